@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/**
+ * The complete desired state of one region's gateways (DESIGN "Data plane").
+ * A document, not a patch: applying it twice is a no-op, and anything a gateway
+ * has that is not in it must be removed.
+ */
+export const cidrV4 = z.cidrv4();
+export const ipV4 = z.ipv4();
+
+export const GatewayPeer = z.object({
+  /** WireGuard public key of the user's profile (base64, 32 bytes). */
+  publicKey: z.string(),
+  /** The user's tunnel IP; the peer's AllowedIPs are exactly this /32. */
+  tunnelIp: ipV4,
+  profileId: z.string(),
+});
+export type GatewayPeer = z.infer<typeof GatewayPeer>;
+
+/** Element of nft set `allowed`: user tunnel IP . mapped prefix. */
+export const AllowedPair = z.object({ userIp: ipV4, mapped: cidrV4 });
+export type AllowedPair = z.infer<typeof AllowedPair>;
+
+/** Element of nft map `native`: user tunnel IP . native prefix : mapped prefix (same length). */
+export const NativeMapping = z.object({ userIp: ipV4, native: cidrV4, mapped: cidrV4 });
+export type NativeMapping = z.infer<typeof NativeMapping>;
+
+/** One mapped prefix of a plant and the real subnet its agent translates it to. */
+export const SiteTranslation = z.object({ mapped: cidrV4, real: cidrV4 });
+export type SiteTranslation = z.infer<typeof SiteTranslation>;
+
+export const GatewaySite = z.object({
+  plantId: z.string(),
+  plantName: z.string(),
+  /** The agent's WireGuard public key once an agent has enrolled, else null. */
+  agentPublicKey: z.string().nullable(),
+  /** The agent's tunnel IP on the site interface, once enrolled. */
+  agentTunnelIp: ipV4.nullable(),
+  /** Mapped prefixes routed to this agent (its peer's AllowedIPs) and their real subnets. */
+  translations: z.array(SiteTranslation),
+});
+export type GatewaySite = z.infer<typeof GatewaySite>;
+
+export const GatewayDesiredState = z.object({
+  /** Moves on every change that alters this document. */
+  revision: z.number().int().nonnegative(),
+  region: z.string(),
+  /** The personal-VPN service key (public half); every region shares the pair. */
+  servicePublicKey: z.string(),
+  /** The address of the gateway on the user interface (same in every region). */
+  serviceTunnelIp: ipV4,
+  tunnelRange: cidrV4,
+  mappedSpace: cidrV4,
+  peers: z.array(GatewayPeer),
+  allowed: z.array(AllowedPair),
+  native: z.array(NativeMapping),
+  sites: z.array(GatewaySite),
+});
+export type GatewayDesiredState = z.infer<typeof GatewayDesiredState>;
