@@ -1,0 +1,86 @@
+import type { FleetModel } from '../fleet-model.ts';
+import type { PlantId, UserId } from '../model.ts';
+import { formatCidr, formatIpv4 } from '../net/ipv4.ts';
+import { effectiveRoutes } from '../routes/effective.ts';
+import type { AllowedPair, GatewayDesiredState, GatewayPeer, GatewaySite, NativeMapping } from '../wire/gateway-state.ts';
+
+type UserShare = { peer: GatewayPeer; allowed: AllowedPair[]; native: NativeMapping[] };
+
+export type ServiceIdentity = {
+  servicePublicKey: string;
+  serviceTunnelIp: string;
+  tunnelRange: string;
+  mappedSpace: string;
+};
+
+/**
+ * The gateways' desired state, kept per user and per plant so that a change
+ * recomputes only the users and plants it touches (STYLE: a Change drives fan-out).
+ * Only users with an active profile contribute: no profile, no peer, no routes.
+ */
+export class GatewayStateIndex {
+  private readonly users = new Map<UserId, UserShare>();
+  private readonly sites = new Map<PlantId, GatewaySite>();
+
+  rebuild(model: FleetModel): void {
+    this.users.clear();
+    this.sites.clear();
+    this.recomputeUsers(model, model.profiles.keys());
+    this.recomputePlants(model, model.plants.keys());
+  }
+
+  recomputeUsers(model: FleetModel, userIds: Iterable<UserId>): void {
+    for (const userId of userIds) {
+      const profile = model.profiles.get(userId);
+      if (!profile) {
+        this.users.delete(userId);
+        continue;
+      }
+      const userIp = formatIpv4(profile.tunnelIp);
+      const allowed: AllowedPair[] = [];
+      const native: NativeMapping[] = [];
+      for (const route of effectiveRoutes(model, userId)) {
+        if (route.state === 'disabled') continue;
+        const mapped = formatCidr(route.mapped);
+        allowed.push({ userIp, mapped });
+        if (route.native) native.push({ userIp, native: formatCidr(route.prefix), mapped });
+      }
+      this.users.set(userId, { peer: { publicKey: profile.publicKey, tunnelIp: userIp, profileId: profile.id }, allowed, native });
+    }
+  }
+
+  recomputePlants(model: FleetModel, plantIds: Iterable<PlantId>): void {
+    for (const plantId of plantIds) {
+      const plant = model.plants.get(plantId);
+      if (!plant) {
+        this.sites.delete(plantId);
+        continue;
+      }
+      const agent = model.agents.get(plantId);
+      this.sites.set(plantId, {
+        plantId,
+        plantName: plant.name,
+        agentPublicKey: agent?.publicKey ?? null,
+        agentTunnelIp: agent ? formatIpv4(agent.tunnelIp) : null,
+        translations: model.subnetsOf(plantId).map((s) => ({ mapped: formatCidr(s.mapped), real: formatCidr(s.prefix) })),
+      });
+    }
+  }
+
+  /** The one user's share, for tests and for incremental consumers. */
+  shareOf(userId: UserId): UserShare | undefined {
+    return this.users.get(userId);
+  }
+
+  document(region: string, revision: number, service: ServiceIdentity): GatewayDesiredState {
+    const peers: GatewayPeer[] = [];
+    const allowed: AllowedPair[] = [];
+    const native: NativeMapping[] = [];
+    for (const share of this.users.values()) {
+      peers.push(share.peer);
+      for (const a of share.allowed) allowed.push(a);
+      for (const n of share.native) native.push(n);
+    }
+    return { revision, region, ...service, peers, allowed, native, sites: [...this.sites.values()] };
+  }
+}
