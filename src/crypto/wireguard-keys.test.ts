@@ -1,0 +1,16 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { isWireGuardKey } from '../core/render/wireguard-key.ts';
+import { generateWireGuardKeyPair, publicKeyOf } from './wireguard-keys.ts';
+
+describe('generateWireGuardKeyPair', () => {
+  it('derives the same public key as the real `wg pubkey`', () => {
+    const pair = generateWireGuardKeyPair();
+    assert.ok(isWireGuardKey(pair.privateKey) && isWireGuardKey(pair.publicKey));
+    const fromWg = execFileSync('wg', ['pubkey'], { input: `${pair.privateKey}\n` }).toString().trim();
+    assert.equal(pair.publicKey, fromWg);
+    assert.equal(publicKeyOf(pair.privateKey), fromWg);
+  });
+  it('never repeats', () => assert.notEqual(generateWireGuardKeyPair().privateKey, generateWireGuardKeyPair().privateKey));
+});

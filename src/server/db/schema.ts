@@ -1,0 +1,66 @@
+import type { Generated } from 'kysely';
+
+/** Row shapes of the store. Domain types live in src/core; the store maps between them. */
+export interface Database {
+  meta: { key: string; value: string };
+  state_revision: { id: number; revision: number };
+  users: {
+    id: string;
+    email: string;
+    name: string;
+    password_hash: string | null;
+    platform_operator: number;
+    created_at: string;
+  };
+  api_tokens: {
+    id: string;
+    user_id: string;
+    name: string;
+    kind: 'session' | 'personal';
+    secret_hash: string;
+    created_at: string;
+    expires_at: string | null;
+    revoked_at: string | null;
+    last_used_at: string | null;
+  };
+  organizations: { id: string; name: string; created_at: string };
+  memberships: { org_id: string; user_id: string; role: string };
+  plants: { id: string; org_id: string; name: string; created_at: string };
+  subnets: { id: string; plant_id: string; cidr: string; mapped: string; created_at: string };
+  devices: { id: string; plant_id: string; name: string; ip: string; kind: string; ports: string };
+  portfolios: { id: string; org_id: string; name: string };
+  portfolio_plants: { portfolio_id: string; plant_id: string };
+  cooperations: { id: string; owner_org_id: string; partner_org_id: string; created_at: string; ended_at: string | null };
+  cooperation_plants: { cooperation_id: string; plant_id: string };
+  cooperation_portfolios: { cooperation_id: string; portfolio_id: string };
+  job_roles: {
+    id: string;
+    user_id: string;
+    plant_id: string | null;
+    portfolio_id: string | null;
+    role: string;
+    cooperation_id: string | null;
+  };
+  route_prefs: { user_id: string; subnet_id: string; kind: 'priority' | 'disabled'; seq: number };
+  profiles: {
+    id: string;
+    user_id: string;
+    kind: string;
+    public_key: string;
+    tunnel_ip: string;
+    tunnel_ip_num: number;
+    status: 'active' | 'revoked';
+    created_at: string;
+    rotated_at: string | null;
+    revoked_at: string | null;
+  };
+  regions: { id: string; name: string; endpoint: string; created_at: string };
+  events: {
+    id: Generated<number>;
+    at: string;
+    actor_user_id: string | null;
+    kind: string;
+    subject_user_id: string | null;
+    details: string;
+  };
+}
