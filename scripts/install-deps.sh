@@ -47,8 +47,9 @@ if [ "$want_deb" = 1 ]; then
 fi
 
 if [ "$want_npm" = 1 ]; then
-  # `npm ci` when the tree is not there yet or the lockfile moved; otherwise nothing to do.
-  if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    npm ci --no-audit --no-fund --loglevel=error
+  # `npm install` from the committed lockfile (not `npm ci`: the registry here lacks some
+  # optional platform packages of biome, which `npm ci` counts as a lockfile mismatch).
+  if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
+    npm install --no-audit --no-fund --loglevel=error
   fi
 fi

@@ -259,7 +259,7 @@ export class FleetModel {
   }
 }
 
-const EMPTY_MAP: ReadonlyMap<never, never> = new Map();
+const EMPTY_MAP: ReadonlyMap<never, never> = new Map<never, never>();
 const EMPTY_SET: ReadonlySet<never> = new Set();
 
 function targetKey(jobRole: JobRole): string {

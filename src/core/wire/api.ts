@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { isWireGuardKey } from '../render/wireguard-key.ts';
+
+/** Wire types of the HTTP API (`/api/v1`), shared by server, CLI and tests. */
+
+export const WireGuardPublicKey = z.string().trim().refine(isWireGuardKey, { message: 'must be a WireGuard public key (32 bytes, base64)' });
+
+export const LoginRequest = z.object({ email: z.string().trim().min(1, 'is required'), password: z.string().min(1, 'is required') }).strict();
+export const LoginResponse = z.object({ token: z.string(), expiresAt: z.string(), user: z.object({ id: z.string(), email: z.string(), name: z.string() }) });
+
+export const Me = z.object({ id: z.string(), email: z.string(), name: z.string(), platformOperator: z.boolean() });
+
+export const TokenCreateRequest = z
+  .object({
+    name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
+    expiresInDays: z.number().int().min(1, 'must be at least 1').max(3650, 'must be at most 3650').optional(),
+  })
+  .strict();
+export const TokenInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(['session', 'personal']),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+export type TokenInfo = z.infer<typeof TokenInfo>;
+export const TokenCreated = TokenInfo.extend({ token: z.string() });
+
+export const ProfileKeyRequest = z.object({ publicKey: WireGuardPublicKey }).strict();
+
+export const RegionEndpoint = z.object({ name: z.string(), endpoint: z.string() });
+export const ProfileInfo = z.object({
+  id: z.string(),
+  kind: z.literal('wireguard'),
+  status: z.enum(['active', 'revoked']),
+  publicKey: z.string(),
+  tunnelIp: z.string(),
+  createdAt: z.string(),
+  rotatedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+export type ProfileInfo = z.infer<typeof ProfileInfo>;
+
+/** Everything the device needs to assemble its config file around its own private key. */
+export const ProfileConfigParts = z.object({
+  profile: ProfileInfo,
+  servicePublicKey: z.string(),
+  regions: z.array(RegionEndpoint),
+  /** The mapped space plus the native prefixes active now (DESIGN). */
+  allowedIps: z.array(z.string()),
+});
+export type ProfileConfigParts = z.infer<typeof ProfileConfigParts>;
+
+export const RouteView = z.object({
+  plant: z.string(),
+  plantId: z.string(),
+  organization: z.string(),
+  via: z.enum(['own', 'cooperation']),
+  subnet: z.string(),
+  mapped: z.string(),
+  native: z.boolean(),
+  state: z.enum(['active', 'priority', 'shadowed', 'conflict', 'disabled']),
+  conflictsWith: z.array(z.object({ plant: z.string(), subnet: z.string() })),
+});
+export type RouteView = z.infer<typeof RouteView>;
+
+export const RouteSelector = z.object({ plant: z.string().trim().min(1, 'is required'), subnet: z.string().trim().min(1, 'is required') }).strict();
+
+export const AdminRouteReport = z.object({
+  user: z.object({ id: z.string(), email: z.string(), name: z.string() }),
+  routes: z.array(RouteView),
+  plants: z.array(
+    z.object({ plant: z.string(), plantId: z.string(), organization: z.string(), granted: z.boolean(), via: z.enum(['own', 'cooperation']).nullable(), rule: z.string(), rules: z.array(z.string()) }),
+  ),
+});
+
+export const RegionCreateRequest = z
+  .object({
+    name: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (e.g. eu-central)'),
+    endpoint: z
+      .string()
+      .trim()
+      .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/, 'must be HOST:PORT (the address users\u2019 clients dial)')
+      .refine((v) => {
+        const port = Number(v.slice(v.lastIndexOf(':') + 1));
+        return port >= 1 && port <= 65535;
+      }, 'port must be 1–65535'),
+  })
+  .strict();
+export const RegionInfo = z.object({ id: z.string(), name: z.string(), endpoint: z.string(), createdAt: z.string() });
+
+export const EventInfo = z.object({
+  id: z.number(),
+  at: z.string(),
+  kind: z.string(),
+  actor: z.string().nullable(),
+  subject: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
+
+export const FleetApplyRequest = z.object({ document: z.unknown(), dryRun: z.boolean().default(false) }).strict();
+export const FleetApplyResponse = z.object({ changes: z.array(z.string()), applied: z.boolean(), revision: z.number() });
+
+export const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional(), problems: z.array(z.object({ field: z.string(), message: z.string() })).optional() }),
+});

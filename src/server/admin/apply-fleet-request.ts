@@ -1,0 +1,73 @@
+import type { FleetModel } from '../../core/fleet-model.ts';
+import { validateFleetFile } from '../../core/fleet-file/validate.ts';
+import type { UserId } from '../../core/model.ts';
+import type { AppContext } from '../context.ts';
+import { type NewEvent, recordEvents } from '../events.ts';
+import { ApiError, fromZodError } from '../http/errors.ts';
+import { applyFleetFile } from '../fleet/apply-fleet.ts';
+import { routeKeys } from '../vpn/routes-view.ts';
+
+class DryRun extends Error {
+  readonly changes: string[];
+  constructor(changes: string[]) {
+    super('dry run');
+    this.changes = changes;
+  }
+}
+
+/** `plantgate admin apply`: validate everything, apply in one transaction, record who lost or gained which routes. */
+export async function applyFleetRequest(ctx: AppContext, actorUserId: string, document: unknown, dryRun: boolean) {
+  const knownUsers = await ctx.store.db.selectFrom('users').select('email').execute();
+  const validation = validateFleetFile(document, {
+    knownUserEmails: new Set(knownUsers.map((u) => u.email)),
+    reserved: [
+      { name: 'tunnel range', prefix: ctx.addressing.tunnelRange },
+      { name: 'mapped space', prefix: ctx.addressing.mappedSpace },
+    ],
+  });
+  if (!validation.ok) {
+    if (validation.zodError) throw fromZodError(validation.zodError);
+    const first = validation.problems[0] as { field: string; message: string };
+    const more = validation.problems.length > 1 ? ` (and ${validation.problems.length - 1} more)` : '';
+    throw new ApiError(400, 'invalid', `${first.field}: ${first.message}${more}`, { field: first.field, problems: validation.problems });
+  }
+  const now = ctx.now().toISOString();
+  const options = { mappedSpace: ctx.addressing.mappedSpace, now };
+  if (dryRun) {
+    try {
+      await ctx.store.db.transaction().execute(async (trx) => {
+        const { changes } = await applyFleetFile(trx, validation.fleet, options);
+        throw new DryRun(changes);
+      });
+    } catch (e) {
+      if (e instanceof DryRun) return { changes: e.changes, applied: false, revision: ctx.fleet.currentRevision() };
+      throw e;
+    }
+  }
+  const { result, previous, model } = await ctx.fleet.write(
+    async (trx) => {
+      const applied = await applyFleetFile(trx, validation.fleet, options);
+      await recordEvents(trx, now, [{ kind: 'fleet.applied', actorUserId, subjectUserId: null, details: { changes: applied.changes.length, summary: applied.changes.slice(0, 200) } }]);
+      return applied;
+    },
+    (_, applied) => (applied.changes.length === 0 ? [] : 'reload'),
+  );
+  if (result.changes.length > 0 && previous !== model) await recordRouteMoves(ctx, actorUserId, previous, model, now);
+  return { changes: result.changes, applied: true, revision: ctx.fleet.currentRevision() };
+}
+
+/** SPEC A4: every permission change that moved someone's routes leaves an event naming what moved. */
+async function recordRouteMoves(ctx: AppContext, actorUserId: string, before: FleetModel, after: FleetModel, now: string): Promise<void> {
+  const events: NewEvent[] = [];
+  const users = new Set<UserId>([...before.users.keys(), ...after.users.keys()]);
+  for (const userId of users) {
+    const was = routeKeys(before, userId);
+    const is = routeKeys(after, userId);
+    const added = [...is].filter((k) => !was.has(k));
+    const removed = [...was].filter((k) => !is.has(k));
+    if (added.length === 0 && removed.length === 0) continue;
+    const email = after.users.get(userId)?.email ?? before.users.get(userId)?.email;
+    events.push({ kind: 'routes.changed', actorUserId, subjectUserId: userId, details: { user: email, added, removed, cause: 'fleet apply' } });
+  }
+  await recordEvents(ctx.store.db, now, events);
+}

@@ -1,0 +1,24 @@
+import type { Ipv4Prefix } from '../core/net/ipv4.ts';
+import type { Store } from './db/connect.ts';
+import type { FleetState } from './fleet/fleet-state.ts';
+import type { SecretBox } from './secrets/secret-box.ts';
+
+/** Addressing of the installation (DESIGN "Addressing"), fixed at first start. */
+export type Addressing = {
+  tunnelRange: Ipv4Prefix;
+  mappedSpace: Ipv4Prefix;
+  /** The gateways' address on the user interface, the same in every region. */
+  serviceTunnelIp: number;
+  /** User tunnel IPs start here; below it the range is kept for gateways and agents. */
+  firstUserIp: number;
+};
+
+/** Everything a request handler may use; built once in main, replaced by test doubles nowhere (tests use a temp database). */
+export type AppContext = {
+  store: Store;
+  fleet: FleetState;
+  box: SecretBox;
+  addressing: Addressing;
+  servicePublicKey: string;
+  now: () => Date;
+};

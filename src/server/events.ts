@@ -1,0 +1,29 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './db/schema.ts';
+
+export type EventKind =
+  | 'profile.issued'
+  | 'profile.rotated'
+  | 'profile.revoked'
+  | 'routes.changed'
+  | 'fleet.applied'
+  | 'region.added'
+  | 'region.removed'
+  | 'token.created'
+  | 'token.revoked';
+
+export type NewEvent = { kind: EventKind; actorUserId: string | null; subjectUserId: string | null; details: Record<string, unknown> };
+
+/** SPEC A4: who did what, when, to whom; stored as data, never with secrets. */
+export async function recordEvents(db: Kysely<Database>, at: string, events: NewEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 200) {
+    const batch = events.slice(i, i + 200).map((e) => ({
+      at,
+      actor_user_id: e.actorUserId,
+      kind: e.kind,
+      subject_user_id: e.subjectUserId,
+      details: JSON.stringify(e.details),
+    }));
+    await db.insertInto('events').values(batch).execute();
+  }
+}

@@ -1,0 +1,409 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { FleetFile, FleetFileJobRole } from '../../core/fleet-file/schema.ts';
+import { type Ipv4Prefix, cidr, formatCidr } from '../../core/net/ipv4.ts';
+import { MappedSpaceAllocator } from '../../core/net/mapped-prefix.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import type { Database } from '../db/schema.ts';
+import { ApiError } from '../http/errors.ts';
+
+export type FleetApplyResult = { changes: string[] };
+
+type Trx = Transaction<Database>;
+
+/**
+ * Makes the stored fleet equal to a validated fleet file, in the caller's transaction:
+ * what the file lacks is removed (organizations, plants, subnets, devices, portfolios,
+ * memberships, job roles; cooperations are ended and kept for history), what it adds is
+ * created, what differs is updated. Users are global and never deleted here.
+ * Returns one line per change, in the order they were made.
+ */
+export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mappedSpace: Ipv4Prefix; now: string }): Promise<FleetApplyResult> {
+  const changes: string[] = [];
+  const current = await readCurrent(trx);
+  const ops = new Ops();
+
+  // ---- users --------------------------------------------------------------
+  const userIdByEmail = new Map(current.users.map((u) => [u.email, u.id]));
+  const newUsers = fleet.users.filter((u) => !userIdByEmail.has(u.email));
+  const hashes = await Promise.all(newUsers.map((u) => (u.password ? hashPassword(u.password) : Promise.resolve(null))));
+  newUsers.forEach((u, i) => {
+    const id = randomUUID();
+    userIdByEmail.set(u.email, id);
+    ops.insert('users', { id, email: u.email, name: u.name ?? u.email, password_hash: hashes[i] ?? null, platform_operator: 0, created_at: options.now });
+    changes.push(`+ user ${u.email}`);
+  });
+  for (const u of fleet.users) {
+    const existing = current.users.find((c) => c.email === u.email);
+    if (existing && u.name !== undefined && u.name !== existing.name) {
+      ops.update(trx.updateTable('users').set({ name: u.name }).where('id', '=', existing.id));
+      changes.push(`~ user ${u.email}: name "${existing.name}" → "${u.name}"`);
+    }
+  }
+  const userId = (email: string) => userIdByEmail.get(email) as string;
+
+  // ---- organizations --------------------------------------------------------
+  const wantedOrgs = new Set(fleet.organizations.map((o) => o.name));
+  for (const org of current.orgs) {
+    if (!wantedOrgs.has(org.name)) {
+      ops.delete('organizations', org.id);
+      changes.push(`- organization ${org.name} (with its plants, portfolios, memberships and cooperations)`);
+    }
+  }
+  const orgIdByName = new Map(current.orgs.filter((o) => wantedOrgs.has(o.name)).map((o) => [o.name, o.id]));
+  for (const org of fleet.organizations) {
+    if (!orgIdByName.has(org.name)) {
+      const id = randomUUID();
+      orgIdByName.set(org.name, id);
+      ops.insert('organizations', { id, name: org.name, created_at: options.now });
+      changes.push(`+ organization ${org.name}`);
+    }
+  }
+
+  const releasedMapped: Ipv4Prefix[] = [];
+  const newSubnets: Array<{ id: string; plant_id: string; cidr: string; label: string }> = [];
+
+  for (const org of fleet.organizations) {
+    const orgId = orgIdByName.get(org.name) as string;
+    const label = (what: string) => `${what} (${org.name})`;
+
+    // memberships
+    const currentMembers = new Map(current.memberships.filter((m) => m.org_id === orgId).map((m) => [m.user_id, m.role]));
+    const wantedMembers = new Map(org.members.map((m) => [userId(m.email), m]));
+    for (const [uid, role] of currentMembers) {
+      if (!wantedMembers.has(uid)) {
+        ops.raw(trx.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', uid));
+        changes.push(`- member ${current.emailOf(uid)} (${role}) of ${org.name}`);
+      }
+    }
+    for (const [uid, m] of wantedMembers) {
+      const role = currentMembers.get(uid);
+      if (role === undefined) {
+        ops.insert('memberships', { org_id: orgId, user_id: uid, role: m.role });
+        changes.push(`+ member ${m.email} (${m.role}) of ${org.name}`);
+      } else if (role !== m.role) {
+        ops.update(trx.updateTable('memberships').set({ role: m.role }).where('org_id', '=', orgId).where('user_id', '=', uid));
+        changes.push(`~ member ${m.email} of ${org.name}: ${role} → ${m.role}`);
+      }
+    }
+
+    // plants, subnets, devices
+    const currentPlants = new Map(current.plants.filter((p) => p.org_id === orgId).map((p) => [p.name, p]));
+    const wantedPlants = new Set(org.plants.map((p) => p.name));
+    for (const [name, plant] of currentPlants) {
+      if (!wantedPlants.has(name)) {
+        ops.delete('plants', plant.id);
+        for (const s of current.subnetsOf(plant.id)) releasedMapped.push(cidr(s.mapped));
+        changes.push(`- plant ${label(name)}`);
+      }
+    }
+    const plantIdByName = new Map<string, string>();
+    for (const plant of org.plants) {
+      let plantId = currentPlants.get(plant.name)?.id;
+      if (!plantId) {
+        plantId = randomUUID();
+        ops.insert('plants', { id: plantId, org_id: orgId, name: plant.name, created_at: options.now });
+        changes.push(`+ plant ${label(plant.name)}`);
+      }
+      plantIdByName.set(plant.name, plantId);
+      const existingSubnets = new Map(current.subnetsOf(plantId).map((s) => [s.cidr, s]));
+      const wantedSubnets = new Set(plant.subnets);
+      for (const [text, s] of existingSubnets) {
+        if (!wantedSubnets.has(text)) {
+          ops.delete('subnets', s.id);
+          releasedMapped.push(cidr(s.mapped));
+          changes.push(`- subnet ${text} of plant ${label(plant.name)} (was mapped to ${s.mapped})`);
+        }
+      }
+      for (const text of plant.subnets) {
+        if (!existingSubnets.has(text)) newSubnets.push({ id: randomUUID(), plant_id: plantId, cidr: text, label: `plant ${label(plant.name)}` });
+      }
+      const existingDevices = new Map(current.devicesOf(plantId).map((d) => [d.name, d]));
+      const wantedDevices = new Set(plant.devices.map((d) => d.name));
+      for (const [name, d] of existingDevices) {
+        if (!wantedDevices.has(name)) {
+          ops.delete('devices', d.id);
+          changes.push(`- device ${name} of plant ${label(plant.name)}`);
+        }
+      }
+      for (const device of plant.devices) {
+        const ports = JSON.stringify(device.ports);
+        const existing = existingDevices.get(device.name);
+        if (!existing) {
+          ops.insert('devices', { id: randomUUID(), plant_id: plantId, name: device.name, ip: device.ip, kind: device.kind, ports });
+          changes.push(`+ device ${device.name} ${device.ip} (${device.kind}) of plant ${label(plant.name)}`);
+        } else if (existing.ip !== device.ip || existing.kind !== device.kind || existing.ports !== ports) {
+          ops.update(trx.updateTable('devices').set({ ip: device.ip, kind: device.kind, ports }).where('id', '=', existing.id));
+          changes.push(`~ device ${device.name} of plant ${label(plant.name)}: ${existing.ip} ${existing.kind} → ${device.ip} ${device.kind}`);
+        }
+      }
+    }
+
+    // portfolios
+    const currentPortfolios = new Map(current.portfolios.filter((f) => f.org_id === orgId).map((f) => [f.name, f]));
+    const wantedPortfolios = new Set(org.portfolios.map((f) => f.name));
+    for (const [name, f] of currentPortfolios) {
+      if (!wantedPortfolios.has(name)) {
+        ops.delete('portfolios', f.id);
+        changes.push(`- portfolio ${label(name)}`);
+      }
+    }
+    const portfolioIdByName = new Map<string, string>();
+    for (const portfolio of org.portfolios) {
+      let portfolioId = currentPortfolios.get(portfolio.name)?.id;
+      if (!portfolioId) {
+        portfolioId = randomUUID();
+        ops.insert('portfolios', { id: portfolioId, org_id: orgId, name: portfolio.name });
+        changes.push(`+ portfolio ${label(portfolio.name)}`);
+      }
+      portfolioIdByName.set(portfolio.name, portfolioId);
+      const had = new Set(current.plantsOfPortfolio(portfolioId));
+      const want = new Set(portfolio.plants.map((p) => plantIdByName.get(p) as string));
+      for (const plantId of had) {
+        if (!want.has(plantId) && plantIdByName.has(current.plantName(plantId))) {
+          ops.raw(trx.deleteFrom('portfolio_plants').where('portfolio_id', '=', portfolioId).where('plant_id', '=', plantId));
+          changes.push(`- plant ${current.plantName(plantId)} from portfolio ${label(portfolio.name)}`);
+        }
+      }
+      for (const plant of portfolio.plants) {
+        const plantId = plantIdByName.get(plant) as string;
+        if (!had.has(plantId)) {
+          ops.insert('portfolio_plants', { portfolio_id: portfolioId, plant_id: plantId });
+          changes.push(`+ plant ${plant} to portfolio ${label(portfolio.name)}`);
+        }
+      }
+    }
+
+    const target = (jr: FleetFileJobRole) =>
+      jr.plant !== undefined
+        ? { plant_id: plantIdByName.get(jr.plant) as string, portfolio_id: null, text: `plant ${jr.plant}` }
+        : { plant_id: null, portfolio_id: portfolioIdByName.get(jr.portfolio as string) as string, text: `portfolio ${jr.portfolio}` };
+
+    const syncJobRoles = (wanted: FleetFileJobRole[], cooperationId: string | null, where: string) => {
+      const existing = new Map(
+        current.jobRoles
+          .filter((j) => j.cooperation_id === cooperationId && (cooperationId !== null || current.jobRoleOrg(j) === orgId))
+          .map((j) => [`${j.user_id}|${j.plant_id ?? ''}|${j.portfolio_id ?? ''}`, j]),
+      );
+      const seen = new Set<string>();
+      for (const jr of wanted) {
+        const t = target(jr);
+        const uid = userId(jr.user);
+        const key = `${uid}|${t.plant_id ?? ''}|${t.portfolio_id ?? ''}`;
+        seen.add(key);
+        const had = existing.get(key);
+        if (!had) {
+          ops.insert('job_roles', { id: randomUUID(), user_id: uid, plant_id: t.plant_id, portfolio_id: t.portfolio_id, role: jr.role, cooperation_id: cooperationId });
+          changes.push(`+ job role ${jr.role} for ${jr.user} on ${t.text}${where}`);
+        } else if (had.role !== jr.role) {
+          ops.update(trx.updateTable('job_roles').set({ role: jr.role }).where('id', '=', had.id));
+          changes.push(`~ job role of ${jr.user} on ${t.text}${where}: ${had.role} → ${jr.role}`);
+        }
+      }
+      for (const [key, j] of existing) {
+        if (seen.has(key)) continue;
+        ops.delete('job_roles', j.id);
+        changes.push(`- job role ${j.role} for ${current.emailOf(j.user_id)} on ${current.targetText(j)}${where}`);
+      }
+    };
+    syncJobRoles(org.jobRoles, null, ` (${org.name})`);
+
+    // cooperations: identified by (owner, partner); ending one keeps its record
+    const activeCoops = new Map(current.coops.filter((c) => c.owner_org_id === orgId).map((c) => [c.partner_org_id, c]));
+    const wantedPartners = new Set(org.cooperations.map((c) => orgIdByName.get(c.partner) as string));
+    for (const [partnerId, coop] of activeCoops) {
+      if (!wantedPartners.has(partnerId) && orgIdByName.has(current.orgName(partnerId))) {
+        ops.update(trx.updateTable('cooperations').set({ ended_at: options.now }).where('id', '=', coop.id));
+        ops.raw(trx.deleteFrom('job_roles').where('cooperation_id', '=', coop.id));
+        changes.push(`- cooperation ${org.name} → ${current.orgName(partnerId)} (ended)`);
+      }
+    }
+    for (const coop of org.cooperations) {
+      const partnerId = orgIdByName.get(coop.partner) as string;
+      let coopId = activeCoops.get(partnerId)?.id;
+      const where = ` in cooperation ${org.name} → ${coop.partner}`;
+      if (!coopId) {
+        coopId = randomUUID();
+        ops.insert('cooperations', { id: coopId, owner_org_id: orgId, partner_org_id: partnerId, created_at: options.now, ended_at: null });
+        changes.push(`+ cooperation ${org.name} → ${coop.partner}`);
+      }
+      const hadPlants = new Set(current.coopPlants(coopId));
+      const wantPlants = new Set(coop.plants.map((p) => plantIdByName.get(p) as string));
+      for (const plantId of hadPlants) {
+        if (!wantPlants.has(plantId) && plantIdByName.has(current.plantName(plantId))) {
+          ops.raw(trx.deleteFrom('cooperation_plants').where('cooperation_id', '=', coopId).where('plant_id', '=', plantId));
+          changes.push(`- shared plant ${current.plantName(plantId)}${where}`);
+        }
+      }
+      for (const plantId of wantPlants) {
+        if (!hadPlants.has(plantId)) {
+          ops.insert('cooperation_plants', { cooperation_id: coopId, plant_id: plantId });
+          changes.push(`+ shared plant ${current.plantNameOr(plantId, coop.plants, plantIdByName)}${where}`);
+        }
+      }
+      const hadPortfolios = new Set(current.coopPortfolios(coopId));
+      const wantPortfolios = new Set(coop.portfolios.map((p) => portfolioIdByName.get(p) as string));
+      for (const portfolioId of hadPortfolios) {
+        if (!wantPortfolios.has(portfolioId) && portfolioIdByName.has(current.portfolioName(portfolioId))) {
+          ops.raw(trx.deleteFrom('cooperation_portfolios').where('cooperation_id', '=', coopId).where('portfolio_id', '=', portfolioId));
+          changes.push(`- shared portfolio ${current.portfolioName(portfolioId)}${where}`);
+        }
+      }
+      for (const name of coop.portfolios) {
+        const portfolioId = portfolioIdByName.get(name) as string;
+        if (!hadPortfolios.has(portfolioId)) {
+          ops.insert('cooperation_portfolios', { cooperation_id: coopId, portfolio_id: portfolioId });
+          changes.push(`+ shared portfolio ${name}${where}`);
+        }
+      }
+      syncJobRoles(coop.jobRoles, coopId, where);
+    }
+  }
+
+  // Mapped prefixes: allocated after every release, so a deleted subnet's block can be reused.
+  const released = new Set(releasedMapped.map(formatCidr));
+  const kept = current.subnets.filter((s) => !released.has(s.mapped)).map((s) => cidr(s.mapped));
+  const allocator = new MappedSpaceAllocator(options.mappedSpace, kept);
+  for (const subnet of newSubnets) {
+    const prefix = cidr(subnet.cidr);
+    const mapped = allocator.allocate(prefix.length);
+    if (!mapped.ok) throw new ApiError(409, 'mapped-space-exhausted', `cannot map ${subnet.cidr} of ${subnet.label}: ${mapped.message}`);
+    const mappedText = formatCidr(mapped.prefix);
+    ops.insert('subnets', { id: subnet.id, plant_id: subnet.plant_id, cidr: subnet.cidr, mapped: mappedText, created_at: options.now });
+    changes.push(`+ subnet ${subnet.cidr} of ${subnet.label} → mapped ${mappedText}`);
+  }
+
+  await ops.run(trx);
+  return { changes };
+}
+
+// ---- current state, read once ----------------------------------------------
+
+async function readCurrent(trx: Trx) {
+  const [users, orgs, memberships, plants, subnets, devices, portfolios, portfolioPlants, coops, coopPlantRows, coopPortfolioRows, jobRoles] = await Promise.all([
+    trx.selectFrom('users').select(['id', 'email', 'name']).execute(),
+    trx.selectFrom('organizations').select(['id', 'name']).execute(),
+    trx.selectFrom('memberships').selectAll().execute(),
+    trx.selectFrom('plants').select(['id', 'org_id', 'name']).execute(),
+    trx.selectFrom('subnets').select(['id', 'plant_id', 'cidr', 'mapped']).execute(),
+    trx.selectFrom('devices').selectAll().execute(),
+    trx.selectFrom('portfolios').selectAll().execute(),
+    trx.selectFrom('portfolio_plants').selectAll().execute(),
+    trx.selectFrom('cooperations').selectAll().where('ended_at', 'is', null).execute(),
+    trx.selectFrom('cooperation_plants').selectAll().execute(),
+    trx.selectFrom('cooperation_portfolios').selectAll().execute(),
+    trx.selectFrom('job_roles').selectAll().execute(),
+  ]);
+  const emailById = new Map(users.map((u) => [u.id, u.email]));
+  const plantById = new Map(plants.map((p) => [p.id, p]));
+  const portfolioById = new Map(portfolios.map((f) => [f.id, f]));
+  const orgNameById = new Map(orgs.map((o) => [o.id, o.name]));
+  const subnetsByPlant = group(subnets, (s) => s.plant_id);
+  const devicesByPlant = group(devices, (d) => d.plant_id);
+  const plantsByPortfolio = group(portfolioPlants, (r) => r.portfolio_id);
+  const coopPlants = group(coopPlantRows, (r) => r.cooperation_id);
+  const coopPortfolios = group(coopPortfolioRows, (r) => r.cooperation_id);
+  type JobRoleRow = (typeof jobRoles)[number];
+  return {
+    users,
+    orgs,
+    memberships,
+    plants,
+    subnets,
+    portfolios,
+    coops,
+    jobRoles,
+    emailOf: (id: string) => emailById.get(id) ?? id,
+    orgName: (id: string) => orgNameById.get(id) ?? id,
+    plantName: (id: string) => plantById.get(id)?.name ?? id,
+    plantNameOr: (id: string, names: string[], byName: Map<string, string>) => plantById.get(id)?.name ?? names.find((n) => byName.get(n) === id) ?? id,
+    portfolioName: (id: string) => portfolioById.get(id)?.name ?? id,
+    subnetsOf: (plantId: string) => subnetsByPlant.get(plantId) ?? [],
+    devicesOf: (plantId: string) => devicesByPlant.get(plantId) ?? [],
+    plantsOfPortfolio: (portfolioId: string) => (plantsByPortfolio.get(portfolioId) ?? []).map((r) => r.plant_id),
+    coopPlants: (coopId: string) => (coopPlants.get(coopId) ?? []).map((r) => r.plant_id),
+    coopPortfolios: (coopId: string) => (coopPortfolios.get(coopId) ?? []).map((r) => r.portfolio_id),
+    jobRoleOrg: (j: JobRoleRow) => (j.plant_id ? plantById.get(j.plant_id)?.org_id : portfolioById.get(j.portfolio_id as string)?.org_id),
+    targetText: (j: JobRoleRow) =>
+      j.plant_id ? `plant ${plantById.get(j.plant_id)?.name ?? j.plant_id}` : `portfolio ${portfolioById.get(j.portfolio_id as string)?.name ?? j.portfolio_id}`,
+  };
+}
+
+function group<R>(rows: R[], key: (r: R) => string): Map<string, R[]> {
+  const out = new Map<string, R[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = out.get(k);
+    if (list) list.push(row);
+    else out.set(k, [row]);
+  }
+  return out;
+}
+
+// ---- batched writes: deletes first, then inserts in dependency order, then updates --
+
+type Deletable = 'organizations' | 'plants' | 'subnets' | 'devices' | 'portfolios' | 'job_roles';
+type Insertable = keyof Database;
+type Executable = { execute(): Promise<unknown> };
+
+const INSERT_ORDER: Insertable[] = [
+  'users',
+  'organizations',
+  'memberships',
+  'plants',
+  'subnets',
+  'devices',
+  'portfolios',
+  'portfolio_plants',
+  'cooperations',
+  'cooperation_plants',
+  'cooperation_portfolios',
+  'job_roles',
+];
+
+class Ops {
+  private readonly deletes = new Map<Deletable, string[]>();
+  private readonly rawDeletes: Executable[] = [];
+  private readonly inserts = new Map<Insertable, Record<string, unknown>[]>();
+  private readonly updates: Executable[] = [];
+
+  delete(table: Deletable, id: string): void {
+    const list = this.deletes.get(table) ?? [];
+    list.push(id);
+    this.deletes.set(table, list);
+  }
+  raw(query: Executable): void {
+    this.rawDeletes.push(query);
+  }
+  insert(table: Insertable, row: Record<string, unknown>): void {
+    const list = this.inserts.get(table) ?? [];
+    list.push(row);
+    this.inserts.set(table, list);
+  }
+  update(query: Executable): void {
+    this.updates.push(query);
+  }
+
+  async run(trx: Kysely<Database>): Promise<void> {
+    for (const query of this.rawDeletes) await query.execute();
+    for (const table of ['job_roles', 'devices', 'subnets', 'portfolios', 'plants', 'organizations'] as Deletable[]) {
+      for (const ids of chunks(this.deletes.get(table) ?? [], 500)) {
+        await trx.deleteFrom(table).where('id', 'in', ids).execute();
+      }
+    }
+    for (const table of INSERT_ORDER) {
+      const rows = this.inserts.get(table) ?? [];
+      const width = Object.keys(rows[0] ?? { x: 1 }).length;
+      for (const batch of chunks(rows, Math.max(1, Math.floor(2000 / width)))) {
+        await trx.insertInto(table).values(batch as never).execute();
+      }
+    }
+    for (const query of this.updates) await query.execute();
+  }
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

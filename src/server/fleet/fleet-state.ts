@@ -1,0 +1,162 @@
+import { EventEmitter } from 'node:events';
+import type { Kysely, Transaction } from 'kysely';
+import type { FleetModel } from '../../core/fleet-model.ts';
+import type { UserId } from '../../core/model.ts';
+import { type ServiceIdentity, GatewayStateIndex } from '../../core/state/gateway-state.ts';
+import type { GatewayDesiredState } from '../../core/wire/gateway-state.ts';
+import type { Database } from '../db/schema.ts';
+import { loadFleetModel } from './load-model.ts';
+
+type Trx = Transaction<Database>;
+
+/**
+ * The control plane's in-memory view of the fleet: the route engine's model plus the
+ * gateways' desired state, both at one revision of the database. The database stays the
+ * source of truth: every fleet write bumps `state_revision` in its transaction; this
+ * replica applies its own writes incrementally, and reloads whenever it sees a revision
+ * it did not write (another replica on the same PostgreSQL).
+ */
+export class FleetState {
+  private model!: FleetModel;
+  private readonly index = new GatewayStateIndex();
+  private revision = -1;
+  private lock: Promise<unknown> = Promise.resolve();
+  private readonly changed = new EventEmitter();
+  private documentCache: { revision: number; region: string; doc: GatewayDesiredState } | null = null;
+  private lastFreshCheck = 0;
+
+  private readonly db: Kysely<Database>;
+  private readonly service: () => ServiceIdentity;
+  private readonly clock: () => number;
+
+  constructor(db: Kysely<Database>, service: () => ServiceIdentity, clock: () => number = Date.now) {
+    this.db = db;
+    this.service = service;
+    this.clock = clock;
+    this.changed.setMaxListeners(0);
+  }
+
+  async load(): Promise<void> {
+    const revision = await readRevision(this.db);
+    const model = await loadFleetModel(this.db);
+    this.model = model;
+    this.index.rebuild(model);
+    this.setRevision(revision);
+  }
+
+  /** The model at the newest revision (checks the database at most every `maxAgeMs`). */
+  async current(maxAgeMs = 0): Promise<FleetModel> {
+    const now = this.clock();
+    if (now - this.lastFreshCheck >= maxAgeMs) {
+      this.lastFreshCheck = now;
+      const revision = await readRevision(this.db);
+      if (revision !== this.revision) await this.serialised(() => this.reloadIfBehind());
+    }
+    return this.model;
+  }
+
+  currentRevision(): number {
+    return this.revision;
+  }
+
+  /**
+   * Runs a fleet write: `write` changes the database inside a transaction that also
+   * bumps the revision; `apply` then mirrors it into the model and returns the users
+   * whose routes may have moved. Writes are serialised so revisions apply in order.
+   */
+  async write<T>(
+    write: (trx: Trx) => Promise<T>,
+    apply: (model: FleetModel, result: T) => Iterable<UserId> | 'reload',
+  ): Promise<{ result: T; previous: FleetModel; model: FleetModel }> {
+    return this.serialised(async () => {
+      const previous = this.model;
+      let newRevision = 0;
+      const result = await this.db.transaction().execute(async (trx) => {
+        const out = await write(trx);
+        newRevision = await bumpRevision(trx);
+        return out;
+      });
+      if (newRevision !== this.revision + 1) {
+        await this.reloadIfBehind();
+        return { result, previous, model: this.model };
+      }
+      const affected = apply(this.model, result);
+      if (affected === 'reload') {
+        const model = await loadFleetModel(this.db);
+        this.model = model;
+        this.index.rebuild(model);
+      } else {
+        this.index.recomputeUsers(this.model, affected);
+      }
+      this.setRevision(newRevision);
+      return { result, previous, model: this.model };
+    });
+  }
+
+  /** Rebuilds the plant side of the state (used after agent or plant changes). */
+  recomputePlants(plantIds: Iterable<string>): void {
+    this.index.recomputePlants(this.model, plantIds as Iterable<never>);
+  }
+
+  gatewayDocument(region: string): GatewayDesiredState {
+    const cached = this.documentCache;
+    if (cached && cached.revision === this.revision && cached.region === region) return cached.doc;
+    const doc = this.index.document(region, this.revision, this.service());
+    this.documentCache = { revision: this.revision, region, doc };
+    return doc;
+  }
+
+  /** Resolves when the revision passes `after` (true) or when `timeoutMs` runs out (false). */
+  async waitForRevision(after: number, timeoutMs: number): Promise<boolean> {
+    await this.current();
+    if (this.revision > after) return true;
+    return new Promise((resolve) => {
+      const finish = (moved: boolean) => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        this.changed.off('revision', onChange);
+        resolve(moved);
+      };
+      const onChange = (revision: number) => revision > after && finish(true);
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      // Another replica's writes show up only in the database: look once a second.
+      const poll = setInterval(() => void this.current().catch(() => undefined), 1000);
+      this.changed.on('revision', onChange);
+    });
+  }
+
+  private async reloadIfBehind(): Promise<void> {
+    const revision = await readRevision(this.db);
+    if (revision === this.revision) return;
+    const model = await loadFleetModel(this.db);
+    this.model = model;
+    this.index.rebuild(model);
+    this.setRevision(revision);
+  }
+
+  private setRevision(revision: number): void {
+    this.revision = revision;
+    this.changed.emit('revision', revision);
+  }
+
+  private serialised<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(task, task);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+}
+
+async function readRevision(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('state_revision').select('revision').where('id', '=', 1).executeTakeFirstOrThrow();
+  return Number(row.revision);
+}
+
+async function bumpRevision(trx: Trx): Promise<number> {
+  const row = await trx
+    .updateTable('state_revision')
+    .set((eb) => ({ revision: eb('revision', '+', 1) }))
+    .where('id', '=', 1)
+    .returning('revision')
+    .executeTakeFirstOrThrow();
+  return Number(row.revision);
+}

@@ -1,0 +1,42 @@
+import { Hono } from 'hono';
+import { authenticate } from '../auth/authenticate.ts';
+import type { AppContext } from '../context.ts';
+import { ApiError } from './errors.ts';
+import { type Caller, type RouteDef, openApiDocument, parseBody, parseQuery } from './registry.ts';
+import { adminRoutes } from './resources/admin.ts';
+import { authRoutes } from './resources/auth.ts';
+import { vpnRoutes } from './resources/vpn.ts';
+
+export const allRoutes: RouteDef[] = [...authRoutes, ...vpnRoutes, ...adminRoutes];
+
+export type Logger = { error(obj: unknown, msg?: string): void };
+
+/** The HTTP edge: declared routes, one error mapping, OpenAPI from the same declarations. */
+export function createApp(ctx: AppContext, logger: Logger = console): Hono {
+  const app = new Hono();
+  const openapi = openApiDocument(allRoutes);
+  app.get('/api/openapi.json', (c) => c.json(openapi));
+  app.get('/healthz', (c) => c.json({ ok: true, revision: ctx.fleet.currentRevision() }));
+
+  for (const def of allRoutes) {
+    app.on(def.method.toUpperCase(), `/api/v1${def.path}`, async (c) => {
+      const caller: Caller =
+        def.auth === 'none'
+          ? { userId: '', email: '', name: '', platformOperator: false, tokenId: '' }
+          : await authenticate(ctx, c.req.header('authorization'), def.auth);
+      const body = await parseBody(c, def.body);
+      const query = parseQuery(c, def.query);
+      const result = await def.handler({ ctx, caller, body, query, params: c.req.param() as Record<string, string>, c });
+      if (def.status === 204) return c.body(null, 204);
+      return c.json(result as object, def.status ?? 200);
+    });
+  }
+
+  app.notFound((c) => c.json(new ApiError(404, 'not-found', `no such endpoint: ${c.req.method} ${c.req.path}`).toJSON(), 404));
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return c.json(err.toJSON(), err.status as 400);
+    logger.error({ err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err), path: c.req.path }, 'request failed');
+    return c.json(new ApiError(500, 'internal', 'internal error; the server log has the details').toJSON(), 500);
+  });
+  return app;
+}

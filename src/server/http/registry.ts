@@ -1,0 +1,121 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import type { AppContext } from '../context.ts';
+import { ApiError, fromZodError } from './errors.ts';
+
+export type AuthLevel = 'none' | 'user' | 'operator';
+
+export type Caller = { userId: string; email: string; name: string; platformOperator: boolean; tokenId: string };
+
+export type HandlerInput<B, Q> = {
+  ctx: AppContext;
+  caller: Caller;
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+  c: Context;
+};
+
+export type RouteDef = {
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** Relative to /api/v1, Hono style (`/tokens/:id`). */
+  path: string;
+  summary: string;
+  tag: string;
+  auth: AuthLevel;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  response?: z.ZodType;
+  status?: 200 | 201 | 204;
+  handler: (input: HandlerInput<any, any>) => Promise<unknown>;
+};
+
+/** Declares a route with its schemas: one declaration drives validation, handler types and OpenAPI. */
+export function route<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined>(
+  def: Omit<RouteDef, 'handler' | 'body' | 'query'> & {
+    body?: B;
+    query?: Q;
+    handler: (input: HandlerInput<z.output<B>, z.output<Q>>) => Promise<unknown>;
+  },
+): RouteDef {
+  return def as RouteDef;
+}
+
+export async function parseBody(c: Context, schema: z.ZodType | undefined): Promise<unknown> {
+  if (!schema) return undefined;
+  let raw: unknown;
+  try {
+    const text = await c.req.text();
+    raw = text.length === 0 ? {} : JSON.parse(text);
+  } catch {
+    throw new ApiError(400, 'invalid-json', 'the request body is not valid JSON');
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw fromZodError(parsed.error);
+  return parsed.data;
+}
+
+export function parseQuery(c: Context, schema: z.ZodType | undefined): unknown {
+  if (!schema) return undefined;
+  const parsed = schema.safeParse(c.req.query());
+  if (!parsed.success) throw fromZodError(parsed.error);
+  return parsed.data;
+}
+
+/** OpenAPI 3.1 document built from the same declarations the router uses. */
+export function openApiDocument(routes: RouteDef[]): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const path = `/api/v1${r.path}`.replace(/:([A-Za-z_]+)/g, '{$1}');
+    const params = [...r.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const queryParams = r.query ? queryParameters(r.query) : [];
+    const status = String(r.status ?? 200);
+    paths[path] ??= {};
+    (paths[path] as Record<string, unknown>)[r.method] = {
+      summary: r.summary,
+      tags: [r.tag],
+      ...(r.auth === 'none' ? { security: [] } : {}),
+      parameters: [...params, ...queryParams],
+      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),
+      responses: {
+        [status]: r.response ? { description: 'OK', content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } } : { description: 'OK' },
+        default: { description: 'Error naming the field and the problem', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'plantgate control plane', version: '1' },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Personal API token or login token (pgt_…)' } },
+      schemas: {
+        Error: {
+          type: 'object',
+          properties: {
+            error: {
+              type: 'object',
+              properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' }, problems: { type: 'array' } },
+              required: ['code', 'message'],
+            },
+          },
+        },
+      },
+    },
+    security: [{ bearer: [] }],
+    paths,
+  };
+}
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
+  try {
+    const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+    return rest;
+  } catch {
+    return {};
+  }
+}
+
+function queryParameters(schema: z.ZodType): unknown[] {
+  const json = jsonSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({ name, in: 'query', required: json.required?.includes(name) ?? false, schema: s }));
+}

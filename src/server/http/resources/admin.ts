@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { UserId } from '../../../core/model.ts';
+import { explainAccess } from '../../../core/routes/access.ts';
+import { AdminRouteReport, EventInfo, FleetApplyRequest, FleetApplyResponse, RegionCreateRequest, RegionInfo } from '../../../core/wire/api.ts';
+import { GatewayDesiredState } from '../../../core/wire/gateway-state.ts';
+import { applyFleetRequest } from '../../admin/apply-fleet-request.ts';
+import { recordEvents } from '../../events.ts';
+import { routeViews } from '../../vpn/routes-view.ts';
+import { conflict, notFound } from '../errors.ts';
+import { type RouteDef, route } from '../registry.ts';
+
+export const adminRoutes: RouteDef[] = [
+  route({
+    method: 'post',
+    path: '/admin/fleet',
+    summary: 'Make the fleet equal to a fleet file (idempotent, one transaction, removals included)',
+    tag: 'admin',
+    auth: 'operator',
+    body: FleetApplyRequest,
+    response: FleetApplyResponse,
+    handler: ({ ctx, caller, body }) => applyFleetRequest(ctx, caller.userId, body.document, body.dryRun),
+  }),
+  route({
+    method: 'get',
+    path: '/admin/regions',
+    summary: 'List regions',
+    tag: 'admin',
+    auth: 'operator',
+    response: z.array(RegionInfo),
+    handler: async ({ ctx }) => {
+      const rows = await ctx.store.db.selectFrom('regions').selectAll().orderBy('name').execute();
+      return rows.map((r) => ({ id: r.id, name: r.name, endpoint: r.endpoint, createdAt: r.created_at }));
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/admin/regions',
+    summary: 'Add a region: where users\u2019 clients dial in',
+    tag: 'admin',
+    auth: 'operator',
+    body: RegionCreateRequest,
+    response: RegionInfo,
+    status: 201,
+    handler: async ({ ctx, caller, body }) => {
+      const exists = await ctx.store.db.selectFrom('regions').select('id').where('name', '=', body.name).executeTakeFirst();
+      if (exists) throw conflict('exists', `name: a region "${body.name}" exists already`, 'name');
+      const row = { id: randomUUID(), name: body.name, endpoint: body.endpoint, created_at: ctx.now().toISOString() };
+      await ctx.fleet.write(
+        async (trx) => {
+          await trx.insertInto('regions').values(row).execute();
+          await recordEvents(trx, row.created_at, [{ kind: 'region.added', actorUserId: caller.userId, subjectUserId: null, details: { name: body.name, endpoint: body.endpoint } }]);
+        },
+        () => [],
+      );
+      return { id: row.id, name: row.name, endpoint: row.endpoint, createdAt: row.created_at };
+    },
+  }),
+  route({
+    method: 'delete',
+    path: '/admin/regions/:name',
+    summary: 'Remove a region',
+    tag: 'admin',
+    auth: 'operator',
+    status: 204,
+    handler: async ({ ctx, caller, params }) => {
+      await ctx.fleet.write(
+        async (trx) => {
+          const gone = await trx.deleteFrom('regions').where('name', '=', params.name as string).executeTakeFirst();
+          if (Number(gone.numDeletedRows) === 0) throw notFound('name', `no region "${params.name}"`);
+          await recordEvents(trx, ctx.now().toISOString(), [{ kind: 'region.removed', actorUserId: caller.userId, subjectUserId: null, details: { name: params.name } }]);
+        },
+        () => [],
+      );
+      return undefined;
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/admin/routes',
+    summary: 'Any user\u2019s route overview, with the rule that granted or denied each related plant',
+    tag: 'admin',
+    auth: 'operator',
+    query: z.object({ user: z.string().trim().min(1, 'is required (an email)') }),
+    response: AdminRouteReport,
+    handler: async ({ ctx, query }) => {
+      const model = await ctx.fleet.current();
+      const email = query.user.toLowerCase();
+      const user = [...model.users.values()].find((u) => u.email === email);
+      if (!user) throw notFound('user', `no user ${query.user}`);
+      const plants = explainAccess(model, user.id as UserId).map((a) => {
+        const plant = model.plants.get(a.plantId);
+        return {
+          plant: plant?.name ?? a.plantId,
+          plantId: a.plantId,
+          organization: plant ? (model.organizations.get(plant.orgId)?.name ?? '') : '',
+          granted: a.granted,
+          via: a.via,
+          rule: a.rule,
+          rules: a.rules,
+        };
+      });
+      plants.sort((a, b) => a.organization.localeCompare(b.organization) || a.plant.localeCompare(b.plant));
+      return { user: { id: user.id, email: user.email, name: user.name }, routes: routeViews(model, user.id as UserId), plants };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/admin/events',
+    summary: 'Events: profiles issued/rotated/revoked, permission changes that moved routes, fleet applies (SPEC A4)',
+    tag: 'admin',
+    auth: 'operator',
+    query: z.object({
+      user: z.string().optional(),
+      kind: z.string().optional(),
+      limit: z.coerce.number().int().min(1, 'must be at least 1').max(10000, 'must be at most 10000').default(200),
+    }),
+    response: z.array(EventInfo),
+    handler: async ({ ctx, query }) => {
+      let q = ctx.store.db
+        .selectFrom('events')
+        .leftJoin('users as actor', 'actor.id', 'events.actor_user_id')
+        .leftJoin('users as subject', 'subject.id', 'events.subject_user_id')
+        .select(['events.id', 'events.at', 'events.kind', 'events.details', 'actor.email as actor', 'subject.email as subject'])
+        .orderBy('events.id', 'desc')
+        .limit(query.limit);
+      if (query.kind) q = q.where('events.kind', '=', query.kind);
+      if (query.user) q = q.where('subject.email', '=', query.user.toLowerCase());
+      const rows = await q.execute();
+      return rows.map((r) => ({ id: Number(r.id), at: r.at, kind: r.kind, actor: r.actor ?? null, subject: r.subject ?? null, details: JSON.parse(r.details) }));
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/gateways/:id/state',
+    summary: 'Desired state of a region\u2019s gateways; long-polls up to `wait` seconds while `after` is current',
+    tag: 'gateways',
+    auth: 'operator',
+    query: z.object({
+      after: z.coerce.number().int().min(-1).optional(),
+      wait: z.coerce.number().int().min(0).max(60, 'must be at most 60 seconds').default(25),
+    }),
+    response: GatewayDesiredState,
+    handler: async ({ ctx, params, query }) => {
+      const region = await ctx.store.db.selectFrom('regions').select('name').where((eb) => eb.or([eb('id', '=', params.id as string), eb('name', '=', params.id as string)])).executeTakeFirst();
+      if (!region) throw notFound('id', `no region or gateway "${params.id}"`);
+      if (query.after !== undefined) await ctx.fleet.waitForRevision(query.after, query.wait * 1000);
+      await ctx.fleet.current();
+      return ctx.fleet.gatewayDocument(region.name);
+    },
+  }),
+];
