@@ -131,16 +131,25 @@ async function allocateTunnelIp(ctx: AppContext, trx: Transaction<Database>): Pr
   const last = prefixEnd(tunnelRange) - 1; // keep the broadcast-looking top address out
   const row = await trx.selectFrom('profiles').select((eb) => eb.fn.max('tunnel_ip_num').as('top')).executeTakeFirst();
   const top = row?.top == null ? firstUserIp - 1 : Number(row.top);
-  if (top + 1 <= last) return Math.max(top + 1, firstUserIp);
+  const next = skipRoundAddresses(Math.max(top + 1, firstUserIp));
+  if (next <= last) return next;
   // The range is used up once: reuse the lowest address no active profile holds.
   const active = await trx.selectFrom('profiles').select('tunnel_ip_num').where('status', '=', 'active').orderBy('tunnel_ip_num').execute();
   let candidate = firstUserIp;
+  candidate = skipRoundAddresses(candidate);
   for (const r of active) {
-    if (Number(r.tunnel_ip_num) !== candidate) break;
-    candidate++;
+    if (Number(r.tunnel_ip_num) > candidate) break;
+    candidate = skipRoundAddresses(Number(r.tunnel_ip_num) + 1);
   }
   if (candidate > last) throw new ApiError(409, 'tunnel-range-exhausted', `the tunnel range ${formatCidr(tunnelRange)} has no free address left`);
   return candidate;
+}
+
+/** Addresses ending in .0 or .255 confuse people and some client UIs; they are skipped. */
+function skipRoundAddresses(address: number): number {
+  let a = address;
+  while (a % 256 === 0 || a % 256 === 255) a++;
+  return a;
 }
 
 function modelProfile(row: ProfileRow) {

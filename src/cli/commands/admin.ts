@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import type { RouteView } from '../../core/wire/api.ts';
+import { CliError, type Io, client, printJson } from '../context.ts';
+import { formatTable } from '../table.ts';
+import { readStdin } from '../stdin.ts';
+import { renderRoutes } from './vpn.ts';
+
+type AdminRouteReport = {
+  user: { email: string; name: string };
+  routes: RouteView[];
+  plants: Array<{ plant: string; organization: string; granted: boolean; via: string | null; rule: string; rules: string[] }>;
+};
+type EventInfo = { id: number; at: string; kind: string; actor: string | null; subject: string | null; details: Record<string, unknown> };
+
+export function registerAdminCommands(program: Command, io: Io): void {
+  const admin = program.command('admin').description('platform operator commands');
+
+  admin
+    .command('apply')
+    .description('make the fleet equal to a fleet file (YAML or JSON); prints what changed')
+    .requiredOption('-f, --file <file>', 'fleet file; - for standard input')
+    .option('--dry-run', 'show what would change, change nothing')
+    .option('--json', 'print JSON')
+    .action(async (opts: { file: string; dryRun?: boolean; json?: boolean }) => {
+      const document = await readFleetFile(opts.file);
+      const result = await client(io).post<{ changes: string[]; applied: boolean; revision: number }>('/admin/fleet', { document, dryRun: Boolean(opts.dryRun) });
+      if (opts.json) return printJson(io, result);
+      if (result.changes.length === 0) return io.out('no changes: the fleet already matches the file');
+      io.out(result.changes.join('\n'));
+      io.out(`${result.changes.length} change${result.changes.length === 1 ? '' : 's'} ${result.applied ? 'applied' : 'would be applied (dry run)'}`);
+    });
+
+  const region = admin.command('region').description('regions where users\u2019 tunnels terminate');
+  region
+    .command('add <name>')
+    .description('add a region')
+    .requiredOption('--endpoint <host:port>', 'the address users\u2019 clients dial')
+    .option('--json', 'print JSON')
+    .action(async (name: string, opts: { endpoint: string; json?: boolean }) => {
+      const created = await client(io).post<{ name: string; endpoint: string }>('/admin/regions', { name, endpoint: opts.endpoint });
+      if (opts.json) printJson(io, created);
+      else io.out(`region ${created.name} added (endpoint ${created.endpoint})`);
+    });
+  region
+    .command('list')
+    .description('list regions')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const regions = await client(io).get<Array<{ name: string; endpoint: string; createdAt: string }>>('/admin/regions');
+      if (opts.json) printJson(io, regions);
+      else io.out(formatTable(['NAME', 'ENDPOINT', 'CREATED'], regions.map((r) => [r.name, r.endpoint, r.createdAt])));
+    });
+  region
+    .command('remove <name>')
+    .description('remove a region')
+    .action(async (name: string) => {
+      await client(io).delete(`/admin/regions/${encodeURIComponent(name)}`);
+      io.out(`region ${name} removed`);
+    });
+
+  admin
+    .command('routes')
+    .description('any user\u2019s routes, and the rule that granted or denied every plant they relate to')
+    .requiredOption('--user <email>', 'the user')
+    .option('--json', 'print the routes as JSON (the same shape as vpn routes --json)')
+    .option('--explain-json', 'print routes and per-plant rules as JSON')
+    .action(async (opts: { user: string; json?: boolean; explainJson?: boolean }) => {
+      const report = await client(io).get<AdminRouteReport>(`/admin/routes?user=${encodeURIComponent(opts.user)}`);
+      if (opts.json) return printJson(io, report.routes);
+      if (opts.explainJson) return printJson(io, report);
+      io.out(`${report.user.name} <${report.user.email}>\n`);
+      io.out(renderRoutes(report.routes));
+      io.out('\nWhy, per related plant:');
+      io.out(
+        formatTable(
+          ['ORGANIZATION', 'PLANT', 'ACCESS', 'VIA', 'RULE', 'ALL RULES'],
+          report.plants.map((p) => [p.organization, p.plant, p.granted ? 'granted' : 'denied', p.via ?? '-', p.rule, p.rules.join('; ')]),
+        ),
+      );
+    });
+
+  admin
+    .command('events')
+    .description('profile and permission events (SPEC A4), newest first')
+    .option('--user <email>', 'only events about this user')
+    .option('--kind <kind>', 'only this kind (profile.issued, routes.changed, …)')
+    .option('--limit <n>', 'how many', '200')
+    .option('--json', 'print JSON')
+    .action(async (opts: { user?: string; kind?: string; limit: string; json?: boolean }) => {
+      const query = new URLSearchParams({ limit: opts.limit, ...(opts.user ? { user: opts.user } : {}), ...(opts.kind ? { kind: opts.kind } : {}) });
+      const events = await client(io).get<EventInfo[]>(`/admin/events?${query}`);
+      if (opts.json) return printJson(io, events);
+      io.out(formatTable(['ID', 'AT', 'KIND', 'ACTOR', 'SUBJECT', 'DETAILS'], events.map((e) => [String(e.id), e.at, e.kind, e.actor ?? '-', e.subject ?? '-', summarise(e.details)])));
+    });
+}
+
+async function readFleetFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = file === '-' ? await readStdin() : readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`-f: cannot read ${file}: ${(e as Error).message}`, 2);
+  }
+  try {
+    return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
+  } catch (e) {
+    throw new CliError(`${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message}`, 2);
+  }
+}
+
+function summarise(details: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(details)) {
+    if (Array.isArray(value)) parts.push(`${key}: ${value.length ? value.slice(0, 3).join(', ') + (value.length > 3 ? ` (+${value.length - 3})` : '') : '-'}`);
+    else parts.push(`${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+  }
+  return parts.join('; ');
+}

@@ -1,0 +1,89 @@
+import type { Command } from 'commander';
+import { formatTable } from '../table.ts';
+import { apiClient } from '../api-client.ts';
+import { forgetCredentials, readCredentials, writeCredentials } from '../config.ts';
+import { CliError, type Io, client, printJson } from '../context.ts';
+import { readStdin } from '../stdin.ts';
+
+type Token = { id: string; name: string; kind: string; createdAt: string; expiresAt: string | null; lastUsedAt: string | null; revokedAt: string | null; token?: string };
+
+export function registerAuthCommands(program: Command, io: Io): void {
+  program
+    .command('login')
+    .description('log in to a control plane and store a token (file mode 0600)')
+    .requiredOption('--server <url>', 'control plane URL, e.g. http://127.0.0.1:8080')
+    .requiredOption('--email <email>', 'your email')
+    .option('--password <password>', 'your password (or --password-stdin)')
+    .option('--password-stdin', 'read the password from standard input')
+    .action(async (opts: { server: string; email: string; password?: string; passwordStdin?: boolean }) => {
+      const password = opts.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : opts.password;
+      if (!password) throw new CliError('--password or --password-stdin is required', 2);
+      const result = await apiClient(opts.server, undefined).post<{ token: string; expiresAt: string; user: { email: string } }>('/auth/login', {
+        email: opts.email,
+        password,
+      });
+      const file = writeCredentials({ server: opts.server, token: result.token }, io.env);
+      io.out(`logged in as ${result.user.email} (token stored in ${file}, valid until ${result.expiresAt})`);
+    });
+
+  program
+    .command('logout')
+    .description('revoke the stored login token and forget it')
+    .action(async () => {
+      const credentials = readCredentials(io.env);
+      if (credentials.server && credentials.token) await client(io).post('/auth/logout').catch(() => undefined);
+      forgetCredentials(io.env);
+      io.out('logged out');
+    });
+
+  program
+    .command('whoami')
+    .description('show the logged-in user')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const me = await client(io).get<{ email: string; name: string; platformOperator: boolean }>('/me');
+      if (opts.json) printJson(io, me);
+      else io.out(`${me.name} <${me.email}>${me.platformOperator ? ' (platform operator)' : ''}`);
+    });
+
+  const token = program.command('token').description('personal API tokens for the CLI and automation');
+  token
+    .command('create')
+    .description('create a personal API token; its secret is shown once')
+    .requiredOption('--name <name>', 'what the token is for')
+    .option('--expires-in-days <days>', 'expiry in days (default: never)', (v) => parsePositiveInt('--expires-in-days', v))
+    .option('--json', 'print JSON')
+    .action(async (opts: { name: string; expiresInDays?: number; json?: boolean }) => {
+      const created = await client(io).post<Token>('/tokens', { name: opts.name, ...(opts.expiresInDays ? { expiresInDays: opts.expiresInDays } : {}) });
+      if (opts.json) printJson(io, created);
+      else io.out(`${created.token}\n(token ${created.id} "${created.name}"; shown once, keep it safe)`);
+    });
+  token
+    .command('list')
+    .description('list your tokens (never their secrets)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const tokens = await client(io).get<Token[]>('/tokens');
+      if (opts.json) return printJson(io, tokens);
+      const state = (t: Token) => (t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt <= new Date().toISOString() ? 'expired' : 'active');
+      io.out(
+        formatTable(
+          ['ID', 'NAME', 'KIND', 'STATE', 'CREATED', 'EXPIRES', 'LAST USED'],
+          tokens.map((t) => [t.id, t.name, t.kind, state(t), t.createdAt, t.expiresAt ?? 'never', t.lastUsedAt ?? '-']),
+        ),
+      );
+    });
+  token
+    .command('revoke <id>')
+    .description('revoke one of your tokens')
+    .action(async (id: string) => {
+      await client(io).delete(`/tokens/${encodeURIComponent(id)}`);
+      io.out(`token ${id} revoked`);
+    });
+}
+
+export function parsePositiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag}: "${value}" is not a positive whole number`, 2);
+  return n;
+}
