@@ -150,6 +150,13 @@ function migrations(engine: Engine): Record<string, Migration> {
         await sql`create unique index profiles_one_active on profiles (user_id) where status = 'active'`.execute(db);
         await sql`create unique index profiles_active_ip on profiles (tunnel_ip) where status = 'active'`.execute(db);
         await sql`create unique index profiles_active_key on profiles (public_key) where status = 'active'`.execute(db);
+        // Keys a rotation replaced: never accepted again, so a compromised key stays dead.
+        await db.schema
+          .createTable('retired_keys')
+          .addColumn('public_key', text, (c) => c.primaryKey())
+          .addColumn('profile_id', text, (c) => c.notNull())
+          .addColumn('retired_at', text, (c) => c.notNull())
+          .execute();
         await db.schema
           .createTable('regions')
           .addColumn('id', text, (c) => c.primaryKey())

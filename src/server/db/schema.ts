@@ -54,6 +54,7 @@ export interface Database {
     rotated_at: string | null;
     revoked_at: string | null;
   };
+  retired_keys: { public_key: string; profile_id: string; retired_at: string };
   regions: { id: string; name: string; endpoint: string; created_at: string };
   events: {
     id: Generated<number>;

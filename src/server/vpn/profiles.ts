@@ -18,7 +18,7 @@ export async function issueProfile(ctx: AppContext, userId: string, publicKey: s
   const { result: row } = await ctx.fleet.write(
     async (trx) => {
       const existing = await activeProfile(trx, userId);
-      if (existing) throw conflict('profile-exists', 'you already have a personal VPN profile: rotate it instead (plantgate vpn rotate)');
+      if (existing) throw conflict('profile-exists', 'you already have a personal VPN profile; rotate instead (plantgate vpn rotate)');
       await refuseKeyInUse(trx, publicKey);
       const tunnelIp = await allocateTunnelIp(ctx, trx);
       const profile: ProfileRow = {
@@ -53,6 +53,7 @@ export async function rotateProfile(ctx: AppContext, userId: string, publicKey: 
       if (existing.public_key === publicKey) throw new ApiError(400, 'invalid', 'publicKey: is the current key; rotation needs a new key pair', { field: 'publicKey' });
       await refuseKeyInUse(trx, publicKey);
       await trx.updateTable('profiles').set({ public_key: publicKey, rotated_at: now }).where('id', '=', existing.id).execute();
+      await trx.insertInto('retired_keys').values({ public_key: existing.public_key, profile_id: existing.id, retired_at: now }).execute();
       await recordEvents(trx, now, [
         { kind: 'profile.rotated', actorUserId: userId, subjectUserId: userId, details: { profileId: existing.id, oldPublicKey: existing.public_key, publicKey } },
       ]);
@@ -122,7 +123,8 @@ async function activeProfile(trx: Transaction<Database>, userId: string): Promis
 
 async function refuseKeyInUse(trx: Transaction<Database>, publicKey: string): Promise<void> {
   const used = await trx.selectFrom('profiles').select('id').where('public_key', '=', publicKey).executeTakeFirst();
-  if (used) throw conflict('key-in-use', 'publicKey: this key was already used by a profile; generate a new key pair', 'publicKey');
+  const retired = await trx.selectFrom('retired_keys').select('profile_id').where('public_key', '=', publicKey).executeTakeFirst();
+  if (used || retired) throw conflict('key-in-use', 'publicKey: this key was already used by a profile; generate a new key pair', 'publicKey');
 }
 
 /** Lowest address above every one handed out so far; tunnel IPs are not reused while the range lasts, so audit records stay unambiguous. */

@@ -1,0 +1,249 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
+import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
+import { baseFleet } from './fleet-fixture.ts';
+
+type Server = Awaited<ReturnType<typeof startTestServer>>;
+
+/** The API contract, run against every storage engine (SQLite and PostgreSQL). */
+export function apiSuite(engine: string, database: () => Promise<string | undefined>): void {
+  describe(`API on ${engine}`, () => {
+    let server: Server;
+    let op: ReturnType<typeof http>;
+    const as = async (email: string, password: string) => http(server.url, await login(server.url, email, password));
+
+    before(async () => {
+      server = await startTestServer({ database: await database() });
+      op = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
+    });
+    after(async () => server?.close());
+
+    it('S1: a wrong password and an unknown email get the same answer', async () => {
+      const anon = http(server.url);
+      const wrong = await anon.post('/api/v1/auth/login', { email: OPERATOR.email, password: 'not-the-password' });
+      const unknown = await anon.post('/api/v1/auth/login', { email: 'nobody@example.test', password: 'not-the-password' });
+      assert.equal(wrong.status, 401);
+      assert.deepEqual(wrong, unknown);
+    });
+
+    it('refuses the API without a token, and admin endpoints to non-operators', async () => {
+      assert.equal((await http(server.url).get('/api/v1/vpn/routes')).status, 401);
+      assert.equal((await http(server.url, 'pgt_garbage').get('/api/v1/vpn/routes')).body.error.message, 'invalid token');
+    });
+
+    it('fleet apply: a bad file names the path and applies nothing', async () => {
+      const fleet = baseFleet();
+      fleet.organizations[0]!.plants[2]!.subnets = ['10.30.0.5/24'];
+      const r = await op.post('/api/v1/admin/fleet', { document: fleet });
+      assert.equal(r.status, 400);
+      assert.equal(r.body.error.field, 'organizations[0].plants[2].subnets[0]');
+      assert.match(r.body.error.message, /did you mean 10\.30\.0\.0\/24/);
+      const regions = await op.get('/api/v1/admin/routes?user=alice@solarco.example');
+      assert.equal(regions.status, 404, 'no user was created by the refused apply');
+    });
+
+    it('fleet apply: reserved ranges, unknown references, duplicates, device outside its subnets', async () => {
+      const rows: Array<[string, (f: ReturnType<typeof baseFleet>) => void, string, RegExp]> = [
+        ['mapped space', (f) => (f.organizations[0]!.plants[0]!.subnets = ['100.80.4.0/24']), 'organizations[0].plants[0].subnets[0]', /reserved mapped space/],
+        ['tunnel range', (f) => (f.organizations[0]!.plants[0]!.subnets = ['100.64.0.0/10']), 'organizations[0].plants[0].subnets[0]', /reserved tunnel range/],
+        ['unknown user', (f) => (f.organizations[0]!.jobRoles[0]!.user = 'zed@nowhere.example'), 'organizations[0].jobRoles[0].user', /unknown user/],
+        ['unknown plant', (f) => (f.organizations[0]!.portfolios[0]!.plants = ['Park Z']), 'organizations[0].portfolios[0].plants[0]', /unknown plant .*Park Z/],
+        ['duplicate plant', (f) => (f.organizations[0]!.plants[1]!.name = 'Park A'), 'organizations[0].plants[1].name', /duplicate plant/],
+        ['device outside', (f) => (f.organizations[0]!.plants[0]!.devices = [{ name: 'x', ip: '10.9.9.9', kind: 'logger' }]), 'organizations[0].plants[0].devices[0].ip', /none of the subnets/],
+        ['bad role', (f) => ((f.organizations[0]!.members[0] as { role: string }).role = 'owner'), 'organizations[0].members[0].role', /must be one of/],
+        ['malformed cidr', (f) => (f.organizations[0]!.plants[0]!.subnets = ['192.168.1/24']), 'organizations[0].plants[0].subnets[0]', /not a valid IPv4 CIDR|not a CIDR/],
+        ['unknown partner', (f) => (f.organizations[0]!.cooperations[0]!.partner = 'Nobody'), 'organizations[0].cooperations[0].partner', /unknown organization/],
+      ];
+      for (const [name, mutate, field, message] of rows) {
+        const fleet = baseFleet();
+        mutate(fleet);
+        const r = await op.post('/api/v1/admin/fleet', { document: fleet });
+        assert.equal(r.status, 400, name);
+        assert.ok(
+          r.body.error.field === field || r.body.error.problems?.some((p: { field: string }) => p.field === field),
+          `${name}: ${JSON.stringify(r.body.error)}`,
+        );
+        assert.match(JSON.stringify(r.body.error), message, name);
+      }
+    });
+
+    it('fleet apply: idempotent, and an edited file changes exactly the difference (removals included)', async () => {
+      const first = await op.post('/api/v1/admin/fleet', { document: baseFleet() });
+      assert.equal(first.status, 200, JSON.stringify(first.body));
+      assert.ok(first.body.changes.length > 10);
+      const again = await op.post('/api/v1/admin/fleet', { document: baseFleet() });
+      assert.deepEqual(again.body.changes, []);
+      const edited = baseFleet();
+      edited.organizations[0]!.jobRoles = edited.organizations[0]!.jobRoles.filter((j) => j.user !== 'gus@solarco.example');
+      edited.organizations[0]!.members[1]!.role = 'moderator';
+      const diff = await op.post('/api/v1/admin/fleet', { document: edited, dryRun: true });
+      assert.deepEqual(diff.body.changes.sort(), [
+        '- job role operator for gus@solarco.example on plant Park A (SolarCo)',
+        '~ member bob@solarco.example of SolarCo: member → moderator',
+      ]);
+      assert.equal(diff.body.applied, false);
+      assert.deepEqual((await op.post('/api/v1/admin/fleet', { document: baseFleet(), dryRun: true })).body.changes, [], 'dry run changed nothing');
+    });
+
+    it('P4/P5: route JSON for an operator reaching two plants on the same subnet', async () => {
+      const alice = await as('alice@solarco.example', 'alice-password');
+      const r = await alice.get('/api/v1/vpn/routes');
+      assert.equal(r.status, 200);
+      const byPlant = Object.fromEntries(r.body.map((x: { plant: string }) => [x.plant, x]));
+      assert.deepEqual(Object.keys(byPlant).sort(), ['Park A', 'Park B', 'Park C']);
+      assert.equal(byPlant['Park A'].state, 'conflict');
+      assert.equal(byPlant['Park A'].native, false);
+      assert.deepEqual(byPlant['Park A'].conflictsWith, [{ plant: 'Park B', subnet: '192.168.1.0/24' }]);
+      assert.equal(byPlant['Park C'].state, 'active');
+      assert.equal(byPlant['Park C'].native, true);
+      assert.equal(byPlant['Park A'].via, 'own');
+      assert.equal(byPlant['Park A'].organization, 'SolarCo');
+      assert.match(byPlant['Park A'].mapped, /^100\.(8[0-9]|9[0-5])\.\d+\.0\/24$/);
+      assert.notEqual(byPlant['Park A'].mapped, byPlant['Park B'].mapped);
+      const carol = await as('carol@windserv.example', 'carol-password');
+      const coop = (await carol.get('/api/v1/vpn/routes')).body;
+      assert.deepEqual(coop.map((x: { plant: string; via: string; state: string }) => [x.plant, x.via, x.state]), [['Park A', 'cooperation', 'active']]);
+      assert.equal(coop[0].mapped, byPlant['Park A'].mapped, 'one mapped prefix per subnet, whoever looks');
+      const bob = await as('bob@solarco.example', 'bob-password');
+      assert.deepEqual((await bob.get('/api/v1/vpn/routes')).body, [], 'a viewer gets no route');
+    });
+
+    it('P6: prefer, disable and enable; unknown and ambiguous selections are refused by name', async () => {
+      const alice = await as('alice@solarco.example', 'alice-password');
+      const preferred = await alice.put('/api/v1/vpn/routes/priority', { plant: 'Park B', subnet: '192.168.1.0/24' });
+      const state = (routes: Array<{ plant: string; state: string }>) => Object.fromEntries(routes.map((x) => [x.plant, x.state]));
+      assert.deepEqual(state(preferred.body), { 'Park A': 'shadowed', 'Park B': 'priority', 'Park C': 'active' });
+      const switched = await alice.put('/api/v1/vpn/routes/priority', { plant: 'SolarCo/Park A', subnet: '192.168.1.0/24' });
+      assert.deepEqual(state(switched.body), { 'Park A': 'priority', 'Park B': 'shadowed', 'Park C': 'active' });
+      const disabled = await alice.put('/api/v1/vpn/routes/disabled', { plant: 'Park A', subnet: '192.168.1.0/24' });
+      assert.deepEqual(state(disabled.body), { 'Park A': 'disabled', 'Park B': 'active', 'Park C': 'active' });
+      const enabled = await alice.put('/api/v1/vpn/routes/enabled', { plant: 'Park A', subnet: '192.168.1.0/24' });
+      assert.deepEqual(state(enabled.body), { 'Park A': 'conflict', 'Park B': 'conflict', 'Park C': 'active' });
+      const unknown = await alice.put('/api/v1/vpn/routes/priority', { plant: 'Park Z', subnet: '192.168.1.0/24' });
+      assert.equal(unknown.status, 404);
+      assert.equal(unknown.body.error.field, 'plant');
+      const wrongSubnet = await alice.put('/api/v1/vpn/routes/priority', { plant: 'Park A', subnet: '10.0.0.0/24' });
+      assert.equal(wrongSubnet.status, 404);
+      assert.equal(wrongSubnet.body.error.field, 'subnet');
+      const badCidr = await alice.put('/api/v1/vpn/routes/priority', { plant: 'Park A', subnet: '192.168.1.1/24' });
+      assert.equal(badCidr.status, 400);
+    });
+
+    it('P1–P3: issue, refuse a second, rotate, revoke — reflected in the gateway state', async () => {
+      const alice = await as('alice@solarco.example', 'alice-password');
+      const key1 = generateWireGuardKeyPair().publicKey;
+      const noRegion = await alice.post('/api/v1/vpn/profile', { publicKey: key1 });
+      assert.equal(noRegion.status, 409);
+      assert.match(noRegion.body.error.message, /region/);
+      assert.equal((await op.post('/api/v1/admin/regions', { name: 'eu-central', endpoint: 'vpn-eu.example.test:51820' })).status, 201);
+      const badRegion = await op.post('/api/v1/admin/regions', { name: 'EU Central', endpoint: 'nope' });
+      assert.equal(badRegion.status, 400);
+      const badKey = await alice.post('/api/v1/vpn/profile', { publicKey: 'not-a-key' });
+      assert.equal(badKey.status, 400);
+      assert.equal(badKey.body.error.field, 'publicKey');
+
+      const issued = await alice.post('/api/v1/vpn/profile', { publicKey: key1 });
+      assert.equal(issued.status, 201, JSON.stringify(issued.body));
+      assert.equal(issued.body.profile.publicKey, key1);
+      assert.deepEqual(issued.body.regions, [{ name: 'eu-central', endpoint: 'vpn-eu.example.test:51820' }]);
+      assert.deepEqual(issued.body.allowedIps, ['100.80.0.0/12', '10.30.0.0/24']);
+      assert.ok(!JSON.stringify(issued.body).includes('privateKey'));
+      const second = await alice.post('/api/v1/vpn/profile', { publicKey: generateWireGuardKeyPair().publicKey });
+      assert.equal(second.status, 409);
+      assert.match(second.body.error.message, /rotate instead/);
+
+      let state = (await op.get('/api/v1/gateways/eu-central/state')).body;
+      const tunnelIp = issued.body.profile.tunnelIp;
+      assert.deepEqual(state.peers.map((p: { publicKey: string }) => p.publicKey), [key1]);
+      assert.equal(state.allowed.filter((a: { userIp: string }) => a.userIp === tunnelIp).length, 3);
+      assert.deepEqual(state.native.map((n: { native: string }) => n.native), ['10.30.0.0/24']);
+
+      const key2 = generateWireGuardKeyPair().publicKey;
+      const rotated = await alice.post('/api/v1/vpn/profile/rotate', { publicKey: key2 });
+      assert.equal(rotated.status, 200);
+      assert.equal(rotated.body.profile.tunnelIp, tunnelIp);
+      state = (await op.get('/api/v1/gateways/eu-central/state')).body;
+      assert.deepEqual(state.peers.map((p: { publicKey: string }) => p.publicKey), [key2], 'the old key is gone from the gateway state');
+      const reuse = await alice.post('/api/v1/vpn/profile/rotate', { publicKey: key1 });
+      assert.equal(reuse.status, 409);
+
+      assert.equal((await alice.post('/api/v1/vpn/profile/revoke')).status, 200);
+      state = (await op.get('/api/v1/gateways/eu-central/state')).body;
+      assert.deepEqual(state.peers, []);
+      assert.deepEqual(state.allowed, []);
+      assert.equal((await alice.get('/api/v1/vpn/profile')).status, 404);
+      const kinds = (await op.get('/api/v1/admin/events?user=alice@solarco.example')).body.map((e: { kind: string }) => e.kind);
+      for (const kind of ['profile.issued', 'profile.rotated', 'profile.revoked', 'routes.changed']) assert.ok(kinds.includes(kind), kind);
+      const reissued = await alice.post('/api/v1/vpn/profile', { publicKey: generateWireGuardKeyPair().publicKey });
+      assert.equal(reissued.status, 201, 'a revoked profile can be replaced by a new one');
+      assert.notEqual(reissued.body.profile.tunnelIp, tunnelIp, 'tunnel IPs are not reused');
+    });
+
+    it('P4: a permission change moves the gateway state, records who lost what, and wakes long-polls', async () => {
+      const before = (await op.get('/api/v1/gateways/eu-central/state')).body;
+      const waiting = op.get(`/api/v1/gateways/eu-central/state?after=${before.revision}&wait=20`);
+      const started = Date.now();
+      const fleet = baseFleet();
+      fleet.organizations[0]!.jobRoles = fleet.organizations[0]!.jobRoles.filter((j) => j.portfolio !== 'North');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal((await op.post('/api/v1/admin/fleet', { document: fleet })).status, 200);
+      const woke = await waiting;
+      assert.ok(Date.now() - started < 5000, 'the long-poll answered at the change, not at its timeout');
+      assert.ok(woke.body.revision > before.revision);
+      assert.deepEqual(
+        woke.body.native.map((n: { native: string }) => n.native),
+        ['192.168.1.0/24'],
+        'alice lost Parks A and C; Park B has no conflict left, so its native addresses are on',
+      );
+      const aliceIp = woke.body.peers[0]?.tunnelIp;
+      assert.deepEqual(
+        woke.body.allowed.filter((a: { userIp: string }) => a.userIp === aliceIp).length,
+        1,
+        'only Park B remains',
+      );
+      const events = (await op.get('/api/v1/admin/events?kind=routes.changed&user=alice@solarco.example')).body;
+      assert.ok(events[0].details.removed.includes('SolarCo/Park C 10.30.0.0/24'), JSON.stringify(events[0]));
+    });
+
+    it('mapped prefixes stay stable while subnets come and go', async () => {
+      const alice = await as('alice@solarco.example', 'alice-password');
+      const mappedOf = async () => Object.fromEntries((await alice.get('/api/v1/vpn/routes')).body.map((r: { plant: string; mapped: string }) => [r.plant, r.mapped]));
+      await op.post('/api/v1/admin/fleet', { document: baseFleet() });
+      const before = await mappedOf();
+      const more = baseFleet();
+      more.organizations[0]!.plants.push({ name: 'Park D', subnets: ['10.40.0.0/16'] });
+      more.organizations[0]!.plants[2]!.subnets.push('10.31.0.0/24');
+      await op.post('/api/v1/admin/fleet', { document: more });
+      await op.post('/api/v1/admin/fleet', { document: baseFleet() });
+      assert.deepEqual(await mappedOf(), before);
+    });
+
+    it('personal tokens: shown once, listed without secret, revoked and expired ones refused', async () => {
+      const alice = await as('alice@solarco.example', 'alice-password');
+      const created = await alice.post('/api/v1/tokens', { name: 'ci' });
+      assert.equal(created.status, 201);
+      const viaToken = http(server.url, created.body.token);
+      assert.equal((await viaToken.get('/api/v1/me')).body.email, 'alice@solarco.example');
+      const listed = await alice.get('/api/v1/tokens');
+      assert.ok(!JSON.stringify(listed.body).includes(created.body.token.slice(-43)));
+      assert.equal((await alice.delete(`/api/v1/tokens/${created.body.id}`)).status, 204);
+      const revoked = await viaToken.get('/api/v1/me');
+      assert.equal(revoked.status, 401);
+      assert.equal(revoked.body.error.message, 'token revoked');
+      const expiring = await alice.post('/api/v1/tokens', { name: 'short', expiresInDays: 1 });
+      await server.ctx.store.db.updateTable('api_tokens').set({ expires_at: '2000-01-01T00:00:00.000Z' }).where('id', '=', expiring.body.id).execute();
+      const expired = await http(server.url, expiring.body.token).get('/api/v1/me');
+      assert.equal(expired.status, 401);
+      assert.match(expired.body.error.message, /expired/);
+      assert.equal((await alice.post('/api/v1/tokens', { name: '' })).body.error.field, 'name');
+      assert.equal((await alice.get('/api/v1/admin/events')).status, 403);
+    });
+
+    it('serves an OpenAPI document that lists the endpoints', async () => {
+      const doc = (await http(server.url).get('/api/openapi.json')).body;
+      assert.equal(doc.openapi, '3.1.0');
+      for (const path of ['/api/v1/vpn/routes', '/api/v1/vpn/profile', '/api/v1/admin/fleet', '/api/v1/gateways/{id}/state']) assert.ok(doc.paths[path], path);
+    });
+  });
+}

@@ -1,0 +1,80 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A throwaway PostgreSQL cluster for tests: Debian's postgresql binaries, a fresh data
+ * directory, loopback only, stopped and deleted afterwards. PLANTGATE_TEST_PG_URL
+ * points the tests at an existing server instead.
+ */
+export type TestPostgres = { url: string; stop(): Promise<void> };
+
+export async function startTestPostgres(): Promise<TestPostgres> {
+  if (process.env.PLANTGATE_TEST_PG_URL) return { url: process.env.PLANTGATE_TEST_PG_URL, stop: async () => undefined };
+  const bin = postgresBinDir();
+  const dir = mkdtempSync(join(tmpdir(), 'plantgate-pg-'));
+  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+  chownSync(dir, uid, gid);
+  const asPostgres = (cmd: string, args: string[]) => execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe', timeout: 60_000 });
+  asPostgres('initdb', ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  const port = await freePort();
+  const server = spawn(
+    'runuser',
+    ['-u', 'postgres', '--', join(bin, 'postgres'), '-D', join(dir, 'data'), '-k', dir, '-h', '127.0.0.1', '-p', String(port), '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+    { stdio: 'ignore' },
+  );
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      asPostgres('pg_isready', ['-h', '127.0.0.1', '-p', String(port)]);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error('test PostgreSQL did not start within 30 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  asPostgres('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'plantgate']);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/plantgate`,
+    stop: async () => {
+      const exited = new Promise((r) => server.once('exit', r));
+      server.kill('SIGINT');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh database on the same cluster, so test files do not see each other's data. */
+export async function createDatabase(url: string, name: string): Promise<string> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`drop database if exists ${name}`);
+  await client.query(`create database ${name}`);
+  await client.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+function postgresBinDir(): string {
+  const root = '/usr/lib/postgresql';
+  const versions = readdirSync(root).sort((a, b) => Number(b) - Number(a));
+  if (versions.length === 0) throw new Error('PostgreSQL is not installed: run scripts/install-deps.sh');
+  return join(root, versions[0] as string, 'bin');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.once('error', reject);
+  });
+}
