@@ -2,9 +2,10 @@ import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
 import { canonicalAddress, canonicalPrefix, comparePrefixes } from './ipv4-prefix.ts';
 
 /**
- * The peers a gateway's two WireGuard interfaces should have, and the `wg syncconf`
- * text that sets exactly those. The text has no [Interface] keys: syncconf leaves the
- * private key and listen port as they are, so no secret ever passes through here.
+ * The peers a gateway's two WireGuard interfaces should have, and the peer part of the
+ * `wg syncconf` text that sets exactly those. The [Interface] section is left empty
+ * here, so no secret passes through this pure code; the driver adds the running key
+ * and port (syncconf would otherwise clear the key).
  */
 
 export type WireGuardPeerConfig = {
@@ -40,7 +41,7 @@ export function desiredSitePeers(state: Pick<GatewayDesiredState, 'sites'>): Wir
   return sortPeers(peers);
 }
 
-/** Config text for `wg syncconf` / `wg setconf` with exactly these peers. */
+/** Config text with exactly these peers and an empty [Interface] for the driver to fill. */
 export function renderPeersConf(peers: WireGuardPeerConfig[]): string {
   const blocks = ['[Interface]\n'];
   for (const peer of peers) {
