@@ -11,7 +11,6 @@ import { desiredSitePeers, desiredUserPeers, type WireGuardPeerConfig } from './
 
 const ifaces = { users: 'pgu0', sites: 'pgs0' };
 const ALICE = 'V4NcchRA0lZU/FocplXLH0zt9FEPAOskWBnih/OGZ18=';
-const BOB = '6f9j4gjLlTpDzPSBtYqKdvtJumXIrEV4JGv3J0RDAXQ=';
 const CAROL = 'Ed7VjUhf+UlQnmYdEOk59czGqi241fWjoD/7zWErfgo=';
 
 /** What a gateway that has applied `state` exactly would observe. */
@@ -224,7 +223,8 @@ describe('planGatewayApply', () => {
 
   it('reports a users interface running another key than the service key', () => {
     const observed = observedAfterApplying(twoPlantsState);
-    observed.users = { ...observed.users!, interface: { ...observed.users!.interface, publicKey: CAROL } };
+    assert.ok(observed.users);
+    observed.users = { ...observed.users, interface: { ...observed.users.interface, publicKey: CAROL } };
     const plan = planGatewayApply(twoPlantsState, ifaces, observed);
     assert.equal(plan.problems.length, 1);
     assert.match(plan.problems[0], /not the service key/);

@@ -53,18 +53,22 @@ class ScriptInterpreter {
     while (this.index < this.lines.length) {
       const line = this.next();
       if (line === '' || line.startsWith('#')) continue;
-      let match: RegExpMatchArray | null;
-      if ((match = line.match(/^(?:add )?table ip (\w+) \{\}$/))) this.ensureTable(match[1]);
-      else if ((match = line.match(/^delete table ip (\w+)$/))) {
-        if (!this.tables.delete(match[1])) this.fail(line, 'No such file or directory');
-      } else if ((match = line.match(/^(?:add )?table ip (\w+) \{$/))) this.tableBlock(this.ensureTable(match[1]));
-      else if ((match = line.match(/^(add|delete) element ip (\w+) (\w+) \{(.*)$/))) {
-        const set = this.tables.get(match[2])?.sets.get(match[3]) ?? this.fail(line, 'No such file or directory');
-        const inline = match[4].trim();
+      const declared = line.match(/^(?:add )?table ip (\w+) \{\}$/);
+      const deleted = line.match(/^delete table ip (\w+)$/);
+      const block = line.match(/^(?:add )?table ip (\w+) \{$/);
+      const element = line.match(/^(add|delete) element ip (\w+) (\w+) \{(.*)$/);
+      if (declared) this.ensureTable(declared[1]);
+      else if (deleted) {
+        if (!this.tables.delete(deleted[1])) this.fail(line, 'No such file or directory');
+      } else if (block) this.tableBlock(this.ensureTable(block[1]));
+      else if (element) {
+        const [, verb, tableName, setName, rest] = element;
+        const set = this.tables.get(tableName)?.sets.get(setName) ?? this.fail(line, 'No such file or directory');
+        const inline = rest.trim();
         const texts = inline.endsWith('}') ? splitElements(inline.slice(0, -1)) : this.elementLines();
         for (const text of texts) {
           const [key, value] = parseElement(text, set, line);
-          if (match[1] === 'add') set.elements.set(key, value);
+          if (verb === 'add') set.elements.set(key, value);
           else if (set.elements.get(key) !== value) this.fail(line, 'No such file or directory');
           else set.elements.delete(key);
         }
@@ -77,9 +81,10 @@ class ScriptInterpreter {
       const line = this.next();
       if (line === '}') return;
       if (line === '' || line.startsWith('#') || line.startsWith('comment ')) continue;
-      let match: RegExpMatchArray | null;
-      if ((match = line.match(/^(set|map) (\w+) \{$/))) this.setBlock(table, match[2], match[1] === 'map');
-      else if ((match = line.match(/^chain (\w+) \{$/))) this.chainBlock(table, match[1]);
+      const set = line.match(/^(set|map) (\w+) \{$/);
+      const chain = line.match(/^chain (\w+) \{$/);
+      if (set) this.setBlock(table, set[2], set[1] === 'map');
+      else if (chain) this.chainBlock(table, chain[1]);
       else this.fail(line, 'syntax error');
     }
   }
@@ -89,11 +94,12 @@ class ScriptInterpreter {
     for (;;) {
       const line = this.next();
       if (line === '}') break;
-      let match: RegExpMatchArray | null;
-      if ((match = line.match(/^type ([\w .]+?)(?: : (?:interval )?(\w+))?;?$/))) {
-        set.keyType = match[1].split(' . ');
-        set.dataType = match[2] ?? null;
-      } else if ((match = line.match(/^flags ([\w, ]+);?$/))) set.flags = match[1].split(/,\s*/);
+      const type = line.match(/^type ([\w .]+?)(?: : (?:interval )?(\w+))?;?$/);
+      const flags = line.match(/^flags ([\w, ]+);?$/);
+      if (type) {
+        set.keyType = type[1].split(' . ');
+        set.dataType = type[2] ?? null;
+      } else if (flags) set.flags = flags[1].split(/,\s*/);
       else if (line === 'elements = {') {
         for (const text of this.elementLines()) {
           const [key, value] = parseElement(text, set, line);
