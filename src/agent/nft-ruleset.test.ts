@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { assertGolden } from '../../test/golden.ts';
+import { renderAgentRuleset } from './nft-ruleset.ts';
+
+const ifaces = { tunnel: 'pgt0', lan: 'lan0' };
+const golden = (name: string) => new URL(`./__golden__/${name}`, import.meta.url);
+
+describe('renderAgentRuleset', () => {
+  it('translates every mapped prefix back to its real subnet and forwards only those', () => {
+    const text = renderAgentRuleset(
+      [
+        { mapped: '100.80.1.0/24', real: '192.168.1.0/24' },
+        { mapped: '100.80.0.16/28', real: '10.1.1.16/28' },
+      ],
+      ifaces,
+    );
+    assertGolden(text, golden('agent-two-subnets.nft'));
+  });
+
+  it('with no translation, forwards nothing (and renders no empty anonymous map)', () => {
+    const text = renderAgentRuleset([], ifaces);
+    assertGolden(text, golden('agent-empty.nft'));
+    assert.doesNotMatch(text, /\{ \}/);
+  });
+
+  it('canonicalises and de-duplicates translations', () => {
+    const once = renderAgentRuleset([{ mapped: '100.80.1.0/24', real: '192.168.1.0/24' }], ifaces);
+    const twice = renderAgentRuleset(
+      [
+        { mapped: '100.80.1.9/24', real: '192.168.1.0/24' },
+        { mapped: '100.80.1.0/24', real: '192.168.1.77/24' },
+      ],
+      ifaces,
+    );
+    assert.equal(twice, once);
+  });
+
+  it('refuses a mapped prefix translated to two subnets, and prefixes of different length', () => {
+    assert.throws(() =>
+      renderAgentRuleset(
+        [
+          { mapped: '100.80.1.0/24', real: '192.168.1.0/24' },
+          { mapped: '100.80.1.0/24', real: '192.168.2.0/24' },
+        ],
+        ifaces,
+      ),
+    );
+    assert.throws(() => renderAgentRuleset([{ mapped: '100.80.1.0/24', real: '192.168.0.0/16' }], ifaces));
+  });
+});

@@ -1,0 +1,80 @@
+import type { SiteTranslation } from '../core/wire/gateway-state.ts';
+import { canonicalPrefix, comparePrefixes, type Ipv4Prefix, prefixLength } from '../gateway/ipv4-prefix.ts';
+import { checkedTableName, DEFAULT_TABLE_NAME, quotedInterface } from '../gateway/nft-ruleset.ts';
+
+/**
+ * Renders the agent's nft table: traffic arriving from the gateway on the site tunnel
+ * for a mapped prefix is translated back to the plant's real subnet (host part kept),
+ * forwarded to the LAN with the agent as source (so LAN devices need no route back),
+ * and nothing else is forwarded. Replaced whole, atomically, like the gateway table.
+ */
+
+export type AgentInterfaces = { tunnel: string; lan: string };
+
+export function renderAgentRuleset(
+  translations: SiteTranslation[],
+  ifaces: AgentInterfaces,
+  tableName: string = DEFAULT_TABLE_NAME,
+): string {
+  const table = checkedTableName(tableName);
+  const tunnel = quotedInterface(ifaces.tunnel);
+  const lan = quotedInterface(ifaces.lan);
+  const pairs = canonicalTranslations(translations);
+  // nft rejects an empty anonymous map/set, so with nothing to translate the rules that
+  // need one are left out and the forward policy drops everything.
+  const translationRules =
+    pairs.length === 0
+      ? null
+      : {
+          map: `{ ${pairs.map((pair) => `${pair.mapped} : ${pair.real}`).join(', ')} }`,
+          mappedSet: `{ ${pairs.map((pair) => pair.mapped).join(', ')} }`,
+        };
+  return [
+    '# plantgate agent table: generated, replaced whole on every apply',
+    `table ip ${table} {}`,
+    `delete table ip ${table}`,
+    `table ip ${table} {`,
+    '\tchain prerouting {',
+    '\t\ttype nat hook prerouting priority dstnat; policy accept;',
+    ...(translationRules ? [`\t\tiifname ${tunnel} dnat ip prefix to ip daddr map ${translationRules.map}`] : []),
+    '\t}',
+    '',
+    // Keyed on the conntrack original destination (the mapped address before DNAT): a
+    // packet sent from the tunnel straight to a real LAN address was never translated
+    // and is dropped, as is everything the LAN starts toward the tunnel.
+    '\tchain forward {',
+    '\t\ttype filter hook forward priority filter; policy drop;',
+    ...(translationRules
+      ? [
+          `\t\tiifname ${tunnel} oifname ${lan} ct status dnat ct original ip daddr ${translationRules.mappedSet} accept`,
+          `\t\tiifname ${lan} oifname ${tunnel} ct direction reply ct original ip daddr ${translationRules.mappedSet} accept`,
+        ]
+      : []),
+    '\t}',
+    '',
+    '\tchain postrouting {',
+    '\t\ttype nat hook postrouting priority srcnat; policy accept;',
+    `\t\toifname ${lan} masquerade`,
+    '\t}',
+    '}',
+    '',
+  ].join('\n');
+}
+
+type CanonicalTranslation = { mapped: Ipv4Prefix; real: Ipv4Prefix };
+
+function canonicalTranslations(translations: SiteTranslation[]): CanonicalTranslation[] {
+  const byMapped = new Map<string, CanonicalTranslation>();
+  for (const translation of translations) {
+    const pair = { mapped: canonicalPrefix(translation.mapped), real: canonicalPrefix(translation.real) };
+    if (prefixLength(pair.mapped) !== prefixLength(pair.real)) {
+      throw new Error(`mapped ${pair.mapped} and real ${pair.real} differ in length`);
+    }
+    const existing = byMapped.get(pair.mapped);
+    if (existing && existing.real !== pair.real) {
+      throw new Error(`mapped ${pair.mapped} is translated to both ${existing.real} and ${pair.real}`);
+    }
+    byMapped.set(pair.mapped, pair);
+  }
+  return [...byMapped.values()].sort((a, b) => comparePrefixes(a.mapped, b.mapped));
+}

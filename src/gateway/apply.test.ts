@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { twoPlantsState } from './__fixtures__/desired-state.ts';
+import { applyGatewayState, type GatewayDataPlane, observeGateway } from './apply.ts';
+import { FakeNftDriver } from './drivers/fake-nft-driver.ts';
+import { FakeWireGuardDriver } from './drivers/fake-wireguard-driver.ts';
+import { generateWireGuardKeyPair } from './wireguard-keys.ts';
+
+const ifaces = { users: 'pgu0', sites: 'pgs0' };
+
+function fakePlane(): GatewayDataPlane & { wireguard: FakeWireGuardDriver; nft: FakeNftDriver } {
+  const service = generateWireGuardKeyPair();
+  const spec = (name: string, port: number) => ({ name, privateKey: service.privateKey, listenPort: port, addresses: [], routes: [] });
+  return {
+    wireguard: new FakeWireGuardDriver(),
+    nft: new FakeNftDriver(),
+    ifaces,
+    interfaceSpecs: { users: spec('pgu0', 51820), sites: spec('pgs0', 51821) },
+  };
+}
+
+describe('applyGatewayState (fake drivers)', () => {
+  it('brings a fresh gateway to the desired state, then a second apply does nothing', async () => {
+    const plane = fakePlane();
+    const first = await applyGatewayState(twoPlantsState, plane);
+    assert.deepEqual(first.missingInterfaces, ['users', 'sites']);
+    const calls = plane.wireguard.calls.length;
+    const scripts = plane.nft.appliedScripts.length;
+    const second = await applyGatewayState(twoPlantsState, plane);
+    assert.deepEqual(second.users, { kind: 'unchanged' });
+    assert.deepEqual(second.sites, { kind: 'unchanged' });
+    assert.deepEqual(second.nft, { kind: 'unchanged' });
+    assert.equal(plane.wireguard.calls.length, calls);
+    assert.equal(plane.nft.appliedScripts.length, scripts);
+  });
+
+  it('P3: revoking a profile removes its peer and its elements in one pass', async () => {
+    const plane = fakePlane();
+    await applyGatewayState(twoPlantsState, plane);
+    const revoked = {
+      ...twoPlantsState,
+      peers: twoPlantsState.peers.filter((peer) => peer.tunnelIp !== '100.64.0.2'),
+      allowed: twoPlantsState.allowed.filter((pair) => pair.userIp !== '100.64.0.2'),
+      native: twoPlantsState.native.filter((mapping) => mapping.userIp !== '100.64.0.2'),
+    };
+    await applyGatewayState(revoked, plane);
+    const observed = await observeGateway(plane);
+    assert.ok(!observed.users?.peers.some((peer) => peer.allowedIps.includes('100.64.0.2/32')));
+    assert.ok(!observed.nft?.allowed?.some((element) => element.userIp === '100.64.0.2'));
+    assert.ok(!observed.nft?.native?.some((element) => element.userIp === '100.64.0.2'));
+    // the last transaction was a small delta, not a reload
+    assert.match(plane.nft.appliedScripts.at(-1) ?? '', /^delete element/);
+  });
+
+  it('refuses to guess when an interface is missing and no spec says how to create it', async () => {
+    const plane = { ...fakePlane(), interfaceSpecs: undefined };
+    await assert.rejects(applyGatewayState(twoPlantsState, plane), /missing and no spec/);
+  });
+});

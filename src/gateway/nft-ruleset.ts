@@ -1,0 +1,138 @@
+import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
+import {
+  type AllowedElement,
+  allowedKey,
+  compareAllowed,
+  compareNative,
+  desiredGatewayElements,
+  type NativeElement,
+  nativeKey,
+} from './nft-elements.ts';
+
+/**
+ * Renders plantgate's gateway nft table (DESIGN "Data plane") as one `nft -f` script.
+ *
+ * The script replaces only plantgate's own table, atomically: `table … {}` creates it
+ * if missing (a no-op otherwise), `delete table` drops it with everything in it, and the
+ * full definition follows — all in one transaction, so packets see either the old or the
+ * new table, never a half, and a missing table is not an error. (`flush table` would keep
+ * stale chains and set types; delete + define does not.)
+ */
+
+export type GatewayInterfaces = { users: string; sites: string };
+
+export const DEFAULT_TABLE_NAME = 'plantgate';
+
+export function renderGatewayRuleset(
+  state: Pick<GatewayDesiredState, 'allowed' | 'native'>,
+  ifaces: GatewayInterfaces,
+  tableName: string = DEFAULT_TABLE_NAME,
+): string {
+  const table = checkedTableName(tableName);
+  const users = quotedInterface(ifaces.users);
+  const sites = quotedInterface(ifaces.sites);
+  const { allowed, native } = desiredGatewayElements(state);
+  return [
+    '# plantgate gateway table: generated, replaced whole on every full apply',
+    `table ip ${table} {}`,
+    `delete table ip ${table}`,
+    `table ip ${table} {`,
+    '\t# user tunnel ip . mapped prefix: the only traffic user -> site that is forwarded',
+    '\tset allowed {',
+    '\t\ttype ipv4_addr . ipv4_addr',
+    '\t\tflags interval',
+    ...renderElementsBlock(allowed.map(allowedKey)),
+    '\t}',
+    '',
+    '\t# user tunnel ip . native prefix : mapped prefix (native addresses active for that user)',
+    '\tmap native {',
+    '\t\ttype ipv4_addr . ipv4_addr : interval ipv4_addr',
+    '\t\tflags interval',
+    ...renderElementsBlock(native.map(nativeElementText)),
+    '\t}',
+    '',
+    '\tchain prerouting {',
+    '\t\ttype nat hook prerouting priority dstnat; policy accept;',
+    `\t\tiifname ${users} dnat ip prefix to ip saddr . ip daddr map @native`,
+    '\t}',
+    '',
+    // The forward hook sees only routed-through packets: the WireGuard UDP and the
+    // gateway's own traffic use input/output and are not governed here. The set is
+    // checked on every packet, not only on new connections, so removing an element
+    // cuts open flows; replies are matched through conntrack's tuples.
+    '\tchain forward {',
+    '\t\ttype filter hook forward priority filter; policy drop;',
+    `\t\tiifname ${users} oifname ${sites} ip saddr . ip daddr @allowed accept`,
+    `\t\tiifname ${sites} oifname ${users} ct original ip saddr . ct reply ip saddr @allowed accept`,
+    '\t}',
+    '',
+    // Agents see the gateway as source, so replies always return through this region.
+    '\tchain postrouting {',
+    '\t\ttype nat hook postrouting priority srcnat; policy accept;',
+    `\t\toifname ${sites} masquerade`,
+    '\t}',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** A small change to the two collections, applied as one `nft -f` transaction. */
+export type SetDelta = {
+  addAllowed: AllowedElement[];
+  removeAllowed: AllowedElement[];
+  addNative: NativeElement[];
+  removeNative: NativeElement[];
+};
+
+/**
+ * Deletes come before adds so that a native key whose value changed (delete old
+ * key:value, add same key:new value) works inside one transaction. Deleting an element
+ * that is not there fails the whole transaction — which is what we want: the plan was
+ * computed from a stale observation, so re-observe and re-plan.
+ */
+export function renderSetDelta(delta: SetDelta, tableName: string = DEFAULT_TABLE_NAME): string {
+  const table = checkedTableName(tableName);
+  const lines: string[] = [];
+  const emit = (verb: 'add' | 'delete', collection: string, elements: string[]) => {
+    if (elements.length === 0) return;
+    lines.push(`${verb} element ip ${table} ${collection} {`);
+    lines.push(elements.map((text) => `\t${text}`).join(',\n'));
+    lines.push('}');
+  };
+  emit('delete', 'allowed', [...delta.removeAllowed].sort(compareAllowed).map(allowedKey));
+  emit('delete', 'native', [...delta.removeNative].sort(compareNative).map(nativeElementText));
+  emit('add', 'allowed', [...delta.addAllowed].sort(compareAllowed).map(allowedKey));
+  emit('add', 'native', [...delta.addNative].sort(compareNative).map(nativeElementText));
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+export function isEmptyDelta(delta: SetDelta): boolean {
+  return (
+    delta.addAllowed.length + delta.removeAllowed.length + delta.addNative.length + delta.removeNative.length === 0
+  );
+}
+
+function nativeElementText(element: NativeElement): string {
+  return `${nativeKey(element)} : ${element.mapped}`;
+}
+
+/** An empty `elements = { }` is a syntax error in nft, so an empty collection has no block. */
+function renderElementsBlock(elements: string[]): string[] {
+  if (elements.length === 0) return [];
+  return ['\t\telements = {', elements.map((text) => `\t\t\t${text}`).join(',\n'), '\t\t}'];
+}
+
+// Names end up inside an nft script: accept only what Linux and nft accept as such, so
+// nothing from outside can inject syntax.
+const INTERFACE_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
+
+export function quotedInterface(name: string): string {
+  if (!INTERFACE_NAME.test(name)) throw new Error(`invalid interface name: ${JSON.stringify(name)}`);
+  return `"${name}"`;
+}
+
+export function checkedTableName(name: string): string {
+  if (!TABLE_NAME.test(name)) throw new Error(`invalid nft table name: ${JSON.stringify(name)}`);
+  return name;
+}

@@ -1,0 +1,276 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
+import { twoPlantsState } from './__fixtures__/desired-state.ts';
+import { desiredGatewayElements } from './nft-elements.ts';
+import { parseNftTableJson, type ObservedNftTable } from './nft-table-json.ts';
+import { expectedGatewayStructure, type GatewayObserved, planGatewayApply, planPeers } from './plan.ts';
+import type { WgDump } from './wg-dump.ts';
+import { desiredSitePeers, desiredUserPeers, type WireGuardPeerConfig } from './wireguard-peers.ts';
+
+const ifaces = { users: 'pgu0', sites: 'pgs0' };
+const ALICE = 'V4NcchRA0lZU/FocplXLH0zt9FEPAOskWBnih/OGZ18=';
+const CAROL = 'Ed7VjUhf+UlQnmYdEOk59czGqi241fWjoD/7zWErfgo=';
+
+/** What a gateway that has applied `state` exactly would observe. */
+function observedAfterApplying(state: GatewayDesiredState, applied = ifaces): GatewayObserved {
+  return {
+    users: dumpOf(state.servicePublicKey, desiredUserPeers(state)),
+    sites: dumpOf('Aq1X+EdMVhPxyg4HTHvsYEvdMhMsXotxawsvFCOsOw4=', desiredSitePeers(state)),
+    nft: tableOf(state, applied),
+  };
+}
+
+function dumpOf(publicKey: string, peers: WireGuardPeerConfig[]): WgDump {
+  return {
+    interface: { publicKey, listenPort: 51820, fwmark: null },
+    peers: peers.map((peer) => ({
+      publicKey: peer.publicKey,
+      hasPresharedKey: false,
+      endpoint: '198.51.100.7:40000', // learnt from the roaming peer: never a reason to change
+      allowedIps: [...peer.allowedIps].reverse(),
+      latestHandshake: 1795415666,
+      rxBytes: 1,
+      txBytes: 2,
+      persistentKeepalive: null,
+    })),
+  };
+}
+
+function tableOf(state: Pick<GatewayDesiredState, 'allowed' | 'native'>, applied = ifaces): ObservedNftTable {
+  return { ...expectedGatewayStructure(applied), ...desiredGatewayElements(state), foreignElements: [] };
+}
+
+const withState = (change: Partial<GatewayDesiredState>): GatewayDesiredState => ({ ...twoPlantsState, ...change });
+
+describe('planGatewayApply', () => {
+  it('applying twice is a no-op: a converged gateway gets an all-unchanged plan', () => {
+    const plan = planGatewayApply(twoPlantsState, ifaces, observedAfterApplying(twoPlantsState));
+    assert.deepEqual(plan, {
+      missingInterfaces: [],
+      users: { kind: 'unchanged' },
+      sites: { kind: 'unchanged' },
+      nft: { kind: 'unchanged' },
+      problems: [],
+    });
+  });
+
+  it('a fresh gateway: both interfaces created and synced, table loaded whole', () => {
+    const plan = planGatewayApply(twoPlantsState, ifaces, { users: null, sites: null, nft: null });
+    assert.deepEqual(plan.missingInterfaces, ['users', 'sites']);
+    assert.equal(plan.users.kind, 'sync');
+    assert.equal(plan.sites.kind, 'sync');
+    assert.deepEqual(plan.nft, { kind: 'reload', reasons: ['table missing'] });
+  });
+
+  // One row per kind of change the control plane makes; each expects the minimal operations.
+  const rows: Array<{ name: string; change: Partial<GatewayDesiredState>; users?: unknown; sites?: unknown; nft?: unknown }> = [
+    {
+      name: 'P1: a new profile adds one peer with AllowedIPs = its tunnel IP/32',
+      change: { peers: [...twoPlantsState.peers, { publicKey: CAROL, tunnelIp: '100.64.0.10', profileId: 'c' }] },
+      users: { kind: 'set', remove: [], upsert: [{ publicKey: CAROL, allowedIps: ['100.64.0.10/32'] }] },
+    },
+    {
+      name: 'P2: rotation removes the old key and adds the new one with the same tunnel IP',
+      change: { peers: [{ publicKey: CAROL, tunnelIp: '100.64.0.2', profileId: 'prof-alice' }, twoPlantsState.peers[1]] },
+      users: { kind: 'set', remove: [ALICE], upsert: [{ publicKey: CAROL, allowedIps: ['100.64.0.2/32'] }] },
+    },
+    {
+      name: 'P3: revocation removes the peer and its set elements',
+      change: {
+        peers: [twoPlantsState.peers[1]],
+        allowed: twoPlantsState.allowed.filter((pair) => pair.userIp !== '100.64.0.2'),
+        native: twoPlantsState.native.filter((mapping) => mapping.userIp !== '100.64.0.2'),
+      },
+      users: { kind: 'set', remove: [ALICE], upsert: [] },
+      nft: {
+        kind: 'delta',
+        delta: {
+          addAllowed: [],
+          removeAllowed: [
+            { userIp: '100.64.0.2', mapped: '100.80.1.0/24' },
+            { userIp: '100.64.0.2', mapped: '100.80.2.0/24' },
+          ],
+          addNative: [],
+          removeNative: [{ userIp: '100.64.0.2', native: '192.168.1.0/24', mapped: '100.80.1.0/24' }],
+        },
+      },
+    },
+    {
+      name: 'P4: a lost route removes exactly one allowed element',
+      change: { allowed: twoPlantsState.allowed.filter((pair) => !(pair.userIp === '100.64.0.3' && pair.mapped === '100.80.2.0/24')) },
+      nft: {
+        kind: 'delta',
+        delta: { addAllowed: [], removeAllowed: [{ userIp: '100.64.0.3', mapped: '100.80.2.0/24' }], addNative: [], removeNative: [] },
+      },
+    },
+    {
+      name: 'P5: choosing another priority plant swaps the native value (delete old + add new)',
+      change: {
+        native: twoPlantsState.native.map((mapping) =>
+          mapping.userIp === '100.64.0.2' ? { ...mapping, mapped: '100.80.2.0/24' } : mapping,
+        ),
+      },
+      nft: {
+        kind: 'delta',
+        delta: {
+          addAllowed: [],
+          removeAllowed: [],
+          addNative: [{ userIp: '100.64.0.2', native: '192.168.1.0/24', mapped: '100.80.2.0/24' }],
+          removeNative: [{ userIp: '100.64.0.2', native: '192.168.1.0/24', mapped: '100.80.1.0/24' }],
+        },
+      },
+    },
+    {
+      name: 'a new plant subnet widens the agent peer AllowedIPs',
+      change: {
+        sites: twoPlantsState.sites.map((site) =>
+          site.plantId === 'plant-b'
+            ? { ...site, translations: [...site.translations, { mapped: '100.80.3.0/25', real: '10.9.0.0/25' }] }
+            : site,
+        ),
+      },
+      sites: {
+        kind: 'set',
+        remove: [],
+        upsert: [
+          {
+            publicKey: 'k7vQm2hFz0bq3u5cK8y2Zl1W4xT9sN6pR0dJ3aB5eCg=',
+            allowedIps: ['100.64.1.2/32', '100.80.2.0/24', '100.80.3.0/25'],
+          },
+        ],
+      },
+    },
+    {
+      name: 'an agent that has not enrolled has no peer',
+      change: { sites: twoPlantsState.sites.filter((site) => site.plantId !== 'plant-c') },
+    },
+  ];
+  for (const row of rows) {
+    it(row.name, () => {
+      const plan = planGatewayApply(withState(row.change), ifaces, observedAfterApplying(twoPlantsState));
+      assert.deepEqual(plan.users, row.users ?? { kind: 'unchanged' });
+      assert.deepEqual(plan.sites, row.sites ?? { kind: 'unchanged' });
+      assert.deepEqual(plan.nft, row.nft ?? { kind: 'unchanged' });
+    });
+  }
+
+  const reloadRows: Array<{ name: string; observed: () => ObservedNftTable | null; reason: RegExp }> = [
+    { name: 'table missing', observed: () => null, reason: /table missing/ },
+    {
+      name: 'interface names changed',
+      observed: () => tableOf(twoPlantsState, { users: 'old0', sites: 'pgs0' }),
+      reason: /chain prerouting differs/,
+    },
+    {
+      name: 'a rule was deleted by hand',
+      observed: () => {
+        const table = tableOf(twoPlantsState);
+        table.chains = table.chains.map((chain) => (chain.name === 'forward' ? { ...chain, rules: chain.rules.slice(0, 1) } : chain));
+        return table;
+      },
+      reason: /chain forward differs/,
+    },
+    {
+      name: 'forward policy set to accept',
+      observed: () => {
+        const table = tableOf(twoPlantsState);
+        table.chains = table.chains.map((chain) => (chain.name === 'forward' ? { ...chain, policy: 'accept' } : chain));
+        return table;
+      },
+      reason: /chain forward differs/,
+    },
+    {
+      name: 'set allowed missing',
+      observed: () => ({ ...tableOf(twoPlantsState), sets: tableOf(twoPlantsState).sets.slice(1), allowed: null }),
+      reason: /set allowed missing/,
+    },
+    {
+      name: 'an extra chain',
+      observed: () => {
+        const table = tableOf(twoPlantsState);
+        table.chains = [...table.chains, { name: 'input', type: 'filter', hook: 'input', prio: 0, policy: 'drop', rules: [] }];
+        return table;
+      },
+      reason: /unexpected chain input/,
+    },
+    {
+      name: 'an element that plantgate does not write (a range)',
+      observed: () => ({ ...tableOf(twoPlantsState), foreignElements: ['allowed: range'] }),
+      reason: /not written by plantgate/,
+    },
+  ];
+  for (const row of reloadRows) {
+    it(`reloads the whole table when: ${row.name}`, () => {
+      const observed = { ...observedAfterApplying(twoPlantsState), nft: row.observed() };
+      const plan = planGatewayApply(twoPlantsState, ifaces, observed);
+      assert.equal(plan.nft.kind, 'reload');
+      assert.ok(plan.nft.kind === 'reload' && plan.nft.reasons.some((reason) => row.reason.test(reason)), JSON.stringify(plan.nft));
+    });
+  }
+
+  it('the real table read back from nft 1.0.6 plans as unchanged for the state it was rendered from', () => {
+    const parsed = parseNftTableJson(
+      readFileSync(new URL('./__fixtures__/nft-table-two-plants-plus-range.json', import.meta.url), 'utf8'),
+      'plantgate',
+    );
+    assert.ok(parsed.ok);
+    const withoutRange = { ...parsed.value, foreignElements: [] };
+    const plan = planGatewayApply(twoPlantsState, ifaces, { ...observedAfterApplying(twoPlantsState), nft: withoutRange });
+    assert.deepEqual(plan.nft, { kind: 'unchanged' });
+  });
+
+  it('reports a users interface running another key than the service key', () => {
+    const observed = observedAfterApplying(twoPlantsState);
+    assert.ok(observed.users);
+    observed.users = { ...observed.users, interface: { ...observed.users.interface, publicKey: CAROL } };
+    const plan = planGatewayApply(twoPlantsState, ifaces, observed);
+    assert.equal(plan.problems.length, 1);
+    assert.match(plan.problems[0], /not the service key/);
+  });
+
+  it('anti-spoofing: every user peer gets exactly its tunnel IP/32 as AllowedIPs', () => {
+    for (const peer of desiredUserPeers(twoPlantsState)) {
+      assert.equal(peer.allowedIps.length, 1);
+      assert.match(peer.allowedIps[0], /\/32$/);
+    }
+  });
+});
+
+describe('planPeers', () => {
+  const many = (count: number): WireGuardPeerConfig[] =>
+    Array.from({ length: count }, (_, index) => ({
+      publicKey: `${String(index).padStart(42, 'A')}A=`,
+      allowedIps: [`100.64.${index >> 8}.${index & 255}/32`],
+    }));
+
+  it('switches to one syncconf above the incremental limit', () => {
+    const plan = planPeers(many(300), { interface: { publicKey: ALICE, listenPort: 1, fwmark: null }, peers: [] }, { maxIncrementalPeerChanges: 200 });
+    assert.equal(plan.kind, 'sync');
+  });
+
+  it('stays incremental at the limit', () => {
+    const plan = planPeers(many(200), { interface: { publicKey: ALICE, listenPort: 1, fwmark: null }, peers: [] }, { maxIncrementalPeerChanges: 200 });
+    assert.equal(plan.kind, 'set');
+  });
+
+  it('plans 10,000 peers and 100,000 elements quickly (pure part of a large apply)', () => {
+    const peers = Array.from({ length: 10_000 }, (_, index) => ({
+      publicKey: `${String(index).padStart(42, 'B')}A=`,
+      tunnelIp: `100.64.${index >> 8}.${index & 255}`,
+      profileId: `p${index}`,
+    }));
+    const allowed = Array.from({ length: 100_000 }, (_, index) => ({
+      userIp: peers[index % 10_000].tunnelIp,
+      mapped: `100.${80 + (index >> 16)}.${(index >> 8) & 255}.${index & 255}/32`,
+    }));
+    const state = withState({ peers, allowed, native: [] });
+    const started = performance.now();
+    const converged = planGatewayApply(state, ifaces, observedAfterApplying(state));
+    const elapsed = performance.now() - started;
+    assert.deepEqual(converged.nft, { kind: 'unchanged' });
+    assert.equal(converged.users.kind, 'unchanged');
+    assert.ok(elapsed < 5000, `took ${elapsed} ms`);
+  });
+});

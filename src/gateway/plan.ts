@@ -1,0 +1,209 @@
+import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
+import {
+  type AllowedElement,
+  allowedKey,
+  desiredGatewayElements,
+  type NativeElement,
+  nativeKey,
+} from './nft-elements.ts';
+import type { GatewayInterfaces, SetDelta } from './nft-ruleset.ts';
+import type { ObservedNftChain, ObservedNftSet, ObservedNftTable } from './nft-table-json.ts';
+import type { WgDump } from './wg-dump.ts';
+import {
+  desiredSitePeers,
+  desiredUserPeers,
+  samePeerConfig,
+  type WireGuardPeerConfig,
+} from './wireguard-peers.ts';
+
+/**
+ * planGatewayApply: desired state + what the gateway observed → the smallest set of
+ * operations that makes the observation equal to the desire. Pure; the applier runs it.
+ */
+
+export type GatewayObserved = {
+  /** `wg show <users> dump`, parsed; null when the interface does not exist. */
+  users: WgDump | null;
+  /** `wg show <sites> dump`, parsed; null when the interface does not exist. */
+  sites: WgDump | null;
+  /** `nft -j list table ip plantgate`, parsed; null when the table does not exist. */
+  nft: ObservedNftTable | null;
+};
+
+export type PeerPlan =
+  | { kind: 'unchanged' }
+  /** One `wg set`: removals first (so a rotated key frees its tunnel IP), then upserts. */
+  | { kind: 'set'; remove: string[]; upsert: WireGuardPeerConfig[] }
+  /** One `wg syncconf` with the whole peer list. */
+  | { kind: 'sync'; peers: WireGuardPeerConfig[]; reason: string };
+
+export type NftPlan =
+  | { kind: 'unchanged' }
+  | { kind: 'delta'; delta: SetDelta }
+  | { kind: 'reload'; reasons: string[] };
+
+export type GatewayApplyPlan = {
+  /** Interfaces the applier must create before it applies the peer plans. */
+  missingInterfaces: Array<keyof GatewayInterfaces>;
+  users: PeerPlan;
+  sites: PeerPlan;
+  nft: NftPlan;
+  /** Things the plan cannot fix (they need local configuration), for the log. */
+  problems: string[];
+};
+
+export type PlanOptions = {
+  /** Above this many peer changes on one interface, one syncconf beats a long `wg set` argument list. */
+  maxIncrementalPeerChanges: number;
+};
+
+export const DEFAULT_PLAN_OPTIONS: PlanOptions = { maxIncrementalPeerChanges: 200 };
+
+export function planGatewayApply(
+  desired: GatewayDesiredState,
+  ifaces: GatewayInterfaces,
+  observed: GatewayObserved,
+  options: PlanOptions = DEFAULT_PLAN_OPTIONS,
+): GatewayApplyPlan {
+  const problems: string[] = [];
+  const missingInterfaces: Array<keyof GatewayInterfaces> = [];
+  if (observed.users === null) missingInterfaces.push('users');
+  if (observed.sites === null) missingInterfaces.push('sites');
+  if (observed.users && observed.users.interface.publicKey !== desired.servicePublicKey) {
+    problems.push(
+      `users interface ${ifaces.users} has public key ${observed.users.interface.publicKey}, not the service key ${desired.servicePublicKey}`,
+    );
+  }
+  return {
+    missingInterfaces,
+    users: planPeers(desiredUserPeers(desired), observed.users, options),
+    sites: planPeers(desiredSitePeers(desired), observed.sites, options),
+    nft: planNft(desired, ifaces, observed.nft),
+    problems,
+  };
+}
+
+export function planPeers(desired: WireGuardPeerConfig[], observed: WgDump | null, options: PlanOptions): PeerPlan {
+  if (observed === null) return { kind: 'sync', peers: desired, reason: 'interface missing' };
+  const observedByKey = new Map(
+    observed.peers.map((peer) => [
+      peer.publicKey,
+      // Only what the gateway sets is compared: endpoints of roaming users are learnt.
+      { publicKey: peer.publicKey, allowedIps: peer.allowedIps } satisfies WireGuardPeerConfig,
+    ]),
+  );
+  const desiredKeys = new Set(desired.map((peer) => peer.publicKey));
+  const remove = observed.peers.map((peer) => peer.publicKey).filter((key) => !desiredKeys.has(key));
+  const upsert = desired.filter((peer) => {
+    const current = observedByKey.get(peer.publicKey);
+    return current === undefined || !samePeerConfig(current, peer);
+  });
+  if (remove.length === 0 && upsert.length === 0) return { kind: 'unchanged' };
+  if (remove.length + upsert.length > options.maxIncrementalPeerChanges) {
+    return { kind: 'sync', peers: desired, reason: `${remove.length + upsert.length} peer changes` };
+  }
+  return { kind: 'set', remove: remove.sort(), upsert };
+}
+
+export function planNft(
+  desired: Pick<GatewayDesiredState, 'allowed' | 'native'>,
+  ifaces: GatewayInterfaces,
+  observed: ObservedNftTable | null,
+): NftPlan {
+  if (observed === null) return { kind: 'reload', reasons: ['table missing'] };
+  const reasons = structureDifferences(expectedGatewayStructure(ifaces), observed);
+  if (observed.foreignElements.length > 0) {
+    reasons.push(`${observed.foreignElements.length} element(s) not written by plantgate`);
+  }
+  if (reasons.length > 0) return { kind: 'reload', reasons };
+  const delta = diffElements(desiredGatewayElements(desired), {
+    allowed: observed.allowed ?? [],
+    native: observed.native ?? [],
+  });
+  const size = delta.addAllowed.length + delta.removeAllowed.length + delta.addNative.length + delta.removeNative.length;
+  return size === 0 ? { kind: 'unchanged' } : { kind: 'delta', delta };
+}
+
+export function diffElements(
+  desired: { allowed: AllowedElement[]; native: NativeElement[] },
+  observed: { allowed: AllowedElement[]; native: NativeElement[] },
+): SetDelta {
+  const observedAllowed = new Set(observed.allowed.map(allowedKey));
+  const desiredAllowed = new Set(desired.allowed.map(allowedKey));
+  const observedNative = new Map(observed.native.map((element) => [nativeKey(element), element]));
+  const desiredNative = new Map(desired.native.map((element) => [nativeKey(element), element]));
+  return {
+    addAllowed: desired.allowed.filter((element) => !observedAllowed.has(allowedKey(element))),
+    removeAllowed: observed.allowed.filter((element) => !desiredAllowed.has(allowedKey(element))),
+    // A changed value (user picked another priority plant) is a remove of the old
+    // key:value plus an add of the new one; renderSetDelta orders them.
+    addNative: desired.native.filter((element) => observedNative.get(nativeKey(element))?.mapped !== element.mapped),
+    removeNative: observed.native.filter(
+      (element) => desiredNative.get(nativeKey(element))?.mapped !== element.mapped,
+    ),
+  };
+}
+
+type TableStructure = { sets: ObservedNftSet[]; chains: ObservedNftChain[] };
+
+/** What renderGatewayRuleset's table looks like through parseNftTableJson. */
+export function expectedGatewayStructure(ifaces: GatewayInterfaces): TableStructure {
+  const { users, sites } = ifaces;
+  return {
+    sets: [
+      { name: 'allowed', keyType: ['ipv4_addr', 'ipv4_addr'], dataType: null, flags: ['interval'] },
+      { name: 'native', keyType: ['ipv4_addr', 'ipv4_addr'], dataType: 'ipv4_addr', flags: ['interval'] },
+    ],
+    chains: [
+      {
+        name: 'prerouting',
+        type: 'nat',
+        hook: 'prerouting',
+        prio: -100,
+        policy: 'accept',
+        rules: [`iifname == ${users} dnat ip prefix to ip saddr . ip daddr map @native`],
+      },
+      {
+        name: 'forward',
+        type: 'filter',
+        hook: 'forward',
+        prio: 0,
+        policy: 'drop',
+        rules: [
+          `iifname == ${users} oifname == ${sites} ip saddr . ip daddr == @allowed accept`,
+          `iifname == ${sites} oifname == ${users} ct original ip saddr . ct reply ip saddr == @allowed accept`,
+        ],
+      },
+      {
+        name: 'postrouting',
+        type: 'nat',
+        hook: 'postrouting',
+        prio: 100,
+        policy: 'accept',
+        rules: [`oifname == ${sites} masquerade`],
+      },
+    ],
+  };
+}
+
+function structureDifferences(expected: TableStructure, observed: TableStructure): string[] {
+  const reasons: string[] = [];
+  compareNamed('set', expected.sets, observed.sets, reasons);
+  compareNamed('chain', expected.chains, observed.chains, reasons);
+  return reasons;
+}
+
+function compareNamed<T extends { name: string }>(what: string, expected: T[], observed: T[], reasons: string[]) {
+  const observedByName = new Map(observed.map((item) => [item.name, item]));
+  for (const item of expected) {
+    const found = observedByName.get(item.name);
+    if (!found) reasons.push(`${what} ${item.name} missing`);
+    else if (JSON.stringify(found) !== JSON.stringify(item)) {
+      reasons.push(`${what} ${item.name} differs: expected ${JSON.stringify(item)}, found ${JSON.stringify(found)}`);
+    }
+  }
+  const expectedNames = new Set(expected.map((item) => item.name));
+  for (const item of observed) {
+    if (!expectedNames.has(item.name)) reasons.push(`unexpected ${what} ${item.name}`);
+  }
+}

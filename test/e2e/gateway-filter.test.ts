@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { NftCliDriver } from '../../src/gateway/drivers/nft-cli-driver.ts';
+import { renderGatewayRuleset } from '../../src/gateway/nft-ruleset.ts';
+import { assertNetnsCapable, NetnsLab } from './netns.ts';
+
+/**
+ * The gateway nft table on its own, without WireGuard: plain veths named like the users
+ * and sites interfaces, so a client can send from any source address it likes. Shows
+ * that the filter itself is keyed on the source (defence in depth behind WireGuard's
+ * cryptokey routing), that native DNAT is per user, and that sites see the gateway as
+ * the source (masquerade).
+ */
+
+const NODE = process.execPath;
+const PROBE = new URL('./fixtures/probe.ts', import.meta.url).pathname;
+const DEVICE = new URL('./fixtures/device-server.ts', import.meta.url).pathname;
+
+describe('gateway nft table without WireGuard (veth stand-ins)', { timeout: 120_000 }, () => {
+  const lab = new NetnsLab();
+  let client = '';
+  const http = async (url: string, localAddress: string) =>
+    (await lab.exec(client, NODE, [PROBE, 'http', url, '1500', localAddress], { timeoutMs: 15_000 })).stdout.trim();
+
+  before(async () => {
+    await assertNetnsCapable();
+    client = await lab.addNamespace('fc');
+    const gw = await lab.addNamespace('fg');
+    const site = await lab.addNamespace('fs');
+    const users = lab.name('pgu');
+    const sites = lab.name('pgs');
+    await lab.addVeth({ ns: client, iface: 'up0', address: '10.201.0.2/30' }, { ns: gw, iface: users, address: '10.201.0.1/30' });
+    await lab.addVeth({ ns: gw, iface: sites, address: '10.201.1.1/30' }, { ns: site, iface: 'up0', address: '10.201.1.2/30' });
+    // The client owns two "tunnel" addresses: one allowed user, one that is not.
+    for (const address of ['100.64.0.2/32', '100.64.0.3/32']) await lab.addAddress(client, 'up0', address);
+    await lab.addRoute(client, ['100.80.0.0/12', 'via', '10.201.0.1']);
+    await lab.addRoute(client, ['192.168.1.0/24', 'via', '10.201.0.1']);
+    await lab.addRoute(gw, ['100.64.0.0/24', 'via', '10.201.0.2']);
+    await lab.addRoute(gw, ['100.80.1.0/24', 'via', '10.201.1.2']);
+    await lab.addAddress(site, 'lo', '100.80.1.10/32');
+    await lab.enableForwarding(gw);
+    await lab.startProcess(site, NODE, [DEVICE, 'site', '60000']).waitForLine(/^listening/, 10_000);
+    await new NftCliDriver({ netns: gw }).applyScript(
+      renderGatewayRuleset(
+        {
+          allowed: [{ userIp: '100.64.0.2', mapped: '100.80.1.0/24' }],
+          native: [{ userIp: '100.64.0.2', native: '192.168.1.0/24', mapped: '100.80.1.0/24' }],
+        },
+        { users, sites },
+      ),
+    );
+  });
+
+  after(async () => {
+    await lab.cleanup();
+  });
+
+  it('forwards an allowed source to its mapped prefix, masqueraded to the gateway address', async () => {
+    assert.equal(await http('http://100.80.1.10/whoami', '100.64.0.2'), 'OK site from 10.201.1.1');
+  });
+
+  it('drops the same destination from a source that is not in `allowed`', async () => {
+    assert.match(await http('http://100.80.1.10/', '100.64.0.3'), /^ERR/);
+  });
+
+  it('translates native addresses only for the user whose native map entry it is', async () => {
+    assert.equal(await http('http://192.168.1.10/', '100.64.0.2'), 'OK site');
+    assert.match(await http('http://192.168.1.10/', '100.64.0.3'), /^ERR/);
+  });
+});
