@@ -50,7 +50,7 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
         ['unknown user', (f) => (f.organizations[0]!.jobRoles[0]!.user = 'zed@nowhere.example'), 'organizations[0].jobRoles[0].user', /unknown user/],
         ['unknown plant', (f) => (f.organizations[0]!.portfolios[0]!.plants = ['Park Z']), 'organizations[0].portfolios[0].plants[0]', /unknown plant .*Park Z/],
         ['duplicate plant', (f) => (f.organizations[0]!.plants[1]!.name = 'Park A'), 'organizations[0].plants[1].name', /duplicate plant/],
-        ['device outside', (f) => (f.organizations[0]!.plants[0]!.devices = [{ name: 'x', ip: '10.9.9.9', kind: 'logger' }]), 'organizations[0].plants[0].devices[0].ip', /none of the subnets/],
+        ['device outside', (f) => (f.organizations[0]!.plants[0]!.devices = [{ name: 'x', ip: '10.9.9.9', kind: 'logger', ports: [] }]), 'organizations[0].plants[0].devices[0].ip', /none of the subnets/],
         ['bad role', (f) => ((f.organizations[0]!.members[0] as { role: string }).role = 'owner'), 'organizations[0].members[0].role', /must be one of/],
         ['malformed cidr', (f) => (f.organizations[0]!.plants[0]!.subnets = ['192.168.1/24']), 'organizations[0].plants[0].subnets[0]', /not a valid IPv4 CIDR|not a CIDR/],
         ['unknown partner', (f) => (f.organizations[0]!.cooperations[0]!.partner = 'Nobody'), 'organizations[0].cooperations[0].partner', /unknown organization/],
@@ -212,7 +212,7 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       await op.post('/api/v1/admin/fleet', { document: baseFleet() });
       const before = await mappedOf();
       const more = baseFleet();
-      more.organizations[0]!.plants.push({ name: 'Park D', subnets: ['10.40.0.0/16'] });
+      more.organizations[0]!.plants.push({ name: 'Park D', subnets: ['10.40.0.0/16'], devices: [] });
       more.organizations[0]!.plants[2]!.subnets.push('10.31.0.0/24');
       await op.post('/api/v1/admin/fleet', { document: more });
       await op.post('/api/v1/admin/fleet', { document: baseFleet() });

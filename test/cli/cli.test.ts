@@ -79,7 +79,7 @@ describe('plantgate CLI against a real `plantgate server`', () => {
     assert.match(second.stdout, /no changes/);
     const broken = baseFleet();
     broken.organizations[0]!.plants[1]!.subnets = ['192.168.1.0/24', '100.80.0.0/16'];
-    broken.organizations[0]!.plants.push({ name: 'Park Q', subnets: ['10.99.0.0/24'] });
+    broken.organizations[0]!.plants.push({ name: 'Park Q', subnets: ['10.99.0.0/24'], devices: [] });
     writeFileSync(join(work, 'broken.json'), JSON.stringify(broken));
     const refused = await plantgate(['admin', 'apply', '-f', join(work, 'broken.json')], operatorEnv);
     assert.equal(refused.code, 1);

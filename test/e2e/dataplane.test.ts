@@ -86,6 +86,7 @@ describe('data plane end to end (wireguard-go + nft in network namespaces)', { t
     state = {
       revision: 1,
       region: 'e2e',
+      gateway: null,
       servicePublicKey: keys.service.publicKey,
       serviceTunnelIp: '100.64.0.1',
       tunnelRange: '100.64.0.0/12',

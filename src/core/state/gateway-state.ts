@@ -2,7 +2,7 @@ import type { FleetModel } from '../fleet-model.ts';
 import type { PlantId, UserId } from '../model.ts';
 import { formatCidr, formatIpv4 } from '../net/ipv4.ts';
 import { effectiveRoutes } from '../routes/effective.ts';
-import type { AllowedPair, GatewayDesiredState, GatewayPeer, GatewaySite, NativeMapping } from '../wire/gateway-state.ts';
+import type { AllowedPair, GatewayDesiredState, GatewayPeer, GatewaySelf, GatewaySite, NativeMapping } from '../wire/gateway-state.ts';
 
 type UserShare = { peer: GatewayPeer; allowed: AllowedPair[]; native: NativeMapping[] };
 
@@ -72,7 +72,7 @@ export class GatewayStateIndex {
     return this.users.get(userId);
   }
 
-  document(region: string, revision: number, service: ServiceIdentity): GatewayDesiredState {
+  document(region: string, revision: number, service: ServiceIdentity, gateway: GatewaySelf | null = null): GatewayDesiredState {
     const peers: GatewayPeer[] = [];
     const allowed: AllowedPair[] = [];
     const native: NativeMapping[] = [];
@@ -81,6 +81,6 @@ export class GatewayStateIndex {
       for (const a of share.allowed) allowed.push(a);
       for (const n of share.native) native.push(n);
     }
-    return { revision, region, ...service, peers, allowed, native, sites: [...this.sites.values()] };
+    return { revision, region, gateway, ...service, peers, allowed, native, sites: [...this.sites.values()] };
   }
 }

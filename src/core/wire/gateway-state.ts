@@ -41,10 +41,20 @@ export const GatewaySite = z.object({
 });
 export type GatewaySite = z.infer<typeof GatewaySite>;
 
+/** The gateway this document is for: its own site-side address, unique per gateway so an agent's replies go back through the gateway they came from. */
+export const GatewaySelf = z.object({
+  id: z.string(),
+  name: z.string(),
+  siteTunnelIp: ipV4,
+});
+export type GatewaySelf = z.infer<typeof GatewaySelf>;
+
 export const GatewayDesiredState = z.object({
   /** Moves on every change that alters this document. */
   revision: z.number().int().nonnegative(),
   region: z.string(),
+  /** Null when an operator reads a region's state without naming a gateway. */
+  gateway: GatewaySelf.nullable(),
   /** The personal-VPN service key (public half); every region shares the pair. */
   servicePublicKey: z.string(),
   /** The address of the gateway on the user interface (same in every region). */
