@@ -1,15 +1,18 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
+import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
 import { ApiError, fromZodError } from './errors.ts';
 
-export type AuthLevel = 'none' | 'user' | 'operator';
+export type AuthLevel = 'none' | 'user' | 'operator' | 'gateway' | 'agent';
 
 export type Caller = { userId: string; email: string; name: string; platformOperator: boolean; tokenId: string };
 
 export type HandlerInput<B, Q> = {
   ctx: AppContext;
   caller: Caller;
+  /** Set on gateway and agent routes: the authenticated daemon. */
+  daemon: DaemonRow | null;
   body: B;
   query: Q;
   params: Record<string, string>;
