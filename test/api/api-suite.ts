@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { generate } from 'otplib';
 import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
 import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
 import { baseFleet } from './fleet-fixture.ts';
@@ -312,6 +313,30 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       assert.equal((await op.delete(`/api/v1/admin/agents/${agent.id}`)).status, 204);
       const after = (await gw.client.get(`/api/v1/gateways/${gw.id}/state`)).body.sites.find((x: { plantName: string }) => x.plantName === 'Park A');
       assert.equal(after.agentPublicKey, null);
+    });
+
+    it('S1: a TOTP second factor guards the login once confirmed; codes are single use', async () => {
+      const bob = await as('bob@solarco.example', 'bob-password');
+      const started = await bob.post('/api/v1/me/totp');
+      assert.equal(started.status, 201);
+      assert.match(started.body.uri, /^otpauth:\/\/totp\/plantgate:bob%40solarco\.example\?secret=/);
+      const row = await server.ctx.store.db.selectFrom('users').select('totp_secret').where('email', '=', 'bob@solarco.example').executeTakeFirstOrThrow();
+      assert.ok(row.totp_secret && !row.totp_secret.includes(started.body.secret), 'the secret is sealed at rest');
+      assert.equal((await bob.post('/api/v1/me/totp/confirm', { code: '000000' })).status, 400);
+      const code = await generate({ secret: started.body.secret });
+      assert.equal((await bob.post('/api/v1/me/totp/confirm', { code })).status, 204);
+      const anon = http(server.url);
+      const noCode = await anon.post('/api/v1/auth/login', { email: 'bob@solarco.example', password: 'bob-password' });
+      assert.equal(noCode.status, 401);
+      assert.equal(noCode.body.error.field, 'totp');
+      const replay = await anon.post('/api/v1/auth/login', { email: 'bob@solarco.example', password: 'bob-password', totp: code });
+      assert.equal(replay.status, 401, 'a code is accepted once');
+      await server.ctx.store.db.updateTable('users').set({ totp_last_step: null }).where('email', '=', 'bob@solarco.example').execute();
+      const fresh = await anon.post('/api/v1/auth/login', { email: 'bob@solarco.example', password: 'bob-password', totp: await generate({ secret: started.body.secret }) });
+      assert.equal(fresh.status, 200);
+      await server.ctx.store.db.updateTable('users').set({ totp_last_step: null }).where('email', '=', 'bob@solarco.example').execute();
+      assert.equal((await bob.post('/api/v1/me/totp/disable', { code: await generate({ secret: started.body.secret }) })).status, 204);
+      assert.equal((await anon.post('/api/v1/auth/login', { email: 'bob@solarco.example', password: 'bob-password' })).status, 200);
     });
 
     it('serves an OpenAPI document that lists the endpoints', async () => {

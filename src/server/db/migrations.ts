@@ -27,6 +27,10 @@ function migrations(engine: Engine): Record<string, Migration> {
           .addColumn('name', text, (c) => c.notNull())
           .addColumn('password_hash', text)
           .addColumn('platform_operator', 'integer', (c) => c.notNull().defaultTo(0))
+          // TOTP secret sealed with the master key; enabled once the user confirmed a code.
+          .addColumn('totp_secret', text)
+          .addColumn('totp_enabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('totp_last_step', 'bigint')
           .addColumn('created_at', text, (c) => c.notNull())
           .execute();
         await db.schema

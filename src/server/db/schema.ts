@@ -10,6 +10,9 @@ export interface Database {
     name: string;
     password_hash: string | null;
     platform_operator: number;
+    totp_secret: string | null;
+    totp_enabled: Generated<number>;
+    totp_last_step: number | null;
     created_at: string;
   };
   api_tokens: {
