@@ -25,6 +25,32 @@ export function routeViews(model: FleetModel, userId: UserId, routes: EffectiveR
   return views.sort((a, b) => compareText(a.organization, b.organization) || compareText(a.plant, b.plant) || compareText(a.subnet, b.subnet));
 }
 
+/**
+ * The serialised route overview per user, valid for one revision of the fleet: the
+ * overview changes only when the revision moves, and reading it is the hottest request.
+ */
+export class RouteViewCache {
+  private revision = -1;
+  private readonly entries = new Map<UserId, string>();
+  private readonly maxEntries: number;
+  constructor(maxEntries = 50_000) {
+    this.maxEntries = maxEntries;
+  }
+  json(model: FleetModel, revision: number, userId: UserId): string {
+    if (revision !== this.revision) {
+      this.entries.clear();
+      this.revision = revision;
+    }
+    let text = this.entries.get(userId);
+    if (text === undefined) {
+      text = JSON.stringify(routeViews(model, userId));
+      if (this.entries.size >= this.maxEntries) this.entries.clear();
+      this.entries.set(userId, text);
+    }
+    return text;
+  }
+}
+
 /** Route set as comparable keys, for "did this change move routes" (SPEC A4). */
 export function routeKeys(model: FleetModel, userId: UserId): Set<string> {
   const out = new Set<string>();
