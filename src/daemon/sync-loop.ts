@@ -1,7 +1,7 @@
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
 import type { Clock } from './clock.ts';
 import { isTransient } from './control-plane.ts';
-import { type DaemonMetrics } from './daemon-metrics.ts';
+import type { DaemonMetrics } from './daemon-metrics.ts';
 import { errorMessage, type Logger } from './log.ts';
 
 /**

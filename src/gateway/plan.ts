@@ -145,7 +145,7 @@ export function diffElements(
   };
 }
 
-type TableStructure = { sets: ObservedNftSet[]; chains: ObservedNftChain[] };
+export type TableStructure = { sets: ObservedNftSet[]; chains: ObservedNftChain[] };
 
 /** What renderGatewayRuleset's table looks like through parseNftTableJson (nft 1.0.6 prints no family on snat). */
 export function expectedGatewayStructure(ifaces: GatewayInterfaces, siteTunnelIp: string | null = null): TableStructure {
@@ -187,7 +187,8 @@ export function expectedGatewayStructure(ifaces: GatewayInterfaces, siteTunnelIp
   };
 }
 
-function structureDifferences(expected: TableStructure, observed: TableStructure): string[] {
+/** Why an observed table's sets and chains are not the expected ones (empty: they are). */
+export function structureDifferences(expected: TableStructure, observed: TableStructure): string[] {
   const reasons: string[] = [];
   compareNamed('set', expected.sets, observed.sets, reasons);
   compareNamed('chain', expected.chains, observed.chains, reasons);
