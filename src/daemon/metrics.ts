@@ -107,6 +107,6 @@ function labelKey(labels: Labels): string {
 function formatLabels(labels: Labels): string {
   const entries = Object.entries(labels);
   if (entries.length === 0) return '';
-  const escape = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-  return `{${entries.map(([key, value]) => `${key}="${escape(value)}"`).join(',')}}`;
+  const escaped = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+  return `{${entries.map(([key, value]) => `${key}="${escaped(value)}"`).join(',')}}`;
 }
