@@ -10,7 +10,10 @@ export type EventKind =
   | 'region.added'
   | 'region.removed'
   | 'token.created'
-  | 'token.revoked';
+  | 'token.revoked'
+  | 'daemon.enrolled'
+  | 'daemon.registered'
+  | 'daemon.removed';
 
 export type NewEvent = { kind: EventKind; actorUserId: string | null; subjectUserId: string | null; details: Record<string, unknown> };
 

@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { generate } from 'otplib';
 import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
 import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
 import { baseFleet } from './fleet-fixture.ts';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
+
+async function enrolGateway(op: ReturnType<typeof http>, base: string, region: string) {
+  const created = await op.post('/api/v1/admin/gateways/enrolments', { region });
+  const enrolled = await http(base).post('/api/v1/enrol', { token: created.body.token });
+  if (enrolled.status !== 201) throw new Error(JSON.stringify(enrolled.body));
+  return { id: enrolled.body.id as string, name: enrolled.body.name as string, client: http(base, enrolled.body.credential) };
+}
 
 /** The API contract, run against every storage engine (SQLite and PostgreSQL). */
 export function apiSuite(engine: string, database: () => Promise<string | undefined>): void {
@@ -153,7 +161,7 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       assert.equal(second.status, 409);
       assert.match(second.body.error.message, /rotate instead/);
 
-      let state = (await op.get('/api/v1/gateways/eu-central/state')).body;
+      let state = (await op.get('/api/v1/admin/regions/eu-central/state')).body;
       const tunnelIp = issued.body.profile.tunnelIp;
       assert.deepEqual(state.peers.map((p: { publicKey: string }) => p.publicKey), [key1]);
       assert.equal(state.allowed.filter((a: { userIp: string }) => a.userIp === tunnelIp).length, 3);
@@ -163,13 +171,13 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       const rotated = await alice.post('/api/v1/vpn/profile/rotate', { publicKey: key2 });
       assert.equal(rotated.status, 200);
       assert.equal(rotated.body.profile.tunnelIp, tunnelIp);
-      state = (await op.get('/api/v1/gateways/eu-central/state')).body;
+      state = (await op.get('/api/v1/admin/regions/eu-central/state')).body;
       assert.deepEqual(state.peers.map((p: { publicKey: string }) => p.publicKey), [key2], 'the old key is gone from the gateway state');
       const reuse = await alice.post('/api/v1/vpn/profile/rotate', { publicKey: key1 });
       assert.equal(reuse.status, 409);
 
       assert.equal((await alice.post('/api/v1/vpn/profile/revoke')).status, 200);
-      state = (await op.get('/api/v1/gateways/eu-central/state')).body;
+      state = (await op.get('/api/v1/admin/regions/eu-central/state')).body;
       assert.deepEqual(state.peers, []);
       assert.deepEqual(state.allowed, []);
       assert.equal((await alice.get('/api/v1/vpn/profile')).status, 404);
@@ -181,8 +189,10 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
     });
 
     it('P4: a permission change moves the gateway state, records who lost what, and wakes long-polls', async () => {
-      const before = (await op.get('/api/v1/gateways/eu-central/state')).body;
-      const waiting = op.get(`/api/v1/gateways/eu-central/state?after=${before.revision}&wait=20`);
+      const gw = await enrolGateway(op, server.url, 'eu-central');
+      const before = (await gw.client.get(`/api/v1/gateways/${gw.id}/state`)).body;
+      assert.equal(before.gateway.id, gw.id);
+      const waiting = gw.client.get(`/api/v1/gateways/${gw.id}/state?after=${before.revision}&wait=20`);
       const started = Date.now();
       const fleet = baseFleet();
       fleet.organizations[0]!.jobRoles = fleet.organizations[0]!.jobRoles.filter((j) => j.portfolio !== 'North');
@@ -240,10 +250,99 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       assert.equal((await alice.get('/api/v1/admin/events')).status, 403);
     });
 
+    it('enrolment: show-once, single use even under a race, expiring', async () => {
+      const created = await op.post('/api/v1/admin/gateways/enrolments', { region: 'eu-central' });
+      assert.equal(created.status, 201);
+      assert.match(created.body.token, /^pge_/);
+      const anon = http(server.url);
+      const race = await Promise.all(Array.from({ length: 5 }, () => anon.post('/api/v1/enrol', { token: created.body.token })));
+      assert.deepEqual(race.map((r) => r.status).sort(), [201, 401, 401, 401, 401]);
+      assert.match(race.find((r) => r.status === 401)?.body.error.message, /already used/);
+      const short = await op.post('/api/v1/admin/gateways/enrolments', { region: 'eu-central', expiresInMinutes: 1 });
+      await server.ctx.store.db.updateTable('enrolment_tokens').set({ expires_at: '2000-01-01T00:00:00.000Z' }).execute();
+      const late = await anon.post('/api/v1/enrol', { token: short.body.token });
+      assert.equal(late.status, 401);
+      assert.match(late.body.error.message, /expired/);
+      assert.equal((await op.post('/api/v1/admin/gateways/enrolments', { region: 'nowhere' })).body.error.field, 'region');
+      assert.equal((await op.post('/api/v1/admin/agents/enrolments', { plant: 'Park Z' })).status, 404);
+    });
+
+    it('daemon credentials and user tokens never cross over', async () => {
+      const gw = await enrolGateway(op, server.url, 'eu-central');
+      assert.equal((await gw.client.get('/api/v1/me')).status, 401, 'a daemon credential is no user token');
+      assert.equal((await op.get(`/api/v1/gateways/${gw.id}/state`)).status, 401, 'a user token is no daemon credential');
+      const other = await enrolGateway(op, server.url, 'eu-central');
+      assert.equal((await gw.client.get(`/api/v1/gateways/${other.id}/state`)).status, 403, 'a gateway acts only as itself');
+      assert.equal((await gw.client.get(`/api/v1/agents/${gw.id}/state`)).status, 403, 'a gateway is no agent');
+      assert.equal((await op.delete(`/api/v1/admin/gateways/${other.id}`)).status, 204);
+      assert.equal((await other.client.get(`/api/v1/gateways/${other.id}/state`)).status, 401, 'a removed gateway is locked out at once');
+    });
+
+    it('gateways and agents register, see each other in their states, and report status', async () => {
+      const gw = await enrolGateway(op, server.url, 'eu-central');
+      const gwKey = generateWireGuardKeyPair().publicKey;
+      const reg = await gw.client.post(`/api/v1/gateways/${gw.id}/register`, { sitePublicKey: gwKey, siteEndpoint: '198.51.100.1:51821' });
+      assert.equal(reg.status, 200);
+      const secrets = (await gw.client.get(`/api/v1/gateways/${gw.id}/secrets`)).body;
+      assert.equal(secrets.servicePublicKey, (await gw.client.get(`/api/v1/gateways/${gw.id}/state`)).body.servicePublicKey);
+      const enrolment = await op.post('/api/v1/admin/agents/enrolments', { plant: 'SolarCo/Park A' });
+      assert.equal(enrolment.status, 201, JSON.stringify(enrolment.body));
+      const agent = (await http(server.url).post('/api/v1/enrol', { token: enrolment.body.token, name: 'park-a-agent' })).body;
+      const agentClient = http(server.url, agent.credential);
+      const agentKey = generateWireGuardKeyPair().publicKey;
+      const agentReg = await agentClient.post(`/api/v1/agents/${agent.id}/register`, { publicKey: agentKey });
+      assert.equal(agentReg.status, 200);
+      const gwState = (await gw.client.get(`/api/v1/gateways/${gw.id}/state`)).body;
+      const site = gwState.sites.find((x: { plantName: string }) => x.plantName === 'Park A');
+      assert.equal(site.agentPublicKey, agentKey);
+      assert.equal(site.agentTunnelIp, agentReg.body.tunnelIp);
+      assert.equal(gwState.gateway.siteTunnelIp, reg.body.siteTunnelIp);
+      const agentState = (await agentClient.get(`/api/v1/agents/${agent.id}/state`)).body;
+      assert.equal(agentState.agent.plantName, 'Park A');
+      assert.deepEqual(agentState.translations.map((t: { real: string }) => t.real), ['192.168.1.0/24']);
+      const seen = agentState.gateways.find((g: { id: string }) => g.id === gw.id);
+      assert.deepEqual(seen, { id: gw.id, name: gw.name, region: 'eu-central', publicKey: gwKey, endpoint: '198.51.100.1:51821', siteTunnelIp: reg.body.siteTunnelIp });
+      const second = await op.post('/api/v1/admin/agents/enrolments', { plant: 'Park A' });
+      assert.equal(second.status, 409, 'one agent per plant');
+      const report = { appliedRevision: agentState.revision, version: 'test', peers: [{ publicKey: gwKey, endpoint: null, latestHandshake: 0, rxBytes: 0, txBytes: 0 }], lastError: null };
+      assert.equal((await agentClient.post(`/api/v1/agents/${agent.id}/status`, report)).status, 204);
+      const listed = (await op.get('/api/v1/admin/agents')).body.find((a: { id: string }) => a.id === agent.id);
+      assert.equal(listed.plant, 'SolarCo/Park A');
+      assert.deepEqual(listed.status, report);
+      assert.equal((await agentClient.post(`/api/v1/agents/${agent.id}/status`, { ...report, appliedRevision: 'x' })).status, 400);
+      assert.equal((await op.delete(`/api/v1/admin/agents/${agent.id}`)).status, 204);
+      const after = (await gw.client.get(`/api/v1/gateways/${gw.id}/state`)).body.sites.find((x: { plantName: string }) => x.plantName === 'Park A');
+      assert.equal(after.agentPublicKey, null);
+    });
+
+    it('S1: a TOTP second factor guards the login once confirmed; codes are single use', async () => {
+      const bob = await as('bob@solarco.example', 'bob-password');
+      const started = await bob.post('/api/v1/me/totp');
+      assert.equal(started.status, 201);
+      assert.match(started.body.uri, /^otpauth:\/\/totp\/plantgate:bob%40solarco\.example\?secret=/);
+      const row = await server.ctx.store.db.selectFrom('users').select('totp_secret').where('email', '=', 'bob@solarco.example').executeTakeFirstOrThrow();
+      assert.ok(row.totp_secret && !row.totp_secret.includes(started.body.secret), 'the secret is sealed at rest');
+      assert.equal((await bob.post('/api/v1/me/totp/confirm', { code: '000000' })).status, 400);
+      const code = await generate({ secret: started.body.secret });
+      assert.equal((await bob.post('/api/v1/me/totp/confirm', { code })).status, 204);
+      const anon = http(server.url);
+      const noCode = await anon.post('/api/v1/auth/login', { email: 'bob@solarco.example', password: 'bob-password' });
+      assert.equal(noCode.status, 401);
+      assert.equal(noCode.body.error.field, 'totp');
+      const replay = await anon.post('/api/v1/auth/login', { email: 'bob@solarco.example', password: 'bob-password', totp: code });
+      assert.equal(replay.status, 401, 'a code is accepted once');
+      await server.ctx.store.db.updateTable('users').set({ totp_last_step: null }).where('email', '=', 'bob@solarco.example').execute();
+      const fresh = await anon.post('/api/v1/auth/login', { email: 'bob@solarco.example', password: 'bob-password', totp: await generate({ secret: started.body.secret }) });
+      assert.equal(fresh.status, 200);
+      await server.ctx.store.db.updateTable('users').set({ totp_last_step: null }).where('email', '=', 'bob@solarco.example').execute();
+      assert.equal((await bob.post('/api/v1/me/totp/disable', { code: await generate({ secret: started.body.secret }) })).status, 204);
+      assert.equal((await anon.post('/api/v1/auth/login', { email: 'bob@solarco.example', password: 'bob-password' })).status, 200);
+    });
+
     it('serves an OpenAPI document that lists the endpoints', async () => {
       const doc = (await http(server.url).get('/api/openapi.json')).body;
       assert.equal(doc.openapi, '3.1.0');
-      for (const path of ['/api/v1/vpn/routes', '/api/v1/vpn/profile', '/api/v1/admin/fleet', '/api/v1/gateways/{id}/state']) assert.ok(doc.paths[path], path);
+      for (const path of ['/api/v1/vpn/routes', '/api/v1/vpn/profile', '/api/v1/admin/fleet', '/api/v1/gateways/{id}/state', '/api/v1/enrol']) assert.ok(doc.paths[path], path);
     });
   });
 }

@@ -161,6 +161,20 @@ describe('plantgate CLI against a real `plantgate server`', () => {
     assert.match(denied.stderr, /platform operator/);
   });
 
+  it('admin gateway/agent enrol print a show-once token; list shows the enrolled daemon', async () => {
+    const gw = await plantgate(['admin', 'gateway', 'enrol', '--region', 'eu-central'], operatorEnv);
+    assert.equal(gw.code, 0, gw.stderr);
+    const token = /^(pge_\S+)$/m.exec(gw.stdout)?.[1] as string;
+    assert.ok(token, gw.stdout);
+    const enrolled = await fetch(`${url}/api/v1/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, name: 'gw-test' }) });
+    assert.equal(enrolled.status, 201);
+    const list = JSON.parse((await plantgate(['admin', 'gateway', 'list', '--json'], operatorEnv)).stdout);
+    assert.deepEqual(list.map((g: { name: string; region: string }) => [g.name, g.region]), [['gw-test', 'eu-central']]);
+    const agent = await plantgate(['admin', 'agent', 'enrol', '--plant', 'Park Z'], operatorEnv);
+    assert.equal(agent.code, 1);
+    assert.match(agent.stderr, /no plant "Park Z"/);
+  });
+
   it('S1: personal tokens work through PLANTGATE_TOKEN and stop when revoked', async () => {
     const created = JSON.parse((await plantgate(['token', 'create', '--name', 'automation', '--json'], aliceEnv)).stdout);
     const viaEnv = { PLANTGATE_CONFIG_DIR: join(work, 'nobody'), PLANTGATE_SERVER: url, PLANTGATE_TOKEN: created.token };

@@ -12,6 +12,16 @@ type AdminRouteReport = {
   routes: RouteView[];
   plants: Array<{ plant: string; organization: string; granted: boolean; via: string | null; rule: string; rules: string[] }>;
 };
+type DaemonInfo = {
+  id: string;
+  name: string;
+  region: string | null;
+  plant: string | null;
+  tunnelIp: string | null;
+  endpoint: string | null;
+  lastSeenAt: string | null;
+  status: { appliedRevision: number; peers: Array<{ latestHandshake: number }>; lastError: string | null } | null;
+};
 type EventInfo = { id: number; at: string; kind: string; actor: string | null; subject: string | null; details: Record<string, unknown> };
 
 export function registerAdminCommands(program: Command, io: Io): void {
@@ -59,6 +69,60 @@ export function registerAdminCommands(program: Command, io: Io): void {
       await client(io).delete(`/admin/regions/${encodeURIComponent(name)}`);
       io.out(`region ${name} removed`);
     });
+
+  for (const kind of ['gateway', 'agent'] as const) {
+    const group = admin.command(kind).description(kind === 'gateway' ? 'gateways of a region (terminate users\u2019 tunnels)' : 'plant agents (one per plant)');
+    group
+      .command('enrol')
+      .description(`print a show-once, single-use enrolment token for a new ${kind}`)
+      .requiredOption(kind === 'gateway' ? '--region <name>' : '--plant <plant>', kind === 'gateway' ? 'its region' : 'its plant: name, Org/Plant, or id')
+      .option('--expires-in-minutes <n>', 'how long the token stays valid', '60')
+      .option('--json', 'print JSON')
+      .action(async (opts: { region?: string; plant?: string; expiresInMinutes: string; json?: boolean }) => {
+        const minutes = Number(opts.expiresInMinutes);
+        if (!Number.isInteger(minutes) || minutes < 1) throw new CliError(`--expires-in-minutes: "${opts.expiresInMinutes}" is not a positive whole number`, 2);
+        const body = kind === 'gateway' ? { region: opts.region, expiresInMinutes: minutes } : { plant: opts.plant, expiresInMinutes: minutes };
+        const created = await client(io).post<{ token: string; expiresAt: string; region?: string; plant?: string }>(`/admin/${kind}s/enrolments`, body);
+        if (opts.json) return printJson(io, created);
+        io.out(created.token);
+        io.out(
+          `(enrolment token for a ${kind} of ${created.region ?? created.plant}; single use, valid until ${created.expiresAt}; shown once)\n` +
+            `start it with: plantgate ${kind} --server URL --token ${created.token}${kind === 'agent' ? ' --lan-interface IF' : ''}`,
+        );
+      });
+    group
+      .command('list')
+      .description(`list ${kind}s and what they last reported`)
+      .option('--json', 'print JSON')
+      .action(async (opts: { json?: boolean }) => {
+        const daemons = await client(io).get<DaemonInfo[]>(`/admin/${kind}s`);
+        if (opts.json) return printJson(io, daemons);
+        const now = Date.now() / 1000;
+        io.out(
+          formatTable(
+            ['ID', 'NAME', kind === 'gateway' ? 'REGION' : 'PLANT', 'TUNNEL IP', 'ENDPOINT', 'LAST SEEN', 'APPLIED', 'PEERS (HANDSHAKE < 3 MIN)', 'LAST ERROR'],
+            daemons.map((d) => [
+              d.id,
+              d.name,
+              (kind === 'gateway' ? d.region : d.plant) ?? '-',
+              d.tunnelIp ?? '-',
+              d.endpoint ?? '-',
+              d.lastSeenAt ?? 'never',
+              d.status ? String(d.status.appliedRevision) : '-',
+              d.status ? `${d.status.peers.filter((p) => p.latestHandshake > now - 180).length}/${d.status.peers.length}` : '-',
+              d.status?.lastError ?? '',
+            ]),
+          ),
+        );
+      });
+    group
+      .command('remove <id>')
+      .description(`remove a ${kind}; its credential stops working at once`)
+      .action(async (id: string) => {
+        await client(io).delete(`/admin/${kind}s/${encodeURIComponent(id)}`);
+        io.out(`${kind} ${id} removed`);
+      });
+  }
 
   admin
     .command('routes')

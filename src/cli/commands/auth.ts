@@ -15,12 +15,14 @@ export function registerAuthCommands(program: Command, io: Io): void {
     .requiredOption('--email <email>', 'your email')
     .option('--password <password>', 'your password (or --password-stdin)')
     .option('--password-stdin', 'read the password from standard input')
-    .action(async (opts: { server: string; email: string; password?: string; passwordStdin?: boolean }) => {
+    .option('--totp <code>', 'the current code of your second factor, if you turned one on')
+    .action(async (opts: { server: string; email: string; password?: string; passwordStdin?: boolean; totp?: string }) => {
       const password = opts.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : opts.password;
       if (!password) throw new CliError('--password or --password-stdin is required', 2);
       const result = await apiClient(opts.server, undefined).post<{ token: string; expiresAt: string; user: { email: string } }>('/auth/login', {
         email: opts.email,
         password,
+        ...(opts.totp ? { totp: opts.totp } : {}),
       });
       const file = writeCredentials({ server: opts.server, token: result.token }, io.env);
       io.out(`logged in as ${result.user.email} (token stored in ${file}, valid until ${result.expiresAt})`);
@@ -44,6 +46,31 @@ export function registerAuthCommands(program: Command, io: Io): void {
       const me = await client(io).get<{ email: string; name: string; platformOperator: boolean }>('/me');
       if (opts.json) printJson(io, me);
       else io.out(`${me.name} <${me.email}>${me.platformOperator ? ' (platform operator)' : ''}`);
+    });
+
+  const totp = program.command('totp').description('an optional TOTP second factor for your login');
+  totp
+    .command('enable')
+    .description('start: prints the secret and an otpauth:// URI for your authenticator (shown once)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const started = await client(io).post<{ secret: string; uri: string }>('/me/totp');
+      if (opts.json) return printJson(io, started);
+      io.out(`secret: ${started.secret}\nuri:    ${started.uri}\nAdd it to your authenticator, then run: plantgate totp confirm CODE`);
+    });
+  totp
+    .command('confirm <code>')
+    .description('turn the second factor on with a first valid code')
+    .action(async (code: string) => {
+      await client(io).post('/me/totp/confirm', { code });
+      io.out('second factor on: log in with --totp CODE from now on');
+    });
+  totp
+    .command('disable <code>')
+    .description('turn the second factor off')
+    .action(async (code: string) => {
+      await client(io).post('/me/totp/disable', { code });
+      io.out('second factor off');
     });
 
   const token = program.command('token').description('personal API tokens for the CLI and automation');

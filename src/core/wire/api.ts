@@ -5,7 +5,10 @@ import { isWireGuardKey } from '../render/wireguard-key.ts';
 
 export const WireGuardPublicKey = z.string().trim().refine(isWireGuardKey, { message: 'must be a WireGuard public key (32 bytes, base64)' });
 
-export const LoginRequest = z.object({ email: z.string().trim().min(1, 'is required'), password: z.string().min(1, 'is required') }).strict();
+export const LoginRequest = z
+  .object({ email: z.string().trim().min(1, 'is required'), password: z.string().min(1, 'is required'), totp: z.string().trim().optional() })
+  .strict();
+export const TotpCode = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code') }).strict();
 export const LoginResponse = z.object({ token: z.string(), expiresAt: z.string(), user: z.object({ id: z.string(), email: z.string(), name: z.string() }) });
 
 export const Me = z.object({ id: z.string(), email: z.string(), name: z.string(), platformOperator: z.boolean() });

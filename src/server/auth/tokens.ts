@@ -7,15 +7,24 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
  */
 export type MintedToken = { id: string; token: string; secretHash: string };
 
-export function mintToken(): MintedToken {
+/**
+ * Prefixes keep the kinds apart: `pgt` user tokens, `pgd` daemon credentials,
+ * `pge` enrolment tokens. A token of one kind never parses as another.
+ */
+export type TokenKind = 'pgt' | 'pgd' | 'pge';
+
+export function mintToken(kind: TokenKind = 'pgt'): MintedToken {
   const id = randomBytes(9).toString('base64url');
   const secret = randomBytes(32).toString('base64url');
-  return { id, token: `pgt_${id}_${secret}`, secretHash: hashSecret(secret) };
+  return { id, token: `${kind}_${id}_${secret}`, secretHash: hashSecret(secret) };
 }
 
-export function splitToken(token: string): { id: string; secret: string } | null {
-  const m = /^pgt_([A-Za-z0-9_-]{12})_([A-Za-z0-9_-]{43})$/.exec(token);
-  return m ? { id: m[1] as string, secret: m[2] as string } : null;
+export function splitToken(token: string, kind: TokenKind = 'pgt'): { id: string; secret: string } | null {
+  if (!token.startsWith(`${kind}_`) || token.length !== kind.length + 1 + 12 + 1 + 43) return null;
+  const id = token.slice(kind.length + 1, kind.length + 13);
+  const secret = token.slice(kind.length + 14);
+  if (token[kind.length + 13] !== '_' || !/^[A-Za-z0-9_-]+$/.test(id + secret)) return null;
+  return { id, secret };
 }
 
 export function secretMatches(secret: string, storedHash: string): boolean {

@@ -27,6 +27,10 @@ function migrations(engine: Engine): Record<string, Migration> {
           .addColumn('name', text, (c) => c.notNull())
           .addColumn('password_hash', text)
           .addColumn('platform_operator', 'integer', (c) => c.notNull().defaultTo(0))
+          // TOTP secret sealed with the master key; enabled once the user confirmed a code.
+          .addColumn('totp_secret', text)
+          .addColumn('totp_enabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('totp_last_step', 'bigint')
           .addColumn('created_at', text, (c) => c.notNull())
           .execute();
         await db.schema
@@ -164,6 +168,37 @@ function migrations(engine: Engine): Record<string, Migration> {
           .addColumn('endpoint', text, (c) => c.notNull())
           .addColumn('created_at', text, (c) => c.notNull())
           .execute();
+        await db.schema
+          .createTable('enrolment_tokens')
+          .addColumn('id', text, (c) => c.primaryKey())
+          .addColumn('kind', text, (c) => c.notNull())
+          .addColumn('secret_hash', text, (c) => c.notNull())
+          .addColumn('region_id', text, (c) => c.references('regions.id').onDelete('cascade'))
+          .addColumn('plant_id', text, (c) => c.references('plants.id').onDelete('cascade'))
+          .addColumn('created_by', text)
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addColumn('expires_at', text, (c) => c.notNull())
+          .addColumn('used_at', text)
+          .execute();
+        await db.schema
+          .createTable('daemons')
+          .addColumn('id', text, (c) => c.primaryKey())
+          .addColumn('kind', text, (c) => c.notNull())
+          .addColumn('name', text, (c) => c.notNull())
+          .addColumn('region_id', text, (c) => c.references('regions.id').onDelete('cascade'))
+          .addColumn('plant_id', text, (c) => c.references('plants.id').onDelete('cascade'))
+          .addColumn('credential_id', text, (c) => c.notNull().unique())
+          .addColumn('credential_hash', text, (c) => c.notNull())
+          .addColumn('public_key', text)
+          .addColumn('endpoint', text)
+          .addColumn('tunnel_ip', text, (c) => c.notNull().unique())
+          .addColumn('tunnel_ip_num', 'bigint', (c) => c.notNull())
+          .addColumn('enrolled_at', text, (c) => c.notNull())
+          .addColumn('last_seen_at', text)
+          .addColumn('status', text)
+          .execute();
+        // One agent per plant (SPEC Vocabulary).
+        await sql`create unique index daemons_one_agent on daemons (plant_id) where kind = 'agent'`.execute(db);
         await db.schema
           .createTable('events')
           .addColumn('id', engine === 'postgres' ? 'bigserial' : 'integer', (c) =>

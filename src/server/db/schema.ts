@@ -10,6 +10,9 @@ export interface Database {
     name: string;
     password_hash: string | null;
     platform_operator: number;
+    totp_secret: string | null;
+    totp_enabled: Generated<number>;
+    totp_last_step: number | null;
     created_at: string;
   };
   api_tokens: {
@@ -56,6 +59,33 @@ export interface Database {
   };
   retired_keys: { public_key: string; profile_id: string; retired_at: string };
   regions: { id: string; name: string; endpoint: string; created_at: string };
+  enrolment_tokens: {
+    id: string;
+    kind: 'gateway' | 'agent';
+    secret_hash: string;
+    region_id: string | null;
+    plant_id: string | null;
+    created_by: string | null;
+    created_at: string;
+    expires_at: string;
+    used_at: string | null;
+  };
+  daemons: {
+    id: string;
+    kind: 'gateway' | 'agent';
+    name: string;
+    region_id: string | null;
+    plant_id: string | null;
+    credential_id: string;
+    credential_hash: string;
+    public_key: string | null;
+    endpoint: string | null;
+    tunnel_ip: string;
+    tunnel_ip_num: number;
+    enrolled_at: string;
+    last_seen_at: string | null;
+    status: string | null;
+  };
   events: {
     id: Generated<number>;
     at: string;

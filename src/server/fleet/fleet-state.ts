@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Kysely, Transaction } from 'kysely';
 import type { FleetModel } from '../../core/fleet-model.ts';
-import type { UserId } from '../../core/model.ts';
+import type { PlantId, UserId } from '../../core/model.ts';
 import { type ServiceIdentity, GatewayStateIndex } from '../../core/state/gateway-state.ts';
-import type { GatewayDesiredState } from '../../core/wire/gateway-state.ts';
+import type { GatewayDesiredState, GatewaySelf } from '../../core/wire/gateway-state.ts';
 import type { Database } from '../db/schema.ts';
 import { loadFleetModel } from './load-model.ts';
 
@@ -66,7 +66,7 @@ export class FleetState {
    */
   async write<T>(
     write: (trx: Trx) => Promise<T>,
-    apply: (model: FleetModel, result: T) => Iterable<UserId> | 'reload',
+    apply: (model: FleetModel, result: T) => Iterable<UserId> | 'reload' | { users?: Iterable<UserId>; plants?: Iterable<PlantId> },
   ): Promise<{ result: T; previous: FleetModel; model: FleetModel }> {
     return this.serialised(async () => {
       const previous = this.model;
@@ -85,25 +85,27 @@ export class FleetState {
         const model = await loadFleetModel(this.db);
         this.model = model;
         this.index.rebuild(model);
-      } else {
+      } else if (isIterable(affected)) {
         this.index.recomputeUsers(this.model, affected);
+      } else {
+        this.index.recomputeUsers(this.model, affected.users ?? []);
+        this.index.recomputePlants(this.model, affected.plants ?? []);
       }
       this.setRevision(newRevision);
       return { result, previous, model: this.model };
     });
   }
 
-  /** Rebuilds the plant side of the state (used after agent or plant changes). */
-  recomputePlants(plantIds: Iterable<string>): void {
-    this.index.recomputePlants(this.model, plantIds as Iterable<never>);
-  }
-
-  gatewayDocument(region: string): GatewayDesiredState {
+  /** The region's document, built once per revision; `gateway` names the gateway it is for. */
+  gatewayDocument(region: string, gateway: GatewaySelf | null = null): GatewayDesiredState {
     const cached = this.documentCache;
-    if (cached && cached.revision === this.revision && cached.region === region) return cached.doc;
-    const doc = this.index.document(region, this.revision, this.service());
-    this.documentCache = { revision: this.revision, region, doc };
-    return doc;
+    let doc: GatewayDesiredState;
+    if (cached && cached.revision === this.revision && cached.region === region) doc = cached.doc;
+    else {
+      doc = this.index.document(region, this.revision, this.service());
+      this.documentCache = { revision: this.revision, region, doc };
+    }
+    return gateway ? { ...doc, gateway } : doc;
   }
 
   /** Resolves when the revision passes `after` (true) or when `timeoutMs` runs out (false). */
@@ -159,4 +161,8 @@ async function bumpRevision(trx: Trx): Promise<number> {
     .returning('revision')
     .executeTakeFirstOrThrow();
   return Number(row.revision);
+}
+
+function isIterable(value: unknown): value is Iterable<UserId> {
+  return typeof (value as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] === 'function';
 }

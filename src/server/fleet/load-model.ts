@@ -34,6 +34,12 @@ export async function loadFleetModel(db: Kysely<Database>): Promise<FleetModel> 
       db.selectFrom('route_prefs').selectAll().execute(),
       db.selectFrom('profiles').select(['id', 'user_id', 'public_key', 'tunnel_ip_num']).where('status', '=', 'active').execute(),
     ]);
+  const agents = await db
+    .selectFrom('daemons')
+    .select(['plant_id', 'public_key', 'tunnel_ip_num'])
+    .where('kind', '=', 'agent')
+    .where('public_key', 'is not', null)
+    .execute();
   for (const u of users) model.putUser({ id: u.id as UserId, email: u.email, name: u.name, platformOperator: u.platform_operator === 1 });
   for (const o of orgs) model.putOrganization({ id: o.id as OrgId, name: o.name });
   for (const m of memberships) model.setMembership({ orgId: m.org_id as OrgId, userId: m.user_id as UserId, role: m.role as OrgRole });
@@ -70,6 +76,7 @@ export async function loadFleetModel(db: Kysely<Database>): Promise<FleetModel> 
   for (const p of profiles) {
     model.setProfile(p.user_id as UserId, { id: p.id as ProfileId, userId: p.user_id as UserId, publicKey: p.public_key, tunnelIp: Number(p.tunnel_ip_num) });
   }
+  for (const a of agents) model.setAgent(a.plant_id as PlantId, { publicKey: a.public_key as string, tunnelIp: Number(a.tunnel_ip_num) });
   return model;
 }
 

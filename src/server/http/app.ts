@@ -1,13 +1,17 @@
 import { Hono } from 'hono';
 import { authenticate } from '../auth/authenticate.ts';
+import { authenticateDaemon } from '../daemons/authenticate-daemon.ts';
+import { daemonRoutes } from './resources/daemons.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError } from './errors.ts';
-import { type Caller, type RouteDef, openApiDocument, parseBody, parseQuery } from './registry.ts';
+import { type Caller, JsonText, type RouteDef, openApiDocument, parseBody, parseQuery } from './registry.ts';
 import { adminRoutes } from './resources/admin.ts';
 import { authRoutes } from './resources/auth.ts';
 import { vpnRoutes } from './resources/vpn.ts';
 
-export const allRoutes: RouteDef[] = [...authRoutes, ...vpnRoutes, ...adminRoutes];
+export const allRoutes: RouteDef[] = [...authRoutes, ...vpnRoutes, ...adminRoutes, ...daemonRoutes];
+
+const NO_CALLER: Caller = { userId: '', email: '', name: '', platformOperator: false, tokenId: '' };
 
 export type Logger = { error(obj: unknown, msg?: string): void };
 
@@ -20,14 +24,17 @@ export function createApp(ctx: AppContext, logger: Logger = console): Hono {
 
   for (const def of allRoutes) {
     app.on(def.method.toUpperCase(), `/api/v1${def.path}`, async (c) => {
+      const params = c.req.param() as Record<string, string>;
+      const header = c.req.header('authorization');
+      const isDaemon = def.auth === 'gateway' || def.auth === 'agent';
       const caller: Caller =
-        def.auth === 'none'
-          ? { userId: '', email: '', name: '', platformOperator: false, tokenId: '' }
-          : await authenticate(ctx, c.req.header('authorization'), def.auth);
+        def.auth === 'none' || isDaemon ? NO_CALLER : await authenticate(ctx, header, def.auth as 'user' | 'operator');
+      const daemon = isDaemon ? await authenticateDaemon(ctx, header, def.auth as 'gateway' | 'agent', params.id) : null;
       const body = await parseBody(c, def.body);
       const query = parseQuery(c, def.query);
-      const result = await def.handler({ ctx, caller, body, query, params: c.req.param() as Record<string, string>, c });
+      const result = await def.handler({ ctx, caller, daemon, body, query, params, c });
       if (def.status === 204) return c.body(null, 204);
+      if (result instanceof JsonText) return c.body(result.text, def.status ?? 200, { 'content-type': 'application/json' });
       return c.json(result as object, def.status ?? 200);
     });
   }

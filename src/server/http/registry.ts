@@ -1,15 +1,18 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
+import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
 import { ApiError, fromZodError } from './errors.ts';
 
-export type AuthLevel = 'none' | 'user' | 'operator';
+export type AuthLevel = 'none' | 'user' | 'operator' | 'gateway' | 'agent';
 
 export type Caller = { userId: string; email: string; name: string; platformOperator: boolean; tokenId: string };
 
 export type HandlerInput<B, Q> = {
   ctx: AppContext;
   caller: Caller;
+  /** Set on gateway and agent routes: the authenticated daemon. */
+  daemon: DaemonRow | null;
   body: B;
   query: Q;
   params: Record<string, string>;
@@ -29,6 +32,14 @@ export type RouteDef = {
   status?: 200 | 201 | 204;
   handler: (input: HandlerInput<any, any>) => Promise<unknown>;
 };
+
+/** A response body already serialised (e.g. cached per revision); sent as application/json. */
+export class JsonText {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
 
 /** Declares a route with its schemas: one declaration drives validation, handler types and OpenAPI. */
 export function route<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined>(

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { UserId } from '../../../core/model.ts';
 import { explainAccess } from '../../../core/routes/access.ts';
 import { AdminRouteReport, EventInfo, FleetApplyRequest, FleetApplyResponse, RegionCreateRequest, RegionInfo } from '../../../core/wire/api.ts';
-import { GatewayDesiredState } from '../../../core/wire/gateway-state.ts';
 import { applyFleetRequest } from '../../admin/apply-fleet-request.ts';
 import { recordEvents } from '../../events.ts';
 import { routeViews } from '../../vpn/routes-view.ts';
@@ -128,25 +127,6 @@ export const adminRoutes: RouteDef[] = [
       if (query.user) q = q.where('subject.email', '=', query.user.toLowerCase());
       const rows = await q.execute();
       return rows.map((r) => ({ id: Number(r.id), at: r.at, kind: r.kind, actor: r.actor ?? null, subject: r.subject ?? null, details: JSON.parse(r.details) }));
-    },
-  }),
-  route({
-    method: 'get',
-    path: '/gateways/:id/state',
-    summary: 'Desired state of a region\u2019s gateways; long-polls up to `wait` seconds while `after` is current',
-    tag: 'gateways',
-    auth: 'operator',
-    query: z.object({
-      after: z.coerce.number().int().min(-1).optional(),
-      wait: z.coerce.number().int().min(0).max(60, 'must be at most 60 seconds').default(25),
-    }),
-    response: GatewayDesiredState,
-    handler: async ({ ctx, params, query }) => {
-      const region = await ctx.store.db.selectFrom('regions').select('name').where((eb) => eb.or([eb('id', '=', params.id as string), eb('name', '=', params.id as string)])).executeTakeFirst();
-      if (!region) throw notFound('id', `no region or gateway "${params.id}"`);
-      if (query.after !== undefined) await ctx.fleet.waitForRevision(query.after, query.wait * 1000);
-      await ctx.fleet.current();
-      return ctx.fleet.gatewayDocument(region.name);
     },
   }),
 ];

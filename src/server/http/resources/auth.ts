@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { LoginRequest, LoginResponse, Me, TokenCreateRequest, TokenCreated, TokenInfo } from '../../../core/wire/api.ts';
+import { LoginRequest, LoginResponse, Me, TokenCreateRequest, TokenCreated, TokenInfo, TotpCode } from '../../../core/wire/api.ts';
 import { verifyPassword } from '../../auth/passwords.ts';
 import { mintToken } from '../../auth/tokens.ts';
 import type { AppContext } from '../../context.ts';
 import { recordEvents } from '../../events.ts';
-import { notFound, unauthorized } from '../errors.ts';
+import { ApiError, notFound, unauthorized } from '../errors.ts';
+import { checkTotp, confirmTotp, disableTotp, startTotpEnrolment } from '../../auth/totp.ts';
 import { type RouteDef, route } from '../registry.ts';
 
 const SESSION_DAYS = 30;
@@ -20,10 +21,14 @@ export const authRoutes: RouteDef[] = [
     response: LoginResponse,
     handler: async ({ ctx, body }) => {
       const email = body.email.toLowerCase();
-      const user = await ctx.store.db.selectFrom('users').select(['id', 'email', 'name', 'password_hash']).where('email', '=', email).executeTakeFirst();
+      const user = await ctx.store.db.selectFrom('users').select(['id', 'email', 'name', 'password_hash', 'totp_enabled']).where('email', '=', email).executeTakeFirst();
       // Same answer, same cost, for a wrong password and an unknown email.
       const ok = await verifyPassword(user?.password_hash ?? null, body.password);
       if (!user || !ok) throw unauthorized('invalid email or password');
+      if (user.totp_enabled === 1) {
+        if (!body.totp) throw new ApiError(401, 'totp-required', 'totp: this account has a second factor: pass the current code (plantgate login --totp CODE)', { field: 'totp' });
+        if (!(await checkTotp(ctx, user.id, body.totp, true))) throw new ApiError(401, 'totp-invalid', 'totp: the code does not match or was used already', { field: 'totp' });
+      }
       const expiresAt = new Date(ctx.now().getTime() + SESSION_DAYS * 86_400_000).toISOString();
       const minted = await insertToken(ctx, user.id, 'login', 'session', expiresAt);
       return { token: minted.token, expiresAt, user: { id: user.id, email: user.email, name: user.name } };
@@ -49,6 +54,42 @@ export const authRoutes: RouteDef[] = [
     auth: 'user',
     response: Me,
     handler: async ({ caller }) => ({ id: caller.userId, email: caller.email, name: caller.name, platformOperator: caller.platformOperator }),
+  }),
+  route({
+    method: 'post',
+    path: '/me/totp',
+    summary: 'Start turning on a TOTP second factor: the secret and otpauth URI are shown in this answer only',
+    tag: 'auth',
+    auth: 'user',
+    response: z.object({ secret: z.string(), uri: z.string() }),
+    status: 201,
+    handler: ({ ctx, caller }) => startTotpEnrolment(ctx, caller.userId, caller.email),
+  }),
+  route({
+    method: 'post',
+    path: '/me/totp/confirm',
+    summary: 'Turn the second factor on with a first valid code',
+    tag: 'auth',
+    auth: 'user',
+    body: TotpCode,
+    status: 204,
+    handler: async ({ ctx, caller, body }) => {
+      await confirmTotp(ctx, caller.userId, body.code);
+      return undefined;
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/me/totp/disable',
+    summary: 'Turn the second factor off (needs a valid code)',
+    tag: 'auth',
+    auth: 'user',
+    body: TotpCode,
+    status: 204,
+    handler: async ({ ctx, caller, body }) => {
+      await disableTotp(ctx, caller.userId, body.code);
+      return undefined;
+    },
   }),
   route({
     method: 'get',

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { cidr } from '../net/ipv4.ts';
+import { validateFleetFile } from './validate.ts';
+
+const context = {
+  knownUserEmails: new Set(['op@example.test']),
+  reserved: [
+    { name: 'tunnel range', prefix: cidr('100.64.0.0/12') },
+    { name: 'mapped space', prefix: cidr('100.80.0.0/12') },
+  ],
+};
+
+function fleet(plant: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+  return {
+    users: [{ email: 'Bob@Example.test' }],
+    organizations: [
+      {
+        name: 'O',
+        members: [{ email: 'bob@example.test', role: 'member' }],
+        plants: [{ name: 'P', subnets: ['192.168.1.0/24'], ...plant }],
+        jobRoles: [{ user: 'bob@example.test', plant: 'P', role: 'operator' }],
+        ...extra,
+      },
+    ],
+  };
+}
+
+describe('validateFleetFile', () => {
+  it('accepts a good file and lower-cases emails', () => {
+    const result = validateFleetFile(fleet(), context);
+    assert.ok(result.ok);
+    assert.equal(result.fleet.users[0]?.email, 'bob@example.test');
+  });
+
+  const rows: Array<[string, unknown, string, RegExp]> = [
+    ['non-canonical subnet', fleet({ subnets: ['192.168.1.1/24'] }), 'organizations[0].plants[0].subnets[0]', /did you mean 192\.168\.1\.0\/24/],
+    ['subnets overlapping within a plant', fleet({ subnets: ['10.0.0.0/16', '10.0.1.0/24'] }), 'organizations[0].plants[0].subnets[1]', /overlaps 10\.0\.0\.0\/16/],
+    ['reserved tunnel range', fleet({ subnets: ['100.64.5.0/24'] }), 'organizations[0].plants[0].subnets[0]', /reserved tunnel range/],
+    ['device outside the plant', fleet({ devices: [{ name: 'd', ip: '10.1.1.1' }] }), 'organizations[0].plants[0].devices[0].ip', /none of the subnets/],
+    ['device IP malformed', fleet({ devices: [{ name: 'd', ip: '192.168.1.300' }] }), 'organizations[0].plants[0].devices[0].ip', /not an IPv4 address/],
+    ['job role on both plant and portfolio', fleet({}, { jobRoles: [{ user: 'bob@example.test', plant: 'P', portfolio: 'X', role: 'viewer' }] }), 'organizations[0].jobRoles[0]', /exactly one/],
+    ['cooperation job role outside what it shares', fleet({}, { cooperations: [{ partner: 'O2', plants: [], jobRoles: [{ user: 'bob@example.test', plant: 'P', role: 'operator' }] }] }), 'organizations[0].cooperations[0].partner', /unknown organization/],
+  ];
+  for (const [name, input, field, message] of rows) {
+    it(`refuses: ${name}`, () => {
+      const result = validateFleetFile(input, context);
+      assert.ok(!result.ok);
+      const problem = result.problems.find((p) => p.field === field);
+      assert.ok(problem, `${field} in ${JSON.stringify(result.problems)}`);
+      assert.match(problem.message, message);
+    });
+  }
+
+  it('refuses unknown keys with their path (a typo is not silently ignored)', () => {
+    const result = validateFleetFile({ users: [], organizations: [{ name: 'O', plantz: [] }] }, context);
+    assert.ok(!result.ok && result.zodError);
+    assert.deepEqual(result.zodError.issues[0]?.path, ['organizations', 0]);
+  });
+
+  it('lists every problem, not only the first', () => {
+    const result = validateFleetFile(fleet({ subnets: ['192.168.1.1/24', '100.80.0.0/24'] }), context);
+    assert.ok(!result.ok);
+    assert.equal(result.problems.length, 2);
+  });
+});

@@ -1,0 +1,39 @@
+import { generateSecret, generateURI, verify } from 'otplib';
+import type { AppContext } from '../context.ts';
+import { ApiError, badRequest, conflict } from '../http/errors.ts';
+
+/**
+ * Optional TOTP second factor (SPEC S1). The secret is sealed at rest; a code is
+ * accepted once (its time step is remembered), with one step of clock drift either way.
+ */
+export async function startTotpEnrolment(ctx: AppContext, userId: string, email: string) {
+  const user = await ctx.store.db.selectFrom('users').select('totp_enabled').where('id', '=', userId).executeTakeFirstOrThrow();
+  if (user.totp_enabled === 1) throw conflict('totp-enabled', 'a second factor is already on; disable it first');
+  const secret = generateSecret();
+  await ctx.store.db.updateTable('users').set({ totp_secret: ctx.box.seal(secret, `totp:${userId}`), totp_last_step: null }).where('id', '=', userId).execute();
+  return { secret, uri: generateURI({ issuer: 'plantgate', label: email, secret }) };
+}
+
+export async function confirmTotp(ctx: AppContext, userId: string, code: string): Promise<void> {
+  if (!(await checkTotp(ctx, userId, code, false))) throw badRequest('code', 'does not match: check the clock of the authenticator and try the next code');
+  await ctx.store.db.updateTable('users').set({ totp_enabled: 1 }).where('id', '=', userId).execute();
+}
+
+export async function disableTotp(ctx: AppContext, userId: string, code: string): Promise<void> {
+  if (!(await checkTotp(ctx, userId, code, true))) throw badRequest('code', 'does not match');
+  await ctx.store.db.updateTable('users').set({ totp_enabled: 0, totp_secret: null, totp_last_step: null }).where('id', '=', userId).execute();
+}
+
+/** True when the code is valid and not used before; `requireEnabled` guards logins and disabling. */
+export async function checkTotp(ctx: AppContext, userId: string, code: string, requireEnabled: boolean): Promise<boolean> {
+  if (!/^\d{6}$/.test(code)) return false;
+  const user = await ctx.store.db.selectFrom('users').select(['totp_secret', 'totp_enabled', 'totp_last_step']).where('id', '=', userId).executeTakeFirstOrThrow();
+  if (!user.totp_secret) throw new ApiError(409, 'totp-not-started', 'start with `plantgate totp enable`');
+  if (requireEnabled && user.totp_enabled !== 1) return false;
+  const secret = ctx.box.open(user.totp_secret, `totp:${userId}`);
+  const result = await verify({ secret, token: code, epochTolerance: 30, afterTimeStep: user.totp_last_step ?? undefined });
+  if (!result.valid) return false;
+  const step = (result as { timeStep?: number }).timeStep ?? null;
+  if (step !== null) await ctx.store.db.updateTable('users').set({ totp_last_step: step }).where('id', '=', userId).execute();
+  return true;
+}
