@@ -31,6 +31,8 @@ export type AgentDaemonConfig = {
 };
 
 export type AgentDaemonPorts = {
+  /** Called when the control plane refuses the credential (the daemon was removed). */
+  onCredentialRejected?: (reason: string) => void;
   enrolment: EnrolmentApi;
   controlPlane(identity: DaemonIdentity): AgentControlPlane;
   store: StateStore;
@@ -65,6 +67,7 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
       log,
       metrics,
       random: ports.random,
+      onCredentialRejected: ports.onCredentialRejected,
       connect: async () => {
         const { tunnelIp } = await api.register({ publicKey: key.publicKey });
         log.info('registered', { tunnelIp, publicKey: key.publicKey });

@@ -23,7 +23,7 @@ export type AgentCommandOptions = {
 };
 
 export function runAgent(options: AgentCommandOptions, output: DaemonOutput): Promise<number> {
-  return runDaemon('agent', options, output, ({ log, metrics, signal }) =>
+  return runDaemon('agent', options, output, ({ log, metrics, signal, withdraw }) =>
     startAgentDaemon(
       {
         token: options.token,
@@ -45,6 +45,7 @@ export function runAgent(options: AgentCommandOptions, output: DaemonOutput): Pr
         log,
         metrics,
         random: Math.random,
+        onCredentialRejected: withdraw,
       },
       signal,
     ),

@@ -19,7 +19,7 @@ export async function runDaemon(
   kind: 'gateway' | 'agent',
   options: { metricsListen: string },
   output: DaemonOutput,
-  start: (context: { log: Logger; metrics: DaemonMetrics; signal: AbortSignal }) => Promise<Started>,
+  start: (context: { log: Logger; metrics: DaemonMetrics; signal: AbortSignal; withdraw: (reason: string) => void }) => Promise<Started>,
 ): Promise<number> {
   const log = jsonLineLogger(output.out, { daemon: kind });
   const metrics = new DaemonMetrics(kind, systemClock);
@@ -33,12 +33,21 @@ export async function runDaemon(
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
   let daemon: Started | null = null;
+  let withdrawn: string | null = null;
+  const withdraw = (reason: string) => {
+    withdrawn = reason;
+    stopper.abort();
+  };
   const server = await startMetricsServer(options.metricsListen, () => metrics.render(), () => daemon?.loop.appliedRevision != null);
   log.info('metrics listening', { url: `${server.url}/metrics` });
   try {
-    daemon = await start({ log, metrics, signal: stopper.signal });
+    daemon = await start({ log, metrics, signal: stopper.signal, withdraw });
     if (!stopper.signal.aborted) await new Promise((resolve) => stopper.signal.addEventListener('abort', resolve, { once: true }));
     await daemon.stop();
+    if (withdrawn !== null) {
+      output.err(`${kind} stopped: the control plane no longer accepts its credential (${withdrawn}); enrol it again to bring it back`);
+      return 3;
+    }
     return 0;
   } catch (error) {
     log.error(error instanceof FatalDaemonError ? errorMessage(error) : `${kind} failed: ${errorMessage(error)}`);

@@ -68,7 +68,7 @@ class FakePlane {
   }
 }
 
-function setup(options: { saved?: State | null; serverUp?: boolean } = {}) {
+function setup(options: { saved?: State | null; serverUp?: boolean; onCredentialRejected?: (reason: string) => void } = {}) {
   const clock = new FakeClock();
   const server = new FakeServer(clock);
   server.up = options.serverUp ?? true;
@@ -92,6 +92,7 @@ function setup(options: { saved?: State | null; serverUp?: boolean } = {}) {
         if (!server.up) throw new ControlPlaneError(0, 'down');
         reports.push(status);
       },
+      onCredentialRejected: options.onCredentialRejected,
     },
     { waitSeconds: 25, reconcileMs: 30_000, statusMs: 10_000, backoff: { initialMs: 500, maxMs: 8000 } },
   );
@@ -100,6 +101,20 @@ function setup(options: { saved?: State | null; serverUp?: boolean } = {}) {
 }
 
 describe('SyncLoop', () => {
+  it('a removed daemon (401) stops instead of serving a stale state forever', async () => {
+    const rejected: string[] = [];
+    const { server, loop, clock } = setup({ onCredentialRejected: (reason) => rejected.push(reason) });
+    await settle();
+    server.fetch = async () => {
+      throw new ControlPlaneError(401, 'invalid daemon credential (was it removed?)', 'unauthorized');
+    };
+    server.change('b');
+    await clock.advance(30_000);
+    assert.equal(rejected.length, 1);
+    assert.match(rejected[0] as string, /invalid daemon credential/);
+    await loop.stop();
+  });
+
   it('first start: connects, fetches without `after`, applies in full, persists, then long-polls after the applied revision', async () => {
     const { server, plane, persisted, loop } = setup();
     await settle();

@@ -3,6 +3,7 @@ import type { Clock } from './clock.ts';
 import { isTransient } from './control-plane.ts';
 import type { DaemonMetrics } from './daemon-metrics.ts';
 import { errorMessage, type Logger } from './log.ts';
+import { ControlPlaneError } from './control-plane.ts';
 
 /**
  * The loop shared by gateway and agent (DESIGN "Sync"): `main → loop → plan → drivers`.
@@ -39,6 +40,12 @@ export type SyncLoopPorts<S extends { revision: number }> = {
   report(status: LoopStatus): Promise<void>;
   /** [0, 1): spreads the backoff of many daemons. */
   random?: () => number;
+  /**
+   * The control plane refused the credential (401: the daemon was removed). A removed
+   * gateway must not go on admitting users with a stale state: the daemon stops, and its
+   * shutdown removes the data plane (unless --keep-on-exit).
+   */
+  onCredentialRejected?: (reason: string) => void;
 };
 
 export type SyncLoopOptions = {
@@ -145,6 +152,12 @@ export class SyncLoop<S extends { revision: number }> {
         }
       } catch (error) {
         if (this.stopped) break;
+        if (phase === 'fetch' && error instanceof ControlPlaneError && error.status === 401 && this.ports.onCredentialRejected) {
+          log.error('the control plane refuses this credential (was this daemon removed?): stopping', { error: errorMessage(error) });
+          this.lastErrorValue = errorMessage(error);
+          this.ports.onCredentialRejected(errorMessage(error));
+          break;
+        }
         this.failures++;
         if (phase === 'fetch') {
           metrics.error(isTransient(error) ? 'poll' : 'poll_refused');

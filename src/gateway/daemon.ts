@@ -39,6 +39,8 @@ export type GatewayDaemonConfig = {
 };
 
 export type GatewayDaemonPorts = {
+  /** Called when the control plane refuses the credential (the daemon was removed). */
+  onCredentialRejected?: (reason: string) => void;
   enrolment: EnrolmentApi;
   controlPlane(identity: DaemonIdentity): GatewayControlPlane;
   store: StateStore;
@@ -73,6 +75,7 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
       log,
       metrics: ports.metrics,
       random: ports.random,
+      onCredentialRejected: ports.onCredentialRejected,
       connect: async () => {
         const { siteTunnelIp } = await api.register({ sitePublicKey: siteKey.publicKey, siteEndpoint: config.siteEndpoint });
         await gateway.refreshSecrets();

@@ -27,7 +27,7 @@ export type GatewayCommandOptions = {
 };
 
 export function runGateway(options: GatewayCommandOptions, output: DaemonOutput): Promise<number> {
-  return runDaemon('gateway', options, output, ({ log, metrics, signal }) =>
+  return runDaemon('gateway', options, output, ({ log, metrics, signal, withdraw }) =>
     startGatewayDaemon(
       {
         token: options.token,
@@ -52,6 +52,7 @@ export function runGateway(options: GatewayCommandOptions, output: DaemonOutput)
         log,
         metrics,
         random: Math.random,
+        onCredentialRejected: withdraw,
       },
       signal,
     ),

@@ -308,7 +308,7 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       assert.equal((await agentClient.post(`/api/v1/agents/${agent.id}/status`, report)).status, 204);
       const listed = (await op.get('/api/v1/admin/agents')).body.find((a: { id: string }) => a.id === agent.id);
       assert.equal(listed.plant, 'SolarCo/Park A');
-      assert.deepEqual(listed.status, report);
+      assert.deepEqual(listed.status, { ...report, peerCount: 1, peersWithRecentHandshake: 0 });
       assert.equal((await agentClient.post(`/api/v1/agents/${agent.id}/status`, { ...report, appliedRevision: 'x' })).status, 400);
       assert.equal((await op.delete(`/api/v1/admin/agents/${agent.id}`)).status, 204);
       const after = (await gw.client.get(`/api/v1/gateways/${gw.id}/state`)).body.sites.find((x: { plantName: string }) => x.plantName === 'Park A');

@@ -20,7 +20,13 @@ type DaemonInfo = {
   tunnelIp: string | null;
   endpoint: string | null;
   lastSeenAt: string | null;
-  status: { appliedRevision: number; peers: Array<{ latestHandshake: number }>; lastError: string | null } | null;
+  status: {
+    appliedRevision: number;
+    peers: Array<{ latestHandshake: number }>;
+    peerCount?: number;
+    peersWithRecentHandshake?: number;
+    lastError: string | null;
+  } | null;
 };
 type EventInfo = { id: number; at: string; kind: string; actor: string | null; subject: string | null; details: Record<string, unknown> };
 
@@ -109,7 +115,9 @@ export function registerAdminCommands(program: Command, io: Io): void {
               d.endpoint ?? '-',
               d.lastSeenAt ?? 'never',
               d.status ? String(d.status.appliedRevision) : '-',
-              d.status ? `${d.status.peers.filter((p) => p.latestHandshake > now - 180).length}/${d.status.peers.length}` : '-',
+              d.status
+                ? `${d.status.peersWithRecentHandshake ?? d.status.peers.filter((p) => p.latestHandshake > now - 180).length}/${d.status.peerCount ?? d.status.peers.length}`
+                : '-',
               d.status?.lastError ?? '',
             ]),
           ),

@@ -67,6 +67,11 @@ export class GatewayStateIndex {
     }
   }
 
+  /** One plant's site entry (its agent and translations), without building a document. */
+  siteOf(plantId: PlantId): GatewaySite | undefined {
+    return this.sites.get(plantId);
+  }
+
   /** The one user's share, for tests and for incremental consumers. */
   shareOf(userId: UserId): UserShare | undefined {
     return this.users.get(userId);

@@ -105,6 +105,7 @@ export const DaemonInfo = z.object({
   tunnelIp: z.string().nullable(),
   enrolledAt: z.string(),
   lastSeenAt: z.string().nullable(),
-  status: DaemonStatusReport.nullable(),
+  /** The last report, with at most 1,000 peers (the most recent handshakes) and the totals. */
+  status: DaemonStatusReport.extend({ peerCount: z.number().optional(), peersWithRecentHandshake: z.number().optional() }).nullable(),
 });
 export type DaemonInfo = z.infer<typeof DaemonInfo>;

@@ -96,6 +96,11 @@ export class FleetState {
     });
   }
 
+  /** One plant's translations and agent, as the agents' state needs them. */
+  siteOf(plantId: PlantId) {
+    return this.index.siteOf(plantId);
+  }
+
   /** The region's document, built once per revision; `gateway` names the gateway it is for. */
   gatewayDocument(region: string, gateway: GatewaySelf | null = null): GatewayDesiredState {
     const cached = this.documentCache;

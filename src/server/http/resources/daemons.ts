@@ -20,6 +20,8 @@ import { recordEvents } from '../../events.ts';
 import { notFound } from '../errors.ts';
 import { type RouteDef, route } from '../registry.ts';
 
+const STORED_PEERS = 1000;
+
 const LongPoll = z.object({
   after: z.coerce.number().int().min(-1).optional(),
   wait: z.coerce.number().int().min(0).max(60, 'must be at most 60 seconds').default(25),
@@ -210,7 +212,7 @@ export const daemonRoutes: RouteDef[] = [
         .where('daemons.endpoint', 'is not', null)
         .orderBy('daemons.id')
         .execute();
-      const site = plant ? ctx.fleet.gatewayDocument('').sites.find((s) => s.plantId === plant.id) : undefined;
+      const site = plant ? ctx.fleet.siteOf(plant.id) : undefined;
       return {
         revision,
         agent: { id: agent.id, name: agent.name, plantId: agent.plant_id as string, plantName: plant?.name ?? '', tunnelIp: agent.tunnel_ip },
@@ -229,9 +231,17 @@ export const daemonRoutes: RouteDef[] = [
       body: DaemonStatusReport,
       status: 204,
       handler: async ({ ctx, daemon, body }) => {
+        // Kept small: a big gateway reports every peer, the record keeps counts and the most recent handshakes.
+        const now = Math.floor(ctx.now().getTime() / 1000);
+        const stored = {
+          ...body,
+          peerCount: body.peers.length,
+          peersWithRecentHandshake: body.peers.filter((p) => p.latestHandshake > now - 180).length,
+          peers: body.peers.length <= STORED_PEERS ? body.peers : [...body.peers].sort((a, b) => b.latestHandshake - a.latestHandshake).slice(0, STORED_PEERS),
+        };
         await ctx.store.db
           .updateTable('daemons')
-          .set({ status: JSON.stringify(body), last_seen_at: ctx.now().toISOString() })
+          .set({ status: JSON.stringify(stored), last_seen_at: ctx.now().toISOString() })
           .where('id', '=', (daemon as NonNullable<typeof daemon>).id)
           .execute();
         return undefined;
