@@ -23,7 +23,7 @@ import type { NftDriver } from '../src/gateway/drivers/nft-driver.ts';
 import type { WireGuardDriver } from '../src/gateway/drivers/wireguard-driver.ts';
 import { WireGuardGoDriver } from '../src/gateway/drivers/wireguard-go-driver.ts';
 import { planGatewayApply } from '../src/gateway/plan.ts';
-import { generateWireGuardKeyPair } from '../src/gateway/wireguard-keys.ts';
+import { generateWireGuardKeyPair } from '../src/crypto/wireguard-keys.ts';
 import { assertNetnsCapable, NetnsLab } from '../test/e2e/netns.ts';
 import { type Fill, generateGatewayFill } from './gateway-fill.ts';
 

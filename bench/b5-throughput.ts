@@ -30,7 +30,7 @@ import { applyGatewayState, type GatewayDataPlane } from '../src/gateway/apply.t
 import { NftCliDriver } from '../src/gateway/drivers/nft-cli-driver.ts';
 import { WireGuardGoDriver } from '../src/gateway/drivers/wireguard-go-driver.ts';
 import { DEFAULT_TABLE_NAME, quotedInterface } from '../src/gateway/nft-ruleset.ts';
-import { generateWireGuardKeyPair } from '../src/gateway/wireguard-keys.ts';
+import { generateWireGuardKeyPair } from '../src/crypto/wireguard-keys.ts';
 import { assertNetnsCapable, NetnsLab } from '../test/e2e/netns.ts';
 import { wgQuickUp } from '../test/e2e/wg-quick.ts';
 import { generateGatewayFill } from './gateway-fill.ts';

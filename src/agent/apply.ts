@@ -4,7 +4,7 @@ import type { NftDriver } from '../gateway/drivers/nft-driver.ts';
 import type { WireGuardDriver } from '../gateway/drivers/wireguard-driver.ts';
 import { canonicalAddress } from '../gateway/ipv4-prefix.ts';
 import { DEFAULT_TABLE_NAME } from '../gateway/nft-ruleset.ts';
-import type { WireGuardKeyPair } from '../gateway/wireguard-keys.ts';
+import type { WireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 import { type AgentInterfaces, renderAgentRuleset } from './nft-ruleset.ts';
 import { type AgentApplyPlan, type AgentObserved, planAgentApply } from './plan.ts';
 

@@ -9,7 +9,7 @@ import { FakeControlPlane } from '../daemon/testing/fake-control-plane.ts';
 import { FakeIpConfigDriver } from '../gateway/drivers/fake-ip-config-driver.ts';
 import { FakeNftDriver } from '../gateway/drivers/fake-nft-driver.ts';
 import { FakeWireGuardDriver } from '../gateway/drivers/fake-wireguard-driver.ts';
-import { generateWireGuardKeyPair } from '../gateway/wireguard-keys.ts';
+import { generateWireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 import { type AgentDaemonConfig, startAgentDaemon } from './daemon.ts';
 
 const TOKEN = 'pge_agent-once';

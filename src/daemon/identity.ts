@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { generateWireGuardKeyPair, type WireGuardKeyPair, wireGuardPublicKey } from '../gateway/wireguard-keys.ts';
+import { generateWireGuardKeyPair, type WireGuardKeyPair, wireGuardPublicKey } from '../crypto/wireguard-keys.ts';
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
 import type { Clock } from './clock.ts';
 import { type EnrolmentApi, isTransient } from './control-plane.ts';

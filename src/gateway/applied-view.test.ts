@@ -7,7 +7,7 @@ import { GatewayApplier, type GatewayDataPlane, observeGateway } from './apply.t
 import { FakeNftDriver } from './drivers/fake-nft-driver.ts';
 import { FakeWireGuardDriver } from './drivers/fake-wireguard-driver.ts';
 import { type GatewayApplyPlan, planGatewayApply } from './plan.ts';
-import { generateWireGuardKeyPair } from './wireguard-keys.ts';
+import { generateWireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 
 const ifaces = { users: 'pgu0', sites: 'pgs0' };
 

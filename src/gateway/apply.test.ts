@@ -4,7 +4,7 @@ import { twoPlantsState } from './__fixtures__/desired-state.ts';
 import { applyGatewayState, type GatewayDataPlane, observeGateway } from './apply.ts';
 import { FakeNftDriver } from './drivers/fake-nft-driver.ts';
 import { FakeWireGuardDriver } from './drivers/fake-wireguard-driver.ts';
-import { generateWireGuardKeyPair } from './wireguard-keys.ts';
+import { generateWireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 
 const ifaces = { users: 'pgu0', sites: 'pgs0' };
 

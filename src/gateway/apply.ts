@@ -11,7 +11,7 @@ import {
   type PlanOptions,
   planGatewayApply,
 } from './plan.ts';
-import { wireGuardPublicKey } from './wireguard-keys.ts';
+import { wireGuardPublicKey } from '../crypto/wireguard-keys.ts';
 
 /**
  * The thin imperative shell around planGatewayApply: observe through the drivers, plan,

@@ -11,7 +11,7 @@ import { type GatewayDaemonConfig, startGatewayDaemon } from './daemon.ts';
 import { FakeIpConfigDriver } from './drivers/fake-ip-config-driver.ts';
 import { FakeNftDriver } from './drivers/fake-nft-driver.ts';
 import { FakeWireGuardDriver } from './drivers/fake-wireguard-driver.ts';
-import { generateWireGuardKeyPair, wireGuardPublicKey } from './wireguard-keys.ts';
+import { generateWireGuardKeyPair, wireGuardPublicKey } from '../crypto/wireguard-keys.ts';
 
 const service = generateWireGuardKeyPair();
 const TOKEN = 'pge_enrol-once';

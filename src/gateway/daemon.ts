@@ -8,7 +8,7 @@ import { errorMessage, type Logger } from '../daemon/log.ts';
 import { isConnected, peerStatuses } from '../daemon/peer-status.ts';
 import type { StateStore } from '../daemon/state-store.ts';
 import { type ApplyReason, SyncLoop, type SyncLoopOptions } from '../daemon/sync-loop.ts';
-import type { WireGuardKeyPair } from './wireguard-keys.ts';
+import type { WireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 import { type GatewayDataPlane, observeGateway, runGatewayPlan } from './apply.ts';
 import type { IpConfigDriver } from './drivers/ip-config-driver.ts';
 import type { NftDriver } from './drivers/nft-driver.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { publicKeyOf } from '../../src/crypto/wireguard-keys.ts';
+import { wireGuardPublicKey } from '../../src/crypto/wireguard-keys.ts';
 import { baseFleet } from '../api/fleet-fixture.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/plantgate.js');
@@ -99,7 +99,7 @@ describe('plantgate CLI against a real `plantgate server`', () => {
     const text = readFileSync(conf, 'utf8');
     const privateKey = /PrivateKey = (\S+)/.exec(text)?.[1] as string;
     const show = JSON.parse((await plantgate(['vpn', 'show', '--json'], aliceEnv)).stdout);
-    assert.equal(publicKeyOf(privateKey), show.profile.publicKey);
+    assert.equal(wireGuardPublicKey(privateKey), show.profile.publicKey);
     assert.match(text, new RegExp(`Address = ${show.profile.tunnelIp.replaceAll('.', '\\.')}/32`));
     assert.match(text, /Endpoint = gw\.example\.test:51820/);
     assert.match(text, /AllowedIPs = 100\.80\.0\.0\/12, 10\.30\.0\.0\/24/);
@@ -148,7 +148,7 @@ describe('plantgate CLI against a real `plantgate server`', () => {
     const afterRotate = JSON.parse((await plantgate(['vpn', 'show', '--json'], aliceEnv)).stdout);
     assert.equal(afterRotate.profile.tunnelIp, before.profile.tunnelIp);
     assert.notEqual(afterRotate.profile.publicKey, before.profile.publicKey);
-    assert.equal(publicKeyOf(/PrivateKey = (\S+)/.exec(readFileSync(conf, 'utf8'))?.[1] as string), afterRotate.profile.publicKey);
+    assert.equal(wireGuardPublicKey(/PrivateKey = (\S+)/.exec(readFileSync(conf, 'utf8'))?.[1] as string), afterRotate.profile.publicKey);
     assert.equal((await plantgate(['vpn', 'revoke'], aliceEnv)).code, 0);
     const gone = await plantgate(['vpn', 'show'], aliceEnv);
     assert.equal(gone.code, 1);

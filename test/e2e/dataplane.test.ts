@@ -6,7 +6,7 @@ import type { GatewayDesiredState } from '../../src/core/wire/gateway-state.ts';
 import { applyGatewayState, type GatewayDataPlane } from '../../src/gateway/apply.ts';
 import { NftCliDriver } from '../../src/gateway/drivers/nft-cli-driver.ts';
 import { WireGuardGoDriver } from '../../src/gateway/drivers/wireguard-go-driver.ts';
-import { generateWireGuardKeyPair } from '../../src/gateway/wireguard-keys.ts';
+import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
 import { assertNetnsCapable, NetnsLab } from './netns.ts';
 import { wgQuickUp } from './wg-quick.ts';
 

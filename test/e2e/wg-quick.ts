@@ -1,6 +1,6 @@
 import { withSecretFile } from '../../src/gateway/drivers/secret-file.ts';
 import type { WireGuardGoDriver } from '../../src/gateway/drivers/wireguard-go-driver.ts';
-import { wireGuardPublicKey } from '../../src/gateway/wireguard-keys.ts';
+import { wireGuardPublicKey } from '../../src/crypto/wireguard-keys.ts';
 import type { NetnsLab } from './netns.ts';
 
 /**

@@ -2,7 +2,7 @@ import { chmodSync, closeSync, existsSync, openSync, readFileSync, writeFileSync
 import type { Command } from 'commander';
 import { renderWireGuardConf } from '../../core/render/wireguard-conf.ts';
 import type { ProfileConfigParts, RouteView } from '../../core/wire/api.ts';
-import { generateWireGuardKeyPair, publicKeyOf } from '../../crypto/wireguard-keys.ts';
+import { generateWireGuardKeyPair, wireGuardPublicKey } from '../../crypto/wireguard-keys.ts';
 import { CliError, type Io, client, printJson } from '../context.ts';
 import { formatTable } from '../table.ts';
 
@@ -44,7 +44,7 @@ export function registerVpnCommands(program: Command, io: Io): void {
       const privateKey = /^\s*PrivateKey\s*=\s*(\S+)\s*$/m.exec(text)?.[1];
       if (!privateKey) throw new CliError(`--config: ${opts.config} has no PrivateKey line`, 2);
       const parts = await client(io).get<ProfileConfigParts>('/vpn/profile');
-      if (publicKeyOf(privateKey) !== parts.profile.publicKey) {
+      if (wireGuardPublicKey(privateKey) !== parts.profile.publicKey) {
         throw new CliError(`--config: ${opts.config} holds another key than your active profile (rotated or revoked?): use plantgate vpn rotate --out FILE`);
       }
       const current = /^# region (\S+)/m.exec(text)?.[1];

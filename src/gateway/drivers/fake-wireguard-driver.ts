@@ -1,6 +1,6 @@
 import { canonicalPrefix } from '../ipv4-prefix.ts';
 import type { WgDump, WgPeerDump } from '../wg-dump.ts';
-import { wireGuardPublicKey } from '../wireguard-keys.ts';
+import { wireGuardPublicKey } from '../../crypto/wireguard-keys.ts';
 import { checkedPublicKey, type WireGuardPeerConfig } from '../wireguard-peers.ts';
 import type { PeerChanges, WireGuardDriver, WireGuardInterfaceSpec } from './wireguard-driver.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { generateWireGuardKeyPair } from '../wireguard-keys.ts';
+import { generateWireGuardKeyPair } from '../../crypto/wireguard-keys.ts';
 import type { WireGuardDriver } from './wireguard-driver.ts';
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { assertNetnsCapable, NetnsLab } from '../../../test/e2e/netns.ts';
-import { generateWireGuardKeyPair } from '../wireguard-keys.ts';
+import { generateWireGuardKeyPair } from '../../crypto/wireguard-keys.ts';
 import { type RunCommand, runCommand } from './run-command.ts';
 import { wireGuardDriverContract } from './wireguard-driver.contract.ts';
 import { WireGuardGoDriver } from './wireguard-go-driver.ts';
