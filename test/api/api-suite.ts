@@ -302,6 +302,23 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       assert.deepEqual(agentState.translations.map((t: { real: string }) => t.real), ['192.168.1.0/24']);
       const seen = agentState.gateways.find((g: { id: string }) => g.id === gw.id);
       assert.deepEqual(seen, { id: gw.id, name: gw.name, region: 'eu-central', publicKey: gwKey, endpoint: '198.51.100.1:51821', siteTunnelIp: reg.body.siteTunnelIp });
+      // The agent's long-poll wakes for its own plant, not for every change of the installation.
+      const alice = await as('alice@solarco.example', 'alice-password');
+      const quiet = agentClient.get(`/api/v1/agents/${agent.id}/state?after=${agentState.revision}&wait=2`);
+      const startedQuiet = Date.now();
+      assert.equal((await alice.put('/api/v1/vpn/routes/priority', { plant: 'Park B', subnet: '192.168.1.0/24' })).status, 200);
+      assert.equal((await quiet).body.revision, agentState.revision);
+      assert.ok(Date.now() - startedQuiet >= 1500, 'a route preference of a user does not wake the agent');
+      const moved = agentClient.get(`/api/v1/agents/${agent.id}/state?after=${agentState.revision}&wait=20`);
+      const startedMove = Date.now();
+      const more = baseFleet();
+      more.organizations[0]!.plants[0]!.subnets.push('10.50.0.0/24');
+      assert.equal((await op.post('/api/v1/admin/fleet', { document: more })).status, 200);
+      const movedState = (await moved).body;
+      assert.ok(Date.now() - startedMove < 5000, 'a new subnet of its plant wakes the agent at once');
+      assert.ok(movedState.revision > agentState.revision);
+      assert.deepEqual(movedState.translations.map((t: { real: string }) => t.real).sort(), ['10.50.0.0/24', '192.168.1.0/24']);
+      await op.post('/api/v1/admin/fleet', { document: baseFleet() });
       const second = await op.post('/api/v1/admin/agents/enrolments', { plant: 'Park A' });
       assert.equal(second.status, 409, 'one agent per plant');
       const report = { appliedRevision: agentState.revision, version: 'test', peers: [{ publicKey: gwKey, endpoint: null, latestHandshake: 0, rxBytes: 0, txBytes: 0 }], lastError: null };

@@ -22,11 +22,12 @@ export class GatewayStateIndex {
   private readonly users = new Map<UserId, UserShare>();
   private readonly sites = new Map<PlantId, GatewaySite>();
 
-  rebuild(model: FleetModel): void {
+  /** Recomputes everything; returns the plants whose site entry changed (or went away). */
+  rebuild(model: FleetModel): PlantId[] {
     this.users.clear();
-    this.sites.clear();
     this.recomputeUsers(model, model.profiles.keys());
-    this.recomputePlants(model, model.plants.keys());
+    const gone = [...this.sites.keys()].filter((plantId) => !model.plants.has(plantId));
+    return this.recomputePlants(model, [...model.plants.keys(), ...gone]);
   }
 
   recomputeUsers(model: FleetModel, userIds: Iterable<UserId>): void {
@@ -49,22 +50,33 @@ export class GatewayStateIndex {
     }
   }
 
-  recomputePlants(model: FleetModel, plantIds: Iterable<PlantId>): void {
+  /** Recomputes the plants' site entries; returns the plants whose entry changed (their agents must hear of it). */
+  recomputePlants(model: FleetModel, plantIds: Iterable<PlantId>): PlantId[] {
+    const changed: PlantId[] = [];
     for (const plantId of plantIds) {
+      const before = this.sites.get(plantId);
       const plant = model.plants.get(plantId);
       if (!plant) {
-        this.sites.delete(plantId);
+        if (this.sites.delete(plantId)) changed.push(plantId);
         continue;
       }
       const agent = model.agents.get(plantId);
-      this.sites.set(plantId, {
+      const site: GatewaySite = {
         plantId,
         plantName: plant.name,
         agentPublicKey: agent?.publicKey ?? null,
         agentTunnelIp: agent ? formatIpv4(agent.tunnelIp) : null,
         translations: model.subnetsOf(plantId).map((s) => ({ mapped: formatCidr(s.mapped), real: formatCidr(s.prefix) })),
-      });
+      };
+      this.sites.set(plantId, site);
+      if (!before || !sameSite(before, site)) changed.push(plantId);
     }
+    return changed;
+  }
+
+  /** Plant ids with a site entry. */
+  plantIds(): IterableIterator<PlantId> {
+    return this.sites.keys();
   }
 
   /** One plant's site entry (its agent and translations), without building a document. */
@@ -88,4 +100,10 @@ export class GatewayStateIndex {
     }
     return { revision, region, gateway, ...service, peers, allowed, native, sites: [...this.sites.values()] };
   }
+}
+
+function sameSite(a: GatewaySite, b: GatewaySite): boolean {
+  if (a.plantName !== b.plantName || a.agentPublicKey !== b.agentPublicKey || a.agentTunnelIp !== b.agentTunnelIp) return false;
+  if (a.translations.length !== b.translations.length) return false;
+  return a.translations.every((t, i) => t.mapped === b.translations[i]?.mapped && t.real === b.translations[i]?.real);
 }

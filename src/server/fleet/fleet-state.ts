@@ -24,6 +24,13 @@ export class FleetState {
   private readonly changed = new EventEmitter();
   private documentCache: { revision: number; region: string; doc: GatewayDesiredState } | null = null;
   private lastFreshCheck = 0;
+  /**
+   * Per plant, the revision at which its agent's document last changed, and the same for
+   * the set of gateways: an agent's long-poll answers only when its own document moved,
+   * so a change in one organization does not wake every agent of the installation.
+   */
+  private readonly siteRevisions = new Map<PlantId, number>();
+  private gatewaysRevision = 0;
 
   private readonly db: Kysely<Database>;
   private readonly service: () => ServiceIdentity;
@@ -38,9 +45,9 @@ export class FleetState {
 
   async load(): Promise<void> {
     const revision = await readRevision(this.db);
-    const model = await loadFleetModel(this.db);
-    this.model = model;
-    this.index.rebuild(model);
+    this.siteRevisions.clear();
+    await this.replaceModel(await loadFleetModel(this.db), revision);
+    this.gatewaysRevision = revision;
     this.setRevision(revision);
   }
 
@@ -66,7 +73,10 @@ export class FleetState {
    */
   async write<T>(
     write: (trx: Trx) => Promise<T>,
-    apply: (model: FleetModel, result: T) => Iterable<UserId> | 'reload' | { users?: Iterable<UserId>; plants?: Iterable<PlantId> },
+    apply: (
+      model: FleetModel,
+      result: T,
+    ) => Iterable<UserId> | 'reload' | { users?: Iterable<UserId>; plants?: Iterable<PlantId>; gateways?: boolean },
   ): Promise<{ result: T; previous: FleetModel; model: FleetModel }> {
     return this.serialised(async () => {
       const previous = this.model;
@@ -82,14 +92,13 @@ export class FleetState {
       }
       const affected = apply(this.model, result);
       if (affected === 'reload') {
-        const model = await loadFleetModel(this.db);
-        this.model = model;
-        this.index.rebuild(model);
+        await this.replaceModel(await loadFleetModel(this.db), newRevision);
       } else if (isIterable(affected)) {
         this.index.recomputeUsers(this.model, affected);
       } else {
         this.index.recomputeUsers(this.model, affected.users ?? []);
-        this.index.recomputePlants(this.model, affected.plants ?? []);
+        for (const plantId of this.index.recomputePlants(this.model, affected.plants ?? [])) this.siteRevisions.set(plantId, newRevision);
+        if (affected.gateways) this.gatewaysRevision = newRevision;
       }
       this.setRevision(newRevision);
       return { result, previous, model: this.model };
@@ -135,10 +144,32 @@ export class FleetState {
   private async reloadIfBehind(): Promise<void> {
     const revision = await readRevision(this.db);
     if (revision === this.revision) return;
-    const model = await loadFleetModel(this.db);
-    this.model = model;
-    this.index.rebuild(model);
+    await this.replaceModel(await loadFleetModel(this.db), revision);
+    // Another replica wrote: which gateways changed is unknown here, so every agent hears of it.
+    this.gatewaysRevision = revision;
     this.setRevision(revision);
+  }
+
+  /** Swaps in a freshly loaded model; plants whose site entry differs get `revision`. */
+  private async replaceModel(model: FleetModel, revision: number): Promise<void> {
+    this.model = model;
+    for (const plantId of this.index.rebuild(model)) this.siteRevisions.set(plantId, revision);
+  }
+
+  /** The revision an agent's document last changed at (its long-poll answers when this passes `after`). */
+  agentRevision(plantId: PlantId): number {
+    return Math.max(this.siteRevisions.get(plantId) ?? 0, this.gatewaysRevision);
+  }
+
+  /** Resolves when the plant's agent document moves past `after`, or at the timeout. */
+  async waitForAgentRevision(plantId: PlantId, after: number, timeoutMs: number): Promise<void> {
+    const deadline = this.clock() + timeoutMs;
+    await this.current();
+    while (this.agentRevision(plantId) <= after) {
+      const left = deadline - this.clock();
+      if (left <= 0) return;
+      await this.waitForRevision(this.revision, left);
+    }
   }
 
   private setRevision(revision: number): void {

@@ -69,7 +69,7 @@ export const adminRoutes: RouteDef[] = [
           if (Number(gone.numDeletedRows) === 0) throw notFound('name', `no region "${params.name}"`);
           await recordEvents(trx, ctx.now().toISOString(), [{ kind: 'region.removed', actorUserId: caller.userId, subjectUserId: null, details: { name: params.name } }]);
         },
-        () => [],
+        () => ({ gateways: true }),
       );
       return undefined;
     },

@@ -80,7 +80,7 @@ export const daemonRoutes: RouteDef[] = [
           },
           (model, plantId) => {
             if (plantId) model.setAgent(plantId as PlantId, null);
-            return { plants: plantId ? [plantId as PlantId] : [] };
+            return { plants: plantId ? [plantId as PlantId] : [], gateways: kind === 'gateway' };
           },
         );
         return undefined;
@@ -130,7 +130,7 @@ export const daemonRoutes: RouteDef[] = [
             await trx.updateTable('daemons').set({ public_key: body.sitePublicKey, endpoint: body.siteEndpoint, last_seen_at: ctx.now().toISOString() }).where('id', '=', gw.id).execute();
             await recordEvents(trx, ctx.now().toISOString(), [{ kind: 'daemon.registered', actorUserId: null, subjectUserId: null, details: { kind: 'gateway', id: gw.id, publicKey: body.sitePublicKey, endpoint: body.siteEndpoint } }]);
           },
-          () => [],
+          () => ({ gateways: true }),
         );
       }
       return { siteTunnelIp: gw.tunnel_ip };
@@ -199,9 +199,10 @@ export const daemonRoutes: RouteDef[] = [
     response: AgentDesiredState,
     handler: async ({ ctx, daemon, query }) => {
       const agent = daemon as NonNullable<typeof daemon>;
-      if (query.after !== undefined) await ctx.fleet.waitForRevision(query.after, query.wait * 1000);
+      const plantId = agent.plant_id as PlantId;
+      if (query.after !== undefined) await ctx.fleet.waitForAgentRevision(plantId, query.after, query.wait * 1000);
       const model = await ctx.fleet.current();
-      const revision = ctx.fleet.currentRevision();
+      const revision = ctx.fleet.agentRevision(plantId);
       const plant = model.plants.get(agent.plant_id as PlantId);
       const gateways = await ctx.store.db
         .selectFrom('daemons')
