@@ -61,9 +61,10 @@ export function renderAgentRuleset(
   ].join('\n');
 }
 
-type CanonicalTranslation = { mapped: Ipv4Prefix; real: Ipv4Prefix };
+export type CanonicalTranslation = { mapped: Ipv4Prefix; real: Ipv4Prefix };
 
-function canonicalTranslations(translations: SiteTranslation[]): CanonicalTranslation[] {
+/** Canonical, de-duplicated, sorted by mapped prefix; throws on a length mismatch or a mapped prefix with two real ones. */
+export function canonicalTranslations(translations: SiteTranslation[]): CanonicalTranslation[] {
   const byMapped = new Map<string, CanonicalTranslation>();
   for (const translation of translations) {
     const pair = { mapped: canonicalPrefix(translation.mapped), real: canonicalPrefix(translation.real) };

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ApiClientError } from './api-client.ts';
 import { registerAdminCommands } from './commands/admin.ts';
 import { registerAuthCommands } from './commands/auth.ts';
+import { registerDaemonCommands } from './commands/daemons.ts';
 import { registerServerCommand } from './commands/server.ts';
 import { registerVpnCommands } from './commands/vpn.ts';
 import { CliError, type Io } from './context.ts';
@@ -13,6 +14,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   registerServerCommand(program, io);
+  registerDaemonCommands(program, io);
   registerAuthCommands(program, io);
   registerVpnCommands(program, io);
   registerAdminCommands(program, io);

@@ -19,7 +19,7 @@ describe('renderGatewayRuleset', () => {
   });
 
   it('does not depend on input order', () => {
-    const reversed = { allowed: [...twoPlantsState.allowed].reverse(), native: [...twoPlantsState.native].reverse() };
+    const reversed = { ...twoPlantsState, allowed: [...twoPlantsState.allowed].reverse(), native: [...twoPlantsState.native].reverse() };
     assert.equal(renderGatewayRuleset(reversed, ifaces), renderGatewayRuleset(twoPlantsState, ifaces));
   });
 

@@ -1,4 +1,5 @@
 import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
+import { canonicalAddress } from './ipv4-prefix.ts';
 import {
   type AllowedElement,
   allowedKey,
@@ -24,7 +25,7 @@ export type GatewayInterfaces = { users: string; sites: string };
 export const DEFAULT_TABLE_NAME = 'plantgate';
 
 export function renderGatewayRuleset(
-  state: Pick<GatewayDesiredState, 'allowed' | 'native'>,
+  state: Pick<GatewayDesiredState, 'allowed' | 'native'> & Partial<Pick<GatewayDesiredState, 'gateway'>>,
   ifaces: GatewayInterfaces,
   tableName: string = DEFAULT_TABLE_NAME,
 ): string {
@@ -66,14 +67,20 @@ export function renderGatewayRuleset(
     `\t\tiifname ${sites} oifname ${users} ct original ip saddr . ct reply ip saddr @allowed accept`,
     '\t}',
     '',
-    // Agents see the gateway as source, so replies always return through this region.
+    // Agents see this gateway's own site address as source (unique per gateway), so an
+    // agent's replies go back through the gateway they came from, whatever the region.
     '\tchain postrouting {',
     '\t\ttype nat hook postrouting priority srcnat; policy accept;',
-    `\t\toifname ${sites} masquerade`,
+    `\t\t${sourceNat(sites, state.gateway?.siteTunnelIp ?? null)}`,
     '\t}',
     '}',
     '',
   ].join('\n');
+}
+
+/** snat to the gateway's own site address; masquerade only for a document that names no gateway (an operator's view). */
+export function sourceNat(quotedSites: string, siteTunnelIp: string | null): string {
+  return siteTunnelIp === null ? `oifname ${quotedSites} masquerade` : `oifname ${quotedSites} snat ip to ${canonicalAddress(siteTunnelIp)}`;
 }
 
 /** A small change to the two collections, applied as one `nft -f` transaction. */

@@ -38,8 +38,8 @@ function dumpOf(publicKey: string, peers: WireGuardPeerConfig[]): WgDump {
   };
 }
 
-function tableOf(state: Pick<GatewayDesiredState, 'allowed' | 'native'>, applied = ifaces): ObservedNftTable {
-  return { ...expectedGatewayStructure(applied), ...desiredGatewayElements(state), foreignElements: [] };
+function tableOf(state: Pick<GatewayDesiredState, 'allowed' | 'native'> & Partial<Pick<GatewayDesiredState, 'gateway'>>, applied = ifaces): ObservedNftTable {
+  return { ...expectedGatewayStructure(applied, state.gateway?.siteTunnelIp ?? null), ...desiredGatewayElements(state), foreignElements: [] };
 }
 
 const withState = (change: Partial<GatewayDesiredState>): GatewayDesiredState => ({ ...twoPlantsState, ...change });
@@ -217,8 +217,21 @@ describe('planGatewayApply', () => {
     );
     assert.ok(parsed.ok);
     const withoutRange = { ...parsed.value, foreignElements: [] };
-    const plan = planGatewayApply(twoPlantsState, ifaces, { ...observedAfterApplying(twoPlantsState), nft: withoutRange });
+    // captured from a document without a gateway (masquerade); see the next test for snat
+    const operatorView = { ...twoPlantsState, gateway: null };
+    const plan = planGatewayApply(operatorView, ifaces, { ...observedAfterApplying(operatorView), nft: withoutRange });
     assert.deepEqual(plan.nft, { kind: 'unchanged' });
+  });
+
+  it('several gateways: source NAT to this gateway\'s own site address; a table with another address (or masquerade) is reloaded', () => {
+    const applied = observedAfterApplying(twoPlantsState);
+    assert.deepEqual(planGatewayApply(twoPlantsState, ifaces, applied).nft, { kind: 'unchanged' });
+    assert.ok(applied.nft?.chains.some((chain) => chain.rules.includes('oifname == pgs0 snat to 100.64.0.9')));
+    const moved = { ...twoPlantsState, gateway: { id: 'gw-1', name: 'eu-central-1', siteTunnelIp: '100.64.0.10' } };
+    const plan = planGatewayApply(moved, ifaces, applied);
+    assert.ok(plan.nft.kind === 'reload' && plan.nft.reasons.some((reason) => /chain postrouting differs/.test(reason)));
+    const masqueraded = observedAfterApplying({ ...twoPlantsState, gateway: null });
+    assert.equal(planGatewayApply(twoPlantsState, ifaces, masqueraded).nft.kind, 'reload');
   });
 
   it('reports a users interface running another key than the service key', () => {

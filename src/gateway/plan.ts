@@ -1,4 +1,5 @@
 import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
+import { canonicalAddress } from './ipv4-prefix.ts';
 import {
   type AllowedElement,
   allowedKey,
@@ -106,12 +107,12 @@ export function planPeers(desired: WireGuardPeerConfig[], observed: WgDump | nul
 }
 
 export function planNft(
-  desired: Pick<GatewayDesiredState, 'allowed' | 'native'>,
+  desired: Pick<GatewayDesiredState, 'allowed' | 'native'> & Partial<Pick<GatewayDesiredState, 'gateway'>>,
   ifaces: GatewayInterfaces,
   observed: ObservedNftTable | null,
 ): NftPlan {
   if (observed === null) return { kind: 'reload', reasons: ['table missing'] };
-  const reasons = structureDifferences(expectedGatewayStructure(ifaces), observed);
+  const reasons = structureDifferences(expectedGatewayStructure(ifaces, desired.gateway?.siteTunnelIp ?? null), observed);
   if (observed.foreignElements.length > 0) {
     reasons.push(`${observed.foreignElements.length} element(s) not written by plantgate`);
   }
@@ -144,10 +145,10 @@ export function diffElements(
   };
 }
 
-type TableStructure = { sets: ObservedNftSet[]; chains: ObservedNftChain[] };
+export type TableStructure = { sets: ObservedNftSet[]; chains: ObservedNftChain[] };
 
-/** What renderGatewayRuleset's table looks like through parseNftTableJson. */
-export function expectedGatewayStructure(ifaces: GatewayInterfaces): TableStructure {
+/** What renderGatewayRuleset's table looks like through parseNftTableJson (nft 1.0.6 prints no family on snat). */
+export function expectedGatewayStructure(ifaces: GatewayInterfaces, siteTunnelIp: string | null = null): TableStructure {
   const { users, sites } = ifaces;
   return {
     sets: [
@@ -180,13 +181,14 @@ export function expectedGatewayStructure(ifaces: GatewayInterfaces): TableStruct
         hook: 'postrouting',
         prio: 100,
         policy: 'accept',
-        rules: [`oifname == ${sites} masquerade`],
+        rules: [siteTunnelIp === null ? `oifname == ${sites} masquerade` : `oifname == ${sites} snat to ${canonicalAddress(siteTunnelIp)}`],
       },
     ],
   };
 }
 
-function structureDifferences(expected: TableStructure, observed: TableStructure): string[] {
+/** Why an observed table's sets and chains are not the expected ones (empty: they are). */
+export function structureDifferences(expected: TableStructure, observed: TableStructure): string[] {
   const reasons: string[] = [];
   compareNamed('set', expected.sets, observed.sets, reasons);
   compareNamed('chain', expected.chains, observed.chains, reasons);

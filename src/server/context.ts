@@ -2,6 +2,7 @@ import type { Ipv4Prefix } from '../core/net/ipv4.ts';
 import type { Store } from './db/connect.ts';
 import type { FleetState } from './fleet/fleet-state.ts';
 import type { SecretBox } from './secrets/secret-box.ts';
+import type { RouteViewCache } from './vpn/routes-view.ts';
 
 /** Addressing of the installation (DESIGN "Addressing"), fixed at first start. */
 export type Addressing = {
@@ -21,4 +22,5 @@ export type AppContext = {
   addressing: Addressing;
   servicePublicKey: string;
   now: () => Date;
+  routeViewCache: RouteViewCache;
 };

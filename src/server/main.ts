@@ -9,6 +9,7 @@ import { openStore } from './db/connect.ts';
 import { FleetState } from './fleet/fleet-state.ts';
 import { createApp } from './http/app.ts';
 import { loadMasterKey, secretBox } from './secrets/secret-box.ts';
+import { RouteViewCache } from './vpn/routes-view.ts';
 
 export type ServerOptions = {
   listen: string;
@@ -39,7 +40,7 @@ export async function startServer(options: ServerOptions, print: (line: string) 
     mappedSpace: formatCidr(addressing.mappedSpace),
   }));
   await fleet.load();
-  const ctx: AppContext = { store, fleet, box, addressing, servicePublicKey: serviceKey.publicKey, now: () => new Date() };
+  const ctx: AppContext = { store, fleet, box, addressing, servicePublicKey: serviceKey.publicKey, now: () => new Date(), routeViewCache: new RouteViewCache() };
   const app = createApp(ctx, logger);
   const { hostname, port } = parseListen(options.listen);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

@@ -33,6 +33,7 @@ const CAROL_IP = '100.64.0.4';
 const A_MAPPED = '100.80.1.0/24';
 const B_MAPPED = '100.80.2.0/24';
 const NATIVE = '192.168.1.0/24';
+const GATEWAY_SITE_IP = '100.64.0.9';
 
 describe('data plane end to end (wireguard-go + nft in network namespaces)', { timeout: 240_000 }, () => {
   const lab = new NetnsLab();
@@ -86,7 +87,7 @@ describe('data plane end to end (wireguard-go + nft in network namespaces)', { t
     state = {
       revision: 1,
       region: 'e2e',
-      gateway: null,
+      gateway: { id: 'gw-e2e', name: 'gw-e2e', siteTunnelIp: GATEWAY_SITE_IP },
       servicePublicKey: keys.service.publicKey,
       serviceTunnelIp: '100.64.0.1',
       tunnelRange: '100.64.0.0/12',
@@ -121,8 +122,8 @@ describe('data plane end to end (wireguard-go + nft in network namespaces)', { t
           name: ifaces.sites,
           privateKey: keys.sites.privateKey,
           listenPort: 51821,
-          // the same service address: masquerade toward the sites uses it as source
-          addresses: ['100.64.0.1/32'],
+          // the gateway's own site address (unique per gateway): the source agents see
+          addresses: [`${GATEWAY_SITE_IP}/32`],
           routes: ['100.80.0.0/12', '100.64.1.1/32', '100.64.1.2/32'],
         },
       },
@@ -143,16 +144,16 @@ describe('data plane end to end (wireguard-go + nft in network namespaces)', { t
       const driver = new WireGuardGoDriver({ netns: ns[agent.role] });
       lab.trackWireGuardInterface(agent.iface);
       drivers.push({ driver, name: agent.iface });
-      await driver.createInterface({ name: agent.iface, privateKey: agent.key.privateKey, listenPort: null, addresses: [`${agent.ip}/32`], routes: ['100.64.0.1/32'] });
+      await driver.createInterface({ name: agent.iface, privateKey: agent.key.privateKey, listenPort: null, addresses: [`${agent.ip}/32`], routes: [`${GATEWAY_SITE_IP}/32`] });
       await driver.changePeers(agent.iface, {
         remove: [],
-        upsert: [{ publicKey: keys.sites.publicKey, allowedIps: ['100.64.0.1/32'], endpoint: agent.endpoint, persistentKeepalive: 25 }],
+        upsert: [{ publicKey: keys.sites.publicKey, allowedIps: [`${GATEWAY_SITE_IP}/32`], endpoint: agent.endpoint, persistentKeepalive: 25 }],
       });
       await new NftCliDriver({ netns: ns[agent.role] }).applyScript(
         renderAgentRuleset([{ mapped: agent.mapped, real: NATIVE }], { tunnel: agent.iface, lan: 'lan0' }),
       );
       // The agent's own traffic to the gateway: brings the site tunnel up (handshake).
-      await lab.exec(ns[agent.role], 'ping', ['-c', '1', '-W', '3', '100.64.0.1']);
+      await lab.exec(ns[agent.role], 'ping', ['-c', '1', '-W', '3', GATEWAY_SITE_IP]);
     }
 
     // Users: standard clients from config texts, set up as wg-quick would.

@@ -4,7 +4,7 @@ import type { GatewayDesiredState } from '../../core/wire/gateway-state.ts';
 export const twoPlantsState: GatewayDesiredState = {
   revision: 7,
   region: 'eu-central',
-  gateway: null,
+  gateway: { id: 'gw-1', name: 'eu-central-1', siteTunnelIp: '100.64.0.9' },
   servicePublicKey: 'Aq1X+EdMVhPxyg4HTHvsYEvdMhMsXotxawsvFCOsOw4=',
   serviceTunnelIp: '100.64.0.1',
   tunnelRange: '100.64.0.0/12',

@@ -182,7 +182,14 @@ function summariseRule(rule: string): string {
   return rule
     .replace(/"([^"]*)"/g, '$1')
     .replace(/\b(iifname|oifname) (\S+)/g, '$1 == $2')
-    .replace(/ (@\w+) (accept|drop)$/, ' == $1 $2');
+    .replace(/ (@\w+) (accept|drop)$/, ' == $1 $2')
+    // as nft -j prints them: no family on snat; the agent's anonymous sets and maps
+    .replace(/ snat ip to /, ' snat to ')
+    .replace(/\bct status (\w+)/, 'ct status in $1')
+    .replace(/\bct direction (\w+)/, 'ct direction == $1')
+    .replace(/\b(ct original ip daddr) \{/, '$1 == {')
+    .replace(/(ct original ip daddr == )\{ ([^,}]+) \}/, '$1$2') // nft turns a one-element set into a plain match
+    .replace(/map \{ ([^}]*) \}/, (_all, body: string) => `map { ${body.split(', ').map((pair) => `{ ${pair.replace(' : ', ', ')} }`).join(', ')} }`);
 }
 
 function observe(table: FakeTable): ObservedNftTable {

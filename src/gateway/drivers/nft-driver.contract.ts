@@ -67,7 +67,7 @@ export function nftDriverContract(label: string, setup: () => Promise<NftDriverH
       const observed = await driver.readTable(table);
       assert.ok(observed);
       assert.deepEqual(sorted(observed), desiredGatewayElements(twoPlantsState));
-      const expected = expectedGatewayStructure(ifaces);
+      const expected = expectedGatewayStructure(ifaces, twoPlantsState.gateway?.siteTunnelIp ?? null);
       assert.deepEqual(observed.sets, expected.sets);
       assert.deepEqual(observed.chains, expected.chains);
       assert.deepEqual(planNft(twoPlantsState, ifaces, observed), { kind: 'unchanged' });
@@ -84,6 +84,7 @@ export function nftDriverContract(label: string, setup: () => Promise<NftDriverH
 
     it('applies a delta in one transaction, including a native value swap', async () => {
       const next = {
+        gateway: twoPlantsState.gateway,
         allowed: [...twoPlantsState.allowed.filter((pair) => pair.userIp !== '100.64.0.3'), { userIp: '100.64.0.4', mapped: '100.80.3.0/24' }],
         native: twoPlantsState.native.map((mapping) => (mapping.userIp === '100.64.0.2' ? { ...mapping, mapped: '100.80.2.0/24' } : mapping)),
       };

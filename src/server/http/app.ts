@@ -4,7 +4,7 @@ import { authenticateDaemon } from '../daemons/authenticate-daemon.ts';
 import { daemonRoutes } from './resources/daemons.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError } from './errors.ts';
-import { type Caller, type RouteDef, openApiDocument, parseBody, parseQuery } from './registry.ts';
+import { type Caller, JsonText, type RouteDef, openApiDocument, parseBody, parseQuery } from './registry.ts';
 import { adminRoutes } from './resources/admin.ts';
 import { authRoutes } from './resources/auth.ts';
 import { vpnRoutes } from './resources/vpn.ts';
@@ -34,6 +34,7 @@ export function createApp(ctx: AppContext, logger: Logger = console): Hono {
       const query = parseQuery(c, def.query);
       const result = await def.handler({ ctx, caller, daemon, body, query, params, c });
       if (def.status === 204) return c.body(null, 204);
+      if (result instanceof JsonText) return c.body(result.text, def.status ?? 200, { 'content-type': 'application/json' });
       return c.json(result as object, def.status ?? 200);
     });
   }

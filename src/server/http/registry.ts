@@ -33,6 +33,14 @@ export type RouteDef = {
   handler: (input: HandlerInput<any, any>) => Promise<unknown>;
 };
 
+/** A response body already serialised (e.g. cached per revision); sent as application/json. */
+export class JsonText {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+
 /** Declares a route with its schemas: one declaration drives validation, handler types and OpenAPI. */
 export function route<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined>(
   def: Omit<RouteDef, 'handler' | 'body' | 'query'> & {

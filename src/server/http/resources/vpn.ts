@@ -3,9 +3,8 @@ import type { UserId } from '../../../core/model.ts';
 import { ProfileConfigParts, ProfileInfo, ProfileKeyRequest, RouteSelector, RouteView } from '../../../core/wire/api.ts';
 import { currentProfile, issueProfile, revokeProfile, rotateProfile } from '../../vpn/profiles.ts';
 import { chooseRoute } from '../../vpn/route-preferences.ts';
-import { routeViews } from '../../vpn/routes-view.ts';
 import { notFound } from '../errors.ts';
-import { type RouteDef, route } from '../registry.ts';
+import { JsonText, type RouteDef, route } from '../registry.ts';
 
 export const vpnRoutes: RouteDef[] = [
   route({
@@ -58,7 +57,10 @@ export const vpnRoutes: RouteDef[] = [
     tag: 'vpn',
     auth: 'user',
     response: z.array(RouteView),
-    handler: async ({ ctx, caller }) => routeViews(await ctx.fleet.current(250), caller.userId as UserId),
+    handler: async ({ ctx, caller }) => {
+      const model = await ctx.fleet.current(250);
+      return new JsonText(ctx.routeViewCache.json(model, ctx.fleet.currentRevision(), caller.userId as UserId));
+    },
   }),
   route({
     method: 'put',

@@ -1,0 +1,115 @@
+import { AgentDesiredState } from '../core/wire/daemon.ts';
+import type { Clock } from '../daemon/clock.ts';
+import type { AgentControlPlane, EnrolmentApi } from '../daemon/control-plane.ts';
+import type { DaemonMetrics } from '../daemon/daemon-metrics.ts';
+import { type DaemonIdentity, loadOrCreateKeyPair, loadOrEnrol } from '../daemon/identity.ts';
+import { errorMessage, type Logger } from '../daemon/log.ts';
+import { isConnected, peerStatuses } from '../daemon/peer-status.ts';
+import type { StateStore } from '../daemon/state-store.ts';
+import { SyncLoop, type SyncLoopOptions } from '../daemon/sync-loop.ts';
+import type { IpConfigDriver } from '../gateway/drivers/ip-config-driver.ts';
+import type { NftDriver } from '../gateway/drivers/nft-driver.ts';
+import type { WireGuardDriver } from '../gateway/drivers/wireguard-driver.ts';
+import type { RunningDaemon } from '../gateway/daemon.ts';
+import { type AgentDataPlane, applyAgentState } from './apply.ts';
+import type { AgentInterfaces } from './nft-ruleset.ts';
+
+/**
+ * The plant agent daemon: enrol once, register its public key at every (re)connect,
+ * keep one site tunnel to every gateway of every region and the translation table
+ * equal to the desired state (SyncLoop). Ports in, like the gateway daemon.
+ */
+
+export type AgentDaemonConfig = {
+  token?: string;
+  name?: string;
+  ifaces: AgentInterfaces;
+  table: string;
+  keepOnExit: boolean;
+  version: string;
+  loop?: Partial<SyncLoopOptions>;
+};
+
+export type AgentDaemonPorts = {
+  enrolment: EnrolmentApi;
+  controlPlane(identity: DaemonIdentity): AgentControlPlane;
+  store: StateStore;
+  wireguard: WireGuardDriver;
+  nft: NftDriver;
+  ip: IpConfigDriver;
+  clock: Clock;
+  log: Logger;
+  metrics: DaemonMetrics;
+  random?: () => number;
+};
+
+export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDaemonPorts, signal?: AbortSignal): Promise<RunningDaemon> {
+  const { store, log, clock, metrics } = ports;
+  const identity = await loadOrEnrol({ kind: 'agent', store, enrolment: ports.enrolment, token: config.token, name: config.name, clock, log, signal });
+  const key = await loadOrCreateKeyPair(store);
+  const api = ports.controlPlane(identity);
+  const savedParse = AgentDesiredState.safeParse(await store.read('desired-state'));
+  const plane: AgentDataPlane = { wireguard: ports.wireguard, nft: ports.nft, ip: ports.ip, ifaces: config.ifaces, tableName: config.table, key };
+  const gauges = {
+    gateways: metrics.registry.gauge(`${metrics.prefix}_gateways`, 'Gateways in the desired state'),
+    connected: metrics.registry.gauge(`${metrics.prefix}_gateways_connected`, 'Gateways with a handshake in the last 3 minutes'),
+    handshakeAge: metrics.registry.gauge(`${metrics.prefix}_gateway_handshake_age_seconds`, 'Seconds since the last handshake per gateway (-1: never)'),
+    translations: metrics.registry.gauge(`${metrics.prefix}_translations`, 'Mapped prefixes translated to the plant LAN'),
+  };
+  let forwardingChecked = false;
+  let current: AgentDesiredState | null = savedParse.success ? savedParse.data : null;
+
+  const loop = new SyncLoop<AgentDesiredState>(
+    {
+      clock,
+      log,
+      metrics,
+      random: ports.random,
+      connect: async () => {
+        const { tunnelIp } = await api.register({ publicKey: key.publicKey });
+        log.info('registered', { tunnelIp, publicKey: key.publicKey });
+      },
+      fetch: (after, waitSeconds, fetchSignal) => api.state({ after, waitSeconds, signal: fetchSignal }),
+      apply: async (desired) => {
+        const { changes } = await applyAgentState(desired, plane);
+        if (!forwardingChecked) {
+          if (await ports.ip.enableForwarding()) changes.push('ip_forward on');
+          forwardingChecked = true;
+        }
+        current = desired;
+        gauges.gateways.set({}, desired.gateways.length);
+        gauges.translations.set({}, desired.translations.length);
+        return changes.length === 0 ? null : changes.join('; ');
+      },
+      persist: (desired) => store.write('desired-state', desired),
+      report: async (status) => {
+        const dump = await ports.wireguard.readDump(config.ifaces.tunnel);
+        const now = clock.now();
+        const names = new Map((current?.gateways ?? []).map((gateway) => [gateway.publicKey, gateway.name]));
+        gauges.handshakeAge.reset();
+        for (const peer of dump?.peers ?? []) {
+          gauges.handshakeAge.set({ gateway: names.get(peer.publicKey) ?? peer.publicKey }, peer.latestHandshake === 0 ? -1 : Math.max(0, Math.round(now / 1000 - peer.latestHandshake)));
+        }
+        gauges.connected.set({}, dump?.peers.filter((peer) => isConnected(peer.latestHandshake, now)).length ?? 0);
+        await api.status({ appliedRevision: status.appliedRevision ?? -1, version: config.version, peers: peerStatuses(dump), lastError: status.lastError?.slice(0, 2000) ?? null });
+      },
+    },
+    config.loop,
+  );
+  loop.start(current);
+  log.info('agent started', { id: identity.id, name: identity.name, plantId: identity.plantId, interfaces: config.ifaces, table: config.table });
+  return {
+    identity,
+    loop: loop as SyncLoop<{ revision: number }>,
+    stop: async () => {
+      await loop.stop();
+      if (config.keepOnExit) {
+        log.info('stopped; data plane left running (--keep-on-exit)');
+        return;
+      }
+      await ports.wireguard.deleteInterface(config.ifaces.tunnel).catch((error) => log.error('could not remove interface', { error: errorMessage(error) }));
+      await ports.nft.deleteTable(config.table).catch((error) => log.error('could not remove nft table', { error: errorMessage(error) }));
+      log.info('stopped; interface and table removed');
+    },
+  };
+}

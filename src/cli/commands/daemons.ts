@@ -1,0 +1,58 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { runAgent } from '../../agent/main.ts';
+import { runGateway } from '../../gateway/main.ts';
+import { CliError, type Io } from '../context.ts';
+
+/** `plantgate gateway` and `plantgate agent`: the two data-plane daemons (run as root). */
+export function registerDaemonCommands(program: Command, io: Io): void {
+  program
+    .command('gateway')
+    .description('run a region gateway: terminates personal-VPN tunnels and site tunnels, applies its desired state to WireGuard and nftables')
+    .requiredOption('--server <url>', 'control plane URL (env PLANTGATE_SERVER)', io.env.PLANTGATE_SERVER)
+    .option('--token <token>', 'enrolment token from `plantgate admin gateway enrol` (first start only; env PLANTGATE_ENROL_TOKEN)', io.env.PLANTGATE_ENROL_TOKEN)
+    .option('--state-dir <dir>', 'credential, own key, last desired state (mode 0700)', '/var/lib/plantgate/gateway')
+    .option('--name <name>', 'name to enrol under (default: chosen by the control plane)')
+    .option('--site-endpoint <host:port>', 'where agents dial this gateway (default: <hostname>:<site-port>)')
+    .option('--user-port <port>', 'UDP port of the users interface', port, 51820)
+    .option('--site-port <port>', 'UDP port of the sites interface', port, 51821)
+    .option('--user-interface <name>', 'WireGuard interface for users', 'pgu0')
+    .option('--site-interface <name>', 'WireGuard interface for sites (agents)', 'pgs0')
+    .option('--table <name>', 'nftables table owned by the gateway (ip family)', 'plantgate')
+    .option('--metrics-listen <host:port>', 'Prometheus /metrics', '127.0.0.1:9586')
+    .option('--reconcile-seconds <n>', 'full reconcile period (repairs drift)', positive, 30)
+    .option('--keep-on-exit', 'leave interfaces and table in place on SIGTERM (default: remove them)', false)
+    .action(async (opts) => {
+      const code = await runGateway(opts, io);
+      if (code !== 0) throw new CliError('gateway stopped with an error (see the log above)', code);
+    });
+
+  program
+    .command('agent')
+    .description('run a plant agent: site tunnels to every gateway, translates mapped prefixes to the plant LAN')
+    .requiredOption('--server <url>', 'control plane URL (env PLANTGATE_SERVER)', io.env.PLANTGATE_SERVER)
+    .option('--token <token>', 'enrolment token from `plantgate admin agent enrol` (first start only; env PLANTGATE_ENROL_TOKEN)', io.env.PLANTGATE_ENROL_TOKEN)
+    .requiredOption('--lan-interface <name>', 'interface toward the plant LAN')
+    .option('--state-dir <dir>', 'credential, own key, last desired state (mode 0700)', '/var/lib/plantgate/agent')
+    .option('--name <name>', 'name to enrol under (default: chosen by the control plane)')
+    .option('--tunnel-interface <name>', 'WireGuard interface for the site tunnels', 'pga0')
+    .option('--table <name>', 'nftables table owned by the agent (ip family)', 'plantgate')
+    .option('--metrics-listen <host:port>', 'Prometheus /metrics', '127.0.0.1:9587')
+    .option('--reconcile-seconds <n>', 'full reconcile period (repairs drift)', positive, 30)
+    .option('--keep-on-exit', 'leave interface and table in place on SIGTERM (default: remove them)', false)
+    .action(async (opts) => {
+      const code = await runAgent(opts, io);
+      if (code !== 0) throw new CliError('agent stopped with an error (see the log above)', code);
+    });
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a port number (1-65535)');
+  return n;
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}

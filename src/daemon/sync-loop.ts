@@ -1,0 +1,214 @@
+import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
+import type { Clock } from './clock.ts';
+import { isTransient } from './control-plane.ts';
+import type { DaemonMetrics } from './daemon-metrics.ts';
+import { errorMessage, type Logger } from './log.ts';
+
+/**
+ * The loop shared by gateway and agent (DESIGN "Sync"): `main → loop → plan → drivers`.
+ *
+ * - Long-poll: `after` = the revision last applied; a new revision is applied at once
+ *   (the applier observes, plans the difference and changes only that).
+ * - (Re)connect: before the first poll and after any failure, `connect()` runs (register
+ *   again, fetch secrets) and the state is fetched without `after`, then applied in full:
+ *   whatever the daemon had that is not in it goes.
+ * - Reconcile: every `reconcileMs` the last desired state is applied again, which
+ *   repairs drift (an nft element deleted by hand) — also while the control plane is away.
+ * - Fail static: when the control plane is unreachable nothing is torn down; the loop
+ *   retries with capped backoff. A daemon that starts without the control plane applies
+ *   the desired state from its state dir (`restore`), and only then.
+ * - Status: `report()` every `statusMs`.
+ * Applies never overlap (one queue). Time comes only from the Clock.
+ */
+
+export type ApplyReason = 'update' | 'reconnect' | 'reconcile' | 'restore';
+
+export type LoopStatus = { appliedRevision: number | null; lastError: string | null; connected: boolean };
+
+export type SyncLoopPorts<S extends { revision: number }> = {
+  clock: Clock;
+  log: Logger;
+  metrics: DaemonMetrics;
+  /** Runs before every fetch without `after`: registration, secrets. */
+  connect(signal: AbortSignal): Promise<void>;
+  fetch(after: number | null, waitSeconds: number, signal: AbortSignal): Promise<S>;
+  /** Observe, plan, change the difference. Returns a one-line summary for the log (null: nothing changed). */
+  apply(desired: S, reason: ApplyReason): Promise<string | null>;
+  /** Keeps the desired state for a restart without the control plane. */
+  persist(desired: S): Promise<void>;
+  report(status: LoopStatus): Promise<void>;
+  /** [0, 1): spreads the backoff of many daemons. */
+  random?: () => number;
+};
+
+export type SyncLoopOptions = {
+  waitSeconds: number;
+  reconcileMs: number;
+  statusMs: number;
+  backoff: BackoffOptions;
+};
+
+export const DEFAULT_LOOP_OPTIONS: SyncLoopOptions = { waitSeconds: 25, reconcileMs: 30_000, statusMs: 10_000, backoff: DEFAULT_BACKOFF };
+
+export class SyncLoop<S extends { revision: number }> {
+  private readonly ports: SyncLoopPorts<S>;
+  private readonly options: SyncLoopOptions;
+  private readonly stopper = new AbortController();
+  private desired: S | null = null;
+  private restoreCandidate: S | null = null;
+  private appliedRevisionValue: number | null = null;
+  private connectedValue = false;
+  private lastErrorValue: string | null = null;
+  private failures = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private tasks: Promise<void>[] = [];
+
+  constructor(ports: SyncLoopPorts<S>, options: Partial<SyncLoopOptions> = {}) {
+    this.ports = ports;
+    this.options = { ...DEFAULT_LOOP_OPTIONS, ...options };
+  }
+
+  get appliedRevision(): number | null {
+    return this.appliedRevisionValue;
+  }
+  get connected(): boolean {
+    return this.connectedValue;
+  }
+  get desiredState(): S | null {
+    return this.desired;
+  }
+  get lastError(): string | null {
+    return this.lastErrorValue;
+  }
+
+  /** Starts the three loops. `saved` is the desired state from the state dir, applied only if the control plane cannot be reached. */
+  start(saved: S | null): void {
+    this.restoreCandidate = saved;
+    this.tasks = [this.pollLoop(), this.every(this.options.reconcileMs, () => this.reconcile()), this.every(this.options.statusMs, () => this.reportNow())];
+  }
+
+  /** Stops the loops (an open long-poll is aborted) and waits for a running apply to finish. */
+  async stop(): Promise<void> {
+    this.stopper.abort();
+    await Promise.allSettled(this.tasks);
+    await this.queue.catch(() => {});
+  }
+
+  /** Applies the last desired state again (the periodic reconcile; also callable on demand). */
+  async reconcile(): Promise<void> {
+    if (this.desired === null) return;
+    try {
+      await this.applyQueued(this.desired, 'reconcile');
+    } catch {
+      // counted and logged in applyQueued; the next cycle tries again
+    }
+  }
+
+  async reportNow(): Promise<void> {
+    try {
+      await this.ports.report({ appliedRevision: this.appliedRevisionValue, lastError: this.lastErrorValue, connected: this.connectedValue });
+    } catch (error) {
+      this.ports.metrics.error('status');
+      if (this.connectedValue) this.ports.log.warn('status report failed', { error: errorMessage(error) });
+    }
+  }
+
+  private get stopped(): boolean {
+    return this.stopper.signal.aborted;
+  }
+
+  private async pollLoop(): Promise<void> {
+    const { clock, log, metrics } = this.ports;
+    while (!this.stopped) {
+      let phase: 'fetch' | 'apply' = 'fetch';
+      try {
+        const reconnecting = !this.connectedValue;
+        if (reconnecting) await this.ports.connect(this.stopper.signal);
+        const after = reconnecting ? null : (this.appliedRevisionValue ?? this.desired?.revision ?? null);
+        const next = await this.ports.fetch(after, this.options.waitSeconds, this.stopper.signal);
+        if (this.stopped) break;
+        metrics.polled(clock.now());
+        if (reconnecting) {
+          log.info('connected to the control plane', { revision: next.revision, after: this.failures > 0 ? `${this.failures} failure(s)` : undefined });
+          this.connectedValue = true;
+          metrics.connected(true);
+        }
+        this.failures = 0;
+        if (reconnecting || next.revision !== this.desired?.revision) {
+          this.desired = next;
+          metrics.desiredRevision(next.revision);
+          await this.ports.persist(next);
+        }
+        phase = 'apply';
+        if (reconnecting || next.revision !== this.appliedRevisionValue) {
+          await this.applyQueued(next, reconnecting ? 'reconnect' : 'update');
+        }
+      } catch (error) {
+        if (this.stopped) break;
+        this.failures++;
+        if (phase === 'fetch') {
+          metrics.error(isTransient(error) ? 'poll' : 'poll_refused');
+          if (this.connectedValue || this.failures === 1) {
+            log.warn('control plane unreachable: keeping the last applied state', { error: errorMessage(error) });
+          }
+          this.lastErrorValue = errorMessage(error);
+          this.connectedValue = false;
+          metrics.connected(false);
+          await this.restoreIfNeeded();
+        }
+        const delay = backoffDelay(this.failures, this.options.backoff, this.ports.random?.() ?? 0);
+        await clock.sleep(delay, this.stopper.signal);
+      }
+    }
+  }
+
+  /** Fail static for a daemon that (re)started while the control plane is away. */
+  private async restoreIfNeeded(): Promise<void> {
+    const saved = this.restoreCandidate;
+    if (saved === null || this.appliedRevisionValue !== null || this.desired !== null) return;
+    this.restoreCandidate = null;
+    this.desired = saved;
+    this.ports.metrics.desiredRevision(saved.revision);
+    this.ports.log.warn('starting from the desired state in the state dir', { revision: saved.revision });
+    try {
+      await this.applyQueued(saved, 'restore');
+    } catch {
+      // logged; reconcile retries
+    }
+  }
+
+  private applyQueued(desired: S, reason: ApplyReason): Promise<void> {
+    const run = async () => {
+      if (this.stopped) return;
+      const started = this.ports.clock.now();
+      try {
+        const summary = await this.ports.apply(desired, reason);
+        const seconds = (this.ports.clock.now() - started) / 1000;
+        this.ports.metrics.applied(reason, seconds, true);
+        this.appliedRevisionValue = desired.revision;
+        this.ports.metrics.appliedRevision(desired.revision);
+        this.lastErrorValue = null;
+        if (summary !== null || reason !== 'reconcile') {
+          this.ports.log.info(reason === 'reconcile' ? 'drift repaired' : 'applied', { revision: desired.revision, reason, ms: Math.round(seconds * 1000), changes: summary ?? 'none' });
+        }
+      } catch (error) {
+        this.ports.metrics.applied(reason, (this.ports.clock.now() - started) / 1000, false);
+        this.ports.metrics.error('apply');
+        this.lastErrorValue = errorMessage(error);
+        this.ports.log.error('apply failed', { revision: desired.revision, reason, error: errorMessage(error) });
+        throw error;
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => {});
+    return result;
+  }
+
+  private async every(ms: number, task: () => Promise<void>): Promise<void> {
+    while (!this.stopped) {
+      await this.ports.clock.sleep(ms, this.stopper.signal);
+      if (this.stopped) break;
+      await task();
+    }
+  }
+}

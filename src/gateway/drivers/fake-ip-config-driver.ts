@@ -1,0 +1,28 @@
+import { canonicalPrefix } from '../ipv4-prefix.ts';
+import { diffSets, type IpConfigDriver } from './ip-config-driver.ts';
+
+/** In-memory IpConfigDriver for unit tests. */
+export class FakeIpConfigDriver implements IpConfigDriver {
+  readonly addresses = new Map<string, string[]>();
+  readonly routes = new Map<string, string[]>();
+  forwarding = false;
+
+  async syncAddresses(iface: string, cidrs: string[]): Promise<string[]> {
+    const { add, remove } = diffSets(cidrs, this.addresses.get(iface) ?? []);
+    this.addresses.set(iface, [...cidrs].sort());
+    return [...add.map((cidr) => `+${cidr}`), ...remove.map((cidr) => `-${cidr}`)];
+  }
+
+  async syncRoutes(iface: string, cidrs: string[]): Promise<string[]> {
+    const canonical = cidrs.map((cidr) => canonicalPrefix(cidr));
+    const { add, remove } = diffSets(canonical, this.routes.get(iface) ?? []);
+    this.routes.set(iface, [...new Set(canonical)].sort());
+    return [...add.map((cidr) => `+${cidr}`), ...remove.map((cidr) => `-${cidr}`)];
+  }
+
+  async enableForwarding(): Promise<boolean> {
+    const changed = !this.forwarding;
+    this.forwarding = true;
+    return changed;
+  }
+}
