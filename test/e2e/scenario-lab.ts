@@ -36,6 +36,8 @@ export const SERVER_IP = '10.10.0.2';
 export const SERVER_URL = `http://${SERVER_IP}:8080`;
 export const GATEWAY_IP = '10.10.1.2';
 export const DEVICE_IP = '192.168.1.10';
+/** An "internet" address: only the gateway's default route leads there (a trap). */
+export const INTERNET_IP = '198.18.0.1';
 export const ADMIN = { email: 'admin@plantgate.local', password: 'admin-password-e2e' };
 export const REGION = 'e2e';
 
@@ -80,6 +82,8 @@ export class ScenarioLab {
     // A packet the gateway forwards where it must not (a native address it did not
     // translate) follows its default route to "inet", which answers as "internet".
     await lab.addAddress(this.ns.inet, 'lo', `${DEVICE_IP}/32`);
+    // And so does an address that only the gateway's default route leads to.
+    await lab.addAddress(this.ns.inet, 'lo', `${INTERNET_IP}/32`);
     for (const [agent, lan] of [['agentA', 'lanA'], ['agentB', 'lanB']]) {
       await lab.addVeth({ ns: this.ns[agent], iface: 'lan0', address: '192.168.1.1/24' }, { ns: this.ns[lan], iface: 'eth0', address: `${DEVICE_IP}/24` });
     }
@@ -172,7 +176,7 @@ export class ScenarioLab {
   async addUser(email: string, password: string): Promise<LabUser> {
     const n = this.nextLink++;
     const short = email.split('@')[0]?.slice(0, 3) ?? 'usr';
-    const ns = await this.lab.addNamespace(`u${short}`);
+    const ns = await this.lab.addNamespace(`u${n}${short}`);
     await this.lab.addVeth({ ns: this.ns.inet, iface: `tou${n}`, address: `10.10.${n}.1/24` }, { ns, iface: 'up0', address: `10.10.${n}.2/24` });
     await this.lab.addRoute(ns, ['10.10.0.0/16', 'via', `10.10.${n}.1`]);
     const configDir = join(this.work, 'users', short + n);
