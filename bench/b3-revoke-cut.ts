@@ -84,7 +84,7 @@ try {
     await flow.stop();
     const sample = parseFlow(flow.output());
     const cut = flowCut(sample);
-    if (!sample.revoke || sample.revoke.status !== '200' || cut.lastReceivedAt === null || cut.firstLostSentAt === null) {
+    if (sample.revoke?.status !== '200' || cut.lastReceivedAt === null || cut.firstLostSentAt === null) {
       failures.push(`trial ${trial}: incomplete (${JSON.stringify({ revoke: sample.revoke, ...cut, errors: sample.errors })})`);
       continue;
     }

@@ -276,7 +276,15 @@ export class ScenarioLab {
     return JSON.parse(readFileSync(join(user.env.PLANTGATE_CONFIG_DIR as string, 'credentials.json'), 'utf8')).token;
   }
 
+  /** Everything the server, the gateway and the agents printed (for a failure report). */
+  daemonOutput(): string {
+    const parts = [['server', this.server], ['gateway', this.gateway], ...[...this.agents].map(([role, p]) => [role, p] as const)] as const;
+    return parts.map(([label, p]) => `--- ${label}\n${p?.output() ?? '(not running)'}`).join('\n');
+  }
+
   async cleanup(): Promise<void> {
+    const keep = process.env.PLANTGATE_E2E_LOG;
+    if (keep) writeFileSync(keep, this.daemonOutput());
     for (const user of this.users.values()) await this.clientDown(user).catch(() => {});
     await this.lab.cleanup();
     rmSync(this.work, { recursive: true, force: true });
