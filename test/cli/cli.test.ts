@@ -124,6 +124,14 @@ describe('plantgate CLI against a real `plantgate server`', () => {
     assert.match(table, /Park A\s+192\.168\.1\.0\/24\s+100\.80\.\d+\.0\/24\s+no\s+CONFLICT/);
     const prefer = await plantgate(['vpn', 'prefer', '--plant', 'Park B', '--subnet', '192.168.1.0/24', '--json'], aliceEnv);
     assert.equal(JSON.parse(prefer.stdout).find((r: { plant: string }) => r.plant === 'Park B').state, 'priority');
+    const conf = join(work, 'alice.conf');
+    const keyBefore = /PrivateKey = (\S+)/.exec(readFileSync(conf, 'utf8'))?.[1];
+    const refreshed = await plantgate(['vpn', 'refresh', '--config', conf], aliceEnv);
+    assert.equal(refreshed.code, 0, refreshed.stderr);
+    const text = readFileSync(conf, 'utf8');
+    assert.match(text, /AllowedIPs = 100\.80\.0\.0\/12, (10\.30\.0\.0\/24, 192\.168\.1\.0\/24|192\.168\.1\.0\/24, 10\.30\.0\.0\/24)/, 'the chosen native prefix joins AllowedIPs');
+    assert.equal(/PrivateKey = (\S+)/.exec(text)?.[1], keyBefore, 'the key stays');
+    assert.equal(statSync(conf).mode & 0o777, 0o600);
     const disable = await plantgate(['vpn', 'route', 'disable', '--plant', 'Park B', '--subnet', '192.168.1.0/24', '--json'], aliceEnv);
     assert.equal(JSON.parse(disable.stdout).find((r: { plant: string }) => r.plant === 'Park A').state, 'active');
     const unknown = await plantgate(['vpn', 'prefer', '--plant', 'Nowhere', '--subnet', '192.168.1.0/24'], aliceEnv);

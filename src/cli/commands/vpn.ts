@@ -1,8 +1,8 @@
-import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { renderWireGuardConf } from '../../core/render/wireguard-conf.ts';
 import type { ProfileConfigParts, RouteView } from '../../core/wire/api.ts';
-import { generateWireGuardKeyPair } from '../../crypto/wireguard-keys.ts';
+import { generateWireGuardKeyPair, publicKeyOf } from '../../crypto/wireguard-keys.ts';
 import { CliError, type Io, client, printJson } from '../context.ts';
 import { formatTable } from '../table.ts';
 
@@ -27,6 +27,31 @@ export function registerVpnCommands(program: Command, io: Io): void {
     .option('--force', 'overwrite an existing file')
     .action(async (opts: { out: string; region?: string; force?: boolean }) => {
       await writeProfile(io, opts, (publicKey) => client(io).post<ProfileConfigParts>('/vpn/profile/rotate', { publicKey }), 'rotated');
+    });
+
+  vpn
+    .command('refresh')
+    .description('rewrite a config file you already have with the current routes (AllowedIPs) and regions; the key stays')
+    .requiredOption('--config <file>', 'the WireGuard config written by issue or rotate')
+    .option('--region <name>', 'region to dial (default: the one in the file, else the first)')
+    .action(async (opts: { config: string; region?: string }) => {
+      let text: string;
+      try {
+        text = readFileSync(opts.config, 'utf8');
+      } catch (e) {
+        throw new CliError(`--config: cannot read ${opts.config}: ${(e as Error).message}`, 2);
+      }
+      const privateKey = /^\s*PrivateKey\s*=\s*(\S+)\s*$/m.exec(text)?.[1];
+      if (!privateKey) throw new CliError(`--config: ${opts.config} has no PrivateKey line`, 2);
+      const parts = await client(io).get<ProfileConfigParts>('/vpn/profile');
+      if (publicKeyOf(privateKey) !== parts.profile.publicKey) {
+        throw new CliError(`--config: ${opts.config} holds another key than your active profile (rotated or revoked?): use plantgate vpn rotate --out FILE`);
+      }
+      const current = /^# region (\S+)/m.exec(text)?.[1];
+      const region = pickRegion(parts, opts.region ?? (parts.regions.some((r) => r.name === current) ? current : undefined));
+      writeFileSync(opts.config, renderProfile(parts, privateKey, region, 'refreshed'), { mode: 0o600 });
+      chmodSync(opts.config, 0o600);
+      io.out(`${opts.config} refreshed: AllowedIPs ${parts.allowedIps.join(', ')}; region ${region.name} (${region.endpoint}). Reload it in your WireGuard client.`);
     });
 
   vpn
@@ -98,7 +123,7 @@ export function registerVpnCommands(program: Command, io: Io): void {
 }
 
 const NATIVE_HINT =
-  'Mapped addresses work at once. For native addresses of a newly active route your WireGuard config needs that prefix in AllowedIPs: re-run `plantgate vpn rotate --out FILE --force` or add it by hand.';
+  'Mapped addresses work at once. For native addresses your WireGuard config needs the prefix in AllowedIPs: run `plantgate vpn refresh --config FILE`.';
 
 export function renderRoutes(routes: RouteView[]): string {
   if (routes.length === 0) return 'no routes: your permissions open no plant subnet';
@@ -115,6 +140,25 @@ export function renderRoutes(routes: RouteView[]): string {
       r.conflictsWith.map((c) => `${c.plant} ${c.subnet}`).join(', '),
     ]),
   );
+}
+
+function pickRegion(parts: ProfileConfigParts, name: string | undefined): { name: string; endpoint: string } {
+  const region = name ? parts.regions.find((r) => r.name === name) : parts.regions[0];
+  if (!region) throw new CliError(`--region: no region "${name}" (have: ${parts.regions.map((r) => r.name).join(', ') || 'none'})`, 2);
+  return region;
+}
+
+function renderProfile(parts: ProfileConfigParts, privateKey: string, region: { name: string; endpoint: string }, verb: string): string {
+  const others = parts.regions.filter((r) => r.name !== region.name);
+  return renderWireGuardConf({
+    comments: [
+      `plantgate personal VPN profile ${parts.profile.id}, ${verb} ${new Date().toISOString()}`,
+      `region ${region.name}${others.length ? `; other regions: ${others.map((r) => `${r.name} ${r.endpoint}`).join(', ')}` : ''}`,
+    ],
+    privateKey,
+    addresses: [`${parts.profile.tunnelIp}/32`],
+    peers: [{ publicKey: parts.servicePublicKey, endpoint: region.endpoint, allowedIps: parts.allowedIps, persistentKeepalive: 25 }],
+  });
 }
 
 /**
@@ -134,18 +178,8 @@ async function writeProfile(
   try {
     const keys = generateWireGuardKeyPair();
     const parts = await register(keys.publicKey);
-    const region = opts.region ? parts.regions.find((r) => r.name === opts.region) : parts.regions[0];
-    if (!region) throw new CliError(`--region: no region "${opts.region}" (have: ${parts.regions.map((r) => r.name).join(', ')})`, 2);
-    const others = parts.regions.filter((r) => r !== region);
-    const text = renderWireGuardConf({
-      comments: [
-        `plantgate personal VPN profile ${parts.profile.id}, ${verb} ${new Date().toISOString()}`,
-        `region ${region.name}${others.length ? `; other regions: ${others.map((r) => `${r.name} ${r.endpoint}`).join(', ')}` : ''}`,
-      ],
-      privateKey: keys.privateKey,
-      addresses: [`${parts.profile.tunnelIp}/32`],
-      peers: [{ publicKey: parts.servicePublicKey, endpoint: region.endpoint, allowedIps: parts.allowedIps, persistentKeepalive: 25 }],
-    });
+    const region = pickRegion(parts, opts.region);
+    const text = renderProfile(parts, keys.privateKey, region, verb);
     if (fd === null) io.out(text.trimEnd());
     else {
       writeSync(fd, text);
