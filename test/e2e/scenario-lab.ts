@@ -225,9 +225,9 @@ export class ScenarioLab {
     await this.clientUp(user);
   }
 
-  /** The user's refresh of AllowedIPs: `vpn rotate --out FILE --force`, then down/up. */
+  /** The user's refresh of AllowedIPs: `vpn refresh --config FILE` (the key stays), then down/up. */
   async refreshConfig(user: LabUser): Promise<void> {
-    await this.as(user, ['vpn', 'rotate', '--out', user.confPath, '--force']);
+    await this.as(user, ['vpn', 'refresh', '--config', user.confPath]);
     await this.clientUp(user);
   }
 

@@ -129,12 +129,11 @@ describe('scenarios: the product end to end (plantgate server, gateway, agents, 
     assert.equal(await s.whoAnswers(bob, DEVICE_IP), 'none', 'native forced into the tunnel: still no plant');
     await mappedRight();
 
-    // Prefer A, refresh the config: exactly A answers natively.
+    // Prefer A, refresh the config's AllowedIPs (`vpn refresh`, then down/up): exactly A answers natively.
     await s.as(bob, ['vpn', 'prefer', '--plant', PLANT_A, '--subnet', NATIVE]);
     await s.refreshConfig(bob);
     assert.match(s.config(bob), /192\.168\.1\.0\/24/);
-    // (a rotated key: the gateway needs its new peer and the client a handshake first)
-    assert.equal(await s.waitForAnswer(bob, DEVICE_IP, 'plant-A', 3000), 'plant-A');
+    assert.equal(await s.waitForAnswer(bob, DEVICE_IP, 'plant-A', CUT_MS), 'plant-A');
     await mappedRight();
 
     // Switch to B: B answers (no refresh needed, the native prefix is already routed).
