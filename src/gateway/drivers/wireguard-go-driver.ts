@@ -8,7 +8,8 @@ import { CommandError, inNetns, type RunCommand, runCommand } from './run-comman
 import type { PeerChanges, WireGuardDriver, WireGuardInterfaceSpec } from './wireguard-driver.ts';
 
 /**
- * WireGuardDriver over wireguard-go (the kernel here has no WireGuard module) and wg.
+ * WireGuardDriver over kernel WireGuard where the kernel has it (`ip link add … type
+ * wireguard`), else wireguard-go (this project's machines have no module), and wg.
  *
  * wireguard-go runs in the foreground (`-f`) as our child so we know its PID and can
  * stop it; `ip netns exec` execs into it, so the PID is wireguard-go's own. A private
@@ -23,6 +24,8 @@ export type WireGuardGoDriverOptions = {
   run?: RunCommand;
   /** Where wireguard-go keeps its control sockets (shared across namespaces). */
   socketDirectory?: string;
+  /** 'auto' (default): kernel WireGuard when `ip link add type wireguard` works, else wireguard-go. */
+  implementation?: 'auto' | 'userspace';
 };
 
 const INTERFACE_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
@@ -33,23 +36,34 @@ export class WireGuardGoDriver implements WireGuardDriver {
   private readonly run: RunCommand;
   private readonly socketDirectory: string;
   private readonly daemons = new Map<string, { child: ChildProcess; exited: Promise<void> }>();
+  private readonly implementation: 'auto' | 'userspace';
+  /** Learned on the first interface: whether this kernel has WireGuard. */
+  private kernelAvailable: boolean | null = null;
 
   constructor(options: WireGuardGoDriverOptions = {}) {
     this.netns = options.netns;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.run = options.run ?? runCommand;
     this.socketDirectory = options.socketDirectory ?? '/var/run/wireguard';
+    this.implementation = options.implementation ?? 'auto';
+  }
+
+  /** Which implementation the interfaces of this driver use (known after the first create). */
+  get kernel(): boolean | null {
+    return this.kernelAvailable;
   }
 
   async createInterface(spec: WireGuardInterfaceSpec): Promise<void> {
     const name = checkedName(spec.name);
-    const socket = `${this.socketDirectory}/${name}.sock`;
-    if (existsSync(socket)) {
-      // A socket that answers belongs to a live interface, maybe in another namespace.
-      if (await this.answers(name)) throw new Error(`WireGuard interface name ${name} is already in use on this host`);
-      rmSync(socket, { force: true }); // stale: left by a killed wireguard-go
+    if (!(await this.createKernelInterface(name))) {
+      const socket = `${this.socketDirectory}/${name}.sock`;
+      if (existsSync(socket)) {
+        // A socket that answers belongs to a live interface, maybe in another namespace.
+        if (await this.answers(name)) throw new Error(`WireGuard interface name ${name} is already in use on this host`);
+        rmSync(socket, { force: true }); // stale: left by a killed wireguard-go
+      }
+      await this.startDaemon(name, socket);
     }
-    await this.startDaemon(name, socket);
     try {
       await this.setPrivateKey(name, spec.privateKey, spec.listenPort);
       for (const address of spec.addresses) await this.ip(['address', 'add', address, 'dev', name]);
@@ -59,6 +73,22 @@ export class WireGuardGoDriver implements WireGuardDriver {
     } catch (error) {
       await this.deleteInterface(name);
       throw error;
+    }
+  }
+
+  /** Kernel WireGuard when allowed and present; false means: use wireguard-go. */
+  private async createKernelInterface(name: string): Promise<boolean> {
+    if (this.implementation === 'userspace' || this.kernelAvailable === false) return false;
+    try {
+      await this.ip(['link', 'add', 'dev', name, 'type', 'wireguard']);
+      this.kernelAvailable = true;
+      return true;
+    } catch (error) {
+      // "Unknown device type" / "Not supported": no module. Anything else (name taken) is real.
+      const text = error instanceof Error ? error.message : String(error);
+      if (/exists/i.test(text)) throw new Error(`WireGuard interface name ${name} is already in use`);
+      this.kernelAvailable = false;
+      return false;
     }
   }
 
