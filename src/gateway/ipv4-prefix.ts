@@ -48,6 +48,33 @@ export function canonicalPrefix(cidr: string): Ipv4Prefix {
   return `${intToIpv4(network)}/${length}` as Ipv4Prefix;
 }
 
+// canonicalAddress/canonicalPrefix parse with a regex; a gateway state repeats the same
+// few thousand tunnel IPs and mapped prefixes 100,000 times, so their canonical forms are
+// memoised (bounded: cleared when it grows past MEMO_LIMIT distinct spellings).
+const MEMO_LIMIT = 1_000_000;
+const addressMemo = new Map<string, string>();
+const prefixMemo = new Map<string, Ipv4Prefix>();
+
+export function memoCanonicalAddress(address: string): string {
+  let canonical = addressMemo.get(address);
+  if (canonical === undefined) {
+    canonical = canonicalAddress(address);
+    if (addressMemo.size >= MEMO_LIMIT) addressMemo.clear();
+    addressMemo.set(address, canonical);
+  }
+  return canonical;
+}
+
+export function memoCanonicalPrefix(cidr: string): Ipv4Prefix {
+  let canonical = prefixMemo.get(cidr);
+  if (canonical === undefined) {
+    canonical = canonicalPrefix(cidr);
+    if (prefixMemo.size >= MEMO_LIMIT) prefixMemo.clear();
+    prefixMemo.set(cidr, canonical);
+  }
+  return canonical;
+}
+
 export function prefixLength(prefix: Ipv4Prefix): number {
   return Number(prefix.slice(prefix.indexOf('/') + 1));
 }

@@ -1,5 +1,5 @@
 import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
-import { canonicalAddress, canonicalPrefix, comparePrefixes } from './ipv4-prefix.ts';
+import { comparePrefixes, memoCanonicalAddress, memoCanonicalPrefix } from './ipv4-prefix.ts';
 
 /**
  * The peers a gateway's two WireGuard interfaces should have, and the peer part of the
@@ -21,7 +21,7 @@ export function desiredUserPeers(state: Pick<GatewayDesiredState, 'peers'>): Wir
   return sortPeers(
     state.peers.map((peer) => ({
       publicKey: checkedPublicKey(peer.publicKey),
-      allowedIps: [canonicalPrefix(`${canonicalAddress(peer.tunnelIp)}/32`)],
+      allowedIps: [`${memoCanonicalAddress(peer.tunnelIp)}/32`],
     })),
   );
 }
@@ -34,9 +34,12 @@ export function desiredSitePeers(state: Pick<GatewayDesiredState, 'sites'>): Wir
   const peers: WireGuardPeerConfig[] = [];
   for (const site of state.sites) {
     if (site.agentPublicKey === null) continue;
-    const prefixes = new Set(site.translations.map((translation) => canonicalPrefix(translation.mapped)));
-    if (site.agentTunnelIp !== null) prefixes.add(canonicalPrefix(`${site.agentTunnelIp}/32`));
-    peers.push({ publicKey: checkedPublicKey(site.agentPublicKey), allowedIps: [...prefixes].sort(comparePrefixes) });
+    const prefixes = new Set<string>(site.translations.map((translation) => memoCanonicalPrefix(translation.mapped)));
+    if (site.agentTunnelIp !== null) prefixes.add(`${memoCanonicalAddress(site.agentTunnelIp)}/32`);
+    peers.push({
+      publicKey: checkedPublicKey(site.agentPublicKey),
+      allowedIps: [...prefixes].sort(comparePrefixes),
+    });
   }
   return sortPeers(peers);
 }

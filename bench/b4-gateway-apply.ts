@@ -1,0 +1,422 @@
+/**
+ * B4 — gateway apply on real wireguard-go + nft, in a network namespace of its own.
+ *
+ *   cold: a fresh namespace, no interfaces, no table → applyGatewayState(fill) creates both
+ *         WireGuard interfaces, loads the whole nft table, syncs every peer.
+ *         Target < 3 s (median of --runs, each in a new namespace).
+ *   one change: on the last cold run's gateway, --changes single changes, cycling through
+ *         remove one user's route / add one peer (with its routes) / swap one native entry,
+ *         each applied with the same applyGatewayState. Target < 50 ms (p50 and p99).
+ *
+ * The path is the gateway's real one (observe → plan → run through WireGuardGoDriver and
+ * NftCliDriver); the drivers are wrapped only to time each call, so the split (observe /
+ * plan / run, and nft vs wg inside them) adds up to the total.
+ *
+ *   npx node bench/b4-gateway-apply.ts [--runs 5] [--changes 60] [--seed 1]
+ *        [--users 10000] [--allowed 85000] [--native 15000]
+ */
+import { parseArgs } from 'node:util';
+import type { GatewayDesiredState } from '../src/core/wire/gateway-state.ts';
+import { type GatewayDataPlane, GatewayApplier } from '../src/gateway/apply.ts';
+import { NftCliDriver } from '../src/gateway/drivers/nft-cli-driver.ts';
+import type { NftDriver } from '../src/gateway/drivers/nft-driver.ts';
+import type { WireGuardDriver } from '../src/gateway/drivers/wireguard-driver.ts';
+import { WireGuardGoDriver } from '../src/gateway/drivers/wireguard-go-driver.ts';
+import { planGatewayApply } from '../src/gateway/plan.ts';
+import { generateWireGuardKeyPair } from '../src/gateway/wireguard-keys.ts';
+import { assertNetnsCapable, NetnsLab } from '../test/e2e/netns.ts';
+import { type Fill, generateGatewayFill } from './gateway-fill.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    changes: { type: 'string', default: '60' },
+    seed: { type: 'string', default: '1' },
+    users: { type: 'string', default: '10000' },
+    allowed: { type: 'string', default: '85000' },
+    native: { type: 'string', default: '15000' },
+  },
+});
+const RUNS = Number(args.runs);
+const CHANGES = Number(args.changes);
+
+// ---- timing wrappers around the real drivers -------------------------------------------
+
+type Clock = { [what: string]: number };
+const now = () => performance.now();
+
+function timedWireGuard(inner: WireGuardDriver, clock: Clock): WireGuardDriver {
+  // The users and sites interfaces are configured side by side: besides the sum per kind
+  // of call, keep the wall time from the first start to the last end of each kind.
+  const t = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    const start = now();
+    clock[`${what}.first`] = Math.min(clock[`${what}.first`] ?? Number.POSITIVE_INFINITY, start);
+    try {
+      return await work();
+    } finally {
+      const end = now();
+      clock[what] = (clock[what] ?? 0) + end - start;
+      clock[`${what}.last`] = Math.max(clock[`${what}.last`] ?? 0, end);
+      clock[`${what}.wall`] = clock[`${what}.last`] - clock[`${what}.first`];
+    }
+  };
+  return {
+    createInterface: (spec) => t('wg.create', () => inner.createInterface(spec)),
+    deleteInterface: (name) => inner.deleteInterface(name),
+    setPrivateKey: (name, key, port) => t('wg.key', () => inner.setPrivateKey(name, key, port)),
+    changePeers: (name, changes) => t('wg.set', () => inner.changePeers(name, changes)),
+    syncPeers: (name, peers) => t('wg.sync', () => inner.syncPeers(name, peers)),
+    readDump: (name) => t('wg.read', () => inner.readDump(name)),
+  };
+}
+
+function timedNft(inner: NftDriver, clock: Clock): NftDriver {
+  const t = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    const start = now();
+    try {
+      return await work();
+    } finally {
+      clock[what] = (clock[what] ?? 0) + now() - start;
+    }
+  };
+  return {
+    applyScript: (script) => t('nft.apply', () => inner.applyScript(script)),
+    readTable: (name) => t('nft.read', () => inner.readTable(name)),
+    deleteTable: (name) => inner.deleteTable(name),
+  };
+}
+
+// ---- one gateway in its own namespace ---------------------------------------------------
+
+type Gateway = {
+  lab: NetnsLab;
+  wg: WireGuardGoDriver;
+  clock: Clock;
+  plane: GatewayDataPlane;
+  applier: GatewayApplier;
+  teardown: () => Promise<void>;
+};
+
+async function newGateway(servicePrivateKey: string): Promise<Gateway> {
+  const lab = new NetnsLab();
+  const ns = await lab.addNamespace('b4');
+  const wg = new WireGuardGoDriver({ netns: ns, timeoutMs: 60_000 });
+  const clock: Clock = {};
+  const ifaces = { users: lab.name('pgu'), sites: lab.name('pgs') };
+  for (const name of Object.values(ifaces)) lab.trackWireGuardInterface(name);
+  const plane: GatewayDataPlane = {
+    wireguard: timedWireGuard(wg, clock),
+    nft: timedNft(new NftCliDriver({ netns: ns }), clock),
+    ifaces,
+    interfaceSpecs: {
+      users: {
+        name: ifaces.users,
+        privateKey: servicePrivateKey,
+        listenPort: 51820,
+        addresses: ['100.64.0.1/32'],
+        routes: ['100.64.0.0/12'],
+      },
+      sites: {
+        name: ifaces.sites,
+        privateKey: generateWireGuardKeyPair().privateKey,
+        listenPort: 51821,
+        addresses: ['100.64.0.1/32'],
+        routes: ['100.96.0.0/11', '100.72.0.0/16'],
+      },
+    },
+  };
+  return {
+    lab,
+    wg,
+    clock,
+    plane,
+    applier: new GatewayApplier(plane),
+    teardown: async () => {
+      for (const name of Object.values(ifaces)) await wg.deleteInterface(name).catch(() => {});
+      await lab.cleanup();
+    },
+  };
+}
+
+type Sample = {
+  total: number;
+  observe: number;
+  plan: number;
+  run: number;
+  nft: number;
+  wg: number;
+  create: number;
+  kinds: string;
+  clock: Clock;
+};
+
+async function timedApply(gateway: Gateway, state: GatewayDesiredState): Promise<Sample> {
+  for (const key of Object.keys(gateway.clock)) delete gateway.clock[key];
+  const start = now();
+  const report = await gateway.applier.apply(state);
+  const total = now() - start;
+  const c = gateway.clock;
+  const nft = (c['nft.read'] ?? 0) + (c['nft.apply'] ?? 0);
+  const wg = (c['wg.read.wall'] ?? 0) + (c['wg.set.wall'] ?? 0) + (c['wg.sync.wall'] ?? 0);
+  const { plan } = report;
+  return {
+    total,
+    observe: report.timings.observe,
+    plan: report.timings.plan,
+    run: report.timings.run,
+    nft,
+    wg,
+    create: c['wg.create'] ?? 0,
+    kinds: `nft ${plan.nft.kind}, users ${plan.users.kind}, sites ${plan.sites.kind}${report.observed ? ', observed' : ', cached'}`,
+    clock: { ...c },
+  };
+}
+
+// ---- the single changes ------------------------------------------------------------------
+
+type ChangeKind = 'remove-route' | 'add-peer' | 'swap-native';
+const KINDS: ChangeKind[] = ['remove-route', 'add-peer', 'swap-native'];
+
+function makeChange(fill: Fill, state: GatewayDesiredState, kind: ChangeKind): GatewayDesiredState {
+  const { rng } = fill;
+  const revision = state.revision + 1;
+  if (kind === 'remove-route') {
+    // One user loses one route: its allowed pair and, if it had one, its native entry.
+    for (;;) {
+      const victim = state.allowed[rng.int(0, state.allowed.length - 1)];
+      const userRoutes = state.allowed.filter((pair) => pair.userIp === victim.userIp).length;
+      if (userRoutes < 2) continue;
+      return {
+        ...state,
+        revision,
+        allowed: state.allowed.filter((pair) => pair !== victim),
+        native: state.native.filter((entry) => !(entry.userIp === victim.userIp && entry.mapped === victim.mapped)),
+      };
+    }
+  }
+  if (kind === 'add-peer') {
+    // A new profile: one peer and its routes (~10 neighbouring subnets, one native).
+    const userIp = fill.nextUserIp();
+    const start = rng.int(0, fill.subnets.length - 11);
+    const routes = fill.subnets.slice(start, start + rng.int(5, 12));
+    const unique = routes.find((subnet) => routes.filter((other) => other.real === subnet.real).length === 1);
+    return {
+      ...state,
+      revision,
+      peers: [
+        ...state.peers,
+        {
+          publicKey: fill.randomKey(),
+          tunnelIp: userIp,
+          profileId: `added-${revision}`,
+        },
+      ],
+      allowed: [...state.allowed, ...routes.map((subnet) => ({ userIp, mapped: subnet.mapped }))],
+      native: unique ? [...state.native, { userIp, native: unique.real, mapped: unique.mapped }] : state.native,
+    };
+  }
+  // swap-native: a user switches the priority of a native prefix to another plant's
+  // mapped prefix of the same length (as `vpn prefer` does in a conflict group).
+  for (;;) {
+    const index = rng.int(0, state.native.length - 1);
+    const entry = state.native[index];
+    const length = Number(entry.mapped.split('/')[1]);
+    const other = fill.subnets[rng.int(0, fill.subnets.length - 1)];
+    if (other.length !== length || other.mapped === entry.mapped) continue;
+    const native = [...state.native];
+    native[index] = { ...entry, mapped: other.mapped };
+    return { ...state, revision, native };
+  }
+}
+
+// ---- statistics and output -------------------------------------------------------------
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[index];
+}
+const median = (values: number[]) => quantile(values, 0.5);
+const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
+
+function row(cells: string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+// ---- main ----------------------------------------------------------------------------
+
+async function main() {
+  await assertNetnsCapable();
+  const service = generateWireGuardKeyPair();
+  const fill = generateGatewayFill({
+    seed: Number(args.seed),
+    users: Number(args.users),
+    allowed: Number(args.allowed),
+    native: Number(args.native),
+  });
+  const initial: GatewayDesiredState = {
+    ...fill.state,
+    servicePublicKey: service.publicKey,
+  };
+  const sitePeers = initial.sites.filter((site) => site.agentPublicKey !== null).length;
+  console.log(
+    `B4 gateway apply: ${initial.peers.length} user peers, ${sitePeers} site peers, ` +
+      `${initial.allowed.length} allowed + ${initial.native.length} native = ${initial.allowed.length + initial.native.length} elements`,
+  );
+
+  const gateways: Gateway[] = [];
+  const stopAll = async () => {
+    for (const gateway of gateways.splice(0)) await gateway.teardown().catch(() => {});
+  };
+  const onSignal = () => {
+    stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    // Cold applies, each into a fresh namespace.
+    const cold: Sample[] = [];
+    let live: Gateway | null = null;
+    for (let run = 0; run < RUNS; run++) {
+      const gateway = await newGateway(service.privateKey);
+      gateways.push(gateway);
+      const sample = await timedApply(gateway, initial);
+      cold.push(sample);
+      console.log(
+        `  cold ${run + 1}/${RUNS}: ${ms(sample.total)} (observe ${ms(sample.observe)}, plan ${ms(sample.plan)}, run ${ms(sample.run)}: ` +
+          `create ifaces ${ms(sample.create)}, nft ${ms(sample.clock['nft.apply'] ?? 0)}, wg sync ${ms(sample.clock['wg.sync.wall'] ?? 0)} wall, ${ms(sample.clock['wg.sync'] ?? 0)} summed) [${sample.kinds}]`,
+      );
+      if (run < RUNS - 1) {
+        await gateway.teardown();
+        gateways.splice(gateways.indexOf(gateway), 1);
+      } else live = gateway;
+    }
+    if (!live) throw new Error('no cold run');
+
+    // Sanity: what the gateway now has is what was asked for.
+    const check = planGatewayApply(initial, live.plane.ifaces, await live.applier.observe());
+    if (check.nft.kind !== 'unchanged' || check.users.kind !== 'unchanged' || check.sites.kind !== 'unchanged') {
+      throw new Error(
+        `after the cold apply the plan is not empty: ${JSON.stringify({ nft: check.nft.kind, users: check.users.kind, sites: check.sites.kind })}`,
+      );
+    }
+    const observed = await live.applier.observe();
+    const nftCount = (observed.nft?.allowed?.length ?? 0) + (observed.nft?.native?.length ?? 0);
+    const peerCount = observed.users?.peers.length ?? 0;
+
+    // Single changes on the live gateway.
+    let state = initial;
+    const changes: Array<Sample & { kind: ChangeKind }> = [];
+    for (let i = 0; i < CHANGES; i++) {
+      const kind = KINDS[i % KINDS.length];
+      state = makeChange(fill, state, kind); // drawn before the timer starts
+      const sample = await timedApply(live, state);
+      changes.push({ ...sample, kind });
+    }
+    // The last change really is in place: a full observation plans nothing.
+    const after = planGatewayApply(state, live.plane.ifaces, await live.applier.observe());
+    const consistent =
+      after.nft.kind === 'unchanged' && after.users.kind === 'unchanged' && after.sites.kind === 'unchanged';
+    if (!consistent) throw new Error('after the changes the gateway differs from the desired state');
+
+    // ---- report ----
+    const col = (samples: Sample[], pick: (s: Sample) => number) => samples.map(pick);
+    const totals = col(changes, (s) => s.total);
+    console.log('');
+    console.log(
+      `observed after cold apply: ${peerCount} user peers, ${nftCount} nft elements; after ${CHANGES} changes: observed == desired: ${consistent}`,
+    );
+    console.log('');
+    console.log(row(['cold apply (fresh namespace)', `median of ${RUNS}`, 'min', 'max']));
+    console.log(row(['---', '---', '---', '---']));
+    const coldRows: Array<[string, (s: Sample) => number]> = [
+      ['**total** (target < 3 s)', (s) => s.total],
+      ['observe (wg dump ×2 + nft -j, all absent)', (s) => s.observe],
+      ['plan', (s) => s.plan],
+      ['run', (s) => s.run],
+      ['· create 2 interfaces (wireguard-go start, key, addr, routes)', (s) => s.create],
+      ['· nft -f whole table', (s) => s.clock['nft.apply'] ?? 0],
+      ['· wg syncconf, users ∥ sites (wall)', (s) => s.clock['wg.sync.wall'] ?? 0],
+      ['· wg syncconf, users + sites (summed)', (s) => s.clock['wg.sync'] ?? 0],
+      [
+        '· render + rest (run − drivers)',
+        (s) => s.run - s.create - (s.clock['nft.apply'] ?? 0) - (s.clock['wg.sync.wall'] ?? 0),
+      ],
+      ['nft total / wg total (wall, excl. create)', (s) => s.nft],
+    ];
+    for (const [label, pick] of coldRows) {
+      const values = col(cold, pick);
+      if (label.startsWith('nft total')) {
+        const wgValues = col(cold, (s) => s.wg);
+        console.log(row([label, `${ms(median(values))} / ${ms(median(wgValues))}`, '', '']));
+      } else console.log(row([label, ms(median(values)), ms(Math.min(...values)), ms(Math.max(...values))]));
+    }
+    console.log('');
+    console.log(row([`one change (${CHANGES}, on the live gateway)`, 'p50', 'p99', 'max']));
+    console.log(row(['---', '---', '---', '---']));
+    const changeRows: Array<[string, (s: Sample) => number]> = [
+      ['**total** (target < 50 ms)', (s) => s.total],
+      ['observe', (s) => s.observe],
+      ['plan', (s) => s.plan],
+      ['run', (s) => s.run],
+      ['· nft (apply; read only when observing)', (s) => s.nft],
+      ['· wg (set, users ∥ sites; 0 when no peer changed)', (s) => s.wg],
+    ];
+    for (const [label, pick] of changeRows) {
+      const values = col(changes, pick);
+      console.log(row([label, ms(median(values)), ms(quantile(values, 0.99)), ms(Math.max(...values))]));
+    }
+    for (const kind of KINDS) {
+      const values = changes.filter((s) => s.kind === kind).map((s) => s.total);
+      console.log(
+        row([`${kind} (${values.length})`, ms(median(values)), ms(quantile(values, 0.99)), ms(Math.max(...values))]),
+      );
+    }
+    const kindsSeen = [...new Set(changes.map((s) => s.kinds))];
+    console.log(`plans seen: ${kindsSeen.join(' | ')}`);
+
+    const result = {
+      bench: 'B4',
+      userPeers: initial.peers.length,
+      sitePeers,
+      allowed: initial.allowed.length,
+      native: initial.native.length,
+      runs: RUNS,
+      coldMedianMs: round(median(col(cold, (s) => s.total))),
+      coldMinMs: round(Math.min(...col(cold, (s) => s.total))),
+      coldMaxMs: round(Math.max(...col(cold, (s) => s.total))),
+      coldSplitMedianMs: {
+        observe: round(median(col(cold, (s) => s.observe))),
+        plan: round(median(col(cold, (s) => s.plan))),
+        run: round(median(col(cold, (s) => s.run))),
+        createInterfaces: round(median(col(cold, (s) => s.create))),
+        nftApply: round(median(col(cold, (s) => s.clock['nft.apply'] ?? 0))),
+        wgSyncWall: round(median(col(cold, (s) => s.clock['wg.sync.wall'] ?? 0))),
+      },
+      changes: CHANGES,
+      changeP50Ms: round(median(totals)),
+      changeP99Ms: round(quantile(totals, 0.99)),
+      changeMaxMs: round(Math.max(...totals)),
+      changeSplitP50Ms: {
+        observe: round(median(col(changes, (s) => s.observe))),
+        plan: round(median(col(changes, (s) => s.plan))),
+        run: round(median(col(changes, (s) => s.run))),
+        nft: round(median(col(changes, (s) => s.nft))),
+        wg: round(median(col(changes, (s) => s.wg))),
+      },
+      consistent,
+      coldTargetMet: median(col(cold, (s) => s.total)) < 3000,
+      changeTargetMet: quantile(totals, 0.99) < 50,
+    };
+    console.log(`RESULT ${JSON.stringify(result)}`);
+  } finally {
+    await stopAll();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+const round = (value: number) => Math.round(value * 10) / 10;
+
+await main();

@@ -1,0 +1,328 @@
+import type { GatewayDesiredState, GatewaySite } from '../core/wire/gateway-state.ts';
+import type { GatewayInterfaces } from './nft-ruleset.ts';
+import {
+  type AllowedElement,
+  allowedKey,
+  canonicalAllowedElement,
+  canonicalNativeElement,
+  type NativeElement,
+  nativeKey,
+} from './nft-elements.ts';
+import { DEFAULT_PLAN_OPTIONS, type GatewayApplyPlan, type PeerPlan, type PlanOptions } from './plan.ts';
+import { desiredSitePeers, desiredUserPeers, samePeerConfig, type WireGuardPeerConfig } from './wireguard-peers.ts';
+
+/**
+ * What the applier last made the gateway hold, indexed for planning the next change
+ * without reading 100,000 elements back (`nft -j list table` + `wg show dump` of a full
+ * gateway take seconds; a change must take milliseconds).
+ *
+ * It is a cache of an observation, trusted only while every change since went through the
+ * applier: the applier drops it whenever a run fails (a `delete element` of something not
+ * there fails the whole nft transaction) and on every periodic full reconcile, which
+ * observes the gateway again and so repairs drift made by hand.
+ *
+ * Planning against it gives the same plan planGatewayApply would give against a fresh
+ * observation of the same gateway (tested), in time proportional to the document's
+ * length with one hash lookup per element and no parsing of elements already applied.
+ */
+
+type Marked<T> = { value: T; mark: number };
+/** `raw` is the control plane's spelling that last compared equal (cheap re-check). */
+type PeerEntry = {
+  config: WireGuardPeerConfig;
+  raw: string | null;
+  mark: number;
+};
+
+export class AppliedGatewayView {
+  /** user ip → mapped prefix → element (nested: no key string built per lookup). */
+  private readonly allowed = new Map<string, Map<string, Marked<AllowedElement>>>();
+  /** user ip → native prefix → element. */
+  private readonly native = new Map<string, Map<string, Marked<NativeElement>>>();
+  private allowedCount = 0;
+  private nativeCount = 0;
+  private readonly users = new Map<string, PeerEntry>();
+  private readonly sites = new Map<string, PeerEntry>();
+  private generation = 0;
+
+  private readonly ifaces: GatewayInterfaces;
+  /** The users interface's public key as last observed (the service key, normally). */
+  private readonly usersPublicKey: string;
+
+  private constructor(ifaces: GatewayInterfaces, usersPublicKey: string) {
+    this.ifaces = ifaces;
+    this.usersPublicKey = usersPublicKey;
+  }
+
+  /** The view of a gateway that has just been brought to exactly `desired`. */
+  static afterFullApply(
+    desired: GatewayDesiredState,
+    ifaces: GatewayInterfaces,
+    usersPublicKey: string,
+  ): AppliedGatewayView {
+    const view = new AppliedGatewayView(ifaces, usersPublicKey);
+    for (const pair of desired.allowed) {
+      view.putAllowed(canonicalAllowedElement(pair));
+    }
+    for (const mapping of desired.native) {
+      view.putNative(canonicalNativeElement(mapping));
+    }
+    for (const peer of desired.peers) {
+      const [config] = desiredUserPeers({ peers: [peer] });
+      view.users.set(config.publicKey, { config, raw: userRaw(peer), mark: 0 });
+    }
+    for (const site of desired.sites) {
+      const [config] = desiredSitePeers({ sites: [site] });
+      if (config)
+        view.sites.set(config.publicKey, {
+          config,
+          raw: siteRaw(site),
+          mark: 0,
+        });
+    }
+    return view;
+  }
+
+  /** The plan planGatewayApply would make against an observation of this gateway. */
+  plan(desired: GatewayDesiredState, options: PlanOptions = DEFAULT_PLAN_OPTIONS): GatewayApplyPlan {
+    const generation = ++this.generation;
+    const problems: string[] = [];
+    if (this.usersPublicKey !== desired.servicePublicKey) {
+      problems.push(
+        `users interface ${this.ifaces.users} has public key ${this.usersPublicKey}, not the service key ${desired.servicePublicKey}`,
+      );
+    }
+    const users = this.planPeers(
+      this.users,
+      desired.peers,
+      (peer) => peer.publicKey,
+      userRaw,
+      (peer) => desiredUserPeers({ peers: [peer] })[0],
+      () => desiredUserPeers(desired),
+      generation,
+      options,
+    );
+    const sites = this.planPeers(
+      this.sites,
+      desired.sites.filter((site) => site.agentPublicKey !== null),
+      (site) => site.agentPublicKey ?? '',
+      siteRaw,
+      (site) => desiredSitePeers({ sites: [site] })[0],
+      () => desiredSitePeers(desired),
+      generation,
+      options,
+    );
+
+    // allowed: looked up in the control plane's spelling (canonical already, in practice),
+    // by user then prefix (consecutive pairs of one user share the inner lookup); only
+    // pairs not found are parsed.
+    const addAllowed = new Map<string, AllowedElement>();
+    let allowedHits = 0;
+    let lastUser: string | null = null;
+    let byPrefix: Map<string, Marked<AllowedElement>> | undefined;
+    for (const pair of desired.allowed) {
+      if (pair.userIp !== lastUser) {
+        lastUser = pair.userIp;
+        byPrefix = this.allowed.get(lastUser);
+      }
+      let entry = byPrefix?.get(pair.mapped);
+      if (entry === undefined) {
+        const element = canonicalAllowedElement(pair);
+        entry = this.allowed.get(element.userIp)?.get(element.mapped);
+        if (entry === undefined) {
+          addAllowed.set(allowedKey(element), element);
+          continue;
+        }
+      }
+      if (entry.mark !== generation) {
+        entry.mark = generation;
+        allowedHits++;
+      }
+    }
+    const removeAllowed = unmarked(this.allowed, this.allowedCount, allowedHits, generation);
+
+    // native: a key whose value changed is a remove of the old entry plus an add.
+    const addNative = new Map<string, NativeElement>();
+    let nativeHits = 0;
+    lastUser = null;
+    let byNative: Map<string, Marked<NativeElement>> | undefined;
+    for (const mapping of desired.native) {
+      if (mapping.userIp !== lastUser) {
+        lastUser = mapping.userIp;
+        byNative = this.native.get(lastUser);
+      }
+      let entry = byNative?.get(mapping.native);
+      let key: string | null = null;
+      if (entry === undefined || entry.value.mapped !== mapping.mapped) {
+        const element = canonicalNativeElement(mapping);
+        key = nativeKey(element);
+        entry = this.native.get(element.userIp)?.get(element.native);
+        if (entry === undefined || entry.value.mapped !== element.mapped) {
+          const pending = addNative.get(key);
+          if ((pending && pending.mapped !== element.mapped) || entry?.mark === generation) {
+            throw new Error(
+              `native ${key} is mapped to both ${pending?.mapped ?? entry?.value.mapped} and ${element.mapped}`,
+            );
+          }
+          addNative.set(key, element);
+          continue;
+        }
+      }
+      if (addNative.size > 0) {
+        key ??= nativeKey(entry.value);
+        if (addNative.has(key)) {
+          throw new Error(`native ${key} is mapped to both ${addNative.get(key)?.mapped} and ${entry.value.mapped}`);
+        }
+      }
+      if (entry.mark !== generation) {
+        entry.mark = generation;
+        nativeHits++;
+      }
+    }
+    const removeNative = unmarked(this.native, this.nativeCount, nativeHits, generation);
+
+    const delta = {
+      addAllowed: [...addAllowed.values()],
+      removeAllowed,
+      addNative: [...addNative.values()],
+      removeNative,
+    };
+    const size = delta.addAllowed.length + removeAllowed.length + delta.addNative.length + removeNative.length;
+    return {
+      missingInterfaces: [],
+      users,
+      sites,
+      nft: size === 0 ? { kind: 'unchanged' } : { kind: 'delta', delta },
+      problems,
+    };
+  }
+
+  /** Records that `plan` (made by this view's plan()) was carried out in full. */
+  commit(plan: GatewayApplyPlan): void {
+    if (plan.nft.kind === 'reload') throw new Error('a view never plans a reload; observe instead');
+    if (plan.nft.kind === 'delta') {
+      const { delta } = plan.nft;
+      for (const element of delta.removeAllowed) {
+        if (removeNested(this.allowed, element.userIp, element.mapped)) this.allowedCount--;
+      }
+      for (const element of delta.removeNative) {
+        if (removeNested(this.native, element.userIp, element.native)) this.nativeCount--;
+      }
+      for (const element of delta.addAllowed) this.putAllowed(element);
+      for (const element of delta.addNative) this.putNative(element);
+    }
+    commitPeers(this.users, plan.users);
+    commitPeers(this.sites, plan.sites);
+  }
+
+  get size() {
+    return {
+      allowed: this.allowedCount,
+      native: this.nativeCount,
+      users: this.users.size,
+      sites: this.sites.size,
+    };
+  }
+
+  private putAllowed(element: AllowedElement): void {
+    if (putNested(this.allowed, element.userIp, element.mapped, element)) this.allowedCount++;
+  }
+
+  private putNative(element: NativeElement): void {
+    if (putNested(this.native, element.userIp, element.native, element)) this.nativeCount++;
+  }
+
+  private planPeers<T>(
+    applied: Map<string, PeerEntry>,
+    items: T[],
+    keyOf: (item: T) => string,
+    rawOf: (item: T) => string,
+    configOf: (item: T) => WireGuardPeerConfig,
+    allConfigs: () => WireGuardPeerConfig[],
+    generation: number,
+    options: PlanOptions,
+  ): PeerPlan {
+    const upsert: WireGuardPeerConfig[] = [];
+    let hits = 0;
+    for (const item of items) {
+      const entry = applied.get(keyOf(item));
+      const raw = rawOf(item);
+      if (entry === undefined || entry.raw !== raw) {
+        const config = configOf(item);
+        if (entry === undefined || !samePeerConfig(entry.config, config)) {
+          upsert.push(config);
+          // a changed peer is replaced in place (`allowed-ips` replaces the list), not removed
+          if (entry !== undefined && entry.mark !== generation) {
+            entry.mark = generation;
+            hits++;
+          }
+          continue;
+        }
+        entry.raw = raw;
+      }
+      if (entry.mark !== generation) {
+        entry.mark = generation;
+        hits++;
+      }
+    }
+    const remove =
+      hits === applied.size
+        ? []
+        : [...applied.values()].filter((entry) => entry.mark !== generation).map((entry) => entry.config.publicKey);
+    if (remove.length === 0 && upsert.length === 0) return { kind: 'unchanged' };
+    if (remove.length + upsert.length > options.maxIncrementalPeerChanges) {
+      return {
+        kind: 'sync',
+        peers: allConfigs(),
+        reason: `${remove.length + upsert.length} peer changes`,
+      };
+    }
+    return { kind: 'set', remove: remove.sort(), upsert };
+  }
+}
+
+function unmarked<T>(map: Map<string, Map<string, Marked<T>>>, count: number, hits: number, generation: number): T[] {
+  if (hits === count) return [];
+  const left: T[] = [];
+  for (const inner of map.values()) {
+    for (const entry of inner.values()) if (entry.mark !== generation) left.push(entry.value);
+  }
+  return left;
+}
+
+/** Sets outer → inner → value; true when the entry is new. */
+function putNested<T>(map: Map<string, Map<string, Marked<T>>>, outer: string, inner: string, value: T): boolean {
+  let byInner = map.get(outer);
+  if (byInner === undefined) {
+    byInner = new Map();
+    map.set(outer, byInner);
+  }
+  const isNew = !byInner.has(inner);
+  byInner.set(inner, { value, mark: 0 });
+  return isNew;
+}
+
+function removeNested<T>(map: Map<string, Map<string, Marked<T>>>, outer: string, inner: string): boolean {
+  const byInner = map.get(outer);
+  if (!byInner?.delete(inner)) return false;
+  if (byInner.size === 0) map.delete(outer);
+  return true;
+}
+
+function commitPeers(applied: Map<string, PeerEntry>, plan: PeerPlan): void {
+  if (plan.kind === 'set') {
+    for (const key of plan.remove) applied.delete(key);
+    for (const config of plan.upsert) applied.set(config.publicKey, { config, raw: null, mark: 0 });
+  } else if (plan.kind === 'sync') {
+    applied.clear();
+    for (const config of plan.peers) applied.set(config.publicKey, { config, raw: null, mark: 0 });
+  }
+}
+
+function userRaw(peer: GatewayDesiredState['peers'][number]): string {
+  return peer.tunnelIp;
+}
+
+function siteRaw(site: GatewaySite): string {
+  return `${site.agentTunnelIp}|${site.translations.map((translation) => translation.mapped).join(',')}`;
+}
