@@ -3,12 +3,13 @@ import type { GatewayInterfaces } from './nft-ruleset.ts';
 import {
   type AllowedElement,
   allowedKey,
+  allowedLength,
   canonicalAllowedElement,
   canonicalNativeElement,
   type NativeElement,
   nativeKey,
 } from './nft-elements.ts';
-import { DEFAULT_PLAN_OPTIONS, type GatewayApplyPlan, type PeerPlan, type PlanOptions } from './plan.ts';
+import { DEFAULT_PLAN_OPTIONS, type GatewayApplyPlan, missingLengths, type PeerPlan, type PlanOptions } from './plan.ts';
 import { desiredSitePeers, desiredUserPeers, samePeerConfig, type WireGuardPeerConfig } from './wireguard-peers.ts';
 
 /**
@@ -40,6 +41,8 @@ export class AppliedGatewayView {
   /** user ip → native prefix → element. */
   private readonly native = new Map<string, Map<string, Marked<NativeElement>>>();
   private allowedCount = 0;
+  /** The N of every allowed_N set the table has (a structure fact: a new one needs a reload). */
+  private readonly tableLengths = new Set<number>();
   private nativeCount = 0;
   private readonly users = new Map<string, PeerEntry>();
   private readonly sites = new Map<string, PeerEntry>();
@@ -54,15 +57,23 @@ export class AppliedGatewayView {
     this.usersPublicKey = usersPublicKey;
   }
 
-  /** The view of a gateway that has just been brought to exactly `desired`. */
+  /**
+   * The view of a gateway that has just been brought to exactly `desired`. `tableLengths`:
+   * the allowed_N sets its table has, when that is more than `desired` uses (a delta
+   * applied to an observed table keeps the sets of lengths no longer in use).
+   */
   static afterFullApply(
     desired: GatewayDesiredState,
     ifaces: GatewayInterfaces,
     usersPublicKey: string,
+    tableLengths: Iterable<number> = [],
   ): AppliedGatewayView {
     const view = new AppliedGatewayView(ifaces, usersPublicKey);
+    for (const length of tableLengths) view.tableLengths.add(length);
     for (const pair of desired.allowed) {
-      view.putAllowed(canonicalAllowedElement(pair));
+      const element = canonicalAllowedElement(pair);
+      view.putAllowed(element);
+      view.tableLengths.add(allowedLength(element));
     }
     for (const mapping of desired.native) {
       view.putNative(canonicalNativeElement(mapping));
@@ -188,19 +199,40 @@ export class AppliedGatewayView {
       removeNative,
     };
     const size = delta.addAllowed.length + removeAllowed.length + delta.addNative.length + removeNative.length;
+    // A mapped prefix length the table has no allowed_N set for is a structure change.
+    const missing = missingLengths(delta.addAllowed, this.tableLengths);
     return {
       missingInterfaces: [],
       users,
       sites,
-      nft: size === 0 ? { kind: 'unchanged' } : { kind: 'delta', delta },
+      nft:
+        missing.length > 0
+          ? { kind: 'reload', reasons: [`no allowed set for mapped prefix length(s) ${missing.map((n) => `/${n}`).join(', ')}`] }
+          : size === 0
+            ? { kind: 'unchanged' }
+            : { kind: 'delta', delta },
       problems,
     };
   }
 
-  /** Records that `plan` (made by this view's plan()) was carried out in full. */
-  commit(plan: GatewayApplyPlan): void {
-    if (plan.nft.kind === 'reload') throw new Error('a view never plans a reload; observe instead');
-    if (plan.nft.kind === 'delta') {
+  /**
+   * Records that `plan` (made by this view's plan() for `desired`) was carried out in
+   * full. After a reload the table holds exactly `desired`, with sets for its lengths only.
+   */
+  commit(plan: GatewayApplyPlan, desired: GatewayDesiredState): void {
+    if (plan.nft.kind === 'reload') {
+      this.allowed.clear();
+      this.native.clear();
+      this.allowedCount = 0;
+      this.nativeCount = 0;
+      this.tableLengths.clear();
+      for (const pair of desired.allowed) {
+        const element = canonicalAllowedElement(pair);
+        this.putAllowed(element);
+        this.tableLengths.add(allowedLength(element));
+      }
+      for (const mapping of desired.native) this.putNative(canonicalNativeElement(mapping));
+    } else if (plan.nft.kind === 'delta') {
       const { delta } = plan.nft;
       for (const element of delta.removeAllowed) {
         if (removeNested(this.allowed, element.userIp, element.mapped)) this.allowedCount--;
@@ -218,6 +250,7 @@ export class AppliedGatewayView {
   get size() {
     return {
       allowed: this.allowedCount,
+      allowedSets: this.tableLengths.size,
       native: this.nativeCount,
       users: this.users.size,
       sites: this.sites.size,

@@ -128,7 +128,7 @@ export class GatewayApplier {
       const t1 = performance.now();
       try {
         await runGatewayPlan(plan, desired, this.plane);
-        view.commit(plan);
+        view.commit(plan, desired);
         return {
           plan,
           observed: false,
@@ -149,7 +149,9 @@ export class GatewayApplier {
     const t3 = performance.now();
     const createdKey = this.plane.interfaceSpecs?.users?.privateKey;
     const usersPublicKey = observed.users?.interface.publicKey ?? (createdKey ? wireGuardPublicKey(createdKey) : '');
-    this.view = AppliedGatewayView.afterFullApply(desired, this.plane.ifaces, usersPublicKey);
+    // A delta keeps the table's allowed_N sets of lengths no longer in use: the view must know them.
+    const tableLengths = plan.nft.kind === 'reload' ? [] : (observed.nft?.allowedLengths ?? []);
+    this.view = AppliedGatewayView.afterFullApply(desired, this.plane.ifaces, usersPublicKey, tableLengths);
     return {
       plan,
       observed: true,

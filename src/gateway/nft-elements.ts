@@ -112,3 +112,59 @@ export function compareAllowed(a: AllowedElement, b: AllowedElement): number {
 export function compareNative(a: NativeElement, b: NativeElement): number {
   return compareAddresses(a.userIp, b.userIp) || comparePrefixes(a.native, b.native);
 }
+
+/**
+ * `allowed` is stored as one plain hash set per mapped prefix length in use
+ * (`allowed_24`, `allowed_32`, …; decision 0003): an element is `user ip . network
+ * address`, and the forward rule of that set masks the destination with the length's
+ * netmask before the lookup. Lookups and deletes stay O(1) whatever the fill, unlike the
+ * single concatenated interval set (pipapo) DESIGN started with.
+ */
+export const ALLOWED_SET_PREFIX = 'allowed_';
+
+export function allowedSetName(length: number): string {
+  if (!Number.isInteger(length) || length < 1 || length > 32) throw new Error(`invalid mapped prefix length ${length}`);
+  return `${ALLOWED_SET_PREFIX}${length}`;
+}
+
+/** The length of a set named `allowed_N` (1 ≤ N ≤ 32, no leading zero), else null. */
+export function allowedSetLength(name: string): number | null {
+  const match = /^allowed_([1-9][0-9]?)$/.exec(name);
+  const length = match ? Number(match[1]) : null;
+  return length !== null && length <= 32 ? length : null;
+}
+
+/** The element's mapped prefix length: which `allowed_N` set it lives in. */
+export function allowedLength(element: AllowedElement): number {
+  return prefixLength(element.mapped);
+}
+
+/** The element as written into its `allowed_N` set: `user ip . network address`. */
+export function allowedSetElement(element: AllowedElement): string {
+  return `${element.userIp} . ${element.mapped.slice(0, element.mapped.indexOf('/'))}`;
+}
+
+/** Dotted netmask of a prefix length (24 → 255.255.255.0). */
+export function netmask(length: number): string {
+  const mask = length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
+  return [24, 16, 8, 0].map((shift) => (mask >>> shift) & 255).join('.');
+}
+
+/** Element count per mapped prefix length. */
+export function countByLength(elements: Iterable<AllowedElement>): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const element of elements) {
+    const length = allowedLength(element);
+    counts.set(length, (counts.get(length) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * Forward-rule order of the lengths in use: most elements first (most packets match the
+ * first rule they try), longer prefix first on a tie. Order is a performance matter
+ * only: every rule accepts, so the planner does not compare it.
+ */
+export function orderedLengths(counts: Map<number, number>): number[] {
+  return [...counts.keys()].sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0) || b - a);
+}

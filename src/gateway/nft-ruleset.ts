@@ -2,12 +2,17 @@ import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
 import { canonicalAddress } from './ipv4-prefix.ts';
 import {
   type AllowedElement,
-  allowedKey,
+  allowedLength,
+  allowedSetElement,
+  allowedSetName,
   compareAllowed,
   compareNative,
+  countByLength,
   desiredGatewayElements,
   type NativeElement,
   nativeKey,
+  netmask,
+  orderedLengths,
 } from './nft-elements.ts';
 
 /**
@@ -33,18 +38,23 @@ export function renderGatewayRuleset(
   const users = quotedInterface(ifaces.users);
   const sites = quotedInterface(ifaces.sites);
   const { allowed, native } = desiredGatewayElements(state);
+  const lengths = orderedLengths(countByLength(allowed));
+  const byLength = groupByLength(allowed);
   return [
     '# plantgate gateway table: generated, replaced whole on every full apply',
     `table ip ${table} {}`,
     `delete table ip ${table}`,
     `table ip ${table} {`,
-    '\t# user tunnel ip . mapped prefix: the only traffic user -> site that is forwarded',
-    '\tset allowed {',
-    '\t\ttype ipv4_addr . ipv4_addr',
-    '\t\tflags interval',
-    ...renderElementsBlock(allowed.map(allowedKey)),
-    '\t}',
-    '',
+    // One plain hash set per mapped prefix length in use (decision 0003): O(1) lookups
+    // and deletes at any fill. A new length is a structure change (a full reload).
+    ...lengths.flatMap((length) => [
+      `\t# user tunnel ip . network address of a mapped /${length}: user -> site traffic that is forwarded`,
+      `\tset ${allowedSetName(length)} {`,
+      '\t\ttype ipv4_addr . ipv4_addr',
+      ...renderElementsBlock((byLength.get(length) ?? []).map(allowedSetElement)),
+      '\t}',
+      '',
+    ]),
     '\t# user tunnel ip . native prefix : mapped prefix (native addresses active for that user)',
     '\tmap native {',
     '\t\ttype ipv4_addr . ipv4_addr : interval ipv4_addr',
@@ -63,8 +73,7 @@ export function renderGatewayRuleset(
     // cuts open flows; replies are matched through conntrack's tuples.
     '\tchain forward {',
     '\t\ttype filter hook forward priority filter; policy drop;',
-    `\t\tiifname ${users} oifname ${sites} ip saddr . ip daddr @allowed accept`,
-    `\t\tiifname ${sites} oifname ${users} ct original ip saddr . ct reply ip saddr @allowed accept`,
+    ...lengths.flatMap((length) => allowedRules(users, sites, length)),
     '\t}',
     '',
     // Agents see this gateway's own site address as source (unique per gateway), so an
@@ -78,12 +87,41 @@ export function renderGatewayRuleset(
   ].join('\n');
 }
 
+/**
+ * The forward rules of set allowed_N: the destination (or, for replies, conntrack's reply
+ * source = the mapped device) masked to N bits, concatenated with the user's address.
+ */
+export function allowedRules(quotedUsers: string, quotedSites: string, length: number): string[] {
+  const mask = length === 32 ? '' : ` & ${netmask(length)}`;
+  const set = `@${allowedSetName(length)}`;
+  return [
+    `\t\tiifname ${quotedUsers} oifname ${quotedSites} ip saddr . ip daddr${mask} ${set} accept`,
+    `\t\tiifname ${quotedSites} oifname ${quotedUsers} ct original ip saddr . ct reply ip saddr${mask} ${set} accept`,
+  ];
+}
+
+/** Elements grouped by mapped prefix length, each group in the input's order. */
+function groupByLength(elements: AllowedElement[]): Map<number, AllowedElement[]> {
+  const groups = new Map<number, AllowedElement[]>();
+  for (const element of elements) {
+    const length = allowedLength(element);
+    const group = groups.get(length);
+    if (group) group.push(element);
+    else groups.set(length, [element]);
+  }
+  return groups;
+}
+
 /** snat to the gateway's own site address; masquerade only for a document that names no gateway (an operator's view). */
 export function sourceNat(quotedSites: string, siteTunnelIp: string | null): string {
   return siteTunnelIp === null ? `oifname ${quotedSites} masquerade` : `oifname ${quotedSites} snat ip to ${canonicalAddress(siteTunnelIp)}`;
 }
 
-/** A small change to the two collections, applied as one `nft -f` transaction. */
+/**
+ * A small change to the elements, applied as one `nft -f` transaction. Every allowed
+ * element's length must already have its `allowed_N` set in the table (the planner
+ * reloads the table otherwise).
+ */
 export type SetDelta = {
   addAllowed: AllowedElement[];
   removeAllowed: AllowedElement[];
@@ -106,9 +144,15 @@ export function renderSetDelta(delta: SetDelta, tableName: string = DEFAULT_TABL
     lines.push(elements.map((text) => `\t${text}`).join(',\n'));
     lines.push('}');
   };
-  emit('delete', 'allowed', [...delta.removeAllowed].sort(compareAllowed).map(allowedKey));
+  const emitAllowed = (verb: 'add' | 'delete', elements: AllowedElement[]) => {
+    const groups = groupByLength([...elements].sort(compareAllowed));
+    for (const length of [...groups.keys()].sort((a, b) => b - a)) {
+      emit(verb, allowedSetName(length), (groups.get(length) ?? []).map(allowedSetElement));
+    }
+  };
+  emitAllowed('delete', delta.removeAllowed);
   emit('delete', 'native', [...delta.removeNative].sort(compareNative).map(nativeElementText));
-  emit('add', 'allowed', [...delta.addAllowed].sort(compareAllowed).map(allowedKey));
+  emitAllowed('add', delta.addAllowed);
   emit('add', 'native', [...delta.addNative].sort(compareNative).map(nativeElementText));
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }

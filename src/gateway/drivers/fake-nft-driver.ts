@@ -1,5 +1,5 @@
 import { canonicalAddress, canonicalPrefix } from '../ipv4-prefix.ts';
-import type { AllowedElement, NativeElement } from '../nft-elements.ts';
+import { type AllowedElement, allowedSetLength, type NativeElement } from '../nft-elements.ts';
 import { checkedTableName } from '../nft-ruleset.ts';
 import type { ObservedNftChain, ObservedNftSet, ObservedNftTable } from '../nft-table-json.ts';
 import type { NftDriver } from './nft-driver.ts';
@@ -169,8 +169,12 @@ function parseElement(text: string, set: FakeSet, line: string): [string, string
   if ((valueText === undefined) !== (set.dataType === null)) throw new Error(`Error: syntax error: ${line}`);
   const parts = keyText.split(' . ');
   if (parts.length !== set.keyType.length) throw new Error(`Error: syntax error: ${line}`);
+  // Like nft: a prefix in a set without the interval flag is refused.
+  if (!set.flags.includes('interval') && parts.some((part) => part.includes('/'))) {
+    throw new Error(`Error: Set member cannot be prefix, missing interval flag: ${line}`);
+  }
   try {
-    const key = parts.map((part) => (part.includes('/') || set.flags.includes('interval') ? canonicalPrefix(part) : canonicalAddress(part)));
+    const key = parts.map((part) => (set.flags.includes('interval') ? canonicalPrefix(part) : canonicalAddress(part)));
     return [key.join(' . '), valueText === undefined ? null : canonicalPrefix(valueText)];
   } catch {
     throw new Error(`Error: syntax error: ${line}`);
@@ -195,17 +199,24 @@ function summariseRule(rule: string): string {
 function observe(table: FakeTable): ObservedNftTable {
   const foreignElements: string[] = [];
   const elementsOf = (name: string) => table.sets.get(name)?.elements;
-  const allowedElements = elementsOf('allowed');
   const nativeElements = elementsOf('native');
   const pairOf = (key: string) => {
     const [userPrefix, prefix] = key.split(' . ');
     return userPrefix.endsWith('/32') ? { userIp: userPrefix.slice(0, -3), prefix } : null;
   };
+  // allowed_N: plain sets of "user . network address"; an address with host bits is not ours.
   const allowed: AllowedElement[] = [];
-  for (const key of allowedElements?.keys() ?? []) {
-    const pair = pairOf(key);
-    if (pair) allowed.push({ userIp: pair.userIp, mapped: pair.prefix as AllowedElement['mapped'] });
-    else foreignElements.push(`allowed: ${key}`);
+  const allowedLengths: number[] = [];
+  for (const set of table.sets.values()) {
+    const length = set.dataType === null ? allowedSetLength(set.name) : null;
+    if (length === null) continue;
+    allowedLengths.push(length);
+    for (const key of set.elements.keys()) {
+      const [userIp, network] = key.split(' . ');
+      const mapped = canonicalPrefix(`${network}/${length}`);
+      if (mapped === `${network}/${length}`) allowed.push({ userIp, mapped });
+      else foreignElements.push(`${set.name}: ${key}`);
+    }
   }
   const native: NativeElement[] = [];
   for (const [key, value] of nativeElements?.entries() ?? []) {
@@ -217,7 +228,8 @@ function observe(table: FakeTable): ObservedNftTable {
   return {
     sets: [...table.sets.values()].map(({ elements: _elements, ...set }) => ({ ...set, keyType: [...set.keyType], flags: [...set.flags] })),
     chains: table.chains.map((chain) => ({ ...chain, rules: [...chain.rules] })),
-    allowed: allowedElements ? allowed : null,
+    allowed,
+    allowedLengths: allowedLengths.sort((a, b) => a - b),
     native: nativeElements ? native : null,
     foreignElements,
   };
