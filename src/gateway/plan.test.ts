@@ -287,7 +287,7 @@ describe('planGatewayApply', () => {
 
   it('the real table read back from nft 1.0.6 plans as unchanged for the state it was rendered from', () => {
     const parsed = parseNftTableJson(
-      readFileSync(new URL('./__fixtures__/nft-table-two-plants-plus-range.json', import.meta.url), 'utf8'),
+      readFileSync(new URL('./__fixtures__/nft-table-two-plants-plus-foreign.json', import.meta.url), 'utf8'),
       'plantgate',
     );
     assert.ok(parsed.ok);
@@ -296,6 +296,17 @@ describe('planGatewayApply', () => {
     const operatorView = { ...twoPlantsState, gateway: null };
     const plan = planGatewayApply(operatorView, ifaces, { ...observedAfterApplying(operatorView), nft: withoutRange });
     assert.deepEqual(plan.nft, { kind: 'unchanged' });
+  });
+
+  it("a table of DESIGN's first layout (one interval set) is replaced whole", () => {
+    const parsed = parseNftTableJson(
+      readFileSync(new URL('./__fixtures__/nft-table-legacy-interval-allowed.json', import.meta.url), 'utf8'),
+      'plantgate',
+    );
+    assert.ok(parsed.ok);
+    const operatorView = { ...twoPlantsState, gateway: null };
+    const plan = planGatewayApply(operatorView, ifaces, { ...observedAfterApplying(operatorView), nft: parsed.value });
+    assert.ok(plan.nft.kind === 'reload' && plan.nft.reasons.includes('unexpected set allowed'), JSON.stringify(plan.nft));
   });
 
   it('several gateways: source NAT to this gateway\'s own site address; a table with another address (or masquerade) is reloaded', () => {
