@@ -154,7 +154,7 @@ describe('GatewayApplier: planning against its view of the gateway', () => {
     assert.deepEqual([final.nft.kind, final.users.kind, final.sites.kind], ['unchanged', 'unchanged', 'unchanged']);
   });
 
-  it('a new mapped prefix length is a reload from the view too; a length emptied keeps its set (re-adding it is a delta)', async () => {
+  it('a new mapped prefix length or native shard is a reload from the view too; one emptied keeps its set (re-adding is a delta)', async () => {
     const service = generateWireGuardKeyPair();
     const plane = fakePlane(service.privateKey);
     const applier = new GatewayApplier(plane);
@@ -166,6 +166,9 @@ describe('GatewayApplier: planning against its view of the gateway', () => {
       [state, 'delta'],
       [{ ...state, allowed: [...state.allowed, { userIp: '100.64.0.2', mapped: '100.80.3.128/25' }] }, 'delta'],
       [{ ...state, allowed: [...state.allowed, { userIp: '100.64.0.2', mapped: '100.80.9.9/32' }] }, 'reload'],
+      [{ ...state, native: [...state.native, { userIp: '100.64.4.4', native: '192.168.1.0/24', mapped: '100.80.1.0/24' }] }, 'reload'],
+      [state, 'delta'],
+      [{ ...state, native: [...state.native, { userIp: '100.64.4.5', native: '192.168.1.0/24', mapped: '100.80.2.0/24' }] }, 'delta'],
     ];
     for (const [index, [next, kind]] of steps.entries()) {
       const expected = planGatewayApply(next, ifaces, await observeGateway(plane));
@@ -174,7 +177,7 @@ describe('GatewayApplier: planning against its view of the gateway', () => {
       assert.equal(report.plan.nft.kind, kind, `step ${index}`);
       assert.deepEqual(normalised(report.plan), normalised(expected), `step ${index}`);
     }
-    const final = planGatewayApply(steps[4][0], ifaces, await observeGateway(plane));
+    const final = planGatewayApply(steps.at(-1)?.[0] ?? state, ifaces, await observeGateway(plane));
     assert.equal(final.nft.kind, 'unchanged');
   });
 

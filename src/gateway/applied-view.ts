@@ -8,8 +8,9 @@ import {
   canonicalNativeElement,
   type NativeElement,
   nativeKey,
+  nativeShard,
 } from './nft-elements.ts';
-import { DEFAULT_PLAN_OPTIONS, type GatewayApplyPlan, missingLengths, type PeerPlan, type PlanOptions } from './plan.ts';
+import { DEFAULT_PLAN_OPTIONS, type GatewayApplyPlan, layoutGaps, type PeerPlan, type PlanOptions } from './plan.ts';
 import { desiredSitePeers, desiredUserPeers, samePeerConfig, type WireGuardPeerConfig } from './wireguard-peers.ts';
 
 /**
@@ -43,6 +44,8 @@ export class AppliedGatewayView {
   private allowedCount = 0;
   /** The N of every allowed_N set the table has (a structure fact: a new one needs a reload). */
   private readonly tableLengths = new Set<number>();
+  /** The A.B.C of every native_A_B_C map the table has (likewise). */
+  private readonly tableShards = new Set<string>();
   private nativeCount = 0;
   private readonly users = new Map<string, PeerEntry>();
   private readonly sites = new Map<string, PeerEntry>();
@@ -58,25 +61,28 @@ export class AppliedGatewayView {
   }
 
   /**
-   * The view of a gateway that has just been brought to exactly `desired`. `tableLengths`:
-   * the allowed_N sets its table has, when that is more than `desired` uses (a delta
-   * applied to an observed table keeps the sets of lengths no longer in use).
+   * The view of a gateway that has just been brought to exactly `desired`. `layout`: the
+   * allowed_N sets and native_A_B_C maps its table has, when that is more than `desired`
+   * uses (a delta applied to an observed table keeps the sets no longer in use).
    */
   static afterFullApply(
     desired: GatewayDesiredState,
     ifaces: GatewayInterfaces,
     usersPublicKey: string,
-    tableLengths: Iterable<number> = [],
+    layout: { allowedLengths: Iterable<number>; nativeShards: Iterable<string> } = { allowedLengths: [], nativeShards: [] },
   ): AppliedGatewayView {
     const view = new AppliedGatewayView(ifaces, usersPublicKey);
-    for (const length of tableLengths) view.tableLengths.add(length);
+    for (const length of layout.allowedLengths) view.tableLengths.add(length);
+    for (const shard of layout.nativeShards) view.tableShards.add(shard);
     for (const pair of desired.allowed) {
       const element = canonicalAllowedElement(pair);
       view.putAllowed(element);
       view.tableLengths.add(allowedLength(element));
     }
     for (const mapping of desired.native) {
-      view.putNative(canonicalNativeElement(mapping));
+      const element = canonicalNativeElement(mapping);
+      view.putNative(element);
+      view.tableShards.add(nativeShard(element.userIp));
     }
     for (const peer of desired.peers) {
       const [config] = desiredUserPeers({ peers: [peer] });
@@ -199,15 +205,15 @@ export class AppliedGatewayView {
       removeNative,
     };
     const size = delta.addAllowed.length + removeAllowed.length + delta.addNative.length + removeNative.length;
-    // A mapped prefix length the table has no allowed_N set for is a structure change.
-    const missing = missingLengths(delta.addAllowed, this.tableLengths);
+    // An element with no allowed_N set or native_A_B_C map to go into is a structure change.
+    const gaps = layoutGaps(delta.addAllowed, delta.addNative, this.tableLengths, this.tableShards);
     return {
       missingInterfaces: [],
       users,
       sites,
       nft:
-        missing.length > 0
-          ? { kind: 'reload', reasons: [`no allowed set for mapped prefix length(s) ${missing.map((n) => `/${n}`).join(', ')}`] }
+        gaps.length > 0
+          ? { kind: 'reload', reasons: gaps }
           : size === 0
             ? { kind: 'unchanged' }
             : { kind: 'delta', delta },
@@ -226,12 +232,17 @@ export class AppliedGatewayView {
       this.allowedCount = 0;
       this.nativeCount = 0;
       this.tableLengths.clear();
+      this.tableShards.clear();
       for (const pair of desired.allowed) {
         const element = canonicalAllowedElement(pair);
         this.putAllowed(element);
         this.tableLengths.add(allowedLength(element));
       }
-      for (const mapping of desired.native) this.putNative(canonicalNativeElement(mapping));
+      for (const mapping of desired.native) {
+        const element = canonicalNativeElement(mapping);
+        this.putNative(element);
+        this.tableShards.add(nativeShard(element.userIp));
+      }
     } else if (plan.nft.kind === 'delta') {
       const { delta } = plan.nft;
       for (const element of delta.removeAllowed) {
@@ -251,6 +262,7 @@ export class AppliedGatewayView {
     return {
       allowed: this.allowedCount,
       allowedSets: this.tableLengths.size,
+      nativeMaps: this.tableShards.size,
       native: this.nativeCount,
       users: this.users.size,
       sites: this.sites.size,

@@ -149,9 +149,12 @@ export class GatewayApplier {
     const t3 = performance.now();
     const createdKey = this.plane.interfaceSpecs?.users?.privateKey;
     const usersPublicKey = observed.users?.interface.publicKey ?? (createdKey ? wireGuardPublicKey(createdKey) : '');
-    // A delta keeps the table's allowed_N sets of lengths no longer in use: the view must know them.
-    const tableLengths = plan.nft.kind === 'reload' ? [] : (observed.nft?.allowedLengths ?? []);
-    this.view = AppliedGatewayView.afterFullApply(desired, this.plane.ifaces, usersPublicKey, tableLengths);
+    // A delta keeps the table's sets and maps no longer in use: the view must know them.
+    const layout =
+      plan.nft.kind === 'reload' || observed.nft === null
+        ? { allowedLengths: [], nativeShards: [] }
+        : { allowedLengths: observed.nft.allowedLengths, nativeShards: observed.nft.nativeShards };
+    this.view = AppliedGatewayView.afterFullApply(desired, this.plane.ifaces, usersPublicKey, layout);
     return {
       plan,
       observed: true,

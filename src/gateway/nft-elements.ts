@@ -168,3 +168,41 @@ export function countByLength(elements: Iterable<AllowedElement>): Map<number, n
 export function orderedLengths(counts: Map<number, number>): number[] {
   return [...counts.keys()].sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0) || b - a);
 }
+
+/**
+ * `native` is sharded by the user's /24 (`native_100_64_0` holds the entries of users
+ * 100.64.0.0–255; decision 0003): it must stay an interval map (`dnat ip prefix to`
+ * needs prefix keys, and nft 1.0.6 takes no mask inside a dnat map key), and deleting
+ * from a concatenated interval set costs kernel time that grows with the set, so each
+ * shard is kept small. One prerouting rule per shard, keyed on `ip saddr`; shards are
+ * disjoint, so their order does not matter. A new shard is a structure change.
+ */
+export const NATIVE_MAP_PREFIX = 'native_';
+
+/** The shard of a user: the first three octets of its address ("100.64.0"). */
+export function nativeShard(userIp: string): string {
+  return userIp.slice(0, userIp.lastIndexOf('.'));
+}
+
+export function nativeMapName(shard: string): string {
+  if (!/^\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(shard)) throw new Error(`invalid native shard ${shard}`);
+  return `${NATIVE_MAP_PREFIX}${shard.replaceAll('.', '_')}`;
+}
+
+/** The shard of a map named `native_A_B_C` (canonical octets), else null. */
+export function nativeMapShard(name: string): string | null {
+  const match = /^native_((?:0|[1-9]\d{0,2})_(?:0|[1-9]\d{0,2})_(?:0|[1-9]\d{0,2}))$/.exec(name);
+  if (!match) return null;
+  const octets = match[1].split('_').map(Number);
+  return octets.every((octet) => octet <= 255) ? octets.join('.') : null;
+}
+
+/** The users a shard holds, as a prefix ("100.64.0" → "100.64.0.0/24"). */
+export function nativeShardPrefix(shard: string): string {
+  return `${shard}.0/24`;
+}
+
+/** Shards in numeric order. */
+export function compareShards(a: string, b: string): number {
+  return ipv4ToInt(`${a}.0`) - ipv4ToInt(`${b}.0`);
+}

@@ -7,10 +7,14 @@ import {
   allowedSetName,
   compareAllowed,
   compareNative,
+  compareShards,
   countByLength,
   desiredGatewayElements,
   type NativeElement,
   nativeKey,
+  nativeMapName,
+  nativeShard,
+  nativeShardPrefix,
   netmask,
   orderedLengths,
 } from './nft-elements.ts';
@@ -40,6 +44,8 @@ export function renderGatewayRuleset(
   const { allowed, native } = desiredGatewayElements(state);
   const lengths = orderedLengths(countByLength(allowed));
   const byLength = groupByLength(allowed);
+  const byShard = groupByShard(native);
+  const shards = [...byShard.keys()].sort(compareShards);
   return [
     '# plantgate gateway table: generated, replaced whole on every full apply',
     `table ip ${table} {}`,
@@ -55,20 +61,24 @@ export function renderGatewayRuleset(
       '\t}',
       '',
     ]),
-    '\t# user tunnel ip . native prefix : mapped prefix (native addresses active for that user)',
-    '\tmap native {',
-    '\t\ttype ipv4_addr . ipv4_addr : interval ipv4_addr',
-    '\t\tflags interval',
-    ...renderElementsBlock(native.map(nativeElementText)),
-    '\t}',
-    '',
+    // One interval map per /24 of user addresses (decision 0003): small maps keep the
+    // kernel's cost of a delete small. A new shard is a structure change (a full reload).
+    ...shards.flatMap((shard) => [
+      `\t# user tunnel ip . native prefix : mapped prefix, for users in ${nativeShardPrefix(shard)}`,
+      `\tmap ${nativeMapName(shard)} {`,
+      '\t\ttype ipv4_addr . ipv4_addr : interval ipv4_addr',
+      '\t\tflags interval',
+      ...renderElementsBlock((byShard.get(shard) ?? []).map(nativeElementText)),
+      '\t}',
+      '',
+    ]),
     '\tchain prerouting {',
     '\t\ttype nat hook prerouting priority dstnat; policy accept;',
-    `\t\tiifname ${users} dnat ip prefix to ip saddr . ip daddr map @native`,
+    ...shards.map((shard) => `\t\t${nativeRule(users, shard)}`),
     '\t}',
     '',
     // The forward hook sees only routed-through packets: the WireGuard UDP and the
-    // gateway's own traffic use input/output and are not governed here. The set is
+    // gateway's own traffic use input/output and are not governed here. The sets are
     // checked on every packet, not only on new connections, so removing an element
     // cuts open flows; replies are matched through conntrack's tuples.
     '\tchain forward {',
@@ -100,6 +110,23 @@ export function allowedRules(quotedUsers: string, quotedSites: string, length: n
   ];
 }
 
+/** The prerouting rule of one native shard: only its users' packets look into its map. */
+export function nativeRule(quotedUsers: string, shard: string): string {
+  return `iifname ${quotedUsers} ip saddr ${nativeShardPrefix(shard)} dnat ip prefix to ip saddr . ip daddr map @${nativeMapName(shard)}`;
+}
+
+/** Native elements grouped by shard, each group in the input's order. */
+function groupByShard(elements: NativeElement[]): Map<string, NativeElement[]> {
+  const groups = new Map<string, NativeElement[]>();
+  for (const element of elements) {
+    const shard = nativeShard(element.userIp);
+    const group = groups.get(shard);
+    if (group) group.push(element);
+    else groups.set(shard, [element]);
+  }
+  return groups;
+}
+
 /** Elements grouped by mapped prefix length, each group in the input's order. */
 function groupByLength(elements: AllowedElement[]): Map<number, AllowedElement[]> {
   const groups = new Map<number, AllowedElement[]>();
@@ -119,8 +146,8 @@ export function sourceNat(quotedSites: string, siteTunnelIp: string | null): str
 
 /**
  * A small change to the elements, applied as one `nft -f` transaction. Every allowed
- * element's length must already have its `allowed_N` set in the table (the planner
- * reloads the table otherwise).
+ * element's length must already have its `allowed_N` set in the table, and every native
+ * element's user its `native_A_B_C` shard (the planner reloads the table otherwise).
  */
 export type SetDelta = {
   addAllowed: AllowedElement[];
@@ -151,9 +178,13 @@ export function renderSetDelta(delta: SetDelta, tableName: string = DEFAULT_TABL
     }
   };
   emitAllowed('delete', delta.removeAllowed);
-  emit('delete', 'native', [...delta.removeNative].sort(compareNative).map(nativeElementText));
+  const emitNative = (verb: 'add' | 'delete', elements: NativeElement[]) => {
+    const groups = groupByShard([...elements].sort(compareNative));
+    for (const [shard, group] of groups) emit(verb, nativeMapName(shard), group.map(nativeElementText));
+  };
+  emitNative('delete', delta.removeNative);
   emitAllowed('add', delta.addAllowed);
-  emit('add', 'native', [...delta.addNative].sort(compareNative).map(nativeElementText));
+  emitNative('add', delta.addNative);
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 

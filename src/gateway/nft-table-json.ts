@@ -1,12 +1,19 @@
 import { canonicalAddress, canonicalPrefix } from './ipv4-prefix.ts';
-import { type AllowedElement, allowedSetLength, type NativeElement } from './nft-elements.ts';
+import {
+  type AllowedElement,
+  allowedSetLength,
+  compareShards,
+  type NativeElement,
+  nativeMapShard,
+  nativeShard,
+} from './nft-elements.ts';
 import type { ParseResult } from './wg-dump.ts';
 
 /**
  * Parses `nft -j list table ip NAME` into what the planner compares: the table's
  * structure (sets, chains, a readable summary of each rule) and the elements of
- * plantgate's `allowed_N` sets (one per mapped prefix length, decision 0003) and
- * `native` map in canonical form.
+ * plantgate's `allowed_N` sets (one per mapped prefix length) and `native_A_B_C` maps
+ * (one per /24 of users; decision 0003) in canonical form.
  *
  * Rules are summarised in nft-like text ("iifname == pgu0 … accept") rather than
  * compared as raw JSON, which changes between nft releases; anything the summariser
@@ -38,8 +45,10 @@ export type ObservedNftTable = {
   allowed: AllowedElement[];
   /** The N of every `allowed_N` set in the table, ascending (empty sets included). */
   allowedLengths: number[];
-  /** null when the table has no map named `native`. */
-  native: NativeElement[] | null;
+  /** The elements of every `native_A_B_C` map (empty when there is none). */
+  native: NativeElement[];
+  /** The A.B.C of every `native_A_B_C` map in the table, in numeric order. */
+  nativeShards: string[];
   /** Elements of `allowed_N`/`native` not in plantgate's own form (ranges, host bits, …): drift. */
   foreignElements: string[];
 };
@@ -59,7 +68,8 @@ export function parseNftTableJson(text: string, tableName: string): ParseResult<
     chains: [],
     allowed: [],
     allowedLengths: [],
-    native: null,
+    native: [],
+    nativeShards: [],
     foreignElements: [],
   };
   const chainsByName = new Map<string, ObservedNftChain>();
@@ -80,8 +90,11 @@ export function parseNftTableJson(text: string, tableName: string): ParseResult<
       if (length !== null) {
         table.allowedLengths.push(length);
         table.allowed.push(...parseAllowedElements(set.name, length, elements, table.foreignElements));
-      } else if (set.name === 'native' && kind === 'map') {
-        table.native = parseNativeElements(elements, table.foreignElements);
+      }
+      const shard = kind === 'map' ? nativeMapShard(set.name) : null;
+      if (shard !== null) {
+        table.nativeShards.push(shard);
+        table.native.push(...parseNativeElements(set.name, shard, elements, table.foreignElements));
       }
     } else if (kind === 'chain') {
       const chain: ObservedNftChain = {
@@ -101,6 +114,7 @@ export function parseNftTableJson(text: string, tableName: string): ParseResult<
     }
   }
   table.allowedLengths.sort((a, b) => a - b);
+  table.nativeShards.sort(compareShards);
   return { ok: true, value: table };
 }
 
@@ -125,17 +139,19 @@ function parseAllowedElements(name: string, length: number, elements: unknown[],
   return parsed;
 }
 
-function parseNativeElements(elements: unknown[], foreign: string[]): NativeElement[] {
+/** A native entry of a user outside the map's shard is not ours (its rule never sees that user). */
+function parseNativeElements(name: string, shard: string, elements: unknown[], foreign: string[]): NativeElement[] {
   const parsed: NativeElement[] = [];
   for (const element of elements) {
     const entry = Array.isArray(element) && element.length === 2 ? element : null;
     const pair = entry ? concatPair(unwrapElem(entry[0])) : null;
     const mapped = entry ? prefixValue(unwrapElem(entry[1])) : null;
-    if (pair && mapped) parsed.push({ userIp: pair.userIp, native: pair.prefix, mapped });
-    else foreign.push(`native: ${JSON.stringify(element)}`);
+    if (pair && mapped && nativeShard(pair.userIp) === shard) parsed.push({ userIp: pair.userIp, native: pair.prefix, mapped });
+    else foreign.push(`${name}: ${JSON.stringify(element)}`);
   }
   return parsed;
 }
+
 
 /** Elements with a timeout or comment come wrapped as {"elem": {"val": …}}. */
 function unwrapElem(value: unknown): unknown {

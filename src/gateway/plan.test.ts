@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
 import { twoPlantsState } from './__fixtures__/desired-state.ts';
-import { countByLength, desiredGatewayElements, orderedLengths } from './nft-elements.ts';
+import { countByLength, desiredGatewayElements, nativeShard, orderedLengths } from './nft-elements.ts';
 import { parseNftTableJson, type ObservedNftTable } from './nft-table-json.ts';
 import { expectedGatewayStructure, type GatewayObserved, planGatewayApply, planPeers } from './plan.ts';
 import type { WgDump } from './wg-dump.ts';
@@ -41,10 +41,12 @@ function dumpOf(publicKey: string, peers: WireGuardPeerConfig[]): WgDump {
 function tableOf(state: Pick<GatewayDesiredState, 'allowed' | 'native'> & Partial<Pick<GatewayDesiredState, 'gateway'>>, applied = ifaces): ObservedNftTable {
   const elements = desiredGatewayElements(state);
   const lengths = orderedLengths(countByLength(elements.allowed));
+  const shards = [...new Set(elements.native.map((element) => nativeShard(element.userIp)))];
   return {
-    ...expectedGatewayStructure(applied, state.gateway?.siteTunnelIp ?? null, lengths),
+    ...expectedGatewayStructure(applied, state.gateway?.siteTunnelIp ?? null, lengths, shards),
     ...elements,
     allowedLengths: [...lengths].sort((a, b) => a - b),
+    nativeShards: shards,
     foreignElements: [],
   };
 }
@@ -276,6 +278,12 @@ describe('planGatewayApply', () => {
     assert.deepEqual(plan.nft, { kind: 'reload', reasons: ['no allowed set for mapped prefix length(s) /25'] });
   });
 
+  it('a native entry of a user in a /24 the table has no native map for reloads the table', () => {
+    const state = withState({ native: [...twoPlantsState.native, { userIp: '100.64.3.7', native: '192.168.1.0/24', mapped: '100.80.1.0/24' }] });
+    const plan = planGatewayApply(state, ifaces, observedAfterApplying(twoPlantsState));
+    assert.deepEqual(plan.nft, { kind: 'reload', reasons: ['no native map for users in 100.64.3.0/24'] });
+  });
+
   it('forward rules in another order, and an empty set of a length no longer in use, are no reason to reload', () => {
     const observed = observedAfterApplying(withState({ allowed: [...twoPlantsState.allowed, { userIp: '100.64.0.3', mapped: '100.80.3.0/25' }] }));
     const nft = observed.nft;
@@ -307,6 +315,7 @@ describe('planGatewayApply', () => {
     const operatorView = { ...twoPlantsState, gateway: null };
     const plan = planGatewayApply(operatorView, ifaces, { ...observedAfterApplying(operatorView), nft: parsed.value });
     assert.ok(plan.nft.kind === 'reload' && plan.nft.reasons.includes('unexpected set allowed'), JSON.stringify(plan.nft));
+    assert.ok(plan.nft.kind === 'reload' && plan.nft.reasons.includes('unexpected set native'), JSON.stringify(plan.nft));
   });
 
   it('several gateways: source NAT to this gateway\'s own site address; a table with another address (or masquerade) is reloaded', () => {

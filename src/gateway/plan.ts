@@ -5,9 +5,13 @@ import {
   allowedKey,
   allowedLength,
   allowedSetName,
+  compareShards,
   desiredGatewayElements,
   type NativeElement,
   nativeKey,
+  nativeMapName,
+  nativeShard,
+  nativeShardPrefix,
   netmask,
 } from './nft-elements.ts';
 import type { GatewayInterfaces, SetDelta } from './nft-ruleset.ts';
@@ -115,24 +119,21 @@ export function planNft(
   observed: ObservedNftTable | null,
 ): NftPlan {
   if (observed === null) return { kind: 'reload', reasons: ['table missing'] };
-  // The table's allowed_N sets are judged as they are (a length no longer in use keeps
-  // its set, empty, until the next reload); a length it has no set for is a reload.
+  // The table's allowed_N sets and native_A_B_C maps are judged as they are (one no longer
+  // in use stays, empty, until the next reload); an element with no set or map to go into
+  // is a structure change: a reload.
   const reasons = structureDifferences(
-    expectedGatewayStructure(ifaces, desired.gateway?.siteTunnelIp ?? null, observed.allowedLengths),
+    expectedGatewayStructure(ifaces, desired.gateway?.siteTunnelIp ?? null, observed.allowedLengths, observed.nativeShards),
     observed,
-    { unorderedRules: ['forward'] },
+    { unorderedRules: ['prerouting', 'forward'] },
   );
   const elements = desiredGatewayElements(desired);
-  const missing = missingLengths(elements.allowed, observed.allowedLengths);
-  if (missing.length > 0) reasons.push(`no allowed set for mapped prefix length(s) ${missing.map((n) => `/${n}`).join(', ')}`);
+  reasons.push(...layoutGaps(elements.allowed, elements.native, observed.allowedLengths, observed.nativeShards));
   if (observed.foreignElements.length > 0) {
     reasons.push(`${observed.foreignElements.length} element(s) not written by plantgate`);
   }
   if (reasons.length > 0) return { kind: 'reload', reasons };
-  const delta = diffElements(elements, {
-    allowed: observed.allowed,
-    native: observed.native ?? [],
-  });
+  const delta = diffElements(elements, { allowed: observed.allowed, native: observed.native });
   const size = delta.addAllowed.length + delta.removeAllowed.length + delta.addNative.length + delta.removeNative.length;
   return size === 0 ? { kind: 'unchanged' } : { kind: 'delta', delta };
 }
@@ -146,6 +147,32 @@ export function missingLengths(elements: Iterable<AllowedElement>, tableLengths:
     if (!present.has(length)) missing.add(length);
   }
   return [...missing].sort((a, b) => a - b);
+}
+
+/** Mapped shards (user /24s) of `elements` that have no native map among `tableShards`, in numeric order. */
+export function missingShards(elements: Iterable<Pick<NativeElement, 'userIp'>>, tableShards: Iterable<string>): string[] {
+  const present = new Set(tableShards);
+  const missing = new Set<string>();
+  for (const element of elements) {
+    const shard = nativeShard(element.userIp);
+    if (!present.has(shard)) missing.add(shard);
+  }
+  return [...missing].sort(compareShards);
+}
+
+/** Why `allowed`/`native` elements cannot go into a table with these sets and maps (empty: they can). */
+export function layoutGaps(
+  allowed: Iterable<AllowedElement>,
+  native: Iterable<Pick<NativeElement, 'userIp'>>,
+  tableLengths: Iterable<number>,
+  tableShards: Iterable<string>,
+): string[] {
+  const reasons: string[] = [];
+  const lengths = missingLengths(allowed, tableLengths);
+  if (lengths.length > 0) reasons.push(`no allowed set for mapped prefix length(s) ${lengths.map((n) => `/${n}`).join(', ')}`);
+  const shards = missingShards(native, tableShards);
+  if (shards.length > 0) reasons.push(`no native map for users in ${shards.map(nativeShardPrefix).join(', ')}`);
+  return reasons;
 }
 
 export function diffElements(
@@ -171,14 +198,17 @@ export function diffElements(
 export type TableStructure = { sets: ObservedNftSet[]; chains: ObservedNftChain[] };
 
 /**
- * What renderGatewayRuleset's table with allowed sets for `allowedLengths` looks like
+ * What renderGatewayRuleset's table with allowed sets for `allowedLengths` and native
+ * maps for `nativeShards` looks like
  * through parseNftTableJson (nft 1.0.6 prints no family on snat). The forward rules come
- * in the order of `allowedLengths`; the planner compares them regardless of order.
+ * in the order of `allowedLengths`; the planner compares them (and the prerouting rules,
+ * disjoint by source) regardless of order.
  */
 export function expectedGatewayStructure(
   ifaces: GatewayInterfaces,
   siteTunnelIp: string | null = null,
   allowedLengths: number[] = [],
+  nativeShards: string[] = [],
 ): TableStructure {
   const { users, sites } = ifaces;
   return {
@@ -189,7 +219,12 @@ export function expectedGatewayStructure(
         dataType: null,
         flags: [],
       })),
-      { name: 'native', keyType: ['ipv4_addr', 'ipv4_addr'], dataType: 'ipv4_addr', flags: ['interval'] },
+      ...nativeShards.map((shard) => ({
+        name: nativeMapName(shard),
+        keyType: ['ipv4_addr', 'ipv4_addr'],
+        dataType: 'ipv4_addr',
+        flags: ['interval'],
+      })),
     ],
     chains: [
       {
@@ -198,7 +233,10 @@ export function expectedGatewayStructure(
         hook: 'prerouting',
         prio: -100,
         policy: 'accept',
-        rules: [`iifname == ${users} dnat ip prefix to ip saddr . ip daddr map @native`],
+        rules: nativeShards.map(
+          (shard) =>
+            `iifname == ${users} ip saddr == ${nativeShardPrefix(shard)} dnat ip prefix to ip saddr . ip daddr map @${nativeMapName(shard)}`,
+        ),
       },
       {
         name: 'forward',

@@ -1,5 +1,12 @@
 import { canonicalAddress, canonicalPrefix } from '../ipv4-prefix.ts';
-import { type AllowedElement, allowedSetLength, type NativeElement } from '../nft-elements.ts';
+import {
+  type AllowedElement,
+  allowedSetLength,
+  compareShards,
+  type NativeElement,
+  nativeMapShard,
+  nativeShard,
+} from '../nft-elements.ts';
 import { checkedTableName } from '../nft-ruleset.ts';
 import type { ObservedNftChain, ObservedNftSet, ObservedNftTable } from '../nft-table-json.ts';
 import type { NftDriver } from './nft-driver.ts';
@@ -188,6 +195,7 @@ function summariseRule(rule: string): string {
     .replace(/\b(iifname|oifname) (\S+)/g, '$1 == $2')
     .replace(/ (@\w+) (accept|drop)$/, ' == $1 $2')
     // as nft -j prints them: no family on snat; the agent's anonymous sets and maps
+    .replace(/^(iifname == \S+ )ip saddr (\d+\.\d+\.\d+\.\d+\/\d+) /, '$1ip saddr == $2 ')
     .replace(/ snat ip to /, ' snat to ')
     .replace(/\bct status (\w+)/, 'ct status in $1')
     .replace(/\bct direction (\w+)/, 'ct direction == $1')
@@ -198,8 +206,6 @@ function summariseRule(rule: string): string {
 
 function observe(table: FakeTable): ObservedNftTable {
   const foreignElements: string[] = [];
-  const elementsOf = (name: string) => table.sets.get(name)?.elements;
-  const nativeElements = elementsOf('native');
   const pairOf = (key: string) => {
     const [userPrefix, prefix] = key.split(' . ');
     return userPrefix.endsWith('/32') ? { userIp: userPrefix.slice(0, -3), prefix } : null;
@@ -218,19 +224,27 @@ function observe(table: FakeTable): ObservedNftTable {
       else foreignElements.push(`${set.name}: ${key}`);
     }
   }
+  // native_A_B_C: interval maps of the users in A.B.C.0/24; another user's entry is not ours.
   const native: NativeElement[] = [];
-  for (const [key, value] of nativeElements?.entries() ?? []) {
-    const pair = pairOf(key);
-    if (pair && value) {
-      native.push({ userIp: pair.userIp, native: pair.prefix as NativeElement['native'], mapped: value as NativeElement['mapped'] });
-    } else foreignElements.push(`native: ${key}`);
+  const nativeShards: string[] = [];
+  for (const set of table.sets.values()) {
+    const shard = set.dataType !== null ? nativeMapShard(set.name) : null;
+    if (shard === null) continue;
+    nativeShards.push(shard);
+    for (const [key, value] of set.elements) {
+      const pair = pairOf(key);
+      if (pair && value && nativeShard(pair.userIp) === shard) {
+        native.push({ userIp: pair.userIp, native: pair.prefix as NativeElement['native'], mapped: value as NativeElement['mapped'] });
+      } else foreignElements.push(`${set.name}: ${key}`);
+    }
   }
   return {
     sets: [...table.sets.values()].map(({ elements: _elements, ...set }) => ({ ...set, keyType: [...set.keyType], flags: [...set.flags] })),
     chains: table.chains.map((chain) => ({ ...chain, rules: [...chain.rules] })),
     allowed,
     allowedLengths: allowedLengths.sort((a, b) => a - b),
-    native: nativeElements ? native : null,
+    native,
+    nativeShards: nativeShards.sort(compareShards),
     foreignElements,
   };
 }

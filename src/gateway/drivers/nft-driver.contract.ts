@@ -70,7 +70,8 @@ export function nftDriverContract(label: string, setup: () => Promise<NftDriverH
       const lengths = orderedLengths(countByLength(desiredGatewayElements(twoPlantsState).allowed));
       assert.deepEqual(lengths, [24, 28]);
       assert.deepEqual(observed.allowedLengths, [24, 28]);
-      const expected = expectedGatewayStructure(ifaces, twoPlantsState.gateway?.siteTunnelIp ?? null, lengths);
+      assert.deepEqual(observed.nativeShards, ['100.64.0']);
+      const expected = expectedGatewayStructure(ifaces, twoPlantsState.gateway?.siteTunnelIp ?? null, lengths, ['100.64.0']);
       assert.deepEqual(observed.sets, expected.sets);
       assert.deepEqual(observed.chains, expected.chains);
       assert.deepEqual(planNft(twoPlantsState, ifaces, observed), { kind: 'unchanged' });
@@ -108,6 +109,21 @@ export function nftDriverContract(label: string, setup: () => Promise<NftDriverH
       await driver.applyScript(renderGatewayRuleset(next, ifaces, table));
       const observed = await driver.readTable(table);
       assert.deepEqual(observed?.allowedLengths, [24, 25, 28]);
+      assert.deepEqual(sorted(observed), desiredGatewayElements(next));
+      assert.deepEqual(planNft(next, ifaces, observed), { kind: 'unchanged' });
+      await driver.applyScript(renderGatewayRuleset(twoPlantsState, ifaces, table));
+    });
+
+    it('a native entry of a user in a new /24: planned as a reload (a new native map), and a delta into it is refused', async () => {
+      const entry = { userIp: '100.64.5.9', native: '192.168.1.0/24', mapped: '100.80.2.0/24' };
+      const next = { gateway: twoPlantsState.gateway, allowed: twoPlantsState.allowed, native: [...twoPlantsState.native, entry] };
+      const plan = planNft(next, ifaces, await driver.readTable(table));
+      assert.deepEqual(plan, { kind: 'reload', reasons: ['no native map for users in 100.64.5.0/24'] });
+      const delta = { addAllowed: [], removeAllowed: [], addNative: [entry as never], removeNative: [] };
+      await assert.rejects(driver.applyScript(renderSetDelta(delta, table)));
+      await driver.applyScript(renderGatewayRuleset(next, ifaces, table));
+      const observed = await driver.readTable(table);
+      assert.deepEqual(observed?.nativeShards, ['100.64.0', '100.64.5']);
       assert.deepEqual(sorted(observed), desiredGatewayElements(next));
       assert.deepEqual(planNft(next, ifaces, observed), { kind: 'unchanged' });
       await driver.applyScript(renderGatewayRuleset(twoPlantsState, ifaces, table));
