@@ -17,7 +17,7 @@ import {
 /** Element of set `allowed`: the user's tunnel IP may reach this mapped prefix. */
 export type AllowedElement = { userIp: string; mapped: Ipv4Prefix };
 
-/** Element of map `native`: the user's traffic to `native` is translated to `mapped`. */
+/** Element of the `native_A_B_C` map of its user (decision 0003): the user's traffic to `native` is translated to `mapped`. */
 export type NativeElement = {
   userIp: string;
   native: Ipv4Prefix;

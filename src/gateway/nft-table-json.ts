@@ -49,7 +49,7 @@ export type ObservedNftTable = {
   native: NativeElement[];
   /** The A.B.C of every `native_A_B_C` map in the table, in numeric order. */
   nativeShards: string[];
-  /** Elements of `allowed_N`/`native` not in plantgate's own form (ranges, host bits, …): drift. */
+  /** Elements of `allowed_N`/`native_A_B_C` not in plantgate's own form (ranges, host bits, …): drift. */
   foreignElements: string[];
 };
 
