@@ -299,7 +299,7 @@ async function main() {
       const bps = samples[mode].map((s) => s.bps);
       const label =
         mode === 'full'
-          ? `full (DESIGN table, ${state.allowed.length + state.native.length} elements)`
+          ? `full (plantgate table, ${state.allowed.length + state.native.length} elements)`
           : 'empty (masquerade only)';
       console.log(
         `| ${label} | ${mbit(median(bps))} | ${mbit(Math.min(...bps))} | ${mbit(Math.max(...bps))} | ${samples[mode].reduce((a, s) => a + s.retransmits, 0)} |`,

@@ -38,7 +38,7 @@ function converged(desired: AgentDesiredState): { tunnel: WgDump; nft: NonNullab
         persistentKeepalive: 25,
       })),
     },
-    nft: { ...expectedAgentStructure(desired.translations, ifaces), allowed: null, native: null, foreignElements: [] },
+    nft: { ...expectedAgentStructure(desired.translations, ifaces), allowed: [], allowedLengths: [], native: [], nativeShards: [], foreignElements: [] },
   };
 }
 

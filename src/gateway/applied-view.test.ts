@@ -8,6 +8,8 @@ import { FakeNftDriver } from './drivers/fake-nft-driver.ts';
 import { FakeWireGuardDriver } from './drivers/fake-wireguard-driver.ts';
 import { type GatewayApplyPlan, planGatewayApply } from './plan.ts';
 import { generateWireGuardKeyPair } from '../crypto/wireguard-keys.ts';
+import { canonicalAllowedElement } from './nft-elements.ts';
+import { renderSetDelta } from './nft-ruleset.ts';
 
 const ifaces = { users: 'pgu0', sites: 'pgs0' };
 
@@ -152,6 +154,33 @@ describe('GatewayApplier: planning against its view of the gateway', () => {
     assert.deepEqual([final.nft.kind, final.users.kind, final.sites.kind], ['unchanged', 'unchanged', 'unchanged']);
   });
 
+  it('a new mapped prefix length or native shard is a reload from the view too; one emptied keeps its set (re-adding is a delta)', async () => {
+    const service = generateWireGuardKeyPair();
+    const plane = fakePlane(service.privateKey);
+    const applier = new GatewayApplier(plane);
+    const state = { ...twoPlantsState, servicePublicKey: service.publicKey };
+    await applier.apply(state);
+    const steps: Array<[GatewayDesiredState, string]> = [
+      [{ ...state, allowed: [...state.allowed, { userIp: '100.64.0.3', mapped: '100.80.3.128/25' }] }, 'reload'],
+      [{ ...state, allowed: state.allowed.filter((pair) => !pair.mapped.endsWith('/28')) }, 'delta'],
+      [state, 'delta'],
+      [{ ...state, allowed: [...state.allowed, { userIp: '100.64.0.2', mapped: '100.80.3.128/25' }] }, 'delta'],
+      [{ ...state, allowed: [...state.allowed, { userIp: '100.64.0.2', mapped: '100.80.9.9/32' }] }, 'reload'],
+      [{ ...state, native: [...state.native, { userIp: '100.64.4.4', native: '192.168.1.0/24', mapped: '100.80.1.0/24' }] }, 'reload'],
+      [state, 'delta'],
+      [{ ...state, native: [...state.native, { userIp: '100.64.4.5', native: '192.168.1.0/24', mapped: '100.80.2.0/24' }] }, 'delta'],
+    ];
+    for (const [index, [next, kind]] of steps.entries()) {
+      const expected = planGatewayApply(next, ifaces, await observeGateway(plane));
+      const report = await applier.apply(next);
+      assert.equal(report.observed, false, `step ${index} used the view`);
+      assert.equal(report.plan.nft.kind, kind, `step ${index}`);
+      assert.deepEqual(normalised(report.plan), normalised(expected), `step ${index}`);
+    }
+    const final = planGatewayApply(steps.at(-1)?.[0] ?? state, ifaces, await observeGateway(plane));
+    assert.equal(final.nft.kind, 'unchanged');
+  });
+
   it('a stale view (an element deleted by hand) makes the run fail, and the same apply observes and repairs', async () => {
     const service = generateWireGuardKeyPair();
     const plane = fakePlane(service.privateKey);
@@ -160,12 +189,12 @@ describe('GatewayApplier: planning against its view of the gateway', () => {
     await applier.apply(state);
     const [gone, ...rest] = state.allowed;
     // by hand: the element the next change removes is already gone
-    await plane.nft.applyScript(`delete element ip plantgate allowed {\n\t${gone.userIp} . ${gone.mapped}\n}\n`);
+    await plane.nft.applyScript(renderSetDelta({ addAllowed: [], removeAllowed: [canonicalAllowedElement(gone)], addNative: [], removeNative: [] }));
     const report = await applier.apply({ ...state, allowed: rest });
     assert.equal(report.observed, true);
     assert.equal(report.plan.nft.kind, 'unchanged');
     // and a periodic reconcile (observe: true) repairs drift the view cannot see
-    await plane.nft.applyScript(`delete element ip plantgate allowed {\n\t${rest[0].userIp} . ${rest[0].mapped}\n}\n`);
+    await plane.nft.applyScript(renderSetDelta({ addAllowed: [], removeAllowed: [canonicalAllowedElement(rest[0])], addNative: [], removeNative: [] }));
     assert.equal((await applier.apply({ ...state, allowed: rest })).plan.nft.kind, 'unchanged'); // the view does not know
     const reconcile = await applier.apply({ ...state, allowed: rest }, { observe: true });
     assert.equal(reconcile.plan.nft.kind, 'delta');

@@ -3,12 +3,14 @@ import type { GatewayInterfaces } from './nft-ruleset.ts';
 import {
   type AllowedElement,
   allowedKey,
+  allowedLength,
   canonicalAllowedElement,
   canonicalNativeElement,
   type NativeElement,
   nativeKey,
+  nativeShard,
 } from './nft-elements.ts';
-import { DEFAULT_PLAN_OPTIONS, type GatewayApplyPlan, type PeerPlan, type PlanOptions } from './plan.ts';
+import { DEFAULT_PLAN_OPTIONS, type GatewayApplyPlan, layoutGaps, type PeerPlan, type PlanOptions } from './plan.ts';
 import { desiredSitePeers, desiredUserPeers, samePeerConfig, type WireGuardPeerConfig } from './wireguard-peers.ts';
 
 /**
@@ -40,6 +42,10 @@ export class AppliedGatewayView {
   /** user ip → native prefix → element. */
   private readonly native = new Map<string, Map<string, Marked<NativeElement>>>();
   private allowedCount = 0;
+  /** The N of every allowed_N set the table has (a structure fact: a new one needs a reload). */
+  private readonly tableLengths = new Set<number>();
+  /** The A.B.C of every native_A_B_C map the table has (likewise). */
+  private readonly tableShards = new Set<string>();
   private nativeCount = 0;
   private readonly users = new Map<string, PeerEntry>();
   private readonly sites = new Map<string, PeerEntry>();
@@ -54,18 +60,29 @@ export class AppliedGatewayView {
     this.usersPublicKey = usersPublicKey;
   }
 
-  /** The view of a gateway that has just been brought to exactly `desired`. */
+  /**
+   * The view of a gateway that has just been brought to exactly `desired`. `layout`: the
+   * allowed_N sets and native_A_B_C maps its table has, when that is more than `desired`
+   * uses (a delta applied to an observed table keeps the sets no longer in use).
+   */
   static afterFullApply(
     desired: GatewayDesiredState,
     ifaces: GatewayInterfaces,
     usersPublicKey: string,
+    layout: { allowedLengths: Iterable<number>; nativeShards: Iterable<string> } = { allowedLengths: [], nativeShards: [] },
   ): AppliedGatewayView {
     const view = new AppliedGatewayView(ifaces, usersPublicKey);
+    for (const length of layout.allowedLengths) view.tableLengths.add(length);
+    for (const shard of layout.nativeShards) view.tableShards.add(shard);
     for (const pair of desired.allowed) {
-      view.putAllowed(canonicalAllowedElement(pair));
+      const element = canonicalAllowedElement(pair);
+      view.putAllowed(element);
+      view.tableLengths.add(allowedLength(element));
     }
     for (const mapping of desired.native) {
-      view.putNative(canonicalNativeElement(mapping));
+      const element = canonicalNativeElement(mapping);
+      view.putNative(element);
+      view.tableShards.add(nativeShard(element.userIp));
     }
     for (const peer of desired.peers) {
       const [config] = desiredUserPeers({ peers: [peer] });
@@ -188,19 +205,45 @@ export class AppliedGatewayView {
       removeNative,
     };
     const size = delta.addAllowed.length + removeAllowed.length + delta.addNative.length + removeNative.length;
+    // An element with no allowed_N set or native_A_B_C map to go into is a structure change.
+    const gaps = layoutGaps(delta.addAllowed, delta.addNative, this.tableLengths, this.tableShards);
     return {
       missingInterfaces: [],
       users,
       sites,
-      nft: size === 0 ? { kind: 'unchanged' } : { kind: 'delta', delta },
+      nft:
+        gaps.length > 0
+          ? { kind: 'reload', reasons: gaps }
+          : size === 0
+            ? { kind: 'unchanged' }
+            : { kind: 'delta', delta },
       problems,
     };
   }
 
-  /** Records that `plan` (made by this view's plan()) was carried out in full. */
-  commit(plan: GatewayApplyPlan): void {
-    if (plan.nft.kind === 'reload') throw new Error('a view never plans a reload; observe instead');
-    if (plan.nft.kind === 'delta') {
+  /**
+   * Records that `plan` (made by this view's plan() for `desired`) was carried out in
+   * full. After a reload the table holds exactly `desired`, with sets for its lengths only.
+   */
+  commit(plan: GatewayApplyPlan, desired: GatewayDesiredState): void {
+    if (plan.nft.kind === 'reload') {
+      this.allowed.clear();
+      this.native.clear();
+      this.allowedCount = 0;
+      this.nativeCount = 0;
+      this.tableLengths.clear();
+      this.tableShards.clear();
+      for (const pair of desired.allowed) {
+        const element = canonicalAllowedElement(pair);
+        this.putAllowed(element);
+        this.tableLengths.add(allowedLength(element));
+      }
+      for (const mapping of desired.native) {
+        const element = canonicalNativeElement(mapping);
+        this.putNative(element);
+        this.tableShards.add(nativeShard(element.userIp));
+      }
+    } else if (plan.nft.kind === 'delta') {
       const { delta } = plan.nft;
       for (const element of delta.removeAllowed) {
         if (removeNested(this.allowed, element.userIp, element.mapped)) this.allowedCount--;
@@ -218,6 +261,8 @@ export class AppliedGatewayView {
   get size() {
     return {
       allowed: this.allowedCount,
+      allowedSets: this.tableLengths.size,
+      nativeMaps: this.tableShards.size,
       native: this.nativeCount,
       users: this.users.size,
       sites: this.sites.size,

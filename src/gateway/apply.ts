@@ -128,7 +128,7 @@ export class GatewayApplier {
       const t1 = performance.now();
       try {
         await runGatewayPlan(plan, desired, this.plane);
-        view.commit(plan);
+        view.commit(plan, desired);
         return {
           plan,
           observed: false,
@@ -149,7 +149,12 @@ export class GatewayApplier {
     const t3 = performance.now();
     const createdKey = this.plane.interfaceSpecs?.users?.privateKey;
     const usersPublicKey = observed.users?.interface.publicKey ?? (createdKey ? wireGuardPublicKey(createdKey) : '');
-    this.view = AppliedGatewayView.afterFullApply(desired, this.plane.ifaces, usersPublicKey);
+    // A delta keeps the table's sets and maps no longer in use: the view must know them.
+    const layout =
+      plan.nft.kind === 'reload' || observed.nft === null
+        ? { allowedLengths: [], nativeShards: [] }
+        : { allowedLengths: observed.nft.allowedLengths, nativeShards: observed.nft.nativeShards };
+    this.view = AppliedGatewayView.afterFullApply(desired, this.plane.ifaces, usersPublicKey, layout);
     return {
       plan,
       observed: true,

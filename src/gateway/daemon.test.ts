@@ -117,7 +117,7 @@ describe('gateway daemon (fake drivers, fake control plane)', () => {
   it('reconcile repairs drift: an nft element deleted by hand and a peer added by hand', async () => {
     const { host, start, clock } = world();
     const { daemon, log } = await start();
-    await host.nft.applyScript('delete element ip plantgate allowed { 100.64.0.3 . 100.80.2.0/24 }\n');
+    await host.nft.applyScript('delete element ip plantgate allowed_24 { 100.64.0.3 . 100.80.2.0 }\n');
     const stranger = generateWireGuardKeyPair().publicKey;
     await host.wireguard.changePeers('pgu0', { remove: [], upsert: [{ publicKey: stranger, allowedIps: ['100.64.9.9/32'] }] });
     await clock.advance(30_000);

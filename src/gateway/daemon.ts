@@ -127,7 +127,7 @@ class GatewayDataPlaneState {
     this.gauges = {
       peers: registry.gauge(`${prefix}_wireguard_peers`, 'WireGuard peers per interface (observed)'),
       connected: registry.gauge(`${prefix}_wireguard_peers_connected`, 'Peers with a handshake in the last 3 minutes'),
-      sizes: registry.gauge(`${prefix}_nft_set_elements`, 'Elements of the nft set/map (desired, as last applied)'),
+      sizes: registry.gauge(`${prefix}_nft_set_elements`, 'Elements of the nft sets allowed_N / maps native_A_B_C, summed (desired, as last applied)'),
       desiredPeers: registry.gauge(`${prefix}_desired_peers`, 'Peers in the desired state per interface'),
     };
   }

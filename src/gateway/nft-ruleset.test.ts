@@ -32,7 +32,36 @@ describe('renderGatewayRuleset', () => {
 
   it('orders elements numerically, not as strings (100.64.0.10 after 100.64.0.2)', () => {
     const text = renderGatewayRuleset(twoPlantsState, ifaces);
-    assert.ok(text.indexOf('100.64.0.2 . 100.80.1.0/24') < text.indexOf('100.64.0.10 . 100.80.0.16/28'));
+    assert.ok(text.indexOf('100.64.0.2 . 192.168.1.0/24') < text.indexOf('100.64.0.10 . 10.1.1.16/28'));
+    assert.ok(text.indexOf('100.64.0.2 . 100.80.1.0,') < text.indexOf('100.64.0.3 . 100.80.2.0'));
+  });
+
+  it('one plain set per mapped prefix length in use, checked most elements first; a /32 needs no mask', () => {
+    const text = renderGatewayRuleset(
+      {
+        allowed: [
+          { userIp: '100.64.0.2', mapped: '100.80.5.7/32' },
+          { userIp: '100.64.0.3', mapped: '100.80.5.8/32' },
+          { userIp: '100.64.0.2', mapped: '100.80.1.0/24' },
+          { userIp: '100.64.0.2', mapped: '100.81.0.0/16' },
+        ],
+        native: [],
+      },
+      ifaces,
+    );
+    assert.doesNotMatch(text, /flags interval\n\t\telements = \{\n\t\t\t100\.64/);
+    assert.deepEqual(
+      text.split('\n').filter((line) => line.includes('@allowed')).map((line) => line.trim()),
+      [
+        'iifname "pgu0" oifname "pgs0" ip saddr . ip daddr @allowed_32 accept',
+        'iifname "pgs0" oifname "pgu0" ct original ip saddr . ct reply ip saddr @allowed_32 accept',
+        'iifname "pgu0" oifname "pgs0" ip saddr . ip daddr & 255.255.255.0 @allowed_24 accept',
+        'iifname "pgs0" oifname "pgu0" ct original ip saddr . ct reply ip saddr & 255.255.255.0 @allowed_24 accept',
+        'iifname "pgu0" oifname "pgs0" ip saddr . ip daddr & 255.255.0.0 @allowed_16 accept',
+        'iifname "pgs0" oifname "pgu0" ct original ip saddr . ct reply ip saddr & 255.255.0.0 @allowed_16 accept',
+      ],
+    );
+    assert.match(text, /set allowed_16 \{\n\t\ttype ipv4_addr \. ipv4_addr\n\t\telements = \{\n\t\t\t100\.64\.0\.2 \. 100\.81\.0\.0\n/);
   });
 
   const badInputs: Array<[string, () => unknown]> = [
@@ -65,6 +94,33 @@ describe('renderGatewayRuleset', () => {
 });
 
 describe('renderSetDelta', () => {
+  it('puts each allowed element into the set of its length, as user ip . network address', () => {
+    const text = renderSetDelta({
+      addAllowed: [
+        { userIp: '100.64.0.4', mapped: '100.80.3.0/24' as never },
+        { userIp: '100.64.0.4', mapped: '100.80.9.9/32' as never },
+      ],
+      removeAllowed: [{ userIp: '100.64.0.4', mapped: '100.80.4.16/28' as never }],
+      addNative: [],
+      removeNative: [],
+    });
+    assert.equal(
+      text,
+      [
+        'delete element ip plantgate allowed_28 {',
+        '\t100.64.0.4 . 100.80.4.16',
+        '}',
+        'add element ip plantgate allowed_32 {',
+        '\t100.64.0.4 . 100.80.9.9',
+        '}',
+        'add element ip plantgate allowed_24 {',
+        '\t100.64.0.4 . 100.80.3.0',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('renders deletes before adds, so a changed native value swaps in one transaction', () => {
     const text = renderSetDelta({
       addAllowed: [{ userIp: '100.64.0.4', mapped: '100.80.3.0/24' as never }],

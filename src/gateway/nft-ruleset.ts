@@ -2,12 +2,21 @@ import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
 import { canonicalAddress } from './ipv4-prefix.ts';
 import {
   type AllowedElement,
-  allowedKey,
+  allowedLength,
+  allowedSetElement,
+  allowedSetName,
   compareAllowed,
   compareNative,
+  compareShards,
+  countByLength,
   desiredGatewayElements,
   type NativeElement,
   nativeKey,
+  nativeMapName,
+  nativeShard,
+  nativeShardPrefix,
+  netmask,
+  orderedLengths,
 } from './nft-elements.ts';
 
 /**
@@ -33,38 +42,48 @@ export function renderGatewayRuleset(
   const users = quotedInterface(ifaces.users);
   const sites = quotedInterface(ifaces.sites);
   const { allowed, native } = desiredGatewayElements(state);
+  const lengths = orderedLengths(countByLength(allowed));
+  const byLength = groupByLength(allowed);
+  const byShard = groupByShard(native);
+  const shards = [...byShard.keys()].sort(compareShards);
   return [
     '# plantgate gateway table: generated, replaced whole on every full apply',
     `table ip ${table} {}`,
     `delete table ip ${table}`,
     `table ip ${table} {`,
-    '\t# user tunnel ip . mapped prefix: the only traffic user -> site that is forwarded',
-    '\tset allowed {',
-    '\t\ttype ipv4_addr . ipv4_addr',
-    '\t\tflags interval',
-    ...renderElementsBlock(allowed.map(allowedKey)),
-    '\t}',
-    '',
-    '\t# user tunnel ip . native prefix : mapped prefix (native addresses active for that user)',
-    '\tmap native {',
-    '\t\ttype ipv4_addr . ipv4_addr : interval ipv4_addr',
-    '\t\tflags interval',
-    ...renderElementsBlock(native.map(nativeElementText)),
-    '\t}',
-    '',
+    // One plain hash set per mapped prefix length in use (decision 0003): O(1) lookups
+    // and deletes at any fill. A new length is a structure change (a full reload).
+    ...lengths.flatMap((length) => [
+      `\t# user tunnel ip . network address of a mapped /${length}: user -> site traffic that is forwarded`,
+      `\tset ${allowedSetName(length)} {`,
+      '\t\ttype ipv4_addr . ipv4_addr',
+      ...renderElementsBlock((byLength.get(length) ?? []).map(allowedSetElement)),
+      '\t}',
+      '',
+    ]),
+    // One interval map per /24 of user addresses (decision 0003): small maps keep the
+    // kernel's cost of a delete small. A new shard is a structure change (a full reload).
+    ...shards.flatMap((shard) => [
+      `\t# user tunnel ip . native prefix : mapped prefix, for users in ${nativeShardPrefix(shard)}`,
+      `\tmap ${nativeMapName(shard)} {`,
+      '\t\ttype ipv4_addr . ipv4_addr : interval ipv4_addr',
+      '\t\tflags interval',
+      ...renderElementsBlock((byShard.get(shard) ?? []).map(nativeElementText)),
+      '\t}',
+      '',
+    ]),
     '\tchain prerouting {',
     '\t\ttype nat hook prerouting priority dstnat; policy accept;',
-    `\t\tiifname ${users} dnat ip prefix to ip saddr . ip daddr map @native`,
+    ...shards.map((shard) => `\t\t${nativeRule(users, shard)}`),
     '\t}',
     '',
     // The forward hook sees only routed-through packets: the WireGuard UDP and the
-    // gateway's own traffic use input/output and are not governed here. The set is
+    // gateway's own traffic use input/output and are not governed here. The sets are
     // checked on every packet, not only on new connections, so removing an element
     // cuts open flows; replies are matched through conntrack's tuples.
     '\tchain forward {',
     '\t\ttype filter hook forward priority filter; policy drop;',
-    `\t\tiifname ${users} oifname ${sites} ip saddr . ip daddr @allowed accept`,
-    `\t\tiifname ${sites} oifname ${users} ct original ip saddr . ct reply ip saddr @allowed accept`,
+    ...lengths.flatMap((length) => allowedRules(users, sites, length)),
     '\t}',
     '',
     // Agents see this gateway's own site address as source (unique per gateway), so an
@@ -78,12 +97,58 @@ export function renderGatewayRuleset(
   ].join('\n');
 }
 
+/**
+ * The forward rules of set allowed_N: the destination (or, for replies, conntrack's reply
+ * source = the mapped device) masked to N bits, concatenated with the user's address.
+ */
+export function allowedRules(quotedUsers: string, quotedSites: string, length: number): string[] {
+  const mask = length === 32 ? '' : ` & ${netmask(length)}`;
+  const set = `@${allowedSetName(length)}`;
+  return [
+    `\t\tiifname ${quotedUsers} oifname ${quotedSites} ip saddr . ip daddr${mask} ${set} accept`,
+    `\t\tiifname ${quotedSites} oifname ${quotedUsers} ct original ip saddr . ct reply ip saddr${mask} ${set} accept`,
+  ];
+}
+
+/** The prerouting rule of one native shard: only its users' packets look into its map. */
+export function nativeRule(quotedUsers: string, shard: string): string {
+  return `iifname ${quotedUsers} ip saddr ${nativeShardPrefix(shard)} dnat ip prefix to ip saddr . ip daddr map @${nativeMapName(shard)}`;
+}
+
+/** Native elements grouped by shard, each group in the input's order. */
+function groupByShard(elements: NativeElement[]): Map<string, NativeElement[]> {
+  const groups = new Map<string, NativeElement[]>();
+  for (const element of elements) {
+    const shard = nativeShard(element.userIp);
+    const group = groups.get(shard);
+    if (group) group.push(element);
+    else groups.set(shard, [element]);
+  }
+  return groups;
+}
+
+/** Elements grouped by mapped prefix length, each group in the input's order. */
+function groupByLength(elements: AllowedElement[]): Map<number, AllowedElement[]> {
+  const groups = new Map<number, AllowedElement[]>();
+  for (const element of elements) {
+    const length = allowedLength(element);
+    const group = groups.get(length);
+    if (group) group.push(element);
+    else groups.set(length, [element]);
+  }
+  return groups;
+}
+
 /** snat to the gateway's own site address; masquerade only for a document that names no gateway (an operator's view). */
 export function sourceNat(quotedSites: string, siteTunnelIp: string | null): string {
   return siteTunnelIp === null ? `oifname ${quotedSites} masquerade` : `oifname ${quotedSites} snat ip to ${canonicalAddress(siteTunnelIp)}`;
 }
 
-/** A small change to the two collections, applied as one `nft -f` transaction. */
+/**
+ * A small change to the elements, applied as one `nft -f` transaction. Every allowed
+ * element's length must already have its `allowed_N` set in the table, and every native
+ * element's user its `native_A_B_C` shard (the planner reloads the table otherwise).
+ */
 export type SetDelta = {
   addAllowed: AllowedElement[];
   removeAllowed: AllowedElement[];
@@ -106,10 +171,20 @@ export function renderSetDelta(delta: SetDelta, tableName: string = DEFAULT_TABL
     lines.push(elements.map((text) => `\t${text}`).join(',\n'));
     lines.push('}');
   };
-  emit('delete', 'allowed', [...delta.removeAllowed].sort(compareAllowed).map(allowedKey));
-  emit('delete', 'native', [...delta.removeNative].sort(compareNative).map(nativeElementText));
-  emit('add', 'allowed', [...delta.addAllowed].sort(compareAllowed).map(allowedKey));
-  emit('add', 'native', [...delta.addNative].sort(compareNative).map(nativeElementText));
+  const emitAllowed = (verb: 'add' | 'delete', elements: AllowedElement[]) => {
+    const groups = groupByLength([...elements].sort(compareAllowed));
+    for (const length of [...groups.keys()].sort((a, b) => b - a)) {
+      emit(verb, allowedSetName(length), (groups.get(length) ?? []).map(allowedSetElement));
+    }
+  };
+  emitAllowed('delete', delta.removeAllowed);
+  const emitNative = (verb: 'add' | 'delete', elements: NativeElement[]) => {
+    const groups = groupByShard([...elements].sort(compareNative));
+    for (const [shard, group] of groups) emit(verb, nativeMapName(shard), group.map(nativeElementText));
+  };
+  emitNative('delete', delta.removeNative);
+  emitAllowed('add', delta.addAllowed);
+  emitNative('add', delta.addNative);
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 

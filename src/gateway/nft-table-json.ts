@@ -1,11 +1,19 @@
 import { canonicalAddress, canonicalPrefix } from './ipv4-prefix.ts';
-import type { AllowedElement, NativeElement } from './nft-elements.ts';
+import {
+  type AllowedElement,
+  allowedSetLength,
+  compareShards,
+  type NativeElement,
+  nativeMapShard,
+  nativeShard,
+} from './nft-elements.ts';
 import type { ParseResult } from './wg-dump.ts';
 
 /**
  * Parses `nft -j list table ip NAME` into what the planner compares: the table's
  * structure (sets, chains, a readable summary of each rule) and the elements of
- * plantgate's `allowed` set and `native` map in canonical form.
+ * plantgate's `allowed_N` sets (one per mapped prefix length) and `native_A_B_C` maps
+ * (one per /24 of users; decision 0003) in canonical form.
  *
  * Rules are summarised in nft-like text ("iifname == pgu0 … accept") rather than
  * compared as raw JSON, which changes between nft releases; anything the summariser
@@ -33,11 +41,15 @@ export type ObservedNftChain = {
 export type ObservedNftTable = {
   sets: ObservedNftSet[];
   chains: ObservedNftChain[];
-  /** null when the table has no set named `allowed`. */
-  allowed: AllowedElement[] | null;
-  /** null when the table has no map named `native`. */
-  native: NativeElement[] | null;
-  /** Elements of `allowed`/`native` not in plantgate's own form (ranges, …): drift. */
+  /** The elements of every `allowed_N` set, as user ip . mapped prefix (empty when there is none). */
+  allowed: AllowedElement[];
+  /** The N of every `allowed_N` set in the table, ascending (empty sets included). */
+  allowedLengths: number[];
+  /** The elements of every `native_A_B_C` map (empty when there is none). */
+  native: NativeElement[];
+  /** The A.B.C of every `native_A_B_C` map in the table, in numeric order. */
+  nativeShards: string[];
+  /** Elements of `allowed_N`/`native_A_B_C` not in plantgate's own form (ranges, host bits, …): drift. */
   foreignElements: string[];
 };
 
@@ -51,7 +63,15 @@ export function parseNftTableJson(text: string, tableName: string): ParseResult<
   const items = (document as { nftables?: unknown })?.nftables;
   if (!Array.isArray(items)) return { ok: false, reason: 'no "nftables" array' };
 
-  const table: ObservedNftTable = { sets: [], chains: [], allowed: null, native: null, foreignElements: [] };
+  const table: ObservedNftTable = {
+    sets: [],
+    chains: [],
+    allowed: [],
+    allowedLengths: [],
+    native: [],
+    nativeShards: [],
+    foreignElements: [],
+  };
   const chainsByName = new Map<string, ObservedNftChain>();
   for (const item of items as Array<Record<string, Record<string, unknown>>>) {
     const [kind] = Object.keys(item);
@@ -66,10 +86,15 @@ export function parseNftTableJson(text: string, tableName: string): ParseResult<
       };
       table.sets.push(set);
       const elements = Array.isArray(body.elem) ? body.elem : [];
-      if (set.name === 'allowed' && kind === 'set') {
-        table.allowed = parseAllowedElements(elements, table.foreignElements);
-      } else if (set.name === 'native' && kind === 'map') {
-        table.native = parseNativeElements(elements, table.foreignElements);
+      const length = kind === 'set' ? allowedSetLength(set.name) : null;
+      if (length !== null) {
+        table.allowedLengths.push(length);
+        table.allowed.push(...parseAllowedElements(set.name, length, elements, table.foreignElements));
+      }
+      const shard = kind === 'map' ? nativeMapShard(set.name) : null;
+      if (shard !== null) {
+        table.nativeShards.push(shard);
+        table.native.push(...parseNativeElements(set.name, shard, elements, table.foreignElements));
       }
     } else if (kind === 'chain') {
       const chain: ObservedNftChain = {
@@ -88,30 +113,45 @@ export function parseNftTableJson(text: string, tableName: string): ParseResult<
       chain?.rules.push(expressions.map(describeStatement).join(' '));
     }
   }
+  table.allowedLengths.sort((a, b) => a - b);
+  table.nativeShards.sort(compareShards);
   return { ok: true, value: table };
 }
 
-function parseAllowedElements(elements: unknown[], foreign: string[]): AllowedElement[] {
+/** {"concat": ["100.64.0.2", "100.80.1.0"]} in allowed_24 → 100.64.0.2 . 100.80.1.0/24; host bits set → foreign. */
+function parseAllowedElements(name: string, length: number, elements: unknown[], foreign: string[]): AllowedElement[] {
   const parsed: AllowedElement[] = [];
   for (const element of elements) {
-    const pair = concatPair(unwrapElem(element));
-    if (pair) parsed.push({ userIp: pair.userIp, mapped: pair.prefix });
-    else foreign.push(`allowed: ${JSON.stringify(element)}`);
+    const parts = (unwrapElem(element) as { concat?: unknown })?.concat;
+    let ours: AllowedElement | null = null;
+    if (Array.isArray(parts) && parts.length === 2 && typeof parts[0] === 'string' && typeof parts[1] === 'string') {
+      try {
+        const network = canonicalAddress(parts[1]);
+        const mapped = canonicalPrefix(`${network}/${length}`);
+        if (mapped === `${network}/${length}`) ours = { userIp: canonicalAddress(parts[0]), mapped };
+      } catch {
+        // not an address: not ours
+      }
+    }
+    if (ours) parsed.push(ours);
+    else foreign.push(`${name}: ${JSON.stringify(element)}`);
   }
   return parsed;
 }
 
-function parseNativeElements(elements: unknown[], foreign: string[]): NativeElement[] {
+/** A native entry of a user outside the map's shard is not ours (its rule never sees that user). */
+function parseNativeElements(name: string, shard: string, elements: unknown[], foreign: string[]): NativeElement[] {
   const parsed: NativeElement[] = [];
   for (const element of elements) {
     const entry = Array.isArray(element) && element.length === 2 ? element : null;
     const pair = entry ? concatPair(unwrapElem(entry[0])) : null;
     const mapped = entry ? prefixValue(unwrapElem(entry[1])) : null;
-    if (pair && mapped) parsed.push({ userIp: pair.userIp, native: pair.prefix, mapped });
-    else foreign.push(`native: ${JSON.stringify(element)}`);
+    if (pair && mapped && nativeShard(pair.userIp) === shard) parsed.push({ userIp: pair.userIp, native: pair.prefix, mapped });
+    else foreign.push(`${name}: ${JSON.stringify(element)}`);
   }
   return parsed;
 }
+
 
 /** Elements with a timeout or comment come wrapped as {"elem": {"val": …}}. */
 function unwrapElem(value: unknown): unknown {
@@ -174,6 +214,12 @@ function describeValue(value: unknown): string {
   if (object?.meta) return String(object.meta.key);
   if (object?.payload) return `${object.payload.protocol} ${object.payload.field}`;
   if (object?.ct) return ['ct', object.ct.dir, object.ct.key].filter((part) => part !== undefined).join(' ');
+  for (const op of ['&', '|', '^']) {
+    const operands = (value as Record<string, unknown>)?.[op];
+    if (Array.isArray(operands) && operands.length === 2) {
+      return `${describeValue(operands[0])} ${op} ${describeValue(operands[1])}`;
+    }
+  }
   if (object?.concat) return (object.concat as unknown as unknown[]).map(describeValue).join(' . ');
   if (object?.prefix) return `${object.prefix.addr}/${object.prefix.len}`;
   if (object?.set) return describeValue(object.set);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
 import { twoPlantsState } from './__fixtures__/desired-state.ts';
-import { desiredGatewayElements } from './nft-elements.ts';
+import { countByLength, desiredGatewayElements, nativeShard, orderedLengths } from './nft-elements.ts';
 import { parseNftTableJson, type ObservedNftTable } from './nft-table-json.ts';
 import { expectedGatewayStructure, type GatewayObserved, planGatewayApply, planPeers } from './plan.ts';
 import type { WgDump } from './wg-dump.ts';
@@ -39,7 +39,16 @@ function dumpOf(publicKey: string, peers: WireGuardPeerConfig[]): WgDump {
 }
 
 function tableOf(state: Pick<GatewayDesiredState, 'allowed' | 'native'> & Partial<Pick<GatewayDesiredState, 'gateway'>>, applied = ifaces): ObservedNftTable {
-  return { ...expectedGatewayStructure(applied, state.gateway?.siteTunnelIp ?? null), ...desiredGatewayElements(state), foreignElements: [] };
+  const elements = desiredGatewayElements(state);
+  const lengths = orderedLengths(countByLength(elements.allowed));
+  const shards = [...new Set(elements.native.map((element) => nativeShard(element.userIp)))];
+  return {
+    ...expectedGatewayStructure(applied, state.gateway?.siteTunnelIp ?? null, lengths, shards),
+    ...elements,
+    allowedLengths: [...lengths].sort((a, b) => a - b),
+    nativeShards: shards,
+    foreignElements: [],
+  };
 }
 
 const withState = (change: Partial<GatewayDesiredState>): GatewayDesiredState => ({ ...twoPlantsState, ...change });
@@ -103,6 +112,22 @@ describe('planGatewayApply', () => {
       nft: {
         kind: 'delta',
         delta: { addAllowed: [], removeAllowed: [{ userIp: '100.64.0.3', mapped: '100.80.2.0/24' }], addNative: [], removeNative: [] },
+      },
+    },
+    {
+      name: 'a new route of a length the table already has a set for is a delta',
+      change: { allowed: [...twoPlantsState.allowed, { userIp: '100.64.0.3', mapped: '100.80.7.0/24' }] },
+      nft: {
+        kind: 'delta',
+        delta: { addAllowed: [{ userIp: '100.64.0.3', mapped: '100.80.7.0/24' }], removeAllowed: [], addNative: [], removeNative: [] },
+      },
+    },
+    {
+      name: 'losing the last route of a length is a delta too (its set stays, empty, until the next reload)',
+      change: { allowed: twoPlantsState.allowed.filter((pair) => pair.userIp !== '100.64.0.10') },
+      nft: {
+        kind: 'delta',
+        delta: { addAllowed: [], removeAllowed: [{ userIp: '100.64.0.10', mapped: '100.80.0.16/28' }], addNative: [], removeNative: [] },
       },
     },
     {
@@ -182,9 +207,46 @@ describe('planGatewayApply', () => {
       reason: /chain forward differs/,
     },
     {
-      name: 'set allowed missing',
-      observed: () => ({ ...tableOf(twoPlantsState), sets: tableOf(twoPlantsState).sets.slice(1), allowed: null }),
-      reason: /set allowed missing/,
+      name: 'set allowed_24 missing',
+      observed: () => {
+        const table = tableOf(twoPlantsState);
+        return {
+          ...table,
+          sets: table.sets.filter((set) => set.name !== 'allowed_24'),
+          allowed: table.allowed.filter((element) => !element.mapped.endsWith('/24')),
+          allowedLengths: [28],
+        };
+      },
+      reason: /no allowed set for mapped prefix length\(s\) \/24/,
+    },
+    {
+      name: 'a set of DESIGN\'s first layout (one interval set `allowed`) is there',
+      observed: () => {
+        const table = tableOf(twoPlantsState);
+        table.sets = [...table.sets, { name: 'allowed', keyType: ['ipv4_addr', 'ipv4_addr'], dataType: null, flags: ['interval'] }];
+        return table;
+      },
+      reason: /unexpected set allowed$/,
+    },
+    {
+      name: 'an allowed_N set was made an interval set by hand',
+      observed: () => {
+        const table = tableOf(twoPlantsState);
+        table.sets = table.sets.map((set) => (set.name === 'allowed_24' ? { ...set, flags: ['interval'] } : set));
+        return table;
+      },
+      reason: /set allowed_24 differs/,
+    },
+    {
+      name: 'a forward rule checks an allowed_N set without its mask',
+      observed: () => {
+        const table = tableOf(twoPlantsState);
+        table.chains = table.chains.map((chain) =>
+          chain.name === 'forward' ? { ...chain, rules: chain.rules.map((rule) => rule.replace(' & 255.255.255.0', '')) } : chain,
+        );
+        return table;
+      },
+      reason: /chain forward differs/,
     },
     {
       name: 'an extra chain',
@@ -210,9 +272,30 @@ describe('planGatewayApply', () => {
     });
   }
 
+  it('a route of a mapped prefix length the table has no set for reloads the table (a structure change)', () => {
+    const state = withState({ allowed: [...twoPlantsState.allowed, { userIp: '100.64.0.3', mapped: '100.80.3.0/25' }] });
+    const plan = planGatewayApply(state, ifaces, observedAfterApplying(twoPlantsState));
+    assert.deepEqual(plan.nft, { kind: 'reload', reasons: ['no allowed set for mapped prefix length(s) /25'] });
+  });
+
+  it('a native entry of a user in a /24 the table has no native map for reloads the table', () => {
+    const state = withState({ native: [...twoPlantsState.native, { userIp: '100.64.3.7', native: '192.168.1.0/24', mapped: '100.80.1.0/24' }] });
+    const plan = planGatewayApply(state, ifaces, observedAfterApplying(twoPlantsState));
+    assert.deepEqual(plan.nft, { kind: 'reload', reasons: ['no native map for users in 100.64.3.0/24'] });
+  });
+
+  it('forward rules in another order, and an empty set of a length no longer in use, are no reason to reload', () => {
+    const observed = observedAfterApplying(withState({ allowed: [...twoPlantsState.allowed, { userIp: '100.64.0.3', mapped: '100.80.3.0/25' }] }));
+    const nft = observed.nft;
+    assert.ok(nft);
+    nft.allowed = nft.allowed.filter((element) => !element.mapped.endsWith('/25'));
+    nft.chains = nft.chains.map((chain) => (chain.name === 'forward' ? { ...chain, rules: [...chain.rules].reverse() } : chain));
+    assert.deepEqual(planGatewayApply(twoPlantsState, ifaces, observed).nft, { kind: 'unchanged' });
+  });
+
   it('the real table read back from nft 1.0.6 plans as unchanged for the state it was rendered from', () => {
     const parsed = parseNftTableJson(
-      readFileSync(new URL('./__fixtures__/nft-table-two-plants-plus-range.json', import.meta.url), 'utf8'),
+      readFileSync(new URL('./__fixtures__/nft-table-two-plants-plus-foreign.json', import.meta.url), 'utf8'),
       'plantgate',
     );
     assert.ok(parsed.ok);
@@ -221,6 +304,18 @@ describe('planGatewayApply', () => {
     const operatorView = { ...twoPlantsState, gateway: null };
     const plan = planGatewayApply(operatorView, ifaces, { ...observedAfterApplying(operatorView), nft: withoutRange });
     assert.deepEqual(plan.nft, { kind: 'unchanged' });
+  });
+
+  it("a table of DESIGN's first layout (one interval set) is replaced whole", () => {
+    const parsed = parseNftTableJson(
+      readFileSync(new URL('./__fixtures__/nft-table-legacy-interval-allowed.json', import.meta.url), 'utf8'),
+      'plantgate',
+    );
+    assert.ok(parsed.ok);
+    const operatorView = { ...twoPlantsState, gateway: null };
+    const plan = planGatewayApply(operatorView, ifaces, { ...observedAfterApplying(operatorView), nft: parsed.value });
+    assert.ok(plan.nft.kind === 'reload' && plan.nft.reasons.includes('unexpected set allowed'), JSON.stringify(plan.nft));
+    assert.ok(plan.nft.kind === 'reload' && plan.nft.reasons.includes('unexpected set native'), JSON.stringify(plan.nft));
   });
 
   it('several gateways: source NAT to this gateway\'s own site address; a table with another address (or masquerade) is reloaded', () => {

@@ -3,9 +3,16 @@ import { canonicalAddress } from './ipv4-prefix.ts';
 import {
   type AllowedElement,
   allowedKey,
+  allowedLength,
+  allowedSetName,
+  compareShards,
   desiredGatewayElements,
   type NativeElement,
   nativeKey,
+  nativeMapName,
+  nativeShard,
+  nativeShardPrefix,
+  netmask,
 } from './nft-elements.ts';
 import type { GatewayInterfaces, SetDelta } from './nft-ruleset.ts';
 import type { ObservedNftChain, ObservedNftSet, ObservedNftTable } from './nft-table-json.ts';
@@ -112,17 +119,60 @@ export function planNft(
   observed: ObservedNftTable | null,
 ): NftPlan {
   if (observed === null) return { kind: 'reload', reasons: ['table missing'] };
-  const reasons = structureDifferences(expectedGatewayStructure(ifaces, desired.gateway?.siteTunnelIp ?? null), observed);
+  // The table's allowed_N sets and native_A_B_C maps are judged as they are (one no longer
+  // in use stays, empty, until the next reload); an element with no set or map to go into
+  // is a structure change: a reload.
+  const reasons = structureDifferences(
+    expectedGatewayStructure(ifaces, desired.gateway?.siteTunnelIp ?? null, observed.allowedLengths, observed.nativeShards),
+    observed,
+    { unorderedRules: ['prerouting', 'forward'] },
+  );
+  const elements = desiredGatewayElements(desired);
+  reasons.push(...layoutGaps(elements.allowed, elements.native, observed.allowedLengths, observed.nativeShards));
   if (observed.foreignElements.length > 0) {
     reasons.push(`${observed.foreignElements.length} element(s) not written by plantgate`);
   }
   if (reasons.length > 0) return { kind: 'reload', reasons };
-  const delta = diffElements(desiredGatewayElements(desired), {
-    allowed: observed.allowed ?? [],
-    native: observed.native ?? [],
-  });
+  const delta = diffElements(elements, { allowed: observed.allowed, native: observed.native });
   const size = delta.addAllowed.length + delta.removeAllowed.length + delta.addNative.length + delta.removeNative.length;
   return size === 0 ? { kind: 'unchanged' } : { kind: 'delta', delta };
+}
+
+/** Mapped prefix lengths of `elements` that have no allowed_N set among `tableLengths`, ascending. */
+export function missingLengths(elements: Iterable<AllowedElement>, tableLengths: Iterable<number>): number[] {
+  const present = new Set(tableLengths);
+  const missing = new Set<number>();
+  for (const element of elements) {
+    const length = allowedLength(element);
+    if (!present.has(length)) missing.add(length);
+  }
+  return [...missing].sort((a, b) => a - b);
+}
+
+/** Mapped shards (user /24s) of `elements` that have no native map among `tableShards`, in numeric order. */
+export function missingShards(elements: Iterable<Pick<NativeElement, 'userIp'>>, tableShards: Iterable<string>): string[] {
+  const present = new Set(tableShards);
+  const missing = new Set<string>();
+  for (const element of elements) {
+    const shard = nativeShard(element.userIp);
+    if (!present.has(shard)) missing.add(shard);
+  }
+  return [...missing].sort(compareShards);
+}
+
+/** Why `allowed`/`native` elements cannot go into a table with these sets and maps (empty: they can). */
+export function layoutGaps(
+  allowed: Iterable<AllowedElement>,
+  native: Iterable<Pick<NativeElement, 'userIp'>>,
+  tableLengths: Iterable<number>,
+  tableShards: Iterable<string>,
+): string[] {
+  const reasons: string[] = [];
+  const lengths = missingLengths(allowed, tableLengths);
+  if (lengths.length > 0) reasons.push(`no allowed set for mapped prefix length(s) ${lengths.map((n) => `/${n}`).join(', ')}`);
+  const shards = missingShards(native, tableShards);
+  if (shards.length > 0) reasons.push(`no native map for users in ${shards.map(nativeShardPrefix).join(', ')}`);
+  return reasons;
 }
 
 export function diffElements(
@@ -147,13 +197,34 @@ export function diffElements(
 
 export type TableStructure = { sets: ObservedNftSet[]; chains: ObservedNftChain[] };
 
-/** What renderGatewayRuleset's table looks like through parseNftTableJson (nft 1.0.6 prints no family on snat). */
-export function expectedGatewayStructure(ifaces: GatewayInterfaces, siteTunnelIp: string | null = null): TableStructure {
+/**
+ * What renderGatewayRuleset's table with allowed sets for `allowedLengths` and native
+ * maps for `nativeShards` looks like
+ * through parseNftTableJson (nft 1.0.6 prints no family on snat). The forward rules come
+ * in the order of `allowedLengths`; the planner compares them (and the prerouting rules,
+ * disjoint by source) regardless of order.
+ */
+export function expectedGatewayStructure(
+  ifaces: GatewayInterfaces,
+  siteTunnelIp: string | null = null,
+  allowedLengths: number[] = [],
+  nativeShards: string[] = [],
+): TableStructure {
   const { users, sites } = ifaces;
   return {
     sets: [
-      { name: 'allowed', keyType: ['ipv4_addr', 'ipv4_addr'], dataType: null, flags: ['interval'] },
-      { name: 'native', keyType: ['ipv4_addr', 'ipv4_addr'], dataType: 'ipv4_addr', flags: ['interval'] },
+      ...allowedLengths.map((length) => ({
+        name: allowedSetName(length),
+        keyType: ['ipv4_addr', 'ipv4_addr'],
+        dataType: null,
+        flags: [],
+      })),
+      ...nativeShards.map((shard) => ({
+        name: nativeMapName(shard),
+        keyType: ['ipv4_addr', 'ipv4_addr'],
+        dataType: 'ipv4_addr',
+        flags: ['interval'],
+      })),
     ],
     chains: [
       {
@@ -162,7 +233,10 @@ export function expectedGatewayStructure(ifaces: GatewayInterfaces, siteTunnelIp
         hook: 'prerouting',
         prio: -100,
         policy: 'accept',
-        rules: [`iifname == ${users} dnat ip prefix to ip saddr . ip daddr map @native`],
+        rules: nativeShards.map(
+          (shard) =>
+            `iifname == ${users} ip saddr == ${nativeShardPrefix(shard)} dnat ip prefix to ip saddr . ip daddr map @${nativeMapName(shard)}`,
+        ),
       },
       {
         name: 'forward',
@@ -170,10 +244,14 @@ export function expectedGatewayStructure(ifaces: GatewayInterfaces, siteTunnelIp
         hook: 'forward',
         prio: 0,
         policy: 'drop',
-        rules: [
-          `iifname == ${users} oifname == ${sites} ip saddr . ip daddr == @allowed accept`,
-          `iifname == ${sites} oifname == ${users} ct original ip saddr . ct reply ip saddr == @allowed accept`,
-        ],
+        rules: allowedLengths.flatMap((length) => {
+          const mask = length === 32 ? '' : ` & ${netmask(length)}`;
+          const set = `@${allowedSetName(length)}`;
+          return [
+            `iifname == ${users} oifname == ${sites} ip saddr . ip daddr${mask} == ${set} accept`,
+            `iifname == ${sites} oifname == ${users} ct original ip saddr . ct reply ip saddr${mask} == ${set} accept`,
+          ];
+        }),
       },
       {
         name: 'postrouting',
@@ -187,11 +265,21 @@ export function expectedGatewayStructure(ifaces: GatewayInterfaces, siteTunnelIp
   };
 }
 
-/** Why an observed table's sets and chains are not the expected ones (empty: they are). */
-export function structureDifferences(expected: TableStructure, observed: TableStructure): string[] {
+/**
+ * Why an observed table's sets and chains are not the expected ones (empty: they are).
+ * Chains named in `unorderedRules` are compared as multisets of rules (chains whose rules
+ * all end in the same verdict, where order only changes speed).
+ */
+export function structureDifferences(
+  expected: TableStructure,
+  observed: TableStructure,
+  { unorderedRules = [] }: { unorderedRules?: string[] } = {},
+): string[] {
   const reasons: string[] = [];
+  const normalise = (chains: ObservedNftChain[]) =>
+    chains.map((chain) => (unorderedRules.includes(chain.name) ? { ...chain, rules: [...chain.rules].sort() } : chain));
   compareNamed('set', expected.sets, observed.sets, reasons);
-  compareNamed('chain', expected.chains, observed.chains, reasons);
+  compareNamed('chain', normalise(expected.chains), normalise(observed.chains), reasons);
   return reasons;
 }
 

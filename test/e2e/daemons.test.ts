@@ -175,15 +175,16 @@ describe('plantgate gateway + agent daemons end to end (processes in network nam
 
   it('reconcile repairs drift: an nft element deleted by hand is back within one cycle (2 s here)', async () => {
     const before = gateway.output().length;
-    const table = (await lab.exec(ns.gw, 'nft', ['-j', 'list', 'set', 'ip', 'plantgate', 'allowed'])).stdout;
+    // the user's mapped prefix is a /24: its pair lives in set allowed_24 as user . network address (decision 0003)
+    const table = (await lab.exec(ns.gw, 'nft', ['-j', 'list', 'set', 'ip', 'plantgate', 'allowed_24'])).stdout;
     const element = JSON.parse(table).nftables.find((item: Record<string, unknown>) => 'set' in item).set.elem[0].concat;
-    const text = `${element[0]} . ${element[1].prefix.addr}/${element[1].prefix.len}`;
+    const text = `${element[0]} . ${element[1]}`;
     const repaired = gateway.waitForLine(/"msg":"drift repaired".*allowed \+1 -0/, 6000);
-    await lab.exec(ns.gw, 'nft', ['delete', 'element', 'ip', 'plantgate', 'allowed', `{ ${text} }`]);
+    await lab.exec(ns.gw, 'nft', ['delete', 'element', 'ip', 'plantgate', 'allowed_24', `{ ${text} }`]);
     const deletedAt = Date.now();
     await repaired;
     assert.ok(Date.now() - deletedAt < 4000, 'repaired within two cycles');
-    assert.match((await lab.exec(ns.gw, 'nft', ['list', 'set', 'ip', 'plantgate', 'allowed'])).stdout, new RegExp(element[0].replaceAll('.', '\\.')));
+    assert.match((await lab.exec(ns.gw, 'nft', ['list', 'set', 'ip', 'plantgate', 'allowed_24'])).stdout, new RegExp(element[0].replaceAll('.', '\\.')));
     assert.equal(await http('user', `http://${mappedDevice}/`, 3000), 'OK plant-A');
     assert.ok(gateway.output().length > before);
   });

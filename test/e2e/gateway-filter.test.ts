@@ -32,19 +32,32 @@ describe('gateway nft table without WireGuard (veth stand-ins)', { timeout: 120_
     await lab.addVeth({ ns: client, iface: 'up0', address: '10.201.0.2/30' }, { ns: gw, iface: users, address: '10.201.0.1/30' });
     await lab.addVeth({ ns: gw, iface: sites, address: '10.201.1.1/30' }, { ns: site, iface: 'up0', address: '10.201.1.2/30' });
     // The client owns two "tunnel" addresses: one allowed user, one that is not.
-    for (const address of ['100.64.0.2/32', '100.64.0.3/32']) await lab.addAddress(client, 'up0', address);
+    // 100.64.1.2: a user of another /24, so of another native map (shard)
+    for (const address of ['100.64.0.2/32', '100.64.0.3/32', '100.64.1.2/32']) await lab.addAddress(client, 'up0', address);
     await lab.addRoute(client, ['100.80.0.0/12', 'via', '10.201.0.1']);
     await lab.addRoute(client, ['192.168.1.0/24', 'via', '10.201.0.1']);
-    await lab.addRoute(gw, ['100.64.0.0/24', 'via', '10.201.0.2']);
+    await lab.addRoute(client, ['10.9.1.0/24', 'via', '10.201.0.1']);
+    await lab.addRoute(gw, ['100.64.0.0/23', 'via', '10.201.0.2']);
     await lab.addRoute(gw, ['100.80.1.0/24', 'via', '10.201.1.2']);
-    await lab.addAddress(site, 'lo', '100.80.1.10/32');
+    for (const address of ['100.80.1.10/32', '100.80.1.77/32', '100.80.1.78/32', '100.80.1.130/32', '100.80.1.150/32']) {
+      await lab.addAddress(site, 'lo', address);
+    }
     await lab.enableForwarding(gw);
     await lab.startProcess(site, NODE, [DEVICE, 'site', '60000']).waitForLine(/^listening/, 10_000);
     await new NftCliDriver({ netns: gw }).applyScript(
       renderGatewayRuleset(
         {
-          allowed: [{ userIp: '100.64.0.2', mapped: '100.80.1.0/24' }],
-          native: [{ userIp: '100.64.0.2', native: '192.168.1.0/24', mapped: '100.80.1.0/24' }],
+          // three mapped prefix lengths → three allowed_N sets, each matched with its mask
+          allowed: [
+            { userIp: '100.64.0.2', mapped: '100.80.1.0/24' },
+            { userIp: '100.64.0.3', mapped: '100.80.1.128/28' },
+            { userIp: '100.64.0.3', mapped: '100.80.1.77/32' },
+            { userIp: '100.64.1.2', mapped: '100.80.1.0/24' },
+          ],
+          native: [
+            { userIp: '100.64.0.2', native: '192.168.1.0/24', mapped: '100.80.1.0/24' },
+            { userIp: '100.64.1.2', native: '10.9.1.0/24', mapped: '100.80.1.0/24' },
+          ],
         },
         { users, sites },
       ),
@@ -63,8 +76,22 @@ describe('gateway nft table without WireGuard (veth stand-ins)', { timeout: 120_
     assert.match(await http('http://100.80.1.10/', '100.64.0.3'), /^ERR/);
   });
 
+  it('each allowed_N set is matched with its own mask: a /28 and a /32 reach exactly their addresses', async () => {
+    assert.equal(await http('http://100.80.1.130/', '100.64.0.3'), 'OK site'); // inside 100.80.1.128/28
+    assert.equal(await http('http://100.80.1.77/', '100.64.0.3'), 'OK site'); // the /32
+    assert.match(await http('http://100.80.1.150/', '100.64.0.3'), /^ERR/); // same /24, outside the /28
+    assert.match(await http('http://100.80.1.78/', '100.64.0.3'), /^ERR/); // next to the /32
+    assert.equal(await http('http://100.80.1.150/', '100.64.0.2'), 'OK site'); // the /24 user reaches it all
+  });
+
   it('translates native addresses only for the user whose native map entry it is', async () => {
     assert.equal(await http('http://192.168.1.10/', '100.64.0.2'), 'OK site');
     assert.match(await http('http://192.168.1.10/', '100.64.0.3'), /^ERR/);
+  });
+
+  it('native maps are sharded by the user\'s /24: each user is translated by its own shard\'s map only', async () => {
+    assert.equal(await http('http://10.9.1.10/', '100.64.1.2'), 'OK site'); // native_100_64_1
+    assert.match(await http('http://10.9.1.10/', '100.64.0.2'), /^ERR/); // not in native_100_64_0
+    assert.match(await http('http://192.168.1.10/', '100.64.1.2'), /^ERR/); // 100.64.0.2's entry, not this user's
   });
 });

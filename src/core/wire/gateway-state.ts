@@ -17,11 +17,11 @@ export const GatewayPeer = z.object({
 });
 export type GatewayPeer = z.infer<typeof GatewayPeer>;
 
-/** Element of nft set `allowed`: user tunnel IP . mapped prefix. */
+/** Allowed pair: user tunnel IP . mapped prefix (gateway nft sets `allowed_N`, decision 0003). */
 export const AllowedPair = z.object({ userIp: ipV4, mapped: cidrV4 });
 export type AllowedPair = z.infer<typeof AllowedPair>;
 
-/** Element of nft map `native`: user tunnel IP . native prefix : mapped prefix (same length). */
+/** Native mapping (gateway nft maps `native_A_B_C`, decision 0003): user tunnel IP . native prefix : mapped prefix (same length). */
 export const NativeMapping = z.object({ userIp: ipV4, native: cidrV4, mapped: cidrV4 });
 export type NativeMapping = z.infer<typeof NativeMapping>;
 

@@ -1,5 +1,12 @@
 import { canonicalAddress, canonicalPrefix } from '../ipv4-prefix.ts';
-import type { AllowedElement, NativeElement } from '../nft-elements.ts';
+import {
+  type AllowedElement,
+  allowedSetLength,
+  compareShards,
+  type NativeElement,
+  nativeMapShard,
+  nativeShard,
+} from '../nft-elements.ts';
 import { checkedTableName } from '../nft-ruleset.ts';
 import type { ObservedNftChain, ObservedNftSet, ObservedNftTable } from '../nft-table-json.ts';
 import type { NftDriver } from './nft-driver.ts';
@@ -169,8 +176,12 @@ function parseElement(text: string, set: FakeSet, line: string): [string, string
   if ((valueText === undefined) !== (set.dataType === null)) throw new Error(`Error: syntax error: ${line}`);
   const parts = keyText.split(' . ');
   if (parts.length !== set.keyType.length) throw new Error(`Error: syntax error: ${line}`);
+  // Like nft: a prefix in a set without the interval flag is refused.
+  if (!set.flags.includes('interval') && parts.some((part) => part.includes('/'))) {
+    throw new Error(`Error: Set member cannot be prefix, missing interval flag: ${line}`);
+  }
   try {
-    const key = parts.map((part) => (part.includes('/') || set.flags.includes('interval') ? canonicalPrefix(part) : canonicalAddress(part)));
+    const key = parts.map((part) => (set.flags.includes('interval') ? canonicalPrefix(part) : canonicalAddress(part)));
     return [key.join(' . '), valueText === undefined ? null : canonicalPrefix(valueText)];
   } catch {
     throw new Error(`Error: syntax error: ${line}`);
@@ -184,6 +195,7 @@ function summariseRule(rule: string): string {
     .replace(/\b(iifname|oifname) (\S+)/g, '$1 == $2')
     .replace(/ (@\w+) (accept|drop)$/, ' == $1 $2')
     // as nft -j prints them: no family on snat; the agent's anonymous sets and maps
+    .replace(/^(iifname == \S+ )ip saddr (\d+\.\d+\.\d+\.\d+\/\d+) /, '$1ip saddr == $2 ')
     .replace(/ snat ip to /, ' snat to ')
     .replace(/\bct status (\w+)/, 'ct status in $1')
     .replace(/\bct direction (\w+)/, 'ct direction == $1')
@@ -194,31 +206,45 @@ function summariseRule(rule: string): string {
 
 function observe(table: FakeTable): ObservedNftTable {
   const foreignElements: string[] = [];
-  const elementsOf = (name: string) => table.sets.get(name)?.elements;
-  const allowedElements = elementsOf('allowed');
-  const nativeElements = elementsOf('native');
   const pairOf = (key: string) => {
     const [userPrefix, prefix] = key.split(' . ');
     return userPrefix.endsWith('/32') ? { userIp: userPrefix.slice(0, -3), prefix } : null;
   };
+  // allowed_N: plain sets of "user . network address"; an address with host bits is not ours.
   const allowed: AllowedElement[] = [];
-  for (const key of allowedElements?.keys() ?? []) {
-    const pair = pairOf(key);
-    if (pair) allowed.push({ userIp: pair.userIp, mapped: pair.prefix as AllowedElement['mapped'] });
-    else foreignElements.push(`allowed: ${key}`);
+  const allowedLengths: number[] = [];
+  for (const set of table.sets.values()) {
+    const length = set.dataType === null ? allowedSetLength(set.name) : null;
+    if (length === null) continue;
+    allowedLengths.push(length);
+    for (const key of set.elements.keys()) {
+      const [userIp, network] = key.split(' . ');
+      const mapped = canonicalPrefix(`${network}/${length}`);
+      if (mapped === `${network}/${length}`) allowed.push({ userIp, mapped });
+      else foreignElements.push(`${set.name}: ${key}`);
+    }
   }
+  // native_A_B_C: interval maps of the users in A.B.C.0/24; another user's entry is not ours.
   const native: NativeElement[] = [];
-  for (const [key, value] of nativeElements?.entries() ?? []) {
-    const pair = pairOf(key);
-    if (pair && value) {
-      native.push({ userIp: pair.userIp, native: pair.prefix as NativeElement['native'], mapped: value as NativeElement['mapped'] });
-    } else foreignElements.push(`native: ${key}`);
+  const nativeShards: string[] = [];
+  for (const set of table.sets.values()) {
+    const shard = set.dataType !== null ? nativeMapShard(set.name) : null;
+    if (shard === null) continue;
+    nativeShards.push(shard);
+    for (const [key, value] of set.elements) {
+      const pair = pairOf(key);
+      if (pair && value && nativeShard(pair.userIp) === shard) {
+        native.push({ userIp: pair.userIp, native: pair.prefix as NativeElement['native'], mapped: value as NativeElement['mapped'] });
+      } else foreignElements.push(`${set.name}: ${key}`);
+    }
   }
   return {
     sets: [...table.sets.values()].map(({ elements: _elements, ...set }) => ({ ...set, keyType: [...set.keyType], flags: [...set.flags] })),
     chains: table.chains.map((chain) => ({ ...chain, rules: [...chain.rules] })),
-    allowed: allowedElements ? allowed : null,
-    native: nativeElements ? native : null,
+    allowed,
+    allowedLengths: allowedLengths.sort((a, b) => a - b),
+    native,
+    nativeShards: nativeShards.sort(compareShards),
     foreignElements,
   };
 }

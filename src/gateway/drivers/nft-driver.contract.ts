@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { twoPlantsState } from '../__fixtures__/desired-state.ts';
-import { compareAllowed, compareNative, desiredGatewayElements } from '../nft-elements.ts';
+import { compareAllowed, compareNative, countByLength, desiredGatewayElements, orderedLengths } from '../nft-elements.ts';
 import { renderGatewayRuleset, renderSetDelta } from '../nft-ruleset.ts';
 import type { ObservedNftTable } from '../nft-table-json.ts';
 import { expectedGatewayStructure, planNft } from '../plan.ts';
@@ -67,7 +67,11 @@ export function nftDriverContract(label: string, setup: () => Promise<NftDriverH
       const observed = await driver.readTable(table);
       assert.ok(observed);
       assert.deepEqual(sorted(observed), desiredGatewayElements(twoPlantsState));
-      const expected = expectedGatewayStructure(ifaces, twoPlantsState.gateway?.siteTunnelIp ?? null);
+      const lengths = orderedLengths(countByLength(desiredGatewayElements(twoPlantsState).allowed));
+      assert.deepEqual(lengths, [24, 28]);
+      assert.deepEqual(observed.allowedLengths, [24, 28]);
+      assert.deepEqual(observed.nativeShards, ['100.64.0']);
+      const expected = expectedGatewayStructure(ifaces, twoPlantsState.gateway?.siteTunnelIp ?? null, lengths, ['100.64.0']);
       assert.deepEqual(observed.sets, expected.sets);
       assert.deepEqual(observed.chains, expected.chains);
       assert.deepEqual(planNft(twoPlantsState, ifaces, observed), { kind: 'unchanged' });
@@ -94,6 +98,53 @@ export function nftDriverContract(label: string, setup: () => Promise<NftDriverH
       await driver.applyScript(renderSetDelta(plan.delta, table));
       assert.deepEqual(sorted(await driver.readTable(table)), desiredGatewayElements(next));
       await driver.applyScript(renderGatewayRuleset(twoPlantsState, ifaces, table));
+    });
+
+    it('a length the table has no set for: planned as a reload, and a delta into it is refused', async () => {
+      const next = { gateway: twoPlantsState.gateway, allowed: [...twoPlantsState.allowed, { userIp: '100.64.0.4', mapped: '100.80.3.128/25' }], native: twoPlantsState.native };
+      const plan = planNft(next, ifaces, await driver.readTable(table));
+      assert.deepEqual(plan, { kind: 'reload', reasons: ['no allowed set for mapped prefix length(s) /25'] });
+      const delta = { addAllowed: [{ userIp: '100.64.0.4', mapped: '100.80.3.128/25' as never }], removeAllowed: [], addNative: [], removeNative: [] };
+      await assert.rejects(driver.applyScript(renderSetDelta(delta, table)));
+      await driver.applyScript(renderGatewayRuleset(next, ifaces, table));
+      const observed = await driver.readTable(table);
+      assert.deepEqual(observed?.allowedLengths, [24, 25, 28]);
+      assert.deepEqual(sorted(observed), desiredGatewayElements(next));
+      assert.deepEqual(planNft(next, ifaces, observed), { kind: 'unchanged' });
+      await driver.applyScript(renderGatewayRuleset(twoPlantsState, ifaces, table));
+    });
+
+    it('a native entry of a user in a new /24: planned as a reload (a new native map), and a delta into it is refused', async () => {
+      const entry = { userIp: '100.64.5.9', native: '192.168.1.0/24', mapped: '100.80.2.0/24' };
+      const next = { gateway: twoPlantsState.gateway, allowed: twoPlantsState.allowed, native: [...twoPlantsState.native, entry] };
+      const plan = planNft(next, ifaces, await driver.readTable(table));
+      assert.deepEqual(plan, { kind: 'reload', reasons: ['no native map for users in 100.64.5.0/24'] });
+      const delta = { addAllowed: [], removeAllowed: [], addNative: [entry as never], removeNative: [] };
+      await assert.rejects(driver.applyScript(renderSetDelta(delta, table)));
+      await driver.applyScript(renderGatewayRuleset(next, ifaces, table));
+      const observed = await driver.readTable(table);
+      assert.deepEqual(observed?.nativeShards, ['100.64.0', '100.64.5']);
+      assert.deepEqual(sorted(observed), desiredGatewayElements(next));
+      assert.deepEqual(planNft(next, ifaces, observed), { kind: 'unchanged' });
+      await driver.applyScript(renderGatewayRuleset(twoPlantsState, ifaces, table));
+    });
+
+    it('the last element of a length goes as a delta; its set stays, empty, and plans as unchanged', async () => {
+      const next = { gateway: twoPlantsState.gateway, allowed: twoPlantsState.allowed.filter((pair) => !pair.mapped.endsWith('/28')), native: twoPlantsState.native };
+      const plan = planNft(next, ifaces, await driver.readTable(table));
+      assert.equal(plan.kind, 'delta');
+      if (plan.kind !== 'delta') return;
+      await driver.applyScript(renderSetDelta(plan.delta, table));
+      const observed = await driver.readTable(table);
+      assert.deepEqual(observed?.allowedLengths, [24, 28]);
+      assert.deepEqual(sorted(observed), desiredGatewayElements(next));
+      assert.deepEqual(planNft(next, ifaces, observed), { kind: 'unchanged' });
+      await driver.applyScript(renderGatewayRuleset(twoPlantsState, ifaces, table));
+    });
+
+    it('an allowed_N set takes addresses only (a prefix element is refused, as it has no interval flag)', async () => {
+      await assert.rejects(driver.applyScript(`add element ip ${table} allowed_24 { 100.64.0.5 . 100.80.1.0/24 }\n`));
+      assert.deepEqual(sorted(await driver.readTable(table)), desiredGatewayElements(twoPlantsState));
     });
 
     it('a failing transaction changes nothing (an add before a bad delete is not kept)', async () => {
