@@ -7,5 +7,6 @@ bash scripts/install-deps.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 node --version
 tsc -p .
+biome lint src test bench
 node --test --test-reporter=spec \
   'src/**/*.test.ts' 'bench/*.test.ts' 'test/**/*.test.ts'

@@ -125,8 +125,7 @@ export class FleetModel {
   }
 
   setMembership(membership: Membership): Set<UserId> {
-    let byOrg = this.membershipsByUser.get(membership.userId);
-    if (!byOrg) this.membershipsByUser.set(membership.userId, (byOrg = new Map()));
+    const byOrg = getOrCreate(this.membershipsByUser, membership.userId, () => new Map<OrgId, OrgRole>());
     byOrg.set(membership.orgId, membership.role);
     addTo(this.membersByOrg, membership.orgId, membership.userId);
     return new Set([membership.userId]);
@@ -225,8 +224,7 @@ export class FleetModel {
   }
 
   setPreference(preference: RoutePreference): Set<UserId> {
-    let prefs = this.prefsByUser.get(preference.userId);
-    if (!prefs) this.prefsByUser.set(preference.userId, (prefs = new Map()));
+    const prefs = getOrCreate(this.prefsByUser, preference.userId, () => new Map<SubnetId, RoutePreference>());
     prefs.set(preference.subnetId, preference);
     return new Set([preference.userId]);
   }
@@ -266,15 +264,21 @@ function targetKey(jobRole: JobRole): string {
   return jobRole.target.kind === 'plant' ? jobRole.target.plantId : jobRole.target.portfolioId;
 }
 
+function getOrCreate<K, V>(index: Map<K, V>, key: K, create: () => V): V {
+  let value = index.get(key);
+  if (value === undefined) {
+    value = create();
+    index.set(key, value);
+  }
+  return value;
+}
+
 function addTo<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
-  let set = index.get(key);
-  if (!set) index.set(key, (set = new Set()));
-  set.add(value);
+  getOrCreate(index, key, () => new Set<V>()).add(value);
 }
 
 function countTarget(index: Map<string, Map<UserId, number>>, key: string, userId: UserId, delta: number): void {
-  let counts = index.get(key);
-  if (!counts) index.set(key, (counts = new Map()));
+  const counts = getOrCreate(index, key, () => new Map<UserId, number>());
   const next = (counts.get(userId) ?? 0) + delta;
   if (next > 0) counts.set(userId, next);
   else counts.delete(userId);

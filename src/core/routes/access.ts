@@ -46,8 +46,8 @@ export function explainAccess(model: FleetModel, userId: UserId): PlantAccess[] 
   const byPlant = new Map<PlantId, AccessRule[]>();
   for (const jobRole of model.jobRolesOf(userId)) {
     for (const plantId of plantsOfTarget(model, jobRole)) {
-      let rules = byPlant.get(plantId);
-      if (!rules) byPlant.set(plantId, (rules = []));
+      const rules = byPlant.get(plantId) ?? [];
+      byPlant.set(plantId, rules);
       rules.push(judgeJobRole(model, userId, jobRole, plantId));
     }
   }
@@ -87,7 +87,7 @@ function judgeCooperationRole(
   plantId: PlantId,
   cooperation: Cooperation | undefined,
 ): AccessRule {
-  if (!cooperation || !cooperation.active) return { granted: false, via: 'cooperation', rule: 'denied: cooperation ended' };
+  if (!cooperation?.active) return { granted: false, via: 'cooperation', rule: 'denied: cooperation ended' };
   const orgRole = model.membershipRole(userId, cooperation.partnerOrgId);
   if (orgRole === undefined) return { granted: false, via: 'cooperation', rule: 'denied: not a member of the partner organization' };
   if (orgRole === 'guest') return { granted: false, via: 'cooperation', rule: 'denied: guest' };
