@@ -6,11 +6,13 @@ import { registerDaemonCommands } from './commands/daemons.ts';
 import { registerServerCommand } from './commands/server.ts';
 import { registerVpnCommands } from './commands/vpn.ts';
 import { CliError, type Io } from './context.ts';
+import { daemonVersion } from '../daemon/run.ts';
 
 /** One binary: the daemons and the user's and admin's client of the API. Returns the exit code. */
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   const program = new Command('plantgate')
     .description('remote access to the devices of renewable-energy plants')
+    .version(daemonVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   registerServerCommand(program, io);
