@@ -1,15 +1,10 @@
 import { AgentDesiredState } from '../core/wire/daemon.ts';
-import type { Clock } from '../daemon/clock.ts';
-import type { AgentControlPlane, EnrolmentApi } from '../daemon/control-plane.ts';
-import type { DaemonMetrics } from '../daemon/daemon-metrics.ts';
-import { type DaemonIdentity, loadOrCreateKeyPair, loadOrEnrol } from '../daemon/identity.ts';
-import { errorMessage, type Logger } from '../daemon/log.ts';
+import type { AgentControlPlane } from '../daemon/control-plane.ts';
+import { loadOrCreateKeyPair, loadOrEnrol } from '../daemon/identity.ts';
+import { errorMessage } from '../daemon/log.ts';
 import { isConnected, peerStatuses } from '../daemon/peer-status.ts';
-import type { StateStore } from '../daemon/state-store.ts';
+import type { DaemonPorts } from '../daemon/ports.ts';
 import { SyncLoop, type SyncLoopOptions } from '../daemon/sync-loop.ts';
-import type { IpConfigDriver } from '../gateway/drivers/ip-config-driver.ts';
-import type { NftDriver } from '../gateway/drivers/nft-driver.ts';
-import type { WireGuardDriver } from '../gateway/drivers/wireguard-driver.ts';
 import type { RunningDaemon } from '../gateway/daemon.ts';
 import { type AgentDataPlane, applyAgentState } from './apply.ts';
 import type { AgentInterfaces } from './nft-ruleset.ts';
@@ -30,20 +25,7 @@ export type AgentDaemonConfig = {
   loop?: Partial<SyncLoopOptions>;
 };
 
-export type AgentDaemonPorts = {
-  /** Called when the control plane refuses the credential (the daemon was removed). */
-  onCredentialRejected?: (reason: string) => void;
-  enrolment: EnrolmentApi;
-  controlPlane(identity: DaemonIdentity): AgentControlPlane;
-  store: StateStore;
-  wireguard: WireGuardDriver;
-  nft: NftDriver;
-  ip: IpConfigDriver;
-  clock: Clock;
-  log: Logger;
-  metrics: DaemonMetrics;
-  random?: () => number;
-};
+export type AgentDaemonPorts = DaemonPorts<AgentControlPlane>;
 
 export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDaemonPorts, signal?: AbortSignal): Promise<RunningDaemon> {
   const { store, log, clock, metrics } = ports;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EnrolResponse } from '../core/wire/daemon.ts';
 import { generateWireGuardKeyPair, type WireGuardKeyPair, wireGuardPublicKey } from '../crypto/wireguard-keys.ts';
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
 import type { Clock } from './clock.ts';
@@ -11,14 +12,8 @@ import type { StateStore } from './state-store.ts';
  * own WireGuard key pair (made here, in-process; only the public half leaves the host).
  */
 
-export const DaemonIdentity = z.object({
-  kind: z.enum(['gateway', 'agent']),
-  id: z.string(),
-  name: z.string(),
-  credential: z.string(),
-  region: z.string().nullable(),
-  plantId: z.string().nullable(),
-});
+/** What enrolment answered: the credential and who the daemon is. */
+export const DaemonIdentity = EnrolResponse;
 export type DaemonIdentity = z.infer<typeof DaemonIdentity>;
 
 export class FatalDaemonError extends Error {}

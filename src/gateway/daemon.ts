@@ -1,18 +1,13 @@
 import { GatewaySecrets } from '../core/wire/daemon.ts';
 import { GatewayDesiredState } from '../core/wire/gateway-state.ts';
-import type { Clock } from '../daemon/clock.ts';
-import type { EnrolmentApi, GatewayControlPlane } from '../daemon/control-plane.ts';
-import type { DaemonMetrics } from '../daemon/daemon-metrics.ts';
+import type { GatewayControlPlane } from '../daemon/control-plane.ts';
 import { type DaemonIdentity, loadOrCreateKeyPair, loadOrEnrol } from '../daemon/identity.ts';
-import { errorMessage, type Logger } from '../daemon/log.ts';
+import { errorMessage } from '../daemon/log.ts';
 import { isConnected, peerStatuses } from '../daemon/peer-status.ts';
-import type { StateStore } from '../daemon/state-store.ts';
+import type { DaemonPorts } from '../daemon/ports.ts';
 import { type ApplyReason, SyncLoop, type SyncLoopOptions } from '../daemon/sync-loop.ts';
 import type { WireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 import { type GatewayDataPlane, observeGateway, runGatewayPlan } from './apply.ts';
-import type { IpConfigDriver } from './drivers/ip-config-driver.ts';
-import type { NftDriver } from './drivers/nft-driver.ts';
-import type { WireGuardDriver } from './drivers/wireguard-driver.ts';
 import { canonicalAddress } from './ipv4-prefix.ts';
 import type { GatewayInterfaces } from './nft-ruleset.ts';
 import { type GatewayApplyPlan, type GatewayObserved, planGatewayApply } from './plan.ts';
@@ -38,20 +33,7 @@ export type GatewayDaemonConfig = {
   loop?: Partial<SyncLoopOptions>;
 };
 
-export type GatewayDaemonPorts = {
-  /** Called when the control plane refuses the credential (the daemon was removed). */
-  onCredentialRejected?: (reason: string) => void;
-  enrolment: EnrolmentApi;
-  controlPlane(identity: DaemonIdentity): GatewayControlPlane;
-  store: StateStore;
-  wireguard: WireGuardDriver;
-  nft: NftDriver;
-  ip: IpConfigDriver;
-  clock: Clock;
-  log: Logger;
-  metrics: DaemonMetrics;
-  random?: () => number;
-};
+export type GatewayDaemonPorts = DaemonPorts<GatewayControlPlane>;
 
 export type RunningDaemon = {
   identity: DaemonIdentity;
