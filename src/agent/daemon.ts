@@ -4,6 +4,7 @@ import { loadOrCreateKeyPair, loadOrEnrol } from '../daemon/identity.ts';
 import { errorMessage } from '../daemon/log.ts';
 import { isConnected, peerStatuses } from '../daemon/peer-status.ts';
 import type { DaemonPorts } from '../daemon/ports.ts';
+import { statusReport } from '../daemon/status-report.ts';
 import { SyncLoop, type SyncLoopOptions } from '../daemon/sync-loop.ts';
 import type { RunningDaemon } from '../gateway/daemon.ts';
 import { type AgentDataPlane, applyAgentState } from './apply.ts';
@@ -76,7 +77,7 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
           gauges.handshakeAge.set({ gateway: names.get(peer.publicKey) ?? peer.publicKey }, peer.latestHandshake === 0 ? -1 : Math.max(0, Math.round(now / 1000 - peer.latestHandshake)));
         }
         gauges.connected.set({}, dump?.peers.filter((peer) => isConnected(peer.latestHandshake, now)).length ?? 0);
-        await api.status({ appliedRevision: status.appliedRevision ?? -1, version: config.version, peers: peerStatuses(dump), lastError: status.lastError?.slice(0, 2000) ?? null });
+        await api.status(statusReport(status, config.version, peerStatuses(dump)));
       },
     },
     config.loop,

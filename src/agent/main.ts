@@ -1,10 +1,6 @@
-import { systemClock } from '../daemon/clock.ts';
-import { httpAgentControlPlane, httpEnrolment } from '../daemon/http-control-plane.ts';
+import { httpAgentControlPlane } from '../daemon/http-control-plane.ts';
+import { realDaemonPorts } from '../daemon/real-ports.ts';
 import { type DaemonOutput, daemonVersion, loopOptions, runDaemon } from '../daemon/run.ts';
-import { FileStateStore } from '../daemon/state-store.ts';
-import { IpCliConfigDriver } from '../gateway/drivers/ip-cli-config-driver.ts';
-import { NftCliDriver } from '../gateway/drivers/nft-cli-driver.ts';
-import { WireGuardGoDriver } from '../gateway/drivers/wireguard-go-driver.ts';
 import { startAgentDaemon } from './daemon.ts';
 
 /** `plantgate agent`: only wiring — real drivers, HTTP control plane, state dir, real clock. */
@@ -34,19 +30,7 @@ export function runAgent(options: AgentCommandOptions, output: DaemonOutput): Pr
         version: daemonVersion(),
         loop: loopOptions(options.reconcileSeconds),
       },
-      {
-        enrolment: httpEnrolment(options.server),
-        controlPlane: (identity) => httpAgentControlPlane(options.server, identity.id, identity.credential),
-        store: new FileStateStore(options.stateDir),
-        wireguard: new WireGuardGoDriver(),
-        nft: new NftCliDriver(),
-        ip: new IpCliConfigDriver(),
-        clock: systemClock,
-        log,
-        metrics,
-        random: Math.random,
-        onCredentialRejected: withdraw,
-      },
+      realDaemonPorts(options, { log, metrics, withdraw }, (server, identity) => httpAgentControlPlane(server, identity.id, identity.credential)),
       signal,
     ),
   );

@@ -5,6 +5,7 @@ import { type DaemonIdentity, loadOrCreateKeyPair, loadOrEnrol } from '../daemon
 import { errorMessage } from '../daemon/log.ts';
 import { isConnected, peerStatuses } from '../daemon/peer-status.ts';
 import type { DaemonPorts } from '../daemon/ports.ts';
+import { statusReport } from '../daemon/status-report.ts';
 import { type ApplyReason, SyncLoop, type SyncLoopOptions } from '../daemon/sync-loop.ts';
 import type { WireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 import { type GatewayDataPlane, observeGateway, runGatewayPlan } from './apply.ts';
@@ -67,7 +68,7 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
       apply: (desired, reason) => gateway.apply(desired, reason),
       persist: (desired) => store.write('desired-state', desired),
       report: async (status) => {
-        await api.status({ appliedRevision: status.appliedRevision ?? -1, version: config.version, peers: await gateway.peerReport(), lastError: status.lastError?.slice(0, 2000) ?? null });
+        await api.status(statusReport(status, config.version, await gateway.peerReport()));
       },
     },
     config.loop,

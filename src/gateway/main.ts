@@ -1,12 +1,8 @@
 import { hostname } from 'node:os';
-import { systemClock } from '../daemon/clock.ts';
-import { httpEnrolment, httpGatewayControlPlane } from '../daemon/http-control-plane.ts';
+import { httpGatewayControlPlane } from '../daemon/http-control-plane.ts';
+import { realDaemonPorts } from '../daemon/real-ports.ts';
 import { type DaemonOutput, daemonVersion, loopOptions, runDaemon } from '../daemon/run.ts';
-import { FileStateStore } from '../daemon/state-store.ts';
 import { startGatewayDaemon } from './daemon.ts';
-import { IpCliConfigDriver } from './drivers/ip-cli-config-driver.ts';
-import { NftCliDriver } from './drivers/nft-cli-driver.ts';
-import { WireGuardGoDriver } from './drivers/wireguard-go-driver.ts';
 
 /** `plantgate gateway`: only wiring — real drivers, HTTP control plane, state dir, real clock. */
 
@@ -41,19 +37,7 @@ export function runGateway(options: GatewayCommandOptions, output: DaemonOutput)
         version: daemonVersion(),
         loop: loopOptions(options.reconcileSeconds),
       },
-      {
-        enrolment: httpEnrolment(options.server),
-        controlPlane: (identity) => httpGatewayControlPlane(options.server, identity.id, identity.credential),
-        store: new FileStateStore(options.stateDir),
-        wireguard: new WireGuardGoDriver(),
-        nft: new NftCliDriver(),
-        ip: new IpCliConfigDriver(),
-        clock: systemClock,
-        log,
-        metrics,
-        random: Math.random,
-        onCredentialRejected: withdraw,
-      },
+      realDaemonPorts(options, { log, metrics, withdraw }, (server, identity) => httpGatewayControlPlane(server, identity.id, identity.credential)),
       signal,
     ),
   );

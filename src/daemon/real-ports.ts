@@ -1,0 +1,31 @@
+import { IpCliConfigDriver } from '../gateway/drivers/ip-cli-config-driver.ts';
+import { NftCliDriver } from '../gateway/drivers/nft-cli-driver.ts';
+import { WireGuardGoDriver } from '../gateway/drivers/wireguard-go-driver.ts';
+import { systemClock } from './clock.ts';
+import type { DaemonMetrics } from './daemon-metrics.ts';
+import type { DaemonIdentity } from './identity.ts';
+import { httpEnrolment } from './http-control-plane.ts';
+import type { Logger } from './log.ts';
+import type { DaemonPorts } from './ports.ts';
+import { FileStateStore } from './state-store.ts';
+
+/** The real drivers, clock, state dir and HTTP control plane both daemons run with. */
+export function realDaemonPorts<C>(
+  options: { server: string; stateDir: string },
+  context: { log: Logger; metrics: DaemonMetrics; withdraw: (reason: string) => void },
+  controlPlane: (server: string, identity: DaemonIdentity) => C,
+): DaemonPorts<C> {
+  return {
+    enrolment: httpEnrolment(options.server),
+    controlPlane: (identity) => controlPlane(options.server, identity),
+    store: new FileStateStore(options.stateDir),
+    wireguard: new WireGuardGoDriver(),
+    nft: new NftCliDriver(),
+    ip: new IpCliConfigDriver(),
+    clock: systemClock,
+    log: context.log,
+    metrics: context.metrics,
+    random: Math.random,
+    onCredentialRejected: context.withdraw,
+  };
+}
