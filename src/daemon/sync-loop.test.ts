@@ -229,7 +229,7 @@ describe('SyncLoop', () => {
     assert.equal(loop.appliedRevision, 2);
     assert.equal(plane.value, 'd');
     await clock.advance(10_000);
-    assert.deepEqual(reports.at(-1), { appliedRevision: 2, lastError: null, connected: true });
+    assert.deepEqual(reports.at(-1), { appliedRevision: 2, lastError: null, connected: true, mode: 'serving' });
     await loop.stop();
   });
 
