@@ -210,7 +210,7 @@ export class SyncLoop<S extends { revision: number }> {
           if (this.connectedValue || this.failures === 1) {
             log.warn('control plane unreachable: keeping the last applied state', { error: errorMessage(error) });
           }
-          this.lastErrorValue = errorMessage(error);
+          this.lastErrorValue = this.modeValue === 'serving' ? errorMessage(error) : `${this.staleMessage()}; ${errorMessage(error)}`;
           this.connectedValue = false;
           metrics.connected(false);
           await this.restoreIfNeeded();

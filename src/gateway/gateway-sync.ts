@@ -64,6 +64,8 @@ export class GatewaySync {
   /** Header fields and site addresses as last written to ip (an update that moves none skips ip). */
   private ipApplied: string | null = null;
   private readonly gauges;
+  /** How the last apply went (for the log and the benchmark). */
+  lastReport: GatewayApplyReport | null = null;
 
   constructor(config: GatewaySyncConfig, ports: GatewaySyncPorts, siteKey: WireGuardKeyPair, fetchSecrets: () => Promise<GatewaySecrets>) {
     this.config = config;
@@ -159,6 +161,7 @@ export class GatewaySync {
       report = await this.applier.apply(state, { observe: reason !== 'update', withdrawn: access === 'withdrawn' });
     }
     this.adopted = null;
+    this.lastReport = report;
     for (const problem of report.plan.problems) this.ports.log.warn('gateway plan problem', { problem });
     changes.push(...describePlan(report.plan));
     if (full || update.change?.previousSites.size !== 0 || this.ipApplied === null) await this.syncIp(document, reason !== 'update', changes);

@@ -1,4 +1,4 @@
-import { diffGatewayStates } from '../../core/state/gateway-delta.ts';
+import { deltaCompatible, diffGatewayStates } from '../../core/state/gateway-delta.ts';
 import type { DaemonStatusReport, EnrolResponse, GatewaySecrets } from '../../core/wire/daemon.ts';
 import type { GatewayStateMessage } from '../../core/wire/gateway-delta.ts';
 import type { GatewayDesiredState } from '../../core/wire/gateway-state.ts';
@@ -91,14 +91,15 @@ export class FakeControlPlane<S extends { revision: number }> implements Enrolme
 
 /**
  * The gateway's state endpoint over a FakeControlPlane, as the real one answers: the full
- * document without `after` (or when `after` is unknown), else the delta since `after`.
+ * document without `after` (or when `after` is unknown, or a field a delta never carries
+ * moved), else the delta since `after`.
  * `options.full()`: answer with full documents only (an older control plane).
  */
 export function gatewayStateAnswers(cp: FakeControlPlane<GatewayDesiredState>, options: { full?: () => boolean } = {}) {
   return async (request: StateRequest): Promise<GatewayStateMessage> => {
     const state = await cp.fetchState(request);
     const from = request.after === null ? undefined : cp.history.get(request.after);
-    if (from === undefined || options.full?.()) return { kind: 'full', state };
+    if (from === undefined || !deltaCompatible(from, state) || options.full?.()) return { kind: 'full', state };
     return diffGatewayStates(from, state);
   };
 }
