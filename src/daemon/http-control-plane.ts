@@ -100,7 +100,8 @@ export function httpGatewayControlPlane(server: ServerList | string, id: string,
   return {
     register: (registration) => http.request('POST', `${base}/register`, registration, GatewayRegistered),
     secrets: () => http.request('GET', `${base}/secrets`, undefined, GatewaySecrets),
-    state: (request) => http.request('GET', `${base}/state${stateQuery(request)}`, undefined, GatewayStateAnswer, longPoll(request)),
+    // delta=1: answer with the delta contract (a server without it answers the bare document, read as full)
+    state: (request) => http.request('GET', `${base}/state${stateQuery(request, { delta: true })}`, undefined, GatewayStateAnswer, longPoll(request)),
     status: (report) => http.request('POST', `${base}/status`, report, null),
   };
 }
@@ -115,9 +116,10 @@ export function httpAgentControlPlane(server: ServerList | string, id: string, c
   };
 }
 
-function stateQuery(request: StateRequest): string {
-  if (request.after === null) return '';
-  return `?after=${request.after}&wait=${Math.round(request.waitSeconds)}`;
+function stateQuery(request: StateRequest, options: { delta?: boolean } = {}): string {
+  const params = request.after === null ? [] : [`after=${request.after}`, `wait=${Math.round(request.waitSeconds)}`];
+  if (options.delta) params.push('delta=1');
+  return params.length === 0 ? '' : `?${params.join('&')}`;
 }
 
 function longPoll(request: StateRequest) {
