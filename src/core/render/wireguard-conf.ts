@@ -1,5 +1,6 @@
 import { isHostPort } from '../net/host-port.ts';
 import { parseCidr } from '../net/ipv4.ts';
+import { hasControlCharacter } from './unsafe-characters.ts';
 import { isWireGuardKey } from './wireguard-key.ts';
 
 /**
@@ -53,7 +54,7 @@ export function renderWireGuardConf(conf: WireGuardConf): string {
 /** Throws UnsafeWireGuardValueError naming the first value that is not in its strict format. */
 export function checkWireGuardConf(conf: WireGuardConf): void {
   conf.comments?.forEach((c, i) => {
-    if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(c)) throw new UnsafeWireGuardValueError(`comments[${i}]`, 'contains a control character');
+    if (hasControlCharacter(c)) throw new UnsafeWireGuardValueError(`comments[${i}]`, 'contains a control character');
   });
   if (!isWireGuardKey(conf.privateKey)) throw new UnsafeWireGuardValueError('privateKey', 'is not a WireGuard key');
   conf.addresses.forEach((a, i) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isHostPort } from '../net/host-port.ts';
 import { parseCidr, parseIpv4 } from '../net/ipv4.ts';
+import { hasControlCharacter } from '../render/unsafe-characters.ts';
 import { isWireGuardKey } from '../render/wireguard-key.ts';
 
 /**
@@ -8,13 +9,6 @@ import { isWireGuardKey } from '../render/wireguard-key.ts';
  * on terminals (issue 7 item 4). A client validates the answer with these before it
  * writes anything: a value that does not match is refused, never "cleaned".
  */
-
-/** C0 and C1 controls, DEL, line/paragraph separators: none belongs in a one-line value. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
-export function hasControlCharacter(text: string): boolean {
-  return CONTROL.test(text);
-}
 
 /** Any string that a client may write into a file line (a comment, a name). */
 export const oneLine = z.string().refine((v) => !hasControlCharacter(v), { message: 'must not contain control characters (CR, LF, ESC, …)' });
