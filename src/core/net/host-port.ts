@@ -38,7 +38,7 @@ function isIpv6(text: string): boolean {
   const all = [...head, ...tail];
   let count = all.length;
   const last = all[all.length - 1];
-  if (last !== undefined && last.includes('.')) {
+  if (last?.includes('.')) {
     if (parseIpv4(last) === null) return false;
     all.pop();
     count += 1; // an embedded IPv4 address takes two groups

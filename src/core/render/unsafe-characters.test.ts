@@ -5,11 +5,11 @@ import { escapeUnsafe, hasControlCharacter } from './unsafe-characters.ts';
 describe('escapeUnsafe: control characters reach the terminal as text, not as commands (issue 7 item 10)', () => {
   const rows: Array<[string, string, string, string]> = [
     ['plain text stays', 'Park A – Süd 太陽', '', 'Park A – Süd 太陽'],
-    ['lastError that clears the screen', '\u001b[2J\u001b[Hboom', '', '\\x1b[2J\\x1b[Hboom'],
-    ['carriage return that rewrites the line', 'ok\rFAKE', '', 'ok\\x0dFAKE'],
-    ['newline inside a table cell', 'a\nb', '', 'a\\x0ab'],
-    ['a message keeps its own newlines', 'a\nb\u001b', '\n', 'a\nb\\x1b'],
-    ['C1 CSI', 'x\u009b31my', '', 'x\\x9b31my'],
+    ['lastError that clears the screen', '\u001b[2J\u001b[Hboom', '', '\\u001b[2J\\u001b[Hboom'],
+    ['carriage return that rewrites the line', 'ok\rFAKE', '', 'ok\\u000dFAKE'],
+    ['newline inside a table cell', 'a\nb', '', 'a\\u000ab'],
+    ['a message keeps its own newlines', 'a\nb\u001b', '\n', 'a\nb\\u001b'],
+    ['C1 CSI', 'x\u009b31my', '', 'x\\u009b31my'],
     ['right-to-left override', 'evil\u202etxt.exe', '', 'evil\\u202etxt.exe'],
     ['zero-width-only name', '\u200b\u200b', '', '\\u200b\\u200b'],
     ['bidi isolate', 'a\u2066b\u2069', '', 'a\\u2066b\\u2069'],

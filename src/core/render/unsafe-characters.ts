@@ -27,7 +27,8 @@ export function hasControlCharacter(text: string): boolean {
 }
 
 /**
- * Shows unsafe characters as escapes (`\x1b`, `\u202e`) so they are seen, not obeyed.
+ * Shows unsafe characters as `\u001b`-style escapes so they are seen, not obeyed. The
+ * form is a valid JSON escape too, so a JSON line passes through unchanged in meaning.
  * `keep` lists characters that pass unchanged (a message's own newlines).
  */
 export function escapeUnsafe(text: string, keep = ''): string {
@@ -36,7 +37,7 @@ export function escapeUnsafe(text: string, keep = ''): string {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (!(isControlCode(code) || isInvisibleFormatCode(code)) || keep.includes(text[i] as string)) continue;
-    out += text.slice(start, i) + (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+    out += `${text.slice(start, i)}\\u${code.toString(16).padStart(4, '0')}`;
     start = i + 1;
   }
   return start === 0 ? text : out + text.slice(start);

@@ -103,6 +103,11 @@ export const EventInfo = z.object({
 export const FleetApplyRequest = z.object({ document: z.unknown(), dryRun: z.boolean().default(false) }).strict();
 export const FleetApplyResponse = z.object({ changes: z.array(z.string()), applied: z.boolean(), revision: z.number() });
 
+/** A 204 answer: no body at all. */
+export const NoContent = z.undefined();
+
+export const TotpStarted = z.object({ secret: z.string(), uri: z.string() });
+
 export const ErrorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), field: z.string().optional(), problems: z.array(z.object({ field: z.string(), message: z.string() })).optional() }),
 });
