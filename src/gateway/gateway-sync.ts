@@ -12,7 +12,7 @@ import { GatewayDocument } from './desired-document.ts';
 import type { IpConfigDriver } from './drivers/ip-config-driver.ts';
 import type { NftDriver } from './drivers/nft-driver.ts';
 import type { WireGuardDriver } from './drivers/wireguard-driver.ts';
-import { canonicalAddress } from './ipv4-prefix.ts';
+import { canonicalAddress } from '../core/net/ipv4.ts';
 import type { GatewayInterfaces } from './nft-ruleset.ts';
 import type { GatewayApplyPlan, GatewayObserved } from './plan.ts';
 import { checkAndPinRanges } from './ranges.ts';

@@ -1,5 +1,5 @@
 import type { StateStore } from '../daemon/state-store.ts';
-import { canonicalPrefix, ipv4ToInt, prefixLength } from './ipv4-prefix.ts';
+import { canonicalPrefix, ipv4ToInt, prefixLength } from '../core/net/ipv4.ts';
 
 /**
  * The two address ranges a gateway routes into its interfaces (`ip route replace RANGE dev

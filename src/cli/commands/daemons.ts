@@ -3,6 +3,7 @@ import { runAgent } from '../../agent/main.ts';
 import { runGateway } from '../../gateway/main.ts';
 import { parseServerUrls } from '../../daemon/server-list.ts';
 import { CliError, type Io } from '../context.ts';
+import { enrolToken, TOKEN_FILE_HELP, TOKEN_HELP } from '../enrol-token.ts';
 
 /** `plantgate gateway` and `plantgate agent`: the two data-plane daemons (run as root). */
 export function registerDaemonCommands(program: Command, io: Io): void {
@@ -10,7 +11,8 @@ export function registerDaemonCommands(program: Command, io: Io): void {
     .command('gateway')
     .description('run a region gateway: terminates personal-VPN tunnels and site tunnels, applies its desired state to WireGuard and nftables')
     .option('--server <url[,url…]>', 'control plane URL; several (repeated or comma-separated) are tried in turn (env PLANTGATE_SERVER)', collectServers, [])
-    .option('--token <token>', 'enrolment token from `plantgate admin gateway enrol` (first start only; env PLANTGATE_ENROL_TOKEN)', io.env.PLANTGATE_ENROL_TOKEN)
+    .option('--token-file <file>', TOKEN_FILE_HELP)
+    .option('--token <token>', TOKEN_HELP)
     .option('--state-dir <dir>', 'credential, own key, last desired state (mode 0700)', '/var/lib/plantgate/gateway')
     .option('--name <name>', 'name to enrol under (default: chosen by the control plane)')
     .option('--site-endpoint <host:port>', 'where agents dial this gateway (default: <hostname>:<site-port>)')
@@ -23,8 +25,8 @@ export function registerDaemonCommands(program: Command, io: Io): void {
     .option('--reconcile-seconds <n>', 'full reconcile period (repairs drift)', positive, 30)
     .option('--max-stale-hours <n>', 'serve the last state without the control plane for at most this long, then withdraw user access', positive, 24)
     .option('--keep-on-exit', 'leave interfaces and table in place on SIGTERM (default: remove them)', false)
-    .action(async (opts) => {
-      const code = await runGateway({ ...opts, server: servers(opts.server, io) }, io);
+    .action(async (opts, command: Command) => {
+      const code = await runGateway({ ...opts, server: servers(opts.server, io), token: enrolToken(command, opts, io) }, io);
       if (code !== 0) throw new CliError('gateway stopped with an error (see the log above)', code);
     });
 
@@ -32,7 +34,8 @@ export function registerDaemonCommands(program: Command, io: Io): void {
     .command('agent')
     .description('run a plant agent: site tunnels to every gateway, translates mapped prefixes to the plant LAN')
     .option('--server <url[,url…]>', 'control plane URL; several (repeated or comma-separated) are tried in turn (env PLANTGATE_SERVER)', collectServers, [])
-    .option('--token <token>', 'enrolment token from `plantgate admin agent enrol` (first start only; env PLANTGATE_ENROL_TOKEN)', io.env.PLANTGATE_ENROL_TOKEN)
+    .option('--token-file <file>', TOKEN_FILE_HELP)
+    .option('--token <token>', TOKEN_HELP)
     .requiredOption('--lan-interface <name>', 'interface toward the plant LAN')
     .option('--state-dir <dir>', 'credential, own key, last desired state (mode 0700)', '/var/lib/plantgate/agent')
     .option('--name <name>', 'name to enrol under (default: chosen by the control plane)')
@@ -42,8 +45,8 @@ export function registerDaemonCommands(program: Command, io: Io): void {
     .option('--reconcile-seconds <n>', 'full reconcile period (repairs drift)', positive, 30)
     .option('--max-stale-hours <n>', 'serve the last state without the control plane for at most this long, then withdraw user access', positive, 24)
     .option('--keep-on-exit', 'leave interface and table in place on SIGTERM (default: remove them)', false)
-    .action(async (opts) => {
-      const code = await runAgent({ ...opts, server: servers(opts.server, io) }, io);
+    .action(async (opts, command: Command) => {
+      const code = await runAgent({ ...opts, server: servers(opts.server, io), token: enrolToken(command, opts, io) }, io);
       if (code !== 0) throw new CliError('agent stopped with an error (see the log above)', code);
     });
 }
@@ -69,6 +72,6 @@ function servers(values: string[], io: Io): string[] {
   try {
     return parseServerUrls(values.length > 0 ? values : io.env.PLANTGATE_SERVER);
   } catch (error) {
-    throw new CliError(`${(error as Error).message} (--server URL or PLANTGATE_SERVER)`, 2);
+    throw new CliError(`${(error as Error).message} (--server URL or PLANTGATE_SERVER)`, 'usage');
   }
 }
