@@ -147,6 +147,10 @@ async function newGateway(service: { privateKey: string; publicKey: string }): P
 
 type Sample = {
   total: number;
+  /** Taking the answer into the document (a full document: indexing it, checking its ranges). */
+  receive: number;
+  /** Building the applier's view after a full apply. */
+  view: number;
   observe: number;
   plan: number;
   run: number;
@@ -162,6 +166,7 @@ async function timedApply(gateway: Gateway, message: GatewayStateMessage): Promi
   for (const key of Object.keys(gateway.clock)) delete gateway.clock[key];
   const start = now();
   const update = await gateway.sync.receive(message);
+  const received = now();
   if (update === 'resync') throw new Error('the delta does not follow the document held');
   await gateway.sync.apply(update, message.kind === 'full' ? 'reconnect' : 'update');
   const total = now() - start;
@@ -173,6 +178,8 @@ async function timedApply(gateway: Gateway, message: GatewayStateMessage): Promi
   const { plan } = report;
   return {
     total,
+    receive: received - start,
+    view: report.timings.view ?? 0,
     observe: report.timings.observe,
     plan: report.timings.plan,
     run: report.timings.run,
@@ -348,6 +355,7 @@ async function main() {
     console.log(row(['---', '---', '---', '---']));
     const coldRows: Array<[string, (s: Sample) => number]> = [
       ['**total** (target < 3 s)', (s) => s.total],
+      ['receive (index the document, check ranges)', (s) => s.receive],
       ['observe (wg dump ×2 + nft -j, all absent)', (s) => s.observe],
       ['plan', (s) => s.plan],
       ['run', (s) => s.run],
@@ -359,6 +367,8 @@ async function main() {
         '· render + rest (run − drivers)',
         (s) => s.run - s.create - (s.clock['nft.apply'] ?? 0) - (s.clock['wg.sync.wall'] ?? 0),
       ],
+      ['view of what was applied (for the next change)', (s) => s.view],
+      ['addresses, routes (one per agent), gauges: total − the rest', (s) => s.total - s.receive - s.observe - s.plan - s.run - s.view],
       ['nft total / wg total (wall, excl. create)', (s) => s.nft],
     ];
     for (const [label, pick] of coldRows) {
@@ -373,6 +383,7 @@ async function main() {
     console.log(row(['---', '---', '---', '---']));
     const changeRows: Array<[string, (s: Sample) => number]> = [
       ['**total** (target < 50 ms)', (s) => s.total],
+      ['receive (delta into the document)', (s) => s.receive],
       ['observe', (s) => s.observe],
       ['plan', (s) => s.plan],
       ['run', (s) => s.run],

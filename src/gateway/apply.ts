@@ -93,7 +93,7 @@ export type GatewayApplyReport = {
   /** 'delta': planned from the control plane's delta alone; 'document': from the whole desired state. */
   basis: 'delta' | 'document';
   /** Milliseconds spent observing, planning and running the plan. */
-  timings: { observe: number; plan: number; run: number };
+  timings: { observe: number; plan: number; run: number; view?: number };
 };
 
 /**
@@ -218,7 +218,7 @@ export class GatewayApplier {
       plan,
       observed: true,
       basis: 'document',
-      timings: { observe: t1 - t0, plan: t2 - t1, run: t3 - t2 },
+      timings: { observe: t1 - t0, plan: t2 - t1, run: t3 - t2, view: performance.now() - t3 },
     };
   }
 }
