@@ -49,6 +49,8 @@ export type AgentApplyReport = {
 
 type AgentView = {
   peers: Map<string, WireGuardPeerConfig>;
+  /** Peers that failed, as they were asked for: not tried again until they change or the next read-back (reconcile). */
+  failed: Map<string, { config: WireGuardPeerConfig; error: string }>;
   translations: string;
   ip: string;
 };
@@ -93,7 +95,15 @@ export class AgentApplier {
       const view = this.view as AgentView;
       plan = {
         createTunnel: false,
-        peers: planAgainst(view.peers, peers),
+        peers: planAgainst(
+          view.peers,
+          // a name that did not resolve costs wg seconds of retries: an update does not try it again
+          peers.filter((peer) => {
+            const failed = view.failed.get(peer.publicKey);
+            return failed === undefined || !samePeerConfig(failed.config, peer);
+          }),
+          view.failed,
+        ),
         nft: canonicalTranslationKey(desired.translations) === view.translations ? { kind: 'unchanged' } : { kind: 'reload', reasons: ['translations changed'] },
       };
     }
@@ -105,9 +115,17 @@ export class AgentApplier {
       await this.plane.nft.applyScript(renderAgentRuleset(desired.translations, ifaces, table));
       changes.push(`nft reloaded (${plan.nft.reasons.slice(0, 3).join('; ')})`);
     }
-    const failed = await runPeerPlanTolerant(wireguard, ifaces.tunnel, plan.peers);
-    if (plan.peers.kind === 'set') changes.push(`gateway peers -${plan.peers.remove.length} ~${plan.peers.upsert.length - failed.size}`);
-    else if (plan.peers.kind === 'sync') changes.push(`gateway peers synced (${plan.peers.peers.length - failed.size})`);
+    const failedNow = await runPeerPlanTolerant(wireguard, ifaces.tunnel, plan.peers);
+    // still failing from before (not tried by this update), or failed now
+    const failed = new Map<string, string>();
+    if (!observe) {
+      for (const [key, entry] of this.view?.failed ?? []) {
+        if (peers.some((peer) => peer.publicKey === key && samePeerConfig(peer, entry.config))) failed.set(key, entry.error);
+      }
+    }
+    for (const [key, error] of failedNow) failed.set(key, error);
+    if (plan.peers.kind === 'set') changes.push(`gateway peers -${plan.peers.remove.length} ~${plan.peers.upsert.length - failedNow.size}`);
+    else if (plan.peers.kind === 'sync') changes.push(`gateway peers synced (${plan.peers.peers.length - failedNow.size})`);
 
     const ip = { address: `${canonicalAddress(desired.agent.tunnelIp)}/32`, routes: desired.gateways.map((gateway) => `${gateway.siteTunnelIp}/32`) };
     const ipKey = JSON.stringify(ip);
@@ -117,8 +135,13 @@ export class AgentApplier {
     }
     // The view: what is now applied; a failed peer is not, so the next apply tries it again.
     const applied = new Map<string, WireGuardPeerConfig>();
-    for (const peer of peers) if (!failed.has(peer.publicKey)) applied.set(peer.publicKey, peer);
-    this.view = { peers: applied, translations: canonicalTranslationKey(desired.translations), ip: ipKey };
+    const failedConfigs = new Map<string, { config: WireGuardPeerConfig; error: string }>();
+    for (const peer of peers) {
+      const error = failed.get(peer.publicKey);
+      if (error === undefined) applied.set(peer.publicKey, peer);
+      else failedConfigs.set(peer.publicKey, { config: peer, error });
+    }
+    this.view = { peers: applied, failed: failedConfigs, translations: canonicalTranslationKey(desired.translations), ip: ipKey };
     const names = new Map(desired.gateways.map((gateway) => [gateway.publicKey, gateway]));
     const failedPeers = [...failed].map(([key, error]) => {
       const gateway = names.get(key);
@@ -128,9 +151,9 @@ export class AgentApplier {
   }
 }
 
-function planAgainst(applied: Map<string, WireGuardPeerConfig>, desired: WireGuardPeerConfig[]): PeerPlan {
+function planAgainst(applied: Map<string, WireGuardPeerConfig>, desired: WireGuardPeerConfig[], failed: Map<string, unknown>): PeerPlan {
   const keys = new Set(desired.map((peer) => peer.publicKey));
-  const remove = [...applied.keys()].filter((key) => !keys.has(key)).sort();
+  const remove = [...applied.keys()].filter((key) => !keys.has(key) && !failed.has(key)).sort();
   const upsert = desired.filter((peer) => {
     const current = applied.get(peer.publicKey);
     return current === undefined || !samePeerConfig(current, peer);

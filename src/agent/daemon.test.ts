@@ -156,10 +156,15 @@ describe('agent daemon (fake drivers, fake control plane)', () => {
     assert.ok(log.lines.some((line) => line.level === 'warn' && /us-1 \(gw-us-1-internal:51821\) not applied: Name or service not known/.test(String(line.fields.problem))));
     await clock.advance(10_000);
     assert.match(cp.reports.at(-1)?.lastError ?? '', /gateway us-1 \(gw-us-1-internal:51821\) not applied/);
-    // later changes still go through, and the name is tried again once it resolves
-    host.wireguard.unresolvable.clear();
+    // later changes still go through at once (the bad name is not retried on every update: wg spends seconds on it)
+    const calls = host.wireguard.calls.length;
     cp.publish((state) => ({ ...state, gateways: state.gateways.filter((gateway) => gateway.id !== 'g3') }));
     await settle();
+    assert.deepEqual(host.wireguard.calls.slice(calls), ['set pga0']);
+    assert.deepEqual((await host.wireguard.readDump('pga0'))?.peers.map((peer) => peer.publicKey), [GW1]);
+    // once the name resolves, the next reconcile brings that gateway in and the report is clean
+    host.wireguard.unresolvable.clear();
+    await clock.advance(30_000);
     assert.deepEqual((await host.wireguard.readDump('pga0'))?.peers.map((peer) => peer.publicKey).sort(), [GW1, GW2].sort());
     await clock.advance(10_000);
     assert.equal(cp.reports.at(-1)?.lastError, null);
