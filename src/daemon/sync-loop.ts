@@ -41,6 +41,8 @@ export type SyncLoopPorts<S extends { revision: number }> = {
   /** Runs before every fetch without `after`: registration, secrets. */
   connect(signal: AbortSignal): Promise<void>;
   fetch(after: number | null, waitSeconds: number, signal: AbortSignal): Promise<S>;
+  /** Optional work before a reconcile is queued (reading the data plane back while updates go on). */
+  prepare?(desired: S, reason: ApplyReason): Promise<void>;
   /** Plan, change the difference. Returns a one-line summary for the log (null: nothing changed). */
   apply(desired: S, reason: ApplyReason, access: Access): Promise<string | null>;
   /** Keeps the desired state for a restart without the control plane. */
@@ -138,6 +140,11 @@ export class SyncLoop<S extends { revision: number }> {
     if (this.modeValue === 'serving' && !this.connectedValue && this.isStale()) {
       await this.withdraw(this.desired, 'withdraw');
       return;
+    }
+    try {
+      await this.ports.prepare?.(this.desired, 'reconcile');
+    } catch (error) {
+      this.ports.log.warn('reading the data plane back failed; the reconcile reads it again', { error: errorMessage(error) });
     }
     try {
       await this.applyQueued(this.desired, 'reconcile');

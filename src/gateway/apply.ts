@@ -111,6 +111,9 @@ export class GatewayApplier {
   private view: AppliedGatewayView | null = null;
   /** The revision of the document the view holds exactly (null: none, or a withdrawn form). */
   private viewRevision: number | null = null;
+  /** Moves at every apply: an observation made at another generation may miss a change. */
+  private generation = 0;
+  private prepared: { observed: GatewayObserved; generation: number } | null = null;
   private readonly plane: GatewayDataPlane;
   private readonly options: PlanOptions;
 
@@ -129,6 +132,29 @@ export class GatewayApplier {
     this.viewRevision = null;
   }
 
+  /**
+   * Reads the gateway back ahead of an `apply(…, { observe: true })`, outside the daemon's
+   * apply queue: at 10,000 peers `nft -j list table` and `wg show dump` take seconds, and a
+   * revoke must not wait behind them. The apply uses this observation only if no other
+   * apply ran in between (see `preparedObservation`).
+   */
+  async prepareObservation(): Promise<void> {
+    const generation = this.generation;
+    const observed = await observeGateway(this.plane);
+    this.prepared = { observed, generation };
+  }
+
+  /** 'fresh': the prepared observation still shows the gateway as it is; 'stale': an apply ran since. */
+  get preparedObservation(): 'fresh' | 'stale' | 'none' {
+    if (this.prepared === null) return 'none';
+    return this.prepared.generation === this.generation ? 'fresh' : 'stale';
+  }
+
+  /** Drops a prepared observation (it is stale, and not worth the apply's wait). */
+  dropPreparedObservation(): void {
+    this.prepared = null;
+  }
+
   /** What the view holds, for gauges (null before the first apply). */
   get applied(): AppliedGatewayView['size'] | null {
     return this.view?.size ?? null;
@@ -145,6 +171,7 @@ export class GatewayApplier {
     sites: { previousSites: Map<string, GatewaySite | undefined>; sitesNow: (plantId: string) => GatewaySite | undefined },
     document: () => GatewayDesiredState,
   ): Promise<GatewayApplyReport> {
+    this.generation++;
     const view = this.view;
     if (view && this.viewRevision === delta.fromRevision) {
       const t0 = performance.now();
@@ -176,6 +203,9 @@ export class GatewayApplier {
     desired: GatewayDesiredState,
     { observe = false, withdrawn = false }: { observe?: boolean; withdrawn?: boolean } = {},
   ): Promise<GatewayApplyReport> {
+    const prepared = observe && this.preparedObservation === 'fresh' ? (this.prepared?.observed ?? null) : null;
+    this.prepared = null;
+    this.generation++;
     if (!observe && this.view) {
       const view = this.view;
       const t0 = performance.now();
@@ -198,7 +228,7 @@ export class GatewayApplier {
     }
     this.invalidate();
     const t0 = performance.now();
-    const observed = await observeGateway(this.plane);
+    const observed = prepared ?? (await observeGateway(this.plane));
     await this.plane.adopt?.(observed);
     const t1 = performance.now();
     const plan = planGatewayApply(desired, this.plane.ifaces, observed, this.options);

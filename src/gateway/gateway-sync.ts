@@ -66,6 +66,8 @@ export class GatewaySync {
   private readonly gauges;
   /** How the last apply went (for the log and the benchmark). */
   lastReport: GatewayApplyReport | null = null;
+  /** Reconciles skipped in a row because an update ran during their read-back. */
+  private reconcileSkips = 0;
 
   constructor(config: GatewaySyncConfig, ports: GatewaySyncPorts, siteKey: WireGuardKeyPair, fetchSecrets: () => Promise<GatewaySecrets>) {
     this.config = config;
@@ -134,6 +136,14 @@ export class GatewaySync {
     return { revision: message.revision, change: { delta: message, previousSites: result.previousSites } };
   }
 
+  /**
+   * Runs before a periodic reconcile is queued: reads the gateway back while updates go on
+   * (the loop's queue is not held for the seconds this takes at 10,000 peers).
+   */
+  async prepare(reason: ApplyReason): Promise<void> {
+    if (reason === 'reconcile' && this.documentValue !== null) await this.applier.prepareObservation();
+  }
+
   /** Brings the data plane to the document held (see the class comment for how). */
   async apply(update: GatewayUpdate, reason: ApplyReason, access: Access = 'serving'): Promise<string | null> {
     const document = this.documentValue;
@@ -149,6 +159,13 @@ export class GatewaySync {
       sites: { name: this.config.ifaces.sites, privateKey: this.siteKey.privateKey, listenPort: this.config.sitePort, addresses: [], routes: [] },
     };
 
+    if (reason === 'reconcile' && access === 'serving' && this.applier.preparedObservation === 'stale' && this.reconcileSkips < 3) {
+      // an update ran while the gateway was read back: that reading may miss it; the next cycle reads again
+      this.applier.dropPreparedObservation();
+      this.reconcileSkips++;
+      return null;
+    }
+    if (reason === 'reconcile') this.reconcileSkips = 0;
     const changes: string[] = [];
     this.adopted = changes;
     let report: GatewayApplyReport;
