@@ -2,7 +2,6 @@ import { EventEmitter } from 'node:events';
 import type { Kysely, Transaction } from 'kysely';
 import type { FleetModel } from '../../core/fleet-model.ts';
 import type { PlantId, UserId } from '../../core/model.ts';
-import type { GatewayChanges } from '../../core/state/gateway-changes.ts';
 import { type ServiceIdentity, GatewayStateIndex } from '../../core/state/gateway-state.ts';
 import type { GatewaySelf } from '../../core/wire/gateway-state.ts';
 import type { Store } from '../db/connect.ts';
