@@ -166,8 +166,8 @@ class World {
   }
 }
 
-function fullDocument(fleet: FleetState): GatewayDesiredState {
-  const message = GatewayStateMessage.parse(JSON.parse(fleet.gatewayStateJson('eu', null, undefined, 'message')));
+async function fullDocument(fleet: FleetState): Promise<GatewayDesiredState> {
+  const message = GatewayStateMessage.parse(JSON.parse(await fleet.gatewayStateJson('eu', null, undefined, 'message')));
   assert.equal(message.kind, 'full');
   return (message as { state: GatewayDesiredState }).state;
 }
@@ -188,12 +188,12 @@ describe('FleetState deltas (property, real FleetModel)', () => {
         const fleet = await newFleet();
         const world = new World(fleet);
         await world.setup();
-        const history: GatewayDesiredState[] = [fullDocument(fleet)];
+        const history: GatewayDesiredState[] = [await fullDocument(fleet)];
         for (const o of ops) {
           await fleet.write(async () => undefined, (m) => world.step(m, o));
-          const next = fullDocument(fleet);
+          const next = await fullDocument(fleet);
           for (const from of history.slice(-6)) {
-            const message = GatewayStateMessage.parse(JSON.parse(fleet.gatewayStateJson('eu', null, from.revision, 'message')));
+            const message = GatewayStateMessage.parse(JSON.parse(await fleet.gatewayStateJson('eu', null, from.revision, 'message')));
             assert.equal(message.kind, 'delta', `after=${from.revision} is within the kept history`);
             if (message.kind !== 'delta') return;
             const applied = applyGatewayDelta(from, message);

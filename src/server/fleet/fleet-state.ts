@@ -172,11 +172,13 @@ export class FleetState {
    * service identity or the gateway's own entry: they are fixed for a gateway's life
    * (its region and site address are set at enrolment), so deltas stay compatible.
    */
-  gatewayStateJson(region: string, gateway: GatewaySelf | null, after: number | undefined, format: GatewayStateFormat): string {
+  async gatewayStateJson(region: string, gateway: GatewaySelf | null, after: number | undefined, format: GatewayStateFormat): Promise<string> {
     if (format === 'message' && after !== undefined) {
       const delta = this.ring.deltaJson(after);
       if (delta !== null) return delta;
     }
+    // A full document comes from the model: let a catch-up in flight finish first.
+    await this.current();
     const doc = this.documentJson(region, gateway);
     return format === 'message' ? `{"kind":"full","state":${doc}}` : doc;
   }
