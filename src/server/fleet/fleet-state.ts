@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Kysely, Transaction } from 'kysely';
 import type { FleetModel } from '../../core/fleet-model.ts';
+import { fleetModelDiff } from '../../core/fleet-model-diff.ts';
 import type { PlantId, UserId } from '../../core/model.ts';
 import { type ServiceIdentity, GatewayStateIndex } from '../../core/state/gateway-state.ts';
 import type { GatewaySelf } from '../../core/wire/gateway-state.ts';
@@ -59,6 +60,7 @@ export class FleetState {
   private syncing: Promise<void> | null = null;
   private syncAgain = false;
   private waiting = { gateway: 0, agent: 0 };
+  private lastAffectedUsers = new Set<UserId>();
   private lastPoll = 0;
   /** A notification came while the first load ran: catch up once it is done. */
   private notifiedWhileLoading = false;
@@ -146,7 +148,10 @@ export class FleetState {
    * serialised so revisions apply in order; a write that finds another replica's revision
    * first is rolled back, the model caught up, and the write run again.
    */
-  async write<T>(write: (trx: Trx) => Promise<T>, apply: (model: FleetModel, result: T) => Affected): Promise<{ result: T; previous: FleetModel; model: FleetModel }> {
+  async write<T>(
+    write: (trx: Trx) => Promise<T>,
+    apply: (model: FleetModel, result: T) => Affected,
+  ): Promise<{ result: T; previous: FleetModel; model: FleetModel; affectedUsers: ReadonlySet<UserId> }> {
     return this.serialised(async () => {
       for (let attempt = 0; ; attempt++) {
         try {
@@ -284,23 +289,33 @@ export class FleetState {
     if (done.gateways) this.gatewaysRevision = done.revision;
     this.setRevision(done.revision);
     this.headMoved();
-    return { result, previous, model: this.model };
+    return { result, previous, model: this.model, affectedUsers: this.lastAffectedUsers };
   }
 
   /** Mirrors one write into the model and index; returns the revision's record. */
   private async mirror(trx: Trx, revision: number, affected: Affected): Promise<RevisionRecord> {
     let plants: PlantId[] = [];
     let gateways = false;
+    let users: Iterable<UserId>;
     if (affected === 'reload') {
-      this.model = await loadFleetModel(trx);
-      plants = this.index.rebuild(this.model);
+      // Reloaded from the write's own transaction; only what differs from the model it
+      // replaces is recomputed (a fleet apply that changes one job role recomputes one user).
+      const model = await loadFleetModel(trx);
+      const diff = fleetModelDiff(this.model, model);
+      this.model = model;
+      users = diff.users;
+      this.index.recomputeUsers(model, users);
+      plants = this.index.recomputePlants(model, diff.plants);
     } else if (isIterable(affected)) {
+      users = affected;
       this.index.recomputeUsers(this.model, affected);
     } else {
-      this.index.recomputeUsers(this.model, affected.users ?? []);
+      users = affected.users ?? [];
+      this.index.recomputeUsers(this.model, users);
       plants = this.index.recomputePlants(this.model, affected.plants ?? []);
       gateways = affected.gateways ?? false;
     }
+    this.lastAffectedUsers = new Set(users);
     return { revision, changes: this.index.takeChanges(), plants, gateways };
   }
 
