@@ -85,7 +85,7 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       const edited = baseFleet();
       edited.organizations[0]!.jobRoles = edited.organizations[0]!.jobRoles.filter((j) => j.user !== 'gus@solarco.example');
       edited.organizations[0]!.members[1]!.role = 'moderator';
-      const diff = await op.post('/api/v1/admin/fleet', { document: edited, dryRun: true });
+      const diff = await op.post('/api/v1/admin/fleet', { document: edited, dryRun: true, prune: true });
       assert.deepEqual(diff.body.changes.sort(), [
         '- job role operator for gus@solarco.example on plant Park A (SolarCo)',
         '~ member bob@solarco.example of SolarCo: member → moderator',
@@ -197,7 +197,7 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       const fleet = baseFleet();
       fleet.organizations[0]!.jobRoles = fleet.organizations[0]!.jobRoles.filter((j) => j.portfolio !== 'North');
       await new Promise((r) => setTimeout(r, 100));
-      assert.equal((await op.post('/api/v1/admin/fleet', { document: fleet })).status, 200);
+      assert.equal((await op.post('/api/v1/admin/fleet', { document: fleet, prune: true })).status, 200);
       const woke = await waiting;
       assert.ok(Date.now() - started < 5000, 'the long-poll answered at the change, not at its timeout');
       assert.ok(woke.body.revision > before.revision);
@@ -225,7 +225,7 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       more.organizations[0]!.plants.push({ name: 'Park D', subnets: ['10.40.0.0/16'], devices: [] });
       more.organizations[0]!.plants[2]!.subnets.push('10.31.0.0/24');
       await op.post('/api/v1/admin/fleet', { document: more });
-      await op.post('/api/v1/admin/fleet', { document: baseFleet() });
+      await op.post('/api/v1/admin/fleet', { document: baseFleet(), prune: true });
       assert.deepEqual(await mappedOf(), before);
     });
 
@@ -318,7 +318,7 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       assert.ok(Date.now() - startedMove < 5000, 'a new subnet of its plant wakes the agent at once');
       assert.ok(movedState.revision > agentState.revision);
       assert.deepEqual(movedState.translations.map((t: { real: string }) => t.real).sort(), ['10.50.0.0/24', '192.168.1.0/24']);
-      await op.post('/api/v1/admin/fleet', { document: baseFleet() });
+      await op.post('/api/v1/admin/fleet', { document: baseFleet(), prune: true });
       const second = await op.post('/api/v1/admin/agents/enrolments', { plant: 'Park A' });
       assert.equal(second.status, 409, 'one agent per plant');
       const report = { appliedRevision: agentState.revision, version: 'test', peers: [{ publicKey: gwKey, endpoint: null, latestHandshake: 0, rxBytes: 0, txBytes: 0 }], lastError: null };
