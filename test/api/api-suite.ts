@@ -127,7 +127,7 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       const disabled = await alice.put('/api/v1/vpn/routes/disabled', { plant: 'Park A', subnet: '192.168.1.0/24' });
       assert.deepEqual(state(disabled.body), { 'Park A': 'disabled', 'Park B': 'active', 'Park C': 'active' });
       const enabled = await alice.put('/api/v1/vpn/routes/enabled', { plant: 'Park A', subnet: '192.168.1.0/24' });
-      assert.deepEqual(state(enabled.body), { 'Park A': 'conflict', 'Park B': 'conflict', 'Park C': 'active' });
+      assert.deepEqual(state(enabled.body), { 'Park A': 'priority', 'Park B': 'shadowed', 'Park C': 'active' }, 'P6: re-enabling keeps the priority choice');
       const unknown = await alice.put('/api/v1/vpn/routes/priority', { plant: 'Park Z', subnet: '192.168.1.0/24' });
       assert.equal(unknown.status, 404);
       assert.equal(unknown.body.error.field, 'plant');
@@ -155,7 +155,7 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       assert.equal(issued.status, 201, JSON.stringify(issued.body));
       assert.equal(issued.body.profile.publicKey, key1);
       assert.deepEqual(issued.body.regions, [{ name: 'eu-central', endpoint: 'vpn-eu.example.test:51820' }]);
-      assert.deepEqual(issued.body.allowedIps, ['100.80.0.0/12', '10.30.0.0/24']);
+      assert.deepEqual(issued.body.allowedIps, ['100.80.0.0/12', '10.30.0.0/24', '192.168.1.0/24'], 'Park A kept the priority alice chose (P6 above)');
       assert.ok(!JSON.stringify(issued.body).includes('privateKey'));
       const second = await alice.post('/api/v1/vpn/profile', { publicKey: generateWireGuardKeyPair().publicKey });
       assert.equal(second.status, 409);
@@ -165,7 +165,7 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       const tunnelIp = issued.body.profile.tunnelIp;
       assert.deepEqual(state.peers.map((p: { publicKey: string }) => p.publicKey), [key1]);
       assert.equal(state.allowed.filter((a: { userIp: string }) => a.userIp === tunnelIp).length, 3);
-      assert.deepEqual(state.native.map((n: { native: string }) => n.native), ['10.30.0.0/24']);
+      assert.deepEqual(state.native.map((n: { native: string }) => n.native).sort(), ['10.30.0.0/24', '192.168.1.0/24']);
 
       const key2 = generateWireGuardKeyPair().publicKey;
       const rotated = await alice.post('/api/v1/vpn/profile/rotate', { publicKey: key2 });

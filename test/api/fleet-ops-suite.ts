@@ -110,6 +110,21 @@ export function fleetOpsSuite(engine: string, database: () => Promise<string | u
       assert.equal((await apply(baseFleet(), { prune: true, force: true })).status, 200);
     });
 
+    it('#16 P6: temporarily disable and re-enable lost the user\u2019s priority choice (prefer A → disable A → enable A)', async () => {
+      // alice was created by the docs example, with its password.
+      const alice = http(server.url, await login(server.url, 'alice@solarco.example', 'change-me-alice'));
+      const state = (routes: Array<{ plant: string; state: string }>) => Object.fromEntries(routes.map((x) => [x.plant, x.state]));
+      const route = { plant: 'Park A', subnet: '192.168.1.0/24' };
+      assert.deepEqual(state((await alice.put('/api/v1/vpn/routes/priority', route)).body), { 'Park A': 'priority', 'Park B': 'shadowed', 'Park C': 'active' });
+      assert.deepEqual(state((await alice.put('/api/v1/vpn/routes/disabled', route)).body), { 'Park A': 'disabled', 'Park B': 'active', 'Park C': 'active' });
+      assert.deepEqual(state((await alice.put('/api/v1/vpn/routes/enabled', route)).body), { 'Park A': 'priority', 'Park B': 'shadowed', 'Park C': 'active' });
+      await server.ctx.fleet.load();
+      assert.deepEqual(state((await alice.get('/api/v1/vpn/routes')).body), { 'Park A': 'priority', 'Park B': 'shadowed', 'Park C': 'active' }, 'stored, not only in memory');
+      await alice.put('/api/v1/vpn/routes/disabled', route);
+      await server.ctx.fleet.load();
+      assert.equal(state((await alice.put('/api/v1/vpn/routes/enabled', route)).body)['Park A'], 'priority', 'the remembered choice survives a reload');
+    });
+
     it('#14: removing a plant with an enrolled agent is refused naming it; --force removes both and records an event', async () => {
       const enrolment = await op.post('/api/v1/admin/agents/enrolments', { plant: 'SolarCo/Park B' });
       assert.equal(enrolment.status, 201, JSON.stringify(enrolment.body));
