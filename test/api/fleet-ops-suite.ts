@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { generateFleet, toFleetFile } from '../../bench/fleet-generator.ts';
+import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
 import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
 import { baseFleet } from './fleet-fixture.ts';
 
@@ -123,6 +124,68 @@ export function fleetOpsSuite(engine: string, database: () => Promise<string | u
       await alice.put('/api/v1/vpn/routes/disabled', route);
       await server.ctx.fleet.load();
       assert.equal(state((await alice.put('/api/v1/vpn/routes/enabled', route)).body)['Park A'], 'priority', 'the remembered choice survives a reload');
+    });
+
+    it('#8: WireGuard keys were not unique across profiles, agents, gateways and the service key', async () => {
+      assert.equal((await op.post('/api/v1/admin/regions', { name: 'keys', endpoint: 'vpn-keys.example.test:51820' })).status, 201);
+      const enrolAgent = async (plant: string) => {
+        const token = (await op.post('/api/v1/admin/agents/enrolments', { plant })).body.token;
+        const enrolled = (await http(server.url).post('/api/v1/enrol', { token })).body;
+        return { id: enrolled.id as string, client: http(server.url, enrolled.credential) };
+      };
+      const a = await enrolAgent('SolarCo/Park A');
+      const c = await enrolAgent('SolarCo/Park C');
+      const gwToken = (await op.post('/api/v1/admin/gateways/enrolments', { region: 'keys' })).body.token;
+      const gwEnrolled = (await http(server.url).post('/api/v1/enrol', { token: gwToken })).body;
+      const gw = http(server.url, gwEnrolled.credential);
+      const agentKey = generateWireGuardKeyPair().publicKey;
+      assert.equal((await a.client.post(`/api/v1/agents/${a.id}/register`, { publicKey: agentKey })).status, 200);
+      assert.equal((await a.client.post(`/api/v1/agents/${a.id}/register`, { publicKey: agentKey })).status, 200, 'the same agent again: fine');
+
+      const stolen = await c.client.post(`/api/v1/agents/${c.id}/register`, { publicKey: agentKey });
+      assert.equal(stolen.status, 409, 'an agent registering another plant\u2019s agent key');
+      assert.equal(stolen.body.error.field, 'publicKey');
+      assert.match(stolen.body.error.message, /already in use by a plant agent/);
+      const siteAsAgent = await gw.post(`/api/v1/gateways/${gwEnrolled.id}/register`, { sitePublicKey: agentKey, siteEndpoint: '198.51.100.9:51821' });
+      assert.equal(siteAsAgent.status, 409);
+      assert.equal(siteAsAgent.body.error.field, 'sitePublicKey');
+      const siteAsService = await gw.post(`/api/v1/gateways/${gwEnrolled.id}/register`, { sitePublicKey: server.ctx.servicePublicKey, siteEndpoint: '198.51.100.9:51821' });
+      assert.equal(siteAsService.status, 409);
+      assert.match(siteAsService.body.error.message, /service key/);
+      const siteKey = generateWireGuardKeyPair().publicKey;
+      assert.equal((await gw.post(`/api/v1/gateways/${gwEnrolled.id}/register`, { sitePublicKey: siteKey, siteEndpoint: '198.51.100.9:51821' })).status, 200);
+
+      const alice = http(server.url, await login(server.url, 'alice@solarco.example', 'change-me-alice'));
+      for (const [what, key] of [
+        ['the service public key', server.ctx.servicePublicKey],
+        ['an agent key', agentKey],
+        ['a gateway site key', siteKey],
+      ] as const) {
+        const r = await alice.post('/api/v1/vpn/profile', { publicKey: key });
+        assert.equal(r.status, 409, `a profile issued to ${what}`);
+        assert.equal(r.body.error.field, 'publicKey');
+      }
+      const own = generateWireGuardKeyPair().publicKey;
+      assert.equal((await alice.post('/api/v1/vpn/profile', { publicKey: own })).status, 201);
+      const rotatedToService = await alice.post('/api/v1/vpn/profile/rotate', { publicKey: server.ctx.servicePublicKey });
+      assert.equal(rotatedToService.status, 409, 'a profile rotated to the service public key');
+      assert.equal((await alice.post('/api/v1/vpn/profile/rotate', { publicKey: agentKey })).status, 409, 'a profile rotated to an agent key');
+      const profileAsAgent = await c.client.post(`/api/v1/agents/${c.id}/register`, { publicKey: own });
+      assert.equal(profileAsAgent.status, 409, 'an agent registering a user\u2019s profile key');
+      assert.match(profileAsAgent.body.error.message, /personal VPN profile/);
+      const next = generateWireGuardKeyPair().publicKey;
+      assert.equal((await alice.post('/api/v1/vpn/profile/rotate', { publicKey: next })).status, 200);
+      assert.equal((await c.client.post(`/api/v1/agents/${c.id}/register`, { publicKey: own })).status, 409, 'a retired profile key stays taken');
+      const state = (await op.get('/api/v1/admin/regions/keys/state')).body;
+      const keys = [...state.peers.map((p: { publicKey: string }) => p.publicKey), ...state.sites.map((x: { agentPublicKey: string | null }) => x.agentPublicKey).filter(Boolean)];
+      assert.equal(new Set(keys).size, keys.length, 'the gateway document holds every key once');
+
+      // A removed agent's key is free again (the same host enrolled anew keeps its key).
+      assert.equal((await op.delete(`/api/v1/admin/agents/${a.id}`)).status, 204);
+      assert.equal((await c.client.post(`/api/v1/agents/${c.id}/register`, { publicKey: agentKey })).status, 200);
+      assert.equal((await alice.post('/api/v1/vpn/profile/revoke')).status, 200);
+      assert.equal((await op.delete(`/api/v1/admin/agents/${c.id}`)).status, 204);
+      assert.equal((await op.delete('/api/v1/admin/regions/keys?force=true')).status, 204);
     });
 
     it('#14: removing a plant with an enrolled agent is refused naming it; --force removes both and records an event', async () => {

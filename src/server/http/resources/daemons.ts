@@ -17,6 +17,7 @@ import { GatewayDesiredState } from '../../../core/wire/gateway-state.ts';
 import type { AppContext } from '../../context.ts';
 import { createEnrolment, redeemEnrolment } from '../../daemons/enrolment.ts';
 import { recordEvents } from '../../events.ts';
+import { claimWireGuardKey, releaseDaemonKeys } from '../../vpn/key-registry.ts';
 import { notFound } from '../errors.ts';
 import { type RouteDef, route } from '../registry.ts';
 
@@ -127,6 +128,9 @@ export const daemonRoutes: RouteDef[] = [
       if (gw.public_key !== body.sitePublicKey || gw.endpoint !== body.siteEndpoint) {
         await ctx.fleet.write(
           async (trx) => {
+            const now = ctx.now().toISOString();
+            await claimWireGuardKey(trx, body.sitePublicKey, { owner: 'gateway', daemonId: gw.id }, { field: 'sitePublicKey', servicePublicKey: ctx.servicePublicKey, now });
+            await releaseDaemonKeys(trx, gw.id, body.sitePublicKey);
             await trx.updateTable('daemons').set({ public_key: body.sitePublicKey, endpoint: body.siteEndpoint, last_seen_at: ctx.now().toISOString() }).where('id', '=', gw.id).execute();
             await recordEvents(trx, ctx.now().toISOString(), [{ kind: 'daemon.registered', actorUserId: null, subjectUserId: null, details: { kind: 'gateway', id: gw.id, publicKey: body.sitePublicKey, endpoint: body.siteEndpoint } }]);
           },
@@ -177,6 +181,9 @@ export const daemonRoutes: RouteDef[] = [
       if (agent.public_key !== body.publicKey) {
         await ctx.fleet.write(
           async (trx) => {
+            const now = ctx.now().toISOString();
+            await claimWireGuardKey(trx, body.publicKey, { owner: 'agent', daemonId: agent.id }, { field: 'publicKey', servicePublicKey: ctx.servicePublicKey, now });
+            await releaseDaemonKeys(trx, agent.id, body.publicKey);
             await trx.updateTable('daemons').set({ public_key: body.publicKey, last_seen_at: ctx.now().toISOString() }).where('id', '=', agent.id).execute();
             await recordEvents(trx, ctx.now().toISOString(), [{ kind: 'daemon.registered', actorUserId: null, subjectUserId: null, details: { kind: 'agent', id: agent.id, publicKey: body.publicKey } }]);
           },
