@@ -77,7 +77,7 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
           gauges.handshakeAge.set({ gateway: names.get(peer.publicKey) ?? peer.publicKey }, peer.latestHandshake === 0 ? -1 : Math.max(0, Math.round(now / 1000 - peer.latestHandshake)));
         }
         gauges.connected.set({}, dump?.peers.filter((peer) => isConnected(peer.latestHandshake, now)).length ?? 0);
-        await api.status(statusReport(status, config.version, peerStatuses(dump)));
+        await api.status(statusReport(status, config.version, peerStatuses(dump), now));
       },
     },
     config.loop,

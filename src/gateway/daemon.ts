@@ -68,7 +68,7 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
       apply: (desired, reason) => gateway.apply(desired, reason),
       persist: (desired) => store.write('desired-state', desired),
       report: async (status) => {
-        await api.status(statusReport(status, config.version, await gateway.peerReport()));
+        await api.status(statusReport(status, config.version, await gateway.peerReport(), clock.now()));
       },
     },
     config.loop,

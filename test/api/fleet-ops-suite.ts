@@ -188,6 +188,39 @@ export function fleetOpsSuite(engine: string, database: () => Promise<string | u
       assert.equal((await op.delete('/api/v1/admin/regions/keys?force=true')).status, 204);
     });
 
+    it('#9: daemon status reports were unbounded (a 100 MB row; admin agent list returned 95 MiB)', async () => {
+      const token = (await op.post('/api/v1/admin/agents/enrolments', { plant: 'SolarCo/Park C' })).body.token;
+      const agent = (await http(server.url).post('/api/v1/enrol', { token, name: 'park-c-agent' })).body;
+      const client = http(server.url, agent.credential);
+      const status = (report: unknown) => client.post(`/api/v1/agents/${agent.id}/status`, report);
+      const peer = (i: number) => ({
+        publicKey: generateWireGuardKeyPair().publicKey,
+        endpoint: `[2001:db8::${i.toString(16)}]:51821`,
+        latestHandshake: 1_800_000_000 + i,
+        rxBytes: 2 ** 40,
+        txBytes: 2 ** 40,
+      });
+      const largest = { appliedRevision: 1, version: 'v'.repeat(50), peers: Array.from({ length: 1000 }, (_, i) => peer(i)), peerCount: 250_000, peersWithRecentHandshake: 1000, lastError: 'e'.repeat(1024) };
+      for (const [name, report, field] of [
+        ['lastError over 1 kB', { ...largest, lastError: 'e'.repeat(1025) }, 'lastError'],
+        ['1,001 peers', { ...largest, peers: [...largest.peers, peer(1000)] }, 'peers'],
+        ['a peer key of 2 kB', { ...largest, peers: [{ ...peer(1), publicKey: 'k'.repeat(2048) }] }, 'peers[0].publicKey'],
+        ['an unknown field', { ...largest, notes: 'x' }, '(body)'],
+      ] as const) {
+        const r = await status(report);
+        assert.equal(r.status, 400, `${name}: ${JSON.stringify(r.body).slice(0, 300)}`);
+        assert.equal(r.body.error.field, field, name);
+      }
+      assert.equal((await status(largest)).status, 204, 'the largest report within bounds is taken');
+      const listed = await fetch(`${server.url}/api/v1/admin/agents`, { headers: { authorization: `Bearer ${await login(server.url, OPERATOR.email, OPERATOR.password)}` } });
+      const text = await listed.text();
+      assert.ok(text.length < 256 * 1024, `one agent's listing stays small: ${text.length} bytes`);
+      const row = JSON.parse(text).find((a: { id: string }) => a.id === agent.id);
+      assert.equal(row.status.peerCount, 250_000);
+      assert.equal(row.status.peers.length, 1000);
+      assert.equal((await op.delete(`/api/v1/admin/agents/${agent.id}`)).status, 204);
+    });
+
     it('#14: removing a plant with an enrolled agent is refused naming it; --force removes both and records an event', async () => {
       const enrolment = await op.post('/api/v1/admin/agents/enrolments', { plant: 'SolarCo/Park B' });
       assert.equal(enrolment.status, 201, JSON.stringify(enrolment.body));

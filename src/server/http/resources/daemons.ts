@@ -21,8 +21,6 @@ import { claimWireGuardKey, releaseDaemonKeys } from '../../vpn/key-registry.ts'
 import { notFound } from '../errors.ts';
 import { type RouteDef, route } from '../registry.ts';
 
-const STORED_PEERS = 1000;
-
 const LongPoll = z.object({
   after: z.coerce.number().int().min(-1).optional(),
   wait: z.coerce.number().int().min(0).max(60, 'must be at most 60 seconds').default(25),
@@ -239,13 +237,12 @@ export const daemonRoutes: RouteDef[] = [
       body: DaemonStatusReport,
       status: 204,
       handler: async ({ ctx, daemon, body }) => {
-        // Kept small: a big gateway reports every peer, the record keeps counts and the most recent handshakes.
+        // The report is bounded by its schema (issue 7 #9), so the stored row is too; older daemons send no totals.
         const now = Math.floor(ctx.now().getTime() / 1000);
         const stored = {
           ...body,
-          peerCount: body.peers.length,
-          peersWithRecentHandshake: body.peers.filter((p) => p.latestHandshake > now - 180).length,
-          peers: body.peers.length <= STORED_PEERS ? body.peers : [...body.peers].sort((a, b) => b.latestHandshake - a.latestHandshake).slice(0, STORED_PEERS),
+          peerCount: body.peerCount ?? body.peers.length,
+          peersWithRecentHandshake: body.peersWithRecentHandshake ?? body.peers.filter((p) => p.latestHandshake > now - 180).length,
         };
         await ctx.store.db
           .updateTable('daemons')
