@@ -9,6 +9,7 @@ import type { Migration } from 'kysely/migration';
  *   rotated-away key is never accepted again. Existing keys are entered first come, first
  *   served (a duplicate already stored keeps its place in its own table).
  * - #16: a disabled route remembers the priority choice it had, restored when re-enabled.
+ * - #9: oversized status rows from before the report had bounds are dropped.
  */
 export const fleetOps: Migration = {
   async up(db: Kysely<unknown>) {
@@ -32,5 +33,7 @@ export const fleetOps: Migration = {
       select public_key, 'profile', profile_id, null, retired_at from retired_keys where true
       on conflict (public_key) do nothing`.execute(db);
     await db.schema.alterTable('route_prefs').addColumn('resume_priority_seq', 'bigint').execute();
+    // #9: a status row from before the bounds may be huge (100 MB was seen); the next report replaces it.
+    await sql`update daemons set status = null where length(status) > 262144`.execute(db);
   },
 };

@@ -12,6 +12,8 @@ import {
   EnrolmentCreated,
   GatewayRegistration,
   GatewaySecrets,
+  PeerStatus,
+  STATUS_LIMITS,
 } from '../../../core/wire/daemon.ts';
 import { GatewayDesiredState } from '../../../core/wire/gateway-state.ts';
 import type { AppContext } from '../../context.ts';
@@ -278,8 +280,22 @@ async function listDaemons(ctx: AppContext, kind: 'gateway' | 'agent') {
       tunnelIp: r.tunnel_ip,
       enrolledAt: r.enrolled_at,
       lastSeenAt: r.last_seen_at,
-      status: r.status ? JSON.parse(r.status) : null,
+      status: r.status ? storedStatus(r.status) : null,
     };
   });
 }
 
+/** A report stored before the bounds existed is cut to them on the way out, so listings stay within the wire schema. */
+function storedStatus(text: string): DaemonStatusReport {
+  const report = JSON.parse(text) as DaemonStatusReport;
+  if (DaemonStatusReport.safeParse(report).success) return report;
+  const peers = Array.isArray(report.peers) ? report.peers : [];
+  return {
+    appliedRevision: Number.isSafeInteger(report.appliedRevision) ? report.appliedRevision : -1,
+    version: String(report.version ?? '').slice(0, STATUS_LIMITS.version),
+    peers: peers.filter((p) => PeerStatus.safeParse(p).success).slice(0, STATUS_LIMITS.peers),
+    peerCount: Math.min(Number(report.peerCount ?? peers.length) || 0, STATUS_LIMITS.peerCount),
+    peersWithRecentHandshake: Math.min(Number(report.peersWithRecentHandshake ?? 0) || 0, STATUS_LIMITS.peerCount),
+    lastError: report.lastError == null ? null : String(report.lastError).slice(0, STATUS_LIMITS.lastError),
+  };
+}
