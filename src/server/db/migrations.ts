@@ -9,7 +9,7 @@ export type Engine = 'sqlite' | 'postgres';
  * Migrations are append-only: a released migration is never edited, a change is a new one.
  * The same steps run on SQLite and PostgreSQL; the few dialect differences are spelled out.
  */
-function migrations(engine: Engine): Record<string, Migration> {
+export function migrations(engine: Engine): Record<string, Migration> {
   return {
     '0001_initial': {
       async up(db: Kysely<unknown>) {
