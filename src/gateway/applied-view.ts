@@ -37,6 +37,17 @@ type PeerEntry = {
   mark: number;
 };
 
+export type ViewContents = {
+  ifaces: GatewayInterfaces;
+  usersPublicKey: string;
+  allowed: ReadonlyMap<string, ReadonlyMap<string, { value: AllowedElement }>>;
+  native: ReadonlyMap<string, ReadonlyMap<string, { value: NativeElement }>>;
+  tableLengths: ReadonlySet<number>;
+  tableShards: ReadonlySet<string>;
+  users: ReadonlyMap<string, { config: WireGuardPeerConfig }>;
+  sites: ReadonlyMap<string, { config: WireGuardPeerConfig }>;
+};
+
 export class AppliedGatewayView {
   /** user ip → mapped prefix → element (nested: no key string built per lookup). */
   private readonly allowed = new Map<string, Map<string, Marked<AllowedElement>>>();
@@ -352,6 +363,20 @@ export class AppliedGatewayView {
     }
     commitPeers(this.users, plan.users);
     commitPeers(this.sites, plan.sites);
+  }
+
+  /** Read access for the drift planner (drift.ts): what the view says the gateway holds. */
+  get contents(): ViewContents {
+    return {
+      ifaces: this.ifaces,
+      usersPublicKey: this.usersPublicKey,
+      allowed: this.allowed,
+      native: this.native,
+      tableLengths: this.tableLengths,
+      tableShards: this.tableShards,
+      users: this.users,
+      sites: this.sites,
+    };
   }
 
   get size() {

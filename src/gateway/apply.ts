@@ -4,6 +4,7 @@ import type { NftDriver } from './drivers/nft-driver.ts';
 import type { WireGuardDriver, WireGuardInterfaceSpec } from './drivers/wireguard-driver.ts';
 import { DEFAULT_TABLE_NAME, type GatewayInterfaces, renderGatewayRuleset, renderSetDelta } from './nft-ruleset.ts';
 import { AppliedGatewayView } from './applied-view.ts';
+import { planDrift } from './drift.ts';
 import {
   DEFAULT_PLAN_OPTIONS,
   type GatewayApplyPlan,
@@ -114,6 +115,7 @@ export class GatewayApplier {
   /** Moves at every apply: an observation made at another generation may miss a change. */
   private generation = 0;
   private prepared: { observed: GatewayObserved; generation: number } | null = null;
+  private reconciles = 0;
   private readonly plane: GatewayDataPlane;
   private readonly options: PlanOptions;
 
@@ -226,6 +228,40 @@ export class GatewayApplier {
         this.invalidate();
       }
     }
+    return this.applyObserved(desired, prepared, withdrawn);
+  }
+
+  /**
+   * The periodic reconcile: reads the gateway back (or uses the prepared reading) and
+   * repairs what differs. While the view holds exactly the document (`revision`), the plan
+   * is made against the view (planDrift: a hash lookup per element, yielding to the event
+   * loop); every tenth reconcile, and whenever the view is not the document's, against the
+   * whole document (planGatewayApply), which also checks the view itself.
+   */
+  async reconcile(desired: () => GatewayDesiredState, revision: number, siteTunnelIp: string | null): Promise<GatewayApplyReport> {
+    const prepared = this.preparedObservation === 'fresh' ? (this.prepared?.observed ?? null) : null;
+    this.prepared = null;
+    this.generation++;
+    const view = this.view;
+    if (view === null || this.viewRevision !== revision || ++this.reconciles % 10 === 0) return this.applyObserved(desired(), prepared, false);
+    const t0 = performance.now();
+    const observed = prepared ?? (await observeGateway(this.plane));
+    await this.plane.adopt?.(observed);
+    const t1 = performance.now();
+    const plan = await planDrift(view.contents, observed, siteTunnelIp, this.options);
+    const t2 = performance.now();
+    const state = plan.nft.kind === 'reload' ? desired() : null;
+    try {
+      await runGatewayPlan(plan, state, this.plane);
+    } catch (error) {
+      this.invalidate();
+      throw error;
+    }
+    view.commit(plan, state);
+    return { plan, observed: true, basis: 'document', timings: { observe: t1 - t0, plan: t2 - t1, run: performance.now() - t2 } };
+  }
+
+  private async applyObserved(desired: GatewayDesiredState, prepared: GatewayObserved | null, withdrawn: boolean): Promise<GatewayApplyReport> {
     this.invalidate();
     const t0 = performance.now();
     const observed = prepared ?? (await observeGateway(this.plane));

@@ -173,6 +173,8 @@ export class GatewaySync {
     if (!full && update.change !== null) {
       const { delta, previousSites } = update.change;
       report = await this.applier.applyDelta(delta, { previousSites, sitesNow: (plantId) => document.site(plantId) }, () => document.toState());
+    } else if (reason === 'reconcile' && access === 'serving') {
+      report = await this.applier.reconcile(() => document.toState(), document.revision, header.gateway.siteTunnelIp);
     } else {
       const state = access === 'withdrawn' ? withdrawnState(document.toState()) : document.toState();
       report = await this.applier.apply(state, { observe: reason !== 'update', withdrawn: access === 'withdrawn' });
