@@ -47,9 +47,7 @@ async function nftDrift(view: ViewContents, observed: GatewayObserved, siteTunne
   for (const element of table.allowed) {
     if (++count % CHUNK === 0) await yieldToEventLoop();
     if (view.allowed.get(element.userIp)?.has(element.mapped)) {
-      let seen = seenAllowed.get(element.userIp);
-      if (seen === undefined) seenAllowed.set(element.userIp, (seen = new Set()));
-      seen.add(element.mapped);
+      addTo(seenAllowed, element.userIp, element.mapped);
     } else removeAllowed.push(element);
   }
   const addAllowed: AllowedElement[] = [];
@@ -70,9 +68,7 @@ async function nftDrift(view: ViewContents, observed: GatewayObserved, siteTunne
   for (const element of table.native) {
     if (++count % CHUNK === 0) await yieldToEventLoop();
     if (view.native.get(element.userIp)?.get(element.native)?.value.mapped === element.mapped) {
-      let seen = seenNative.get(element.userIp);
-      if (seen === undefined) seenNative.set(element.userIp, (seen = new Set()));
-      seen.add(element.native);
+      addTo(seenNative, element.userIp, element.native);
     } else removeNative.push(element);
   }
   const addNative: NativeElement[] = [];
@@ -107,6 +103,12 @@ async function peerDrift(applied: ReadonlyMap<string, { config: WireGuardPeerCon
   if (remove.length === 0 && upsert.length === 0) return { kind: 'unchanged' };
   if (remove.length + upsert.length > options.maxIncrementalPeerChanges) return { kind: 'sync', peers: desired, reason: `${remove.length + upsert.length} peer changes` };
   return { kind: 'set', remove: remove.sort(), upsert };
+}
+
+function addTo(map: Map<string, Set<string>>, outer: string, inner: string): void {
+  const set = map.get(outer);
+  if (set === undefined) map.set(outer, new Set([inner]));
+  else set.add(inner);
 }
 
 function yieldToEventLoop(): Promise<void> {
