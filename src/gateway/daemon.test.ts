@@ -331,4 +331,23 @@ describe('gateway daemon (fake drivers, fake control plane)', () => {
     host.nft.readTable = readTable;
     await daemon.stop();
   });
+
+  it('issue 6: the control plane answering again after a break (another replica), the gateway resumes with a delta: no full document, no read-back', async () => {
+    const { cp, host, clock, start } = world();
+    const { daemon, log } = await start();
+    const reads = host.nft.reads;
+    cp.up = false;
+    cp.publish((state) => ({ ...state, peers: state.peers.slice(1) })); // wakes the open long-poll, which then fails
+    await settle();
+    assert.equal(daemon.loop.connected, false);
+    cp.up = true;
+    await clock.advance(1000);
+    assert.equal(daemon.loop.connected, true);
+    assert.equal(daemon.loop.appliedRevision, 2);
+    assert.equal((await host.wireguard.readDump('pgu0'))?.peers.length, 1);
+    assert.equal(host.nft.reads, reads, 'no read-back');
+    assert.ok(cp.stateRequests.slice(1).every((request) => request.after !== null), 'never the whole document again');
+    assert.ok(log.lines.some((line) => line.message === 'connected to the control plane' && line.fields.resumed === true));
+    await daemon.stop();
+  });
 });
