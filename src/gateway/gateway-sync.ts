@@ -241,12 +241,9 @@ export class GatewaySync {
     const key = JSON.stringify(wanted);
     if (!force && key === this.ipApplied) return;
     const ip = this.ports.ip;
-    const ipChanges = [
-      ...(await ip.syncAddresses(ifaces.users, wanted.users.addresses)),
-      ...(await ip.syncRoutes(ifaces.users, wanted.users.routes)),
-      ...(await ip.syncAddresses(ifaces.sites, wanted.sites.addresses)),
-      ...(await ip.syncRoutes(ifaces.sites, wanted.sites.routes)),
-    ];
+    // the two interfaces side by side (each `ip` is a process start; sites carries a route per agent)
+    const sync = async (role: 'users' | 'sites') => [...(await ip.syncAddresses(ifaces[role], wanted[role].addresses)), ...(await ip.syncRoutes(ifaces[role], wanted[role].routes))];
+    const ipChanges = (await Promise.all([sync('users'), sync('sites')])).flat();
     this.ipApplied = key;
     if (ipChanges.length > 0) changes.push(`ip ${ipChanges.join(' ')}`);
     if (!this.forwardingChecked) {
