@@ -363,7 +363,7 @@ describe('planPeers', () => {
     assert.equal(plan.kind, 'set');
   });
 
-  it('plans 10,000 peers and 100,000 elements quickly (pure part of a large apply)', () => {
+  it('a converged 10,000-peer, 100,000-element state plans as unchanged (speed: bench/b4)', () => {
     const peers = Array.from({ length: 10_000 }, (_, index) => ({
       publicKey: `${String(index).padStart(42, 'B')}A=`,
       tunnelIp: `100.64.${index >> 8}.${index & 255}`,
@@ -374,11 +374,8 @@ describe('planPeers', () => {
       mapped: `100.${80 + (index >> 16)}.${(index >> 8) & 255}.${index & 255}/32`,
     }));
     const state = withState({ peers, allowed, native: [] });
-    const started = performance.now();
     const converged = planGatewayApply(state, ifaces, observedAfterApplying(state));
-    const elapsed = performance.now() - started;
     assert.deepEqual(converged.nft, { kind: 'unchanged' });
     assert.equal(converged.users.kind, 'unchanged');
-    assert.ok(elapsed < 5000, `took ${elapsed} ms`);
   });
 });
