@@ -116,7 +116,7 @@ describe('agent daemon (fake drivers, fake control plane)', () => {
     const report = cp.reports.at(-1);
     assert.equal(report?.appliedRevision, 1);
     assert.equal(report?.peers[0].publicKey, GW1);
-    const text = metrics.render();
+    const text = await metrics.render();
     assert.ok(text.includes('plantgate_agent_gateways_connected 1'), text);
     assert.ok(text.includes('plantgate_agent_gateway_handshake_age_seconds{gateway="eu-1"} 30'), text);
     assert.ok(text.includes('plantgate_agent_applied_revision 1'), text);

@@ -159,7 +159,7 @@ describe('SyncLoop', () => {
     assert.equal(plane.value, 'a', 'the last applied state stays');
     await clock.advance(60_000);
     // 500 + 1000 + 2000 + 4000 + 8000 × 5.6: at least 9 retries in a minute, each counted
-    assert.ok((metrics.registry.value('plantgate_gateway_errors_total', { kind: 'poll' }) ?? 0) >= 9);
+    assert.ok(((await metrics.registry.value('plantgate_gateway_errors_total', { kind: 'poll' })) ?? 0) >= 9);
     assert.equal(log.lines.filter((line) => line.message.startsWith('control plane unreachable')).length, 1, 'logged once, not per retry');
     assert.equal(plane.value, 'a');
     server.up = true;

@@ -157,7 +157,7 @@ describe('gateway daemon (fake drivers, fake control plane)', () => {
     assert.equal(report?.appliedRevision, 1);
     assert.equal(report?.peers.length, 4);
     assert.equal(report?.lastError, null);
-    const text = metrics.render();
+    const text = await metrics.render();
     for (const series of [
       'plantgate_gateway_apply_duration_seconds_count{reason="reconnect"} 1',
       'plantgate_gateway_applied_revision 1',
