@@ -9,18 +9,19 @@ describe('daemon log (pino JSON lines)', () => {
     log.warn('control plane unreachable', { attempt: 3 });
     assert.equal(lines.length, 1);
     assert.ok(!lines[0].includes('\n'));
-    assert.deepEqual(JSON.parse(lines[0]), { level: 'warn', time: '2026-01-02T03:04:05.000Z', daemon: 'gateway', attempt: 3, msg: 'control plane unreachable' });
+    assert.equal(lines[0], '{"level":"warn","time":"2026-01-02T03:04:05.000Z","daemon":"gateway","msg":"control plane unreachable","attempt":3}');
   });
 
   it('secrets never reach the line: fields named like secrets are redacted', () => {
     const lines: string[] = [];
     const log = jsonLineLogger((line) => lines.push(line));
-    log.info('enrolled', { enrolToken: 'pge_abc', privateKey: 'k', credential: 'pgd_x', peer: 'ok' });
+    log.info('enrolled', { enrolToken: 'pge_abc', privateKey: 'k', credential: 'pgd_x', peer: 'ok', msg: 'not the message' });
     const line = JSON.parse(lines[0]);
     assert.equal(line.enrolToken, '[redacted]');
     assert.equal(line.privateKey, '[redacted]');
     assert.equal(line.credential, '[redacted]');
     assert.equal(line.peer, 'ok');
+    assert.equal(line.msg, 'enrolled', 'a field named msg does not replace the message');
     assert.doesNotMatch(lines[0], /pge_abc|pgd_x/);
   });
 

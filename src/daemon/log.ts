@@ -2,7 +2,7 @@ import pino, { type Logger as PinoLogger } from 'pino';
 
 /**
  * One log format for the control plane and the daemons: pino JSON lines on stdout (what
- * journald and a log shipper want) — `{"level":"info","time":"<ISO 8601>",…,"msg":"…"}`.
+ * journald and a log shipper want) — `{"level":"info","time":"<ISO 8601>","msg":"…",…}`.
  * Every field whose name says it holds a secret is replaced, at any depth pino's redact
  * paths reach and, for the daemons' flat fields, by name. Secrets never reach a log call
  * on purpose; the redaction is the second line of defence.
@@ -45,10 +45,17 @@ export function createPinoLogger(
 /** The daemons' Logger over pino. */
 export function jsonLineLogger(write: (line: string) => void, base: LogFields = {}, now: () => number = Date.now): Logger {
   const logger = createPinoLogger(write, { base: redact(base), now });
+  // msg first, then the fields (the order these lines always had; JSON readers do not care,
+  // people and grep patterns reading `"msg":"applied".*"reason":…` do)
+  const line = (message: string, fields: LogFields = {}) => {
+    const out: LogFields = { msg: message, ...redact(fields) };
+    out.msg = message; // a field named msg does not replace the message (and keeps its place)
+    return out;
+  };
   return {
-    info: (message, fields) => logger.info(redact(fields ?? {}), message),
-    warn: (message, fields) => logger.warn(redact(fields ?? {}), message),
-    error: (message, fields) => logger.error(redact(fields ?? {}), message),
+    info: (message, fields) => logger.info(line(message, fields)),
+    warn: (message, fields) => logger.warn(line(message, fields)),
+    error: (message, fields) => logger.error(line(message, fields)),
   };
 }
 

@@ -58,7 +58,7 @@ describe('control plane: request log and /metrics (issue 7 #18)', () => {
     const logged = requestLines();
     assert.equal(logged.length, 6, JSON.stringify(logged));
     const [loginLine, regionLine, , enrolLine, stateLine, missingLine] = logged;
-    assert.deepEqual({ ...loginLine, ms: 0, time: 0 }, { level: 'info', time: 0, method: 'POST', route: '/api/v1/auth/login', status: 200, ms: 0, principal: null, msg: 'request' });
+    assert.deepEqual({ ...loginLine, ms: 0, time: 0 }, { level: 'info', time: 0, msg: 'request', method: 'POST', route: '/api/v1/auth/login', status: 200, ms: 0, principal: null });
     assert.equal(typeof loginLine.ms, 'number');
     assert.match(regionLine.principal, /^user:/);
     assert.equal(enrolLine.route, '/api/v1/enrol');

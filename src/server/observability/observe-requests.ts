@@ -37,9 +37,9 @@ export function observeRequests<F extends Fetch>(fetch: F, options: ObserveOptio
     } finally {
       const ms = now() - start;
       done(status, ms / 1000);
-      const line = { method: request.method, route, status, ms: Math.round(ms * 10) / 10, principal: principalOf(request) };
-      if (status >= 500) options.logger.error(line, 'request');
-      else options.logger.info(line, 'request');
+      const line = { msg: 'request', method: request.method, route, status, ms: Math.round(ms * 10) / 10, principal: principalOf(request) };
+      if (status >= 500) options.logger.error(line);
+      else options.logger.info(line);
     }
   };
   return observed as F;
