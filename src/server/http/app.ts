@@ -4,6 +4,7 @@ import { authenticateDaemon } from '../daemons/authenticate-daemon.ts';
 import { daemonRoutes } from './resources/daemons.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError } from './errors.ts';
+import { notePrincipal } from '../observability/principal.ts';
 import { type Caller, JsonText, type RouteDef, openApiDocument, parseBody, parseQuery } from './registry.ts';
 import { adminRoutes } from './resources/admin.ts';
 import { authRoutes } from './resources/auth.ts';
@@ -31,6 +32,7 @@ export function createApp(ctx: AppContext, logger: Logger = console): Hono {
       const caller: Caller =
         def.auth === 'none' || isDaemon ? NO_CALLER : await authenticate(ctx, header, def.auth as 'user' | 'operator');
       const daemon = isDaemon ? await authenticateDaemon(ctx, header, def.auth as 'gateway' | 'agent', params.id) : null;
+      notePrincipal(c.req.raw, daemon ? `${def.auth}:${daemon.id}` : caller.userId ? `user:${caller.userId}` : null);
       const body = await parseBody(c, def.body);
       const query = parseQuery(c, def.query);
       const result = await def.handler({ ctx, caller, daemon, body, query, params, c });
