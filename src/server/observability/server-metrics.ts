@@ -20,15 +20,22 @@ export class ServerMetrics {
   private readonly inFlight = this.registry.gauge('plantgate_http_requests_in_flight', 'HTTP requests being answered now', []);
   private readonly waiters = this.registry.gauge('plantgate_longpoll_waiters', 'Daemons waiting in a long-poll for the next revision, by kind', ['kind']);
   private readonly revision = this.registry.gauge('plantgate_state_revision', 'The state revision this replica has loaded', []);
+  private readonly queries = this.registry.gauge('plantgate_db_queries_total', 'Database queries run by this control-plane process (flat while no fleet change happens)', []);
+  private readonly stateWaiting = this.registry.gauge('plantgate_state_waiting', 'Long-polls of daemons waiting inside the fleet state for a change, by kind', ['kind']);
   private inFlightCount = 0;
   private readonly waiting = { gateway: 0, agent: 0 };
 
-  constructor(options: { processMetrics: boolean; revision?: () => number }) {
+  constructor(options: { processMetrics: boolean; revision?: () => number; queries?: () => number; stateWaiting?: () => { gateway: number; agent: number } }) {
     if (options.processMetrics) this.registry.collectProcessMetrics();
     this.registry.onCollect(() => {
       this.inFlight.set({}, this.inFlightCount);
       for (const kind of ['gateway', 'agent'] as const) this.waiters.set({ kind }, this.waiting[kind]);
       if (options.revision) this.revision.set({}, options.revision());
+      if (options.queries) this.queries.set({}, options.queries());
+      if (options.stateWaiting) {
+        const waiting = options.stateWaiting();
+        for (const kind of ['gateway', 'agent'] as const) this.stateWaiting.set({ kind }, waiting[kind]);
+      }
     });
   }
 
