@@ -6,6 +6,7 @@ import { formatCidr, formatIpv4 } from '../core/net/ipv4.ts';
 import { ensurePlatformOperator, loadAddressing, loadServiceKey } from './bootstrap.ts';
 import type { AppContext } from './context.ts';
 import { openStore } from './db/connect.ts';
+import { privateDirectory, tightenFile } from './db/file-modes.ts';
 import { FleetState } from './fleet/fleet-state.ts';
 import { createApp } from './http/app.ts';
 import { loadMasterKey, secretBox } from './secrets/secret-box.ts';
@@ -28,8 +29,10 @@ export type RunningServer = { url: string; ctx: AppContext; close(): Promise<voi
 
 export async function startServer(options: ServerOptions, print: (line: string) => void = console.log): Promise<RunningServer> {
   const logger = pino({ level: options.quiet ? 'warn' : 'info', redact: ['*.password', '*.token', '*.privateKey', 'req.headers.authorization'] });
+  privateDirectory(options.dataDir);
   const store = await openStore(options.database ?? `sqlite:${join(options.dataDir, 'plantgate.db')}`);
   const box = secretBox(loadMasterKey(join(options.dataDir, 'master.key')));
+  tightenFile(join(options.dataDir, 'master.key'));
   const addressing = await loadAddressing(store.db, options);
   const serviceKey = await loadServiceKey(store.db, box);
   await ensurePlatformOperator(store.db, { email: options.adminEmail, password: options.adminPassword }, print);

@@ -1,12 +1,22 @@
 import { z } from 'zod';
 import { isWireGuardKey } from '../render/wireguard-key.ts';
+import { printableName } from './printable.ts';
 
 /** Wire types of the HTTP API (`/api/v1`), shared by server, CLI and tests. */
+
+/** Longer passwords buy nothing and cost an argon2 run over the whole text (issue 7 item 1). */
+export const MAX_PASSWORD = 1024;
+export const MAX_EMAIL = 320;
 
 export const WireGuardPublicKey = z.string().trim().refine(isWireGuardKey, { message: 'must be a WireGuard public key (32 bytes, base64)' });
 
 export const LoginRequest = z
-  .object({ email: z.string().trim().min(1, 'is required'), password: z.string().min(1, 'is required'), totp: z.string().trim().optional() })
+  .object({
+    email: z.string().trim().min(1, 'is required').max(MAX_EMAIL, `must be at most ${MAX_EMAIL} characters`),
+    password: z.string().min(1, 'is required').max(MAX_PASSWORD, `must be at most ${MAX_PASSWORD} characters`),
+    /** The current 6-digit code, or one of the recovery codes shown when the second factor was turned on. */
+    totp: z.string().trim().max(64, 'must be at most 64 characters').optional(),
+  })
   .strict();
 export const TotpCode = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code') }).strict();
 export const LoginResponse = z.object({ token: z.string(), expiresAt: z.string(), user: z.object({ id: z.string(), email: z.string(), name: z.string() }) });
@@ -15,7 +25,7 @@ export const Me = z.object({ id: z.string(), email: z.string(), name: z.string()
 
 export const TokenCreateRequest = z
   .object({
-    name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
+    name: printableName(100, 'is required'),
     expiresInDays: z.number().int().min(1, 'must be at least 1').max(3650, 'must be at most 3650').optional(),
   })
   .strict();

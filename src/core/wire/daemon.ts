@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { WireGuardPublicKey } from './api.ts';
+import { printableName } from './printable.ts';
 import { SiteTranslation, ipV4 } from './gateway-state.ts';
 
 /**
@@ -32,7 +33,7 @@ export const EnrolmentCreated = z.object({
 /** The daemon trades its enrolment token for a credential of its own. */
 export const EnrolRequest = z.object({
   token: z.string().trim().min(1, 'is required'),
-  name: z.string().trim().min(1).max(100).optional(),
+  name: printableName(100).optional(),
 }).strict();
 export const EnrolResponse = z.object({
   kind: z.enum(['gateway', 'agent']),

@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { privateDatabaseFile, privateDirectory, tightenDatabaseFiles } from './file-modes.ts';
 import { type Engine, migrateToLatest } from './migrations.ts';
 import type { Database } from './schema.ts';
 import { openSqlite } from './sqlite-adapter.ts';
@@ -20,9 +21,17 @@ export async function openStore(url: string): Promise<Store> {
     store = { db, engine: 'postgres', close: () => db.destroy() };
   } else if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const onDisk = path !== ':memory:';
+    if (onDisk) {
+      if (!existsSync(dirname(path))) privateDirectory(dirname(path));
+      privateDatabaseFile(path);
+    }
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(path) }) });
     store = { db, engine: 'sqlite', close: () => db.destroy() };
+    await migrateToLatest(store.db, store.engine);
+    // WAL and shared-memory files exist from the first write on; an older version may have left them 0644.
+    if (onDisk) tightenDatabaseFiles(path);
+    return store;
   } else {
     throw new Error(`--database: "${url}" is neither sqlite:PATH nor postgres://…`);
   }

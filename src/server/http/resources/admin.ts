@@ -18,6 +18,8 @@ export const adminRoutes: RouteDef[] = [
     auth: 'operator',
     body: FleetApplyRequest,
     response: FleetApplyResponse,
+    // A 10,000-user fleet file is a few MiB of JSON; nothing else needs more than the default.
+    maxBody: 64 * 1024 * 1024,
     handler: ({ ctx, caller, body }) => applyFleetRequest(ctx, caller.userId, body.document, body.dryRun),
   }),
   route({
