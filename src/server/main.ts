@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { formatCidr, formatIpv4 } from '../core/net/ipv4.ts';
+import { AttemptGuard, type GuardLimits, guardLimitsFromEnv } from './auth/attempt-guard.ts';
 import { ensurePlatformOperator, loadAddressing, loadServiceKey } from './bootstrap.ts';
 import type { AppContext } from './context.ts';
 import { openStore } from './db/connect.ts';
@@ -23,6 +24,8 @@ export type ServerOptions = {
   /** Called with the fleet file of the demo fleet once the server is up. */
   demo?: boolean;
   quiet?: boolean;
+  /** Login/TOTP guessing limits; default from PLANTGATE_AUTH_* or DEFAULT_GUARD_LIMITS. */
+  authLimits?: GuardLimits;
 };
 
 export type RunningServer = { url: string; ctx: AppContext; close(): Promise<void> };
@@ -43,7 +46,17 @@ export async function startServer(options: ServerOptions, print: (line: string) 
     mappedSpace: formatCidr(addressing.mappedSpace),
   }));
   await fleet.load();
-  const ctx: AppContext = { store, fleet, box, addressing, servicePublicKey: serviceKey.publicKey, now: () => new Date(), routeViewCache: new RouteViewCache() };
+  const ctx: AppContext = {
+    store,
+    fleet,
+    box,
+    addressing,
+    servicePublicKey: serviceKey.publicKey,
+    now: () => new Date(),
+    routeViewCache: new RouteViewCache(),
+    // The clock reads ctx.now, so tests that move ctx.now move the backoff with it.
+    guard: new AttemptGuard(options.authLimits ?? guardLimitsFromEnv(process.env), () => ctx.now().getTime()),
+  };
   const app = createApp(ctx, logger);
   const { hostname, port } = parseListen(options.listen);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

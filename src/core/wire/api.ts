@@ -19,6 +19,14 @@ export const LoginRequest = z
   })
   .strict();
 export const TotpCode = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code') }).strict();
+/** Turning the factor off also takes a recovery code (the authenticator may be what was lost). */
+export const TotpOrRecoveryCode = z
+  .object({ code: z.string().trim().regex(/^(\d{6}|[0-9A-Za-z]{4}(-?[0-9A-Za-z]{4}){3})$/, 'must be the 6-digit code or a recovery code (xxxx-xxxx-xxxx-xxxx)') })
+  .strict();
+export const TotpConfirmed = z.object({ recoveryCodes: z.array(z.string()) });
+const NewPassword = z.string().min(8, 'must be at least 8 characters').max(MAX_PASSWORD, `must be at most ${MAX_PASSWORD} characters`);
+/** A user changes their own password with the current one (also a one-time password an operator set). */
+export const PasswordChangeRequest = LoginRequest.extend({ newPassword: NewPassword }).strict();
 export const LoginResponse = z.object({ token: z.string(), expiresAt: z.string(), user: z.object({ id: z.string(), email: z.string(), name: z.string() }) });
 
 export const Me = z.object({ id: z.string(), email: z.string(), name: z.string(), platformOperator: z.boolean() });
