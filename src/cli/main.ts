@@ -4,6 +4,7 @@ import { registerAdminCommands } from './commands/admin.ts';
 import { registerAuthCommands } from './commands/auth.ts';
 import { registerDaemonCommands } from './commands/daemons.ts';
 import { registerServerCommand } from './commands/server.ts';
+import { registerUserCommands } from './commands/users.ts';
 import { registerVpnCommands } from './commands/vpn.ts';
 import { CliError, type Io } from './context.ts';
 import { daemonVersion } from '../daemon/run.ts';
@@ -20,6 +21,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   registerAuthCommands(program, io);
   registerVpnCommands(program, io);
   registerAdminCommands(program, io);
+  registerUserCommands(program, io);
   for (const command of allCommands(program)) command.exitOverride();
   try {
     await program.parseAsync(argv);

@@ -62,8 +62,9 @@ export function registerAuthCommands(program: Command, io: Io): void {
     .command('confirm <code>')
     .description('turn the second factor on with a first valid code')
     .action(async (code: string) => {
-      await client(io).post('/me/totp/confirm', { code });
+      const confirmed = await client(io).post<{ recoveryCodes: string[] }>('/me/totp/confirm', { code });
       io.out('second factor on: log in with --totp CODE from now on');
+      io.out(`recovery codes (each works once instead of a code; shown once, keep them safe):\n${confirmed.recoveryCodes.join('\n')}`);
     });
   totp
     .command('disable <code>')

@@ -22,6 +22,8 @@ export const EnrolmentCreateAgent = z.object({
   expiresInMinutes: z.number().int().min(1).max(10080).default(60),
 }).strict();
 export const EnrolmentCreated = z.object({
+  /** What `admin enrol-token revoke` takes; also the part after `pge_` of the token. */
+  id: z.string(),
   kind: z.enum(['gateway', 'agent']),
   /** Shown once; single use. */
   token: z.string(),
@@ -29,6 +31,19 @@ export const EnrolmentCreated = z.object({
   region: z.string().optional(),
   plant: z.string().optional(),
 });
+
+/** An unused enrolment token as operators list it: never its secret. */
+export const EnrolmentInfo = z.object({
+  id: z.string(),
+  kind: z.enum(['gateway', 'agent']),
+  region: z.string().nullable(),
+  plant: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  expired: z.boolean(),
+});
+export type EnrolmentInfo = z.infer<typeof EnrolmentInfo>;
 
 /** The daemon trades its enrolment token for a credential of its own. */
 export const EnrolRequest = z.object({

@@ -8,9 +8,11 @@ import { ApiError, tooLarge } from './errors.ts';
 import { type Caller, DEFAULT_MAX_BODY, JsonText, type RouteDef, openApiDocument, parseBody, parseQuery } from './registry.ts';
 import { adminRoutes } from './resources/admin.ts';
 import { authRoutes } from './resources/auth.ts';
+import { enrolmentRoutes } from './resources/enrolments.ts';
+import { userRoutes } from './resources/users.ts';
 import { vpnRoutes } from './resources/vpn.ts';
 
-export const allRoutes: RouteDef[] = [...authRoutes, ...vpnRoutes, ...adminRoutes, ...daemonRoutes];
+export const allRoutes: RouteDef[] = [...authRoutes, ...vpnRoutes, ...adminRoutes, ...daemonRoutes, ...enrolmentRoutes, ...userRoutes];
 
 const NO_CALLER: Caller = { userId: '', email: '', name: '', platformOperator: false, tokenId: '' };
 
