@@ -1,21 +1,26 @@
 import type { Command } from 'commander';
-import type { EnrolmentInfo } from '../../core/wire/daemon.ts';
-import type { PasswordReset, UserInfo } from '../../core/wire/users.ts';
-import { apiClient } from '../api-client.ts';
+import { z } from 'zod';
+import { NoContent, ProfileInfo } from '../../core/wire/api.ts';
+import { EnrolmentInfo } from '../../core/wire/daemon.ts';
+import { PasswordReset, UserInfo } from '../../core/wire/users.ts';
 import { readCredentials } from '../config.ts';
-import { CliError, type Io, client, printJson } from '../context.ts';
+import { CliError, type Io, client, printJson, serverClient } from '../context.ts';
 import { readStdin } from '../stdin.ts';
 import { formatTable } from '../table.ts';
 
 /**
- * Operator basics (issue 7 items 3 and 15): users, enrolment tokens, the host-side
- * password reset, and `password change` for everyone.
+ * Operator basics (issue 7 items 3 and 15) under `admin`: users, enrolment tokens and
+ * the host-side password reset. Registered after admin.ts's own commands.
  */
-export function registerUserCommands(program: Command, io: Io): void {
+export function registerUserAdminCommands(program: Command, io: Io): void {
   const admin = program.commands.find((c) => c.name() === 'admin') ?? program.command('admin').description('platform operator commands');
   registerAdminUser(admin, io);
   registerEnrolTokens(admin, io);
   registerHostReset(admin, io);
+}
+
+/** `plantgate password change`, for everyone. */
+export function registerPasswordCommand(program: Command, io: Io): void {
   registerPasswordChange(program, io);
 }
 
@@ -26,7 +31,7 @@ function registerAdminUser(admin: Command, io: Io): void {
     .description('list users')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const users = await client(io).get<UserInfo[]>('/admin/users');
+      const users = await client(io).get('/admin/users', z.array(UserInfo));
       if (opts.json) return printJson(io, users);
       io.out(
         formatTable(
@@ -59,7 +64,9 @@ function registerAdminUser(admin: Command, io: Io): void {
       .action(async (selector: string) => {
         const path = `/admin/users/${encodeURIComponent(selector)}${suffix}`;
         const api = client(io);
-        await (method === 'delete' ? api.delete(path) : method === 'put' ? api.put(path) : api.post(path));
+        // Revoking a profile answers with the revoked profile; everything else with 204.
+        const answer = suffix === '/profile/revoke' ? ProfileInfo : NoContent;
+        await (method === 'delete' ? api.delete(path, NoContent) : method === 'put' ? api.put(path, {}, NoContent) : api.post(path, {}, answer));
         io.out(`${selector} ${done}`);
       });
   }
@@ -70,7 +77,7 @@ function registerAdminUser(admin: Command, io: Io): void {
     .option('--json', 'print JSON')
     .action(async (selector: string, opts: { passwordStdin?: boolean; json?: boolean }) => {
       const password = opts.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
-      const reset = await client(io).post<PasswordReset>(`/admin/users/${encodeURIComponent(selector)}/password`, password ? { password } : {});
+      const reset = await client(io).post(`/admin/users/${encodeURIComponent(selector)}/password`, password ? { password } : {}, PasswordReset);
       if (opts.json) return printJson(io, reset);
       printReset(io, reset);
     });
@@ -83,7 +90,7 @@ function registerEnrolTokens(admin: Command, io: Io): void {
     .description('list unused enrolment tokens (never their secrets)')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const list = await client(io).get<EnrolmentInfo[]>('/admin/enrolments');
+      const list = await client(io).get('/admin/enrolments', z.array(EnrolmentInfo));
       if (opts.json) return printJson(io, list);
       io.out(
         formatTable(
@@ -96,7 +103,7 @@ function registerEnrolTokens(admin: Command, io: Io): void {
     .command('revoke <id>')
     .description('revoke an unused enrolment token: it can no longer enrol a daemon')
     .action(async (id: string) => {
-      await client(io).delete(`/admin/enrolments/${encodeURIComponent(id)}`);
+      await client(io).delete(`/admin/enrolments/${encodeURIComponent(id)}`, NoContent);
       io.out(`enrolment token ${id} revoked`);
     });
 }
@@ -113,7 +120,7 @@ function registerHostReset(admin: Command, io: Io): void {
     .action(async (opts: { email: string; database?: string; dataDir: string; json?: boolean }) => {
       const { resetPasswordOnHost } = await import('../../server/auth/host-reset.ts');
       const reset = await resetPasswordOnHost({ email: opts.email, database: opts.database ?? io.env.PLANTGATE_DATABASE, dataDir: opts.dataDir }).catch((e: Error) => {
-        throw new CliError(e.message);
+        throw new CliError(e.message, /no user /.test(e.message) ? 'not-found' : 'error');
       });
       if (opts.json) return printJson(io, reset);
       printReset(io, reset);
@@ -130,11 +137,11 @@ function registerPasswordChange(program: Command, io: Io): void {
     .option('--totp <code>', 'the current code of your second factor (or a recovery code), if you turned one on')
     .action(async (opts: { email: string; server?: string; totp?: string }) => {
       const server = opts.server ?? readCredentials(io.env).server;
-      if (!server) throw new CliError('--server is required (or log in first, or set PLANTGATE_SERVER)', 2);
+      if (!server) throw new CliError('--server is required (or log in first, or set PLANTGATE_SERVER)', 'usage');
       const lines = (await readStdin()).split(/\r?\n/);
       const [current, next] = [lines[0] ?? '', lines[1] ?? ''];
-      if (!current || !next) throw new CliError('standard input must hold two lines: the current password, then the new one', 2);
-      await apiClient(server, undefined).post('/auth/password', { email: opts.email, password: current, newPassword: next, ...(opts.totp ? { totp: opts.totp } : {}) });
+      if (!current || !next) throw new CliError('standard input must hold two lines: the current password, then the new one', 'usage');
+      await serverClient(io, server, undefined).post('/auth/password', { email: opts.email, password: current, newPassword: next, ...(opts.totp ? { totp: opts.totp } : {}) }, NoContent);
       io.out('password changed; your login sessions ended: log in again with the new password');
     });
 }
