@@ -20,7 +20,7 @@ export const FleetFileSchema = z
       .array(
         z
           .object({
-            email: z.email({ message: 'must be an email address' }),
+            email: z.email({ message: 'must be an email address' }).max(320, 'must be at most 320 characters'),
             name: name.optional(),
             password: z.string().min(8, 'must be at least 8 characters').max(1024, 'must be at most 1024 characters').optional(),
           })
