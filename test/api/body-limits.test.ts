@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { generateFleet, toFleetFile } from '../../bench/fleet-generator.ts';
+import { allRoutes } from '../../src/server/http/app.ts';
 import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
@@ -94,5 +96,11 @@ describe('issue 7 item 1: request bodies are bounded, also where no login is nee
     assert.equal(r.status, 200, JSON.stringify(r.body).slice(0, 300));
     const tooBig = await op.post('/api/v1/tokens', { name: 'x'.repeat(70 * 1024) });
     assert.equal(tooBig.status, 413, 'other endpoints keep the small limit');
+  });
+
+  it('the 10,000-user benchmark fleet file fits the fleet apply\u2019s limit with room to spare', () => {
+    const limit = allRoutes.find((r) => r.method === 'post' && r.path === '/admin/fleet')?.maxBody ?? 0;
+    const bytes = Buffer.byteLength(JSON.stringify({ document: toFleetFile(generateFleet({ seed: 1, scale: 1 })) }));
+    assert.ok(bytes * 4 < limit, `${(bytes / MiB).toFixed(1)} MiB against a ${limit / MiB} MiB limit`);
   });
 });
