@@ -5,6 +5,7 @@ import { EnrolmentInfo } from '../../core/wire/daemon.ts';
 import { PasswordReset, UserInfo } from '../../core/wire/users.ts';
 import { readCredentials } from '../config.ts';
 import { CliError, type Io, client, printJson, serverClient } from '../context.ts';
+import { promptSecret } from '../prompt.ts';
 import { readStdin } from '../stdin.ts';
 import { formatTable } from '../table.ts';
 
@@ -131,19 +132,32 @@ function registerPasswordChange(program: Command, io: Io): void {
   const password = program.commands.find((c) => c.name() === 'password') ?? program.command('password').description('your password');
   password
     .command('change')
-    .description('choose a new password (also to replace a one-time password); reads the current and the new password from standard input, one per line')
+    .description('choose a new password (also to replace a one-time password); asks without echo, or reads the current and the new password from standard input, one per line')
     .requiredOption('--email <email>', 'your email')
     .option('--server <url>', 'control plane URL (default: the stored login or PLANTGATE_SERVER)')
     .option('--totp <code>', 'the current code of your second factor (or a recovery code), if you turned one on')
     .action(async (opts: { email: string; server?: string; totp?: string }) => {
       const server = opts.server ?? readCredentials(io.env).server;
       if (!server) throw new CliError('--server is required (or log in first, or set PLANTGATE_SERVER)', 'usage');
-      const lines = (await readStdin()).split(/\r?\n/);
-      const [current, next] = [lines[0] ?? '', lines[1] ?? ''];
-      if (!current || !next) throw new CliError('standard input must hold two lines: the current password, then the new one', 'usage');
+      const [current, next] = process.stdin.isTTY ? await askPasswords() : await readPasswords();
       await serverClient(io, server, undefined).post('/auth/password', { email: opts.email, password: current, newPassword: next, ...(opts.totp ? { totp: opts.totp } : {}) }, NoContent);
       io.out('password changed; your login sessions ended: log in again with the new password');
     });
+}
+
+/** On a terminal: asked without echo, the new one twice. */
+async function askPasswords(): Promise<[string, string]> {
+  const current = await promptSecret('current (or one-time) password: ');
+  const next = await promptSecret('new password: ');
+  if ((await promptSecret('new password again: ')) !== next) throw new CliError('the two new passwords differ', 'usage');
+  return [current, next];
+}
+
+async function readPasswords(): Promise<[string, string]> {
+  const lines = (await readStdin()).split(/\r?\n/);
+  const [current, next] = [lines[0] ?? '', lines[1] ?? ''];
+  if (!current || !next) throw new CliError('standard input must hold two lines: the current password, then the new one', 'usage');
+  return [current, next];
 }
 
 function printReset(io: Io, reset: PasswordReset): void {
