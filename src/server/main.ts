@@ -39,12 +39,16 @@ export async function startServer(options: ServerOptions, print: (line: string) 
   const addressing = await loadAddressing(store.db, options);
   const serviceKey = await loadServiceKey(store.db, box);
   await ensurePlatformOperator(store.db, { email: options.adminEmail, password: options.adminPassword }, print);
-  const fleet = new FleetState(store.db, () => ({
-    servicePublicKey: serviceKey.publicKey,
-    serviceTunnelIp: formatIpv4(addressing.serviceTunnelIp),
-    tunnelRange: formatCidr(addressing.tunnelRange),
-    mappedSpace: formatCidr(addressing.mappedSpace),
-  }));
+  const fleet = new FleetState(
+    store,
+    () => ({
+      servicePublicKey: serviceKey.publicKey,
+      serviceTunnelIp: formatIpv4(addressing.serviceTunnelIp),
+      tunnelRange: formatCidr(addressing.tunnelRange),
+      mappedSpace: formatCidr(addressing.mappedSpace),
+    }),
+    { onError: (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'fleet state sync') },
+  );
   await fleet.load();
   const ctx: AppContext = {
     store,
@@ -74,6 +78,7 @@ export async function startServer(options: ServerOptions, print: (line: string) 
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
+      await fleet.close();
       await store.close();
     },
   };
