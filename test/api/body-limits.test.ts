@@ -87,6 +87,17 @@ describe('issue 7 item 1: request bodies are bounded, also where no login is nee
     assert.match(r.body.error.message, /at most 1024/);
   });
 
+  it('over-long fields are refused by name: email, route selector, enrolment token', async () => {
+    const anon = http(server.url);
+    const email = await anon.post('/api/v1/auth/login', { email: `${'a'.repeat(320)}@x.example`, password: 'x' });
+    assert.deepEqual([email.status, email.body.error.field], [400, 'email']);
+    const enrol = await anon.post('/api/v1/enrol', { token: `pge_${'x'.repeat(300)}` });
+    assert.deepEqual([enrol.status, enrol.body.error.field], [400, 'token']);
+    const op = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
+    const selector = await op.put('/api/v1/vpn/routes/priority', { plant: 'p'.repeat(500), subnet: '10.0.0.0/24' });
+    assert.deepEqual([selector.status, selector.body.error.field], [400, 'plant']);
+  });
+
   it('the fleet apply still takes a large file (a 2,000-user dry run, far over 64 KiB)', async () => {
     const op = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
     const users = Array.from({ length: 2000 }, (_, i) => ({ email: `user${i}@fleet.example`, name: `User number ${i} of the big fleet` }));

@@ -89,7 +89,12 @@ export const RouteView = z.object({
 });
 export type RouteView = z.infer<typeof RouteView>;
 
-export const RouteSelector = z.object({ plant: z.string().trim().min(1, 'is required'), subnet: z.string().trim().min(1, 'is required') }).strict();
+export const RouteSelector = z
+  .object({
+    plant: z.string().trim().min(1, 'is required').max(401, 'must be at most 401 characters (Org/Plant)'),
+    subnet: z.string().trim().min(1, 'is required').max(43, 'must be at most 43 characters'),
+  })
+  .strict();
 
 export const AdminRouteReport = z.object({
   user: z.object({ id: z.string(), email: z.string(), name: z.string() }),

@@ -14,11 +14,11 @@ const HostPort = z
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/, 'must be HOST:PORT');
 
 export const EnrolmentCreateGateway = z.object({
-  region: z.string().trim().min(1, 'is required'),
+  region: z.string().trim().min(1, 'is required').max(63, 'must be at most 63 characters'),
   expiresInMinutes: z.number().int().min(1).max(10080).default(60),
 }).strict();
 export const EnrolmentCreateAgent = z.object({
-  plant: z.string().trim().min(1, 'is required (plant name, Org/Plant, or id)'),
+  plant: z.string().trim().min(1, 'is required (plant name, Org/Plant, or id)').max(401, 'must be at most 401 characters'),
   expiresInMinutes: z.number().int().min(1).max(10080).default(60),
 }).strict();
 export const EnrolmentCreated = z.object({
@@ -47,7 +47,7 @@ export type EnrolmentInfo = z.infer<typeof EnrolmentInfo>;
 
 /** The daemon trades its enrolment token for a credential of its own. */
 export const EnrolRequest = z.object({
-  token: z.string().trim().min(1, 'is required'),
+  token: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
   name: printableName(100).optional(),
 }).strict();
 export const EnrolResponse = z.object({
