@@ -379,11 +379,11 @@ async function main() {
       ['· wg syncconf, users ∥ sites (wall)', (s) => s.clock['wg.sync.wall'] ?? 0],
       ['· wg syncconf, users + sites (summed)', (s) => s.clock['wg.sync'] ?? 0],
       [
-        '· render + rest (run − drivers)',
+        '· render, addresses + routes (one per agent), rest (run − drivers)',
         (s) => s.run - s.create - (s.clock['nft.apply'] ?? 0) - (s.clock['wg.sync.wall'] ?? 0),
       ],
-      ['view of what was applied (for the next change)', (s) => s.view],
-      ['addresses, routes (one per agent), gauges: total − the rest', (s) => s.total - s.receive - s.observe - s.plan - s.run - s.view],
+      ['view of what was applied, after run (it is built alongside)', (s) => s.view],
+      ['rest (gauges, log): total − the above; addresses and routes run inside run, alongside nft/wg', (s) => s.total - s.receive - s.observe - s.plan - s.run - s.view],
       ['nft total / wg total (wall, excl. create)', (s) => s.nft],
     ];
     for (const [label, pick] of coldRows) {

@@ -31,6 +31,8 @@ export type GatewayDataPlane = {
   interfaceSpecs?: Partial<Record<keyof GatewayInterfaces, WireGuardInterfaceSpec>>;
   /** Runs after every observation, before planning: may fix what it observed (an interface left with another key). */
   adopt?: (observed: GatewayObserved) => Promise<void>;
+  /** Runs alongside nft and peers once both interfaces exist (addresses and routes need them; nothing else does). */
+  alongside?: () => Promise<void>;
 };
 
 export async function observeGateway(plane: GatewayDataPlane): Promise<GatewayObserved> {
@@ -63,6 +65,11 @@ export async function runGatewayPlan(
     if (!spec) throw new Error(`${role} interface ${plane.ifaces[role]} is missing and no spec was given to create it`);
     await plane.wireguard.createInterface(spec);
   }
+  // settled here, awaited last: a failure of nft or peers must not leave it unhandled
+  const alongside = plane.alongside?.().then(
+    () => null,
+    (error: unknown) => error,
+  );
   // nft before peers: a new peer must never be reachable before its filter exists, and a
   // revoked user's elements go in the same pass as its peer.
   const table = plane.tableName ?? DEFAULT_TABLE_NAME;
@@ -76,6 +83,8 @@ export async function runGatewayPlan(
     runPeerPlan(plane.wireguard, plane.ifaces.users, plan.users),
     runPeerPlan(plane.wireguard, plane.ifaces.sites, plan.sites),
   ]);
+  const failed = await alongside;
+  if (failed) throw failed;
 }
 
 async function runPeerPlan(wireguard: WireGuardDriver, iface: string, plan: PeerPlan): Promise<void> {
@@ -269,8 +278,6 @@ export class GatewayApplier {
     const t1 = performance.now();
     const plan = planGatewayApply(desired, this.plane.ifaces, observed, this.options);
     const t2 = performance.now();
-    await runGatewayPlan(plan, desired, this.plane);
-    const t3 = performance.now();
     const createdKey = this.plane.interfaceSpecs?.users?.privateKey;
     const usersPublicKey = observed.users?.interface.publicKey ?? (createdKey ? wireGuardPublicKey(createdKey) : '');
     // A delta keeps the table's sets and maps no longer in use: the view must know them.
@@ -278,13 +285,22 @@ export class GatewayApplier {
       plan.nft.kind === 'reload' || observed.nft === null
         ? { allowedLengths: [], nativeShards: [] }
         : { allowedLengths: observed.nft.allowedLengths, nativeShards: observed.nft.nativeShards };
-    this.view = AppliedGatewayView.afterFullApply(desired, this.plane.ifaces, usersPublicKey, layout);
+    // The view is built while the plan runs (its time is mostly nft and wg processes); it is
+    // kept only if the run succeeds.
+    let t3 = t2;
+    const [, view] = await Promise.all([
+      runGatewayPlan(plan, desired, this.plane).then(() => {
+        t3 = performance.now();
+      }),
+      AppliedGatewayView.afterFullApplyInChunks(desired, this.plane.ifaces, usersPublicKey, layout),
+    ]);
+    this.view = view;
     this.viewRevision = withdrawn ? null : desired.revision;
     return {
       plan,
       observed: true,
       basis: 'document',
-      timings: { observe: t1 - t0, plan: t2 - t1, run: t3 - t2, view: performance.now() - t3 },
+      timings: { observe: t1 - t0, plan: t2 - t1, run: t3 - t2, view: Math.max(0, performance.now() - t3) },
     };
   }
 }

@@ -168,6 +168,16 @@ export class GatewaySync {
     if (reason === 'reconcile') this.reconcileSkips = 0;
     const changes: string[] = [];
     this.adopted = changes;
+    // Addresses and routes run alongside nft and peers (one route per agent: thousands on a
+    // cold start); an update that moves none of them skips them.
+    const ipNeeded = reason !== 'update' || update.change === null || update.change.previousSites.size > 0 || this.ipApplied === null;
+    let ipDone = !ipNeeded;
+    this.plane.alongside = ipNeeded
+      ? async () => {
+          await this.syncIp(document, reason !== 'update', changes);
+          ipDone = true;
+        }
+      : undefined;
     let report: GatewayApplyReport;
     const full = reason !== 'update' || access === 'withdrawn' || update.change === null;
     if (!full && update.change !== null) {
@@ -180,10 +190,12 @@ export class GatewaySync {
       report = await this.applier.apply(state, { observe: reason !== 'update', withdrawn: access === 'withdrawn' });
     }
     this.adopted = null;
+    this.plane.alongside = undefined;
     this.lastReport = report;
     for (const problem of report.plan.problems) this.ports.log.warn('gateway plan problem', { problem });
     changes.push(...describePlan(report.plan));
-    if (full || update.change?.previousSites.size !== 0 || this.ipApplied === null) await this.syncIp(document, reason !== 'update', changes);
+    // the plan ran nothing (already applied): addresses and routes still get their turn
+    if (!ipDone) await this.syncIp(document, reason !== 'update', changes);
     this.setStateGauges(document, access);
     return changes.length === 0 ? null : changes.join('; ');
   }
