@@ -191,6 +191,6 @@ describe('gateway daemon (fake drivers, fake control plane)', () => {
     const { start } = world();
     await assert.rejects(start({ token: 'pge_wrong' }), /enrolment refused: .*unknown, used or expired/);
     const fresh = world();
-    await assert.rejects(fresh.start({ token: undefined }), /not enrolled yet: pass --token/);
+    await assert.rejects(fresh.start({ token: undefined }), /not enrolled yet: give the token .* --token-file FILE or PLANTGATE_ENROL_TOKEN/);
   });
 });

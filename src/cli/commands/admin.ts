@@ -1,34 +1,16 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import type { RouteView } from '../../core/wire/api.ts';
+import { z } from 'zod';
+import { AdminRouteReport, EventInfo, FleetApplyResponse, NoContent, RegionInfo } from '../../core/wire/api.ts';
+import { DaemonInfo, EnrolmentCreated } from '../../core/wire/daemon.ts';
+import { apiToken } from '../../core/wire/formats.ts';
+import { readCredentials } from '../config.ts';
 import { CliError, type Io, client, printJson } from '../context.ts';
+import { enrolInstructions } from '../enrol-token.ts';
 import { formatTable } from '../table.ts';
 import { readStdin } from '../stdin.ts';
 import { renderRoutes } from './vpn.ts';
-
-type AdminRouteReport = {
-  user: { email: string; name: string };
-  routes: RouteView[];
-  plants: Array<{ plant: string; organization: string; granted: boolean; via: string | null; rule: string; rules: string[] }>;
-};
-type DaemonInfo = {
-  id: string;
-  name: string;
-  region: string | null;
-  plant: string | null;
-  tunnelIp: string | null;
-  endpoint: string | null;
-  lastSeenAt: string | null;
-  status: {
-    appliedRevision: number;
-    peers: Array<{ latestHandshake: number }>;
-    peerCount?: number;
-    peersWithRecentHandshake?: number;
-    lastError: string | null;
-  } | null;
-};
-type EventInfo = { id: number; at: string; kind: string; actor: string | null; subject: string | null; details: Record<string, unknown> };
 
 export function registerAdminCommands(program: Command, io: Io): void {
   const admin = program.command('admin').description('platform operator commands');
@@ -41,7 +23,7 @@ export function registerAdminCommands(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .action(async (opts: { file: string; dryRun?: boolean; json?: boolean }) => {
       const document = await readFleetFile(opts.file);
-      const result = await client(io).post<{ changes: string[]; applied: boolean; revision: number }>('/admin/fleet', { document, dryRun: Boolean(opts.dryRun) });
+      const result = await client(io).post('/admin/fleet', { document, dryRun: Boolean(opts.dryRun) }, FleetApplyResponse);
       if (opts.json) return printJson(io, result);
       if (result.changes.length === 0) return io.out('no changes: the fleet already matches the file');
       io.out(result.changes.join('\n'));
@@ -55,7 +37,7 @@ export function registerAdminCommands(program: Command, io: Io): void {
     .requiredOption('--endpoint <host:port>', 'the address users\u2019 clients dial')
     .option('--json', 'print JSON')
     .action(async (name: string, opts: { endpoint: string; json?: boolean }) => {
-      const created = await client(io).post<{ name: string; endpoint: string }>('/admin/regions', { name, endpoint: opts.endpoint });
+      const created = await client(io).post('/admin/regions', { name, endpoint: opts.endpoint }, RegionInfo);
       if (opts.json) printJson(io, created);
       else io.out(`region ${created.name} added (endpoint ${created.endpoint})`);
     });
@@ -64,7 +46,7 @@ export function registerAdminCommands(program: Command, io: Io): void {
     .description('list regions')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const regions = await client(io).get<Array<{ name: string; endpoint: string; createdAt: string }>>('/admin/regions');
+      const regions = await client(io).get('/admin/regions', z.array(RegionInfo));
       if (opts.json) printJson(io, regions);
       else io.out(formatTable(['NAME', 'ENDPOINT', 'CREATED'], regions.map((r) => [r.name, r.endpoint, r.createdAt])));
     });
@@ -72,7 +54,7 @@ export function registerAdminCommands(program: Command, io: Io): void {
     .command('remove <name>')
     .description('remove a region')
     .action(async (name: string) => {
-      await client(io).delete(`/admin/regions/${encodeURIComponent(name)}`);
+      await client(io).delete(`/admin/regions/${encodeURIComponent(name)}`, NoContent);
       io.out(`region ${name} removed`);
     });
 
@@ -88,20 +70,18 @@ export function registerAdminCommands(program: Command, io: Io): void {
         const minutes = Number(opts.expiresInMinutes);
         if (!Number.isInteger(minutes) || minutes < 1) throw new CliError(`--expires-in-minutes: "${opts.expiresInMinutes}" is not a positive whole number`, 2);
         const body = kind === 'gateway' ? { region: opts.region, expiresInMinutes: minutes } : { plant: opts.plant, expiresInMinutes: minutes };
-        const created = await client(io).post<{ token: string; expiresAt: string; region?: string; plant?: string }>(`/admin/${kind}s/enrolments`, body);
+        const created = await client(io).post(`/admin/${kind}s/enrolments`, body, EnrolmentCreated.extend({ token: apiToken }));
         if (opts.json) return printJson(io, created);
         io.out(created.token);
-        io.out(
-          `(enrolment token for a ${kind} of ${created.region ?? created.plant}; single use, valid until ${created.expiresAt}; shown once)\n` +
-            `start it with: plantgate ${kind} --server URL --token ${created.token}${kind === 'agent' ? ' --lan-interface IF' : ''}`,
-        );
+        io.out(`(enrolment token for a ${kind} of ${created.region ?? created.plant}; single use, valid until ${created.expiresAt}; shown once)`);
+        io.out(enrolInstructions(kind, created.token, readCredentials(io.env).server ?? 'URL'));
       });
     group
       .command('list')
       .description(`list ${kind}s and what they last reported`)
       .option('--json', 'print JSON')
       .action(async (opts: { json?: boolean }) => {
-        const daemons = await client(io).get<DaemonInfo[]>(`/admin/${kind}s`);
+        const daemons = await client(io).get(`/admin/${kind}s`, z.array(DaemonInfo));
         if (opts.json) return printJson(io, daemons);
         const now = Date.now() / 1000;
         io.out(
@@ -127,7 +107,7 @@ export function registerAdminCommands(program: Command, io: Io): void {
       .command('remove <id>')
       .description(`remove a ${kind}; its credential stops working at once`)
       .action(async (id: string) => {
-        await client(io).delete(`/admin/${kind}s/${encodeURIComponent(id)}`);
+        await client(io).delete(`/admin/${kind}s/${encodeURIComponent(id)}`, NoContent);
         io.out(`${kind} ${id} removed`);
       });
   }
@@ -139,7 +119,7 @@ export function registerAdminCommands(program: Command, io: Io): void {
     .option('--json', 'print the routes as JSON (the same shape as vpn routes --json)')
     .option('--explain-json', 'print routes and per-plant rules as JSON')
     .action(async (opts: { user: string; json?: boolean; explainJson?: boolean }) => {
-      const report = await client(io).get<AdminRouteReport>(`/admin/routes?user=${encodeURIComponent(opts.user)}`);
+      const report = await client(io).get(`/admin/routes?user=${encodeURIComponent(opts.user)}`, AdminRouteReport);
       if (opts.json) return printJson(io, report.routes);
       if (opts.explainJson) return printJson(io, report);
       io.out(`${report.user.name} <${report.user.email}>\n`);
@@ -162,7 +142,7 @@ export function registerAdminCommands(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .action(async (opts: { user?: string; kind?: string; limit: string; json?: boolean }) => {
       const query = new URLSearchParams({ limit: opts.limit, ...(opts.user ? { user: opts.user } : {}), ...(opts.kind ? { kind: opts.kind } : {}) });
-      const events = await client(io).get<EventInfo[]>(`/admin/events?${query}`);
+      const events = await client(io).get(`/admin/events?${query}`, z.array(EventInfo));
       if (opts.json) return printJson(io, events);
       io.out(formatTable(['ID', 'AT', 'KIND', 'ACTOR', 'SUBJECT', 'DETAILS'], events.map((e) => [String(e.id), e.at, e.kind, e.actor ?? '-', e.subject ?? '-', summarise(e.details)])));
     });

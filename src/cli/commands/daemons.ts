@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { runAgent } from '../../agent/main.ts';
 import { runGateway } from '../../gateway/main.ts';
 import { CliError, type Io } from '../context.ts';
+import { enrolToken, TOKEN_FILE_HELP, TOKEN_HELP } from '../enrol-token.ts';
 
 /** `plantgate gateway` and `plantgate agent`: the two data-plane daemons (run as root). */
 export function registerDaemonCommands(program: Command, io: Io): void {
@@ -9,7 +10,8 @@ export function registerDaemonCommands(program: Command, io: Io): void {
     .command('gateway')
     .description('run a region gateway: terminates personal-VPN tunnels and site tunnels, applies its desired state to WireGuard and nftables')
     .requiredOption('--server <url>', 'control plane URL (env PLANTGATE_SERVER)', io.env.PLANTGATE_SERVER)
-    .option('--token <token>', 'enrolment token from `plantgate admin gateway enrol` (first start only; env PLANTGATE_ENROL_TOKEN)', io.env.PLANTGATE_ENROL_TOKEN)
+    .option('--token-file <file>', TOKEN_FILE_HELP)
+    .option('--token <token>', TOKEN_HELP)
     .option('--state-dir <dir>', 'credential, own key, last desired state (mode 0700)', '/var/lib/plantgate/gateway')
     .option('--name <name>', 'name to enrol under (default: chosen by the control plane)')
     .option('--site-endpoint <host:port>', 'where agents dial this gateway (default: <hostname>:<site-port>)')
@@ -21,8 +23,8 @@ export function registerDaemonCommands(program: Command, io: Io): void {
     .option('--metrics-listen <host:port>', 'Prometheus /metrics', '127.0.0.1:9586')
     .option('--reconcile-seconds <n>', 'full reconcile period (repairs drift)', positive, 30)
     .option('--keep-on-exit', 'leave interfaces and table in place on SIGTERM (default: remove them)', false)
-    .action(async (opts) => {
-      const code = await runGateway(opts, io);
+    .action(async (opts, command: Command) => {
+      const code = await runGateway({ ...opts, token: enrolToken(command, opts, io) }, io);
       if (code !== 0) throw new CliError('gateway stopped with an error (see the log above)', code);
     });
 
@@ -30,7 +32,8 @@ export function registerDaemonCommands(program: Command, io: Io): void {
     .command('agent')
     .description('run a plant agent: site tunnels to every gateway, translates mapped prefixes to the plant LAN')
     .requiredOption('--server <url>', 'control plane URL (env PLANTGATE_SERVER)', io.env.PLANTGATE_SERVER)
-    .option('--token <token>', 'enrolment token from `plantgate admin agent enrol` (first start only; env PLANTGATE_ENROL_TOKEN)', io.env.PLANTGATE_ENROL_TOKEN)
+    .option('--token-file <file>', TOKEN_FILE_HELP)
+    .option('--token <token>', TOKEN_HELP)
     .requiredOption('--lan-interface <name>', 'interface toward the plant LAN')
     .option('--state-dir <dir>', 'credential, own key, last desired state (mode 0700)', '/var/lib/plantgate/agent')
     .option('--name <name>', 'name to enrol under (default: chosen by the control plane)')
@@ -39,8 +42,8 @@ export function registerDaemonCommands(program: Command, io: Io): void {
     .option('--metrics-listen <host:port>', 'Prometheus /metrics', '127.0.0.1:9587')
     .option('--reconcile-seconds <n>', 'full reconcile period (repairs drift)', positive, 30)
     .option('--keep-on-exit', 'leave interface and table in place on SIGTERM (default: remove them)', false)
-    .action(async (opts) => {
-      const code = await runAgent(opts, io);
+    .action(async (opts, command: Command) => {
+      const code = await runAgent({ ...opts, token: enrolToken(command, opts, io) }, io);
       if (code !== 0) throw new CliError('agent stopped with an error (see the log above)', code);
     });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isWireGuardKey } from '../render/wireguard-key.ts';
+import { apiToken, hostPort, oneLine, strictCidrV4, strictIpv4, wireGuardKey } from './formats.ts';
 
 /** Wire types of the HTTP API (`/api/v1`), shared by server, CLI and tests. */
 
@@ -9,7 +10,7 @@ export const LoginRequest = z
   .object({ email: z.string().trim().min(1, 'is required'), password: z.string().min(1, 'is required'), totp: z.string().trim().optional() })
   .strict();
 export const TotpCode = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code') }).strict();
-export const LoginResponse = z.object({ token: z.string(), expiresAt: z.string(), user: z.object({ id: z.string(), email: z.string(), name: z.string() }) });
+export const LoginResponse = z.object({ token: apiToken, expiresAt: z.string(), user: z.object({ id: z.string(), email: z.string(), name: z.string() }) });
 
 export const Me = z.object({ id: z.string(), email: z.string(), name: z.string(), platformOperator: z.boolean() });
 
@@ -29,17 +30,18 @@ export const TokenInfo = z.object({
   revokedAt: z.string().nullable(),
 });
 export type TokenInfo = z.infer<typeof TokenInfo>;
-export const TokenCreated = TokenInfo.extend({ token: z.string() });
+export const TokenCreated = TokenInfo.extend({ token: apiToken });
 
 export const ProfileKeyRequest = z.object({ publicKey: WireGuardPublicKey }).strict();
 
-export const RegionEndpoint = z.object({ name: z.string(), endpoint: z.string() });
+/** Strict: the CLI writes these into WireGuard configs (issue 7 item 4). */
+export const RegionEndpoint = z.object({ name: oneLine, endpoint: hostPort });
 export const ProfileInfo = z.object({
-  id: z.string(),
+  id: oneLine,
   kind: z.literal('wireguard'),
   status: z.enum(['active', 'revoked']),
-  publicKey: z.string(),
-  tunnelIp: z.string(),
+  publicKey: wireGuardKey,
+  tunnelIp: strictIpv4,
   createdAt: z.string(),
   rotatedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
@@ -49,10 +51,10 @@ export type ProfileInfo = z.infer<typeof ProfileInfo>;
 /** Everything the device needs to assemble its config file around its own private key. */
 export const ProfileConfigParts = z.object({
   profile: ProfileInfo,
-  servicePublicKey: z.string(),
+  servicePublicKey: wireGuardKey,
   regions: z.array(RegionEndpoint),
   /** The mapped space plus the native prefixes active now (DESIGN). */
-  allowedIps: z.array(z.string()),
+  allowedIps: z.array(strictCidrV4),
 });
 export type ProfileConfigParts = z.infer<typeof ProfileConfigParts>;
 
@@ -61,11 +63,11 @@ export const RouteView = z.object({
   plantId: z.string(),
   organization: z.string(),
   via: z.enum(['own', 'cooperation']),
-  subnet: z.string(),
-  mapped: z.string(),
+  subnet: strictCidrV4,
+  mapped: strictCidrV4,
   native: z.boolean(),
   state: z.enum(['active', 'priority', 'shadowed', 'conflict', 'disabled']),
-  conflictsWith: z.array(z.object({ plant: z.string(), subnet: z.string() })),
+  conflictsWith: z.array(z.object({ plant: z.string(), subnet: strictCidrV4 })),
 });
 export type RouteView = z.infer<typeof RouteView>;
 
@@ -82,16 +84,11 @@ export const AdminRouteReport = z.object({
 export const RegionCreateRequest = z
   .object({
     name: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (e.g. eu-central)'),
-    endpoint: z
-      .string()
-      .trim()
-      .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/, 'must be HOST:PORT (the address users\u2019 clients dial)')
-      .refine((v) => {
-        const port = Number(v.slice(v.lastIndexOf(':') + 1));
-        return port >= 1 && port <= 65535;
-      }, 'port must be 1–65535'),
+    /** Not trimmed: a value with a newline or a space is refused, not cleaned (issue 7 item 4). */
+    endpoint: hostPort,
   })
   .strict();
+/** Lax on purpose: an operator must be able to list (and remove) a region stored before endpoints were checked. */
 export const RegionInfo = z.object({ id: z.string(), name: z.string(), endpoint: z.string(), createdAt: z.string() });
 
 export const EventInfo = z.object({
@@ -105,6 +102,11 @@ export const EventInfo = z.object({
 
 export const FleetApplyRequest = z.object({ document: z.unknown(), dryRun: z.boolean().default(false) }).strict();
 export const FleetApplyResponse = z.object({ changes: z.array(z.string()), applied: z.boolean(), revision: z.number() });
+
+/** A 204 answer: no body at all. */
+export const NoContent = z.undefined();
+
+export const TotpStarted = z.object({ secret: z.string(), uri: z.string() });
 
 export const ErrorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), field: z.string().optional(), problems: z.array(z.object({ field: z.string(), message: z.string() })).optional() }),
