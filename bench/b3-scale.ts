@@ -29,7 +29,9 @@
  *
  *   sudo npx node bench/b3-scale.ts [--users 10000] [--trials 30] [--role-trials 30]
  *        [--database sqlite|pg] [--interval 5] [--warmup 600] [--agents 0.9] [--seed 1]
- *        [--role-wait 30000] [--log FILE]
+ *        [--revoke-wait 2500] [--role-wait 30000] [--log FILE]
+ * `--revoke-wait` / `--role-wait`: how long each flow runs after the change (a cut later
+ * than that is not seen: raise them for a slow build).
  * `--users N` also sets plants N/2, organizations N/200 (≥ 2), cooperations N/20.
  * Prints per-trial lines, tables, then `RESULT {json}`; exit code 1 when a trial failed or
  * a p99(first dropped) ≥ 1 s.
@@ -54,6 +56,7 @@ const { values } = parseArgs({
     agents: { type: 'string', default: '0.9' },
     seed: { type: 'string', default: '1' },
     'role-wait': { type: 'string', default: '30000' },
+    'revoke-wait': { type: 'string', default: '2500' },
     log: { type: 'string', default: '' },
   },
 });
@@ -63,13 +66,15 @@ const ROLE_TRIALS = Number(values['role-trials']);
 const INTERVAL_MS = Number(values.interval);
 const WARMUP_MS = Number(values.warmup);
 const ROLE_WAIT_MS = Number(values['role-wait']);
+const REVOKE_WAIT_MS = Number(values['revoke-wait']);
 const SEED = Number(values.seed);
 const DATABASE = values.database;
 const CUT_BOUND_MS = 1000;
-const AFTER_MS = 1500;
 if (!(USERS >= 20 && USERS <= 200_000)) throw new Error('--users 20..200000');
 if (!(TRIALS >= 0 && TRIALS <= 500 && ROLE_TRIALS >= 0 && ROLE_TRIALS <= 500)) throw new Error('--trials / --role-trials 0..500');
-if (!(INTERVAL_MS >= 1 && WARMUP_MS >= 100 && ROLE_WAIT_MS >= 2000)) throw new Error('--interval ≥ 1, --warmup ≥ 100, --role-wait ≥ 2000');
+if (!(INTERVAL_MS >= 1 && WARMUP_MS >= 100 && ROLE_WAIT_MS >= 2000 && REVOKE_WAIT_MS >= 2000 && ROLE_WAIT_MS <= 120_000 && REVOKE_WAIT_MS <= 120_000)) {
+  throw new Error('--interval ≥ 1, --warmup ≥ 100, --role-wait and --revoke-wait 2000..120000');
+}
 if (DATABASE !== 'sqlite' && DATABASE !== 'pg') throw new Error('--database sqlite or pg');
 
 const BENCH_ORG = 'B3 Bench';
@@ -184,8 +189,8 @@ try {
     await s.issueAndConnect(revoker);
     const ready = await s.waitForAnswer(revoker, device, 'plant-A', 20_000);
     if (ready !== 'plant-A') throw new Error(`revoke trial ${trial}: the device does not answer before the revoke (${ready})`);
-    const flow = s.startFlow(revoker, device, { intervalMs: INTERVAL_MS, durationMs: WARMUP_MS + CUT_BOUND_MS + AFTER_MS, revokeAtMs: WARMUP_MS, token });
-    await flow.waitForLine(/^done/, WARMUP_MS + AFTER_MS + 30_000).catch(() => {});
+    const flow = s.startFlow(revoker, device, { intervalMs: INTERVAL_MS, durationMs: WARMUP_MS + REVOKE_WAIT_MS, revokeAtMs: WARMUP_MS, token });
+    await flow.waitForLine(/^done/, WARMUP_MS + REVOKE_WAIT_MS + 30_000).catch(() => {});
     await flow.stop();
     const sample = parseFlow(flow.output());
     if (sample.revoke?.status !== '200') {
