@@ -137,6 +137,7 @@ const timed = async <T>(label: string, task: () => Promise<T>): Promise<T> => {
 try {
   const files = fleetFiles();
   console.log(`fleet: ${JSON.stringify(files.counts)}, mapped space ${files.mappedSpace}, ${files.merged} cooperations merged; database ${DATABASE}`);
+  s.cliTimeoutMs = 600_000;
   await timed('namespaces', () => s.build());
   if (DATABASE === 'pg') pg = await startTestPostgres({ netns: s.ns.cp });
   const databaseUrl = pg ? pg.url : `sqlite:${join(s.work, 'data', 'plantgate.db')}`;

@@ -136,11 +136,14 @@ export class ScenarioLab {
     this.server = null;
   }
 
+  /** How long one CLI call may take (a 10,000-user fleet apply needs more than the default). */
+  cliTimeoutMs = 60_000;
+
   /** The real binary in a namespace; never throws, the exit code is part of the answer. */
   cli(ns: string, env: NodeJS.ProcessEnv, args: string[], input?: string): Promise<Run> {
     const started = Date.now();
     return new Promise((resolve) => {
-      const child = execFile('ip', ['netns', 'exec', ns, NODE, BIN, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      const child = execFile('ip', ['netns', 'exec', ns, NODE, BIN, ...args], { env: { ...process.env, ...env }, timeout: this.cliTimeoutMs, maxBuffer: 256 * 2 ** 20 }, (error, stdout, stderr) => {
         resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr, ms: Date.now() - started });
       });
       if (input !== undefined) child.stdin?.end(input);
