@@ -131,12 +131,14 @@ async function pollLoop(base: string, d: Daemon, deadline: () => number, useDelt
   }
 }
 
-async function dbQueries(base: string): Promise<number | null> {
+/** The sum of a metric's samples on the server's GET /metrics (null: no such metric, or no endpoint). */
+async function serverMetric(base: string, name: string): Promise<number | null> {
   const r = await request(base, 'GET', '/metrics').catch(() => null);
   if (r?.status !== 200) return null;
-  const m = /^plantgate_db_queries_total(?:\{[^}]*\})?\s+(\d+(?:\.\d+)?(?:e\+?\d+)?)$/m.exec(r.text);
-  return m ? Number(m[1]) : null;
+  const samples = [...r.text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+(\\S+)$`, 'gm'))].map((m) => Number(m[1]));
+  return samples.length ? samples.reduce((a, b) => a + b, 0) : null;
 }
+const dbQueries = (base: string) => serverMetric(base, 'plantgate_db_queries_total');
 
 const cleanups: Array<() => Promise<void>> = [];
 const cleanup = async () => {
@@ -145,7 +147,7 @@ const cleanup = async () => {
 };
 process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
 
-type Window = { seconds: number; queriesPerSecond: number | null; pgXactPerSecond: number | null; cpuShare: number; answersPerSecond: number; mibPerSecond: number; errors: number };
+type Window = { seconds: number; waiting: number | null; queriesPerSecond: number | null; pgXactPerSecond: number | null; cpuShare: number; answersPerSecond: number; mibPerSecond: number; errors: number };
 const windows: Window[] = [];
 const setup: Record<string, number> = {};
 const running: { server: ServerProcess | null } = { server: null };
@@ -239,6 +241,7 @@ try {
   const pid = (running.server as ServerProcess).pid;
   for (let run = 1; run <= RUNS; run++) {
     const totals = () => daemons.reduce((acc, d) => ({ answers: acc.answers + d.answers, bytes: acc.bytes + d.bytes, errors: acc.errors + d.errors }), { answers: 0, bytes: 0, errors: 0 });
+    const waiting = await serverMetric(base, 'plantgate_state_waiting');
     const q0 = await dbQueries(base);
     const x0 = pgStat ? await pgStat() : null;
     const c0 = processCpuSeconds(pid);
@@ -252,6 +255,7 @@ try {
     const q1 = await dbQueries(base);
     const w: Window = {
       seconds,
+      waiting,
       queriesPerSecond: q0 !== null && q1 !== null ? (q1 - q0) / seconds : null,
       // Our own two pg_stat reads are transactions too.
       pgXactPerSecond: x0 !== null && x1 !== null ? Math.max(0, x1 - x0 - 1) / seconds : null,
@@ -300,6 +304,7 @@ const result = {
   pgTransactionsPerSecond: med((w) => w.pgXactPerSecond),
   serverCpuShareOfOneCore: med((w) => w.cpuShare),
   longPollAnswersPerSecond: med((w) => w.answersPerSecond),
+  waitingAtWindowStart: med((w) => w.waiting),
   mibPerSecond: med((w) => w.mibPerSecond),
   errors: windows.reduce((n, w) => n + w.errors, 0),
   serverRssMiB: Math.round(rssMiB),
@@ -312,6 +317,7 @@ line('database queries/s (server counter)', result.dbQueriesPerSecond);
 if (DATABASE === 'pg') line('PostgreSQL transactions/s (pg_stat_database)', result.pgTransactionsPerSecond);
 line('server CPU (share of one core)', result.serverCpuShareOfOneCore);
 line('long-poll answers/s', result.longPollAnswersPerSecond);
+line('long-polls waiting on the server (its gauge)', result.waitingAtWindowStart);
 line('MiB/s sent to the daemons', result.mibPerSecond);
 line('errors', result.errors);
 line('server RSS', `${result.serverRssMiB} MiB`);
