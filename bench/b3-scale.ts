@@ -70,6 +70,8 @@ const REVOKE_WAIT_MS = Number(values['revoke-wait']);
 const SEED = Number(values.seed);
 const DATABASE = values.database;
 const CUT_BOUND_MS = 1000;
+/** How long a user may wait for the gateway to admit a new profile / restored role before a trial (not timed). */
+const READY_MS = 180_000;
 if (!(USERS >= 20 && USERS <= 200_000)) throw new Error('--users 20..200000');
 if (!(TRIALS >= 0 && TRIALS <= 500 && ROLE_TRIALS >= 0 && ROLE_TRIALS <= 500)) throw new Error('--trials / --role-trials 0..500');
 if (!(INTERVAL_MS >= 1 && WARMUP_MS >= 100 && ROLE_WAIT_MS >= 2000 && REVOKE_WAIT_MS >= 2000 && ROLE_WAIT_MS <= 120_000 && REVOKE_WAIT_MS <= 120_000)) {
@@ -188,7 +190,7 @@ try {
 
   for (let trial = 1; trial <= TRIALS; trial++) {
     await s.issueAndConnect(revoker);
-    const ready = await s.waitForAnswer(revoker, device, 'plant-A', 20_000);
+    const ready = await s.waitForAnswer(revoker, device, 'plant-A', READY_MS);
     if (ready !== 'plant-A') throw new Error(`revoke trial ${trial}: the device does not answer before the revoke (${ready})`);
     const flow = s.startFlow(revoker, device, { intervalMs: INTERVAL_MS, durationMs: WARMUP_MS + REVOKE_WAIT_MS, revokeAtMs: WARMUP_MS, token });
     await flow.waitForLine(/^done/, WARMUP_MS + REVOKE_WAIT_MS + 30_000).catch(() => {});
@@ -204,7 +206,7 @@ try {
 
   const adminToken = s.adminToken();
   for (let trial = 1; trial <= ROLE_TRIALS; trial++) {
-    const ready = await s.waitForAnswer(roleUser, device, 'plant-A', 60_000);
+    const ready = await s.waitForAnswer(roleUser, device, 'plant-A', READY_MS);
     if (ready !== 'plant-A') throw new Error(`job-role trial ${trial}: the device does not answer before the change (${ready})`);
     const flow = s.startFlow(roleUser, device, {
       intervalMs: INTERVAL_MS,
