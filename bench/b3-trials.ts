@@ -45,7 +45,8 @@ export { parseFlow };
 export type LogEvent = { source: string; msg: string; at: number; fields: Record<string, unknown> };
 
 /**
- * Every JSON log line of a process, with its time. A gateway/agent `applied` line also
+ * Every JSON log line of a process, with its time (a server `request` line is named after
+ * its method and route). A gateway/agent `applied` line also
  * yields an `apply started` event (its time minus its `ms`), so the timeline shows
  * when the daemon began the apply that carried the change.
  */
@@ -60,8 +61,10 @@ export function logEvents(source: string, output: string): LogEvent[] {
       continue;
     }
     const at = typeof fields.time === 'number' ? fields.time : typeof fields.time === 'string' ? Date.parse(fields.time) : Number.NaN;
-    const msg = typeof fields.msg === 'string' ? fields.msg : '';
+    let msg = typeof fields.msg === 'string' ? fields.msg : '';
     if (!Number.isFinite(at) || !msg) continue;
+    // The server logs every request when it answers: one step per route (a long-poll's answer is the daemon's fetch).
+    if (msg === 'request' && typeof fields.route === 'string') msg = `${String(fields.method)} ${fields.route} answered`;
     events.push({ source, msg, at, fields });
     if (msg === 'applied' && typeof fields.ms === 'number') events.push({ source, msg: 'apply started', at: at - fields.ms, fields });
   }

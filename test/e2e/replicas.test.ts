@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.ts';
 import { type LabProcess, assertNetnsCapable } from './netns.ts';
-import { GATEWAY_IP, type LabUser, REGION, ScenarioLab, type ServerOptions, flowCut, parseFlow, serverUrl, sleep } from './scenario-lab.ts';
+import { GATEWAY_IP, type LabUser, NODE, REGION, ScenarioLab, type ServerOptions, flowCut, parseFlow, serverUrl, sleep } from './scenario-lab.ts';
 import { PEOPLE, PLANT_A, passwordOf, scenarioFleet } from './scenario-fleet.ts';
 
 /**
@@ -18,10 +18,9 @@ import { PEOPLE, PLANT_A, passwordOf, scenarioFleet } from './scenario-fleet.ts'
 
 const URL1 = serverUrl(8080);
 const URL2 = serverUrl(8081);
-/** Until the daemons accept several --server URLs (issue 6, sync-daemon), each gets its first. */
-const MULTI_URL = false;
-const GATEWAY_SERVERS = MULTI_URL ? `${URL2},${URL1}` : URL2;
-const AGENT_SERVERS = MULTI_URL ? `${URL1},${URL2}` : URL1;
+/** Each daemon prefers the first URL and fails over to the next. */
+const GATEWAY_SERVERS = `${URL2},${URL1}`;
+const AGENT_SERVERS = `${URL1},${URL2}`;
 const CUT_MS = 1000;
 const FLOW_INTERVAL_MS = 10;
 
@@ -32,6 +31,8 @@ describe('replicas: two control planes on one PostgreSQL, daemons on either (iss
   let replica2: LabProcess;
   let dave: LabUser;
   let alice: LabUser;
+  let erin: LabUser;
+  let serverOptions: ServerOptions;
   let device = '';
 
   const output = () => `--- replica 1\n${replica1?.output() ?? ''}\n--- replica 2\n${replica2?.output() ?? ''}\n${s.daemonOutput()}`;
@@ -40,23 +41,23 @@ describe('replicas: two control planes on one PostgreSQL, daemons on either (iss
     await assertNetnsCapable();
     await s.build();
     pg = await startTestPostgres({ netns: s.ns.cp });
-    const options: ServerOptions = { args: ['--database', pg.url], env: { PLANTGATE_MASTER_KEY: randomBytes(32).toString('base64') } };
-    replica1 = await s.startServerProcess(8080, 'replica1', options);
-    replica2 = await s.startServerProcess(8081, 'replica2', options);
+    serverOptions = { args: ['--database', pg.url], env: { PLANTGATE_MASTER_KEY: randomBytes(32).toString('base64') } };
+    replica1 = await s.startServerProcess(8080, 'replica1', serverOptions);
+    replica2 = await s.startServerProcess(8081, 'replica2', serverOptions);
     await s.loginAdmin(URL1);
     await s.admin(['admin', 'region', 'add', REGION, '--endpoint', `${GATEWAY_IP}:51820`]);
     await s.applyFleet(scenarioFleet());
     s.gateway = await s.startGateway({ server: GATEWAY_SERVERS });
     await s.startAgent('agentA', PLANT_A, { server: AGENT_SERVERS });
-    // dave's profile is issued through replica 1, alice's through replica 2.
+    // dave's and erin's profiles are issued through replica 1, alice's through replica 2.
     dave = await s.addUser(PEOPLE.dave, passwordOf(PEOPLE.dave), { server: URL1 });
     alice = await s.addUser(PEOPLE.alice, passwordOf(PEOPLE.alice), { server: URL2 });
-    await s.issueAndConnect(dave);
-    await s.issueAndConnect(alice);
+    erin = await s.addUser(PEOPLE.erin, passwordOf(PEOPLE.erin), { server: URL1 });
+    for (const user of [dave, alice, erin]) await s.issueAndConnect(user);
     const route = (await s.routes(alice)).find((r) => r.plant === PLANT_A);
     assert.ok(route, 'alice has a route to Plant A');
     device = route.mapped.replace(/\.0\/24$/, '.10');
-    for (const user of [dave, alice]) {
+    for (const user of [dave, alice, erin]) {
       assert.equal(await s.waitForAnswer(user, device, 'plant-A', 20_000), 'plant-A', `${user.email} reaches Plant A through the gateway\n${output()}`);
     }
   });
@@ -65,6 +66,13 @@ describe('replicas: two control planes on one PostgreSQL, daemons on either (iss
     await s.cleanup();
     await pg?.stop();
   });
+
+  /** A replica's gauge of long-polls waiting in it, by kind (read from inside the control plane's namespace). */
+  const waiting = async (url: string): Promise<Record<string, number>> => {
+    const script = `fetch(${JSON.stringify(`${url}/metrics`)}).then((r) => r.text()).then((t) => console.log(t))`;
+    const { stdout } = await s.lab.exec(s.ns.cp, NODE, ['-e', script], { timeoutMs: 15_000 });
+    return Object.fromEntries([...stdout.matchAll(/^plantgate_state_waiting\{kind="(\w+)"\} (\d+)/gm)].map((m) => [m[1] as string, Number(m[2])]));
+  };
 
   /** Starts a flow that revokes `user`'s profile through `server` after `revokeAtMs`; returns its log once done. */
   const flowWithRevoke = async (user: LabUser, server: string, revokeAtMs: number, whileRunning: () => Promise<void> = async () => undefined) => {
@@ -76,6 +84,8 @@ describe('replicas: two control planes on one PostgreSQL, daemons on either (iss
   };
 
   it('a revoke written on replica 1 cuts, within 1 s, the open flow of a user whose gateway long-polls replica 2', async () => {
+    assert.equal((await waiting(URL2)).gateway, 1, 'the gateway long-polls replica 2');
+    assert.equal((await waiting(URL1)).gateway ?? 0, 0, 'and not replica 1');
     const sample = await flowWithRevoke(dave, URL1, 600);
     assert.equal(sample.revoke?.status, '200', `the revoke through replica 1 answered ${JSON.stringify(sample.revoke)}`);
     const t0 = sample.revoke?.start as number;
@@ -107,5 +117,24 @@ describe('replicas: two control planes on one PostgreSQL, daemons on either (iss
     const late = echoes.filter((at) => at > t0 + CUT_MS);
     assert.deepEqual(late, [], `the revoke on replica 2 cut the flow within ${CUT_MS} ms (last echo ${(echoes.at(-1) ?? 0) - t0} ms after it)\n${output()}`);
     assert.equal(await s.whoAnswers(alice, device, 1000), 'none', 'a new connection of the revoked user fails');
+  });
+
+  it('replica 2, the one the gateway long-polls, killed with SIGKILL: the gateway fails over to replica 1 (restarted) and a revoke written there cuts within 1 s', async () => {
+    replica1 = await s.startServerProcess(8080, 'replica1', serverOptions);
+    let killedAt = 0;
+    const revokeAtMs = 4000;
+    const sample = await flowWithRevoke(erin, URL1, revokeAtMs, async () => {
+      await sleep(500);
+      killedAt = Date.now();
+      process.kill(replica2.pid, 'SIGKILL');
+    });
+    assert.equal(sample.revoke?.status, '200', `the revoke through replica 1 answered ${JSON.stringify(sample.revoke)}`);
+    const t0 = sample.revoke?.start as number;
+    const echoes = [...sample.received.values()].sort((a, b) => a - b);
+    const between = echoes.filter((at) => at > killedAt && at < t0);
+    assert.ok(between.length >= 100, `forwarding went on after replica 2 died (${between.length} echoes in ${t0 - killedAt} ms)\n${output()}`);
+    const late = echoes.filter((at) => at > t0 + CUT_MS);
+    assert.deepEqual(late, [], `the revoke on replica 1 reached the gateway, which had lost replica 2, within ${CUT_MS} ms (last echo ${(echoes.at(-1) ?? 0) - t0} ms after it)\n${output()}`);
+    assert.equal((await waiting(URL1)).gateway, 1, 'the gateway now long-polls replica 1');
   });
 });
