@@ -19,8 +19,8 @@
  * device (a message every INTERVAL ms, echoed), the flow process itself calls
  * POST /vpn/profile/revoke after WARMUP ms; t0 = just before that request.
  * Job-role trials: the second user's flow runs, and the flow process itself sends, after
- * WARMUP ms, the request `plantgate admin apply -f` sends (POST /admin/fleet with the
- * fleet file without that user's one job role, operator token); t0 = just before it, so
+ * WARMUP ms, the request `plantgate admin apply -f FILE --prune --force` sends (POST
+ * /admin/fleet, prune: the fleet file without that user's one job role, operator token); t0 = just before it, so
  * the CLI's Node start-up (~0.3–1 s on this machine) is not counted. Then the full file
  * is applied again with the real `plantgate admin apply -f` (its wall time is reported)
  * and the user must reach the device again before the next trial.
@@ -150,7 +150,8 @@ try {
   const fullFile = join(s.work, 'fleet-full.json');
   const withoutRoleBody = join(s.work, 'fleet-without-role.request.json');
   writeFileSync(fullFile, JSON.stringify(files.full));
-  writeFileSync(withoutRoleBody, JSON.stringify({ document: files.withoutRole, dryRun: false }));
+  // What `plantgate admin apply -f FILE --prune --force` sends: without prune, what the file lacks stays.
+  writeFileSync(withoutRoleBody, JSON.stringify({ document: files.withoutRole, dryRun: false, prune: true, force: true }));
   await timed('fleet apply (admin apply, first)', () => s.admin(['admin', 'apply', '-f', fullFile]));
   await timed('server stop', () => s.stopServer());
   const seeded = await timed('seed profiles + agents', () =>
