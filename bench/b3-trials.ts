@@ -82,6 +82,8 @@ export function timeline(events: readonly LogEvent[], t0: number, windowMs: numb
     if (e.at < t0 - slackMs || e.at > t0 + windowMs) continue;
     // A reconcile that repaired nothing is not part of the change's path.
     if (e.fields.reason === 'reconcile') continue;
+    // Status reports and scrapes run on their own clocks, not on the change's path.
+    if (/(\/status|\/metrics) answered$/.test(e.msg) || e.msg === 'status report failed') continue;
     const key = `${e.source}: ${e.msg}`;
     if (!out.has(key)) out.set(key, e.at - t0);
   }
