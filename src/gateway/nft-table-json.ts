@@ -1,4 +1,5 @@
-import { canonicalAddress, canonicalPrefix } from '../core/net/ipv4.ts';
+// memoised: a full table repeats ~10,000 user IPs and prefixes 100,000 times (the reconcile reads it back)
+import { memoCanonicalAddress as canonicalAddress, memoCanonicalPrefix as canonicalPrefix } from '../core/net/ipv4.ts';
 import {
   type AllowedElement,
   allowedSetLength,
