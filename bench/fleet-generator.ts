@@ -279,6 +279,7 @@ function makeSubnetPrefixes(rng: Rng, options: Required<FleetOptions>, plants: P
         used.add(text);
         prefix = cidr(text);
       } else {
+        if (nextSlot === slots.length) slots.push(...extraSlots(rng));
         const start = slots[nextSlot++];
         if (start === undefined) throw new Error('ran out of unique subnet slots');
         prefix = { start, length: Number(rng.weighted(UNIQUE_LENGTH_WEIGHTS)) };
@@ -301,6 +302,16 @@ function uniqueSlots(rng: Rng): number[] {
   add('192.168.2.0', 254); // 192.168.2–255
   const common = new Set(Object.keys(COMMON_RANGES).map((t) => cidr(t).start));
   return rng.shuffle(slots.filter((s) => !common.has(s)));
+}
+
+/**
+ * More /24 slots for fleets beyond scale 3 (20.0.0.0/9, outside the common ranges and every
+ * candidate mapped space). Drawn only once the first slots run out, so smaller fleets stay
+ * exactly as they were generated before.
+ */
+function extraSlots(rng: Rng): number[] {
+  const start = parseIpv4('20.0.0.0') as number;
+  return rng.shuffle(Array.from({ length: 128 * 256 }, (_, i) => start + i * 256));
 }
 
 function allocateMapped(planned: PlannedSubnet[], mappedSpace: string): Subnet[] {
