@@ -94,8 +94,10 @@ export const COMMON_RANGES: Readonly<Record<string, number>> = {
  * 4,096 /24s; a scale-1 fleet needs ~7,000 /24-equivalents, so the benchmark uses
  * 100.96.0.0/11 (8,192), and 10.128.0.0/9 (32,768) when that is not enough. Unique
  * plant subnets are drawn from 10.1–10.127, 172.16/12 and 192.168.2–255, never from these.
+ * A scale-10 fleet (100,000 users, 50,000 plants, ~70,000 /24-equivalents) needs a /7:
+ * 64.0.0.0/7 (131,072 /24s), then 64.0.0.0/6 for larger experiments.
  */
-export const MAPPED_SPACES = ['100.80.0.0/12', '100.96.0.0/11', '10.128.0.0/9'] as const;
+export const MAPPED_SPACES = ['100.80.0.0/12', '100.96.0.0/11', '10.128.0.0/9', '64.0.0.0/7', '64.0.0.0/6'] as const;
 
 export const TUNNEL_RANGE = '100.64.0.0/12';
 
@@ -308,6 +310,7 @@ function makeSubnetPrefixes(rng: Rng, options: Required<FleetOptions>, plants: P
         used.add(text);
         prefix = cidr(text);
       } else {
+        if (nextSlot === slots.length) slots.push(...extraSlots(rng));
         const start = slots[nextSlot++];
         if (start === undefined) throw new Error('ran out of unique subnet slots');
         prefix = { start, length: Number(rng.weighted(UNIQUE_LENGTH_WEIGHTS)) };
@@ -330,6 +333,16 @@ function uniqueSlots(rng: Rng): number[] {
   add('192.168.2.0', 254); // 192.168.2–255
   const common = new Set(Object.keys(COMMON_RANGES).map((t) => cidr(t).start));
   return rng.shuffle(slots.filter((s) => !common.has(s)));
+}
+
+/**
+ * More /24 slots for fleets beyond scale 3 (20.0.0.0/9, outside the common ranges and every
+ * candidate mapped space). Drawn only once the first slots run out, so smaller fleets stay
+ * exactly as they were generated before.
+ */
+function extraSlots(rng: Rng): number[] {
+  const start = parseIpv4('20.0.0.0') as number;
+  return rng.shuffle(Array.from({ length: 128 * 256 }, (_, i) => start + i * 256));
 }
 
 function allocateMapped(planned: PlannedSubnet[], mappedSpace: string): Subnet[] {
