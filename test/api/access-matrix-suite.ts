@@ -113,6 +113,7 @@ export const MATRIX: Record<string, Row> = {
   'POST /vpn/profile/revoke': { access: 'user', call: () => ({ path: '/vpn/profile/revoke' }), ok: 200 },
 
   // ---- platform operators -------------------------------------------------------
+  'GET /admin/fleet': { access: 'operator', call: () => ({ path: '/admin/fleet' }), ok: 200 },
   'POST /admin/fleet': { access: 'operator', call: () => ({ path: '/admin/fleet', body: { document: matrixFleet(), dryRun: true } }), ok: 200 },
   'GET /admin/regions': { access: 'operator', call: () => ({ path: '/admin/regions' }), ok: 200 },
   'POST /admin/regions': {
