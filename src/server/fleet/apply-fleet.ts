@@ -89,6 +89,10 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
     }
   }
 
+  // A partial file may name a stored organization it does not list as a cooperation partner.
+  const storedOrgIdByName = new Map(current.orgs.map((o) => [o.name, o.id]));
+  const partnerIdOf = (name: string) => (orgIdByName.get(name) ?? storedOrgIdByName.get(name)) as string;
+
   const releasedMapped: Ipv4Prefix[] = [];
   const newSubnets: Array<{ id: string; plant_id: string; cidr: string; label: string }> = [];
 
@@ -235,7 +239,7 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
 
     // cooperations: identified by (owner, partner); ending one keeps its record
     const activeCoops = new Map(current.coops.filter((c) => c.owner_org_id === orgId).map((c) => [c.partner_org_id, c]));
-    const wantedPartners = new Set(org.cooperations.map((c) => orgIdByName.get(c.partner) as string));
+    const wantedPartners = new Set(org.cooperations.map((c) => partnerIdOf(c.partner)));
     for (const [partnerId, coop] of activeCoops) {
       if (!wantedPartners.has(partnerId) && orgIdByName.has(current.orgName(partnerId))) {
         removal(`- cooperation ${org.name} → ${current.orgName(partnerId)} (ended)`, () => {
@@ -245,7 +249,7 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
       }
     }
     for (const coop of org.cooperations) {
-      const partnerId = orgIdByName.get(coop.partner) as string;
+      const partnerId = partnerIdOf(coop.partner);
       let coopId = activeCoops.get(partnerId)?.id;
       const where = ` in cooperation ${org.name} → ${coop.partner}`;
       if (!coopId) {
