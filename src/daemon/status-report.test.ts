@@ -13,7 +13,7 @@ function peer(i: number, handshakeAgo: number | null): PeerStatus {
 describe('statusReport (issue 7 #9: unbounded daemon status reports)', () => {
   it('#9: a gateway with 5,000 peers reports the 1,000 most recent handshakes and counts all of them', () => {
     const peers = Array.from({ length: 5000 }, (_, i) => peer(i, i < 1200 ? i : null));
-    const report = statusReport({ appliedRevision: 7, lastError: null, connected: true }, '1.0.0', peers, NOW_MS);
+    const report = statusReport({ appliedRevision: 7, lastError: null, connected: true, mode: 'serving' as const }, '1.0.0', peers, NOW_MS);
     assert.equal(report.peers.length, 1000);
     assert.equal(report.peerCount, 5000);
     assert.equal(report.peersWithRecentHandshake, 181, 'handshakes within 3 minutes: 0..180 seconds ago');
@@ -27,14 +27,14 @@ describe('statusReport (issue 7 #9: unbounded daemon status reports)', () => {
   });
 
   it('#9: a long last error is cut to 1 kB, and the report still parses', () => {
-    const report = statusReport({ appliedRevision: null, lastError: 'x'.repeat(100_000), connected: false }, '1.0.0', [], NOW_MS);
+    const report = statusReport({ appliedRevision: null, lastError: 'x'.repeat(100_000), connected: false, mode: 'serving' as const }, '1.0.0', [], NOW_MS);
     assert.equal(report.lastError?.length, 1024);
     assert.equal(report.appliedRevision, -1);
     assert.ok(DaemonStatusReport.safeParse(report).success);
   });
 
   it('#9: the schema refuses what is over a bound, naming the field', () => {
-    const ok = statusReport({ appliedRevision: 1, lastError: null, connected: true }, 'v', [peer(1, 5)], NOW_MS);
+    const ok = statusReport({ appliedRevision: 1, lastError: null, connected: true, mode: 'serving' as const }, 'v', [peer(1, 5)], NOW_MS);
     const rows: Array<[string, unknown, string]> = [
       ['lastError over 1 kB', { ...ok, lastError: 'e'.repeat(1025) }, 'lastError'],
       ['more than 1,000 peers', { ...ok, peers: Array.from({ length: 1001 }, (_, i) => peer(i, 1)) }, 'peers'],

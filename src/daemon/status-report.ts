@@ -16,5 +16,6 @@ export function statusReport(status: LoopStatus, version: string, peers: PeerSta
     peerCount: peers.length,
     peersWithRecentHandshake: peers.filter((p) => isConnected(p.latestHandshake, nowMs)).length,
     lastError: status.lastError?.slice(0, STATUS_LIMITS.lastError) ?? null,
+    mode: status.mode,
   };
 }

@@ -107,6 +107,8 @@ export const DaemonStatusReport = z
     /** How many of them had a handshake within the last 3 minutes. */
     peersWithRecentHandshake: z.number().int().nonnegative().max(STATUS_LIMITS.peerCount).optional(),
     lastError: z.string().max(STATUS_LIMITS.lastError, `must be at most ${STATUS_LIMITS.lastError} characters`).nullable(),
+    /** serving: the state applied is confirmed by the control plane (or within the max age); stale-withdrawn: user access withdrawn. */
+    mode: z.enum(['serving', 'stale-withdrawn']).optional(),
   })
   .strict();
 export type DaemonStatusReport = z.infer<typeof DaemonStatusReport>;

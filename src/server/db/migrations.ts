@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import { stateChanges } from './migrations/0002_state_changes.ts';
 import { fleetOps } from './migrations/0004_fleet_ops.ts';
 import type { Database } from './schema.ts';
 
@@ -214,6 +215,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.createIndex('events_subject').on('events').column('subject_user_id').execute();
       },
     },
+    '0002_state_changes': stateChanges,
     '0004_fleet_ops': fleetOps,
   };
 }
