@@ -6,6 +6,9 @@ import { MappedSpaceAllocator } from '../../core/net/mapped-prefix.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import type { Database } from '../db/schema.ts';
 import { ApiError } from '../http/errors.ts';
+import { type RemovedDaemon, daemonsOfRemovedPlants } from './daemons-of-removed-plants.ts';
+
+export type { RemovedDaemon };
 
 export type FleetApplyResult = {
   changes: string[];
@@ -14,7 +17,6 @@ export type FleetApplyResult = {
   /** Daemons removed with their plant (only with `force`): the caller records an event for each. */
   removedDaemons: RemovedDaemon[];
 };
-export type RemovedDaemon = { kind: 'gateway' | 'agent'; id: string; name: string; plant: string };
 
 export type FleetApplyOptions = {
   mappedSpace: Ipv4Prefix;
@@ -309,23 +311,6 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
 
   await ops.run(trx);
   return { changes, kept, removedDaemons };
-}
-
-/** Deleting a plant would cascade to its agent, which is then refused and tears down: only on purpose. */
-async function daemonsOfRemovedPlants(trx: Trx, removedPlants: Map<string, string>, force: boolean): Promise<RemovedDaemon[]> {
-  if (removedPlants.size === 0) return [];
-  const rows: Array<{ id: string; kind: 'gateway' | 'agent'; name: string; plant_id: string | null }> = [];
-  for (const ids of chunks([...removedPlants.keys()], 500)) {
-    rows.push(...(await trx.selectFrom('daemons').select(['id', 'kind', 'name', 'plant_id']).where('plant_id', 'in', ids).orderBy('name').execute()));
-  }
-  const daemons = rows.map((r) => ({ kind: r.kind, id: r.id, name: r.name, plant: removedPlants.get(r.plant_id as string) as string }));
-  if (daemons.length > 0 && !force) {
-    const named = daemons.map((d) => `${d.kind} ${d.name} (${d.id}) of plant ${d.plant}`).join(', ');
-    throw new ApiError(409, 'daemons-enrolled', `force: this apply removes plants with enrolled daemons: ${named}; remove them first (plantgate admin agent remove ID) or apply with --force`, {
-      field: 'force',
-    });
-  }
-  return daemons;
 }
 
 // ---- current state, read once ----------------------------------------------
