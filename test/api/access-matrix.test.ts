@@ -99,7 +99,6 @@ const MATRIX: Record<string, Row> = {
 
   // ---- platform operators -------------------------------------------------------
   'POST /admin/fleet': { access: 'operator', call: () => ({ path: '/admin/fleet', body: { document: matrixFleet(), dryRun: true } }), ok: 200 },
-  'GET /admin/fleet': { access: 'operator', call: () => ({ path: '/admin/fleet' }), ok: 200 },
   'GET /admin/regions': { access: 'operator', call: () => ({ path: '/admin/regions' }), ok: 200 },
   'POST /admin/regions': { access: 'operator', call: () => ({ path: '/admin/regions', body: { name: 'matrix-new', endpoint: 'vpn2.example.test:51820' } }), ok: 201 },
   'DELETE /admin/regions/:name': { access: 'operator', call: () => ({ path: '/admin/regions/matrix-new' }), ok: 204, missing: () => ({ path: '/admin/regions/no-such-region' }) },
