@@ -47,9 +47,12 @@ if [ "$want_deb" = 1 ]; then
 fi
 
 if [ "$want_npm" = 1 ]; then
-  # `npm install` from the committed lockfile (not `npm ci`: the registry here lacks some
-  # optional platform packages of biome, which `npm ci` counts as a lockfile mismatch).
-  if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
-    npm install --no-audit --no-fund --loglevel=error
+  # `npm ci`: exactly the committed lockfile; one that does not match package.json fails
+  # here instead of being rewritten.
+  if [ -L node_modules ]; then
+    # A shared install (a git worktree's symlink): reinstalling would rewrite someone else's tree.
+    echo "node_modules is a symlink: left as it is" >&2
+  elif [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error
   fi
 fi

@@ -2,7 +2,7 @@ import type { AgentDesiredState } from '../core/wire/daemon.ts';
 import type { IpConfigDriver } from '../gateway/drivers/ip-config-driver.ts';
 import type { NftDriver } from '../gateway/drivers/nft-driver.ts';
 import type { WireGuardDriver } from '../gateway/drivers/wireguard-driver.ts';
-import { canonicalAddress } from '../gateway/ipv4-prefix.ts';
+import { canonicalAddress } from '../core/net/ipv4.ts';
 import { DEFAULT_TABLE_NAME } from '../gateway/nft-ruleset.ts';
 import type { WireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 import { type AgentInterfaces, renderAgentRuleset } from './nft-ruleset.ts';

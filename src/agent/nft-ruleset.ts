@@ -1,5 +1,5 @@
 import type { SiteTranslation } from '../core/wire/gateway-state.ts';
-import { canonicalPrefix, comparePrefixes, type Ipv4Prefix, prefixLength } from '../gateway/ipv4-prefix.ts';
+import { canonicalPrefix, comparePrefixes, type CanonicalCidr, prefixLength } from '../core/net/ipv4.ts';
 import { checkedTableName, DEFAULT_TABLE_NAME, quotedInterface } from '../gateway/nft-ruleset.ts';
 
 /**
@@ -61,7 +61,7 @@ export function renderAgentRuleset(
   ].join('\n');
 }
 
-export type CanonicalTranslation = { mapped: Ipv4Prefix; real: Ipv4Prefix };
+export type CanonicalTranslation = { mapped: CanonicalCidr; real: CanonicalCidr };
 
 /** Canonical, de-duplicated, sorted by mapped prefix; throws on a length mismatch or a mapped prefix with two real ones. */
 export function canonicalTranslations(translations: SiteTranslation[]): CanonicalTranslation[] {

@@ -1,6 +1,6 @@
 import type { AgentDesiredState } from '../core/wire/daemon.ts';
 import type { SiteTranslation } from '../core/wire/gateway-state.ts';
-import { canonicalAddress, canonicalPrefix } from '../gateway/ipv4-prefix.ts';
+import { canonicalAddress, canonicalPrefix } from '../core/net/ipv4.ts';
 import type { ObservedNftChain, ObservedNftTable } from '../gateway/nft-table-json.ts';
 import { DEFAULT_PLAN_OPTIONS, type PeerPlan, type PlanOptions, structureDifferences, type TableStructure } from '../gateway/plan.ts';
 import type { WgDump } from '../gateway/wg-dump.ts';

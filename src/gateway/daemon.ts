@@ -9,7 +9,7 @@ import { statusReport } from '../daemon/status-report.ts';
 import { type ApplyReason, SyncLoop, type SyncLoopOptions } from '../daemon/sync-loop.ts';
 import type { WireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 import { type GatewayDataPlane, observeGateway, runGatewayPlan } from './apply.ts';
-import { canonicalAddress } from './ipv4-prefix.ts';
+import { canonicalAddress } from '../core/net/ipv4.ts';
 import type { GatewayInterfaces } from './nft-ruleset.ts';
 import { type GatewayApplyPlan, type GatewayObserved, planGatewayApply } from './plan.ts';
 import { desiredSitePeers } from './wireguard-peers.ts';

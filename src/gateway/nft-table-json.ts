@@ -1,4 +1,4 @@
-import { canonicalAddress, canonicalPrefix } from './ipv4-prefix.ts';
+import { canonicalAddress, canonicalPrefix } from '../core/net/ipv4.ts';
 import {
   type AllowedElement,
   allowedSetLength,

@@ -1,5 +1,5 @@
 import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
-import { canonicalAddress } from './ipv4-prefix.ts';
+import { canonicalAddress } from '../core/net/ipv4.ts';
 import {
   type AllowedElement,
   allowedKey,

@@ -1,4 +1,4 @@
-import { canonicalPrefix } from '../ipv4-prefix.ts';
+import { canonicalPrefix } from '../../core/net/ipv4.ts';
 import type { WgDump, WgPeerDump } from '../wg-dump.ts';
 import { wireGuardPublicKey } from '../../crypto/wireguard-keys.ts';
 import { checkedPublicKey, type WireGuardPeerConfig } from '../wireguard-peers.ts';
