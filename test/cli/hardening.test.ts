@@ -25,6 +25,7 @@ describe('issue 7: the CLI against a real server, a forged server and a dead one
   const forgedAnswers = new Map<string, unknown>();
 
   before(async () => {
+    mkdirSync(join(work, 'profiles'));
     server = await startServer(join(work, 'data'));
     const login = await plantgate(['login', '--server', server.url, '--email', 'admin@plantgate.local', '--password-stdin'], operatorEnv, `${server.oneTimePassword}\n`);
     assert.equal(login.code, 0, login.stderr);
@@ -59,27 +60,29 @@ describe('issue 7: the CLI against a real server, a forged server and a dead one
   const leftovers = () => readdirSync(join(work, 'profiles')).filter((f) => f.endsWith('.tmp'));
 
   it('item 11: vpn rotate --force with the server unreachable leaves the old config (and its key) intact', async () => {
-    const noDir = await plantgate(['vpn', 'issue', '--out', conf], aliceEnv);
-    assert.equal(noDir.code, 2, 'a directory that cannot be written fails before the server is asked');
-    assert.match(noDir.stderr, /--out: cannot write beside/);
-    mkdirSync(join(work, 'profiles'));
     assert.equal((await plantgate(['vpn', 'issue', '--out', conf], aliceEnv)).code, 0);
     const before = readFileSync(conf, 'utf8');
     const down = await plantgate(['vpn', 'rotate', '--out', conf, '--force'], { ...aliceEnv, PLANTGATE_SERVER: deadUrl });
+    assert.equal(readFileSync(conf, 'utf8'), before, 'the old config is byte for byte the same');
     assert.equal(down.code, 6, `exit code 6: unreachable\n${down.stderr}`);
     assert.match(down.stderr, /cannot reach the control plane/);
-    assert.equal(readFileSync(conf, 'utf8'), before, 'the old config is byte for byte the same');
     assert.deepEqual(leftovers(), [], 'no temporary file left behind');
-    // The server says no (a region that does not exist): the file stays too.
-    const refused = await plantgate(['vpn', 'rotate', '--out', conf, '--force', '--region', 'nowhere'], aliceEnv);
-    assert.equal(refused.code, 2, refused.stderr);
-    assert.equal(readFileSync(conf, 'utf8'), before);
   });
 
-  it('item 11: a rotated config replaces a 0644 file as 0600, with the new key', async () => {
+  it('item 11: a directory that cannot be written fails before the server is asked', async () => {
+    const noDir = await plantgate(['vpn', 'rotate', '--force', '--out', join(work, 'absent', 'x.conf')], aliceEnv);
+    assert.match(noDir.stderr, /--out: cannot write beside/);
+    assert.equal(noDir.code, 2);
+    const events = JSON.parse((await plantgate(['admin', 'events', '--kind', 'profile.rotated', '--json'], operatorEnv)).stdout);
+    assert.deepEqual(events, [], 'the server was not asked');
+  });
+
+  it('item 11: a rotated config replaces a 0644 file as 0600, with the new key (also when --region names no region)', async () => {
     chmodSync(conf, 0o644);
-    const rotated = await plantgate(['vpn', 'rotate', '--out', conf, '--force'], aliceEnv);
+    // An unknown --region after the server rotated the key still gets a working config (the old key is dead now).
+    const rotated = await plantgate(['vpn', 'rotate', '--out', conf, '--force', '--region', 'nowhere'], aliceEnv);
     assert.equal(rotated.code, 0, rotated.stderr);
+    assert.match(rotated.stderr, /no region "nowhere" .*wrote the config for eu-central/);
     assert.equal(statSync(conf).mode & 0o777, 0o600);
     const show = JSON.parse((await plantgate(['vpn', 'show', '--json'], aliceEnv)).stdout);
     assert.equal(wireGuardPublicKey(/PrivateKey = (\S+)/.exec(readFileSync(conf, 'utf8'))?.[1] as string), show.profile.publicKey);
@@ -93,7 +96,6 @@ describe('issue 7: the CLI against a real server, a forged server and a dead one
     chmodSync(conf, 0o644);
     await plantgate(['vpn', 'prefer', '--plant', 'Park B', '--subnet', '192.168.1.0/24'], aliceEnv);
     const refreshed = await plantgate(['vpn', 'refresh', '--config', conf], aliceEnv);
-    assert.equal(refreshed.code, 0, refreshed.stderr);
     const text = readFileSync(conf, 'utf8');
     assert.match(text, /^# my laptop, keep this$/m);
     assert.match(text, /^MTU = 1380$/m);
@@ -107,6 +109,7 @@ describe('issue 7: the CLI against a real server, a forged server and a dead one
     );
     assert.equal(statSync(conf).mode & 0o777, 0o600);
     assert.deepEqual(leftovers(), []);
+    assert.equal(refreshed.code, 0, refreshed.stderr);
   });
 
   it('item 4: the server refuses a region endpoint with a newline (400 naming the field, exit 2, --json error)', async () => {
@@ -137,6 +140,7 @@ describe('issue 7: the CLI against a real server, a forged server and a dead one
     const env = { PLANTGATE_CONFIG_DIR: join(work, 'nobody'), PLANTGATE_SERVER: forgedUrl, PLANTGATE_TOKEN: 'pgt_forged_token' };
     const out = join(work, 'profiles', 'forged.conf');
     const issued = await plantgate(['vpn', 'issue', '--out', out], env);
+    assert.ok(!existsSync(out) || !readFileSync(out, 'utf8').includes('PostUp'), 'no PostUp line written');
     assert.equal(issued.code, 1, issued.stderr);
     assert.match(issued.stderr, /refused the control plane's answer to POST \/vpn\/profile: regions\[0\]\.endpoint: must be HOST:PORT/);
     assert.ok(!existsSync(out), 'no config written');

@@ -213,7 +213,11 @@ async function writeProfile(
     const keys = generateWireGuardKeyPair();
     const parts = await register(keys.publicKey);
     registered = true;
-    const region = pickRegion(parts, opts.region);
+    // The key is registered now: a config must be written even if --region names no region.
+    const region = parts.regions.find((r) => r.name === opts.region) ?? pickRegion(parts, undefined);
+    if (opts.region !== undefined && region.name !== opts.region) {
+      io.err(`warning: --region: no region "${opts.region}" (have: ${parts.regions.map((r) => r.name).join(', ')}); wrote the config for ${region.name} (switch with plantgate vpn refresh --region NAME)`);
+    }
     const text = renderProfile(parts, keys.privateKey, region, verb);
     if (file === null) return io.out(text.trimEnd());
     file.commit(text, Boolean(opts.force));
