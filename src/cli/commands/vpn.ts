@@ -52,7 +52,7 @@ export function registerVpnCommands(program: Command, io: Io): void {
       } catch {
         throw new CliError(`--config: ${opts.config} has a PrivateKey that is not a WireGuard key`, 'usage');
       }
-      const file = pendingFile(opts.config);
+      const file = openPending(opts.config, '--config');
       try {
         const parts = await client(io).get('/vpn/profile', ProfileConfigParts);
         if (publicKey !== parts.profile.publicKey) {
@@ -171,6 +171,14 @@ function pickRegion(parts: ProfileConfigParts, name: string | undefined): { name
   return region;
 }
 
+function openPending(path: string, flag: string): PendingFile {
+  try {
+    return pendingFile(path);
+  } catch (e) {
+    throw new CliError(`${flag}: cannot write beside ${path}: ${(e as Error).message}`, 'usage');
+  }
+}
+
 function regionComment(parts: ProfileConfigParts, region: { name: string; endpoint: string }): string {
   const others = parts.regions.filter((r) => r.name !== region.name);
   return `region ${region.name}${others.length ? `; other regions: ${others.map((r) => `${r.name} ${r.endpoint}`).join(', ')}` : ''}`;
@@ -200,14 +208,7 @@ async function writeProfile(
 ): Promise<void> {
   const toStdout = opts.out === '-';
   if (!toStdout && existsSync(opts.out) && !opts.force) throw new CliError(`--out: ${opts.out} exists; pass --force to overwrite it`, 'usage');
-  let file: PendingFile | null = null;
-  if (!toStdout) {
-    try {
-      file = pendingFile(opts.out);
-    } catch (e) {
-      throw new CliError(`--out: cannot write beside ${opts.out}: ${(e as Error).message}`, 'usage');
-    }
-  }
+  const file: PendingFile | null = toStdout ? null : openPending(opts.out, '--out');
   let registered = false;
   try {
     const keys = generateWireGuardKeyPair();
