@@ -113,6 +113,13 @@ function chain(name: string, type: string, prio: number, policy: string, rules: 
   return { name, type, hook: name, prio, policy, rules };
 }
 
-function isLiteralEndpoint(endpoint: string): boolean {
+/** The translations as one string, equal for equal sets (what the agent's table holds). */
+export function canonicalTranslationKey(translations: SiteTranslation[]): string {
+  return canonicalTranslations(translations)
+    .map((pair) => `${pair.mapped}>${pair.real}`)
+    .join(',');
+}
+
+export function isLiteralEndpoint(endpoint: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(endpoint) || endpoint.startsWith('[');
 }

@@ -16,6 +16,7 @@ export class DaemonMetrics {
   private readonly revisionDesired;
   private readonly up;
   private readonly lag;
+  private readonly serving;
   private lastPollAt: number | null = null;
 
   constructor(kind: 'gateway' | 'agent', clock: Clock, registry = new MetricsRegistry()) {
@@ -29,6 +30,7 @@ export class DaemonMetrics {
     this.revisionDesired = registry.gauge(`${p}_desired_revision`, 'Revision of the latest desired state received');
     this.up = registry.gauge(`${p}_control_plane_connected`, '1 while the control plane answers, 0 while the daemon runs on its last state');
     this.lag = registry.gauge(`${p}_sync_lag_seconds`, 'Seconds since the last successful answer of the control plane (-1: never)');
+    this.serving = registry.gauge(`${p}_serving_mode`, '1 for the mode the daemon is in: serving, or stale-withdrawn (control plane away past the max age: user access withdrawn)');
     this.up.set({}, 0);
     for (const kindName of ['poll', 'poll_refused', 'apply', 'status']) this.errors.inc({ kind: kindName }, 0);
     registry.onCollect(() => this.lag.set({}, this.lastPollAt === null ? -1 : Math.max(0, (clock.now() - this.lastPollAt) / 1000)));
@@ -49,6 +51,10 @@ export class DaemonMetrics {
   }
   connected(yes: boolean): void {
     this.up.set({}, yes ? 1 : 0);
+  }
+  servingMode(mode: 'serving' | 'stale-withdrawn'): void {
+    this.serving.set({ mode: 'serving' }, mode === 'serving' ? 1 : 0);
+    this.serving.set({ mode: 'stale-withdrawn' }, mode === 'serving' ? 0 : 1);
   }
   polled(at: number): void {
     this.lastPollAt = at;

@@ -60,8 +60,8 @@ export async function runDaemon(
   }
 }
 
-export function loopOptions(reconcileSeconds: number): Partial<SyncLoopOptions> {
-  return { reconcileMs: reconcileSeconds * 1000 };
+export function loopOptions(reconcileSeconds: number, maxStaleHours = 24): Partial<SyncLoopOptions> {
+  return { reconcileMs: reconcileSeconds * 1000, maxStaleMs: maxStaleHours * 3600_000 };
 }
 
 export function daemonVersion(): string {

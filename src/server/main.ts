@@ -33,12 +33,16 @@ export async function startServer(options: ServerOptions, print: (line: string) 
   const addressing = await loadAddressing(store.db, options);
   const serviceKey = await loadServiceKey(store.db, box);
   await ensurePlatformOperator(store.db, { email: options.adminEmail, password: options.adminPassword }, print);
-  const fleet = new FleetState(store.db, () => ({
-    servicePublicKey: serviceKey.publicKey,
-    serviceTunnelIp: formatIpv4(addressing.serviceTunnelIp),
-    tunnelRange: formatCidr(addressing.tunnelRange),
-    mappedSpace: formatCidr(addressing.mappedSpace),
-  }));
+  const fleet = new FleetState(
+    store,
+    () => ({
+      servicePublicKey: serviceKey.publicKey,
+      serviceTunnelIp: formatIpv4(addressing.serviceTunnelIp),
+      tunnelRange: formatCidr(addressing.tunnelRange),
+      mappedSpace: formatCidr(addressing.mappedSpace),
+    }),
+    { onError: (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'fleet state sync') },
+  );
   await fleet.load();
   const ctx: AppContext = { store, fleet, box, addressing, servicePublicKey: serviceKey.publicKey, now: () => new Date(), routeViewCache: new RouteViewCache() };
   const app = createApp(ctx, logger);
@@ -58,6 +62,7 @@ export async function startServer(options: ServerOptions, print: (line: string) 
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
+      await fleet.close();
       await store.close();
     },
   };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { generate } from 'otplib';
+import { applyGatewayDelta, canonicalGatewayState } from '../../src/core/state/gateway-delta.ts';
 import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
 import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
 import { baseFleet } from './fleet-fixture.ts';
@@ -354,6 +355,48 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       await server.ctx.store.db.updateTable('users').set({ totp_last_step: null }).where('email', '=', 'bob@solarco.example').execute();
       assert.equal((await bob.post('/api/v1/me/totp/disable', { code: await generate({ secret: started.body.secret }) })).status, 204);
       assert.equal((await anon.post('/api/v1/auth/login', { email: 'bob@solarco.example', password: 'bob-password' })).status, 200);
+    });
+
+    it('issue 6 delta sync: full document first, then only what a revoke changed; unknown or future revisions get the full document', async () => {
+      const gw = await enrolGateway(op, server.url, 'eu-central');
+      const carol = await as('carol@windserv.example', 'carol-password');
+      const carolKey = generateWireGuardKeyPair().publicKey;
+      assert.equal((await carol.post('/api/v1/vpn/profile', { publicKey: carolKey })).status, 201);
+      const first = (await gw.client.get(`/api/v1/gateways/${gw.id}/state?delta=1`)).body;
+      assert.equal(first.kind, 'full', 'no `after`: the full document');
+      assert.equal(first.state.gateway.id, gw.id);
+      assert.ok(first.state.peers.some((p: { publicKey: string }) => p.publicKey === carolKey));
+      const R = first.state.revision as number;
+
+      const waiting = gw.client.get(`/api/v1/gateways/${gw.id}/state?after=${R}&wait=20&delta=1`);
+      await new Promise((r) => setTimeout(r, 100));
+      const started = Date.now();
+      assert.equal((await carol.post('/api/v1/vpn/profile/revoke')).status, 200);
+      const woke = await waiting;
+      assert.ok(Date.now() - started < 2000, 'the long-poll answered at the change');
+      assert.equal(woke.body.kind, 'delta');
+      assert.equal(woke.body.fromRevision, R);
+      assert.deepEqual(woke.body.peers, { upsert: [], remove: [carolKey] });
+      assert.ok(woke.body.allowed.remove.length > 0 && woke.body.allowed.add.length === 0, 'carol\u2019s pairs go, nothing is added');
+      assert.equal(woke.body.sites.upsert.length, 0);
+      const now = (await gw.client.get(`/api/v1/gateways/${gw.id}/state?delta=1`)).body.state;
+      const applied = applyGatewayDelta(first.state, woke.body);
+      assert.ok(applied.ok);
+      if (applied.ok) assert.deepEqual(canonicalGatewayState(applied.state), canonicalGatewayState(now), 'the delta applied to the last document is the next document');
+
+      const idle = await gw.client.get(`/api/v1/gateways/${gw.id}/state?after=${now.revision}&wait=1&delta=1`);
+      assert.deepEqual(
+        { kind: idle.body.kind, from: idle.body.fromRevision, to: idle.body.revision, peers: idle.body.peers.remove.length + idle.body.peers.upsert.length },
+        { kind: 'delta', from: now.revision, to: now.revision, peers: 0 },
+        'a long-poll that times out answers an empty delta, not the whole document',
+      );
+      for (const after of [-1, now.revision + 1000]) {
+        const full = await gw.client.get(`/api/v1/gateways/${gw.id}/state?after=${after}&wait=0&delta=1`);
+        assert.equal(full.body.kind, 'full', `after=${after} is outside the history`);
+      }
+      const legacy = await gw.client.get(`/api/v1/gateways/${gw.id}/state?after=${R}&wait=0`);
+      assert.equal(legacy.body.revision, now.revision, 'without delta=1 the bare document, as daemons before issue 6 expect');
+      assert.equal(legacy.body.kind, undefined);
     });
 
     it('serves an OpenAPI document that lists the endpoints', async () => {

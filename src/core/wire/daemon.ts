@@ -91,6 +91,8 @@ export const DaemonStatusReport = z.object({
   version: z.string().max(50),
   peers: z.array(PeerStatus).max(200_000),
   lastError: z.string().max(2000).nullable(),
+  /** serving: the state applied is confirmed by the control plane (or within the max age); stale-withdrawn: user access withdrawn. */
+  mode: z.enum(['serving', 'stale-withdrawn']).optional(),
 }).strict();
 export type DaemonStatusReport = z.infer<typeof DaemonStatusReport>;
 

@@ -22,6 +22,8 @@ export class FakeNftDriver implements NftDriver {
   private tables = new Map<string, FakeTable>();
   /** Every script applied successfully, for tests that count transactions. */
   readonly appliedScripts: string[] = [];
+  /** How many times a table was read back (`nft -j list table`). */
+  reads = 0;
 
   async applyScript(script: string): Promise<void> {
     if (/^\s*flush\s+ruleset\b/m.test(script)) throw new Error('refusing a script that flushes the whole ruleset');
@@ -32,6 +34,7 @@ export class FakeNftDriver implements NftDriver {
   }
 
   async readTable(tableName: string): Promise<ObservedNftTable | null> {
+    this.reads++;
     const table = this.tables.get(checkedTableName(tableName));
     return table ? observe(table) : null;
   }

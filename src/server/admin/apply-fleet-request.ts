@@ -44,7 +44,7 @@ export async function applyFleetRequest(ctx: AppContext, actorUserId: string, do
       throw e;
     }
   }
-  const { result, previous, model } = await ctx.fleet.write(
+  const { result, previous, model, affectedUsers } = await ctx.fleet.write(
     async (trx) => {
       const applied = await applyFleetFile(trx, validation.fleet, options);
       await recordEvents(trx, now, [{ kind: 'fleet.applied', actorUserId, subjectUserId: null, details: { changes: applied.changes.length, summary: applied.changes.slice(0, 200) } }]);
@@ -52,14 +52,14 @@ export async function applyFleetRequest(ctx: AppContext, actorUserId: string, do
     },
     (_, applied) => (applied.changes.length === 0 ? [] : 'reload'),
   );
-  if (result.changes.length > 0 && previous !== model) await recordRouteMoves(ctx, actorUserId, previous, model, now);
+  if (result.changes.length > 0 && previous !== model) await recordRouteMoves(ctx, actorUserId, previous, model, affectedUsers, now);
   return { changes: result.changes, applied: true, revision: ctx.fleet.currentRevision() };
 }
 
 /** SPEC A4: every permission change that moved someone's routes leaves an event naming what moved. */
-async function recordRouteMoves(ctx: AppContext, actorUserId: string, before: FleetModel, after: FleetModel, now: string): Promise<void> {
+async function recordRouteMoves(ctx: AppContext, actorUserId: string, before: FleetModel, after: FleetModel, users: ReadonlySet<UserId>, now: string): Promise<void> {
   const events: NewEvent[] = [];
-  const users = new Set<UserId>([...before.users.keys(), ...after.users.keys()]);
+  // Only the users the change fans out to can have moved (FleetState computed them from the two models).
   for (const userId of users) {
     const was = routeKeys(before, userId);
     const is = routeKeys(after, userId);

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import { stateChanges } from './migrations/0002_state_changes.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -213,6 +214,7 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.createIndex('events_subject').on('events').column('subject_user_id').execute();
       },
     },
+    '0002_state_changes': stateChanges,
   };
 }
 

@@ -4,6 +4,8 @@ import type { Generated } from 'kysely';
 export interface Database {
   meta: { key: string; value: string };
   state_revision: { id: number; revision: number };
+  /** One row per recent revision: the gateways' document change (JSON, or null when too large), the plants whose agent document moved, whether the gateway set moved. */
+  state_changes: { revision: number; changes: string | null; plants: string; gateways: number };
   users: {
     id: string;
     email: string;

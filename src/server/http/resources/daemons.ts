@@ -13,18 +13,24 @@ import {
   GatewayRegistration,
   GatewaySecrets,
 } from '../../../core/wire/daemon.ts';
+import { GatewayStateMessage } from '../../../core/wire/gateway-delta.ts';
 import { GatewayDesiredState } from '../../../core/wire/gateway-state.ts';
 import type { AppContext } from '../../context.ts';
 import { createEnrolment, redeemEnrolment } from '../../daemons/enrolment.ts';
 import { recordEvents } from '../../events.ts';
 import { notFound } from '../errors.ts';
-import { type RouteDef, route } from '../registry.ts';
+import { JsonText, type RouteDef, route } from '../registry.ts';
 
 const STORED_PEERS = 1000;
 
 const LongPoll = z.object({
   after: z.coerce.number().int().min(-1).optional(),
   wait: z.coerce.number().int().min(0).max(60, 'must be at most 60 seconds').default(25),
+});
+
+const GatewayLongPoll = LongPoll.extend({
+  /** `1`: answer a GatewayStateMessage (a delta when `after` is recent enough); without it, the bare document (daemons before issue 6). */
+  delta: z.enum(['0', '1']).default('0'),
 });
 
 export const daemonRoutes: RouteDef[] = [
@@ -95,10 +101,10 @@ export const daemonRoutes: RouteDef[] = [
     auth: 'operator',
     response: GatewayDesiredState,
     handler: async ({ ctx, params }) => {
-      const region = await ctx.store.db.selectFrom('regions').select('name').where('name', '=', params.name as string).executeTakeFirst();
-      if (!region) throw notFound('name', `no region "${params.name}"`);
       await ctx.fleet.current();
-      return ctx.fleet.gatewayDocument(region.name);
+      const names = await regionNames(ctx);
+      if (![...names.values()].includes(params.name as string)) throw notFound('name', `no region "${params.name}"`);
+      return new JsonText(ctx.fleet.documentJson(params.name as string, null));
     },
   }),
 
@@ -151,17 +157,19 @@ export const daemonRoutes: RouteDef[] = [
   route({
     method: 'get',
     path: '/gateways/:id/state',
-    summary: 'The gateway\u2019s desired state; long-polls up to `wait` s while `after` is current',
+    summary:
+      'The gateway\u2019s desired state; long-polls up to `wait` s while `after` is current. With `delta=1` a GatewayStateMessage: only what changed since `after`, or the full document when `after` is absent, unknown or older than the kept history',
     tag: 'daemons',
     auth: 'gateway',
-    query: LongPoll,
-    response: GatewayDesiredState,
+    query: GatewayLongPoll,
+    response: z.union([GatewayStateMessage, GatewayDesiredState]),
     handler: async ({ ctx, daemon, query }) => {
       const gw = daemon as NonNullable<typeof daemon>;
       if (query.after !== undefined) await ctx.fleet.waitForRevision(query.after, query.wait * 1000);
-      await ctx.fleet.current();
-      const region = await ctx.store.db.selectFrom('regions').select('name').where('id', '=', gw.region_id as string).executeTakeFirstOrThrow();
-      return ctx.fleet.gatewayDocument(region.name, { id: gw.id, name: gw.name, siteTunnelIp: gw.tunnel_ip });
+      const region = (await regionNames(ctx)).get(gw.region_id as string);
+      if (region === undefined) throw notFound('region', 'this gateway\u2019s region was removed');
+      const self = { id: gw.id, name: gw.name, siteTunnelIp: gw.tunnel_ip };
+      return new JsonText(await ctx.fleet.gatewayStateJson(region, self, query.after, query.delta === '1' ? 'message' : 'document'));
     },
   }),
   route({
@@ -204,15 +212,17 @@ export const daemonRoutes: RouteDef[] = [
       const model = await ctx.fleet.current();
       const revision = ctx.fleet.agentRevision(plantId);
       const plant = model.plants.get(agent.plant_id as PlantId);
-      const gateways = await ctx.store.db
-        .selectFrom('daemons')
-        .innerJoin('regions', 'regions.id', 'daemons.region_id')
-        .select(['daemons.id', 'daemons.name', 'regions.name as region', 'daemons.public_key', 'daemons.endpoint', 'daemons.tunnel_ip'])
-        .where('daemons.kind', '=', 'gateway')
-        .where('daemons.public_key', 'is not', null)
-        .where('daemons.endpoint', 'is not', null)
-        .orderBy('daemons.id')
-        .execute();
+      const gateways = (await ctx.fleet.memo('gateways', () =>
+        ctx.store.db
+          .selectFrom('daemons')
+          .innerJoin('regions', 'regions.id', 'daemons.region_id')
+          .select(['daemons.id', 'daemons.name', 'regions.name as region', 'daemons.public_key', 'daemons.endpoint', 'daemons.tunnel_ip'])
+          .where('daemons.kind', '=', 'gateway')
+          .where('daemons.public_key', 'is not', null)
+          .where('daemons.endpoint', 'is not', null)
+          .orderBy('daemons.id')
+          .execute(),
+      )) as { id: string; name: string; region: string; public_key: string | null; endpoint: string | null; tunnel_ip: string }[];
       const site = plant ? ctx.fleet.siteOf(plant.id) : undefined;
       return {
         revision,
@@ -250,6 +260,15 @@ export const daemonRoutes: RouteDef[] = [
     }),
   ),
 ];
+
+/** Region id → name, read once per revision (every region write bumps it). */
+async function regionNames(ctx: AppContext): Promise<Map<string, string>> {
+  const names = await ctx.fleet.memo('regions', async () => {
+    const rows = await ctx.store.db.selectFrom('regions').select(['id', 'name']).execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
+  });
+  return names as Map<string, string>;
+}
 
 async function listDaemons(ctx: AppContext, kind: 'gateway' | 'agent') {
   const model = await ctx.fleet.current();
