@@ -42,3 +42,20 @@ describe('jsonText: JSON output stays JSON, with raw C1 and bidi characters esca
     assert.deepEqual(JSON.parse(text), value);
   });
 });
+
+describe('client(): a broken credentials file is an auth error that says what to do', () => {
+  it('exit code 3 and "run plantgate login again"', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { client } = await import('./context.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'plantgate-credentials-'));
+    try {
+      writeFileSync(join(dir, 'credentials.json'), '{"server": "http://127.0.0.1:1", "tok');
+      const io = { ...recordingIo(), env: { PLANTGATE_CONFIG_DIR: dir } };
+      assert.throws(() => client(io), (e: unknown) => e instanceof CliError && e.exitCode === 3 && /run plantgate login again/.test(e.message));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
