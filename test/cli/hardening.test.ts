@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -217,6 +217,81 @@ describe('issue 7: the CLI against a real server, a forged server and a dead one
     const noTty = await plantgate(['login', '--email', 'bob@solarco.example'], { PLANTGATE_CONFIG_DIR: join(work, 'bob'), PLANTGATE_SERVER: server.url }, '');
     assert.equal(noTty.code, 2);
     assert.match(noTty.stderr, /--password-stdin/);
+  });
+});
+
+describe('issue 7 item 3: a daemon takes its enrolment token from a file or the environment, not its command line', () => {
+  const work = mkdtempSync(join(tmpdir(), 'plantgate-enrol-token-'));
+  let forged: Server;
+  let url = '';
+  const held: Array<{ token: string; refuse: () => void }> = [];
+  before(async () => {
+    // A control plane that holds each enrolment request until the test has looked at the daemon, then refuses it:
+    // the daemon stops before it touches any interface or table.
+    forged = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () =>
+        held.push({
+          token: (JSON.parse(body || '{}') as { token?: string }).token ?? '',
+          refuse: () => {
+            res.writeHead(401, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ error: { code: 'unauthorized', message: 'invalid enrolment token' } }));
+          },
+        }),
+      );
+    });
+    await new Promise<void>((r) => forged.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(forged.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    forged.closeAllConnections();
+    await new Promise((r) => forged.close(r));
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const TOKEN = 'pge_enrolTokenForTheTest_0123456789';
+  const runAgent = async (extraArgs: string[], env: NodeJS.ProcessEnv) => {
+    const stateDir = mkdtempSync(join(work, 'state-'));
+    const child = spawn(
+      process.execPath,
+      [BIN, 'agent', '--server', url, '--lan-interface', 'lo', '--state-dir', stateDir, '--metrics-listen', '127.0.0.1:0', ...extraArgs],
+      { env: { ...process.env, PLANTGATE_ENROL_TOKEN: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number>((r) => child.once('exit', (code) => r(code ?? -1)));
+    const deadline = Date.now() + 30_000;
+    while (held.length === 0 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    const request = held.shift();
+    assert.ok(request, `the agent never asked to enrol: ${stderr}`);
+    const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8');
+    request.refuse();
+    const code = await exited;
+    return { sentToken: request.token, cmdline, code, stderr };
+  };
+
+  it('--token-file FILE: the token reaches the control plane, never the process list', async () => {
+    const file = join(work, 'agent-enrol.token');
+    writeFileSync(file, `${TOKEN}\n`, { mode: 0o600 });
+    const r = await runAgent(['--token-file', file], {});
+    assert.equal(r.sentToken, TOKEN);
+    assert.ok(!r.cmdline.includes(TOKEN), 'token not in /proc/PID/cmdline');
+    assert.doesNotMatch(r.stderr, /warning/);
+    assert.equal(r.code, 1, 'refused enrolment stops the daemon');
+  });
+
+  it('PLANTGATE_ENROL_TOKEN: the same, from the environment', async () => {
+    const r = await runAgent([], { PLANTGATE_ENROL_TOKEN: TOKEN });
+    assert.equal(r.sentToken, TOKEN);
+    assert.ok(!r.cmdline.includes(TOKEN));
+  });
+
+  it('--token still works, and warns that the token is in the process list (where it is)', async () => {
+    const r = await runAgent(['--token', TOKEN], {});
+    assert.equal(r.sentToken, TOKEN);
+    assert.ok(r.cmdline.includes(TOKEN), 'this is the exposure the warning is about');
+    assert.match(r.stderr, /warning: --token puts the enrolment token on the command line, where other local users can read it/);
   });
 });
 
