@@ -27,6 +27,7 @@ declare -A deb_files=(
   [postgresql]=/usr/lib/postgresql
   [procps]=/usr/bin/pkill
   [iputils-ping]=/usr/bin/ping
+  [python3]=/usr/bin/python3   # test/cli/pty-run.py: the password prompt on a real pseudo-terminal
 )
 
 if [ "$want_deb" = 1 ]; then
