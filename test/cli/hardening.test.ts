@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { generate } from 'otplib';
 import { stringify } from 'yaml';
 import { generateWireGuardKeyPair, wireGuardPublicKey } from '../../src/crypto/wireguard-keys.ts';
 import { baseFleet } from '../api/fleet-fixture.ts';
@@ -199,7 +200,7 @@ describe('issue 7: the CLI against a real server, a forged server and a dead one
     assert.ok(Date.now() - started < 15_000);
   });
 
-  it('item 17: login asks for the password without echo and takes the server from PLANTGATE_SERVER', async () => {
+  it('item 17: login asks for the password (and a second-factor code) without echo and takes the server from PLANTGATE_SERVER', async () => {
     const env = { ...process.env, PLANTGATE_CONFIG_DIR: join(work, 'bob'), PLANTGATE_SERVER: server.url };
     const result = await new Promise<{ output: string; code: number }>((resolve, reject) =>
       execFile(
@@ -214,6 +215,23 @@ describe('issue 7: the CLI against a real server, a forged server and a dead one
     assert.match(result.output, /logged in as bob@solarco\.example/);
     assert.ok(!result.output.includes('bob-password'), `the password was echoed:\n${result.output}`);
     assert.match((await plantgate(['whoami'], { PLANTGATE_CONFIG_DIR: join(work, 'bob') })).stdout, /bob@solarco\.example/);
+    // A second factor is on: the code is asked for the same way.
+    const carolEnv = { PLANTGATE_CONFIG_DIR: join(work, 'carol') };
+    assert.equal((await plantgate(['login', '--server', server.url, '--email', 'carol@windserv.example', '--password-stdin'], carolEnv, 'carol-password\n')).code, 0);
+    const { secret } = JSON.parse((await plantgate(['totp', 'enable', '--json'], carolEnv)).stdout) as { secret: string };
+    assert.equal((await plantgate(['totp', 'confirm', await generate({ secret })], carolEnv)).code, 0);
+    const nextCode = await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 });
+    const withTotp = await new Promise<{ output: string; code: number }>((resolve, reject) =>
+      execFile(
+        'python3',
+        [join(import.meta.dirname, 'pty-run.py'), JSON.stringify([process.execPath, BIN, 'login', '--email', 'carol@windserv.example']), 'password for', 'carol-password', 'code from your authenticator', nextCode],
+        { env: { ...process.env, ...carolEnv, PLANTGATE_SERVER: server.url }, timeout: 60_000 },
+        (e, out) => (e ? reject(e) : resolve(JSON.parse(out))),
+      ),
+    );
+    assert.equal(withTotp.code, 0, withTotp.output);
+    assert.match(withTotp.output, /logged in as carol@windserv\.example/);
+    assert.ok(!withTotp.output.includes('carol-password') && !withTotp.output.includes(nextCode), withTotp.output);
     const noTty = await plantgate(['login', '--email', 'bob@solarco.example'], { PLANTGATE_CONFIG_DIR: join(work, 'bob'), PLANTGATE_SERVER: server.url }, '');
     assert.equal(noTty.code, 2);
     assert.match(noTty.stderr, /--password-stdin/);
