@@ -116,7 +116,7 @@ describe('agent daemon (fake drivers, fake control plane)', () => {
     const report = cp.reports.at(-1);
     assert.equal(report?.appliedRevision, 1);
     assert.equal(report?.peers[0].publicKey, GW1);
-    const text = metrics.render();
+    const text = await metrics.render();
     assert.ok(text.includes('plantgate_agent_gateways_connected 1'), text);
     assert.ok(text.includes('plantgate_agent_gateway_handshake_age_seconds{gateway="eu-1"} 30'), text);
     assert.ok(text.includes('plantgate_agent_applied_revision 1'), text);
@@ -198,7 +198,7 @@ describe('agent daemon (fake drivers, fake control plane)', () => {
     assert.equal((await host.wireguard.readDump('pga0'))?.peers.length, 1, 'tunnel kept');
     assert.ok(!host.nft.appliedScripts.at(-1)?.includes('100.80.1.0/24'), 'no translation');
     assert.equal(daemon.loop.mode, 'stale-withdrawn');
-    assert.ok(metrics.render().includes('plantgate_agent_serving_mode{mode="stale-withdrawn"} 1'));
+    assert.ok((await metrics.render()).includes('plantgate_agent_serving_mode{mode="stale-withdrawn"} 1'));
     await daemon.stop();
   });
 });

@@ -93,7 +93,7 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
         }
         gauges.connected.set({}, dump?.peers.filter((peer) => isConnected(peer.latestHandshake, now)).length ?? 0);
         const lastError = status.lastError ?? (problems.length > 0 ? problems.join('; ') : null);
-        await api.status(statusReport({ ...status, lastError }, config.version, peerStatuses(dump)));
+        await api.status(statusReport({ ...status, lastError }, config.version, peerStatuses(dump), now));
       },
     },
     config.loop,

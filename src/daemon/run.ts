@@ -23,6 +23,7 @@ export async function runDaemon(
 ): Promise<number> {
   const log = jsonLineLogger(output.out, { daemon: kind });
   const metrics = new DaemonMetrics(kind, systemClock);
+  metrics.registry.collectProcessMetrics();
   const stopper = new AbortController();
   const onSignal = (signal: string) => {
     log.info('signal received, stopping', { signal });

@@ -160,7 +160,7 @@ describe('SyncLoop', () => {
     assert.equal(plane.value, 'a', 'the last applied state stays');
     await clock.advance(60_000);
     // 500 + 1000 + 2000 + 4000 + 8000 × 5.6: at least 9 retries in a minute, each counted
-    assert.ok((metrics.registry.value('plantgate_gateway_errors_total', { kind: 'poll' }) ?? 0) >= 9);
+    assert.ok(((await metrics.registry.value('plantgate_gateway_errors_total', { kind: 'poll' })) ?? 0) >= 9);
     assert.equal(log.lines.filter((line) => line.message.startsWith('control plane unreachable')).length, 1, 'logged once, not per retry');
     assert.equal(plane.value, 'a');
     server.up = true;
@@ -261,7 +261,7 @@ describe('SyncLoop', () => {
       assert.deepEqual(plane.applies, [{ revision: 4, reason: 'restore', access: 'withdrawn' }]);
       assert.equal(loop.mode, 'stale-withdrawn');
       assert.match(loop.lastError ?? '', /user access withdrawn/);
-      assert.ok(metrics.render().includes('plantgate_gateway_serving_mode{mode="stale-withdrawn"} 1'));
+      assert.ok((await metrics.render()).includes('plantgate_gateway_serving_mode{mode="stale-withdrawn"} 1'));
       // the reconcile keeps it withdrawn
       plane.value = 'hand-edited';
       await clock.advance(30_000);

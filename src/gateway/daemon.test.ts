@@ -159,7 +159,7 @@ describe('gateway daemon (fake drivers, fake control plane)', () => {
     assert.equal(report?.appliedRevision, 1);
     assert.equal(report?.peers.length, 4);
     assert.equal(report?.lastError, null);
-    const text = metrics.render();
+    const text = await metrics.render();
     for (const series of [
       'plantgate_gateway_apply_duration_seconds_count{reason="reconnect"} 1',
       'plantgate_gateway_applied_revision 1',
@@ -255,13 +255,13 @@ describe('gateway daemon (fake drivers, fake control plane)', () => {
     assert.equal((await host.wireguard.readDump('pgs0'))?.peers.length, 2, 'site tunnels kept');
     assert.equal((await host.nft.readTable('plantgate'))?.allowed.length, 0, 'no allowed pair');
     assert.equal(daemon.loop.mode, 'stale-withdrawn');
-    assert.ok(metrics.render().includes('plantgate_gateway_serving_mode{mode="stale-withdrawn"} 1'));
+    assert.ok((await metrics.render()).includes('plantgate_gateway_serving_mode{mode="stale-withdrawn"} 1'));
     // the control plane comes back: serving again
     cp.up = true;
     await clock.advance(30_000);
     assert.equal(daemon.loop.mode, 'serving');
     assert.equal((await host.wireguard.readDump('pgu0'))?.peers.length, 2);
-    assert.ok(metrics.render().includes('plantgate_gateway_serving_mode{mode="serving"} 1'));
+    assert.ok((await metrics.render()).includes('plantgate_gateway_serving_mode{mode="serving"} 1'));
     assert.equal(cp.reports.at(-1)?.mode, 'serving');
     await daemon.stop();
   });

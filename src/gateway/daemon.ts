@@ -85,7 +85,7 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
       },
       persistContact: (at) => saveContact(store, at),
       report: async (status) => {
-        await api.status(statusReport(status, config.version, await sync.peerReport()));
+        await api.status(statusReport(status, config.version, await sync.peerReport(), clock.now()));
       },
     },
     config.loop,

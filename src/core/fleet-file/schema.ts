@@ -15,6 +15,8 @@ const JobRoleEntry = z
 
 export const FleetFileSchema = z
   .object({
+    /** The file is the whole fleet: what it lacks is removed, as with `--prune`. */
+    complete: z.boolean().optional(),
     users: z
       .array(
         z

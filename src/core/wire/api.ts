@@ -100,8 +100,23 @@ export const EventInfo = z.object({
   details: z.record(z.string(), z.unknown()),
 });
 
-export const FleetApplyRequest = z.object({ document: z.unknown(), dryRun: z.boolean().default(false) }).strict();
-export const FleetApplyResponse = z.object({ changes: z.array(z.string()), applied: z.boolean(), revision: z.number() });
+export const FleetApplyRequest = z
+  .object({
+    document: z.unknown(),
+    dryRun: z.boolean().default(false),
+    /** Remove what the file lacks (also when the file says `complete: true`); otherwise nothing is removed. */
+    prune: z.boolean().default(false),
+    /** Remove plants (and organizations) even while daemons are enrolled on them; they are removed too. */
+    force: z.boolean().default(false),
+  })
+  .strict();
+export const FleetApplyResponse = z.object({
+  changes: z.array(z.string()),
+  /** Removals not made because the apply did not prune. */
+  kept: z.array(z.string()),
+  applied: z.boolean(),
+  revision: z.number(),
+});
 
 /** A 204 answer: no body at all. */
 export const NoContent = z.undefined();

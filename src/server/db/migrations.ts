@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import { stateChanges } from './migrations/0002_state_changes.ts';
+import { fleetOps } from './migrations/0004_fleet_ops.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -9,7 +10,7 @@ export type Engine = 'sqlite' | 'postgres';
  * Migrations are append-only: a released migration is never edited, a change is a new one.
  * The same steps run on SQLite and PostgreSQL; the few dialect differences are spelled out.
  */
-function migrations(engine: Engine): Record<string, Migration> {
+export function migrations(engine: Engine): Record<string, Migration> {
   return {
     '0001_initial': {
       async up(db: Kysely<unknown>) {
@@ -215,6 +216,7 @@ function migrations(engine: Engine): Record<string, Migration> {
       },
     },
     '0002_state_changes': stateChanges,
+    '0004_fleet_ops': fleetOps,
   };
 }
 

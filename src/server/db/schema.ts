@@ -46,7 +46,10 @@ export interface Database {
     role: string;
     cooperation_id: string | null;
   };
-  route_prefs: { user_id: string; subnet_id: string; kind: 'priority' | 'disabled'; seq: number };
+  /** `resume_priority_seq`: on a disabled route, the priority choice it gets back when re-enabled. */
+  route_prefs: { user_id: string; subnet_id: string; kind: 'priority' | 'disabled'; seq: number; resume_priority_seq: number | null };
+  /** Every WireGuard public key in use, unique across profiles (retired keys included), daemons and the service. */
+  wireguard_keys: { public_key: string; owner: 'profile' | 'gateway' | 'agent' | 'service'; profile_id: string | null; daemon_id: string | null; created_at: string };
   profiles: {
     id: string;
     user_id: string;
