@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createPinoLogger } from '../daemon/log.ts';
 import { formatCidr, formatIpv4 } from '../core/net/ipv4.ts';
+import { AttemptGuard, type GuardLimits, guardLimitsFromEnv } from './auth/attempt-guard.ts';
 import { ensurePlatformOperator, loadAddressing, loadServiceKey } from './bootstrap.ts';
 import type { AppContext } from './context.ts';
 import { openStore } from './db/connect.ts';
+import { privateDirectory, tightenFile } from './db/file-modes.ts';
 import { FleetState } from './fleet/fleet-state.ts';
 import { allRoutes, createApp } from './http/app.ts';
 import { observeRequests } from './observability/observe-requests.ts';
@@ -36,6 +38,8 @@ export type ServerOptions = {
   metricsToken?: string;
   /** Where log lines go (default stdout). */
   logWrite?: (line: string) => void;
+  /** Login/TOTP guessing limits; default from PLANTGATE_AUTH_* or DEFAULT_GUARD_LIMITS. */
+  authLimits?: GuardLimits;
 };
 
 export type RunningServer = { url: string; ctx: AppContext; close(): Promise<void> };
@@ -46,8 +50,10 @@ export async function startServer(options: ServerOptions, print: (line: string) 
   });
   // Read before anything else starts: a bad path fails the start with a clear message.
   const tls = options.tlsCert && options.tlsKey ? { cert: readPem(options.tlsCert, 'tls certificate'), key: readPem(options.tlsKey, 'tls key') } : null;
+  privateDirectory(options.dataDir);
   const store = await openStore(options.database ?? `sqlite:${join(options.dataDir, 'plantgate.db')}`);
   const box = secretBox(loadMasterKey(join(options.dataDir, 'master.key')));
+  tightenFile(join(options.dataDir, 'master.key'));
   const addressing = await loadAddressing(store.db, options);
   const serviceKey = await loadServiceKey(store.db, box);
   await ensurePlatformOperator(store.db, { email: options.adminEmail, password: options.adminPassword }, print);
@@ -62,7 +68,17 @@ export async function startServer(options: ServerOptions, print: (line: string) 
     { onError: (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'fleet state sync') },
   );
   await fleet.load();
-  const ctx: AppContext = { store, fleet, box, addressing, servicePublicKey: serviceKey.publicKey, now: () => new Date(), routeViewCache: new RouteViewCache() };
+  const ctx: AppContext = {
+    store,
+    fleet,
+    box,
+    addressing,
+    servicePublicKey: serviceKey.publicKey,
+    now: () => new Date(),
+    routeViewCache: new RouteViewCache(),
+    // The clock reads ctx.now, so tests that move ctx.now move the backoff with it.
+    guard: new AttemptGuard(options.authLimits ?? guardLimitsFromEnv(process.env), () => ctx.now().getTime()),
+  };
   const app = createApp(ctx, logger);
   const metrics = new ServerMetrics({ processMetrics: true, revision: () => fleet.currentRevision(), queries: () => store.queryCount(), stateWaiting: () => fleet.waitingCounts() });
   const routes = [

@@ -342,7 +342,9 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       assert.ok(row.totp_secret && !row.totp_secret.includes(started.body.secret), 'the secret is sealed at rest');
       assert.equal((await bob.post('/api/v1/me/totp/confirm', { code: '000000' })).status, 400);
       const code = await generate({ secret: started.body.secret });
-      assert.equal((await bob.post('/api/v1/me/totp/confirm', { code })).status, 204);
+      const confirmed = await bob.post('/api/v1/me/totp/confirm', { code });
+      assert.equal(confirmed.status, 200);
+      assert.equal(confirmed.body.recoveryCodes.length, 10, 'recovery codes are shown once, at confirm');
       const anon = http(server.url);
       const noCode = await anon.post('/api/v1/auth/login', { email: 'bob@solarco.example', password: 'bob-password' });
       assert.equal(noCode.status, 401);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { WireGuardPublicKey } from './api.ts';
+import { printableName } from './printable.ts';
 import { SiteTranslation, ipV4 } from './gateway-state.ts';
 
 /**
@@ -13,14 +14,16 @@ const HostPort = z
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/, 'must be HOST:PORT');
 
 export const EnrolmentCreateGateway = z.object({
-  region: z.string().trim().min(1, 'is required'),
+  region: z.string().trim().min(1, 'is required').max(63, 'must be at most 63 characters'),
   expiresInMinutes: z.number().int().min(1).max(10080).default(60),
 }).strict();
 export const EnrolmentCreateAgent = z.object({
-  plant: z.string().trim().min(1, 'is required (plant name, Org/Plant, or id)'),
+  plant: z.string().trim().min(1, 'is required (plant name, Org/Plant, or id)').max(401, 'must be at most 401 characters'),
   expiresInMinutes: z.number().int().min(1).max(10080).default(60),
 }).strict();
 export const EnrolmentCreated = z.object({
+  /** What `admin enrol-token revoke` takes; also the part after `pge_` of the token. */
+  id: z.string(),
   kind: z.enum(['gateway', 'agent']),
   /** Shown once; single use. */
   token: z.string(),
@@ -29,10 +32,23 @@ export const EnrolmentCreated = z.object({
   plant: z.string().optional(),
 });
 
+/** An unused enrolment token as operators list it: never its secret. */
+export const EnrolmentInfo = z.object({
+  id: z.string(),
+  kind: z.enum(['gateway', 'agent']),
+  region: z.string().nullable(),
+  plant: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  expired: z.boolean(),
+});
+export type EnrolmentInfo = z.infer<typeof EnrolmentInfo>;
+
 /** The daemon trades its enrolment token for a credential of its own. */
 export const EnrolRequest = z.object({
-  token: z.string().trim().min(1, 'is required'),
-  name: z.string().trim().min(1).max(100).optional(),
+  token: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
+  name: printableName(100).optional(),
 }).strict();
 export const EnrolResponse = z.object({
   kind: z.enum(['gateway', 'agent']),

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import { stateChanges } from './migrations/0002_state_changes.ts';
+import { userAdminMigration } from './migrations/0003_user_admin.ts';
 import { fleetOps } from './migrations/0004_fleet_ops.ts';
 import type { Database } from './schema.ts';
 
@@ -216,6 +217,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
       },
     },
     '0002_state_changes': stateChanges,
+    '0003_user_admin': userAdminMigration,
     '0004_fleet_ops': fleetOps,
   };
 }

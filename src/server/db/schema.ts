@@ -16,7 +16,12 @@ export interface Database {
     totp_enabled: Generated<number>;
     totp_last_step: number | null;
     created_at: string;
+    /** Set while an operator has the account disabled: no login, no token works. */
+    disabled_at: string | null;
+    /** 1 after an operator reset: the password works once, to set a new one. */
+    password_must_change: Generated<number>;
   };
+  totp_recovery_codes: { user_id: string; code_hash: string; used_at: string | null };
   api_tokens: {
     id: string;
     user_id: string;

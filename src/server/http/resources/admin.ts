@@ -20,6 +20,8 @@ export const adminRoutes: RouteDef[] = [
     auth: 'operator',
     body: FleetApplyRequest,
     response: FleetApplyResponse,
+    // A 10,000-user fleet file is a few MiB of JSON; nothing else needs more than the default.
+    maxBody: 64 * 1024 * 1024,
     handler: ({ ctx, caller, body }) => applyFleetRequest(ctx, caller.userId, body.document, { dryRun: body.dryRun, prune: body.prune, force: body.force }),
   }),
   route({
@@ -108,7 +110,7 @@ export const adminRoutes: RouteDef[] = [
     summary: 'Any user\u2019s route overview, with the rule that granted or denied each related plant',
     tag: 'admin',
     auth: 'operator',
-    query: z.object({ user: z.string().trim().min(1, 'is required (an email)') }),
+    query: z.object({ user: z.string().trim().min(1, 'is required (an email)').max(320, 'must be at most 320 characters') }),
     response: AdminRouteReport,
     handler: async ({ ctx, query }) => {
       const model = await ctx.fleet.current();
@@ -138,8 +140,8 @@ export const adminRoutes: RouteDef[] = [
     tag: 'admin',
     auth: 'operator',
     query: z.object({
-      user: z.string().optional(),
-      kind: z.string().optional(),
+      user: z.string().max(320, 'must be at most 320 characters').optional(),
+      kind: z.string().max(100, 'must be at most 100 characters').optional(),
       limit: z.coerce.number().int().min(1, 'must be at least 1').max(10000, 'must be at most 10000').default(200),
     }),
     response: z.array(EventInfo),
