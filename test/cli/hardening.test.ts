@@ -236,6 +236,24 @@ describe('issue 7: the CLI against a real server, a forged server and a dead one
     assert.equal(noTty.code, 2);
     assert.match(noTty.stderr, /--password-stdin/);
   });
+
+  it('item 17: answers typed ahead in one go reach the next prompt (password change: three prompts on a pseudo-terminal)', async () => {
+    const env = { ...process.env, PLANTGATE_CONFIG_DIR: join(work, 'gus'), PLANTGATE_SERVER: server.url };
+    const typed = ['gus-password', 'gus-new-password-2026', 'gus-new-password-2026'].join('\r');
+    const result = await new Promise<{ output: string; code: number }>((resolve, reject) =>
+      execFile(
+        'python3',
+        [join(import.meta.dirname, 'pty-run.py'), JSON.stringify([process.execPath, BIN, 'password', 'change', '--email', 'gus@solarco.example']), 'current (or one-time) password', typed],
+        { env, timeout: 60_000 },
+        (e, out) => (e ? reject(e) : resolve(JSON.parse(out))),
+      ),
+    );
+    assert.equal(result.code, 0, result.output);
+    assert.match(result.output, /password changed/);
+    assert.ok(!result.output.includes('gus-new-password-2026'), result.output);
+    const login = await plantgate(['login', '--email', 'gus@solarco.example', '--password-stdin'], { PLANTGATE_CONFIG_DIR: join(work, 'gus'), PLANTGATE_SERVER: server.url }, 'gus-new-password-2026\n');
+    assert.equal(login.code, 0, login.stderr);
+  });
 });
 
 describe('issue 7 item 3: a daemon takes its enrolment token from a file or the environment, not its command line', () => {
