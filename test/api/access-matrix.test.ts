@@ -105,6 +105,7 @@ const MATRIX: Record<string, Row> = {
   'GET /admin/regions/:name/state': { access: 'operator', call: () => ({ path: '/admin/regions/eu-central/state' }), ok: 200, missing: () => ({ path: '/admin/regions/no-such-region/state' }) },
   'GET /admin/routes': { access: 'operator', call: () => ({ path: '/admin/routes?user=alice@solarco.example' }), ok: 200, missing: () => ({ path: `/admin/routes?user=${MISSING_USER}` }) },
   'GET /admin/events': { access: 'operator', call: () => ({ path: '/admin/events' }), ok: 200 },
+  'GET /admin/fleet': { access: 'operator', call: () => ({ path: '/admin/fleet' }), ok: 200 },
   'POST /admin/gateways/enrolments': { access: 'operator', call: () => ({ path: '/admin/gateways/enrolments', body: { region: 'eu-central' } }), ok: 201 },
   'POST /admin/agents/enrolments': { access: 'operator', call: () => ({ path: '/admin/agents/enrolments', body: { plant: 'SolarCo/Park B' } }), ok: 201 },
   'GET /admin/gateways': { access: 'operator', call: () => ({ path: '/admin/gateways' }), ok: 200 },

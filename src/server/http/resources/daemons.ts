@@ -247,6 +247,8 @@ export const daemonRoutes: RouteDef[] = [
       tag: 'daemons',
       auth: kind,
       body: DaemonStatusReport,
+      // The largest report within the schema's bounds (1,000 peers) is about 250 KiB of JSON.
+      maxBody: 1024 * 1024,
       status: 204,
       handler: async ({ ctx, daemon, body }) => {
         // The report is bounded by its schema (issue 7 #9), so the stored row is too; older daemons send no totals.
