@@ -64,7 +64,10 @@ export async function startServer(options: ServerOptions, print: (line: string) 
   await fleet.load();
   const ctx: AppContext = { store, fleet, box, addressing, servicePublicKey: serviceKey.publicKey, now: () => new Date(), routeViewCache: new RouteViewCache() };
   const app = createApp(ctx, logger);
-  const metrics = new ServerMetrics({ processMetrics: true, revision: () => fleet.currentRevision() });
+  const metrics = new ServerMetrics({
+    processMetrics: true,
+    sources: { revision: () => fleet.currentRevision(), waiting: () => fleet.waitingCounts(), dbQueries: () => store.queryCount() },
+  });
   const routes = [
     ...allRoutes.map((def) => ({ method: def.method, pattern: `/api/v1${def.path}` })),
     { method: 'GET', pattern: '/healthz' },

@@ -22,7 +22,6 @@ export function createApp(ctx: AppContext, logger: Logger = console): Hono {
   const openapi = openApiDocument(allRoutes);
   app.get('/api/openapi.json', (c) => c.json(openapi));
   app.get('/healthz', (c) => c.json({ ok: true, revision: ctx.fleet.currentRevision() }));
-  app.get('/metrics', (c) => c.text(serverMetrics(ctx), 200, { 'content-type': 'text/plain; version=0.0.4' }));
 
   for (const def of allRoutes) {
     app.on(def.method.toUpperCase(), `/api/v1${def.path}`, async (c) => {
@@ -49,25 +48,4 @@ export function createApp(ctx: AppContext, logger: Logger = console): Hono {
     return c.json(new ApiError(500, 'internal', 'internal error; the server log has the details').toJSON(), 500);
   });
   return app;
-}
-
-/**
- * Prometheus text: what an operator (and the idle-cost benchmark) watches. Nothing here
- * is secret; `plantgate_db_queries_total` must stay flat while no fleet change happens.
- */
-function serverMetrics(ctx: AppContext): string {
-  const waiting = ctx.fleet.waitingCounts();
-  return [
-    '# HELP plantgate_db_queries_total Database queries run by this control-plane process.',
-    '# TYPE plantgate_db_queries_total counter',
-    `plantgate_db_queries_total ${ctx.store.queryCount()}`,
-    '# HELP plantgate_state_revision The fleet revision this process\u2019s model is at.',
-    '# TYPE plantgate_state_revision gauge',
-    `plantgate_state_revision ${ctx.fleet.currentRevision()}`,
-    '# HELP plantgate_state_waiting Long-polls of daemons waiting for a change.',
-    '# TYPE plantgate_state_waiting gauge',
-    `plantgate_state_waiting{kind="gateway"} ${waiting.gateway}`,
-    `plantgate_state_waiting{kind="agent"} ${waiting.agent}`,
-    '',
-  ].join('\n');
 }
