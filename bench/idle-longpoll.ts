@@ -241,7 +241,7 @@ try {
   const pid = (running.server as ServerProcess).pid;
   for (let run = 1; run <= RUNS; run++) {
     const totals = () => daemons.reduce((acc, d) => ({ answers: acc.answers + d.answers, bytes: acc.bytes + d.bytes, errors: acc.errors + d.errors }), { answers: 0, bytes: 0, errors: 0 });
-    const waiting = await serverMetric(base, 'plantgate_state_waiting');
+    const waiting = await serverMetric(base, 'plantgate_longpoll_waiters');
     const q0 = await dbQueries(base);
     const x0 = pgStat ? await pgStat() : null;
     const c0 = processCpuSeconds(pid);

@@ -71,7 +71,7 @@ describe('replicas: two control planes on one PostgreSQL, daemons on either (iss
   const waiting = async (url: string): Promise<Record<string, number>> => {
     const script = `fetch(${JSON.stringify(`${url}/metrics`)}).then((r) => r.text()).then((t) => console.log(t))`;
     const { stdout } = await s.lab.exec(s.ns.cp, NODE, ['-e', script], { timeoutMs: 15_000 });
-    return Object.fromEntries([...stdout.matchAll(/^plantgate_state_waiting\{kind="(\w+)"\} (\d+)/gm)].map((m) => [m[1] as string, Number(m[2])]));
+    return Object.fromEntries([...stdout.matchAll(/^plantgate_longpoll_waiters\{kind="(\w+)"\} (\d+)/gm)].map((m) => [m[1] as string, Number(m[2])]));
   };
 
   /** Starts a flow that revokes `user`'s profile through `server` after `revokeAtMs`; returns its log once done. */
