@@ -5,6 +5,7 @@ import type { DaemonPorts } from '../daemon/ports.ts';
 import { statusReport } from '../daemon/status-report.ts';
 import { SyncLoop, type SyncLoopOptions } from '../daemon/sync-loop.ts';
 import { loadContact, saveContact } from '../daemon/contact.ts';
+import { answerNotOlder } from '../daemon/not-older.ts';
 import { GatewayDocumentStore } from './document-store.ts';
 import { type GatewayUpdate, GatewaySync } from './gateway-sync.ts';
 import type { GatewayInterfaces } from './nft-ruleset.ts';
@@ -31,8 +32,6 @@ export type GatewayDaemonConfig = {
 
 export type GatewayDaemonPorts = DaemonPorts<GatewayControlPlane>;
 
-const OLDER_ANSWER_RETRIES = 20;
-const OLDER_ANSWER_WAIT_MS = 250;
 
 export type RunningDaemon = {
   identity: DaemonIdentity;
@@ -58,22 +57,6 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
   const savedDocument = await documents.load();
   const saved = savedDocument === null ? null : sync.restore(savedDocument);
 
-  /**
-   * A replica that has not caught up yet (behind a load balancer, or after a failover)
-   * answers a request `after=R` with an older full document. Applied, it would undo what
-   * R already enforced (a revoke) until the next answer: so it is asked again, briefly,
-   * a bounded number of times (a database restored from a backup really goes back).
-   */
-  const stateNotOlderThan = async (after: number | null, waitSeconds: number, fetchSignal: AbortSignal) => {
-    for (let asked = 1; ; asked++) {
-      const message = await api.state({ after, waitSeconds, signal: fetchSignal });
-      if (after === null || message.kind !== 'full' || message.state.revision >= after || asked >= OLDER_ANSWER_RETRIES) return message;
-      if (asked === 1) log.warn('the control plane answered an older revision than the one applied (a replica catching up?): asking again', { held: after, answered: message.state.revision });
-      await clock.sleep(OLDER_ANSWER_WAIT_MS, fetchSignal);
-      if (fetchSignal.aborted) return message;
-    }
-  };
-
   const loop = new SyncLoop<GatewayUpdate>(
     {
       clock,
@@ -87,7 +70,13 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
         log.info('registered', { siteTunnelIp, siteEndpoint: config.siteEndpoint, sitePublicKey: siteKey.publicKey });
       },
       fetch: async (after, waitSeconds, fetchSignal) => {
-        const update = await sync.receive(await stateNotOlderThan(after, waitSeconds, fetchSignal));
+        const answer = await answerNotOlder(
+          () => api.state({ after, waitSeconds, signal: fetchSignal }),
+          (message) => (message.kind === 'full' ? message.state.revision : null),
+          after,
+          { clock, log, signal: fetchSignal },
+        );
+        const update = await sync.receive(answer);
         if (update !== 'resync') return update;
         log.info('the delta does not follow the revision held: fetching the full document', { held: sync.document?.revision ?? null });
         const full = await sync.receive(await api.state({ after: null, waitSeconds, signal: fetchSignal }));
