@@ -46,10 +46,13 @@ const { values: args } = parseArgs({
     users: { type: 'string', default: '10000' },
     allowed: { type: 'string', default: '85000' },
     native: { type: 'string', default: '15000' },
+    'nft-session': { type: 'string', default: 'on' },
   },
 });
 const RUNS = Number(args.runs);
 const CHANGES = Number(args.changes);
+// 'off': every nft script a new `nft -f` (the driver before the nft -i session), for A/B.
+const NFT_SESSION = args['nft-session'] !== 'off';
 
 // ---- timing wrappers around the real drivers -------------------------------------------
 
@@ -117,7 +120,8 @@ async function newGateway(service: { privateKey: string; publicKey: string }): P
   const ifaces = { users: lab.name('pgu'), sites: lab.name('pgs') };
   for (const name of Object.values(ifaces)) lab.trackWireGuardInterface(name);
   const wireguard = timedWireGuard(wg, clock);
-  const nft = timedNft(new NftCliDriver({ netns: ns }), clock);
+  const nftDriver = new NftCliDriver({ netns: ns, session: NFT_SESSION });
+  const nft = timedNft(nftDriver, clock);
   const plane: GatewayDataPlane = { wireguard, nft, ifaces };
   const sync = new GatewaySync(
     { ifaces, table: 'plantgate', userPort: 51820, sitePort: 51821 },
@@ -140,6 +144,7 @@ async function newGateway(service: { privateKey: string; publicKey: string }): P
     plane,
     sync,
     teardown: async () => {
+      nftDriver.close();
       for (const name of Object.values(ifaces)) await wg.deleteInterface(name).catch(() => {});
       await lab.cleanup();
     },
@@ -410,10 +415,15 @@ async function main() {
       console.log(row([label, ms(median(values)), ms(quantile(values, 0.99)), ms(Math.max(...values))]));
     }
     for (const kind of KINDS) {
-      const values = changes.filter((s) => s.kind === kind).map((s) => s.total);
+      const ofKind = changes.filter((s) => s.kind === kind);
+      const values = ofKind.map((s) => s.total);
       console.log(
         row([`${kind} (${values.length})`, ms(median(values)), ms(quantile(values, 0.99)), ms(Math.max(...values))]),
       );
+      for (const part of ['nft', 'wg'] as const) {
+        const parts = ofKind.map((s) => s[part]);
+        console.log(row([`· ${part}`, ms(median(parts)), ms(quantile(parts, 0.99)), ms(Math.max(...parts))]));
+      }
     }
     console.log('');
     console.log(row(['reconcile (3, full read-back)', 'median', 'min', 'max']));
@@ -456,6 +466,13 @@ async function main() {
         nft: round(median(col(changes, (s) => s.nft))),
         wg: round(median(col(changes, (s) => s.wg))),
       },
+      changeSplitP99Ms: {
+        run: round(quantile(col(changes, (s) => s.run), 0.99)),
+        nft: round(quantile(col(changes, (s) => s.nft), 0.99)),
+        wg: round(quantile(col(changes, (s) => s.wg), 0.99)),
+      },
+      nftSession: NFT_SESSION,
+      rssMb: Math.round(process.memoryUsage().rss / 1e6),
       reconcileMedianMs: round(median(reconciles.map((r) => r.total))),
       reconcileMaxBlockMedianMs: round(median(reconciles.map((r) => r.maxBlock))),
       consistent,
