@@ -47,12 +47,15 @@ const { values: args } = parseArgs({
     allowed: { type: 'string', default: '85000' },
     native: { type: 'string', default: '15000' },
     'nft-session': { type: 'string', default: 'on' },
+    'wg-uapi': { type: 'string', default: 'on' },
   },
 });
 const RUNS = Number(args.runs);
 const CHANGES = Number(args.changes);
 // 'off': every nft script a new `nft -f` (the driver before the nft -i session), for A/B.
 const NFT_SESSION = args['nft-session'] !== 'off';
+// 'off': every peer change a `wg set` process (the driver before the control-socket path).
+const WG_UAPI = args['wg-uapi'] !== 'off';
 
 // ---- timing wrappers around the real drivers -------------------------------------------
 
@@ -115,7 +118,7 @@ type Gateway = {
 async function newGateway(service: { privateKey: string; publicKey: string }): Promise<Gateway> {
   const lab = new NetnsLab();
   const ns = await lab.addNamespace('b4');
-  const wg = new WireGuardGoDriver({ netns: ns, timeoutMs: 60_000 });
+  const wg = new WireGuardGoDriver({ netns: ns, timeoutMs: 60_000, uapi: WG_UAPI });
   const clock: Clock = {};
   const ifaces = { users: lab.name('pgu'), sites: lab.name('pgs') };
   for (const name of Object.values(ifaces)) lab.trackWireGuardInterface(name);
@@ -472,6 +475,7 @@ async function main() {
         wg: round(quantile(col(changes, (s) => s.wg), 0.99)),
       },
       nftSession: NFT_SESSION,
+      wgUapi: WG_UAPI,
       rssMb: Math.round(process.memoryUsage().rss / 1e6),
       reconcileMedianMs: round(median(reconciles.map((r) => r.total))),
       reconcileMaxBlockMedianMs: round(median(reconciles.map((r) => r.maxBlock))),

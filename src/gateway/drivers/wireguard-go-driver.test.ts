@@ -6,6 +6,7 @@ import { generateWireGuardKeyPair } from '../../crypto/wireguard-keys.ts';
 import { type RunCommand, runCommand } from './run-command.ts';
 import { wireGuardDriverContract } from './wireguard-driver.contract.ts';
 import { WireGuardGoDriver } from './wireguard-go-driver.ts';
+import { renderUapiPeerChanges } from './wireguard-uapi.ts';
 
 /** Records every argument list so a test can prove no key ever was one. */
 function recordingRunner(seen: string[][]): RunCommand {
@@ -71,4 +72,41 @@ describe('WireGuardGoDriver specifics', () => {
     await assert.rejects(other.createInterface(spec), /in use/);
     await driver.deleteInterface(name);
   });
+
+  it('changes peers over the control socket (no wg process), with endpoint and keepalive as wg set sets them', async () => {
+    const name = lab.name('pgua');
+    lab.trackWireGuardInterface(name);
+    await driver.createInterface({ name, privateKey: generateWireGuardKeyPair().privateKey, listenPort: null, addresses: [], routes: [] });
+    const alice = generateWireGuardKeyPair().publicKey;
+    const bob = generateWireGuardKeyPair().publicKey;
+    const before = seen.length;
+    await driver.changePeers(name, { remove: [], upsert: [{ publicKey: alice, allowedIps: ['100.64.0.2/32', '100.80.1.0/24'], endpoint: '198.51.100.7:51820', persistentKeepalive: 25 }, { publicKey: bob, allowedIps: ['100.64.0.3/32'] }] });
+    await driver.changePeers(name, { remove: [bob], upsert: [{ publicKey: alice, allowedIps: ['100.64.0.9/32'] }] });
+    assert.deepEqual(seen.slice(before).filter((args) => args.includes('set')), [], 'no wg set was started');
+    const dump = await driver.readDump(name);
+    assert.deepEqual(dump?.peers.map((peer) => [peer.publicKey, peer.allowedIps, peer.endpoint, peer.persistentKeepalive]), [[alice, ['100.64.0.9/32'], '198.51.100.7:51820', 25]]);
+    // a change wireguard-go refuses rejects (it is not reported as done)
+    await assert.rejects(driver.changePeers(name, { remove: [], upsert: [{ publicKey: bob, allowedIps: ['100.64.0.4/40'] }] }), /refused|errno/);
+    // an endpoint that needs a name lookup goes through wg set, as before
+    await driver.changePeers(name, { remove: [], upsert: [{ publicKey: bob, allowedIps: ['100.64.0.4/32'], endpoint: 'localhost:51820' }] });
+    assert.ok(seen.slice(before).some((args) => args.includes('set') && args.includes('localhost:51820')));
+    await driver.deleteInterface(name);
+  });
+});
+
+describe('renderUapiPeerChanges: what goes to the control socket, and what is left to wg set', () => {
+  const key = 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=';
+  const hex = Buffer.from(key, 'base64').toString('hex');
+  const cases: { name: string; changes: Parameters<typeof renderUapiPeerChanges>[0]; request: string | null }[] = [
+    { name: 'a removal', changes: { remove: [key], upsert: [] }, request: `set=1\npublic_key=${hex}\nremove=true\n\n` },
+    {
+      name: 'an upsert replaces the AllowedIPs',
+      changes: { remove: [], upsert: [{ publicKey: key, allowedIps: ['100.64.0.2/32'], persistentKeepalive: 25 }] },
+      request: `set=1\npublic_key=${hex}\nreplace_allowed_ips=true\nallowed_ip=100.64.0.2/32\npersistent_keepalive_interval=25\n\n`,
+    },
+    { name: 'a host name endpoint: wg set', changes: { remove: [], upsert: [{ publicKey: key, allowedIps: [], endpoint: 'gw.example:51820' }] }, request: null },
+    { name: 'a line break inside a CIDR: wg set (never a second UAPI line)', changes: { remove: [], upsert: [{ publicKey: key, allowedIps: ['1.2.3.4/32\nremove=true'] }] }, request: null },
+  ];
+  for (const { name, changes, request } of cases) it(name, () => assert.equal(renderUapiPeerChanges(changes), request));
+  it('a malformed key throws (as with wg set)', () => assert.throws(() => renderUapiPeerChanges({ remove: ['nope'], upsert: [] }), /public key/));
 });

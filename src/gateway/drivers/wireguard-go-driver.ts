@@ -6,6 +6,7 @@ import { checkedPublicKey, renderPeersConf, type WireGuardPeerConfig } from '../
 import { withSecretFile } from './secret-file.ts';
 import { CommandError, inNetns, type RunCommand, runCommand } from './run-command.ts';
 import type { PeerChanges, WireGuardDriver, WireGuardInterfaceSpec } from './wireguard-driver.ts';
+import { renderUapiPeerChanges, uapiRequest } from './wireguard-uapi.ts';
 
 /**
  * WireGuardDriver over kernel WireGuard where the kernel has it (`ip link add … type
@@ -26,6 +27,8 @@ export type WireGuardGoDriverOptions = {
   socketDirectory?: string;
   /** 'auto' (default): kernel WireGuard when `ip link add type wireguard` works, else wireguard-go. */
   implementation?: 'auto' | 'userspace';
+  /** Peer changes to wireguard-go over its control socket (default true); false: always `wg set`. */
+  uapi?: boolean;
 };
 
 const INTERFACE_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
@@ -37,6 +40,7 @@ export class WireGuardGoDriver implements WireGuardDriver {
   private readonly socketDirectory: string;
   private readonly daemons = new Map<string, { child: ChildProcess; exited: Promise<void> }>();
   private readonly implementation: 'auto' | 'userspace';
+  private readonly uapi: boolean;
   /** Learned on the first interface: whether this kernel has WireGuard. */
   private kernelAvailable: boolean | null = null;
 
@@ -46,6 +50,7 @@ export class WireGuardGoDriver implements WireGuardDriver {
     this.run = options.run ?? runCommand;
     this.socketDirectory = options.socketDirectory ?? '/var/run/wireguard';
     this.implementation = options.implementation ?? 'auto';
+    this.uapi = options.uapi ?? true;
   }
 
   /** Which implementation the interfaces of this driver use (known after the first create). */
@@ -122,7 +127,12 @@ export class WireGuardGoDriver implements WireGuardDriver {
   }
 
   async changePeers(name: string, changes: PeerChanges): Promise<void> {
-    const args = ['set', checkedName(name)];
+    checkedName(name);
+    if (changes.remove.length + changes.upsert.length === 0) return;
+    // wireguard-go: straight to its control socket, no process start (wireguard-uapi.ts).
+    const request = this.kernelAvailable === true || !this.uapi ? null : renderUapiPeerChanges(changes);
+    if (request !== null && (await uapiRequest(`${this.socketDirectory}/${name}.sock`, request, this.timeoutMs)) === 'done') return;
+    const args = ['set', name];
     // Removals first: a rotated key must give its tunnel IP back before the new key takes it.
     for (const key of changes.remove) args.push('peer', checkedPublicKey(key), 'remove');
     for (const peer of changes.upsert) args.push(...peerArguments(peer));
