@@ -179,6 +179,8 @@ type Sample = {
   wg: number;
   /** Garbage collection in this (the daemon's) process while the apply ran: it delays the answer of nft/wg too. */
   gc: number;
+  /** Longest event-loop delay while the apply ran (1 ms resolution): the daemon process itself stalled. */
+  loopBlock: number;
   /** performance.now() at the start and end of the apply (gc is filled in from it at the end). */
   span: [number, number];
   create: number;
@@ -189,12 +191,15 @@ type Sample = {
 /** What the daemon does with one answer of the control plane: take it into the document, apply it. */
 async function timedApply(gateway: Gateway, message: GatewayStateMessage): Promise<Sample> {
   for (const key of Object.keys(gateway.clock)) delete gateway.clock[key];
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   const start = now();
   const update = await gateway.sync.receive(message);
   const received = now();
   if (update === 'resync') throw new Error('the delta does not follow the document held');
   await gateway.sync.apply(update, message.kind === 'full' ? 'reconnect' : 'update');
   const total = now() - start;
+  loop.disable();
   const report = gateway.sync.lastReport;
   if (report === null) throw new Error('no apply report');
   const c = gateway.clock;
@@ -211,6 +216,7 @@ async function timedApply(gateway: Gateway, message: GatewayStateMessage): Promi
     nft,
     wg,
     gc: 0,
+    loopBlock: loop.count > 0 ? loop.max / 1e6 : 0,
     span: [start, start + total],
     create: c['wg.create'] ?? 0,
     kinds: `nft ${plan.nft.kind}, users ${plan.users.kind}, sites ${plan.sites.kind}${report.observed ? ', observed' : `, from ${report.basis}`}`,
@@ -433,6 +439,7 @@ async function main() {
       ['· nft (apply; read only when observing)', (s) => s.nft],
       ['· wg (set, users ∥ sites; 0 when no peer changed)', (s) => s.wg],
       ['garbage collection in the daemon process during the change', (s) => s.gc],
+      ['longest event-loop delay in the daemon process during the change', (s) => s.loopBlock],
     ];
     for (const [label, pick] of changeRows) {
       const values = col(changes, pick);
@@ -495,6 +502,7 @@ async function main() {
         nft: round(quantile(col(changes, (s) => s.nft), 0.99)),
         wg: round(quantile(col(changes, (s) => s.wg), 0.99)),
         gc: round(quantile(col(changes, (s) => s.gc), 0.99)),
+        loopBlock: round(quantile(col(changes, (s) => s.loopBlock), 0.99)),
       },
       changeGcMaxMs: round(Math.max(...col(changes, (s) => s.gc))),
       nftSession: NFT_SESSION,
