@@ -18,7 +18,8 @@ export class ApiRequestError extends Error {
   }
 }
 
-type Input<E extends Endpoint> = { params?: Record<string, string> } & (E['body'] extends z.ZodType ? { body: z.input<E['body']> } : { body?: undefined });
+type BodyOf<E> = E extends Endpoint<infer B, z.ZodType> ? B : undefined;
+type Input<E extends Endpoint> = { params?: Record<string, string> } & ([BodyOf<E>] extends [z.ZodType] ? { body: z.input<BodyOf<E>> } : { body?: undefined });
 
 /**
  * Calls one endpoint. The session is the HttpOnly cookie (the page never holds the

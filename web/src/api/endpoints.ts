@@ -21,7 +21,7 @@ import { WebLoginResponse } from '../../../src/core/wire/web-session.ts';
  * requests are checked before they leave, answers before the UI sees them.
  * test/web/endpoints.test.ts holds this table against the server's route table.
  */
-export type Endpoint<B extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> = {
+export type Endpoint<B extends z.ZodType | undefined = z.ZodType | undefined, R extends z.ZodType = z.ZodType> = {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   body?: B;
@@ -30,7 +30,7 @@ export type Endpoint<B extends z.ZodType = z.ZodType, R extends z.ZodType = z.Zo
   webSession?: true;
 };
 
-function endpoint<B extends z.ZodType, R extends z.ZodType>(e: Endpoint<B, R>): Endpoint<B, R> {
+function endpoint<R extends z.ZodType, B extends z.ZodType | undefined = undefined>(e: Endpoint<B, R>): Endpoint<B, R> {
   return e;
 }
 

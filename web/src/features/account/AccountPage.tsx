@@ -1,0 +1,20 @@
+import { Stack, Text, Title } from '@mantine/core';
+import { useSession } from '../auth/use-session.ts';
+import { TokensCard } from './TokensCard.tsx';
+import { TotpCard } from './TotpCard.tsx';
+
+export function AccountPage() {
+  const me = useSession().data;
+  return (
+    <Stack maw={1100}>
+      <Title order={1}>Account</Title>
+      {me && (
+        <Text>
+          Signed in as {me.name} ({me.email}){me.platformOperator ? ', platform operator' : ''}.
+        </Text>
+      )}
+      <TotpCard />
+      <TokensCard />
+    </Stack>
+  );
+}
