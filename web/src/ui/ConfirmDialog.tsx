@@ -14,7 +14,7 @@ export function ConfirmDialog(props: {
   onCancel: () => void;
 }) {
   return (
-    <Modal opened={props.opened} onClose={props.onCancel} title={props.title} centered>
+    <Modal opened={props.opened} onClose={props.onCancel} title={props.title} centered closeButtonProps={{ 'aria-label': 'Cancel' }}>
       <Stack>
         {props.children}
         {props.error && (

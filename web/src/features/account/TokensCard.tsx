@@ -30,7 +30,7 @@ export function TokensCard() {
         <form onSubmit={onSubmit} noValidate>
           <Group align="flex-start">
             <TextInput label="Token name" placeholder="automation" {...form.field('name')} />
-            <TextInput label="Expires in days (optional)" inputMode="numeric" w={200} {...form.field('expiresInDays')} />
+            <TextInput label="Expires after (days)" placeholder="never" inputMode="numeric" w={180} {...form.field('expiresInDays')} />
             <Button type="submit" mt={25} loading={create.isPending}>
               Create token
             </Button>
@@ -100,7 +100,7 @@ export function TokensCard() {
         <Text>Every program using this token is refused from now on{revoking?.kind === 'session' ? ' (this signs that session out)' : ''}.</Text>
       </ConfirmDialog>
       {create.data && (
-        <Modal opened onClose={() => create.reset()} title={`Token ${create.data.name} created`} size="lg" closeOnClickOutside={false} centered>
+        <Modal opened onClose={() => create.reset()} title={`Token ${create.data.name} created`} size="lg" closeOnClickOutside={false} centered closeButtonProps={{ 'aria-label': 'Close' }}>
           <Stack>
             <Alert color="red" variant="outline" title="Shown only now" role="alert">
               Copy the token now: plantgate stores only a hash of it and cannot show it again.

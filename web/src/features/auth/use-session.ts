@@ -32,8 +32,8 @@ export function useSignOut() {
     mutationFn: () => request(api.logout),
     // Whatever the answer, nothing of the old session stays on the page.
     onSettled: () => {
-      client.clear();
       client.setQueryData(['me'], null);
+      client.removeQueries({ predicate: (query) => query.queryKey[0] !== 'me' });
     },
   });
 }

@@ -6,7 +6,7 @@ import type { ShownOnceConfig } from './use-profile.ts';
 /** The complete config with its private key, shown once (SPEC P1): download, copy, QR code for the mobile apps. */
 export function ShowOnceConfig({ config, onClose }: { config: ShownOnceConfig; onClose: () => void }) {
   return (
-    <Modal opened onClose={onClose} title={`Profile ${config.verb}: your WireGuard configuration`} size="xl" closeOnClickOutside={false} centered>
+    <Modal opened onClose={onClose} title={`Profile ${config.verb}: your WireGuard configuration`} size="xl" closeOnClickOutside={false} centered closeButtonProps={{ 'aria-label': 'Close' }}>
       <Stack>
         <Alert color="red" variant="outline" title="Shown only now" role="alert">
           <Text size="sm">

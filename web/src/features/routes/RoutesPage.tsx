@@ -128,7 +128,7 @@ const Row = memo(function Row({ route, act, pending, inGroup }: { route: RouteVi
       </Table.Td>
       <Table.Td>
         {inGroup && route.state !== 'priority' && route.state !== 'disabled' && (
-          <Button size="compact-sm" variant="outline" onClick={() => act('priority', route)} loading={pending} aria-label={`Make ${label} the priority`}>
+          <Button size="compact-sm" variant="outline" onClick={() => act('priority', route)} loading={pending} aria-label={`Make priority: ${label}`}>
             Make priority
           </Button>
         )}
