@@ -178,7 +178,7 @@ describe('web UI in Chromium', () => {
     const file = await download;
     assert.match(file.suggestedFilename(), /^plantgate-\d+\.\d+\.\d+\.\d+\.conf$/);
     const text = readFileSync(await file.path(), 'utf8');
-    assert.equal(text, await dialog.getByLabel('WireGuard configuration').inputValue(), 'download and display are the same file');
+    assert.equal(text, await dialog.getByRole('textbox', { name: 'WireGuard configuration' }).inputValue(), 'download and display are the same file');
     const conf = parseWireGuardConf(text);
     const privateKey = conf.interface.PrivateKey as string;
     const stored = (await api.get('/api/v1/vpn/profile')).body;
@@ -194,7 +194,7 @@ describe('web UI in Chromium', () => {
     await page.getByRole('button', { name: 'Rotate key' }).click();
     await page.getByText('stops working at once on every gateway').waitFor();
     await page.getByRole('button', { name: 'Rotate and show the new file' }).click();
-    const rotatedText = await page.getByRole('dialog').getByLabel('WireGuard configuration').inputValue();
+    const rotatedText = await page.getByRole('dialog').getByRole('textbox', { name: 'WireGuard configuration' }).inputValue();
     const rotatedKey = parseWireGuardConf(rotatedText).interface.PrivateKey as string;
     const afterRotate = (await api.get('/api/v1/vpn/profile')).body;
     assert.notEqual(rotatedKey, privateKey);
