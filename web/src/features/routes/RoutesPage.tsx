@@ -30,8 +30,8 @@ export function RoutesPage() {
       {choice.needsRefresh && (
         <Alert color="blue" variant="outline" title="Refresh your config file to use the native addresses" withCloseButton onClose={choice.dismissRefresh} closeButtonLabel="Dismiss">
           <Text size="sm">
-            The native prefixes of your routes changed. Gateways apply this at once, but your WireGuard file lists the native prefixes in <Code>AllowedIPs</Code>
-            . Update it with <Code>plantgate vpn refresh --config FILE</Code> (keeps your key), or rotate the profile on the Personal VPN page for a new file.
+            The native prefixes of your routes changed. Gateways apply this at once, but your WireGuard file lists the native prefixes in{' '}
+            <Code>AllowedIPs</Code>. Update it with <Code>plantgate vpn refresh --config FILE</Code> (keeps your key), or rotate the profile on the Personal VPN page for a new file.
             Mapped prefixes keep working without a change.
           </Text>
         </Alert>
