@@ -1,6 +1,8 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** Debian's Chromium (scripts/install-deps.sh installs it); never a downloaded browser. */
@@ -44,4 +46,10 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
 
 export function describeViolations(violations: AxeViolation[]): string {
   return violations.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join('; ')}`).join('\n');
+}
+
+/** The tests drive the built UI that `plantgate server` serves; build it when a checkout has none yet. */
+export function ensureWebBuilt(): void {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  if (!existsSync(join(root, 'web/dist/index.html'))) execFileSync(process.execPath, [join(root, 'scripts/build-web.ts')], { stdio: 'inherit', timeout: 120_000 });
 }

@@ -6,7 +6,7 @@ import { generate } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
 import { wireGuardPublicKey } from '../../src/crypto/wireguard-keys.ts';
 import { http, login, startTestServer } from '../support/server.ts';
-import { describeViolations, launchChromium, screenshot, seriousAxeViolations } from './browser.ts';
+import { describeViolations, ensureWebBuilt, launchChromium, screenshot, seriousAxeViolations } from './browser.ts';
 import { USERS, loadWebFleet } from './fleet.ts';
 import { parseWireGuardConf } from './wireguard-file.ts';
 
@@ -23,6 +23,7 @@ describe('web UI in Chromium', () => {
   const consoleProblems: string[] = [];
 
   before(async () => {
+    ensureWebBuilt();
     [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
     await loadWebFleet(server);
   });
