@@ -164,6 +164,7 @@ const Row = memo(function Row({ route, act, pending, inGroup }: { route: RouteVi
         <input
           type="checkbox"
           role="switch"
+          aria-checked={route.state !== 'disabled'}
           className="switch"
           checked={route.state !== 'disabled'}
           onChange={() => act(route.state === 'disabled' ? 'enable' : 'disable', route)}
