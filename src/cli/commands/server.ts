@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { startServer } from '../../server/main.ts';
+import { webUiLine } from '../../server/web/static.ts';
 import { loadDemoFleet } from '../../server/demo/demo.ts';
 import type { Io } from '../context.ts';
 
@@ -34,6 +35,7 @@ export function registerServerCommand(program: Command, io: Io): void {
           const lines = await loadDemoFleet(server.ctx);
           for (const line of lines) io.out(line);
         }
+        io.out(webUiLine(server.url));
         io.out(`plantgate control plane on ${server.url} (API ${server.url}/api/v1, OpenAPI ${server.url}/api/openapi.json; data in ${join(opts.dataDir)})`);
         await new Promise<void>((resolve) => {
           const stop = () => {

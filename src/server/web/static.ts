@@ -7,6 +7,11 @@ import type { Hono } from 'hono';
 /** Where `npm install` (scripts/build-web.ts) puts the built UI. */
 export const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
+/** What `plantgate server` prints about the UI on start. */
+export function webUiLine(url: string, dist: string = WEB_DIST): string {
+  return existsSync(join(dist, 'index.html')) ? `Web UI: ${url}/` : 'Web UI: not built (run npm run build:web; npm install does it)';
+}
+
 type Asset = { body: Uint8Array; gzip: Uint8Array | null; type: string; immutable: boolean };
 
 const TYPES: Record<string, string> = {

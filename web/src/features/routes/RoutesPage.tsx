@@ -139,20 +139,20 @@ const Row = memo(function Row({ route, act, pending, inGroup }: { route: RouteVi
   const label = `${route.plant} ${route.subnet}`;
   return (
     <tr className={inGroup ? 'in-group' : undefined} data-testid="route-row" data-plant={route.plant} data-subnet={route.subnet} data-state={route.state}>
-      <td className="strong">{route.plant}</td>
-      <td>{route.organization}</td>
-      <td>{route.via === 'own' ? 'Own' : 'Cooperation'}</td>
-      <td>
+      <td data-label="Plant" className="strong">{route.plant}</td>
+      <td data-label="Organization">{route.organization}</td>
+      <td data-label="Access">{route.via === 'own' ? 'Own' : 'Cooperation'}</td>
+      <td data-label="Native subnet">
         <code>{route.subnet}</code>
       </td>
-      <td>
+      <td data-label="Mapped prefix">
         <code>{route.mapped}</code> <CopyText value={route.mapped} label={`mapped prefix of ${label}`} />
       </td>
-      <td>
+      <td data-label="State">
         <span className={`state-badge state-${state.color}`}>{state.label}</span>
         <div className="why">{state.why}</div>
       </td>
-      <td>
+      <td data-label="Priority">
         {inGroup && route.state !== 'priority' && route.state !== 'disabled' && (
           <button type="button" className="small-button" onClick={() => act('priority', route)} disabled={pending} aria-label={`Make priority: ${label}`}>
             Make priority
@@ -160,7 +160,7 @@ const Row = memo(function Row({ route, act, pending, inGroup }: { route: RouteVi
         )}
         {route.state === 'priority' && 'Chosen'}
       </td>
-      <td>
+      <td data-label="On">
         <input
           type="checkbox"
           role="switch"
