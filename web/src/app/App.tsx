@@ -5,6 +5,7 @@ import { SignInPage } from '../features/auth/SignInPage.tsx';
 import { useSession, useSignOut } from '../features/auth/use-session.ts';
 import { VpnPage } from '../features/personal-vpn/VpnPage.tsx';
 import { RoutesPage } from '../features/routes/RoutesPage.tsx';
+import { usePrefetchRoutes } from '../features/routes/use-routes.ts';
 import { navigate, PAGES, usePath } from './router.ts';
 
 const NAV = [
@@ -39,6 +40,7 @@ function Shell({ email }: { email: string }) {
   const path = usePath();
   const [opened, { toggle, close }] = useDisclosure(false);
   const signOut = useSignOut();
+  usePrefetchRoutes();
   const go = (to: string) => {
     navigate(to);
     close();

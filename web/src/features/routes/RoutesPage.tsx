@@ -86,8 +86,14 @@ export function RoutesPage() {
               </tr>
             </thead>
             <tbody>
-              {sections.slice(0, shown).map((s) => (
-                <Section key={s.kind === 'single' ? routeKey(s.route) : s.key} section={s} act={act} pendingKey={pending ? routeKey(pending.route) : null} />
+              {sections.slice(0, shown).map((s, i) => (
+                <Section
+                  key={s.kind === 'single' ? routeKey(s.route) : s.key}
+                  section={s}
+                  act={act}
+                  pendingKey={pending ? routeKey(pending.route) : null}
+                  first={i === 0}
+                />
               ))}
             </tbody>
           </table>
@@ -99,8 +105,8 @@ export function RoutesPage() {
 
 type Act = (action: RouteAction, route: RouteView) => void;
 
-const FIRST_SECTIONS = 60;
-const MORE_SECTIONS = 150;
+const FIRST_SECTIONS = 30;
+const MORE_SECTIONS = 120;
 
 /**
  * How many sections to draw: the first screenfuls at once, the rest in the frames after
@@ -111,14 +117,21 @@ function useProgressiveCount(total: number): number {
   const [count, setCount] = useState(FIRST_SECTIONS);
   useEffect(() => {
     if (count >= total) return;
-    const frame = requestAnimationFrame(() => startTransition(() => setCount((c) => c + MORE_SECTIONS)));
-    return () => cancelAnimationFrame(frame);
+    // rAF then a task: the next step starts after the browser painted this one.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => startTransition(() => setCount((c) => c + MORE_SECTIONS)), 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
   }, [count, total]);
   return Math.min(count, total);
 }
 
-function Section({ section, act, pendingKey }: { section: RouteSection; act: Act; pendingKey: string | null }) {
-  if (section.kind === 'single') return <Row route={section.route} act={act} pending={pendingKey === routeKey(section.route)} inGroup={false} />;
+function Section({ section, act, pendingKey, first }: { section: RouteSection; act: Act; pendingKey: string | null; first: boolean }) {
+  if (section.kind === 'single') return <Row route={section.route} act={act} pending={pendingKey === routeKey(section.route)} inGroup={false} first={first} />;
   const subnets = [...new Set(section.routes.map((r) => r.subnet))].join(', ');
   return (
     <>
@@ -127,19 +140,24 @@ function Section({ section, act, pendingKey }: { section: RouteSection; act: Act
           Conflict group {subnets}: {section.unresolved ? 'unresolved, only mapped prefixes work' : section.priority ? `priority ${section.priority.plant}` : 'no native route active'}
         </th>
       </tr>
-      {section.routes.map((r) => (
-        <Row key={routeKey(r)} route={r} act={act} pending={pendingKey === routeKey(r)} inGroup />
+      {section.routes.map((r, i) => (
+        <Row key={routeKey(r)} route={r} act={act} pending={pendingKey === routeKey(r)} inGroup first={first && i === 0} />
       ))}
     </>
   );
 }
 
-const Row = memo(function Row({ route, act, pending, inGroup }: { route: RouteView; act: Act; pending: boolean; inGroup: boolean }) {
+// Element Timing: the browser reports when the first route was painted (bench/web-budgets.ts).
+const FIRST_ROW_TIMING = { elementtiming: 'routes-first-row' };
+
+const Row = memo(function Row({ route, act, pending, inGroup, first }: { route: RouteView; act: Act; pending: boolean; inGroup: boolean; first: boolean }) {
   const state = STATE[route.state];
   const label = `${route.plant} ${route.subnet}`;
   return (
     <tr className={inGroup ? 'in-group' : undefined} data-testid="route-row" data-plant={route.plant} data-subnet={route.subnet} data-state={route.state}>
-      <td data-label="Plant" className="strong">{route.plant}</td>
+      <td data-label="Plant" className="strong" {...(first ? FIRST_ROW_TIMING : {})}>
+        {route.plant}
+      </td>
       <td data-label="Organization">{route.organization}</td>
       <td data-label="Access">{route.via === 'own' ? 'Own' : 'Cooperation'}</td>
       <td data-label="Native subnet">

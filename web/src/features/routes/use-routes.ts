@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { RouteView } from '../../../../src/core/wire/api.ts';
 import { request } from '../../api/client.ts';
 import { api } from '../../api/endpoints.ts';
@@ -9,8 +9,22 @@ export type RouteAction = 'priority' | 'disable' | 'enable';
 
 const ENDPOINT = { priority: api.preferRoute, disable: api.disableRoute, enable: api.enableRoute } as const;
 
+/** Fresh for 10 s: opening the page right after the prefetch draws without asking again. */
+const routesQuery = { queryKey: ['routes'], queryFn: () => request(api.routes), staleTime: 10_000 };
+
 export function useRoutes() {
-  return useQuery({ queryKey: ['routes'], queryFn: () => request(api.routes) });
+  return useQuery(routesQuery);
+}
+
+/**
+ * Loads the route overview alongside the first page, so opening the Routes page draws at
+ * once from it (and refreshes it behind the scenes).
+ */
+export function usePrefetchRoutes(): void {
+  const client = useQueryClient();
+  useEffect(() => {
+    client.prefetchQuery(routesQuery);
+  }, [client]);
 }
 
 /**
