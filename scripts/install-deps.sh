@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what plantgate needs on a Debian 12 machine, only where it is missing:
 # the npm packages (which bring Node 24 into node_modules/.bin) and the Debian packages
-# of the data plane, the browser tests and the PostgreSQL test database.
+# of the data plane, the browser tests, the PostgreSQL test database and the check of
+# the systemd units (systemd-analyze).
 # Usage: scripts/install-deps.sh [--npm-only | --debian-only]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,7 @@ declare -A deb_files=(
   [postgresql]=/usr/lib/postgresql
   [procps]=/usr/bin/pkill
   [iputils-ping]=/usr/bin/ping
+  [systemd]=/usr/bin/systemd-analyze
 )
 
 if [ "$want_deb" = 1 ]; then

@@ -17,7 +17,17 @@ const MODULES: Array<{ names: string[]; load: () => Promise<Register> }> = [
   { names: ['gateway', 'agent'], load: async () => (await import('./commands/daemons.ts')).registerDaemonCommands },
   { names: ['login', 'logout', 'whoami', 'totp', 'token'], load: async () => (await import('./commands/auth.ts')).registerAuthCommands },
   { names: ['vpn'], load: async () => (await import('./commands/vpn.ts')).registerVpnCommands },
-  { names: ['admin'], load: async () => (await import('./commands/admin.ts')).registerAdminCommands },
+  {
+    names: ['admin'],
+    load: async () => {
+      const [admin, users] = await Promise.all([import('./commands/admin.ts'), import('./commands/users.ts')]);
+      return (program, io) => {
+        admin.registerAdminCommands(program, io);
+        users.registerUserAdminCommands(program, io);
+      };
+    },
+  },
+  { names: ['password'], load: async () => (await import('./commands/users.ts')).registerPasswordCommand },
   { names: ['completion'], load: async () => (await import('./commands/completion.ts')).registerCompletionCommand },
 ];
 

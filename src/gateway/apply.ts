@@ -1,4 +1,5 @@
-import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
+import type { GatewayStateDelta } from '../core/wire/gateway-delta.ts';
+import type { GatewayDesiredState, GatewaySite } from '../core/wire/gateway-state.ts';
 import type { NftDriver } from './drivers/nft-driver.ts';
 import type { WireGuardDriver, WireGuardInterfaceSpec } from './drivers/wireguard-driver.ts';
 import { DEFAULT_TABLE_NAME, type GatewayInterfaces, renderGatewayRuleset, renderSetDelta } from './nft-ruleset.ts';
@@ -27,6 +28,8 @@ export type GatewayDataPlane = {
   tableName?: string;
   /** How to create an interface the plan finds missing (key, port, addresses, routes). */
   interfaceSpecs?: Partial<Record<keyof GatewayInterfaces, WireGuardInterfaceSpec>>;
+  /** Runs after every observation, before planning: may fix what it observed (an interface left with another key). */
+  adopt?: (observed: GatewayObserved) => Promise<void>;
 };
 
 export async function observeGateway(plane: GatewayDataPlane): Promise<GatewayObserved> {
@@ -48,9 +51,10 @@ export async function applyGatewayState(
   return plan;
 }
 
+/** `desired` is needed only when the plan reloads the table (null for plans made from a delta). */
 export async function runGatewayPlan(
   plan: GatewayApplyPlan,
-  desired: GatewayDesiredState,
+  desired: GatewayDesiredState | null,
   plane: GatewayDataPlane,
 ): Promise<void> {
   for (const role of plan.missingInterfaces) {
@@ -61,7 +65,10 @@ export async function runGatewayPlan(
   // nft before peers: a new peer must never be reachable before its filter exists, and a
   // revoked user's elements go in the same pass as its peer.
   const table = plane.tableName ?? DEFAULT_TABLE_NAME;
-  if (plan.nft.kind === 'reload') await plane.nft.applyScript(renderGatewayRuleset(desired, plane.ifaces, table));
+  if (plan.nft.kind === 'reload') {
+    if (desired === null) throw new Error('a reload needs the whole desired state');
+    await plane.nft.applyScript(renderGatewayRuleset(desired, plane.ifaces, table));
+  }
   else if (plan.nft.kind === 'delta') await plane.nft.applyScript(renderSetDelta(plan.nft.delta, table));
   // The two interfaces are separate wireguard-go processes: configure them side by side.
   await Promise.all([
@@ -83,8 +90,10 @@ export type GatewayApplyReport = {
   plan: GatewayApplyPlan;
   /** Whether this apply read the gateway (wg dump + nft -j) before planning, or planned against its view. */
   observed: boolean;
+  /** 'delta': planned from the control plane's delta alone; 'document': from the whole desired state. */
+  basis: 'delta' | 'document';
   /** Milliseconds spent observing, planning and running the plan. */
-  timings: { observe: number; plan: number; run: number };
+  timings: { observe: number; plan: number; run: number; view?: number };
 };
 
 /**
@@ -100,6 +109,8 @@ export type GatewayApplyReport = {
  */
 export class GatewayApplier {
   private view: AppliedGatewayView | null = null;
+  /** The revision of the document the view holds exactly (null: none, or a withdrawn form). */
+  private viewRevision: number | null = null;
   private readonly plane: GatewayDataPlane;
   private readonly options: PlanOptions;
 
@@ -115,11 +126,55 @@ export class GatewayApplier {
   /** Forgets the view: the next apply observes the gateway. */
   invalidate(): void {
     this.view = null;
+    this.viewRevision = null;
   }
 
+  /** What the view holds, for gauges (null before the first apply). */
+  get applied(): AppliedGatewayView['size'] | null {
+    return this.view?.size ?? null;
+  }
+
+  /**
+   * Applies one delta of the control plane. When the gateway holds exactly the delta's
+   * `fromRevision` (as far as this applier knows), the plan is made from the delta alone;
+   * otherwise (or when the delta needs the whole document) `document()` is planned against
+   * the view, or the gateway is observed. `previousSites`/`sitesNow`: see AppliedGatewayView.planDelta.
+   */
+  async applyDelta(
+    delta: GatewayStateDelta,
+    sites: { previousSites: Map<string, GatewaySite | undefined>; sitesNow: (plantId: string) => GatewaySite | undefined },
+    document: () => GatewayDesiredState,
+  ): Promise<GatewayApplyReport> {
+    const view = this.view;
+    if (view && this.viewRevision === delta.fromRevision) {
+      const t0 = performance.now();
+      const plan = view.planDelta(delta, sites.previousSites, sites.sitesNow, this.options);
+      const t1 = performance.now();
+      if (plan !== null) {
+        try {
+          await runGatewayPlan(plan, null, this.plane);
+          view.commit(plan, null);
+          this.viewRevision = delta.revision;
+          return { plan, observed: false, basis: 'delta', timings: { observe: 0, plan: t1 - t0, run: performance.now() - t1 } };
+        } catch {
+          // The view was stale (the gateway changed behind our back): observe and plan again.
+          this.invalidate();
+        }
+      }
+    } else if (view && this.viewRevision === delta.revision) {
+      // already applied (a reconcile of the newer document ran first)
+      return { plan: unchangedPlan(), observed: false, basis: 'delta', timings: { observe: 0, plan: 0, run: 0 } };
+    }
+    return this.apply(document());
+  }
+
+  /**
+   * Brings the gateway to `desired`. `withdrawn`: `desired` is a reduced form of its
+   * revision (user access withdrawn), so no delta may be planned against the result.
+   */
   async apply(
     desired: GatewayDesiredState,
-    { observe = false }: { observe?: boolean } = {},
+    { observe = false, withdrawn = false }: { observe?: boolean; withdrawn?: boolean } = {},
   ): Promise<GatewayApplyReport> {
     if (!observe && this.view) {
       const view = this.view;
@@ -129,19 +184,22 @@ export class GatewayApplier {
       try {
         await runGatewayPlan(plan, desired, this.plane);
         view.commit(plan, desired);
+        this.viewRevision = withdrawn ? null : desired.revision;
         return {
           plan,
           observed: false,
+          basis: 'document',
           timings: { observe: 0, plan: t1 - t0, run: performance.now() - t1 },
         };
       } catch {
         // The view was stale: fall through to observe, plan and run again.
-        this.view = null;
+        this.invalidate();
       }
     }
-    this.view = null;
+    this.invalidate();
     const t0 = performance.now();
     const observed = await observeGateway(this.plane);
+    await this.plane.adopt?.(observed);
     const t1 = performance.now();
     const plan = planGatewayApply(desired, this.plane.ifaces, observed, this.options);
     const t2 = performance.now();
@@ -155,10 +213,16 @@ export class GatewayApplier {
         ? { allowedLengths: [], nativeShards: [] }
         : { allowedLengths: observed.nft.allowedLengths, nativeShards: observed.nft.nativeShards };
     this.view = AppliedGatewayView.afterFullApply(desired, this.plane.ifaces, usersPublicKey, layout);
+    this.viewRevision = withdrawn ? null : desired.revision;
     return {
       plan,
       observed: true,
-      timings: { observe: t1 - t0, plan: t2 - t1, run: t3 - t2 },
+      basis: 'document',
+      timings: { observe: t1 - t0, plan: t2 - t1, run: t3 - t2, view: performance.now() - t3 },
     };
   }
+}
+
+function unchangedPlan(): GatewayApplyPlan {
+  return { missingInterfaces: [], users: { kind: 'unchanged' }, sites: { kind: 'unchanged' }, nft: { kind: 'unchanged' }, problems: [] };
 }

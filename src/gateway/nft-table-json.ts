@@ -213,6 +213,7 @@ function describeValue(value: unknown): string {
   const object = value as Record<string, Record<string, unknown>>;
   if (object?.meta) return String(object.meta.key);
   if (object?.payload) return `${object.payload.protocol} ${object.payload.field}`;
+  if (object?.fib) return `fib ${(object.fib.flags as unknown as string[]).join(' . ')} ${String(object.fib.result)}`;
   if (object?.ct) return ['ct', object.ct.dir, object.ct.key].filter((part) => part !== undefined).join(' ');
   for (const op of ['&', '|', '^']) {
     const operands = (value as Record<string, unknown>)?.[op];

@@ -1,4 +1,5 @@
 import type { Ipv4Prefix } from '../core/net/ipv4.ts';
+import type { AttemptGuard } from './auth/attempt-guard.ts';
 import type { Store } from './db/connect.ts';
 import type { FleetState } from './fleet/fleet-state.ts';
 import type { SecretBox } from './secrets/secret-box.ts';
@@ -23,4 +24,6 @@ export type AppContext = {
   servicePublicKey: string;
   now: () => Date;
   routeViewCache: RouteViewCache;
+  /** Password and TOTP guessing: backoff and lockout per account and per source address (per process). */
+  guard: AttemptGuard;
 };

@@ -129,7 +129,8 @@ export class ScenarioLab {
   async applyFleet(fleet: FleetFile): Promise<Run> {
     const file = join(this.work, 'fleet.yaml');
     writeFileSync(file, stringify(fleet));
-    return this.admin(['admin', 'apply', '-f', file]);
+    // The scenarios remove roles, cooperations and plants (with their agents) on purpose.
+    return this.admin(['admin', 'apply', '-f', file, '--prune', '--force']);
   }
 
   // ---- daemons ----------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningServer, startServer } from '../../src/server/main.ts';
@@ -6,8 +6,11 @@ import { type RunningServer, startServer } from '../../src/server/main.ts';
 export const OPERATOR = { email: 'operator@example.test', password: 'operator-password-1' };
 
 /** A real control plane on a loopback port with its own data directory (and database). */
-export async function startTestServer(options: { database?: string; mappedSpace?: string } = {}): Promise<RunningServer & { dataDir: string }> {
+export async function startTestServer(
+  options: { database?: string; mappedSpace?: string; /** Another replica's data dir: share its master key (same database). */ replicaOf?: string } = {},
+): Promise<RunningServer & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'plantgate-test-'));
+  if (options.replicaOf) copyFileSync(join(options.replicaOf, 'master.key'), join(dataDir, 'master.key'));
   const server = await startServer(
     {
       listen: '127.0.0.1:0',

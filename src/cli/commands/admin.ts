@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
+import { FleetFileSchema } from '../../core/fleet-file/schema.ts';
 import { AdminRouteReport, EventInfo, FleetApplyResponse, NoContent, RegionInfo } from '../../core/wire/api.ts';
 import { DaemonInfo, EnrolmentCreated } from '../../core/wire/daemon.ts';
 import { apiToken } from '../../core/wire/formats.ts';
@@ -17,17 +18,51 @@ export function registerAdminCommands(program: Command, io: Io): void {
 
   admin
     .command('apply')
-    .description('make the fleet equal to a fleet file (YAML or JSON); prints what changed')
+    .description('apply a fleet file (YAML or JSON): adds and updates; removes what the file lacks only with --prune; prints what changed')
     .requiredOption('-f, --file <file>', 'fleet file; - for standard input')
     .option('--dry-run', 'show what would change, change nothing')
+    .option('--prune', 'also remove what the file lacks (as a file with `complete: true` does)')
+    .option('--force', 'remove plants even while agents are enrolled on them (the agents are removed too)')
     .option('--json', 'print JSON')
-    .action(async (opts: { file: string; dryRun?: boolean; json?: boolean }) => {
+    .action(async (opts: { file: string; dryRun?: boolean; prune?: boolean; force?: boolean; json?: boolean }) => {
       const document = await readFleetFile(opts.file);
-      const result = await client(io).post('/admin/fleet', { document, dryRun: Boolean(opts.dryRun) }, FleetApplyResponse);
+      const result = await client(io).post(
+        '/admin/fleet',
+        { document, dryRun: Boolean(opts.dryRun), prune: Boolean(opts.prune), force: Boolean(opts.force) },
+        FleetApplyResponse,
+      );
       if (opts.json) return printJson(io, result);
-      if (result.changes.length === 0) return io.out('no changes: the fleet already matches the file');
-      io.out(result.changes.join('\n'));
-      io.out(`${result.changes.length} change${result.changes.length === 1 ? '' : 's'} ${result.applied ? 'applied' : 'would be applied (dry run)'}`);
+      const kept = result.kept;
+      if (result.changes.length === 0) io.out('no changes: the fleet already matches the file');
+      else {
+        io.out(result.changes.join('\n'));
+        io.out(`${result.changes.length} change${result.changes.length === 1 ? '' : 's'} ${result.applied ? 'applied' : 'would be applied (dry run)'}`);
+      }
+      if (kept.length > 0) {
+        io.out(`nothing removed: ${kept.length} thing${kept.length === 1 ? '' : 's'} the file does not list ${kept.length === 1 ? 'was' : 'were'} kept (--prune removes them):`);
+        io.out(kept.map((line) => `  kept: ${line.replace(/^- /, '')}`).join('\n'));
+      }
+    });
+
+  admin
+    .command('fleet')
+    .description('the fleet as a file')
+    .command('export')
+    .description('write the current fleet as a fleet file that applies as "no changes" (users without passwords)')
+    .option('-o, --out <file>', 'where to write it; standard output without it')
+    .option('--format <format>', 'yaml or json (default: from the file name, else yaml)')
+    .action(async (opts: { out?: string; format?: string }) => {
+      const format = opts.format ?? (opts.out?.endsWith('.json') ? 'json' : 'yaml');
+      if (format !== 'yaml' && format !== 'json') throw new CliError(`--format: "${format}" is neither yaml nor json`, 2);
+      const fleet = await client(io).get('/admin/fleet', FleetFileSchema);
+      const text = format === 'json' ? `${JSON.stringify(fleet, null, 2)}\n` : stringifyYaml(fleet);
+      if (!opts.out || opts.out === '-') return io.out(text.trimEnd());
+      try {
+        writeFileSync(opts.out, text);
+      } catch (e) {
+        throw new CliError(`--out: cannot write ${opts.out}: ${(e as Error).message}`, 2);
+      }
+      io.out(`fleet written to ${opts.out} (${format})`);
     });
 
   const region = admin.command('region').description('regions where users\u2019 tunnels terminate');
@@ -52,9 +87,10 @@ export function registerAdminCommands(program: Command, io: Io): void {
     });
   region
     .command('remove <name>')
-    .description('remove a region')
-    .action(async (name: string) => {
-      await client(io).delete(`/admin/regions/${encodeURIComponent(name)}`, NoContent);
+    .description('remove a region; refused while gateways are enrolled in it')
+    .option('--force', 'remove it with its gateways (their credentials stop working; an event names them)')
+    .action(async (name: string, opts: { force?: boolean }) => {
+      await client(io).delete(`/admin/regions/${encodeURIComponent(name)}${opts.force ? '?force=true' : ''}`, NoContent);
       io.out(`region ${name} removed`);
     });
 

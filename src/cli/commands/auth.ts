@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { LoginResponse, Me, NoContent, TokenCreated, TokenInfo, TotpStarted } from '../../core/wire/api.ts';
+import { LoginResponse, Me, NoContent, TokenCreated, TokenInfo, TotpConfirmed, TotpStarted } from '../../core/wire/api.ts';
 import { forgetCredentials, readCredentials, writeCredentials } from '../config.ts';
 import { CliError, type Io, client, printJson, serverClient } from '../context.ts';
 import { promptSecret } from '../prompt.ts';
@@ -65,8 +65,9 @@ export function registerAuthCommands(program: Command, io: Io): void {
     .command('confirm <code>')
     .description('turn the second factor on with a first valid code')
     .action(async (code: string) => {
-      await client(io).post('/me/totp/confirm', { code }, NoContent);
+      const confirmed = await client(io).post('/me/totp/confirm', { code }, TotpConfirmed);
       io.out('second factor on: log in with --totp CODE from now on');
+      io.out(`recovery codes (each works once instead of a code; shown once, keep them safe):\n${confirmed.recoveryCodes.join('\n')}`);
     });
   totp
     .command('disable <code>')

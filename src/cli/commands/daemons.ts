@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { runAgent } from '../../agent/main.ts';
 import { runGateway } from '../../gateway/main.ts';
+import { parseServerUrls } from '../../daemon/server-list.ts';
 import { CliError, type Io } from '../context.ts';
 import { enrolToken, TOKEN_FILE_HELP, TOKEN_HELP } from '../enrol-token.ts';
 
@@ -9,7 +10,7 @@ export function registerDaemonCommands(program: Command, io: Io): void {
   program
     .command('gateway')
     .description('run a region gateway: terminates personal-VPN tunnels and site tunnels, applies its desired state to WireGuard and nftables')
-    .requiredOption('--server <url>', 'control plane URL (env PLANTGATE_SERVER)', io.env.PLANTGATE_SERVER)
+    .option('--server <url[,url…]>', 'control plane URL; several (repeated or comma-separated) are tried in turn (env PLANTGATE_SERVER)', collectServers, [])
     .option('--token-file <file>', TOKEN_FILE_HELP)
     .option('--token <token>', TOKEN_HELP)
     .option('--state-dir <dir>', 'credential, own key, last desired state (mode 0700)', '/var/lib/plantgate/gateway')
@@ -22,16 +23,17 @@ export function registerDaemonCommands(program: Command, io: Io): void {
     .option('--table <name>', 'nftables table owned by the gateway (ip family)', 'plantgate')
     .option('--metrics-listen <host:port>', 'Prometheus /metrics', '127.0.0.1:9586')
     .option('--reconcile-seconds <n>', 'full reconcile period (repairs drift)', positive, 30)
+    .option('--max-stale-hours <n>', 'serve the last state without the control plane for at most this long, then withdraw user access', positive, 24)
     .option('--keep-on-exit', 'leave interfaces and table in place on SIGTERM (default: remove them)', false)
     .action(async (opts, command: Command) => {
-      const code = await runGateway({ ...opts, token: enrolToken(command, opts, io) }, io);
+      const code = await runGateway({ ...opts, server: servers(opts.server, io), token: enrolToken(command, opts, io) }, io);
       if (code !== 0) throw new CliError('gateway stopped with an error (see the log above)', code);
     });
 
   program
     .command('agent')
     .description('run a plant agent: site tunnels to every gateway, translates mapped prefixes to the plant LAN')
-    .requiredOption('--server <url>', 'control plane URL (env PLANTGATE_SERVER)', io.env.PLANTGATE_SERVER)
+    .option('--server <url[,url…]>', 'control plane URL; several (repeated or comma-separated) are tried in turn (env PLANTGATE_SERVER)', collectServers, [])
     .option('--token-file <file>', TOKEN_FILE_HELP)
     .option('--token <token>', TOKEN_HELP)
     .requiredOption('--lan-interface <name>', 'interface toward the plant LAN')
@@ -41,9 +43,10 @@ export function registerDaemonCommands(program: Command, io: Io): void {
     .option('--table <name>', 'nftables table owned by the agent (ip family)', 'plantgate')
     .option('--metrics-listen <host:port>', 'Prometheus /metrics', '127.0.0.1:9587')
     .option('--reconcile-seconds <n>', 'full reconcile period (repairs drift)', positive, 30)
+    .option('--max-stale-hours <n>', 'serve the last state without the control plane for at most this long, then withdraw user access', positive, 24)
     .option('--keep-on-exit', 'leave interface and table in place on SIGTERM (default: remove them)', false)
     .action(async (opts, command: Command) => {
-      const code = await runAgent({ ...opts, token: enrolToken(command, opts, io) }, io);
+      const code = await runAgent({ ...opts, server: servers(opts.server, io), token: enrolToken(command, opts, io) }, io);
       if (code !== 0) throw new CliError('agent stopped with an error (see the log above)', code);
     });
 }
@@ -58,4 +61,17 @@ function positive(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
   return n;
+}
+
+function collectServers(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The --server values, or PLANTGATE_SERVER (comma-separated too); a usage error when none or a bad one. */
+function servers(values: string[], io: Io): string[] {
+  try {
+    return parseServerUrls(values.length > 0 ? values : io.env.PLANTGATE_SERVER);
+  } catch (error) {
+    throw new CliError(`${(error as Error).message} (--server URL or PLANTGATE_SERVER)`, 'usage');
+  }
 }

@@ -33,6 +33,16 @@ describe('validateFleetFile', () => {
     assert.equal(result.fleet.users[0]?.email, 'bob@example.test');
   });
 
+  it('#13: keeps `complete: true` (the file is the whole fleet), absent by default', () => {
+    const complete = validateFleetFile({ ...fleet(), complete: true }, context);
+    assert.ok(complete.ok);
+    assert.equal(complete.fleet.complete, true);
+    const partial = validateFleetFile(fleet(), context);
+    assert.ok(partial.ok);
+    assert.equal(partial.fleet.complete, undefined);
+    assert.ok(!validateFleetFile({ ...fleet(), complete: 'yes' }, context).ok);
+  });
+
   const rows: Array<[string, unknown, string, RegExp]> = [
     ['non-canonical subnet', fleet({ subnets: ['192.168.1.1/24'] }), 'organizations[0].plants[0].subnets[0]', /did you mean 192\.168\.1\.0\/24/],
     ['subnets overlapping within a plant', fleet({ subnets: ['10.0.0.0/16', '10.0.1.0/24'] }), 'organizations[0].plants[0].subnets[1]', /overlaps 10\.0\.0\.0\/16/],

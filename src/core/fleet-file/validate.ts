@@ -152,6 +152,7 @@ function checkJobRoles(
 function normaliseEmails(fleet: FleetFile): FleetFile {
   const lower = (e: string) => e.trim().toLowerCase();
   return {
+    ...fleet,
     users: fleet.users.map((u) => ({ ...u, email: lower(u.email) })),
     organizations: fleet.organizations.map((org) => ({
       ...org,

@@ -3,6 +3,7 @@ import type { PlantId, UserId } from '../model.ts';
 import { formatCidr, formatIpv4 } from '../net/ipv4.ts';
 import { effectiveRoutes } from '../routes/effective.ts';
 import type { AllowedPair, GatewayDesiredState, GatewayPeer, GatewaySelf, GatewaySite, NativeMapping } from '../wire/gateway-state.ts';
+import { ChangeRecorder, type GatewayChanges } from './gateway-changes.ts';
 
 type UserShare = { peer: GatewayPeer; allowed: AllowedPair[]; native: NativeMapping[] };
 
@@ -21,9 +22,13 @@ export type ServiceIdentity = {
 export class GatewayStateIndex {
   private readonly users = new Map<UserId, UserShare>();
   private readonly sites = new Map<PlantId, GatewaySite>();
+  /** Each recomputed user's and plant's entry as it was at the last takeChanges (the delta's "before"). */
+  private readonly originalUsers = new Map<UserId, UserShare | undefined>();
+  private readonly originalSites = new Map<PlantId, GatewaySite | undefined>();
 
   /** Recomputes everything; returns the plants whose site entry changed (or went away). */
   rebuild(model: FleetModel): PlantId[] {
+    for (const [userId, share] of this.users) if (!this.originalUsers.has(userId)) this.originalUsers.set(userId, share);
     this.users.clear();
     this.recomputeUsers(model, model.profiles.keys());
     const gone = [...this.sites.keys()].filter((plantId) => !model.plants.has(plantId));
@@ -32,6 +37,7 @@ export class GatewayStateIndex {
 
   recomputeUsers(model: FleetModel, userIds: Iterable<UserId>): void {
     for (const userId of userIds) {
+      if (!this.originalUsers.has(userId)) this.originalUsers.set(userId, this.users.get(userId));
       const profile = model.profiles.get(userId);
       if (!profile) {
         this.users.delete(userId);
@@ -55,6 +61,7 @@ export class GatewayStateIndex {
     const changed: PlantId[] = [];
     for (const plantId of plantIds) {
       const before = this.sites.get(plantId);
+      if (!this.originalSites.has(plantId)) this.originalSites.set(plantId, before);
       const plant = model.plants.get(plantId);
       if (!plant) {
         if (this.sites.delete(plantId)) changed.push(plantId);
@@ -72,6 +79,39 @@ export class GatewayStateIndex {
       if (!before || !sameSite(before, site)) changed.push(plantId);
     }
     return changed;
+  }
+
+  /**
+   * What moved in the document since the last call, from the recomputed users' and
+   * plants' entries only (never a diff of whole documents): the revision's delta.
+   */
+  takeChanges(): GatewayChanges {
+    const recorder = new ChangeRecorder();
+    for (const [userId, before] of this.originalUsers) {
+      const after = this.users.get(userId);
+      if (before === after) continue;
+      recorder.peer(before?.peer, after?.peer);
+      recorder.allowed(before?.allowed ?? [], after?.allowed ?? []);
+      recorder.native(before?.native ?? [], after?.native ?? []);
+    }
+    for (const [plantId, before] of this.originalSites) recorder.site(plantId, before, this.sites.get(plantId));
+    this.originalUsers.clear();
+    this.originalSites.clear();
+    return recorder.take();
+  }
+
+  /** The document's element lists as JSON text (`"peers":[…],"allowed":[…],"native":[…],"sites":[…]`), built in one pass. */
+  elementsJson(): string {
+    const peers: string[] = [];
+    const allowed: string[] = [];
+    const native: string[] = [];
+    for (const share of this.users.values()) {
+      peers.push(JSON.stringify(share.peer));
+      for (const a of share.allowed) allowed.push(JSON.stringify(a));
+      for (const n of share.native) native.push(JSON.stringify(n));
+    }
+    const sites = [...this.sites.values()].map((s) => JSON.stringify(s));
+    return `"peers":[${peers.join(',')}],"allowed":[${allowed.join(',')}],"native":[${native.join(',')}],"sites":[${sites.join(',')}]`;
   }
 
   /** Plant ids with a site entry. */

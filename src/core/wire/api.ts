@@ -1,22 +1,40 @@
 import { z } from 'zod';
 import { isWireGuardKey } from '../render/wireguard-key.ts';
 import { apiToken, hostPort, oneLine, strictCidrV4, strictIpv4, wireGuardKey } from './formats.ts';
+import { printableName } from './printable.ts';
 
 /** Wire types of the HTTP API (`/api/v1`), shared by server, CLI and tests. */
+
+/** Longer passwords buy nothing and cost an argon2 run over the whole text (issue 7 item 1). */
+export const MAX_PASSWORD = 1024;
+export const MAX_EMAIL = 320;
 
 export const WireGuardPublicKey = z.string().trim().refine(isWireGuardKey, { message: 'must be a WireGuard public key (32 bytes, base64)' });
 
 export const LoginRequest = z
-  .object({ email: z.string().trim().min(1, 'is required'), password: z.string().min(1, 'is required'), totp: z.string().trim().optional() })
+  .object({
+    email: z.string().trim().min(1, 'is required').max(MAX_EMAIL, `must be at most ${MAX_EMAIL} characters`),
+    password: z.string().min(1, 'is required').max(MAX_PASSWORD, `must be at most ${MAX_PASSWORD} characters`),
+    /** The current 6-digit code, or one of the recovery codes shown when the second factor was turned on. */
+    totp: z.string().trim().max(64, 'must be at most 64 characters').optional(),
+  })
   .strict();
 export const TotpCode = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code') }).strict();
+/** Turning the factor off also takes a recovery code (the authenticator may be what was lost). */
+export const TotpOrRecoveryCode = z
+  .object({ code: z.string().trim().regex(/^(\d{6}|[0-9A-Za-z]{4}(-?[0-9A-Za-z]{4}){3})$/, 'must be the 6-digit code or a recovery code (xxxx-xxxx-xxxx-xxxx)') })
+  .strict();
+export const TotpConfirmed = z.object({ recoveryCodes: z.array(z.string()) });
+const NewPassword = z.string().min(8, 'must be at least 8 characters').max(MAX_PASSWORD, `must be at most ${MAX_PASSWORD} characters`);
+/** A user changes their own password with the current one (also a one-time password an operator set). */
+export const PasswordChangeRequest = LoginRequest.extend({ newPassword: NewPassword }).strict();
 export const LoginResponse = z.object({ token: apiToken, expiresAt: z.string(), user: z.object({ id: z.string(), email: z.string(), name: z.string() }) });
 
 export const Me = z.object({ id: z.string(), email: z.string(), name: z.string(), platformOperator: z.boolean() });
 
 export const TokenCreateRequest = z
   .object({
-    name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
+    name: printableName(100, 'is required'),
     expiresInDays: z.number().int().min(1, 'must be at least 1').max(3650, 'must be at most 3650').optional(),
   })
   .strict();
@@ -71,7 +89,12 @@ export const RouteView = z.object({
 });
 export type RouteView = z.infer<typeof RouteView>;
 
-export const RouteSelector = z.object({ plant: z.string().trim().min(1, 'is required'), subnet: z.string().trim().min(1, 'is required') }).strict();
+export const RouteSelector = z
+  .object({
+    plant: z.string().trim().min(1, 'is required').max(401, 'must be at most 401 characters (Org/Plant)'),
+    subnet: z.string().trim().min(1, 'is required').max(43, 'must be at most 43 characters'),
+  })
+  .strict();
 
 export const AdminRouteReport = z.object({
   user: z.object({ id: z.string(), email: z.string(), name: z.string() }),
@@ -100,8 +123,23 @@ export const EventInfo = z.object({
   details: z.record(z.string(), z.unknown()),
 });
 
-export const FleetApplyRequest = z.object({ document: z.unknown(), dryRun: z.boolean().default(false) }).strict();
-export const FleetApplyResponse = z.object({ changes: z.array(z.string()), applied: z.boolean(), revision: z.number() });
+export const FleetApplyRequest = z
+  .object({
+    document: z.unknown(),
+    dryRun: z.boolean().default(false),
+    /** Remove what the file lacks (also when the file says `complete: true`); otherwise nothing is removed. */
+    prune: z.boolean().default(false),
+    /** Remove plants (and organizations) even while daemons are enrolled on them; they are removed too. */
+    force: z.boolean().default(false),
+  })
+  .strict();
+export const FleetApplyResponse = z.object({
+  changes: z.array(z.string()),
+  /** Removals not made because the apply did not prune. */
+  kept: z.array(z.string()),
+  applied: z.boolean(),
+  revision: z.number(),
+});
 
 /** A 204 answer: no body at all. */
 export const NoContent = z.undefined();

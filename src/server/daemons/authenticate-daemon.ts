@@ -11,7 +11,12 @@ export async function authenticateDaemon(ctx: AppContext, header: string | undef
   if (!token) throw unauthorized('missing daemon credential');
   const parts = splitToken(token, 'pgd');
   if (!parts) throw unauthorized(token.startsWith('pgt_') ? 'user tokens cannot act as a gateway or agent' : 'invalid daemon credential');
-  const row = await ctx.store.db.selectFrom('daemons').selectAll().where('credential_id', '=', parts.id).executeTakeFirst();
+  // Kept in memory until the next revision: every write to `daemons` (enrol, register,
+  // remove, a region or plant going) bumps it, here or on another replica, so idle
+  // long-polls re-authenticate without a query and a removed daemon is refused at once.
+  const row = await ctx.fleet.memo(`daemon:${parts.id}`, () =>
+    ctx.store.db.selectFrom('daemons').selectAll().where('credential_id', '=', parts.id).executeTakeFirst(),
+  );
   if (!row || !secretMatches(parts.secret, row.credential_hash)) throw unauthorized('invalid daemon credential (was it removed?)');
   if (row.kind !== kind) throw forbidden(`this credential belongs to a ${row.kind}, not a ${kind}`);
   if (id !== undefined && row.id !== id) throw forbidden(`this credential belongs to ${row.kind} ${row.id}, not ${id}`);

@@ -7,21 +7,48 @@ import { hashPassword } from '../auth/passwords.ts';
 import type { Database } from '../db/schema.ts';
 import { ApiError } from '../http/errors.ts';
 
-export type FleetApplyResult = { changes: string[] };
+export type FleetApplyResult = {
+  changes: string[];
+  /** What the database holds and the file does not, left in place because the apply does not prune. */
+  kept: string[];
+  /** Daemons removed with their plant (only with `force`): the caller records an event for each. */
+  removedDaemons: RemovedDaemon[];
+};
+export type RemovedDaemon = { kind: 'gateway' | 'agent'; id: string; name: string; plant: string };
+
+export type FleetApplyOptions = {
+  mappedSpace: Ipv4Prefix;
+  now: string;
+  /** Remove what the file lacks; without it an apply only adds and updates (a partial file is safe). */
+  prune: boolean;
+  /** Remove plants even while an agent is enrolled on them (the agent is removed too). */
+  force: boolean;
+};
 
 type Trx = Transaction<Database>;
 
 /**
- * Makes the stored fleet equal to a validated fleet file, in the caller's transaction:
- * what the file lacks is removed (organizations, plants, subnets, devices, portfolios,
- * memberships, job roles; cooperations are ended and kept for history), what it adds is
- * created, what differs is updated. Users are global and never deleted here.
- * Returns one line per change, in the order they were made.
+ * Brings the stored fleet to a validated fleet file, in the caller's transaction: what it
+ * adds is created, what differs is updated, and with `prune` what the file lacks is removed
+ * (organizations, plants, subnets, devices, portfolios, memberships, job roles; cooperations
+ * are ended and kept for history). Users are global and never deleted here.
+ * Returns one line per change, in the order they were made, and one per removal skipped.
  */
-export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mappedSpace: Ipv4Prefix; now: string }): Promise<FleetApplyResult> {
+export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetApplyOptions): Promise<FleetApplyResult> {
   const changes: string[] = [];
+  const kept: string[] = [];
   const current = await readCurrent(trx);
   const ops = new Ops();
+  const removedPlants = new Map<string, string>();
+  // Without prune a removal is only reported: a file listing one organization must not delete the others.
+  const removal = (line: string, remove: () => void): void => {
+    if (!options.prune) {
+      kept.push(line);
+      return;
+    }
+    remove();
+    changes.push(line);
+  };
 
   // ---- users --------------------------------------------------------------
   const userIdByEmail = new Map(current.users.map((u) => [u.email, u.id]));
@@ -33,8 +60,9 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
     ops.insert('users', { id, email: u.email, name: u.name ?? u.email, password_hash: hashes[i] ?? null, platform_operator: 0, created_at: options.now });
     changes.push(`+ user ${u.email}`);
   });
+  const currentUserByEmail = new Map(current.users.map((u) => [u.email, u]));
   for (const u of fleet.users) {
-    const existing = current.users.find((c) => c.email === u.email);
+    const existing = currentUserByEmail.get(u.email);
     if (existing && u.name !== undefined && u.name !== existing.name) {
       ops.update(trx.updateTable('users').set({ name: u.name }).where('id', '=', existing.id));
       changes.push(`~ user ${u.email}: name "${existing.name}" → "${u.name}"`);
@@ -46,8 +74,10 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
   const wantedOrgs = new Set(fleet.organizations.map((o) => o.name));
   for (const org of current.orgs) {
     if (!wantedOrgs.has(org.name)) {
-      ops.delete('organizations', org.id);
-      changes.push(`- organization ${org.name} (with its plants, portfolios, memberships and cooperations)`);
+      removal(`- organization ${org.name} (with its plants, portfolios, memberships and cooperations)`, () => {
+        ops.delete('organizations', org.id);
+        for (const p of current.plants) if (p.org_id === org.id) removedPlants.set(p.id, `${org.name}/${p.name}`);
+      });
     }
   }
   const orgIdByName = new Map(current.orgs.filter((o) => wantedOrgs.has(o.name)).map((o) => [o.name, o.id]));
@@ -68,12 +98,11 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
     const label = (what: string) => `${what} (${org.name})`;
 
     // memberships
-    const currentMembers = new Map(current.memberships.filter((m) => m.org_id === orgId).map((m) => [m.user_id, m.role]));
+    const currentMembers = new Map(current.membershipsOf(orgId).map((m) => [m.user_id, m.role]));
     const wantedMembers = new Map(org.members.map((m) => [userId(m.email), m]));
     for (const [uid, role] of currentMembers) {
       if (!wantedMembers.has(uid)) {
-        ops.raw(trx.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', uid));
-        changes.push(`- member ${current.emailOf(uid)} (${role}) of ${org.name}`);
+        removal(`- member ${current.emailOf(uid)} (${role}) of ${org.name}`, () => ops.raw(trx.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', uid)));
       }
     }
     for (const [uid, m] of wantedMembers) {
@@ -88,13 +117,15 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
     }
 
     // plants, subnets, devices
-    const currentPlants = new Map(current.plants.filter((p) => p.org_id === orgId).map((p) => [p.name, p]));
+    const currentPlants = new Map(current.plantsOfOrg(orgId).map((p) => [p.name, p]));
     const wantedPlants = new Set(org.plants.map((p) => p.name));
     for (const [name, plant] of currentPlants) {
       if (!wantedPlants.has(name)) {
-        ops.delete('plants', plant.id);
-        for (const s of current.subnetsOf(plant.id)) releasedMapped.push(cidr(s.mapped));
-        changes.push(`- plant ${label(name)}`);
+        removal(`- plant ${label(name)}`, () => {
+          ops.delete('plants', plant.id);
+          removedPlants.set(plant.id, `${org.name}/${name}`);
+          for (const s of current.subnetsOf(plant.id)) releasedMapped.push(cidr(s.mapped));
+        });
       }
     }
     const plantIdByName = new Map<string, string>();
@@ -110,9 +141,10 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
       const wantedSubnets = new Set(plant.subnets);
       for (const [text, s] of existingSubnets) {
         if (!wantedSubnets.has(text)) {
-          ops.delete('subnets', s.id);
-          releasedMapped.push(cidr(s.mapped));
-          changes.push(`- subnet ${text} of plant ${label(plant.name)} (was mapped to ${s.mapped})`);
+          removal(`- subnet ${text} of plant ${label(plant.name)} (was mapped to ${s.mapped})`, () => {
+            ops.delete('subnets', s.id);
+            releasedMapped.push(cidr(s.mapped));
+          });
         }
       }
       for (const text of plant.subnets) {
@@ -121,10 +153,7 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
       const existingDevices = new Map(current.devicesOf(plantId).map((d) => [d.name, d]));
       const wantedDevices = new Set(plant.devices.map((d) => d.name));
       for (const [name, d] of existingDevices) {
-        if (!wantedDevices.has(name)) {
-          ops.delete('devices', d.id);
-          changes.push(`- device ${name} of plant ${label(plant.name)}`);
-        }
+        if (!wantedDevices.has(name)) removal(`- device ${name} of plant ${label(plant.name)}`, () => ops.delete('devices', d.id));
       }
       for (const device of plant.devices) {
         const ports = JSON.stringify(device.ports);
@@ -140,13 +169,10 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
     }
 
     // portfolios
-    const currentPortfolios = new Map(current.portfolios.filter((f) => f.org_id === orgId).map((f) => [f.name, f]));
+    const currentPortfolios = new Map(current.portfoliosOfOrg(orgId).map((f) => [f.name, f]));
     const wantedPortfolios = new Set(org.portfolios.map((f) => f.name));
     for (const [name, f] of currentPortfolios) {
-      if (!wantedPortfolios.has(name)) {
-        ops.delete('portfolios', f.id);
-        changes.push(`- portfolio ${label(name)}`);
-      }
+      if (!wantedPortfolios.has(name)) removal(`- portfolio ${label(name)}`, () => ops.delete('portfolios', f.id));
     }
     const portfolioIdByName = new Map<string, string>();
     for (const portfolio of org.portfolios) {
@@ -161,8 +187,9 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
       const want = new Set(portfolio.plants.map((p) => plantIdByName.get(p) as string));
       for (const plantId of had) {
         if (!want.has(plantId) && plantIdByName.has(current.plantName(plantId))) {
-          ops.raw(trx.deleteFrom('portfolio_plants').where('portfolio_id', '=', portfolioId).where('plant_id', '=', plantId));
-          changes.push(`- plant ${current.plantName(plantId)} from portfolio ${label(portfolio.name)}`);
+          removal(`- plant ${current.plantName(plantId)} from portfolio ${label(portfolio.name)}`, () =>
+            ops.raw(trx.deleteFrom('portfolio_plants').where('portfolio_id', '=', portfolioId).where('plant_id', '=', plantId)),
+          );
         }
       }
       for (const plant of portfolio.plants) {
@@ -181,9 +208,7 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
 
     const syncJobRoles = (wanted: FleetFileJobRole[], cooperationId: string | null, where: string) => {
       const existing = new Map(
-        current.jobRoles
-          .filter((j) => j.cooperation_id === cooperationId && (cooperationId !== null || current.jobRoleOrg(j) === orgId))
-          .map((j) => [`${j.user_id}|${j.plant_id ?? ''}|${j.portfolio_id ?? ''}`, j]),
+        (cooperationId === null ? current.ownJobRolesOf(orgId) : current.coopJobRolesOf(cooperationId)).map((j) => [`${j.user_id}|${j.plant_id ?? ''}|${j.portfolio_id ?? ''}`, j]),
       );
       const seen = new Set<string>();
       for (const jr of wanted) {
@@ -202,20 +227,20 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
       }
       for (const [key, j] of existing) {
         if (seen.has(key)) continue;
-        ops.delete('job_roles', j.id);
-        changes.push(`- job role ${j.role} for ${current.emailOf(j.user_id)} on ${current.targetText(j)}${where}`);
+        removal(`- job role ${j.role} for ${current.emailOf(j.user_id)} on ${current.targetText(j)}${where}`, () => ops.delete('job_roles', j.id));
       }
     };
     syncJobRoles(org.jobRoles, null, ` (${org.name})`);
 
     // cooperations: identified by (owner, partner); ending one keeps its record
-    const activeCoops = new Map(current.coops.filter((c) => c.owner_org_id === orgId).map((c) => [c.partner_org_id, c]));
+    const activeCoops = new Map(current.coopsOwnedBy(orgId).map((c) => [c.partner_org_id, c]));
     const wantedPartners = new Set(org.cooperations.map((c) => orgIdByName.get(c.partner) as string));
     for (const [partnerId, coop] of activeCoops) {
       if (!wantedPartners.has(partnerId) && orgIdByName.has(current.orgName(partnerId))) {
-        ops.update(trx.updateTable('cooperations').set({ ended_at: options.now }).where('id', '=', coop.id));
-        ops.raw(trx.deleteFrom('job_roles').where('cooperation_id', '=', coop.id));
-        changes.push(`- cooperation ${org.name} → ${current.orgName(partnerId)} (ended)`);
+        removal(`- cooperation ${org.name} → ${current.orgName(partnerId)} (ended)`, () => {
+          ops.update(trx.updateTable('cooperations').set({ ended_at: options.now }).where('id', '=', coop.id));
+          ops.raw(trx.deleteFrom('job_roles').where('cooperation_id', '=', coop.id));
+        });
       }
     }
     for (const coop of org.cooperations) {
@@ -231,8 +256,9 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
       const wantPlants = new Set(coop.plants.map((p) => plantIdByName.get(p) as string));
       for (const plantId of hadPlants) {
         if (!wantPlants.has(plantId) && plantIdByName.has(current.plantName(plantId))) {
-          ops.raw(trx.deleteFrom('cooperation_plants').where('cooperation_id', '=', coopId).where('plant_id', '=', plantId));
-          changes.push(`- shared plant ${current.plantName(plantId)}${where}`);
+          removal(`- shared plant ${current.plantName(plantId)}${where}`, () =>
+            ops.raw(trx.deleteFrom('cooperation_plants').where('cooperation_id', '=', coopId).where('plant_id', '=', plantId)),
+          );
         }
       }
       for (const plantId of wantPlants) {
@@ -245,8 +271,9 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
       const wantPortfolios = new Set(coop.portfolios.map((p) => portfolioIdByName.get(p) as string));
       for (const portfolioId of hadPortfolios) {
         if (!wantPortfolios.has(portfolioId) && portfolioIdByName.has(current.portfolioName(portfolioId))) {
-          ops.raw(trx.deleteFrom('cooperation_portfolios').where('cooperation_id', '=', coopId).where('portfolio_id', '=', portfolioId));
-          changes.push(`- shared portfolio ${current.portfolioName(portfolioId)}${where}`);
+          removal(`- shared portfolio ${current.portfolioName(portfolioId)}${where}`, () =>
+            ops.raw(trx.deleteFrom('cooperation_portfolios').where('cooperation_id', '=', coopId).where('portfolio_id', '=', portfolioId)),
+          );
         }
       }
       for (const name of coop.portfolios) {
@@ -262,8 +289,8 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
 
   // Mapped prefixes: allocated after every release, so a deleted subnet's block can be reused.
   const released = new Set(releasedMapped.map(formatCidr));
-  const kept = current.subnets.filter((s) => !released.has(s.mapped)).map((s) => cidr(s.mapped));
-  const allocator = new MappedSpaceAllocator(options.mappedSpace, kept);
+  const inUse = current.subnets.filter((s) => !released.has(s.mapped)).map((s) => cidr(s.mapped));
+  const allocator = new MappedSpaceAllocator(options.mappedSpace, inUse);
   for (const subnet of newSubnets) {
     const prefix = cidr(subnet.cidr);
     const mapped = allocator.allocate(prefix.length);
@@ -273,8 +300,28 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
     changes.push(`+ subnet ${subnet.cidr} of ${subnet.label} → mapped ${mappedText}`);
   }
 
+  const removedDaemons = await daemonsOfRemovedPlants(trx, removedPlants, options.force);
+  for (const d of removedDaemons) changes.push(`- ${d.kind} ${d.name} (${d.id}) of plant ${d.plant}, removed with its plant (--force)`);
+
   await ops.run(trx);
-  return { changes };
+  return { changes, kept, removedDaemons };
+}
+
+/** Deleting a plant would cascade to its agent, which is then refused and tears down: only on purpose. */
+async function daemonsOfRemovedPlants(trx: Trx, removedPlants: Map<string, string>, force: boolean): Promise<RemovedDaemon[]> {
+  if (removedPlants.size === 0) return [];
+  const rows: Array<{ id: string; kind: 'gateway' | 'agent'; name: string; plant_id: string | null }> = [];
+  for (const ids of chunks([...removedPlants.keys()], 500)) {
+    rows.push(...(await trx.selectFrom('daemons').select(['id', 'kind', 'name', 'plant_id']).where('plant_id', 'in', ids).orderBy('name').execute()));
+  }
+  const daemons = rows.map((r) => ({ kind: r.kind, id: r.id, name: r.name, plant: removedPlants.get(r.plant_id as string) as string }));
+  if (daemons.length > 0 && !force) {
+    const named = daemons.map((d) => `${d.kind} ${d.name} (${d.id}) of plant ${d.plant}`).join(', ');
+    throw new ApiError(409, 'daemons-enrolled', `force: this apply removes plants with enrolled daemons: ${named}; remove them first (plantgate admin agent remove ID) or apply with --force`, {
+      field: 'force',
+    });
+  }
+  return daemons;
 }
 
 // ---- current state, read once ----------------------------------------------
@@ -304,6 +351,20 @@ async function readCurrent(trx: Trx) {
   const coopPlants = group(coopPlantRows, (r) => r.cooperation_id);
   const coopPortfolios = group(coopPortfolioRows, (r) => r.cooperation_id);
   type JobRoleRow = (typeof jobRoles)[number];
+  const jobRoleOrg = (j: JobRoleRow) => (j.plant_id ? plantById.get(j.plant_id)?.org_id : portfolioById.get(j.portfolio_id as string)?.org_id);
+  // Grouped once: a fleet of 10,000 users has ~100,000 job roles, looked up per organization and per cooperation.
+  const ownJobRoles = group(
+    jobRoles.filter((j) => j.cooperation_id === null),
+    (j) => jobRoleOrg(j) ?? '',
+  );
+  const coopJobRoles = group(
+    jobRoles.filter((j) => j.cooperation_id !== null),
+    (j) => j.cooperation_id as string,
+  );
+  const membershipsByOrg = group(memberships, (m) => m.org_id);
+  const plantsByOrg = group(plants, (p) => p.org_id);
+  const portfoliosByOrg = group(portfolios, (f) => f.org_id);
+  const coopsByOwner = group(coops, (c) => c.owner_org_id);
   return {
     users,
     orgs,
@@ -323,7 +384,12 @@ async function readCurrent(trx: Trx) {
     plantsOfPortfolio: (portfolioId: string) => (plantsByPortfolio.get(portfolioId) ?? []).map((r) => r.plant_id),
     coopPlants: (coopId: string) => (coopPlants.get(coopId) ?? []).map((r) => r.plant_id),
     coopPortfolios: (coopId: string) => (coopPortfolios.get(coopId) ?? []).map((r) => r.portfolio_id),
-    jobRoleOrg: (j: JobRoleRow) => (j.plant_id ? plantById.get(j.plant_id)?.org_id : portfolioById.get(j.portfolio_id as string)?.org_id),
+    membershipsOf: (orgId: string) => membershipsByOrg.get(orgId) ?? [],
+    plantsOfOrg: (orgId: string) => plantsByOrg.get(orgId) ?? [],
+    portfoliosOfOrg: (orgId: string) => portfoliosByOrg.get(orgId) ?? [],
+    coopsOwnedBy: (orgId: string) => coopsByOwner.get(orgId) ?? [],
+    ownJobRolesOf: (orgId: string) => ownJobRoles.get(orgId) ?? [],
+    coopJobRolesOf: (coopId: string) => coopJobRoles.get(coopId) ?? [],
     targetText: (j: JobRoleRow) =>
       j.plant_id ? `plant ${plantById.get(j.plant_id)?.name ?? j.plant_id}` : `portfolio ${portfolioById.get(j.portfolio_id as string)?.name ?? j.portfolio_id}`,
   };

@@ -12,19 +12,26 @@ import {
   EnrolmentCreated,
   GatewayRegistration,
   GatewaySecrets,
+  PeerStatus,
+  STATUS_LIMITS,
 } from '../../../core/wire/daemon.ts';
+import { GatewayStateMessage } from '../../../core/wire/gateway-delta.ts';
 import { GatewayDesiredState } from '../../../core/wire/gateway-state.ts';
 import type { AppContext } from '../../context.ts';
 import { createEnrolment, redeemEnrolment } from '../../daemons/enrolment.ts';
 import { recordEvents } from '../../events.ts';
+import { claimWireGuardKey, releaseDaemonKeys } from '../../vpn/key-registry.ts';
 import { notFound } from '../errors.ts';
-import { type RouteDef, route } from '../registry.ts';
-
-const STORED_PEERS = 1000;
+import { JsonText, type RouteDef, route } from '../registry.ts';
 
 const LongPoll = z.object({
   after: z.coerce.number().int().min(-1).optional(),
   wait: z.coerce.number().int().min(0).max(60, 'must be at most 60 seconds').default(25),
+});
+
+const GatewayLongPoll = LongPoll.extend({
+  /** `1`: answer a GatewayStateMessage (a delta when `after` is recent enough); without it, the bare document (daemons before issue 6). */
+  delta: z.enum(['0', '1']).default('0'),
 });
 
 export const daemonRoutes: RouteDef[] = [
@@ -95,10 +102,10 @@ export const daemonRoutes: RouteDef[] = [
     auth: 'operator',
     response: GatewayDesiredState,
     handler: async ({ ctx, params }) => {
-      const region = await ctx.store.db.selectFrom('regions').select('name').where('name', '=', params.name as string).executeTakeFirst();
-      if (!region) throw notFound('name', `no region "${params.name}"`);
       await ctx.fleet.current();
-      return ctx.fleet.gatewayDocument(region.name);
+      const names = await regionNames(ctx);
+      if (![...names.values()].includes(params.name as string)) throw notFound('name', `no region "${params.name}"`);
+      return new JsonText(ctx.fleet.documentJson(params.name as string, null));
     },
   }),
 
@@ -127,6 +134,9 @@ export const daemonRoutes: RouteDef[] = [
       if (gw.public_key !== body.sitePublicKey || gw.endpoint !== body.siteEndpoint) {
         await ctx.fleet.write(
           async (trx) => {
+            const now = ctx.now().toISOString();
+            await claimWireGuardKey(trx, body.sitePublicKey, { owner: 'gateway', daemonId: gw.id }, { field: 'sitePublicKey', servicePublicKey: ctx.servicePublicKey, now });
+            await releaseDaemonKeys(trx, gw.id, body.sitePublicKey);
             await trx.updateTable('daemons').set({ public_key: body.sitePublicKey, endpoint: body.siteEndpoint, last_seen_at: ctx.now().toISOString() }).where('id', '=', gw.id).execute();
             await recordEvents(trx, ctx.now().toISOString(), [{ kind: 'daemon.registered', actorUserId: null, subjectUserId: null, details: { kind: 'gateway', id: gw.id, publicKey: body.sitePublicKey, endpoint: body.siteEndpoint } }]);
           },
@@ -151,17 +161,19 @@ export const daemonRoutes: RouteDef[] = [
   route({
     method: 'get',
     path: '/gateways/:id/state',
-    summary: 'The gateway\u2019s desired state; long-polls up to `wait` s while `after` is current',
+    summary:
+      'The gateway\u2019s desired state; long-polls up to `wait` s while `after` is current. With `delta=1` a GatewayStateMessage: only what changed since `after`, or the full document when `after` is absent, unknown or older than the kept history',
     tag: 'daemons',
     auth: 'gateway',
-    query: LongPoll,
-    response: GatewayDesiredState,
+    query: GatewayLongPoll,
+    response: z.union([GatewayStateMessage, GatewayDesiredState]),
     handler: async ({ ctx, daemon, query }) => {
       const gw = daemon as NonNullable<typeof daemon>;
       if (query.after !== undefined) await ctx.fleet.waitForRevision(query.after, query.wait * 1000);
-      await ctx.fleet.current();
-      const region = await ctx.store.db.selectFrom('regions').select('name').where('id', '=', gw.region_id as string).executeTakeFirstOrThrow();
-      return ctx.fleet.gatewayDocument(region.name, { id: gw.id, name: gw.name, siteTunnelIp: gw.tunnel_ip });
+      const region = (await regionNames(ctx)).get(gw.region_id as string);
+      if (region === undefined) throw notFound('region', 'this gateway\u2019s region was removed');
+      const self = { id: gw.id, name: gw.name, siteTunnelIp: gw.tunnel_ip };
+      return new JsonText(await ctx.fleet.gatewayStateJson(region, self, query.after, query.delta === '1' ? 'message' : 'document'));
     },
   }),
   route({
@@ -177,6 +189,9 @@ export const daemonRoutes: RouteDef[] = [
       if (agent.public_key !== body.publicKey) {
         await ctx.fleet.write(
           async (trx) => {
+            const now = ctx.now().toISOString();
+            await claimWireGuardKey(trx, body.publicKey, { owner: 'agent', daemonId: agent.id }, { field: 'publicKey', servicePublicKey: ctx.servicePublicKey, now });
+            await releaseDaemonKeys(trx, agent.id, body.publicKey);
             await trx.updateTable('daemons').set({ public_key: body.publicKey, last_seen_at: ctx.now().toISOString() }).where('id', '=', agent.id).execute();
             await recordEvents(trx, ctx.now().toISOString(), [{ kind: 'daemon.registered', actorUserId: null, subjectUserId: null, details: { kind: 'agent', id: agent.id, publicKey: body.publicKey } }]);
           },
@@ -204,15 +219,17 @@ export const daemonRoutes: RouteDef[] = [
       const model = await ctx.fleet.current();
       const revision = ctx.fleet.agentRevision(plantId);
       const plant = model.plants.get(agent.plant_id as PlantId);
-      const gateways = await ctx.store.db
-        .selectFrom('daemons')
-        .innerJoin('regions', 'regions.id', 'daemons.region_id')
-        .select(['daemons.id', 'daemons.name', 'regions.name as region', 'daemons.public_key', 'daemons.endpoint', 'daemons.tunnel_ip'])
-        .where('daemons.kind', '=', 'gateway')
-        .where('daemons.public_key', 'is not', null)
-        .where('daemons.endpoint', 'is not', null)
-        .orderBy('daemons.id')
-        .execute();
+      const gateways = (await ctx.fleet.memo('gateways', () =>
+        ctx.store.db
+          .selectFrom('daemons')
+          .innerJoin('regions', 'regions.id', 'daemons.region_id')
+          .select(['daemons.id', 'daemons.name', 'regions.name as region', 'daemons.public_key', 'daemons.endpoint', 'daemons.tunnel_ip'])
+          .where('daemons.kind', '=', 'gateway')
+          .where('daemons.public_key', 'is not', null)
+          .where('daemons.endpoint', 'is not', null)
+          .orderBy('daemons.id')
+          .execute(),
+      )) as { id: string; name: string; region: string; public_key: string | null; endpoint: string | null; tunnel_ip: string }[];
       const site = plant ? ctx.fleet.siteOf(plant.id) : undefined;
       return {
         revision,
@@ -230,15 +247,16 @@ export const daemonRoutes: RouteDef[] = [
       tag: 'daemons',
       auth: kind,
       body: DaemonStatusReport,
+      // The largest report within the schema's bounds (1,000 peers) is about 250 KiB of JSON.
+      maxBody: 1024 * 1024,
       status: 204,
       handler: async ({ ctx, daemon, body }) => {
-        // Kept small: a big gateway reports every peer, the record keeps counts and the most recent handshakes.
+        // The report is bounded by its schema (issue 7 #9), so the stored row is too; older daemons send no totals.
         const now = Math.floor(ctx.now().getTime() / 1000);
         const stored = {
           ...body,
-          peerCount: body.peers.length,
-          peersWithRecentHandshake: body.peers.filter((p) => p.latestHandshake > now - 180).length,
-          peers: body.peers.length <= STORED_PEERS ? body.peers : [...body.peers].sort((a, b) => b.latestHandshake - a.latestHandshake).slice(0, STORED_PEERS),
+          peerCount: body.peerCount ?? body.peers.length,
+          peersWithRecentHandshake: body.peersWithRecentHandshake ?? body.peers.filter((p) => p.latestHandshake > now - 180).length,
         };
         await ctx.store.db
           .updateTable('daemons')
@@ -250,6 +268,15 @@ export const daemonRoutes: RouteDef[] = [
     }),
   ),
 ];
+
+/** Region id → name, read once per revision (every region write bumps it). */
+async function regionNames(ctx: AppContext): Promise<Map<string, string>> {
+  const names = await ctx.fleet.memo('regions', async () => {
+    const rows = await ctx.store.db.selectFrom('regions').select(['id', 'name']).execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
+  });
+  return names as Map<string, string>;
+}
 
 async function listDaemons(ctx: AppContext, kind: 'gateway' | 'agent') {
   const model = await ctx.fleet.current();
@@ -274,8 +301,22 @@ async function listDaemons(ctx: AppContext, kind: 'gateway' | 'agent') {
       tunnelIp: r.tunnel_ip,
       enrolledAt: r.enrolled_at,
       lastSeenAt: r.last_seen_at,
-      status: r.status ? JSON.parse(r.status) : null,
+      status: r.status ? storedStatus(r.status) : null,
     };
   });
 }
 
+/** A report stored before the bounds existed is cut to them on the way out, so listings stay within the wire schema. */
+function storedStatus(text: string): DaemonStatusReport {
+  const report = JSON.parse(text) as DaemonStatusReport;
+  if (DaemonStatusReport.safeParse(report).success) return report;
+  const peers = Array.isArray(report.peers) ? report.peers : [];
+  return {
+    appliedRevision: Number.isSafeInteger(report.appliedRevision) ? report.appliedRevision : -1,
+    version: String(report.version ?? '').slice(0, STATUS_LIMITS.version),
+    peers: peers.filter((p) => PeerStatus.safeParse(p).success).slice(0, STATUS_LIMITS.peers),
+    peerCount: Math.min(Number(report.peerCount ?? peers.length) || 0, STATUS_LIMITS.peerCount),
+    peersWithRecentHandshake: Math.min(Number(report.peersWithRecentHandshake ?? 0) || 0, STATUS_LIMITS.peerCount),
+    lastError: report.lastError == null ? null : String(report.lastError).slice(0, STATUS_LIMITS.lastError),
+  };
+}
