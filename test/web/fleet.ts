@@ -8,6 +8,7 @@ export const USERS = {
   alice: { email: 'alice@solarco.example', password: 'demo-alice-pw' },
   bob: { email: 'bob@solarco.example', password: 'demo-bob-pw' },
   carol: { email: 'carol@windserv.example', password: 'demo-carol-pw' },
+  dave: { email: 'dave@solarco.example', password: 'demo-dave-pw' },
   vera: { email: 'vera@solarco.example', password: 'demo-vera-pw' },
 };
 

@@ -145,6 +145,9 @@ describe('web UI in Chromium', () => {
     await page.getByLabel('First code').fill(await generate({ secret }));
     await page.getByRole('button', { name: 'Confirm and turn on' }).click();
     await page.getByText('Second factor on').waitFor();
+    const recoveryCodes = ((await page.getByTestId('recovery-codes').textContent()) ?? '').split('\n');
+    assert.ok(recoveryCodes.length >= 5, `recovery codes shown once (${recoveryCodes.length})`);
+    await expectAccessible(page, 'account-totp-on');
     await page.getByRole('button', { name: 'Sign out' }).click();
 
     await page.getByLabel('Email').fill(USERS.carol.email);
@@ -159,6 +162,36 @@ describe('web UI in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/account', 'signing in again keeps the page you were on');
+
+    // A recovery code instead of the authenticator (one use).
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email').fill(USERS.carol.email);
+    await page.getByLabel(/^Password/).fill(USERS.carol.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Authenticator code').fill(recoveryCodes[0] as string);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
+    await context.close();
+  });
+
+  test('S1: changing the password on the account page ends the session; the new password signs in', async () => {
+    const { context, page } = await signedIn(USERS.dave);
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByLabel(/^Current password/).fill(USERS.dave.password);
+    await page.getByLabel(/^New password$|^New password \*/).fill('short');
+    await page.getByText('must be at least 8 characters').waitFor();
+    await page.getByLabel(/^New password$|^New password \*/).fill('dave-new-password-1');
+    await page.getByLabel(/^New password again/).fill('dave-new-password-2');
+    await page.getByText('does not match the new password').waitFor();
+    await page.getByLabel(/^New password again/).fill('dave-new-password-1');
+    await expectAccessible(page, 'account-password');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Password changed. Every session was signed out').waitFor();
+    assert.equal((await fetch(`${server.url}/api/v1/me`, { headers: { cookie: (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ') } })).status, 401);
+    await page.getByLabel('Email').fill(USERS.dave.email);
+    await page.getByLabel(/^Password/).fill('dave-new-password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
     await context.close();
   });
 

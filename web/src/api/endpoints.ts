@@ -3,6 +3,7 @@ import {
   LoginRequest,
   Me,
   NoContent,
+  PasswordChangeRequest,
   ProfileConfigParts,
   ProfileInfo,
   ProfileKeyRequest,
@@ -12,6 +13,8 @@ import {
   TokenCreateRequest,
   TokenInfo,
   TotpCode,
+  TotpConfirmed,
+  TotpOrRecoveryCode,
   TotpStarted,
 } from '../../../src/core/wire/api.ts';
 import { WebLoginResponse } from '../../../src/core/wire/web-session.ts';
@@ -36,14 +39,15 @@ function endpoint<R extends z.ZodType, B extends z.ZodType | undefined = undefin
 
 export const api = {
   login: endpoint({ method: 'POST', path: '/auth/login', body: LoginRequest, response: WebLoginResponse, webSession: true }),
+  changePassword: endpoint({ method: 'POST', path: '/auth/password', body: PasswordChangeRequest, response: NoContent }),
   logout: endpoint({ method: 'POST', path: '/auth/logout', response: NoContent }),
   me: endpoint({ method: 'GET', path: '/me', response: Me }),
   tokens: endpoint({ method: 'GET', path: '/tokens', response: z.array(TokenInfo) }),
   createToken: endpoint({ method: 'POST', path: '/tokens', body: TokenCreateRequest, response: TokenCreated }),
   revokeToken: endpoint({ method: 'DELETE', path: '/tokens/:id', response: NoContent }),
   startTotp: endpoint({ method: 'POST', path: '/me/totp', response: TotpStarted }),
-  confirmTotp: endpoint({ method: 'POST', path: '/me/totp/confirm', body: TotpCode, response: NoContent }),
-  disableTotp: endpoint({ method: 'POST', path: '/me/totp/disable', body: TotpCode, response: NoContent }),
+  confirmTotp: endpoint({ method: 'POST', path: '/me/totp/confirm', body: TotpCode, response: TotpConfirmed }),
+  disableTotp: endpoint({ method: 'POST', path: '/me/totp/disable', body: TotpOrRecoveryCode, response: NoContent }),
   profile: endpoint({ method: 'GET', path: '/vpn/profile', response: ProfileConfigParts }),
   issueProfile: endpoint({ method: 'POST', path: '/vpn/profile', body: ProfileKeyRequest, response: ProfileConfigParts }),
   rotateProfile: endpoint({ method: 'POST', path: '/vpn/profile/rotate', body: ProfileKeyRequest, response: ProfileConfigParts }),

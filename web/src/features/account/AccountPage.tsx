@@ -1,5 +1,6 @@
 import { Stack, Text, Title } from '@mantine/core';
 import { useSession } from '../auth/use-session.ts';
+import { PasswordCard } from './PasswordCard.tsx';
 import { TokensCard } from './TokensCard.tsx';
 import { TotpCard } from './TotpCard.tsx';
 
@@ -13,6 +14,7 @@ export function AccountPage() {
           Signed in as {me.name} ({me.email}){me.platformOperator ? ', platform operator' : ''}.
         </Text>
       )}
+      {me && <PasswordCard email={me.email} />}
       <TotpCard />
       <TokensCard />
     </Stack>

@@ -1,9 +1,10 @@
-import { Alert, Button, Card, Group, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Card, CopyButton, Group, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
-import { TotpCode } from '../../../../src/core/wire/api.ts';
+import { TotpCode, TotpOrRecoveryCode } from '../../../../src/core/wire/api.ts';
 import { ApiRequestError } from '../../api/client.ts';
 import { useZodForm } from '../../lib/use-zod-form.ts';
 import { QrCode } from '../../ui/QrCode.tsx';
+import { downloadText } from '../../ui/download.ts';
 import { useConfirmTotp, useDisableTotp, useStartTotp } from './use-account.ts';
 
 /** TOTP second factor (SPEC S1): enrol with a QR code and a first code; turn off with a code. */
@@ -13,7 +14,7 @@ export function TotpCard() {
   const disable = useDisableTotp();
   const [mode, setMode] = useState<'idle' | 'enrolling' | 'on' | 'off' | 'disabling'>('idle');
   const confirmForm = useZodForm(TotpCode, { code: '' });
-  const disableForm = useZodForm(TotpCode, { code: '' });
+  const disableForm = useZodForm(TotpOrRecoveryCode, { code: '' });
   const alreadyOn = start.error instanceof ApiRequestError && start.error.code === 'totp-enabled';
 
   const begin = () =>
@@ -31,8 +32,32 @@ export function TotpCard() {
           Second factor (TOTP)
         </Title>
         {mode === 'on' && (
-          <Alert color="green" variant="outline" title="Second factor on" role="status">
+          <Alert color="teal" variant="outline" title="Second factor on" role="status">
             From now on, signing in asks for a code from your authenticator app.
+          </Alert>
+        )}
+        {mode === 'on' && confirm.data && (
+          <Alert color="red" variant="outline" title="Recovery codes: shown only now" role="alert">
+            <Stack gap="xs">
+              <Text size="sm">
+                Each code signs you in once instead of an authenticator code (or turns the second factor off) if you lose your phone. Store them offline.
+              </Text>
+              <code data-testid="recovery-codes" style={{ whiteSpace: 'pre' }}>
+                {confirm.data.recoveryCodes.join('\n')}
+              </code>
+              <Group>
+                <Button size="xs" variant="default" onClick={() => downloadText('plantgate-recovery-codes.txt', `${confirm.data.recoveryCodes.join('\n')}\n`)}>
+                  Download codes
+                </Button>
+                <CopyButton value={confirm.data.recoveryCodes.join('\n')}>
+                  {({ copied, copy }) => (
+                    <Button size="xs" variant="default" onClick={copy}>
+                      {copied ? 'Copied' : 'Copy codes'}
+                    </Button>
+                  )}
+                </CopyButton>
+              </Group>
+            </Stack>
           </Alert>
         )}
         {mode === 'off' && (
@@ -61,6 +86,7 @@ export function TotpCard() {
               disable.mutate(input.code, {
                 onSuccess: () => {
                   start.reset();
+                  confirm.reset();
                   setMode('off');
                 },
                 onError: disableForm.showError,
@@ -69,7 +95,7 @@ export function TotpCard() {
             noValidate
           >
             <Group align="flex-start">
-              <TextInput label="Code to turn the second factor off" inputMode="numeric" autoComplete="one-time-code" maxLength={6} {...disableForm.field('code')} />
+              <TextInput label="Code or recovery code to turn the second factor off" autoComplete="one-time-code" maxLength={19} {...disableForm.field('code')} />
               <Button type="submit" mt={25} variant="outline" color="red" loading={disable.isPending}>
                 Turn off
               </Button>

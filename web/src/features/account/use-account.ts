@@ -34,3 +34,10 @@ export function useConfirmTotp() {
 export function useDisableTotp() {
   return useMutation({ mutationFn: (code: string) => request(api.disableTotp, { body: { code } }) });
 }
+
+/** Needs the current password; ends every login session of the account, this browser's too. */
+export function useChangePassword() {
+  return useMutation({
+    mutationFn: (input: { email: string; password: string; totp?: string; newPassword: string }) => request(api.changePassword, { body: input }),
+  });
+}

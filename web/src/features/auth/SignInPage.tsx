@@ -1,30 +1,43 @@
 import { Alert, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
-import { LoginRequest } from '../../../../src/core/wire/api.ts';
+import { LoginRequest, PasswordChangeRequest } from '../../../../src/core/wire/api.ts';
 import { ApiRequestError } from '../../api/client.ts';
 import { useZodForm } from '../../lib/use-zod-form.ts';
+import { useChangePassword } from '../account/use-account.ts';
+import { takeSignInNotice } from './sign-in-notice.ts';
 import { useSignIn } from './use-session.ts';
 
+/**
+ * Password, then the second factor when the account has one (the server says so), and a
+ * new password first when an operator set a one-time password.
+ */
 export function SignInPage() {
   const signIn = useSignIn();
+  const changePassword = useChangePassword();
+  const [notice] = useState(takeSignInNotice);
   const [needsTotp, setNeedsTotp] = useState(false);
-  const form = useZodForm(LoginRequest, { email: '', password: '', totp: '' }, (v) => ({
+  const [needsNewPassword, setNeedsNewPassword] = useState(false);
+  const form = useZodForm(needsNewPassword ? PasswordChangeRequest : LoginRequest, { email: '', password: '', totp: '', newPassword: '' }, (v) => ({
     email: v.email,
     password: v.password,
     ...(needsTotp ? { totp: v.totp } : {}),
+    ...(needsNewPassword ? { newPassword: v.newPassword } : {}),
   }));
 
-  const onSubmit = form.submit((input) =>
-    signIn.mutate(input, {
-      onError: (error) => {
-        if (error instanceof ApiRequestError && error.code === 'totp-required') {
-          setNeedsTotp(true);
-          return;
-        }
-        form.showError(error);
-      },
-    }),
-  );
+  const onError = (error: Error) => {
+    if (error instanceof ApiRequestError && error.code === 'totp-required') return setNeedsTotp(true);
+    if (error instanceof ApiRequestError && error.code === 'password-change-required') return setNeedsNewPassword(true);
+    form.showError(error);
+  };
+  const onSubmit = form.submit((input) => {
+    const { newPassword, ...login } = input as { email: string; password: string; totp?: string; newPassword?: string };
+    if (newPassword === undefined) return signIn.mutate(login, { onError });
+    changePassword.mutate(
+      { ...login, newPassword },
+      // The one-time password is spent (and so is a TOTP code): sign in with the new password.
+      { onSuccess: () => signIn.mutate({ email: login.email, password: newPassword }, { onError }), onError },
+    );
+  });
 
   return (
     <Center mih="100vh" p="md">
@@ -34,8 +47,13 @@ export function SignInPage() {
             <Title order={1} size="h2">
               Sign in to plantgate
             </Title>
+            {notice && (
+              <Alert color="blue" variant="outline" role="status">
+                {notice}
+              </Alert>
+            )}
             {form.formError && (
-              <Alert color="red" title="Not signed in" role="alert">
+              <Alert color="red" variant="outline" title="Not signed in" role="alert">
                 {form.formError}
               </Alert>
             )}
@@ -43,12 +61,18 @@ export function SignInPage() {
             <PasswordInput label="Password" autoComplete="current-password" required {...form.field('password')} />
             {needsTotp && (
               <>
-                <Text size="sm">This account has a second factor. Enter the current 6-digit code from your authenticator app.</Text>
-                <TextInput label="Authenticator code" inputMode="numeric" autoComplete="one-time-code" maxLength={6} data-autofocus autoFocus {...form.field('totp')} />
+                <Text size="sm">This account has a second factor. Enter the current 6-digit code from your authenticator app, or a recovery code.</Text>
+                <TextInput label="Authenticator code" autoComplete="one-time-code" maxLength={19} autoFocus {...form.field('totp')} />
               </>
             )}
-            <Button type="submit" loading={signIn.isPending}>
-              Sign in
+            {needsNewPassword && (
+              <>
+                <Text size="sm">This is a one-time password set by an operator. Choose your own password to continue.</Text>
+                <PasswordInput label="New password" autoComplete="new-password" autoFocus {...form.field('newPassword')} />
+              </>
+            )}
+            <Button type="submit" loading={signIn.isPending || changePassword.isPending}>
+              {needsNewPassword ? 'Set password and sign in' : 'Sign in'}
             </Button>
           </Stack>
         </form>
