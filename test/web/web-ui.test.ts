@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { generate } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
 import { wireGuardPublicKey } from '../../src/crypto/wireguard-keys.ts';
-import { http, login, startTestServer } from '../support/server.ts';
+import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
 import { describeViolations, ensureWebBuilt, launchChromium, screenshot, seriousAxeViolations } from './browser.ts';
 import { USERS, loadWebFleet } from './fleet.ts';
 import { parseWireGuardConf } from './wireguard-file.ts';
@@ -174,6 +174,26 @@ describe('web UI in Chromium', () => {
     await context.close();
   });
 
+  test('S1: a one-time password set by an operator is replaced at sign-in, then the user is in', async () => {
+    const operator = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
+    const reset = await operator.post(`/api/v1/admin/users/${encodeURIComponent(USERS.bob.email)}/password`, {});
+    assert.equal(reset.status, 200, JSON.stringify(reset.body));
+    const oneTime = reset.body.password as string;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(server.url);
+    await page.getByLabel('Email').fill(USERS.bob.email);
+    await page.getByLabel(/^Password/).fill(oneTime);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('This is a one-time password set by an operator').waitFor();
+    await page.getByLabel(/^New password/).fill('bob-own-password-1');
+    await page.getByRole('button', { name: 'Set password and sign in' }).click();
+    await page.getByRole('heading', { name: 'Personal VPN', level: 1 }).waitFor();
+    USERS.bob.password = 'bob-own-password-1';
+    await context.close();
+  });
+
   test('S1: changing the password on the account page ends the session; the new password signs in', async () => {
     const { context, page } = await signedIn(USERS.dave);
     await page.getByRole('link', { name: 'Account' }).click();
@@ -235,6 +255,12 @@ describe('web UI in Chromium', () => {
     await page.getByTestId('fact-rotated').waitFor();
     assert.notEqual(await page.getByTestId('fact-rotated').textContent(), 'never');
 
+    // Dialogs are keyboard-operable: Escape cancels, focus starts on Cancel.
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('dialog', { name: 'Revoke your profile?' }).waitFor();
+    assert.equal(await page.evaluate("document.activeElement && document.activeElement.textContent"), 'Cancel');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Revoke' }).click();
     await page.getByText('open connections are cut and your configuration file stops working for good').waitFor();
     await screenshot(page, 'personal-vpn-revoke-confirm');
