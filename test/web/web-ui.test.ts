@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generate } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
-import { wireGuardPublicKey } from '../../src/crypto/wireguard-keys.ts';
+import { renderProfileConf } from '../../src/core/render/profile-conf.ts';
+import { generateWireGuardKeyPair, wireGuardPublicKey } from '../../src/crypto/wireguard-keys.ts';
 import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
 import { describeViolations, ensureWebBuilt, launchChromium, screenshot, seriousAxeViolations } from './browser.ts';
 import { USERS, loadWebFleet } from './fleet.ts';
@@ -279,7 +282,15 @@ describe('web UI in Chromium', () => {
   });
 
   test('P5, P6: a conflict group is marked; picking its priority, disabling and re-enabling a route change the states, and the refresh is explained', async () => {
-    const { context, page } = await signedIn(USERS.alice);
+    // A profile issued from this machine (as the CLI does): its file is what the user refreshes below.
+    const alice = http(server.url, await login(server.url, USERS.alice.email, USERS.alice.password));
+    const keys = generateWireGuardKeyPair();
+    const issued = await alice.post('/api/v1/vpn/profile', { publicKey: keys.publicKey });
+    assert.equal(issued.status, 201, JSON.stringify(issued.body));
+    const confPath = join(mkdtempSync(join(tmpdir(), 'plantgate-web-conf-')), 'alice.conf');
+    const original = renderProfileConf(issued.body, keys.privateKey, issued.body.regions[0], 'issued', new Date());
+    writeFileSync(confPath, original.replace(/^(Address = .*)$/m, '$1\nMTU = 1380'));
+    const { context, page, sent } = await signedIn(USERS.alice);
     await page.getByRole('link', { name: 'Routes' }).click();
     const row = (plant: string, subnet: string) => page.locator(`[data-testid="route-row"][data-plant="${plant}"][data-subnet="${subnet}"]`);
     await row('Park A', '192.168.1.0/24').waitFor();
@@ -294,6 +305,21 @@ describe('web UI in Chromium', () => {
     await page.locator('[data-plant="Park B"][data-subnet="192.168.1.0/24"][data-state="priority"]').waitFor();
     assert.equal(await row('Park A', '192.168.1.0/24').getAttribute('data-state'), 'shadowed');
     await page.getByText('Refresh your config file to use the native addresses').waitFor();
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Choose your config file to refresh it…' }).click();
+    await (await chooser).setFiles(confPath);
+    const refreshed = parseWireGuardConf(await page.getByRole('dialog').getByRole('textbox', { name: 'WireGuard configuration' }).inputValue());
+    const now = (await alice.get('/api/v1/vpn/profile')).body;
+    assert.equal(refreshed.interface.PrivateKey, keys.privateKey, 'the refreshed file keeps its key');
+    assert.equal(refreshed.peers[0]?.AllowedIPs, now.allowedIps.join(', '), 'and lists the routes of now');
+    assert.ok(now.allowedIps.includes('192.168.1.0/24'), 'the chosen priority is native now');
+    assert.equal(refreshed.interface.MTU, '1380', 'lines plantgate does not own stay');
+    assert.deepEqual(
+      sent.filter((r) => r.body.includes(keys.privateKey) || r.url.includes(encodeURIComponent(keys.privateKey))),
+      [],
+      'the file was read in the page; its key went nowhere',
+    );
+    await page.getByRole('button', { name: 'I have saved it, close' }).click();
     assert.match((await page.getByTestId('conflict-group').textContent()) ?? '', /priority Park B/);
     await expectAccessible(page, 'routes-priority');
 

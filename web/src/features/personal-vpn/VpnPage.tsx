@@ -2,6 +2,7 @@ import { Alert, Button, Card, Group, Loader, SimpleGrid, Stack, Table, Text, Tit
 import { useState } from 'react';
 import type { ProfileConfigParts } from '../../../../src/core/wire/api.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
+import { RefreshConfigButton } from './RefreshConfigButton.tsx';
 import { ShowOnceConfig } from './ShowOnceConfig.tsx';
 import { useKeyedProfileChange, useProfile, useRevokeProfile } from './use-profile.ts';
 
@@ -92,6 +93,7 @@ function ProfileStatus({ parts, onRotate, onRevoke }: { parts: ProfileConfigPart
             Your profile is active
           </Title>
           <Group>
+            <RefreshConfigButton />
             <Button variant="default" onClick={onRotate}>
               Rotate key
             </Button>

@@ -21,7 +21,7 @@ export function useProfile() {
 }
 
 /** A config file that exists only in this page's memory until the user downloads or copies it. */
-export type ShownOnceConfig = { text: string; fileName: string; parts: ProfileConfigParts; verb: 'issued' | 'rotated' };
+export type ShownOnceConfig = { text: string; fileName: string; parts: ProfileConfigParts; verb: 'issued' | 'rotated' | 'refreshed' };
 
 /**
  * Issue (SPEC P1) or rotate (P2): a key pair is made here, only its public key is sent,

@@ -1,7 +1,8 @@
-import { Alert, Card, Code, Loader, Stack, Text, Title } from '@mantine/core';
+import { Alert, Card, Code, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { memo, startTransition, useEffect, useMemo, useState } from 'react';
 import type { RouteView } from '../../../../src/core/wire/api.ts';
 import { CopyText } from '../../ui/CopyText.tsx';
+import { RefreshConfigButton } from '../personal-vpn/RefreshConfigButton.tsx';
 import { type RouteSection, routeKey, routeSections } from './route-groups.ts';
 import { type RouteAction, useRouteChoice, useRoutes } from './use-routes.ts';
 
@@ -32,9 +33,12 @@ export function RoutesPage() {
         <Alert color="blue" variant="outline" title="Refresh your config file to use the native addresses" withCloseButton onClose={choice.dismissRefresh} closeButtonLabel="Dismiss">
           <Text size="sm">
             The native prefixes of your routes changed. Gateways apply this at once, but your WireGuard file lists the native prefixes in{' '}
-            <Code>AllowedIPs</Code>. Update it with <Code>plantgate vpn refresh --config FILE</Code> (keeps your key), or rotate the profile on the Personal VPN page for a new file.
-            Mapped prefixes keep working without a change.
+            <Code>AllowedIPs</Code>. Update it here (choose the file: it is read in this browser and your key stays in it) or with{' '}
+            <Code>plantgate vpn refresh --config FILE</Code>. Mapped prefixes keep working without a change.
           </Text>
+          <Group mt="sm">
+            <RefreshConfigButton label="Choose your config file to refresh it…" />
+          </Group>
         </Alert>
       )}
       {choice.error && (
