@@ -130,6 +130,12 @@ describe('web UI in Chromium', () => {
     assert.equal(same.status, 201);
     const bearer = await login(server.url, USERS.bob.email, USERS.bob.password);
     assert.equal((await http(server.url, bearer).post('/api/v1/tokens', { name: 'cli' })).status, 201, 'the CLI needs no CSRF header');
+
+    // The session ends elsewhere: the page's next read gets 401 and shows the sign-in page.
+    const ended = await fetch(`${server.url}/api/v1/auth/logout`, { method: 'POST', headers: { cookie: cookieHeader, 'x-plantgate-csrf': csrf } });
+    assert.equal(ended.status, 204);
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByRole('heading', { name: 'Sign in to plantgate' }).waitFor();
     await context.close();
   });
 
