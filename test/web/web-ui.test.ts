@@ -356,6 +356,8 @@ describe('web UI in Chromium', () => {
 
   test('phone width: navigation through the menu, the routes table scrolls inside its box, the account page works', async () => {
     const { context, page } = await signedIn(USERS.alice, { width: 390, height: 844 });
+    await page.getByRole('heading', { name: 'Your profile is active' }).waitFor();
+    await expectAccessible(page, 'personal-vpn-phone');
     await page.getByRole('button', { name: 'Open navigation' }).click();
     await page.getByRole('link', { name: 'Routes' }).click();
     await page.locator('[data-testid="route-row"]').first().waitFor();
