@@ -17,6 +17,7 @@
  *   npx node bench/b4-gateway-apply.ts [--runs 5] [--changes 60] [--seed 1]
  *        [--users 10000] [--allowed 85000] [--native 15000]
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { diffGatewayStates } from '../src/core/state/gateway-delta.ts';
 import type { GatewayStateMessage } from '../src/core/wire/gateway-delta.ts';
@@ -343,6 +344,20 @@ async function main() {
       after.nft.kind === 'unchanged' && after.users.kind === 'unchanged' && after.sites.kind === 'unchanged';
     if (!consistent) throw new Error('after the changes the gateway differs from the desired state');
 
+    // The periodic reconcile (full read-back, repairs drift), as the daemon runs it: the
+    // read-back outside the apply queue, then plan and run. What matters for a revoke that
+    // arrives meanwhile is how long the event loop is blocked (parsing, planning).
+    const reconciles: Array<{ total: number; maxBlock: number }> = [];
+    for (let i = 0; i < 3; i++) {
+      const histogram = monitorEventLoopDelay({ resolution: 5 });
+      histogram.enable();
+      const start = now();
+      await live.sync.prepare('reconcile');
+      await live.sync.apply({ revision: state.revision, change: null }, 'reconcile');
+      reconciles.push({ total: now() - start, maxBlock: histogram.max / 1e6 });
+      histogram.disable();
+    }
+
     // ---- report ----
     const col = (samples: Sample[], pick: (s: Sample) => number) => samples.map(pick);
     const totals = col(changes, (s) => s.total);
@@ -364,11 +379,11 @@ async function main() {
       ['· wg syncconf, users ∥ sites (wall)', (s) => s.clock['wg.sync.wall'] ?? 0],
       ['· wg syncconf, users + sites (summed)', (s) => s.clock['wg.sync'] ?? 0],
       [
-        '· render + rest (run − drivers)',
+        '· render, addresses + routes (one per agent), rest (run − drivers)',
         (s) => s.run - s.create - (s.clock['nft.apply'] ?? 0) - (s.clock['wg.sync.wall'] ?? 0),
       ],
-      ['view of what was applied (for the next change)', (s) => s.view],
-      ['addresses, routes (one per agent), gauges: total − the rest', (s) => s.total - s.receive - s.observe - s.plan - s.run - s.view],
+      ['view of what was applied, after run (it is built alongside)', (s) => s.view],
+      ['rest (gauges, log): total − the above; addresses and routes run inside run, alongside nft/wg', (s) => s.total - s.receive - s.observe - s.plan - s.run - s.view],
       ['nft total / wg total (wall, excl. create)', (s) => s.nft],
     ];
     for (const [label, pick] of coldRows) {
@@ -399,6 +414,15 @@ async function main() {
       console.log(
         row([`${kind} (${values.length})`, ms(median(values)), ms(quantile(values, 0.99)), ms(Math.max(...values))]),
       );
+    }
+    console.log('');
+    console.log(row(['reconcile (3, full read-back)', 'median', 'min', 'max']));
+    console.log(row(['---', '---', '---', '---']));
+    for (const [label, values] of [
+      ['total', reconciles.map((r) => r.total)],
+      ['longest event-loop block', reconciles.map((r) => r.maxBlock)],
+    ] as const) {
+      console.log(row([label, ms(median([...values])), ms(Math.min(...values)), ms(Math.max(...values))]));
     }
     const kindsSeen = [...new Set(changes.map((s) => s.kinds))];
     console.log(`plans seen: ${kindsSeen.join(' | ')}`);
@@ -432,6 +456,8 @@ async function main() {
         nft: round(median(col(changes, (s) => s.nft))),
         wg: round(median(col(changes, (s) => s.wg))),
       },
+      reconcileMedianMs: round(median(reconciles.map((r) => r.total))),
+      reconcileMaxBlockMedianMs: round(median(reconciles.map((r) => r.maxBlock))),
       consistent,
       coldTargetMet: median(col(cold, (s) => s.total)) < 3000,
       changeTargetMet: quantile(totals, 0.99) < 50,

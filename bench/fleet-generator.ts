@@ -94,8 +94,10 @@ export const COMMON_RANGES: Readonly<Record<string, number>> = {
  * 4,096 /24s; a scale-1 fleet needs ~7,000 /24-equivalents, so the benchmark uses
  * 100.96.0.0/11 (8,192), and 10.128.0.0/9 (32,768) when that is not enough. Unique
  * plant subnets are drawn from 10.1–10.127, 172.16/12 and 192.168.2–255, never from these.
+ * A scale-10 fleet (100,000 users, 50,000 plants, ~70,000 /24-equivalents) needs a /7:
+ * 64.0.0.0/7 (131,072 /24s), then 64.0.0.0/6 for larger experiments.
  */
-export const MAPPED_SPACES = ['100.80.0.0/12', '100.96.0.0/11', '10.128.0.0/9'] as const;
+export const MAPPED_SPACES = ['100.80.0.0/12', '100.96.0.0/11', '10.128.0.0/9', '64.0.0.0/7', '64.0.0.0/6'] as const;
 
 export const TUNNEL_RANGE = '100.64.0.0/12';
 
@@ -227,6 +229,37 @@ export function toFleetFile(fleet: GeneratedFleet): FleetFile {
   };
 }
 
+/**
+ * The generator can draw two active cooperations between one owner and one partner;
+ * a fleet file allows one per pair. Merge them (plants, portfolios, job roles; the first
+ * job role of a user on a target wins) so the file validates. Returns how many were merged.
+ */
+export function mergeCooperations(file: FleetFile): number {
+  let merged = 0;
+  for (const org of file.organizations) {
+    const byPartner = new Map<string, FleetFile['organizations'][number]['cooperations'][number]>();
+    for (const coop of org.cooperations) {
+      const first = byPartner.get(coop.partner);
+      if (!first) {
+        byPartner.set(coop.partner, coop);
+        continue;
+      }
+      merged++;
+      first.plants = [...new Set([...first.plants, ...coop.plants])];
+      first.portfolios = [...new Set([...first.portfolios, ...coop.portfolios])];
+      const key = (jr: FleetFileJobRole) => `${jr.user}|${'plant' in jr ? jr.plant : ''}|${'portfolio' in jr ? jr.portfolio : ''}`;
+      const seen = new Set(first.jobRoles.map(key));
+      for (const jr of coop.jobRoles) {
+        if (seen.has(key(jr))) continue;
+        seen.add(key(jr));
+        first.jobRoles.push(jr);
+      }
+    }
+    org.cooperations = [...byPartner.values()];
+  }
+  return merged;
+}
+
 /** The smallest candidate mapped space whose size holds every prefix (with 10% slack for fragmentation). */
 export function mappedSpaceFor(prefixes: readonly Ipv4Prefix[]): string {
   let needed = 0;
@@ -277,6 +310,7 @@ function makeSubnetPrefixes(rng: Rng, options: Required<FleetOptions>, plants: P
         used.add(text);
         prefix = cidr(text);
       } else {
+        if (nextSlot === slots.length) slots.push(...extraSlots(rng));
         const start = slots[nextSlot++];
         if (start === undefined) throw new Error('ran out of unique subnet slots');
         prefix = { start, length: Number(rng.weighted(UNIQUE_LENGTH_WEIGHTS)) };
@@ -299,6 +333,16 @@ function uniqueSlots(rng: Rng): number[] {
   add('192.168.2.0', 254); // 192.168.2–255
   const common = new Set(Object.keys(COMMON_RANGES).map((t) => cidr(t).start));
   return rng.shuffle(slots.filter((s) => !common.has(s)));
+}
+
+/**
+ * More /24 slots for fleets beyond scale 3 (20.0.0.0/9, outside the common ranges and every
+ * candidate mapped space). Drawn only once the first slots run out, so smaller fleets stay
+ * exactly as they were generated before.
+ */
+function extraSlots(rng: Rng): number[] {
+  const start = parseIpv4('20.0.0.0') as number;
+  return rng.shuffle(Array.from({ length: 128 * 256 }, (_, i) => start + i * 256));
 }
 
 function allocateMapped(planned: PlannedSubnet[], mappedSpace: string): Subnet[] {

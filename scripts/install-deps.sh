@@ -29,6 +29,7 @@ declare -A deb_files=(
   [procps]=/usr/bin/pkill
   [iputils-ping]=/usr/bin/ping
   [systemd]=/usr/bin/systemd-analyze
+  [python3]=/usr/bin/python3   # test/cli/pty-run.py: the password prompt on a real pseudo-terminal
 )
 
 if [ "$want_deb" = 1 ]; then

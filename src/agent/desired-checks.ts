@@ -1,7 +1,7 @@
 import { canonicalPrefix, prefixLength } from '../core/net/ipv4.ts';
 import type { AgentDesiredState, AgentGateway } from '../core/wire/daemon.ts';
 import type { SiteTranslation } from '../core/wire/gateway-state.ts';
-import { checkedPublicKey } from '../gateway/wireguard-peers.ts';
+import { hostPort, strictCidrV4, wireGuardKey } from '../core/wire/formats.ts';
 
 /**
  * What the control plane sends an agent is checked before it reaches `wg set` or `nft -f`:
@@ -12,8 +12,6 @@ import { checkedPublicKey } from '../gateway/wireguard-peers.ts';
  */
 
 export const TRANSLATION_MIN_LENGTH = 8;
-
-const HOST_PORT = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?):([0-9]{1,5})$/;
 
 export type CheckedAgentState = {
   state: AgentDesiredState;
@@ -38,24 +36,20 @@ export function checkAgentState(desired: AgentDesiredState): CheckedAgentState {
   return { state: { ...desired, gateways, translations }, problems };
 }
 
+/** The shared strict formats (src/core/wire/formats.ts), as the CLI checks what it writes. */
 export function endpointProblem(endpoint: string): string | null {
-  const match = HOST_PORT.exec(endpoint);
-  if (!match) return `endpoint ${JSON.stringify(endpoint)} is not HOST:PORT`;
-  const port = Number(match[1]);
-  if (port < 1 || port > 65535) return `endpoint ${JSON.stringify(endpoint)} has no valid port`;
-  return null;
+  return hostPort.safeParse(endpoint).success ? null : `endpoint ${JSON.stringify(endpoint)} is not HOST:PORT`;
 }
 
 function gatewayProblem(gateway: AgentGateway): string | null {
-  try {
-    checkedPublicKey(gateway.publicKey);
-  } catch {
-    return `public key ${JSON.stringify(gateway.publicKey)} is not a WireGuard key`;
-  }
+  if (!wireGuardKey.safeParse(gateway.publicKey).success) return `public key ${JSON.stringify(gateway.publicKey)} is not a WireGuard key`;
   return endpointProblem(gateway.endpoint);
 }
 
 function translationProblem(translation: SiteTranslation): string | null {
+  for (const value of [translation.mapped, translation.real]) {
+    if (!strictCidrV4.safeParse(value).success) return `${JSON.stringify(value)} is not an IPv4 network (a.b.c.d/n without host bits)`;
+  }
   let mapped: ReturnType<typeof canonicalPrefix>;
   let real: ReturnType<typeof canonicalPrefix>;
   try {

@@ -1,7 +1,9 @@
 import { escapeUnsafe } from '../core/render/unsafe-characters.ts';
 import { type ApiClient, apiClient, DEFAULT_TIMEOUT_MS } from './api-client.ts';
 import { readCredentials } from './config.ts';
-import { type ErrorCode, exitCodeOf } from './exit-codes.ts';
+import { CliError } from './errors.ts';
+
+export { CliError };
 
 /** Where a command writes; main() escapes control characters in both (issue 7 item 10). */
 export type Io = {
@@ -11,22 +13,6 @@ export type Io = {
   /** Request timeout; set from --timeout / PLANTGATE_TIMEOUT before a command runs. */
   timeoutMs?: number;
 };
-
-export class CliError extends Error {
-  readonly exitCode: number;
-  readonly code: ErrorCode;
-  /** A number keeps the old calls (`new CliError(msg, 2)`) working; prefer the code. */
-  constructor(message: string, code: ErrorCode | number = 'error') {
-    super(message);
-    this.code = typeof code === 'number' ? codeOfExit(code) : code;
-    this.exitCode = typeof code === 'number' ? code : exitCodeOf(code);
-  }
-}
-
-function codeOfExit(exitCode: number): ErrorCode {
-  const codes: ErrorCode[] = ['usage', 'auth', 'not-found', 'conflict', 'unreachable'];
-  return codes.find((c) => exitCodeOf(c) === exitCode) ?? 'error';
-}
 
 /** The API client for the logged-in user (PLANTGATE_SERVER / PLANTGATE_TOKEN override the stored login). */
 export function client(io: Io): ApiClient {

@@ -12,7 +12,7 @@ type Register = (program: Command, io: Io) => void;
  * being run is imported (the server and daemons pull in most of the code base; `--version`
  * needs none of it); `--help`, completion and unknown names load them all.
  */
-const MODULES: Array<{ names: string[]; load: () => Promise<Register> }> = [
+export const MODULES: Array<{ names: string[]; load: () => Promise<Register> }> = [
   { names: ['server'], load: async () => (await import('./commands/server.ts')).registerServerCommand },
   { names: ['gateway', 'agent'], load: async () => (await import('./commands/daemons.ts')).registerDaemonCommands },
   { names: ['login', 'logout', 'whoami', 'totp', 'token'], load: async () => (await import('./commands/auth.ts')).registerAuthCommands },

@@ -1,4 +1,7 @@
-import { CliError } from './context.ts';
+import { CliError } from './errors.ts';
+
+/** What was typed after the Enter that ended the previous answer (answers typed ahead). */
+let typedAhead = '';
 
 /**
  * Reads a secret from the terminal without echoing it (issue 7 item 17): raw mode, so
@@ -15,21 +18,28 @@ export async function promptSecret(prompt: string): Promise<string> {
   try {
     return await new Promise<string>((resolve, reject) => {
       let secret = '';
-      const onData = (chunk: string) => {
-        for (const ch of chunk) {
+      const onData = (chunk: string): boolean => {
+        const chars = [...chunk];
+        for (const [i, ch] of chars.entries()) {
           if (ch === '\r' || ch === '\n') {
             stdin.off('data', onData);
-            return resolve(secret);
+            typedAhead = chars.slice(i + 1).join('').replace(/^\n/, '');
+            resolve(secret);
+            return true;
           }
           if (ch === '\u0003' || ch === '\u0004') {
             stdin.off('data', onData);
-            return reject(new CliError('cancelled', 'usage'));
+            reject(new CliError('cancelled', 'usage'));
+            return true;
           }
           if (ch === '\u007f' || ch === '\b') secret = [...secret].slice(0, -1).join('');
           else if (ch >= ' ') secret += ch;
         }
+        return false;
       };
-      stdin.on('data', onData);
+      const ahead = typedAhead;
+      typedAhead = '';
+      if (!onData(ahead)) stdin.on('data', onData);
     });
   } finally {
     stdin.setRawMode(false);

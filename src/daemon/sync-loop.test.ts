@@ -150,7 +150,7 @@ describe('SyncLoop', () => {
     await loop.stop();
   });
 
-  it('fail static: while the control plane is down nothing is torn down; retries back off (capped); on return the full state replaces the old', async () => {
+  it('fail static: while the control plane is down nothing is torn down; retries back off (capped); on return it resumes from the revision it holds (no full read-back)', async () => {
     const { server, plane, loop, clock, metrics, log } = setup();
     await settle();
     server.up = false;
@@ -167,8 +167,9 @@ describe('SyncLoop', () => {
     await clock.advance(8000); // at most one capped backoff
     assert.equal(loop.connected, true);
     assert.equal(plane.value, 'c');
-    assert.deepEqual(plane.applies.at(-1), { revision: 2, reason: 'reconnect' });
+    assert.deepEqual(plane.applies.at(-1), { revision: 2, reason: 'update' });
     assert.equal(server.connects, 2, 'registered again on reconnect');
+    assert.equal(server.fetches.at(-2)?.after, 1, 'asked from the revision held, not for the whole document');
     await loop.stop();
   });
 

@@ -12,7 +12,9 @@ import { ControlPlaneError } from './control-plane.ts';
  *   (the applier plans the change against what it last applied and changes only that).
  * - (Re)connect: before the first poll and after any failure, `connect()` runs (register
  *   again, fetch secrets) and the state is fetched without `after`, then applied in full:
- *   whatever the daemon had that is not in it goes.
+ *   whatever the daemon had that is not in it goes. Except: a daemon that lost the
+ *   connection while holding an applied document of this run resumes from its revision
+ *   (another replica answers with a delta), so a failover costs no full read-back.
  * - Reconcile: every `reconcileMs` the last desired state is applied again, which
  *   repairs drift (an nft element deleted by hand) — also while the control plane is away.
  * - Fail static, bounded: when the control plane is unreachable nothing is torn down; the
@@ -41,6 +43,8 @@ export type SyncLoopPorts<S extends { revision: number }> = {
   /** Runs before every fetch without `after`: registration, secrets. */
   connect(signal: AbortSignal): Promise<void>;
   fetch(after: number | null, waitSeconds: number, signal: AbortSignal): Promise<S>;
+  /** Optional work before a reconcile is queued (reading the data plane back while updates go on). */
+  prepare?(desired: S, reason: ApplyReason): Promise<void>;
   /** Plan, change the difference. Returns a one-line summary for the log (null: nothing changed). */
   apply(desired: S, reason: ApplyReason, access: Access): Promise<string | null>;
   /** Keeps the desired state for a restart without the control plane. */
@@ -82,6 +86,8 @@ export class SyncLoop<S extends { revision: number }> {
   private failures = 0;
   /** The last update failed to apply: retried in full (observing what is there) with backoff. */
   private retryApply = false;
+  /** The document held came from the control plane in this run and is applied: a reconnect may resume from it. */
+  private resumable = false;
   private modeValue: ServingMode = 'serving';
   /** When the control plane last answered (from the state dir until it answers). */
   private contactAt: number | null = null;
@@ -140,6 +146,11 @@ export class SyncLoop<S extends { revision: number }> {
       return;
     }
     try {
+      await this.ports.prepare?.(this.desired, 'reconcile');
+    } catch (error) {
+      this.ports.log.warn('reading the data plane back failed; the reconcile reads it again', { error: errorMessage(error) });
+    }
+    try {
       await this.applyQueued(this.desired, 'reconcile');
     } catch {
       // counted and logged in applyQueued; the next cycle tries again
@@ -171,31 +182,37 @@ export class SyncLoop<S extends { revision: number }> {
           phase = 'fetch';
         }
         const reconnecting = !this.connectedValue;
+        // After a lost connection (a replica gone, a network blip) a daemon that holds and has
+        // applied the document of this run resumes from its revision: a delta (or nothing), not
+        // the whole document and a full read-back. A (re)start or a withdrawal starts over.
+        const resuming = reconnecting && this.resumable && this.desired !== null;
         if (reconnecting) await this.ports.connect(this.stopper.signal);
         // a delta is relative to the document held, applied or not (a failed apply is retried by reconcile)
-        const after = reconnecting ? null : (this.desired?.revision ?? null);
-        const next = await this.ports.fetch(after, this.options.waitSeconds, this.stopper.signal);
+        const after = reconnecting && !resuming ? null : (this.desired?.revision ?? null);
+        const next = await this.ports.fetch(after, resuming ? 0 : this.options.waitSeconds, this.stopper.signal);
         if (this.stopped) break;
         metrics.polled(clock.now());
         this.contacted(clock.now());
         if (reconnecting) {
-          log.info('connected to the control plane', { revision: next.revision, after: this.failures > 0 ? `${this.failures} failure(s)` : undefined });
+          log.info('connected to the control plane', { revision: next.revision, after: this.failures > 0 ? `${this.failures} failure(s)` : undefined, resumed: resuming || undefined });
           this.connectedValue = true;
           metrics.connected(true);
           if (this.modeValue !== 'serving') log.info('control plane reached again: serving the current state');
           this.setMode('serving');
         }
         this.failures = 0;
-        if (reconnecting || next.revision !== this.desired?.revision) {
+        const full = reconnecting && !resuming;
+        if (full || next.revision !== this.desired?.revision) {
           this.desired = next;
           metrics.desiredRevision(next.revision);
           await this.ports.persist(next);
         }
         phase = 'apply';
-        if (reconnecting || next.revision !== this.appliedRevisionValue) {
+        if (full || next.revision !== this.appliedRevisionValue) {
           this.retryApply = false;
-          await this.applyQueued(next, reconnecting ? 'reconnect' : 'update');
+          await this.applyQueued(next, full ? 'reconnect' : 'update');
         }
+        this.resumable = this.modeValue === 'serving' && this.appliedRevisionValue === this.desired?.revision;
       } catch (error) {
         if (this.stopped) break;
         if (phase === 'fetch' && error instanceof ControlPlaneError && error.status === 401 && this.ports.onCredentialRejected) {
@@ -253,6 +270,7 @@ export class SyncLoop<S extends { revision: number }> {
 
   private async withdraw(desired: S, reason: 'withdraw' | 'restore'): Promise<void> {
     this.setMode('stale-withdrawn');
+    this.resumable = false;
     this.lastErrorValue = this.staleMessage();
     this.ports.log.warn('the saved desired state is too old to serve: withdrawing user access', { revision: desired.revision, reason: this.lastErrorValue });
     try {

@@ -37,6 +37,17 @@ type PeerEntry = {
   mark: number;
 };
 
+export type ViewContents = {
+  ifaces: GatewayInterfaces;
+  usersPublicKey: string;
+  allowed: ReadonlyMap<string, ReadonlyMap<string, { value: AllowedElement }>>;
+  native: ReadonlyMap<string, ReadonlyMap<string, { value: NativeElement }>>;
+  tableLengths: ReadonlySet<number>;
+  tableShards: ReadonlySet<string>;
+  users: ReadonlyMap<string, { config: WireGuardPeerConfig }>;
+  sites: ReadonlyMap<string, { config: WireGuardPeerConfig }>;
+};
+
 export class AppliedGatewayView {
   /** user ip → mapped prefix → element (nested: no key string built per lookup). */
   private readonly allowed = new Map<string, Map<string, Marked<AllowedElement>>>();
@@ -73,32 +84,55 @@ export class AppliedGatewayView {
     layout: { allowedLengths: Iterable<number>; nativeShards: Iterable<string> } = { allowedLengths: [], nativeShards: [] },
   ): AppliedGatewayView {
     const view = new AppliedGatewayView(ifaces, usersPublicKey);
-    for (const length of layout.allowedLengths) view.tableLengths.add(length);
-    for (const shard of layout.nativeShards) view.tableShards.add(shard);
+    for (const _ of view.fill(desired, layout)) {
+      // built in one go
+    }
+    return view;
+  }
+
+  /**
+   * The same, built in chunks between which the event loop runs: a full apply builds it
+   * while `wg syncconf` and `nft -f` run, instead of after them.
+   */
+  static async afterFullApplyInChunks(
+    desired: GatewayDesiredState,
+    ifaces: GatewayInterfaces,
+    usersPublicKey: string,
+    layout: { allowedLengths: Iterable<number>; nativeShards: Iterable<string> },
+  ): Promise<AppliedGatewayView> {
+    const view = new AppliedGatewayView(ifaces, usersPublicKey);
+    for (const _ of view.fill(desired, layout)) await new Promise((resolve) => setImmediate(resolve));
+    return view;
+  }
+
+  /** Fills a new view; yields every few thousand elements. */
+  private *fill(desired: GatewayDesiredState, layout: { allowedLengths: Iterable<number>; nativeShards: Iterable<string> }): Generator<void> {
+    const CHUNK = 5000;
+    let count = 0;
+    for (const length of layout.allowedLengths) this.tableLengths.add(length);
+    for (const shard of layout.nativeShards) this.tableShards.add(shard);
     for (const pair of desired.allowed) {
       const element = canonicalAllowedElement(pair);
-      view.putAllowed(element);
-      view.tableLengths.add(allowedLength(element));
+      this.putAllowed(element);
+      this.tableLengths.add(allowedLength(element));
+      if (++count % CHUNK === 0) yield;
     }
     for (const mapping of desired.native) {
       const element = canonicalNativeElement(mapping);
-      view.putNative(element);
-      view.tableShards.add(nativeShard(element.userIp));
+      this.putNative(element);
+      this.tableShards.add(nativeShard(element.userIp));
+      if (++count % CHUNK === 0) yield;
     }
     for (const peer of desired.peers) {
       const [config] = desiredUserPeers({ peers: [peer] });
-      view.users.set(config.publicKey, { config, raw: userRaw(peer), mark: 0 });
+      this.users.set(config.publicKey, { config, raw: userRaw(peer), mark: 0 });
+      if (++count % CHUNK === 0) yield;
     }
     for (const site of desired.sites) {
       const [config] = desiredSitePeers({ sites: [site] });
-      if (config)
-        view.sites.set(config.publicKey, {
-          config,
-          raw: siteRaw(site),
-          mark: 0,
-        });
+      if (config) this.sites.set(config.publicKey, { config, raw: siteRaw(site), mark: 0 });
+      if (++count % CHUNK === 0) yield;
     }
-    return view;
   }
 
   /** The plan planGatewayApply would make against an observation of this gateway. */
@@ -352,6 +386,20 @@ export class AppliedGatewayView {
     }
     commitPeers(this.users, plan.users);
     commitPeers(this.sites, plan.sites);
+  }
+
+  /** Read access for the drift planner (drift.ts): what the view says the gateway holds. */
+  get contents(): ViewContents {
+    return {
+      ifaces: this.ifaces,
+      usersPublicKey: this.usersPublicKey,
+      allowed: this.allowed,
+      native: this.native,
+      tableLengths: this.tableLengths,
+      tableShards: this.tableShards,
+      users: this.users,
+      sites: this.sites,
+    };
   }
 
   get size() {

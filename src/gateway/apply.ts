@@ -4,6 +4,7 @@ import type { NftDriver } from './drivers/nft-driver.ts';
 import type { WireGuardDriver, WireGuardInterfaceSpec } from './drivers/wireguard-driver.ts';
 import { DEFAULT_TABLE_NAME, type GatewayInterfaces, renderGatewayRuleset, renderSetDelta } from './nft-ruleset.ts';
 import { AppliedGatewayView } from './applied-view.ts';
+import { planDrift } from './drift.ts';
 import {
   DEFAULT_PLAN_OPTIONS,
   type GatewayApplyPlan,
@@ -30,6 +31,8 @@ export type GatewayDataPlane = {
   interfaceSpecs?: Partial<Record<keyof GatewayInterfaces, WireGuardInterfaceSpec>>;
   /** Runs after every observation, before planning: may fix what it observed (an interface left with another key). */
   adopt?: (observed: GatewayObserved) => Promise<void>;
+  /** Runs alongside nft and peers once both interfaces exist (addresses and routes need them; nothing else does). */
+  alongside?: () => Promise<void>;
 };
 
 export async function observeGateway(plane: GatewayDataPlane): Promise<GatewayObserved> {
@@ -62,6 +65,11 @@ export async function runGatewayPlan(
     if (!spec) throw new Error(`${role} interface ${plane.ifaces[role]} is missing and no spec was given to create it`);
     await plane.wireguard.createInterface(spec);
   }
+  // settled here, awaited last: a failure of nft or peers must not leave it unhandled
+  const alongside = plane.alongside?.().then(
+    () => null,
+    (error: unknown) => error,
+  );
   // nft before peers: a new peer must never be reachable before its filter exists, and a
   // revoked user's elements go in the same pass as its peer.
   const table = plane.tableName ?? DEFAULT_TABLE_NAME;
@@ -75,6 +83,8 @@ export async function runGatewayPlan(
     runPeerPlan(plane.wireguard, plane.ifaces.users, plan.users),
     runPeerPlan(plane.wireguard, plane.ifaces.sites, plan.sites),
   ]);
+  const failed = await alongside;
+  if (failed) throw failed;
 }
 
 async function runPeerPlan(wireguard: WireGuardDriver, iface: string, plan: PeerPlan): Promise<void> {
@@ -111,6 +121,10 @@ export class GatewayApplier {
   private view: AppliedGatewayView | null = null;
   /** The revision of the document the view holds exactly (null: none, or a withdrawn form). */
   private viewRevision: number | null = null;
+  /** Moves at every apply: an observation made at another generation may miss a change. */
+  private generation = 0;
+  private prepared: { observed: GatewayObserved; generation: number } | null = null;
+  private reconciles = 0;
   private readonly plane: GatewayDataPlane;
   private readonly options: PlanOptions;
 
@@ -129,6 +143,29 @@ export class GatewayApplier {
     this.viewRevision = null;
   }
 
+  /**
+   * Reads the gateway back ahead of an `apply(…, { observe: true })`, outside the daemon's
+   * apply queue: at 10,000 peers `nft -j list table` and `wg show dump` take seconds, and a
+   * revoke must not wait behind them. The apply uses this observation only if no other
+   * apply ran in between (see `preparedObservation`).
+   */
+  async prepareObservation(): Promise<void> {
+    const generation = this.generation;
+    const observed = await observeGateway(this.plane);
+    this.prepared = { observed, generation };
+  }
+
+  /** 'fresh': the prepared observation still shows the gateway as it is; 'stale': an apply ran since. */
+  get preparedObservation(): 'fresh' | 'stale' | 'none' {
+    if (this.prepared === null) return 'none';
+    return this.prepared.generation === this.generation ? 'fresh' : 'stale';
+  }
+
+  /** Drops a prepared observation (it is stale, and not worth the apply's wait). */
+  dropPreparedObservation(): void {
+    this.prepared = null;
+  }
+
   /** What the view holds, for gauges (null before the first apply). */
   get applied(): AppliedGatewayView['size'] | null {
     return this.view?.size ?? null;
@@ -145,6 +182,7 @@ export class GatewayApplier {
     sites: { previousSites: Map<string, GatewaySite | undefined>; sitesNow: (plantId: string) => GatewaySite | undefined },
     document: () => GatewayDesiredState,
   ): Promise<GatewayApplyReport> {
+    this.generation++;
     const view = this.view;
     if (view && this.viewRevision === delta.fromRevision) {
       const t0 = performance.now();
@@ -176,6 +214,9 @@ export class GatewayApplier {
     desired: GatewayDesiredState,
     { observe = false, withdrawn = false }: { observe?: boolean; withdrawn?: boolean } = {},
   ): Promise<GatewayApplyReport> {
+    const prepared = observe && this.preparedObservation === 'fresh' ? (this.prepared?.observed ?? null) : null;
+    this.prepared = null;
+    this.generation++;
     if (!observe && this.view) {
       const view = this.view;
       const t0 = performance.now();
@@ -196,15 +237,47 @@ export class GatewayApplier {
         this.invalidate();
       }
     }
+    return this.applyObserved(desired, prepared, withdrawn);
+  }
+
+  /**
+   * The periodic reconcile: reads the gateway back (or uses the prepared reading) and
+   * repairs what differs. While the view holds exactly the document (`revision`), the plan
+   * is made against the view (planDrift: a hash lookup per element, yielding to the event
+   * loop); every tenth reconcile, and whenever the view is not the document's, against the
+   * whole document (planGatewayApply), which also checks the view itself.
+   */
+  async reconcile(desired: () => GatewayDesiredState, revision: number, siteTunnelIp: string | null): Promise<GatewayApplyReport> {
+    const prepared = this.preparedObservation === 'fresh' ? (this.prepared?.observed ?? null) : null;
+    this.prepared = null;
+    this.generation++;
+    const view = this.view;
+    if (view === null || this.viewRevision !== revision || ++this.reconciles % 10 === 0) return this.applyObserved(desired(), prepared, false);
+    const t0 = performance.now();
+    const observed = prepared ?? (await observeGateway(this.plane));
+    await this.plane.adopt?.(observed);
+    const t1 = performance.now();
+    const plan = await planDrift(view.contents, observed, siteTunnelIp, this.options);
+    const t2 = performance.now();
+    const state = plan.nft.kind === 'reload' ? desired() : null;
+    try {
+      await runGatewayPlan(plan, state, this.plane);
+    } catch (error) {
+      this.invalidate();
+      throw error;
+    }
+    view.commit(plan, state);
+    return { plan, observed: true, basis: 'document', timings: { observe: t1 - t0, plan: t2 - t1, run: performance.now() - t2 } };
+  }
+
+  private async applyObserved(desired: GatewayDesiredState, prepared: GatewayObserved | null, withdrawn: boolean): Promise<GatewayApplyReport> {
     this.invalidate();
     const t0 = performance.now();
-    const observed = await observeGateway(this.plane);
+    const observed = prepared ?? (await observeGateway(this.plane));
     await this.plane.adopt?.(observed);
     const t1 = performance.now();
     const plan = planGatewayApply(desired, this.plane.ifaces, observed, this.options);
     const t2 = performance.now();
-    await runGatewayPlan(plan, desired, this.plane);
-    const t3 = performance.now();
     const createdKey = this.plane.interfaceSpecs?.users?.privateKey;
     const usersPublicKey = observed.users?.interface.publicKey ?? (createdKey ? wireGuardPublicKey(createdKey) : '');
     // A delta keeps the table's sets and maps no longer in use: the view must know them.
@@ -212,13 +285,22 @@ export class GatewayApplier {
       plan.nft.kind === 'reload' || observed.nft === null
         ? { allowedLengths: [], nativeShards: [] }
         : { allowedLengths: observed.nft.allowedLengths, nativeShards: observed.nft.nativeShards };
-    this.view = AppliedGatewayView.afterFullApply(desired, this.plane.ifaces, usersPublicKey, layout);
+    // The view is built while the plan runs (its time is mostly nft and wg processes); it is
+    // kept only if the run succeeds.
+    let t3 = t2;
+    const [, view] = await Promise.all([
+      runGatewayPlan(plan, desired, this.plane).then(() => {
+        t3 = performance.now();
+      }),
+      AppliedGatewayView.afterFullApplyInChunks(desired, this.plane.ifaces, usersPublicKey, layout),
+    ]);
+    this.view = view;
     this.viewRevision = withdrawn ? null : desired.revision;
     return {
       plan,
       observed: true,
       basis: 'document',
-      timings: { observe: t1 - t0, plan: t2 - t1, run: t3 - t2, view: performance.now() - t3 },
+      timings: { observe: t1 - t0, plan: t2 - t1, run: t3 - t2, view: Math.max(0, performance.now() - t3) },
     };
   }
 }

@@ -306,4 +306,48 @@ describe('gateway daemon (fake drivers, fake control plane)', () => {
     assert.match(cp.reports.at(-1)?.lastError ?? '', /differs from the pinned/);
     await daemon.stop();
   });
+
+  it('issue 6: a revoke that arrives while the periodic reconcile reads the gateway back is applied at once, not behind the read-back', async () => {
+    const { cp, host, clock, start } = world();
+    const { daemon } = await start();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const readTable = host.nft.readTable.bind(host.nft);
+    host.nft.readTable = async (name) => {
+      await gate; // `nft -j list table` of 100,000 elements: seconds
+      return readTable(name);
+    };
+    await clock.advance(30_000); // the reconcile starts reading back
+    cp.publish((state) => ({ ...state, peers: state.peers.filter((peer) => peer.tunnelIp !== '100.64.0.2'), allowed: state.allowed.filter((pair) => pair.userIp !== '100.64.0.2') }));
+    await settle();
+    assert.equal(daemon.loop.appliedRevision, 2, 'applied while the read-back is still running');
+    assert.deepEqual((await host.wireguard.readDump('pgu0'))?.peers.map((peer) => peer.allowedIps[0]), ['100.64.0.3/32']);
+    release();
+    await settle();
+    // the read-back predates the revoke: the reconcile does not act on it
+    assert.deepEqual((await host.wireguard.readDump('pgu0'))?.peers.map((peer) => peer.allowedIps[0]), ['100.64.0.3/32']);
+    host.nft.readTable = readTable;
+    await daemon.stop();
+  });
+
+  it('issue 6: the control plane answering again after a break (another replica), the gateway resumes with a delta: no full document, no read-back', async () => {
+    const { cp, host, clock, start } = world();
+    const { daemon, log } = await start();
+    const reads = host.nft.reads;
+    cp.up = false;
+    cp.publish((state) => ({ ...state, peers: state.peers.slice(1) })); // wakes the open long-poll, which then fails
+    await settle();
+    assert.equal(daemon.loop.connected, false);
+    cp.up = true;
+    await clock.advance(1000);
+    assert.equal(daemon.loop.connected, true);
+    assert.equal(daemon.loop.appliedRevision, 2);
+    assert.equal((await host.wireguard.readDump('pgu0'))?.peers.length, 1);
+    assert.equal(host.nft.reads, reads, 'no read-back');
+    assert.ok(cp.stateRequests.slice(1).every((request) => request.after !== null), 'never the whole document again');
+    assert.ok(log.lines.some((line) => line.message === 'connected to the control plane' && line.fields.resumed === true));
+    await daemon.stop();
+  });
 });

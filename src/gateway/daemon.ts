@@ -75,6 +75,7 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
         if (full === 'resync') throw new Error('the control plane answered a request for the full document with a delta');
         return full;
       },
+      prepare: (_update, reason) => sync.prepare(reason),
       apply: (update, reason, access) => sync.apply(update, reason, access),
       // Not awaited: a delta is one appended line, a full document a snapshot written in chunks.
       persist: async (update) => {

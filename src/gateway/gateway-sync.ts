@@ -66,6 +66,8 @@ export class GatewaySync {
   private readonly gauges;
   /** How the last apply went (for the log and the benchmark). */
   lastReport: GatewayApplyReport | null = null;
+  /** Reconciles skipped in a row because an update ran during their read-back. */
+  private reconcileSkips = 0;
 
   constructor(config: GatewaySyncConfig, ports: GatewaySyncPorts, siteKey: WireGuardKeyPair, fetchSecrets: () => Promise<GatewaySecrets>) {
     this.config = config;
@@ -134,6 +136,14 @@ export class GatewaySync {
     return { revision: message.revision, change: { delta: message, previousSites: result.previousSites } };
   }
 
+  /**
+   * Runs before a periodic reconcile is queued: reads the gateway back while updates go on
+   * (the loop's queue is not held for the seconds this takes at 10,000 peers).
+   */
+  async prepare(reason: ApplyReason): Promise<void> {
+    if (reason === 'reconcile' && this.documentValue !== null) await this.applier.prepareObservation();
+  }
+
   /** Brings the data plane to the document held (see the class comment for how). */
   async apply(update: GatewayUpdate, reason: ApplyReason, access: Access = 'serving'): Promise<string | null> {
     const document = this.documentValue;
@@ -149,22 +159,43 @@ export class GatewaySync {
       sites: { name: this.config.ifaces.sites, privateKey: this.siteKey.privateKey, listenPort: this.config.sitePort, addresses: [], routes: [] },
     };
 
+    if (reason === 'reconcile' && access === 'serving' && this.applier.preparedObservation === 'stale' && this.reconcileSkips < 3) {
+      // an update ran while the gateway was read back: that reading may miss it; the next cycle reads again
+      this.applier.dropPreparedObservation();
+      this.reconcileSkips++;
+      return null;
+    }
+    if (reason === 'reconcile') this.reconcileSkips = 0;
     const changes: string[] = [];
     this.adopted = changes;
+    // Addresses and routes run alongside nft and peers (one route per agent: thousands on a
+    // cold start); an update that moves none of them skips them.
+    const ipNeeded = reason !== 'update' || update.change === null || update.change.previousSites.size > 0 || this.ipApplied === null;
+    let ipDone = !ipNeeded;
+    this.plane.alongside = ipNeeded
+      ? async () => {
+          await this.syncIp(document, reason !== 'update', changes);
+          ipDone = true;
+        }
+      : undefined;
     let report: GatewayApplyReport;
     const full = reason !== 'update' || access === 'withdrawn' || update.change === null;
     if (!full && update.change !== null) {
       const { delta, previousSites } = update.change;
       report = await this.applier.applyDelta(delta, { previousSites, sitesNow: (plantId) => document.site(plantId) }, () => document.toState());
+    } else if (reason === 'reconcile' && access === 'serving') {
+      report = await this.applier.reconcile(() => document.toState(), document.revision, header.gateway.siteTunnelIp);
     } else {
       const state = access === 'withdrawn' ? withdrawnState(document.toState()) : document.toState();
       report = await this.applier.apply(state, { observe: reason !== 'update', withdrawn: access === 'withdrawn' });
     }
     this.adopted = null;
+    this.plane.alongside = undefined;
     this.lastReport = report;
     for (const problem of report.plan.problems) this.ports.log.warn('gateway plan problem', { problem });
     changes.push(...describePlan(report.plan));
-    if (full || update.change?.previousSites.size !== 0 || this.ipApplied === null) await this.syncIp(document, reason !== 'update', changes);
+    // the plan ran nothing (already applied): addresses and routes still get their turn
+    if (!ipDone) await this.syncIp(document, reason !== 'update', changes);
     this.setStateGauges(document, access);
     return changes.length === 0 ? null : changes.join('; ');
   }
@@ -222,12 +253,9 @@ export class GatewaySync {
     const key = JSON.stringify(wanted);
     if (!force && key === this.ipApplied) return;
     const ip = this.ports.ip;
-    const ipChanges = [
-      ...(await ip.syncAddresses(ifaces.users, wanted.users.addresses)),
-      ...(await ip.syncRoutes(ifaces.users, wanted.users.routes)),
-      ...(await ip.syncAddresses(ifaces.sites, wanted.sites.addresses)),
-      ...(await ip.syncRoutes(ifaces.sites, wanted.sites.routes)),
-    ];
+    // the two interfaces side by side (each `ip` is a process start; sites carries a route per agent)
+    const sync = async (role: 'users' | 'sites') => [...(await ip.syncAddresses(ifaces[role], wanted[role].addresses)), ...(await ip.syncRoutes(ifaces[role], wanted[role].routes))];
+    const ipChanges = (await Promise.all([sync('users'), sync('sites')])).flat();
     this.ipApplied = key;
     if (ipChanges.length > 0) changes.push(`ip ${ipChanges.join(' ')}`);
     if (!this.forwardingChecked) {

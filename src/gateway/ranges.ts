@@ -1,5 +1,6 @@
-import type { StateStore } from '../daemon/state-store.ts';
 import { canonicalPrefix, ipv4ToInt, prefixLength } from '../core/net/ipv4.ts';
+import { strictCidrV4 } from '../core/wire/formats.ts';
+import type { StateStore } from '../daemon/state-store.ts';
 
 /**
  * The two address ranges a gateway routes into its interfaces (`ip route replace RANGE dev
@@ -29,6 +30,10 @@ export function rangeProblems(ranges: GatewayRanges): string[] {
   const problems: string[] = [];
   for (const field of ['tunnelRange', 'mappedSpace'] as const) {
     const value = ranges[field];
+    if (!strictCidrV4.safeParse(value).success) {
+      problems.push(`${field}: ${JSON.stringify(value)} is not an IPv4 network (a.b.c.d/n without host bits)`);
+      continue;
+    }
     let canonical: string;
     try {
       canonical = canonicalPrefix(value);

@@ -80,7 +80,10 @@ export async function startServer(options: ServerOptions, print: (line: string) 
     guard: new AttemptGuard(options.authLimits ?? guardLimitsFromEnv(process.env), () => ctx.now().getTime()),
   };
   const app = createApp(ctx, logger);
-  const metrics = new ServerMetrics({ processMetrics: true, revision: () => fleet.currentRevision(), queries: () => store.queryCount(), stateWaiting: () => fleet.waitingCounts() });
+  const metrics = new ServerMetrics({
+    processMetrics: true,
+    sources: { revision: () => fleet.currentRevision(), waiting: () => fleet.waitingCounts(), dbQueries: () => store.queryCount() },
+  });
   const routes = [
     ...allRoutes.map((def) => ({ method: def.method, pattern: `/api/v1${def.path}` })),
     { method: 'GET', pattern: '/healthz' },

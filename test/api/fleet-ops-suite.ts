@@ -67,6 +67,21 @@ export function fleetOpsSuite(engine: string, database: () => Promise<string | u
       assert.equal(applied.status, 200);
       assert.deepEqual(applied.body.changes, ['+ user nina@newco.example', '+ organization NewCo', '+ member nina@newco.example (admin) of NewCo']);
       assert.deepEqual((await orgNames()).sort(), ['NewCo', 'SolarCo', 'WindServ'], 'every organization the file did not list is still there');
+      const sharing = {
+        organizations: [
+          {
+            ...only.organizations[0],
+            plants: [{ name: 'Depot', subnets: ['10.77.0.0/24'] }],
+            cooperations: [{ partner: 'WindServ', plants: ['Depot'], jobRoles: [{ user: 'carol@windserv.example', plant: 'Depot', role: 'operator' }] }],
+          },
+        ],
+      };
+      const shared = await apply(sharing);
+      assert.equal(shared.status, 200, `a partial file may name a stored organization as partner: ${JSON.stringify(shared.body)}`);
+      assert.ok(shared.body.changes.includes('+ cooperation NewCo → WindServ'), JSON.stringify(shared.body.changes));
+      const pruning = await apply(sharing, { prune: true, dryRun: true });
+      assert.equal(pruning.status, 400, 'a pruning file must list the partner it keeps');
+      assert.equal(pruning.body.error.field, 'organizations[0].cooperations[0].partner');
       const alice = await op.get('/api/v1/admin/routes?user=alice@solarco.example');
       assert.equal(alice.body.routes.length, 3, 'and so are its routes');
     });

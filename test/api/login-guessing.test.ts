@@ -80,6 +80,13 @@ describe('issue 7 item 2: login and TOTP guessing is slowed, locked and recorded
     assert.equal((await loginAs('other@guess.example', 'other-password')).status, 200, 'the lock ends');
   });
 
+  it('a burst of 50 parallel guesses runs six password checks, not fifty', async () => {
+    advance(61 * 60_000);
+    const statuses = await Promise.all(Array.from({ length: 50 }, (_, i) => loginAs('victim@guess.example', `parallel-${i}`).then((r) => r.status)));
+    assert.equal(statuses.filter((s) => s === 401).length, 6, JSON.stringify(statuses));
+    assert.equal(statuses.filter((s) => s === 429).length, 44);
+  });
+
   it('one source spraying many accounts is slowed after 20 failures', async () => {
     advance(61 * 60_000);
     const statuses: number[] = [];

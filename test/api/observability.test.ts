@@ -72,7 +72,7 @@ describe('control plane: request log and /metrics (issue 7 #18)', () => {
     }
   });
 
-  it('GET /metrics: HTTP requests by route and status, latency histogram, process metrics, state revision', async () => {
+  it('GET /metrics: HTTP requests by route and status, latency histogram, process metrics, state revision, database queries', async () => {
     const response = await metrics();
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
@@ -84,6 +84,7 @@ describe('control plane: request log and /metrics (issue 7 #18)', () => {
     assert.match(text, /^process_resident_memory_bytes \d+/m);
     assert.match(text, /^nodejs_eventloop_lag_seconds /m);
     assert.match(text, /^plantgate_state_revision \d+$/m);
+    assert.match(text, /^plantgate_db_queries_total \d+$/m);
   });
 
   it('GET /metrics counts the daemons waiting in a long-poll right now', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,55 +7,24 @@ import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { wireGuardPublicKey } from '../../src/crypto/wireguard-keys.ts';
 import { baseFleet } from '../api/fleet-fixture.ts';
-
-const BIN = join(import.meta.dirname, '../../bin/plantgate.js');
-
-type Run = { code: number; stdout: string; stderr: string };
-
-/** Runs the real `plantgate` binary with Node 24, as a user would through npx. */
-function plantgate(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-    if (input !== undefined) child.stdin?.end(input);
-  });
-}
+import { plantgate, type RunningServer, startServer } from './support.ts';
 
 describe('plantgate CLI against a real `plantgate server`', () => {
   const work = mkdtempSync(join(tmpdir(), 'plantgate-cli-'));
-  let server: ChildProcess;
+  let server: RunningServer;
   let url = '';
   let oneTimePassword = '';
   const operatorEnv = { PLANTGATE_CONFIG_DIR: join(work, 'operator') };
   const aliceEnv = { PLANTGATE_CONFIG_DIR: join(work, 'alice') };
 
   before(async () => {
-    server = spawn(process.execPath, [BIN, 'server', '--listen', '127.0.0.1:0', '--data-dir', join(work, 'data')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 30_000);
-      server.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const listening = /control plane on (http:\/\/[\d.:]+)/.exec(output);
-        const password = /one-time password: (\S+)/.exec(output);
-        if (listening && password) {
-          url = listening[1] as string;
-          oneTimePassword = password[1] as string;
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-    });
+    server = await startServer(join(work, 'data'));
+    url = server.url;
+    oneTimePassword = server.oneTimePassword;
   });
 
   after(async () => {
-    if (server?.pid) {
-      const exited = new Promise((r) => server.once('exit', r));
-      server.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    }
+    await server?.stop();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -174,6 +143,10 @@ describe('plantgate CLI against a real `plantgate server`', () => {
     assert.equal(gw.code, 0, gw.stderr);
     const token = /^(pge_\S+)$/m.exec(gw.stdout)?.[1] as string;
     assert.ok(token, gw.stdout);
+    // issue 7 item 3: the printed start command keeps the token off the daemon's command line.
+    assert.match(gw.stdout, /plantgate gateway --server \S+ --token-file \S+/);
+    assert.match(gw.stdout, /PLANTGATE_ENROL_TOKEN/);
+    assert.doesNotMatch(gw.stdout, /--token pge_/);
     const enrolled = await fetch(`${url}/api/v1/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, name: 'gw-test' }) });
     assert.equal(enrolled.status, 201);
     const list = JSON.parse((await plantgate(['admin', 'gateway', 'list', '--json'], operatorEnv)).stdout);

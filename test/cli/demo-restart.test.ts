@@ -99,6 +99,22 @@ describe('npm start -- --demo on one data directory, twice (issue 7 #12)', () =>
     assert.match(bad.stderr, /--format: "xml" is neither yaml nor json/);
   });
 
+  it('#14: admin region remove refused while a gateway is enrolled (exit 5, naming it); --force removes both', async () => {
+    const enrol = await plantgate(['admin', 'gateway', 'enrol', '--region', 'demo', '--json'], env);
+    assert.equal(enrol.code, 0, enrol.stderr);
+    const token = JSON.parse(enrol.stdout).token as string;
+    const enrolled = await fetch(`${server?.url}/api/v1/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, name: 'gw-demo-1' }) });
+    assert.equal(enrolled.status, 201);
+    const refused = await plantgate(['admin', 'region', 'remove', 'demo'], env);
+    assert.equal(refused.code, 5, refused.stderr);
+    assert.match(refused.stderr, /gw-demo-1/);
+    assert.match(refused.stderr, /--force/);
+    const forced = await plantgate(['admin', 'region', 'remove', 'demo', '--force'], env);
+    assert.equal(forced.code, 0, forced.stderr);
+    const events = JSON.parse((await plantgate(['admin', 'events', '--kind', 'daemon.removed', '--json'], env)).stdout);
+    assert.equal(events[0].details.name, 'gw-demo-1');
+  });
+
   it('#13: without --prune an apply keeps what the file does not list, and says so', async () => {
     const file = join(work, 'one-org.yaml');
     writeFileSync(file, 'users:\n  - { email: nina@newco.example, name: Nina }\norganizations:\n  - name: NewCo\n    members: [{ email: nina@newco.example, role: admin }]\n');

@@ -4,7 +4,8 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import { FleetFileSchema } from '../../core/fleet-file/schema.ts';
 import { AdminRouteReport, EventInfo, FleetApplyResponse, NoContent, RegionInfo } from '../../core/wire/api.ts';
-import { DaemonInfo, EnrolmentCreated } from '../../core/wire/daemon.ts';
+import { EnrolmentCreated } from '../../core/wire/daemon.ts';
+import { DaemonListing } from '../../core/wire/daemon-view.ts';
 import { apiToken } from '../../core/wire/formats.ts';
 import { readCredentials } from '../config.ts';
 import { CliError, type Io, client, printJson } from '../context.ts';
@@ -117,7 +118,7 @@ export function registerAdminCommands(program: Command, io: Io): void {
       .description(`list ${kind}s and what they last reported`)
       .option('--json', 'print JSON')
       .action(async (opts: { json?: boolean }) => {
-        const daemons = await client(io).get(`/admin/${kind}s`, z.array(DaemonInfo));
+        const daemons = await client(io).get(`/admin/${kind}s`, DaemonListing);
         if (opts.json) return printJson(io, daemons);
         const now = Date.now() / 1000;
         io.out(

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { LoginResponse, Me, NoContent, TokenCreated, TokenInfo, TotpConfirmed, TotpStarted } from '../../core/wire/api.ts';
+import { ApiClientError } from '../api-client.ts';
 import { forgetCredentials, readCredentials, writeCredentials } from '../config.ts';
 import { CliError, type Io, client, printJson, serverClient } from '../context.ts';
 import { promptSecret } from '../prompt.ts';
@@ -25,7 +26,13 @@ export function registerAuthCommands(program: Command, io: Io): void {
       const api = serverClient(io, server, undefined);
       const password = opts.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : (opts.password ?? (await promptSecret(`password for ${opts.email}: `)));
       if (!password) throw new CliError('the password is empty', 'usage');
-      const result = await api.post('/auth/login', { email: opts.email, password, ...(opts.totp ? { totp: opts.totp } : {}) }, LoginResponse);
+      const login = (totp: string | undefined) => api.post('/auth/login', { email: opts.email, password, ...(totp ? { totp } : {}) }, LoginResponse);
+      const result = await login(opts.totp).catch(async (e: unknown) => {
+        // A second factor is on and no code was given: ask for it on the terminal, as for the password.
+        const totpRequired = e instanceof ApiClientError && (e.body as { code?: string } | null)?.code === 'totp-required';
+        if (!totpRequired || opts.totp || opts.passwordStdin || !process.stdin.isTTY) throw e;
+        return login((await promptSecret('code from your authenticator: ')).trim());
+      });
       const file = writeCredentials({ server, token: result.token }, io.env);
       if (opts.json) return printJson(io, { user: result.user, expiresAt: result.expiresAt, credentials: file });
       io.out(`logged in as ${result.user.email} (token stored in ${file}, valid until ${result.expiresAt})`);

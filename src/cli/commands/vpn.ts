@@ -52,7 +52,7 @@ export function registerVpnCommands(program: Command, io: Io): void {
       } catch {
         throw new CliError(`--config: ${opts.config} has a PrivateKey that is not a WireGuard key`, 'usage');
       }
-      const file = pendingFile(opts.config);
+      const file = openPending(opts.config, '--config');
       try {
         const parts = await client(io).get('/vpn/profile', ProfileConfigParts);
         if (publicKey !== parts.profile.publicKey) {
@@ -171,6 +171,14 @@ function pickRegion(parts: ProfileConfigParts, name: string | undefined): { name
   return region;
 }
 
+function openPending(path: string, flag: string): PendingFile {
+  try {
+    return pendingFile(path);
+  } catch (e) {
+    throw new CliError(`${flag}: cannot write beside ${path}: ${(e as Error).message}`, 'usage');
+  }
+}
+
 function regionComment(parts: ProfileConfigParts, region: { name: string; endpoint: string }): string {
   const others = parts.regions.filter((r) => r.name !== region.name);
   return `region ${region.name}${others.length ? `; other regions: ${others.map((r) => `${r.name} ${r.endpoint}`).join(', ')}` : ''}`;
@@ -200,20 +208,17 @@ async function writeProfile(
 ): Promise<void> {
   const toStdout = opts.out === '-';
   if (!toStdout && existsSync(opts.out) && !opts.force) throw new CliError(`--out: ${opts.out} exists; pass --force to overwrite it`, 'usage');
-  let file: PendingFile | null = null;
-  if (!toStdout) {
-    try {
-      file = pendingFile(opts.out);
-    } catch (e) {
-      throw new CliError(`--out: cannot write beside ${opts.out}: ${(e as Error).message}`, 'usage');
-    }
-  }
+  const file: PendingFile | null = toStdout ? null : openPending(opts.out, '--out');
   let registered = false;
   try {
     const keys = generateWireGuardKeyPair();
     const parts = await register(keys.publicKey);
     registered = true;
-    const region = pickRegion(parts, opts.region);
+    // The key is registered now: a config must be written even if --region names no region.
+    const region = parts.regions.find((r) => r.name === opts.region) ?? pickRegion(parts, undefined);
+    if (opts.region !== undefined && region.name !== opts.region) {
+      io.err(`warning: --region: no region "${opts.region}" (have: ${parts.regions.map((r) => r.name).join(', ')}); wrote the config for ${region.name} (switch with plantgate vpn refresh --region NAME)`);
+    }
     const text = renderProfile(parts, keys.privateKey, region, verb);
     if (file === null) return io.out(text.trimEnd());
     file.commit(text, Boolean(opts.force));

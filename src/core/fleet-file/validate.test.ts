@@ -43,6 +43,12 @@ describe('validateFleetFile', () => {
     assert.ok(!validateFleetFile({ ...fleet(), complete: 'yes' }, context).ok);
   });
 
+  it('#13: a partial file may name a stored organization as cooperation partner', () => {
+    const input = fleet({}, { cooperations: [{ partner: 'Stored', plants: ['P'] }] });
+    assert.ok(!validateFleetFile(input, context).ok, 'unknown without the installation\u2019s organizations');
+    assert.ok(validateFleetFile(input, { ...context, knownOrganizations: new Set(['Stored']) }).ok);
+  });
+
   const rows: Array<[string, unknown, string, RegExp]> = [
     ['non-canonical subnet', fleet({ subnets: ['192.168.1.1/24'] }), 'organizations[0].plants[0].subnets[0]', /did you mean 192\.168\.1\.0\/24/],
     ['subnets overlapping within a plant', fleet({ subnets: ['10.0.0.0/16', '10.0.1.0/24'] }), 'organizations[0].plants[0].subnets[1]', /overlaps 10\.0\.0\.0\/16/],

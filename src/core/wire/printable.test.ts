@@ -20,6 +20,8 @@ describe('printable names (issue 7 item 10)', () => {
     ['pop directional isolate', 'A\u2069', 'control'],
     ['right-to-left mark', 'A\u200F', 'control'],
     ['line separator', 'A\u2028B', 'control'],
+    ['lone surrogate', 'A\uD800B', 'control'],
+    ['a surrogate pair is a character', 'A\uD83D\uDE00', null],
     ['zero-width space only', '\u200B\u200B', 'invisible'],
     ['zero-width joiner and BOM only', '\u200D\uFEFF', 'invisible'],
     ['no-break spaces only', '\u00A0\u3000', 'invisible'],

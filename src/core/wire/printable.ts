@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { hasControlCharacter } from '../render/unsafe-characters.ts';
 
 /**
  * Names end up in operators' terminals, config comments and logs. A name with a control
  * character (an escape sequence clears a screen), a bidirectional override (shows
  * "gpj.exe" as "exe.jpg") or nothing visible at all is refused where it comes in.
  */
-// C0/C1 controls and DEL, lone surrogates, line/paragraph separators,
-// bidi embeddings/overrides/isolates and the marks that steer them.
-const FORBIDDEN = /[\p{Cc}\p{Cs}\u2028\u2029\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u;
+// Bidi embeddings/overrides/isolates and the marks that steer them; lone surrogates.
+// (Control characters: isControlCode, shared with the CLI's output escaping.)
+const BIDI_OR_BROKEN = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]|\p{Cs}/u;
 // Format characters (zero-width space/joiners, BOM, …) and white space show nothing.
 const INVISIBLE = /[\p{Cf}\p{White_Space}]/gu;
 
@@ -18,7 +19,7 @@ export type PrintableProblem = 'control' | 'invisible';
 
 /** null when `text` is a printable name; else what is wrong with it. */
 export function printableProblem(text: string): PrintableProblem | null {
-  if (FORBIDDEN.test(text)) return 'control';
+  if (hasControlCharacter(text) || BIDI_OR_BROKEN.test(text)) return 'control';
   if (text.replace(INVISIBLE, '').length === 0) return 'invisible';
   return null;
 }

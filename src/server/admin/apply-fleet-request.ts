@@ -22,8 +22,12 @@ export type FleetApplyFlags = { dryRun: boolean; prune: boolean; force: boolean 
 /** `plantgate admin apply`: validate everything, apply in one transaction, record who lost or gained which routes. */
 export async function applyFleetRequest(ctx: AppContext, actorUserId: string, document: unknown, flags: FleetApplyFlags) {
   const knownUsers = await ctx.store.db.selectFrom('users').select('email').execute();
+  const knownOrgs = await ctx.store.db.selectFrom('organizations').select('name').execute();
+  const complete = typeof document === 'object' && document !== null && (document as { complete?: unknown }).complete === true;
   const validation = validateFleetFile(document, {
     knownUserEmails: new Set(knownUsers.map((u) => u.email)),
+    // A partial file may name a stored organization as a partner; a pruning one removes what it does not list.
+    knownOrganizations: flags.prune || complete ? undefined : new Set(knownOrgs.map((o) => o.name)),
     reserved: [
       { name: 'tunnel range', prefix: ctx.addressing.tunnelRange },
       { name: 'mapped space', prefix: ctx.addressing.mappedSpace },

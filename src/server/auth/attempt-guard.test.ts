@@ -36,12 +36,46 @@ describe('AttemptGuard (issue 7 item 2: unlimited guessing)', () => {
     assert.equal(last, 5 * 60_000);
   });
 
-  it('a success clears the account but not the source', () => {
+  it('a success clears the account but gives the source only that attempt back', () => {
     const { guard } = setup();
     for (let i = 0; i < 25; i++) guard.fail([alice, src]);
-    guard.succeed(alice);
+    guard.succeeded([alice, src]);
     assert.equal(guard.retryAfterMs([alice]), 0);
     assert.ok(guard.retryAfterMs([src]) > 0);
+  });
+
+  it('a burst of parallel attempts: each counts when it is let through, so only the free ones run', () => {
+    const { guard } = setup();
+    const letThrough = Array.from({ length: 50 }, () => guard.begin([alice, src])).filter((wait) => wait === 0).length;
+    assert.equal(letThrough, 6, 'five free, the sixth starts the backoff, the rest wait');
+  });
+
+  it('begin then succeeded leaves no trace on the account and gives the source its attempt back', () => {
+    const { guard } = setup();
+    for (let i = 0; i < 100; i++) {
+      assert.equal(guard.begin([alice, src]), 0, `login ${i + 1}`);
+      guard.succeeded([alice, src]);
+    }
+  });
+
+  it('a refunded attempt (server error) does not count', () => {
+    const { guard } = setup();
+    for (let i = 0; i < 30; i++) {
+      assert.equal(guard.begin([alice]), 0);
+      guard.refund([alice]);
+    }
+  });
+
+  it('failed() reports a lock once, for the attempt that reached it', () => {
+    const { guard, advance } = setup();
+    const locks: number[] = [];
+    for (let i = 1; i <= 22; i++) {
+      const wait = guard.retryAfterMs([alice]);
+      if (wait > 0) advance(wait);
+      assert.equal(guard.begin([alice]), 0);
+      if (guard.failed([alice]).locked.length) locks.push(i);
+    }
+    assert.deepEqual(locks, [20]);
   });
 
   it('one source guessing many accounts is slowed after 20 failures', () => {

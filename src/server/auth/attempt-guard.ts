@@ -5,8 +5,10 @@
  * email is throttled exactly like a known one and nothing tells them apart) and per
  * source address. After `freeFailures` each further failure blocks the key for an
  * exponentially growing delay (base, 2×base, … up to `maxDelayMs`); from `lockAfter`
- * failures on, each failure locks it for `lockMs`. A success clears the account key,
- * never the source key (one valid account must not reset a guesser's budget). Keys
+ * failures on, each failure locks it for `lockMs`. An attempt counts from the moment it
+ * is let through (`begin`), so parallel guesses are limited like sequential ones. A
+ * success clears the account key, but gives the source only that attempt back (one
+ * valid account must not reset a guesser's budget). Keys
  * are forgotten `forgetAfterMs` after their last failure. State is per process and
  * bounded to `maxEntries` keys.
  */
@@ -30,7 +32,7 @@ export const DEFAULT_GUARD_LIMITS: GuardLimits = {
 
 export type GuardKey = { scope: 'account' | 'source'; key: string };
 
-type Entry = { failures: number; blockedUntil: number; lastFailure: number };
+type Entry = { failures: number; blockedUntil: number; lastFailure: number; lockReported: boolean };
 
 export type FailureOutcome = {
   /** Keys that this failure locked (reached `lockAfter`), for the event log. */
@@ -60,33 +62,76 @@ export class AttemptGuard {
     return wait;
   }
 
-  fail(keys: GuardKey[]): FailureOutcome {
+  /**
+   * Starts an attempt. 0: allowed, and it counts as a failure from now on until
+   * `succeeded` gives it back — so a burst of parallel guesses cannot all pass this
+   * check before the first of them has failed. Otherwise the milliseconds to wait
+   * (and nothing is counted).
+   */
+  begin(keys: GuardKey[]): number {
+    const wait = this.retryAfterMs(keys);
+    if (wait > 0) return wait;
+    this.count(keys);
+    return 0;
+  }
+
+  /** The attempt `begin` let through failed: reports each key's lock once, when reached. */
+  failed(keys: GuardKey[]): FailureOutcome {
     const now = this.clock();
     const locked: GuardKey[] = [];
     let retryAfterMs = 0;
     for (const k of keys) {
+      const entry = this.live(k, now);
+      if (!entry) continue;
+      if (entry.failures >= this.limits[k.scope].lockAfter && !entry.lockReported) {
+        entry.lockReported = true;
+        locked.push(k);
+      }
+      retryAfterMs = Math.max(retryAfterMs, entry.blockedUntil - now);
+    }
+    return { locked, retryAfterMs };
+  }
+
+  /** The attempt succeeded: an account starts over; a source only gets this attempt back. */
+  succeeded(keys: GuardKey[]): void {
+    for (const k of keys) if (k.scope === 'account') this.entries.delete(entryId(k));
+    this.refund(keys.filter((k) => k.scope === 'source'));
+  }
+
+  /** The attempt was no guess (the server failed): it no longer counts. */
+  refund(keys: GuardKey[]): void {
+    for (const k of keys) {
+      const entry = this.entries.get(entryId(k));
+      if (!entry) continue;
+      entry.failures = Math.max(0, entry.failures - 1);
+      if (entry.failures <= this.limits[k.scope].freeFailures) entry.blockedUntil = 0;
+    }
+  }
+
+  /** An attempt known to have failed (begin + failed, without the check). */
+  fail(keys: GuardKey[]): FailureOutcome {
+    this.count(keys);
+    return this.failed(keys);
+  }
+
+  private count(keys: GuardKey[]): void {
+    const now = this.clock();
+    for (const k of keys) {
       const limits = this.limits[k.scope];
       const id = entryId(k);
-      const entry = this.live(k, now) ?? { failures: 0, blockedUntil: 0, lastFailure: now };
+      const entry = this.live(k, now) ?? { failures: 0, blockedUntil: 0, lastFailure: now, lockReported: false };
       entry.failures += 1;
       entry.lastFailure = now;
-      if (entry.failures >= limits.lockAfter) {
-        entry.blockedUntil = now + limits.lockMs;
-        if (entry.failures === limits.lockAfter) locked.push(k);
-      } else if (entry.failures > limits.freeFailures) {
+      if (entry.failures >= limits.lockAfter) entry.blockedUntil = now + limits.lockMs;
+      else if (entry.failures > limits.freeFailures) {
         const step = entry.failures - limits.freeFailures - 1;
         entry.blockedUntil = now + Math.min(limits.baseDelayMs * 2 ** Math.min(step, 30), limits.maxDelayMs);
       }
-      retryAfterMs = Math.max(retryAfterMs, entry.blockedUntil - now);
+      // Most recently failed last: pruning drops from the front.
       this.entries.delete(id);
       this.entries.set(id, entry);
     }
     this.prune(now);
-    return { locked, retryAfterMs };
-  }
-
-  succeed(key: GuardKey): void {
-    this.entries.delete(entryId(key));
   }
 
   /** How many keys are held (for tests and metrics). */

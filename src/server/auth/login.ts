@@ -21,18 +21,21 @@ export async function verifyCredentials(ctx: AppContext, input: Credentials, sou
     { scope: 'account', key: `login:${email}` },
     { scope: 'source', key: source },
   ];
-  refuseWhileBlocked(ctx, passwordKeys, 'password', 'too many failed logins for this account or from this address');
-  const user = await ctx.store.db
-    .selectFrom('users')
-    .select(['id', 'email', 'name', 'password_hash', 'totp_enabled', 'disabled_at', 'password_must_change'])
-    .where('email', '=', email)
-    .executeTakeFirst();
-  // Same answer, same cost, for a wrong password and an unknown email.
-  const ok = await verifyPassword(user?.password_hash ?? null, input.password);
+  beginAttempt(ctx, passwordKeys, 'password', 'too many failed logins for this account or from this address');
+  const { user, ok } = await refundOnError(ctx, passwordKeys, async () => {
+    const user = await ctx.store.db
+      .selectFrom('users')
+      .select(['id', 'email', 'name', 'password_hash', 'totp_enabled', 'disabled_at', 'password_must_change'])
+      .where('email', '=', email)
+      .executeTakeFirst();
+    // Same answer, same cost, for a wrong password and an unknown email.
+    return { user, ok: await verifyPassword(user?.password_hash ?? null, input.password) };
+  });
   if (!user || !ok) {
     await failed(ctx, passwordKeys, { kind: 'auth.login-failed', actorUserId: null, subjectUserId: user?.id ?? null, details: { email, source } });
     throw unauthorized('invalid email or password');
   }
+  ctx.guard.succeeded(passwordKeys);
   if (user.disabled_at) throw new ApiError(401, 'account-disabled', 'this account is disabled: ask a platform operator');
   if (user.totp_enabled === 1) {
     if (!input.totp) throw new ApiError(401, 'totp-required', 'totp: this account has a second factor: pass the current code (plantgate login --totp CODE) or a recovery code', { field: 'totp' });
@@ -40,14 +43,14 @@ export async function verifyCredentials(ctx: AppContext, input: Credentials, sou
       { scope: 'account', key: `totp:${user.id}` },
       { scope: 'source', key: source },
     ];
-    refuseWhileBlocked(ctx, totpKeys, 'totp', 'too many wrong second-factor codes');
-    if (!(await secondFactorMatches(ctx, user.id, input.totp, source))) {
+    beginAttempt(ctx, totpKeys, 'totp', 'too many wrong second-factor codes');
+    const code = input.totp;
+    if (!(await refundOnError(ctx, totpKeys, () => secondFactorMatches(ctx, user.id, code, source)))) {
       await failed(ctx, totpKeys, { kind: 'auth.totp-failed', actorUserId: null, subjectUserId: user.id, details: { email, source } });
       throw new ApiError(401, 'totp-invalid', 'totp: the code does not match or was used already', { field: 'totp' });
     }
-    ctx.guard.succeed(totpKeys[0] as GuardKey);
+    ctx.guard.succeeded(totpKeys);
   }
-  ctx.guard.succeed(passwordKeys[0] as GuardKey);
   return { id: user.id, email: user.email, name: user.name, passwordMustChange: user.password_must_change === 1 };
 }
 
@@ -57,9 +60,9 @@ export async function guardedTotpCheck(ctx: AppContext, userId: string, source: 
     { scope: 'account', key: `totp:${userId}` },
     { scope: 'source', key: source },
   ];
-  refuseWhileBlocked(ctx, keys, 'code', 'too many wrong second-factor codes');
-  if (await check()) {
-    ctx.guard.succeed(keys[0] as GuardKey);
+  beginAttempt(ctx, keys, 'code', 'too many wrong second-factor codes');
+  if (await refundOnError(ctx, keys, check)) {
+    ctx.guard.succeeded(keys);
     return true;
   }
   await failed(ctx, keys, { kind: 'auth.totp-failed', actorUserId: userId, subjectUserId: userId, details: { source } });
@@ -75,13 +78,24 @@ async function secondFactorMatches(ctx: AppContext, userId: string, code: string
   return true;
 }
 
-function refuseWhileBlocked(ctx: AppContext, keys: GuardKey[], field: string, message: string): void {
-  const wait = ctx.guard.retryAfterMs(keys);
+/** A server error during a check is no guess: the attempt is given back. */
+async function refundOnError<T>(ctx: AppContext, keys: GuardKey[], run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    ctx.guard.refund(keys);
+    throw e;
+  }
+}
+
+/** Refuses with 429 while a key is blocked; else the attempt counts until it succeeds. */
+function beginAttempt(ctx: AppContext, keys: GuardKey[], field: string, message: string): void {
+  const wait = ctx.guard.begin(keys);
   if (wait > 0) throw tooManyAttempts(message, Math.ceil(wait / 1000), field);
 }
 
 async function failed(ctx: AppContext, keys: GuardKey[], event: NewEvent): Promise<void> {
-  const outcome = ctx.guard.fail(keys);
+  const outcome = ctx.guard.failed(keys);
   const events: NewEvent[] = [event];
   for (const k of outcome.locked) {
     events.push({

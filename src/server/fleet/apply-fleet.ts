@@ -6,6 +6,9 @@ import { MappedSpaceAllocator } from '../../core/net/mapped-prefix.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import type { Database } from '../db/schema.ts';
 import { ApiError } from '../http/errors.ts';
+import { type RemovedDaemon, daemonsOfRemovedPlants } from './daemons-of-removed-plants.ts';
+
+export type { RemovedDaemon };
 
 export type FleetApplyResult = {
   changes: string[];
@@ -14,7 +17,6 @@ export type FleetApplyResult = {
   /** Daemons removed with their plant (only with `force`): the caller records an event for each. */
   removedDaemons: RemovedDaemon[];
 };
-export type RemovedDaemon = { kind: 'gateway' | 'agent'; id: string; name: string; plant: string };
 
 export type FleetApplyOptions = {
   mappedSpace: Ipv4Prefix;
@@ -89,6 +91,10 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
       changes.push(`+ organization ${org.name}`);
     }
   }
+
+  // A partial file may name a stored organization it does not list as a cooperation partner.
+  const storedOrgIdByName = new Map(current.orgs.map((o) => [o.name, o.id]));
+  const partnerIdOf = (name: string) => (orgIdByName.get(name) ?? storedOrgIdByName.get(name)) as string;
 
   const releasedMapped: Ipv4Prefix[] = [];
   const newSubnets: Array<{ id: string; plant_id: string; cidr: string; label: string }> = [];
@@ -234,7 +240,7 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
 
     // cooperations: identified by (owner, partner); ending one keeps its record
     const activeCoops = new Map(current.coopsOwnedBy(orgId).map((c) => [c.partner_org_id, c]));
-    const wantedPartners = new Set(org.cooperations.map((c) => orgIdByName.get(c.partner) as string));
+    const wantedPartners = new Set(org.cooperations.map((c) => partnerIdOf(c.partner)));
     for (const [partnerId, coop] of activeCoops) {
       if (!wantedPartners.has(partnerId) && orgIdByName.has(current.orgName(partnerId))) {
         removal(`- cooperation ${org.name} → ${current.orgName(partnerId)} (ended)`, () => {
@@ -244,7 +250,7 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
       }
     }
     for (const coop of org.cooperations) {
-      const partnerId = orgIdByName.get(coop.partner) as string;
+      const partnerId = partnerIdOf(coop.partner);
       let coopId = activeCoops.get(partnerId)?.id;
       const where = ` in cooperation ${org.name} → ${coop.partner}`;
       if (!coopId) {
@@ -305,23 +311,6 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
 
   await ops.run(trx);
   return { changes, kept, removedDaemons };
-}
-
-/** Deleting a plant would cascade to its agent, which is then refused and tears down: only on purpose. */
-async function daemonsOfRemovedPlants(trx: Trx, removedPlants: Map<string, string>, force: boolean): Promise<RemovedDaemon[]> {
-  if (removedPlants.size === 0) return [];
-  const rows: Array<{ id: string; kind: 'gateway' | 'agent'; name: string; plant_id: string | null }> = [];
-  for (const ids of chunks([...removedPlants.keys()], 500)) {
-    rows.push(...(await trx.selectFrom('daemons').select(['id', 'kind', 'name', 'plant_id']).where('plant_id', 'in', ids).orderBy('name').execute()));
-  }
-  const daemons = rows.map((r) => ({ kind: r.kind, id: r.id, name: r.name, plant: removedPlants.get(r.plant_id as string) as string }));
-  if (daemons.length > 0 && !force) {
-    const named = daemons.map((d) => `${d.kind} ${d.name} (${d.id}) of plant ${d.plant}`).join(', ');
-    throw new ApiError(409, 'daemons-enrolled', `force: this apply removes plants with enrolled daemons: ${named}; remove them first (plantgate admin agent remove ID) or apply with --force`, {
-      field: 'force',
-    });
-  }
-  return daemons;
 }
 
 // ---- current state, read once ----------------------------------------------

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { type GatewayChanges, changeCount, changesToDelta, emptyChanges, mergeChanges } from '../../core/state/gateway-changes.ts';
 
 /** Bounds of the in-memory history: older `after` revisions get the full document. */
@@ -21,6 +22,7 @@ export class DeltaRing {
   /** The oldest `after` a delta can start from. */
   private floorRevision = 0;
   private texts = new Map<number, string>();
+  private gzipped = new Map<number, Uint8Array>();
   private readonly limits: DeltaRingLimits;
 
   constructor(limits: DeltaRingLimits = DEFAULT_RING_LIMITS) {
@@ -38,6 +40,7 @@ export class DeltaRing {
     this.headRevision = revision;
     this.floorRevision = revision;
     this.texts.clear();
+    this.gzipped.clear();
   }
 
   /**
@@ -49,6 +52,7 @@ export class DeltaRing {
     if (revision !== this.headRevision + 1) return false;
     this.headRevision = revision;
     this.texts.clear();
+    this.gzipped.clear();
     if (changes === null) {
       this.entries = [];
       this.elements = 0;
@@ -76,5 +80,17 @@ export class DeltaRing {
     const text = JSON.stringify(changesToDelta(merged, after, this.headRevision));
     this.texts.set(after, text);
     return text;
+  }
+
+  /** deltaJson(after) gzip-compressed, built once per (after, head) like the text; null if the head moved on since `head`. */
+  deltaGzip(after: number, head: number): Uint8Array | null {
+    if (head !== this.headRevision) return null;
+    const cached = this.gzipped.get(after);
+    if (cached) return cached;
+    const text = this.deltaJson(after);
+    if (text === null) return null;
+    const gz = gzipSync(text, { level: 6 });
+    this.gzipped.set(after, gz);
+    return gz;
   }
 }

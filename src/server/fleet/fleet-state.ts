@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { gzipSync } from 'node:zlib';
 import type { Kysely, Transaction } from 'kysely';
 import type { FleetModel } from '../../core/fleet-model.ts';
 import { fleetModelDiff } from '../../core/fleet-model-diff.ts';
@@ -26,6 +27,8 @@ export type GatewayStateFormat = 'message' | 'document';
 class StaleModel extends Error {}
 
 const MAX_MEMOS = 100_000;
+/** Deltas at least this long (characters) are also offered gzip-compressed. */
+const GZIP_FROM = 1024;
 
 /**
  * The control plane's in-memory view of the fleet: the route engine's model plus the
@@ -178,14 +181,25 @@ export class FleetState {
    * (its region and site address are set at enrolment), so deltas stay compatible.
    */
   async gatewayStateJson(region: string, gateway: GatewaySelf | null, after: number | undefined, format: GatewayStateFormat): Promise<string> {
+    return (await this.gatewayState(region, gateway, after, format)).json;
+  }
+
+  /** As gatewayStateJson, with the gzip form of a delta (shared like its text; full documents go uncompressed, they are spliced per gateway). */
+  async gatewayState(
+    region: string,
+    gateway: GatewaySelf | null,
+    after: number | undefined,
+    format: GatewayStateFormat,
+  ): Promise<{ json: string; gzipped: (() => Uint8Array) | null }> {
     if (format === 'message' && after !== undefined) {
       const delta = this.ring.deltaJson(after);
-      if (delta !== null) return delta;
+      const head = this.ring.head();
+      if (delta !== null) return { json: delta, gzipped: delta.length >= GZIP_FROM ? () => this.ring.deltaGzip(after, head) ?? gzipSync(delta) : null };
     }
     // A full document comes from the model: let a catch-up in flight finish first.
     await this.current();
     const doc = this.documentJson(region, gateway);
-    return format === 'message' ? `{"kind":"full","state":${doc}}` : doc;
+    return { json: format === 'message' ? `{"kind":"full","state":${doc}}` : doc, gzipped: null };
   }
 
   /** The region's full document as JSON text (`gateway` names the gateway it is for). */

@@ -48,7 +48,13 @@ export function createApp(ctx: AppContext, logger: Logger = console): Hono {
       const query = parseQuery(c, def.query);
       const result = await def.handler({ ctx, caller, daemon, body, query, params, c });
       if (def.status === 204) return c.body(null, 204);
-      if (result instanceof JsonText) return c.body(result.text, def.status ?? 200, { 'content-type': 'application/json' });
+      if (result instanceof JsonText) {
+        if (result.gzipped && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
+          const body = result.gzipped();
+          return c.body(body as Uint8Array<ArrayBuffer>, def.status ?? 200, { 'content-type': 'application/json', 'content-encoding': 'gzip', vary: 'accept-encoding' });
+        }
+        return c.body(result.text, def.status ?? 200, { 'content-type': 'application/json' });
+      }
       return c.json(result as object, def.status ?? 200);
     });
   }

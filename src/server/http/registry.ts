@@ -42,8 +42,11 @@ export type RouteDef = {
 /** A response body already serialised (e.g. cached per revision); sent as application/json. */
 export class JsonText {
   readonly text: string;
-  constructor(text: string) {
+  /** The same body gzip-compressed (built once by whoever caches the text), sent to clients that accept gzip. */
+  readonly gzipped: (() => Uint8Array) | null;
+  constructor(text: string, gzipped: (() => Uint8Array) | null = null) {
     this.text = text;
+    this.gzipped = gzipped;
   }
 }
 

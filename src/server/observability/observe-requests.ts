@@ -28,7 +28,7 @@ export function observeRequests<F extends Fetch>(fetch: F, options: ObserveOptio
     if (url.pathname === '/metrics' && request.method === 'GET') return metricsResponse(request, options);
     const route = options.routeOf(request.method, url.pathname);
     const start = now();
-    const done = options.metrics.started(request.method, route, url);
+    const done = options.metrics.started(request.method, route);
     let status = 500;
     try {
       const response = await fetch(request, ...rest);

@@ -173,7 +173,8 @@ export const daemonRoutes: RouteDef[] = [
       const region = (await regionNames(ctx)).get(gw.region_id as string);
       if (region === undefined) throw notFound('region', 'this gateway\u2019s region was removed');
       const self = { id: gw.id, name: gw.name, siteTunnelIp: gw.tunnel_ip };
-      return new JsonText(await ctx.fleet.gatewayStateJson(region, self, query.after, query.delta === '1' ? 'message' : 'document'));
+      const answer = await ctx.fleet.gatewayState(region, self, query.after, query.delta === '1' ? 'message' : 'document');
+      return new JsonText(answer.json, answer.gzipped);
     },
   }),
   route({
