@@ -269,7 +269,7 @@ describe('web UI in Chromium', () => {
     await page.getByRole('dialog', { name: 'Revoke your profile?' }).waitFor();
     assert.equal(await page.evaluate("document.activeElement && document.activeElement.textContent"), 'Cancel');
     await page.keyboard.press('Escape');
-    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await page.getByRole('dialog', { name: 'Revoke your profile?' }).waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Revoke' }).click();
     await page.getByText('open connections are cut and your configuration file stops working for good').waitFor();
     await screenshot(page, 'personal-vpn-revoke-confirm');
