@@ -225,6 +225,9 @@ describe('web UI in Chromium', () => {
   });
 
   test('P1–P3: issue, rotate and revoke in the browser; the file holds the key the server knows the public half of; no request carries a private key', async () => {
+    // A second region (a documentation address: it is only written into the file, never dialled).
+    const operator = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
+    assert.equal((await operator.post('/api/v1/admin/regions', { name: 'us-east', endpoint: '198.51.100.7:51820' })).status, 201);
     const { context, page, sent } = await signedIn(USERS.alice);
     const api = http(server.url, await login(server.url, USERS.alice.email, USERS.alice.password));
 
@@ -248,6 +251,12 @@ describe('web UI in Chromium', () => {
     assert.equal(conf.peers[0]?.PublicKey, stored.servicePublicKey);
     assert.equal(conf.peers[0]?.Endpoint, '127.0.0.1:51820');
     assert.equal(conf.peers[0]?.AllowedIPs, stored.allowedIps.join(', '));
+    assert.match(text, /^# region demo; other regions: us-east 198\.51\.100\.7:51820$/m);
+    // Another region: the same key, another endpoint (re-rendered in the page).
+    await dialog.getByLabel('Region to dial').selectOption('us-east');
+    const otherRegion = parseWireGuardConf(await dialog.getByRole('textbox', { name: 'WireGuard configuration' }).inputValue());
+    assert.equal(otherRegion.peers[0]?.Endpoint, '198.51.100.7:51820');
+    assert.equal(otherRegion.interface.PrivateKey, privateKey);
     await dialog.getByRole('button', { name: 'I have saved it, close' }).click();
     await page.getByTestId('fact-tunnel-ip').getByText(stored.profile.tunnelIp).waitFor();
 

@@ -1,10 +1,14 @@
-import { Alert, Button, CopyButton, Grid, Group, Modal, Stack, Text, Textarea } from '@mantine/core';
+import { Alert, Button, CopyButton, Grid, Group, Modal, NativeSelect, Stack, Text, Textarea } from '@mantine/core';
+import { useState } from 'react';
 import { QrCode } from '../../ui/QrCode.tsx';
 import { downloadText } from '../../ui/download.ts';
 import type { ShownOnceConfig } from './use-profile.ts';
 
 /** The complete config with its private key, shown once (SPEC P1): download, copy, QR code for the mobile apps. */
 export function ShowOnceConfig({ config, onClose }: { config: ShownOnceConfig; onClose: () => void }) {
+  const [region, setRegion] = useState<string | null>(null);
+  const text = region && config.forRegion ? config.forRegion(region) : config.text;
+  const regions = config.parts.regions;
   return (
     <Modal opened onClose={onClose} title={`Profile ${config.verb}: your WireGuard configuration`} size="xl" closeOnClickOutside={false} centered closeButtonProps={{ 'aria-label': 'Close' }}>
       <Stack>
@@ -14,11 +18,21 @@ export function ShowOnceConfig({ config, onClose }: { config: ShownOnceConfig; o
             now. If you lose it, rotate the profile to get a new one.
           </Text>
         </Alert>
+        {config.forRegion && regions.length > 1 && (
+          <NativeSelect
+            label="Region to dial"
+            description="Pick the region nearest to you; the file names the others to fall back to."
+            data={regions.map((r) => ({ value: r.name, label: `${r.name} (${r.endpoint})` }))}
+            value={region ?? regions[0]?.name}
+            onChange={(event) => setRegion(event.currentTarget.value)}
+            maw={420}
+          />
+        )}
         <Grid>
           <Grid.Col span={{ base: 12, md: 8 }}>
             <Textarea
               label="WireGuard configuration"
-              value={config.text}
+              value={text}
               readOnly
               autosize
               minRows={10}
@@ -28,7 +42,7 @@ export function ShowOnceConfig({ config, onClose }: { config: ShownOnceConfig; o
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 4 }}>
             <Stack gap={4} align="center">
-              <QrCode text={config.text} label="QR code of the WireGuard configuration for the mobile app" />
+              <QrCode text={text} label="QR code of the WireGuard configuration for the mobile app" />
               <Text size="xs" ta="center">
                 Scan with the WireGuard app (Add tunnel → Scan from QR code).
               </Text>
@@ -37,8 +51,8 @@ export function ShowOnceConfig({ config, onClose }: { config: ShownOnceConfig; o
         </Grid>
         <Group justify="space-between">
           <Group>
-            <Button onClick={() => downloadText(config.fileName, config.text)}>Download {config.fileName}</Button>
-            <CopyButton value={config.text}>
+            <Button onClick={() => downloadText(config.fileName, text)}>Download {config.fileName}</Button>
+            <CopyButton value={text}>
               {({ copied, copy }) => (
                 <Button variant="default" onClick={copy}>
                   {copied ? 'Copied' : 'Copy to clipboard'}

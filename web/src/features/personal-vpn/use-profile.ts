@@ -21,7 +21,14 @@ export function useProfile() {
 }
 
 /** A config file that exists only in this page's memory until the user downloads or copies it. */
-export type ShownOnceConfig = { text: string; fileName: string; parts: ProfileConfigParts; verb: 'issued' | 'rotated' | 'refreshed' };
+export type ShownOnceConfig = {
+  text: string;
+  fileName: string;
+  parts: ProfileConfigParts;
+  verb: 'issued' | 'rotated' | 'refreshed';
+  /** The same file for another region (the private key stays inside this closure, in memory). */
+  forRegion?: (region: string) => string;
+};
 
 /**
  * Issue (SPEC P1) or rotate (P2): a key pair is made here, only its public key is sent,
@@ -39,8 +46,9 @@ export function useKeyedProfileChange(verb: 'issued' | 'rotated') {
       if (!region) {
         throw new Error(`The profile was ${verb}, but the platform has no region to connect to yet. Ask the operator to add one, then rotate the profile here to get a working file.`);
       }
-      const text = renderProfileConf(parts, keys.privateKey, region, verb, new Date());
-      return { text, fileName: `plantgate-${parts.profile.tunnelIp}.conf`, parts, verb };
+      const now = new Date();
+      const forRegion = (name: string) => renderProfileConf(parts, keys.privateKey, parts.regions.find((r) => r.name === name) ?? region, verb, now);
+      return { text: forRegion(region.name), fileName: `plantgate-${parts.profile.tunnelIp}.conf`, parts, verb, forRegion };
     },
     onSettled: () => client.invalidateQueries({ queryKey: ['events'] }),
   });
