@@ -363,7 +363,7 @@ describe('web UI in Chromium', () => {
     await context.close();
   });
 
-  test('phone width: navigation through the menu, the routes table scrolls inside its box, the account page works', async () => {
+  test('phone width: navigation through the menu, routes as cards without sideways scrolling, a token created and revoked', async () => {
     const { context, page } = await signedIn(USERS.alice, { width: 390, height: 844 });
     await page.getByRole('heading', { name: 'Your profile is active' }).waitFor();
     await expectAccessible(page, 'personal-vpn-phone');
