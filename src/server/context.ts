@@ -1,4 +1,5 @@
 import type { Ipv4Prefix } from '../core/net/ipv4.ts';
+import type { DaemonStatusBuffer } from './daemons/status-buffer.ts';
 import type { Store } from './db/connect.ts';
 import type { FleetState } from './fleet/fleet-state.ts';
 import type { SecretBox } from './secrets/secret-box.ts';
@@ -23,4 +24,6 @@ export type AppContext = {
   servicePublicKey: string;
   now: () => Date;
   routeViewCache: RouteViewCache;
+  /** Daemons' status reports, written to the database in batches. */
+  daemonStatus: DaemonStatusBuffer;
 };

@@ -7,6 +7,7 @@ import { ensurePlatformOperator, loadAddressing, loadServiceKey } from './bootst
 import type { AppContext } from './context.ts';
 import { openStore } from './db/connect.ts';
 import { FleetState } from './fleet/fleet-state.ts';
+import { DaemonStatusBuffer } from './daemons/status-buffer.ts';
 import { createApp } from './http/app.ts';
 import { loadMasterKey, secretBox } from './secrets/secret-box.ts';
 import { RouteViewCache } from './vpn/routes-view.ts';
@@ -44,7 +45,17 @@ export async function startServer(options: ServerOptions, print: (line: string) 
     { onError: (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'fleet state sync') },
   );
   await fleet.load();
-  const ctx: AppContext = { store, fleet, box, addressing, servicePublicKey: serviceKey.publicKey, now: () => new Date(), routeViewCache: new RouteViewCache() };
+  const daemonStatus = new DaemonStatusBuffer(store.db, 15_000, (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'daemon status flush'));
+  const ctx: AppContext = {
+    store,
+    fleet,
+    box,
+    addressing,
+    servicePublicKey: serviceKey.publicKey,
+    now: () => new Date(),
+    routeViewCache: new RouteViewCache(),
+    daemonStatus,
+  };
   const app = createApp(ctx, logger);
   const { hostname, port } = parseListen(options.listen);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -62,6 +73,7 @@ export async function startServer(options: ServerOptions, print: (line: string) 
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
+      await daemonStatus.close().catch(() => undefined);
       await fleet.close();
       await store.close();
     },

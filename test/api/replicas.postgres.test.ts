@@ -114,6 +114,12 @@ describe('two control-plane replicas on one PostgreSQL', () => {
     const answers = await Promise.all(polls);
     assert.ok(answers.every((a) => a.body.kind === 'delta' && a.body.revision === doc.revision));
     assert.equal((await queries()) - before, 0, '20 long-polls that timed out ran no query on replica 2');
+    const report = { appliedRevision: doc.revision, version: 'test', peers: [], lastError: null };
+    for (let i = 0; i < 5; i++) assert.equal((await on2.post(`/api/v1/gateways/${gw.id}/status`, report)).status, 204);
+    assert.equal((await queries()) - before, 0, 'status reports are buffered, not one write each');
+    await two.ctx.daemonStatus.flush();
+    const listed = (await op1.get('/api/v1/admin/gateways')).body.find((g: { id: string }) => g.id === gw.id);
+    assert.equal(listed.status?.appliedRevision, doc.revision, 'the batched write reached the database (replica 1 lists it)');
 
     assert.equal((await op1.delete(`/api/v1/admin/gateways/${gw.id}`)).status, 204);
     const deadline = Date.now() + 2000;

@@ -81,6 +81,7 @@ export const daemonRoutes: RouteDef[] = [
             const row = await trx.selectFrom('daemons').select(['id', 'name', 'plant_id']).where('id', '=', id).where('kind', '=', kind).executeTakeFirst();
             if (!row) throw notFound('id', `no ${kind} ${id}`);
             await trx.deleteFrom('daemons').where('id', '=', id).execute();
+            ctx.daemonStatus.forget(id);
             await recordEvents(trx, ctx.now().toISOString(), [{ kind: 'daemon.removed', actorUserId: caller.userId, subjectUserId: null, details: { kind, id, name: row.name } }]);
             return row.plant_id;
           },
@@ -251,11 +252,8 @@ export const daemonRoutes: RouteDef[] = [
           peersWithRecentHandshake: body.peers.filter((p) => p.latestHandshake > now - 180).length,
           peers: body.peers.length <= STORED_PEERS ? body.peers : [...body.peers].sort((a, b) => b.latestHandshake - a.latestHandshake).slice(0, STORED_PEERS),
         };
-        await ctx.store.db
-          .updateTable('daemons')
-          .set({ status: JSON.stringify(stored), last_seen_at: ctx.now().toISOString() })
-          .where('id', '=', (daemon as NonNullable<typeof daemon>).id)
-          .execute();
+        // Idle cost: kept in memory and written in batches, not one query per report.
+        ctx.daemonStatus.record((daemon as NonNullable<typeof daemon>).id, JSON.stringify(stored), ctx.now().toISOString());
         return undefined;
       },
     }),
@@ -283,6 +281,9 @@ async function listDaemons(ctx: AppContext, kind: 'gateway' | 'agent') {
     .execute();
   return rows.map((r) => {
     const plant = r.plant_id ? model.plants.get(r.plant_id as PlantId) : undefined;
+    const buffered = ctx.daemonStatus.latestOf(r.id);
+    const status = buffered?.status ?? r.status;
+    const lastSeenAt = buffered && (r.last_seen_at === null || buffered.seenAt > r.last_seen_at) ? buffered.seenAt : r.last_seen_at;
     return {
       kind,
       id: r.id,
@@ -293,8 +294,8 @@ async function listDaemons(ctx: AppContext, kind: 'gateway' | 'agent') {
       endpoint: r.endpoint,
       tunnelIp: r.tunnel_ip,
       enrolledAt: r.enrolled_at,
-      lastSeenAt: r.last_seen_at,
-      status: r.status ? JSON.parse(r.status) : null,
+      lastSeenAt,
+      status: status ? JSON.parse(status) : null,
     };
   });
 }
