@@ -53,7 +53,10 @@ describe('two control-plane replicas on one PostgreSQL', () => {
 
     const first = (await on2.get(`/api/v1/gateways/${gw.id}/state?delta=1`)).body;
     assert.equal(first.kind, 'full');
-    assert.ok(first.state.peers.some((p: { publicKey: string }) => p.publicKey === key), 'replica 2 knows replica 1\u2019s write');
+    assert.ok(
+      first.state.peers.some((p: { publicKey: string }) => p.publicKey === key),
+      'replica 2 knows replica 1\u2019s write',
+    );
     const firstOn1 = (await on1.get(`/api/v1/gateways/${gw.id}/state?delta=1`)).body;
     assert.deepEqual(canonicalGatewayState(first.state), canonicalGatewayState(firstOn1.state), 'identical documents on both replicas');
 
@@ -91,7 +94,10 @@ describe('two control-plane replicas on one PostgreSQL', () => {
     const agent = (await http(one.url).post('/api/v1/enrol', { token: enrolment.body.token, name: 'park-c-agent' })).body;
     const on2 = http(two.url, agent.credential);
     const state = (await on2.get(`/api/v1/agents/${agent.id}/state`)).body;
-    assert.deepEqual(state.translations.map((t: { real: string }) => t.real), ['10.30.0.0/24']);
+    assert.deepEqual(
+      state.translations.map((t: { real: string }) => t.real),
+      ['10.30.0.0/24'],
+    );
     const moved = on2.get(`/api/v1/agents/${agent.id}/state?after=${state.revision}&wait=20`);
     const started = Date.now();
     const more = baseFleet();

@@ -24,7 +24,10 @@ describe('DaemonStatusBuffer', async () => {
   });
 
   it('idle cost: status reports are kept in memory and written in one batched statement, the newest per daemon', async () => {
-    await store.db.insertInto('daemons').values([daemon('a'), daemon('bb')]).execute();
+    await store.db
+      .insertInto('daemons')
+      .values([daemon('a'), daemon('bb')])
+      .execute();
     const buffer = new DaemonStatusBuffer(store.db, 60_000);
     buffer.record('a', '{"n":1}', '2026-01-01T00:00:01Z');
     buffer.record('a', '{"n":2}', '2026-01-01T00:00:02Z');
@@ -34,9 +37,12 @@ describe('DaemonStatusBuffer', async () => {
     await buffer.close();
     assert.equal(store.queryCount() - before, 1, 'one statement for both daemons');
     const rows = await store.db.selectFrom('daemons').select(['id', 'status', 'last_seen_at']).orderBy('id').execute();
-    assert.deepEqual(rows.map((r) => ({ ...r })), [
-      { id: 'a', status: '{"n":2}', last_seen_at: '2026-01-01T00:00:02Z' },
-      { id: 'bb', status: '{"n":3}', last_seen_at: '2026-01-01T00:00:03Z' },
-    ]);
+    assert.deepEqual(
+      rows.map((r) => ({ ...r })),
+      [
+        { id: 'a', status: '{"n":2}', last_seen_at: '2026-01-01T00:00:02Z' },
+        { id: 'bb', status: '{"n":3}', last_seen_at: '2026-01-01T00:00:03Z' },
+      ],
+    );
   });
 });

@@ -70,7 +70,9 @@ export class DaemonStatusBuffer {
     for (let i = 0; i < rows.length; i += BATCH) {
       const values = sql.join(rows.slice(i, i + BATCH).map(([id, p]) => sql`(${id}, ${p.status}, ${p.seenAt})`));
       // A CTE with named columns and UPDATE … FROM: the same statement on SQLite (≥ 3.33) and PostgreSQL.
-      await sql`with v(id, status, seen) as (values ${values}) update daemons set status = v.status, last_seen_at = v.seen from v where daemons.id = v.id`.execute(this.db);
+      await sql`with v(id, status, seen) as (values ${values}) update daemons set status = v.status, last_seen_at = v.seen from v where daemons.id = v.id`.execute(
+        this.db,
+      );
     }
   }
 }
