@@ -1,24 +1,35 @@
 /**
- * B4 — gateway apply on real wireguard-go + nft, in a network namespace of its own.
+ * B4 — gateway apply on real wireguard-go + nft, in a network namespace of its own,
+ * through the gateway daemon's own apply code (GatewaySync: what the daemon's loop calls).
  *
- *   cold: a fresh namespace, no interfaces, no table → applyGatewayState(fill) creates both
- *         WireGuard interfaces, loads the whole nft table, syncs every peer.
- *         Target < 3 s (median of --runs, each in a new namespace).
+ *   cold: a fresh namespace, no interfaces, no table → the full document arrives as on a
+ *         (re)connect: receive({kind:'full'}) + apply(…, 'reconnect') reads the gateway back,
+ *         creates both WireGuard interfaces, loads the whole nft table, syncs every peer,
+ *         sets addresses and routes. Target < 3 s (median of --runs, each in a new namespace).
  *   one change: on the last cold run's gateway, --changes single changes, cycling through
  *         remove one user's route / add one peer (with its routes) / swap one native entry,
- *         each applied with the same applyGatewayState. Target < 50 ms (p50 and p99).
+ *         each arriving as the control plane's delta: receive(delta) + apply(…, 'update'),
+ *         planned against what was last applied. Target < 50 ms (p50 and p99).
  *
- * The path is the gateway's real one (observe → plan → run through WireGuardGoDriver and
- * NftCliDriver); the drivers are wrapped only to time each call, so the split (observe /
- * plan / run, and nft vs wg inside them) adds up to the total.
+ * The drivers are the real ones (WireGuardGoDriver, NftCliDriver, IpCliConfigDriver), wrapped
+ * only to time each call, so the split (observe / plan / run, nft vs wg) adds up to the total.
  *
  *   npx node bench/b4-gateway-apply.ts [--runs 5] [--changes 60] [--seed 1]
  *        [--users 10000] [--allowed 85000] [--native 15000]
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { diffGatewayStates } from '../src/core/state/gateway-delta.ts';
+import type { GatewayStateMessage } from '../src/core/wire/gateway-delta.ts';
 import type { GatewayDesiredState } from '../src/core/wire/gateway-state.ts';
-import { type GatewayDataPlane, GatewayApplier } from '../src/gateway/apply.ts';
+import { systemClock } from '../src/daemon/clock.ts';
+import { DaemonMetrics } from '../src/daemon/daemon-metrics.ts';
+import { memoryLogger } from '../src/daemon/log.ts';
+import { MemoryStateStore } from '../src/daemon/state-store.ts';
+import { type GatewayDataPlane, observeGateway } from '../src/gateway/apply.ts';
+import { IpCliConfigDriver } from '../src/gateway/drivers/ip-cli-config-driver.ts';
 import { NftCliDriver } from '../src/gateway/drivers/nft-cli-driver.ts';
+import { GatewaySync } from '../src/gateway/gateway-sync.ts';
 import type { NftDriver } from '../src/gateway/drivers/nft-driver.ts';
 import type { WireGuardDriver } from '../src/gateway/drivers/wireguard-driver.ts';
 import { WireGuardGoDriver } from '../src/gateway/drivers/wireguard-go-driver.ts';
@@ -92,45 +103,42 @@ type Gateway = {
   lab: NetnsLab;
   wg: WireGuardGoDriver;
   clock: Clock;
+  /** For reading the gateway back in the sanity checks (not part of any timed apply). */
   plane: GatewayDataPlane;
-  applier: GatewayApplier;
+  sync: GatewaySync;
   teardown: () => Promise<void>;
 };
 
-async function newGateway(servicePrivateKey: string): Promise<Gateway> {
+async function newGateway(service: { privateKey: string; publicKey: string }): Promise<Gateway> {
   const lab = new NetnsLab();
   const ns = await lab.addNamespace('b4');
   const wg = new WireGuardGoDriver({ netns: ns, timeoutMs: 60_000 });
   const clock: Clock = {};
   const ifaces = { users: lab.name('pgu'), sites: lab.name('pgs') };
   for (const name of Object.values(ifaces)) lab.trackWireGuardInterface(name);
-  const plane: GatewayDataPlane = {
-    wireguard: timedWireGuard(wg, clock),
-    nft: timedNft(new NftCliDriver({ netns: ns }), clock),
-    ifaces,
-    interfaceSpecs: {
-      users: {
-        name: ifaces.users,
-        privateKey: servicePrivateKey,
-        listenPort: 51820,
-        addresses: ['100.64.0.1/32'],
-        routes: ['100.64.0.0/12'],
-      },
-      sites: {
-        name: ifaces.sites,
-        privateKey: generateWireGuardKeyPair().privateKey,
-        listenPort: 51821,
-        addresses: ['100.64.0.1/32'],
-        routes: ['100.96.0.0/11', '100.72.0.0/16'],
-      },
+  const wireguard = timedWireGuard(wg, clock);
+  const nft = timedNft(new NftCliDriver({ netns: ns }), clock);
+  const plane: GatewayDataPlane = { wireguard, nft, ifaces };
+  const sync = new GatewaySync(
+    { ifaces, table: 'plantgate', userPort: 51820, sitePort: 51821 },
+    {
+      wireguard,
+      nft,
+      ip: new IpCliConfigDriver({ netns: ns }),
+      store: new MemoryStateStore(),
+      clock: systemClock,
+      log: memoryLogger(),
+      metrics: new DaemonMetrics('gateway', systemClock),
     },
-  };
+    generateWireGuardKeyPair(),
+    async () => ({ servicePrivateKey: service.privateKey, servicePublicKey: service.publicKey }),
+  );
   return {
     lab,
     wg,
     clock,
     plane,
-    applier: new GatewayApplier(plane),
+    sync,
     teardown: async () => {
       for (const name of Object.values(ifaces)) await wg.deleteInterface(name).catch(() => {});
       await lab.cleanup();
@@ -140,6 +148,10 @@ async function newGateway(servicePrivateKey: string): Promise<Gateway> {
 
 type Sample = {
   total: number;
+  /** Taking the answer into the document (a full document: indexing it, checking its ranges). */
+  receive: number;
+  /** Building the applier's view after a full apply. */
+  view: number;
   observe: number;
   plan: number;
   run: number;
@@ -150,24 +162,32 @@ type Sample = {
   clock: Clock;
 };
 
-async function timedApply(gateway: Gateway, state: GatewayDesiredState): Promise<Sample> {
+/** What the daemon does with one answer of the control plane: take it into the document, apply it. */
+async function timedApply(gateway: Gateway, message: GatewayStateMessage): Promise<Sample> {
   for (const key of Object.keys(gateway.clock)) delete gateway.clock[key];
   const start = now();
-  const report = await gateway.applier.apply(state);
+  const update = await gateway.sync.receive(message);
+  const received = now();
+  if (update === 'resync') throw new Error('the delta does not follow the document held');
+  await gateway.sync.apply(update, message.kind === 'full' ? 'reconnect' : 'update');
   const total = now() - start;
+  const report = gateway.sync.lastReport;
+  if (report === null) throw new Error('no apply report');
   const c = gateway.clock;
   const nft = (c['nft.read'] ?? 0) + (c['nft.apply'] ?? 0);
   const wg = (c['wg.read.wall'] ?? 0) + (c['wg.set.wall'] ?? 0) + (c['wg.sync.wall'] ?? 0);
   const { plan } = report;
   return {
     total,
+    receive: received - start,
+    view: report.timings.view ?? 0,
     observe: report.timings.observe,
     plan: report.timings.plan,
     run: report.timings.run,
     nft,
     wg,
     create: c['wg.create'] ?? 0,
-    kinds: `nft ${plan.nft.kind}, users ${plan.users.kind}, sites ${plan.sites.kind}${report.observed ? ', observed' : ', cached'}`,
+    kinds: `nft ${plan.nft.kind}, users ${plan.users.kind}, sites ${plan.sites.kind}${report.observed ? ', observed' : `, from ${report.basis}`}`,
     clock: { ...c },
   };
 }
@@ -257,6 +277,7 @@ async function main() {
   });
   const initial: GatewayDesiredState = {
     ...fill.state,
+    gateway: { id: 'b4', name: 'b4', siteTunnelIp: '100.64.0.9' },
     servicePublicKey: service.publicKey,
   };
   const sitePeers = initial.sites.filter((site) => site.agentPublicKey !== null).length;
@@ -279,9 +300,9 @@ async function main() {
     const cold: Sample[] = [];
     let live: Gateway | null = null;
     for (let run = 0; run < RUNS; run++) {
-      const gateway = await newGateway(service.privateKey);
+      const gateway = await newGateway(service);
       gateways.push(gateway);
-      const sample = await timedApply(gateway, initial);
+      const sample = await timedApply(gateway, { kind: 'full', state: initial });
       cold.push(sample);
       console.log(
         `  cold ${run + 1}/${RUNS}: ${ms(sample.total)} (observe ${ms(sample.observe)}, plan ${ms(sample.plan)}, run ${ms(sample.run)}: ` +
@@ -295,13 +316,13 @@ async function main() {
     if (!live) throw new Error('no cold run');
 
     // Sanity: what the gateway now has is what was asked for.
-    const check = planGatewayApply(initial, live.plane.ifaces, await live.applier.observe());
+    const check = planGatewayApply(initial, live.plane.ifaces, await observeGateway(live.plane));
     if (check.nft.kind !== 'unchanged' || check.users.kind !== 'unchanged' || check.sites.kind !== 'unchanged') {
       throw new Error(
         `after the cold apply the plan is not empty: ${JSON.stringify({ nft: check.nft.kind, users: check.users.kind, sites: check.sites.kind })}`,
       );
     }
-    const observed = await live.applier.observe();
+    const observed = await observeGateway(live.plane);
     const nftCount = (observed.nft?.allowed?.length ?? 0) + (observed.nft?.native?.length ?? 0);
     const peerCount = observed.users?.peers.length ?? 0;
 
@@ -310,15 +331,32 @@ async function main() {
     const changes: Array<Sample & { kind: ChangeKind }> = [];
     for (let i = 0; i < CHANGES; i++) {
       const kind = KINDS[i % KINDS.length];
-      state = makeChange(fill, state, kind); // drawn before the timer starts
-      const sample = await timedApply(live, state);
+      // drawn, and turned into the control plane's delta, before the timer starts
+      const next = makeChange(fill, state, kind);
+      const delta = diffGatewayStates(state, next);
+      state = next;
+      const sample = await timedApply(live, delta);
       changes.push({ ...sample, kind });
     }
     // The last change really is in place: a full observation plans nothing.
-    const after = planGatewayApply(state, live.plane.ifaces, await live.applier.observe());
+    const after = planGatewayApply(state, live.plane.ifaces, await observeGateway(live.plane));
     const consistent =
       after.nft.kind === 'unchanged' && after.users.kind === 'unchanged' && after.sites.kind === 'unchanged';
     if (!consistent) throw new Error('after the changes the gateway differs from the desired state');
+
+    // The periodic reconcile (full read-back, repairs drift), as the daemon runs it: the
+    // read-back outside the apply queue, then plan and run. What matters for a revoke that
+    // arrives meanwhile is how long the event loop is blocked (parsing, planning).
+    const reconciles: Array<{ total: number; maxBlock: number }> = [];
+    for (let i = 0; i < 3; i++) {
+      const histogram = monitorEventLoopDelay({ resolution: 5 });
+      histogram.enable();
+      const start = now();
+      await live.sync.prepare('reconcile');
+      await live.sync.apply({ revision: state.revision, change: null }, 'reconcile');
+      reconciles.push({ total: now() - start, maxBlock: histogram.max / 1e6 });
+      histogram.disable();
+    }
 
     // ---- report ----
     const col = (samples: Sample[], pick: (s: Sample) => number) => samples.map(pick);
@@ -332,6 +370,7 @@ async function main() {
     console.log(row(['---', '---', '---', '---']));
     const coldRows: Array<[string, (s: Sample) => number]> = [
       ['**total** (target < 3 s)', (s) => s.total],
+      ['receive (index the document, check ranges)', (s) => s.receive],
       ['observe (wg dump ×2 + nft -j, all absent)', (s) => s.observe],
       ['plan', (s) => s.plan],
       ['run', (s) => s.run],
@@ -340,9 +379,11 @@ async function main() {
       ['· wg syncconf, users ∥ sites (wall)', (s) => s.clock['wg.sync.wall'] ?? 0],
       ['· wg syncconf, users + sites (summed)', (s) => s.clock['wg.sync'] ?? 0],
       [
-        '· render + rest (run − drivers)',
+        '· render, addresses + routes (one per agent), rest (run − drivers)',
         (s) => s.run - s.create - (s.clock['nft.apply'] ?? 0) - (s.clock['wg.sync.wall'] ?? 0),
       ],
+      ['view of what was applied, after run (it is built alongside)', (s) => s.view],
+      ['rest (gauges, log): total − the above; addresses and routes run inside run, alongside nft/wg', (s) => s.total - s.receive - s.observe - s.plan - s.run - s.view],
       ['nft total / wg total (wall, excl. create)', (s) => s.nft],
     ];
     for (const [label, pick] of coldRows) {
@@ -357,6 +398,7 @@ async function main() {
     console.log(row(['---', '---', '---', '---']));
     const changeRows: Array<[string, (s: Sample) => number]> = [
       ['**total** (target < 50 ms)', (s) => s.total],
+      ['receive (delta into the document)', (s) => s.receive],
       ['observe', (s) => s.observe],
       ['plan', (s) => s.plan],
       ['run', (s) => s.run],
@@ -372,6 +414,15 @@ async function main() {
       console.log(
         row([`${kind} (${values.length})`, ms(median(values)), ms(quantile(values, 0.99)), ms(Math.max(...values))]),
       );
+    }
+    console.log('');
+    console.log(row(['reconcile (3, full read-back)', 'median', 'min', 'max']));
+    console.log(row(['---', '---', '---', '---']));
+    for (const [label, values] of [
+      ['total', reconciles.map((r) => r.total)],
+      ['longest event-loop block', reconciles.map((r) => r.maxBlock)],
+    ] as const) {
+      console.log(row([label, ms(median([...values])), ms(Math.min(...values)), ms(Math.max(...values))]));
     }
     const kindsSeen = [...new Set(changes.map((s) => s.kinds))];
     console.log(`plans seen: ${kindsSeen.join(' | ')}`);
@@ -405,6 +456,8 @@ async function main() {
         nft: round(median(col(changes, (s) => s.nft))),
         wg: round(median(col(changes, (s) => s.wg))),
       },
+      reconcileMedianMs: round(median(reconciles.map((r) => r.total))),
+      reconcileMaxBlockMedianMs: round(median(reconciles.map((r) => r.maxBlock))),
       consistent,
       coldTargetMet: median(col(cold, (s) => s.total)) < 3000,
       changeTargetMet: quantile(totals, 0.99) < 50,

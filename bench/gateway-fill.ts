@@ -5,7 +5,7 @@ import type {
   GatewaySite,
   NativeMapping,
 } from '../src/core/wire/gateway-state.ts';
-import { intToIpv4, ipv4ToInt } from '../src/gateway/ipv4-prefix.ts';
+import { formatIpv4, ipv4ToInt } from '../src/core/net/ipv4.ts';
 import { createRng, type Rng } from './rng.ts';
 
 /**
@@ -91,18 +91,18 @@ export function generateGatewayFill(options: FillOptions = {}): Fill {
       } else {
         length = rng.chance(0.4) ? 24 : rng.int(25, 28);
         realCursor = aligned(realCursor, length);
-        real = `${intToIpv4(realCursor)}/${length}`;
+        real = `${formatIpv4(realCursor)}/${length}`;
         realCursor += 2 ** (32 - length);
       }
       // /24s from the bottom of the space, smaller prefixes from 100.122.0.0 up, so
       // alignment wastes nothing.
       let mapped: string;
       if (length === 24) {
-        mapped = `${intToIpv4(mappedCursor)}/24`;
+        mapped = `${formatIpv4(mappedCursor)}/24`;
         mappedCursor += 256;
       } else {
         smallCursor = aligned(smallCursor, length);
-        mapped = `${intToIpv4(smallCursor)}/${length}`;
+        mapped = `${formatIpv4(smallCursor)}/${length}`;
         smallCursor += 2 ** (32 - length);
       }
       subnets.push({ plant, mapped, real, length });
@@ -118,7 +118,7 @@ export function generateGatewayFill(options: FillOptions = {}): Fill {
       plantId: `p${plant}`,
       plantName: `plant-${plant}`,
       agentPublicKey: enrolled ? randomKey() : null,
-      agentTunnelIp: enrolled ? intToIpv4(AGENT_BASE + plant) : null,
+      agentTunnelIp: enrolled ? formatIpv4(AGENT_BASE + plant) : null,
       translations: subnets.slice(plant * 2, plant * 2 + 2).map(({ mapped, real }) => ({ mapped, real })),
     });
   }
@@ -141,7 +141,7 @@ export function generateGatewayFill(options: FillOptions = {}): Fill {
   const allowed: AllowedPair[] = [];
   const nativeCandidates: Array<{ userIp: string; subnet: number }> = [];
   for (let u = 0; u < userCount; u++) {
-    const userIp = intToIpv4(USER_BASE + u);
+    const userIp = formatIpv4(USER_BASE + u);
     peers.push({
       publicKey: randomKey(),
       tunnelIp: userIp,
@@ -190,7 +190,7 @@ export function generateGatewayFill(options: FillOptions = {}): Fill {
     },
     subnets,
     rng,
-    nextUserIp: () => intToIpv4(nextUser++),
+    nextUserIp: () => formatIpv4(nextUser++),
     randomKey,
   };
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what plantgate needs on a Debian 12 machine, only where it is missing:
 # the npm packages (which bring Node 24 into node_modules/.bin) and the Debian packages
-# of the data plane, the browser tests and the PostgreSQL test database.
+# of the data plane, the browser tests, the PostgreSQL test database and the check of
+# the systemd units (systemd-analyze).
 # Usage: scripts/install-deps.sh [--npm-only | --debian-only]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,8 @@ declare -A deb_files=(
   [postgresql]=/usr/lib/postgresql
   [procps]=/usr/bin/pkill
   [iputils-ping]=/usr/bin/ping
+  [systemd]=/usr/bin/systemd-analyze
+  [python3]=/usr/bin/python3   # test/cli/pty-run.py: the password prompt on a real pseudo-terminal
 )
 
 if [ "$want_deb" = 1 ]; then
@@ -47,9 +50,12 @@ if [ "$want_deb" = 1 ]; then
 fi
 
 if [ "$want_npm" = 1 ]; then
-  # `npm install` from the committed lockfile (not `npm ci`: the registry here lacks some
-  # optional platform packages of biome, which `npm ci` counts as a lockfile mismatch).
-  if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
-    npm install --no-audit --no-fund --loglevel=error
+  # `npm ci`: exactly the committed lockfile; one that does not match package.json fails
+  # here instead of being rewritten.
+  if [ -L node_modules ]; then
+    # A shared install (a git worktree's symlink): reinstalling would rewrite someone else's tree.
+    echo "node_modules is a symlink: left as it is" >&2
+  elif [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error
   fi
 fi

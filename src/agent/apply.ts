@@ -2,16 +2,25 @@ import type { AgentDesiredState } from '../core/wire/daemon.ts';
 import type { IpConfigDriver } from '../gateway/drivers/ip-config-driver.ts';
 import type { NftDriver } from '../gateway/drivers/nft-driver.ts';
 import type { WireGuardDriver } from '../gateway/drivers/wireguard-driver.ts';
-import { canonicalAddress } from '../gateway/ipv4-prefix.ts';
+import { canonicalAddress } from '../core/net/ipv4.ts';
 import { DEFAULT_TABLE_NAME } from '../gateway/nft-ruleset.ts';
 import type { WireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 import { type AgentInterfaces, renderAgentRuleset } from './nft-ruleset.ts';
-import { type AgentApplyPlan, type AgentObserved, planAgentApply } from './plan.ts';
+import { samePeerConfig, type WireGuardPeerConfig } from '../gateway/wireguard-peers.ts';
+import type { PeerPlan } from '../gateway/plan.ts';
+import { type AgentApplyPlan, type AgentObserved, canonicalTranslationKey, desiredGatewayPeers, isLiteralEndpoint, planAgentApply } from './plan.ts';
 
 /**
- * The agent's thin imperative shell: observe through the drivers, plan, run the plan
- * (nft before peers, as on the gateway), then the tunnel's address and the routes to
- * every gateway's site address.
+ * The agent's thin imperative shell (AgentApplier): plan, run the plan (nft before peers,
+ * as on the gateway), then the tunnel's address and the routes to every gateway's site
+ * address. Like the gateway, it plans an update against what it last applied and reads the
+ * data plane back (wg show dump, nft -j, ip) only on the first apply, when asked
+ * (reconnect, reconcile, restore: drift is repaired), and after a failed run.
+ *
+ * Peers are applied so that one bad gateway cannot stop the others (issue 7 item 5): the
+ * agent's peers normally go in one `wg set`/`wg syncconf`, which fails as a whole when one
+ * endpoint name does not resolve; then the peers with literal addresses are applied
+ * together and every named one on its own, and those that fail are left out and reported.
  */
 
 export type AgentDataPlane = {
@@ -29,37 +38,160 @@ export async function observeAgent(plane: AgentDataPlane): Promise<AgentObserved
   return { tunnel, nft };
 }
 
-/** Returns the plan carried out and a list of what changed (empty: nothing). */
-export async function applyAgentState(desired: AgentDesiredState, plane: AgentDataPlane): Promise<{ plan: AgentApplyPlan; changes: string[] }> {
-  const { wireguard, ifaces } = plane;
-  const table = plane.tableName ?? DEFAULT_TABLE_NAME;
-  const observed = await observeAgent(plane);
-  const changes: string[] = [];
-  if (observed.tunnel && observed.tunnel.interface.publicKey !== plane.key.publicKey) {
-    // an interface of that name left by an earlier run with another key: made ours
-    await wireguard.setPrivateKey(ifaces.tunnel, plane.key.privateKey, null);
-    changes.push('tunnel key set');
+export type AgentApplyReport = {
+  plan: AgentApplyPlan;
+  observed: boolean;
+  /** What changed, for the log (empty: nothing). */
+  changes: string[];
+  /** Gateways whose peer could not be applied (left out this time, tried again on the next apply). */
+  failedPeers: string[];
+};
+
+type AgentView = {
+  peers: Map<string, WireGuardPeerConfig>;
+  /** Peers that failed, as they were asked for: not tried again until they change or the next read-back (reconcile). */
+  failed: Map<string, { config: WireGuardPeerConfig; error: string }>;
+  translations: string;
+  ip: string;
+};
+
+export class AgentApplier {
+  private readonly plane: AgentDataPlane;
+  private view: AgentView | null = null;
+
+  constructor(plane: AgentDataPlane) {
+    this.plane = plane;
   }
-  const plan = planAgentApply(desired, ifaces, observed);
-  if (plan.createTunnel) {
-    await wireguard.createInterface({ name: ifaces.tunnel, privateKey: plane.key.privateKey, listenPort: null, addresses: [], routes: [] });
-    changes.push(`created ${ifaces.tunnel}`);
+
+  invalidate(): void {
+    this.view = null;
   }
-  if (plan.nft.kind === 'reload') {
-    await plane.nft.applyScript(renderAgentRuleset(desired.translations, ifaces, table));
-    changes.push(`nft reloaded (${plan.nft.reasons.slice(0, 3).join('; ')})`);
+
+  /** `desired` must be checked already (checkAgentState). `observe`: read the data plane back first. */
+  async apply(desired: AgentDesiredState, { observe = false }: { observe?: boolean } = {}): Promise<AgentApplyReport> {
+    try {
+      return await this.run(desired, observe || this.view === null);
+    } catch (error) {
+      this.view = null;
+      throw error;
+    }
   }
-  if (plan.peers.kind === 'set') {
-    await wireguard.changePeers(ifaces.tunnel, { remove: plan.peers.remove, upsert: plan.peers.upsert });
-    changes.push(`gateway peers -${plan.peers.remove.length} ~${plan.peers.upsert.length}`);
-  } else if (plan.peers.kind === 'sync') {
-    await wireguard.syncPeers(ifaces.tunnel, plan.peers.peers);
-    changes.push(`gateway peers synced (${plan.peers.peers.length})`);
+
+  private async run(desired: AgentDesiredState, observe: boolean): Promise<AgentApplyReport> {
+    const { wireguard, ifaces } = this.plane;
+    const table = this.plane.tableName ?? DEFAULT_TABLE_NAME;
+    const changes: string[] = [];
+    let plan: AgentApplyPlan;
+    const peers = desiredGatewayPeers(desired);
+    if (observe) {
+      const observed = await observeAgent(this.plane);
+      if (observed.tunnel && observed.tunnel.interface.publicKey !== this.plane.key.publicKey) {
+        // an interface of that name left by an earlier run with another key: made ours
+        await wireguard.setPrivateKey(ifaces.tunnel, this.plane.key.privateKey, null);
+        changes.push('tunnel key set');
+      }
+      plan = planAgentApply(desired, ifaces, observed);
+    } else {
+      const view = this.view as AgentView;
+      plan = {
+        createTunnel: false,
+        peers: planAgainst(
+          view.peers,
+          // a name that did not resolve costs wg seconds of retries: an update does not try it again
+          peers.filter((peer) => {
+            const failed = view.failed.get(peer.publicKey);
+            return failed === undefined || !samePeerConfig(failed.config, peer);
+          }),
+          view.failed,
+        ),
+        nft: canonicalTranslationKey(desired.translations) === view.translations ? { kind: 'unchanged' } : { kind: 'reload', reasons: ['translations changed'] },
+      };
+    }
+    if (plan.createTunnel) {
+      await wireguard.createInterface({ name: ifaces.tunnel, privateKey: this.plane.key.privateKey, listenPort: null, addresses: [], routes: [] });
+      changes.push(`created ${ifaces.tunnel}`);
+    }
+    if (plan.nft.kind === 'reload') {
+      await this.plane.nft.applyScript(renderAgentRuleset(desired.translations, ifaces, table));
+      changes.push(`nft reloaded (${plan.nft.reasons.slice(0, 3).join('; ')})`);
+    }
+    const failedNow = await runPeerPlanTolerant(wireguard, ifaces.tunnel, plan.peers);
+    // still failing from before (not tried by this update), or failed now
+    const failed = new Map<string, string>();
+    if (!observe) {
+      for (const [key, entry] of this.view?.failed ?? []) {
+        if (peers.some((peer) => peer.publicKey === key && samePeerConfig(peer, entry.config))) failed.set(key, entry.error);
+      }
+    }
+    for (const [key, error] of failedNow) failed.set(key, error);
+    if (plan.peers.kind === 'set') changes.push(`gateway peers -${plan.peers.remove.length} ~${plan.peers.upsert.length - failedNow.size}`);
+    else if (plan.peers.kind === 'sync') changes.push(`gateway peers synced (${plan.peers.peers.length - failedNow.size})`);
+
+    const ip = { address: `${canonicalAddress(desired.agent.tunnelIp)}/32`, routes: desired.gateways.map((gateway) => `${gateway.siteTunnelIp}/32`) };
+    const ipKey = JSON.stringify(ip);
+    if (observe || this.view?.ip !== ipKey) {
+      const ipChanges = [...(await this.plane.ip.syncAddresses(ifaces.tunnel, [ip.address])), ...(await this.plane.ip.syncRoutes(ifaces.tunnel, ip.routes))];
+      if (ipChanges.length > 0) changes.push(`ip ${ipChanges.join(' ')}`);
+    }
+    // The view: what is now applied; a failed peer is not, so the next apply tries it again.
+    const applied = new Map<string, WireGuardPeerConfig>();
+    const failedConfigs = new Map<string, { config: WireGuardPeerConfig; error: string }>();
+    for (const peer of peers) {
+      const error = failed.get(peer.publicKey);
+      if (error === undefined) applied.set(peer.publicKey, peer);
+      else failedConfigs.set(peer.publicKey, { config: peer, error });
+    }
+    this.view = { peers: applied, failed: failedConfigs, translations: canonicalTranslationKey(desired.translations), ip: ipKey };
+    const names = new Map(desired.gateways.map((gateway) => [gateway.publicKey, gateway]));
+    const failedPeers = [...failed].map(([key, error]) => {
+      const gateway = names.get(key);
+      return `gateway ${gateway?.name ?? key} (${gateway?.endpoint ?? '?'}) not applied: ${error}`;
+    });
+    return { plan, observed: observe, changes, failedPeers };
   }
-  const ipChanges = [
-    ...(await plane.ip.syncAddresses(ifaces.tunnel, [`${canonicalAddress(desired.agent.tunnelIp)}/32`])),
-    ...(await plane.ip.syncRoutes(ifaces.tunnel, desired.gateways.map((gateway) => `${gateway.siteTunnelIp}/32`))),
-  ];
-  if (ipChanges.length > 0) changes.push(`ip ${ipChanges.join(' ')}`);
-  return { plan, changes };
+}
+
+function planAgainst(applied: Map<string, WireGuardPeerConfig>, desired: WireGuardPeerConfig[], failed: Map<string, unknown>): PeerPlan {
+  const keys = new Set(desired.map((peer) => peer.publicKey));
+  const remove = [...applied.keys()].filter((key) => !keys.has(key) && !failed.has(key)).sort();
+  const upsert = desired.filter((peer) => {
+    const current = applied.get(peer.publicKey);
+    return current === undefined || !samePeerConfig(current, peer);
+  });
+  return remove.length === 0 && upsert.length === 0 ? { kind: 'unchanged' } : { kind: 'set', remove, upsert };
+}
+
+/**
+ * Runs a peer plan; when the one `wg` call fails, applies the peers with literal endpoints
+ * together and each named one alone. Returns the peers that could not be applied (key →
+ * error). Rejects only when even the literal part fails (then nothing here is peer-specific).
+ */
+export async function runPeerPlanTolerant(wireguard: WireGuardDriver, iface: string, plan: PeerPlan): Promise<Map<string, string>> {
+  const failed = new Map<string, string>();
+  if (plan.kind === 'unchanged') return failed;
+  try {
+    if (plan.kind === 'set') await wireguard.changePeers(iface, { remove: plan.remove, upsert: plan.upsert });
+    else await wireguard.syncPeers(iface, plan.peers);
+    return failed;
+  } catch (error) {
+    const peers = plan.kind === 'set' ? plan.upsert : plan.peers;
+    const named = peers.filter((peer) => peer.endpoint && !isLiteralEndpoint(peer.endpoint));
+    if (named.length === 0) throw error;
+    const literal = peers.filter((peer) => !named.includes(peer));
+    if (plan.kind === 'set') await wireguard.changePeers(iface, { remove: plan.remove, upsert: literal });
+    else await wireguard.syncPeers(iface, literal);
+    for (const peer of named) {
+      try {
+        await wireguard.changePeers(iface, { remove: [], upsert: [peer] });
+      } catch (peerError) {
+        failed.set(peer.publicKey, shortError(peerError));
+      }
+    }
+    return failed;
+  }
+}
+
+function shortError(error: unknown): string {
+  const text = error instanceof Error ? ((error as Error & { stderr?: string }).stderr?.trim() || error.message) : String(error);
+  return text.split('\n').slice(-1)[0].slice(0, 300);
 }

@@ -116,10 +116,89 @@ describe('agent daemon (fake drivers, fake control plane)', () => {
     const report = cp.reports.at(-1);
     assert.equal(report?.appliedRevision, 1);
     assert.equal(report?.peers[0].publicKey, GW1);
-    const text = metrics.render();
+    const text = await metrics.render();
     assert.ok(text.includes('plantgate_agent_gateways_connected 1'), text);
     assert.ok(text.includes('plantgate_agent_gateway_handshake_age_seconds{gateway="eu-1"} 30'), text);
     assert.ok(text.includes('plantgate_agent_applied_revision 1'), text);
+    await daemon.stop();
+  });
+
+  it('issue 6: an update is planned against what the agent last applied, without reading wg and nft back', async () => {
+    const { cp, host, start } = world();
+    const { daemon } = await start();
+    const reads = host.nft.reads;
+    const dumps = host.wireguard.calls.length;
+    cp.publish((state) => ({ ...state, gateways: [...state.gateways, { id: 'g2', name: 'us-1', region: 'us-east', publicKey: GW2, endpoint: '198.51.100.2:51821', siteTunnelIp: '100.64.0.10' }] }));
+    await settle();
+    assert.equal(daemon.loop.appliedRevision, 2);
+    assert.equal(host.nft.reads, reads, 'no nft -j list table');
+    assert.deepEqual(host.wireguard.calls.slice(dumps), ['set pga0'], 'one wg set, no wg show dump');
+    await daemon.stop();
+  });
+
+  it('issue 7 #5: one unresolvable gateway endpoint (gw-us-1-internal:51821) no longer stops every peer change: that peer is skipped and reported, the others are applied', async () => {
+    const { cp, host, start, clock } = world();
+    host.wireguard.unresolvable.add('gw-us-1-internal');
+    const { daemon, log } = await start();
+    const GW3 = generateWireGuardKeyPair().publicKey;
+    cp.publish((state) => ({
+      ...state,
+      gateways: [
+        ...state.gateways,
+        { id: 'g2', name: 'us-1', region: 'us-east', publicKey: GW2, endpoint: 'gw-us-1-internal:51821', siteTunnelIp: '100.64.0.10' },
+        { id: 'g3', name: 'ap-1', region: 'ap-south', publicKey: GW3, endpoint: '198.51.100.3:51821', siteTunnelIp: '100.64.0.11' },
+      ],
+    }));
+    await settle();
+    const keys = (await host.wireguard.readDump('pga0'))?.peers.map((peer) => peer.publicKey).sort();
+    assert.deepEqual(keys, [GW1, GW3].sort(), 'the good gateways are there, the bad one is not');
+    assert.equal(daemon.loop.appliedRevision, 2, 'the revision is applied, not stuck');
+    assert.ok(log.lines.some((line) => line.level === 'warn' && /us-1 \(gw-us-1-internal:51821\) not applied: Name or service not known/.test(String(line.fields.problem))));
+    await clock.advance(10_000);
+    assert.match(cp.reports.at(-1)?.lastError ?? '', /gateway us-1 \(gw-us-1-internal:51821\) not applied/);
+    // later changes still go through at once (the bad name is not retried on every update: wg spends seconds on it)
+    const calls = host.wireguard.calls.length;
+    cp.publish((state) => ({ ...state, gateways: state.gateways.filter((gateway) => gateway.id !== 'g3') }));
+    await settle();
+    assert.deepEqual(host.wireguard.calls.slice(calls), ['set pga0']);
+    assert.deepEqual((await host.wireguard.readDump('pga0'))?.peers.map((peer) => peer.publicKey), [GW1]);
+    // once the name resolves, the next reconcile brings that gateway in and the report is clean
+    host.wireguard.unresolvable.clear();
+    await clock.advance(30_000);
+    assert.deepEqual((await host.wireguard.readDump('pga0'))?.peers.map((peer) => peer.publicKey).sort(), [GW1, GW2].sort());
+    await clock.advance(10_000);
+    assert.equal(cp.reports.at(-1)?.lastError, null);
+    await daemon.stop();
+  });
+
+  it('issue 7 #4: a gateway endpoint with a newline (or a space) is not written into wg: that gateway is left out and reported', async () => {
+    const { cp, host, start, clock } = world();
+    const { daemon } = await start();
+    cp.publish((state) => ({
+      ...state,
+      gateways: [...state.gateways, { id: 'g2', name: 'evil', region: 'us-east', publicKey: GW2, endpoint: '198.51.100.2:51821\nPostUp = touch /tmp/x', siteTunnelIp: '100.64.0.10' }],
+      translations: [...state.translations, { mapped: '0.0.0.0/0', real: '0.0.0.0/0' }],
+    }));
+    await settle();
+    assert.deepEqual((await host.wireguard.readDump('pga0'))?.peers.map((peer) => peer.publicKey), [GW1]);
+    assert.ok(!host.nft.appliedScripts.some((script) => script.includes('0.0.0.0/0')), 'no default-route translation');
+    await clock.advance(10_000);
+    const lastError = cp.reports.at(-1)?.lastError ?? '';
+    assert.match(lastError, /gateway evil left out: endpoint "198\.51\.100\.2:51821\\nPostUp = touch \/tmp\/x" is not HOST:PORT/);
+    assert.match(lastError, /translation 0\.0\.0\.0\/0 → 0\.0\.0\.0\/0 left out: prefixes shorter than \/8/);
+    await daemon.stop();
+  });
+
+  it('issue 6 fail static bounded: an agent restarted without the control plane past the max age translates nothing into the LAN but keeps its tunnels', async () => {
+    const { cp, host, start, clock } = world();
+    await (await start()).daemon.stop();
+    cp.up = false;
+    await clock.advance(25 * 3600_000);
+    const { daemon, metrics } = await start({ token: undefined });
+    assert.equal((await host.wireguard.readDump('pga0'))?.peers.length, 1, 'tunnel kept');
+    assert.ok(!host.nft.appliedScripts.at(-1)?.includes('100.80.1.0/24'), 'no translation');
+    assert.equal(daemon.loop.mode, 'stale-withdrawn');
+    assert.ok((await metrics.render()).includes('plantgate_agent_serving_mode{mode="stale-withdrawn"} 1'));
     await daemon.stop();
   });
 });

@@ -7,7 +7,9 @@ import type { DaemonPorts } from '../daemon/ports.ts';
 import { statusReport } from '../daemon/status-report.ts';
 import { SyncLoop, type SyncLoopOptions } from '../daemon/sync-loop.ts';
 import type { RunningDaemon } from '../gateway/daemon.ts';
-import { type AgentDataPlane, applyAgentState } from './apply.ts';
+import { type AgentDataPlane, AgentApplier } from './apply.ts';
+import { checkAgentState } from './desired-checks.ts';
+import { loadContact, saveContact } from '../daemon/contact.ts';
 import type { AgentInterfaces } from './nft-ruleset.ts';
 
 /**
@@ -43,6 +45,9 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
   };
   let forwardingChecked = false;
   let current: AgentDesiredState | null = savedParse.success ? savedParse.data : null;
+  const applier = new AgentApplier(plane);
+  /** What the last apply left out (bad entries, gateways whose peer failed): reported in the status. */
+  let problems: string[] = [];
 
   const loop = new SyncLoop<AgentDesiredState>(
     {
@@ -56,18 +61,28 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
         log.info('registered', { tunnelIp, publicKey: key.publicKey });
       },
       fetch: (after, waitSeconds, fetchSignal) => api.state({ after, waitSeconds, signal: fetchSignal }),
-      apply: async (desired) => {
-        const { changes } = await applyAgentState(desired, plane);
+      apply: async (received, reason, access) => {
+        const checked = checkAgentState(received);
+        // user access withdrawn (stale past the max age): no translation into the plant LAN; the tunnels stay
+        const desired = access === 'withdrawn' ? { ...checked.state, translations: [] } : checked.state;
+        const report = await applier.apply(desired, { observe: reason !== 'update' });
+        const changes = report.changes;
+        const nextProblems = [...checked.problems, ...report.failedPeers];
+        if (nextProblems.join('\n') !== problems.join('\n') || (reason !== 'reconcile' && nextProblems.length > 0)) {
+          for (const problem of nextProblems) log.warn('desired state entry not applied', { problem });
+        }
+        problems = nextProblems;
         if (!forwardingChecked) {
           if (await ports.ip.enableForwarding()) changes.push('ip_forward on');
           forwardingChecked = true;
         }
-        current = desired;
+        current = received;
         gauges.gateways.set({}, desired.gateways.length);
         gauges.translations.set({}, desired.translations.length);
         return changes.length === 0 ? null : changes.join('; ');
       },
       persist: (desired) => store.write('desired-state', desired),
+      persistContact: (at) => saveContact(store, at),
       report: async (status) => {
         const dump = await ports.wireguard.readDump(config.ifaces.tunnel);
         const now = clock.now();
@@ -77,12 +92,13 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
           gauges.handshakeAge.set({ gateway: names.get(peer.publicKey) ?? peer.publicKey }, peer.latestHandshake === 0 ? -1 : Math.max(0, Math.round(now / 1000 - peer.latestHandshake)));
         }
         gauges.connected.set({}, dump?.peers.filter((peer) => isConnected(peer.latestHandshake, now)).length ?? 0);
-        await api.status(statusReport(status, config.version, peerStatuses(dump)));
+        const lastError = status.lastError ?? (problems.length > 0 ? problems.join('; ') : null);
+        await api.status(statusReport({ ...status, lastError }, config.version, peerStatuses(dump), now));
       },
     },
     config.loop,
   );
-  loop.start(current);
+  loop.start(current, await loadContact(store));
   log.info('agent started', { id: identity.id, name: identity.name, plantId: identity.plantId, interfaces: config.ifaces, table: config.table });
   return {
     identity,

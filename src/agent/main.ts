@@ -6,7 +6,8 @@ import { startAgentDaemon } from './daemon.ts';
 /** `plantgate agent`: only wiring — real drivers, HTTP control plane, state dir, real clock. */
 
 export type AgentCommandOptions = {
-  server: string;
+  /** One or more control-plane URLs (replicas, or one load balancer); tried in turn. */
+  server: string[];
   token?: string;
   stateDir: string;
   name?: string;
@@ -15,6 +16,8 @@ export type AgentCommandOptions = {
   table: string;
   metricsListen: string;
   reconcileSeconds: number;
+  /** Fail static for at most this long without the control plane, then user access is withdrawn. */
+  maxStaleHours?: number;
   keepOnExit: boolean;
 };
 
@@ -28,9 +31,9 @@ export function runAgent(options: AgentCommandOptions, output: DaemonOutput): Pr
         table: options.table,
         keepOnExit: options.keepOnExit,
         version: daemonVersion(),
-        loop: loopOptions(options.reconcileSeconds),
+        loop: loopOptions(options.reconcileSeconds, options.maxStaleHours),
       },
-      realDaemonPorts(options, { log, metrics, withdraw }, (server, identity) => httpAgentControlPlane(server, identity.id, identity.credential)),
+      realDaemonPorts(options, { log, metrics, withdraw }, (servers, identity) => httpAgentControlPlane(servers, identity.id, identity.credential)),
       signal,
     ),
   );

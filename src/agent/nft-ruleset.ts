@@ -1,12 +1,13 @@
 import type { SiteTranslation } from '../core/wire/gateway-state.ts';
-import { canonicalPrefix, comparePrefixes, type Ipv4Prefix, prefixLength } from '../gateway/ipv4-prefix.ts';
-import { checkedTableName, DEFAULT_TABLE_NAME, quotedInterface } from '../gateway/nft-ruleset.ts';
+import { canonicalPrefix, comparePrefixes, type CanonicalCidr, prefixLength } from '../core/net/ipv4.ts';
+import { checkedTableName, DEFAULT_TABLE_NAME, inputChain, quotedInterface } from '../gateway/nft-ruleset.ts';
 
 /**
  * Renders the agent's nft table: traffic arriving from the gateway on the site tunnel
  * for a mapped prefix is translated back to the plant's real subnet (host part kept),
  * forwarded to the LAN with the agent as source (so LAN devices need no route back),
- * and nothing else is forwarded. Replaced whole, atomically, like the gateway table.
+ * and nothing else is forwarded or delivered to the agent host. Replaced whole,
+ * atomically, like the gateway table.
  */
 
 export type AgentInterfaces = { tunnel: string; lan: string };
@@ -34,6 +35,8 @@ export function renderAgentRuleset(
     `table ip ${table} {}`,
     `delete table ip ${table}`,
     `table ip ${table} {`,
+    // Nothing from the tunnel reaches the agent host itself but replies (no echo either).
+    ...inputChain([tunnel], false),
     '\tchain prerouting {',
     '\t\ttype nat hook prerouting priority dstnat; policy accept;',
     ...(translationRules ? [`\t\tiifname ${tunnel} dnat ip prefix to ip daddr map ${translationRules.map}`] : []),
@@ -61,7 +64,7 @@ export function renderAgentRuleset(
   ].join('\n');
 }
 
-export type CanonicalTranslation = { mapped: Ipv4Prefix; real: Ipv4Prefix };
+export type CanonicalTranslation = { mapped: CanonicalCidr; real: CanonicalCidr };
 
 /** Canonical, de-duplicated, sorted by mapped prefix; throws on a length mismatch or a mapped prefix with two real ones. */
 export function canonicalTranslations(translations: SiteTranslation[]): CanonicalTranslation[] {

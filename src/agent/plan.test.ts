@@ -100,6 +100,14 @@ describe('planAgentApply', () => {
     assert.equal(planAgentApply(state, ifaces, extra).nft.kind, 'reload');
   });
 
+  it('issue 7 #6: a table without the input chain (the agent host reachable through the tunnel) reloads', () => {
+    const observed = converged(state);
+    observed.nft.chains = observed.nft.chains.filter((chain) => chain.name !== 'input');
+    const plan = planAgentApply(state, ifaces, observed).nft;
+    assert.equal(plan.kind, 'reload');
+    assert.ok(plan.kind === 'reload' && plan.reasons.some((reason) => /chain input missing/.test(reason)));
+  });
+
   it('a peer added by hand is removed, a changed keepalive is put back', () => {
     const observed = converged(state);
     observed.tunnel.peers[0].persistentKeepalive = null;

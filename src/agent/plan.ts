@@ -1,8 +1,8 @@
 import type { AgentDesiredState } from '../core/wire/daemon.ts';
 import type { SiteTranslation } from '../core/wire/gateway-state.ts';
-import { canonicalAddress, canonicalPrefix } from '../gateway/ipv4-prefix.ts';
+import { canonicalAddress, canonicalPrefix } from '../core/net/ipv4.ts';
 import type { ObservedNftChain, ObservedNftTable } from '../gateway/nft-table-json.ts';
-import { DEFAULT_PLAN_OPTIONS, type PeerPlan, type PlanOptions, structureDifferences, type TableStructure } from '../gateway/plan.ts';
+import { DEFAULT_PLAN_OPTIONS, expectedInputChain, type PeerPlan, type PlanOptions, structureDifferences, type TableStructure } from '../gateway/plan.ts';
 import type { WgDump } from '../gateway/wg-dump.ts';
 import { checkedPublicKey, samePeerConfig, type WireGuardPeerConfig } from '../gateway/wireguard-peers.ts';
 import { type AgentInterfaces, canonicalTranslations } from './nft-ruleset.ts';
@@ -98,6 +98,7 @@ export function expectedAgentStructure(translations: SiteTranslation[], ifaces: 
   return {
     sets: [],
     chains: [
+      expectedInputChain([tunnel], false),
       chain('prerouting', 'nat', -100, 'accept', none ? [] : [`iifname == ${tunnel} dnat ip prefix to ip daddr map { ${dnat} }`]),
       chain('forward', 'filter', 0, 'drop', none ? [] : [
         `iifname == ${tunnel} oifname == ${lan} ct status in dnat ct original ip daddr == ${mapped} accept`,
@@ -113,6 +114,13 @@ function chain(name: string, type: string, prio: number, policy: string, rules: 
   return { name, type, hook: name, prio, policy, rules };
 }
 
-function isLiteralEndpoint(endpoint: string): boolean {
+/** The translations as one string, equal for equal sets (what the agent's table holds). */
+export function canonicalTranslationKey(translations: SiteTranslation[]): string {
+  return canonicalTranslations(translations)
+    .map((pair) => `${pair.mapped}>${pair.real}`)
+    .join(',');
+}
+
+export function isLiteralEndpoint(endpoint: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(endpoint) || endpoint.startsWith('[');
 }

@@ -1,50 +1,86 @@
-/** The CLI is a client of the HTTP API, never of the database. */
+import type { z } from 'zod';
+import { escapeUnsafe } from '../core/render/unsafe-characters.ts';
+import { type ErrorCode, errorCodeForStatus } from './exit-codes.ts';
+
+/**
+ * The CLI is a client of the HTTP API, never of the database. Every answer is checked
+ * against its wire schema (src/core/wire) before a command sees it: what the control
+ * plane sends ends up in config files and on terminals (issue 7 item 4).
+ */
 export class ApiClientError extends Error {
+  /** HTTP status, 0 when there was no answer. */
   readonly status: number;
+  readonly code: ErrorCode;
+  /** The control plane's own error object, when it sent one. */
   readonly body: unknown;
-  constructor(status: number, message: string, body: unknown) {
+  constructor(status: number, code: ErrorCode, message: string, body: unknown) {
     super(message);
     this.status = status;
+    this.code = code;
     this.body = body;
   }
 }
 
 export type ApiClient = {
-  get<T>(path: string): Promise<T>;
-  post<T>(path: string, body?: unknown): Promise<T>;
-  put<T>(path: string, body?: unknown): Promise<T>;
-  delete<T>(path: string, body?: unknown): Promise<T>;
+  get<T>(path: string, response: z.ZodType<T>): Promise<T>;
+  post<T>(path: string, body: unknown, response: z.ZodType<T>): Promise<T>;
+  put<T>(path: string, body: unknown, response: z.ZodType<T>): Promise<T>;
+  delete<T>(path: string, response: z.ZodType<T>, body?: unknown): Promise<T>;
 };
 
-export function apiClient(server: string, token: string | undefined): ApiClient {
+export type ApiClientOptions = { timeoutMs: number };
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export function apiClient(server: string, token: string | undefined, options: ApiClientOptions = { timeoutMs: DEFAULT_TIMEOUT_MS }): ApiClient {
   const base = server.replace(/\/+$/, '');
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  const call = async <T>(method: string, path: string, body: unknown, schema: z.ZodType<T>): Promise<T> => {
     let response: Response;
+    let text: string;
     try {
       response = await fetch(`${base}/api/v1${path}`, {
         method,
         headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(options.timeoutMs),
       });
+      text = await response.text();
     } catch (e) {
-      throw new ApiClientError(0, `cannot reach the control plane at ${base}: ${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}`, null);
+      const error = e as Error & { cause?: Error };
+      if (error.name === 'TimeoutError') {
+        throw new ApiClientError(0, 'unreachable', `no answer from the control plane at ${base} within ${options.timeoutMs / 1000} s (${method} ${path}); raise it with --timeout SECONDS`, null);
+      }
+      throw new ApiClientError(0, 'unreachable', `cannot reach the control plane at ${base}: ${error.cause?.message ?? error.message}`, null);
     }
-    const text = await response.text();
     const parsed = text ? safeJson(text) : undefined;
-    if (!response.ok) {
-      const error = (parsed as { error?: { message?: string; problems?: Array<{ field: string; message: string }> } } | undefined)?.error;
-      let message = error?.message ?? `${response.status} ${response.statusText}`;
-      if (error?.problems && error.problems.length > 1) message += `\n${error.problems.map((p) => `  ${p.field}: ${p.message}`).join('\n')}`;
-      throw new ApiClientError(response.status, message, parsed);
+    if (!response.ok) throw refused(response, parsed);
+    const checked = schema.safeParse(parsed);
+    if (!checked.success) {
+      const issue = checked.error.issues[0] as z.core.$ZodIssue;
+      const field = formatPath(issue.path);
+      const value = valueAt(parsed, issue.path);
+      throw new ApiClientError(
+        response.status,
+        'error',
+        `refused the control plane's answer to ${method} ${path}: ${field}: ${issue.message}${value === undefined ? '' : ` (got ${escapeUnsafe(JSON.stringify(value) ?? '')})`}. Nothing was written; tell the operator of ${base}.`,
+        null,
+      );
     }
-    return parsed as T;
+    return checked.data;
   };
   return {
-    get: (path) => call('GET', path),
-    post: (path, body) => call('POST', path, body ?? {}),
-    put: (path, body) => call('PUT', path, body ?? {}),
-    delete: (path, body) => call('DELETE', path, body),
+    get: (path, response) => call('GET', path, undefined, response),
+    post: (path, body, response) => call('POST', path, body ?? {}, response),
+    put: (path, body, response) => call('PUT', path, body ?? {}, response),
+    delete: (path, response, body) => call('DELETE', path, body, response),
   };
+}
+
+function refused(response: Response, parsed: unknown): ApiClientError {
+  const error = (parsed as { error?: { message?: string; problems?: Array<{ field: string; message: string }> } } | undefined)?.error;
+  let message = typeof error?.message === 'string' ? error.message : `${response.status} ${response.statusText}`;
+  if (Array.isArray(error?.problems) && error.problems.length > 1) message += `\n${error.problems.map((p) => `  ${p.field}: ${p.message}`).join('\n')}`;
+  return new ApiClientError(response.status, errorCodeForStatus(response.status), message, error ?? null);
 }
 
 function safeJson(text: string): unknown {
@@ -53,4 +89,16 @@ function safeJson(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out ? `.${String(part)}` : String(part);
+  return out || '(answer)';
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let value = root;
+  for (const part of path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[part] : undefined;
+  return value;
 }

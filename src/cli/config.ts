@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { CliError } from './errors.ts';
 
 /** Where `plantgate login` keeps its token: PLANTGATE_CONFIG_DIR, else ~/.config/plantgate. */
 export type Credentials = { server: string; token: string };
@@ -11,7 +12,14 @@ export function configDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export function readCredentials(env: NodeJS.ProcessEnv = process.env): Partial<Credentials> {
   const file = join(configDir(env), 'credentials.json');
-  const stored: Partial<Credentials> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  let stored: Partial<Credentials> = {};
+  if (existsSync(file)) {
+    try {
+      stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<Credentials>;
+    } catch (e) {
+      throw new CliError(`${file} is unreadable (${(e as Error).message}): run plantgate login again`, 'auth');
+    }
+  }
   return { server: env.PLANTGATE_SERVER ?? stored.server, token: env.PLANTGATE_TOKEN ?? stored.token };
 }
 

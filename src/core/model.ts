@@ -60,6 +60,8 @@ export type RoutePreference = {
   kind: 'priority' | 'disabled';
   /** Later choices win when two priorities come to overlap (e.g. a subnet was added). */
   seq: number;
+  /** On a disabled route that was the priority: that choice's seq, restored when it is re-enabled (SPEC P6). */
+  resumePrioritySeq?: number;
 };
 
 export type Profile = {

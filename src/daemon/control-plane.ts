@@ -1,5 +1,5 @@
 import type { AgentDesiredState, DaemonStatusReport, EnrolResponse, GatewaySecrets } from '../core/wire/daemon.ts';
-import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
+import type { GatewayStateMessage } from '../core/wire/gateway-delta.ts';
 
 /**
  * Ports: what a daemon asks of the control plane. HttpControlPlane (http-control-plane.ts)
@@ -17,7 +17,8 @@ export type StateRequest = { after: number | null; waitSeconds: number; signal?:
 export interface GatewayControlPlane {
   register(registration: { sitePublicKey: string; siteEndpoint: string }): Promise<{ siteTunnelIp: string }>;
   secrets(): Promise<GatewaySecrets>;
-  state(request: StateRequest): Promise<GatewayDesiredState>;
+  /** The full document on (re)connect (`after` null) or when too far behind, else a delta since `after`. */
+  state(request: StateRequest): Promise<GatewayStateMessage>;
   status(report: DaemonStatusReport): Promise<void>;
 }
 

@@ -16,19 +16,21 @@ export class DaemonMetrics {
   private readonly revisionDesired;
   private readonly up;
   private readonly lag;
+  private readonly serving;
   private lastPollAt: number | null = null;
 
   constructor(kind: 'gateway' | 'agent', clock: Clock, registry = new MetricsRegistry()) {
     this.registry = registry;
     this.prefix = `plantgate_${kind}`;
     const p = this.prefix;
-    this.applyDuration = registry.histogram(`${p}_apply_duration_seconds`, 'Time to observe, plan and apply a desired state', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
-    this.applies = registry.counter(`${p}_applies_total`, 'Applies by reason (update, reconnect, reconcile, restore) and result');
-    this.errors = registry.counter(`${p}_errors_total`, 'Errors by kind (poll, poll_refused, apply, status)');
-    this.revisionApplied = registry.gauge(`${p}_applied_revision`, 'Revision of the desired state last applied successfully');
-    this.revisionDesired = registry.gauge(`${p}_desired_revision`, 'Revision of the latest desired state received');
-    this.up = registry.gauge(`${p}_control_plane_connected`, '1 while the control plane answers, 0 while the daemon runs on its last state');
-    this.lag = registry.gauge(`${p}_sync_lag_seconds`, 'Seconds since the last successful answer of the control plane (-1: never)');
+    this.applyDuration = registry.histogram(`${p}_apply_duration_seconds`, 'Time to observe, plan and apply a desired state', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], ['reason']);
+    this.applies = registry.counter(`${p}_applies_total`, 'Applies by reason (update, reconnect, reconcile, restore) and result', ['reason', 'result']);
+    this.errors = registry.counter(`${p}_errors_total`, 'Errors by kind (poll, poll_refused, apply, status)', ['kind']);
+    this.revisionApplied = registry.gauge(`${p}_applied_revision`, 'Revision of the desired state last applied successfully', []);
+    this.revisionDesired = registry.gauge(`${p}_desired_revision`, 'Revision of the latest desired state received', []);
+    this.up = registry.gauge(`${p}_control_plane_connected`, '1 while the control plane answers, 0 while the daemon runs on its last state', []);
+    this.lag = registry.gauge(`${p}_sync_lag_seconds`, 'Seconds since the last successful answer of the control plane (-1: never)', []);
+    this.serving = registry.gauge(`${p}_serving_mode`, '1 for the mode the daemon is in: serving, or stale-withdrawn (control plane away past the max age: user access withdrawn)', ['mode']);
     this.up.set({}, 0);
     for (const kindName of ['poll', 'poll_refused', 'apply', 'status']) this.errors.inc({ kind: kindName }, 0);
     registry.onCollect(() => this.lag.set({}, this.lastPollAt === null ? -1 : Math.max(0, (clock.now() - this.lastPollAt) / 1000)));
@@ -50,10 +52,14 @@ export class DaemonMetrics {
   connected(yes: boolean): void {
     this.up.set({}, yes ? 1 : 0);
   }
+  servingMode(mode: 'serving' | 'stale-withdrawn'): void {
+    this.serving.set({ mode: 'serving' }, mode === 'serving' ? 1 : 0);
+    this.serving.set({ mode: 'stale-withdrawn' }, mode === 'serving' ? 0 : 1);
+  }
   polled(at: number): void {
     this.lastPollAt = at;
   }
-  render(): string {
+  render(): Promise<string> {
     return this.registry.render();
   }
 }

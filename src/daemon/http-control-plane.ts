@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentDesiredState, EnrolResponse, GatewaySecrets } from '../core/wire/daemon.ts';
+import { GatewayStateMessage } from '../core/wire/gateway-delta.ts';
 import { GatewayDesiredState, ipV4 } from '../core/wire/gateway-state.ts';
 import {
   type AgentControlPlane,
@@ -8,23 +9,26 @@ import {
   type GatewayControlPlane,
   type StateRequest,
 } from './control-plane.ts';
+import { ServerList } from './server-list.ts';
 
 /**
  * The control-plane ports over HTTP (`/api/v1`). Answers are validated with the shared
  * wire schemas: a daemon applies only documents it understood. Every request has a
  * timeout (a long-poll gets its wait on top), and a stop aborts the one in flight.
+ * With several control-plane URLs (ServerList), a request that cannot reach the current
+ * one, or is told it is unavailable, moves the list to the next before it rejects.
  */
 
 export type HttpOptions = { timeoutMs?: number; fetch?: typeof fetch };
 
 export class HttpControlPlane {
-  private readonly base: string;
+  private readonly servers: ServerList;
   private readonly credential: string | null;
   private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
 
-  constructor(server: string, credential: string | null, options: HttpOptions = {}) {
-    this.base = `${server.replace(/\/+$/, '')}/api/v1`;
+  constructor(servers: ServerList | string, credential: string | null, options: HttpOptions = {}) {
+    this.servers = typeof servers === 'string' ? new ServerList([servers]) : servers;
     this.credential = credential;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.fetchImpl = options.fetch ?? fetch;
@@ -33,9 +37,11 @@ export class HttpControlPlane {
   async request<T>(method: 'GET' | 'POST', path: string, body: unknown, schema: z.ZodType<T> | null, options: { signal?: AbortSignal; extraMs?: number } = {}): Promise<T> {
     const timeout = AbortSignal.timeout(this.timeoutMs + (options.extraMs ?? 0));
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const server = this.servers.current;
+    const base = `${server}/api/v1`;
     let response: Response;
     try {
-      response = await this.fetchImpl(`${this.base}${path}`, {
+      response = await this.fetchImpl(`${base}${path}`, {
         method,
         headers: {
           ...(this.credential ? { authorization: `Bearer ${this.credential}` } : {}),
@@ -46,11 +52,21 @@ export class HttpControlPlane {
       });
     } catch (error) {
       const cause = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
-      throw new ControlPlaneError(0, `cannot reach the control plane at ${this.base}: ${cause}`);
+      if (!options.signal?.aborted) this.servers.failed(server, cause);
+      throw new ControlPlaneError(0, `cannot reach the control plane at ${base}: ${cause}`);
     }
-    const text = await response.text().catch(() => '');
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      // the replica went away in the middle of its answer
+      const cause = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
+      if (!options.signal?.aborted) this.servers.failed(server, cause);
+      throw new ControlPlaneError(0, `${method} ${path}: the answer of ${base} broke off: ${cause}`);
+    }
     const parsed = text ? safeJson(text) : undefined;
     if (!response.ok) {
+      if (response.status === 502 || response.status === 503 || response.status === 504) this.servers.failed(server, `${response.status} ${response.statusText}`);
       const error = (parsed as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
       const message = error?.message ?? `${response.status} ${response.statusText}`;
       throw new ControlPlaneError(response.status, `${method} ${path}: ${message}${error?.field ? ` (${error.field})` : ''}`, error?.code ?? null);
@@ -67,23 +83,30 @@ export class HttpControlPlane {
 const GatewayRegistered = z.object({ siteTunnelIp: ipV4 });
 const AgentRegistered = z.object({ tunnelIp: ipV4 });
 
-export function httpEnrolment(server: string, options: HttpOptions = {}): EnrolmentApi {
+/**
+ * A gateway's state answer: the delta contract's message; a control plane that still
+ * answers with the bare document (older server) is read as a full document.
+ */
+const GatewayStateAnswer = z.union([GatewayStateMessage, GatewayDesiredState.transform((state) => ({ kind: 'full' as const, state }))]);
+
+export function httpEnrolment(server: ServerList | string, options: HttpOptions = {}): EnrolmentApi {
   const http = new HttpControlPlane(server, null, options);
   return { enrol: (token, name) => http.request('POST', '/enrol', { token, ...(name ? { name } : {}) }, EnrolResponse) };
 }
 
-export function httpGatewayControlPlane(server: string, id: string, credential: string, options: HttpOptions = {}): GatewayControlPlane {
+export function httpGatewayControlPlane(server: ServerList | string, id: string, credential: string, options: HttpOptions = {}): GatewayControlPlane {
   const http = new HttpControlPlane(server, credential, options);
   const base = `/gateways/${encodeURIComponent(id)}`;
   return {
     register: (registration) => http.request('POST', `${base}/register`, registration, GatewayRegistered),
     secrets: () => http.request('GET', `${base}/secrets`, undefined, GatewaySecrets),
-    state: (request) => http.request('GET', `${base}/state${stateQuery(request)}`, undefined, GatewayDesiredState, longPoll(request)),
+    // delta=1: answer with the delta contract (a server without it answers the bare document, read as full)
+    state: (request) => http.request('GET', `${base}/state${stateQuery(request, { delta: true })}`, undefined, GatewayStateAnswer, longPoll(request)),
     status: (report) => http.request('POST', `${base}/status`, report, null),
   };
 }
 
-export function httpAgentControlPlane(server: string, id: string, credential: string, options: HttpOptions = {}): AgentControlPlane {
+export function httpAgentControlPlane(server: ServerList | string, id: string, credential: string, options: HttpOptions = {}): AgentControlPlane {
   const http = new HttpControlPlane(server, credential, options);
   const base = `/agents/${encodeURIComponent(id)}`;
   return {
@@ -93,9 +116,10 @@ export function httpAgentControlPlane(server: string, id: string, credential: st
   };
 }
 
-function stateQuery(request: StateRequest): string {
-  if (request.after === null) return '';
-  return `?after=${request.after}&wait=${Math.round(request.waitSeconds)}`;
+function stateQuery(request: StateRequest, options: { delta?: boolean } = {}): string {
+  const params = request.after === null ? [] : [`after=${request.after}`, `wait=${Math.round(request.waitSeconds)}`];
+  if (options.delta) params.push('delta=1');
+  return params.length === 0 ? '' : `?${params.join('&')}`;
 }
 
 function longPoll(request: StateRequest) {

@@ -38,10 +38,10 @@ export async function loadOrEnrol(context: EnrolContext): Promise<DaemonIdentity
     const parsed = DaemonIdentity.safeParse(stored);
     if (!parsed.success) throw new FatalDaemonError('the identity in the state dir is damaged; move the state dir away and enrol again');
     if (parsed.data.kind !== kind) throw new FatalDaemonError(`the state dir belongs to ${parsed.data.kind} ${parsed.data.name}, not to a ${kind}`);
-    if (context.token) log.info('already enrolled; --token is not needed any more and was ignored', { id: parsed.data.id, name: parsed.data.name });
+    if (context.token) log.info('already enrolled; the enrolment token is not needed any more and was ignored', { id: parsed.data.id, name: parsed.data.name });
     return parsed.data;
   }
-  if (!context.token) throw new FatalDaemonError(`not enrolled yet: pass --token (from \`plantgate admin ${kind} enrol\`)`);
+  if (!context.token) throw new FatalDaemonError(`not enrolled yet: give the token from \`plantgate admin ${kind} enrol\` with --token-file FILE or PLANTGATE_ENROL_TOKEN`);
   for (let failures = 0; ; ) {
     try {
       const answer = await context.enrolment.enrol(context.token, context.name);

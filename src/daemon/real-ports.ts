@@ -7,17 +7,19 @@ import type { DaemonIdentity } from './identity.ts';
 import { httpEnrolment } from './http-control-plane.ts';
 import type { Logger } from './log.ts';
 import type { DaemonPorts } from './ports.ts';
+import { ServerList } from './server-list.ts';
 import { FileStateStore } from './state-store.ts';
 
 /** The real drivers, clock, state dir and HTTP control plane both daemons run with. */
 export function realDaemonPorts<C>(
-  options: { server: string; stateDir: string },
+  options: { server: readonly string[]; stateDir: string },
   context: { log: Logger; metrics: DaemonMetrics; withdraw: (reason: string) => void },
-  controlPlane: (server: string, identity: DaemonIdentity) => C,
+  controlPlane: (servers: ServerList, identity: DaemonIdentity) => C,
 ): DaemonPorts<C> {
+  const servers = new ServerList(options.server, (from, to, reason) => context.log.warn('control plane failed: moving to the next URL', { from, to, reason }));
   return {
-    enrolment: httpEnrolment(options.server),
-    controlPlane: (identity) => controlPlane(options.server, identity),
+    enrolment: httpEnrolment(servers),
+    controlPlane: (identity) => controlPlane(servers, identity),
     store: new FileStateStore(options.stateDir),
     wireguard: new WireGuardGoDriver(),
     nft: new NftCliDriver(),

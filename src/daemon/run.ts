@@ -23,6 +23,7 @@ export async function runDaemon(
 ): Promise<number> {
   const log = jsonLineLogger(output.out, { daemon: kind });
   const metrics = new DaemonMetrics(kind, systemClock);
+  metrics.registry.collectProcessMetrics();
   const stopper = new AbortController();
   const onSignal = (signal: string) => {
     log.info('signal received, stopping', { signal });
@@ -60,8 +61,8 @@ export async function runDaemon(
   }
 }
 
-export function loopOptions(reconcileSeconds: number): Partial<SyncLoopOptions> {
-  return { reconcileMs: reconcileSeconds * 1000 };
+export function loopOptions(reconcileSeconds: number, maxStaleHours = 24): Partial<SyncLoopOptions> {
+  return { reconcileMs: reconcileSeconds * 1000, maxStaleMs: maxStaleHours * 3600_000 };
 }
 
 export function daemonVersion(): string {

@@ -1,5 +1,5 @@
 import { mkdirSync, chmodSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -12,6 +12,17 @@ export interface StateStore {
   read(name: string): Promise<unknown | null>;
   write(name: string, value: unknown): Promise<void>;
   remove(name: string): Promise<void>;
+  /**
+   * Writes the JSON text of `name` from pieces (a large document is serialised in chunks
+   * between which the event loop runs); read back with read(). Same atomic rename.
+   */
+  writeText(name: string, chunks: AsyncIterable<string> | Iterable<string>): Promise<void>;
+  /** A journal next to the entries: `name`.jsonl, one line per record, appended. */
+  appendLine(name: string, line: string): Promise<void>;
+  /** The journal's lines (null when there is none); a torn last line is dropped. */
+  readLines(name: string): Promise<string[] | null>;
+  /** Replaces the journal with these lines (empty: an empty journal). */
+  writeLines(name: string, lines: string[]): Promise<void>;
 }
 
 const ENTRY = /^[a-z][a-z0-9-]{0,40}$/;
@@ -49,16 +60,54 @@ export class FileStateStore implements StateStore {
 
   async remove(name: string): Promise<void> {
     await rm(this.path(name), { force: true });
+    await rm(this.path(name, 'jsonl'), { force: true });
   }
 
-  private path(name: string): string {
+  async writeText(name: string, chunks: AsyncIterable<string> | Iterable<string>): Promise<void> {
+    const path = this.path(name);
+    const temporary = `${path}.${process.pid}.tmp`;
+    const file = await open(temporary, 'w', 0o600);
+    try {
+      for await (const chunk of chunks) await file.write(chunk);
+    } finally {
+      await file.close();
+    }
+    await rename(temporary, path);
+  }
+
+  async appendLine(name: string, line: string): Promise<void> {
+    await appendFile(this.path(name, 'jsonl'), `${line}\n`, { mode: 0o600 });
+  }
+
+  async readLines(name: string): Promise<string[] | null> {
+    let text: string;
+    try {
+      text = await readFile(this.path(name, 'jsonl'), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    const lines = text.split('\n');
+    lines.pop(); // after the last newline: empty, or a line torn by a crash
+    return lines;
+  }
+
+  async writeLines(name: string, lines: string[]): Promise<void> {
+    const path = this.path(name, 'jsonl');
+    const temporary = `${path}.${process.pid}.tmp`;
+    await writeFile(temporary, lines.map((line) => `${line}\n`).join(''), { mode: 0o600 });
+    await rename(temporary, path);
+  }
+
+  private path(name: string, extension = 'json'): string {
     if (!ENTRY.test(name)) throw new Error(`invalid state entry name ${name}`);
-    return join(this.directory, `${name}.json`);
+    return join(this.directory, `${name}.${extension}`);
   }
 }
 
 export class MemoryStateStore implements StateStore {
   readonly entries = new Map<string, string>();
+  readonly journals = new Map<string, string[]>();
 
   async read(name: string): Promise<unknown | null> {
     const text = this.entries.get(name);
@@ -71,5 +120,26 @@ export class MemoryStateStore implements StateStore {
 
   async remove(name: string): Promise<void> {
     this.entries.delete(name);
+    this.journals.delete(name);
+  }
+
+  async writeText(name: string, chunks: AsyncIterable<string> | Iterable<string>): Promise<void> {
+    let text = '';
+    for await (const chunk of chunks) text += chunk;
+    JSON.parse(text); // a test store refuses what read() could not give back
+    this.entries.set(name, text);
+  }
+
+  async appendLine(name: string, line: string): Promise<void> {
+    this.journals.set(name, [...(this.journals.get(name) ?? []), line]);
+  }
+
+  async readLines(name: string): Promise<string[] | null> {
+    const lines = this.journals.get(name);
+    return lines === undefined ? null : [...lines];
+  }
+
+  async writeLines(name: string, lines: string[]): Promise<void> {
+    this.journals.set(name, [...lines]);
   }
 }

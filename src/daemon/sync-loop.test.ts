@@ -4,7 +4,7 @@ import type { Clock } from './clock.ts';
 import { ControlPlaneError } from './control-plane.ts';
 import { DaemonMetrics } from './daemon-metrics.ts';
 import { memoryLogger } from './log.ts';
-import { type ApplyReason, type LoopStatus, SyncLoop } from './sync-loop.ts';
+import { type Access, type ApplyReason, type LoopStatus, SyncLoop } from './sync-loop.ts';
 import { FakeClock, settle } from './testing/fake-clock.ts';
 
 type State = { revision: number; value: string };
@@ -52,23 +52,24 @@ class FakeServer {
 /** The "data plane": one value, which someone may change by hand (drift). */
 class FakePlane {
   value: string | null = null;
-  applies: Array<{ revision: number; reason: ApplyReason }> = [];
+  applies: Array<{ revision: number; reason: ApplyReason; access?: Access }> = [];
   failNext = 0;
 
-  async apply(desired: State, reason: ApplyReason): Promise<string | null> {
+  async apply(desired: State, reason: ApplyReason, access: Access = 'serving'): Promise<string | null> {
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error('nft: Could not process rule');
     }
-    this.applies.push({ revision: desired.revision, reason });
-    if (this.value === desired.value) return null;
-    const summary = `${this.value} -> ${desired.value}`;
-    this.value = desired.value;
+    this.applies.push({ revision: desired.revision, reason, ...(access === 'withdrawn' ? { access } : {}) });
+    const value = access === 'withdrawn' ? `${desired.value} (withdrawn)` : desired.value;
+    if (this.value === value) return null;
+    const summary = `${this.value} -> ${value}`;
+    this.value = value;
     return summary;
   }
 }
 
-function setup(options: { saved?: State | null; serverUp?: boolean; onCredentialRejected?: (reason: string) => void } = {}) {
+function setup(options: { saved?: State | null; savedContactAt?: number | null; serverUp?: boolean; maxStaleMs?: number; onCredentialRejected?: (reason: string) => void } = {}) {
   const clock = new FakeClock();
   const server = new FakeServer(clock);
   server.up = options.serverUp ?? true;
@@ -84,7 +85,7 @@ function setup(options: { saved?: State | null; serverUp?: boolean; onCredential
       metrics,
       connect: () => server.connect(),
       fetch: (after, wait, signal) => server.fetch(after, wait, signal),
-      apply: (desired, reason) => plane.apply(desired, reason),
+      apply: (desired, reason, access) => plane.apply(desired, reason, access),
       persist: async (desired) => {
         persisted.push(desired);
       },
@@ -94,9 +95,9 @@ function setup(options: { saved?: State | null; serverUp?: boolean; onCredential
       },
       onCredentialRejected: options.onCredentialRejected,
     },
-    { waitSeconds: 25, reconcileMs: 30_000, statusMs: 10_000, backoff: { initialMs: 500, maxMs: 8000 } },
+    { waitSeconds: 25, reconcileMs: 30_000, statusMs: 10_000, backoff: { initialMs: 500, maxMs: 8000 }, maxStaleMs: options.maxStaleMs ?? 24 * 3600_000 },
   );
-  loop.start(options.saved ?? null);
+  loop.start(options.saved ?? null, options.savedContactAt === undefined ? clock.now() - 60_000 : options.savedContactAt);
   return { clock, server, plane, persisted, reports, log, metrics, loop };
 }
 
@@ -149,7 +150,7 @@ describe('SyncLoop', () => {
     await loop.stop();
   });
 
-  it('fail static: while the control plane is down nothing is torn down; retries back off (capped); on return the full state replaces the old', async () => {
+  it('fail static: while the control plane is down nothing is torn down; retries back off (capped); on return it resumes from the revision it holds (no full read-back)', async () => {
     const { server, plane, loop, clock, metrics, log } = setup();
     await settle();
     server.up = false;
@@ -159,15 +160,16 @@ describe('SyncLoop', () => {
     assert.equal(plane.value, 'a', 'the last applied state stays');
     await clock.advance(60_000);
     // 500 + 1000 + 2000 + 4000 + 8000 × 5.6: at least 9 retries in a minute, each counted
-    assert.ok((metrics.registry.value('plantgate_gateway_errors_total', { kind: 'poll' }) ?? 0) >= 9);
+    assert.ok(((await metrics.registry.value('plantgate_gateway_errors_total', { kind: 'poll' })) ?? 0) >= 9);
     assert.equal(log.lines.filter((line) => line.message.startsWith('control plane unreachable')).length, 1, 'logged once, not per retry');
     assert.equal(plane.value, 'a');
     server.up = true;
     await clock.advance(8000); // at most one capped backoff
     assert.equal(loop.connected, true);
     assert.equal(plane.value, 'c');
-    assert.deepEqual(plane.applies.at(-1), { revision: 2, reason: 'reconnect' });
+    assert.deepEqual(plane.applies.at(-1), { revision: 2, reason: 'update' });
     assert.equal(server.connects, 2, 'registered again on reconnect');
+    assert.equal(server.fetches.at(-2)?.after, 1, 'asked from the revision held, not for the whole document');
     await loop.stop();
   });
 
@@ -229,7 +231,7 @@ describe('SyncLoop', () => {
     assert.equal(loop.appliedRevision, 2);
     assert.equal(plane.value, 'd');
     await clock.advance(10_000);
-    assert.deepEqual(reports.at(-1), { appliedRevision: 2, lastError: null, connected: true });
+    assert.deepEqual(reports.at(-1), { appliedRevision: 2, lastError: null, connected: true, mode: 'serving' });
     await loop.stop();
   });
 
@@ -240,5 +242,50 @@ describe('SyncLoop', () => {
     await loop.stop();
     assert.equal(clock.now(), before);
     assert.equal(clock.pending, 0);
+  });
+
+  it('fail static bounded: a restart without the control plane serves a saved state confirmed within the max age', async () => {
+    const { plane, loop, reports, clock } = setup({ saved: { revision: 4, value: 'saved' }, serverUp: false, savedContactAt: 1_700_000_000_000 - 23 * 3600_000 });
+    await clock.advance(1000);
+    assert.equal(plane.value, 'saved');
+    assert.equal(loop.mode, 'serving');
+    await clock.advance(10_000);
+    assert.equal(reports.length, 0, 'no report without the control plane');
+    await loop.stop();
+  });
+
+  it('fail static bounded: a saved state older than the max age (or of unknown age) is applied with user access withdrawn', async () => {
+    for (const savedContactAt of [1_700_000_000_000 - 25 * 3600_000, null]) {
+      const { plane, loop, metrics, clock } = setup({ saved: { revision: 4, value: 'saved' }, serverUp: false, savedContactAt });
+      await clock.advance(1000);
+      assert.equal(plane.value, 'saved (withdrawn)');
+      assert.deepEqual(plane.applies, [{ revision: 4, reason: 'restore', access: 'withdrawn' }]);
+      assert.equal(loop.mode, 'stale-withdrawn');
+      assert.match(loop.lastError ?? '', /user access withdrawn/);
+      assert.ok((await metrics.render()).includes('plantgate_gateway_serving_mode{mode="stale-withdrawn"} 1'));
+      // the reconcile keeps it withdrawn
+      plane.value = 'hand-edited';
+      await clock.advance(30_000);
+      assert.equal(plane.value, 'saved (withdrawn)');
+      await loop.stop();
+    }
+  });
+
+  it('fail static bounded: running without the control plane past the max age withdraws; its return serves the current state again', async () => {
+    const { server, plane, loop, reports, clock } = setup({ maxStaleMs: 2 * 3600_000 });
+    await settle();
+    server.up = false;
+    await clock.advance(3600_000);
+    assert.equal(plane.value, 'a', 'within the max age');
+    await clock.advance(3600_000 + 30_000);
+    assert.equal(plane.value, 'a (withdrawn)');
+    assert.equal(loop.mode, 'stale-withdrawn');
+    server.change('b');
+    server.up = true;
+    await clock.advance(40_000);
+    assert.equal(plane.value, 'b');
+    assert.equal(loop.mode, 'serving');
+    assert.deepEqual(reports.at(-1), { appliedRevision: 2, lastError: null, connected: true, mode: 'serving' });
+    await loop.stop();
   });
 });

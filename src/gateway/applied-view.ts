@@ -1,3 +1,4 @@
+import type { GatewayStateDelta } from '../core/wire/gateway-delta.ts';
 import type { GatewayDesiredState, GatewaySite } from '../core/wire/gateway-state.ts';
 import type { GatewayInterfaces } from './nft-ruleset.ts';
 import {
@@ -36,6 +37,17 @@ type PeerEntry = {
   mark: number;
 };
 
+export type ViewContents = {
+  ifaces: GatewayInterfaces;
+  usersPublicKey: string;
+  allowed: ReadonlyMap<string, ReadonlyMap<string, { value: AllowedElement }>>;
+  native: ReadonlyMap<string, ReadonlyMap<string, { value: NativeElement }>>;
+  tableLengths: ReadonlySet<number>;
+  tableShards: ReadonlySet<string>;
+  users: ReadonlyMap<string, { config: WireGuardPeerConfig }>;
+  sites: ReadonlyMap<string, { config: WireGuardPeerConfig }>;
+};
+
 export class AppliedGatewayView {
   /** user ip → mapped prefix → element (nested: no key string built per lookup). */
   private readonly allowed = new Map<string, Map<string, Marked<AllowedElement>>>();
@@ -72,32 +84,55 @@ export class AppliedGatewayView {
     layout: { allowedLengths: Iterable<number>; nativeShards: Iterable<string> } = { allowedLengths: [], nativeShards: [] },
   ): AppliedGatewayView {
     const view = new AppliedGatewayView(ifaces, usersPublicKey);
-    for (const length of layout.allowedLengths) view.tableLengths.add(length);
-    for (const shard of layout.nativeShards) view.tableShards.add(shard);
+    for (const _ of view.fill(desired, layout)) {
+      // built in one go
+    }
+    return view;
+  }
+
+  /**
+   * The same, built in chunks between which the event loop runs: a full apply builds it
+   * while `wg syncconf` and `nft -f` run, instead of after them.
+   */
+  static async afterFullApplyInChunks(
+    desired: GatewayDesiredState,
+    ifaces: GatewayInterfaces,
+    usersPublicKey: string,
+    layout: { allowedLengths: Iterable<number>; nativeShards: Iterable<string> },
+  ): Promise<AppliedGatewayView> {
+    const view = new AppliedGatewayView(ifaces, usersPublicKey);
+    for (const _ of view.fill(desired, layout)) await new Promise((resolve) => setImmediate(resolve));
+    return view;
+  }
+
+  /** Fills a new view; yields every few thousand elements. */
+  private *fill(desired: GatewayDesiredState, layout: { allowedLengths: Iterable<number>; nativeShards: Iterable<string> }): Generator<void> {
+    const CHUNK = 5000;
+    let count = 0;
+    for (const length of layout.allowedLengths) this.tableLengths.add(length);
+    for (const shard of layout.nativeShards) this.tableShards.add(shard);
     for (const pair of desired.allowed) {
       const element = canonicalAllowedElement(pair);
-      view.putAllowed(element);
-      view.tableLengths.add(allowedLength(element));
+      this.putAllowed(element);
+      this.tableLengths.add(allowedLength(element));
+      if (++count % CHUNK === 0) yield;
     }
     for (const mapping of desired.native) {
       const element = canonicalNativeElement(mapping);
-      view.putNative(element);
-      view.tableShards.add(nativeShard(element.userIp));
+      this.putNative(element);
+      this.tableShards.add(nativeShard(element.userIp));
+      if (++count % CHUNK === 0) yield;
     }
     for (const peer of desired.peers) {
       const [config] = desiredUserPeers({ peers: [peer] });
-      view.users.set(config.publicKey, { config, raw: userRaw(peer), mark: 0 });
+      this.users.set(config.publicKey, { config, raw: userRaw(peer), mark: 0 });
+      if (++count % CHUNK === 0) yield;
     }
     for (const site of desired.sites) {
       const [config] = desiredSitePeers({ sites: [site] });
-      if (config)
-        view.sites.set(config.publicKey, {
-          config,
-          raw: siteRaw(site),
-          mark: 0,
-        });
+      if (config) this.sites.set(config.publicKey, { config, raw: siteRaw(site), mark: 0 });
+      if (++count % CHUNK === 0) yield;
     }
-    return view;
   }
 
   /** The plan planGatewayApply would make against an observation of this gateway. */
@@ -222,11 +257,106 @@ export class AppliedGatewayView {
   }
 
   /**
-   * Records that `plan` (made by this view's plan() for `desired`) was carried out in
-   * full. After a reload the table holds exactly `desired`, with sets for its lengths only.
+   * The plan for one delta of the control plane, made from the delta alone (O(size of the
+   * delta)), when the gateway holds exactly the delta's `fromRevision` document. Null when
+   * the change needs the whole document: a new allowed_N set or native map (a reload),
+   * more peer changes than a `wg set` should carry, or elements not in canonical spelling
+   * (two spellings of one element cannot be told apart without the whole document).
+   * `sitesNow(plantId)`: the site as the document has it after the delta.
    */
-  commit(plan: GatewayApplyPlan, desired: GatewayDesiredState): void {
+  planDelta(
+    delta: GatewayStateDelta,
+    previousSites: Map<string, GatewaySite | undefined>,
+    sitesNow: (plantId: string) => GatewaySite | undefined,
+    options: PlanOptions = DEFAULT_PLAN_OPTIONS,
+  ): GatewayApplyPlan | null {
+    // users: a key both removed and upserted ends upserted (the contract applies removes first)
+    const upserted = new Set(delta.peers.upsert.map((peer) => peer.publicKey));
+    const removeUsers = delta.peers.remove.filter((key) => this.users.has(key) && !upserted.has(key));
+    const upsertUsers: WireGuardPeerConfig[] = [];
+    for (const peer of delta.peers.upsert) {
+      const [config] = desiredUserPeers({ peers: [peer] });
+      const entry = this.users.get(config.publicKey);
+      if (entry === undefined || !samePeerConfig(entry.config, config)) upsertUsers.push(config);
+    }
+    // sites: each touched site's agent peer, before and after
+    const removeSites = new Set<string>();
+    const upsertSites = new Map<string, WireGuardPeerConfig>();
+    for (const [plantId, before] of previousSites) {
+      const after = sitesNow(plantId);
+      const config = after?.agentPublicKey ? desiredSitePeers({ sites: [after] })[0] : undefined;
+      if (before?.agentPublicKey && before.agentPublicKey !== config?.publicKey && this.sites.has(before.agentPublicKey)) removeSites.add(before.agentPublicKey);
+      if (config) {
+        const entry = this.sites.get(config.publicKey);
+        if (entry === undefined || !samePeerConfig(entry.config, config)) upsertSites.set(config.publicKey, config);
+      }
+    }
+    for (const key of upsertSites.keys()) removeSites.delete(key);
+    const users = peerDelta(removeUsers, upsertUsers);
+    const sites = peerDelta([...removeSites], [...upsertSites.values()]);
+    for (const peers of [users, sites]) {
+      if (peers.kind === 'set' && peers.remove.length + peers.upsert.length > options.maxIncrementalPeerChanges) return null;
+    }
+
+    // allowed
+    const addedAllowed = new Map<string, AllowedElement>();
+    for (const pair of delta.allowed.add) {
+      const element = canonicalAllowedElement(pair);
+      if (element.userIp !== pair.userIp || element.mapped !== pair.mapped) return null;
+      addedAllowed.set(allowedKey(element), element);
+    }
+    const removeAllowed: AllowedElement[] = [];
+    for (const pair of delta.allowed.remove) {
+      const element = canonicalAllowedElement(pair);
+      if (element.userIp !== pair.userIp || element.mapped !== pair.mapped) return null;
+      const entry = this.allowed.get(element.userIp)?.get(element.mapped);
+      if (entry !== undefined && !addedAllowed.has(allowedKey(element))) removeAllowed.push(entry.value);
+    }
+    const addAllowed = [...addedAllowed.values()].filter((element) => this.allowed.get(element.userIp)?.get(element.mapped) === undefined);
+
+    // native: a key whose value changes is a remove of the value the table has plus an add
+    const addedNative = new Map<string, NativeElement>();
+    for (const mapping of delta.native.add) {
+      const element = canonicalNativeElement(mapping);
+      if (element.userIp !== mapping.userIp || element.native !== mapping.native || element.mapped !== mapping.mapped) return null;
+      addedNative.set(nativeKey(element), element);
+    }
+    const removeNative = new Map<string, NativeElement>();
+    for (const mapping of delta.native.remove) {
+      const element = canonicalNativeElement(mapping);
+      if (element.userIp !== mapping.userIp || element.native !== mapping.native) return null;
+      const entry = this.native.get(element.userIp)?.get(element.native);
+      const key = nativeKey(element);
+      if (entry !== undefined && addedNative.get(key)?.mapped !== entry.value.mapped) removeNative.set(key, entry.value);
+    }
+    const addNative: NativeElement[] = [];
+    for (const [key, element] of addedNative) {
+      const entry = this.native.get(element.userIp)?.get(element.native);
+      if (entry?.value.mapped === element.mapped) continue;
+      if (entry !== undefined) removeNative.set(key, entry.value);
+      addNative.push(element);
+    }
+
+    if (layoutGaps(addAllowed, addNative, this.tableLengths, this.tableShards).length > 0) return null;
+    const nftDelta = { addAllowed, removeAllowed, addNative, removeNative: [...removeNative.values()] };
+    const size = addAllowed.length + removeAllowed.length + addNative.length + removeNative.size;
+    return {
+      missingInterfaces: [],
+      users,
+      sites,
+      nft: size === 0 ? { kind: 'unchanged' } : { kind: 'delta', delta: nftDelta },
+      problems: [],
+    };
+  }
+
+  /**
+   * Records that `plan` (made by this view's plan() for `desired`, or by planDelta) was
+   * carried out in full. After a reload the table holds exactly `desired`, with sets for
+   * its lengths only.
+   */
+  commit(plan: GatewayApplyPlan, desired: GatewayDesiredState | null): void {
     if (plan.nft.kind === 'reload') {
+      if (desired === null) throw new Error('a reload needs the whole desired state');
       this.allowed.clear();
       this.native.clear();
       this.allowedCount = 0;
@@ -256,6 +386,20 @@ export class AppliedGatewayView {
     }
     commitPeers(this.users, plan.users);
     commitPeers(this.sites, plan.sites);
+  }
+
+  /** Read access for the drift planner (drift.ts): what the view says the gateway holds. */
+  get contents(): ViewContents {
+    return {
+      ifaces: this.ifaces,
+      usersPublicKey: this.usersPublicKey,
+      allowed: this.allowed,
+      native: this.native,
+      tableLengths: this.tableLengths,
+      tableShards: this.tableShards,
+      users: this.users,
+      sites: this.sites,
+    };
   }
 
   get size() {
@@ -324,6 +468,10 @@ export class AppliedGatewayView {
     }
     return { kind: 'set', remove: remove.sort(), upsert };
   }
+}
+
+function peerDelta(remove: string[], upsert: WireGuardPeerConfig[]): PeerPlan {
+  return remove.length === 0 && upsert.length === 0 ? { kind: 'unchanged' } : { kind: 'set', remove: remove.sort(), upsert };
 }
 
 function unmarked<T>(map: Map<string, Map<string, Marked<T>>>, count: number, hits: number, generation: number): T[] {

@@ -1,8 +1,10 @@
-import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
+import type { GatewayStateDelta } from '../core/wire/gateway-delta.ts';
+import type { GatewayDesiredState, GatewaySite } from '../core/wire/gateway-state.ts';
 import type { NftDriver } from './drivers/nft-driver.ts';
 import type { WireGuardDriver, WireGuardInterfaceSpec } from './drivers/wireguard-driver.ts';
 import { DEFAULT_TABLE_NAME, type GatewayInterfaces, renderGatewayRuleset, renderSetDelta } from './nft-ruleset.ts';
 import { AppliedGatewayView } from './applied-view.ts';
+import { planDrift } from './drift.ts';
 import {
   DEFAULT_PLAN_OPTIONS,
   type GatewayApplyPlan,
@@ -27,6 +29,10 @@ export type GatewayDataPlane = {
   tableName?: string;
   /** How to create an interface the plan finds missing (key, port, addresses, routes). */
   interfaceSpecs?: Partial<Record<keyof GatewayInterfaces, WireGuardInterfaceSpec>>;
+  /** Runs after every observation, before planning: may fix what it observed (an interface left with another key). */
+  adopt?: (observed: GatewayObserved) => Promise<void>;
+  /** Runs alongside nft and peers once both interfaces exist (addresses and routes need them; nothing else does). */
+  alongside?: () => Promise<void>;
 };
 
 export async function observeGateway(plane: GatewayDataPlane): Promise<GatewayObserved> {
@@ -48,9 +54,10 @@ export async function applyGatewayState(
   return plan;
 }
 
+/** `desired` is needed only when the plan reloads the table (null for plans made from a delta). */
 export async function runGatewayPlan(
   plan: GatewayApplyPlan,
-  desired: GatewayDesiredState,
+  desired: GatewayDesiredState | null,
   plane: GatewayDataPlane,
 ): Promise<void> {
   for (const role of plan.missingInterfaces) {
@@ -58,16 +65,26 @@ export async function runGatewayPlan(
     if (!spec) throw new Error(`${role} interface ${plane.ifaces[role]} is missing and no spec was given to create it`);
     await plane.wireguard.createInterface(spec);
   }
+  // settled here, awaited last: a failure of nft or peers must not leave it unhandled
+  const alongside = plane.alongside?.().then(
+    () => null,
+    (error: unknown) => error,
+  );
   // nft before peers: a new peer must never be reachable before its filter exists, and a
   // revoked user's elements go in the same pass as its peer.
   const table = plane.tableName ?? DEFAULT_TABLE_NAME;
-  if (plan.nft.kind === 'reload') await plane.nft.applyScript(renderGatewayRuleset(desired, plane.ifaces, table));
+  if (plan.nft.kind === 'reload') {
+    if (desired === null) throw new Error('a reload needs the whole desired state');
+    await plane.nft.applyScript(renderGatewayRuleset(desired, plane.ifaces, table));
+  }
   else if (plan.nft.kind === 'delta') await plane.nft.applyScript(renderSetDelta(plan.nft.delta, table));
   // The two interfaces are separate wireguard-go processes: configure them side by side.
   await Promise.all([
     runPeerPlan(plane.wireguard, plane.ifaces.users, plan.users),
     runPeerPlan(plane.wireguard, plane.ifaces.sites, plan.sites),
   ]);
+  const failed = await alongside;
+  if (failed) throw failed;
 }
 
 async function runPeerPlan(wireguard: WireGuardDriver, iface: string, plan: PeerPlan): Promise<void> {
@@ -83,8 +100,10 @@ export type GatewayApplyReport = {
   plan: GatewayApplyPlan;
   /** Whether this apply read the gateway (wg dump + nft -j) before planning, or planned against its view. */
   observed: boolean;
+  /** 'delta': planned from the control plane's delta alone; 'document': from the whole desired state. */
+  basis: 'delta' | 'document';
   /** Milliseconds spent observing, planning and running the plan. */
-  timings: { observe: number; plan: number; run: number };
+  timings: { observe: number; plan: number; run: number; view?: number };
 };
 
 /**
@@ -100,6 +119,12 @@ export type GatewayApplyReport = {
  */
 export class GatewayApplier {
   private view: AppliedGatewayView | null = null;
+  /** The revision of the document the view holds exactly (null: none, or a withdrawn form). */
+  private viewRevision: number | null = null;
+  /** Moves at every apply: an observation made at another generation may miss a change. */
+  private generation = 0;
+  private prepared: { observed: GatewayObserved; generation: number } | null = null;
+  private reconciles = 0;
   private readonly plane: GatewayDataPlane;
   private readonly options: PlanOptions;
 
@@ -115,12 +140,83 @@ export class GatewayApplier {
   /** Forgets the view: the next apply observes the gateway. */
   invalidate(): void {
     this.view = null;
+    this.viewRevision = null;
   }
 
+  /**
+   * Reads the gateway back ahead of an `apply(…, { observe: true })`, outside the daemon's
+   * apply queue: at 10,000 peers `nft -j list table` and `wg show dump` take seconds, and a
+   * revoke must not wait behind them. The apply uses this observation only if no other
+   * apply ran in between (see `preparedObservation`).
+   */
+  async prepareObservation(): Promise<void> {
+    const generation = this.generation;
+    const observed = await observeGateway(this.plane);
+    this.prepared = { observed, generation };
+  }
+
+  /** 'fresh': the prepared observation still shows the gateway as it is; 'stale': an apply ran since. */
+  get preparedObservation(): 'fresh' | 'stale' | 'none' {
+    if (this.prepared === null) return 'none';
+    return this.prepared.generation === this.generation ? 'fresh' : 'stale';
+  }
+
+  /** Drops a prepared observation (it is stale, and not worth the apply's wait). */
+  dropPreparedObservation(): void {
+    this.prepared = null;
+  }
+
+  /** What the view holds, for gauges (null before the first apply). */
+  get applied(): AppliedGatewayView['size'] | null {
+    return this.view?.size ?? null;
+  }
+
+  /**
+   * Applies one delta of the control plane. When the gateway holds exactly the delta's
+   * `fromRevision` (as far as this applier knows), the plan is made from the delta alone;
+   * otherwise (or when the delta needs the whole document) `document()` is planned against
+   * the view, or the gateway is observed. `previousSites`/`sitesNow`: see AppliedGatewayView.planDelta.
+   */
+  async applyDelta(
+    delta: GatewayStateDelta,
+    sites: { previousSites: Map<string, GatewaySite | undefined>; sitesNow: (plantId: string) => GatewaySite | undefined },
+    document: () => GatewayDesiredState,
+  ): Promise<GatewayApplyReport> {
+    this.generation++;
+    const view = this.view;
+    if (view && this.viewRevision === delta.fromRevision) {
+      const t0 = performance.now();
+      const plan = view.planDelta(delta, sites.previousSites, sites.sitesNow, this.options);
+      const t1 = performance.now();
+      if (plan !== null) {
+        try {
+          await runGatewayPlan(plan, null, this.plane);
+          view.commit(plan, null);
+          this.viewRevision = delta.revision;
+          return { plan, observed: false, basis: 'delta', timings: { observe: 0, plan: t1 - t0, run: performance.now() - t1 } };
+        } catch {
+          // The view was stale (the gateway changed behind our back): observe and plan again.
+          this.invalidate();
+        }
+      }
+    } else if (view && this.viewRevision === delta.revision) {
+      // already applied (a reconcile of the newer document ran first)
+      return { plan: unchangedPlan(), observed: false, basis: 'delta', timings: { observe: 0, plan: 0, run: 0 } };
+    }
+    return this.apply(document());
+  }
+
+  /**
+   * Brings the gateway to `desired`. `withdrawn`: `desired` is a reduced form of its
+   * revision (user access withdrawn), so no delta may be planned against the result.
+   */
   async apply(
     desired: GatewayDesiredState,
-    { observe = false }: { observe?: boolean } = {},
+    { observe = false, withdrawn = false }: { observe?: boolean; withdrawn?: boolean } = {},
   ): Promise<GatewayApplyReport> {
+    const prepared = observe && this.preparedObservation === 'fresh' ? (this.prepared?.observed ?? null) : null;
+    this.prepared = null;
+    this.generation++;
     if (!observe && this.view) {
       const view = this.view;
       const t0 = performance.now();
@@ -129,24 +225,59 @@ export class GatewayApplier {
       try {
         await runGatewayPlan(plan, desired, this.plane);
         view.commit(plan, desired);
+        this.viewRevision = withdrawn ? null : desired.revision;
         return {
           plan,
           observed: false,
+          basis: 'document',
           timings: { observe: 0, plan: t1 - t0, run: performance.now() - t1 },
         };
       } catch {
         // The view was stale: fall through to observe, plan and run again.
-        this.view = null;
+        this.invalidate();
       }
     }
-    this.view = null;
+    return this.applyObserved(desired, prepared, withdrawn);
+  }
+
+  /**
+   * The periodic reconcile: reads the gateway back (or uses the prepared reading) and
+   * repairs what differs. While the view holds exactly the document (`revision`), the plan
+   * is made against the view (planDrift: a hash lookup per element, yielding to the event
+   * loop); every tenth reconcile, and whenever the view is not the document's, against the
+   * whole document (planGatewayApply), which also checks the view itself.
+   */
+  async reconcile(desired: () => GatewayDesiredState, revision: number, siteTunnelIp: string | null): Promise<GatewayApplyReport> {
+    const prepared = this.preparedObservation === 'fresh' ? (this.prepared?.observed ?? null) : null;
+    this.prepared = null;
+    this.generation++;
+    const view = this.view;
+    if (view === null || this.viewRevision !== revision || ++this.reconciles % 10 === 0) return this.applyObserved(desired(), prepared, false);
     const t0 = performance.now();
-    const observed = await observeGateway(this.plane);
+    const observed = prepared ?? (await observeGateway(this.plane));
+    await this.plane.adopt?.(observed);
+    const t1 = performance.now();
+    const plan = await planDrift(view.contents, observed, siteTunnelIp, this.options);
+    const t2 = performance.now();
+    const state = plan.nft.kind === 'reload' ? desired() : null;
+    try {
+      await runGatewayPlan(plan, state, this.plane);
+    } catch (error) {
+      this.invalidate();
+      throw error;
+    }
+    view.commit(plan, state);
+    return { plan, observed: true, basis: 'document', timings: { observe: t1 - t0, plan: t2 - t1, run: performance.now() - t2 } };
+  }
+
+  private async applyObserved(desired: GatewayDesiredState, prepared: GatewayObserved | null, withdrawn: boolean): Promise<GatewayApplyReport> {
+    this.invalidate();
+    const t0 = performance.now();
+    const observed = prepared ?? (await observeGateway(this.plane));
+    await this.plane.adopt?.(observed);
     const t1 = performance.now();
     const plan = planGatewayApply(desired, this.plane.ifaces, observed, this.options);
     const t2 = performance.now();
-    await runGatewayPlan(plan, desired, this.plane);
-    const t3 = performance.now();
     const createdKey = this.plane.interfaceSpecs?.users?.privateKey;
     const usersPublicKey = observed.users?.interface.publicKey ?? (createdKey ? wireGuardPublicKey(createdKey) : '');
     // A delta keeps the table's sets and maps no longer in use: the view must know them.
@@ -154,11 +285,26 @@ export class GatewayApplier {
       plan.nft.kind === 'reload' || observed.nft === null
         ? { allowedLengths: [], nativeShards: [] }
         : { allowedLengths: observed.nft.allowedLengths, nativeShards: observed.nft.nativeShards };
-    this.view = AppliedGatewayView.afterFullApply(desired, this.plane.ifaces, usersPublicKey, layout);
+    // The view is built while the plan runs (its time is mostly nft and wg processes); it is
+    // kept only if the run succeeds.
+    let t3 = t2;
+    const [, view] = await Promise.all([
+      runGatewayPlan(plan, desired, this.plane).then(() => {
+        t3 = performance.now();
+      }),
+      AppliedGatewayView.afterFullApplyInChunks(desired, this.plane.ifaces, usersPublicKey, layout),
+    ]);
+    this.view = view;
+    this.viewRevision = withdrawn ? null : desired.revision;
     return {
       plan,
       observed: true,
-      timings: { observe: t1 - t0, plan: t2 - t1, run: t3 - t2 },
+      basis: 'document',
+      timings: { observe: t1 - t0, plan: t2 - t1, run: t3 - t2, view: Math.max(0, performance.now() - t3) },
     };
   }
+}
+
+function unchangedPlan(): GatewayApplyPlan {
+  return { missingInterfaces: [], users: { kind: 'unchanged' }, sites: { kind: 'unchanged' }, nft: { kind: 'unchanged' }, problems: [] };
 }

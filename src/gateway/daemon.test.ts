@@ -5,7 +5,8 @@ import { DaemonMetrics } from '../daemon/daemon-metrics.ts';
 import { memoryLogger } from '../daemon/log.ts';
 import { MemoryStateStore } from '../daemon/state-store.ts';
 import { FakeClock, settle } from '../daemon/testing/fake-clock.ts';
-import { FakeControlPlane } from '../daemon/testing/fake-control-plane.ts';
+import { FakeControlPlane, gatewayStateAnswers } from '../daemon/testing/fake-control-plane.ts';
+import type { GatewayControlPlane } from '../daemon/control-plane.ts';
 import { twoPlantsState } from './__fixtures__/desired-state.ts';
 import { type GatewayDaemonConfig, startGatewayDaemon } from './daemon.ts';
 import { FakeIpConfigDriver } from './drivers/fake-ip-config-driver.ts';
@@ -28,21 +29,22 @@ const config: GatewayDaemonConfig = {
 };
 const initial: GatewayDesiredState = { ...twoPlantsState, revision: 1, servicePublicKey: service.publicKey };
 
-function world() {
+function world(options: { fullOnly?: () => boolean } = {}) {
   const clock = new FakeClock();
   const cp = new FakeControlPlane<GatewayDesiredState>(clock, initial, { kind: 'gateway', id: 'gw-1', name: 'eu-central-1', credential: 'pgd_secret', region: 'eu-central', plantId: null }, TOKEN);
   cp.secretsValue = { servicePrivateKey: service.privateKey, servicePublicKey: service.publicKey };
   cp.registerAnswer = { siteTunnelIp: '100.64.0.9' };
   const store = new MemoryStateStore();
   const host = { wireguard: new FakeWireGuardDriver(), nft: new FakeNftDriver(), ip: new FakeIpConfigDriver() };
-  const start = async (overrides: Partial<GatewayDaemonConfig> = {}) => {
+  const start = async (overrides: Partial<GatewayDaemonConfig> = {}, controlPlane?: (cp: FakeControlPlane<GatewayDesiredState>) => GatewayControlPlane) => {
     const log = memoryLogger();
     const metrics = new DaemonMetrics('gateway', clock);
     const daemon = await startGatewayDaemon({ ...config, ...overrides }, {
       enrolment: cp,
       controlPlane: (identity) => {
         assert.equal(identity.credential, 'pgd_secret');
-        return { register: (r) => cp.register(r), secrets: () => cp.secrets(), state: (r) => cp.fetchState(r), status: (r) => cp.status(r) };
+        if (controlPlane) return controlPlane(cp);
+        return { register: (r) => cp.register(r), secrets: () => cp.secrets(), state: gatewayStateAnswers(cp, { full: options.fullOnly }), status: (r) => cp.status(r) };
       },
       store,
       ...host,
@@ -157,12 +159,13 @@ describe('gateway daemon (fake drivers, fake control plane)', () => {
     assert.equal(report?.appliedRevision, 1);
     assert.equal(report?.peers.length, 4);
     assert.equal(report?.lastError, null);
-    const text = metrics.render();
+    const text = await metrics.render();
     for (const series of [
       'plantgate_gateway_apply_duration_seconds_count{reason="reconnect"} 1',
       'plantgate_gateway_applied_revision 1',
       'plantgate_gateway_wireguard_peers{interface="users"} 2',
-      'plantgate_gateway_nft_set_elements{set="allowed"} 5',
+      // five pairs in the document, two spellings of one: four elements in the set
+      'plantgate_gateway_nft_set_elements{set="allowed"} 4',
       'plantgate_gateway_sync_lag_seconds 10',
       'plantgate_gateway_errors_total{kind="apply"} 0',
       'plantgate_gateway_control_plane_connected 1',
@@ -191,6 +194,160 @@ describe('gateway daemon (fake drivers, fake control plane)', () => {
     const { start } = world();
     await assert.rejects(start({ token: 'pge_wrong' }), /enrolment refused: .*unknown, used or expired/);
     const fresh = world();
-    await assert.rejects(fresh.start({ token: undefined }), /not enrolled yet: pass --token/);
+    await assert.rejects(fresh.start({ token: undefined }), /not enrolled yet: give the token .* --token-file FILE or PLANTGATE_ENROL_TOKEN/);
+  });
+
+  it('issue 6: an update travels as a delta and is applied without reading the gateway back', async () => {
+    const { cp, host, start } = world();
+    const { daemon } = await start();
+    const reads = host.nft.reads;
+    cp.publish((state) => ({ ...state, allowed: state.allowed.filter((pair) => pair.userIp !== '100.64.0.10') }));
+    await settle();
+    assert.equal(daemon.loop.appliedRevision, 2);
+    assert.equal(host.nft.reads, reads, 'no nft -j list table for one change');
+    assert.match(host.nft.appliedScripts.at(-1) ?? '', /^delete element ip plantgate allowed_28/);
+    await daemon.stop();
+  });
+
+  it('a delta that does not follow the revision held makes the daemon fetch the full document', async () => {
+    const { cp, host, start } = world();
+    const { daemon, log } = await start(undefined, (fake) => ({
+      register: (r) => fake.register(r),
+      secrets: () => fake.secrets(),
+      state: async (request) => {
+        const answer = await gatewayStateAnswers(fake)(request);
+        // a replica that lost track: its delta starts from a revision the daemon never had
+        return answer.kind === 'delta' ? { ...answer, fromRevision: answer.fromRevision - 1 } : answer;
+      },
+      status: (r) => fake.status(r),
+    }));
+    cp.publish((state) => ({ ...state, peers: state.peers.slice(1) }));
+    await settle();
+    assert.equal(daemon.loop.appliedRevision, 2);
+    assert.equal((await host.wireguard.readDump('pgu0'))?.peers.length, 1);
+    assert.deepEqual(cp.stateRequests.slice(-3).map((request) => request.after), [1, null, 2]);
+    assert.ok(log.lines.some((line) => line.message.startsWith('the delta does not follow')));
+    await daemon.stop();
+  });
+
+  it('the state dir keeps every delta: a restart without the control plane serves the latest revision, not the last snapshot', async () => {
+    const { cp, host, store, start } = world();
+    const first = await start();
+    cp.publish((state) => ({ ...state, peers: state.peers.slice(1), allowed: state.allowed.filter((pair) => pair.userIp !== '100.64.0.2') }));
+    await settle();
+    assert.equal(first.daemon.loop.appliedRevision, 2);
+    await first.daemon.stop();
+    assert.equal(((await store.readLines('desired-journal')) ?? []).length, 1, 'one journal line, no new snapshot');
+    cp.up = false;
+    const second = await start({ token: undefined });
+    assert.equal(second.daemon.loop.appliedRevision, 2);
+    assert.equal((await host.wireguard.readDump('pgu0'))?.peers.length, 1, 'the revoked peer stays revoked');
+    await second.daemon.stop();
+  });
+
+  it('issue 6 fail static bounded: restarted without the control plane after more than --max-stale-hours, user access is withdrawn, site tunnels stay', async () => {
+    const { cp, host, clock, start } = world();
+    await (await start()).daemon.stop();
+    cp.up = false;
+    await clock.advance(25 * 3600_000);
+    const { daemon, metrics } = await start({ token: undefined });
+    assert.equal((await host.wireguard.readDump('pgu0'))?.peers.length, 0, 'no user peer');
+    assert.equal((await host.wireguard.readDump('pgs0'))?.peers.length, 2, 'site tunnels kept');
+    assert.equal((await host.nft.readTable('plantgate'))?.allowed.length, 0, 'no allowed pair');
+    assert.equal(daemon.loop.mode, 'stale-withdrawn');
+    assert.ok((await metrics.render()).includes('plantgate_gateway_serving_mode{mode="stale-withdrawn"} 1'));
+    // the control plane comes back: serving again
+    cp.up = true;
+    await clock.advance(30_000);
+    assert.equal(daemon.loop.mode, 'serving');
+    assert.equal((await host.wireguard.readDump('pgu0'))?.peers.length, 2);
+    assert.ok((await metrics.render()).includes('plantgate_gateway_serving_mode{mode="serving"} 1'));
+    assert.equal(cp.reports.at(-1)?.mode, 'serving');
+    await daemon.stop();
+  });
+
+  it('issue 6 fail static bounded: a running gateway that cannot reach the control plane for longer than the max age withdraws user access and says so in its status', async () => {
+    const { cp, host, clock, start } = world();
+    const { daemon } = await start({ loop: { ...config.loop, maxStaleMs: 3600_000 } });
+    cp.up = false;
+    await clock.advance(30 * 60_000);
+    assert.equal((await host.wireguard.readDump('pgu0'))?.peers.length, 2, 'within the max age: still serving');
+    assert.equal(daemon.loop.mode, 'serving');
+    await clock.advance(31 * 60_000);
+    assert.equal(daemon.loop.mode, 'stale-withdrawn');
+    assert.equal((await host.wireguard.readDump('pgu0'))?.peers.length, 0);
+    assert.equal((await host.wireguard.readDump('pgs0'))?.peers.length, 2);
+    assert.match(daemon.loop.lastError ?? '', /user access withdrawn/);
+    await daemon.stop();
+  });
+
+  it('issue 7: a tunnelRange of 0.0.0.0/0 is refused, not routed into the users interface', async () => {
+    const { cp, host, start, clock } = world();
+    const { daemon, log } = await start();
+    cp.publish((state) => ({ ...state, tunnelRange: '0.0.0.0/0' }));
+    await clock.advance(2000);
+    assert.deepEqual(host.ip.routes.get('pgu0'), ['100.64.0.0/12'], 'the route stays the pinned range');
+    assert.equal(daemon.loop.appliedRevision, 1);
+    assert.match(daemon.loop.lastError ?? '', /tunnelRange: 0\.0\.0\.0\/0 must be between \/8 and \/28/);
+    assert.ok(log.lines.some((line) => /tunnelRange/.test(String(line.fields.error))));
+    await daemon.stop();
+  });
+
+  it('issue 7: ranges are pinned on first apply; a later document with another mappedSpace is refused and reported', async () => {
+    const { cp, host, start, clock, store } = world();
+    const { daemon } = await start();
+    assert.deepEqual(await store.read('pinned-ranges'), { tunnelRange: '100.64.0.0/12', mappedSpace: '100.80.0.0/12' });
+    cp.publish((state) => ({ ...state, mappedSpace: '10.0.0.0/8' }));
+    await clock.advance(2000);
+    assert.ok(host.ip.routes.get('pgs0')?.includes('100.80.0.0/12'));
+    assert.ok(!host.ip.routes.get('pgs0')?.includes('10.0.0.0/8'));
+    assert.match(daemon.loop.lastError ?? '', /mappedSpace 10\.0\.0\.0\/8 differs from the pinned 100\.80\.0\.0\/12/);
+    await clock.advance(10_000);
+    assert.match(cp.reports.at(-1)?.lastError ?? '', /differs from the pinned/);
+    await daemon.stop();
+  });
+
+  it('issue 6: a revoke that arrives while the periodic reconcile reads the gateway back is applied at once, not behind the read-back', async () => {
+    const { cp, host, clock, start } = world();
+    const { daemon } = await start();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const readTable = host.nft.readTable.bind(host.nft);
+    host.nft.readTable = async (name) => {
+      await gate; // `nft -j list table` of 100,000 elements: seconds
+      return readTable(name);
+    };
+    await clock.advance(30_000); // the reconcile starts reading back
+    cp.publish((state) => ({ ...state, peers: state.peers.filter((peer) => peer.tunnelIp !== '100.64.0.2'), allowed: state.allowed.filter((pair) => pair.userIp !== '100.64.0.2') }));
+    await settle();
+    assert.equal(daemon.loop.appliedRevision, 2, 'applied while the read-back is still running');
+    assert.deepEqual((await host.wireguard.readDump('pgu0'))?.peers.map((peer) => peer.allowedIps[0]), ['100.64.0.3/32']);
+    release();
+    await settle();
+    // the read-back predates the revoke: the reconcile does not act on it
+    assert.deepEqual((await host.wireguard.readDump('pgu0'))?.peers.map((peer) => peer.allowedIps[0]), ['100.64.0.3/32']);
+    host.nft.readTable = readTable;
+    await daemon.stop();
+  });
+
+  it('issue 6: the control plane answering again after a break (another replica), the gateway resumes with a delta: no full document, no read-back', async () => {
+    const { cp, host, clock, start } = world();
+    const { daemon, log } = await start();
+    const reads = host.nft.reads;
+    cp.up = false;
+    cp.publish((state) => ({ ...state, peers: state.peers.slice(1) })); // wakes the open long-poll, which then fails
+    await settle();
+    assert.equal(daemon.loop.connected, false);
+    cp.up = true;
+    await clock.advance(1000);
+    assert.equal(daemon.loop.connected, true);
+    assert.equal(daemon.loop.appliedRevision, 2);
+    assert.equal((await host.wireguard.readDump('pgu0'))?.peers.length, 1);
+    assert.equal(host.nft.reads, reads, 'no read-back');
+    assert.ok(cp.stateRequests.slice(1).every((request) => request.after !== null), 'never the whole document again');
+    assert.ok(log.lines.some((line) => line.message === 'connected to the control plane' && line.fields.resumed === true));
+    await daemon.stop();
   });
 });

@@ -7,7 +7,8 @@ import { startGatewayDaemon } from './daemon.ts';
 /** `plantgate gateway`: only wiring — real drivers, HTTP control plane, state dir, real clock. */
 
 export type GatewayCommandOptions = {
-  server: string;
+  /** One or more control-plane URLs (replicas, or one load balancer); tried in turn. */
+  server: string[];
   token?: string;
   stateDir: string;
   name?: string;
@@ -19,6 +20,8 @@ export type GatewayCommandOptions = {
   table: string;
   metricsListen: string;
   reconcileSeconds: number;
+  /** Fail static for at most this long without the control plane, then user access is withdrawn. */
+  maxStaleHours?: number;
   keepOnExit: boolean;
 };
 
@@ -35,9 +38,9 @@ export function runGateway(options: GatewayCommandOptions, output: DaemonOutput)
         table: options.table,
         keepOnExit: options.keepOnExit,
         version: daemonVersion(),
-        loop: loopOptions(options.reconcileSeconds),
+        loop: loopOptions(options.reconcileSeconds, options.maxStaleHours),
       },
-      realDaemonPorts(options, { log, metrics, withdraw }, (server, identity) => httpGatewayControlPlane(server, identity.id, identity.credential)),
+      realDaemonPorts(options, { log, metrics, withdraw }, (servers, identity) => httpGatewayControlPlane(servers, identity.id, identity.credential)),
       signal,
     ),
   );

@@ -2,12 +2,12 @@ import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
 import {
   compareAddresses,
   comparePrefixes,
-  type Ipv4Prefix,
+  type CanonicalCidr,
   ipv4ToInt,
   memoCanonicalAddress,
   memoCanonicalPrefix,
   prefixLength,
-} from './ipv4-prefix.ts';
+} from '../core/net/ipv4.ts';
 
 /**
  * The elements of plantgate's two nft collections, in canonical form, so that desired
@@ -15,13 +15,13 @@ import {
  */
 
 /** Element of set `allowed`: the user's tunnel IP may reach this mapped prefix. */
-export type AllowedElement = { userIp: string; mapped: Ipv4Prefix };
+export type AllowedElement = { userIp: string; mapped: CanonicalCidr };
 
 /** Element of the `native_A_B_C` map of its user (decision 0003): the user's traffic to `native` is translated to `mapped`. */
 export type NativeElement = {
   userIp: string;
-  native: Ipv4Prefix;
-  mapped: Ipv4Prefix;
+  native: CanonicalCidr;
+  mapped: CanonicalCidr;
 };
 
 export type GatewayElements = {
@@ -144,11 +144,7 @@ export function allowedSetElement(element: AllowedElement): string {
   return `${element.userIp} . ${element.mapped.slice(0, element.mapped.indexOf('/'))}`;
 }
 
-/** Dotted netmask of a prefix length (24 → 255.255.255.0). */
-export function netmask(length: number): string {
-  const mask = length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
-  return [24, 16, 8, 0].map((shift) => (mask >>> shift) & 255).join('.');
-}
+export { netmask } from '../core/net/ipv4.ts';
 
 /** Element count per mapped prefix length. */
 export function countByLength(elements: Iterable<AllowedElement>): Map<number, number> {

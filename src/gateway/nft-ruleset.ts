@@ -1,5 +1,5 @@
 import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
-import { canonicalAddress } from './ipv4-prefix.ts';
+import { canonicalAddress } from '../core/net/ipv4.ts';
 import {
   type AllowedElement,
   allowedLength,
@@ -72,6 +72,7 @@ export function renderGatewayRuleset(
       '\t}',
       '',
     ]),
+    ...inputChain([users, sites], true),
     '\tchain prerouting {',
     '\t\ttype nat hook prerouting priority dstnat; policy accept;',
     ...shards.map((shard) => `\t\t${nativeRule(users, shard)}`),
@@ -95,6 +96,28 @@ export function renderGatewayRuleset(
     '}',
     '',
   ].join('\n');
+}
+
+/**
+ * The input chain: what arrives on plantgate's interfaces for the host itself is dropped
+ * (a user or a site with no route must not reach the gateway's or agent's own services,
+ * on the tunnel address or any other local address), except replies to what the host
+ * started and — where `echo` — a ping of the interface's own address, for diagnosing a
+ * tunnel. WireGuard's own UDP arrives on the underlay interface and is not affected;
+ * traffic on other interfaces is left to the host's own firewall (policy accept).
+ * `fib daddr . iif type local` holds only for an address configured on the arriving
+ * interface, so the echo rule opens nothing else.
+ */
+export function inputChain(quotedInterfaces: string[], echo: boolean): string[] {
+  return [
+    '\tchain input {',
+    '\t\ttype filter hook input priority filter; policy accept;',
+    '\t\tct state established,related accept',
+    ...(echo ? ['\t\tfib daddr . iif type local icmp type echo-request accept'] : []),
+    ...quotedInterfaces.map((iface) => `\t\tiifname ${iface} drop`),
+    '\t}',
+    '',
+  ];
 }
 
 /**

@@ -98,4 +98,19 @@ describe('parseNftTableJson (output captured from nft 1.0.6)', () => {
     assert.equal(parseNftTableJson('Error: No such file or directory', 'plantgate').ok, false);
     assert.equal(parseNftTableJson('{"x": 1}', 'plantgate').ok, false);
   });
+
+  it('reads a set of 300,000 elements (a B1-size gateway: the read-back failed with "Maximum call stack size exceeded", so every later apply failed)', () => {
+    const elem = Array.from({ length: 300_000 }, (_, i) => ({ concat: [`100.65.${(i >> 8) & 255}.${(i & 255) | 1}`, `100.96.${i % 250}.0`] }));
+    const text = JSON.stringify({
+      nftables: [
+        { metainfo: { version: '1.0.6', json_schema_version: 1 } },
+        { table: { family: 'ip', name: 'plantgate', handle: 1 } },
+        { set: { family: 'ip', name: 'allowed_24', table: 'plantgate', type: ['ipv4_addr', 'ipv4_addr'], handle: 2, elem } },
+      ],
+    });
+    const result = parseNftTableJson(text, 'plantgate');
+    assert.ok(result.ok);
+    assert.equal(result.value.allowed.length + result.value.foreignElements.length, 300_000);
+    assert.ok(result.value.allowed.length > 200_000);
+  });
 });

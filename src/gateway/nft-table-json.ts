@@ -1,4 +1,5 @@
-import { canonicalAddress, canonicalPrefix } from './ipv4-prefix.ts';
+// memoised: a full table repeats ~10,000 user IPs and prefixes 100,000 times (the reconcile reads it back)
+import { memoCanonicalAddress as canonicalAddress, memoCanonicalPrefix as canonicalPrefix } from '../core/net/ipv4.ts';
 import {
   type AllowedElement,
   allowedSetLength,
@@ -89,12 +90,13 @@ export function parseNftTableJson(text: string, tableName: string): ParseResult<
       const length = kind === 'set' ? allowedSetLength(set.name) : null;
       if (length !== null) {
         table.allowedLengths.push(length);
-        table.allowed.push(...parseAllowedElements(set.name, length, elements, table.foreignElements));
+        // A loop, not push(...): a set of a B1-size gateway holds 100,000+ elements, more arguments than the stack takes.
+        for (const element of parseAllowedElements(set.name, length, elements, table.foreignElements)) table.allowed.push(element);
       }
       const shard = kind === 'map' ? nativeMapShard(set.name) : null;
       if (shard !== null) {
         table.nativeShards.push(shard);
-        table.native.push(...parseNativeElements(set.name, shard, elements, table.foreignElements));
+        for (const element of parseNativeElements(set.name, shard, elements, table.foreignElements)) table.native.push(element);
       }
     } else if (kind === 'chain') {
       const chain: ObservedNftChain = {
@@ -213,6 +215,7 @@ function describeValue(value: unknown): string {
   const object = value as Record<string, Record<string, unknown>>;
   if (object?.meta) return String(object.meta.key);
   if (object?.payload) return `${object.payload.protocol} ${object.payload.field}`;
+  if (object?.fib) return `fib ${(object.fib.flags as unknown as string[]).join(' . ')} ${String(object.fib.result)}`;
   if (object?.ct) return ['ct', object.ct.dir, object.ct.key].filter((part) => part !== undefined).join(' ');
   for (const op of ['&', '|', '^']) {
     const operands = (value as Record<string, unknown>)?.[op];

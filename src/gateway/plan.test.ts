@@ -238,6 +238,26 @@ describe('planGatewayApply', () => {
       reason: /set allowed_24 differs/,
     },
     {
+      name: 'issue 7 #6: a table without the input chain (the gateway host reachable through the tunnel)',
+      observed: () => {
+        const table = tableOf(twoPlantsState);
+        table.chains = table.chains.filter((chain) => chain.name !== 'input');
+        return table;
+      },
+      reason: /chain input missing/,
+    },
+    {
+      name: 'issue 7 #6: an input chain whose drop of the users interface was deleted by hand',
+      observed: () => {
+        const table = tableOf(twoPlantsState);
+        table.chains = table.chains.map((chain) =>
+          chain.name === 'input' ? { ...chain, rules: chain.rules.filter((rule) => !rule.includes('pgu0')) } : chain,
+        );
+        return table;
+      },
+      reason: /chain input differs/,
+    },
+    {
       name: 'a forward rule checks an allowed_N set without its mask',
       observed: () => {
         const table = tableOf(twoPlantsState);
@@ -252,10 +272,10 @@ describe('planGatewayApply', () => {
       name: 'an extra chain',
       observed: () => {
         const table = tableOf(twoPlantsState);
-        table.chains = [...table.chains, { name: 'input', type: 'filter', hook: 'input', prio: 0, policy: 'drop', rules: [] }];
+        table.chains = [...table.chains, { name: 'output', type: 'filter', hook: 'output', prio: 0, policy: 'drop', rules: [] }];
         return table;
       },
-      reason: /unexpected chain input/,
+      reason: /unexpected chain output/,
     },
     {
       name: 'an element that plantgate does not write (a range)',
@@ -363,7 +383,7 @@ describe('planPeers', () => {
     assert.equal(plan.kind, 'set');
   });
 
-  it('plans 10,000 peers and 100,000 elements quickly (pure part of a large apply)', () => {
+  it('a converged 10,000-peer, 100,000-element state plans as unchanged (speed: bench/b4)', () => {
     const peers = Array.from({ length: 10_000 }, (_, index) => ({
       publicKey: `${String(index).padStart(42, 'B')}A=`,
       tunnelIp: `100.64.${index >> 8}.${index & 255}`,
@@ -374,11 +394,8 @@ describe('planPeers', () => {
       mapped: `100.${80 + (index >> 16)}.${(index >> 8) & 255}.${index & 255}/32`,
     }));
     const state = withState({ peers, allowed, native: [] });
-    const started = performance.now();
     const converged = planGatewayApply(state, ifaces, observedAfterApplying(state));
-    const elapsed = performance.now() - started;
     assert.deepEqual(converged.nft, { kind: 'unchanged' });
     assert.equal(converged.users.kind, 'unchanged');
-    assert.ok(elapsed < 5000, `took ${elapsed} ms`);
   });
 });

@@ -1,5 +1,5 @@
 import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
-import { canonicalAddress } from './ipv4-prefix.ts';
+import { canonicalAddress } from '../core/net/ipv4.ts';
 import {
   type AllowedElement,
   allowedKey,
@@ -227,6 +227,7 @@ export function expectedGatewayStructure(
       })),
     ],
     chains: [
+      expectedInputChain([users, sites], true),
       {
         name: 'prerouting',
         type: 'nat',
@@ -261,6 +262,22 @@ export function expectedGatewayStructure(
         policy: 'accept',
         rules: [siteTunnelIp === null ? `oifname == ${sites} masquerade` : `oifname == ${sites} snat to ${canonicalAddress(siteTunnelIp)}`],
       },
+    ],
+  };
+}
+
+/** renderGatewayRuleset's (and the agent's) input chain as parseNftTableJson reads it back. */
+export function expectedInputChain(interfaces: string[], echo: boolean): ObservedNftChain {
+  return {
+    name: 'input',
+    type: 'filter',
+    hook: 'input',
+    prio: 0,
+    policy: 'accept',
+    rules: [
+      'ct state in { established, related } accept',
+      ...(echo ? ['fib daddr . iif type == local icmp type == echo-request accept'] : []),
+      ...interfaces.map((iface) => `iifname == ${iface} drop`),
     ],
   };
 }

@@ -1,5 +1,5 @@
 import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
-import { comparePrefixes, memoCanonicalAddress, memoCanonicalPrefix } from './ipv4-prefix.ts';
+import { comparePrefixes, memoCanonicalAddress, memoCanonicalPrefix } from '../core/net/ipv4.ts';
 
 /**
  * The peers a gateway's two WireGuard interfaces should have, and the peer part of the

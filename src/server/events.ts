@@ -13,7 +13,23 @@ export type EventKind =
   | 'token.revoked'
   | 'daemon.enrolled'
   | 'daemon.registered'
-  | 'daemon.removed';
+  | 'daemon.removed'
+  | 'auth.login-failed'
+  | 'auth.totp-failed'
+  | 'auth.locked'
+  | 'auth.recovery-code-used'
+  | 'totp.enabled'
+  | 'totp.disabled'
+  | 'enrolment.created'
+  | 'enrolment.revoked'
+  | 'user.disabled'
+  | 'user.enabled'
+  | 'user.deleted'
+  | 'user.password-changed'
+  | 'user.password-reset'
+  | 'user.totp-reset'
+  | 'user.operator-granted'
+  | 'user.operator-revoked';
 
 export type NewEvent = { kind: EventKind; actorUserId: string | null; subjectUserId: string | null; details: Record<string, unknown> };
 

@@ -1,14 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import pino from 'pino';
+import { createPinoLogger } from '../daemon/log.ts';
 import { formatCidr, formatIpv4 } from '../core/net/ipv4.ts';
+import { AttemptGuard, type GuardLimits, guardLimitsFromEnv } from './auth/attempt-guard.ts';
 import { ensurePlatformOperator, loadAddressing, loadServiceKey } from './bootstrap.ts';
 import type { AppContext } from './context.ts';
 import { openStore } from './db/connect.ts';
+import { privateDirectory, tightenFile } from './db/file-modes.ts';
 import { FleetState } from './fleet/fleet-state.ts';
 import { DaemonStatusBuffer } from './daemons/status-buffer.ts';
-import { createApp } from './http/app.ts';
+import { allRoutes, createApp } from './http/app.ts';
+import { observeRequests } from './observability/observe-requests.ts';
+import { routeMatcher } from './observability/route-pattern.ts';
+import { ServerMetrics } from './observability/server-metrics.ts';
 import { loadMasterKey, secretBox } from './secrets/secret-box.ts';
 import { RouteViewCache } from './vpn/routes-view.ts';
 
@@ -23,14 +30,31 @@ export type ServerOptions = {
   /** Called with the fleet file of the demo fleet once the server is up. */
   demo?: boolean;
   quiet?: boolean;
+  /** PEM files: with both, the server speaks HTTPS itself. */
+  tlsCert?: string;
+  tlsKey?: string;
+  /** pino level (default info; `quiet`: warn). */
+  logLevel?: string;
+  /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
+  /** Where log lines go (default stdout). */
+  logWrite?: (line: string) => void;
+  /** Login/TOTP guessing limits; default from PLANTGATE_AUTH_* or DEFAULT_GUARD_LIMITS. */
+  authLimits?: GuardLimits;
 };
 
 export type RunningServer = { url: string; ctx: AppContext; close(): Promise<void> };
 
 export async function startServer(options: ServerOptions, print: (line: string) => void = console.log): Promise<RunningServer> {
-  const logger = pino({ level: options.quiet ? 'warn' : 'info', redact: ['*.password', '*.token', '*.privateKey', 'req.headers.authorization'] });
+  const logger = createPinoLogger(options.logWrite ?? ((line) => process.stdout.write(`${line}\n`)), {
+    level: options.logLevel ?? (options.quiet ? 'warn' : 'info'),
+  });
+  // Read before anything else starts: a bad path fails the start with a clear message.
+  const tls = options.tlsCert && options.tlsKey ? { cert: readPem(options.tlsCert, 'tls certificate'), key: readPem(options.tlsKey, 'tls key') } : null;
+  privateDirectory(options.dataDir);
   const store = await openStore(options.database ?? `sqlite:${join(options.dataDir, 'plantgate.db')}`);
   const box = secretBox(loadMasterKey(join(options.dataDir, 'master.key')));
+  tightenFile(join(options.dataDir, 'master.key'));
   const addressing = await loadAddressing(store.db, options);
   const serviceKey = await loadServiceKey(store.db, box);
   await ensurePlatformOperator(store.db, { email: options.adminEmail, password: options.adminPassword }, print);
@@ -54,16 +78,30 @@ export async function startServer(options: ServerOptions, print: (line: string) 
     servicePublicKey: serviceKey.publicKey,
     now: () => new Date(),
     routeViewCache: new RouteViewCache(),
+    // The clock reads ctx.now, so tests that move ctx.now move the backoff with it.
+    guard: new AttemptGuard(options.authLimits ?? guardLimitsFromEnv(process.env), () => ctx.now().getTime()),
     daemonStatus,
   };
   const app = createApp(ctx, logger);
+  const metrics = new ServerMetrics({
+    processMetrics: true,
+    sources: { revision: () => fleet.currentRevision(), waiting: () => fleet.waitingCounts(), dbQueries: () => store.queryCount() },
+  });
+  const routes = [
+    ...allRoutes.map((def) => ({ method: def.method, pattern: `/api/v1${def.path}` })),
+    { method: 'GET', pattern: '/healthz' },
+    { method: 'GET', pattern: '/api/openapi.json' },
+  ];
+  const fetch = observeRequests(app.fetch, { logger, metrics, routeOf: routeMatcher(routes), metricsToken: options.metricsToken });
   const { hostname, port } = parseListen(options.listen);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname, port }, () => resolve(s));
+    const s = tls
+      ? serve({ fetch, hostname, port, createServer: createHttpsServer, serverOptions: tls }, () => resolve(s))
+      : serve({ fetch, hostname, port }, () => resolve(s));
     s.once('error', reject);
   });
   const address = server.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const url = `${tls ? 'https' : 'http'}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info({ url, engine: store.engine, revision: fleet.currentRevision() }, 'plantgate control plane listening');
   return {
     url,
@@ -78,6 +116,14 @@ export async function startServer(options: ServerOptions, print: (line: string) 
       await store.close();
     },
   };
+}
+
+function readPem(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 export function parseListen(listen: string): { hostname: string; port: number } {

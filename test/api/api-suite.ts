@@ -86,7 +86,7 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       const edited = baseFleet();
       edited.organizations[0]!.jobRoles = edited.organizations[0]!.jobRoles.filter((j) => j.user !== 'gus@solarco.example');
       edited.organizations[0]!.members[1]!.role = 'moderator';
-      const diff = await op.post('/api/v1/admin/fleet', { document: edited, dryRun: true });
+      const diff = await op.post('/api/v1/admin/fleet', { document: edited, dryRun: true, prune: true });
       assert.deepEqual(diff.body.changes.sort(), [
         '- job role operator for gus@solarco.example on plant Park A (SolarCo)',
         '~ member bob@solarco.example of SolarCo: member → moderator',
@@ -128,7 +128,7 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       const disabled = await alice.put('/api/v1/vpn/routes/disabled', { plant: 'Park A', subnet: '192.168.1.0/24' });
       assert.deepEqual(state(disabled.body), { 'Park A': 'disabled', 'Park B': 'active', 'Park C': 'active' });
       const enabled = await alice.put('/api/v1/vpn/routes/enabled', { plant: 'Park A', subnet: '192.168.1.0/24' });
-      assert.deepEqual(state(enabled.body), { 'Park A': 'conflict', 'Park B': 'conflict', 'Park C': 'active' });
+      assert.deepEqual(state(enabled.body), { 'Park A': 'priority', 'Park B': 'shadowed', 'Park C': 'active' }, 'P6: re-enabling keeps the priority choice');
       const unknown = await alice.put('/api/v1/vpn/routes/priority', { plant: 'Park Z', subnet: '192.168.1.0/24' });
       assert.equal(unknown.status, 404);
       assert.equal(unknown.body.error.field, 'plant');
@@ -156,7 +156,7 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       assert.equal(issued.status, 201, JSON.stringify(issued.body));
       assert.equal(issued.body.profile.publicKey, key1);
       assert.deepEqual(issued.body.regions, [{ name: 'eu-central', endpoint: 'vpn-eu.example.test:51820' }]);
-      assert.deepEqual(issued.body.allowedIps, ['100.80.0.0/12', '10.30.0.0/24']);
+      assert.deepEqual(issued.body.allowedIps, ['100.80.0.0/12', '10.30.0.0/24', '192.168.1.0/24'], 'Park A kept the priority alice chose (P6 above)');
       assert.ok(!JSON.stringify(issued.body).includes('privateKey'));
       const second = await alice.post('/api/v1/vpn/profile', { publicKey: generateWireGuardKeyPair().publicKey });
       assert.equal(second.status, 409);
@@ -166,7 +166,7 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       const tunnelIp = issued.body.profile.tunnelIp;
       assert.deepEqual(state.peers.map((p: { publicKey: string }) => p.publicKey), [key1]);
       assert.equal(state.allowed.filter((a: { userIp: string }) => a.userIp === tunnelIp).length, 3);
-      assert.deepEqual(state.native.map((n: { native: string }) => n.native), ['10.30.0.0/24']);
+      assert.deepEqual(state.native.map((n: { native: string }) => n.native).sort(), ['10.30.0.0/24', '192.168.1.0/24']);
 
       const key2 = generateWireGuardKeyPair().publicKey;
       const rotated = await alice.post('/api/v1/vpn/profile/rotate', { publicKey: key2 });
@@ -198,7 +198,7 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       const fleet = baseFleet();
       fleet.organizations[0]!.jobRoles = fleet.organizations[0]!.jobRoles.filter((j) => j.portfolio !== 'North');
       await new Promise((r) => setTimeout(r, 100));
-      assert.equal((await op.post('/api/v1/admin/fleet', { document: fleet })).status, 200);
+      assert.equal((await op.post('/api/v1/admin/fleet', { document: fleet, prune: true })).status, 200);
       const woke = await waiting;
       assert.ok(Date.now() - started < 5000, 'the long-poll answered at the change, not at its timeout');
       assert.ok(woke.body.revision > before.revision);
@@ -226,7 +226,7 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       more.organizations[0]!.plants.push({ name: 'Park D', subnets: ['10.40.0.0/16'], devices: [] });
       more.organizations[0]!.plants[2]!.subnets.push('10.31.0.0/24');
       await op.post('/api/v1/admin/fleet', { document: more });
-      await op.post('/api/v1/admin/fleet', { document: baseFleet() });
+      await op.post('/api/v1/admin/fleet', { document: baseFleet(), prune: true });
       assert.deepEqual(await mappedOf(), before);
     });
 
@@ -319,7 +319,7 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       assert.ok(Date.now() - startedMove < 5000, 'a new subnet of its plant wakes the agent at once');
       assert.ok(movedState.revision > agentState.revision);
       assert.deepEqual(movedState.translations.map((t: { real: string }) => t.real).sort(), ['10.50.0.0/24', '192.168.1.0/24']);
-      await op.post('/api/v1/admin/fleet', { document: baseFleet() });
+      await op.post('/api/v1/admin/fleet', { document: baseFleet(), prune: true });
       const second = await op.post('/api/v1/admin/agents/enrolments', { plant: 'Park A' });
       assert.equal(second.status, 409, 'one agent per plant');
       const report = { appliedRevision: agentState.revision, version: 'test', peers: [{ publicKey: gwKey, endpoint: null, latestHandshake: 0, rxBytes: 0, txBytes: 0 }], lastError: null };
@@ -342,7 +342,9 @@ export function apiSuite(engine: string, database: () => Promise<string | undefi
       assert.ok(row.totp_secret && !row.totp_secret.includes(started.body.secret), 'the secret is sealed at rest');
       assert.equal((await bob.post('/api/v1/me/totp/confirm', { code: '000000' })).status, 400);
       const code = await generate({ secret: started.body.secret });
-      assert.equal((await bob.post('/api/v1/me/totp/confirm', { code })).status, 204);
+      const confirmed = await bob.post('/api/v1/me/totp/confirm', { code });
+      assert.equal(confirmed.status, 200);
+      assert.equal(confirmed.body.recoveryCodes.length, 10, 'recovery codes are shown once, at confirm');
       const anon = http(server.url);
       const noCode = await anon.post('/api/v1/auth/login', { email: 'bob@solarco.example', password: 'bob-password' });
       assert.equal(noCode.status, 401);

@@ -1,3 +1,5 @@
 import { apiSuite } from './api-suite.ts';
+import { fleetOpsSuite } from './fleet-ops-suite.ts';
 
 apiSuite('SQLite', async () => undefined);
+fleetOpsSuite('SQLite', async () => undefined);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,55 +7,24 @@ import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { wireGuardPublicKey } from '../../src/crypto/wireguard-keys.ts';
 import { baseFleet } from '../api/fleet-fixture.ts';
-
-const BIN = join(import.meta.dirname, '../../bin/plantgate.js');
-
-type Run = { code: number; stdout: string; stderr: string };
-
-/** Runs the real `plantgate` binary with Node 24, as a user would through npx. */
-function plantgate(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-    if (input !== undefined) child.stdin?.end(input);
-  });
-}
+import { plantgate, type RunningServer, startServer } from './support.ts';
 
 describe('plantgate CLI against a real `plantgate server`', () => {
   const work = mkdtempSync(join(tmpdir(), 'plantgate-cli-'));
-  let server: ChildProcess;
+  let server: RunningServer;
   let url = '';
   let oneTimePassword = '';
   const operatorEnv = { PLANTGATE_CONFIG_DIR: join(work, 'operator') };
   const aliceEnv = { PLANTGATE_CONFIG_DIR: join(work, 'alice') };
 
   before(async () => {
-    server = spawn(process.execPath, [BIN, 'server', '--listen', '127.0.0.1:0', '--data-dir', join(work, 'data')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 30_000);
-      server.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const listening = /control plane on (http:\/\/[\d.:]+)/.exec(output);
-        const password = /one-time password: (\S+)/.exec(output);
-        if (listening && password) {
-          url = listening[1] as string;
-          oneTimePassword = password[1] as string;
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-    });
+    server = await startServer(join(work, 'data'));
+    url = server.url;
+    oneTimePassword = server.oneTimePassword;
   });
 
   after(async () => {
-    if (server?.pid) {
-      const exited = new Promise((r) => server.once('exit', r));
-      server.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    }
+    await server?.stop();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -64,7 +33,7 @@ describe('plantgate CLI against a real `plantgate server`', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(statSync(join(work, 'operator', 'credentials.json')).mode & 0o777, 0o600);
     const bad = await plantgate(['login', '--server', url, '--email', 'admin@plantgate.local', '--password', 'wrong-password'], { PLANTGATE_CONFIG_DIR: join(work, 'x') });
-    assert.equal(bad.code, 1);
+    assert.equal(bad.code, 3, 'exit code 3: auth');
     assert.match(bad.stderr, /invalid email or password/);
   });
 
@@ -82,7 +51,7 @@ describe('plantgate CLI against a real `plantgate server`', () => {
     broken.organizations[0]!.plants.push({ name: 'Park Q', subnets: ['10.99.0.0/24'], devices: [] });
     writeFileSync(join(work, 'broken.json'), JSON.stringify(broken));
     const refused = await plantgate(['admin', 'apply', '-f', join(work, 'broken.json')], operatorEnv);
-    assert.equal(refused.code, 1);
+    assert.equal(refused.code, 2, 'exit code 2: input refused');
     assert.match(refused.stderr, /organizations\[0\]\.plants\[1\]\.subnets\[1\]: 100\.80\.0\.0\/16 overlaps the reserved mapped space/);
     const dry = await plantgate(['admin', 'apply', '-f', file, '--dry-run', '--json'], operatorEnv);
     assert.deepEqual(JSON.parse(dry.stdout).changes, [], 'Park Q was not half-applied');
@@ -113,7 +82,7 @@ describe('plantgate CLI against a real `plantgate server`', () => {
     );
     assert.match(stripped, /\[Peer\]/);
     const again = await plantgate(['vpn', 'issue', '--out', join(work, 'second.conf')], aliceEnv);
-    assert.equal(again.code, 1);
+    assert.equal(again.code, 5, 'exit code 5: conflict');
     assert.match(again.stderr, /rotate instead/);
   });
 
@@ -135,7 +104,7 @@ describe('plantgate CLI against a real `plantgate server`', () => {
     const disable = await plantgate(['vpn', 'route', 'disable', '--plant', 'Park B', '--subnet', '192.168.1.0/24', '--json'], aliceEnv);
     assert.equal(JSON.parse(disable.stdout).find((r: { plant: string }) => r.plant === 'Park A').state, 'active');
     const unknown = await plantgate(['vpn', 'prefer', '--plant', 'Nowhere', '--subnet', '192.168.1.0/24'], aliceEnv);
-    assert.equal(unknown.code, 1);
+    assert.equal(unknown.code, 4, 'exit code 4: not found');
     assert.match(unknown.stderr, /no route to a plant "Nowhere"/);
     await plantgate(['vpn', 'route', 'enable', '--plant', 'Park B', '--subnet', '192.168.1.0/24'], aliceEnv);
   });
@@ -151,7 +120,7 @@ describe('plantgate CLI against a real `plantgate server`', () => {
     assert.equal(wireGuardPublicKey(/PrivateKey = (\S+)/.exec(readFileSync(conf, 'utf8'))?.[1] as string), afterRotate.profile.publicKey);
     assert.equal((await plantgate(['vpn', 'revoke'], aliceEnv)).code, 0);
     const gone = await plantgate(['vpn', 'show'], aliceEnv);
-    assert.equal(gone.code, 1);
+    assert.equal(gone.code, 4, 'exit code 4: not found');
   });
 
   it('admin routes explains denials; admin events lists profile events; listings have --json', async () => {
@@ -165,7 +134,7 @@ describe('plantgate CLI against a real `plantgate server`', () => {
     const regions = JSON.parse((await plantgate(['admin', 'region', 'list', '--json'], operatorEnv)).stdout);
     assert.deepEqual(regions.map((r: { name: string }) => r.name), ['eu-central']);
     const denied = await plantgate(['admin', 'events'], aliceEnv);
-    assert.equal(denied.code, 1);
+    assert.equal(denied.code, 3, 'exit code 3: not allowed');
     assert.match(denied.stderr, /platform operator/);
   });
 
@@ -174,12 +143,16 @@ describe('plantgate CLI against a real `plantgate server`', () => {
     assert.equal(gw.code, 0, gw.stderr);
     const token = /^(pge_\S+)$/m.exec(gw.stdout)?.[1] as string;
     assert.ok(token, gw.stdout);
+    // issue 7 item 3: the printed start command keeps the token off the daemon's command line.
+    assert.match(gw.stdout, /plantgate gateway --server \S+ --token-file \S+/);
+    assert.match(gw.stdout, /PLANTGATE_ENROL_TOKEN/);
+    assert.doesNotMatch(gw.stdout, /--token pge_/);
     const enrolled = await fetch(`${url}/api/v1/enrol`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, name: 'gw-test' }) });
     assert.equal(enrolled.status, 201);
     const list = JSON.parse((await plantgate(['admin', 'gateway', 'list', '--json'], operatorEnv)).stdout);
     assert.deepEqual(list.map((g: { name: string; region: string }) => [g.name, g.region]), [['gw-test', 'eu-central']]);
     const agent = await plantgate(['admin', 'agent', 'enrol', '--plant', 'Park Z'], operatorEnv);
-    assert.equal(agent.code, 1);
+    assert.equal(agent.code, 4, 'exit code 4: not found');
     assert.match(agent.stderr, /no plant "Park Z"/);
   });
 
@@ -192,7 +165,7 @@ describe('plantgate CLI against a real `plantgate server`', () => {
     assert.ok(!listed.includes(created.token));
     assert.equal((await plantgate(['token', 'revoke', created.id], aliceEnv)).code, 0);
     const after = await plantgate(['whoami'], viaEnv);
-    assert.equal(after.code, 1);
+    assert.equal(after.code, 3, 'exit code 3: token refused');
     assert.match(after.stderr, /token revoked/);
   });
 });

@@ -16,6 +16,7 @@ import { wgQuickUp } from './wg-quick.ts';
  *
  *   alice (wg client, AllowedIPs = mapped space + 192.168.1.0/24) ─┐
  *   carol (wg client, AllowedIPs = 0.0.0.0/0)                      ├─ gw ── agentA ── lanA: 192.168.1.10 "plant-A"
+ *   dave  (wg client, AllowedIPs = 0.0.0.0/0, no route at all)     │
  *                                                                  │     └─ agentB ── lanB: 192.168.1.10 "plant-B"
  *                                         inet (192.168.1.10 too, "internet") ─┘  (gw's default route)
  *
@@ -30,6 +31,7 @@ const LIFETIME_MS = '180000';
 
 const ALICE_IP = '100.64.0.2';
 const CAROL_IP = '100.64.0.4';
+const DAVE_IP = '100.64.0.5';
 const A_MAPPED = '100.80.1.0/24';
 const B_MAPPED = '100.80.2.0/24';
 const NATIVE = '192.168.1.0/24';
@@ -54,12 +56,13 @@ describe('data plane end to end (wireguard-go + nft in network namespaces)', { t
 
   before(async () => {
     await assertNetnsCapable();
-    for (const role of ['alice', 'carol', 'gw', 'agentA', 'agentB', 'lanA', 'lanB', 'inet']) {
+    for (const role of ['alice', 'carol', 'dave', 'gw', 'agentA', 'agentB', 'lanA', 'lanB', 'inet']) {
       ns[role] = await lab.addNamespace(role.slice(0, 1) + role.slice(-1) + role.length);
     }
     // Underlay: point-to-point links to the gateway; plant LANs behind each agent.
     await lab.addVeth({ ns: ns.alice, iface: 'up0', address: '10.200.1.2/30' }, { ns: ns.gw, iface: 'al0', address: '10.200.1.1/30' });
     await lab.addVeth({ ns: ns.carol, iface: 'up0', address: '10.200.2.2/30' }, { ns: ns.gw, iface: 'ca0', address: '10.200.2.1/30' });
+    await lab.addVeth({ ns: ns.dave, iface: 'up0', address: '10.200.5.2/30' }, { ns: ns.gw, iface: 'da0', address: '10.200.5.1/30' });
     await lab.addVeth({ ns: ns.agentA, iface: 'up0', address: '10.200.3.2/30' }, { ns: ns.gw, iface: 'aa0', address: '10.200.3.1/30' });
     await lab.addVeth({ ns: ns.agentB, iface: 'up0', address: '10.200.4.2/30' }, { ns: ns.gw, iface: 'ab0', address: '10.200.4.1/30' });
     await lab.addVeth({ ns: ns.inet, iface: 'up0', address: '10.200.9.2/30' }, { ns: ns.gw, iface: 'in0', address: '10.200.9.1/30' });
@@ -72,7 +75,9 @@ describe('data plane end to end (wireguard-go + nft in network namespaces)', { t
     await lab.addAddress(ns.inet, 'lo', '192.168.1.10/32');
     for (const router of [ns.gw, ns.agentA, ns.agentB]) await lab.enableForwarding(router);
 
-    for (const [role, name] of [['lanA', 'plant-A'], ['lanB', 'plant-B'], ['inet', 'internet']]) {
+    // Services of the gateway and agent hosts themselves (on every address): issue 7 #6.
+    const listeners = [['lanA', 'plant-A'], ['lanB', 'plant-B'], ['inet', 'internet'], ['gw', 'gateway-host'], ['agentA', 'agent-host']];
+    for (const [role, name] of listeners) {
       await lab.startProcess(ns[role], NODE, [DEVICE, name, LIFETIME_MS]).waitForLine(/^listening/, 10_000);
     }
 
@@ -83,6 +88,7 @@ describe('data plane end to end (wireguard-go + nft in network namespaces)', { t
       agentB: generateWireGuardKeyPair(),
       alice: generateWireGuardKeyPair(),
       carol: generateWireGuardKeyPair(),
+      dave: generateWireGuardKeyPair(),
     };
     state = {
       revision: 1,
@@ -95,6 +101,8 @@ describe('data plane end to end (wireguard-go + nft in network namespaces)', { t
       peers: [
         { publicKey: keys.alice.publicKey, tunnelIp: ALICE_IP, profileId: 'alice' },
         { publicKey: keys.carol.publicKey, tunnelIp: CAROL_IP, profileId: 'carol' },
+        // dave has a profile and no route at all (a guest): no allowed, no native entry
+        { publicKey: keys.dave.publicKey, tunnelIp: DAVE_IP, profileId: 'dave' },
       ],
       allowed: [
         { userIp: ALICE_IP, mapped: A_MAPPED },
@@ -162,6 +170,7 @@ describe('data plane end to end (wireguard-go + nft in network namespaces)', { t
     const users = [
       { role: 'alice', conf: clientConf(keys.alice.privateKey, ALICE_IP, '10.200.1.1:51820', `100.80.0.0/12, ${NATIVE}`), iface: lab.name('wga') },
       { role: 'carol', conf: clientConf(keys.carol.privateKey, CAROL_IP, '10.200.2.1:51820', '0.0.0.0/0'), iface: lab.name('wgc') },
+      { role: 'dave', conf: clientConf(keys.dave.privateKey, DAVE_IP, '10.200.5.1:51820', '0.0.0.0/0'), iface: lab.name('wgd') },
     ];
     for (const user of users) {
       const driver = new WireGuardGoDriver({ netns: ns[user.role] });
@@ -184,7 +193,29 @@ describe('data plane end to end (wireguard-go + nft in network namespaces)', { t
   it('the gateway itself is not governed by the forward chain: own traffic and WireGuard UDP pass', async () => {
     // WireGuard UDP: the handshakes above went through; the gateway's own HTTP and ping:
     assert.equal((await lab.exec(ns.gw, NODE, [PROBE, 'http', 'http://10.200.9.2/', '3000'])).stdout.trim(), 'OK internet');
-    await lab.exec(ns.gw, 'ping', ['-c', '1', '-W', '3', '100.64.1.1']);
+    await lab.exec(ns.gw, 'ping', ['-c', '1', '-W', '3', '10.200.9.2']);
+  });
+
+  it('issue 7 #6: the gateway host is not reachable through the tunnel by a user with zero routes', async () => {
+    // The tunnel is up and the gateway answers a ping of its own tunnel address (diagnostics):
+    await lab.exec(ns.dave, 'ping', ['-c', '1', '-W', '3', '100.64.0.1']);
+    // The listener runs: reachable from outside the tunnels.
+    assert.equal(await http('inet', 'http://10.200.9.1/', 3000), 'OK gateway-host');
+    // dave sends everything but his own underlay link into the tunnel (AllowedIPs 0.0.0.0/0,
+    // wg-quick's policy routing): the gateway's tunnel address, its site address and an
+    // underlay address of another link all refuse him.
+    const targets = ['100.64.0.1', GATEWAY_SITE_IP, '10.200.9.1'];
+    const answers = await Promise.all(targets.map((ip) => http('dave', `http://${ip}/`)));
+    assert.deepEqual(answers.map((answer, i) => `${targets[i]} ${answer.startsWith('ERR') ? 'ERR' : answer}`), targets.map((ip) => `${ip} ERR`));
+  });
+
+  it('issue 7 #6: the agent host is not reachable through its tunnel, not even through a mapped address of its own LAN address', async () => {
+    assert.equal(await http('lanA', 'http://192.168.1.1/', 3000), 'OK agent-host'); // the listener runs (LAN side)
+    // the gateway host, the agent's only tunnel peer, toward the agent's tunnel address:
+    assert.match((await lab.exec(ns.gw, NODE, [PROBE, 'http', 'http://100.64.1.1/', '1500'])).stdout.trim(), /^ERR/);
+    // a user allowed into plant A (100.80.1.0/24 → 192.168.1.0/24) asks for 192.168.1.1, the agent itself:
+    assert.equal(await http('carol', 'http://100.80.1.10/', 5000), 'OK plant-A');
+    assert.match(await http('carol', 'http://100.80.1.1/'), /^ERR/);
   });
 
   it('P5: native 192.168.1.10 reaches the plant of the native map, and follows a priority change', async () => {

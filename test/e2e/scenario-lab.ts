@@ -54,7 +54,22 @@ export type LabUser = {
   up: boolean;
 };
 
-export type FlowSample = { connectedAt: number | null; sent: Map<number, number>; received: Map<number, number>; revoke: { start: number; end: number; status: string } | null; done: boolean; errors: string[] };
+/** How the control plane is started: extra CLI options and environment (a database URL, a master key, …). */
+export type ServerOptions = { args?: string[]; env?: NodeJS.ProcessEnv; readyTimeoutMs?: number };
+
+/** The URL of a control-plane process on `port` in the cp namespace. */
+export const serverUrl = (port: number) => `http://${SERVER_IP}:${port}`;
+
+export type FlowSample = {
+  connectedAt: number | null;
+  sent: Map<number, number>;
+  received: Map<number, number>;
+  revoke: { start: number; end: number; status: string } | null;
+  /** The other change the flow sent itself (startFlow's `request`). */
+  request: { start: number; end: number; status: string } | null;
+  done: boolean;
+  errors: string[];
+};
 
 export class ScenarioLab {
   readonly lab = new NetnsLab();
@@ -94,12 +109,26 @@ export class ScenarioLab {
 
   // ---- control plane --------------------------------------------------------
 
+  /** Options of every later startServer() (kept across restarts). */
+  serverOptions: ServerOptions = {};
+
   async startServer(): Promise<void> {
-    this.server = this.lab.startProcess(this.ns.cp, NODE, [
-      BIN, 'server', '--listen', `${SERVER_IP}:8080`, '--data-dir', join(this.work, 'data'),
-      '--admin-email', ADMIN.email, '--admin-password', ADMIN.password,
-    ]);
-    await this.server.waitForLine(/control plane on http/, 30_000);
+    this.server = await this.startServerProcess(8080, 'data', this.serverOptions);
+  }
+
+  /** One `plantgate server` in the cp namespace on `port` with its own data dir (several make replicas). */
+  async startServerProcess(port: number, dataDir: string, options: ServerOptions = {}): Promise<LabProcess> {
+    const server = this.lab.startProcess(
+      this.ns.cp,
+      NODE,
+      [
+        BIN, 'server', '--listen', `${SERVER_IP}:${port}`, '--data-dir', join(this.work, dataDir),
+        '--admin-email', ADMIN.email, '--admin-password', ADMIN.password, ...(options.args ?? []),
+      ],
+      { ...process.env, ...options.env },
+    );
+    await server.waitForLine(/control plane on http/, options.readyTimeoutMs ?? 30_000);
+    return server;
   }
 
   async stopServer(): Promise<void> {
@@ -107,11 +136,14 @@ export class ScenarioLab {
     this.server = null;
   }
 
+  /** How long one CLI call may take (a 10,000-user fleet apply needs more than the default). */
+  cliTimeoutMs = 60_000;
+
   /** The real binary in a namespace; never throws, the exit code is part of the answer. */
   cli(ns: string, env: NodeJS.ProcessEnv, args: string[], input?: string): Promise<Run> {
     const started = Date.now();
     return new Promise((resolve) => {
-      const child = execFile('ip', ['netns', 'exec', ns, NODE, BIN, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      const child = execFile('ip', ['netns', 'exec', ns, NODE, BIN, ...args], { env: { ...process.env, ...env }, timeout: this.cliTimeoutMs, maxBuffer: 256 * 2 ** 20 }, (error, stdout, stderr) => {
         resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr, ms: Date.now() - started });
       });
       if (input !== undefined) child.stdin?.end(input);
@@ -122,14 +154,15 @@ export class ScenarioLab {
     return this.must(await this.cli(this.ns.cp, this.adminEnv, args), `plantgate ${args.join(' ')}`);
   }
 
-  async loginAdmin(): Promise<void> {
-    await this.admin(['login', '--server', SERVER_URL, '--email', ADMIN.email, '--password', ADMIN.password]);
+  async loginAdmin(server = SERVER_URL): Promise<void> {
+    await this.admin(['login', '--server', server, '--email', ADMIN.email, '--password', ADMIN.password]);
   }
 
   async applyFleet(fleet: FleetFile): Promise<Run> {
     const file = join(this.work, 'fleet.yaml');
     writeFileSync(file, stringify(fleet));
-    return this.admin(['admin', 'apply', '-f', file]);
+    // The scenarios remove roles, cooperations and plants (with their agents) on purpose.
+    return this.admin(['admin', 'apply', '-f', file, '--prune', '--force']);
   }
 
   // ---- daemons ----------------------------------------------------------------
@@ -141,20 +174,21 @@ export class ScenarioLab {
 
   private gatewayToken = '';
 
-  async startGateway(): Promise<LabProcess> {
+  /** `server`: what `--server` gets (one URL, or several separated by commas); reconcile: 10 s unless told. */
+  async startGateway(options: { server?: string; reconcileSeconds?: number } = {}): Promise<LabProcess> {
     if (!this.gatewayToken) this.gatewayToken = await this.enrol('gateway', REGION);
     for (const name of Object.values(this.ifaces)) this.lab.trackWireGuardInterface(name);
     this.gateway = this.lab.startProcess(this.ns.gw, NODE, [
-      BIN, 'gateway', '--server', SERVER_URL, '--token', this.gatewayToken, '--state-dir', join(this.work, 'gw-state'),
+      BIN, 'gateway', '--server', options.server ?? SERVER_URL, '--token', this.gatewayToken, '--state-dir', join(this.work, 'gw-state'),
       '--name', 'gw-e2e-1', '--site-endpoint', `${GATEWAY_IP}:51821`, '--user-port', '51820', '--site-port', '51821',
-      '--user-interface', this.ifaces.users, '--site-interface', this.ifaces.sites, '--reconcile-seconds', '10',
+      '--user-interface', this.ifaces.users, '--site-interface', this.ifaces.sites, '--reconcile-seconds', String(options.reconcileSeconds ?? 10),
     ]);
     return this.gateway;
   }
 
   private agentTokens = new Map<string, string>();
 
-  async startAgent(role: 'agentA' | 'agentB', plant: string): Promise<LabProcess> {
+  async startAgent(role: 'agentA' | 'agentB', plant: string, options: { server?: string } = {}): Promise<LabProcess> {
     let token = this.agentTokens.get(role);
     if (!token) {
       token = await this.enrol('agent', plant);
@@ -163,7 +197,7 @@ export class ScenarioLab {
     const iface = this.lab.name(role === 'agentA' ? 'pga' : 'pgb');
     this.lab.trackWireGuardInterface(iface);
     const agent = this.lab.startProcess(this.ns[role], NODE, [
-      BIN, 'agent', '--server', SERVER_URL, '--token', token, '--lan-interface', 'lan0', '--state-dir', join(this.work, `${role}-state`),
+      BIN, 'agent', '--server', options.server ?? SERVER_URL, '--token', token, '--lan-interface', 'lan0', '--state-dir', join(this.work, `${role}-state`),
       '--tunnel-interface', iface,
     ]);
     this.agents.set(role, agent);
@@ -173,7 +207,7 @@ export class ScenarioLab {
   // ---- users ----------------------------------------------------------------
 
   /** A user with a namespace of their own, logged in through the CLI from inside it. */
-  async addUser(email: string, password: string): Promise<LabUser> {
+  async addUser(email: string, password: string, options: { server?: string } = {}): Promise<LabUser> {
     const n = this.nextLink++;
     const short = email.split('@')[0]?.slice(0, 3) ?? 'usr';
     const ns = await this.lab.addNamespace(`u${n}${short}`);
@@ -193,7 +227,7 @@ export class ScenarioLab {
     };
     this.lab.trackWireGuardInterface(user.iface);
     this.users.set(email, user);
-    await this.as(user, ['login', '--server', SERVER_URL, '--email', email, '--password', password]);
+    await this.as(user, ['login', '--server', options.server ?? SERVER_URL, '--email', email, '--password', password]);
     return user;
   }
 
@@ -267,13 +301,27 @@ export class ScenarioLab {
     return last;
   }
 
-  startFlow(user: LabUser, host: string, options: { intervalMs: number; durationMs: number; revokeAtMs?: number; token?: string }): LabProcess {
-    const revoke = options.revokeAtMs !== undefined && options.token ? [String(options.revokeAtMs), SERVER_URL, options.token] : [];
+  /**
+   * `server`: where the flow sends its revoke (default: the first control plane);
+   * `request`: POST this JSON file to this API path instead of the revoke (with `token`).
+   */
+  startFlow(
+    user: LabUser,
+    host: string,
+    options: { intervalMs: number; durationMs: number; revokeAtMs?: number; token?: string; server?: string; request?: { path: string; bodyFile: string } },
+  ): LabProcess {
+    const change = options.request ? [options.request.path, options.request.bodyFile] : [];
+    const revoke = options.revokeAtMs !== undefined && options.token ? [String(options.revokeAtMs), options.server ?? SERVER_URL, options.token, ...change] : [];
     return this.lab.startProcess(user.ns, NODE, [FLOW, 'flow', host, '502', String(options.intervalMs), String(options.durationMs), ...revoke]);
   }
 
   token(user: LabUser): string {
     return JSON.parse(readFileSync(join(user.env.PLANTGATE_CONFIG_DIR as string, 'credentials.json'), 'utf8')).token;
+  }
+
+  /** The platform operator's API token (after loginAdmin). */
+  adminToken(): string {
+    return JSON.parse(readFileSync(join(this.adminEnv.PLANTGATE_CONFIG_DIR, 'credentials.json'), 'utf8')).token;
   }
 
   /** Everything the server, the gateway and the agents printed (for a failure report). */
@@ -297,13 +345,14 @@ export class ScenarioLab {
 }
 
 export function parseFlow(output: string): FlowSample {
-  const sample: FlowSample = { connectedAt: null, sent: new Map(), received: new Map(), revoke: null, done: false, errors: [] };
+  const sample: FlowSample = { connectedAt: null, sent: new Map(), received: new Map(), revoke: null, request: null, done: false, errors: [] };
   for (const line of output.split('\n')) {
     const [kind, a, b, c] = line.split(' ');
     if (kind === 'connected') sample.connectedAt = Number(a);
     else if (kind === 'send') sample.sent.set(Number(a), Number(b));
     else if (kind === 'recv') sample.received.set(Number(a), Number(b));
     else if (kind === 'revoke') sample.revoke = { start: Number(a), end: Number(b), status: c ?? '' };
+    else if (kind === 'request') sample.request = { start: Number(a), end: Number(b), status: c ?? '' };
     else if (kind === 'done') sample.done = true;
     else if (kind === 'ERR') sample.errors.push(line);
   }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
+import { cidr, formatIpv4, ipv4ToInt, prefixSize } from '../../src/core/net/ipv4.ts';
 import { assertNetnsCapable } from './netns.ts';
 import { DEVICE_IP, GATEWAY_IP, INTERNET_IP, NODE, REGION, type LabUser, ScenarioLab, SERVER_IP, flowCut, parseFlow, sleep } from './scenario-lab.ts';
 import { type FleetChange, NATIVE, PEOPLE, PLANT_A, PLANT_B, passwordOf, scenarioFleet } from './scenario-fleet.ts';
@@ -17,13 +18,8 @@ const CUT_MS = 1000;
 
 /** 100.80.3.0/24 + 192.168.1.10 → 100.80.3.10 (the host part is preserved, SPEC P5). */
 function mappedHost(mappedPrefix: string, real = DEVICE_IP): string {
-  const base = (mappedPrefix.split('/')[0] ?? '').split('.').map(Number);
-  const host = real.split('.').map(Number);
-  const bits = Number(mappedPrefix.split('/')[1]);
-  const toInt = (octets: number[]) => octets.reduce((n, o) => n * 256 + o, 0);
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  const value = ((toInt(base) & mask) | (toInt(host) & ~mask)) >>> 0;
-  return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join('.');
+  const mapped = cidr(mappedPrefix);
+  return formatIpv4(mapped.start + (ipv4ToInt(real) % prefixSize(mapped.length)));
 }
 
 describe('scenarios: the product end to end (plantgate server, gateway, agents, wireguard-go clients)', { timeout: 900_000 }, () => {

@@ -8,24 +8,29 @@ import { join } from 'node:path';
  * A throwaway PostgreSQL cluster for tests: Debian's postgresql binaries, a fresh data
  * directory, loopback only, stopped and deleted afterwards. PLANTGATE_TEST_PG_URL
  * points the tests at an existing server instead.
+ *
+ * With `netns`, the server runs inside that network namespace and listens on its
+ * loopback, so control planes started in the same namespace (the e2e labs) reach it;
+ * the URL is then only usable from inside that namespace.
  */
 export type TestPostgres = { url: string; stop(): Promise<void> };
 
-export async function startTestPostgres(): Promise<TestPostgres> {
-  if (process.env.PLANTGATE_TEST_PG_URL) return { url: process.env.PLANTGATE_TEST_PG_URL, stop: async () => undefined };
+export async function startTestPostgres(options: { netns?: string } = {}): Promise<TestPostgres> {
+  if (process.env.PLANTGATE_TEST_PG_URL && !options.netns) return { url: process.env.PLANTGATE_TEST_PG_URL, stop: async () => undefined };
+  const inNs = options.netns ? ['ip', 'netns', 'exec', options.netns] : [];
   const bin = postgresBinDir();
   const dir = mkdtempSync(join(tmpdir(), 'plantgate-pg-'));
   const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
   chownSync(dir, uid, gid);
-  const asPostgres = (cmd: string, args: string[]) => execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe', timeout: 60_000 });
+  const asPostgres = (cmd: string, args: string[]) => {
+    const argv = [...inNs, 'runuser', '-u', 'postgres', '--', join(bin, cmd), ...args];
+    return execFileSync(argv[0] as string, argv.slice(1), { stdio: 'pipe', timeout: 60_000 });
+  };
   asPostgres('initdb', ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   const port = await freePort();
-  const server = spawn(
-    'runuser',
-    ['-u', 'postgres', '--', join(bin, 'postgres'), '-D', join(dir, 'data'), '-k', dir, '-h', '127.0.0.1', '-p', String(port), '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-    { stdio: 'ignore' },
-  );
+  const argv = [...inNs, 'runuser', '-u', 'postgres', '--', join(bin, 'postgres'), '-D', join(dir, 'data'), '-k', dir, '-h', '127.0.0.1', '-p', String(port), '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
+  const server = spawn(argv[0] as string, argv.slice(1), { stdio: 'ignore' });
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {

@@ -1,51 +1,69 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
-import type { RouteView } from '../../core/wire/api.ts';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { z } from 'zod';
+import { FleetFileSchema } from '../../core/fleet-file/schema.ts';
+import { AdminRouteReport, EventInfo, FleetApplyResponse, NoContent, RegionInfo } from '../../core/wire/api.ts';
+import { EnrolmentCreated } from '../../core/wire/daemon.ts';
+import { DaemonListing } from '../../core/wire/daemon-view.ts';
+import { apiToken } from '../../core/wire/formats.ts';
+import { readCredentials } from '../config.ts';
 import { CliError, type Io, client, printJson } from '../context.ts';
+import { enrolInstructions } from '../enrol-token.ts';
 import { formatTable } from '../table.ts';
 import { readStdin } from '../stdin.ts';
 import { renderRoutes } from './vpn.ts';
-
-type AdminRouteReport = {
-  user: { email: string; name: string };
-  routes: RouteView[];
-  plants: Array<{ plant: string; organization: string; granted: boolean; via: string | null; rule: string; rules: string[] }>;
-};
-type DaemonInfo = {
-  id: string;
-  name: string;
-  region: string | null;
-  plant: string | null;
-  tunnelIp: string | null;
-  endpoint: string | null;
-  lastSeenAt: string | null;
-  status: {
-    appliedRevision: number;
-    peers: Array<{ latestHandshake: number }>;
-    peerCount?: number;
-    peersWithRecentHandshake?: number;
-    lastError: string | null;
-  } | null;
-};
-type EventInfo = { id: number; at: string; kind: string; actor: string | null; subject: string | null; details: Record<string, unknown> };
 
 export function registerAdminCommands(program: Command, io: Io): void {
   const admin = program.command('admin').description('platform operator commands');
 
   admin
     .command('apply')
-    .description('make the fleet equal to a fleet file (YAML or JSON); prints what changed')
+    .description('apply a fleet file (YAML or JSON): adds and updates; removes what the file lacks only with --prune; prints what changed')
     .requiredOption('-f, --file <file>', 'fleet file; - for standard input')
     .option('--dry-run', 'show what would change, change nothing')
+    .option('--prune', 'also remove what the file lacks (as a file with `complete: true` does)')
+    .option('--force', 'remove plants even while agents are enrolled on them (the agents are removed too)')
     .option('--json', 'print JSON')
-    .action(async (opts: { file: string; dryRun?: boolean; json?: boolean }) => {
+    .action(async (opts: { file: string; dryRun?: boolean; prune?: boolean; force?: boolean; json?: boolean }) => {
       const document = await readFleetFile(opts.file);
-      const result = await client(io).post<{ changes: string[]; applied: boolean; revision: number }>('/admin/fleet', { document, dryRun: Boolean(opts.dryRun) });
+      const result = await client(io).post(
+        '/admin/fleet',
+        { document, dryRun: Boolean(opts.dryRun), prune: Boolean(opts.prune), force: Boolean(opts.force) },
+        FleetApplyResponse,
+      );
       if (opts.json) return printJson(io, result);
-      if (result.changes.length === 0) return io.out('no changes: the fleet already matches the file');
-      io.out(result.changes.join('\n'));
-      io.out(`${result.changes.length} change${result.changes.length === 1 ? '' : 's'} ${result.applied ? 'applied' : 'would be applied (dry run)'}`);
+      const kept = result.kept;
+      if (result.changes.length === 0) io.out('no changes: the fleet already matches the file');
+      else {
+        io.out(result.changes.join('\n'));
+        io.out(`${result.changes.length} change${result.changes.length === 1 ? '' : 's'} ${result.applied ? 'applied' : 'would be applied (dry run)'}`);
+      }
+      if (kept.length > 0) {
+        io.out(`nothing removed: ${kept.length} thing${kept.length === 1 ? '' : 's'} the file does not list ${kept.length === 1 ? 'was' : 'were'} kept (--prune removes them):`);
+        io.out(kept.map((line) => `  kept: ${line.replace(/^- /, '')}`).join('\n'));
+      }
+    });
+
+  admin
+    .command('fleet')
+    .description('the fleet as a file')
+    .command('export')
+    .description('write the current fleet as a fleet file that applies as "no changes" (users without passwords)')
+    .option('-o, --out <file>', 'where to write it; standard output without it')
+    .option('--format <format>', 'yaml or json (default: from the file name, else yaml)')
+    .action(async (opts: { out?: string; format?: string }) => {
+      const format = opts.format ?? (opts.out?.endsWith('.json') ? 'json' : 'yaml');
+      if (format !== 'yaml' && format !== 'json') throw new CliError(`--format: "${format}" is neither yaml nor json`, 2);
+      const fleet = await client(io).get('/admin/fleet', FleetFileSchema);
+      const text = format === 'json' ? `${JSON.stringify(fleet, null, 2)}\n` : stringifyYaml(fleet);
+      if (!opts.out || opts.out === '-') return io.out(text.trimEnd());
+      try {
+        writeFileSync(opts.out, text);
+      } catch (e) {
+        throw new CliError(`--out: cannot write ${opts.out}: ${(e as Error).message}`, 2);
+      }
+      io.out(`fleet written to ${opts.out} (${format})`);
     });
 
   const region = admin.command('region').description('regions where users\u2019 tunnels terminate');
@@ -55,7 +73,7 @@ export function registerAdminCommands(program: Command, io: Io): void {
     .requiredOption('--endpoint <host:port>', 'the address users\u2019 clients dial')
     .option('--json', 'print JSON')
     .action(async (name: string, opts: { endpoint: string; json?: boolean }) => {
-      const created = await client(io).post<{ name: string; endpoint: string }>('/admin/regions', { name, endpoint: opts.endpoint });
+      const created = await client(io).post('/admin/regions', { name, endpoint: opts.endpoint }, RegionInfo);
       if (opts.json) printJson(io, created);
       else io.out(`region ${created.name} added (endpoint ${created.endpoint})`);
     });
@@ -64,15 +82,16 @@ export function registerAdminCommands(program: Command, io: Io): void {
     .description('list regions')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const regions = await client(io).get<Array<{ name: string; endpoint: string; createdAt: string }>>('/admin/regions');
+      const regions = await client(io).get('/admin/regions', z.array(RegionInfo));
       if (opts.json) printJson(io, regions);
       else io.out(formatTable(['NAME', 'ENDPOINT', 'CREATED'], regions.map((r) => [r.name, r.endpoint, r.createdAt])));
     });
   region
     .command('remove <name>')
-    .description('remove a region')
-    .action(async (name: string) => {
-      await client(io).delete(`/admin/regions/${encodeURIComponent(name)}`);
+    .description('remove a region; refused while gateways are enrolled in it')
+    .option('--force', 'remove it with its gateways (their credentials stop working; an event names them)')
+    .action(async (name: string, opts: { force?: boolean }) => {
+      await client(io).delete(`/admin/regions/${encodeURIComponent(name)}${opts.force ? '?force=true' : ''}`, NoContent);
       io.out(`region ${name} removed`);
     });
 
@@ -88,20 +107,18 @@ export function registerAdminCommands(program: Command, io: Io): void {
         const minutes = Number(opts.expiresInMinutes);
         if (!Number.isInteger(minutes) || minutes < 1) throw new CliError(`--expires-in-minutes: "${opts.expiresInMinutes}" is not a positive whole number`, 2);
         const body = kind === 'gateway' ? { region: opts.region, expiresInMinutes: minutes } : { plant: opts.plant, expiresInMinutes: minutes };
-        const created = await client(io).post<{ token: string; expiresAt: string; region?: string; plant?: string }>(`/admin/${kind}s/enrolments`, body);
+        const created = await client(io).post(`/admin/${kind}s/enrolments`, body, EnrolmentCreated.extend({ token: apiToken }));
         if (opts.json) return printJson(io, created);
         io.out(created.token);
-        io.out(
-          `(enrolment token for a ${kind} of ${created.region ?? created.plant}; single use, valid until ${created.expiresAt}; shown once)\n` +
-            `start it with: plantgate ${kind} --server URL --token ${created.token}${kind === 'agent' ? ' --lan-interface IF' : ''}`,
-        );
+        io.out(`(enrolment token for a ${kind} of ${created.region ?? created.plant}; single use, valid until ${created.expiresAt}; shown once)`);
+        io.out(enrolInstructions(kind, created.token, readCredentials(io.env).server ?? 'URL'));
       });
     group
       .command('list')
       .description(`list ${kind}s and what they last reported`)
       .option('--json', 'print JSON')
       .action(async (opts: { json?: boolean }) => {
-        const daemons = await client(io).get<DaemonInfo[]>(`/admin/${kind}s`);
+        const daemons = await client(io).get(`/admin/${kind}s`, DaemonListing);
         if (opts.json) return printJson(io, daemons);
         const now = Date.now() / 1000;
         io.out(
@@ -127,7 +144,7 @@ export function registerAdminCommands(program: Command, io: Io): void {
       .command('remove <id>')
       .description(`remove a ${kind}; its credential stops working at once`)
       .action(async (id: string) => {
-        await client(io).delete(`/admin/${kind}s/${encodeURIComponent(id)}`);
+        await client(io).delete(`/admin/${kind}s/${encodeURIComponent(id)}`, NoContent);
         io.out(`${kind} ${id} removed`);
       });
   }
@@ -139,7 +156,7 @@ export function registerAdminCommands(program: Command, io: Io): void {
     .option('--json', 'print the routes as JSON (the same shape as vpn routes --json)')
     .option('--explain-json', 'print routes and per-plant rules as JSON')
     .action(async (opts: { user: string; json?: boolean; explainJson?: boolean }) => {
-      const report = await client(io).get<AdminRouteReport>(`/admin/routes?user=${encodeURIComponent(opts.user)}`);
+      const report = await client(io).get(`/admin/routes?user=${encodeURIComponent(opts.user)}`, AdminRouteReport);
       if (opts.json) return printJson(io, report.routes);
       if (opts.explainJson) return printJson(io, report);
       io.out(`${report.user.name} <${report.user.email}>\n`);
@@ -162,7 +179,7 @@ export function registerAdminCommands(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .action(async (opts: { user?: string; kind?: string; limit: string; json?: boolean }) => {
       const query = new URLSearchParams({ limit: opts.limit, ...(opts.user ? { user: opts.user } : {}), ...(opts.kind ? { kind: opts.kind } : {}) });
-      const events = await client(io).get<EventInfo[]>(`/admin/events?${query}`);
+      const events = await client(io).get(`/admin/events?${query}`, z.array(EventInfo));
       if (opts.json) return printJson(io, events);
       io.out(formatTable(['ID', 'AT', 'KIND', 'ACTOR', 'SUBJECT', 'DETAILS'], events.map((e) => [String(e.id), e.at, e.kind, e.actor ?? '-', e.subject ?? '-', summarise(e.details)])));
     });

@@ -1,30 +1,40 @@
 import type { Command } from 'commander';
-import { formatTable } from '../table.ts';
-import { apiClient } from '../api-client.ts';
+import { z } from 'zod';
+import { LoginResponse, Me, NoContent, TokenCreated, TokenInfo, TotpConfirmed, TotpStarted } from '../../core/wire/api.ts';
+import { ApiClientError } from '../api-client.ts';
 import { forgetCredentials, readCredentials, writeCredentials } from '../config.ts';
-import { CliError, type Io, client, printJson } from '../context.ts';
+import { CliError, type Io, client, printJson, serverClient } from '../context.ts';
+import { promptSecret } from '../prompt.ts';
 import { readStdin } from '../stdin.ts';
+import { formatTable } from '../table.ts';
 
-type Token = { id: string; name: string; kind: string; createdAt: string; expiresAt: string | null; lastUsedAt: string | null; revokedAt: string | null; token?: string };
+type Token = TokenInfo;
 
 export function registerAuthCommands(program: Command, io: Io): void {
   program
     .command('login')
-    .description('log in to a control plane and store a token (file mode 0600)')
-    .requiredOption('--server <url>', 'control plane URL, e.g. http://127.0.0.1:8080')
+    .description('log in to a control plane and store a token (file mode 0600); asks for the password without echo')
+    .option('--server <url>', 'control plane URL, e.g. https://cp.example.com (env PLANTGATE_SERVER)')
     .requiredOption('--email <email>', 'your email')
-    .option('--password <password>', 'your password (or --password-stdin)')
+    .option('--password <password>', 'your password (visible to other local users: prefer the prompt or --password-stdin)')
     .option('--password-stdin', 'read the password from standard input')
     .option('--totp <code>', 'the current code of your second factor, if you turned one on')
-    .action(async (opts: { server: string; email: string; password?: string; passwordStdin?: boolean; totp?: string }) => {
-      const password = opts.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : opts.password;
-      if (!password) throw new CliError('--password or --password-stdin is required', 2);
-      const result = await apiClient(opts.server, undefined).post<{ token: string; expiresAt: string; user: { email: string } }>('/auth/login', {
-        email: opts.email,
-        password,
-        ...(opts.totp ? { totp: opts.totp } : {}),
+    .option('--json', 'print JSON')
+    .action(async (opts: { server?: string; email: string; password?: string; passwordStdin?: boolean; totp?: string; json?: boolean }) => {
+      const server = opts.server ?? io.env.PLANTGATE_SERVER;
+      if (!server) throw new CliError('--server URL is required (or set PLANTGATE_SERVER)', 'usage');
+      const api = serverClient(io, server, undefined);
+      const password = opts.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : (opts.password ?? (await promptSecret(`password for ${opts.email}: `)));
+      if (!password) throw new CliError('the password is empty', 'usage');
+      const login = (totp: string | undefined) => api.post('/auth/login', { email: opts.email, password, ...(totp ? { totp } : {}) }, LoginResponse);
+      const result = await login(opts.totp).catch(async (e: unknown) => {
+        // A second factor is on and no code was given: ask for it on the terminal, as for the password.
+        const totpRequired = e instanceof ApiClientError && (e.body as { code?: string } | null)?.code === 'totp-required';
+        if (!totpRequired || opts.totp || opts.passwordStdin || !process.stdin.isTTY) throw e;
+        return login((await promptSecret('code from your authenticator: ')).trim());
       });
-      const file = writeCredentials({ server: opts.server, token: result.token }, io.env);
+      const file = writeCredentials({ server, token: result.token }, io.env);
+      if (opts.json) return printJson(io, { user: result.user, expiresAt: result.expiresAt, credentials: file });
       io.out(`logged in as ${result.user.email} (token stored in ${file}, valid until ${result.expiresAt})`);
     });
 
@@ -33,7 +43,7 @@ export function registerAuthCommands(program: Command, io: Io): void {
     .description('revoke the stored login token and forget it')
     .action(async () => {
       const credentials = readCredentials(io.env);
-      if (credentials.server && credentials.token) await client(io).post('/auth/logout').catch(() => undefined);
+      if (credentials.server && credentials.token) await client(io).post('/auth/logout', {}, NoContent).catch(() => undefined);
       forgetCredentials(io.env);
       io.out('logged out');
     });
@@ -43,7 +53,7 @@ export function registerAuthCommands(program: Command, io: Io): void {
     .description('show the logged-in user')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const me = await client(io).get<{ email: string; name: string; platformOperator: boolean }>('/me');
+      const me = await client(io).get('/me', Me);
       if (opts.json) printJson(io, me);
       else io.out(`${me.name} <${me.email}>${me.platformOperator ? ' (platform operator)' : ''}`);
     });
@@ -54,7 +64,7 @@ export function registerAuthCommands(program: Command, io: Io): void {
     .description('start: prints the secret and an otpauth:// URI for your authenticator (shown once)')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const started = await client(io).post<{ secret: string; uri: string }>('/me/totp');
+      const started = await client(io).post('/me/totp', {}, TotpStarted);
       if (opts.json) return printJson(io, started);
       io.out(`secret: ${started.secret}\nuri:    ${started.uri}\nAdd it to your authenticator, then run: plantgate totp confirm CODE`);
     });
@@ -62,14 +72,15 @@ export function registerAuthCommands(program: Command, io: Io): void {
     .command('confirm <code>')
     .description('turn the second factor on with a first valid code')
     .action(async (code: string) => {
-      await client(io).post('/me/totp/confirm', { code });
+      const confirmed = await client(io).post('/me/totp/confirm', { code }, TotpConfirmed);
       io.out('second factor on: log in with --totp CODE from now on');
+      io.out(`recovery codes (each works once instead of a code; shown once, keep them safe):\n${confirmed.recoveryCodes.join('\n')}`);
     });
   totp
     .command('disable <code>')
     .description('turn the second factor off')
     .action(async (code: string) => {
-      await client(io).post('/me/totp/disable', { code });
+      await client(io).post('/me/totp/disable', { code }, NoContent);
       io.out('second factor off');
     });
 
@@ -81,7 +92,7 @@ export function registerAuthCommands(program: Command, io: Io): void {
     .option('--expires-in-days <days>', 'expiry in days (default: never)', (v) => parsePositiveInt('--expires-in-days', v))
     .option('--json', 'print JSON')
     .action(async (opts: { name: string; expiresInDays?: number; json?: boolean }) => {
-      const created = await client(io).post<Token>('/tokens', { name: opts.name, ...(opts.expiresInDays ? { expiresInDays: opts.expiresInDays } : {}) });
+      const created = await client(io).post('/tokens', { name: opts.name, ...(opts.expiresInDays ? { expiresInDays: opts.expiresInDays } : {}) }, TokenCreated);
       if (opts.json) printJson(io, created);
       else io.out(`${created.token}\n(token ${created.id} "${created.name}"; shown once, keep it safe)`);
     });
@@ -90,7 +101,7 @@ export function registerAuthCommands(program: Command, io: Io): void {
     .description('list your tokens (never their secrets)')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const tokens = await client(io).get<Token[]>('/tokens');
+      const tokens = await client(io).get('/tokens', z.array(TokenInfo));
       if (opts.json) return printJson(io, tokens);
       const state = (t: Token) => (t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt <= new Date().toISOString() ? 'expired' : 'active');
       io.out(
@@ -104,13 +115,13 @@ export function registerAuthCommands(program: Command, io: Io): void {
     .command('revoke <id>')
     .description('revoke one of your tokens')
     .action(async (id: string) => {
-      await client(io).delete(`/tokens/${encodeURIComponent(id)}`);
+      await client(io).delete(`/tokens/${encodeURIComponent(id)}`, NoContent);
       io.out(`token ${id} revoked`);
     });
 }
 
 export function parsePositiveInt(flag: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag}: "${value}" is not a positive whole number`, 2);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag}: "${value}" is not a positive whole number`, 'usage');
   return n;
 }

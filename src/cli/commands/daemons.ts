@@ -1,15 +1,18 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { runAgent } from '../../agent/main.ts';
 import { runGateway } from '../../gateway/main.ts';
+import { parseServerUrls } from '../../daemon/server-list.ts';
 import { CliError, type Io } from '../context.ts';
+import { enrolToken, TOKEN_FILE_HELP, TOKEN_HELP } from '../enrol-token.ts';
 
 /** `plantgate gateway` and `plantgate agent`: the two data-plane daemons (run as root). */
 export function registerDaemonCommands(program: Command, io: Io): void {
   program
     .command('gateway')
     .description('run a region gateway: terminates personal-VPN tunnels and site tunnels, applies its desired state to WireGuard and nftables')
-    .requiredOption('--server <url>', 'control plane URL (env PLANTGATE_SERVER)', io.env.PLANTGATE_SERVER)
-    .option('--token <token>', 'enrolment token from `plantgate admin gateway enrol` (first start only; env PLANTGATE_ENROL_TOKEN)', io.env.PLANTGATE_ENROL_TOKEN)
+    .option('--server <url[,url…]>', 'control plane URL; several (repeated or comma-separated) are tried in turn (env PLANTGATE_SERVER)', collectServers, [])
+    .option('--token-file <file>', TOKEN_FILE_HELP)
+    .option('--token <token>', TOKEN_HELP)
     .option('--state-dir <dir>', 'credential, own key, last desired state (mode 0700)', '/var/lib/plantgate/gateway')
     .option('--name <name>', 'name to enrol under (default: chosen by the control plane)')
     .option('--site-endpoint <host:port>', 'where agents dial this gateway (default: <hostname>:<site-port>)')
@@ -20,17 +23,19 @@ export function registerDaemonCommands(program: Command, io: Io): void {
     .option('--table <name>', 'nftables table owned by the gateway (ip family)', 'plantgate')
     .option('--metrics-listen <host:port>', 'Prometheus /metrics', '127.0.0.1:9586')
     .option('--reconcile-seconds <n>', 'full reconcile period (repairs drift)', positive, 30)
+    .option('--max-stale-hours <n>', 'serve the last state without the control plane for at most this long, then withdraw user access', positive, 24)
     .option('--keep-on-exit', 'leave interfaces and table in place on SIGTERM (default: remove them)', false)
-    .action(async (opts) => {
-      const code = await runGateway(opts, io);
+    .action(async (opts, command: Command) => {
+      const code = await runGateway({ ...opts, server: servers(opts.server, io), token: enrolToken(command, opts, io) }, io);
       if (code !== 0) throw new CliError('gateway stopped with an error (see the log above)', code);
     });
 
   program
     .command('agent')
     .description('run a plant agent: site tunnels to every gateway, translates mapped prefixes to the plant LAN')
-    .requiredOption('--server <url>', 'control plane URL (env PLANTGATE_SERVER)', io.env.PLANTGATE_SERVER)
-    .option('--token <token>', 'enrolment token from `plantgate admin agent enrol` (first start only; env PLANTGATE_ENROL_TOKEN)', io.env.PLANTGATE_ENROL_TOKEN)
+    .option('--server <url[,url…]>', 'control plane URL; several (repeated or comma-separated) are tried in turn (env PLANTGATE_SERVER)', collectServers, [])
+    .option('--token-file <file>', TOKEN_FILE_HELP)
+    .option('--token <token>', TOKEN_HELP)
     .requiredOption('--lan-interface <name>', 'interface toward the plant LAN')
     .option('--state-dir <dir>', 'credential, own key, last desired state (mode 0700)', '/var/lib/plantgate/agent')
     .option('--name <name>', 'name to enrol under (default: chosen by the control plane)')
@@ -38,9 +43,10 @@ export function registerDaemonCommands(program: Command, io: Io): void {
     .option('--table <name>', 'nftables table owned by the agent (ip family)', 'plantgate')
     .option('--metrics-listen <host:port>', 'Prometheus /metrics', '127.0.0.1:9587')
     .option('--reconcile-seconds <n>', 'full reconcile period (repairs drift)', positive, 30)
+    .option('--max-stale-hours <n>', 'serve the last state without the control plane for at most this long, then withdraw user access', positive, 24)
     .option('--keep-on-exit', 'leave interface and table in place on SIGTERM (default: remove them)', false)
-    .action(async (opts) => {
-      const code = await runAgent(opts, io);
+    .action(async (opts, command: Command) => {
+      const code = await runAgent({ ...opts, server: servers(opts.server, io), token: enrolToken(command, opts, io) }, io);
       if (code !== 0) throw new CliError('agent stopped with an error (see the log above)', code);
     });
 }
@@ -55,4 +61,17 @@ function positive(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
   return n;
+}
+
+function collectServers(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The --server values, or PLANTGATE_SERVER (comma-separated too); a usage error when none or a bad one. */
+function servers(values: string[], io: Io): string[] {
+  try {
+    return parseServerUrls(values.length > 0 ? values : io.env.PLANTGATE_SERVER);
+  } catch (error) {
+    throw new CliError(`${(error as Error).message} (--server URL or PLANTGATE_SERVER)`, 'usage');
+  }
 }

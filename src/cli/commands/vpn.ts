@@ -1,8 +1,11 @@
-import { chmodSync, closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { z } from 'zod';
 import { renderWireGuardConf } from '../../core/render/wireguard-conf.ts';
-import type { ProfileConfigParts, RouteView } from '../../core/wire/api.ts';
+import { readOwnedLines, updateOwnedLines } from '../../core/render/wireguard-conf-update.ts';
+import { ProfileConfigParts, ProfileInfo, RouteView } from '../../core/wire/api.ts';
 import { generateWireGuardKeyPair, wireGuardPublicKey } from '../../crypto/wireguard-keys.ts';
+import { type PendingFile, pendingFile } from '../config-file.ts';
 import { CliError, type Io, client, printJson } from '../context.ts';
 import { formatTable } from '../table.ts';
 
@@ -16,7 +19,7 @@ export function registerVpnCommands(program: Command, io: Io): void {
     .option('--region <name>', 'region to dial (default: the first region)')
     .option('--force', 'overwrite an existing file')
     .action(async (opts: { out: string; region?: string; force?: boolean }) => {
-      await writeProfile(io, opts, (publicKey) => client(io).post<ProfileConfigParts>('/vpn/profile', { publicKey }), 'issued');
+      await writeProfile(io, opts, (publicKey) => client(io).post('/vpn/profile', { publicKey }, ProfileConfigParts), 'issued');
     });
 
   vpn
@@ -26,12 +29,12 @@ export function registerVpnCommands(program: Command, io: Io): void {
     .option('--region <name>', 'region to dial (default: the first region)')
     .option('--force', 'overwrite an existing file')
     .action(async (opts: { out: string; region?: string; force?: boolean }) => {
-      await writeProfile(io, opts, (publicKey) => client(io).post<ProfileConfigParts>('/vpn/profile/rotate', { publicKey }), 'rotated');
+      await writeProfile(io, opts, (publicKey) => client(io).post('/vpn/profile/rotate', { publicKey }, ProfileConfigParts), 'rotated');
     });
 
   vpn
     .command('refresh')
-    .description('rewrite a config file you already have with the current routes (AllowedIPs) and regions; the key stays')
+    .description('update a config file you already have with the current routes (AllowedIPs) and region endpoint; the key and your own lines (MTU, DNS, comments) stay')
     .requiredOption('--config <file>', 'the WireGuard config written by issue or rotate')
     .option('--region <name>', 'region to dial (default: the one in the file, else the first)')
     .action(async (opts: { config: string; region?: string }) => {
@@ -39,26 +42,44 @@ export function registerVpnCommands(program: Command, io: Io): void {
       try {
         text = readFileSync(opts.config, 'utf8');
       } catch (e) {
-        throw new CliError(`--config: cannot read ${opts.config}: ${(e as Error).message}`, 2);
+        throw new CliError(`--config: cannot read ${opts.config}: ${(e as Error).message}`, 'usage');
       }
-      const privateKey = /^\s*PrivateKey\s*=\s*(\S+)\s*$/m.exec(text)?.[1];
-      if (!privateKey) throw new CliError(`--config: ${opts.config} has no PrivateKey line`, 2);
-      const parts = await client(io).get<ProfileConfigParts>('/vpn/profile');
-      if (wireGuardPublicKey(privateKey) !== parts.profile.publicKey) {
-        throw new CliError(`--config: ${opts.config} holds another key than your active profile (rotated or revoked?): use plantgate vpn rotate --out FILE`);
+      const current = readOwnedLines(text);
+      if (!current.privateKey) throw new CliError(`--config: ${opts.config} has no PrivateKey line`, 'usage');
+      let publicKey: string;
+      try {
+        publicKey = wireGuardPublicKey(current.privateKey);
+      } catch {
+        throw new CliError(`--config: ${opts.config} has a PrivateKey that is not a WireGuard key`, 'usage');
       }
-      const current = /^# region (\S+)/m.exec(text)?.[1];
-      const region = pickRegion(parts, opts.region ?? (parts.regions.some((r) => r.name === current) ? current : undefined));
-      writeFileSync(opts.config, renderProfile(parts, privateKey, region, 'refreshed'), { mode: 0o600 });
-      chmodSync(opts.config, 0o600);
-      io.out(`${opts.config} refreshed: AllowedIPs ${parts.allowedIps.join(', ')}; region ${region.name} (${region.endpoint}). Reload it in your WireGuard client.`);
+      const file = openPending(opts.config, '--config');
+      try {
+        const parts = await client(io).get('/vpn/profile', ProfileConfigParts);
+        if (publicKey !== parts.profile.publicKey) {
+          throw new CliError(`--config: ${opts.config} holds another key than your active profile (rotated or revoked?): use plantgate vpn rotate --out FILE`, 'conflict');
+        }
+        const fromFile = parts.regions.find((r) => r.name === current.region) ?? parts.regions.find((r) => r.endpoint === current.endpoint);
+        const region = pickRegion(parts, opts.region ?? fromFile?.name);
+        const updated = updateOwnedLines(text, {
+          peerPublicKey: parts.servicePublicKey,
+          endpoint: region.endpoint,
+          allowedIps: parts.allowedIps,
+          regionComment: regionComment(parts, region),
+        });
+        if (!updated.ok) throw new CliError(`--config: ${opts.config}: ${updated.message}`, updated.reason === 'no-service-peer' ? 'usage' : 'error');
+        file.commit(updated.text, true);
+        io.out(`${opts.config} refreshed: AllowedIPs ${parts.allowedIps.join(', ')}; region ${region.name} (${region.endpoint}). Reload it in your WireGuard client.`);
+      } catch (e) {
+        file.abandon();
+        throw e;
+      }
     });
 
   vpn
     .command('revoke')
     .description('revoke your profile at once; every gateway drops it')
     .action(async () => {
-      const revoked = await client(io).post<{ tunnelIp: string }>('/vpn/profile/revoke');
+      const revoked = await client(io).post('/vpn/profile/revoke', {}, ProfileInfo);
       io.out(`profile revoked (tunnel IP ${revoked.tunnelIp}); issue a new one with plantgate vpn issue`);
     });
 
@@ -67,7 +88,7 @@ export function registerVpnCommands(program: Command, io: Io): void {
     .description('your active profile')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const parts = await client(io).get<ProfileConfigParts>('/vpn/profile');
+      const parts = await client(io).get('/vpn/profile', ProfileConfigParts);
       if (opts.json) return printJson(io, parts);
       const p = parts.profile;
       io.out(
@@ -87,7 +108,7 @@ export function registerVpnCommands(program: Command, io: Io): void {
     .description('every plant subnet you reach, its mapped prefix, native state and conflicts')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const routes = await client(io).get<RouteView[]>('/vpn/routes');
+      const routes = await client(io).get('/vpn/routes', RouteViews);
       if (opts.json) printJson(io, routes);
       else io.out(renderRoutes(routes));
     });
@@ -99,7 +120,7 @@ export function registerVpnCommands(program: Command, io: Io): void {
     .requiredOption('--subnet <cidr>', 'the plant subnet')
     .option('--json', 'print the new routes as JSON')
     .action(async (opts: { plant: string; subnet: string; json?: boolean }) => {
-      const routes = await client(io).put<RouteView[]>('/vpn/routes/priority', { plant: opts.plant, subnet: opts.subnet });
+      const routes = await client(io).put('/vpn/routes/priority', { plant: opts.plant, subnet: opts.subnet }, RouteViews);
       if (opts.json) return printJson(io, routes);
       io.out(`${opts.plant} ${opts.subnet} now has priority.\n${renderRoutes(routes)}`);
       io.out(NATIVE_HINT);
@@ -115,12 +136,14 @@ export function registerVpnCommands(program: Command, io: Io): void {
       .option('--json', 'print the new routes as JSON')
       .action(async (opts: { plant: string; subnet: string; json?: boolean }) => {
         const path = action === 'disable' ? '/vpn/routes/disabled' : '/vpn/routes/enabled';
-        const routes = await client(io).put<RouteView[]>(path, { plant: opts.plant, subnet: opts.subnet });
+        const routes = await client(io).put(path, { plant: opts.plant, subnet: opts.subnet }, RouteViews);
         if (opts.json) return printJson(io, routes);
         io.out(`${opts.plant} ${opts.subnet} ${action}d.\n${renderRoutes(routes)}`);
       });
   }
 }
+
+const RouteViews = z.array(RouteView);
 
 const NATIVE_HINT =
   'Mapped addresses work at once. For native addresses your WireGuard config needs the prefix in AllowedIPs: run `plantgate vpn refresh --config FILE`.';
@@ -144,17 +167,26 @@ export function renderRoutes(routes: RouteView[]): string {
 
 function pickRegion(parts: ProfileConfigParts, name: string | undefined): { name: string; endpoint: string } {
   const region = name ? parts.regions.find((r) => r.name === name) : parts.regions[0];
-  if (!region) throw new CliError(`--region: no region "${name}" (have: ${parts.regions.map((r) => r.name).join(', ') || 'none'})`, 2);
+  if (!region) throw new CliError(`--region: no region "${name}" (have: ${parts.regions.map((r) => r.name).join(', ') || 'none'})`, 'usage');
   return region;
 }
 
-function renderProfile(parts: ProfileConfigParts, privateKey: string, region: { name: string; endpoint: string }, verb: string): string {
+function openPending(path: string, flag: string): PendingFile {
+  try {
+    return pendingFile(path);
+  } catch (e) {
+    throw new CliError(`${flag}: cannot write beside ${path}: ${(e as Error).message}`, 'usage');
+  }
+}
+
+function regionComment(parts: ProfileConfigParts, region: { name: string; endpoint: string }): string {
   const others = parts.regions.filter((r) => r.name !== region.name);
+  return `region ${region.name}${others.length ? `; other regions: ${others.map((r) => `${r.name} ${r.endpoint}`).join(', ')}` : ''}`;
+}
+
+function renderProfile(parts: ProfileConfigParts, privateKey: string, region: { name: string; endpoint: string }, verb: string): string {
   return renderWireGuardConf({
-    comments: [
-      `plantgate personal VPN profile ${parts.profile.id}, ${verb} ${new Date().toISOString()}`,
-      `region ${region.name}${others.length ? `; other regions: ${others.map((r) => `${r.name} ${r.endpoint}`).join(', ')}` : ''}`,
-    ],
+    comments: [`plantgate personal VPN profile ${parts.profile.id}, ${verb} ${new Date().toISOString()}`, regionComment(parts, region)],
     privateKey,
     addresses: [`${parts.profile.tunnelIp}/32`],
     peers: [{ publicKey: parts.servicePublicKey, endpoint: region.endpoint, allowedIps: parts.allowedIps, persistentKeepalive: 25 }],
@@ -163,8 +195,10 @@ function renderProfile(parts: ProfileConfigParts, privateKey: string, region: { 
 
 /**
  * The private key exists only here: generated, written into the config file, forgotten.
- * The file is opened before the server is asked, so a profile is never registered for a
- * config that could not be written.
+ * The temporary file is created before the server is asked (a profile is never
+ * registered for a config that could not be written), and renamed over `--out` only
+ * once the server has answered and the whole config is on disk: with the server away,
+ * the old file and its key stay as they were (issue 7 item 11).
  */
 async function writeProfile(
   io: Io,
@@ -173,31 +207,27 @@ async function writeProfile(
   verb: string,
 ): Promise<void> {
   const toStdout = opts.out === '-';
-  if (!toStdout && existsSync(opts.out) && !opts.force) throw new CliError(`--out: ${opts.out} exists; pass --force to overwrite it`, 2);
-  const fd = toStdout ? null : openSync(opts.out, opts.force ? 'w' : 'wx', 0o600);
+  if (!toStdout && existsSync(opts.out) && !opts.force) throw new CliError(`--out: ${opts.out} exists; pass --force to overwrite it`, 'usage');
+  const file: PendingFile | null = toStdout ? null : openPending(opts.out, '--out');
+  let registered = false;
   try {
     const keys = generateWireGuardKeyPair();
     const parts = await register(keys.publicKey);
-    const region = pickRegion(parts, opts.region);
-    const text = renderProfile(parts, keys.privateKey, region, verb);
-    if (fd === null) io.out(text.trimEnd());
-    else {
-      writeSync(fd, text);
-      io.out(`profile ${verb}: tunnel IP ${parts.profile.tunnelIp}, region ${region.name} (${region.endpoint}); config written to ${opts.out} (mode 0600). The private key exists only in that file.`);
+    registered = true;
+    // The key is registered now: a config must be written even if --region names no region.
+    const region = parts.regions.find((r) => r.name === opts.region) ?? pickRegion(parts, undefined);
+    if (opts.region !== undefined && region.name !== opts.region) {
+      io.err(`warning: --region: no region "${opts.region}" (have: ${parts.regions.map((r) => r.name).join(', ')}); wrote the config for ${region.name} (switch with plantgate vpn refresh --region NAME)`);
     }
+    const text = renderProfile(parts, keys.privateKey, region, verb);
+    if (file === null) return io.out(text.trimEnd());
+    file.commit(text, Boolean(opts.force));
+    io.out(`profile ${verb}: tunnel IP ${parts.profile.tunnelIp}, region ${region.name} (${region.endpoint}); config written to ${opts.out} (mode 0600). The private key exists only in that file.`);
   } catch (e) {
-    if (fd !== null && !opts.force) {
-      closeSync(fd);
-      const { rmSync } = await import('node:fs');
-      rmSync(opts.out, { force: true });
-      throw e;
+    file?.abandon();
+    if (registered && !(e instanceof CliError)) {
+      throw new CliError(`the profile was ${verb} but its config could not be written (${(e as Error).message}); run plantgate vpn rotate --out FILE to get a working one`);
     }
     throw e;
-  } finally {
-    try {
-      if (fd !== null) closeSync(fd);
-    } catch {
-      // already closed on the error path
-    }
   }
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { JOB_ROLES, ORG_ROLES } from '../model.ts';
+import { printableName } from '../wire/printable.ts';
 
 /** The fleet file (`plantgate admin apply -f fleet.yaml`), as users write it. */
-const name = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+const name = printableName(200);
 
 const JobRoleEntry = z
   .object({
@@ -15,13 +16,15 @@ const JobRoleEntry = z
 
 export const FleetFileSchema = z
   .object({
+    /** The file is the whole fleet: what it lacks is removed, as with `--prune`. */
+    complete: z.boolean().optional(),
     users: z
       .array(
         z
           .object({
-            email: z.email({ message: 'must be an email address' }),
+            email: z.email({ message: 'must be an email address' }).max(320, 'must be at most 320 characters'),
             name: name.optional(),
-            password: z.string().min(8, 'must be at least 8 characters').optional(),
+            password: z.string().min(8, 'must be at least 8 characters').max(1024, 'must be at most 1024 characters').optional(),
           })
           .strict(),
       )
@@ -54,7 +57,7 @@ export const FleetFileSchema = z
                           .object({
                             name,
                             ip: z.string(),
-                            kind: z.string().trim().min(1).max(60).default('device'),
+                            kind: printableName(60).default('device'),
                             ports: z.array(z.number().int().min(1).max(65535)).default([]),
                           })
                           .strict(),

@@ -33,6 +33,22 @@ describe('validateFleetFile', () => {
     assert.equal(result.fleet.users[0]?.email, 'bob@example.test');
   });
 
+  it('#13: keeps `complete: true` (the file is the whole fleet), absent by default', () => {
+    const complete = validateFleetFile({ ...fleet(), complete: true }, context);
+    assert.ok(complete.ok);
+    assert.equal(complete.fleet.complete, true);
+    const partial = validateFleetFile(fleet(), context);
+    assert.ok(partial.ok);
+    assert.equal(partial.fleet.complete, undefined);
+    assert.ok(!validateFleetFile({ ...fleet(), complete: 'yes' }, context).ok);
+  });
+
+  it('#13: a partial file may name a stored organization as cooperation partner', () => {
+    const input = fleet({}, { cooperations: [{ partner: 'Stored', plants: ['P'] }] });
+    assert.ok(!validateFleetFile(input, context).ok, 'unknown without the installation\u2019s organizations');
+    assert.ok(validateFleetFile(input, { ...context, knownOrganizations: new Set(['Stored']) }).ok);
+  });
+
   const rows: Array<[string, unknown, string, RegExp]> = [
     ['non-canonical subnet', fleet({ subnets: ['192.168.1.1/24'] }), 'organizations[0].plants[0].subnets[0]', /did you mean 192\.168\.1\.0\/24/],
     ['subnets overlapping within a plant', fleet({ subnets: ['10.0.0.0/16', '10.0.1.0/24'] }), 'organizations[0].plants[0].subnets[1]', /overlaps 10\.0\.0\.0\/16/],

@@ -15,7 +15,15 @@ export type FleetValidation =
  * reserved ranges, names unique where they must be, every reference resolvable.
  * Every problem names its path, e.g. `organizations[0].plants[2].subnets[1]`.
  */
-export function validateFleetFile(input: unknown, context: { knownUserEmails: ReadonlySet<string>; reserved: ReservedRange[] }): FleetValidation {
+export function validateFleetFile(
+  input: unknown,
+  context: {
+    knownUserEmails: ReadonlySet<string>;
+    reserved: ReservedRange[];
+    /** Organizations the installation holds: a partial file may name one as a cooperation partner. */
+    knownOrganizations?: ReadonlySet<string>;
+  },
+): FleetValidation {
   const parsed = FleetFileSchema.safeParse(input);
   if (!parsed.success) return { ok: false, problems: [], zodError: parsed.error };
   const fleet = normaliseEmails(parsed.data);
@@ -98,7 +106,7 @@ export function validateFleetFile(input: unknown, context: { knownUserEmails: Re
     const partners = new Set<string>();
     org.cooperations.forEach((coop, c) => {
       const cAt = `${at}.cooperations[${c}]`;
-      if (!orgIndex.has(coop.partner)) add(`${cAt}.partner`, `unknown organization "${coop.partner}"`);
+      if (!orgIndex.has(coop.partner) && !context.knownOrganizations?.has(coop.partner)) add(`${cAt}.partner`, `unknown organization "${coop.partner}"`);
       else if (coop.partner === org.name) add(`${cAt}.partner`, `${org.name} cannot cooperate with itself`);
       if (partners.has(coop.partner)) add(`${cAt}.partner`, `a second cooperation of ${org.name} with ${coop.partner}`);
       partners.add(coop.partner);
@@ -152,6 +160,7 @@ function checkJobRoles(
 function normaliseEmails(fleet: FleetFile): FleetFile {
   const lower = (e: string) => e.trim().toLowerCase();
   return {
+    ...fleet,
     users: fleet.users.map((u) => ({ ...u, email: lower(u.email) })),
     organizations: fleet.organizations.map((org) => ({
       ...org,

@@ -88,3 +88,81 @@ export function containsAddress(prefix: Ipv4Prefix, address: number): boolean {
 export function translateAddress(address: number, from: Ipv4Prefix, to: Ipv4Prefix): number {
   return to.start + (address - from.start);
 }
+
+// --- Canonical text form, for the data plane (nft elements, WireGuard AllowedIPs) ---
+//
+// "a.b.c.d/len" with host bits cleared. nft masks host bits on input (100.81.0.0/8 becomes
+// 100.0.0.0/8) and prints /32 elements as a bare address, so without one canonical form a
+// diff between desired and observed would see phantom changes. These throw: their input
+// comes from a validated document or from nft/wg output, so a bad one is a bug upstream.
+
+/** A prefix in canonical text form: network address, host bits cleared, "/len" always present. */
+export type CanonicalCidr = string & { readonly __brand: 'CanonicalCidr' };
+
+/** "a.b.c.d" as an unsigned 32-bit integer; throws on anything else ("010.1.1.1" too). */
+export function ipv4ToInt(address: string): number {
+  const value = parseIpv4(address);
+  if (value === null) throw new Error(`not an IPv4 address: ${JSON.stringify(address)}`);
+  return value;
+}
+
+/** Validates and normalises a single address. */
+export function canonicalAddress(address: string): string {
+  return formatIpv4(ipv4ToInt(address));
+}
+
+/** "10.1.2.3/8" → "10.0.0.0/8"; a bare address becomes a /32. */
+export function canonicalPrefix(text: string): CanonicalCidr {
+  const slash = text.indexOf('/');
+  const address = slash === -1 ? text : text.slice(0, slash);
+  const lengthText = slash === -1 ? '32' : text.slice(slash + 1);
+  const length = /^\d{1,2}$/.test(lengthText) ? Number(lengthText) : Number.NaN;
+  if (!(length >= 0 && length <= 32)) throw new Error(`not an IPv4 prefix: ${JSON.stringify(text)}`);
+  return `${formatIpv4(maskOf(ipv4ToInt(address), length))}/${length}` as CanonicalCidr;
+}
+
+// A gateway state repeats the same few thousand tunnel IPs and mapped prefixes 100,000
+// times, so their canonical forms are memoised (bounded: cleared past MEMO_LIMIT spellings).
+const MEMO_LIMIT = 1_000_000;
+const addressMemo = new Map<string, string>();
+const prefixMemo = new Map<string, CanonicalCidr>();
+
+export function memoCanonicalAddress(address: string): string {
+  let canonical = addressMemo.get(address);
+  if (canonical === undefined) {
+    canonical = canonicalAddress(address);
+    if (addressMemo.size >= MEMO_LIMIT) addressMemo.clear();
+    addressMemo.set(address, canonical);
+  }
+  return canonical;
+}
+
+export function memoCanonicalPrefix(text: string): CanonicalCidr {
+  let canonical = prefixMemo.get(text);
+  if (canonical === undefined) {
+    canonical = canonicalPrefix(text);
+    if (prefixMemo.size >= MEMO_LIMIT) prefixMemo.clear();
+    prefixMemo.set(text, canonical);
+  }
+  return canonical;
+}
+
+export function prefixLength(prefix: CanonicalCidr): number {
+  return Number(prefix.slice(prefix.indexOf('/') + 1));
+}
+
+/** Orders prefixes (or bare addresses, as /32) by network address, then by length. */
+export function comparePrefixes(a: string, b: string): number {
+  const [addressA = '', lengthA = '32'] = a.split('/');
+  const [addressB = '', lengthB = '32'] = b.split('/');
+  return ipv4ToInt(addressA) - ipv4ToInt(addressB) || Number(lengthA) - Number(lengthB);
+}
+
+export function compareAddresses(a: string, b: string): number {
+  return ipv4ToInt(a) - ipv4ToInt(b);
+}
+
+/** Dotted netmask of a prefix length (24 → 255.255.255.0). */
+export function netmask(length: number): string {
+  return formatIpv4(maskOf(0xffffffff, length));
+}

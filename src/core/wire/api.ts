@@ -1,21 +1,40 @@
 import { z } from 'zod';
 import { isWireGuardKey } from '../render/wireguard-key.ts';
+import { apiToken, hostPort, oneLine, strictCidrV4, strictIpv4, wireGuardKey } from './formats.ts';
+import { printableName } from './printable.ts';
 
 /** Wire types of the HTTP API (`/api/v1`), shared by server, CLI and tests. */
+
+/** Longer passwords buy nothing and cost an argon2 run over the whole text (issue 7 item 1). */
+export const MAX_PASSWORD = 1024;
+export const MAX_EMAIL = 320;
 
 export const WireGuardPublicKey = z.string().trim().refine(isWireGuardKey, { message: 'must be a WireGuard public key (32 bytes, base64)' });
 
 export const LoginRequest = z
-  .object({ email: z.string().trim().min(1, 'is required'), password: z.string().min(1, 'is required'), totp: z.string().trim().optional() })
+  .object({
+    email: z.string().trim().min(1, 'is required').max(MAX_EMAIL, `must be at most ${MAX_EMAIL} characters`),
+    password: z.string().min(1, 'is required').max(MAX_PASSWORD, `must be at most ${MAX_PASSWORD} characters`),
+    /** The current 6-digit code, or one of the recovery codes shown when the second factor was turned on. */
+    totp: z.string().trim().max(64, 'must be at most 64 characters').optional(),
+  })
   .strict();
 export const TotpCode = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code') }).strict();
-export const LoginResponse = z.object({ token: z.string(), expiresAt: z.string(), user: z.object({ id: z.string(), email: z.string(), name: z.string() }) });
+/** Turning the factor off also takes a recovery code (the authenticator may be what was lost). */
+export const TotpOrRecoveryCode = z
+  .object({ code: z.string().trim().regex(/^(\d{6}|[0-9A-Za-z]{4}(-?[0-9A-Za-z]{4}){3})$/, 'must be the 6-digit code or a recovery code (xxxx-xxxx-xxxx-xxxx)') })
+  .strict();
+export const TotpConfirmed = z.object({ recoveryCodes: z.array(z.string()) });
+const NewPassword = z.string().min(8, 'must be at least 8 characters').max(MAX_PASSWORD, `must be at most ${MAX_PASSWORD} characters`);
+/** A user changes their own password with the current one (also a one-time password an operator set). */
+export const PasswordChangeRequest = LoginRequest.extend({ newPassword: NewPassword }).strict();
+export const LoginResponse = z.object({ token: apiToken, expiresAt: z.string(), user: z.object({ id: z.string(), email: z.string(), name: z.string() }) });
 
 export const Me = z.object({ id: z.string(), email: z.string(), name: z.string(), platformOperator: z.boolean() });
 
 export const TokenCreateRequest = z
   .object({
-    name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
+    name: printableName(100, 'is required'),
     expiresInDays: z.number().int().min(1, 'must be at least 1').max(3650, 'must be at most 3650').optional(),
   })
   .strict();
@@ -29,17 +48,18 @@ export const TokenInfo = z.object({
   revokedAt: z.string().nullable(),
 });
 export type TokenInfo = z.infer<typeof TokenInfo>;
-export const TokenCreated = TokenInfo.extend({ token: z.string() });
+export const TokenCreated = TokenInfo.extend({ token: apiToken });
 
 export const ProfileKeyRequest = z.object({ publicKey: WireGuardPublicKey }).strict();
 
-export const RegionEndpoint = z.object({ name: z.string(), endpoint: z.string() });
+/** Strict: the CLI writes these into WireGuard configs (issue 7 item 4). */
+export const RegionEndpoint = z.object({ name: oneLine, endpoint: hostPort });
 export const ProfileInfo = z.object({
-  id: z.string(),
+  id: oneLine,
   kind: z.literal('wireguard'),
   status: z.enum(['active', 'revoked']),
-  publicKey: z.string(),
-  tunnelIp: z.string(),
+  publicKey: wireGuardKey,
+  tunnelIp: strictIpv4,
   createdAt: z.string(),
   rotatedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
@@ -49,10 +69,10 @@ export type ProfileInfo = z.infer<typeof ProfileInfo>;
 /** Everything the device needs to assemble its config file around its own private key. */
 export const ProfileConfigParts = z.object({
   profile: ProfileInfo,
-  servicePublicKey: z.string(),
+  servicePublicKey: wireGuardKey,
   regions: z.array(RegionEndpoint),
   /** The mapped space plus the native prefixes active now (DESIGN). */
-  allowedIps: z.array(z.string()),
+  allowedIps: z.array(strictCidrV4),
 });
 export type ProfileConfigParts = z.infer<typeof ProfileConfigParts>;
 
@@ -61,15 +81,20 @@ export const RouteView = z.object({
   plantId: z.string(),
   organization: z.string(),
   via: z.enum(['own', 'cooperation']),
-  subnet: z.string(),
-  mapped: z.string(),
+  subnet: strictCidrV4,
+  mapped: strictCidrV4,
   native: z.boolean(),
   state: z.enum(['active', 'priority', 'shadowed', 'conflict', 'disabled']),
-  conflictsWith: z.array(z.object({ plant: z.string(), subnet: z.string() })),
+  conflictsWith: z.array(z.object({ plant: z.string(), subnet: strictCidrV4 })),
 });
 export type RouteView = z.infer<typeof RouteView>;
 
-export const RouteSelector = z.object({ plant: z.string().trim().min(1, 'is required'), subnet: z.string().trim().min(1, 'is required') }).strict();
+export const RouteSelector = z
+  .object({
+    plant: z.string().trim().min(1, 'is required').max(401, 'must be at most 401 characters (Org/Plant)'),
+    subnet: z.string().trim().min(1, 'is required').max(43, 'must be at most 43 characters'),
+  })
+  .strict();
 
 export const AdminRouteReport = z.object({
   user: z.object({ id: z.string(), email: z.string(), name: z.string() }),
@@ -82,16 +107,11 @@ export const AdminRouteReport = z.object({
 export const RegionCreateRequest = z
   .object({
     name: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (e.g. eu-central)'),
-    endpoint: z
-      .string()
-      .trim()
-      .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/, 'must be HOST:PORT (the address users\u2019 clients dial)')
-      .refine((v) => {
-        const port = Number(v.slice(v.lastIndexOf(':') + 1));
-        return port >= 1 && port <= 65535;
-      }, 'port must be 1–65535'),
+    /** Not trimmed: a value with a newline or a space is refused, not cleaned (issue 7 item 4). */
+    endpoint: hostPort,
   })
   .strict();
+/** Lax on purpose: an operator must be able to list (and remove) a region stored before endpoints were checked. */
 export const RegionInfo = z.object({ id: z.string(), name: z.string(), endpoint: z.string(), createdAt: z.string() });
 
 export const EventInfo = z.object({
@@ -103,8 +123,28 @@ export const EventInfo = z.object({
   details: z.record(z.string(), z.unknown()),
 });
 
-export const FleetApplyRequest = z.object({ document: z.unknown(), dryRun: z.boolean().default(false) }).strict();
-export const FleetApplyResponse = z.object({ changes: z.array(z.string()), applied: z.boolean(), revision: z.number() });
+export const FleetApplyRequest = z
+  .object({
+    document: z.unknown(),
+    dryRun: z.boolean().default(false),
+    /** Remove what the file lacks (also when the file says `complete: true`); otherwise nothing is removed. */
+    prune: z.boolean().default(false),
+    /** Remove plants (and organizations) even while daemons are enrolled on them; they are removed too. */
+    force: z.boolean().default(false),
+  })
+  .strict();
+export const FleetApplyResponse = z.object({
+  changes: z.array(z.string()),
+  /** Removals not made because the apply did not prune. */
+  kept: z.array(z.string()),
+  applied: z.boolean(),
+  revision: z.number(),
+});
+
+/** A 204 answer: no body at all. */
+export const NoContent = z.undefined();
+
+export const TotpStarted = z.object({ secret: z.string(), uri: z.string() });
 
 export const ErrorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), field: z.string().optional(), problems: z.array(z.object({ field: z.string(), message: z.string() })).optional() }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { WireGuardPublicKey } from './api.ts';
+import { printableName } from './printable.ts';
 import { SiteTranslation, ipV4 } from './gateway-state.ts';
 
 /**
@@ -13,14 +14,16 @@ const HostPort = z
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/, 'must be HOST:PORT');
 
 export const EnrolmentCreateGateway = z.object({
-  region: z.string().trim().min(1, 'is required'),
+  region: z.string().trim().min(1, 'is required').max(63, 'must be at most 63 characters'),
   expiresInMinutes: z.number().int().min(1).max(10080).default(60),
 }).strict();
 export const EnrolmentCreateAgent = z.object({
-  plant: z.string().trim().min(1, 'is required (plant name, Org/Plant, or id)'),
+  plant: z.string().trim().min(1, 'is required (plant name, Org/Plant, or id)').max(401, 'must be at most 401 characters'),
   expiresInMinutes: z.number().int().min(1).max(10080).default(60),
 }).strict();
 export const EnrolmentCreated = z.object({
+  /** What `admin enrol-token revoke` takes; also the part after `pge_` of the token. */
+  id: z.string(),
   kind: z.enum(['gateway', 'agent']),
   /** Shown once; single use. */
   token: z.string(),
@@ -29,10 +32,23 @@ export const EnrolmentCreated = z.object({
   plant: z.string().optional(),
 });
 
+/** An unused enrolment token as operators list it: never its secret. */
+export const EnrolmentInfo = z.object({
+  id: z.string(),
+  kind: z.enum(['gateway', 'agent']),
+  region: z.string().nullable(),
+  plant: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  expired: z.boolean(),
+});
+export type EnrolmentInfo = z.infer<typeof EnrolmentInfo>;
+
 /** The daemon trades its enrolment token for a credential of its own. */
 export const EnrolRequest = z.object({
-  token: z.string().trim().min(1, 'is required'),
-  name: z.string().trim().min(1).max(100).optional(),
+  token: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
+  name: printableName(100).optional(),
 }).strict();
 export const EnrolResponse = z.object({
   kind: z.enum(['gateway', 'agent']),
@@ -74,24 +90,43 @@ export const AgentDesiredState = z.object({
 });
 export type AgentDesiredState = z.infer<typeof AgentDesiredState>;
 
-export const PeerStatus = z.object({
-  publicKey: z.string(),
-  endpoint: z.string().nullable(),
-  /** Unix seconds of the last handshake, 0 for never. */
-  latestHandshake: z.number().int().nonnegative(),
-  rxBytes: z.number().nonnegative(),
-  txBytes: z.number().nonnegative(),
-});
+/**
+ * Issue 7 #9: a status report is bounded in every field and count, so one daemon can
+ * neither store a 100 MB row nor make `admin agent list` return one.
+ */
+export const STATUS_LIMITS = { peers: 1000, lastError: 1024, version: 50, publicKey: 64, endpoint: 100, peerCount: 10_000_000 } as const;
+
+const counter = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+export const PeerStatus = z
+  .object({
+    publicKey: z.string().max(STATUS_LIMITS.publicKey, `must be at most ${STATUS_LIMITS.publicKey} characters`),
+    endpoint: z.string().max(STATUS_LIMITS.endpoint, `must be at most ${STATUS_LIMITS.endpoint} characters`).nullable(),
+    /** Unix seconds of the last handshake, 0 for never. */
+    latestHandshake: counter,
+    rxBytes: counter,
+    txBytes: counter,
+  })
+  .strict();
 export type PeerStatus = z.infer<typeof PeerStatus>;
 
-export const DaemonStatusReport = z.object({
-  /** Revision of the desired state last applied. */
-  appliedRevision: z.number().int().min(-1),
-  /** Daemon software version. */
-  version: z.string().max(50),
-  peers: z.array(PeerStatus).max(200_000),
-  lastError: z.string().max(2000).nullable(),
-}).strict();
+export const DaemonStatusReport = z
+  .object({
+    /** Revision of the desired state last applied. */
+    appliedRevision: z.number().int().min(-1).max(Number.MAX_SAFE_INTEGER),
+    /** Daemon software version. */
+    version: z.string().max(STATUS_LIMITS.version, `must be at most ${STATUS_LIMITS.version} characters`),
+    /** At most 1,000 peers: those with the most recent handshakes. */
+    peers: z.array(PeerStatus).max(STATUS_LIMITS.peers, `must list at most ${STATUS_LIMITS.peers} peers (the most recent handshakes; peerCount carries the total)`),
+    /** How many peers the daemon has in all (the list may be cut). */
+    peerCount: z.number().int().nonnegative().max(STATUS_LIMITS.peerCount).optional(),
+    /** How many of them had a handshake within the last 3 minutes. */
+    peersWithRecentHandshake: z.number().int().nonnegative().max(STATUS_LIMITS.peerCount).optional(),
+    lastError: z.string().max(STATUS_LIMITS.lastError, `must be at most ${STATUS_LIMITS.lastError} characters`).nullable(),
+    /** serving: the state applied is confirmed by the control plane (or within the max age); stale-withdrawn: user access withdrawn. */
+    mode: z.enum(['serving', 'stale-withdrawn']).optional(),
+  })
+  .strict();
 export type DaemonStatusReport = z.infer<typeof DaemonStatusReport>;
 
 export const DaemonInfo = z.object({
@@ -106,6 +141,6 @@ export const DaemonInfo = z.object({
   enrolledAt: z.string(),
   lastSeenAt: z.string().nullable(),
   /** The last report, with at most 1,000 peers (the most recent handshakes) and the totals. */
-  status: DaemonStatusReport.extend({ peerCount: z.number().optional(), peersWithRecentHandshake: z.number().optional() }).nullable(),
+  status: DaemonStatusReport.nullable(),
 });
 export type DaemonInfo = z.infer<typeof DaemonInfo>;

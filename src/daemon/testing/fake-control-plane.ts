@@ -1,4 +1,7 @@
+import { deltaCompatible, diffGatewayStates } from '../../core/state/gateway-delta.ts';
 import type { DaemonStatusReport, EnrolResponse, GatewaySecrets } from '../../core/wire/daemon.ts';
+import type { GatewayStateMessage } from '../../core/wire/gateway-delta.ts';
+import type { GatewayDesiredState } from '../../core/wire/gateway-state.ts';
 import type { Clock } from '../clock.ts';
 import { ControlPlaneError, type EnrolmentApi, type StateRequest } from '../control-plane.ts';
 
@@ -16,6 +19,8 @@ export class FakeControlPlane<S extends { revision: number }> implements Enrolme
   secretsValue: GatewaySecrets | null = null;
   registerAnswer: Record<string, string> = {};
   private stateValue: S;
+  /** Every revision published, for answering with deltas. */
+  readonly history = new Map<number, S>();
   private readonly clock: Clock;
   private readonly enrolAnswer: EnrolResponse;
   private readonly validTokens: Set<string>;
@@ -24,6 +29,7 @@ export class FakeControlPlane<S extends { revision: number }> implements Enrolme
   constructor(clock: Clock, initial: S, enrolAnswer: EnrolResponse, token: string) {
     this.clock = clock;
     this.stateValue = initial;
+    this.history.set(initial.revision, initial);
     this.enrolAnswer = enrolAnswer;
     this.validTokens = new Set([token]);
   }
@@ -35,6 +41,7 @@ export class FakeControlPlane<S extends { revision: number }> implements Enrolme
   /** A new desired state; the revision moves by one. */
   publish(change: (current: S) => Omit<S, 'revision'>): void {
     this.stateValue = { ...change(this.stateValue), revision: this.stateValue.revision + 1 } as S;
+    this.history.set(this.stateValue.revision, this.stateValue);
     for (const wake of this.waiters.splice(0)) wake();
   }
 
@@ -80,4 +87,19 @@ export class FakeControlPlane<S extends { revision: number }> implements Enrolme
   private reachable(): void {
     if (!this.up) throw new ControlPlaneError(0, 'connect ECONNREFUSED 127.0.0.1:8080');
   }
+}
+
+/**
+ * The gateway's state endpoint over a FakeControlPlane, as the real one answers: the full
+ * document without `after` (or when `after` is unknown, or a field a delta never carries
+ * moved), else the delta since `after`.
+ * `options.full()`: answer with full documents only (an older control plane).
+ */
+export function gatewayStateAnswers(cp: FakeControlPlane<GatewayDesiredState>, options: { full?: () => boolean } = {}) {
+  return async (request: StateRequest): Promise<GatewayStateMessage> => {
+    const state = await cp.fetchState(request);
+    const from = request.after === null ? undefined : cp.history.get(request.after);
+    if (from === undefined || !deltaCompatible(from, state) || options.full?.()) return { kind: 'full', state };
+    return diffGatewayStates(from, state);
+  };
 }

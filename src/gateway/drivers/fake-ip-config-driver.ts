@@ -1,4 +1,4 @@
-import { canonicalPrefix } from '../ipv4-prefix.ts';
+import { canonicalPrefix } from '../../core/net/ipv4.ts';
 import { diffSets, type IpConfigDriver } from './ip-config-driver.ts';
 
 /** In-memory IpConfigDriver for unit tests. */

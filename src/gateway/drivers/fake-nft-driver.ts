@@ -1,4 +1,4 @@
-import { canonicalAddress, canonicalPrefix } from '../ipv4-prefix.ts';
+import { canonicalAddress, canonicalPrefix } from '../../core/net/ipv4.ts';
 import {
   type AllowedElement,
   allowedSetLength,
@@ -22,6 +22,8 @@ export class FakeNftDriver implements NftDriver {
   private tables = new Map<string, FakeTable>();
   /** Every script applied successfully, for tests that count transactions. */
   readonly appliedScripts: string[] = [];
+  /** How many times a table was read back (`nft -j list table`). */
+  reads = 0;
 
   async applyScript(script: string): Promise<void> {
     if (/^\s*flush\s+ruleset\b/m.test(script)) throw new Error('refusing a script that flushes the whole ruleset');
@@ -32,6 +34,7 @@ export class FakeNftDriver implements NftDriver {
   }
 
   async readTable(tableName: string): Promise<ObservedNftTable | null> {
+    this.reads++;
     const table = this.tables.get(checkedTableName(tableName));
     return table ? observe(table) : null;
   }
@@ -197,6 +200,9 @@ function summariseRule(rule: string): string {
     // as nft -j prints them: no family on snat; the agent's anonymous sets and maps
     .replace(/^(iifname == \S+ )ip saddr (\d+\.\d+\.\d+\.\d+\/\d+) /, '$1ip saddr == $2 ')
     .replace(/ snat ip to /, ' snat to ')
+    // the input chain
+    .replace(/^ct state ([\w,]+) /, (_all, states: string) => `ct state in { ${states.split(',').join(', ')} } `)
+    .replace(/^fib daddr \. iif type (\w+) icmp type ([\w-]+) /, 'fib daddr . iif type == $1 icmp type == $2 ')
     .replace(/\bct status (\w+)/, 'ct status in $1')
     .replace(/\bct direction (\w+)/, 'ct direction == $1')
     .replace(/\b(ct original ip daddr) \{/, '$1 == {')

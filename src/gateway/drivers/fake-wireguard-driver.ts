@@ -1,4 +1,4 @@
-import { canonicalPrefix } from '../ipv4-prefix.ts';
+import { canonicalPrefix } from '../../core/net/ipv4.ts';
 import type { WgDump, WgPeerDump } from '../wg-dump.ts';
 import { wireGuardPublicKey } from '../../crypto/wireguard-keys.ts';
 import { checkedPublicKey, type WireGuardPeerConfig } from '../wireguard-peers.ts';
@@ -14,6 +14,8 @@ export class FakeWireGuardDriver implements WireGuardDriver {
   private readonly interfaces = new Map<string, { publicKey: string; listenPort: number; peers: WgPeerDump[] }>();
   /** Every call, for tests that assert on the number of operations. */
   readonly calls: string[] = [];
+  /** Endpoint host names that do not resolve: a call naming one fails as a whole, like `wg`. */
+  readonly unresolvable = new Set<string>();
 
   async createInterface(spec: WireGuardInterfaceSpec): Promise<void> {
     this.calls.push(`create ${spec.name}`);
@@ -40,6 +42,7 @@ export class FakeWireGuardDriver implements WireGuardDriver {
   async changePeers(name: string, changes: PeerChanges): Promise<void> {
     this.calls.push(`set ${name}`);
     const iface = this.existing(name);
+    this.resolve(changes.upsert);
     const removed = new Set(changes.remove.map(checkedPublicKey));
     iface.peers = iface.peers.filter((peer) => !removed.has(peer.publicKey));
     for (const peer of changes.upsert) upsertPeer(iface.peers, peer);
@@ -48,6 +51,7 @@ export class FakeWireGuardDriver implements WireGuardDriver {
   async syncPeers(name: string, peers: WireGuardPeerConfig[]): Promise<void> {
     this.calls.push(`syncconf ${name}`);
     const iface = this.existing(name);
+    this.resolve(peers);
     const kept = new Map(iface.peers.map((peer) => [peer.publicKey, peer]));
     iface.peers = [];
     for (const peer of peers) {
@@ -65,6 +69,13 @@ export class FakeWireGuardDriver implements WireGuardDriver {
       interface: { publicKey: iface.publicKey, listenPort: iface.listenPort, fwmark: null },
       peers: iface.peers.map((peer) => ({ ...peer, allowedIps: [...peer.allowedIps] })),
     };
+  }
+
+  private resolve(peers: WireGuardPeerConfig[]): void {
+    for (const peer of peers) {
+      const host = peer.endpoint?.replace(/:\d+$/, '');
+      if (host && this.unresolvable.has(host)) throw new Error(`Name or service not known: \`${peer.endpoint}'`);
+    }
   }
 
   private existing(name: string) {

@@ -1,4 +1,4 @@
-import { canonicalPrefix } from '../ipv4-prefix.ts';
+import { canonicalPrefix } from '../../core/net/ipv4.ts';
 import { quotedInterface } from '../nft-ruleset.ts';
 import { diffSets, type IpConfigDriver } from './ip-config-driver.ts';
 import { inNetns, type RunCommand, runCommand } from './run-command.ts';
@@ -38,8 +38,10 @@ export class IpCliConfigDriver implements IpConfigDriver {
       .filter((route) => route.protocol !== 'kernel' && route.dst !== 'default')
       .map((route) => canonicalPrefix(route.dst));
     const { add, remove } = diffSets(cidrs.map((cidr) => canonicalPrefix(cidr)), current);
-    for (const cidr of remove) await this.exec('ip', ['route', 'del', cidr, 'dev', iface]);
-    for (const cidr of add) await this.exec('ip', ['route', 'replace', cidr, 'dev', iface]);
+    // One `ip -batch` for all of them: a gateway routes one /32 to each of thousands of agents.
+    // Each line is a canonical prefix and a checked interface name, nothing else.
+    const lines = [...remove.map((cidr) => `route del ${cidr} dev ${iface}`), ...add.map((cidr) => `route replace ${cidr} dev ${iface}`)];
+    if (lines.length > 0) await this.exec('ip', ['-batch', '-'], `${lines.join('\n')}\n`);
     return [...add.map((cidr) => `+${cidr}`), ...remove.map((cidr) => `-${cidr}`)];
   }
 
@@ -50,9 +52,9 @@ export class IpCliConfigDriver implements IpConfigDriver {
     return true;
   }
 
-  private exec(file: string, args: string[]) {
+  private exec(file: string, args: string[], stdin?: string) {
     const [command, fullArgs] = inNetns(this.netns, file, args);
-    return this.run(command, fullArgs, { timeoutMs: this.timeoutMs });
+    return this.run(command, fullArgs, { timeoutMs: this.timeoutMs, stdin });
   }
 }
 

@@ -192,7 +192,9 @@ export class WireGuardGoDriver implements WireGuardDriver {
 
   private wg(args: string[]) {
     const [file, fullArgs] = inNetns(this.netns, 'wg', args);
-    return this.run(file, fullArgs, { timeoutMs: this.timeoutMs });
+    // wg retries a name that does not resolve for now (EAI_AGAIN) 15 times, over a minute:
+    // longer than our timeout. Twice is enough; the daemon's next apply tries again.
+    return this.run(file, fullArgs, { timeoutMs: this.timeoutMs, env: { ...process.env, WG_ENDPOINT_RESOLUTION_RETRIES: '2' } });
   }
 
   private ip(args: string[]) {

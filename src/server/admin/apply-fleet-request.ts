@@ -9,17 +9,25 @@ import { routeKeys } from '../vpn/routes-view.ts';
 
 class DryRun extends Error {
   readonly changes: string[];
-  constructor(changes: string[]) {
+  readonly kept: string[];
+  constructor(changes: string[], kept: string[]) {
     super('dry run');
     this.changes = changes;
+    this.kept = kept;
   }
 }
 
+export type FleetApplyFlags = { dryRun: boolean; prune: boolean; force: boolean };
+
 /** `plantgate admin apply`: validate everything, apply in one transaction, record who lost or gained which routes. */
-export async function applyFleetRequest(ctx: AppContext, actorUserId: string, document: unknown, dryRun: boolean) {
+export async function applyFleetRequest(ctx: AppContext, actorUserId: string, document: unknown, flags: FleetApplyFlags) {
   const knownUsers = await ctx.store.db.selectFrom('users').select('email').execute();
+  const knownOrgs = await ctx.store.db.selectFrom('organizations').select('name').execute();
+  const complete = typeof document === 'object' && document !== null && (document as { complete?: unknown }).complete === true;
   const validation = validateFleetFile(document, {
     knownUserEmails: new Set(knownUsers.map((u) => u.email)),
+    // A partial file may name a stored organization as a partner; a pruning one removes what it does not list.
+    knownOrganizations: flags.prune || complete ? undefined : new Set(knownOrgs.map((o) => o.name)),
     reserved: [
       { name: 'tunnel range', prefix: ctx.addressing.tunnelRange },
       { name: 'mapped space', prefix: ctx.addressing.mappedSpace },
@@ -32,28 +40,36 @@ export async function applyFleetRequest(ctx: AppContext, actorUserId: string, do
     throw new ApiError(400, 'invalid', `${first.field}: ${first.message}${more}`, { field: first.field, problems: validation.problems });
   }
   const now = ctx.now().toISOString();
-  const options = { mappedSpace: ctx.addressing.mappedSpace, now };
-  if (dryRun) {
+  const options = { mappedSpace: ctx.addressing.mappedSpace, now, prune: flags.prune || validation.fleet.complete === true, force: flags.force };
+  if (flags.dryRun) {
     try {
       await ctx.store.db.transaction().execute(async (trx) => {
-        const { changes } = await applyFleetFile(trx, validation.fleet, options);
-        throw new DryRun(changes);
+        const { changes, kept } = await applyFleetFile(trx, validation.fleet, options);
+        throw new DryRun(changes, kept);
       });
     } catch (e) {
-      if (e instanceof DryRun) return { changes: e.changes, applied: false, revision: ctx.fleet.currentRevision() };
+      if (e instanceof DryRun) return { changes: e.changes, kept: e.kept, applied: false, revision: ctx.fleet.currentRevision() };
       throw e;
     }
   }
   const { result, previous, model, affectedUsers } = await ctx.fleet.write(
     async (trx) => {
       const applied = await applyFleetFile(trx, validation.fleet, options);
-      await recordEvents(trx, now, [{ kind: 'fleet.applied', actorUserId, subjectUserId: null, details: { changes: applied.changes.length, summary: applied.changes.slice(0, 200) } }]);
+      await recordEvents(trx, now, [
+        { kind: 'fleet.applied', actorUserId, subjectUserId: null, details: { changes: applied.changes.length, summary: applied.changes.slice(0, 200), prune: options.prune } },
+        ...applied.removedDaemons.map((d) => ({
+          kind: 'daemon.removed' as const,
+          actorUserId,
+          subjectUserId: null,
+          details: { kind: d.kind, id: d.id, name: d.name, plant: d.plant, cause: 'its plant was removed by a fleet apply (--force)' },
+        })),
+      ]);
       return applied;
     },
     (_, applied) => (applied.changes.length === 0 ? [] : 'reload'),
   );
   if (result.changes.length > 0 && previous !== model) await recordRouteMoves(ctx, actorUserId, previous, model, affectedUsers, now);
-  return { changes: result.changes, applied: true, revision: ctx.fleet.currentRevision() };
+  return { changes: result.changes, kept: result.kept, applied: true, revision: ctx.fleet.currentRevision() };
 }
 
 /** SPEC A4: every permission change that moved someone's routes leaves an event naming what moved. */

@@ -16,6 +16,7 @@ export async function authenticate(ctx: AppContext, header: string | undefined, 
   const row = (await ctx.store.db.executeQuery(tokenLookup(ctx.store.db, parts.id))).rows[0];
   if (!row || !secretMatches(parts.secret, row.secret_hash)) throw unauthorized('invalid token');
   if (row.revoked_at) throw unauthorized('token revoked');
+  if (row.disabled_at) throw unauthorized('this account is disabled: ask a platform operator');
   const now = ctx.now();
   if (row.expires_at && row.expires_at <= now.toISOString()) throw unauthorized('token expired: log in again');
   if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > LAST_USED_GRANULARITY_MS) {
@@ -41,6 +42,7 @@ function tokenQuery(db: Kysely<Database>, tokenId: string) {
       'users.email',
       'users.name',
       'users.platform_operator',
+      'users.disabled_at',
     ])
     .where('api_tokens.id', '=', tokenId);
 }

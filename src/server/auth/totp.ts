@@ -1,6 +1,9 @@
 import { generateSecret, generateURI, verify } from 'otplib';
 import type { AppContext } from '../context.ts';
+import { recordEvents } from '../events.ts';
 import { ApiError, badRequest, conflict } from '../http/errors.ts';
+import { guardedTotpCheck } from './login.ts';
+import { generateRecoveryCodes, redeemRecoveryCode, replaceRecoveryCodes } from './recovery-codes.ts';
 
 /**
  * Optional TOTP second factor (SPEC S1). The secret is sealed at rest; a code is
@@ -14,14 +17,37 @@ export async function startTotpEnrolment(ctx: AppContext, userId: string, email:
   return { secret, uri: generateURI({ issuer: 'plantgate', label: email, secret }) };
 }
 
-export async function confirmTotp(ctx: AppContext, userId: string, code: string): Promise<void> {
-  if (!(await checkTotp(ctx, userId, code, false))) throw badRequest('code', 'does not match: check the clock of the authenticator and try the next code');
-  await ctx.store.db.updateTable('users').set({ totp_enabled: 1 }).where('id', '=', userId).execute();
+/** Turns the factor on; returns the recovery codes, shown in this answer only. */
+export async function confirmTotp(ctx: AppContext, userId: string, code: string, source: string): Promise<{ recoveryCodes: string[] }> {
+  const user = await ctx.store.db.selectFrom('users').select('totp_enabled').where('id', '=', userId).executeTakeFirstOrThrow();
+  if (user.totp_enabled === 1) throw conflict('totp-enabled', 'a second factor is already on');
+  if (!(await guardedTotpCheck(ctx, userId, source, () => checkTotp(ctx, userId, code, false)))) {
+    throw badRequest('code', 'does not match: check the clock of the authenticator and try the next code');
+  }
+  const recoveryCodes = generateRecoveryCodes();
+  await ctx.store.db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ totp_enabled: 1 }).where('id', '=', userId).execute();
+    await replaceRecoveryCodes(trx, userId, recoveryCodes);
+    await recordEvents(trx, ctx.now().toISOString(), [{ kind: 'totp.enabled', actorUserId: userId, subjectUserId: userId, details: { recoveryCodes: recoveryCodes.length } }]);
+  });
+  return { recoveryCodes };
 }
 
-export async function disableTotp(ctx: AppContext, userId: string, code: string): Promise<void> {
-  if (!(await checkTotp(ctx, userId, code, true))) throw badRequest('code', 'does not match');
-  await ctx.store.db.updateTable('users').set({ totp_enabled: 0, totp_secret: null, totp_last_step: null }).where('id', '=', userId).execute();
+/** Turns the factor off with a current code or an unused recovery code. */
+export async function disableTotp(ctx: AppContext, userId: string, code: string, source: string): Promise<void> {
+  const now = ctx.now().toISOString();
+  const matches = () => (/^\d{6}$/.test(code) ? checkTotp(ctx, userId, code, true) : redeemRecoveryCode(ctx.store.db, userId, code, now).then((left) => left !== null));
+  if (!(await guardedTotpCheck(ctx, userId, source, matches))) throw badRequest('code', 'does not match');
+  await turnTotpOff(ctx, userId, { kind: 'totp.disabled', actorUserId: userId });
+}
+
+/** The factor off and its recovery codes gone (by the user, or an operator's reset). */
+export async function turnTotpOff(ctx: AppContext, userId: string, event: { kind: 'totp.disabled' | 'user.totp-reset'; actorUserId: string }): Promise<void> {
+  await ctx.store.db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ totp_enabled: 0, totp_secret: null, totp_last_step: null }).where('id', '=', userId).execute();
+    await replaceRecoveryCodes(trx, userId, []);
+    await recordEvents(trx, ctx.now().toISOString(), [{ kind: event.kind, actorUserId: event.actorUserId, subjectUserId: userId, details: {} }]);
+  });
 }
 
 /** True when the code is valid and not used before; `requireEnabled` guards logins and disabling. */

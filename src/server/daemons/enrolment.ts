@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FleetModel } from '../../core/fleet-model.ts';
 import type { PlantId } from '../../core/model.ts';
 import { formatIpv4 } from '../../core/net/ipv4.ts';
-import type { EnrolResponse } from '../../core/wire/daemon.ts';
+import type { EnrolResponse, EnrolmentInfo } from '../../core/wire/daemon.ts';
 import { mintToken, secretMatches, splitToken } from '../auth/tokens.ts';
 import type { AppContext } from '../context.ts';
 import { recordEvents } from '../events.ts';
@@ -37,11 +37,52 @@ export async function createEnrolment(
   const minted = mintToken('pge');
   const now = ctx.now();
   const expiresAt = new Date(now.getTime() + expiresInMinutes * 60_000).toISOString();
-  await ctx.store.db
-    .insertInto('enrolment_tokens')
-    .values({ id: minted.id, kind: target.kind, secret_hash: minted.secretHash, region_id: regionId, plant_id: plantId, created_by: actorUserId, created_at: now.toISOString(), expires_at: expiresAt, used_at: null })
+  await ctx.store.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('enrolment_tokens')
+      .values({ id: minted.id, kind: target.kind, secret_hash: minted.secretHash, region_id: regionId, plant_id: plantId, created_by: actorUserId, created_at: now.toISOString(), expires_at: expiresAt, used_at: null })
+      .execute();
+    await recordEvents(trx, now.toISOString(), [{ kind: 'enrolment.created', actorUserId, subjectUserId: null, details: { id: minted.id, kind: target.kind, ...label, expiresAt } }]);
+  });
+  return { id: minted.id, kind: target.kind, token: minted.token, expiresAt, ...label };
+}
+
+/** Enrolment tokens not redeemed yet (expired ones flagged), without their secrets. */
+export async function listEnrolments(ctx: AppContext): Promise<EnrolmentInfo[]> {
+  const model = await ctx.fleet.current();
+  const now = ctx.now().toISOString();
+  const rows = await ctx.store.db
+    .selectFrom('enrolment_tokens')
+    .leftJoin('regions', 'regions.id', 'enrolment_tokens.region_id')
+    .leftJoin('users', 'users.id', 'enrolment_tokens.created_by')
+    .select(['enrolment_tokens.id', 'enrolment_tokens.kind', 'enrolment_tokens.plant_id', 'enrolment_tokens.created_at', 'enrolment_tokens.expires_at', 'regions.name as region', 'users.email as createdBy'])
+    .where('enrolment_tokens.used_at', 'is', null)
+    .orderBy('enrolment_tokens.created_at')
     .execute();
-  return { kind: target.kind, token: minted.token, expiresAt, ...label };
+  return rows.map((r) => {
+    const plant = r.plant_id ? model.plants.get(r.plant_id as PlantId) : undefined;
+    return {
+      id: r.id,
+      kind: r.kind,
+      region: r.region ?? null,
+      plant: plant ? `${model.organizations.get(plant.orgId)?.name}/${plant.name}` : null,
+      createdBy: r.createdBy ?? null,
+      createdAt: r.created_at,
+      expiresAt: r.expires_at,
+      expired: r.expires_at <= now,
+    };
+  });
+}
+
+/** Withdraws an unused enrolment token: redeeming it fails from now on. */
+export async function revokeEnrolment(ctx: AppContext, actorUserId: string, id: string): Promise<void> {
+  const now = ctx.now().toISOString();
+  await ctx.store.db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('enrolment_tokens').select(['id', 'kind']).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
+    if (!row) throw notFound('id', `no unused enrolment token ${id} (plantgate admin enrol-token list)`);
+    await trx.deleteFrom('enrolment_tokens').where('id', '=', id).where('used_at', 'is', null).execute();
+    await recordEvents(trx, now, [{ kind: 'enrolment.revoked', actorUserId, subjectUserId: null, details: { id, kind: row.kind } }]);
+  });
 }
 
 export async function redeemEnrolment(ctx: AppContext, token: string, name: string | undefined): Promise<EnrolResponse> {

@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, type LogEvent, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { privateDatabaseFile, privateDirectory, tightenDatabaseFiles } from './file-modes.ts';
 import { type Engine, migrateToLatest } from './migrations.ts';
 import type { Database } from './schema.ts';
 import { openSqlite } from './sqlite-adapter.ts';
@@ -27,18 +28,25 @@ export async function openStore(url: string): Promise<Store> {
     queries++;
   };
   let store: Store;
+  let sqliteFile: string | null = null;
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
     store = { db, engine: 'postgres', url, queryCount: () => queries, close: () => db.destroy() };
   } else if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      if (!existsSync(dirname(path))) privateDirectory(dirname(path));
+      privateDatabaseFile(path);
+      sqliteFile = path;
+    }
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(path) }), log });
     store = { db, engine: 'sqlite', url, queryCount: () => queries, close: () => db.destroy() };
   } else {
     throw new Error(`--database: "${url}" is neither sqlite:PATH nor postgres://…`);
   }
   await migrateToLatest(store.db, store.engine);
+  // WAL and shared-memory files exist from the first write on; an older version may have left them 0644.
+  if (sqliteFile) tightenDatabaseFiles(sqliteFile);
   return store;
 }

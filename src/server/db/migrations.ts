@@ -1,6 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import { stateChanges } from './migrations/0002_state_changes.ts';
+import { userAdminMigration } from './migrations/0003_user_admin.ts';
+import { fleetOps } from './migrations/0004_fleet_ops.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -9,7 +11,7 @@ export type Engine = 'sqlite' | 'postgres';
  * Migrations are append-only: a released migration is never edited, a change is a new one.
  * The same steps run on SQLite and PostgreSQL; the few dialect differences are spelled out.
  */
-function migrations(engine: Engine): Record<string, Migration> {
+export function migrations(engine: Engine): Record<string, Migration> {
   return {
     '0001_initial': {
       async up(db: Kysely<unknown>) {
@@ -215,6 +217,8 @@ function migrations(engine: Engine): Record<string, Migration> {
       },
     },
     '0002_state_changes': stateChanges,
+    '0003_user_admin': userAdminMigration,
+    '0004_fleet_ops': fleetOps,
   };
 }
 

@@ -16,7 +16,12 @@ export interface Database {
     totp_enabled: Generated<number>;
     totp_last_step: number | null;
     created_at: string;
+    /** Set while an operator has the account disabled: no login, no token works. */
+    disabled_at: string | null;
+    /** 1 after an operator reset: the password works once, to set a new one. */
+    password_must_change: Generated<number>;
   };
+  totp_recovery_codes: { user_id: string; code_hash: string; used_at: string | null };
   api_tokens: {
     id: string;
     user_id: string;
@@ -46,7 +51,10 @@ export interface Database {
     role: string;
     cooperation_id: string | null;
   };
-  route_prefs: { user_id: string; subnet_id: string; kind: 'priority' | 'disabled'; seq: number };
+  /** `resume_priority_seq`: on a disabled route, the priority choice it gets back when re-enabled. */
+  route_prefs: { user_id: string; subnet_id: string; kind: 'priority' | 'disabled'; seq: number; resume_priority_seq: number | null };
+  /** Every WireGuard public key in use, unique across profiles (retired keys included), daemons and the service. */
+  wireguard_keys: { public_key: string; owner: 'profile' | 'gateway' | 'agent' | 'service'; profile_id: string | null; daemon_id: string | null; created_at: string };
   profiles: {
     id: string;
     user_id: string;

@@ -6,22 +6,51 @@ import { MappedSpaceAllocator } from '../../core/net/mapped-prefix.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import type { Database } from '../db/schema.ts';
 import { ApiError } from '../http/errors.ts';
+import { type RemovedDaemon, daemonsOfRemovedPlants } from './daemons-of-removed-plants.ts';
 
-export type FleetApplyResult = { changes: string[] };
+export type { RemovedDaemon };
+
+export type FleetApplyResult = {
+  changes: string[];
+  /** What the database holds and the file does not, left in place because the apply does not prune. */
+  kept: string[];
+  /** Daemons removed with their plant (only with `force`): the caller records an event for each. */
+  removedDaemons: RemovedDaemon[];
+};
+
+export type FleetApplyOptions = {
+  mappedSpace: Ipv4Prefix;
+  now: string;
+  /** Remove what the file lacks; without it an apply only adds and updates (a partial file is safe). */
+  prune: boolean;
+  /** Remove plants even while an agent is enrolled on them (the agent is removed too). */
+  force: boolean;
+};
 
 type Trx = Transaction<Database>;
 
 /**
- * Makes the stored fleet equal to a validated fleet file, in the caller's transaction:
- * what the file lacks is removed (organizations, plants, subnets, devices, portfolios,
- * memberships, job roles; cooperations are ended and kept for history), what it adds is
- * created, what differs is updated. Users are global and never deleted here.
- * Returns one line per change, in the order they were made.
+ * Brings the stored fleet to a validated fleet file, in the caller's transaction: what it
+ * adds is created, what differs is updated, and with `prune` what the file lacks is removed
+ * (organizations, plants, subnets, devices, portfolios, memberships, job roles; cooperations
+ * are ended and kept for history). Users are global and never deleted here.
+ * Returns one line per change, in the order they were made, and one per removal skipped.
  */
-export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mappedSpace: Ipv4Prefix; now: string }): Promise<FleetApplyResult> {
+export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetApplyOptions): Promise<FleetApplyResult> {
   const changes: string[] = [];
+  const kept: string[] = [];
   const current = await readCurrent(trx);
   const ops = new Ops();
+  const removedPlants = new Map<string, string>();
+  // Without prune a removal is only reported: a file listing one organization must not delete the others.
+  const removal = (line: string, remove: () => void): void => {
+    if (!options.prune) {
+      kept.push(line);
+      return;
+    }
+    remove();
+    changes.push(line);
+  };
 
   // ---- users --------------------------------------------------------------
   const userIdByEmail = new Map(current.users.map((u) => [u.email, u.id]));
@@ -47,8 +76,10 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
   const wantedOrgs = new Set(fleet.organizations.map((o) => o.name));
   for (const org of current.orgs) {
     if (!wantedOrgs.has(org.name)) {
-      ops.delete('organizations', org.id);
-      changes.push(`- organization ${org.name} (with its plants, portfolios, memberships and cooperations)`);
+      removal(`- organization ${org.name} (with its plants, portfolios, memberships and cooperations)`, () => {
+        ops.delete('organizations', org.id);
+        for (const p of current.plants) if (p.org_id === org.id) removedPlants.set(p.id, `${org.name}/${p.name}`);
+      });
     }
   }
   const orgIdByName = new Map(current.orgs.filter((o) => wantedOrgs.has(o.name)).map((o) => [o.name, o.id]));
@@ -60,6 +91,10 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
       changes.push(`+ organization ${org.name}`);
     }
   }
+
+  // A partial file may name a stored organization it does not list as a cooperation partner.
+  const storedOrgIdByName = new Map(current.orgs.map((o) => [o.name, o.id]));
+  const partnerIdOf = (name: string) => (orgIdByName.get(name) ?? storedOrgIdByName.get(name)) as string;
 
   const releasedMapped: Ipv4Prefix[] = [];
   const newSubnets: Array<{ id: string; plant_id: string; cidr: string; label: string }> = [];
@@ -73,8 +108,7 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
     const wantedMembers = new Map(org.members.map((m) => [userId(m.email), m]));
     for (const [uid, role] of currentMembers) {
       if (!wantedMembers.has(uid)) {
-        ops.raw(trx.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', uid));
-        changes.push(`- member ${current.emailOf(uid)} (${role}) of ${org.name}`);
+        removal(`- member ${current.emailOf(uid)} (${role}) of ${org.name}`, () => ops.raw(trx.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', uid)));
       }
     }
     for (const [uid, m] of wantedMembers) {
@@ -93,9 +127,11 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
     const wantedPlants = new Set(org.plants.map((p) => p.name));
     for (const [name, plant] of currentPlants) {
       if (!wantedPlants.has(name)) {
-        ops.delete('plants', plant.id);
-        for (const s of current.subnetsOf(plant.id)) releasedMapped.push(cidr(s.mapped));
-        changes.push(`- plant ${label(name)}`);
+        removal(`- plant ${label(name)}`, () => {
+          ops.delete('plants', plant.id);
+          removedPlants.set(plant.id, `${org.name}/${name}`);
+          for (const s of current.subnetsOf(plant.id)) releasedMapped.push(cidr(s.mapped));
+        });
       }
     }
     const plantIdByName = new Map<string, string>();
@@ -111,9 +147,10 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
       const wantedSubnets = new Set(plant.subnets);
       for (const [text, s] of existingSubnets) {
         if (!wantedSubnets.has(text)) {
-          ops.delete('subnets', s.id);
-          releasedMapped.push(cidr(s.mapped));
-          changes.push(`- subnet ${text} of plant ${label(plant.name)} (was mapped to ${s.mapped})`);
+          removal(`- subnet ${text} of plant ${label(plant.name)} (was mapped to ${s.mapped})`, () => {
+            ops.delete('subnets', s.id);
+            releasedMapped.push(cidr(s.mapped));
+          });
         }
       }
       for (const text of plant.subnets) {
@@ -122,10 +159,7 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
       const existingDevices = new Map(current.devicesOf(plantId).map((d) => [d.name, d]));
       const wantedDevices = new Set(plant.devices.map((d) => d.name));
       for (const [name, d] of existingDevices) {
-        if (!wantedDevices.has(name)) {
-          ops.delete('devices', d.id);
-          changes.push(`- device ${name} of plant ${label(plant.name)}`);
-        }
+        if (!wantedDevices.has(name)) removal(`- device ${name} of plant ${label(plant.name)}`, () => ops.delete('devices', d.id));
       }
       for (const device of plant.devices) {
         const ports = JSON.stringify(device.ports);
@@ -144,10 +178,7 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
     const currentPortfolios = new Map(current.portfoliosOfOrg(orgId).map((f) => [f.name, f]));
     const wantedPortfolios = new Set(org.portfolios.map((f) => f.name));
     for (const [name, f] of currentPortfolios) {
-      if (!wantedPortfolios.has(name)) {
-        ops.delete('portfolios', f.id);
-        changes.push(`- portfolio ${label(name)}`);
-      }
+      if (!wantedPortfolios.has(name)) removal(`- portfolio ${label(name)}`, () => ops.delete('portfolios', f.id));
     }
     const portfolioIdByName = new Map<string, string>();
     for (const portfolio of org.portfolios) {
@@ -162,8 +193,9 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
       const want = new Set(portfolio.plants.map((p) => plantIdByName.get(p) as string));
       for (const plantId of had) {
         if (!want.has(plantId) && plantIdByName.has(current.plantName(plantId))) {
-          ops.raw(trx.deleteFrom('portfolio_plants').where('portfolio_id', '=', portfolioId).where('plant_id', '=', plantId));
-          changes.push(`- plant ${current.plantName(plantId)} from portfolio ${label(portfolio.name)}`);
+          removal(`- plant ${current.plantName(plantId)} from portfolio ${label(portfolio.name)}`, () =>
+            ops.raw(trx.deleteFrom('portfolio_plants').where('portfolio_id', '=', portfolioId).where('plant_id', '=', plantId)),
+          );
         }
       }
       for (const plant of portfolio.plants) {
@@ -201,24 +233,24 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
       }
       for (const [key, j] of existing) {
         if (seen.has(key)) continue;
-        ops.delete('job_roles', j.id);
-        changes.push(`- job role ${j.role} for ${current.emailOf(j.user_id)} on ${current.targetText(j)}${where}`);
+        removal(`- job role ${j.role} for ${current.emailOf(j.user_id)} on ${current.targetText(j)}${where}`, () => ops.delete('job_roles', j.id));
       }
     };
     syncJobRoles(org.jobRoles, null, ` (${org.name})`);
 
     // cooperations: identified by (owner, partner); ending one keeps its record
     const activeCoops = new Map(current.coopsOwnedBy(orgId).map((c) => [c.partner_org_id, c]));
-    const wantedPartners = new Set(org.cooperations.map((c) => orgIdByName.get(c.partner) as string));
+    const wantedPartners = new Set(org.cooperations.map((c) => partnerIdOf(c.partner)));
     for (const [partnerId, coop] of activeCoops) {
       if (!wantedPartners.has(partnerId) && orgIdByName.has(current.orgName(partnerId))) {
-        ops.update(trx.updateTable('cooperations').set({ ended_at: options.now }).where('id', '=', coop.id));
-        ops.raw(trx.deleteFrom('job_roles').where('cooperation_id', '=', coop.id));
-        changes.push(`- cooperation ${org.name} → ${current.orgName(partnerId)} (ended)`);
+        removal(`- cooperation ${org.name} → ${current.orgName(partnerId)} (ended)`, () => {
+          ops.update(trx.updateTable('cooperations').set({ ended_at: options.now }).where('id', '=', coop.id));
+          ops.raw(trx.deleteFrom('job_roles').where('cooperation_id', '=', coop.id));
+        });
       }
     }
     for (const coop of org.cooperations) {
-      const partnerId = orgIdByName.get(coop.partner) as string;
+      const partnerId = partnerIdOf(coop.partner);
       let coopId = activeCoops.get(partnerId)?.id;
       const where = ` in cooperation ${org.name} → ${coop.partner}`;
       if (!coopId) {
@@ -230,8 +262,9 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
       const wantPlants = new Set(coop.plants.map((p) => plantIdByName.get(p) as string));
       for (const plantId of hadPlants) {
         if (!wantPlants.has(plantId) && plantIdByName.has(current.plantName(plantId))) {
-          ops.raw(trx.deleteFrom('cooperation_plants').where('cooperation_id', '=', coopId).where('plant_id', '=', plantId));
-          changes.push(`- shared plant ${current.plantName(plantId)}${where}`);
+          removal(`- shared plant ${current.plantName(plantId)}${where}`, () =>
+            ops.raw(trx.deleteFrom('cooperation_plants').where('cooperation_id', '=', coopId).where('plant_id', '=', plantId)),
+          );
         }
       }
       for (const plantId of wantPlants) {
@@ -244,8 +277,9 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
       const wantPortfolios = new Set(coop.portfolios.map((p) => portfolioIdByName.get(p) as string));
       for (const portfolioId of hadPortfolios) {
         if (!wantPortfolios.has(portfolioId) && portfolioIdByName.has(current.portfolioName(portfolioId))) {
-          ops.raw(trx.deleteFrom('cooperation_portfolios').where('cooperation_id', '=', coopId).where('portfolio_id', '=', portfolioId));
-          changes.push(`- shared portfolio ${current.portfolioName(portfolioId)}${where}`);
+          removal(`- shared portfolio ${current.portfolioName(portfolioId)}${where}`, () =>
+            ops.raw(trx.deleteFrom('cooperation_portfolios').where('cooperation_id', '=', coopId).where('portfolio_id', '=', portfolioId)),
+          );
         }
       }
       for (const name of coop.portfolios) {
@@ -261,8 +295,8 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
 
   // Mapped prefixes: allocated after every release, so a deleted subnet's block can be reused.
   const released = new Set(releasedMapped.map(formatCidr));
-  const kept = current.subnets.filter((s) => !released.has(s.mapped)).map((s) => cidr(s.mapped));
-  const allocator = new MappedSpaceAllocator(options.mappedSpace, kept);
+  const inUse = current.subnets.filter((s) => !released.has(s.mapped)).map((s) => cidr(s.mapped));
+  const allocator = new MappedSpaceAllocator(options.mappedSpace, inUse);
   for (const subnet of newSubnets) {
     const prefix = cidr(subnet.cidr);
     const mapped = allocator.allocate(prefix.length);
@@ -272,8 +306,11 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: { mapp
     changes.push(`+ subnet ${subnet.cidr} of ${subnet.label} → mapped ${mappedText}`);
   }
 
+  const removedDaemons = await daemonsOfRemovedPlants(trx, removedPlants, options.force);
+  for (const d of removedDaemons) changes.push(`- ${d.kind} ${d.name} (${d.id}) of plant ${d.plant}, removed with its plant (--force)`);
+
   await ops.run(trx);
-  return { changes };
+  return { changes, kept, removedDaemons };
 }
 
 // ---- current state, read once ----------------------------------------------

@@ -72,7 +72,10 @@ export async function loadFleetModel(db: Kysely<Database>): Promise<FleetModel> 
       cooperationId: (j.cooperation_id as CooperationId | null) ?? null,
     });
   }
-  for (const p of prefs) model.setPreference({ userId: p.user_id as UserId, subnetId: p.subnet_id as SubnetId, kind: p.kind, seq: Number(p.seq) });
+  for (const p of prefs) {
+    const resume = p.resume_priority_seq == null ? {} : { resumePrioritySeq: Number(p.resume_priority_seq) };
+    model.setPreference({ userId: p.user_id as UserId, subnetId: p.subnet_id as SubnetId, kind: p.kind, seq: Number(p.seq), ...resume });
+  }
   for (const p of profiles) {
     model.setProfile(p.user_id as UserId, { id: p.id as ProfileId, userId: p.user_id as UserId, publicKey: p.public_key, tunnelIp: Number(p.tunnel_ip_num) });
   }

@@ -8,13 +8,16 @@ export class ApiError extends Error {
   readonly code: string;
   readonly field: string | undefined;
   readonly problems: FieldProblem[] | undefined;
+  /** Extra response headers (e.g. `Retry-After` on a 429). */
+  readonly headers: Record<string, string>;
 
-  constructor(status: number, code: string, message: string, options: { field?: string; problems?: FieldProblem[] } = {}) {
+  constructor(status: number, code: string, message: string, options: { field?: string; problems?: FieldProblem[]; headers?: Record<string, string> } = {}) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = options.field;
     this.problems = options.problems;
+    this.headers = options.headers ?? {};
   }
 
   toJSON() {
@@ -34,6 +37,16 @@ export const notFound = (field: string, message: string) => new ApiError(404, 'n
 export const conflict = (code: string, message: string, field?: string) => new ApiError(409, code, message, field ? { field } : {});
 export const unauthorized = (message: string) => new ApiError(401, 'unauthorized', message);
 export const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
+export const tooLarge = (limit: number) =>
+  new ApiError(413, 'too-large', `(body): the request body is larger than the ${formatBytes(limit)} this endpoint accepts`, { field: '(body)' });
+export const tooManyAttempts = (message: string, retryAfterSeconds: number, field?: string) =>
+  new ApiError(429, 'too-many-attempts', `${message}; try again in ${retryAfterSeconds} s`, { ...(field ? { field } : {}), headers: { 'retry-after': String(retryAfterSeconds) } });
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
 
 /** zod issues → one error that lists every field and its problem. */
 export function fromZodError(error: ZodError, prefix = ''): ApiError {

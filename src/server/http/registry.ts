@@ -4,6 +4,9 @@ import type { AppContext } from '../context.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
 import { ApiError, fromZodError } from './errors.ts';
 
+/** Every endpoint but the fleet apply takes small bodies (issue 7 item 1: a 256 MiB password once reached argon2). */
+export const DEFAULT_MAX_BODY = 64 * 1024;
+
 export type AuthLevel = 'none' | 'user' | 'operator' | 'gateway' | 'agent';
 
 export type Caller = { userId: string; email: string; name: string; platformOperator: boolean; tokenId: string };
@@ -30,6 +33,8 @@ export type RouteDef = {
   query?: z.ZodType;
   response?: z.ZodType;
   status?: 200 | 201 | 204;
+  /** Largest request body accepted, in bytes (default DEFAULT_MAX_BODY); bigger ones get 413 unread. */
+  maxBody?: number;
   // biome-ignore lint/suspicious/noExplicitAny: each handler is typed by route() from its own schemas; the table holds them all.
   handler: (input: HandlerInput<any, any>) => Promise<unknown>;
 };

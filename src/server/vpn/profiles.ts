@@ -8,6 +8,7 @@ import type { AppContext } from '../context.ts';
 import type { Database } from '../db/schema.ts';
 import { recordEvents } from '../events.ts';
 import { ApiError, conflict, notFound } from '../http/errors.ts';
+import { claimWireGuardKey } from './key-registry.ts';
 
 type ProfileRow = Database['profiles'];
 
@@ -19,10 +20,11 @@ export async function issueProfile(ctx: AppContext, userId: string, publicKey: s
     async (trx) => {
       const existing = await activeProfile(trx, userId);
       if (existing) throw conflict('profile-exists', 'you already have a personal VPN profile; rotate instead (plantgate vpn rotate)');
-      await refuseKeyInUse(trx, publicKey);
+      const id = randomUUID();
+      await claimWireGuardKey(trx, publicKey, { owner: 'profile', profileId: id }, { field: 'publicKey', servicePublicKey: ctx.servicePublicKey, now });
       const tunnelIp = await allocateTunnelIp(ctx, trx);
       const profile: ProfileRow = {
-        id: randomUUID(),
+        id,
         user_id: userId,
         kind: 'wireguard',
         public_key: publicKey,
@@ -51,7 +53,7 @@ export async function rotateProfile(ctx: AppContext, userId: string, publicKey: 
       const existing = await activeProfile(trx, userId);
       if (!existing) throw notFound('profile', 'you have no active personal VPN profile: issue one first (plantgate vpn issue)');
       if (existing.public_key === publicKey) throw new ApiError(400, 'invalid', 'publicKey: is the current key; rotation needs a new key pair', { field: 'publicKey' });
-      await refuseKeyInUse(trx, publicKey);
+      await claimWireGuardKey(trx, publicKey, { owner: 'profile', profileId: existing.id }, { field: 'publicKey', servicePublicKey: ctx.servicePublicKey, now });
       await trx.updateTable('profiles').set({ public_key: publicKey, rotated_at: now }).where('id', '=', existing.id).execute();
       await trx.insertInto('retired_keys').values({ public_key: existing.public_key, profile_id: existing.id, retired_at: now }).execute();
       await recordEvents(trx, now, [
@@ -119,12 +121,6 @@ async function requireRegion(ctx: AppContext): Promise<void> {
 
 async function activeProfile(trx: Transaction<Database>, userId: string): Promise<ProfileRow | undefined> {
   return trx.selectFrom('profiles').selectAll().where('user_id', '=', userId).where('status', '=', 'active').executeTakeFirst();
-}
-
-async function refuseKeyInUse(trx: Transaction<Database>, publicKey: string): Promise<void> {
-  const used = await trx.selectFrom('profiles').select('id').where('public_key', '=', publicKey).executeTakeFirst();
-  const retired = await trx.selectFrom('retired_keys').select('profile_id').where('public_key', '=', publicKey).executeTakeFirst();
-  if (used || retired) throw conflict('key-in-use', 'publicKey: this key was already used by a profile; generate a new key pair', 'publicKey');
 }
 
 /** Lowest address above every one handed out so far; tunnel IPs are not reused while the range lasts, so audit records stay unambiguous. */

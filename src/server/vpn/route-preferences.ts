@@ -1,44 +1,40 @@
 import type { FleetModel } from '../../core/fleet-model.ts';
-import type { SubnetId, UserId } from '../../core/model.ts';
-import { formatCidr, overlaps, parseCidr } from '../../core/net/ipv4.ts';
+import type { UserId } from '../../core/model.ts';
+import { formatCidr, parseCidr } from '../../core/net/ipv4.ts';
 import { type EffectiveRoute, effectiveRoutes } from '../../core/routes/effective.ts';
+import { type RouteChoice, routeChoiceChange } from '../../core/routes/route-choice.ts';
 import type { RouteView } from '../../core/wire/api.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError, badRequest, notFound } from '../http/errors.ts';
 import { routeViews } from './routes-view.ts';
 
-export type RouteChoice = 'priority' | 'disable' | 'enable';
+export type { RouteChoice };
 
-/** SPEC P6: the user picks the priority of a conflict group, or switches a route off and on. */
+/** SPEC P6: the user picks the priority of a conflict group, or switches a route off and on (keeping a priority it had). */
 export async function chooseRoute(ctx: AppContext, userId: string, selector: { plant: string; subnet: string }, choice: RouteChoice): Promise<RouteView[]> {
-  const model = await ctx.fleet.current();
-  const route = findRoute(model, userId as UserId, selector);
   const uid = userId as UserId;
+  const model = await ctx.fleet.current();
+  const route = findRoute(model, uid, selector);
   const { model: after } = await ctx.fleet.write(
     async (trx) => {
-      if (choice === 'enable') {
-        await trx.deleteFrom('route_prefs').where('user_id', '=', userId).where('subnet_id', '=', route.subnetId).execute();
-        return { seq: 0, cleared: [] as SubnetId[] };
-      }
       const top = await trx.selectFrom('route_prefs').select((eb) => eb.fn.max('seq').as('top')).executeTakeFirst();
       const seq = Number(top?.top ?? 0) + 1;
-      // A new priority replaces the priorities it overlaps: one choice per conflict group.
-      const cleared =
-        choice === 'priority'
-          ? effectiveRoutes(model, uid)
-              .filter((r) => r.subnetId !== route.subnetId && overlaps(r.prefix, route.prefix) && model.preferencesOf(uid).get(r.subnetId)?.kind === 'priority')
-              .map((r) => r.subnetId)
-          : [];
-      if (cleared.length > 0) await trx.deleteFrom('route_prefs').where('user_id', '=', userId).where('subnet_id', 'in', cleared).execute();
-      const kind = choice === 'priority' ? 'priority' : 'disabled';
-      await trx.deleteFrom('route_prefs').where('user_id', '=', userId).where('subnet_id', '=', route.subnetId).execute();
-      await trx.insertInto('route_prefs').values({ user_id: userId, subnet_id: route.subnetId, kind, seq }).execute();
-      return { seq, cleared };
+      const change = routeChoiceChange({ userId: uid, route, choice, seq, preferences: model.preferencesOf(uid), routes: effectiveRoutes(model, uid) });
+      const touched = [...change.clear, ...change.set.map((p) => p.subnetId)];
+      if (touched.length > 0) await trx.deleteFrom('route_prefs').where('user_id', '=', userId).where('subnet_id', 'in', touched).execute();
+      if (change.set.length > 0) {
+        await trx
+          .insertInto('route_prefs')
+          .values(change.set.map((p) => ({ user_id: userId, subnet_id: p.subnetId, kind: p.kind, seq: p.seq, resume_priority_seq: p.resumePrioritySeq ?? null })))
+          .execute();
+      }
+      return change;
     },
-    (m, { seq, cleared }) => {
-      for (const subnetId of cleared) m.clearPreference(uid, subnetId);
-      if (choice === 'enable') return m.clearPreference(uid, route.subnetId);
-      return m.setPreference({ userId: uid, subnetId: route.subnetId, kind: choice === 'priority' ? 'priority' : 'disabled', seq });
+    (m, change) => {
+      const affected = new Set<UserId>();
+      for (const subnetId of change.clear) for (const u of m.clearPreference(uid, subnetId)) affected.add(u);
+      for (const preference of change.set) for (const u of m.setPreference(preference)) affected.add(u);
+      return affected;
     },
   );
   return routeViews(after, uid);

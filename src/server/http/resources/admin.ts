@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { UserId } from '../../../core/model.ts';
 import { explainAccess } from '../../../core/routes/access.ts';
+import { FleetFileSchema } from '../../../core/fleet-file/schema.ts';
 import { AdminRouteReport, EventInfo, FleetApplyRequest, FleetApplyResponse, RegionCreateRequest, RegionInfo } from '../../../core/wire/api.ts';
 import { applyFleetRequest } from '../../admin/apply-fleet-request.ts';
 import { recordEvents } from '../../events.ts';
+import { exportFleetFile } from '../../fleet/export-fleet.ts';
 import { routeViews } from '../../vpn/routes-view.ts';
 import { conflict, notFound } from '../errors.ts';
 import { type RouteDef, route } from '../registry.ts';
@@ -13,12 +15,23 @@ export const adminRoutes: RouteDef[] = [
   route({
     method: 'post',
     path: '/admin/fleet',
-    summary: 'Make the fleet equal to a fleet file (idempotent, one transaction, removals included)',
+    summary: 'Apply a fleet file (idempotent, one transaction); removes what it lacks only with `prune` or `complete: true`',
     tag: 'admin',
     auth: 'operator',
     body: FleetApplyRequest,
     response: FleetApplyResponse,
-    handler: ({ ctx, caller, body }) => applyFleetRequest(ctx, caller.userId, body.document, body.dryRun),
+    // A 10,000-user fleet file is a few MiB of JSON; nothing else needs more than the default.
+    maxBody: 64 * 1024 * 1024,
+    handler: ({ ctx, caller, body }) => applyFleetRequest(ctx, caller.userId, body.document, { dryRun: body.dryRun, prune: body.prune, force: body.force }),
+  }),
+  route({
+    method: 'get',
+    path: '/admin/fleet',
+    summary: 'The stored fleet as a fleet file that applies as "no changes" (users without passwords)',
+    tag: 'admin',
+    auth: 'operator',
+    response: FleetFileSchema,
+    handler: ({ ctx }) => exportFleetFile(ctx.store.db),
   }),
   route({
     method: 'get',
@@ -58,16 +71,33 @@ export const adminRoutes: RouteDef[] = [
   route({
     method: 'delete',
     path: '/admin/regions/:name',
-    summary: 'Remove a region',
+    summary: 'Remove a region; refused while gateways are enrolled in it unless `force=true` (they are removed too)',
     tag: 'admin',
     auth: 'operator',
+    query: z.object({ force: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false') }),
     status: 204,
-    handler: async ({ ctx, caller, params }) => {
+    handler: async ({ ctx, caller, params, query }) => {
+      const name = params.name as string;
       await ctx.fleet.write(
         async (trx) => {
-          const gone = await trx.deleteFrom('regions').where('name', '=', params.name as string).executeTakeFirst();
-          if (Number(gone.numDeletedRows) === 0) throw notFound('name', `no region "${params.name}"`);
-          await recordEvents(trx, ctx.now().toISOString(), [{ kind: 'region.removed', actorUserId: caller.userId, subjectUserId: null, details: { name: params.name } }]);
+          const region = await trx.selectFrom('regions').select('id').where('name', '=', name).executeTakeFirst();
+          if (!region) throw notFound('name', `no region "${name}"`);
+          const gateways = await trx.selectFrom('daemons').select(['id', 'kind', 'name']).where('region_id', '=', region.id).orderBy('name').execute();
+          if (gateways.length > 0 && query.force !== 'true') {
+            const named = gateways.map((g) => `${g.name} (${g.id})`).join(', ');
+            throw conflict('daemons-enrolled', `name: region "${name}" has enrolled gateways: ${named}; remove them first (plantgate admin gateway remove ID) or use --force`, 'name');
+          }
+          await trx.deleteFrom('regions').where('id', '=', region.id).execute();
+          const now = ctx.now().toISOString();
+          await recordEvents(trx, now, [
+            { kind: 'region.removed', actorUserId: caller.userId, subjectUserId: null, details: { name, gatewaysRemoved: gateways.map((g) => g.name) } },
+            ...gateways.map((g) => ({
+              kind: 'daemon.removed' as const,
+              actorUserId: caller.userId,
+              subjectUserId: null,
+              details: { kind: g.kind, id: g.id, name: g.name, region: name, cause: 'its region was removed (--force)' },
+            })),
+          ]);
         },
         () => ({ gateways: true }),
       );
@@ -80,7 +110,7 @@ export const adminRoutes: RouteDef[] = [
     summary: 'Any user\u2019s route overview, with the rule that granted or denied each related plant',
     tag: 'admin',
     auth: 'operator',
-    query: z.object({ user: z.string().trim().min(1, 'is required (an email)') }),
+    query: z.object({ user: z.string().trim().min(1, 'is required (an email)').max(320, 'must be at most 320 characters') }),
     response: AdminRouteReport,
     handler: async ({ ctx, query }) => {
       const model = await ctx.fleet.current();
@@ -110,8 +140,8 @@ export const adminRoutes: RouteDef[] = [
     tag: 'admin',
     auth: 'operator',
     query: z.object({
-      user: z.string().optional(),
-      kind: z.string().optional(),
+      user: z.string().max(320, 'must be at most 320 characters').optional(),
+      kind: z.string().max(100, 'must be at most 100 characters').optional(),
       limit: z.coerce.number().int().min(1, 'must be at least 1').max(10000, 'must be at most 10000').default(200),
     }),
     response: z.array(EventInfo),

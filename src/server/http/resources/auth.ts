@@ -1,11 +1,24 @@
 import { z } from 'zod';
-import { LoginRequest, LoginResponse, Me, TokenCreateRequest, TokenCreated, TokenInfo, TotpCode } from '../../../core/wire/api.ts';
-import { verifyPassword } from '../../auth/passwords.ts';
+import {
+  LoginRequest,
+  LoginResponse,
+  Me,
+  PasswordChangeRequest,
+  TokenCreateRequest,
+  TokenCreated,
+  TokenInfo,
+  TotpCode,
+  TotpConfirmed,
+  TotpOrRecoveryCode,
+} from '../../../core/wire/api.ts';
+import { verifyCredentials } from '../../auth/login.ts';
+import { hashPassword } from '../../auth/passwords.ts';
 import { mintToken } from '../../auth/tokens.ts';
 import type { AppContext } from '../../context.ts';
 import { recordEvents } from '../../events.ts';
-import { ApiError, notFound, unauthorized } from '../errors.ts';
-import { checkTotp, confirmTotp, disableTotp, startTotpEnrolment } from '../../auth/totp.ts';
+import { ApiError, badRequest, notFound } from '../errors.ts';
+import { sourceAddress } from '../source-address.ts';
+import { confirmTotp, disableTotp, startTotpEnrolment } from '../../auth/totp.ts';
 import { type RouteDef, route } from '../registry.ts';
 
 const SESSION_DAYS = 30;
@@ -19,19 +32,35 @@ export const authRoutes: RouteDef[] = [
     auth: 'none',
     body: LoginRequest,
     response: LoginResponse,
-    handler: async ({ ctx, body }) => {
-      const email = body.email.toLowerCase();
-      const user = await ctx.store.db.selectFrom('users').select(['id', 'email', 'name', 'password_hash', 'totp_enabled']).where('email', '=', email).executeTakeFirst();
-      // Same answer, same cost, for a wrong password and an unknown email.
-      const ok = await verifyPassword(user?.password_hash ?? null, body.password);
-      if (!user || !ok) throw unauthorized('invalid email or password');
-      if (user.totp_enabled === 1) {
-        if (!body.totp) throw new ApiError(401, 'totp-required', 'totp: this account has a second factor: pass the current code (plantgate login --totp CODE)', { field: 'totp' });
-        if (!(await checkTotp(ctx, user.id, body.totp, true))) throw new ApiError(401, 'totp-invalid', 'totp: the code does not match or was used already', { field: 'totp' });
+    handler: async ({ ctx, body, c }) => {
+      const user = await verifyCredentials(ctx, body, sourceAddress(c));
+      if (user.passwordMustChange) {
+        throw new ApiError(403, 'password-change-required', 'password: this is a one-time password: choose your own first (plantgate password change)', { field: 'password' });
       }
       const expiresAt = new Date(ctx.now().getTime() + SESSION_DAYS * 86_400_000).toISOString();
       const minted = await insertToken(ctx, user.id, 'login', 'session', expiresAt);
       return { token: minted.token, expiresAt, user: { id: user.id, email: user.email, name: user.name } };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/auth/password',
+    summary: 'Change your password with the current one (or the one-time password an operator set); ends your login sessions',
+    tag: 'auth',
+    auth: 'none',
+    body: PasswordChangeRequest,
+    status: 204,
+    handler: async ({ ctx, body, c }) => {
+      const user = await verifyCredentials(ctx, body, sourceAddress(c));
+      if (body.newPassword === body.password) throw badRequest('newPassword', 'must differ from the current password');
+      const hash = await hashPassword(body.newPassword);
+      const now = ctx.now().toISOString();
+      await ctx.store.db.transaction().execute(async (trx) => {
+        await trx.updateTable('users').set({ password_hash: hash, password_must_change: 0 }).where('id', '=', user.id).execute();
+        await trx.updateTable('api_tokens').set({ revoked_at: now }).where('user_id', '=', user.id).where('kind', '=', 'session').where('revoked_at', 'is', null).execute();
+        await recordEvents(trx, now, [{ kind: 'user.password-changed', actorUserId: user.id, subjectUserId: user.id, details: { oneTime: user.passwordMustChange } }]);
+      });
+      return undefined;
     },
   }),
   route({
@@ -68,26 +97,23 @@ export const authRoutes: RouteDef[] = [
   route({
     method: 'post',
     path: '/me/totp/confirm',
-    summary: 'Turn the second factor on with a first valid code',
+    summary: 'Turn the second factor on with a first valid code; the recovery codes are shown in this answer only',
     tag: 'auth',
     auth: 'user',
     body: TotpCode,
-    status: 204,
-    handler: async ({ ctx, caller, body }) => {
-      await confirmTotp(ctx, caller.userId, body.code);
-      return undefined;
-    },
+    response: TotpConfirmed,
+    handler: ({ ctx, caller, body, c }) => confirmTotp(ctx, caller.userId, body.code, sourceAddress(c)),
   }),
   route({
     method: 'post',
     path: '/me/totp/disable',
-    summary: 'Turn the second factor off (needs a valid code)',
+    summary: 'Turn the second factor off (needs a valid code or an unused recovery code)',
     tag: 'auth',
     auth: 'user',
-    body: TotpCode,
+    body: TotpOrRecoveryCode,
     status: 204,
-    handler: async ({ ctx, caller, body }) => {
-      await disableTotp(ctx, caller.userId, body.code);
+    handler: async ({ ctx, caller, body, c }) => {
+      await disableTotp(ctx, caller.userId, body.code, sourceAddress(c));
       return undefined;
     },
   }),

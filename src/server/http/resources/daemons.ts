@@ -12,16 +12,17 @@ import {
   EnrolmentCreated,
   GatewayRegistration,
   GatewaySecrets,
+  PeerStatus,
+  STATUS_LIMITS,
 } from '../../../core/wire/daemon.ts';
 import { GatewayStateMessage } from '../../../core/wire/gateway-delta.ts';
 import { GatewayDesiredState } from '../../../core/wire/gateway-state.ts';
 import type { AppContext } from '../../context.ts';
 import { createEnrolment, redeemEnrolment } from '../../daemons/enrolment.ts';
 import { recordEvents } from '../../events.ts';
+import { claimWireGuardKey, releaseDaemonKeys } from '../../vpn/key-registry.ts';
 import { notFound } from '../errors.ts';
 import { JsonText, type RouteDef, route } from '../registry.ts';
-
-const STORED_PEERS = 1000;
 
 const LongPoll = z.object({
   after: z.coerce.number().int().min(-1).optional(),
@@ -134,6 +135,9 @@ export const daemonRoutes: RouteDef[] = [
       if (gw.public_key !== body.sitePublicKey || gw.endpoint !== body.siteEndpoint) {
         await ctx.fleet.write(
           async (trx) => {
+            const now = ctx.now().toISOString();
+            await claimWireGuardKey(trx, body.sitePublicKey, { owner: 'gateway', daemonId: gw.id }, { field: 'sitePublicKey', servicePublicKey: ctx.servicePublicKey, now });
+            await releaseDaemonKeys(trx, gw.id, body.sitePublicKey);
             await trx.updateTable('daemons').set({ public_key: body.sitePublicKey, endpoint: body.siteEndpoint, last_seen_at: ctx.now().toISOString() }).where('id', '=', gw.id).execute();
             await recordEvents(trx, ctx.now().toISOString(), [{ kind: 'daemon.registered', actorUserId: null, subjectUserId: null, details: { kind: 'gateway', id: gw.id, publicKey: body.sitePublicKey, endpoint: body.siteEndpoint } }]);
           },
@@ -187,6 +191,9 @@ export const daemonRoutes: RouteDef[] = [
       if (agent.public_key !== body.publicKey) {
         await ctx.fleet.write(
           async (trx) => {
+            const now = ctx.now().toISOString();
+            await claimWireGuardKey(trx, body.publicKey, { owner: 'agent', daemonId: agent.id }, { field: 'publicKey', servicePublicKey: ctx.servicePublicKey, now });
+            await releaseDaemonKeys(trx, agent.id, body.publicKey);
             await trx.updateTable('daemons').set({ public_key: body.publicKey, last_seen_at: ctx.now().toISOString() }).where('id', '=', agent.id).execute();
             await recordEvents(trx, ctx.now().toISOString(), [{ kind: 'daemon.registered', actorUserId: null, subjectUserId: null, details: { kind: 'agent', id: agent.id, publicKey: body.publicKey } }]);
           },
@@ -242,15 +249,16 @@ export const daemonRoutes: RouteDef[] = [
       tag: 'daemons',
       auth: kind,
       body: DaemonStatusReport,
+      // The largest report within the schema's bounds (1,000 peers) is about 250 KiB of JSON.
+      maxBody: 1024 * 1024,
       status: 204,
       handler: async ({ ctx, daemon, body }) => {
-        // Kept small: a big gateway reports every peer, the record keeps counts and the most recent handshakes.
+        // The report is bounded by its schema (issue 7 #9), so the stored row is too; older daemons send no totals.
         const now = Math.floor(ctx.now().getTime() / 1000);
         const stored = {
           ...body,
-          peerCount: body.peers.length,
-          peersWithRecentHandshake: body.peers.filter((p) => p.latestHandshake > now - 180).length,
-          peers: body.peers.length <= STORED_PEERS ? body.peers : [...body.peers].sort((a, b) => b.latestHandshake - a.latestHandshake).slice(0, STORED_PEERS),
+          peerCount: body.peerCount ?? body.peers.length,
+          peersWithRecentHandshake: body.peersWithRecentHandshake ?? body.peers.filter((p) => p.latestHandshake > now - 180).length,
         };
         // Idle cost: kept in memory and written in batches, not one query per report.
         ctx.daemonStatus.record((daemon as NonNullable<typeof daemon>).id, JSON.stringify(stored), ctx.now().toISOString());
@@ -295,8 +303,22 @@ async function listDaemons(ctx: AppContext, kind: 'gateway' | 'agent') {
       tunnelIp: r.tunnel_ip,
       enrolledAt: r.enrolled_at,
       lastSeenAt,
-      status: status ? JSON.parse(status) : null,
+      status: status ? storedStatus(status) : null,
     };
   });
 }
 
+/** A report stored before the bounds existed is cut to them on the way out, so listings stay within the wire schema. */
+function storedStatus(text: string): DaemonStatusReport {
+  const report = JSON.parse(text) as DaemonStatusReport;
+  if (DaemonStatusReport.safeParse(report).success) return report;
+  const peers = Array.isArray(report.peers) ? report.peers : [];
+  return {
+    appliedRevision: Number.isSafeInteger(report.appliedRevision) ? report.appliedRevision : -1,
+    version: String(report.version ?? '').slice(0, STATUS_LIMITS.version),
+    peers: peers.filter((p) => PeerStatus.safeParse(p).success).slice(0, STATUS_LIMITS.peers),
+    peerCount: Math.min(Number(report.peerCount ?? peers.length) || 0, STATUS_LIMITS.peerCount),
+    peersWithRecentHandshake: Math.min(Number(report.peersWithRecentHandshake ?? 0) || 0, STATUS_LIMITS.peerCount),
+    lastError: report.lastError == null ? null : String(report.lastError).slice(0, STATUS_LIMITS.lastError),
+  };
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { canonicalAddress, canonicalPrefix, comparePrefixes } from './ipv4-prefix.ts';
+import { canonicalAddress, canonicalPrefix, comparePrefixes, netmask } from './ipv4.ts';
 
 describe('canonicalPrefix', () => {
   const rows: Array<[string, string]> = [
@@ -27,4 +27,15 @@ describe('canonicalAddress / comparePrefixes', () => {
     const sorted = ['100.80.10.0/24', '100.80.2.0/24', '100.80.2.0/23', '9.0.0.0/8'].sort(comparePrefixes);
     assert.deepEqual(sorted, ['9.0.0.0/8', '100.80.2.0/23', '100.80.2.0/24', '100.80.10.0/24']);
   });
+});
+
+describe('netmask', () => {
+  const rows: Array<[number, string]> = [
+    [0, '0.0.0.0'],
+    [1, '128.0.0.0'],
+    [23, '255.255.254.0'],
+    [24, '255.255.255.0'],
+    [32, '255.255.255.255'],
+  ];
+  for (const [length, expected] of rows) it(`/${length} → ${expected}`, () => assert.equal(netmask(length), expected));
 });

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { resolveServerSettings, type ServerSettings } from './config.ts';
+
+type Row = {
+  name: string;
+  flags?: Partial<Record<keyof ServerSettings, string>>;
+  env?: Record<string, string>;
+  file?: unknown;
+  expect?: Partial<ServerSettings>;
+  problems?: RegExp[];
+};
+
+const rows: Row[] = [
+  { name: 'defaults when nothing is given', expect: { listen: '127.0.0.1:8080', dataDir: './data', logLevel: 'info', database: undefined, tlsCert: undefined } },
+  { name: 'the file sets what flags and environment leave open', file: { listen: '0.0.0.0:8443', dataDir: '/var/lib/plantgate', log: { level: 'warn' } }, expect: { listen: '0.0.0.0:8443', dataDir: '/var/lib/plantgate', logLevel: 'warn' } },
+  { name: 'environment beats the file', env: { PLANTGATE_LISTEN: '127.0.0.1:9000' }, file: { listen: '0.0.0.0:8443' }, expect: { listen: '127.0.0.1:9000' } },
+  { name: 'a flag beats environment and file', flags: { listen: '127.0.0.1:7000' }, env: { PLANTGATE_LISTEN: '127.0.0.1:9000' }, file: { listen: '0.0.0.0:8443' }, expect: { listen: '127.0.0.1:7000' } },
+  { name: 'an empty environment variable counts as unset', env: { PLANTGATE_DATA_DIR: '' }, file: { dataDir: '/srv/pg' }, expect: { dataDir: '/srv/pg' } },
+  { name: 'nested keys: tls.cert / tls.key, metrics.token', file: { tls: { cert: '/etc/pg/cert.pem', key: '/etc/pg/key.pem' }, metrics: { token: 'scrape-me' } }, expect: { tlsCert: '/etc/pg/cert.pem', tlsKey: '/etc/pg/key.pem', metricsToken: 'scrape-me' } },
+  { name: 'tls from a flag and the file together', flags: { tlsCert: '/a.pem' }, file: { tls: { key: '/b.pem' } }, expect: { tlsCert: '/a.pem', tlsKey: '/b.pem' } },
+  { name: 'an unknown key is named, with its path', file: { listn: 'x', tls: { certificate: 'y' } }, problems: [/cfg\.yaml: listn: unknown key/, /cfg\.yaml: tls\.certificate: unknown key/] },
+  { name: 'a bad value is named by its key', file: { tunnelRange: '100.64.0.0/33' }, problems: [/tunnelRange/] },
+  { name: 'a value with a newline is refused', file: { listen: '127.0.0.1:80\nPostUp = x' }, problems: [/listen: must be one line/] },
+  { name: 'a certificate without its key is refused', flags: { tlsCert: '/a.pem' }, problems: [/tls: give both/] },
+  { name: 'a log level that does not exist is refused, from any source', env: { PLANTGATE_LOG_LEVEL: 'loud' }, problems: [/log level "loud"/] },
+  { name: 'a file that is not a mapping is refused', file: ['listen'], problems: [/cfg\.yaml/] },
+];
+
+describe('server settings: flags > environment > file > defaults', () => {
+  for (const row of rows) {
+    it(row.name, () => {
+      const result = resolveServerSettings({ flags: row.flags ?? {}, env: row.env ?? {}, file: row.file, fileName: 'cfg.yaml' });
+      if (row.problems) {
+        assert.equal(result.ok, false);
+        const text = result.ok ? '' : result.problems.join('\n');
+        for (const pattern of row.problems) assert.match(text, pattern);
+      } else {
+        assert.ok(result.ok, result.ok ? '' : result.problems.join('\n'));
+        for (const [key, value] of Object.entries(row.expect ?? {})) assert.equal(result.settings[key as keyof ServerSettings], value, key);
+      }
+    });
+  }
+});

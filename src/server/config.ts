@@ -1,0 +1,125 @@
+import { z } from 'zod';
+
+/**
+ * `plantgate server` settings from four sources, highest first: command-line flags,
+ * environment (PLANTGATE_…), the YAML config file (`--config FILE`), defaults. Pure: the
+ * caller reads the file and passes its parsed content. Every key is documented in
+ * docs/server-config.md; an unknown key or a bad value is an error naming the key.
+ */
+
+export type ServerSettings = {
+  listen: string;
+  database: string | undefined;
+  dataDir: string;
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+  tunnelRange: string | undefined;
+  mappedSpace: string | undefined;
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  logLevel: LogLevel;
+  metricsToken: string | undefined;
+};
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const SERVER_DEFAULTS = { listen: '127.0.0.1:8080', dataDir: './data', logLevel: 'info' } as const;
+
+/** Flag / environment variable / config-file path of every setting. */
+export const SETTING_SOURCES: Record<keyof ServerSettings, { flag: string; env: string; file: string }> = {
+  listen: { flag: '--listen', env: 'PLANTGATE_LISTEN', file: 'listen' },
+  database: { flag: '--database', env: 'PLANTGATE_DATABASE', file: 'database' },
+  dataDir: { flag: '--data-dir', env: 'PLANTGATE_DATA_DIR', file: 'dataDir' },
+  adminEmail: { flag: '--admin-email', env: 'PLANTGATE_ADMIN_EMAIL', file: 'adminEmail' },
+  adminPassword: { flag: '--admin-password', env: 'PLANTGATE_ADMIN_PASSWORD', file: 'adminPassword' },
+  tunnelRange: { flag: '--tunnel-range', env: 'PLANTGATE_TUNNEL_RANGE', file: 'tunnelRange' },
+  mappedSpace: { flag: '--mapped-space', env: 'PLANTGATE_MAPPED_SPACE', file: 'mappedSpace' },
+  tlsCert: { flag: '--tls-cert', env: 'PLANTGATE_TLS_CERT', file: 'tls.cert' },
+  tlsKey: { flag: '--tls-key', env: 'PLANTGATE_TLS_KEY', file: 'tls.key' },
+  logLevel: { flag: '--log-level', env: 'PLANTGATE_LOG_LEVEL', file: 'log.level' },
+  metricsToken: { flag: '--metrics-token', env: 'PLANTGATE_METRICS_TOKEN', file: 'metrics.token' },
+};
+
+const text = z.string().min(1, 'must not be empty').max(4096, 'is too long').refine((value) => !/[\r\n\0]/.test(value), 'must be one line');
+
+/** The config file: every key optional, nothing else allowed. */
+export const ServerConfigFile = z
+  .object({
+    listen: text.optional(),
+    database: text.optional(),
+    dataDir: text.optional(),
+    adminEmail: text.optional(),
+    adminPassword: text.optional(),
+    tunnelRange: z.cidrv4().optional(),
+    mappedSpace: z.cidrv4().optional(),
+    tls: z.object({ cert: text.optional(), key: text.optional() }).strict().optional(),
+    log: z.object({ level: z.enum(LOG_LEVELS).optional() }).strict().optional(),
+    metrics: z.object({ token: text.optional() }).strict().optional(),
+  })
+  .strict();
+export type ServerConfigFile = z.infer<typeof ServerConfigFile>;
+
+export type ResolvedSettings = { ok: true; settings: ServerSettings } | { ok: false; problems: string[] };
+
+export function resolveServerSettings(input: {
+  flags: Partial<Record<keyof ServerSettings, string | undefined>>;
+  env: Record<string, string | undefined>;
+  /** The parsed YAML document (undefined: no config file). */
+  file?: unknown;
+  fileName?: string;
+}): ResolvedSettings {
+  const problems: string[] = [];
+  let file: ServerConfigFile = {};
+  if (input.file !== undefined && input.file !== null) {
+    const parsed = ServerConfigFile.safeParse(input.file);
+    if (parsed.success) file = parsed.data;
+    else {
+      for (const issue of parsed.error.issues) {
+        const path = issue.path.join('.');
+        const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => (path ? `${path}.${key}` : key)) : [];
+        const where = keys.length > 0 ? keys.join(', ') : path || '(top level)';
+        const message = issue.code === 'unrecognized_keys' ? 'unknown key (see docs/server-config.md)' : issue.message;
+        problems.push(`${input.fileName ?? 'config file'}: ${where}: ${message}`);
+      }
+    }
+  }
+  const fromFile: Partial<Record<keyof ServerSettings, string | undefined>> = {
+    listen: file.listen,
+    database: file.database,
+    dataDir: file.dataDir,
+    adminEmail: file.adminEmail,
+    adminPassword: file.adminPassword,
+    tunnelRange: file.tunnelRange,
+    mappedSpace: file.mappedSpace,
+    tlsCert: file.tls?.cert,
+    tlsKey: file.tls?.key,
+    logLevel: file.log?.level,
+    metricsToken: file.metrics?.token,
+  };
+  const pick = (key: keyof ServerSettings): string | undefined => {
+    const env = input.env[SETTING_SOURCES[key].env];
+    return input.flags[key] ?? (env === '' ? undefined : env) ?? fromFile[key];
+  };
+  const logLevel = pick('logLevel') ?? SERVER_DEFAULTS.logLevel;
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    problems.push(`log level "${logLevel}" (${SETTING_SOURCES.logLevel.flag} / ${SETTING_SOURCES.logLevel.env} / log.level): must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const settings: ServerSettings = {
+    listen: pick('listen') ?? SERVER_DEFAULTS.listen,
+    database: pick('database'),
+    dataDir: pick('dataDir') ?? SERVER_DEFAULTS.dataDir,
+    adminEmail: pick('adminEmail'),
+    adminPassword: pick('adminPassword'),
+    tunnelRange: pick('tunnelRange'),
+    mappedSpace: pick('mappedSpace'),
+    tlsCert: pick('tlsCert'),
+    tlsKey: pick('tlsKey'),
+    logLevel: logLevel as LogLevel,
+    metricsToken: pick('metricsToken'),
+  };
+  if ((settings.tlsCert === undefined) !== (settings.tlsKey === undefined)) {
+    problems.push('tls: give both a certificate (--tls-cert / tls.cert) and its key (--tls-key / tls.key), or neither');
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, settings };
+}
