@@ -43,7 +43,7 @@ describe('two control-plane replicas on one PostgreSQL', () => {
     return { id: enrolled.body.id as string, credential: enrolled.body.credential as string };
   }
 
-  it('a revoke on replica 1 reaches a gateway long-polling replica 2 as a delta within a second; both serve the same document', async () => {
+  it('a revoke on replica 1 reaches a gateway long-polling replica 2 as a delta within a second; both serve the same document', async (t) => {
     const gw = await enrolGateway();
     const on1 = http(one.url, gw.credential);
     const on2 = http(two.url, gw.credential);
@@ -67,6 +67,7 @@ describe('two control-plane replicas on one PostgreSQL', () => {
     const woke = await waiting;
     const took = Date.now() - started;
     assert.ok(took < 1000, `the waiting gateway on replica 2 answered ${took} ms after the revoke on replica 1`);
+    t.diagnostic(`revoke on replica 1 → delta at the gateway on replica 2: ${took} ms`);
     assert.equal(woke.body.kind, 'delta');
     assert.deepEqual(woke.body.peers.remove, [key]);
     const applied = applyGatewayDelta(first.state, woke.body);
