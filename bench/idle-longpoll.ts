@@ -326,3 +326,5 @@ line('MiB/s sent to the daemons', result.mibPerSecond);
 line('errors', result.errors);
 line('server RSS', `${result.serverRssMiB} MiB`);
 console.log(`RESULT ${JSON.stringify(result)}`);
+// Sockets the server closed late may still hold the loop: the results are out, end here.
+process.exit(process.exitCode ?? 0);
