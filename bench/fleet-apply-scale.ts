@@ -162,6 +162,7 @@ async function run(
   }
   const originalRole = target.role;
   const applies: Array<{ applyMs: number; applyCpuMs: number; toDeltaMs: number; deltaBytes: number; changes: number }> = [];
+  const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
   for (let r = 0; r < args.runs; r++) {
     target.role = target.role === originalRole ? 'viewer' : originalRole;
     const waiting = gw('GET', statePath(revision)).then((res) => ({ res, at: performance.now() }));
@@ -180,6 +181,8 @@ async function run(
     revision = delta.revision;
     applies.push({ applyMs, applyCpuMs, toDeltaMs: at - started, deltaBytes: Buffer.byteLength(res.text), changes: JSON.parse(applied.text).changes.length });
   }
+
+  if (profiler) await profiler(process.env.BENCH_PROFILE as string);
 
   // ---- one revoke, --runs times (re-issued between) ----
   const revoker = client(base, await login(base, revokerEmail, 'revoker-password-1'));
@@ -312,3 +315,18 @@ function parseArgs(argv: string[]): FleetApplyScaleOptions {
 }
 
 if (import.meta.main) await fleetApplyScale(parseArgs(process.argv.slice(2)));
+
+/** BENCH_PROFILE=file.cpuprofile: a CPU profile of the job-role applies only (not the seeding). */
+async function startProfile(): Promise<(path: string) => Promise<void>> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async (path) => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(path, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
