@@ -168,17 +168,24 @@ function checkJobRoles(
   });
 }
 
+/**
+ * Lower-cases emails and trims addresses in place: the schema's output is already a fresh
+ * copy of the input, and a second copy of a 10,000-user file is only garbage to collect.
+ */
 function normaliseEmails(fleet: FleetFile): FleetFile {
   const lower = (e: string) => e.trim().toLowerCase();
-  return {
-    ...fleet,
-    users: fleet.users.map((u) => ({ ...u, email: lower(u.email) })),
-    organizations: fleet.organizations.map((org) => ({
-      ...org,
-      members: org.members.map((m) => ({ ...m, email: lower(m.email) })),
-      plants: org.plants.map((p) => ({ ...p, subnets: p.subnets.map((s) => s.trim()), devices: p.devices.map((d) => ({ ...d, ip: d.ip.trim() })) })),
-      jobRoles: org.jobRoles.map((jr) => ({ ...jr, user: lower(jr.user) })),
-      cooperations: org.cooperations.map((c) => ({ ...c, jobRoles: c.jobRoles.map((jr) => ({ ...jr, user: lower(jr.user) })) })),
-    })),
+  const jobRoles = (list: FleetFile['organizations'][number]['jobRoles']) => {
+    for (const jr of list) jr.user = lower(jr.user);
   };
+  for (const u of fleet.users) u.email = lower(u.email);
+  for (const org of fleet.organizations) {
+    for (const m of org.members) m.email = lower(m.email);
+    for (const p of org.plants) {
+      p.subnets = p.subnets.map((s) => s.trim());
+      for (const d of p.devices) d.ip = d.ip.trim();
+    }
+    jobRoles(org.jobRoles);
+    for (const c of org.cooperations) jobRoles(c.jobRoles);
+  }
+  return fleet;
 }
