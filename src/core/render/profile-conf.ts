@@ -5,7 +5,7 @@ export type RegionChoice = { name: string; endpoint: string };
 
 /**
  * The personal VPN config file a device assembles around its own private key (SPEC P1,
- * P2): the web UI renders it with this; the CLI builds the same file (cli/commands/vpn.ts).
+ * P2): the web UI and the CLI (cli/commands/vpn.ts) both render it with this.
  */
 export function renderProfileConf(parts: ProfileConfigParts, privateKey: string, region: RegionChoice, verb: string, now: Date): string {
   return renderWireGuardConf({
