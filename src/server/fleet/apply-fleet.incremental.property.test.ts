@@ -37,6 +37,9 @@ const email = (u: number) => `u${u}@example.test`;
 type Step = {
   structure: number;
   prune: boolean;
+  /** Users u0..u5 always, plus up to two more (a user listed once stays: users are never deleted). */
+  extraUsers: number;
+  rename: boolean;
   members: Array<{ org: number; user: number; role: number }>;
   jobRoles: Array<{ org: number; user: number; target: number; role: number; coop: boolean }>;
 };
@@ -75,7 +78,7 @@ function fleetFile(step: Step): unknown {
     }
     return { name, members, plants, portfolios, jobRoles, cooperations };
   });
-  return { users: Array.from({ length: USERS }, (_, u) => ({ email: email(u), name: `User ${u}` })), organizations };
+  return { users: Array.from({ length: USERS + step.extraUsers }, (_, u) => ({ email: email(u), name: step.rename ? `Renamed ${u}` : `User ${u}` })), organizations };
 }
 
 /** The model as its public queries see it, in a canonical order. */
@@ -116,6 +119,8 @@ describe('fleet apply mirrored into the model (property)', () => {
     const step = fc.record({
       structure: fc.nat(2),
       prune: fc.boolean(),
+      extraUsers: fc.nat(2),
+      rename: fc.boolean(),
       members: fc.array(fc.record({ org: fc.nat(2), user: fc.nat(USERS - 1), role: fc.nat(3) }), { maxLength: 10 }),
       jobRoles: fc.array(fc.record({ org: fc.nat(2), user: fc.nat(USERS - 1), target: fc.nat(3), role: fc.nat(3), coop: fc.boolean() }), { maxLength: 14 }),
     });
@@ -131,7 +136,7 @@ describe('fleet apply mirrored into the model (property)', () => {
         const ctx = { store, fleet, addressing, now: () => new Date('2026-11-30T10:00:00Z') } as unknown as AppContext;
         await store.db.insertInto('users').values({ id: 'operator', email: 'op@example.test', name: 'Op', password_hash: null, platform_operator: 1, created_at: 'now' }).execute();
         // Every user gets an active profile, so their routes are in the gateways' document.
-        await applyFleetRequest(ctx, 'operator', fleetFile({ structure: 0, prune: false, members: [], jobRoles: [] }), { dryRun: false, prune: false, force: false });
+        await applyFleetRequest(ctx, 'operator', fleetFile({ structure: 0, prune: false, extraUsers: 0, rename: false, members: [], jobRoles: [] }), { dryRun: false, prune: false, force: false });
         await fleet.write(
           async (trx) => {
             const users = await trx.selectFrom('users').select('id').where('id', '!=', 'operator').execute();
