@@ -12,6 +12,7 @@
  *    and the time from the request's start to the gateway holding the delta;
  *  - `--runs` times: one user revokes their profile: the delta's bytes (target < 10 kB).
  * Prints a table and one line `RESULT {json}`; medians over the runs.
+ * `BENCH_PROFILE=out.cpuprofile` writes a CPU profile of the job-role applies only.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
