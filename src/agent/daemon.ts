@@ -60,6 +60,8 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
         const { tunnelIp } = await api.register({ publicKey: key.publicKey });
         log.info('registered', { tunnelIp, publicKey: key.publicKey });
       },
+      // No older-answer guard here (unlike the gateway): an agent's revision is derived per
+      // replica from its own model (agentRevision), not one counter shared by all replicas.
       fetch: (after, waitSeconds, fetchSignal) => api.state({ after, waitSeconds, signal: fetchSignal }),
       apply: async (received, reason, access) => {
         const checked = checkAgentState(received);

@@ -350,4 +350,31 @@ describe('gateway daemon (fake drivers, fake control plane)', () => {
     assert.ok(log.lines.some((line) => line.message === 'connected to the control plane' && line.fields.resumed === true));
     await daemon.stop();
   });
+
+  it('a replica that has not caught up answers an older full document: not applied (it would undo a revoke); asked again until the current one comes', async () => {
+    const { cp, host, clock, start } = world();
+    let lagging = 0;
+    const { daemon, log } = await start(undefined, (fake) => ({
+      register: (r) => fake.register(r),
+      secrets: () => fake.secrets(),
+      state: async (request) => {
+        if (request.after !== null && lagging > 0) {
+          lagging--;
+          return { kind: 'full', state: fake.history.get(1) ?? fake.state };
+        }
+        return gatewayStateAnswers(fake)(request);
+      },
+      status: (r) => fake.status(r),
+    }));
+    cp.publish((state) => ({ ...state, peers: state.peers.slice(1) })); // revoke at revision 2
+    await settle();
+    assert.equal((await host.wireguard.readDump('pgu0'))?.peers.length, 1);
+    lagging = 3;
+    cp.publish((state) => ({ ...state, allowed: state.allowed.slice(1) })); // revision 3, first answered by a lagging replica
+    await clock.advance(1000);
+    assert.equal(daemon.loop.appliedRevision, 3);
+    assert.equal((await host.wireguard.readDump('pgu0'))?.peers.length, 1, 'the revoked peer never came back');
+    assert.ok(log.lines.some((line) => line.message.startsWith('the control plane answered an older revision')));
+    await daemon.stop();
+  });
 });

@@ -5,6 +5,7 @@ import type { DaemonPorts } from '../daemon/ports.ts';
 import { statusReport } from '../daemon/status-report.ts';
 import { SyncLoop, type SyncLoopOptions } from '../daemon/sync-loop.ts';
 import { loadContact, saveContact } from '../daemon/contact.ts';
+import { answerNotOlder } from '../daemon/not-older.ts';
 import { GatewayDocumentStore } from './document-store.ts';
 import { type GatewayUpdate, GatewaySync } from './gateway-sync.ts';
 import type { GatewayInterfaces } from './nft-ruleset.ts';
@@ -30,6 +31,7 @@ export type GatewayDaemonConfig = {
 };
 
 export type GatewayDaemonPorts = DaemonPorts<GatewayControlPlane>;
+
 
 export type RunningDaemon = {
   identity: DaemonIdentity;
@@ -68,7 +70,13 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
         log.info('registered', { siteTunnelIp, siteEndpoint: config.siteEndpoint, sitePublicKey: siteKey.publicKey });
       },
       fetch: async (after, waitSeconds, fetchSignal) => {
-        const update = await sync.receive(await api.state({ after, waitSeconds, signal: fetchSignal }));
+        const answer = await answerNotOlder(
+          () => api.state({ after, waitSeconds, signal: fetchSignal }),
+          (message) => (message.kind === 'full' ? message.state.revision : null),
+          after,
+          { clock, log, signal: fetchSignal },
+        );
+        const update = await sync.receive(answer);
         if (update !== 'resync') return update;
         log.info('the delta does not follow the revision held: fetching the full document', { held: sync.document?.revision ?? null });
         const full = await sync.receive(await api.state({ after: null, waitSeconds, signal: fetchSignal }));

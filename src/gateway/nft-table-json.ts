@@ -55,6 +55,30 @@ export type ObservedNftTable = {
 };
 
 export function parseNftTableJson(text: string, tableName: string): ParseResult<ObservedNftTable> {
+  const steps = parseSteps(text, tableName);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The same, with the event loop running between chunks of elements: a gateway's daemon
+ * reads 100,000 elements back on every reconcile, and a revoke arriving meanwhile must not
+ * wait for the whole parse (only JSON.parse itself is one piece).
+ */
+export async function parseNftTableJsonInChunks(text: string, tableName: string): Promise<ParseResult<ObservedNftTable>> {
+  const steps = parseSteps(text, tableName);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+const CHUNK = 5000;
+
+function* parseSteps(text: string, tableName: string): Generator<void, ParseResult<ObservedNftTable>> {
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -91,12 +115,18 @@ export function parseNftTableJson(text: string, tableName: string): ParseResult<
       if (length !== null) {
         table.allowedLengths.push(length);
         // A loop, not push(...): a set of a B1-size gateway holds 100,000+ elements, more arguments than the stack takes.
-        for (const element of parseAllowedElements(set.name, length, elements, table.foreignElements)) table.allowed.push(element);
+        for (let start = 0; start < elements.length; start += CHUNK) {
+          for (const element of parseAllowedElements(set.name, length, elements.slice(start, start + CHUNK), table.foreignElements)) table.allowed.push(element);
+          yield;
+        }
       }
       const shard = kind === 'map' ? nativeMapShard(set.name) : null;
       if (shard !== null) {
         table.nativeShards.push(shard);
-        for (const element of parseNativeElements(set.name, shard, elements, table.foreignElements)) table.native.push(element);
+        for (let start = 0; start < elements.length; start += CHUNK) {
+          for (const element of parseNativeElements(set.name, shard, elements.slice(start, start + CHUNK), table.foreignElements)) table.native.push(element);
+          yield;
+        }
       }
     } else if (kind === 'chain') {
       const chain: ObservedNftChain = {

@@ -1,4 +1,4 @@
-import { parseNftTableJson, type ObservedNftTable } from '../nft-table-json.ts';
+import { parseNftTableJsonInChunks, type ObservedNftTable } from '../nft-table-json.ts';
 import { checkedTableName } from '../nft-ruleset.ts';
 import type { NftDriver } from './nft-driver.ts';
 import { CommandError, inNetns, type RunCommand, runCommand } from './run-command.ts';
@@ -39,7 +39,7 @@ export class NftCliDriver implements NftDriver {
       if (error instanceof CommandError && /No such file or directory/.test(error.stderr)) return null;
       throw error;
     }
-    const parsed = parseNftTableJson(stdout, tableName);
+    const parsed = await parseNftTableJsonInChunks(stdout, tableName);
     if (!parsed.ok) throw new Error(`nft -j list table ip ${tableName}: ${parsed.reason}`);
     return parsed.value;
   }
