@@ -12,6 +12,7 @@
  *    and the time from the request's start to the gateway holding the delta;
  *  - `--runs` times: one user revokes their profile: the delta's bytes (target < 10 kB).
  * Prints a table and one line `RESULT {json}`; medians over the runs.
+ * `BENCH_PROFILE=out.cpuprofile` writes a CPU profile of the job-role applies only.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,7 +41,9 @@ export async function fleetApplyScale(args: FleetApplyScaleOptions): Promise<Sum
     stopPg = pg.stop;
     database = pg.url;
   }
-  const size = args.users ? { users: args.users, plants: args.users / 2, organizations: Math.max(6, Math.round(args.users / 200)), cooperations: args.users / 20 } : {};
+  const size = args.users
+    ? { users: args.users, plants: args.users / 2, organizations: Math.max(6, Math.round(args.users / 200)), cooperations: args.users / 20 }
+    : {};
   const fleet = generateFleet({ seed: args.seed, scale: args.scale, ...size });
   const file = toFleetFile(fleet);
   mergeCooperations(file);
@@ -49,7 +52,15 @@ export async function fleetApplyScale(args: FleetApplyScaleOptions): Promise<Sum
   for (const u of file.users) if (u.email !== revoker.email) (u as { password?: string }).password = undefined;
   (revoker as { password?: string }).password = 'revoker-password-1';
   const server = await startServer(
-    { listen: '127.0.0.1:0', dataDir, database, adminEmail: OPERATOR.email, adminPassword: OPERATOR.password, mappedSpace: fleet.options.mappedSpace, quiet: true },
+    {
+      listen: '127.0.0.1:0',
+      dataDir,
+      database,
+      adminEmail: OPERATOR.email,
+      adminPassword: OPERATOR.password,
+      mappedSpace: fleet.options.mappedSpace,
+      quiet: true,
+    },
     () => undefined,
   );
   try {
@@ -61,9 +72,21 @@ export async function fleetApplyScale(args: FleetApplyScaleOptions): Promise<Sum
   }
 }
 
-type Summary = Record<string, number | number[]> & { applyOneJobRoleMedianMs: number; revokeWireBytesMedian: number; revokeDeltaBytesMedian: number; jobRoleDeltaBytesMedian: number; fullDocumentBytes: number };
+type Summary = Record<string, number | number[]> & {
+  applyOneJobRoleMedianMs: number;
+  revokeWireBytesMedian: number;
+  revokeDeltaBytesMedian: number;
+  jobRoleDeltaBytesMedian: number;
+  fullDocumentBytes: number;
+};
 
-async function run(args: FleetApplyScaleOptions, base: string, ctx: Awaited<ReturnType<typeof startServer>>['ctx'], file: FleetFile, revokerEmail: string): Promise<Summary> {
+async function run(
+  args: FleetApplyScaleOptions,
+  base: string,
+  ctx: Awaited<ReturnType<typeof startServer>>['ctx'],
+  file: FleetFile,
+  revokerEmail: string,
+): Promise<Summary> {
   const op = client(base, await login(base, OPERATOR.email, OPERATOR.password));
   let t = performance.now();
   const seeded = await op('POST', '/api/v1/admin/fleet', { document: JSON.parse(JSON.stringify(file)) });
@@ -72,18 +95,39 @@ async function run(args: FleetApplyScaleOptions, base: string, ctx: Awaited<Retu
   await op('POST', '/api/v1/admin/regions', { name: 'eu-central', endpoint: 'vpn.example.test:51820' });
 
   t = performance.now();
-  const users = await ctx.store.db.selectFrom('users').select(['id', 'email']).where('email', '!=', OPERATOR.email).where('email', '!=', revokerEmail).execute();
+  const users = await ctx.store.db
+    .selectFrom('users')
+    .select(['id', 'email'])
+    .where('email', '!=', OPERATOR.email)
+    .where('email', '!=', revokerEmail)
+    .execute();
   const now = new Date().toISOString();
   const rows = users.map((u, i) => {
     const ip = ctx.addressing.firstUserIp + i;
-    return { id: randomUUID(), user_id: u.id, kind: 'wireguard', public_key: randomBytes(32).toString('base64'), tunnel_ip: formatIpv4(ip), tunnel_ip_num: ip, status: 'active' as const, created_at: now, rotated_at: null, revoked_at: null };
+    return {
+      id: randomUUID(),
+      user_id: u.id,
+      kind: 'wireguard',
+      public_key: randomBytes(32).toString('base64'),
+      tunnel_ip: formatIpv4(ip),
+      tunnel_ip_num: ip,
+      status: 'active' as const,
+      created_at: now,
+      rotated_at: null,
+      revoked_at: null,
+    };
   });
   await ctx.fleet.write(
     async (trx) => {
-      for (let i = 0; i < rows.length; i += 200) await trx.insertInto('profiles').values(rows.slice(i, i + 200)).execute();
+      for (let i = 0; i < rows.length; i += 200)
+        await trx
+          .insertInto('profiles')
+          .values(rows.slice(i, i + 200))
+          .execute();
     },
     (model) => {
-      for (const r of rows) model.setProfile(r.user_id as UserId, { id: r.id as ProfileId, userId: r.user_id as UserId, publicKey: r.public_key, tunnelIp: r.tunnel_ip_num });
+      for (const r of rows)
+        model.setProfile(r.user_id as UserId, { id: r.id as ProfileId, userId: r.user_id as UserId, publicKey: r.public_key, tunnelIp: r.tunnel_ip_num });
       return rows.map((r) => r.user_id as UserId);
     },
   );
@@ -119,6 +163,7 @@ async function run(args: FleetApplyScaleOptions, base: string, ctx: Awaited<Retu
   }
   const originalRole = target.role;
   const applies: Array<{ applyMs: number; applyCpuMs: number; toDeltaMs: number; deltaBytes: number; changes: number }> = [];
+  const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
   for (let r = 0; r < args.runs; r++) {
     target.role = target.role === originalRole ? 'viewer' : originalRole;
     const waiting = gw('GET', statePath(revision)).then((res) => ({ res, at: performance.now() }));
@@ -137,6 +182,8 @@ async function run(args: FleetApplyScaleOptions, base: string, ctx: Awaited<Retu
     revision = delta.revision;
     applies.push({ applyMs, applyCpuMs, toDeltaMs: at - started, deltaBytes: Buffer.byteLength(res.text), changes: JSON.parse(applied.text).changes.length });
   }
+
+  if (profiler) await profiler(process.env.BENCH_PROFILE as string);
 
   // ---- one revoke, --runs times (re-issued between) ----
   const revoker = client(base, await login(base, revokerEmail, 'revoker-password-1'));
@@ -186,18 +233,28 @@ async function run(args: FleetApplyScaleOptions, base: string, ctx: Awaited<Retu
   line('seeding apply (everything new)', `${summary.seedApplyMs} ms`);
   line('profiles for every user (one write)', `${summary.profilesWriteMs} ms`);
   line('full document', `${(fullBytes / 2 ** 20).toFixed(1)} MiB in ${summary.fullDocumentMs} ms`);
-  for (const [i, a] of applies.entries()) line(`apply #${i + 1} (${a.changes} change)`, `${Math.round(a.applyMs)} ms (CPU ${Math.round(a.applyCpuMs)} ms); delta ${a.deltaBytes} B at ${Math.round(a.toDeltaMs)} ms`);
+  for (const [i, a] of applies.entries())
+    line(
+      `apply #${i + 1} (${a.changes} change)`,
+      `${Math.round(a.applyMs)} ms (CPU ${Math.round(a.applyCpuMs)} ms); delta ${a.deltaBytes} B at ${Math.round(a.toDeltaMs)} ms`,
+    );
   line('apply of one job role change: median', `${summary.applyOneJobRoleMedianMs} ms wall (target < 2000), ${summary.applyOneJobRoleCpuMedianMs} ms CPU`);
-  line('revoke → delta at the gateway: median', `${summary.revokeWireBytesMedian} B on the wire (gzip; target < 10 kB), ${summary.revokeDeltaBytesMedian} B JSON, ${summary.revokeToDeltaMedianMs} ms`);
+  line(
+    'revoke → delta at the gateway: median',
+    `${summary.revokeWireBytesMedian} B on the wire (gzip; target < 10 kB), ${summary.revokeDeltaBytesMedian} B JSON, ${summary.revokeToDeltaMedianMs} ms`,
+  );
   line('  the revoked user had', `${revokedPairs} allowed pairs`);
   line('load average', summary.load.join(' '));
-  console.log(`RESULT ${JSON.stringify({ bench: 'fleet-apply-scale', database: args.database, scale: args.scale, seed: args.seed, runs: args.runs, ...summary, applies, revokes })}`);
+  console.log(
+    `RESULT ${JSON.stringify({ bench: 'fleet-apply-scale', database: args.database, scale: args.scale, seed: args.seed, runs: args.runs, ...summary, applies, revokes })}`,
+  );
   return summary;
 }
 
 function pickRevoker(file: FleetFile): FleetFile['users'][number] {
   const withRoles = new Map<string, number>();
-  for (const org of file.organizations) for (const jr of org.jobRoles) if (jr.role === 'operator' || jr.role === 'technical-manager') withRoles.set(jr.user, (withRoles.get(jr.user) ?? 0) + 1);
+  for (const org of file.organizations)
+    for (const jr of org.jobRoles) if (jr.role === 'operator' || jr.role === 'technical-manager') withRoles.set(jr.user, (withRoles.get(jr.user) ?? 0) + 1);
   const [email] = [...withRoles].sort((a, b) => b[1] - a[1])[Math.min(50, withRoles.size - 1)] as [string, number];
   return file.users.find((u) => u.email === email) as FleetFile['users'][number];
 }
@@ -212,7 +269,11 @@ function client(base: string, token?: string) {
         {
           method,
           agent: false,
-          headers: { 'accept-encoding': 'gzip', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(data !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}) },
+          headers: {
+            'accept-encoding': 'gzip',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...(data !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}),
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -255,3 +316,18 @@ function parseArgs(argv: string[]): FleetApplyScaleOptions {
 }
 
 if (import.meta.main) await fleetApplyScale(parseArgs(process.argv.slice(2)));
+
+/** BENCH_PROFILE=file.cpuprofile: a CPU profile of the job-role applies only (not the seeding). */
+async function startProfile(): Promise<(path: string) => Promise<void>> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async (path) => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(path, JSON.stringify(profile));
+    session.disconnect();
+  };
+}

@@ -147,7 +147,7 @@ const cleanup = async () => {
 };
 process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
 
-type Window = { seconds: number; waiting: number | null; queriesPerSecond: number | null; pgXactPerSecond: number | null; cpuShare: number; answersPerSecond: number; mibPerSecond: number; errors: number };
+type Window = { seconds: number; waiting: number | null; queriesTotal: number | null; queriesPerSecond: number | null; pgXactPerSecond: number | null; cpuShare: number; answersPerSecond: number; mibPerSecond: number; errors: number };
 const windows: Window[] = [];
 const setup: Record<string, number> = {};
 const running: { server: ServerProcess | null } = { server: null };
@@ -256,6 +256,8 @@ try {
     const w: Window = {
       seconds,
       waiting,
+      // The counter's total, so a flat 0/s is seen to come from a counter that counts.
+      queriesTotal: q1,
       queriesPerSecond: q0 !== null && q1 !== null ? (q1 - q0) / seconds : null,
       // Our own two pg_stat reads are transactions too.
       pgXactPerSecond: x0 !== null && x1 !== null ? Math.max(0, x1 - x0 - 1) / seconds : null,
@@ -305,6 +307,7 @@ const result = {
   serverCpuShareOfOneCore: med((w) => w.cpuShare),
   longPollAnswersPerSecond: med((w) => w.answersPerSecond),
   waitingAtWindowStart: med((w) => w.waiting),
+  dbQueriesTotalAtEnd: windows.at(-1)?.queriesTotal ?? null,
   mibPerSecond: med((w) => w.mibPerSecond),
   errors: windows.reduce((n, w) => n + w.errors, 0),
   serverRssMiB: Math.round(rssMiB),
@@ -314,6 +317,7 @@ const result = {
 const line = (label: string, value: unknown) => console.log(`${label.padEnd(44)} ${value ?? 'n/a (no counter)'}`);
 console.log(`\nidle cost: ${DAEMONS} daemons (${GATEWAYS} gateways, ${AGENTS} agents) long-polling one replica (${DATABASE}), wait ${WAIT_S} s, median of ${windows.length} × ${WINDOW_S} s`);
 line('database queries/s (server counter)', result.dbQueriesPerSecond);
+line('database queries since start (server counter)', result.dbQueriesTotalAtEnd);
 if (DATABASE === 'pg') line('PostgreSQL transactions/s (pg_stat_database)', result.pgTransactionsPerSecond);
 line('server CPU (share of one core)', result.serverCpuShareOfOneCore);
 line('long-poll answers/s', result.longPollAnswersPerSecond);
@@ -322,3 +326,5 @@ line('MiB/s sent to the daemons', result.mibPerSecond);
 line('errors', result.errors);
 line('server RSS', `${result.serverRssMiB} MiB`);
 console.log(`RESULT ${JSON.stringify(result)}`);
+// Sockets the server closed late may still hold the loop: the results are out, end here.
+process.exit(process.exitCode ?? 0);

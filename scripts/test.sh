@@ -7,6 +7,7 @@ bash scripts/install-deps.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 node --version
 tsc -p .
-biome lint src test bench
+tsc -p web
+biome lint src test bench web/src
 node --test --test-reporter=spec \
-  'src/**/*.test.ts' 'bench/*.test.ts' 'test/**/*.test.ts'
+  'src/**/*.test.ts' 'web/src/**/*.test.ts' 'bench/*.test.ts' 'test/**/*.test.ts'

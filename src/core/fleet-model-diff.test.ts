@@ -46,7 +46,10 @@ describe('fleetModelDiff', () => {
   });
 
   it('an unchanged fleet has no affected user or plant', () => {
-    const ops: RandomFleetOp[] = [{ kind: 4, a: 1, b: 1, c: 0 }, { kind: 9, a: 0, b: 2, c: 1 }];
+    const ops: RandomFleetOp[] = [
+      { kind: 4, a: 1, b: 1, c: 0 },
+      { kind: 9, a: 0, b: 2, c: 1 },
+    ];
     const diff = fleetModelDiff(build(ops), build(ops));
     assert.deepEqual([diff.users.size, diff.plants.size], [0, 0]);
   });

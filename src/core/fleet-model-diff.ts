@@ -41,7 +41,12 @@ export function fleetModelDiff(before: FleetModel, after: FleetModel): ModelDiff
     for (const u of after.holdersOfPlant(plantId)) users.add(u);
   };
 
-  eachDifference(before.profiles, after.profiles, (a, b) => a.id === b.id && a.publicKey === b.publicKey && a.tunnelIp === b.tunnelIp, (userId) => users.add(userId));
+  eachDifference(
+    before.profiles,
+    after.profiles,
+    (a, b) => a.id === b.id && a.publicKey === b.publicKey && a.tunnelIp === b.tunnelIp,
+    (userId) => users.add(userId),
+  );
   eachDifference(
     before.jobRoles,
     after.jobRoles,
@@ -69,7 +74,12 @@ export function fleetModelDiff(before: FleetModel, after: FleetModel): ModelDiff
       if (b) plantMoved(b.plantId);
     },
   );
-  eachDifference(before.agents, after.agents, (a, b) => a.publicKey === b.publicKey && a.tunnelIp === b.tunnelIp, (plantId) => plants.add(plantId));
+  eachDifference(
+    before.agents,
+    after.agents,
+    (a, b) => a.publicKey === b.publicKey && a.tunnelIp === b.tunnelIp,
+    (plantId) => plants.add(plantId),
+  );
   eachDifference(
     before.portfolios,
     after.portfolios,
@@ -86,7 +96,12 @@ export function fleetModelDiff(before: FleetModel, after: FleetModel): ModelDiff
   eachDifference(
     before.cooperations,
     after.cooperations,
-    (a, b) => a.active === b.active && a.ownerOrgId === b.ownerOrgId && a.partnerOrgId === b.partnerOrgId && sameList(a.plantIds, b.plantIds) && sameList(a.portfolioIds, b.portfolioIds),
+    (a, b) =>
+      a.active === b.active &&
+      a.ownerOrgId === b.ownerOrgId &&
+      a.partnerOrgId === b.partnerOrgId &&
+      sameList(a.plantIds, b.plantIds) &&
+      sameList(a.portfolioIds, b.portfolioIds),
     (id) => {
       byCooperation ??= holdersBy((jr) => jr.cooperationId);
       for (const u of byCooperation.get(id) ?? []) users.add(u);

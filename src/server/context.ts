@@ -1,5 +1,6 @@
 import type { Ipv4Prefix } from '../core/net/ipv4.ts';
 import type { AttemptGuard } from './auth/attempt-guard.ts';
+import type { DaemonStatusBuffer } from './daemons/status-buffer.ts';
 import type { Store } from './db/connect.ts';
 import type { FleetState } from './fleet/fleet-state.ts';
 import type { SecretBox } from './secrets/secret-box.ts';
@@ -26,4 +27,6 @@ export type AppContext = {
   routeViewCache: RouteViewCache;
   /** Password and TOTP guessing: backoff and lockout per account and per source address (per process). */
   guard: AttemptGuard;
+  /** Daemons' status reports, written to the database in batches. */
+  daemonStatus: DaemonStatusBuffer;
 };

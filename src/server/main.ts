@@ -11,6 +11,7 @@ import type { AppContext } from './context.ts';
 import { openStore } from './db/connect.ts';
 import { privateDirectory, tightenFile } from './db/file-modes.ts';
 import { FleetState } from './fleet/fleet-state.ts';
+import { DaemonStatusBuffer } from './daemons/status-buffer.ts';
 import { allRoutes, createApp } from './http/app.ts';
 import { observeRequests } from './observability/observe-requests.ts';
 import { routeMatcher } from './observability/route-pattern.ts';
@@ -68,6 +69,7 @@ export async function startServer(options: ServerOptions, print: (line: string) 
     { onError: (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'fleet state sync') },
   );
   await fleet.load();
+  const daemonStatus = new DaemonStatusBuffer(store.db, 15_000, (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'daemon status flush'));
   const ctx: AppContext = {
     store,
     fleet,
@@ -78,6 +80,7 @@ export async function startServer(options: ServerOptions, print: (line: string) 
     routeViewCache: new RouteViewCache(),
     // The clock reads ctx.now, so tests that move ctx.now move the backoff with it.
     guard: new AttemptGuard(options.authLimits ?? guardLimitsFromEnv(process.env), () => ctx.now().getTime()),
+    daemonStatus,
   };
   const app = createApp(ctx, logger);
   const metrics = new ServerMetrics({
@@ -108,6 +111,7 @@ export async function startServer(options: ServerOptions, print: (line: string) 
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
+      await daemonStatus.close().catch(() => undefined);
       await fleet.close();
       await store.close();
     },

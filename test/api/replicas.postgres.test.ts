@@ -43,7 +43,7 @@ describe('two control-plane replicas on one PostgreSQL', () => {
     return { id: enrolled.body.id as string, credential: enrolled.body.credential as string };
   }
 
-  it('a revoke on replica 1 reaches a gateway long-polling replica 2 as a delta within a second; both serve the same document', async () => {
+  it('a revoke on replica 1 reaches a gateway long-polling replica 2 as a delta within a second; both serve the same document', async (t) => {
     const gw = await enrolGateway();
     const on1 = http(one.url, gw.credential);
     const on2 = http(two.url, gw.credential);
@@ -53,7 +53,10 @@ describe('two control-plane replicas on one PostgreSQL', () => {
 
     const first = (await on2.get(`/api/v1/gateways/${gw.id}/state?delta=1`)).body;
     assert.equal(first.kind, 'full');
-    assert.ok(first.state.peers.some((p: { publicKey: string }) => p.publicKey === key), 'replica 2 knows replica 1\u2019s write');
+    assert.ok(
+      first.state.peers.some((p: { publicKey: string }) => p.publicKey === key),
+      'replica 2 knows replica 1\u2019s write',
+    );
     const firstOn1 = (await on1.get(`/api/v1/gateways/${gw.id}/state?delta=1`)).body;
     assert.deepEqual(canonicalGatewayState(first.state), canonicalGatewayState(firstOn1.state), 'identical documents on both replicas');
 
@@ -64,6 +67,7 @@ describe('two control-plane replicas on one PostgreSQL', () => {
     const woke = await waiting;
     const took = Date.now() - started;
     assert.ok(took < 1000, `the waiting gateway on replica 2 answered ${took} ms after the revoke on replica 1`);
+    t.diagnostic(`revoke on replica 1 → delta at the gateway on replica 2: ${took} ms`);
     assert.equal(woke.body.kind, 'delta');
     assert.deepEqual(woke.body.peers.remove, [key]);
     const applied = applyGatewayDelta(first.state, woke.body);
@@ -91,7 +95,10 @@ describe('two control-plane replicas on one PostgreSQL', () => {
     const agent = (await http(one.url).post('/api/v1/enrol', { token: enrolment.body.token, name: 'park-c-agent' })).body;
     const on2 = http(two.url, agent.credential);
     const state = (await on2.get(`/api/v1/agents/${agent.id}/state`)).body;
-    assert.deepEqual(state.translations.map((t: { real: string }) => t.real), ['10.30.0.0/24']);
+    assert.deepEqual(
+      state.translations.map((t: { real: string }) => t.real),
+      ['10.30.0.0/24'],
+    );
     const moved = on2.get(`/api/v1/agents/${agent.id}/state?after=${state.revision}&wait=20`);
     const started = Date.now();
     const more = baseFleet();
@@ -114,6 +121,12 @@ describe('two control-plane replicas on one PostgreSQL', () => {
     const answers = await Promise.all(polls);
     assert.ok(answers.every((a) => a.body.kind === 'delta' && a.body.revision === doc.revision));
     assert.equal((await queries()) - before, 0, '20 long-polls that timed out ran no query on replica 2');
+    const report = { appliedRevision: doc.revision, version: 'test', peers: [], lastError: null };
+    for (let i = 0; i < 5; i++) assert.equal((await on2.post(`/api/v1/gateways/${gw.id}/status`, report)).status, 204);
+    assert.equal((await queries()) - before, 0, 'status reports are buffered, not one write each');
+    await two.ctx.daemonStatus.flush();
+    const listed = (await op1.get('/api/v1/admin/gateways')).body.find((g: { id: string }) => g.id === gw.id);
+    assert.equal(listed.status?.appliedRevision, doc.revision, 'the batched write reached the database (replica 1 lists it)');
 
     assert.equal((await op1.delete(`/api/v1/admin/gateways/${gw.id}`)).status, 204);
     const deadline = Date.now() + 2000;

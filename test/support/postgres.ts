@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,8 +46,12 @@ export async function startTestPostgres(options: { netns?: string } = {}): Promi
     url: `postgres://postgres@127.0.0.1:${port}/plantgate`,
     stop: async () => {
       const exited = new Promise((r) => server.once('exit', r));
+      // runuser does not always pass the signal on: tell the postmaster itself (its PID is in its data dir).
+      const postmaster = postmasterPid(join(dir, 'data'));
       server.kill('SIGINT');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (postmaster) signal(postmaster, 'SIGINT');
+      const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+      if (!stopped && postmaster) signal(postmaster, 'SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -64,6 +68,23 @@ export async function createDatabase(url: string, name: string): Promise<string>
   const u = new URL(url);
   u.pathname = `/${name}`;
   return u.toString();
+}
+
+function postmasterPid(dataDir: string): number | null {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 1 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
 }
 
 function postgresBinDir(): string {

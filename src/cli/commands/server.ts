@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { resolveServerSettings, type ServerSettings } from '../../server/config.ts';
 import { startServer } from '../../server/main.ts';
+import { webUiLine } from '../../server/web/static.ts';
 import { loadDemoFleet } from '../../server/demo/demo.ts';
 import { CliError, type Io } from '../context.ts';
 
@@ -36,6 +37,7 @@ export function registerServerCommand(program: Command, io: Io): void {
         const lines = await loadDemoFleet(server.ctx);
         for (const line of lines) io.out(line);
       }
+      io.out(webUiLine(server.url));
       io.out(`plantgate control plane on ${server.url} (API ${server.url}/api/v1, OpenAPI ${server.url}/api/openapi.json, metrics ${server.url}/metrics; data in ${join(settings.dataDir)})`);
       await new Promise<void>((resolve) => {
         const stop = () => {

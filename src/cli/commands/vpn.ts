@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { renderWireGuardConf } from '../../core/render/wireguard-conf.ts';
+import { regionComment, renderProfileConf } from '../../core/render/profile-conf.ts';
 import { readOwnedLines, updateOwnedLines } from '../../core/render/wireguard-conf-update.ts';
 import { ProfileConfigParts, ProfileInfo, RouteView } from '../../core/wire/api.ts';
 import { generateWireGuardKeyPair, wireGuardPublicKey } from '../../crypto/wireguard-keys.ts';
@@ -179,20 +179,6 @@ function openPending(path: string, flag: string): PendingFile {
   }
 }
 
-function regionComment(parts: ProfileConfigParts, region: { name: string; endpoint: string }): string {
-  const others = parts.regions.filter((r) => r.name !== region.name);
-  return `region ${region.name}${others.length ? `; other regions: ${others.map((r) => `${r.name} ${r.endpoint}`).join(', ')}` : ''}`;
-}
-
-function renderProfile(parts: ProfileConfigParts, privateKey: string, region: { name: string; endpoint: string }, verb: string): string {
-  return renderWireGuardConf({
-    comments: [`plantgate personal VPN profile ${parts.profile.id}, ${verb} ${new Date().toISOString()}`, regionComment(parts, region)],
-    privateKey,
-    addresses: [`${parts.profile.tunnelIp}/32`],
-    peers: [{ publicKey: parts.servicePublicKey, endpoint: region.endpoint, allowedIps: parts.allowedIps, persistentKeepalive: 25 }],
-  });
-}
-
 /**
  * The private key exists only here: generated, written into the config file, forgotten.
  * The temporary file is created before the server is asked (a profile is never
@@ -219,7 +205,7 @@ async function writeProfile(
     if (opts.region !== undefined && region.name !== opts.region) {
       io.err(`warning: --region: no region "${opts.region}" (have: ${parts.regions.map((r) => r.name).join(', ')}); wrote the config for ${region.name} (switch with plantgate vpn refresh --region NAME)`);
     }
-    const text = renderProfile(parts, keys.privateKey, region, verb);
+    const text = renderProfileConf(parts, keys.privateKey, region, verb, new Date());
     if (file === null) return io.out(text.trimEnd());
     file.commit(text, Boolean(opts.force));
     io.out(`profile ${verb}: tunnel IP ${parts.profile.tunnelIp}, region ${region.name} (${region.endpoint}); config written to ${opts.out} (mode 0600). The private key exists only in that file.`);

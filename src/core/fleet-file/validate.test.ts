@@ -79,4 +79,35 @@ describe('validateFleetFile', () => {
     assert.ok(!result.ok);
     assert.equal(result.problems.length, 2);
   });
+
+  it('normalising emails and addresses in place leaves the caller\'s document as it was (the schema output is a copy)', () => {
+    const input = fleet({ subnets: [' 192.168.1.0/24'], devices: [{ name: 'D', ip: ' 192.168.1.5' }] });
+    input.organizations[0]?.jobRoles.push({ user: 'BOB@example.test', plant: 'P', role: 'viewer' } as never);
+    const before = JSON.stringify(input);
+    const result = validateFleetFile(input, context);
+    assert.equal(JSON.stringify(input), before);
+    assert.ok(!result.ok, 'a second job role for bob on P is refused once the email is lower-cased');
+    assert.ok(result.problems.some((p) => p.message.includes('bob@example.test has a second job role on P')), JSON.stringify(result.problems));
+  });
+
+  it('a cooperation job role on a plant shared only through a shared portfolio is accepted; on an unshared plant refused', () => {
+    const base = {
+      users: [{ email: 'bob@example.test' }],
+      organizations: [
+        {
+          name: 'O',
+          plants: [{ name: 'P1' }, { name: 'P2' }],
+          portfolios: [{ name: 'F', plants: ['P1'] }],
+          cooperations: [{ partner: 'Q', portfolios: ['F'], jobRoles: [{ user: 'bob@example.test', plant: 'P1', role: 'viewer' }] }],
+        },
+        { name: 'Q' },
+      ],
+    };
+    assert.ok(validateFleetFile(base, context).ok);
+    const unshared = structuredClone(base);
+    (unshared.organizations[0] as { cooperations: Array<{ jobRoles: Array<{ plant: string }> }> }).cooperations[0]!.jobRoles[0]!.plant = 'P2';
+    const result = validateFleetFile(unshared, context);
+    assert.ok(!result.ok);
+    assert.deepEqual(result.problems, [{ field: 'organizations[0].cooperations[0].jobRoles[0].plant', message: 'plant "P2" is not shared by this cooperation' }]);
+  });
 });

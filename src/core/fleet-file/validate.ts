@@ -135,39 +135,57 @@ function checkJobRoles(
   add: (field: string, message: string) => void,
 ): void {
   const seen = new Set<string>();
+  // Plants a cooperation shares through its portfolios, computed once: a cooperation may carry thousands of job roles.
+  let viaPortfolios: Set<string> | null = null;
+  const sharedViaPortfolio = (plant: string): boolean => {
+    if (!shared) return true;
+    if (viaPortfolios === null) {
+      viaPortfolios = new Set<string>();
+      for (const p of shared.portfolios) for (const name of shared.portfolioPlants.get(p) ?? []) viaPortfolios.add(name);
+    }
+    return viaPortfolios.has(plant);
+  };
   jobRoles.forEach((jr, j) => {
-    const jAt = `${at}[${j}]`;
-    if (!emails.has(jr.user)) add(`${jAt}.user`, `unknown user ${jr.user}: list it under users`);
+    // The field path is built only for a problem: a 10,000-user fleet has ~100,000 job roles.
+    const jAt = () => `${at}[${j}]`;
+    if (!emails.has(jr.user)) add(`${jAt()}.user`, `unknown user ${jr.user}: list it under users`);
     if ((jr.plant === undefined) === (jr.portfolio === undefined)) {
-      add(jAt, 'name exactly one of plant or portfolio');
+      add(jAt(), 'name exactly one of plant or portfolio');
       return;
     }
     const key = `${jr.user}|${jr.plant ?? ''}|${jr.portfolio ?? ''}`;
-    if (seen.has(key)) add(jAt, `${jr.user} has a second job role on ${jr.plant ?? jr.portfolio}`);
+    if (seen.has(key)) add(jAt(), `${jr.user} has a second job role on ${jr.plant ?? jr.portfolio}`);
     seen.add(key);
     if (jr.plant !== undefined) {
-      if (!plantNames.has(jr.plant)) add(`${jAt}.plant`, `unknown plant "${jr.plant}" in ${orgName}`);
-      else if (shared && !shared.plants.has(jr.plant) && ![...shared.portfolios].some((p) => shared.portfolioPlants.get(p)?.has(jr.plant as string))) {
-        add(`${jAt}.plant`, `plant "${jr.plant}" is not shared by this cooperation`);
+      if (!plantNames.has(jr.plant)) add(`${jAt()}.plant`, `unknown plant "${jr.plant}" in ${orgName}`);
+      else if (shared && !shared.plants.has(jr.plant) && !sharedViaPortfolio(jr.plant)) {
+        add(`${jAt()}.plant`, `plant "${jr.plant}" is not shared by this cooperation`);
       }
     } else if (jr.portfolio !== undefined) {
-      if (!portfolioNames.has(jr.portfolio)) add(`${jAt}.portfolio`, `unknown portfolio "${jr.portfolio}" in ${orgName}`);
-      else if (shared && !shared.portfolios.has(jr.portfolio)) add(`${jAt}.portfolio`, `portfolio "${jr.portfolio}" is not shared by this cooperation`);
+      if (!portfolioNames.has(jr.portfolio)) add(`${jAt()}.portfolio`, `unknown portfolio "${jr.portfolio}" in ${orgName}`);
+      else if (shared && !shared.portfolios.has(jr.portfolio)) add(`${jAt()}.portfolio`, `portfolio "${jr.portfolio}" is not shared by this cooperation`);
     }
   });
 }
 
+/**
+ * Lower-cases emails and trims addresses in place: the schema's output is already a fresh
+ * copy of the input, and a second copy of a 10,000-user file is only garbage to collect.
+ */
 function normaliseEmails(fleet: FleetFile): FleetFile {
   const lower = (e: string) => e.trim().toLowerCase();
-  return {
-    ...fleet,
-    users: fleet.users.map((u) => ({ ...u, email: lower(u.email) })),
-    organizations: fleet.organizations.map((org) => ({
-      ...org,
-      members: org.members.map((m) => ({ ...m, email: lower(m.email) })),
-      plants: org.plants.map((p) => ({ ...p, subnets: p.subnets.map((s) => s.trim()), devices: p.devices.map((d) => ({ ...d, ip: d.ip.trim() })) })),
-      jobRoles: org.jobRoles.map((jr) => ({ ...jr, user: lower(jr.user) })),
-      cooperations: org.cooperations.map((c) => ({ ...c, jobRoles: c.jobRoles.map((jr) => ({ ...jr, user: lower(jr.user) })) })),
-    })),
+  const jobRoles = (list: FleetFile['organizations'][number]['jobRoles']) => {
+    for (const jr of list) jr.user = lower(jr.user);
   };
+  for (const u of fleet.users) u.email = lower(u.email);
+  for (const org of fleet.organizations) {
+    for (const m of org.members) m.email = lower(m.email);
+    for (const p of org.plants) {
+      p.subnets = p.subnets.map((s) => s.trim());
+      for (const d of p.devices) d.ip = d.ip.trim();
+    }
+    jobRoles(org.jobRoles);
+    for (const c of org.cooperations) jobRoles(c.jobRoles);
+  }
+  return fleet;
 }

@@ -146,48 +146,52 @@ export class RandomFleet {
   }
 
   setup(m: FleetModel): { users: UserId[]; plants: PlantId[] } {
-    {
-      for (const u of USERS) m.putUser({ id: u, email: `${u}@example.test`, name: u, platformOperator: false });
-      for (const o of ORGS) m.putOrganization({ id: o, name: o });
-      for (const [i, name] of ['A', 'B', 'C', 'D'].entries()) {
-        const id = name as PlantId;
-        this.plants.push(id);
-        m.putPlant({ id, orgId: (i < 3 ? 'O' : 'P') as OrgId, name });
-        const prefix = cidr(i < 2 ? '192.168.1.0/24' : `10.${i}.0.0/24`);
-        const mapped = this.allocator.allocate(prefix.length);
-        if (mapped.ok) m.putSubnet({ id: `${name}|s` as SubnetId, plantId: id, prefix, mapped: mapped.prefix });
-      }
-      m.putPortfolio({ id: 'F' as PortfolioId, orgId: 'O' as OrgId, name: 'F', plantIds: ['A', 'C'] as PlantId[] });
-      m.putCooperation({
-        id: 'c1' as CooperationId,
-        ownerOrgId: 'O' as OrgId,
-        partnerOrgId: 'P' as OrgId,
-        plantIds: ['B'] as PlantId[],
-        portfolioIds: ['F'] as PortfolioId[],
-        active: true,
-      });
-      for (const [i, u] of USERS.entries()) {
-        m.setMembership({ orgId: ORGS[i % 2] as OrgId, userId: u, role: i === 0 ? 'admin' : 'member' });
-        // Odd users belong to the partner P only: their routes to O's plants come through cooperation c1.
-        if (i % 2 === 0) m.setMembership({ orgId: 'O' as OrgId, userId: u, role: 'member' });
-        else {
-          for (const p of ['A', 'B', 'C']) {
-            m.putJobRole({ id: `jr-${u}-c1-${p}` as JobRoleId, userId: u, target: { kind: 'plant', plantId: p as PlantId }, role: 'operator', cooperationId: 'c1' as CooperationId });
-          }
-        }
-        for (const [j, p] of ['A', 'B', 'C', 'D'].entries()) {
-          if ((i + j) % 3 === 2) continue;
+    for (const u of USERS) m.putUser({ id: u, email: `${u}@example.test`, name: u, platformOperator: false });
+    for (const o of ORGS) m.putOrganization({ id: o, name: o });
+    for (const [i, name] of ['A', 'B', 'C', 'D'].entries()) {
+      const id = name as PlantId;
+      this.plants.push(id);
+      m.putPlant({ id, orgId: (i < 3 ? 'O' : 'P') as OrgId, name });
+      const prefix = cidr(i < 2 ? '192.168.1.0/24' : `10.${i}.0.0/24`);
+      const mapped = this.allocator.allocate(prefix.length);
+      if (mapped.ok) m.putSubnet({ id: `${name}|s` as SubnetId, plantId: id, prefix, mapped: mapped.prefix });
+    }
+    m.putPortfolio({ id: 'F' as PortfolioId, orgId: 'O' as OrgId, name: 'F', plantIds: ['A', 'C'] as PlantId[] });
+    m.putCooperation({
+      id: 'c1' as CooperationId,
+      ownerOrgId: 'O' as OrgId,
+      partnerOrgId: 'P' as OrgId,
+      plantIds: ['B'] as PlantId[],
+      portfolioIds: ['F'] as PortfolioId[],
+      active: true,
+    });
+    for (const [i, u] of USERS.entries()) {
+      m.setMembership({ orgId: ORGS[i % 2] as OrgId, userId: u, role: i === 0 ? 'admin' : 'member' });
+      // Odd users belong to the partner P only: their routes to O's plants come through cooperation c1.
+      if (i % 2 === 0) m.setMembership({ orgId: 'O' as OrgId, userId: u, role: 'member' });
+      else {
+        for (const p of ['A', 'B', 'C']) {
           m.putJobRole({
-            id: `jr-${u}-${p}` as JobRoleId,
+            id: `jr-${u}-c1-${p}` as JobRoleId,
             userId: u,
             target: { kind: 'plant', plantId: p as PlantId },
-            role: j % 2 ? 'operator' : 'technical-manager',
-            cooperationId: null,
+            role: 'operator',
+            cooperationId: 'c1' as CooperationId,
           });
         }
-        if (i < 4) m.setProfile(u, { id: `p-${u}` as ProfileId, userId: u, publicKey: `key-${u}`, tunnelIp: IPS[i] as number });
       }
-      return { users: USERS, plants: [...this.plants] };
+      for (const [j, p] of ['A', 'B', 'C', 'D'].entries()) {
+        if ((i + j) % 3 === 2) continue;
+        m.putJobRole({
+          id: `jr-${u}-${p}` as JobRoleId,
+          userId: u,
+          target: { kind: 'plant', plantId: p as PlantId },
+          role: j % 2 ? 'operator' : 'technical-manager',
+          cooperationId: null,
+        });
+      }
+      if (i < 4) m.setProfile(u, { id: `p-${u}` as ProfileId, userId: u, publicKey: `key-${u}`, tunnelIp: IPS[i] as number });
     }
+    return { users: USERS, plants: [...this.plants] };
   }
 }

@@ -16,7 +16,21 @@ export type FleetApplyResult = {
   kept: string[];
   /** Daemons removed with their plant (only with `force`): the caller records an event for each. */
   removedDaemons: RemovedDaemon[];
+  /**
+   * The apply's effect on the route engine's model when it only touched users, memberships
+   * and job roles (devices are not in the model): the caller mirrors these into the model
+   * instead of reloading it. Null when anything structural moved (then: reload).
+   */
+  modelChanges: FleetModelChange[] | null;
 };
+
+/** One change the model mirrors (ids as stored). */
+export type FleetModelChange =
+  | { kind: 'user'; id: string; email: string; name: string }
+  | { kind: 'membership'; orgId: string; userId: string; role: string }
+  | { kind: 'membership-removed'; orgId: string; userId: string }
+  | { kind: 'job-role'; id: string; userId: string; plantId: string | null; portfolioId: string | null; role: string; cooperationId: string | null }
+  | { kind: 'job-role-removed'; id: string };
 
 export type FleetApplyOptions = {
   mappedSpace: Ipv4Prefix;
@@ -41,6 +55,9 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
   const kept: string[] = [];
   const current = await readCurrent(trx);
   const ops = new Ops();
+  const modelChanges: FleetModelChange[] = [];
+  // Set by any change the model cannot mirror from modelChanges (organizations, plants, subnets, portfolios, cooperations).
+  let structural = false;
   const removedPlants = new Map<string, string>();
   // Without prune a removal is only reported: a file listing one organization must not delete the others.
   const removal = (line: string, remove: () => void): void => {
@@ -60,6 +77,7 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
     const id = randomUUID();
     userIdByEmail.set(u.email, id);
     ops.insert('users', { id, email: u.email, name: u.name ?? u.email, password_hash: hashes[i] ?? null, platform_operator: 0, created_at: options.now });
+    modelChanges.push({ kind: 'user', id, email: u.email, name: u.name ?? u.email });
     changes.push(`+ user ${u.email}`);
   });
   const currentUserByEmail = new Map(current.users.map((u) => [u.email, u]));
@@ -67,6 +85,7 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
     const existing = currentUserByEmail.get(u.email);
     if (existing && u.name !== undefined && u.name !== existing.name) {
       ops.update(trx.updateTable('users').set({ name: u.name }).where('id', '=', existing.id));
+      modelChanges.push({ kind: 'user', id: existing.id, email: existing.email, name: u.name });
       changes.push(`~ user ${u.email}: name "${existing.name}" → "${u.name}"`);
     }
   }
@@ -108,16 +127,21 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
     const wantedMembers = new Map(org.members.map((m) => [userId(m.email), m]));
     for (const [uid, role] of currentMembers) {
       if (!wantedMembers.has(uid)) {
-        removal(`- member ${current.emailOf(uid)} (${role}) of ${org.name}`, () => ops.raw(trx.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', uid)));
+        removal(`- member ${current.emailOf(uid)} (${role}) of ${org.name}`, () => {
+          ops.raw(trx.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', uid));
+          modelChanges.push({ kind: 'membership-removed', orgId, userId: uid });
+        });
       }
     }
     for (const [uid, m] of wantedMembers) {
       const role = currentMembers.get(uid);
       if (role === undefined) {
         ops.insert('memberships', { org_id: orgId, user_id: uid, role: m.role });
+        modelChanges.push({ kind: 'membership', orgId, userId: uid, role: m.role });
         changes.push(`+ member ${m.email} (${m.role}) of ${org.name}`);
       } else if (role !== m.role) {
         ops.update(trx.updateTable('memberships').set({ role: m.role }).where('org_id', '=', orgId).where('user_id', '=', uid));
+        modelChanges.push({ kind: 'membership', orgId, userId: uid, role: m.role });
         changes.push(`~ member ${m.email} of ${org.name}: ${role} → ${m.role}`);
       }
     }
@@ -193,9 +217,10 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
       const want = new Set(portfolio.plants.map((p) => plantIdByName.get(p) as string));
       for (const plantId of had) {
         if (!want.has(plantId) && plantIdByName.has(current.plantName(plantId))) {
-          removal(`- plant ${current.plantName(plantId)} from portfolio ${label(portfolio.name)}`, () =>
-            ops.raw(trx.deleteFrom('portfolio_plants').where('portfolio_id', '=', portfolioId).where('plant_id', '=', plantId)),
-          );
+          removal(`- plant ${current.plantName(plantId)} from portfolio ${label(portfolio.name)}`, () => {
+            structural = true;
+            ops.raw(trx.deleteFrom('portfolio_plants').where('portfolio_id', '=', portfolioId).where('plant_id', '=', plantId));
+          });
         }
       }
       for (const plant of portfolio.plants) {
@@ -209,31 +234,37 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
 
     const target = (jr: FleetFileJobRole) =>
       jr.plant !== undefined
-        ? { plant_id: plantIdByName.get(jr.plant) as string, portfolio_id: null, text: `plant ${jr.plant}` }
-        : { plant_id: null, portfolio_id: portfolioIdByName.get(jr.portfolio as string) as string, text: `portfolio ${jr.portfolio}` };
+        ? { plant_id: plantIdByName.get(jr.plant) as string, portfolio_id: null }
+        : { plant_id: null, portfolio_id: portfolioIdByName.get(jr.portfolio as string) as string };
+    const targetText = (jr: FleetFileJobRole) => (jr.plant !== undefined ? `plant ${jr.plant}` : `portfolio ${jr.portfolio}`);
 
     const syncJobRoles = (wanted: FleetFileJobRole[], cooperationId: string | null, where: string) => {
       const existing = new Map(
         (cooperationId === null ? current.ownJobRolesOf(orgId) : current.coopJobRolesOf(cooperationId)).map((j) => [`${j.user_id}|${j.plant_id ?? ''}|${j.portfolio_id ?? ''}`, j]),
       );
-      const seen = new Set<string>();
+      // Matched entries leave `existing`: what remains afterwards is what the file lacks.
       for (const jr of wanted) {
         const t = target(jr);
         const uid = userId(jr.user);
         const key = `${uid}|${t.plant_id ?? ''}|${t.portfolio_id ?? ''}`;
-        seen.add(key);
         const had = existing.get(key);
+        if (had) existing.delete(key);
         if (!had) {
-          ops.insert('job_roles', { id: randomUUID(), user_id: uid, plant_id: t.plant_id, portfolio_id: t.portfolio_id, role: jr.role, cooperation_id: cooperationId });
-          changes.push(`+ job role ${jr.role} for ${jr.user} on ${t.text}${where}`);
+          const id = randomUUID();
+          ops.insert('job_roles', { id, user_id: uid, plant_id: t.plant_id, portfolio_id: t.portfolio_id, role: jr.role, cooperation_id: cooperationId });
+          modelChanges.push({ kind: 'job-role', id, userId: uid, plantId: t.plant_id, portfolioId: t.portfolio_id, role: jr.role, cooperationId });
+          changes.push(`+ job role ${jr.role} for ${jr.user} on ${targetText(jr)}${where}`);
         } else if (had.role !== jr.role) {
           ops.update(trx.updateTable('job_roles').set({ role: jr.role }).where('id', '=', had.id));
-          changes.push(`~ job role of ${jr.user} on ${t.text}${where}: ${had.role} → ${jr.role}`);
+          modelChanges.push({ kind: 'job-role', id: had.id, userId: had.user_id, plantId: had.plant_id, portfolioId: had.portfolio_id, role: jr.role, cooperationId: had.cooperation_id });
+          changes.push(`~ job role of ${jr.user} on ${targetText(jr)}${where}: ${had.role} → ${jr.role}`);
         }
       }
-      for (const [key, j] of existing) {
-        if (seen.has(key)) continue;
-        removal(`- job role ${j.role} for ${current.emailOf(j.user_id)} on ${current.targetText(j)}${where}`, () => ops.delete('job_roles', j.id));
+      for (const j of existing.values()) {
+        removal(`- job role ${j.role} for ${current.emailOf(j.user_id)} on ${current.targetText(j)}${where}`, () => {
+          ops.delete('job_roles', j.id);
+          modelChanges.push({ kind: 'job-role-removed', id: j.id });
+        });
       }
     };
     syncJobRoles(org.jobRoles, null, ` (${org.name})`);
@@ -244,6 +275,7 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
     for (const [partnerId, coop] of activeCoops) {
       if (!wantedPartners.has(partnerId) && orgIdByName.has(current.orgName(partnerId))) {
         removal(`- cooperation ${org.name} → ${current.orgName(partnerId)} (ended)`, () => {
+          structural = true;
           ops.update(trx.updateTable('cooperations').set({ ended_at: options.now }).where('id', '=', coop.id));
           ops.raw(trx.deleteFrom('job_roles').where('cooperation_id', '=', coop.id));
         });
@@ -262,9 +294,10 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
       const wantPlants = new Set(coop.plants.map((p) => plantIdByName.get(p) as string));
       for (const plantId of hadPlants) {
         if (!wantPlants.has(plantId) && plantIdByName.has(current.plantName(plantId))) {
-          removal(`- shared plant ${current.plantName(plantId)}${where}`, () =>
-            ops.raw(trx.deleteFrom('cooperation_plants').where('cooperation_id', '=', coopId).where('plant_id', '=', plantId)),
-          );
+          removal(`- shared plant ${current.plantName(plantId)}${where}`, () => {
+            structural = true;
+            ops.raw(trx.deleteFrom('cooperation_plants').where('cooperation_id', '=', coopId).where('plant_id', '=', plantId));
+          });
         }
       }
       for (const plantId of wantPlants) {
@@ -277,9 +310,10 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
       const wantPortfolios = new Set(coop.portfolios.map((p) => portfolioIdByName.get(p) as string));
       for (const portfolioId of hadPortfolios) {
         if (!wantPortfolios.has(portfolioId) && portfolioIdByName.has(current.portfolioName(portfolioId))) {
-          removal(`- shared portfolio ${current.portfolioName(portfolioId)}${where}`, () =>
-            ops.raw(trx.deleteFrom('cooperation_portfolios').where('cooperation_id', '=', coopId).where('portfolio_id', '=', portfolioId)),
-          );
+          removal(`- shared portfolio ${current.portfolioName(portfolioId)}${where}`, () => {
+            structural = true;
+            ops.raw(trx.deleteFrom('cooperation_portfolios').where('cooperation_id', '=', coopId).where('portfolio_id', '=', portfolioId));
+          });
         }
       }
       for (const name of coop.portfolios) {
@@ -294,12 +328,11 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
   }
 
   // Mapped prefixes: allocated after every release, so a deleted subnet's block can be reused.
-  const released = new Set(releasedMapped.map(formatCidr));
-  const inUse = current.subnets.filter((s) => !released.has(s.mapped)).map((s) => cidr(s.mapped));
-  const allocator = new MappedSpaceAllocator(options.mappedSpace, inUse);
+  // Built only when something is to be mapped: indexing 10,000 mapped prefixes is most of an unchanged apply's tail.
+  const allocator = newSubnets.length === 0 ? null : mappedAllocator(current.subnets, releasedMapped, options.mappedSpace);
   for (const subnet of newSubnets) {
     const prefix = cidr(subnet.cidr);
-    const mapped = allocator.allocate(prefix.length);
+    const mapped = (allocator as MappedSpaceAllocator).allocate(prefix.length);
     if (!mapped.ok) throw new ApiError(409, 'mapped-space-exhausted', `cannot map ${subnet.cidr} of ${subnet.label}: ${mapped.message}`);
     const mappedText = formatCidr(mapped.prefix);
     ops.insert('subnets', { id: subnet.id, plant_id: subnet.plant_id, cidr: subnet.cidr, mapped: mappedText, created_at: options.now });
@@ -310,7 +343,16 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
   for (const d of removedDaemons) changes.push(`- ${d.kind} ${d.name} (${d.id}) of plant ${d.plant}, removed with its plant (--force)`);
 
   await ops.run(trx);
-  return { changes, kept, removedDaemons };
+  const mirrorable = !structural && removedDaemons.length === 0 && !ops.touchesStructure();
+  return { changes, kept, removedDaemons, modelChanges: mirrorable ? modelChanges : null };
+}
+
+function mappedAllocator(subnets: ReadonlyArray<{ mapped: string }>, releasedMapped: Ipv4Prefix[], mappedSpace: Ipv4Prefix): MappedSpaceAllocator {
+  const released = new Set(releasedMapped.map(formatCidr));
+  return new MappedSpaceAllocator(
+    mappedSpace,
+    subnets.filter((s) => !released.has(s.mapped)).map((s) => cidr(s.mapped)),
+  );
 }
 
 // ---- current state, read once ----------------------------------------------
@@ -437,6 +479,13 @@ class Ops {
   }
   update(query: Executable): void {
     this.updates.push(query);
+  }
+  /** Whether any insert or delete is of a table other than users, memberships, devices and job roles (raw deletes: cooperations and their shares). */
+  touchesStructure(): boolean {
+    const mirrored = new Set<string>(['users', 'memberships', 'devices', 'job_roles']);
+    for (const [table, rows] of this.inserts) if (rows.length > 0 && !mirrored.has(table)) return true;
+    for (const [table, ids] of this.deletes) if (ids.length > 0 && !mirrored.has(table)) return true;
+    return false;
   }
 
   async run(trx: Kysely<Database>): Promise<void> {

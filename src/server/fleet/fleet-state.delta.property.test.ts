@@ -42,10 +42,16 @@ describe('FleetState deltas (property, real FleetModel)', () => {
       fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 40, size: 'max' }), async (ops) => {
         const fleet = await newFleet();
         const world = new RandomFleet();
-        await fleet.write(async () => undefined, (m) => world.setup(m));
+        await fleet.write(
+          async () => undefined,
+          (m) => world.setup(m),
+        );
         const history: GatewayDesiredState[] = [await fullDocument(fleet)];
         for (const o of ops) {
-          await fleet.write(async () => undefined, (m) => world.step(m, o));
+          await fleet.write(
+            async () => undefined,
+            (m) => world.step(m, o),
+          );
           const next = await fullDocument(fleet);
           for (const from of history.slice(-6)) {
             const message = GatewayStateMessage.parse(JSON.parse(await fleet.gatewayStateJson('eu', null, from.revision, 'message')));
@@ -53,7 +59,12 @@ describe('FleetState deltas (property, real FleetModel)', () => {
             if (message.kind !== 'delta') return;
             const applied = applyGatewayDelta(from, message);
             assert.ok(applied.ok);
-            if (applied.ok) assert.deepEqual(canonicalGatewayState(applied.state), canonicalGatewayState(next), `after=${from.revision} → ${next.revision}, op ${JSON.stringify(o)}`);
+            if (applied.ok)
+              assert.deepEqual(
+                canonicalGatewayState(applied.state),
+                canonicalGatewayState(next),
+                `after=${from.revision} → ${next.revision}, op ${JSON.stringify(o)}`,
+              );
           }
           history.push(next);
         }
@@ -61,5 +72,4 @@ describe('FleetState deltas (property, real FleetModel)', () => {
       { numRuns: 60 },
     );
   });
-
 });

@@ -130,6 +130,19 @@ export class FleetState {
     return this.model;
   }
 
+  /**
+   * The model at the database's newest revision: on PostgreSQL one query to see whether
+   * another replica committed something not yet notified (read-your-writes across
+   * replicas). For answers that are rare; long-polls use the notifications.
+   */
+  async fresh(): Promise<FleetModel> {
+    if (this.store.engine === 'postgres' && (await readRevision(this.db)) > this.revision) {
+      this.requestSync();
+      await this.syncing;
+    }
+    return this.current();
+  }
+
   currentRevision(): number {
     return this.revision;
   }
@@ -196,8 +209,9 @@ export class FleetState {
       const head = this.ring.head();
       if (delta !== null) return { json: delta, gzipped: delta.length >= GZIP_FROM ? () => this.ring.deltaGzip(after, head) ?? gzipSync(delta) : null };
     }
-    // A full document comes from the model: let a catch-up in flight finish first.
-    await this.current();
+    // A full document (a (re)connecting gateway: rare) reflects every committed write,
+    // also one whose notification is still on its way: one query, not one per long-poll.
+    await this.fresh();
     const doc = this.documentJson(region, gateway);
     return { json: format === 'message' ? `{"kind":"full","state":${doc}}` : doc, gzipped: null };
   }

@@ -26,20 +26,18 @@ export async function recordRevision(trx: Transaction<Database>, engine: Engine,
     .insertInto('state_changes')
     .values({ revision: record.revision, changes, plants: JSON.stringify(record.plants), gateways: record.gateways ? 1 : 0 })
     .execute();
-  if (record.revision % 100 === 0) await trx.deleteFrom('state_changes').where('revision', '<=', record.revision - STORED_REVISIONS).execute();
+  if (record.revision % 100 === 0)
+    await trx
+      .deleteFrom('state_changes')
+      .where('revision', '<=', record.revision - STORED_REVISIONS)
+      .execute();
   if (engine === 'postgres') await sql`select pg_notify(${STATE_CHANNEL}, ${String(record.revision)})`.execute(trx);
 }
 
 /** The stored changes of revisions after `after` up to `upTo`, in order. */
 export async function readRevisions(db: Kysely<Database>, after: number, upTo: number): Promise<RevisionRecord[]> {
   if (upTo <= after) return [];
-  const rows = await db
-    .selectFrom('state_changes')
-    .selectAll()
-    .where('revision', '>', after)
-    .where('revision', '<=', upTo)
-    .orderBy('revision')
-    .execute();
+  const rows = await db.selectFrom('state_changes').selectAll().where('revision', '>', after).where('revision', '<=', upTo).orderBy('revision').execute();
   return rows.map((r) => ({
     revision: Number(r.revision),
     changes: r.changes === null ? null : loadChanges(JSON.parse(r.changes) as StoredGatewayChanges),

@@ -12,6 +12,9 @@ import { authRoutes } from './resources/auth.ts';
 import { enrolmentRoutes } from './resources/enrolments.ts';
 import { userRoutes } from './resources/users.ts';
 import { vpnRoutes } from './resources/vpn.ts';
+import { securityHeaders } from './security-headers.ts';
+import { cookieAuthorization, webSession } from '../web/session-cookie.ts';
+import { mountWebUi } from '../web/static.ts';
 
 export const allRoutes: RouteDef[] = [...authRoutes, ...vpnRoutes, ...adminRoutes, ...daemonRoutes, ...enrolmentRoutes, ...userRoutes];
 
@@ -22,6 +25,8 @@ export type Logger = { error(obj: unknown, msg?: string): void };
 /** The HTTP edge: declared routes, one error mapping, OpenAPI from the same declarations. */
 export function createApp(ctx: AppContext, logger: Logger = console): Hono {
   const app = new Hono();
+  app.use('*', securityHeaders());
+  app.use('/api/v1/*', webSession());
   const openapi = openApiDocument(allRoutes);
   app.get('/api/openapi.json', (c) => c.json(openapi));
   app.get('/healthz', (c) => c.json({ ok: true, revision: ctx.fleet.currentRevision() }));
@@ -33,7 +38,7 @@ export function createApp(ctx: AppContext, logger: Logger = console): Hono {
     const limit = bodyLimit({ maxSize: maxBody, onError: () => { throw tooLarge(maxBody); } });
     app.on(def.method.toUpperCase(), `/api/v1${def.path}`, limit, async (c) => {
       const params = c.req.param() as Record<string, string>;
-      const header = c.req.header('authorization');
+      const header = c.req.header('authorization') ?? cookieAuthorization(c);
       const isDaemon = def.auth === 'gateway' || def.auth === 'agent';
       const caller: Caller =
         def.auth === 'none' || isDaemon ? NO_CALLER : await authenticate(ctx, header, def.auth as 'user' | 'operator');
@@ -53,6 +58,8 @@ export function createApp(ctx: AppContext, logger: Logger = console): Hono {
       return c.json(result as object, def.status ?? 200);
     });
   }
+
+  mountWebUi(app);
 
   app.notFound((c) => c.json(new ApiError(404, 'not-found', `no such endpoint: ${c.req.method} ${c.req.path}`).toJSON(), 404));
   app.onError((err, c) => {

@@ -82,6 +82,7 @@ export const daemonRoutes: RouteDef[] = [
             const row = await trx.selectFrom('daemons').select(['id', 'name', 'plant_id']).where('id', '=', id).where('kind', '=', kind).executeTakeFirst();
             if (!row) throw notFound('id', `no ${kind} ${id}`);
             await trx.deleteFrom('daemons').where('id', '=', id).execute();
+            ctx.daemonStatus.forget(id);
             await recordEvents(trx, ctx.now().toISOString(), [{ kind: 'daemon.removed', actorUserId: caller.userId, subjectUserId: null, details: { kind, id, name: row.name } }]);
             return row.plant_id;
           },
@@ -259,11 +260,8 @@ export const daemonRoutes: RouteDef[] = [
           peerCount: body.peerCount ?? body.peers.length,
           peersWithRecentHandshake: body.peersWithRecentHandshake ?? body.peers.filter((p) => p.latestHandshake > now - 180).length,
         };
-        await ctx.store.db
-          .updateTable('daemons')
-          .set({ status: JSON.stringify(stored), last_seen_at: ctx.now().toISOString() })
-          .where('id', '=', (daemon as NonNullable<typeof daemon>).id)
-          .execute();
+        // Idle cost: kept in memory and written in batches, not one query per report.
+        ctx.daemonStatus.record((daemon as NonNullable<typeof daemon>).id, JSON.stringify(stored), ctx.now().toISOString());
         return undefined;
       },
     }),
@@ -291,6 +289,9 @@ async function listDaemons(ctx: AppContext, kind: 'gateway' | 'agent') {
     .execute();
   return rows.map((r) => {
     const plant = r.plant_id ? model.plants.get(r.plant_id as PlantId) : undefined;
+    const buffered = ctx.daemonStatus.latestOf(r.id);
+    const status = buffered?.status ?? r.status;
+    const lastSeenAt = buffered && (r.last_seen_at === null || buffered.seenAt > r.last_seen_at) ? buffered.seenAt : r.last_seen_at;
     return {
       kind,
       id: r.id,
@@ -301,8 +302,8 @@ async function listDaemons(ctx: AppContext, kind: 'gateway' | 'agent') {
       endpoint: r.endpoint,
       tunnelIp: r.tunnel_ip,
       enrolledAt: r.enrolled_at,
-      lastSeenAt: r.last_seen_at,
-      status: r.status ? storedStatus(r.status) : null,
+      lastSeenAt,
+      status: status ? storedStatus(status) : null,
     };
   });
 }

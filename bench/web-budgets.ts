@@ -1,0 +1,155 @@
+// Issue 8 budgets of the web UI, measured in Debian's Chromium against a real control
+// plane on a temporary database (the product's own server, fleet apply and UI build):
+//   initial JavaScript < 350 kB gzipped; first page interactive < 1.5 s;
+//   routes page of a user with 500 routes renders in < 300 ms.
+// Run: npm run build:web && node bench/web-budgets.ts [--routes 500] [--runs 7]
+import { parseArgs } from 'node:util';
+import type { Browser } from 'playwright-core';
+import type { RunningServer } from '../src/server/main.ts';
+import { ensureWebBuilt, launchChromium } from '../test/web/browser.ts';
+import { OPERATOR, http, login, startTestServer } from '../test/support/server.ts';
+
+export type WebBudgets = {
+  routes: number;
+  runs: number;
+  initialJsGzipBytes: number;
+  signInInteractiveMs: number[];
+  signedInFirstPageMs: number[];
+  /** Click on Routes → the first route is painted (Element Timing renderTime). */
+  routesRenderMs: number[];
+  /** Click on Routes → all rows are in the DOM (the rest is drawn in the frames after the first). */
+  routesAllRowsMs: number[];
+  /** Of routesRenderMs: click → the overview's last byte arrived (server and network, before any rendering). */
+  routesFetchMs: number[];
+  median: { signInInteractiveMs: number; signedInFirstPageMs: number; routesRenderMs: number; routesAllRowsMs: number; routesFetchMs: number };
+};
+
+export const BUDGETS = { initialJsGzipBytes: 350 * 1024, firstPageInteractiveMs: 1500, routesRenderMs: 300 };
+
+const USER = { email: 'bench@plants.example', password: 'bench-password-1' };
+
+export async function measureWebBudgets(options: { routes: number; runs: number }): Promise<WebBudgets> {
+  ensureWebBuilt();
+  const server = await startTestServer({ mappedSpace: '100.96.0.0/11' });
+  let browser: Browser | undefined;
+  try {
+    await loadRoutesFleet(server, options.routes);
+    browser = await launchChromium();
+    const result: WebBudgets = {
+      ...options,
+      initialJsGzipBytes: 0,
+      signInInteractiveMs: [],
+      signedInFirstPageMs: [],
+      routesRenderMs: [],
+      routesAllRowsMs: [],
+      routesFetchMs: [],
+      median: { signInInteractiveMs: 0, signedInFirstPageMs: 0, routesRenderMs: 0, routesAllRowsMs: 0, routesFetchMs: 0 },
+    };
+    for (let run = 0; run < options.runs; run++) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      // Cold: a fresh profile (empty cache), navigation start → the sign-in button is there and enabled.
+      const t0 = Date.now();
+      await page.goto(server.url);
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      result.signInInteractiveMs.push(Date.now() - t0);
+      if (run === 0) {
+        // What the browser received for scripts (encodedBodySize: the gzipped bytes).
+        result.initialJsGzipBytes = (await page.evaluate(
+          "performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.js')).reduce((sum, e) => sum + e.encodedBodySize, 0)",
+        )) as number;
+      }
+      await page.getByLabel('Email').fill(USER.email);
+      await page.getByLabel(/^Password/).fill(USER.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Personal VPN', level: 1 }).waitFor();
+      // Signed in, cache cleared: reload → the Personal VPN page with the profile state loaded.
+      const fresh = await context.newPage();
+      await page.close();
+      const t1 = Date.now();
+      await fresh.goto(server.url);
+      await fresh.getByRole('heading', { name: /You have no personal VPN profile|Your profile is active/ }).waitFor();
+      result.signedInFirstPageMs.push(Date.now() - t1);
+      // Routes: click → the first route painted (Element Timing: the browser's own paint time), then → all rows in the DOM.
+      await fresh.evaluate(() => {
+        const g = globalThis as any;
+        g.__firstRowPaint = new Promise<number>((done) => {
+          new g.PerformanceObserver((list: any) => {
+            for (const e of list.getEntries()) if (e.identifier === 'routes-first-row') done(e.renderTime - g.__t0);
+          }).observe({ type: 'element', buffered: false });
+        });
+        g.__t0 = g.performance.now();
+      });
+      await fresh.getByRole('link', { name: 'Routes' }).click();
+      result.routesRenderMs.push(Math.round((await fresh.evaluate('window.__firstRowPaint')) as number));
+      const all = await fresh.waitForFunction(
+        (n: number) => {
+          const g = globalThis as any;
+          return g.document.querySelectorAll('[data-testid="route-row"]').length === n && g.performance.now() - g.__t0;
+        },
+        options.routes,
+        { polling: 'raf', timeout: 30_000 },
+      );
+      result.routesAllRowsMs.push(Math.round((await all.jsonValue()) as number));
+      const fetchEnd = (await fresh.evaluate(
+        "performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/api/v1/vpn/routes')).map((e) => e.responseEnd - window.__t0)[0]",
+      )) as number;
+      result.routesFetchMs.push(Math.round(fetchEnd));
+      await context.close();
+    }
+    result.median = {
+      signInInteractiveMs: median(result.signInInteractiveMs),
+      signedInFirstPageMs: median(result.signedInFirstPageMs),
+      routesRenderMs: median(result.routesRenderMs),
+      routesAllRowsMs: median(result.routesAllRowsMs),
+      routesFetchMs: median(result.routesFetchMs),
+    };
+    return result;
+  } finally {
+    await browser?.close();
+    await server.close();
+  }
+}
+
+/**
+ * One organization, `routes` plants with one /24 each; every tenth pair of plants shares
+ * a range, so the page also draws conflict groups. The user is Operator on all of them.
+ */
+async function loadRoutesFleet(server: RunningServer, routes: number): Promise<void> {
+  const plants = Array.from({ length: routes }, (_, i) => ({
+    name: `Plant ${String(i + 1).padStart(4, '0')}`,
+    subnets: [i % 10 < 2 ? `192.168.${Math.floor(i / 10)}.0/24` : `10.${Math.floor(i / 250)}.${i % 250}.0/24`],
+  }));
+  const document = {
+    users: [{ email: USER.email, name: 'Bench User', password: USER.password }],
+    organizations: [
+      {
+        name: 'BenchCo',
+        members: [{ email: USER.email, role: 'member' }],
+        portfolios: [{ name: 'All', plants: plants.map((p) => p.name) }],
+        plants,
+        jobRoles: [{ user: USER.email, portfolio: 'All', role: 'operator' }],
+      },
+    ],
+  };
+  const token = await login(server.url, OPERATOR.email, OPERATOR.password);
+  const applied = await http(server.url, token).post('/api/v1/admin/fleet', { document });
+  if (applied.status !== 200) throw new Error(`fleet apply failed: ${JSON.stringify(applied.body)}`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : Math.round(((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2);
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({ options: { routes: { type: 'string', default: '500' }, runs: { type: 'string', default: '7' } } });
+  const result = await measureWebBudgets({ routes: Number(values.routes), runs: Number(values.runs) });
+  const met = {
+    initialJs: result.initialJsGzipBytes < BUDGETS.initialJsGzipBytes,
+    firstPage: Math.max(result.median.signInInteractiveMs, result.median.signedInFirstPageMs) < BUDGETS.firstPageInteractiveMs,
+    routes: result.median.routesRenderMs < BUDGETS.routesRenderMs,
+  };
+  console.log(`RESULT ${JSON.stringify({ bench: 'web-budgets', ...result, met })}`);
+}

@@ -1,0 +1,23 @@
+import type { ProfileConfigParts } from '../wire/api.ts';
+import { renderWireGuardConf } from './wireguard-conf.ts';
+
+export type RegionChoice = { name: string; endpoint: string };
+
+/**
+ * The personal VPN config file a device assembles around its own private key (SPEC P1,
+ * P2): the web UI and the CLI (cli/commands/vpn.ts) both render it with this.
+ */
+export function renderProfileConf(parts: ProfileConfigParts, privateKey: string, region: RegionChoice, verb: string, now: Date): string {
+  return renderWireGuardConf({
+    comments: [`plantgate personal VPN profile ${parts.profile.id}, ${verb} ${now.toISOString()}`, regionComment(parts, region)],
+    privateKey,
+    addresses: [`${parts.profile.tunnelIp}/32`],
+    peers: [{ publicKey: parts.servicePublicKey, endpoint: region.endpoint, allowedIps: parts.allowedIps, persistentKeepalive: 25 }],
+  });
+}
+
+/** The `# region …` comment line, which also names the other regions to fall back to (SPEC P8). */
+export function regionComment(parts: ProfileConfigParts, region: RegionChoice): string {
+  const others = parts.regions.filter((r) => r.name !== region.name);
+  return `region ${region.name}${others.length ? `; other regions: ${others.map((r) => `${r.name} ${r.endpoint}`).join(', ')}` : ''}`;
+}

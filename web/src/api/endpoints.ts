@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import {
+  LoginRequest,
+  Me,
+  NoContent,
+  PasswordChangeRequest,
+  ProfileConfigParts,
+  ProfileInfo,
+  ProfileKeyRequest,
+  RouteSelector,
+  RouteView,
+  TokenCreated,
+  TokenCreateRequest,
+  TokenInfo,
+  TotpCode,
+  TotpConfirmed,
+  TotpOrRecoveryCode,
+  TotpStarted,
+} from '../../../src/core/wire/api.ts';
+import { WebLoginResponse } from '../../../src/core/wire/web-session.ts';
+
+/**
+ * The endpoints the web UI calls, with the server's own zod schemas (src/core/wire):
+ * requests are checked before they leave, answers before the UI sees them.
+ * test/web/endpoints.test.ts holds this table against the server's route table.
+ */
+export type Endpoint<B extends z.ZodType | undefined = z.ZodType | undefined, R extends z.ZodType = z.ZodType> = {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  body?: B;
+  response: R;
+  /** Login through the browser session: the server answers with cookies, not a token. */
+  webSession?: true;
+};
+
+function endpoint<R extends z.ZodType, B extends z.ZodType | undefined = undefined>(e: Endpoint<B, R>): Endpoint<B, R> {
+  return e;
+}
+
+export const api = {
+  login: endpoint({ method: 'POST', path: '/auth/login', body: LoginRequest, response: WebLoginResponse, webSession: true }),
+  changePassword: endpoint({ method: 'POST', path: '/auth/password', body: PasswordChangeRequest, response: NoContent }),
+  logout: endpoint({ method: 'POST', path: '/auth/logout', response: NoContent }),
+  me: endpoint({ method: 'GET', path: '/me', response: Me }),
+  tokens: endpoint({ method: 'GET', path: '/tokens', response: z.array(TokenInfo) }),
+  createToken: endpoint({ method: 'POST', path: '/tokens', body: TokenCreateRequest, response: TokenCreated }),
+  revokeToken: endpoint({ method: 'DELETE', path: '/tokens/:id', response: NoContent }),
+  startTotp: endpoint({ method: 'POST', path: '/me/totp', response: TotpStarted }),
+  confirmTotp: endpoint({ method: 'POST', path: '/me/totp/confirm', body: TotpCode, response: TotpConfirmed }),
+  disableTotp: endpoint({ method: 'POST', path: '/me/totp/disable', body: TotpOrRecoveryCode, response: NoContent }),
+  profile: endpoint({ method: 'GET', path: '/vpn/profile', response: ProfileConfigParts }),
+  issueProfile: endpoint({ method: 'POST', path: '/vpn/profile', body: ProfileKeyRequest, response: ProfileConfigParts }),
+  rotateProfile: endpoint({ method: 'POST', path: '/vpn/profile/rotate', body: ProfileKeyRequest, response: ProfileConfigParts }),
+  revokeProfile: endpoint({ method: 'POST', path: '/vpn/profile/revoke', response: ProfileInfo }),
+  routes: endpoint({ method: 'GET', path: '/vpn/routes', response: z.array(RouteView) }),
+  preferRoute: endpoint({ method: 'PUT', path: '/vpn/routes/priority', body: RouteSelector, response: z.array(RouteView) }),
+  disableRoute: endpoint({ method: 'PUT', path: '/vpn/routes/disabled', body: RouteSelector, response: z.array(RouteView) }),
+  enableRoute: endpoint({ method: 'PUT', path: '/vpn/routes/enabled', body: RouteSelector, response: z.array(RouteView) }),
+} as const;

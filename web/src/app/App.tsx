@@ -1,0 +1,103 @@
+import { Alert, AppShell, Burger, Button, Center, Group, Loader, Stack, Text, Title, UnstyledButton } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { AccountPage } from '../features/account/AccountPage.tsx';
+import { SignInPage } from '../features/auth/SignInPage.tsx';
+import { useSession, useSignOut } from '../features/auth/use-session.ts';
+import { VpnPage } from '../features/personal-vpn/VpnPage.tsx';
+import { RoutesPage } from '../features/routes/RoutesPage.tsx';
+import { usePrefetchRoutes } from '../features/routes/use-routes.ts';
+import { navigate, PAGES, usePath } from './router.ts';
+
+const NAV = [
+  { path: PAGES.vpn, label: 'Personal VPN' },
+  { path: PAGES.routes, label: 'Routes' },
+  { path: PAGES.account, label: 'Account' },
+];
+
+export function App() {
+  const session = useSession();
+  if (session.isPending) {
+    return (
+      <Center mih="100vh">
+        <Loader aria-label="Loading" />
+      </Center>
+    );
+  }
+  if (session.isError) {
+    return (
+      <Center mih="100vh" p="md">
+        <Alert color="red" title="The control plane cannot be reached" role="alert">
+          {session.error.message}
+        </Alert>
+      </Center>
+    );
+  }
+  if (!session.data) return <SignInPage />;
+  return <Shell email={session.data.email} />;
+}
+
+function Shell({ email }: { email: string }) {
+  const path = usePath();
+  const [opened, { toggle, close }] = useDisclosure(false);
+  const signOut = useSignOut();
+  usePrefetchRoutes();
+  const go = (to: string) => {
+    navigate(to);
+    close();
+  };
+  const links = NAV.map((item) => (
+    <UnstyledButton
+      key={item.path}
+      component="a"
+      href={item.path}
+      aria-current={path === item.path ? 'page' : undefined}
+      onClick={(event) => {
+        event.preventDefault();
+        go(item.path);
+      }}
+      px="sm"
+      py={6}
+      fw={path === item.path ? 700 : 400}
+      td={path === item.path ? 'underline' : undefined}
+    >
+      {item.label}
+    </UnstyledButton>
+  ));
+  return (
+    <AppShell transitionDuration={0} header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { desktop: true, mobile: !opened } }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="xs" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Open navigation" />
+            <Title order={2} size="h4">
+              plantgate
+            </Title>
+            <Group gap={0} visibleFrom="sm" component="nav" aria-label="Main">
+              {links}
+            </Group>
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            <Text size="sm" visibleFrom="sm">
+              {email}
+            </Text>
+            <Button variant="default" size="xs" onClick={() => signOut.mutate()} loading={signOut.isPending}>
+              Sign out
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="sm" component="nav" aria-label="Main (mobile)">
+        {opened && <Stack gap="xs">{links}</Stack>}
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Page path={path} />
+      </AppShell.Main>
+    </AppShell>
+  );
+}
+
+function Page({ path }: { path: string }) {
+  if (path === PAGES.routes) return <RoutesPage />;
+  if (path === PAGES.account) return <AccountPage />;
+  return <VpnPage />;
+}

@@ -1,0 +1,70 @@
+import { Alert, Button, CopyButton, Grid, Group, Modal, NativeSelect, Stack, Text, Textarea } from '@mantine/core';
+import { useState } from 'react';
+import { QrCode } from '../../ui/QrCode.tsx';
+import { downloadText } from '../../ui/download.ts';
+import type { ShownOnceConfig } from './use-profile.ts';
+
+/** The complete config with its private key, shown once (SPEC P1): download, copy, QR code for the mobile apps. */
+export function ShowOnceConfig({ config, onClose }: { config: ShownOnceConfig; onClose: () => void }) {
+  const [region, setRegion] = useState<string | null>(null);
+  const text = region && config.forRegion ? config.forRegion(region) : config.text;
+  const regions = config.parts.regions;
+  return (
+    <Modal opened onClose={onClose} title={`Profile ${config.verb}: your WireGuard configuration`} size="xl" closeOnClickOutside={false} centered closeButtonProps={{ 'aria-label': 'Close' }}>
+      <Stack>
+        <Alert color="red" variant="outline" title="Shown only now" role="alert">
+          <Text size="sm">
+            This file holds your private key. It was made in this browser and is stored nowhere else: plantgate cannot show it again. Download or copy it
+            now. If you lose it, rotate the profile to get a new one.
+          </Text>
+        </Alert>
+        {config.forRegion && regions.length > 1 && (
+          <NativeSelect
+            label="Region to dial"
+            description="Pick the region nearest to you; the file names the others to fall back to."
+            data={regions.map((r) => ({ value: r.name, label: `${r.name} (${r.endpoint})` }))}
+            value={region ?? regions[0]?.name}
+            onChange={(event) => setRegion(event.currentTarget.value)}
+            maw={420}
+          />
+        )}
+        <Grid>
+          <Grid.Col span={{ base: 12, md: 8 }}>
+            <Textarea
+              label="WireGuard configuration"
+              value={text}
+              readOnly
+              autosize
+              minRows={10}
+              classNames={{ input: 'config-text' }}
+              data-testid="config-text"
+            />
+          </Grid.Col>
+          <Grid.Col span={{ base: 12, md: 4 }}>
+            <Stack gap={4} align="center">
+              <QrCode text={text} label="QR code of the WireGuard configuration for the mobile app" />
+              <Text size="xs" ta="center">
+                Scan with the WireGuard app (Add tunnel → Scan from QR code).
+              </Text>
+            </Stack>
+          </Grid.Col>
+        </Grid>
+        <Group justify="space-between">
+          <Group>
+            <Button onClick={() => downloadText(config.fileName, text)}>Download {config.fileName}</Button>
+            <CopyButton value={text}>
+              {({ copied, copy }) => (
+                <Button variant="default" onClick={copy}>
+                  {copied ? 'Copied' : 'Copy to clipboard'}
+                </Button>
+              )}
+            </CopyButton>
+          </Group>
+          <Button variant="default" onClick={onClose}>
+            I have saved it, close
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

@@ -1,0 +1,162 @@
+import { Alert, Button, Card, Group, Loader, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { useState } from 'react';
+import type { ProfileConfigParts } from '../../../../src/core/wire/api.ts';
+import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
+import { RefreshConfigButton } from './RefreshConfigButton.tsx';
+import { ShowOnceConfig } from './ShowOnceConfig.tsx';
+import { useKeyedProfileChange, useProfile, useRevokeProfile } from './use-profile.ts';
+
+export function VpnPage() {
+  const profile = useProfile();
+  const issue = useKeyedProfileChange('issued');
+  const rotate = useKeyedProfileChange('rotated');
+  const revoke = useRevokeProfile();
+  const [confirm, setConfirm] = useState<'rotate' | 'revoke' | null>(null);
+  const shown = issue.data ?? rotate.data;
+  const closeShown = () => {
+    issue.reset();
+    rotate.reset();
+  };
+
+  return (
+    <Stack maw={1100}>
+      <Title order={1}>Personal VPN</Title>
+      {profile.isPending && <Loader aria-label="Loading your profile" />}
+      {profile.isError && (
+        <Alert color="red" title="Your profile could not be loaded" role="alert">
+          {profile.error.message}
+        </Alert>
+      )}
+      {(issue.error || rotate.error) && (
+        <Alert color="red" title="Nothing was shown" role="alert">
+          {(issue.error ?? rotate.error)?.message}
+        </Alert>
+      )}
+      {profile.data === null && (
+        <Card withBorder padding="lg">
+          <Stack>
+            <Title order={2} size="h3">
+              You have no personal VPN profile
+            </Title>
+            <Text>
+              One profile reaches every plant your permissions allow. Issuing makes a key pair in this browser; only the public key is sent to plantgate. You
+              get the complete WireGuard configuration once, to download or scan.
+            </Text>
+            <Group>
+              <Button onClick={() => issue.mutate()} loading={issue.isPending}>
+                Issue my profile
+              </Button>
+            </Group>
+          </Stack>
+        </Card>
+      )}
+      {profile.data && <ProfileStatus parts={profile.data} onRotate={() => setConfirm('rotate')} onRevoke={() => setConfirm('revoke')} />}
+      <ConfirmDialog
+        opened={confirm === 'rotate'}
+        title="Rotate your profile?"
+        confirmLabel="Rotate and show the new file"
+        loading={rotate.isPending}
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => rotate.mutate(undefined, { onSettled: () => setConfirm(null) })}
+      >
+        <Text>
+          A new key pair is made in this browser. Your current configuration file stops working at once on every gateway; tunnel IP and route choices stay.
+        </Text>
+      </ConfirmDialog>
+      <ConfirmDialog
+        opened={confirm === 'revoke'}
+        title="Revoke your profile?"
+        confirmLabel="Revoke now"
+        danger
+        loading={revoke.isPending}
+        error={revoke.error?.message}
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => revoke.mutate(undefined, { onSuccess: () => setConfirm(null) })}
+      >
+        <Text>
+          Every gateway drops your profile within a second: open connections are cut and your configuration file stops working for good. You can issue a new
+          profile afterwards.
+        </Text>
+      </ConfirmDialog>
+      {shown && <ShowOnceConfig config={shown} onClose={closeShown} />}
+    </Stack>
+  );
+}
+
+function ProfileStatus({ parts, onRotate, onRevoke }: { parts: ProfileConfigParts; onRotate: () => void; onRevoke: () => void }) {
+  const p = parts.profile;
+  return (
+    <Card withBorder padding="lg">
+      <Stack>
+        <Group justify="space-between">
+          <Title order={2} size="h3">
+            Your profile is active
+          </Title>
+          <Group>
+            <RefreshConfigButton />
+            <Button variant="default" onClick={onRotate}>
+              Rotate key
+            </Button>
+            <Button color="red" variant="outline" onClick={onRevoke}>
+              Revoke
+            </Button>
+          </Group>
+        </Group>
+        <SimpleGrid cols={{ base: 1, sm: 3 }}>
+          <Fact label="Tunnel IP" value={p.tunnelIp} />
+          <Fact label="Issued" value={formatDate(p.createdAt)} />
+          <Fact label="Rotated" value={p.rotatedAt ? formatDate(p.rotatedAt) : 'never'} />
+        </SimpleGrid>
+        <Fact label="Public key" value={p.publicKey} />
+        <Title order={3} size="h4">
+          Region endpoints
+        </Title>
+        {parts.regions.length === 0 ? (
+          <Text>No region yet: the platform operator has not added one.</Text>
+        ) : (
+          <Table.ScrollContainer minWidth={360}>
+            <Table>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Region</Table.Th>
+                  <Table.Th>Endpoint</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {parts.regions.map((r) => (
+                  <Table.Tr key={r.name}>
+                    <Table.Td>{r.name}</Table.Td>
+                    <Table.Td>
+                      <code>{r.endpoint}</code>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+        <Text size="sm">
+          Your config routes {parts.allowedIps.length} prefix{parts.allowedIps.length === 1 ? '' : 'es'}: {parts.allowedIps.join(', ')}. The private key is
+          only in the file you saved; lost it? Rotate.
+        </Text>
+      </Stack>
+    </Card>
+  );
+}
+
+function Fact({ label, value }: { label: string; value: string }) {
+  return (
+    <div>
+      <Text size="sm" c="dimmed">
+        {label}
+      </Text>
+      <Text fw={600} style={{ overflowWrap: 'anywhere' }} data-testid={`fact-${label.toLowerCase().replace(/ /g, '-')}`}>
+        {value}
+      </Text>
+    </div>
+  );
+}
+
+export function formatDate(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}

@@ -1,0 +1,64 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { renderProfileConf } from '../../../../src/core/render/profile-conf.ts';
+import type { ProfileConfigParts } from '../../../../src/core/wire/api.ts';
+import { ApiRequestError, request } from '../../api/client.ts';
+import { api } from '../../api/endpoints.ts';
+import { generateWireGuardKeyPair } from './keys.ts';
+
+/** The active profile without its private key (which only the device that made it has); null when there is none. */
+export function useProfile() {
+  return useQuery({
+    queryKey: ['profile'],
+    queryFn: async () => {
+      try {
+        return await request(api.profile);
+      } catch (e) {
+        if (e instanceof ApiRequestError && e.status === 404) return null;
+        throw e;
+      }
+    },
+  });
+}
+
+/** A config file that exists only in this page's memory until the user downloads or copies it. */
+export type ShownOnceConfig = {
+  text: string;
+  fileName: string;
+  parts: ProfileConfigParts;
+  verb: 'issued' | 'rotated' | 'refreshed';
+  /** The same file for another region (the private key stays inside this closure, in memory). */
+  forRegion?: (region: string) => string;
+};
+
+/**
+ * Issue (SPEC P1) or rotate (P2): a key pair is made here, only its public key is sent,
+ * and the config is assembled here around the private key.
+ */
+export function useKeyedProfileChange(verb: 'issued' | 'rotated') {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (): Promise<ShownOnceConfig> => {
+      const keys = await generateWireGuardKeyPair();
+      const endpoint = verb === 'issued' ? api.issueProfile : api.rotateProfile;
+      const parts = await request(endpoint, { body: { publicKey: keys.publicKey } });
+      client.setQueryData(['profile'], parts);
+      const region = parts.regions[0];
+      if (!region) {
+        throw new Error(`The profile was ${verb}, but the platform has no region to connect to yet. Ask the operator to add one, then rotate the profile here to get a working file.`);
+      }
+      const now = new Date();
+      const forRegion = (name: string) => renderProfileConf(parts, keys.privateKey, parts.regions.find((r) => r.name === name) ?? region, verb, now);
+      return { text: forRegion(region.name), fileName: `plantgate-${parts.profile.tunnelIp}.conf`, parts, verb, forRegion };
+    },
+    onSettled: () => client.invalidateQueries({ queryKey: ['events'] }),
+  });
+}
+
+/** SPEC P3. */
+export function useRevokeProfile() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => request(api.revokeProfile),
+    onSuccess: () => client.setQueryData(['profile'], null),
+  });
+}
