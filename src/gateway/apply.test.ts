@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { twoPlantsState } from './__fixtures__/desired-state.ts';
-import { applyGatewayState, type GatewayDataPlane, observeGateway } from './apply.ts';
+import { applyGatewayState, GatewayApplier, type GatewayDataPlane, observeGateway } from './apply.ts';
 import { FakeNftDriver } from './drivers/fake-nft-driver.ts';
 import { FakeWireGuardDriver } from './drivers/fake-wireguard-driver.ts';
 import { generateWireGuardKeyPair } from '../crypto/wireguard-keys.ts';
@@ -55,5 +55,36 @@ describe('applyGatewayState (fake drivers)', () => {
   it('refuses to guess when an interface is missing and no spec says how to create it', async () => {
     const plane = { ...fakePlane(), interfaceSpecs: undefined };
     await assert.rejects(applyGatewayState(twoPlantsState, plane), /missing and no spec/);
+  });
+});
+
+describe('GatewayApplier: the periodic whole-document check', () => {
+  it('issue 6 (B3 at scale: a revoke waited 4 s behind the tenth reconcile): the whole document is checked against a view built ahead, in chunks, not planned in one piece inside the queue', async () => {
+    const plane = fakePlane();
+    const applier = new GatewayApplier(plane);
+    await applier.apply(twoPlantsState, { observe: true });
+    // The document holds a pair the applier never applied (as if a change had slipped past the view).
+    const document = { ...twoPlantsState, allowed: [...twoPlantsState.allowed, { userIp: '100.64.0.3', mapped: '100.80.1.0/24' }] };
+    const holds = async () => ((await observeGateway(plane)).nft?.allowed ?? []).some((e) => e.userIp === '100.64.0.3' && e.mapped === '100.80.1.0/24');
+    for (let cycle = 1; cycle <= 10; cycle++) {
+      await applier.prepareObservation();
+      await applier.prepareDocumentView(() => document, document.revision);
+      const readsBefore = plane.nft.reads;
+      const report = await applier.reconcile(() => document, document.revision, '100.64.0.9');
+      assert.equal(plane.nft.reads, readsBefore, `cycle ${cycle}: the reconcile used the reading made ahead, no read inside the queue`);
+      assert.equal(report.basis, 'document');
+      // applyObserved (whole-document plan, view rebuilt inside the queue) is the only path that times a view build
+      assert.equal(report.timings.view, undefined, `cycle ${cycle}: nothing planned or rebuilt in one piece inside the queue`);
+      assert.equal(await holds(), cycle === 10, `cycle ${cycle}: only the whole-document check finds the missing pair`);
+    }
+  });
+
+  it('without a view built ahead, the tenth reconcile still plans the whole document', async () => {
+    const plane = fakePlane();
+    const applier = new GatewayApplier(plane);
+    await applier.apply(twoPlantsState, { observe: true });
+    const document = { ...twoPlantsState, allowed: [...twoPlantsState.allowed, { userIp: '100.64.0.3', mapped: '100.80.1.0/24' }] };
+    for (let cycle = 1; cycle <= 10; cycle++) await applier.reconcile(() => document, document.revision, '100.64.0.9');
+    assert.ok(((await observeGateway(plane)).nft?.allowed ?? []).some((e) => e.userIp === '100.64.0.3' && e.mapped === '100.80.1.0/24'));
   });
 });

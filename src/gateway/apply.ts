@@ -124,6 +124,8 @@ export class GatewayApplier {
   /** Moves at every apply: an observation made at another generation may miss a change. */
   private generation = 0;
   private prepared: { observed: GatewayObserved; generation: number } | null = null;
+  /** A view of the whole document built ahead of a checking reconcile (see prepareDocumentView). */
+  private preparedView: { view: AppliedGatewayView; generation: number; revision: number } | null = null;
   private reconciles = 0;
   private readonly plane: GatewayDataPlane;
   private readonly options: PlanOptions;
@@ -153,6 +155,23 @@ export class GatewayApplier {
     const generation = this.generation;
     const observed = await observeGateway(this.plane);
     this.prepared = { observed, generation };
+  }
+
+  /**
+   * Ahead of every tenth reconcile (the one that checks the whole document, not just the
+   * drift against the view), builds a view of the document in chunks, outside the apply
+   * queue. At 10,000 peers planning the whole document in one piece held the event loop for
+   * seconds, and a revoke arriving then waited for it (B3 at scale). The reconcile uses this
+   * view only if no apply ran in between.
+   */
+  async prepareDocumentView(document: () => GatewayDesiredState, revision: number): Promise<void> {
+    this.preparedView = null;
+    const current = this.view;
+    if (current === null || (this.reconciles + 1) % 10 !== 0) return;
+    const generation = this.generation;
+    const { ifaces, usersPublicKey, tableLengths, tableShards } = current.contents;
+    const view = await AppliedGatewayView.afterFullApplyInChunks(document(), ifaces, usersPublicKey, { allowedLengths: tableLengths, nativeShards: tableShards });
+    this.preparedView = { view, generation, revision };
   }
 
   /** 'fresh': the prepared observation still shows the gateway as it is; 'stale': an apply ran since. */
@@ -250,9 +269,24 @@ export class GatewayApplier {
   async reconcile(desired: () => GatewayDesiredState, revision: number, siteTunnelIp: string | null): Promise<GatewayApplyReport> {
     const prepared = this.preparedObservation === 'fresh' ? (this.prepared?.observed ?? null) : null;
     this.prepared = null;
+    const preparedView = this.preparedView;
+    this.preparedView = null;
+    const documentView = preparedView !== null && preparedView.generation === this.generation && preparedView.revision === revision ? preparedView.view : null;
     this.generation++;
-    const view = this.view;
-    if (view === null || this.viewRevision !== revision || ++this.reconciles % 10 === 0) return this.applyObserved(desired(), prepared, false);
+    let view = this.view;
+    if (view === null || this.viewRevision !== revision) return this.applyObserved(desired(), prepared, false);
+    if (++this.reconciles % 10 === 0) {
+      // The whole document is checked: against a view of it built in chunks ahead of time
+      // (drift against that view is exactly what differs from the document), or, without
+      // one, by planning the whole document.
+      if (documentView !== null) {
+        view = documentView;
+        this.view = documentView;
+      } else if (preparedView !== null) {
+        // An update ran while it was built: check the whole document at the next reconcile.
+        this.reconciles--;
+      } else return this.applyObserved(desired(), prepared, false);
+    }
     const t0 = performance.now();
     const observed = prepared ?? (await observeGateway(this.plane));
     await this.plane.adopt?.(observed);

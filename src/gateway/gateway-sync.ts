@@ -141,7 +141,10 @@ export class GatewaySync {
    * (the loop's queue is not held for the seconds this takes at 10,000 peers).
    */
   async prepare(reason: ApplyReason): Promise<void> {
-    if (reason === 'reconcile' && this.documentValue !== null) await this.applier.prepareObservation();
+    const document = this.documentValue;
+    if (reason !== 'reconcile' || document === null) return;
+    await this.applier.prepareObservation();
+    await this.applier.prepareDocumentView(() => document.toState(), document.revision);
   }
 
   /** Brings the data plane to the document held (see the class comment for how). */
