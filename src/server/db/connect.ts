@@ -31,6 +31,12 @@ export async function openStore(url: string): Promise<Store> {
   let sqliteFile: string | null = null;
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle pooled connection that the server ends (PostgreSQL restarted or shut down)
+    // emits 'error' on the pool; unhandled, that would end the control-plane process. The pool
+    // drops that connection and opens a new one for the next query.
+    pool.on('error', (error) => {
+      process.emitWarning(`PostgreSQL closed an idle connection: ${error.message}`, 'PlantgateDatabase');
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
     store = { db, engine: 'postgres', url, queryCount: () => queries, close: () => db.destroy() };
   } else if (url.startsWith('sqlite:')) {
