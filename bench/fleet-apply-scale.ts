@@ -24,8 +24,7 @@ import type { ProfileId, UserId } from '../src/core/model.ts';
 import { formatIpv4 } from '../src/core/net/ipv4.ts';
 import { generateWireGuardKeyPair } from '../src/crypto/wireguard-keys.ts';
 import { startServer } from '../src/server/main.ts';
-import { mergeCooperations } from './fleet-file-merge.ts';
-import { type FleetFile, generateFleet, toFleetFile } from './fleet-generator.ts';
+import { type FleetFile, generateFleet, mergeCooperations, toFleetFile } from './fleet-generator.ts';
 
 const OPERATOR = { email: 'bench-operator@example.test', password: 'bench-operator-password-1' };
 /** `users` (with plants, organizations and cooperations in B1's proportions) overrides `scale` for small fleets. */
