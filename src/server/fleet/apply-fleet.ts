@@ -376,26 +376,26 @@ async function readCurrent(trx: Trx) {
   const plantById = new Map(plants.map((p) => [p.id, p]));
   const portfolioById = new Map(portfolios.map((f) => [f.id, f]));
   const orgNameById = new Map(orgs.map((o) => [o.id, o.name]));
-  const subnetsByPlant = group(subnets, (s) => s.plant_id);
-  const devicesByPlant = group(devices, (d) => d.plant_id);
-  const plantsByPortfolio = group(portfolioPlants, (r) => r.portfolio_id);
-  const coopPlants = group(coopPlantRows, (r) => r.cooperation_id);
-  const coopPortfolios = group(coopPortfolioRows, (r) => r.cooperation_id);
+  const subnetsByPlant = Map.groupBy(subnets, (s) => s.plant_id);
+  const devicesByPlant = Map.groupBy(devices, (d) => d.plant_id);
+  const plantsByPortfolio = Map.groupBy(portfolioPlants, (r) => r.portfolio_id);
+  const coopPlants = Map.groupBy(coopPlantRows, (r) => r.cooperation_id);
+  const coopPortfolios = Map.groupBy(coopPortfolioRows, (r) => r.cooperation_id);
   type JobRoleRow = (typeof jobRoles)[number];
   const jobRoleOrg = (j: JobRoleRow) => (j.plant_id ? plantById.get(j.plant_id)?.org_id : portfolioById.get(j.portfolio_id as string)?.org_id);
   // Grouped once: a fleet of 10,000 users has ~100,000 job roles, looked up per organization and per cooperation.
-  const ownJobRoles = group(
+  const ownJobRoles = Map.groupBy(
     jobRoles.filter((j) => j.cooperation_id === null),
     (j) => jobRoleOrg(j) ?? '',
   );
-  const coopJobRoles = group(
+  const coopJobRoles = Map.groupBy(
     jobRoles.filter((j) => j.cooperation_id !== null),
     (j) => j.cooperation_id as string,
   );
-  const membershipsByOrg = group(memberships, (m) => m.org_id);
-  const plantsByOrg = group(plants, (p) => p.org_id);
-  const portfoliosByOrg = group(portfolios, (f) => f.org_id);
-  const coopsByOwner = group(coops, (c) => c.owner_org_id);
+  const membershipsByOrg = Map.groupBy(memberships, (m) => m.org_id);
+  const plantsByOrg = Map.groupBy(plants, (p) => p.org_id);
+  const portfoliosByOrg = Map.groupBy(portfolios, (f) => f.org_id);
+  const coopsByOwner = Map.groupBy(coops, (c) => c.owner_org_id);
   return {
     users,
     orgs,
@@ -426,16 +426,6 @@ async function readCurrent(trx: Trx) {
   };
 }
 
-function group<R>(rows: R[], key: (r: R) => string): Map<string, R[]> {
-  const out = new Map<string, R[]>();
-  for (const row of rows) {
-    const k = key(row);
-    const list = out.get(k);
-    if (list) list.push(row);
-    else out.set(k, [row]);
-  }
-  return out;
-}
 
 // ---- batched writes: deletes first, then inserts in dependency order, then updates --
 

@@ -42,20 +42,20 @@ export async function exportFleetFile(db: Kysely<Database>): Promise<FleetFile> 
   const sortJobRoles = (list: FleetFileJobRole[]) =>
     list.sort((a, b) => a.user.localeCompare(b.user) || (a.plant ?? `~${a.portfolio}`).localeCompare(b.plant ?? `~${b.portfolio}`));
 
-  const membersOf = group(memberships, (m) => m.org_id);
-  const plantsOf = group(plants, (p) => p.org_id);
-  const subnetsOf = group(subnets, (r) => r.plant_id);
-  const devicesOf = group(devices, (r) => r.plant_id);
-  const portfoliosOf = group(portfolios, (f) => f.org_id);
-  const portfolioPlantsOf = group(portfolioPlants, (r) => r.portfolio_id);
-  const coopsOf = group(coops, (c) => c.owner_org_id);
-  const coopPlantsOf = group(coopPlants, (r) => r.cooperation_id);
-  const coopPortfoliosOf = group(coopPortfolios, (r) => r.cooperation_id);
-  const ownJobRolesOf = group(
+  const membersOf = Map.groupBy(memberships, (m) => m.org_id);
+  const plantsOf = Map.groupBy(plants, (p) => p.org_id);
+  const subnetsOf = Map.groupBy(subnets, (r) => r.plant_id);
+  const devicesOf = Map.groupBy(devices, (r) => r.plant_id);
+  const portfoliosOf = Map.groupBy(portfolios, (f) => f.org_id);
+  const portfolioPlantsOf = Map.groupBy(portfolioPlants, (r) => r.portfolio_id);
+  const coopsOf = Map.groupBy(coops, (c) => c.owner_org_id);
+  const coopPlantsOf = Map.groupBy(coopPlants, (r) => r.cooperation_id);
+  const coopPortfoliosOf = Map.groupBy(coopPortfolios, (r) => r.cooperation_id);
+  const ownJobRolesOf = Map.groupBy(
     jobRoles.filter((j) => j.cooperation_id === null),
     (j) => jobRoleOrg(j) ?? '',
   );
-  const coopJobRolesOf = group(
+  const coopJobRolesOf = Map.groupBy(
     jobRoles.filter((j) => j.cooperation_id !== null),
     (j) => j.cooperation_id as string,
   );
@@ -90,13 +90,3 @@ export async function exportFleetFile(db: Kysely<Database>): Promise<FleetFile> 
   };
 }
 
-function group<R>(rows: R[], key: (r: R) => string): Map<string, R[]> {
-  const out = new Map<string, R[]>();
-  for (const row of rows) {
-    const k = key(row);
-    const list = out.get(k);
-    if (list) list.push(row);
-    else out.set(k, [row]);
-  }
-  return out;
-}
