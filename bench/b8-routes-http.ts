@@ -28,6 +28,7 @@ import type { UserId } from '../src/core/model.ts';
 import { effectiveRoutes } from '../src/core/routes/effective.ts';
 import { buildModel, generateFleet, mergeCooperations, toFleetFile } from './fleet-generator.ts';
 import { createRng } from './rng.ts';
+import { forEachLimited } from './for-each-limited.ts';
 
 const OPERATOR = { email: 'bench-operator@example.test', password: 'bench-operator-password-1' };
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -357,17 +358,6 @@ async function login(base: string, email: string, password: string): Promise<str
   const r = await request(base, 'POST', '/api/v1/auth/login', undefined, JSON.stringify({ email, password }));
   if (r.status !== 200) throw new Error(`login ${email} failed (${r.status}): ${r.text}`);
   return (JSON.parse(r.text) as { token: string }).token;
-}
-
-async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      await task(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 // ---- numbers and arguments -----------------------------------------------------------------

@@ -36,6 +36,7 @@ import { startTestPostgres } from '../test/support/postgres.ts';
 import { type ServerProcess, processCpuSeconds, processRssMiB, startServerProcess } from '../test/support/server-process.ts';
 import { seedDatabase } from './b3-seed-db.ts';
 import { generateFleet, mergeCooperations, toFleetFile } from './fleet-generator.ts';
+import { forEachLimited } from './for-each-limited.ts';
 
 const { values } = parseArgs({
   options: {
@@ -92,17 +93,6 @@ async function must(base: string, method: string, path: string, token?: string, 
   const r = await request(base, method, path, token, body);
   if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text.slice(0, 300)}`);
   return r.text ? JSON.parse(r.text) : undefined;
-}
-
-async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      await task(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 type Daemon = { kind: 'gateway' | 'agent'; id: string; credential: string; revision: number | null; answers: number; bytes: number; errors: number };
