@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { FleetModel } from '../../core/fleet-model.ts';
 import type {
   CooperationId,
+  JobRole,
   JobRoleId,
   JobRoleName,
   OrgId,
@@ -64,13 +65,7 @@ export async function loadFleetModel(db: Kysely<Database>): Promise<FleetModel> 
     });
   }
   for (const j of jobRoles) {
-    model.putJobRole({
-      id: j.id as JobRoleId,
-      userId: j.user_id as UserId,
-      target: j.plant_id ? { kind: 'plant', plantId: j.plant_id as PlantId } : { kind: 'portfolio', portfolioId: j.portfolio_id as PortfolioId },
-      role: j.role as JobRoleName,
-      cooperationId: (j.cooperation_id as CooperationId | null) ?? null,
-    });
+    model.putJobRole(jobRoleOf({ id: j.id, userId: j.user_id, plantId: j.plant_id, portfolioId: j.portfolio_id, role: j.role, cooperationId: j.cooperation_id }));
   }
   for (const p of prefs) {
     const resume = p.resume_priority_seq == null ? {} : { resumePrioritySeq: Number(p.resume_priority_seq) };
@@ -92,4 +87,15 @@ function groupBy<R, V>(rows: R[], key: (r: R) => string, value: (r: R) => V): Ma
     else out.set(k, [value(row)]);
   }
   return out;
+}
+
+/** A stored job role (a row, or a fleet apply's change) as the model holds it. */
+export function jobRoleOf(r: { id: string; userId: string; plantId: string | null; portfolioId: string | null; role: string; cooperationId: string | null }): JobRole {
+  return {
+    id: r.id as JobRoleId,
+    userId: r.userId as UserId,
+    target: r.plantId ? { kind: 'plant', plantId: r.plantId as PlantId } : { kind: 'portfolio', portfolioId: r.portfolioId as PortfolioId },
+    role: r.role as JobRoleName,
+    cooperationId: (r.cooperationId as CooperationId | null) ?? null,
+  };
 }

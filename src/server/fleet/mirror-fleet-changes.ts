@@ -1,6 +1,7 @@
 import type { FleetModel } from '../../core/fleet-model.ts';
-import type { CooperationId, JobRoleId, JobRoleName, OrgId, OrgRole, PlantId, PortfolioId, UserId } from '../../core/model.ts';
+import type { JobRoleId, OrgId, OrgRole, UserId } from '../../core/model.ts';
 import type { FleetModelChange } from './apply-fleet.ts';
+import { jobRoleOf } from './load-model.ts';
 
 /** The users a fleet apply's model changes can move (what `mirrorFleetChanges` will touch). */
 export function usersOfFleetChanges(model: FleetModel, changes: readonly FleetModelChange[]): Set<UserId> {
@@ -40,15 +41,7 @@ export function mirrorFleetChanges(model: FleetModel, changes: readonly FleetMod
         add(model.removeMembership(c.userId as UserId, c.orgId as OrgId));
         break;
       case 'job-role':
-        add(
-          model.putJobRole({
-            id: c.id as JobRoleId,
-            userId: c.userId as UserId,
-            target: c.plantId ? { kind: 'plant', plantId: c.plantId as PlantId } : { kind: 'portfolio', portfolioId: c.portfolioId as PortfolioId },
-            role: c.role as JobRoleName,
-            cooperationId: (c.cooperationId as CooperationId | null) ?? null,
-          }),
-        );
+        add(model.putJobRole(jobRoleOf(c)));
         break;
       case 'job-role-removed':
         add(model.removeJobRole(c.id as JobRoleId));
