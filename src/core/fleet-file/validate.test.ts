@@ -51,12 +51,27 @@ describe('validateFleetFile', () => {
 
   const rows: Array<[string, unknown, string, RegExp]> = [
     ['non-canonical subnet', fleet({ subnets: ['192.168.1.1/24'] }), 'organizations[0].plants[0].subnets[0]', /did you mean 192\.168\.1\.0\/24/],
-    ['subnets overlapping within a plant', fleet({ subnets: ['10.0.0.0/16', '10.0.1.0/24'] }), 'organizations[0].plants[0].subnets[1]', /overlaps 10\.0\.0\.0\/16/],
+    [
+      'subnets overlapping within a plant',
+      fleet({ subnets: ['10.0.0.0/16', '10.0.1.0/24'] }),
+      'organizations[0].plants[0].subnets[1]',
+      /overlaps 10\.0\.0\.0\/16/,
+    ],
     ['reserved tunnel range', fleet({ subnets: ['100.64.5.0/24'] }), 'organizations[0].plants[0].subnets[0]', /reserved tunnel range/],
     ['device outside the plant', fleet({ devices: [{ name: 'd', ip: '10.1.1.1' }] }), 'organizations[0].plants[0].devices[0].ip', /none of the subnets/],
     ['device IP malformed', fleet({ devices: [{ name: 'd', ip: '192.168.1.300' }] }), 'organizations[0].plants[0].devices[0].ip', /not an IPv4 address/],
-    ['job role on both plant and portfolio', fleet({}, { jobRoles: [{ user: 'bob@example.test', plant: 'P', portfolio: 'X', role: 'viewer' }] }), 'organizations[0].jobRoles[0]', /exactly one/],
-    ['cooperation job role outside what it shares', fleet({}, { cooperations: [{ partner: 'O2', plants: [], jobRoles: [{ user: 'bob@example.test', plant: 'P', role: 'operator' }] }] }), 'organizations[0].cooperations[0].partner', /unknown organization/],
+    [
+      'job role on both plant and portfolio',
+      fleet({}, { jobRoles: [{ user: 'bob@example.test', plant: 'P', portfolio: 'X', role: 'viewer' }] }),
+      'organizations[0].jobRoles[0]',
+      /exactly one/,
+    ],
+    [
+      'cooperation job role outside what it shares',
+      fleet({}, { cooperations: [{ partner: 'O2', plants: [], jobRoles: [{ user: 'bob@example.test', plant: 'P', role: 'operator' }] }] }),
+      'organizations[0].cooperations[0].partner',
+      /unknown organization/,
+    ],
   ];
   for (const [name, input, field, message] of rows) {
     it(`refuses: ${name}`, () => {
@@ -80,14 +95,17 @@ describe('validateFleetFile', () => {
     assert.equal(result.problems.length, 2);
   });
 
-  it('normalising emails and addresses in place leaves the caller\'s document as it was (the schema output is a copy)', () => {
+  it("normalising emails and addresses in place leaves the caller's document as it was (the schema output is a copy)", () => {
     const input = fleet({ subnets: [' 192.168.1.0/24'], devices: [{ name: 'D', ip: ' 192.168.1.5' }] });
     input.organizations[0]?.jobRoles.push({ user: 'BOB@example.test', plant: 'P', role: 'viewer' } as never);
     const before = JSON.stringify(input);
     const result = validateFleetFile(input, context);
     assert.equal(JSON.stringify(input), before);
     assert.ok(!result.ok, 'a second job role for bob on P is refused once the email is lower-cased');
-    assert.ok(result.problems.some((p) => p.message.includes('bob@example.test has a second job role on P')), JSON.stringify(result.problems));
+    assert.ok(
+      result.problems.some((p) => p.message.includes('bob@example.test has a second job role on P')),
+      JSON.stringify(result.problems),
+    );
   });
 
   it('a cooperation job role on a plant shared only through a shared portfolio is accepted; on an unshared plant refused', () => {
@@ -108,6 +126,8 @@ describe('validateFleetFile', () => {
     (unshared.organizations[0] as { cooperations: Array<{ jobRoles: Array<{ plant: string }> }> }).cooperations[0]!.jobRoles[0]!.plant = 'P2';
     const result = validateFleetFile(unshared, context);
     assert.ok(!result.ok);
-    assert.deepEqual(result.problems, [{ field: 'organizations[0].cooperations[0].jobRoles[0].plant', message: 'plant "P2" is not shared by this cooperation' }]);
+    assert.deepEqual(result.problems, [
+      { field: 'organizations[0].cooperations[0].jobRoles[0].plant', message: 'plant "P2" is not shared by this cooperation' },
+    ]);
   });
 });

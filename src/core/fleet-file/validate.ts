@@ -1,14 +1,12 @@
 import type { ZodError } from 'zod';
-import { type Ipv4Prefix, containsAddress, formatCidr, overlaps, parseCidr, parseIpv4 } from '../net/ipv4.ts';
-import { type FleetFile, FleetFileSchema, type FleetFileJobRole } from './schema.ts';
+import { containsAddress, formatCidr, type Ipv4Prefix, overlaps, parseCidr, parseIpv4 } from '../net/ipv4.ts';
+import { type FleetFile, type FleetFileJobRole, FleetFileSchema } from './schema.ts';
 
 export type Problem = { field: string; message: string };
 
 export type ReservedRange = { name: string; prefix: Ipv4Prefix };
 
-export type FleetValidation =
-  | { ok: true; fleet: FleetFile }
-  | { ok: false; problems: Problem[]; zodError?: ZodError };
+export type FleetValidation = { ok: true; fleet: FleetFile } | { ok: false; problems: Problem[]; zodError?: ZodError };
 
 /**
  * Checks a fleet file completely before anything is applied: shape, canonical CIDRs,
@@ -72,7 +70,8 @@ export function validateFleetFile(
           if (overlaps(cidr.prefix, range.prefix)) add(sAt, `${text} overlaps the reserved ${range.name} ${formatCidr(range.prefix)}`);
         }
         for (const other of prefixes) {
-          if (overlaps(other.prefix, cidr.prefix)) add(sAt, `${text} overlaps ${plant.subnets[other.index]} (${pAt}.subnets[${other.index}]) of the same plant`);
+          if (overlaps(other.prefix, cidr.prefix))
+            add(sAt, `${text} overlaps ${plant.subnets[other.index]} (${pAt}.subnets[${other.index}]) of the same plant`);
         }
         prefixes.push({ prefix: cidr.prefix, index: s });
       });

@@ -5,9 +5,7 @@
 
 export type Ipv4Prefix = { readonly start: number; readonly length: number };
 
-export type ParsedCidr =
-  | { ok: true; prefix: Ipv4Prefix }
-  | { ok: false; reason: 'malformed' | 'host-bits-set'; message: string; canonical?: string };
+export type ParsedCidr = { ok: true; prefix: Ipv4Prefix } | { ok: false; reason: 'malformed' | 'host-bits-set'; message: string; canonical?: string };
 
 const DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 

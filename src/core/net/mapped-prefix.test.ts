@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type Ipv4Prefix, cidr, formatCidr, overlaps, prefixSize } from './ipv4.ts';
+import { cidr, formatCidr, type Ipv4Prefix, overlaps, prefixSize } from './ipv4.ts';
 import { MappedSpaceAllocator } from './mapped-prefix.ts';
 
 const space = cidr('100.80.0.0/12');

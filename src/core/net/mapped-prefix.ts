@@ -1,8 +1,6 @@
-import { type Ipv4Prefix, formatCidr, overlaps, prefixEnd, prefixSize } from './ipv4.ts';
+import { formatCidr, type Ipv4Prefix, overlaps, prefixEnd, prefixSize } from './ipv4.ts';
 
-export type AllocationResult =
-  | { ok: true; prefix: Ipv4Prefix }
-  | { ok: false; reason: 'pool-exhausted' | 'larger-than-space'; message: string };
+export type AllocationResult = { ok: true; prefix: Ipv4Prefix } | { ok: false; reason: 'pool-exhausted' | 'larger-than-space'; message: string };
 
 /**
  * Buddy allocator over the mapped space (DESIGN "Addressing"): every plant subnet gets

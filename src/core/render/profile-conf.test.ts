@@ -6,7 +6,16 @@ import { renderProfileConf } from './profile-conf.ts';
 const KEY_A = 'qEXv4H8NDlW0jpw4IVN9H2ZYUvTQkdtRQ1u0c3Bv1Gc=';
 const KEY_B = 'HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=';
 const parts: ProfileConfigParts = {
-  profile: { id: 'p1', kind: 'wireguard', status: 'active', publicKey: KEY_B, tunnelIp: '100.64.0.2', createdAt: '2026-01-01T00:00:00.000Z', rotatedAt: null, revokedAt: null },
+  profile: {
+    id: 'p1',
+    kind: 'wireguard',
+    status: 'active',
+    publicKey: KEY_B,
+    tunnelIp: '100.64.0.2',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    rotatedAt: null,
+    revokedAt: null,
+  },
   servicePublicKey: KEY_B,
   regions: [
     { name: 'eu', endpoint: 'vpn-eu.example.com:51820' },

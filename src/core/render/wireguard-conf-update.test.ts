@@ -55,7 +55,11 @@ describe('updateOwnedLines: vpn refresh changes only what plantgate owns (issue 
     assert.equal(r.text, `[Interface]\nPrivateKey = x\n[Peer]\nPublicKey = ${SERVICE}\nEndpoint = gw.example.test:1\nAllowedIPs = 100.80.0.0/12\n`);
   });
   it('refuses a file without the service peer', () => {
-    const r = updateOwnedLines(USER_EDITED.replace(SERVICE, OTHER.replace('k7', 'k8')), { peerPublicKey: SERVICE, endpoint: 'gw.example.test:1', allowedIps: [] });
+    const r = updateOwnedLines(USER_EDITED.replace(SERVICE, OTHER.replace('k7', 'k8')), {
+      peerPublicKey: SERVICE,
+      endpoint: 'gw.example.test:1',
+      allowedIps: [],
+    });
     assert.equal(r.ok ? 'ok' : r.reason, 'no-service-peer');
   });
   const unsafe: Array<[string, { endpoint?: string; allowedIps?: string[]; regionComment?: string }]> = [

@@ -39,7 +39,12 @@ export function updateOwnedLines(text: string, owned: OwnedValues): ConfUpdate {
   const bare = (line: string) => line.replace(/\r$/, '');
   const sections = sectionsOf(lines.map(bare));
   const peer = sections.find((s) => s.name === 'peer' && s.publicKey === owned.peerPublicKey);
-  if (!peer) return { ok: false, reason: 'no-service-peer', message: `no [Peer] with the service key ${owned.peerPublicKey}: not a plantgate profile, or edited by hand` };
+  if (!peer)
+    return {
+      ok: false,
+      reason: 'no-service-peer',
+      message: `no [Peer] with the service key ${owned.peerPublicKey}: not a plantgate profile, or edited by hand`,
+    };
   const out: string[] = [];
   let wroteEndpoint = false;
   let wroteAllowed = false;
@@ -64,7 +69,10 @@ export function updateOwnedLines(text: string, owned: OwnedValues): ConfUpdate {
     }
     out.push(line);
     if (i === peer.keyLine) {
-      const missing = [...(peer.hasEndpoint ? [] : [`Endpoint = ${owned.endpoint}`]), ...(peer.hasAllowed ? [] : [`AllowedIPs = ${owned.allowedIps.join(', ')}`])];
+      const missing = [
+        ...(peer.hasEndpoint ? [] : [`Endpoint = ${owned.endpoint}`]),
+        ...(peer.hasAllowed ? [] : [`AllowedIPs = ${owned.allowedIps.join(', ')}`]),
+      ];
       for (const m of missing) out.push(`${m}${eol(line)}`);
     }
   }
@@ -80,7 +88,15 @@ function sectionsOf(lines: string[]): Section[] {
     if (header) {
       const last = sections[sections.length - 1];
       if (last) last.end = i;
-      sections.push({ name: (header[1] as string).toLowerCase(), start: i, end: lines.length, publicKey: null, keyLine: -1, hasEndpoint: false, hasAllowed: false });
+      sections.push({
+        name: (header[1] as string).toLowerCase(),
+        start: i,
+        end: lines.length,
+        publicKey: null,
+        keyLine: -1,
+        hasEndpoint: false,
+        hasAllowed: false,
+      });
       return;
     }
     const section = sections[sections.length - 1];

@@ -40,23 +40,81 @@ describe('renderWireGuardConf refuses values that would inject lines (issue 7 it
     comments: ['plantgate personal VPN profile p1', 'region eu-central'],
     privateKey: 'yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=',
     addresses: ['100.64.1.2/32'],
-    peers: [{ publicKey: 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=', endpoint: 'vpn-eu.example.test:51820', allowedIps: ['100.80.0.0/12'], persistentKeepalive: 25 }],
+    peers: [
+      {
+        publicKey: 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=',
+        endpoint: 'vpn-eu.example.test:51820',
+        allowedIps: ['100.80.0.0/12'],
+        persistentKeepalive: 25,
+      },
+    ],
   });
   const rows: Array<[string, (c: WireGuardConf) => void, string]> = [
-    ['region endpoint with a newline and PostUp', (c) => { c.peers[0]!.endpoint = 'gw.example.test:51820\nPostUp = touch /tmp/owned'; }, 'peers[0].endpoint'],
-    ['endpoint with a carriage return', (c) => { c.peers[0]!.endpoint = 'gw.example.test:51820\r'; }, 'peers[0].endpoint'],
-    ['AllowedIPs entry with a newline', (c) => { c.peers[0]!.allowedIps = ['100.80.0.0/12\nPostUp = id']; }, 'peers[0].allowedIps[0]'],
-    ['AllowedIPs entry that is no CIDR', (c) => { c.peers[0]!.allowedIps = ['0.0.0.0/0, ::/0']; }, 'peers[0].allowedIps[0]'],
-    ['peer key with a newline', (c) => { c.peers[0]!.publicKey = 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\nPostUp = id'; }, 'peers[0].publicKey'],
-    ['address with a newline', (c) => { c.addresses = ['100.64.1.2/32\nDNS = 1.1.1.1']; }, 'addresses[0]'],
-    ['comment (region name) with a newline', (c) => { c.comments = ['region eu\nPostUp = id']; }, 'comments[0]'],
-    ['private key that is no key', (c) => { c.privateKey = 'x'; }, 'privateKey'],
+    [
+      'region endpoint with a newline and PostUp',
+      (c) => {
+        c.peers[0]!.endpoint = 'gw.example.test:51820\nPostUp = touch /tmp/owned';
+      },
+      'peers[0].endpoint',
+    ],
+    [
+      'endpoint with a carriage return',
+      (c) => {
+        c.peers[0]!.endpoint = 'gw.example.test:51820\r';
+      },
+      'peers[0].endpoint',
+    ],
+    [
+      'AllowedIPs entry with a newline',
+      (c) => {
+        c.peers[0]!.allowedIps = ['100.80.0.0/12\nPostUp = id'];
+      },
+      'peers[0].allowedIps[0]',
+    ],
+    [
+      'AllowedIPs entry that is no CIDR',
+      (c) => {
+        c.peers[0]!.allowedIps = ['0.0.0.0/0, ::/0'];
+      },
+      'peers[0].allowedIps[0]',
+    ],
+    [
+      'peer key with a newline',
+      (c) => {
+        c.peers[0]!.publicKey = 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\nPostUp = id';
+      },
+      'peers[0].publicKey',
+    ],
+    [
+      'address with a newline',
+      (c) => {
+        c.addresses = ['100.64.1.2/32\nDNS = 1.1.1.1'];
+      },
+      'addresses[0]',
+    ],
+    [
+      'comment (region name) with a newline',
+      (c) => {
+        c.comments = ['region eu\nPostUp = id'];
+      },
+      'comments[0]',
+    ],
+    [
+      'private key that is no key',
+      (c) => {
+        c.privateKey = 'x';
+      },
+      'privateKey',
+    ],
   ];
   for (const [name, spoil, field] of rows) {
     it(`refuses: ${name}`, () => {
       const conf = good();
       spoil(conf);
-      assert.throws(() => renderWireGuardConf(conf), (e: unknown) => e instanceof UnsafeWireGuardValueError && e.field === field);
+      assert.throws(
+        () => renderWireGuardConf(conf),
+        (e: unknown) => e instanceof UnsafeWireGuardValueError && e.field === field,
+      );
     });
   }
   it('accepts the good config', () => assert.match(renderWireGuardConf(good()), /Endpoint = vpn-eu\.example\.test:51820\n/));

@@ -64,7 +64,8 @@ export function checkWireGuardConf(conf: WireGuardConf): void {
     throw new UnsafeWireGuardValueError('listenPort', 'is not a port 1–65535');
   }
   conf.peers.forEach((peer, p) => {
-    if (!isWireGuardKey(peer.publicKey)) throw new UnsafeWireGuardValueError(`peers[${p}].publicKey`, `${JSON.stringify(peer.publicKey)} is not a WireGuard key`);
+    if (!isWireGuardKey(peer.publicKey))
+      throw new UnsafeWireGuardValueError(`peers[${p}].publicKey`, `${JSON.stringify(peer.publicKey)} is not a WireGuard key`);
     if (peer.endpoint !== undefined && !isHostPort(peer.endpoint)) {
       throw new UnsafeWireGuardValueError(`peers[${p}].endpoint`, `${JSON.stringify(peer.endpoint)} is not HOST:PORT`);
     }

@@ -4,9 +4,7 @@ import type { Cooperation, JobRole, JobRoleName, OrgRole, PlantId, UserId } from
 export type Via = 'own' | 'cooperation';
 
 /** Why one job role does or does not open one plant (SPEC P4). */
-export type AccessRule =
-  | { granted: true; via: Via; rule: string }
-  | { granted: false; via: Via | null; rule: string };
+export type AccessRule = { granted: true; via: Via; rule: string } | { granted: false; via: Via | null; rule: string };
 
 const OWN_ROUTE_ROLES: ReadonlySet<JobRoleName> = new Set(['operator', 'technical-manager']);
 const OWN_ROUTE_ORG_ROLES: ReadonlySet<OrgRole> = new Set(['admin', 'moderator', 'member']);
@@ -80,13 +78,7 @@ export function judgeJobRole(model: FleetModel, userId: UserId, jobRole: JobRole
   return judgeCooperationRole(model, userId, jobRole, plantId, cooperation);
 }
 
-function judgeCooperationRole(
-  model: FleetModel,
-  userId: UserId,
-  jobRole: JobRole,
-  plantId: PlantId,
-  cooperation: Cooperation | undefined,
-): AccessRule {
+function judgeCooperationRole(model: FleetModel, userId: UserId, jobRole: JobRole, plantId: PlantId, cooperation: Cooperation | undefined): AccessRule {
   if (!cooperation?.active) return { granted: false, via: 'cooperation', rule: 'denied: cooperation ended' };
   const orgRole = model.membershipRole(userId, cooperation.partnerOrgId);
   if (orgRole === undefined) return { granted: false, via: 'cooperation', rule: 'denied: not a member of the partner organization' };

@@ -19,9 +19,7 @@ function naiveRoutes(model: FleetModel, userId: UserId): Map<string, { via: stri
     for (const jr of model.jobRoles.values()) {
       if (jr.userId !== userId) continue;
       const targets =
-        jr.target.kind === 'plant'
-          ? jr.target.plantId === plant.id
-          : (model.portfolios.get(jr.target.portfolioId)?.plantIds ?? []).includes(plant.id);
+        jr.target.kind === 'plant' ? jr.target.plantId === plant.id : (model.portfolios.get(jr.target.portfolioId)?.plantIds ?? []).includes(plant.id);
       if (!targets) continue;
       if (jr.cooperationId === null) {
         const role = model.membershipRole(userId, plant.orgId);
@@ -31,9 +29,7 @@ function naiveRoutes(model: FleetModel, userId: UserId): Map<string, { via: stri
         if (!coop?.active || jr.role !== 'operator') continue;
         const role = model.membershipRole(userId, coop.partnerOrgId);
         if (!role || role === 'guest') continue;
-        const covered =
-          coop.plantIds.includes(plant.id) ||
-          coop.portfolioIds.some((p) => (model.portfolios.get(p)?.plantIds ?? []).includes(plant.id));
+        const covered = coop.plantIds.includes(plant.id) || coop.portfolioIds.some((p) => (model.portfolios.get(p)?.plantIds ?? []).includes(plant.id));
         if (covered && !granted.has(plant.id)) granted.set(plant.id, 'cooperation');
       }
     }
@@ -65,9 +61,12 @@ const fleetArb = fc.record({
     minLength: 1,
     maxLength: 6,
   }),
-  memberships: fc.array(fc.record({ user: fc.integer({ min: 0, max: 3 }), org: fc.integer({ min: 0, max: 2 }), role: fc.constantFrom<OrgRole>(...ORG_ROLES) }), {
-    maxLength: 8,
-  }),
+  memberships: fc.array(
+    fc.record({ user: fc.integer({ min: 0, max: 3 }), org: fc.integer({ min: 0, max: 2 }), role: fc.constantFrom<OrgRole>(...ORG_ROLES) }),
+    {
+      maxLength: 8,
+    },
+  ),
   jobRoles: fc.array(
     fc.record({
       user: fc.integer({ min: 0, max: 3 }),
@@ -80,9 +79,12 @@ const fleetArb = fc.record({
   ),
   cooperationActive: fc.boolean(),
   cooperationShares: fc.array(fc.nat(), { maxLength: 3 }),
-  prefs: fc.array(fc.record({ user: fc.integer({ min: 0, max: 3 }), subnet: fc.nat(), kind: fc.constantFrom<'priority' | 'disabled'>('priority', 'disabled') }), {
-    maxLength: 8,
-  }),
+  prefs: fc.array(
+    fc.record({ user: fc.integer({ min: 0, max: 3 }), subnet: fc.nat(), kind: fc.constantFrom<'priority' | 'disabled'>('priority', 'disabled') }),
+    {
+      maxLength: 8,
+    },
+  ),
 });
 
 describe('route engine vs naive reference', () => {
@@ -94,9 +96,23 @@ describe('route engine vs naive reference', () => {
         for (const o of orgs) f.org(o);
         const plantNames = spec.plants.map((p, i) => f.plant(orgs[p.org] as string, `P${i}`, p.subnets));
         const subnetIds = [...f.model.subnets.keys()];
-        f.portfolio('O0', 'PF0', plantNames.filter((_, i) => i % 2 === 0));
-        f.portfolio('O1', 'PF1', plantNames.filter((_, i) => i % 2 === 1));
-        f.cooperation('coop', 'O0', 'Partner', { plants: spec.cooperationShares.map((i) => plantNames[i % plantNames.length] as string), portfolios: ['PF0'] }, spec.cooperationActive);
+        f.portfolio(
+          'O0',
+          'PF0',
+          plantNames.filter((_, i) => i % 2 === 0),
+        );
+        f.portfolio(
+          'O1',
+          'PF1',
+          plantNames.filter((_, i) => i % 2 === 1),
+        );
+        f.cooperation(
+          'coop',
+          'O0',
+          'Partner',
+          { plants: spec.cooperationShares.map((i) => plantNames[i % plantNames.length] as string), portfolios: ['PF0'] },
+          spec.cooperationActive,
+        );
         for (const m of spec.memberships) f.member(orgs[m.org] as string, `u${m.user}`, m.role);
         for (let u = 0; u < 4; u++) if (!f.model.users.has(`u${u}` as UserId)) f.user(`u${u}`);
         for (const jr of spec.jobRoles) {
@@ -113,7 +129,9 @@ describe('route engine vs naive reference', () => {
         }
         for (let u = 0; u < 4; u++) {
           const userId = `u${u}` as UserId;
-          const engine = new Map(effectiveRoutes(f.model, userId).map((r) => [`${r.plantId}|${formatCidr(r.prefix)}`, { via: r.via as string, state: r.state as string }]));
+          const engine = new Map(
+            effectiveRoutes(f.model, userId).map((r) => [`${r.plantId}|${formatCidr(r.prefix)}`, { via: r.via as string, state: r.state as string }]),
+          );
           assert.deepEqual(engine, naiveRoutes(f.model, userId));
         }
       }),

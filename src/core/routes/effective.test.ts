@@ -4,7 +4,7 @@ import type { JobRoleName, OrgRole, UserId } from '../model.ts';
 import { formatCidr } from '../net/ipv4.ts';
 import { FleetFixture } from '../testing/fleet-fixture.ts';
 import { explainAccess } from './access.ts';
-import { type EffectiveRoute, conflictPartners, effectiveRoutes } from './effective.ts';
+import { conflictPartners, type EffectiveRoute, effectiveRoutes } from './effective.ts';
 
 /** SolarCo owns Park A (portfolio North); WindServ cooperates on Park A. */
 function baseFleet(): FleetFixture {
@@ -84,7 +84,10 @@ describe('P4: routes from permissions', () => {
     f.member('WindServ', 'x', 'member');
     f.jobRole('x', { plant: 'Park A' }, 'operator', 'coop');
     f.jobRole('x', { plant: 'Park A' }, 'operator');
-    assert.deepEqual(effectiveRoutes(f.model, 'x' as UserId).map((r) => r.via), ['own']);
+    assert.deepEqual(
+      effectiveRoutes(f.model, 'x' as UserId).map((r) => r.via),
+      ['own'],
+    );
   });
 
   it('P4: removing the user from the organization removes the route, and the change names the user', () => {

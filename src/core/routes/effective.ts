@@ -1,7 +1,7 @@
 import type { FleetModel } from '../fleet-model.ts';
 import type { PlantId, RoutePreference, SubnetId, UserId } from '../model.ts';
 import { type Ipv4Prefix, prefixEnd } from '../net/ipv4.ts';
-import { type Via, grantedPlants } from './access.ts';
+import { grantedPlants, type Via } from './access.ts';
 
 export type RouteState = 'active' | 'priority' | 'shadowed' | 'conflict' | 'disabled';
 
@@ -38,10 +38,7 @@ export function effectiveRoutes(model: FleetModel, userId: UserId): EffectiveRou
  *   overlap each other, so the native map of one user never holds two entries for one address;
  * - a route overlapping a priority is `shadowed`; one whose overlaps are all unresolved is `conflict`.
  */
-export function resolveRouteStates(
-  candidates: readonly RouteCandidate[],
-  preferences: ReadonlyMap<SubnetId, RoutePreference>,
-): EffectiveRoute[] {
+export function resolveRouteStates(candidates: readonly RouteCandidate[], preferences: ReadonlyMap<SubnetId, RoutePreference>): EffectiveRoute[] {
   const ordered = [...candidates].sort(byPrefix);
   const enabled: RouteCandidate[] = [];
   const disabled = new Set<SubnetId>();

@@ -36,19 +36,86 @@ function choose(steps: Array<[RouteChoice, string]>): Record<string, string> {
 
 describe('P6: route choices (prefer, disable, enable) as preference changes', () => {
   const rows: Array<{ name: string; steps: Array<[RouteChoice, string]>; expect: { A: string; B: string } }> = [
-    { name: 'P6: prefer A → disable A → enable A gives A priority again', steps: [['priority', 'A'], ['disable', 'A'], ['enable', 'A']], expect: { A: 'priority', B: 'shadowed' } },
-    { name: 'P6: while A is disabled, B is active', steps: [['priority', 'A'], ['disable', 'A']], expect: { A: 'disabled', B: 'active' } },
-    { name: 'P6: disable and enable without a choice leaves the conflict unresolved', steps: [['disable', 'A'], ['enable', 'A']], expect: { A: 'conflict', B: 'conflict' } },
-    { name: 'P6: disabling twice still remembers the priority', steps: [['priority', 'A'], ['disable', 'A'], ['disable', 'A'], ['enable', 'A']], expect: { A: 'priority', B: 'shadowed' } },
+    {
+      name: 'P6: prefer A → disable A → enable A gives A priority again',
+      steps: [
+        ['priority', 'A'],
+        ['disable', 'A'],
+        ['enable', 'A'],
+      ],
+      expect: { A: 'priority', B: 'shadowed' },
+    },
+    {
+      name: 'P6: while A is disabled, B is active',
+      steps: [
+        ['priority', 'A'],
+        ['disable', 'A'],
+      ],
+      expect: { A: 'disabled', B: 'active' },
+    },
+    {
+      name: 'P6: disable and enable without a choice leaves the conflict unresolved',
+      steps: [
+        ['disable', 'A'],
+        ['enable', 'A'],
+      ],
+      expect: { A: 'conflict', B: 'conflict' },
+    },
+    {
+      name: 'P6: disabling twice still remembers the priority',
+      steps: [
+        ['priority', 'A'],
+        ['disable', 'A'],
+        ['disable', 'A'],
+        ['enable', 'A'],
+      ],
+      expect: { A: 'priority', B: 'shadowed' },
+    },
     {
       name: 'P6: a newer choice while A is disabled wins: prefer A → disable A → prefer B → enable A',
-      steps: [['priority', 'A'], ['disable', 'A'], ['priority', 'B'], ['enable', 'A']],
+      steps: [
+        ['priority', 'A'],
+        ['disable', 'A'],
+        ['priority', 'B'],
+        ['enable', 'A'],
+      ],
       expect: { A: 'shadowed', B: 'priority' },
     },
-    { name: 'P6: prefer on a disabled route enables it with priority', steps: [['disable', 'A'], ['priority', 'A']], expect: { A: 'priority', B: 'shadowed' } },
-    { name: 'P6: enable on an enabled priority keeps the priority', steps: [['priority', 'A'], ['enable', 'A']], expect: { A: 'priority', B: 'shadowed' } },
-    { name: 'P6: a new priority replaces the one it overlaps: prefer A → prefer B → disable B → enable B', steps: [['priority', 'A'], ['priority', 'B'], ['disable', 'B'], ['enable', 'B']], expect: { A: 'shadowed', B: 'priority' } },
-    { name: 'P6: prefer A → prefer B → disable B leaves A without a choice', steps: [['priority', 'A'], ['priority', 'B'], ['disable', 'B']], expect: { A: 'active', B: 'disabled' } },
+    {
+      name: 'P6: prefer on a disabled route enables it with priority',
+      steps: [
+        ['disable', 'A'],
+        ['priority', 'A'],
+      ],
+      expect: { A: 'priority', B: 'shadowed' },
+    },
+    {
+      name: 'P6: enable on an enabled priority keeps the priority',
+      steps: [
+        ['priority', 'A'],
+        ['enable', 'A'],
+      ],
+      expect: { A: 'priority', B: 'shadowed' },
+    },
+    {
+      name: 'P6: a new priority replaces the one it overlaps: prefer A → prefer B → disable B → enable B',
+      steps: [
+        ['priority', 'A'],
+        ['priority', 'B'],
+        ['disable', 'B'],
+        ['enable', 'B'],
+      ],
+      expect: { A: 'shadowed', B: 'priority' },
+    },
+    {
+      name: 'P6: prefer A → prefer B → disable B leaves A without a choice',
+      steps: [
+        ['priority', 'A'],
+        ['priority', 'B'],
+        ['disable', 'B'],
+      ],
+      expect: { A: 'active', B: 'disabled' },
+    },
   ];
   for (const row of rows) {
     it(row.name, () => {

@@ -40,7 +40,8 @@ export function routeChoiceChange(input: {
     if (other.subnetId === route.subnetId || !overlaps(other.prefix, route.prefix)) continue;
     const pref = preferences.get(other.subnetId);
     if (pref?.kind === 'priority') change.clear.push(other.subnetId);
-    else if (pref?.kind === 'disabled' && pref.resumePrioritySeq !== undefined) change.set.push({ userId, subnetId: other.subnetId, kind: 'disabled', seq: pref.seq });
+    else if (pref?.kind === 'disabled' && pref.resumePrioritySeq !== undefined)
+      change.set.push({ userId, subnetId: other.subnetId, kind: 'disabled', seq: pref.seq });
   }
   change.set.push({ userId, subnetId: route.subnetId, kind: 'priority', seq });
   return change;

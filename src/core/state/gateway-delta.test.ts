@@ -26,9 +26,30 @@ const base: GatewayDesiredState = {
 describe('gateway delta', () => {
   const cases: { name: string; next: GatewayDesiredState }[] = [
     { name: 'revoke: peer and its pairs go', next: { ...base, revision: 5, peers: base.peers.slice(1), allowed: base.allowed.slice(1), native: [] } },
-    { name: 'rotate: same tunnel IP, new key', next: { ...base, revision: 5, peers: [{ publicKey: 'k9', tunnelIp: '100.64.0.10', profileId: 'p1' }, base.peers[1]!] } },
-    { name: 'native swap: same native, other mapped', next: { ...base, revision: 5, allowed: [...base.allowed, { userIp: '100.64.0.10', mapped: '100.80.1.0/24' }], native: [{ userIp: '100.64.0.10', native: '192.168.1.0/24', mapped: '100.80.1.0/24' }] } },
-    { name: 'site renamed and one added', next: { ...base, revision: 5, sites: [{ ...base.sites[0]!, plantName: 'A2' }, { plantId: 'b', plantName: 'B', agentPublicKey: 'ak', agentTunnelIp: '100.64.0.5', translations: [] }] } },
+    {
+      name: 'rotate: same tunnel IP, new key',
+      next: { ...base, revision: 5, peers: [{ publicKey: 'k9', tunnelIp: '100.64.0.10', profileId: 'p1' }, base.peers[1]!] },
+    },
+    {
+      name: 'native swap: same native, other mapped',
+      next: {
+        ...base,
+        revision: 5,
+        allowed: [...base.allowed, { userIp: '100.64.0.10', mapped: '100.80.1.0/24' }],
+        native: [{ userIp: '100.64.0.10', native: '192.168.1.0/24', mapped: '100.80.1.0/24' }],
+      },
+    },
+    {
+      name: 'site renamed and one added',
+      next: {
+        ...base,
+        revision: 5,
+        sites: [
+          { ...base.sites[0]!, plantName: 'A2' },
+          { plantId: 'b', plantName: 'B', agentPublicKey: 'ak', agentTunnelIp: '100.64.0.5', translations: [] },
+        ],
+      },
+    },
     { name: 'nothing changed', next: { ...base, revision: 5 } },
   ];
   for (const { name, next } of cases) {

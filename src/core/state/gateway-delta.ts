@@ -84,7 +84,10 @@ export function deltaCompatible(from: GatewayDesiredState, to: GatewayDesiredSta
 
 /** The document in a canonical order, for comparing two documents as sets. */
 export function canonicalGatewayState(state: GatewayDesiredState): GatewayDesiredState {
-  const by = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+  const by =
+    <T>(key: (x: T) => string) =>
+    (a: T, b: T) =>
+      key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
   return {
     ...state,
     peers: [...state.peers].sort(by((p) => p.publicKey)),
@@ -96,7 +99,14 @@ export function canonicalGatewayState(state: GatewayDesiredState): GatewayDesire
 
 export function isEmptyDelta(delta: GatewayStateDelta): boolean {
   return (
-    delta.peers.upsert.length + delta.peers.remove.length + delta.allowed.add.length + delta.allowed.remove.length + delta.native.add.length + delta.native.remove.length + delta.sites.upsert.length + delta.sites.remove.length ===
+    delta.peers.upsert.length +
+      delta.peers.remove.length +
+      delta.allowed.add.length +
+      delta.allowed.remove.length +
+      delta.native.add.length +
+      delta.native.remove.length +
+      delta.sites.upsert.length +
+      delta.sites.remove.length ===
     0
   );
 }

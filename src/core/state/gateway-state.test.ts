@@ -30,37 +30,42 @@ describe('GatewayStateIndex', () => {
 
   it('property: incremental recompute of the affected users equals a rebuild', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ user: fc.integer({ min: 0, max: 4 }), plant: fc.integer({ min: 0, max: 3 }), op: fc.integer({ min: 0, max: 3 }) }), { maxLength: 40 }), (steps) => {
-        const f = new FleetFixture();
-        f.org('O');
-        const plants = ['A', 'B', 'C', 'D'].map((p, i) => f.plant('O', p, [i < 2 ? '192.168.1.0/24' : `10.${i}.0.0/24`]));
-        for (let u = 0; u < 5; u++) {
-          f.member('O', `u${u}`, 'member');
-          f.model.setProfile(`u${u}` as UserId, { id: `p${u}` as ProfileId, userId: `u${u}` as UserId, publicKey: `k${u}`, tunnelIp: 0x64410000 + u + 1 });
-        }
-        const index = new GatewayStateIndex();
-        index.rebuild(f.model);
-        const held: JobRoleId[] = [];
-        for (const step of steps) {
-          const user = `u${step.user}`;
-          let affected: Set<UserId>;
-          if (step.op === 0) {
-            const id = f.jobRole(user, { plant: plants[step.plant] as string }, 'operator');
-            held.push(id);
-            affected = new Set([user as UserId]);
-          } else if (step.op === 1 && held.length > 0) {
-            affected = f.model.removeJobRole(held.splice(step.plant % held.length, 1)[0] as JobRoleId);
-          } else if (step.op === 2) {
-            affected = f.model.setMembership({ orgId: 'O' as never, userId: user as UserId, role: step.plant % 2 ? 'guest' : 'member' });
-          } else {
-            affected = f.model.setProfile(user as UserId, null);
+      fc.property(
+        fc.array(fc.record({ user: fc.integer({ min: 0, max: 4 }), plant: fc.integer({ min: 0, max: 3 }), op: fc.integer({ min: 0, max: 3 }) }), {
+          maxLength: 40,
+        }),
+        (steps) => {
+          const f = new FleetFixture();
+          f.org('O');
+          const plants = ['A', 'B', 'C', 'D'].map((p, i) => f.plant('O', p, [i < 2 ? '192.168.1.0/24' : `10.${i}.0.0/24`]));
+          for (let u = 0; u < 5; u++) {
+            f.member('O', `u${u}`, 'member');
+            f.model.setProfile(`u${u}` as UserId, { id: `p${u}` as ProfileId, userId: `u${u}` as UserId, publicKey: `k${u}`, tunnelIp: 0x64410000 + u + 1 });
           }
-          index.recomputeUsers(f.model, affected);
-        }
-        const fresh = new GatewayStateIndex();
-        fresh.rebuild(f.model);
-        assert.deepEqual(sorted(index), sorted(fresh));
-      }),
+          const index = new GatewayStateIndex();
+          index.rebuild(f.model);
+          const held: JobRoleId[] = [];
+          for (const step of steps) {
+            const user = `u${step.user}`;
+            let affected: Set<UserId>;
+            if (step.op === 0) {
+              const id = f.jobRole(user, { plant: plants[step.plant] as string }, 'operator');
+              held.push(id);
+              affected = new Set([user as UserId]);
+            } else if (step.op === 1 && held.length > 0) {
+              affected = f.model.removeJobRole(held.splice(step.plant % held.length, 1)[0] as JobRoleId);
+            } else if (step.op === 2) {
+              affected = f.model.setMembership({ orgId: 'O' as never, userId: user as UserId, role: step.plant % 2 ? 'guest' : 'member' });
+            } else {
+              affected = f.model.setProfile(user as UserId, null);
+            }
+            index.recomputeUsers(f.model, affected);
+          }
+          const fresh = new GatewayStateIndex();
+          fresh.rebuild(f.model);
+          assert.deepEqual(sorted(index), sorted(fresh));
+        },
+      ),
       { numRuns: 200 },
     );
   });

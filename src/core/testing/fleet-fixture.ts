@@ -1,15 +1,5 @@
 import { FleetModel } from '../fleet-model.ts';
-import type {
-  CooperationId,
-  JobRoleId,
-  JobRoleName,
-  OrgId,
-  OrgRole,
-  PlantId,
-  PortfolioId,
-  SubnetId,
-  UserId,
-} from '../model.ts';
+import type { CooperationId, JobRoleId, JobRoleName, OrgId, OrgRole, PlantId, PortfolioId, SubnetId, UserId } from '../model.ts';
 import { cidr } from '../net/ipv4.ts';
 import { MappedSpaceAllocator } from '../net/mapped-prefix.ts';
 

@@ -19,10 +19,22 @@ export const LoginRequest = z
     totp: z.string().trim().max(64, 'must be at most 64 characters').optional(),
   })
   .strict();
-export const TotpCode = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code') }).strict();
+export const TotpCode = z
+  .object({
+    code: z
+      .string()
+      .trim()
+      .regex(/^\d{6}$/, 'must be the 6-digit code'),
+  })
+  .strict();
 /** Turning the factor off also takes a recovery code (the authenticator may be what was lost). */
 export const TotpOrRecoveryCode = z
-  .object({ code: z.string().trim().regex(/^(\d{6}|[0-9A-Za-z]{4}(-?[0-9A-Za-z]{4}){3})$/, 'must be the 6-digit code or a recovery code (xxxx-xxxx-xxxx-xxxx)') })
+  .object({
+    code: z
+      .string()
+      .trim()
+      .regex(/^(\d{6}|[0-9A-Za-z]{4}(-?[0-9A-Za-z]{4}){3})$/, 'must be the 6-digit code or a recovery code (xxxx-xxxx-xxxx-xxxx)'),
+  })
   .strict();
 export const TotpConfirmed = z.object({ recoveryCodes: z.array(z.string()) });
 const NewPassword = z.string().min(8, 'must be at least 8 characters').max(MAX_PASSWORD, `must be at most ${MAX_PASSWORD} characters`);
@@ -100,13 +112,24 @@ export const AdminRouteReport = z.object({
   user: z.object({ id: z.string(), email: z.string(), name: z.string() }),
   routes: z.array(RouteView),
   plants: z.array(
-    z.object({ plant: z.string(), plantId: z.string(), organization: z.string(), granted: z.boolean(), via: z.enum(['own', 'cooperation']).nullable(), rule: z.string(), rules: z.array(z.string()) }),
+    z.object({
+      plant: z.string(),
+      plantId: z.string(),
+      organization: z.string(),
+      granted: z.boolean(),
+      via: z.enum(['own', 'cooperation']).nullable(),
+      rule: z.string(),
+      rules: z.array(z.string()),
+    }),
   ),
 });
 
 export const RegionCreateRequest = z
   .object({
-    name: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (e.g. eu-central)'),
+    name: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (e.g. eu-central)'),
     /** Not trimmed: a value with a newline or a space is refused, not cleaned (issue 7 item 4). */
     endpoint: hostPort,
   })
@@ -147,5 +170,10 @@ export const NoContent = z.undefined();
 export const TotpStarted = z.object({ secret: z.string(), uri: z.string() });
 
 export const ErrorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional(), problems: z.array(z.object({ field: z.string(), message: z.string() })).optional() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    field: z.string().optional(),
+    problems: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  }),
 });

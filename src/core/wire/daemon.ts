@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { WireGuardPublicKey } from './api.ts';
+import { ipV4, SiteTranslation } from './gateway-state.ts';
 import { printableName } from './printable.ts';
-import { SiteTranslation, ipV4 } from './gateway-state.ts';
 
 /**
  * Wire types between the control plane and its daemons (gateways, agents).
@@ -13,14 +13,18 @@ const HostPort = z
   .trim()
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/, 'must be HOST:PORT');
 
-export const EnrolmentCreateGateway = z.object({
-  region: z.string().trim().min(1, 'is required').max(63, 'must be at most 63 characters'),
-  expiresInMinutes: z.number().int().min(1).max(10080).default(60),
-}).strict();
-export const EnrolmentCreateAgent = z.object({
-  plant: z.string().trim().min(1, 'is required (plant name, Org/Plant, or id)').max(401, 'must be at most 401 characters'),
-  expiresInMinutes: z.number().int().min(1).max(10080).default(60),
-}).strict();
+export const EnrolmentCreateGateway = z
+  .object({
+    region: z.string().trim().min(1, 'is required').max(63, 'must be at most 63 characters'),
+    expiresInMinutes: z.number().int().min(1).max(10080).default(60),
+  })
+  .strict();
+export const EnrolmentCreateAgent = z
+  .object({
+    plant: z.string().trim().min(1, 'is required (plant name, Org/Plant, or id)').max(401, 'must be at most 401 characters'),
+    expiresInMinutes: z.number().int().min(1).max(10080).default(60),
+  })
+  .strict();
 export const EnrolmentCreated = z.object({
   /** What `admin enrol-token revoke` takes; also the part after `pge_` of the token. */
   id: z.string(),
@@ -46,10 +50,12 @@ export const EnrolmentInfo = z.object({
 export type EnrolmentInfo = z.infer<typeof EnrolmentInfo>;
 
 /** The daemon trades its enrolment token for a credential of its own. */
-export const EnrolRequest = z.object({
-  token: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
-  name: printableName(100).optional(),
-}).strict();
+export const EnrolRequest = z
+  .object({
+    token: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
+    name: printableName(100).optional(),
+  })
+  .strict();
 export const EnrolResponse = z.object({
   kind: z.enum(['gateway', 'agent']),
   id: z.string(),
@@ -117,7 +123,9 @@ export const DaemonStatusReport = z
     /** Daemon software version. */
     version: z.string().max(STATUS_LIMITS.version, `must be at most ${STATUS_LIMITS.version} characters`),
     /** At most 1,000 peers: those with the most recent handshakes. */
-    peers: z.array(PeerStatus).max(STATUS_LIMITS.peers, `must list at most ${STATUS_LIMITS.peers} peers (the most recent handshakes; peerCount carries the total)`),
+    peers: z
+      .array(PeerStatus)
+      .max(STATUS_LIMITS.peers, `must list at most ${STATUS_LIMITS.peers} peers (the most recent handshakes; peerCount carries the total)`),
     /** How many peers the daemon has in all (the list may be cut). */
     peerCount: z.number().int().nonnegative().max(STATUS_LIMITS.peerCount).optional(),
     /** How many of them had a handshake within the last 3 minutes. */
