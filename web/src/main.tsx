@@ -2,9 +2,9 @@ import '@mantine/core/styles.css';
 import './app/app.css';
 import { MantineProvider } from '@mantine/core';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { ApiRequestError } from './api/client.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { ApiRequestError } from './api/client.ts';
 import { App } from './app/App.tsx';
 import { cssVariablesResolver, theme } from './app/theme.ts';
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ErrorBody } from '../../../src/core/wire/api.ts';
+import { type Endpoint, endpointPath, endpointQuery } from '../../../src/core/wire/endpoint.ts';
 import { CSRF_COOKIE, CSRF_HEADER, WEB_CLIENT_HEADER, WEB_CLIENT_VALUE } from '../../../src/core/wire/web-session.ts';
-import type { Endpoint } from './endpoints.ts';
 
 /** A refusal of the control plane (or of its answer), with the field it names when it names one. */
 export class ApiRequestError extends Error {
@@ -18,8 +18,10 @@ export class ApiRequestError extends Error {
   }
 }
 
-type BodyOf<E> = E extends Endpoint<infer B, z.ZodType> ? B : undefined;
-type Input<E extends Endpoint> = { params?: Record<string, string> } & ([BodyOf<E>] extends [z.ZodType] ? { body: z.input<BodyOf<E>> } : { body?: undefined });
+type BodyOf<E> = E extends Endpoint<infer B, z.ZodType, z.ZodType | undefined> ? B : undefined;
+type QueryOf<E> = E extends Endpoint<z.ZodType | undefined, z.ZodType, infer Q> ? Q : undefined;
+type Input<E extends Endpoint> = { params?: Record<string, string> } & ([BodyOf<E>] extends [z.ZodType] ? { body: z.input<BodyOf<E>> } : { body?: undefined }) &
+  ([QueryOf<E>] extends [z.ZodType] ? { query?: Partial<Record<keyof z.input<QueryOf<E>>, string | number | boolean | undefined>> } : { query?: undefined });
 
 /**
  * Calls one endpoint. The session is the HttpOnly cookie (the page never holds the
@@ -27,7 +29,7 @@ type Input<E extends Endpoint> = { params?: Record<string, string> } & ([BodyOf<
  * schema before they leave and answers with the response schema before anyone sees them.
  */
 export async function request<E extends Endpoint>(endpoint: E, input: Input<E> = {} as Input<E>): Promise<z.output<E['response']>> {
-  const path = endpoint.path.replace(/:([A-Za-z_]+)/g, (_, name: string) => encodeURIComponent(input.params?.[name] ?? ''));
+  const path = endpointPath(endpoint.path, input.params) + endpointQuery(input.query as Record<string, string | number | boolean | undefined> | undefined);
   let body: string | undefined;
   if (endpoint.body) {
     const checked = endpoint.body.safeParse(input.body);
@@ -63,7 +65,11 @@ export async function request<E extends Endpoint>(endpoint: E, input: Input<E> =
   const checked = endpoint.response.safeParse(parsed);
   if (!checked.success) {
     const issue = checked.error.issues[0];
-    throw new ApiRequestError(response.status, 'bad-answer', `The control plane sent an answer this page refuses (${issue?.path.join('.') || 'answer'}: ${issue?.message}).`);
+    throw new ApiRequestError(
+      response.status,
+      'bad-answer',
+      `The control plane sent an answer this page refuses (${issue?.path.join('.') || 'answer'}: ${issue?.message}).`,
+    );
   }
   return checked.data as z.output<E['response']>;
 }

@@ -17,25 +17,19 @@ import {
   TotpOrRecoveryCode,
   TotpStarted,
 } from '../../../src/core/wire/api.ts';
+import { type Endpoint, endpoint } from '../../../src/core/wire/endpoint.ts';
+import { orgApi } from '../../../src/core/wire/org.ts';
 import { WebLoginResponse } from '../../../src/core/wire/web-session.ts';
 
 /**
  * The endpoints the web UI calls, with the server's own zod schemas (src/core/wire):
  * requests are checked before they leave, answers before the UI sees them.
- * test/web/endpoints.test.ts holds this table against the server's route table.
+ * test/web/endpoints.test.ts holds this table (and orgApi) against the server's route table.
+ * Newer features declare their endpoints beside their wire schemas (src/core/wire/org.ts:
+ * orgApi), shared with the server's route declarations and the CLI.
  */
-export type Endpoint<B extends z.ZodType | undefined = z.ZodType | undefined, R extends z.ZodType = z.ZodType> = {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  path: string;
-  body?: B;
-  response: R;
-  /** Login through the browser session: the server answers with cookies, not a token. */
-  webSession?: true;
-};
-
-function endpoint<R extends z.ZodType, B extends z.ZodType | undefined = undefined>(e: Endpoint<B, R>): Endpoint<B, R> {
-  return e;
-}
+export type { Endpoint };
+export { orgApi };
 
 export const api = {
   login: endpoint({ method: 'POST', path: '/auth/login', body: LoginRequest, response: WebLoginResponse, webSession: true }),

@@ -64,7 +64,12 @@ function Shell({ email }: { email: string }) {
     </UnstyledButton>
   ));
   return (
-    <AppShell transitionDuration={0} header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { desktop: true, mobile: !opened } }} padding="md">
+    <AppShell
+      transitionDuration={0}
+      header={{ height: 56 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { desktop: true, mobile: !opened } }}
+      padding="md"
+    >
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="xs" wrap="nowrap">

@@ -1,9 +1,9 @@
 import { Alert, Badge, Button, Card, Group, Loader, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { TokenCreateRequest, type TokenInfo } from '../../../../src/core/wire/api.ts';
+import { useZodForm } from '../../lib/use-zod-form.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { CopyField } from '../../ui/CopyField.tsx';
-import { useZodForm } from '../../lib/use-zod-form.ts';
 import { formatDate } from '../personal-vpn/VpnPage.tsx';
 import { useCreateToken, useRevokeToken, useTokens } from './use-account.ts';
 
@@ -100,7 +100,15 @@ export function TokensCard() {
         <Text>Every program using this token is refused from now on{revoking?.kind === 'session' ? ' (this signs that session out)' : ''}.</Text>
       </ConfirmDialog>
       {create.data && (
-        <Modal opened onClose={() => create.reset()} title={`Token ${create.data.name} created`} size="lg" closeOnClickOutside={false} centered closeButtonProps={{ 'aria-label': 'Close' }}>
+        <Modal
+          opened
+          onClose={() => create.reset()}
+          title={`Token ${create.data.name} created`}
+          size="lg"
+          closeOnClickOutside={false}
+          centered
+          closeButtonProps={{ 'aria-label': 'Close' }}
+        >
           <Stack>
             <Alert color="red" variant="outline" title="Shown only now" role="alert">
               Copy the token now: plantgate stores only a hash of it and cannot show it again.

@@ -3,8 +3,8 @@ import { useState } from 'react';
 import { TotpCode, TotpOrRecoveryCode } from '../../../../src/core/wire/api.ts';
 import { ApiRequestError } from '../../api/client.ts';
 import { useZodForm } from '../../lib/use-zod-form.ts';
-import { QrCode } from '../../ui/QrCode.tsx';
 import { downloadText } from '../../ui/download.ts';
+import { QrCode } from '../../ui/QrCode.tsx';
 import { useConfirmTotp, useDisableTotp, useStartTotp } from './use-account.ts';
 
 /** TOTP second factor (SPEC S1): enrol with a QR code and a first code; turn off with a code. */
@@ -95,7 +95,12 @@ export function TotpCard() {
             noValidate
           >
             <Group align="flex-start">
-              <TextInput label="Code or recovery code to turn the second factor off" autoComplete="one-time-code" maxLength={19} {...disableForm.field('code')} />
+              <TextInput
+                label="Code or recovery code to turn the second factor off"
+                autoComplete="one-time-code"
+                maxLength={19}
+                {...disableForm.field('code')}
+              />
               <Button type="submit" mt={25} variant="outline" color="red" loading={disable.isPending}>
                 Turn off
               </Button>

@@ -1,7 +1,7 @@
 import { Alert, Button, CopyButton, Grid, Group, Modal, NativeSelect, Stack, Text, Textarea } from '@mantine/core';
 import { useState } from 'react';
-import { QrCode } from '../../ui/QrCode.tsx';
 import { downloadText } from '../../ui/download.ts';
+import { QrCode } from '../../ui/QrCode.tsx';
 import type { ShownOnceConfig } from './use-profile.ts';
 
 /** The complete config with its private key, shown once (SPEC P1): download, copy, QR code for the mobile apps. */
@@ -10,12 +10,20 @@ export function ShowOnceConfig({ config, onClose }: { config: ShownOnceConfig; o
   const text = region && config.forRegion ? config.forRegion(region) : config.text;
   const regions = config.parts.regions;
   return (
-    <Modal opened onClose={onClose} title={`Profile ${config.verb}: your WireGuard configuration`} size="xl" closeOnClickOutside={false} centered closeButtonProps={{ 'aria-label': 'Close' }}>
+    <Modal
+      opened
+      onClose={onClose}
+      title={`Profile ${config.verb}: your WireGuard configuration`}
+      size="xl"
+      closeOnClickOutside={false}
+      centered
+      closeButtonProps={{ 'aria-label': 'Close' }}
+    >
       <Stack>
         <Alert color="red" variant="outline" title="Shown only now" role="alert">
           <Text size="sm">
-            This file holds your private key. It was made in this browser and is stored nowhere else: plantgate cannot show it again. Download or copy it
-            now. If you lose it, rotate the profile to get a new one.
+            This file holds your private key. It was made in this browser and is stored nowhere else: plantgate cannot show it again. Download or copy it now.
+            If you lose it, rotate the profile to get a new one.
           </Text>
         </Alert>
         {config.forRegion && regions.length > 1 && (

@@ -136,8 +136,8 @@ function ProfileStatus({ parts, onRotate, onRevoke }: { parts: ProfileConfigPart
           </Table.ScrollContainer>
         )}
         <Text size="sm">
-          Your config routes {parts.allowedIps.length} prefix{parts.allowedIps.length === 1 ? '' : 'es'}: {parts.allowedIps.join(', ')}. The private key is
-          only in the file you saved; lost it? Rotate.
+          Your config routes {parts.allowedIps.length} prefix{parts.allowedIps.length === 1 ? '' : 'es'}: {parts.allowedIps.join(', ')}. The private key is only
+          in the file you saved; lost it? Rotate.
         </Text>
       </Stack>
     </Card>

@@ -25,7 +25,12 @@ export async function refreshConfig(text: string, parts: ProfileConfigParts): Pr
   }
   const region = parts.regions.find((r) => r.name === current.region) ?? parts.regions.find((r) => r.endpoint === current.endpoint) ?? parts.regions[0];
   if (!region) return { ok: false, message: 'The platform has no region to connect to yet.' };
-  const updated = updateOwnedLines(text, { peerPublicKey: parts.servicePublicKey, endpoint: region.endpoint, allowedIps: parts.allowedIps, regionComment: regionComment(parts, region) });
+  const updated = updateOwnedLines(text, {
+    peerPublicKey: parts.servicePublicKey,
+    endpoint: region.endpoint,
+    allowedIps: parts.allowedIps,
+    regionComment: regionComment(parts, region),
+  });
   return updated.ok ? { ok: true, text: updated.text, region: region.name } : { ok: false, message: updated.message };
 }
 

@@ -44,7 +44,9 @@ export function useKeyedProfileChange(verb: 'issued' | 'rotated') {
       client.setQueryData(['profile'], parts);
       const region = parts.regions[0];
       if (!region) {
-        throw new Error(`The profile was ${verb}, but the platform has no region to connect to yet. Ask the operator to add one, then rotate the profile here to get a working file.`);
+        throw new Error(
+          `The profile was ${verb}, but the platform has no region to connect to yet. Ask the operator to add one, then rotate the profile here to get a working file.`,
+        );
       }
       const now = new Date();
       const forRegion = (name: string) => renderProfileConf(parts, keys.privateKey, parts.regions.find((r) => r.name === name) ?? region, verb, now);

@@ -30,7 +30,14 @@ export function RoutesPage() {
         there); its native addresses work when no other route of yours overlaps it, or when you pick it as the priority of its conflict group.
       </Text>
       {choice.needsRefresh && (
-        <Alert color="blue" variant="outline" title="Refresh your config file to use the native addresses" withCloseButton onClose={choice.dismissRefresh} closeButtonLabel="Dismiss">
+        <Alert
+          color="blue"
+          variant="outline"
+          title="Refresh your config file to use the native addresses"
+          withCloseButton
+          onClose={choice.dismissRefresh}
+          closeButtonLabel="Dismiss"
+        >
           <Text size="sm">
             The native prefixes of your routes changed. Gateways apply this at once, but your WireGuard file lists the native prefixes in{' '}
             <Code>AllowedIPs</Code>. Update it here (choose the file: it is read in this browser and your key stays in it) or with{' '}
@@ -141,7 +148,8 @@ function Section({ section, act, pendingKey, first }: { section: RouteSection; a
     <>
       <tr className={section.unresolved ? 'group-row unresolved' : 'group-row'} data-testid="conflict-group">
         <th colSpan={8} scope="rowgroup">
-          Conflict group {subnets}: {section.unresolved ? 'unresolved, only mapped prefixes work' : section.priority ? `priority ${section.priority.plant}` : 'no native route active'}
+          Conflict group {subnets}:{' '}
+          {section.unresolved ? 'unresolved, only mapped prefixes work' : section.priority ? `priority ${section.priority.plant}` : 'no native route active'}
         </th>
       </tr>
       {section.routes.map((r, i) => (

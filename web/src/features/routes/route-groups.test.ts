@@ -4,7 +4,17 @@ import type { RouteView } from '../../../../src/core/wire/api.ts';
 import { nativePrefixes, routeSections } from './route-groups.ts';
 
 function route(plant: string, subnet: string, state: RouteView['state'], conflictsWith: Array<{ plant: string; subnet: string }> = []): RouteView {
-  return { plant, plantId: plant, organization: 'SolarCo', via: 'own', subnet, mapped: '100.80.0.0/24', native: state === 'active' || state === 'priority', state, conflictsWith };
+  return {
+    plant,
+    plantId: plant,
+    organization: 'SolarCo',
+    via: 'own',
+    subnet,
+    mapped: '100.80.0.0/24',
+    native: state === 'active' || state === 'priority',
+    state,
+    conflictsWith,
+  };
 }
 
 test('P5: two plants on 192.168.1.0/24 form one conflict group, marked unresolved until one is chosen', () => {
