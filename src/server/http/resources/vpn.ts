@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { UserId } from '../../../core/model.ts';
-import { ProfileConfigParts, ProfileInfo, ProfileKeyRequest, RouteSelector, RouteView } from '../../../core/wire/api.ts';
+import { ProfileConfigParts, ProfileGatewayStatus, ProfileInfo, ProfileKeyRequest, RouteSelector, RouteView } from '../../../core/wire/api.ts';
+import { profileGatewayStatus } from '../../vpn/profile-status.ts';
 import { currentProfile, issueProfile, revokeProfile, rotateProfile } from '../../vpn/profiles.ts';
+import { devicesByPlant } from '../../vpn/route-devices.ts';
 import { chooseRoute } from '../../vpn/route-preferences.ts';
 import { notFound } from '../errors.ts';
 import { JsonText, type RouteDef, route } from '../registry.ts';
@@ -52,6 +54,15 @@ export const vpnRoutes: RouteDef[] = [
   }),
   route({
     method: 'get',
+    path: '/vpn/profile/status',
+    summary: 'What each gateway last reported about your profile: last handshake and bytes (gateways that do not list it are left out)',
+    tag: 'vpn',
+    auth: 'user',
+    response: z.array(ProfileGatewayStatus),
+    handler: ({ ctx, caller }) => profileGatewayStatus(ctx, caller.userId),
+  }),
+  route({
+    method: 'get',
     path: '/vpn/routes',
     summary: 'Your route overview (SPEC P6)',
     tag: 'vpn',
@@ -59,7 +70,8 @@ export const vpnRoutes: RouteDef[] = [
     response: z.array(RouteView),
     handler: async ({ ctx, caller }) => {
       const model = await ctx.fleet.current(250);
-      return new JsonText(ctx.routeViewCache.json(model, ctx.fleet.currentRevision(), caller.userId as UserId));
+      const devices = await devicesByPlant(ctx);
+      return new JsonText(ctx.routeViewCache.json(model, ctx.fleet.currentRevision(), caller.userId as UserId, devices));
     },
   }),
   route({
