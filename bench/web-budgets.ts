@@ -5,9 +5,9 @@
 // Run: npm run build:web && node bench/web-budgets.ts [--routes 500] [--runs 7]
 import { parseArgs } from 'node:util';
 import type { Browser } from 'playwright-core';
-import type { RunningServer } from '../src/server/main.ts';
 import { ensureWebBuilt, launchChromium } from '../test/web/browser.ts';
-import { OPERATOR, http, login, startTestServer } from '../test/support/server.ts';
+import { startTestServer } from '../test/support/server.ts';
+import { ROUTES_USER as USER, loadRoutesFleet } from '../test/web/fleet.ts';
 
 export type WebBudgets = {
   routes: number;
@@ -36,8 +36,6 @@ export type WebBudgets = {
 };
 
 export const BUDGETS = { initialJsGzipBytes: 350 * 1024, firstPageInteractiveMs: 1500, routesRenderMs: 300 };
-
-const USER = { email: 'bench@plants.example', password: 'bench-password-1' };
 
 export async function measureWebBudgets(options: { routes: number; runs: number }): Promise<WebBudgets> {
   ensureWebBuilt();
@@ -146,32 +144,6 @@ export async function measureWebBudgets(options: { routes: number; runs: number 
     await browser?.close();
     await server.close();
   }
-}
-
-/**
- * One organization, `routes` plants with one /24 each; every tenth pair of plants shares
- * a range, so the page also draws conflict groups. The user is Operator on all of them.
- */
-async function loadRoutesFleet(server: RunningServer, routes: number): Promise<void> {
-  const plants = Array.from({ length: routes }, (_, i) => ({
-    name: `Plant ${String(i + 1).padStart(4, '0')}`,
-    subnets: [i % 10 < 2 ? `192.168.${Math.floor(i / 10)}.0/24` : `10.${Math.floor(i / 250)}.${i % 250}.0/24`],
-  }));
-  const document = {
-    users: [{ email: USER.email, name: 'Bench User', password: USER.password }],
-    organizations: [
-      {
-        name: 'BenchCo',
-        members: [{ email: USER.email, role: 'member' }],
-        portfolios: [{ name: 'All', plants: plants.map((p) => p.name) }],
-        plants,
-        jobRoles: [{ user: USER.email, portfolio: 'All', role: 'operator' }],
-      },
-    ],
-  };
-  const token = await login(server.url, OPERATOR.email, OPERATOR.password);
-  const applied = await http(server.url, token).post('/api/v1/admin/fleet', { document });
-  if (applied.status !== 200) throw new Error(`fleet apply failed: ${JSON.stringify(applied.body)}`);
 }
 
 function median(values: number[]): number {

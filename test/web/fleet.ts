@@ -1,5 +1,6 @@
 import { loadDemoFleet } from '../../src/server/demo/demo.ts';
 import type { RunningServer } from '../../src/server/main.ts';
+import { OPERATOR, http, login } from '../support/server.ts';
 
 /** The demo fleet's users (src/server/demo/fleet.yaml): one per kind of access. */
 export const USERS = {
@@ -23,4 +24,37 @@ export const USERS = {
 export async function loadWebFleet(server: RunningServer): Promise<void> {
   const lines = await loadDemoFleet(server.ctx);
   if (!lines[0]?.startsWith('demo fleet:')) throw new Error(lines.join('\n'));
+}
+
+/** The user of the long route list (bench/web-budgets.ts, test/web/long-route-list.test.ts). */
+export const ROUTES_USER = { email: 'bench@plants.example', password: 'bench-password-1' };
+
+/**
+ * One organization, `routes` plants with one /24 and one device each; every tenth pair of
+ * plants shares a range, so the page also draws conflict groups. The user is Operator on all of them.
+ */
+export async function loadRoutesFleet(server: RunningServer, routes: number): Promise<void> {
+  const plants = Array.from({ length: routes }, (_, i) => {
+    const net = i % 10 < 2 ? `192.168.${Math.floor(i / 10)}` : `10.${Math.floor(i / 250)}.${i % 250}`;
+    return {
+      name: `Plant ${String(i + 1).padStart(4, '0')}`,
+      subnets: [`${net}.0/24`],
+      devices: [{ name: 'logger', ip: `${net}.10`, kind: 'data-logger', ports: [80] }],
+    };
+  });
+  const document = {
+    users: [{ email: ROUTES_USER.email, name: 'Bench User', password: ROUTES_USER.password }],
+    organizations: [
+      {
+        name: 'BenchCo',
+        members: [{ email: ROUTES_USER.email, role: 'member' }],
+        portfolios: [{ name: 'All', plants: plants.map((p) => p.name) }],
+        plants,
+        jobRoles: [{ user: ROUTES_USER.email, portfolio: 'All', role: 'operator' }],
+      },
+    ],
+  };
+  const token = await login(server.url, OPERATOR.email, OPERATOR.password);
+  const applied = await http(server.url, token).post('/api/v1/admin/fleet', { document });
+  if (applied.status !== 200) throw new Error(`fleet apply failed: ${JSON.stringify(applied.body)}`);
 }
