@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PasswordReset } from '../../core/wire/users.ts';
-import { openStore } from '../db/connect.ts';
-import { ApiError } from '../http/errors.ts';
-import { resetPassword } from './user-admin.ts';
+import type { PasswordReset } from '../../../core/wire/users.ts';
+import { openStore } from '../../db/connect.ts';
+import { ApiError } from '../../http/errors.ts';
+import { resetPassword } from './service.ts';
 
 /**
  * `plantgate admin reset-password` on the server host: the way back in when the last

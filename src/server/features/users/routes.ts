@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { ProfileInfo } from '../../../core/wire/api.ts';
 import { PasswordReset, PasswordResetRequest, UserInfo } from '../../../core/wire/users.ts';
-import { deleteUser, disableUser, enableUser, findUser, listUsers, resetPassword, resetTotp, setPlatformOperator } from '../../auth/user-admin.ts';
-import { revokeProfile } from '../../vpn/profiles.ts';
-import { type RouteDef, route } from '../registry.ts';
+import { deleteUser, disableUser, enableUser, findUser, listUsers, resetPassword, resetTotp, setPlatformOperator } from './service.ts';
+import { revokeProfile } from '../vpn/profiles.ts';
+import { type RouteDef, route } from '../../http/registry.ts';
 
 /** Operators administer users: `:user` is an email or a user id (issue 7 item 15). */
 export const userRoutes: RouteDef[] = [

@@ -1,11 +1,11 @@
-import type { FleetModel } from '../../core/fleet-model.ts';
-import { validateFleetFile } from '../../core/fleet-file/validate.ts';
-import type { UserId } from '../../core/model.ts';
-import type { AppContext } from '../context.ts';
-import { type NewEvent, recordEvents } from '../events.ts';
-import { ApiError, fromZodError } from '../http/errors.ts';
-import { applyFleetFile } from '../fleet/apply-fleet.ts';
-import { mirrorFleetChanges, usersOfFleetChanges } from '../fleet/mirror-fleet-changes.ts';
+import type { FleetModel } from '../../../core/fleet-model.ts';
+import { validateFleetFile } from '../../../core/fleet-file/validate.ts';
+import type { UserId } from '../../../core/model.ts';
+import type { AppContext } from '../../context.ts';
+import { type NewEvent, recordEvents } from '../events/store.ts';
+import { ApiError, fromZodError } from '../../http/errors.ts';
+import { applyFleetFile } from '../../fleet/apply-fleet.ts';
+import { mirrorFleetChanges, usersOfFleetChanges } from '../../fleet/mirror-fleet-changes.ts';
 import { routeKeys } from '../vpn/routes-view.ts';
 
 class DryRun extends Error {

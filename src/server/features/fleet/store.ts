@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { FleetFile, FleetFileJobRole } from '../../core/fleet-file/schema.ts';
-import type { Database } from '../db/schema.ts';
+import type { FleetFile, FleetFileJobRole } from '../../../core/fleet-file/schema.ts';
+import type { Database } from '../../db/schema.ts';
 
 type JobRoleRow = Database['job_roles'];
 

@@ -1,8 +1,8 @@
-import type { FleetModel } from '../../core/fleet-model.ts';
-import type { UserId } from '../../core/model.ts';
-import { formatCidr } from '../../core/net/ipv4.ts';
-import { type EffectiveRoute, conflictPartners, effectiveRoutes } from '../../core/routes/effective.ts';
-import type { RouteView } from '../../core/wire/api.ts';
+import type { FleetModel } from '../../../core/fleet-model.ts';
+import type { UserId } from '../../../core/model.ts';
+import { formatCidr } from '../../../core/net/ipv4.ts';
+import { type EffectiveRoute, conflictPartners, effectiveRoutes } from '../../../core/routes/effective.ts';
+import type { RouteView } from '../../../core/wire/api.ts';
 
 /** The route overview of SPEC P6 in the JSON shape users and scripts rely on. */
 export function routeViews(model: FleetModel, userId: UserId, routes: EffectiveRoute[] = effectiveRoutes(model, userId)): RouteView[] {

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
-import { conflict } from '../http/errors.ts';
+import type { Database } from '../../db/schema.ts';
+import { conflict } from '../../http/errors.ts';
 
 type Trx = Transaction<Database>;
 

@@ -1,8 +1,8 @@
 import { type CompiledQuery, type Kysely, createQueryId } from 'kysely';
-import type { AppContext } from '../context.ts';
-import type { Database } from '../db/schema.ts';
-import { forbidden, unauthorized } from '../http/errors.ts';
-import type { AuthLevel, Caller } from '../http/registry.ts';
+import type { AppContext } from '../../context.ts';
+import type { Database } from '../../db/schema.ts';
+import { forbidden, unauthorized } from '../../http/errors.ts';
+import type { AuthLevel, Caller } from '../../http/registry.ts';
 import { secretMatches, splitToken } from './tokens.ts';
 
 const LAST_USED_GRANULARITY_MS = 5 * 60_000;

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { FleetModel } from '../../core/fleet-model.ts';
-import type { PlantId } from '../../core/model.ts';
-import { formatIpv4 } from '../../core/net/ipv4.ts';
-import type { EnrolResponse, EnrolmentInfo } from '../../core/wire/daemon.ts';
+import type { FleetModel } from '../../../core/fleet-model.ts';
+import type { PlantId } from '../../../core/model.ts';
+import { formatIpv4 } from '../../../core/net/ipv4.ts';
+import type { EnrolResponse, EnrolmentInfo } from '../../../core/wire/daemon.ts';
 import { mintToken, secretMatches, splitToken } from '../auth/tokens.ts';
-import type { AppContext } from '../context.ts';
-import { recordEvents } from '../events.ts';
-import { ApiError, conflict, notFound, unauthorized } from '../http/errors.ts';
+import type { AppContext } from '../../context.ts';
+import { recordEvents } from '../events/store.ts';
+import { ApiError, conflict, notFound, unauthorized } from '../../http/errors.ts';
 
 /**
  * Daemons join with a show-once enrolment token that an operator prints for one region

@@ -5,11 +5,6 @@ import {
   AgentRegistration,
   DaemonInfo,
   DaemonStatusReport,
-  EnrolRequest,
-  EnrolResponse,
-  EnrolmentCreateAgent,
-  EnrolmentCreateGateway,
-  EnrolmentCreated,
   GatewayRegistration,
   GatewaySecrets,
   PeerStatus,
@@ -18,11 +13,10 @@ import {
 import { GatewayStateMessage } from '../../../core/wire/gateway-delta.ts';
 import { GatewayDesiredState } from '../../../core/wire/gateway-state.ts';
 import type { AppContext } from '../../context.ts';
-import { createEnrolment, redeemEnrolment } from '../../daemons/enrolment.ts';
-import { recordEvents } from '../../events.ts';
-import { claimWireGuardKey, releaseDaemonKeys } from '../../vpn/key-registry.ts';
-import { notFound } from '../errors.ts';
-import { JsonText, type RouteDef, route } from '../registry.ts';
+import { recordEvents } from '../events/store.ts';
+import { claimWireGuardKey, releaseDaemonKeys } from '../vpn/key-registry.ts';
+import { notFound } from '../../http/errors.ts';
+import { JsonText, type RouteDef, route } from '../../http/registry.ts';
 
 const LongPoll = z.object({
   after: z.coerce.number().int().min(-1).optional(),
@@ -35,29 +29,7 @@ const GatewayLongPoll = LongPoll.extend({
 });
 
 export const daemonRoutes: RouteDef[] = [
-  // ---- operators: enrol, list, remove ---------------------------------------
-  route({
-    method: 'post',
-    path: '/admin/gateways/enrolments',
-    summary: 'Create a show-once, single-use enrolment token for a gateway of a region',
-    tag: 'daemons',
-    auth: 'operator',
-    body: EnrolmentCreateGateway,
-    response: EnrolmentCreated,
-    status: 201,
-    handler: ({ ctx, caller, body }) => createEnrolment(ctx, caller.userId, { kind: 'gateway', region: body.region }, body.expiresInMinutes),
-  }),
-  route({
-    method: 'post',
-    path: '/admin/agents/enrolments',
-    summary: 'Create a show-once, single-use enrolment token for the agent of a plant',
-    tag: 'daemons',
-    auth: 'operator',
-    body: EnrolmentCreateAgent,
-    response: EnrolmentCreated,
-    status: 201,
-    handler: ({ ctx, caller, body }) => createEnrolment(ctx, caller.userId, { kind: 'agent', plant: body.plant }, body.expiresInMinutes),
-  }),
+  // ---- operators: list, remove ----------------------------------------------
   ...(['gateway', 'agent'] as const).flatMap((kind) => [
     route({
       method: 'get',
@@ -111,17 +83,6 @@ export const daemonRoutes: RouteDef[] = [
   }),
 
   // ---- daemons ----------------------------------------------------------------
-  route({
-    method: 'post',
-    path: '/enrol',
-    summary: 'A gateway or agent trades its enrolment token for a credential of its own (shown once)',
-    tag: 'daemons',
-    auth: 'none',
-    body: EnrolRequest,
-    response: EnrolResponse,
-    status: 201,
-    handler: ({ ctx, body }) => redeemEnrolment(ctx, body.token, body.name),
-  }),
   route({
     method: 'post',
     path: '/gateways/:id/register',

@@ -1,7 +1,7 @@
 import { secretMatches, splitToken } from '../auth/tokens.ts';
-import type { AppContext } from '../context.ts';
-import type { Database } from '../db/schema.ts';
-import { forbidden, unauthorized } from '../http/errors.ts';
+import type { AppContext } from '../../context.ts';
+import type { Database } from '../../db/schema.ts';
+import { forbidden, unauthorized } from '../../http/errors.ts';
 
 export type DaemonRow = Database['daemons'];
 

@@ -1,7 +1,7 @@
 import { generateSecret, generateURI, verify } from 'otplib';
-import type { AppContext } from '../context.ts';
-import { recordEvents } from '../events.ts';
-import { ApiError, badRequest, conflict } from '../http/errors.ts';
+import type { AppContext } from '../../context.ts';
+import { recordEvents } from '../events/store.ts';
+import { ApiError, badRequest, conflict } from '../../http/errors.ts';
 import { guardedTotpCheck } from './login.ts';
 import { generateRecoveryCodes, redeemRecoveryCode, replaceRecoveryCodes } from './recovery-codes.ts';
 

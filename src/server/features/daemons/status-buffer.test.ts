@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { openStore } from '../db/connect.ts';
+import { openStore } from '../../db/connect.ts';
 import { DaemonStatusBuffer } from './status-buffer.ts';
 
 describe('DaemonStatusBuffer', async () => {

@@ -1,6 +1,6 @@
-import type { AppContext } from '../context.ts';
-import { type NewEvent, recordEvents } from '../events.ts';
-import { ApiError, tooManyAttempts, unauthorized } from '../http/errors.ts';
+import type { AppContext } from '../../context.ts';
+import { type NewEvent, recordEvents } from '../events/store.ts';
+import { ApiError, tooManyAttempts, unauthorized } from '../../http/errors.ts';
 import type { GuardKey } from './attempt-guard.ts';
 import { verifyPassword } from './passwords.ts';
 import { redeemRecoveryCode } from './recovery-codes.ts';

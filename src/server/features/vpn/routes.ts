@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import type { UserId } from '../../../core/model.ts';
-import { ProfileConfigParts, ProfileInfo, ProfileKeyRequest, RouteSelector, RouteView } from '../../../core/wire/api.ts';
-import { currentProfile, issueProfile, revokeProfile, rotateProfile } from '../../vpn/profiles.ts';
-import { chooseRoute } from '../../vpn/route-preferences.ts';
-import { notFound } from '../errors.ts';
-import { JsonText, type RouteDef, route } from '../registry.ts';
+import { explainAccess } from '../../../core/routes/access.ts';
+import { AdminRouteReport, ProfileConfigParts, ProfileInfo, ProfileKeyRequest, RouteSelector, RouteView } from '../../../core/wire/api.ts';
+import { currentProfile, issueProfile, revokeProfile, rotateProfile } from './profiles.ts';
+import { chooseRoute } from './route-preferences.ts';
+import { routeViews } from './routes-view.ts';
+import { notFound } from '../../http/errors.ts';
+import { JsonText, type RouteDef, route } from '../../http/registry.ts';
 
 export const vpnRoutes: RouteDef[] = [
   route({
@@ -91,5 +93,34 @@ export const vpnRoutes: RouteDef[] = [
     body: RouteSelector,
     response: z.array(RouteView),
     handler: ({ ctx, caller, body }) => chooseRoute(ctx, caller.userId, body, 'enable'),
+  }),
+  route({
+    method: 'get',
+    path: '/admin/routes',
+    summary: 'Any user\u2019s route overview, with the rule that granted or denied each related plant',
+    tag: 'admin',
+    auth: 'operator',
+    query: z.object({ user: z.string().trim().min(1, 'is required (an email)').max(320, 'must be at most 320 characters') }),
+    response: AdminRouteReport,
+    handler: async ({ ctx, query }) => {
+      const model = await ctx.fleet.current();
+      const email = query.user.toLowerCase();
+      const user = [...model.users.values()].find((u) => u.email === email);
+      if (!user) throw notFound('user', `no user ${query.user}`);
+      const plants = explainAccess(model, user.id as UserId).map((a) => {
+        const plant = model.plants.get(a.plantId);
+        return {
+          plant: plant?.name ?? a.plantId,
+          plantId: a.plantId,
+          organization: plant ? (model.organizations.get(plant.orgId)?.name ?? '') : '',
+          granted: a.granted,
+          via: a.via,
+          rule: a.rule,
+          rules: a.rules,
+        };
+      });
+      plants.sort((a, b) => a.organization.localeCompare(b.organization) || a.plant.localeCompare(b.plant));
+      return { user: { id: user.id, email: user.email, name: user.name }, routes: routeViews(model, user.id as UserId), plants };
+    },
   }),
 ];

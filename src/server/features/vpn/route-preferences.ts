@@ -1,11 +1,11 @@
-import type { FleetModel } from '../../core/fleet-model.ts';
-import type { UserId } from '../../core/model.ts';
-import { formatCidr, parseCidr } from '../../core/net/ipv4.ts';
-import { type EffectiveRoute, effectiveRoutes } from '../../core/routes/effective.ts';
-import { type RouteChoice, routeChoiceChange } from '../../core/routes/route-choice.ts';
-import type { RouteView } from '../../core/wire/api.ts';
-import type { AppContext } from '../context.ts';
-import { ApiError, badRequest, notFound } from '../http/errors.ts';
+import type { FleetModel } from '../../../core/fleet-model.ts';
+import type { UserId } from '../../../core/model.ts';
+import { formatCidr, parseCidr } from '../../../core/net/ipv4.ts';
+import { type EffectiveRoute, effectiveRoutes } from '../../../core/routes/effective.ts';
+import { type RouteChoice, routeChoiceChange } from '../../../core/routes/route-choice.ts';
+import type { RouteView } from '../../../core/wire/api.ts';
+import type { AppContext } from '../../context.ts';
+import { ApiError, badRequest, notFound } from '../../http/errors.ts';
 import { routeViews } from './routes-view.ts';
 
 export type { RouteChoice };

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { UserId } from '../../core/model.ts';
-import type { PasswordReset, UserInfo } from '../../core/wire/users.ts';
-import type { AppContext } from '../context.ts';
-import type { Database } from '../db/schema.ts';
-import { recordEvents } from '../events.ts';
-import { ApiError, conflict, notFound } from '../http/errors.ts';
-import { hashPassword } from './passwords.ts';
-import { turnTotpOff } from './totp.ts';
+import type { UserId } from '../../../core/model.ts';
+import type { PasswordReset, UserInfo } from '../../../core/wire/users.ts';
+import type { AppContext } from '../../context.ts';
+import type { Database } from '../../db/schema.ts';
+import { recordEvents } from '../events/store.ts';
+import { ApiError, conflict, notFound } from '../../http/errors.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import { turnTotpOff } from '../auth/totp.ts';
 
 /**
  * Operators' user administration (issue 7 item 15). Every change is an event; changes

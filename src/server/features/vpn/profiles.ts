@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import type { ProfileId, UserId } from '../../core/model.ts';
-import { formatCidr, formatIpv4, prefixEnd } from '../../core/net/ipv4.ts';
-import { effectiveRoutes } from '../../core/routes/effective.ts';
-import type { ProfileConfigParts, ProfileInfo } from '../../core/wire/api.ts';
-import type { AppContext } from '../context.ts';
-import type { Database } from '../db/schema.ts';
-import { recordEvents } from '../events.ts';
-import { ApiError, conflict, notFound } from '../http/errors.ts';
+import type { ProfileId, UserId } from '../../../core/model.ts';
+import { formatCidr, formatIpv4, prefixEnd } from '../../../core/net/ipv4.ts';
+import { effectiveRoutes } from '../../../core/routes/effective.ts';
+import type { ProfileConfigParts, ProfileInfo } from '../../../core/wire/api.ts';
+import type { AppContext } from '../../context.ts';
+import type { Database } from '../../db/schema.ts';
+import { recordEvents } from '../events/store.ts';
+import { ApiError, conflict, notFound } from '../../http/errors.ts';
 import { claimWireGuardKey } from './key-registry.ts';
 
 type ProfileRow = Database['profiles'];

@@ -11,15 +11,15 @@ import {
   TotpConfirmed,
   TotpOrRecoveryCode,
 } from '../../../core/wire/api.ts';
-import { verifyCredentials } from '../../auth/login.ts';
-import { hashPassword } from '../../auth/passwords.ts';
-import { mintToken } from '../../auth/tokens.ts';
+import { verifyCredentials } from './login.ts';
+import { hashPassword } from './passwords.ts';
+import { mintToken } from './tokens.ts';
 import type { AppContext } from '../../context.ts';
-import { recordEvents } from '../../events.ts';
-import { ApiError, badRequest, notFound } from '../errors.ts';
-import { sourceAddress } from '../source-address.ts';
-import { confirmTotp, disableTotp, startTotpEnrolment } from '../../auth/totp.ts';
-import { type RouteDef, route } from '../registry.ts';
+import { recordEvents } from '../events/store.ts';
+import { ApiError, badRequest, notFound } from '../../http/errors.ts';
+import { sourceAddress } from '../../http/source-address.ts';
+import { confirmTotp, disableTotp, startTotpEnrolment } from './totp.ts';
+import { type RouteDef, route } from '../../http/registry.ts';
 
 const SESSION_DAYS = 30;
 
