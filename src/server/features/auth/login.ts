@@ -4,6 +4,7 @@ import { ApiError, tooManyAttempts, unauthorized } from '../../http/errors.ts';
 import type { GuardKey } from './attempt-guard.ts';
 import { verifyPassword } from './passwords.ts';
 import { redeemRecoveryCode } from './recovery-codes.ts';
+import { credentialsOf } from './store.ts';
 import { checkTotp } from './totp.ts';
 
 export type Credentials = { email: string; password: string; totp?: string | undefined };
@@ -23,11 +24,7 @@ export async function verifyCredentials(ctx: AppContext, input: Credentials, sou
   ];
   beginAttempt(ctx, passwordKeys, 'password', 'too many failed logins for this account or from this address');
   const { user, ok } = await refundOnError(ctx, passwordKeys, async () => {
-    const user = await ctx.store.db
-      .selectFrom('users')
-      .select(['id', 'email', 'name', 'password_hash', 'totp_enabled', 'disabled_at', 'password_must_change'])
-      .where('email', '=', email)
-      .executeTakeFirst();
+    const user = await credentialsOf(ctx.store.db, email);
     // Same answer, same cost, for a wrong password and an unknown email.
     return { user, ok: await verifyPassword(user?.password_hash ?? null, input.password) };
   });

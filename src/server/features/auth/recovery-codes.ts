@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../../db/schema.ts';
+import type { Db } from '../../db/handle.ts';
+import { replaceRecoveryCodeHashes, spendRecoveryCodeHash } from './store.ts';
 
 /**
  * TOTP recovery codes: shown once when the second factor is turned on, stored as
@@ -24,27 +24,18 @@ export function looksLikeRecoveryCode(input: string): boolean {
   return /^[0-9a-z]{16}$/.test(normalise(input));
 }
 
-export async function replaceRecoveryCodes(db: Kysely<Database> | Transaction<Database>, userId: string, codes: string[]): Promise<void> {
-  await db.deleteFrom('totp_recovery_codes').where('user_id', '=', userId).execute();
-  if (codes.length) await db.insertInto('totp_recovery_codes').values(codes.map((c) => ({ user_id: userId, code_hash: hashCode(c), used_at: null }))).execute();
+export async function replaceRecoveryCodes(db: Db, userId: string, codes: string[]): Promise<void> {
+  await replaceRecoveryCodeHashes(db, userId, codes.map(hashRecoveryCode));
 }
 
 /** Marks the code used if it is one of the user's unused codes; returns how many stay unused, or null for no match. */
-export async function redeemRecoveryCode(db: Kysely<Database>, userId: string, input: string, now: string): Promise<number | null> {
+export async function redeemRecoveryCode(db: Db, userId: string, input: string, now: string): Promise<number | null> {
   if (!looksLikeRecoveryCode(input)) return null;
-  const claimed = await db
-    .updateTable('totp_recovery_codes')
-    .set({ used_at: now })
-    .where('user_id', '=', userId)
-    .where('code_hash', '=', hashCode(input))
-    .where('used_at', 'is', null)
-    .executeTakeFirst();
-  if (Number(claimed.numUpdatedRows) !== 1) return null;
-  const left = await db.selectFrom('totp_recovery_codes').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).where('used_at', 'is', null).executeTakeFirstOrThrow();
-  return Number(left.n);
+  return spendRecoveryCodeHash(db, userId, hashRecoveryCode(input), now);
 }
 
-function hashCode(input: string): string {
+/** What is stored of a code: its SHA-256, whatever spaces, dashes and case it was typed with. */
+export function hashRecoveryCode(input: string): string {
   return createHash('sha256').update(normalise(input)).digest('hex');
 }
 
