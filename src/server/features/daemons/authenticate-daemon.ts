@@ -1,9 +1,9 @@
 import { secretMatches, splitToken } from '../auth/tokens.ts';
 import type { AppContext } from '../../context.ts';
-import type { Database } from '../../db/schema.ts';
 import { forbidden, unauthorized } from '../../http/errors.ts';
+import { type DaemonRow, daemonByCredential } from './store.ts';
 
-export type DaemonRow = Database['daemons'];
+export type { DaemonRow };
 
 /** `Bearer pgd_…` → the daemon; a user token never passes here, and a daemon may only act as itself. */
 export async function authenticateDaemon(ctx: AppContext, header: string | undefined, kind: 'gateway' | 'agent', id: string | undefined): Promise<DaemonRow> {
@@ -14,9 +14,7 @@ export async function authenticateDaemon(ctx: AppContext, header: string | undef
   // Kept in memory until the next revision: every write to `daemons` (enrol, register,
   // remove, a region or plant going) bumps it, here or on another replica, so idle
   // long-polls re-authenticate without a query and a removed daemon is refused at once.
-  const row = await ctx.fleet.memo(`daemon:${parts.id}`, () =>
-    ctx.store.db.selectFrom('daemons').selectAll().where('credential_id', '=', parts.id).executeTakeFirst(),
-  );
+  const row = await ctx.fleet.memo(`daemon:${parts.id}`, () => daemonByCredential(ctx.store.db, parts.id));
   if (!row || !secretMatches(parts.secret, row.credential_hash)) throw unauthorized('invalid daemon credential (was it removed?)');
   if (row.kind !== kind) throw forbidden(`this credential belongs to a ${row.kind}, not a ${kind}`);
   if (id !== undefined && row.id !== id) throw forbidden(`this credential belongs to ${row.kind} ${row.id}, not ${id}`);

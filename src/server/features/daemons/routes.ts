@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { PlantId } from '../../../core/model.ts';
 import {
   AgentDesiredState,
   AgentRegistration,
@@ -7,16 +6,12 @@ import {
   DaemonStatusReport,
   GatewayRegistration,
   GatewaySecrets,
-  PeerStatus,
-  STATUS_LIMITS,
 } from '../../../core/wire/daemon.ts';
 import { GatewayStateMessage } from '../../../core/wire/gateway-delta.ts';
 import { GatewayDesiredState } from '../../../core/wire/gateway-state.ts';
-import type { AppContext } from '../../context.ts';
-import { recordEvents } from '../events/store.ts';
-import { claimWireGuardKey, releaseDaemonKeys } from '../vpn/key-registry.ts';
-import { notFound } from '../../http/errors.ts';
-import { JsonText, type RouteDef, route } from '../../http/registry.ts';
+import { type RouteDef, route } from '../../http/registry.ts';
+import { agentState, gatewaySecrets, gatewayState, listDaemons, recordStatus, regionState, registerAgent, registerGateway, removeDaemon } from './service.ts';
+import type { DaemonRow } from './store.ts';
 
 const LongPoll = z.object({
   after: z.coerce.number().int().min(-1).optional(),
@@ -48,21 +43,7 @@ export const daemonRoutes: RouteDef[] = [
       auth: 'operator',
       status: 204,
       handler: async ({ ctx, caller, params }) => {
-        const id = params.id as string;
-        await ctx.fleet.write(
-          async (trx) => {
-            const row = await trx.selectFrom('daemons').select(['id', 'name', 'plant_id']).where('id', '=', id).where('kind', '=', kind).executeTakeFirst();
-            if (!row) throw notFound('id', `no ${kind} ${id}`);
-            await trx.deleteFrom('daemons').where('id', '=', id).execute();
-            ctx.daemonStatus.forget(id);
-            await recordEvents(trx, ctx.now().toISOString(), [{ kind: 'daemon.removed', actorUserId: caller.userId, subjectUserId: null, details: { kind, id, name: row.name } }]);
-            return row.plant_id;
-          },
-          (model, plantId) => {
-            if (plantId) model.setAgent(plantId as PlantId, null);
-            return { plants: plantId ? [plantId as PlantId] : [], gateways: kind === 'gateway' };
-          },
-        );
+        await removeDaemon(ctx, caller.userId, kind, params.id as string);
         return undefined;
       },
     }),
@@ -74,12 +55,7 @@ export const daemonRoutes: RouteDef[] = [
     tag: 'daemons',
     auth: 'operator',
     response: GatewayDesiredState,
-    handler: async ({ ctx, params }) => {
-      await ctx.fleet.current();
-      const names = await regionNames(ctx);
-      if (![...names.values()].includes(params.name as string)) throw notFound('name', `no region "${params.name}"`);
-      return new JsonText(ctx.fleet.documentJson(params.name as string, null));
-    },
+    handler: ({ ctx, params }) => regionState(ctx, params.name as string),
   }),
 
   // ---- daemons ----------------------------------------------------------------
@@ -91,22 +67,7 @@ export const daemonRoutes: RouteDef[] = [
     auth: 'gateway',
     body: GatewayRegistration,
     response: z.object({ siteTunnelIp: z.string() }),
-    handler: async ({ ctx, daemon, body }) => {
-      const gw = daemon as NonNullable<typeof daemon>;
-      if (gw.public_key !== body.sitePublicKey || gw.endpoint !== body.siteEndpoint) {
-        await ctx.fleet.write(
-          async (trx) => {
-            const now = ctx.now().toISOString();
-            await claimWireGuardKey(trx, body.sitePublicKey, { owner: 'gateway', daemonId: gw.id }, { field: 'sitePublicKey', servicePublicKey: ctx.servicePublicKey, now });
-            await releaseDaemonKeys(trx, gw.id, body.sitePublicKey);
-            await trx.updateTable('daemons').set({ public_key: body.sitePublicKey, endpoint: body.siteEndpoint, last_seen_at: ctx.now().toISOString() }).where('id', '=', gw.id).execute();
-            await recordEvents(trx, ctx.now().toISOString(), [{ kind: 'daemon.registered', actorUserId: null, subjectUserId: null, details: { kind: 'gateway', id: gw.id, publicKey: body.sitePublicKey, endpoint: body.siteEndpoint } }]);
-          },
-          () => ({ gateways: true }),
-        );
-      }
-      return { siteTunnelIp: gw.tunnel_ip };
-    },
+    handler: ({ ctx, daemon, body }) => registerGateway(ctx, daemon as DaemonRow, body),
   }),
   route({
     method: 'get',
@@ -115,10 +76,7 @@ export const daemonRoutes: RouteDef[] = [
     tag: 'daemons',
     auth: 'gateway',
     response: GatewaySecrets,
-    handler: async ({ ctx }) => {
-      const row = await ctx.store.db.selectFrom('meta').select('value').where('key', '=', 'service_private_key').executeTakeFirstOrThrow();
-      return { servicePrivateKey: ctx.box.open(row.value, 'service_private_key'), servicePublicKey: ctx.servicePublicKey };
-    },
+    handler: ({ ctx }) => gatewaySecrets(ctx),
   }),
   route({
     method: 'get',
@@ -129,15 +87,7 @@ export const daemonRoutes: RouteDef[] = [
     auth: 'gateway',
     query: GatewayLongPoll,
     response: z.union([GatewayStateMessage, GatewayDesiredState]),
-    handler: async ({ ctx, daemon, query }) => {
-      const gw = daemon as NonNullable<typeof daemon>;
-      if (query.after !== undefined) await ctx.fleet.waitForRevision(query.after, query.wait * 1000);
-      const region = (await regionNames(ctx)).get(gw.region_id as string);
-      if (region === undefined) throw notFound('region', 'this gateway\u2019s region was removed');
-      const self = { id: gw.id, name: gw.name, siteTunnelIp: gw.tunnel_ip };
-      const answer = await ctx.fleet.gatewayState(region, self, query.after, query.delta === '1' ? 'message' : 'document');
-      return new JsonText(answer.json, answer.gzipped);
-    },
+    handler: ({ ctx, daemon, query }) => gatewayState(ctx, daemon as DaemonRow, query),
   }),
   route({
     method: 'post',
@@ -147,25 +97,7 @@ export const daemonRoutes: RouteDef[] = [
     auth: 'agent',
     body: AgentRegistration,
     response: z.object({ tunnelIp: z.string() }),
-    handler: async ({ ctx, daemon, body }) => {
-      const agent = daemon as NonNullable<typeof daemon>;
-      if (agent.public_key !== body.publicKey) {
-        await ctx.fleet.write(
-          async (trx) => {
-            const now = ctx.now().toISOString();
-            await claimWireGuardKey(trx, body.publicKey, { owner: 'agent', daemonId: agent.id }, { field: 'publicKey', servicePublicKey: ctx.servicePublicKey, now });
-            await releaseDaemonKeys(trx, agent.id, body.publicKey);
-            await trx.updateTable('daemons').set({ public_key: body.publicKey, last_seen_at: ctx.now().toISOString() }).where('id', '=', agent.id).execute();
-            await recordEvents(trx, ctx.now().toISOString(), [{ kind: 'daemon.registered', actorUserId: null, subjectUserId: null, details: { kind: 'agent', id: agent.id, publicKey: body.publicKey } }]);
-          },
-          (model) => {
-            model.setAgent(agent.plant_id as PlantId, { publicKey: body.publicKey, tunnelIp: agent.tunnel_ip_num });
-            return { plants: [agent.plant_id as PlantId] };
-          },
-        );
-      }
-      return { tunnelIp: agent.tunnel_ip };
-    },
+    handler: ({ ctx, daemon, body }) => registerAgent(ctx, daemon as DaemonRow, body.publicKey),
   }),
   route({
     method: 'get',
@@ -175,32 +107,7 @@ export const daemonRoutes: RouteDef[] = [
     auth: 'agent',
     query: LongPoll,
     response: AgentDesiredState,
-    handler: async ({ ctx, daemon, query }) => {
-      const agent = daemon as NonNullable<typeof daemon>;
-      const plantId = agent.plant_id as PlantId;
-      if (query.after !== undefined) await ctx.fleet.waitForAgentRevision(plantId, query.after, query.wait * 1000);
-      const model = await ctx.fleet.current();
-      const revision = ctx.fleet.agentRevision(plantId);
-      const plant = model.plants.get(agent.plant_id as PlantId);
-      const gateways = (await ctx.fleet.memo('gateways', () =>
-        ctx.store.db
-          .selectFrom('daemons')
-          .innerJoin('regions', 'regions.id', 'daemons.region_id')
-          .select(['daemons.id', 'daemons.name', 'regions.name as region', 'daemons.public_key', 'daemons.endpoint', 'daemons.tunnel_ip'])
-          .where('daemons.kind', '=', 'gateway')
-          .where('daemons.public_key', 'is not', null)
-          .where('daemons.endpoint', 'is not', null)
-          .orderBy('daemons.id')
-          .execute(),
-      )) as { id: string; name: string; region: string; public_key: string | null; endpoint: string | null; tunnel_ip: string }[];
-      const site = plant ? ctx.fleet.siteOf(plant.id) : undefined;
-      return {
-        revision,
-        agent: { id: agent.id, name: agent.name, plantId: agent.plant_id as string, plantName: plant?.name ?? '', tunnelIp: agent.tunnel_ip },
-        translations: site?.translations ?? [],
-        gateways: gateways.map((g) => ({ id: g.id, name: g.name, region: g.region, publicKey: g.public_key as string, endpoint: g.endpoint as string, siteTunnelIp: g.tunnel_ip })),
-      };
-    },
+    handler: ({ ctx, daemon, query }) => agentState(ctx, daemon as DaemonRow, query),
   }),
   ...(['gateway', 'agent'] as const).map((kind) =>
     route({
@@ -214,72 +121,9 @@ export const daemonRoutes: RouteDef[] = [
       maxBody: 1024 * 1024,
       status: 204,
       handler: async ({ ctx, daemon, body }) => {
-        // The report is bounded by its schema (issue 7 #9), so the stored row is too; older daemons send no totals.
-        const now = Math.floor(ctx.now().getTime() / 1000);
-        const stored = {
-          ...body,
-          peerCount: body.peerCount ?? body.peers.length,
-          peersWithRecentHandshake: body.peersWithRecentHandshake ?? body.peers.filter((p) => p.latestHandshake > now - 180).length,
-        };
-        // Idle cost: kept in memory and written in batches, not one query per report.
-        ctx.daemonStatus.record((daemon as NonNullable<typeof daemon>).id, JSON.stringify(stored), ctx.now().toISOString());
+        recordStatus(ctx, daemon as DaemonRow, body);
         return undefined;
       },
     }),
   ),
 ];
-
-/** Region id → name, read once per revision (every region write bumps it). */
-async function regionNames(ctx: AppContext): Promise<Map<string, string>> {
-  const names = await ctx.fleet.memo('regions', async () => {
-    const rows = await ctx.store.db.selectFrom('regions').select(['id', 'name']).execute();
-    return new Map(rows.map((r) => [r.id, r.name]));
-  });
-  return names as Map<string, string>;
-}
-
-async function listDaemons(ctx: AppContext, kind: 'gateway' | 'agent') {
-  const model = await ctx.fleet.current();
-  const rows = await ctx.store.db
-    .selectFrom('daemons')
-    .leftJoin('regions', 'regions.id', 'daemons.region_id')
-    .selectAll('daemons')
-    .select('regions.name as region')
-    .where('daemons.kind', '=', kind)
-    .orderBy('daemons.enrolled_at')
-    .execute();
-  return rows.map((r) => {
-    const plant = r.plant_id ? model.plants.get(r.plant_id as PlantId) : undefined;
-    const buffered = ctx.daemonStatus.latestOf(r.id);
-    const status = buffered?.status ?? r.status;
-    const lastSeenAt = buffered && (r.last_seen_at === null || buffered.seenAt > r.last_seen_at) ? buffered.seenAt : r.last_seen_at;
-    return {
-      kind,
-      id: r.id,
-      name: r.name,
-      region: r.region ?? null,
-      plant: plant ? `${model.organizations.get(plant.orgId)?.name}/${plant.name}` : null,
-      publicKey: r.public_key,
-      endpoint: r.endpoint,
-      tunnelIp: r.tunnel_ip,
-      enrolledAt: r.enrolled_at,
-      lastSeenAt,
-      status: status ? storedStatus(status) : null,
-    };
-  });
-}
-
-/** A report stored before the bounds existed is cut to them on the way out, so listings stay within the wire schema. */
-function storedStatus(text: string): DaemonStatusReport {
-  const report = JSON.parse(text) as DaemonStatusReport;
-  if (DaemonStatusReport.safeParse(report).success) return report;
-  const peers = Array.isArray(report.peers) ? report.peers : [];
-  return {
-    appliedRevision: Number.isSafeInteger(report.appliedRevision) ? report.appliedRevision : -1,
-    version: String(report.version ?? '').slice(0, STATUS_LIMITS.version),
-    peers: peers.filter((p) => PeerStatus.safeParse(p).success).slice(0, STATUS_LIMITS.peers),
-    peerCount: Math.min(Number(report.peerCount ?? peers.length) || 0, STATUS_LIMITS.peerCount),
-    peersWithRecentHandshake: Math.min(Number(report.peersWithRecentHandshake ?? 0) || 0, STATUS_LIMITS.peerCount),
-    lastError: report.lastError == null ? null : String(report.lastError).slice(0, STATUS_LIMITS.lastError),
-  };
-}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EventInfo } from '../../../core/wire/api.ts';
 import { type RouteDef, route } from '../../http/registry.ts';
+import { eventLog } from './service.ts';
 
 export const eventRoutes: RouteDef[] = [
   route({
@@ -15,18 +16,6 @@ export const eventRoutes: RouteDef[] = [
       limit: z.coerce.number().int().min(1, 'must be at least 1').max(10000, 'must be at most 10000').default(200),
     }),
     response: z.array(EventInfo),
-    handler: async ({ ctx, query }) => {
-      let q = ctx.store.db
-        .selectFrom('events')
-        .leftJoin('users as actor', 'actor.id', 'events.actor_user_id')
-        .leftJoin('users as subject', 'subject.id', 'events.subject_user_id')
-        .select(['events.id', 'events.at', 'events.kind', 'events.details', 'actor.email as actor', 'subject.email as subject'])
-        .orderBy('events.id', 'desc')
-        .limit(query.limit);
-      if (query.kind) q = q.where('events.kind', '=', query.kind);
-      if (query.user) q = q.where('subject.email', '=', query.user.toLowerCase());
-      const rows = await q.execute();
-      return rows.map((r) => ({ id: Number(r.id), at: r.at, kind: r.kind, actor: r.actor ?? null, subject: r.subject ?? null, details: JSON.parse(r.details) }));
-    },
+    handler: ({ ctx, query }) => eventLog(ctx, query),
   }),
 ];

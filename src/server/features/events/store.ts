@@ -46,3 +46,19 @@ export async function recordEvents(db: Kysely<Database>, at: string, events: New
     await db.insertInto('events').values(batch).execute();
   }
 }
+
+export type EventFilter = { kind?: string | undefined; subjectEmail?: string | undefined; limit: number };
+
+/** Newest first, with the actor's and subject's emails. */
+export async function listEvents(db: Kysely<Database>, filter: EventFilter) {
+  let q = db
+    .selectFrom('events')
+    .leftJoin('users as actor', 'actor.id', 'events.actor_user_id')
+    .leftJoin('users as subject', 'subject.id', 'events.subject_user_id')
+    .select(['events.id', 'events.at', 'events.kind', 'events.details', 'actor.email as actor', 'subject.email as subject'])
+    .orderBy('events.id', 'desc')
+    .limit(filter.limit);
+  if (filter.kind) q = q.where('events.kind', '=', filter.kind);
+  if (filter.subjectEmail) q = q.where('subject.email', '=', filter.subjectEmail);
+  return q.execute();
+}
