@@ -428,6 +428,40 @@ describe('web UI in Chromium', () => {
     await context.close();
   });
 
+  test('every user page at 390 px and at 1280 px: no sideways scrolling, Sign out in view, 0 serious axe findings', async () => {
+    for (const viewport of [
+      { width: 390, height: 844 },
+      { width: 1280, height: 800 },
+    ]) {
+      const context = await browser.newContext({ viewport });
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      const fits = async (name: string) => {
+        const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+        assert.ok(overflow <= 0, `${name} at ${viewport.width} px scrolls sideways by ${overflow} px`);
+        await expectAccessible(page, `${name}-${viewport.width}`);
+      };
+      await page.goto(server.url);
+      await page.getByRole('heading', { name: 'Sign in to plantgate' }).waitFor();
+      await fits('sign-in');
+      await page.getByLabel('Email').fill(USERS.bob.email);
+      await page.getByLabel(/^Password/).fill(USERS.bob.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Personal VPN', level: 1 }).waitFor();
+      for (const [path, ready] of [
+        ['/', page.getByRole('heading', { name: /You have no personal VPN profile|Your profile is active/ })],
+        ['/routes', page.locator('[data-testid="route-row"]').first()],
+        ['/account', page.getByRole('heading', { name: 'API tokens' })],
+      ] as const) {
+        await page.goto(`${server.url}${path}`);
+        await ready.waitFor();
+        assert.ok(await page.getByRole('button', { name: 'Sign out' }).isVisible(), `Sign out is in view on ${path} at ${viewport.width} px`);
+        await fits(`user-page${path === '/' ? '-vpn' : path.replace('/', '-')}`);
+      }
+      await context.close();
+    }
+  });
+
   test('no page logged a console error or a CSP violation', () => {
     assert.deepEqual(consoleProblems, []);
   });
