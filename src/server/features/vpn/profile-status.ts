@@ -2,6 +2,7 @@ import type { DaemonStatusReport, PeerStatus } from '../../../core/wire/daemon.t
 import type { ProfileGatewayStatus } from '../../../core/wire/api.ts';
 import type { AppContext } from '../../context.ts';
 import { notFound } from '../../http/errors.ts';
+import { activeProfileKey, gatewayReports } from './user-status-store.ts';
 
 /**
  * Issue 8: what each gateway last reported about the caller's own profile peer (last
@@ -10,21 +11,9 @@ import { notFound } from '../../http/errors.ts';
  * there; gateways that do not list it are left out here too.
  */
 export async function profileGatewayStatus(ctx: AppContext, userId: string): Promise<ProfileGatewayStatus[]> {
-  const profile = await ctx.store.db
-    .selectFrom('profiles')
-    .select('public_key')
-    .where('user_id', '=', userId)
-    .where('status', '=', 'active')
-    .executeTakeFirst();
-  if (!profile) throw notFound('profile', 'you have no active personal VPN profile: issue one with plantgate vpn issue');
-  const gateways = await ctx.store.db
-    .selectFrom('daemons')
-    .leftJoin('regions', 'regions.id', 'daemons.region_id')
-    .select(['daemons.id', 'daemons.name', 'daemons.status', 'daemons.last_seen_at', 'regions.name as region'])
-    .where('daemons.kind', '=', 'gateway')
-    .orderBy('regions.name')
-    .orderBy('daemons.name')
-    .execute();
+  const publicKey = await activeProfileKey(ctx.store.db, userId);
+  if (!publicKey) throw notFound('profile', 'you have no active personal VPN profile: issue one with plantgate vpn issue');
+  const gateways = await gatewayReports(ctx.store.db);
   const out: ProfileGatewayStatus[] = [];
   for (const g of gateways) {
     // The newest report is in memory until the status buffer writes it (every few seconds).
@@ -32,7 +21,7 @@ export async function profileGatewayStatus(ctx: AppContext, userId: string): Pro
     const text = buffered?.status ?? g.status;
     const reportedAt = buffered?.seenAt ?? g.last_seen_at;
     if (!text || !reportedAt) continue;
-    const peer = peerOf(text, profile.public_key);
+    const peer = peerOf(text, publicKey);
     if (!peer) continue;
     out.push({
       region: g.region ?? '',

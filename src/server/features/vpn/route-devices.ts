@@ -1,6 +1,7 @@
 import { containsAddress, formatIpv4, type Ipv4Prefix, parseIpv4, translateAddress } from '../../../core/net/ipv4.ts';
 import type { RouteDevice } from '../../../core/wire/api.ts';
 import type { AppContext } from '../../context.ts';
+import { allDevices } from './user-status-store.ts';
 
 /** A plant's devices with their parsed addresses (devices are not in the route engine's model). */
 export type StoredDevice = { name: string; ip: number; kind: string };
@@ -12,7 +13,7 @@ export type DevicesByPlant = ReadonlyMap<string, readonly StoredDevice[]>;
  */
 export async function devicesByPlant(ctx: AppContext): Promise<DevicesByPlant> {
   const loaded = await ctx.fleet.memo('route-devices', async () => {
-    const rows = await ctx.store.db.selectFrom('devices').select(['plant_id', 'name', 'ip', 'kind']).orderBy('name').execute();
+    const rows = await allDevices(ctx.store.db);
     const byPlant = new Map<string, StoredDevice[]>();
     for (const r of rows) {
       const ip = parseIpv4(r.ip);
