@@ -1,6 +1,7 @@
 import { Alert, Button, Card, Group, Loader, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import type { ProfileConfigParts, ProfileGatewayStatus } from '../../../../src/core/wire/api.ts';
+import { formatBytes } from '../../lib/format-bytes.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { RefreshConfigButton } from './RefreshConfigButton.tsx';
 import { ShowOnceConfig } from './ShowOnceConfig.tsx';
@@ -202,18 +203,6 @@ function GatewayRow({ status: g }: { status: ProfileGatewayStatus }) {
       <Table.Td>{formatDate(g.reportedAt)}</Table.Td>
     </Table.Tr>
   );
-}
-
-/** 1536 → "1.5 KiB": binary units, as `wg show` prints transfer. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
 }
 
 function Fact({ label, value }: { label: string; value: string }) {
