@@ -90,3 +90,11 @@ export async function exportFleetFile(db: Kysely<Database>): Promise<FleetFile> 
   };
 }
 
+
+export async function knownUserEmails(db: Kysely<Database>): Promise<Set<string>> {
+  return new Set((await db.selectFrom('users').select('email').execute()).map((u) => u.email));
+}
+
+export async function knownOrganizationNames(db: Kysely<Database>): Promise<Set<string>> {
+  return new Set((await db.selectFrom('organizations').select('name').execute()).map((o) => o.name));
+}
