@@ -38,3 +38,11 @@ export function regionEndpoints(db: Db): Promise<{ name: string; endpoint: strin
 export async function anyRegion(db: Db): Promise<boolean> {
   return (await db.selectFrom('regions').select('id').executeTakeFirst()) !== undefined;
 }
+
+export function regionByName(db: Db, name: string): Promise<{ id: string; name: string } | undefined> {
+  return db.selectFrom('regions').select(['id', 'name']).where('name', '=', name).executeTakeFirst();
+}
+
+export async function regionNameOf(db: Db, id: string): Promise<string | undefined> {
+  return (await db.selectFrom('regions').select('name').where('id', '=', id).executeTakeFirst())?.name;
+}
