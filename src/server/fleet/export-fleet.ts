@@ -8,8 +8,12 @@ type JobRoleRow = Database['job_roles'];
  * `plantgate admin fleet export`: the stored fleet as a fleet file that applies as
  * "no changes". Users are those the fleet names (members and job-role holders), without
  * passwords; ended cooperations are history and have no place in a file.
+ *
+ * With `only` (organization ids), just those organizations and the users they name: the
+ * part of the fleet an organization's self-service edits (read through the caller's
+ * transaction, so the edit starts from what is stored, not from a cached model).
  */
-export async function exportFleetFile(db: Kysely<Database>): Promise<FleetFile> {
+export async function exportFleetFile(db: Kysely<Database>, only?: ReadonlySet<string>): Promise<FleetFile> {
   const [users, orgs, memberships, plants, subnets, devices, portfolios, portfolioPlants, coops, coopPlants, coopPortfolios, jobRoles] = await Promise.all([
     db.selectFrom('users').select(['id', 'email', 'name']).execute(),
     db.selectFrom('organizations').select(['id', 'name']).orderBy('name').execute(),
@@ -59,13 +63,19 @@ export async function exportFleetFile(db: Kysely<Database>): Promise<FleetFile> 
     jobRoles.filter((j) => j.cooperation_id !== null),
     (j) => j.cooperation_id as string,
   );
-  const named = new Set<string>([...memberships.map((m) => m.user_id), ...jobRoles.map((j) => j.user_id)]);
+  const listed = only ? orgs.filter((o) => only.has(o.id)) : orgs;
+  const named = new Set<string>(only ? [] : [...memberships.map((m) => m.user_id), ...jobRoles.map((j) => j.user_id)]);
+  for (const org of only ? listed : []) {
+    for (const m of membersOf.get(org.id) ?? []) named.add(m.user_id);
+    for (const j of ownJobRolesOf.get(org.id) ?? []) named.add(j.user_id);
+    for (const c of coopsOf.get(org.id) ?? []) for (const j of coopJobRolesOf.get(c.id) ?? []) named.add(j.user_id);
+  }
   return {
     users: users
       .filter((u) => named.has(u.id))
       .map((u) => ({ email: u.email, name: u.name }))
       .sort(byEmail),
-    organizations: orgs.map((org) => ({
+    organizations: listed.map((org) => ({
       name: org.name,
       members: (membersOf.get(org.id) ?? [])
         .map((m) => ({ email: email(m.user_id), role: m.role as FleetFile['organizations'][number]['members'][number]['role'] }))

@@ -10,13 +10,14 @@ import { type Caller, DEFAULT_MAX_BODY, JsonText, type RouteDef, openApiDocument
 import { adminRoutes } from './resources/admin.ts';
 import { authRoutes } from './resources/auth.ts';
 import { enrolmentRoutes } from './resources/enrolments.ts';
+import { organizationRoutes } from '../features/organizations/routes.ts';
 import { userRoutes } from './resources/users.ts';
 import { vpnRoutes } from './resources/vpn.ts';
 import { securityHeaders } from './security-headers.ts';
 import { cookieAuthorization, webSession } from '../web/session-cookie.ts';
 import { mountWebUi } from '../web/static.ts';
 
-export const allRoutes: RouteDef[] = [...authRoutes, ...vpnRoutes, ...adminRoutes, ...daemonRoutes, ...enrolmentRoutes, ...userRoutes];
+export const allRoutes: RouteDef[] = [...authRoutes, ...vpnRoutes, ...adminRoutes, ...daemonRoutes, ...enrolmentRoutes, ...userRoutes, ...organizationRoutes];
 
 const NO_CALLER: Caller = { userId: '', email: '', name: '', platformOperator: false, tokenId: '' };
 
