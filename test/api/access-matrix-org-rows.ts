@@ -119,5 +119,79 @@ export const ORG_ROWS: Record<string, Row> = {
   'PUT /orgs/:org/plants/:plant': { access: 'user', call: (_w, p) => ({ path: `${ORG}/plants/${plantOf(p)}`, body: { name: `Matrix ${p}` } }), ok: by(ADMIN_MODERATOR, 200) },
   'DELETE /orgs/:org/plants/:plant': { access: 'user', call: (_w, p) => ({ path: `${ORG}/plants/${plantOf(p)}` }), ok: by(ADMIN, 200) },
 
+  'GET /orgs/:org/portfolios': { access: 'user', call: () => ({ path: `${ORG}/portfolios` }), ok: by(NOT_GUEST, 200), foreign: orgForeign('/portfolios') },
+  'POST /orgs/:org/portfolios': { access: 'user', call: (_w, p) => ({ path: `${ORG}/portfolios`, body: { name: `Matrix ${p}`, plants: ['Park D'] } }), ok: by(ADMIN_MODERATOR, 201) },
+  'PUT /orgs/:org/portfolios/:portfolio': {
+    access: 'user',
+    call: (_w, p) => ({ path: `${ORG}/portfolios/${plantOf(p)}`, body: { name: `Matrix ${p}`, plants: ['Park A', 'Park D'] } }),
+    ok: by(ADMIN_MODERATOR, 200),
+  },
+  'DELETE /orgs/:org/portfolios/:portfolio': { access: 'user', call: (_w, p) => ({ path: `${ORG}/portfolios/${plantOf(p)}` }), ok: by(ADMIN_MODERATOR, 200) },
+
+  'GET /orgs/:org/job-roles': { access: 'user', call: () => ({ path: `${ORG}/job-roles` }), ok: by(ADMIN_MODERATOR, 200), foreign: orgForeign('/job-roles') },
+  'POST /orgs/:org/job-roles': {
+    access: 'user',
+    call: () => ({ path: `${ORG}/job-roles`, body: { user: 'bob@solarco.example', plant: 'Park D', role: 'viewer' } }),
+    ok: by(ADMIN_MODERATOR, 201),
+  },
+  'DELETE /orgs/:org/job-roles/:id': {
+    access: 'user',
+    setup: async (w) => {
+      const emails = ADMIN_MODERATOR.map((p) => `jr-${p.toLowerCase()}@solarco.example`);
+      await addMembers(w, emails);
+      for (const user of emails) await w.op.post(`/api/v1${ORG}/job-roles`, { user, plant: 'Park D', role: 'viewer' });
+      const listed = (await w.op.get(`/api/v1${ORG}/job-roles`)).body as Array<{ id: string; user: { email: string } }>;
+      for (const p of ADMIN_MODERATOR) w.scratch[`jobRole-${p}`] = listed.find((j) => j.user.email === `jr-${p.toLowerCase()}@solarco.example`)?.id as string;
+    },
+    call: (w, p) => ({ path: `${ORG}/job-roles/${w.scratch[`jobRole-${p}`] ?? randomUUID()}` }),
+    ok: by(ADMIN_MODERATOR, 200),
+  },
+
+  'GET /orgs/:org/cooperations': { access: 'user', call: () => ({ path: `${ORG}/cooperations` }), ok: by(ADMIN_MODERATOR, 200), foreign: orgForeign('/cooperations') },
+  'POST /orgs/:org/cooperations': {
+    access: 'user',
+    setup: async (w) => {
+      const r = await w.op.post('/api/v1/admin/fleet', { document: { organizations: ADMIN.map((p) => ({ name: `MatrixPartner ${p}` })) } });
+      if (r.status !== 200) throw new Error(JSON.stringify(r.body));
+    },
+    call: (_w, p) => ({ path: `${ORG}/cooperations`, body: { partner: `MatrixPartner ${p}`, plants: ['Park D'] } }),
+    ok: by(ADMIN, 201),
+  },
+  'PUT /orgs/:org/cooperations/:id': {
+    access: 'user',
+    setup: async (w) => {
+      const coops = (await w.op.get(`/api/v1${ORG}/cooperations`)).body as Array<{ id: string; partner: { name: string } }>;
+      for (const c of coops) w.scratch[`coop-${c.partner.name}`] = c.id;
+    },
+    call: (w, p) => ({ path: `${ORG}/cooperations/${w.scratch[`coop-MatrixPartner ${p}`] ?? randomUUID()}`, body: { plants: ['Park D', 'Park C'] } }),
+    ok: by(ADMIN, 200),
+  },
+  'POST /orgs/:org/cooperations/:id/end': {
+    access: 'user',
+    call: (w, p) => ({ path: `${ORG}/cooperations/${w.scratch[`coop-MatrixPartner ${p}`] ?? randomUUID()}/end` }),
+    ok: by(ADMIN, 200),
+  },
+  // The partner side: `:org` is WindServ, where `partner` is a Member (the assigning Admin's tests are in org-self-service-suite.ts).
+  'POST /orgs/:org/cooperations/:id/job-roles': {
+    access: 'user',
+    call: (w) => ({ path: `/orgs/WindServ/cooperations/${w.scratch['coop-WindServ']}/job-roles`, body: { user: 'carol@windserv.example', plant: 'Park A', role: 'operator' } }),
+    ok: (p) => (p === 'operator' ? 201 : p === 'partner' ? 403 : 404),
+  },
+  'DELETE /orgs/:org/cooperations/:id/job-roles/:jobRole': {
+    access: 'user',
+    setup: async (w) => {
+      const coop = ((await w.op.get(`/api/v1${ORG}/cooperations`)).body as Array<{ id: string; jobRoles: Array<{ id: string }> }>).find((c) => c.id === w.scratch['coop-WindServ']);
+      w.scratch.coopJobRole = coop?.jobRoles[0]?.id as string;
+    },
+    call: (w) => ({ path: `/orgs/WindServ/cooperations/${w.scratch['coop-WindServ']}/job-roles/${w.scratch.coopJobRole}` }),
+    ok: (p) => (p === 'operator' ? 200 : p === 'partner' ? 403 : 404),
+  },
+
+  'GET /orgs/:org/explain': {
+    access: 'user',
+    call: () => ({ path: `${ORG}/explain?user=bob@solarco.example&plant=Park%20A` }),
+    ok: by(ADMIN_MODERATOR, 200),
+    foreign: orgForeign('/explain?user=bob@solarco.example&plant=Park%20A'),
+  },
   'GET /orgs/:org/events': { access: 'user', call: () => ({ path: `${ORG}/events` }), ok: by(ADMIN_MODERATOR, 200), foreign: orgForeign('/events') },
 };

@@ -88,6 +88,13 @@ export async function editOrganizations(ctx: AppContext, spec: OrgEdit): Promise
   return { changes: applied.changes, revision: ctx.fleet.currentRevision() };
 }
 
+/** The organization's entry in the exported file (it is always there unless the organization was removed meanwhile). */
+export function orgEntry(orgs: Map<string, OrgFleetEntry>, orgId: string): OrgFleetEntry {
+  const entry = orgs.get(orgId);
+  if (!entry) throw new ApiError(404, 'not-found', 'org: the organization was removed meanwhile', { field: 'org' });
+  return entry;
+}
+
 /** The validator's messages cite other entries by their path in the file; the caller never saw that file. */
 function withoutFilePaths(message: string): string {
   return message.replace(/\s*\((?:also )?organizations\[[^)]*\)/g, '').replace(/organizations\[\d+\][.\w[\]]*/g, 'it');

@@ -163,3 +163,15 @@ export async function orgEvents(db: Db, f: OrgEventsFilter) {
   if (f.since) q = q.where('events.at', '>=', f.since);
   return q.execute();
 }
+
+// ---- cooperations --------------------------------------------------------------------
+
+/** When each cooperation began and ended (the model knows only whether it is active). */
+export async function cooperationDates(db: Db, ids: string[]): Promise<Map<string, { created_at: string; ended_at: string | null }>> {
+  const out = new Map<string, { created_at: string; ended_at: string | null }>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('cooperations').select(['id', 'created_at', 'ended_at']).where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(r.id, r);
+  }
+  return out;
+}

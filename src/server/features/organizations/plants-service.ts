@@ -5,7 +5,7 @@ import type { PlantDetail, PlantSummary } from '../../../core/wire/org.ts';
 import type { AppContext } from '../../context.ts';
 import { ApiError, badRequest, conflict } from '../../http/errors.ts';
 import { type OrgAccess, requireAction } from './org-access.ts';
-import { type OrgChange, type OrgFleetEntry, editOrganizations } from './org-edit.ts';
+import { type OrgChange, type OrgFleetEntry, editOrganizations, orgEntry } from './org-edit.ts';
 import { type AgentRow, type DeviceRow, agentsOfPlants, devicesOfPlants, renameDevice, renamePlant } from './org-store.ts';
 
 /** An agent counts as connected when it long-polled or reported within this long. */
@@ -69,7 +69,7 @@ export async function createPlant(ctx: AppContext, access: OrgAccess, name: stri
     field: 'subnets',
     event: { kind: 'org.plant-created', details: { plant: name, subnets } },
     edit: (orgs) => {
-      const entry = entryOf(orgs, access);
+      const entry = orgEntry(orgs, access.org.id);
       // Checked again on the stored state: a parallel request may have created it meanwhile.
       if (entry.plants.some((p) => p.name === name)) throw conflict('plant-exists', `name: ${access.org.name} has a plant "${name}" already`, 'name');
       entry.plants.push({ name, subnets: parsed.map((p) => formatCidr(p.prefix)), devices: [] });
@@ -110,7 +110,7 @@ export async function removePlant(ctx: AppContext, access: OrgAccess, ref: strin
     force,
     event: { kind: 'org.plant-removed', details: { plant: plant.name, agentRemoved: agent ? agent.name : null } },
     edit: (orgs) => {
-      const entry = entryOf(orgs, access);
+      const entry = orgEntry(orgs, access.org.id);
       entry.plants = entry.plants.filter((p) => p.name !== plant.name);
       for (const f of entry.portfolios) f.plants = f.plants.filter((p) => p !== plant.name);
       entry.jobRoles = entry.jobRoles.filter((j) => j.plant !== plant.name);
@@ -308,14 +308,9 @@ function inSubnet(device: DeviceRow, subnet: Subnet): boolean {
   return ip !== null && containsAddress(subnet.prefix, ip);
 }
 
-function entryOf(orgs: Map<string, OrgFleetEntry>, access: OrgAccess): OrgFleetEntry {
-  const entry = orgs.get(access.org.id);
-  if (!entry) throw new ApiError(404, 'not-found', 'org: the organization was removed meanwhile', { field: 'org' });
-  return entry;
-}
 
 function plantEntry(orgs: Map<string, OrgFleetEntry>, access: OrgAccess, plant: Plant): OrgFleetEntry['plants'][number] {
-  const p = entryOf(orgs, access).plants.find((x) => x.name === plant.name);
+  const p = orgEntry(orgs, access.org.id).plants.find((x) => x.name === plant.name);
   if (!p) throw new ApiError(404, 'not-found', `plant: plant "${plant.name}" was removed meanwhile`, { field: 'plant' });
   return p;
 }
