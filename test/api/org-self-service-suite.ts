@@ -366,6 +366,19 @@ export function orgSelfServiceSuite(engine: string, database: () => Promise<stri
       assert.equal(bad.body.error.field, 'before');
     });
 
+    it('cooperation: a partner removing its member removes the job roles it assigned them within the cooperation', async () => {
+      const cleo = await newMember(wanda, server.url, 'cleo@windserv.example', 'member', '/api/v1/orgs/WindServ');
+      const coop = (await wanda.get('/api/v1/orgs/WindServ/cooperations')).body[0];
+      assert.equal((await wanda.post(`/api/v1/orgs/WindServ/cooperations/${coop.id}/job-roles`, { user: 'cleo@windserv.example', plant: 'Park C', role: 'operator' })).status, 201);
+      assert.deepEqual([...new Set((await cleo.get('/api/v1/vpn/routes')).body.map((r: { plant: string }) => r.plant))], ['Park C']);
+      const again = await wanda.post('/api/v1/orgs/WindServ/invitations', { email: 'cleo@windserv.example', role: 'member' });
+      assert.equal(again.status, 409, 'a member is not invited twice');
+      assert.equal((await wanda.delete('/api/v1/orgs/WindServ/members/cleo@windserv.example')).status, 200);
+      assert.deepEqual((await cleo.get('/api/v1/vpn/routes')).body, []);
+      const ownerView = (await alice.get(`${ORG}/cooperations`)).body.find((c: { id: string }) => c.id === coop.id);
+      assert.equal(ownerView.jobRoles.some((j: { user: { email: string } }) => j.user.email === 'cleo@windserv.example'), false);
+    });
+
     it('cooperation: offer, change shares, end; the partner\u2019s routes follow', async () => {
       const offered = await alice.post(`${ORG}/cooperations`, { partner: 'OtherCo', plants: ['Park B'] });
       assert.equal(offered.status, 201, JSON.stringify(offered.body));
@@ -386,6 +399,8 @@ export function orgSelfServiceSuite(engine: string, database: () => Promise<stri
       const all = (await alice.get(`${ORG}/cooperations?ended=true`)).body;
       assert.ok(all.some((c: { id: string; endedAt: string | null }) => c.id === windCoop.id && c.endedAt !== null), 'an ended cooperation is kept as history');
       assert.equal((await alice.get(`${ORG}/cooperations`)).body.some((c: { id: string }) => c.id === windCoop.id), false);
+      const orgs = (await op.get('/api/v1/orgs')).body.map((o: { name: string }) => o.name);
+      assert.deepEqual(orgs, ['OtherCo', 'SolarCo', 'WindServ'], 'an organization edit never removes another organization');
     });
 
     it('a Guest sees the organization but not its plants or members', async () => {
@@ -407,8 +422,8 @@ async function enrolGateway(op: Client, base: string) {
 }
 
 /** Invited by `admin`, accepted with a new account, logged in. */
-async function newMember(admin: Client, base: string, email: string, role: string): Promise<Client> {
-  const invited = await admin.post(`${ORG}/invitations`, { email, role });
+async function newMember(admin: Client, base: string, email: string, role: string, org = ORG): Promise<Client> {
+  const invited = await admin.post(`${org}/invitations`, { email, role });
   if (invited.status !== 201) throw new Error(JSON.stringify(invited.body));
   const accepted = await http(base).post('/api/v1/invitations/accept', { token: invited.body.token, password: `${email}-password` });
   if (accepted.status !== 200) throw new Error(JSON.stringify(accepted.body));
