@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
 import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
@@ -408,6 +409,19 @@ export function orgSelfServiceSuite(engine: string, database: () => Promise<stri
       assert.equal((await gus.get(ORG)).status, 200);
       assert.equal((await gus.get(`${ORG}/plants`)).status, 403);
       assert.equal((await gus.get(`${ORG}/members`)).status, 403);
+    });
+
+    // Last: it leaves this address blocked for logins too (one budget per source, like login guessing).
+    it('invitation links are throttled like logins: guessing from one address is answered 429 before long', async () => {
+      const anon = http(server.url);
+      let status = 0;
+      let tries = 0;
+      for (; tries < 60 && status !== 429; tries++) {
+        status = (await anon.post('/api/v1/invitations/lookup', { token: `pgi_${randomBytes(32).toString('base64url')}` })).status;
+        if (status !== 429) assert.equal(status, 404);
+      }
+      assert.equal(status, 429, 'unknown tokens from one address are throttled');
+      assert.ok(tries <= 30, `blocked after ${tries} guesses`);
     });
   });
 }
