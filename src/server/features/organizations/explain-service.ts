@@ -2,7 +2,7 @@ import type { User, UserId } from '../../../core/model.ts';
 import { explainPlantAccess } from '../../../core/routes/explain-plant.ts';
 import type { AccessExplanation } from '../../../core/wire/org.ts';
 import { ApiError } from '../../http/errors.ts';
-import { routeViews } from '../../vpn/routes-view.ts';
+import { routeViews } from '../vpn/routes-view.ts';
 import { userByRef } from './members-service.ts';
 import { type OrgAccess, requireAction } from './org-access.ts';
 import { plantOf } from './plants-service.ts';

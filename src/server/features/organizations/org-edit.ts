@@ -3,10 +3,10 @@ import type { FleetFile } from '../../../core/fleet-file/schema.ts';
 import { validateFleetFile } from '../../../core/fleet-file/validate.ts';
 import type { AppContext } from '../../context.ts';
 import type { Database } from '../../db/schema.ts';
-import type { EventKind, NewEvent } from '../../events.ts';
+import type { EventKind, NewEvent } from '../events/store.ts';
 import { applyFleetFile } from '../../fleet/apply-fleet.ts';
-import { exportFleetFile } from '../../fleet/export-fleet.ts';
-import { writeFleetChange } from '../../fleet/write-fleet-change.ts';
+import { exportFleetFile } from '../fleet/store.ts';
+import { writeFleetChange } from '../fleet/write-fleet-change.ts';
 import { ApiError } from '../../http/errors.ts';
 import { knownOrgNames, knownUserEmails, orgNamesById } from './org-store.ts';
 

@@ -1,0 +1,64 @@
+import { validateFleetFile } from '../../../core/fleet-file/validate.ts';
+import type { AppContext } from '../../context.ts';
+import { ApiError, fromZodError } from '../../http/errors.ts';
+import { applyFleetFile } from '../../fleet/apply-fleet.ts';
+import { writeFleetChange } from './write-fleet-change.ts';
+
+class DryRun extends Error {
+  readonly changes: string[];
+  readonly kept: string[];
+  constructor(changes: string[], kept: string[]) {
+    super('dry run');
+    this.changes = changes;
+    this.kept = kept;
+  }
+}
+
+export type FleetApplyFlags = { dryRun: boolean; prune: boolean; force: boolean };
+
+/** `plantgate admin apply`: validate everything, apply in one transaction, record who lost or gained which routes. */
+export async function applyFleetRequest(ctx: AppContext, actorUserId: string, document: unknown, flags: FleetApplyFlags) {
+  const knownUsers = await ctx.store.db.selectFrom('users').select('email').execute();
+  const knownOrgs = await ctx.store.db.selectFrom('organizations').select('name').execute();
+  const complete = typeof document === 'object' && document !== null && (document as { complete?: unknown }).complete === true;
+  const validation = validateFleetFile(document, {
+    knownUserEmails: new Set(knownUsers.map((u) => u.email)),
+    // A partial file may name a stored organization as a partner; a pruning one removes what it does not list.
+    knownOrganizations: flags.prune || complete ? undefined : new Set(knownOrgs.map((o) => o.name)),
+    reserved: [
+      { name: 'tunnel range', prefix: ctx.addressing.tunnelRange },
+      { name: 'mapped space', prefix: ctx.addressing.mappedSpace },
+    ],
+  });
+  if (!validation.ok) {
+    if (validation.zodError) throw fromZodError(validation.zodError);
+    const first = validation.problems[0] as { field: string; message: string };
+    const more = validation.problems.length > 1 ? ` (and ${validation.problems.length - 1} more)` : '';
+    throw new ApiError(400, 'invalid', `${first.field}: ${first.message}${more}`, { field: first.field, problems: validation.problems });
+  }
+  const now = ctx.now().toISOString();
+  const options = { mappedSpace: ctx.addressing.mappedSpace, now, prune: flags.prune || validation.fleet.complete === true, force: flags.force };
+  if (flags.dryRun) {
+    try {
+      await ctx.store.db.transaction().execute(async (trx) => {
+        const { changes, kept } = await applyFleetFile(trx, validation.fleet, options);
+        throw new DryRun(changes, kept);
+      });
+    } catch (e) {
+      if (e instanceof DryRun) return { changes: e.changes, kept: e.kept, applied: false, revision: ctx.fleet.currentRevision() };
+      throw e;
+    }
+  }
+  const result = await writeFleetChange(
+    ctx,
+    { actorUserId, now, cause: 'fleet apply', orgId: null, daemonCause: 'its plant was removed by a fleet apply (--force)' },
+    async (trx) => {
+      const applied = await applyFleetFile(trx, validation.fleet, options);
+      return {
+        applied,
+        events: [{ kind: 'fleet.applied', actorUserId, subjectUserId: null, details: { changes: applied.changes.length, summary: applied.changes.slice(0, 200), prune: options.prune } }],
+      };
+    },
+  );
+  return { changes: result.changes, kept: result.kept, applied: true, revision: ctx.fleet.currentRevision() };
+}
