@@ -29,9 +29,38 @@ export type EventKind =
   | 'user.password-reset'
   | 'user.totp-reset'
   | 'user.operator-granted'
-  | 'user.operator-revoked';
+  | 'user.operator-revoked'
+  // organization self-service (issue 8): one kind per action, details carry the fleet changes
+  | 'org.member-invited'
+  | 'org.invitation-revoked'
+  | 'org.invitation-accepted'
+  | 'org.member-role-changed'
+  | 'org.member-removed'
+  | 'org.plant-created'
+  | 'org.plant-renamed'
+  | 'org.plant-removed'
+  | 'org.subnet-added'
+  | 'org.subnet-removed'
+  | 'org.device-added'
+  | 'org.device-updated'
+  | 'org.device-removed'
+  | 'org.portfolio-created'
+  | 'org.portfolio-updated'
+  | 'org.portfolio-removed'
+  | 'org.job-role-granted'
+  | 'org.job-role-removed'
+  | 'org.cooperation-offered'
+  | 'org.cooperation-changed'
+  | 'org.cooperation-ended';
 
-export type NewEvent = { kind: EventKind; actorUserId: string | null; subjectUserId: string | null; details: Record<string, unknown> };
+export type NewEvent = {
+  kind: EventKind;
+  actorUserId: string | null;
+  subjectUserId: string | null;
+  details: Record<string, unknown>;
+  /** The organization whose Admins see the event (`GET /orgs/:org/events`). */
+  orgId?: string | null;
+};
 
 /** SPEC A4: who did what, when, to whom; stored as data, never with secrets. */
 export async function recordEvents(db: Kysely<Database>, at: string, events: NewEvent[]): Promise<void> {
@@ -42,6 +71,7 @@ export async function recordEvents(db: Kysely<Database>, at: string, events: New
       kind: e.kind,
       subject_user_id: e.subjectUserId,
       details: JSON.stringify(e.details),
+      org_id: e.orgId ?? null,
     }));
     await db.insertInto('events').values(batch).execute();
   }
