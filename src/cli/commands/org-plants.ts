@@ -83,11 +83,16 @@ export function registerOrgPlantCommands(org: Command, io: Io): void {
       const params = { org: name, plant: plantName, subnet: cidr };
       const result = await callEndpoint(api, orgApi.removeSubnet, { params, query: { confirm: opts.yes ? 'true' : undefined } }).catch(async (e: unknown) => {
         if (serverCode(e) !== 'subnet-has-devices') throw e;
-        // SPEC D8: say which devices are behind it before anything changes.
+        // SPEC D8: say which devices are behind it before anything changes (the server's message speaks of confirm=true; here it is --yes).
         const detail = await callEndpoint(api, orgApi.plant, { params: { org: name, plant: plantName } }).catch(() => null);
-        const devices = detail?.devicesList.filter((d) => d.subnet === cidr || detail.subnets.some((s) => s.id === cidr && s.cidr === d.subnet)) ?? [];
-        const list = devices.length > 0 ? `\n${formatTable(['DEVICE', 'IP', 'MAPPED ADDRESS', 'KIND'], devices.map((d) => [d.name, d.ip, d.mappedIp ?? '-', d.kind]))}` : '';
-        throw new CliError(`${(e as Error).message}${list}\nnothing was changed; re-run with --yes to remove the subnet anyway`, 'conflict');
+        const subnetCidr = detail?.subnets.find((s) => s.cidr === cidr || s.id === cidr)?.cidr;
+        const devices = detail?.devicesList.filter((d) => d.subnet !== null && d.subnet === subnetCidr) ?? [];
+        if (!detail || devices.length === 0) throw new CliError(`${(e as Error).message}\nnothing was changed; re-run with --yes to remove the subnet and its devices`, 'conflict');
+        const table = formatTable(['DEVICE', 'IP', 'MAPPED ADDRESS', 'KIND'], devices.map((d) => [d.name, d.ip, d.mappedIp ?? '-', d.kind]));
+        throw new CliError(
+          `subnet ${subnetCidr} of ${detail.name} has ${devices.length} device${devices.length === 1 ? '' : 's'} behind it; they are removed with it:\n${table}\nnothing was changed; re-run with --yes to remove the subnet and these devices`,
+          'conflict',
+        );
       });
       printChange(io, result, opts.json);
     });

@@ -110,11 +110,11 @@ describe('plantgate org: command lines → requests and output', () => {
   it('D8: org subnet remove with devices behind it lists them, changes nothing and asks for --yes (exit 5); --yes confirms', async () => {
     stub.answer('DELETE /orgs/SolarCo/plants/Park%20A/subnets/192.168.1.0%2F24', {
       status: 409,
-      body: { error: { code: 'subnet-has-devices', message: 'subnet 192.168.1.0/24 of Park A has 2 devices behind it' } },
+      body: { error: { code: 'subnet-has-devices', message: 'confirm: subnet 192.168.1.0/24 of plant Park A has 2 device(s) behind it: inverter-1, logger; they are removed with it: confirm with confirm=true', field: 'confirm' } },
     });
     const r = await stub.run(['org', 'subnet', 'remove', 'SolarCo', 'Park A', '192.168.1.0/24']);
     assert.equal(r.code, 5);
-    assert.match(r.err, /has 2 devices behind it/);
+    assert.match(r.err, /subnet 192\.168\.1\.0\/24 of Park A has 2 devices behind it; they are removed with it/);
     assert.match(r.err, /inverter-1 +192\.168\.1\.17 +100\.80\.3\.17 +inverter/);
     assert.match(r.err, /logger +192\.168\.1\.30/);
     assert.match(r.err, /re-run with --yes/);
