@@ -90,7 +90,7 @@ export function registerOrgPlantCommands(org: Command, io: Io): void {
         if (!detail || devices.length === 0) throw new CliError(`${(e as Error).message}\nnothing was changed; re-run with --yes to remove the subnet and its devices`, 'conflict');
         const table = formatTable(['DEVICE', 'IP', 'MAPPED ADDRESS', 'KIND'], devices.map((d) => [d.name, d.ip, d.mappedIp ?? '-', d.kind]));
         throw new CliError(
-          `subnet ${subnetCidr} of ${detail.name} has ${devices.length} device${devices.length === 1 ? '' : 's'} behind it; they are removed with it:\n${table}\nnothing was changed; re-run with --yes to remove the subnet and these devices`,
+          `subnet ${subnetCidr} of ${detail.name} has ${devices.length} device${devices.length === 1 ? '' : 's'} behind it; ${devices.length === 1 ? 'it is' : 'they are'} removed with it:\n${table}\nnothing was changed; re-run with --yes to remove the subnet and these devices`,
           'conflict',
         );
       });
@@ -110,6 +110,29 @@ export function registerOrgPlantCommands(org: Command, io: Io): void {
         params: { org: name, plant: plantName },
         body: { name: deviceName, ip: opts.ip, kind: opts.kind, ports: opts.port ?? [] },
         labels: { name: 'NAME', ip: '--ip', kind: '--kind', ports: '--port' },
+      });
+      printChange(io, result, opts.json);
+    });
+  device
+    .command('set <org> <plant> <device>')
+    .description('change a network device: what you do not give stays as it is')
+    .option('--rename <new-name>', 'its new name')
+    .option('--ip <ip>', 'its new address')
+    .option('--kind <kind>', 'what it is')
+    .option('--port <port>', 'a port it serves (repeat for more; replaces the list)', portArgument)
+    .option('--no-ports', 'it serves no listed port')
+    .option('--json', JSON_HELP)
+    .action(async (name: string, plantName: string, deviceName: string, opts: { rename?: string; ip?: string; kind?: string; port?: number[]; ports: boolean; json?: boolean }) => {
+      if (!opts.ports && opts.port) throw new CliError('--port and --no-ports: give only one', 'usage');
+      const api = client(io);
+      // PUT replaces the whole device: start from what it is now.
+      const detail = await callEndpoint(api, orgApi.plant, { params: { org: name, plant: plantName } });
+      const current = detail.devicesList.find((d) => d.name === deviceName || d.id === deviceName);
+      if (!current) throw new CliError(`DEVICE: no device "${deviceName}" in ${detail.name}`, 'not-found');
+      const result = await callEndpoint(api, orgApi.updateDevice, {
+        params: { org: name, plant: plantName, device: current.id },
+        body: { name: opts.rename ?? current.name, ip: opts.ip ?? current.ip, kind: opts.kind ?? current.kind, ports: opts.ports ? (opts.port ?? current.ports) : [] },
+        labels: { name: '--rename', ip: '--ip', kind: '--kind', ports: '--port' },
       });
       printChange(io, result, opts.json);
     });

@@ -108,6 +108,7 @@ describe('plantgate org: command lines → requests and output', () => {
   });
 
   it('D8: org subnet remove with devices behind it lists them, changes nothing and asks for --yes (exit 5); --yes confirms', async () => {
+    stub.answer('GET /orgs/SolarCo/plants/Park%20A', { body: PLANT });
     stub.answer('DELETE /orgs/SolarCo/plants/Park%20A/subnets/192.168.1.0%2F24', {
       status: 409,
       body: { error: { code: 'subnet-has-devices', message: 'confirm: subnet 192.168.1.0/24 of plant Park A has 2 device(s) behind it: inverter-1, logger; they are removed with it: confirm with confirm=true', field: 'confirm' } },
@@ -140,6 +141,19 @@ describe('plantgate org: command lines → requests and output', () => {
     const bad = await stub.run(['org', 'device', 'add', 'SolarCo', 'Park A', 'meter', '--ip', '192.168.1.40', '--port', '70000']);
     assert.equal(bad.code, 2);
     assert.match(bad.err, /is not a port/);
+  });
+
+  it('org device set: what is not given stays (PUT replaces the whole device)', async () => {
+    stub.answer('GET /orgs/SolarCo/plants/Park%20A', { body: PLANT });
+    stub.answer('PUT /orgs/SolarCo/plants/Park%20A/devices/d1', { body: CHANGE });
+    const r = await stub.run(['org', 'device', 'set', 'SolarCo', 'Park A', 'inverter-1', '--ip', '192.168.1.18']);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(last()?.body, { name: 'inverter-1', ip: '192.168.1.18', kind: 'inverter', ports: [80] });
+    await stub.run(['org', 'device', 'set', 'SolarCo', 'Park A', 'inverter-1', '--no-ports', '--rename', 'inv-1']);
+    assert.deepEqual(last()?.body, { name: 'inv-1', ip: '192.168.1.17', kind: 'inverter', ports: [] });
+    const missing = await stub.run(['org', 'device', 'set', 'SolarCo', 'Park A', 'nothing', '--kind', 'x']);
+    assert.equal(missing.code, 4);
+    assert.match(missing.err, /no device "nothing" in Park A/);
   });
 
   it('org portfolio set --rename keeps the plants it has (PUT replaces the whole portfolio)', async () => {
