@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { authenticate } from '../auth/authenticate.ts';
 import { authenticateDaemon } from '../daemons/authenticate-daemon.ts';
 import { daemonRoutes } from './resources/daemons.ts';
+import { eventPageRoutes } from '../features/events/event-page-routes.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError, tooLarge } from './errors.ts';
 import { notePrincipal } from '../observability/principal.ts';
@@ -16,7 +17,7 @@ import { securityHeaders } from './security-headers.ts';
 import { cookieAuthorization, webSession } from '../web/session-cookie.ts';
 import { mountWebUi } from '../web/static.ts';
 
-export const allRoutes: RouteDef[] = [...authRoutes, ...vpnRoutes, ...adminRoutes, ...daemonRoutes, ...enrolmentRoutes, ...userRoutes];
+export const allRoutes: RouteDef[] = [...authRoutes, ...vpnRoutes, ...adminRoutes, ...daemonRoutes, ...enrolmentRoutes, ...userRoutes, ...eventPageRoutes];
 
 const NO_CALLER: Caller = { userId: '', email: '', name: '', platformOperator: false, tokenId: '' };
 

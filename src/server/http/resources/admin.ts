@@ -4,6 +4,7 @@ import type { UserId } from '../../../core/model.ts';
 import { explainAccess } from '../../../core/routes/access.ts';
 import { FleetFileSchema } from '../../../core/fleet-file/schema.ts';
 import { AdminRouteReport, EventInfo, FleetApplyRequest, FleetApplyResponse, RegionCreateRequest, RegionInfo } from '../../../core/wire/api.ts';
+import { RegionRemoveQuery } from '../../../core/wire/platform.ts';
 import { applyFleetRequest } from '../../admin/apply-fleet-request.ts';
 import { recordEvents } from '../../events.ts';
 import { exportFleetFile } from '../../fleet/export-fleet.ts';
@@ -74,7 +75,7 @@ export const adminRoutes: RouteDef[] = [
     summary: 'Remove a region; refused while gateways are enrolled in it unless `force=true` (they are removed too)',
     tag: 'admin',
     auth: 'operator',
-    query: z.object({ force: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false') }),
+    query: RegionRemoveQuery,
     status: 204,
     handler: async ({ ctx, caller, params, query }) => {
       const name = params.name as string;

@@ -3,6 +3,7 @@ import type { PlantId } from '../../../core/model.ts';
 import {
   AgentDesiredState,
   AgentRegistration,
+  CONNECTED_WITHIN_SECONDS,
   DaemonInfo,
   DaemonStatusReport,
   EnrolRequest,
@@ -287,6 +288,7 @@ async function listDaemons(ctx: AppContext, kind: 'gateway' | 'agent') {
     .where('daemons.kind', '=', kind)
     .orderBy('daemons.enrolled_at')
     .execute();
+  const nowMs = ctx.now().getTime();
   return rows.map((r) => {
     const plant = r.plant_id ? model.plants.get(r.plant_id as PlantId) : undefined;
     const buffered = ctx.daemonStatus.latestOf(r.id);
@@ -304,6 +306,8 @@ async function listDaemons(ctx: AppContext, kind: 'gateway' | 'agent') {
       enrolledAt: r.enrolled_at,
       lastSeenAt,
       status: status ? storedStatus(status) : null,
+      connected: lastSeenAt !== null && nowMs - Date.parse(lastSeenAt) <= CONNECTED_WITHIN_SECONDS * 1000,
+      desiredRevision: kind === 'gateway' ? ctx.fleet.currentRevision() : r.plant_id ? ctx.fleet.agentRevision(r.plant_id as PlantId) : undefined,
     };
   });
 }
