@@ -3,6 +3,8 @@ import { useDisclosure } from '@mantine/hooks';
 import { AccountPage } from '../features/account/AccountPage.tsx';
 import { SignInPage } from '../features/auth/SignInPage.tsx';
 import { useSession, useSignOut } from '../features/auth/use-session.ts';
+import { PlatformPage } from '../features/platform/PlatformPage.tsx';
+import { isPlatformPath } from '../features/platform/platform-paths.ts';
 import { VpnPage } from '../features/personal-vpn/VpnPage.tsx';
 import { RoutesPage } from '../features/routes/RoutesPage.tsx';
 import { usePrefetchRoutes } from '../features/routes/use-routes.ts';
@@ -12,6 +14,8 @@ const NAV = [
   { path: PAGES.vpn, label: 'Personal VPN' },
   { path: PAGES.routes, label: 'Routes' },
   { path: PAGES.account, label: 'Account' },
+  // Offered to platform operators only (the page and the API refuse everyone else too).
+  { path: '/platform', label: 'Platform', operator: true },
 ];
 
 export function App() {
@@ -33,10 +37,10 @@ export function App() {
     );
   }
   if (!session.data) return <SignInPage />;
-  return <Shell email={session.data.email} />;
+  return <Shell email={session.data.email} platformOperator={session.data.platformOperator} />;
 }
 
-function Shell({ email }: { email: string }) {
+function Shell({ email, platformOperator }: { email: string; platformOperator: boolean }) {
   const path = usePath();
   const [opened, { toggle, close }] = useDisclosure(false);
   const signOut = useSignOut();
@@ -45,24 +49,27 @@ function Shell({ email }: { email: string }) {
     navigate(to);
     close();
   };
-  const links = NAV.map((item) => (
-    <UnstyledButton
-      key={item.path}
-      component="a"
-      href={item.path}
-      aria-current={path === item.path ? 'page' : undefined}
-      onClick={(event) => {
-        event.preventDefault();
-        go(item.path);
-      }}
-      px="sm"
-      py={6}
-      fw={path === item.path ? 700 : 400}
-      td={path === item.path ? 'underline' : undefined}
-    >
-      {item.label}
-    </UnstyledButton>
-  ));
+  const links = NAV.filter((item) => !item.operator || platformOperator).map((item) => {
+    const current = item.path === '/platform' ? isPlatformPath(path) : path === item.path;
+    return (
+      <UnstyledButton
+        key={item.path}
+        component="a"
+        href={item.path}
+        aria-current={current ? 'page' : undefined}
+        onClick={(event) => {
+          event.preventDefault();
+          go(item.path);
+        }}
+        px="sm"
+        py={6}
+        fw={current ? 700 : 400}
+        td={current ? 'underline' : undefined}
+      >
+        {item.label}
+      </UnstyledButton>
+    );
+  });
   return (
     <AppShell
       transitionDuration={0}
@@ -104,5 +111,6 @@ function Shell({ email }: { email: string }) {
 function Page({ path }: { path: string }) {
   if (path === PAGES.routes) return <RoutesPage />;
   if (path === PAGES.account) return <AccountPage />;
+  if (isPlatformPath(path)) return <PlatformPage path={path} />;
   return <VpnPage />;
 }
