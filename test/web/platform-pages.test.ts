@@ -99,7 +99,7 @@ describe('platform pages in Chromium', () => {
 
   async function expectAccessible(page: Page, name: string): Promise<void> {
     // Menus and dialogs fade in and out: check the settled page, not a half-transparent frame.
-    await page.waitForFunction('document.getAnimations().length === 0');
+    await page.waitForFunction(() => (globalThis as unknown as { document: { getAnimations(): unknown[] } }).document.getAnimations().length === 0);
     await screenshot(page, name);
     const violations = await seriousAxeViolations(page);
     assert.equal(violations.length, 0, `${name}: ${describeViolations(violations)}`);
@@ -224,7 +224,7 @@ describe('platform pages in Chromium', () => {
     assert.match(agentText, /SolarCo\/Park A/);
     assert.match(agentText, /agent-0\.9\.1/);
     assert.match(agentText, /withdrawn/);
-    assert.match(agentText, /0 \(behind: \d+\)/, 'the agent applied revision 0 and is behind the current one');
+    assert.match(agentText, /0, behind \(current \d+\)/, 'the agent applied revision 0 and is behind the current one');
     await expectAccessible(page, 'platform-daemons');
     await context.close();
   });

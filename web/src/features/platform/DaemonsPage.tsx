@@ -1,5 +1,5 @@
 import { Badge, Button, Stack, Table, Text, Title } from '@mantine/core';
-import { useState } from 'react';
+import { type CSSProperties, useState } from 'react';
 import type { DaemonInfo } from '../../../../src/core/wire/daemon.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { QueryState } from '../../ui/QueryState.tsx';
@@ -43,8 +43,8 @@ function DaemonTable({ kind }: { kind: 'gateway' | 'agent' }) {
         }
       >
         {(list) => (
-          <Table.ScrollContainer minWidth={980}>
-            <Table data-testid={`${kind}s-table`} striped>
+          <div className="table-scroll">
+            <Table className="stack-on-phone" style={{ '--table-min-width': '980px' } as CSSProperties} data-testid={`${kind}s-table`} striped>
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Name</Table.Th>
@@ -63,7 +63,7 @@ function DaemonTable({ kind }: { kind: 'gateway' | 'agent' }) {
               <Table.Tbody>
                 {list.map((d) => (
                   <Table.Tr key={d.id} data-daemon={d.name}>
-                    <Table.Td>
+                    <Table.Td data-label="Name">
                       <Text size="sm" fw={600}>
                         {d.name}
                       </Text>
@@ -71,20 +71,24 @@ function DaemonTable({ kind }: { kind: 'gateway' | 'agent' }) {
                         {d.tunnelIp ?? d.id}
                       </Text>
                     </Table.Td>
-                    <Table.Td>{kind === 'gateway' ? d.region : d.plant}</Table.Td>
-                    <Table.Td>
-                      <Badge variant="dot" color={d.connected ? 'teal' : 'red'} tt="none">
-                        {d.connected ? 'Connected' : 'Not connected'}
-                      </Badge>
-                      <Text size="xs" c="dimmed">
-                        {d.lastSeenAt ? `last seen ${formatDate(d.lastSeenAt)}` : 'never seen'}
-                      </Text>
+                    <Table.Td data-label={kind === 'gateway' ? 'Region' : 'Plant'}>{kind === 'gateway' ? d.region : d.plant}</Table.Td>
+                    <Table.Td data-label="Connection">
+                      <div>
+                        <Badge variant="dot" color={d.connected ? 'teal' : 'red'} tt="none">
+                          {d.connected ? 'Connected' : 'Not connected'}
+                        </Badge>
+                        <Text size="xs" c="dimmed">
+                          {d.lastSeenAt ? `last seen ${formatDate(d.lastSeenAt)}` : 'never seen'}
+                        </Text>
+                      </div>
                     </Table.Td>
-                    <Table.Td>{revisionText(d)}</Table.Td>
-                    <Table.Td>{d.status?.mode === 'stale-withdrawn' ? 'withdrawn (stale state)' : d.status ? 'serving' : '—'}</Table.Td>
-                    <Table.Td>{d.status ? `${d.status.peersWithRecentHandshake ?? 0} of ${d.status.peerCount ?? d.status.peers.length} recent` : '—'}</Table.Td>
-                    <Table.Td>{d.status?.version || '—'}</Table.Td>
-                    <Table.Td>
+                    <Table.Td data-label="Applied revision">{revisionText(d)}</Table.Td>
+                    <Table.Td data-label="Serving">{d.status?.mode === 'stale-withdrawn' ? 'withdrawn (stale state)' : d.status ? 'serving' : '—'}</Table.Td>
+                    <Table.Td data-label="Peers">
+                      {d.status ? `${d.status.peersWithRecentHandshake ?? 0} of ${d.status.peerCount ?? d.status.peers.length} recent` : '—'}
+                    </Table.Td>
+                    <Table.Td data-label="Version">{d.status?.version || '—'}</Table.Td>
+                    <Table.Td data-label="Last error">
                       {d.status?.lastError ? (
                         <Text size="xs" c="red.9" style={{ overflowWrap: 'anywhere' }}>
                           {d.status.lastError}
@@ -102,7 +106,7 @@ function DaemonTable({ kind }: { kind: 'gateway' | 'agent' }) {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </div>
         )}
       </QueryState>
       <ConfirmDialog
@@ -130,5 +134,5 @@ function revisionText(d: DaemonInfo): string {
   if (!d.status) return 'no report yet';
   const applied = d.status.appliedRevision;
   if (d.desiredRevision === undefined) return String(applied);
-  return applied >= d.desiredRevision ? `${applied} (current)` : `${applied} (behind: ${d.desiredRevision})`;
+  return applied >= d.desiredRevision ? `${applied} (current)` : `${applied}, behind (current ${d.desiredRevision})`;
 }

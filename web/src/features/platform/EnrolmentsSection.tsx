@@ -1,5 +1,5 @@
 import { Alert, Badge, Button, Card, Group, Modal, NativeSelect, SegmentedControl, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useState } from 'react';
+import { type CSSProperties, useState } from 'react';
 import type { z } from 'zod';
 import { EnrolmentCreateAgent, type EnrolmentCreated, EnrolmentCreateGateway, type EnrolmentInfo } from '../../../../src/core/wire/daemon.ts';
 import { useZodForm } from '../../lib/use-zod-form.ts';
@@ -47,11 +47,11 @@ export function EnrolmentsSection() {
               value={kind}
               onChange={(v) => setKind(v as 'gateway' | 'agent')}
               data={[
-                { value: 'gateway', label: 'Gateway of a region' },
-                { value: 'agent', label: 'Agent of a plant' },
+                { value: 'gateway', label: 'Gateway' },
+                { value: 'agent', label: 'Agent' },
               ]}
               aria-label="Token for"
-              maw={420}
+              maw={300}
             />
             <Group align="flex-start">
               {kind === 'gateway' ? (
@@ -78,8 +78,8 @@ export function EnrolmentsSection() {
       </Card>
       <QueryState query={enrolments} what="enrolment tokens" isEmpty={(d) => d.length === 0} empty="No unused enrolment token.">
         {(list) => (
-          <Table.ScrollContainer minWidth={720}>
-            <Table data-testid="enrolments-table" striped>
+          <div className="table-scroll">
+            <Table className="stack-on-phone" style={{ '--table-min-width': '720px' } as CSSProperties} data-testid="enrolments-table" striped>
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Token id</Table.Th>
@@ -94,10 +94,10 @@ export function EnrolmentsSection() {
               <Table.Tbody>
                 {list.map((e) => (
                   <Table.Tr key={e.id} data-enrolment={e.id}>
-                    <Table.Td>
+                    <Table.Td data-label="Token id">
                       <code>{e.id}</code>
                     </Table.Td>
-                    <Table.Td>
+                    <Table.Td data-label="For">
                       {e.kind === 'gateway' ? `gateway of ${e.region}` : `agent of ${e.plant}`}
                       {e.createdBy && (
                         <Text size="xs" c="dimmed">
@@ -105,8 +105,8 @@ export function EnrolmentsSection() {
                         </Text>
                       )}
                     </Table.Td>
-                    <Table.Td>{formatDate(e.createdAt)}</Table.Td>
-                    <Table.Td>
+                    <Table.Td data-label="Created">{formatDate(e.createdAt)}</Table.Td>
+                    <Table.Td data-label="Expires">
                       {e.expired ? (
                         <Badge variant="dot" color="gray" tt="none">
                           Expired
@@ -124,7 +124,7 @@ export function EnrolmentsSection() {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </div>
         )}
       </QueryState>
       <ConfirmDialog

@@ -1,5 +1,5 @@
 import { Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
-import { useState } from 'react';
+import { type CSSProperties, useState } from 'react';
 import { EventsQuery } from '../../../../src/core/wire/org.ts';
 import { useZodForm } from '../../lib/use-zod-form.ts';
 import { QueryState } from '../../ui/QueryState.tsx';
@@ -65,8 +65,14 @@ export function EventsPage() {
       >
         {(data) => (
           <Stack>
-            <Table.ScrollContainer minWidth={860}>
-              <Table data-testid="events-table" striped aria-busy={page.isFetching}>
+            <div className="table-scroll">
+              <Table
+                className="stack-on-phone"
+                style={{ '--table-min-width': '860px' } as CSSProperties}
+                data-testid="events-table"
+                striped
+                aria-busy={page.isFetching}
+              >
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th w={170}>Time</Table.Th>
@@ -79,13 +85,13 @@ export function EventsPage() {
                 <Table.Tbody>
                   {data.events.map((e) => (
                     <Table.Tr key={e.id} data-event={e.id}>
-                      <Table.Td>{formatDate(e.at)}</Table.Td>
-                      <Table.Td>
+                      <Table.Td data-label="Time">{formatDate(e.at)}</Table.Td>
+                      <Table.Td data-label="Kind">
                         <code>{e.kind}</code>
                       </Table.Td>
-                      <Table.Td>{e.actor ?? '—'}</Table.Td>
-                      <Table.Td>{e.subject ?? '—'}</Table.Td>
-                      <Table.Td>
+                      <Table.Td data-label="Actor">{e.actor ?? '—'}</Table.Td>
+                      <Table.Td data-label="Subject">{e.subject ?? '—'}</Table.Td>
+                      <Table.Td data-label="Details">
                         <Text size="xs" style={{ overflowWrap: 'anywhere' }}>
                           {summariseDetails(e.details)}
                         </Text>
@@ -94,7 +100,7 @@ export function EventsPage() {
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </div>
             <Group justify="space-between">
               <Text size="sm" role="status">
                 Page {cursors.length}

@@ -1,3 +1,4 @@
+import type { CSSProperties } from 'react';
 import { Anchor, Table, Text } from '@mantine/core';
 import { navigate } from '../../app/router.ts';
 import { QueryState } from '../../ui/QueryState.tsx';
@@ -15,8 +16,8 @@ export function OrganizationsPage() {
       empty="No organization yet: apply a fleet file (plantgate admin apply) to create the first one."
     >
       {(list) => (
-        <Table.ScrollContainer minWidth={720}>
-          <Table data-testid="orgs-table" striped>
+        <div className="table-scroll">
+          <Table className="stack-on-phone" style={{ '--table-min-width': '720px' } as CSSProperties} data-testid="orgs-table" striped>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Organization</Table.Th>
@@ -31,7 +32,7 @@ export function OrganizationsPage() {
             <Table.Tbody>
               {list.map((o) => (
                 <Table.Tr key={o.id}>
-                  <Table.Td>
+                  <Table.Td data-label="Organization">
                     <Anchor
                       href={organizationPath(o.name)}
                       onClick={(event) => {
@@ -43,19 +44,19 @@ export function OrganizationsPage() {
                       {o.name}
                     </Anchor>
                   </Table.Td>
-                  <Table.Td>{o.members}</Table.Td>
-                  <Table.Td>{o.plants}</Table.Td>
-                  <Table.Td>{o.portfolios}</Table.Td>
-                  <Table.Td>{o.cooperationsOwned}</Table.Td>
-                  <Table.Td>{o.cooperationsAsPartner}</Table.Td>
-                  <Table.Td>
+                  <Table.Td data-label="Members">{o.members}</Table.Td>
+                  <Table.Td data-label="Plants">{o.plants}</Table.Td>
+                  <Table.Td data-label="Portfolios">{o.portfolios}</Table.Td>
+                  <Table.Td data-label="Cooperations offered">{o.cooperationsOwned}</Table.Td>
+                  <Table.Td data-label="Cooperations as partner">{o.cooperationsAsPartner}</Table.Td>
+                  <Table.Td data-label="Your role">
                     <Text size="sm">{o.myRole ?? 'not a member'}</Text>
                   </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </div>
       )}
     </QueryState>
   );

@@ -1,5 +1,5 @@
 import { Button, Card, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useState } from 'react';
+import { type CSSProperties, useState } from 'react';
 import { RegionCreateRequest } from '../../../../src/core/wire/api.ts';
 import { ApiRequestError } from '../../api/client.ts';
 import { useZodForm } from '../../lib/use-zod-form.ts';
@@ -49,8 +49,8 @@ export function RegionsPage() {
       </Card>
       <QueryState query={regions} what="regions" isEmpty={(d) => d.length === 0} empty="No region yet: add one so users' configs have somewhere to dial.">
         {(list) => (
-          <Table.ScrollContainer minWidth={560}>
-            <Table data-testid="regions-table" striped>
+          <div className="table-scroll">
+            <Table className="stack-on-phone" style={{ '--table-min-width': '560px' } as CSSProperties} data-testid="regions-table" striped>
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Region</Table.Th>
@@ -64,11 +64,13 @@ export function RegionsPage() {
               <Table.Tbody>
                 {list.map((r) => (
                   <Table.Tr key={r.id}>
-                    <Table.Td fw={600}>{r.name}</Table.Td>
-                    <Table.Td>
+                    <Table.Td data-label="Region" fw={600}>
+                      {r.name}
+                    </Table.Td>
+                    <Table.Td data-label="Endpoint">
                       <code>{r.endpoint}</code>
                     </Table.Td>
-                    <Table.Td>{formatDate(r.createdAt)}</Table.Td>
+                    <Table.Td data-label="Added">{formatDate(r.createdAt)}</Table.Td>
                     <Table.Td>
                       <Button size="compact-sm" color="red" variant="outline" onClick={() => setRemoving(r.name)} aria-label={`Remove region ${r.name}`}>
                         Remove
@@ -78,7 +80,7 @@ export function RegionsPage() {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </div>
         )}
       </QueryState>
       <ConfirmDialog

@@ -1,5 +1,5 @@
 import { Alert, Badge, Button, Group, Menu, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
-import { useState } from 'react';
+import { type CSSProperties, useState } from 'react';
 import type { PasswordReset, UserInfo } from '../../../../src/core/wire/users.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { CopyField } from '../../ui/CopyField.tsx';
@@ -42,8 +42,8 @@ export function UsersPage() {
           const shown = needle ? list.filter((u) => u.email.includes(needle) || u.name.toLowerCase().includes(needle)) : list;
           if (shown.length === 0) return <Text>No user matches “{search}”.</Text>;
           return (
-            <Table.ScrollContainer minWidth={760}>
-              <Table data-testid="users-table" striped>
+            <div className="table-scroll">
+              <Table className="stack-on-phone" style={{ '--table-min-width': '760px' } as CSSProperties} data-testid="users-table" striped>
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th>User</Table.Th>
@@ -58,7 +58,7 @@ export function UsersPage() {
                 <Table.Tbody>
                   {shown.map((u) => (
                     <Table.Tr key={u.id} data-user={u.email}>
-                      <Table.Td>
+                      <Table.Td data-label="User">
                         <Text size="sm" fw={600}>
                           {u.email}
                         </Text>
@@ -66,7 +66,7 @@ export function UsersPage() {
                           {u.name}
                         </Text>
                       </Table.Td>
-                      <Table.Td>
+                      <Table.Td data-label="State">
                         <Group gap={4}>
                           {u.disabledAt ? (
                             <Badge variant="dot" color="red" tt="none">
@@ -94,8 +94,8 @@ export function UsersPage() {
                           )}
                         </Group>
                       </Table.Td>
-                      <Table.Td>{u.profileTunnelIp ? <code>{u.profileTunnelIp}</code> : <Text size="sm">none</Text>}</Table.Td>
-                      <Table.Td>{formatDate(u.createdAt)}</Table.Td>
+                      <Table.Td data-label="VPN profile">{u.profileTunnelIp ? <code>{u.profileTunnelIp}</code> : <Text size="sm">none</Text>}</Table.Td>
+                      <Table.Td data-label="Created">{formatDate(u.createdAt)}</Table.Td>
                       <Table.Td>
                         <Menu position="bottom-end" withinPortal>
                           <Menu.Target>
@@ -119,7 +119,7 @@ export function UsersPage() {
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </div>
           );
         }}
       </QueryState>
