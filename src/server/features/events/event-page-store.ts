@@ -22,8 +22,12 @@ export async function eventPage(db: Kysely<Database>, filter: EventFilter): Prom
     .limit(filter.limit + 1);
   const kind = filter.kind?.replace(/\.$/, '');
   if (kind) q = q.where((eb) => eb.or([eb('events.kind', '=', kind), eb(sql`substr(events.kind, 1, ${sql.lit(kind.length + 1)})`, '=', `${kind}.`)]));
-  const email = filter.user?.toLowerCase();
-  if (email) q = q.where((eb) => eb.or([eb('actor.email', '=', email), eb('subject.email', '=', email)]));
+  if (filter.user) {
+    // Resolved to the id first: the actor and subject columns are then compared by value (no join per row).
+    const user = await db.selectFrom('users').select('id').where('email', '=', filter.user.toLowerCase()).executeTakeFirst();
+    if (!user) return { events: [], nextBefore: null };
+    q = q.where((eb) => eb.or([eb('events.actor_user_id', '=', user.id), eb('events.subject_user_id', '=', user.id)]));
+  }
   // Stored times are toISOString() (milliseconds, Z); a bound without milliseconds must compare as the same instant.
   if (filter.since) q = q.where('events.at', '>=', new Date(filter.since).toISOString());
   if (filter.before !== undefined) q = q.where('events.id', '<', filter.before);
