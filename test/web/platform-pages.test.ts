@@ -150,6 +150,40 @@ describe('platform pages in Chromium', () => {
     await context.close();
   });
 
+  test("keyboard only: a user's actions open from the keyboard, the dialog holds the focus, Escape cancels without a change", async () => {
+    const { context, page } = await operatorOn('/platform/users');
+    await page.getByRole('button', { name: `Actions for ${USERS.carol.email}` }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('menu').waitFor();
+    for (
+      let i = 0;
+      i < 10 &&
+      (await page.evaluate(
+        () => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent,
+      )) !== 'Delete';
+      i++
+    ) {
+      await page.keyboard.press('ArrowDown');
+    }
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: `Delete ${USERS.carol.email}?` });
+    await dialog.getByText('This cannot be undone').waitFor();
+    const focusedInDialog = () =>
+      dialog.evaluate((d) => d.contains((globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement as never));
+    assert.equal(await focusedInDialog(), true, 'the focus moved into the dialog');
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Tab');
+    assert.equal(await focusedInDialog(), true, 'Tab keeps the focus inside the dialog');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await userRow(page, USERS.carol.email).waitFor();
+    assert.equal(
+      (await op.get('/api/v1/admin/users')).body.some((u: { email: string }) => u.email === USERS.carol.email),
+      true,
+      'Carol still exists',
+    );
+    await context.close();
+  });
+
   test('an operator resets a password: the one-time password is shown once and works only to choose a new one', async () => {
     const { context, page } = await operatorOn('/platform/users');
     const dialog = await userAction(page, USERS.vera.email, 'Reset password');
