@@ -3,15 +3,20 @@ import type { UserAction } from './use-platform.ts';
 
 export type UserActionText = { label: string; title: string; consequence: string; confirm: string; danger: boolean };
 
-/** The actions an operator may take on a user now, in menu order (what does not apply is not offered). */
-export function userActionsFor(user: UserInfo): UserAction[] {
+/**
+ * The actions an operator may take on a user now, in menu order. What does not apply is
+ * not offered, nor what the server refuses on one's own account (disable, delete, giving
+ * up the operator role: change your own password and factor on the account page).
+ */
+export function userActionsFor(user: UserInfo, myId: string): UserAction[] {
+  const self = user.id === myId;
   const actions: UserAction[] = [];
-  actions.push(user.disabledAt ? 'enable' : 'disable');
-  actions.push('resetPassword');
-  if (user.totpEnabled) actions.push('resetTotp');
+  if (!self) actions.push(user.disabledAt ? 'enable' : 'disable');
+  if (!self) actions.push('resetPassword');
+  if (user.totpEnabled && !self) actions.push('resetTotp');
   if (user.profileTunnelIp) actions.push('revokeProfile');
-  actions.push(user.platformOperator ? 'revokeOperator' : 'grantOperator');
-  actions.push('delete');
+  if (!self || !user.platformOperator) actions.push(user.platformOperator ? 'revokeOperator' : 'grantOperator');
+  if (!self) actions.push('delete');
   return actions;
 }
 
