@@ -265,7 +265,9 @@ describe('platform pages in Chromium', () => {
 
   test('an operator creates an enrolment token (shown once) and revokes it: it can no longer enrol', async () => {
     const { context, page } = await operatorOn('/platform/daemons');
-    await page.getByLabel('Region', { exact: true }).selectOption('demo');
+    const region = page.getByLabel('Region', { exact: true });
+    await region.locator('option[value="demo"]').waitFor({ state: 'attached' });
+    await region.selectOption('demo');
     await page.getByRole('button', { name: 'Create token' }).click();
     const shown = page.getByTestId('enrolment-token');
     const token = (await shown.textContent()) ?? '';
