@@ -14,15 +14,7 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     headless: true,
     timeout: 30_000,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
 
@@ -53,14 +45,11 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
 }
 
 export function describeViolations(violations: AxeViolation[]): string {
-  return violations
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join('; ')}`)
-    .join('\n');
+  return violations.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join('; ')}`).join('\n');
 }
 
 /** The tests drive the built UI that `plantgate server` serves; build it when a checkout has none yet. */
 export function ensureWebBuilt(): void {
   const root = fileURLToPath(new URL('../../', import.meta.url));
-  if (!existsSync(join(root, 'web/dist/index.html')))
-    execFileSync(process.execPath, [join(root, 'scripts/build-web.ts')], { stdio: 'inherit', timeout: 120_000 });
+  if (!existsSync(join(root, 'web/dist/index.html'))) execFileSync(process.execPath, [join(root, 'scripts/build-web.ts')], { stdio: 'inherit', timeout: 120_000 });
 }

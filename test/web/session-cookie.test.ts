@@ -30,11 +30,7 @@ test('issue 8: the browser login answers without the token; the session cookie i
   assert.match(session ?? '', /; SameSite=Strict/);
   assert.doesNotMatch(session ?? '', /; Secure/, 'plain HTTP on loopback: a Secure cookie would never come back');
   assert.doesNotMatch(cookies.find((c) => c.startsWith('pg_csrf=')) ?? 'missing', /HttpOnly|missing/, 'the CSRF cookie is for the page to echo');
-  const cli = await fetch(`${server.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(USERS.bob),
-  });
+  const cli = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(USERS.bob) });
   assert.match(((await cli.json()) as { token: string }).token, /^pgt_/, 'the CLI login is unchanged');
   assert.deepEqual(cli.headers.getSetCookie(), []);
 });
@@ -57,11 +53,7 @@ test('issue 8: a cookie session reads without a CSRF header, but changes need it
   const csrf = (jar.find((c) => c?.startsWith('pg_csrf=')) ?? '').slice('pg_csrf='.length);
   assert.equal((await fetch(`${server.url}/api/v1/me`, { headers: { cookie } })).status, 200);
   const post = (headers: Record<string, string>) =>
-    fetch(`${server.url}/api/v1/tokens`, {
-      method: 'POST',
-      headers: { cookie, 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ name: 't' }),
-    });
+    fetch(`${server.url}/api/v1/tokens`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', ...headers }, body: JSON.stringify({ name: 't' }) });
   const missing = await post({});
   assert.equal(missing.status, 403);
   assert.equal(((await missing.json()) as { error: { field: string } }).error.field, 'x-plantgate-csrf');
@@ -70,9 +62,6 @@ test('issue 8: a cookie session reads without a CSRF header, but changes need it
   assert.equal((await webLogin(server.url, { origin: 'https://evil.example' })).status, 403);
   const logout = await fetch(`${server.url}/api/v1/auth/logout`, { method: 'POST', headers: { cookie, 'x-plantgate-csrf': csrf } });
   assert.equal(logout.status, 204);
-  assert.ok(
-    logout.headers.getSetCookie().some((c) => c.startsWith('pg_session=;')),
-    'logout clears the cookie',
-  );
+  assert.ok(logout.headers.getSetCookie().some((c) => c.startsWith('pg_session=;')), 'logout clears the cookie');
   assert.equal((await fetch(`${server.url}/api/v1/me`, { headers: { cookie } })).status, 401, 'and revoked the token behind it');
 });

@@ -94,15 +94,11 @@ describe('web UI in Chromium', () => {
     const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
     assert.equal(storage, '{}{}');
     assert.ok(!sent.some((r) => r.url.includes(session.value)), 'the token is in no URL');
-    await expectAccessible(page, 'personal-vpn-empty');
+        await expectAccessible(page, 'personal-vpn-empty');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to plantgate' }).waitFor();
-    assert.equal(
-      (await context.cookies()).find((c) => c.name === 'pg_session'),
-      undefined,
-      'sign-out removes the cookie',
-    );
+    assert.equal((await context.cookies()).find((c) => c.name === 'pg_session'), undefined, 'sign-out removes the cookie');
     const reuse = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${session.value}` } });
     assert.equal(reuse.status, 401, 'sign-out revoked the session token itself');
     await expectAccessible(page, 'sign-in');
@@ -220,10 +216,7 @@ describe('web UI in Chromium', () => {
     await expectAccessible(page, 'account-password');
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByText('Password changed. Every session was signed out').waitFor();
-    assert.equal(
-      (await fetch(`${server.url}/api/v1/me`, { headers: { cookie: (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ') } })).status,
-      401,
-    );
+    assert.equal((await fetch(`${server.url}/api/v1/me`, { headers: { cookie: (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ') } })).status, 401);
     await page.getByLabel('Email').fill(USERS.dave.email);
     await page.getByLabel(/^Password/).fill('dave-new-password-1');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -283,7 +276,7 @@ describe('web UI in Chromium', () => {
     // Dialogs are keyboard-operable: Escape cancels, focus starts on Cancel.
     await page.getByRole('button', { name: 'Revoke' }).click();
     await page.getByRole('dialog', { name: 'Revoke your profile?' }).waitFor();
-    assert.equal(await page.evaluate('document.activeElement && document.activeElement.textContent'), 'Cancel');
+    assert.equal(await page.evaluate("document.activeElement && document.activeElement.textContent"), 'Cancel');
     await page.keyboard.press('Escape');
     await page.getByRole('dialog', { name: 'Revoke your profile?' }).waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Revoke' }).click();
@@ -299,10 +292,7 @@ describe('web UI in Chromium', () => {
       assert.deepEqual(leaks, [], 'no request carried a private key');
     }
     const keyRequests = sent.filter((r) => r.url.endsWith('/api/v1/vpn/profile') || r.url.endsWith('/api/v1/vpn/profile/rotate'));
-    assert.ok(
-      keyRequests.some((r) => r.body.includes(afterRotate.profile.publicKey)),
-      'the public key was sent',
-    );
+    assert.ok(keyRequests.some((r) => r.body.includes(afterRotate.profile.publicKey)), 'the public key was sent');
     await context.close();
   });
 

@@ -49,27 +49,25 @@ function Shell({ email, platformOperator }: { email: string; platformOperator: b
     navigate(to);
     close();
   };
-  const links = NAV.filter((item) => !item.operator || platformOperator).map((item) => {
-    const current = item.path === '/platform' ? isPlatformPath(path) : path === item.path;
-    return (
-      <UnstyledButton
-        key={item.path}
-        component="a"
-        href={item.path}
-        aria-current={current ? 'page' : undefined}
-        onClick={(event) => {
-          event.preventDefault();
-          go(item.path);
-        }}
-        px="sm"
-        py={6}
-        fw={current ? 700 : 400}
-        td={current ? 'underline' : undefined}
-      >
-        {item.label}
-      </UnstyledButton>
-    );
-  });
+  const here = (to: string) => to === path || (to === '/platform' && isPlatformPath(path));
+  const links = NAV.filter((item) => !item.operator || platformOperator).map((item) => (
+    <UnstyledButton
+      key={item.path}
+      component="a"
+      href={item.path}
+      aria-current={here(item.path) ? 'page' : undefined}
+      onClick={(event) => {
+        event.preventDefault();
+        go(item.path);
+      }}
+      px="sm"
+      py={6}
+      fw={here(item.path) ? 700 : 400}
+      td={here(item.path) ? 'underline' : undefined}
+    >
+      {item.label}
+    </UnstyledButton>
+  ));
   return (
     <AppShell
       transitionDuration={0}
