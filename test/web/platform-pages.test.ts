@@ -241,6 +241,20 @@ describe('platform pages in Chromium', () => {
       ['demo'],
       'eu-west is gone from the server',
     );
+
+    // A region with an enrolled gateway: the server refuses and names it; the dialog then offers removing both.
+    assert.equal((await op.post('/api/v1/admin/regions', { name: 'eu-north', endpoint: 'vpn-north.example.test:51820' })).status, 201);
+    const north = await enrol('gateways', { region: 'eu-north' }, 'gw-north-1');
+    await page.reload();
+    await page.getByRole('button', { name: 'Remove region eu-north' }).click();
+    await dialog.getByRole('button', { name: 'Remove region' }).click();
+    await dialog.getByText('has enrolled gateways: gw-north-1').waitFor();
+    await expectAccessible(page, 'platform-regions-remove-refused');
+    await dialog.getByRole('button', { name: 'Remove region and its gateways' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert.deepEqual(((await op.get('/api/v1/admin/regions')).body as Array<{ name: string }>).map((r) => r.name), ['demo']);
+    const gateways = (await op.get('/api/v1/admin/gateways')).body as Array<{ id: string }>;
+    assert.ok(!gateways.some((g) => g.id === north.id), 'its gateway was removed with it');
     await context.close();
   });
 
