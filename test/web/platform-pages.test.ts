@@ -300,6 +300,18 @@ describe('platform pages in Chromium', () => {
     await row.waitFor({ state: 'detached' });
     const redeemed = await http(server.url).post('/api/v1/enrol', { token, name: 'too-late' });
     assert.equal(redeemed.status, 401, 'a revoked token enrols nothing');
+
+    // An agent token names its plant; the server's refusals land on that field.
+    await page.getByText('Agent', { exact: true }).click();
+    const plant = page.getByLabel('Plant (Organization/Plant, name or id)');
+    await plant.fill('SolarCo/Nope');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.getByText('no plant "SolarCo/Nope"').waitFor();
+    assert.equal(await plant.getAttribute('aria-invalid'), 'true');
+    await plant.fill('SolarCo/Park A');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.getByText('SolarCo/Park A already has agent agent-park-a').waitFor();
+    await expectAccessible(page, 'platform-enrolment-agent-refused');
     await context.close();
   });
 
