@@ -61,7 +61,7 @@ export function EnrolmentsSection() {
                   {...gatewayForm.field('region')}
                 />
               ) : (
-                <TextInput label="Plant (Organization/Plant, name or id)" placeholder="SolarCo/Park A" miw={280} {...agentForm.field('plant')} />
+                <TextInput label="Plant (Organization/Plant, name or id)" placeholder="SolarCo/Park A" w={340} maw="100%" {...agentForm.field('plant')} />
               )}
               <TextInput label="Valid for (minutes)" inputMode="numeric" w={160} {...form.field('expiresInMinutes')} />
               <Button type="submit" mt={25} loading={create.isPending}>

@@ -34,7 +34,7 @@ export function RegionsPage() {
             <Text size="sm">Every user's VPN config lists each region's endpoint; gateways enrol into a region.</Text>
             <Group align="flex-start">
               <TextInput label="Name" placeholder="eu-central" {...form.field('name')} />
-              <TextInput label="Endpoint (host:port)" placeholder="vpn.example.com:51820" miw={260} {...form.field('endpoint')} />
+              <TextInput label="Endpoint (host:port)" placeholder="vpn.example.com:51820" w={300} maw="100%" {...form.field('endpoint')} />
               <Button type="submit" mt={25} loading={add.isPending}>
                 Add region
               </Button>
