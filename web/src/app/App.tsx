@@ -1,15 +1,18 @@
 import { Alert, AppShell, Burger, Button, Center, Group, Loader, Stack, Text, Title, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { lazy, Suspense } from 'react';
 import { AccountPage } from '../features/account/AccountPage.tsx';
 import { SignInPage } from '../features/auth/SignInPage.tsx';
 import { useSession, useSignOut } from '../features/auth/use-session.ts';
-import { PlatformPage } from '../features/platform/PlatformPage.tsx';
 import { isPlatformPath } from '../features/platform/platform-paths.ts';
 import { VpnPage } from '../features/personal-vpn/VpnPage.tsx';
 import { RoutesPage } from '../features/routes/RoutesPage.tsx';
 import { usePrefetchRoutes } from '../features/routes/use-routes.ts';
 import { navigate, PAGES, usePath } from './router.ts';
 
+
+/** Operators only: loaded when first opened, so nobody else downloads it. */
+const PlatformPage = lazy(() => import('../features/platform/PlatformPage.tsx').then((m) => ({ default: m.PlatformPage })));
 const NAV = [
   { path: PAGES.vpn, label: 'Personal VPN' },
   { path: PAGES.routes, label: 'Routes' },
@@ -109,6 +112,12 @@ function Shell({ email, platformOperator }: { email: string; platformOperator: b
 function Page({ path }: { path: string }) {
   if (path === PAGES.routes) return <RoutesPage />;
   if (path === PAGES.account) return <AccountPage />;
-  if (isPlatformPath(path)) return <PlatformPage path={path} />;
+  if (isPlatformPath(path)) {
+    return (
+      <Suspense fallback={<Loader aria-label="Loading the platform pages" />}>
+        <PlatformPage path={path} />
+      </Suspense>
+    );
+  }
   return <VpnPage />;
 }
