@@ -141,6 +141,7 @@ export const MATRIX: Record<string, Row> = {
     missing: () => ({ path: `/admin/routes?user=${MISSING_USER}` }),
   },
   'GET /admin/events': { access: 'operator', call: () => ({ path: '/admin/events' }), ok: 200 },
+  'GET /admin/events/page': { access: 'operator', call: () => ({ path: '/admin/events/page?kind=user&limit=5' }), ok: 200 },
   'POST /admin/gateways/enrolments': { access: 'operator', call: () => ({ path: '/admin/gateways/enrolments', body: { region: 'eu-central' } }), ok: 201 },
   'POST /admin/agents/enrolments': { access: 'operator', call: () => ({ path: '/admin/agents/enrolments', body: { plant: 'SolarCo/Park B' } }), ok: 201 },
   'GET /admin/gateways': { access: 'operator', call: () => ({ path: '/admin/gateways' }), ok: 200 },
