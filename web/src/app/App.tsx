@@ -1,12 +1,18 @@
 import { Alert, AppShell, Burger, Button, Center, Group, Loader, Stack, Text, Title, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { lazy, Suspense } from 'react';
 import { AccountPage } from '../features/account/AccountPage.tsx';
 import { SignInPage } from '../features/auth/SignInPage.tsx';
+import { useOrgs } from '../features/organization/use-org.ts';
 import { useSession, useSignOut } from '../features/auth/use-session.ts';
 import { VpnPage } from '../features/personal-vpn/VpnPage.tsx';
 import { RoutesPage } from '../features/routes/RoutesPage.tsx';
 import { usePrefetchRoutes } from '../features/routes/use-routes.ts';
 import { navigate, PAGES, usePath } from './router.ts';
+
+// The organization pages load on first use: most users never open them (initial JS budget, issue 8).
+const OrgSection = lazy(() => import('../features/organization/OrgSection.tsx').then((m) => ({ default: m.OrgSection })));
+const AcceptInvitationPage = lazy(() => import('../features/organization/invite/AcceptInvitationPage.tsx').then((m) => ({ default: m.AcceptInvitationPage })));
 
 const NAV = [
   { path: PAGES.vpn, label: 'Personal VPN' },
@@ -16,6 +22,15 @@ const NAV = [
 
 export function App() {
   const session = useSession();
+  const path = usePath();
+  // The invitation page works signed in or not: it is how a new person gets an account.
+  if (path === PAGES.invite) {
+    return (
+      <Suspense fallback={<PageLoader />}>
+        <AcceptInvitationPage />
+      </Suspense>
+    );
+  }
   if (session.isPending) {
     return (
       <Center mih="100vh">
@@ -36,33 +51,47 @@ export function App() {
   return <Shell email={session.data.email} />;
 }
 
+function PageLoader() {
+  return (
+    <Center mih="50vh">
+      <Loader aria-label="Loading" />
+    </Center>
+  );
+}
+
 function Shell({ email }: { email: string }) {
   const path = usePath();
   const [opened, { toggle, close }] = useDisclosure(false);
   const signOut = useSignOut();
   usePrefetchRoutes();
+  const orgs = useOrgs();
+  // Shown only to members of an organization (and operators): others have nothing there.
+  const nav = orgs.data?.length ? [...NAV.slice(0, 2), { path: PAGES.orgs, label: 'Organization' }, ...NAV.slice(2)] : NAV;
   const go = (to: string) => {
     navigate(to);
     close();
   };
-  const links = NAV.map((item) => (
-    <UnstyledButton
-      key={item.path}
-      component="a"
-      href={item.path}
-      aria-current={path === item.path ? 'page' : undefined}
-      onClick={(event) => {
-        event.preventDefault();
-        go(item.path);
-      }}
-      px="sm"
-      py={6}
-      fw={path === item.path ? 700 : 400}
-      td={path === item.path ? 'underline' : undefined}
-    >
-      {item.label}
-    </UnstyledButton>
-  ));
+  const links = nav.map((item) => {
+    const current = item.path === PAGES.orgs ? path.startsWith(`${PAGES.orgs}/`) || path === PAGES.orgs : path === item.path;
+    return (
+      <UnstyledButton
+        key={item.path}
+        component="a"
+        href={item.path}
+        aria-current={current ? 'page' : undefined}
+        onClick={(event) => {
+          event.preventDefault();
+          go(item.path);
+        }}
+        px="sm"
+        py={6}
+        fw={current ? 700 : 400}
+        td={current ? 'underline' : undefined}
+      >
+        {item.label}
+      </UnstyledButton>
+    );
+  });
   return (
     <AppShell
       transitionDuration={0}
@@ -102,6 +131,13 @@ function Shell({ email }: { email: string }) {
 }
 
 function Page({ path }: { path: string }) {
+  if (path === PAGES.orgs || path.startsWith(`${PAGES.orgs}/`)) {
+    return (
+      <Suspense fallback={<PageLoader />}>
+        <OrgSection path={path} />
+      </Suspense>
+    );
+  }
   if (path === PAGES.routes) return <RoutesPage />;
   if (path === PAGES.account) return <AccountPage />;
   return <VpnPage />;

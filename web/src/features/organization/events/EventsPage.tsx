@@ -1,0 +1,123 @@
+import { Button, Card, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { OrgSummary } from '../../../../../src/core/wire/org.ts';
+import { request } from '../../../api/client.ts';
+import { orgApi } from '../../../api/endpoints.ts';
+import { Loadable } from '../../../ui/Loadable.tsx';
+import { formatDate } from '../labels.ts';
+import { orgKey } from '../use-org.ts';
+
+const PAGE_SIZE = 50;
+
+type Filters = { kind: string; user: string };
+
+/** The organization's events (every change is one), newest first, filtered by kind and user, paged backwards. */
+export function EventsPage({ org }: { org: OrgSummary }) {
+  const [draft, setDraft] = useState<Filters>({ kind: '', user: '' });
+  const [filters, setFilters] = useState<Filters>({ kind: '', user: '' });
+  // The cursors of the pages seen so far: [undefined] is the newest page.
+  const [cursors, setCursors] = useState<Array<number | undefined>>([undefined]);
+  const before = cursors[cursors.length - 1];
+  const events = useQuery({
+    queryKey: orgKey(org.id, 'events', filters, before),
+    queryFn: () =>
+      request(orgApi.events, {
+        params: { org: org.id },
+        query: { kind: filters.kind || undefined, user: filters.user || undefined, before, limit: PAGE_SIZE },
+      }),
+    placeholderData: keepPreviousData,
+  });
+  const apply = (event: { preventDefault(): void }) => {
+    event.preventDefault();
+    setFilters({ kind: draft.kind.trim(), user: draft.user.trim() });
+    setCursors([undefined]);
+  };
+
+  return (
+    <Card withBorder padding="lg">
+      <Stack>
+        <Title order={2} size="h3">
+          Events
+        </Title>
+        <form onSubmit={apply} noValidate>
+          <Group align="flex-end">
+            <TextInput
+              label="Kind"
+              placeholder="e.g. member.invited"
+              value={draft.kind}
+              onChange={(e) => setDraft({ ...draft, kind: e.currentTarget.value })}
+            />
+            <TextInput
+              label="User (email)"
+              placeholder="acting or affected user"
+              value={draft.user}
+              onChange={(e) => setDraft({ ...draft, user: e.currentTarget.value })}
+            />
+            <Button type="submit" variant="default">
+              Filter
+            </Button>
+          </Group>
+        </form>
+        <Loadable
+          query={events}
+          what="events"
+          isEmpty={(page) => page.events.length === 0}
+          empty={<Text>{filters.kind || filters.user ? 'No event matches these filters.' : 'No event yet.'}</Text>}
+        >
+          {(page) => (
+            <Table.ScrollContainer minWidth={760}>
+              <Table data-testid="events-table" verticalSpacing={4}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Time</Table.Th>
+                    <Table.Th>Kind</Table.Th>
+                    <Table.Th>By</Table.Th>
+                    <Table.Th>Subject</Table.Th>
+                    <Table.Th>Details</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {page.events.map((e) => (
+                    <Table.Tr key={e.id} data-testid="event-row" data-kind={e.kind}>
+                      <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(e.at)}</Table.Td>
+                      <Table.Td>
+                        <code>{e.kind}</code>
+                      </Table.Td>
+                      <Table.Td>{e.actor ?? '—'}</Table.Td>
+                      <Table.Td>{e.subject ?? '—'}</Table.Td>
+                      <Table.Td>
+                        <code style={{ fontSize: 12, overflowWrap: 'anywhere' }}>{detailsText(e.details)}</code>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          )}
+        </Loadable>
+        <Group justify="space-between">
+          <Text size="sm">Page {cursors.length}</Text>
+          <Group gap="xs">
+            <Button variant="default" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
+              Newer
+            </Button>
+            <Button
+              variant="default"
+              disabled={!events.data?.nextBefore || events.isPlaceholderData}
+              onClick={() => events.data?.nextBefore && setCursors((c) => [...c, events.data?.nextBefore ?? undefined])}
+            >
+              Older
+            </Button>
+          </Group>
+        </Group>
+      </Stack>
+    </Card>
+  );
+}
+
+function detailsText(details: Record<string, unknown>): string {
+  return Object.entries(details)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+}
