@@ -1,8 +1,9 @@
-import { Badge, Button, Card, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Modal, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
 import type { CooperationView, JobRoleView, OrgSummary } from '../../../../../src/core/wire/org.ts';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog.tsx';
 import { CopyField } from '../../../ui/CopyField.tsx';
+import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { Loadable } from '../../../ui/Loadable.tsx';
 import { GrantJobRoleForm } from '../job-roles/GrantJobRoleForm.tsx';
 import { formatDate, JOB_ROLE_LABEL } from '../labels.ts';
@@ -82,7 +83,7 @@ function SharedPlants({ cooperation: c }: { cooperation: CooperationView }) {
   return (
     <Stack gap="xs">
       {c.plants.length > 0 && (
-        <Table.ScrollContainer minWidth={420}>
+        <TableScroll label="shared plants" minWidth={420}>
           <Table data-testid="shared-plants" verticalSpacing={4}>
             <Table.Thead>
               <Table.Tr>
@@ -106,7 +107,7 @@ function SharedPlants({ cooperation: c }: { cooperation: CooperationView }) {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </TableScroll>
       )}
       {c.portfolios.length > 0 && (
         <Text size="sm">Portfolios: {c.portfolios.map((f) => `${f.name} (${f.plants.map((p) => p.name).join(', ') || 'no plant'})`).join('; ')}</Text>
@@ -121,7 +122,7 @@ function CooperationJobRoles({ org, cooperation: c, removable }: { org: OrgSumma
   if (c.jobRoles.length === 0) return <Text size="sm">None yet.</Text>;
   return (
     <>
-      <Table.ScrollContainer minWidth={480}>
+      <TableScroll label="cooperation job roles" minWidth={480}>
         <Table data-testid="cooperation-job-roles" verticalSpacing={4}>
           <Table.Thead>
             <Table.Tr>
@@ -130,7 +131,7 @@ function CooperationJobRoles({ org, cooperation: c, removable }: { org: OrgSumma
               <Table.Th>Job role</Table.Th>
               {removable && (
                 <Table.Th>
-                  <span className="mantine-visually-hidden">Actions</span>
+                  <VisuallyHidden>Actions</VisuallyHidden>
                 </Table.Th>
               )}
             </Table.Tr>
@@ -160,7 +161,7 @@ function CooperationJobRoles({ org, cooperation: c, removable }: { org: OrgSumma
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </TableScroll>
       <ConfirmDialog
         opened={removing !== null}
         title={`Remove ${removing?.user.name ?? ''}'s job role on ${removing?.target.name ?? ''}?`}

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import type { OrgSummary } from '../../../../../src/core/wire/org.ts';
 import { request } from '../../../api/client.ts';
 import { orgApi } from '../../../api/endpoints.ts';
+import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { Loadable } from '../../../ui/Loadable.tsx';
 import { formatDate } from '../labels.ts';
 import { orgKey } from '../use-org.ts';
@@ -66,7 +67,7 @@ export function EventsPage({ org }: { org: OrgSummary }) {
           empty={<Text>{filters.kind || filters.user ? 'No event matches these filters.' : 'No event yet.'}</Text>}
         >
           {(page) => (
-            <Table.ScrollContainer minWidth={760}>
+            <TableScroll label="events table" minWidth={760}>
               <Table data-testid="events-table" verticalSpacing={4}>
                 <Table.Thead>
                   <Table.Tr>
@@ -93,7 +94,7 @@ export function EventsPage({ org }: { org: OrgSummary }) {
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </TableScroll>
           )}
         </Loadable>
         <Group justify="space-between">

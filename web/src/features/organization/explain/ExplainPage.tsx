@@ -1,4 +1,4 @@
-import { Alert, Autocomplete, Badge, Button, Card, Group, List, NativeSelect, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Autocomplete, Badge, Button, Card, Group, List, NativeSelect, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { type AccessExplanation, ExplainQuery, type OrgSummary } from '../../../../../src/core/wire/org.ts';
@@ -6,6 +6,7 @@ import { request } from '../../../api/client.ts';
 import { orgApi } from '../../../api/endpoints.ts';
 import { useZodForm } from '../../../lib/use-zod-form.ts';
 import { CopyField } from '../../../ui/CopyField.tsx';
+import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { Loadable } from '../../../ui/Loadable.tsx';
 import { useMembers } from '../members/use-members.ts';
 import { usePlants } from '../plants/use-plants.ts';
@@ -98,17 +99,17 @@ function Verdict({ explanation: e }: { explanation: AccessExplanation }) {
               <span aria-hidden="true" className={s.ok ? 'step-ok' : 'step-no'}>
                 {s.ok ? '✓' : '✗'}
               </span>{' '}
-              <span className="mantine-visually-hidden">{s.ok ? 'passed:' : 'failed:'}</span> {s.text}
+              <VisuallyHidden>{s.ok ? 'passed:' : 'failed:'}</VisuallyHidden> {s.text}
             </List.Item>
           ))}
         </List>
         {e.reaches && !e.hasActiveProfile && (
-          <Alert color="orange" variant="outline" title="No active personal VPN profile">
+          <Alert color="blue" variant="outline" title="No active personal VPN profile">
             {e.user.name} has the permission but no active profile: the routes reach nothing until they issue one.
           </Alert>
         )}
         {e.routes.length > 0 && (
-          <Table.ScrollContainer minWidth={420}>
+          <TableScroll label="explain routes" minWidth={420}>
             <Table data-testid="explain-routes" verticalSpacing={4}>
               <Table.Thead>
                 <Table.Tr>
@@ -131,7 +132,7 @@ function Verdict({ explanation: e }: { explanation: AccessExplanation }) {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </TableScroll>
         )}
       </Stack>
     </Card>

@@ -1,7 +1,8 @@
-import { Button, Card, Loader, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
+import { Button, Card, Loader, SegmentedControl, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { Fragment, useState } from 'react';
 import type { JobRoleView, OrgSummary } from '../../../../../src/core/wire/org.ts';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog.tsx';
+import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { Loadable } from '../../../ui/Loadable.tsx';
 import { JOB_ROLE_LABEL } from '../labels.ts';
 import { useMembers } from '../members/use-members.ts';
@@ -105,7 +106,7 @@ function JobRoleTable({ list, groupBy, onRemove }: { list: JobRoleView[]; groupB
   const titleOf = (j: JobRoleView) => (groupBy === 'user' ? `${j.user.name} (${j.user.email})` : `${j.target.name} (${j.target.kind})`);
   const groups = [...Map.groupBy(list, keyOf).values()].sort((a, b) => titleOf(a[0] as JobRoleView).localeCompare(titleOf(b[0] as JobRoleView)));
   return (
-    <Table.ScrollContainer minWidth={560}>
+    <TableScroll label="job roles table" minWidth={560}>
       <Table data-testid="job-roles-table" verticalSpacing="xs">
         <Table.Thead>
           <Table.Tr>
@@ -114,7 +115,7 @@ function JobRoleTable({ list, groupBy, onRemove }: { list: JobRoleView[]; groupB
             <Table.Th>Granted by</Table.Th>
             {onRemove && (
               <Table.Th>
-                <span className="mantine-visually-hidden">Actions</span>
+                <VisuallyHidden>Actions</VisuallyHidden>
               </Table.Th>
             )}
           </Table.Tr>
@@ -153,6 +154,6 @@ function JobRoleTable({ list, groupBy, onRemove }: { list: JobRoleView[]; groupB
           ))}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </TableScroll>
   );
 }

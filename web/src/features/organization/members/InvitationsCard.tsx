@@ -1,7 +1,8 @@
-import { Badge, Button, Card, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
 import type { Invitation, OrgSummary } from '../../../../../src/core/wire/org.ts';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog.tsx';
+import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { Loadable } from '../../../ui/Loadable.tsx';
 import { formatDate, ROLE_LABEL } from '../labels.ts';
 import type { OrgAccess } from '../use-org.ts';
@@ -22,7 +23,7 @@ export function InvitationsCard({ org, access }: { org: OrgSummary; access: OrgA
         </Title>
         <Loadable query={invitations} what="invitations" isEmpty={(l) => l.length === 0} empty={<Text>No invitation yet.</Text>}>
           {(list) => (
-            <Table.ScrollContainer minWidth={640}>
+            <TableScroll label="invitations table" minWidth={640}>
               <Table data-testid="invitations-table" verticalSpacing="xs">
                 <Table.Thead>
                   <Table.Tr>
@@ -33,7 +34,7 @@ export function InvitationsCard({ org, access }: { org: OrgSummary; access: OrgA
                     <Table.Th>Status</Table.Th>
                     {canRevoke && (
                       <Table.Th>
-                        <span className="mantine-visually-hidden">Actions</span>
+                        <VisuallyHidden>Actions</VisuallyHidden>
                       </Table.Th>
                     )}
                   </Table.Tr>
@@ -69,7 +70,7 @@ export function InvitationsCard({ org, access }: { org: OrgSummary; access: OrgA
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </TableScroll>
           )}
         </Loadable>
       </Stack>

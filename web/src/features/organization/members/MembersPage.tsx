@@ -1,8 +1,9 @@
-import { Badge, Button, Card, NativeSelect, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, NativeSelect, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
 import { ORG_ROLES, type OrgRole } from '../../../../../src/core/model.ts';
 import type { OrgMember, OrgSummary } from '../../../../../src/core/wire/org.ts';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog.tsx';
+import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { Loadable } from '../../../ui/Loadable.tsx';
 import { useSession } from '../../auth/use-session.ts';
 import { ROLE_LABEL, ROLE_MEANING } from '../labels.ts';
@@ -32,7 +33,7 @@ export function MembersPage({ org, access }: { org: OrgSummary; access: OrgAcces
           </Title>
           <Loadable query={members} what="members" isEmpty={(m) => m.length === 0} empty={<Text>No members.</Text>}>
             {(list) => (
-              <Table.ScrollContainer minWidth={560}>
+              <TableScroll label="members table" minWidth={560}>
                 <Table data-testid="members-table" verticalSpacing="xs">
                   <Table.Thead>
                     <Table.Tr>
@@ -41,7 +42,7 @@ export function MembersPage({ org, access }: { org: OrgSummary; access: OrgAcces
                       <Table.Th>Role</Table.Th>
                       {canRemove && (
                         <Table.Th>
-                          <span className="mantine-visually-hidden">Actions</span>
+                          <VisuallyHidden>Actions</VisuallyHidden>
                         </Table.Th>
                       )}
                     </Table.Tr>
@@ -85,7 +86,7 @@ export function MembersPage({ org, access }: { org: OrgSummary; access: OrgAcces
                     ))}
                   </Table.Tbody>
                 </Table>
-              </Table.ScrollContainer>
+              </TableScroll>
             )}
           </Loadable>
         </Stack>

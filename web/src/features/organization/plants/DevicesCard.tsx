@@ -1,4 +1,5 @@
-import { Button, Card, Group, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Button, Card, Group, Modal, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { useState } from 'react';
 import type { PlantDetail } from '../../../../../src/core/wire/org.ts';
 import { useZodForm } from '../../../lib/use-zod-form.ts';
@@ -26,7 +27,7 @@ export function DevicesCard({ orgId, plant, manage }: { orgId: string; plant: Pl
         {plant.devicesList.length === 0 ? (
           <Text>No device recorded.</Text>
         ) : (
-          <Table.ScrollContainer minWidth={760}>
+          <TableScroll label="devices table" minWidth={760}>
             <Table data-testid="devices-table" verticalSpacing="xs">
               <Table.Thead>
                 <Table.Tr>
@@ -37,7 +38,7 @@ export function DevicesCard({ orgId, plant, manage }: { orgId: string; plant: Pl
                   <Table.Th>Ports</Table.Th>
                   {manage && (
                     <Table.Th>
-                      <span className="mantine-visually-hidden">Actions</span>
+                      <VisuallyHidden>Actions</VisuallyHidden>
                     </Table.Th>
                   )}
                 </Table.Tr>
@@ -70,7 +71,7 @@ export function DevicesCard({ orgId, plant, manage }: { orgId: string; plant: Pl
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </TableScroll>
         )}
       </Stack>
       {editing && <DeviceDialog orgId={orgId} plant={plant} device={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />}

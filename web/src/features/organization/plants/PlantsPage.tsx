@@ -2,6 +2,7 @@ import { Button, Card, Group, Stack, Table, Text, Textarea, TextInput, Title } f
 import type { OrgSummary } from '../../../../../src/core/wire/org.ts';
 import { useZodForm } from '../../../lib/use-zod-form.ts';
 import { AppLink } from '../../../ui/AppLink.tsx';
+import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { Loadable } from '../../../ui/Loadable.tsx';
 import { orgPath } from '../org-paths.ts';
 import type { OrgAccess } from '../use-org.ts';
@@ -31,7 +32,7 @@ export function PlantsPage({ org, access }: { org: OrgSummary; access: OrgAccess
             }
           >
             {(list) => (
-              <Table.ScrollContainer minWidth={760}>
+              <TableScroll label="plants table" minWidth={760}>
                 <Table data-testid="plants-table" verticalSpacing="xs">
                   <Table.Thead>
                     <Table.Tr>
@@ -68,7 +69,7 @@ export function PlantsPage({ org, access }: { org: OrgSummary; access: OrgAccess
                     ))}
                   </Table.Tbody>
                 </Table>
-              </Table.ScrollContainer>
+              </TableScroll>
             )}
           </Loadable>
         </Stack>

@@ -1,4 +1,5 @@
-import { Alert, Button, Card, Group, List, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Card, Group, List, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { useState } from 'react';
 import type { PlantDetail } from '../../../../../src/core/wire/org.ts';
 import { useZodForm } from '../../../lib/use-zod-form.ts';
@@ -30,7 +31,7 @@ export function SubnetsCard({ orgId, plant, manage }: { orgId: string; plant: Pl
         {plant.subnets.length === 0 ? (
           <Text>No subnet yet: the plant is reachable by nobody.</Text>
         ) : (
-          <Table.ScrollContainer minWidth={520}>
+          <TableScroll label="subnets table" minWidth={520}>
             <Table data-testid="subnets-table" verticalSpacing="xs">
               <Table.Thead>
                 <Table.Tr>
@@ -39,7 +40,7 @@ export function SubnetsCard({ orgId, plant, manage }: { orgId: string; plant: Pl
                   <Table.Th>Devices</Table.Th>
                   {manage && (
                     <Table.Th>
-                      <span className="mantine-visually-hidden">Actions</span>
+                      <VisuallyHidden>Actions</VisuallyHidden>
                     </Table.Th>
                   )}
                 </Table.Tr>
@@ -65,7 +66,7 @@ export function SubnetsCard({ orgId, plant, manage }: { orgId: string; plant: Pl
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </TableScroll>
         )}
         {manage && (
           <form onSubmit={onSubmit} noValidate>
@@ -98,7 +99,7 @@ export function SubnetsCard({ orgId, plant, manage }: { orgId: string; plant: Pl
       >
         {affected.length > 0 ? (
           <Alert
-            color="orange"
+            color="red"
             variant="outline"
             title={`${affected.length} device${affected.length === 1 ? ' is' : 's are'} behind this subnet`}
             data-testid="d8-warning"

@@ -1,8 +1,9 @@
-import { Button, Card, Group, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Button, Card, Group, Modal, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
 import { type OrgSummary, PortfolioRequest, type PortfolioView } from '../../../../../src/core/wire/org.ts';
 import { useZodForm } from '../../../lib/use-zod-form.ts';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog.tsx';
+import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { Loadable } from '../../../ui/Loadable.tsx';
 import { PickList, pickedIds } from '../PickList.tsx';
 import { usePlants } from '../plants/use-plants.ts';
@@ -28,7 +29,7 @@ export function PortfoliosPage({ org, access }: { org: OrgSummary; access: OrgAc
         <Text size="sm">A job role on a portfolio holds for every plant in it, also for plants added later.</Text>
         <Loadable query={portfolios} what="portfolios" isEmpty={(l) => l.length === 0} empty={<Text>No portfolio yet.</Text>}>
           {(list) => (
-            <Table.ScrollContainer minWidth={520}>
+            <TableScroll label="portfolios table" minWidth={520}>
               <Table data-testid="portfolios-table" verticalSpacing="xs">
                 <Table.Thead>
                   <Table.Tr>
@@ -36,7 +37,7 @@ export function PortfoliosPage({ org, access }: { org: OrgSummary; access: OrgAc
                     <Table.Th>Plants</Table.Th>
                     {manage && (
                       <Table.Th>
-                        <span className="mantine-visually-hidden">Actions</span>
+                        <VisuallyHidden>Actions</VisuallyHidden>
                       </Table.Th>
                     )}
                   </Table.Tr>
@@ -62,7 +63,7 @@ export function PortfoliosPage({ org, access }: { org: OrgSummary; access: OrgAc
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </TableScroll>
           )}
         </Loadable>
       </Stack>
