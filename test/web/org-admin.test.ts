@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
+import { ensureWebBuilt, launchChromium } from './browser.ts';
+import { loadWebFleet, USERS } from './fleet.ts';
+import { expectAccessible, openOrgTab, PHONE, signIn, watch } from './org-session.ts';
+
+type Server = Awaited<ReturnType<typeof startTestServer>>;
+
+/**
+ * An organization Admin manages SolarCo in Chromium against a real control plane (issue 8):
+ * one server and one browser for the file, on the demo fleet (tests run in order).
+ */
+describe('organization pages: an Admin at work', () => {
+  let server: Server;
+  let browser: Browser;
+  const problems: string[] = [];
+  const newcomer = { email: 'nina@solarco.example', password: 'nina-password-1', name: 'Nina Newcomer' };
+
+  before(async () => {
+    ensureWebBuilt();
+    [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
+    await loadWebFleet(server);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    assert.deepEqual(problems, [], 'no script error on any page');
+  });
+
+  test('S2: an Admin invites a member, the member accepts in the browser, the Admin grants a job role and the member reaches the plant', async () => {
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems);
+    await openOrgTab(page, 'Members');
+    await page.getByTestId('member-row').first().waitFor();
+    assert.deepEqual(
+      (await page.getByTestId('members-table').getByRole('combobox').all()).length,
+      3,
+      'the Admin can change the role of every member but herself (Bob, Dave, Vera)',
+    );
+    await page.getByLabel('Email').fill('nina@');
+    await page.getByText('must be an email address').waitFor();
+    await page.getByLabel('Email').fill(newcomer.email);
+    await page.getByLabel('Org role').selectOption('member');
+    await page.getByRole('button', { name: 'Create invitation' }).click();
+    const dialog = page.getByRole('dialog', { name: `Invitation for ${newcomer.email}` });
+    await dialog.getByText('Shown only now').waitFor();
+    const link = (await dialog.getByTestId('invitation-link').textContent()) ?? '';
+    const token = new URL(link).hash.slice(1);
+    assert.match(token, /^pgi_/, 'the token travels after # in the link');
+    await expectAccessible(page, 'org-invitation-created');
+    await dialog.getByRole('button', { name: 'I have copied it, close' }).click();
+    await page.locator(`[data-testid="invitation-row"][data-email="${newcomer.email}"][data-status="pending"]`).waitFor();
+    assert.equal(await page.getByTestId('invitation-link').count(), 0, 'the link is gone once the dialog is closed');
+    await expectAccessible(page, 'org-members');
+
+    // The newcomer opens the link in a browser of their own.
+    const guestContext = await browser.newContext({ viewport: PHONE });
+    const sent: string[] = [];
+    guestContext.on('request', (r) => sent.push(r.url()));
+    const invitee = await guestContext.newPage();
+    watch(invitee, newcomer.email, problems);
+    await invitee.goto(`${server.url}/invite#${token}`);
+    assert.equal(await invitee.getByTestId('invitation-org').textContent(), 'SolarCo');
+    assert.equal(await invitee.getByTestId('invitation-email').textContent(), newcomer.email);
+    assert.equal(await invitee.getByTestId('invitation-role').textContent(), 'Member');
+    await invitee.getByLabel('Your name').fill(newcomer.name);
+    await invitee.getByLabel(/^Password/).fill(newcomer.password);
+    await invitee.getByLabel('Repeat password').fill('something-else');
+    await invitee.getByText('does not match the password').waitFor();
+    await expectAccessible(invitee, 'org-accept-invitation-phone');
+    await invitee.getByLabel('Repeat password').fill(newcomer.password);
+    await invitee.getByRole('button', { name: 'Create account and join SolarCo' }).click();
+    await invitee.getByText('You joined SolarCo as Member').waitFor();
+    assert.ok(!sent.some((url) => url.includes(token)), 'the token is in no request URL');
+    const storage = await invitee.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    assert.equal(storage, '{}{}', 'nothing in web storage');
+    await invitee.getByLabel('Email').fill(newcomer.email);
+    await invitee.getByLabel(/^Password/).fill(newcomer.password);
+    await invitee.getByRole('button', { name: 'Sign in' }).click();
+    await invitee.getByRole('link', { name: 'Routes' }).click();
+    await invitee.getByText('You reach no plant').waitFor();
+
+    // The Admin sees the new member and grants Operator on Park C.
+    await page.locator(`[data-testid="invitation-row"][data-email="${newcomer.email}"][data-status="accepted"]`).waitFor();
+    await page.locator(`[data-testid="member-row"][data-email="${newcomer.email}"]`).waitFor();
+    await openOrgTab(page, 'Job roles');
+    await page.getByLabel('Member', { exact: true }).selectOption(newcomer.email);
+    await page.getByLabel('Plant or portfolio').selectOption({ label: 'Park C' });
+    await page.getByLabel('Job role', { exact: true }).selectOption('operator');
+    await page.getByRole('button', { name: 'Grant job role' }).click();
+    await page.locator(`[data-testid="job-role-row"][data-user="${newcomer.email}"][data-target="Park C"][data-role="operator"]`).waitFor();
+    await expectAccessible(page, 'org-job-roles');
+
+    await invitee.reload();
+    await invitee.locator('[data-testid="route-row"][data-plant="Park C"]').waitFor();
+    await guestContext.close();
+    await context.close();
+  });
+
+  test('D8: removing a subnet lists the devices behind it before anything changes; subnets are checked as they are typed', async () => {
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems);
+    await openOrgTab(page, 'Plants');
+    await page.locator('[data-testid="plant-row"][data-plant="Park A"]').getByRole('link', { name: 'Park A' }).click();
+    await page.getByTestId('plant-name').filter({ hasText: 'Park A' }).waitFor();
+    const inverter = page.locator('[data-testid="device-row"][data-device="inverter-1"]');
+    assert.match((await inverter.textContent()) ?? '', /192\.168\.1\.17.*100\.80\.\d+\.17/, 'the device is shown with its mapped address (host part kept)');
+    await expectAccessible(page, 'org-plant-detail');
+
+    await page.getByLabel('Add a subnet').fill('10.99.0.7/24');
+    await page.getByText('has host bits set; did you mean 10.99.0.0/24?').waitFor();
+    await page.getByLabel('Add a subnet').fill('10.99.0.0/24');
+    await page.getByRole('button', { name: 'Add subnet' }).click();
+    await page.locator('[data-testid="subnet-row"][data-cidr="10.99.0.0/24"]').waitFor();
+
+    await page.getByRole('button', { name: 'Remove subnet 192.168.1.0/24' }).click();
+    const warning = page.getByTestId('d8-warning');
+    await warning.waitFor();
+    const listed = (await warning.textContent()) ?? '';
+    assert.match(listed, /inverter-1/);
+    assert.match(listed, /logger/);
+    await expectAccessible(page, 'org-d8-warning');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).first().click();
+    const operator = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
+    const plant = await operator.get('/api/v1/orgs/SolarCo/plants/Park%20A');
+    assert.equal(plant.status, 200, JSON.stringify(plant.body));
+    assert.ok(
+      plant.body.subnets.some((s: { cidr: string }) => s.cidr === '192.168.1.0/24'),
+      'cancelling the warning changed nothing',
+    );
+
+    // A subnet without devices goes after a plain confirmation.
+    await page.getByRole('button', { name: 'Remove subnet 10.99.0.0/24' }).click();
+    await page.getByRole('dialog').getByText('No device is behind this subnet.').waitFor();
+    await page.getByRole('button', { name: 'Remove subnet', exact: true }).click();
+    await page.locator('[data-testid="subnet-row"][data-cidr="10.99.0.0/24"]').waitFor({ state: 'detached' });
+
+    const phone = await browser.newContext({ viewport: PHONE, storageState: await context.storageState() });
+    const small = await phone.newPage();
+    watch(small, 'alice (phone)', problems);
+    await small.goto(page.url());
+    await small.getByTestId('plant-name').waitFor();
+    await expectAccessible(small, 'org-plant-detail-phone');
+    await phone.close();
+    await context.close();
+  });
+
+  test('explain access: a Guest with the Operator job role does not reach the plant, and the page shows the step that denies it', async () => {
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems);
+    await openOrgTab(page, 'Explain access');
+    await page.getByRole('combobox', { name: 'User (email)' }).fill(USERS.dave.email);
+    await page.getByLabel('Plant').selectOption({ label: 'Park A' });
+    await page.getByRole('button', { name: 'Explain' }).click();
+    const verdict = page.getByTestId('explanation');
+    await verdict.waitFor();
+    assert.equal(await verdict.getAttribute('data-reaches'), 'false');
+    const failed = page.getByTestId('explain-steps').locator('[data-ok="false"]');
+    assert.ok((await failed.count()) >= 1, 'at least one step fails');
+    assert.match((await failed.first().textContent()) ?? '', /guest/i, 'the failing step names the guest role');
+    await expectAccessible(page, 'org-explain-denied');
+
+    await page.getByRole('combobox', { name: 'User (email)' }).fill(USERS.bob.email);
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await page.locator('[data-testid="explanation"][data-reaches="true"]').waitFor();
+    assert.ok((await page.getByTestId('explain-routes').locator('tbody tr').count()) >= 1, 'the routes Park A gives Bob are listed');
+    await context.close();
+  });
+});
