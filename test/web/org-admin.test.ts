@@ -41,7 +41,7 @@ describe('organization pages: an Admin at work', () => {
     await page.getByLabel('Email').fill('nina@');
     await page.getByText('must be an email address').waitFor();
     await page.getByLabel('Email').fill(newcomer.email);
-    await page.getByLabel('Org role').selectOption('member');
+    await page.getByLabel('Org role', { exact: true }).selectOption('member');
     await page.getByRole('button', { name: 'Create invitation' }).click();
     const dialog = page.getByRole('dialog', { name: `Invitation for ${newcomer.email}` });
     await dialog.getByText('Shown only now').waitFor();
@@ -78,10 +78,14 @@ describe('organization pages: an Admin at work', () => {
     await invitee.getByLabel('Email').fill(newcomer.email);
     await invitee.getByLabel(/^Password/).fill(newcomer.password);
     await invitee.getByRole('button', { name: 'Sign in' }).click();
-    await invitee.getByRole('link', { name: 'Routes' }).click();
+    await invitee.getByRole('heading', { name: 'Personal VPN', level: 1 }).waitFor();
+    // At phone width the navigation is behind the menu button.
+    await invitee.getByRole('button', { name: 'Open navigation' }).click();
+    await invitee.getByRole('navigation', { name: 'Main (mobile)' }).getByRole('link', { name: 'Routes' }).click();
     await invitee.getByText('You reach no plant').waitFor();
 
-    // The Admin sees the new member and grants Operator on Park C.
+    // The Admin (after a reload) sees the new member and grants Operator on Park C.
+    await page.reload();
     await page.locator(`[data-testid="invitation-row"][data-email="${newcomer.email}"][data-status="accepted"]`).waitFor();
     await page.locator(`[data-testid="member-row"][data-email="${newcomer.email}"]`).waitFor();
     await openOrgTab(page, 'Job roles');

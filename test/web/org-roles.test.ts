@@ -44,7 +44,7 @@ describe('organization pages: what each role sees', () => {
     assert.equal(await page.getByTestId('my-org-role').textContent(), 'Moderator');
     assert.equal(await page.getByTestId('members-table').getByRole('combobox').count(), 0, 'no role change offered');
     assert.equal(await page.getByRole('button', { name: /^Remove / }).count(), 0, 'no member removal offered');
-    const roles = await page.getByLabel('Org role').locator('option').allTextContents();
+    const roles = await page.getByLabel('Org role', { exact: true }).locator('option').allTextContents();
     assert.deepEqual(roles, ['Member', 'Guest'], 'a Moderator invites only Members and Guests');
     await expectAccessible(page, 'org-members-moderator');
 

@@ -1,8 +1,7 @@
-import { Alert, Button, Card, Group, Modal, NativeSelect, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Card, Code, CopyButton, Group, Modal, NativeSelect, Stack, Text, TextInput, Title } from '@mantine/core';
 import { invitableRoles } from '../../../../../src/core/permissions.ts';
 import { InvitationRequest, type OrgSummary } from '../../../../../src/core/wire/org.ts';
 import { useZodForm } from '../../../lib/use-zod-form.ts';
-import { CopyField } from '../../../ui/CopyField.tsx';
 import { formatDate, ROLE_LABEL } from '../labels.ts';
 import type { OrgAccess } from '../use-org.ts';
 import { useInvite } from './use-members.ts';
@@ -60,11 +59,16 @@ export function InviteCard({ org, access }: { org: OrgSummary; access: OrgAccess
               Copy the link now and send it to {created.email} yourself. plantgate keeps only a hash of it and cannot show it again; if it is lost, revoke this
               invitation and create a new one.
             </Alert>
-            <CopyField value={created.link} label="invitation link">
-              <code data-testid="invitation-link" style={{ overflowWrap: 'anywhere' }}>
-                {created.link}
-              </code>
-            </CopyField>
+            <Code block data-testid="invitation-link" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+              {created.link}
+            </Code>
+            <CopyButton value={created.link}>
+              {({ copied, copy }) => (
+                <Button variant={copied ? 'light' : 'filled'} onClick={copy} w={{ base: '100%', sm: 'auto' }}>
+                  {copied ? 'Link copied' : 'Copy invitation link'}
+                </Button>
+              )}
+            </CopyButton>
             <Text size="sm">
               Role {ROLE_LABEL[created.role]}; valid until {formatDate(created.expiresAt)}.
             </Text>
