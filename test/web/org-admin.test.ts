@@ -40,6 +40,10 @@ describe('organization pages: an Admin at work', () => {
     );
     await page.getByLabel('Email').fill('nina@');
     await page.getByText('must be an email address').waitFor();
+    // The server's refusal lands on the field it names.
+    await page.getByLabel('Email').fill(USERS.bob.email);
+    await page.getByRole('button', { name: 'Create invitation' }).click();
+    await page.getByText(`${USERS.bob.email} is already a member of SolarCo`).waitFor();
     await page.getByLabel('Email').fill(newcomer.email);
     await page.getByLabel('Org role', { exact: true }).selectOption('member');
     await page.getByRole('button', { name: 'Create invitation' }).click();
@@ -124,7 +128,9 @@ describe('organization pages: an Admin at work', () => {
     assert.match(listed, /inverter-1/);
     assert.match(listed, /logger/);
     await expectAccessible(page, 'org-d8-warning');
-    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).first().click();
+    // The dialog is a keyboard one: Escape cancels it.
+    await page.keyboard.press('Escape');
+    await warning.waitFor({ state: 'detached' });
     const operator = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
     const plant = await operator.get('/api/v1/orgs/SolarCo/plants/Park%20A');
     assert.equal(plant.status, 200, JSON.stringify(plant.body));
@@ -146,6 +152,48 @@ describe('organization pages: an Admin at work', () => {
     await small.getByTestId('plant-name').waitFor();
     await expectAccessible(small, 'org-plant-detail-phone');
     await phone.close();
+    await context.close();
+  });
+
+  test('plants: create with subnets, add a device and see its mapped address, edit it, rename and delete the plant', async () => {
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems);
+    await openOrgTab(page, 'Plants');
+    await page.getByLabel('Name', { exact: true }).fill('Park D');
+    await page.getByLabel('Subnets').fill('10.40.0.0/24, 10.41.0.9/24');
+    await page.getByText('has host bits set; did you mean 10.41.0.0/24?').waitFor();
+    await page.getByLabel('Subnets').fill('10.40.0.0/24, 10.41.0.0/24');
+    await page.getByRole('button', { name: 'Create plant' }).click();
+    await page.locator('[data-testid="plant-row"][data-plant="Park D"]').getByRole('link', { name: 'Park D' }).click();
+    await page.getByTestId('plant-name').filter({ hasText: 'Park D' }).waitFor();
+    const mapped = (await page.locator('[data-testid="subnet-row"][data-cidr="10.40.0.0/24"]').textContent()) ?? '';
+    const prefix = /(100\.\d+\.\d+)\.0\/24/.exec(mapped)?.[1];
+    assert.ok(prefix, `the new subnet got a mapped prefix (${mapped})`);
+
+    await page.getByRole('button', { name: 'Add device' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a device to Park D' });
+    await dialog.getByLabel('Name').fill('meter');
+    await dialog.getByLabel('IPv4 address').fill('10.40.0.300');
+    await dialog.getByText('must be an IPv4 address').waitFor();
+    await dialog.getByLabel('IPv4 address').fill('10.40.0.23');
+    await dialog.getByLabel('Ports').fill('502, 80');
+    await dialog.getByRole('button', { name: 'Add device' }).click();
+    const device = page.locator('[data-testid="device-row"][data-device="meter"]');
+    await device.waitFor();
+    assert.match((await device.textContent()) ?? '', new RegExp(`${prefix.replace(/\./g, '\\.')}\\.23`), 'host part kept in the mapped address');
+    await page.getByRole('button', { name: 'Edit device meter' }).click();
+    await page.getByRole('dialog', { name: 'Edit meter' }).getByLabel('Kind').fill('energy-meter');
+    await page.getByRole('button', { name: 'Save device' }).click();
+    await device.filter({ hasText: 'energy-meter' }).waitFor();
+
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByRole('dialog', { name: 'Rename Park D' }).getByLabel('New name').fill('Park Delta');
+    await page.getByRole('dialog', { name: 'Rename Park D' }).getByRole('button', { name: 'Rename' }).click();
+    await page.getByTestId('plant-name').filter({ hasText: 'Park Delta' }).waitFor();
+    await page.getByRole('button', { name: 'Delete plant' }).click();
+    await page.getByRole('dialog', { name: 'Delete Park Delta?' }).getByText('1 device').waitFor();
+    await page.getByRole('button', { name: 'Delete plant', exact: true }).last().click();
+    await page.getByTestId('plants-table').waitFor();
+    assert.equal(await page.locator('[data-testid="plant-row"][data-plant="Park Delta"]').count(), 0);
     await context.close();
   });
 
