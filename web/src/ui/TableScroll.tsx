@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import type { CSSProperties, ReactNode } from 'react';
 
 /**
  * A wide table that scrolls sideways on a phone. The scrolling box is focusable (and
@@ -8,7 +8,9 @@ export function TableScroll({ label, minWidth, children }: { label: string; minW
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard to be scrolled
     <section className="table-scroll" tabIndex={0} aria-label={label}>
-      <div style={{ minWidth }}>{children}</div>
+      <div className="table-scroll-inner" style={{ '--table-min-width': `${minWidth}px` } as CSSProperties}>
+        {children}
+      </div>
     </section>
   );
 }

@@ -84,7 +84,7 @@ function SharedPlants({ cooperation: c }: { cooperation: CooperationView }) {
     <Stack gap="xs">
       {c.plants.length > 0 && (
         <TableScroll label="shared plants" minWidth={420}>
-          <Table data-testid="shared-plants" verticalSpacing={4}>
+          <Table className="stack-table" data-testid="shared-plants" verticalSpacing={4}>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Shared plant</Table.Th>
@@ -94,8 +94,10 @@ function SharedPlants({ cooperation: c }: { cooperation: CooperationView }) {
             <Table.Tbody>
               {c.plants.map((p) => (
                 <Table.Tr key={p.id} data-testid="shared-plant" data-plant={p.name}>
-                  <Table.Td fw={600}>{p.name}</Table.Td>
-                  <Table.Td>
+                  <Table.Td data-label="Shared plant" fw={600}>
+                    {p.name}
+                  </Table.Td>
+                  <Table.Td data-label="Subnets (native → mapped)">
                     {p.subnets.map((s) => (
                       <Group key={s.cidr} gap={6} wrap="nowrap">
                         <code>{s.cidr}</code> →
@@ -123,7 +125,7 @@ function CooperationJobRoles({ org, cooperation: c, removable }: { org: OrgSumma
   return (
     <>
       <TableScroll label="cooperation job roles" minWidth={480}>
-        <Table data-testid="cooperation-job-roles" verticalSpacing={4}>
+        <Table className="stack-table" data-testid="cooperation-job-roles" verticalSpacing={4}>
           <Table.Thead>
             <Table.Tr>
               <Table.Th>Member</Table.Th>
@@ -139,13 +141,13 @@ function CooperationJobRoles({ org, cooperation: c, removable }: { org: OrgSumma
           <Table.Tbody>
             {c.jobRoles.map((j) => (
               <Table.Tr key={j.id} data-testid="cooperation-job-role" data-user={j.user.email}>
-                <Table.Td>
+                <Table.Td data-label="Member">
                   {j.user.name} ({j.user.email})
                 </Table.Td>
-                <Table.Td>{j.target.name}</Table.Td>
-                <Table.Td>{JOB_ROLE_LABEL[j.role]}</Table.Td>
+                <Table.Td data-label="On">{j.target.name}</Table.Td>
+                <Table.Td data-label="Job role">{JOB_ROLE_LABEL[j.role]}</Table.Td>
                 {removable && (
-                  <Table.Td>
+                  <Table.Td data-label="">
                     <Button
                       size="compact-sm"
                       color="red"

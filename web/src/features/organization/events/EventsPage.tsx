@@ -68,7 +68,7 @@ export function EventsPage({ org }: { org: OrgSummary }) {
         >
           {(page) => (
             <TableScroll label="events table" minWidth={760}>
-              <Table data-testid="events-table" verticalSpacing={4}>
+              <Table className="stack-table" data-testid="events-table" verticalSpacing={4}>
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th>Time</Table.Th>
@@ -81,13 +81,15 @@ export function EventsPage({ org }: { org: OrgSummary }) {
                 <Table.Tbody>
                   {page.events.map((e) => (
                     <Table.Tr key={e.id} data-testid="event-row" data-kind={e.kind}>
-                      <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(e.at)}</Table.Td>
-                      <Table.Td>
+                      <Table.Td data-label="Time" style={{ whiteSpace: 'nowrap' }}>
+                        {formatDate(e.at)}
+                      </Table.Td>
+                      <Table.Td data-label="Kind">
                         <code>{e.kind}</code>
                       </Table.Td>
-                      <Table.Td>{e.actor ?? '—'}</Table.Td>
-                      <Table.Td>{e.subject ?? '—'}</Table.Td>
-                      <Table.Td>
+                      <Table.Td data-label="By">{e.actor ?? '—'}</Table.Td>
+                      <Table.Td data-label="Subject">{e.subject ?? '—'}</Table.Td>
+                      <Table.Td data-label="Details">
                         <code style={{ fontSize: 12, overflowWrap: 'anywhere' }}>{detailsText(e.details)}</code>
                       </Table.Td>
                     </Table.Tr>

@@ -110,7 +110,7 @@ function Verdict({ explanation: e }: { explanation: AccessExplanation }) {
         )}
         {e.routes.length > 0 && (
           <TableScroll label="explain routes" minWidth={420}>
-            <Table data-testid="explain-routes" verticalSpacing={4}>
+            <Table className="stack-table" data-testid="explain-routes" verticalSpacing={4}>
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Native subnet</Table.Th>
@@ -121,13 +121,13 @@ function Verdict({ explanation: e }: { explanation: AccessExplanation }) {
               <Table.Tbody>
                 {e.routes.map((r) => (
                   <Table.Tr key={r.subnet}>
-                    <Table.Td>
+                    <Table.Td data-label="Native subnet">
                       <code>{r.subnet}</code>
                     </Table.Td>
-                    <Table.Td>
+                    <Table.Td data-label="Mapped prefix">
                       <CopyField value={r.mapped} label={`mapped prefix of ${r.subnet}`} />
                     </Table.Td>
-                    <Table.Td>{r.state}</Table.Td>
+                    <Table.Td data-label="State">{r.state}</Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>

@@ -107,7 +107,7 @@ function JobRoleTable({ list, groupBy, onRemove }: { list: JobRoleView[]; groupB
   const groups = [...Map.groupBy(list, keyOf).values()].sort((a, b) => titleOf(a[0] as JobRoleView).localeCompare(titleOf(b[0] as JobRoleView)));
   return (
     <TableScroll label="job roles table" minWidth={560}>
-      <Table data-testid="job-roles-table" verticalSpacing="xs">
+      <Table className="stack-table" data-testid="job-roles-table" verticalSpacing="xs">
         <Table.Thead>
           <Table.Tr>
             <Table.Th>{groupBy === 'user' ? 'Plant or portfolio' : 'Member'}</Table.Th>
@@ -130,11 +130,13 @@ function JobRoleTable({ list, groupBy, onRemove }: { list: JobRoleView[]; groupB
               </Table.Tr>
               {rows.map((j) => (
                 <Table.Tr key={j.id} data-testid="job-role-row" data-user={j.user.email} data-target={j.target.name} data-role={j.role}>
-                  <Table.Td>{groupBy === 'user' ? `${j.target.name} (${j.target.kind})` : `${j.user.name} (${j.user.email})`}</Table.Td>
-                  <Table.Td>{JOB_ROLE_LABEL[j.role]}</Table.Td>
-                  <Table.Td>{j.cooperationId ? 'partner, within a cooperation' : 'this organization'}</Table.Td>
+                  <Table.Td data-label={groupBy === 'user' ? 'Plant or portfolio' : 'Member'}>
+                    {groupBy === 'user' ? `${j.target.name} (${j.target.kind})` : `${j.user.name} (${j.user.email})`}
+                  </Table.Td>
+                  <Table.Td data-label="Job role">{JOB_ROLE_LABEL[j.role]}</Table.Td>
+                  <Table.Td data-label="Granted by">{j.cooperationId ? 'partner, within a cooperation' : 'this organization'}</Table.Td>
                   {onRemove && (
-                    <Table.Td>
+                    <Table.Td data-label="">
                       {!j.cooperationId && (
                         <Button
                           size="compact-sm"

@@ -24,7 +24,7 @@ export function InvitationsCard({ org, access }: { org: OrgSummary; access: OrgA
         <Loadable query={invitations} what="invitations" isEmpty={(l) => l.length === 0} empty={<Text>No invitation yet.</Text>}>
           {(list) => (
             <TableScroll label="invitations table" minWidth={640}>
-              <Table data-testid="invitations-table" verticalSpacing="xs">
+              <Table className="stack-table" data-testid="invitations-table" verticalSpacing="xs">
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th>Email</Table.Th>
@@ -42,17 +42,17 @@ export function InvitationsCard({ org, access }: { org: OrgSummary; access: OrgA
                 <Table.Tbody>
                   {list.map((i) => (
                     <Table.Tr key={i.id} data-testid="invitation-row" data-email={i.email} data-status={i.status}>
-                      <Table.Td>{i.email}</Table.Td>
-                      <Table.Td>{ROLE_LABEL[i.role]}</Table.Td>
-                      <Table.Td>{i.invitedBy ?? '—'}</Table.Td>
-                      <Table.Td>{formatDate(i.expiresAt)}</Table.Td>
-                      <Table.Td>
+                      <Table.Td data-label="Email">{i.email}</Table.Td>
+                      <Table.Td data-label="Role">{ROLE_LABEL[i.role]}</Table.Td>
+                      <Table.Td data-label="Invited by">{i.invitedBy ?? '—'}</Table.Td>
+                      <Table.Td data-label="Expires">{formatDate(i.expiresAt)}</Table.Td>
+                      <Table.Td data-label="Status">
                         <Badge variant="dot" color={STATUS_COLOR[i.status]} tt="none">
                           {i.status}
                         </Badge>
                       </Table.Td>
                       {canRevoke && (
-                        <Table.Td>
+                        <Table.Td data-label="">
                           {i.status === 'pending' && (
                             <Button
                               size="compact-sm"

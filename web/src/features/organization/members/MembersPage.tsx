@@ -34,7 +34,7 @@ export function MembersPage({ org, access }: { org: OrgSummary; access: OrgAcces
           <Loadable query={members} what="members" isEmpty={(m) => m.length === 0} empty={<Text>No members.</Text>}>
             {(list) => (
               <TableScroll label="members table" minWidth={560}>
-                <Table data-testid="members-table" verticalSpacing="xs">
+                <Table className="stack-table" data-testid="members-table" verticalSpacing="xs">
                   <Table.Thead>
                     <Table.Tr>
                       <Table.Th>Name</Table.Th>
@@ -50,7 +50,7 @@ export function MembersPage({ org, access }: { org: OrgSummary; access: OrgAcces
                   <Table.Tbody>
                     {list.map((m) => (
                       <Table.Tr key={m.id} data-testid="member-row" data-email={m.email}>
-                        <Table.Td>
+                        <Table.Td data-label="Name">
                           {m.name}
                           {m.disabled && (
                             <Badge ml="xs" variant="dot" color="red" tt="none">
@@ -58,8 +58,8 @@ export function MembersPage({ org, access }: { org: OrgSummary; access: OrgAcces
                             </Badge>
                           )}
                         </Table.Td>
-                        <Table.Td>{m.email}</Table.Td>
-                        <Table.Td>
+                        <Table.Td data-label="Email">{m.email}</Table.Td>
+                        <Table.Td data-label="Role">
                           {canSetRole && m.id !== me?.id ? (
                             <NativeSelect
                               aria-label={`Org role of ${m.email}`}
@@ -74,7 +74,7 @@ export function MembersPage({ org, access }: { org: OrgSummary; access: OrgAcces
                           )}
                         </Table.Td>
                         {canRemove && (
-                          <Table.Td>
+                          <Table.Td data-label="">
                             {m.id !== me?.id && (
                               <Button size="compact-sm" color="red" variant="outline" onClick={() => setRemoving(m)} aria-label={`Remove ${m.email}`}>
                                 Remove

@@ -28,7 +28,7 @@ export function DevicesCard({ orgId, plant, manage }: { orgId: string; plant: Pl
           <Text>No device recorded.</Text>
         ) : (
           <TableScroll label="devices table" minWidth={760}>
-            <Table data-testid="devices-table" verticalSpacing="xs">
+            <Table className="stack-table" data-testid="devices-table" verticalSpacing="xs">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Name</Table.Th>
@@ -46,17 +46,19 @@ export function DevicesCard({ orgId, plant, manage }: { orgId: string; plant: Pl
               <Table.Tbody>
                 {plant.devicesList.map((d) => (
                   <Table.Tr key={d.id} data-testid="device-row" data-device={d.name}>
-                    <Table.Td fw={600}>{d.name}</Table.Td>
-                    <Table.Td>
+                    <Table.Td data-label="Name" fw={600}>
+                      {d.name}
+                    </Table.Td>
+                    <Table.Td data-label="Address">
                       <code>{d.ip}</code>
                     </Table.Td>
-                    <Table.Td>
+                    <Table.Td data-label="Mapped address">
                       {d.mappedIp ? <CopyField value={d.mappedIp} label={`mapped address of ${d.name}`} /> : <Text size="sm">in no subnet: not reachable</Text>}
                     </Table.Td>
-                    <Table.Td>{d.kind}</Table.Td>
-                    <Table.Td>{d.ports.join(', ') || '—'}</Table.Td>
+                    <Table.Td data-label="Kind">{d.kind}</Table.Td>
+                    <Table.Td data-label="Ports">{d.ports.join(', ') || '—'}</Table.Td>
                     {manage && (
-                      <Table.Td>
+                      <Table.Td data-label="">
                         <Group gap={6} wrap="nowrap">
                           <Button size="compact-sm" variant="default" onClick={() => setEditing(d)} aria-label={`Edit device ${d.name}`}>
                             Edit

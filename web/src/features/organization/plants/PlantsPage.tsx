@@ -33,7 +33,7 @@ export function PlantsPage({ org, access }: { org: OrgSummary; access: OrgAccess
           >
             {(list) => (
               <TableScroll label="plants table" minWidth={760}>
-                <Table data-testid="plants-table" verticalSpacing="xs">
+                <Table className="stack-table" data-testid="plants-table" verticalSpacing="xs">
                   <Table.Thead>
                     <Table.Tr>
                       <Table.Th>Plant</Table.Th>
@@ -46,12 +46,12 @@ export function PlantsPage({ org, access }: { org: OrgSummary; access: OrgAccess
                   <Table.Tbody>
                     {list.map((p) => (
                       <Table.Tr key={p.id} data-testid="plant-row" data-plant={p.name}>
-                        <Table.Td>
+                        <Table.Td data-label="Plant">
                           <AppLink to={orgPath(org.id, 'plants', p.id)} fw={600}>
                             {p.name}
                           </AppLink>
                         </Table.Td>
-                        <Table.Td>
+                        <Table.Td data-label="Subnets (native → mapped)">
                           {p.subnets.length === 0
                             ? 'none'
                             : p.subnets.map((s) => (
@@ -60,9 +60,9 @@ export function PlantsPage({ org, access }: { org: OrgSummary; access: OrgAccess
                                 </div>
                               ))}
                         </Table.Td>
-                        <Table.Td>{p.devices}</Table.Td>
-                        <Table.Td>{p.portfolios.map((f) => f.name).join(', ') || '—'}</Table.Td>
-                        <Table.Td>
+                        <Table.Td data-label="Devices">{p.devices}</Table.Td>
+                        <Table.Td data-label="Portfolios">{p.portfolios.map((f) => f.name).join(', ') || '—'}</Table.Td>
+                        <Table.Td data-label="Agent">
                           <AgentBadge agent={p.agent} />
                         </Table.Td>
                       </Table.Tr>

@@ -32,7 +32,7 @@ export function SubnetsCard({ orgId, plant, manage }: { orgId: string; plant: Pl
           <Text>No subnet yet: the plant is reachable by nobody.</Text>
         ) : (
           <TableScroll label="subnets table" minWidth={520}>
-            <Table data-testid="subnets-table" verticalSpacing="xs">
+            <Table className="stack-table" data-testid="subnets-table" verticalSpacing="xs">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Native subnet</Table.Th>
@@ -48,15 +48,15 @@ export function SubnetsCard({ orgId, plant, manage }: { orgId: string; plant: Pl
               <Table.Tbody>
                 {plant.subnets.map((s) => (
                   <Table.Tr key={s.id} data-testid="subnet-row" data-cidr={s.cidr}>
-                    <Table.Td>
+                    <Table.Td data-label="Native subnet">
                       <code>{s.cidr}</code>
                     </Table.Td>
-                    <Table.Td>
+                    <Table.Td data-label="Mapped prefix">
                       <CopyField value={s.mapped} label={`mapped prefix of ${s.cidr}`} />
                     </Table.Td>
-                    <Table.Td>{s.devices}</Table.Td>
+                    <Table.Td data-label="Devices">{s.devices}</Table.Td>
                     {manage && (
-                      <Table.Td>
+                      <Table.Td data-label="">
                         <Button size="compact-sm" color="red" variant="outline" onClick={() => setRemoving(s)} aria-label={`Remove subnet ${s.cidr}`}>
                           Remove
                         </Button>

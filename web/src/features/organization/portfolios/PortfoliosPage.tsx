@@ -30,7 +30,7 @@ export function PortfoliosPage({ org, access }: { org: OrgSummary; access: OrgAc
         <Loadable query={portfolios} what="portfolios" isEmpty={(l) => l.length === 0} empty={<Text>No portfolio yet.</Text>}>
           {(list) => (
             <TableScroll label="portfolios table" minWidth={520}>
-              <Table data-testid="portfolios-table" verticalSpacing="xs">
+              <Table className="stack-table" data-testid="portfolios-table" verticalSpacing="xs">
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th>Portfolio</Table.Th>
@@ -45,10 +45,12 @@ export function PortfoliosPage({ org, access }: { org: OrgSummary; access: OrgAc
                 <Table.Tbody>
                   {list.map((p) => (
                     <Table.Tr key={p.id} data-testid="portfolio-row" data-portfolio={p.name}>
-                      <Table.Td fw={600}>{p.name}</Table.Td>
-                      <Table.Td>{p.plants.map((x) => x.name).join(', ') || 'no plant'}</Table.Td>
+                      <Table.Td data-label="Portfolio" fw={600}>
+                        {p.name}
+                      </Table.Td>
+                      <Table.Td data-label="Plants">{p.plants.map((x) => x.name).join(', ') || 'no plant'}</Table.Td>
                       {manage && (
-                        <Table.Td>
+                        <Table.Td data-label="">
                           <Group gap={6} wrap="nowrap">
                             <Button size="compact-sm" variant="default" onClick={() => setEditing(p)} aria-label={`Edit portfolio ${p.name}`}>
                               Edit
