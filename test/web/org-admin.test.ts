@@ -94,7 +94,7 @@ describe('organization pages: an Admin at work', () => {
     await page.locator(`[data-testid="member-row"][data-email="${newcomer.email}"]`).waitFor();
     await openOrgTab(page, 'Job roles');
     await page.getByLabel('Member', { exact: true }).selectOption(newcomer.email);
-    await page.getByLabel('Plant or portfolio').selectOption({ label: 'Park C' });
+    await page.getByLabel('Plant or portfolio', { exact: true }).selectOption({ label: 'Park C' });
     await page.getByLabel('Job role', { exact: true }).selectOption('operator');
     await page.getByRole('button', { name: 'Grant job role' }).click();
     await page.locator(`[data-testid="job-role-row"][data-user="${newcomer.email}"][data-target="Park C"][data-role="operator"]`).waitFor();

@@ -48,7 +48,10 @@ export async function expectAccessible(page: Page, name: string): Promise<void> 
 export async function openOrgTab(page: Page, tab: string): Promise<void> {
   const nav = page.getByRole('navigation', { name: 'Main' });
   await nav.getByRole('link', { name: 'Organization' }).click();
-  await page.getByRole('navigation', { name: /pages$/ }).getByRole('link', { name: tab, exact: true }).click();
+  await page
+    .getByRole('navigation', { name: /pages$/ })
+    .getByRole('link', { name: tab, exact: true })
+    .click();
 }
 
 /** A request from inside the signed-in page (cookie + CSRF header), for checking that the API refuses what the UI hides. */

@@ -28,11 +28,14 @@ export function useOrgAccess(org: OrgSummary | undefined): OrgAccess {
  * A change inside an organization: afterwards every page of it (and the caller's own
  * routes, which an org change can move) is read again.
  */
-export function useOrgChange<I, O>(orgId: string, change: (input: I) => Promise<O>) {
+export function useOrgChange<I, O>(orgId: string, change: (input: I) => Promise<O>, options: { removes?: unknown[]; next?: () => void } = {}) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: change,
     onSuccess: async () => {
+      // Something that is gone is dropped, not read again (a read would only get 404), and the page moves on first.
+      if (options.removes) client.removeQueries({ queryKey: options.removes });
+      options.next?.();
       await Promise.all([
         client.invalidateQueries({ queryKey: ['org', orgId] }),
         client.invalidateQueries({ queryKey: ['orgs'] }),

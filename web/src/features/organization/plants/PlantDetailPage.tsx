@@ -1,7 +1,6 @@
 import { Alert, Anchor, Button, Card, Group, Modal, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import type { OrgSummary, PlantDetail } from '../../../../../src/core/wire/org.ts';
-import { navigate } from '../../../app/router.ts';
 import { useZodForm } from '../../../lib/use-zod-form.ts';
 import { AppLink } from '../../../ui/AppLink.tsx';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog.tsx';
@@ -87,7 +86,7 @@ function PlantView({ org, plant, access }: { org: OrgSummary; plant: PlantDetail
           setDeleting(false);
           remove.reset();
         }}
-        onConfirm={() => remove.mutate(plant.agent !== null, { onSuccess: () => navigate(orgPath(org.id, 'plants')) })}
+        onConfirm={() => remove.mutate(plant.agent !== null)}
       >
         <Text>
           Every route to {plant.name} ends at once on every gateway (open connections are cut); its subnets, {plant.devicesList.length} device

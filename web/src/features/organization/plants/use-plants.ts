@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import type { DeviceRequest } from '../../../../../src/core/wire/org.ts';
 import { request } from '../../../api/client.ts';
 import { orgApi } from '../../../api/endpoints.ts';
+import { navigate } from '../../../app/router.ts';
+import { orgPath } from '../org-paths.ts';
 import { orgKey, useOrgChange } from '../use-org.ts';
 
 export function usePlants(orgId: string, enabled = true) {
@@ -23,8 +25,10 @@ export function useRenamePlant(orgId: string, plantId: string) {
 
 /** `force`: the plant has an agent, which is removed with it (the caller confirmed that). */
 export function useRemovePlant(orgId: string, plantId: string) {
-  return useOrgChange(orgId, (force: boolean) =>
-    request(orgApi.removePlant, { params: { org: orgId, plant: plantId }, query: { force: force ? 'true' : undefined } }),
+  return useOrgChange(
+    orgId,
+    (force: boolean) => request(orgApi.removePlant, { params: { org: orgId, plant: plantId }, query: { force: force ? 'true' : undefined } }),
+    { removes: orgKey(orgId, 'plant', plantId), next: () => navigate(orgPath(orgId, 'plants')) },
   );
 }
 
