@@ -39,6 +39,8 @@ export function watch(page: Page, who: string, problems: string[]): void {
 /** Screenshot, then axe-core: no serious or critical finding. Dialogs are given time to finish opening first. */
 export async function expectAccessible(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(250);
+  // The header is fixed: a full-page screenshot taken while scrolled would draw it mid-page.
+  await page.evaluate('window.scrollTo(0, 0)');
   await screenshot(page, name);
   const violations = await seriousAxeViolations(page);
   assert.equal(violations.length, 0, `${name}: ${describeViolations(violations)}`);
