@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type Ipv4Prefix, formatCidr, overlaps, parseCidr, prefixSize } from '../core/net/ipv4.ts';
 import { generateWireGuardKeyPair } from '../crypto/wireguard-keys.ts';
-import { hashPassword } from './auth/passwords.ts';
+import { hashPassword } from './features/auth/passwords.ts';
 import type { Addressing } from './context.ts';
 import type { Database } from './db/schema.ts';
 import type { SecretBox } from './secrets/secret-box.ts';

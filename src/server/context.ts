@@ -1,10 +1,10 @@
 import type { Ipv4Prefix } from '../core/net/ipv4.ts';
-import type { AttemptGuard } from './auth/attempt-guard.ts';
-import type { DaemonStatusBuffer } from './daemons/status-buffer.ts';
+import type { AttemptGuard } from './features/auth/attempt-guard.ts';
+import type { DaemonStatusBuffer } from './features/daemons/status-buffer.ts';
 import type { Store } from './db/connect.ts';
 import type { FleetState } from './fleet/fleet-state.ts';
 import type { SecretBox } from './secrets/secret-box.ts';
-import type { RouteViewCache } from './vpn/routes-view.ts';
+import type { RouteViewCache } from './features/vpn/routes-view.ts';
 
 /** Addressing of the installation (DESIGN "Addressing"), fixed at first start. */
 export type Addressing = {

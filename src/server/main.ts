@@ -5,19 +5,19 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createPinoLogger } from '../daemon/log.ts';
 import { formatCidr, formatIpv4 } from '../core/net/ipv4.ts';
-import { AttemptGuard, type GuardLimits, guardLimitsFromEnv } from './auth/attempt-guard.ts';
+import { AttemptGuard, type GuardLimits, guardLimitsFromEnv } from './features/auth/attempt-guard.ts';
 import { ensurePlatformOperator, loadAddressing, loadServiceKey } from './bootstrap.ts';
 import type { AppContext } from './context.ts';
 import { openStore } from './db/connect.ts';
 import { privateDirectory, tightenFile } from './db/file-modes.ts';
 import { FleetState } from './fleet/fleet-state.ts';
-import { DaemonStatusBuffer } from './daemons/status-buffer.ts';
+import { DaemonStatusBuffer } from './features/daemons/status-buffer.ts';
 import { allRoutes, createApp } from './http/app.ts';
 import { observeRequests } from './observability/observe-requests.ts';
 import { routeMatcher } from './observability/route-pattern.ts';
 import { ServerMetrics } from './observability/server-metrics.ts';
 import { loadMasterKey, secretBox } from './secrets/secret-box.ts';
-import { RouteViewCache } from './vpn/routes-view.ts';
+import { RouteViewCache } from './features/vpn/routes-view.ts';
 
 export type ServerOptions = {
   listen: string;

@@ -119,7 +119,7 @@ function registerHostReset(admin: Command, io: Io): void {
     .option('--data-dir <dir>', 'the server\u2019s data directory', './data')
     .option('--json', 'print JSON')
     .action(async (opts: { email: string; database?: string; dataDir: string; json?: boolean }) => {
-      const { resetPasswordOnHost } = await import('../../server/auth/host-reset.ts');
+      const { resetPasswordOnHost } = await import('../../server/features/users/host-reset.ts');
       const reset = await resetPasswordOnHost({ email: opts.email, database: opts.database ?? io.env.PLANTGATE_DATABASE, dataDir: opts.dataDir }).catch((e: Error) => {
         throw new CliError(e.message, /no user /.test(e.message) ? 'not-found' : 'error');
       });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { applyFleetRequest } from '../admin/apply-fleet-request.ts';
+import { applyFleetRequest } from '../features/fleet/service.ts';
 import type { AppContext } from '../context.ts';
 
 const DEMO_REGION = { name: 'demo', endpoint: '127.0.0.1:51820' };

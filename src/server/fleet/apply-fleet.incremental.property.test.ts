@@ -7,7 +7,7 @@ import { cidr } from '../../core/net/ipv4.ts';
 import { canonicalGatewayState, applyGatewayDelta } from '../../core/state/gateway-delta.ts';
 import { GatewayStateMessage } from '../../core/wire/gateway-delta.ts';
 import type { GatewayDesiredState } from '../../core/wire/gateway-state.ts';
-import { applyFleetRequest } from '../admin/apply-fleet-request.ts';
+import { applyFleetRequest } from '../features/fleet/service.ts';
 import type { AppContext } from '../context.ts';
 import { openStore, type Store } from '../db/connect.ts';
 import { ApiError } from '../http/errors.ts';

@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { FleetFile, FleetFileJobRole } from '../../core/fleet-file/schema.ts';
 import { type Ipv4Prefix, cidr, formatCidr } from '../../core/net/ipv4.ts';
 import { MappedSpaceAllocator } from '../../core/net/mapped-prefix.ts';
-import { hashPassword } from '../auth/passwords.ts';
+import { hashPassword } from '../features/auth/passwords.ts';
 import type { Database } from '../db/schema.ts';
 import { ApiError } from '../http/errors.ts';
 import { type RemovedDaemon, daemonsOfRemovedPlants } from './daemons-of-removed-plants.ts';

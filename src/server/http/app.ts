@@ -1,22 +1,33 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { authenticate } from '../auth/authenticate.ts';
-import { authenticateDaemon } from '../daemons/authenticate-daemon.ts';
-import { daemonRoutes } from './resources/daemons.ts';
+import { authenticate } from '../features/auth/authenticate.ts';
+import { authenticateDaemon } from '../features/daemons/authenticate-daemon.ts';
+import { daemonRoutes } from '../features/daemons/routes.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError, tooLarge } from './errors.ts';
 import { notePrincipal } from '../observability/principal.ts';
 import { type Caller, DEFAULT_MAX_BODY, JsonText, type RouteDef, openApiDocument, parseBody, parseQuery } from './registry.ts';
-import { adminRoutes } from './resources/admin.ts';
-import { authRoutes } from './resources/auth.ts';
-import { enrolmentRoutes } from './resources/enrolments.ts';
-import { userRoutes } from './resources/users.ts';
-import { vpnRoutes } from './resources/vpn.ts';
+import { eventRoutes } from '../features/events/routes.ts';
+import { fleetRoutes } from '../features/fleet/routes.ts';
+import { regionRoutes } from '../features/regions/routes.ts';
+import { authRoutes } from '../features/auth/routes.ts';
+import { enrolmentRoutes } from '../features/enrolments/routes.ts';
+import { userRoutes } from '../features/users/routes.ts';
+import { vpnRoutes } from '../features/vpn/routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { cookieAuthorization, webSession } from '../web/session-cookie.ts';
 import { mountWebUi } from '../web/static.ts';
 
-export const allRoutes: RouteDef[] = [...authRoutes, ...vpnRoutes, ...adminRoutes, ...daemonRoutes, ...enrolmentRoutes, ...userRoutes];
+export const allRoutes: RouteDef[] = [
+  ...authRoutes,
+  ...vpnRoutes,
+  ...fleetRoutes,
+  ...regionRoutes,
+  ...eventRoutes,
+  ...daemonRoutes,
+  ...enrolmentRoutes,
+  ...userRoutes,
+];
 
 const NO_CALLER: Caller = { userId: '', email: '', name: '', platformOperator: false, tokenId: '' };
 

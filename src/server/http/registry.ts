@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
+import type { DaemonRow } from '../features/daemons/authenticate-daemon.ts';
 import { ApiError, fromZodError } from './errors.ts';
 
 /** Every endpoint but the fleet apply takes small bodies (issue 7 item 1: a 256 MiB password once reached argon2). */

@@ -1,0 +1,78 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+
+type Pending = { status: string; seenAt: string };
+
+/** Rows per UPDATE statement when flushing. */
+const BATCH = 200;
+
+/**
+ * Daemons report their status every few seconds; 5,000 daemons writing one row each
+ * would be hundreds of queries a second while nothing changes. Reports are kept in
+ * memory (the listing reads them from here first) and written in batches, one
+ * `UPDATE … FROM (VALUES …)` per 200 daemons, every `flushMs` and at shutdown.
+ * Another replica's listing may show a status up to `flushMs` old.
+ */
+export class DaemonStatusBuffer {
+  private pending = new Map<string, Pending>();
+  private readonly latest = new Map<string, Pending>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly db: Kysely<Database>;
+  private readonly flushMs: number;
+  private readonly onError: (error: unknown) => void;
+
+  constructor(db: Kysely<Database>, flushMs = 15_000, onError: (error: unknown) => void = () => undefined) {
+    this.db = db;
+    this.flushMs = flushMs;
+    this.onError = onError;
+  }
+
+  record(daemonId: string, status: string, seenAt: string): void {
+    const entry = { status, seenAt };
+    this.pending.set(daemonId, entry);
+    this.latest.set(daemonId, entry);
+    if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        void this.flush().catch(this.onError);
+      }, this.flushMs);
+      this.timer.unref();
+    }
+  }
+
+  /** The newest report of a daemon seen by this process (fresher than the database's until flushed). */
+  latestOf(daemonId: string): Pending | undefined {
+    return this.latest.get(daemonId);
+  }
+
+  /** Forgets a removed daemon. */
+  forget(daemonId: string): void {
+    this.pending.delete(daemonId);
+    this.latest.delete(daemonId);
+  }
+
+  flush(): Promise<void> {
+    const run = this.flushing.then(() => this.write());
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.flush();
+  }
+
+  private async write(): Promise<void> {
+    const rows = [...this.pending];
+    this.pending = new Map();
+    for (let i = 0; i < rows.length; i += BATCH) {
+      const values = sql.join(rows.slice(i, i + BATCH).map(([id, p]) => sql`(${id}, ${p.status}, ${p.seenAt})`));
+      // A CTE with named columns and UPDATE … FROM: the same statement on SQLite (≥ 3.33) and PostgreSQL.
+      await sql`with v(id, status, seen) as (values ${values}) update daemons set status = v.status, last_seen_at = v.seen from v where daemons.id = v.id`.execute(
+        this.db,
+      );
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import type { Db } from '../../db/handle.ts';
+import type { Database } from '../../db/schema.ts';
+
+/** SQL of the daemons feature (gateways and agents). Writes run inside `FleetState.write`. */
+
+export type DaemonRow = Database['daemons'];
+
+export function daemonByCredential(db: Db, credentialId: string): Promise<DaemonRow | undefined> {
+  return db.selectFrom('daemons').selectAll().where('credential_id', '=', credentialId).executeTakeFirst();
+}
+
+export function daemonOfKind(db: Db, id: string, kind: 'gateway' | 'agent') {
+  return db.selectFrom('daemons').select(['id', 'name', 'plant_id']).where('id', '=', id).where('kind', '=', kind).executeTakeFirst();
+}
+
+export async function deleteDaemon(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('daemons').where('id', '=', id).execute();
+}
+
+/** Daemons of a kind with their region's name, oldest enrolment first. */
+export function daemonsWithRegion(db: Db, kind: 'gateway' | 'agent') {
+  return db
+    .selectFrom('daemons')
+    .leftJoin('regions', 'regions.id', 'daemons.region_id')
+    .selectAll('daemons')
+    .select('regions.name as region')
+    .where('daemons.kind', '=', kind)
+    .orderBy('daemons.enrolled_at')
+    .execute();
+}
+
+export async function setGatewaySite(db: Db, id: string, site: { publicKey: string; endpoint: string; seenAt: string }): Promise<void> {
+  await db.updateTable('daemons').set({ public_key: site.publicKey, endpoint: site.endpoint, last_seen_at: site.seenAt }).where('id', '=', id).execute();
+}
+
+export async function setAgentKey(db: Db, id: string, publicKey: string, seenAt: string): Promise<void> {
+  await db.updateTable('daemons').set({ public_key: publicKey, last_seen_at: seenAt }).where('id', '=', id).execute();
+}
+
+export type ReachableGateway = { id: string; name: string; region: string; public_key: string | null; endpoint: string | null; tunnel_ip: string };
+
+/** Gateways an agent can dial: registered, with a key and an endpoint. */
+export function reachableGateways(db: Db): Promise<ReachableGateway[]> {
+  return db
+    .selectFrom('daemons')
+    .innerJoin('regions', 'regions.id', 'daemons.region_id')
+    .select(['daemons.id', 'daemons.name', 'regions.name as region', 'daemons.public_key', 'daemons.endpoint', 'daemons.tunnel_ip'])
+    .where('daemons.kind', '=', 'gateway')
+    .where('daemons.public_key', 'is not', null)
+    .where('daemons.endpoint', 'is not', null)
+    .orderBy('daemons.id')
+    .execute();
+}
+
+/** The sealed private key of the personal-VPN service key pair. */
+export async function sealedServicePrivateKey(db: Db): Promise<string> {
+  const row = await db.selectFrom('meta').select('value').where('key', '=', 'service_private_key').executeTakeFirstOrThrow();
+  return row.value;
+}

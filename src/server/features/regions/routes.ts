@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { RegionCreateRequest, RegionInfo } from '../../../core/wire/api.ts';
+import { type RouteDef, route } from '../../http/registry.ts';
+import { addRegion, listRegions, removeRegion } from './service.ts';
+
+export const regionRoutes: RouteDef[] = [
+  route({
+    method: 'get',
+    path: '/admin/regions',
+    summary: 'List regions',
+    tag: 'admin',
+    auth: 'operator',
+    response: z.array(RegionInfo),
+    handler: ({ ctx }) => listRegions(ctx),
+  }),
+  route({
+    method: 'post',
+    path: '/admin/regions',
+    summary: 'Add a region: where users\u2019 clients dial in',
+    tag: 'admin',
+    auth: 'operator',
+    body: RegionCreateRequest,
+    response: RegionInfo,
+    status: 201,
+    handler: ({ ctx, caller, body }) => addRegion(ctx, caller.userId, body),
+  }),
+  route({
+    method: 'delete',
+    path: '/admin/regions/:name',
+    summary: 'Remove a region; refused while gateways are enrolled in it unless `force=true` (they are removed too)',
+    tag: 'admin',
+    auth: 'operator',
+    query: z.object({ force: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false') }),
+    status: 204,
+    handler: async ({ ctx, caller, params, query }) => {
+      await removeRegion(ctx, caller.userId, params.name as string, query.force === 'true');
+      return undefined;
+    },
+  }),
+];

@@ -1,0 +1,56 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+import { conflict } from '../../http/errors.ts';
+
+type Trx = Transaction<Database>;
+
+export type KeyOwner = { owner: 'profile'; profileId: string } | { owner: 'gateway' | 'agent'; daemonId: string };
+
+/**
+ * Issue 7 #8: a WireGuard public key names exactly one peer. A second holder would share
+ * cryptokey routing with the first (a plant cut off half the time, a profile that is the
+ * gateways' own service key), so every key a profile, gateway or agent announces is
+ * claimed here, in the writer's transaction. The `wireguard_keys` primary key keeps the
+ * claim unique whichever replica writes; the service key is refused by comparison.
+ */
+export async function claimWireGuardKey(trx: Trx, publicKey: string, owner: KeyOwner, context: { field: string; servicePublicKey: string; now: string }): Promise<void> {
+  const { field } = context;
+  if (publicKey === context.servicePublicKey) throw keyInUse(field, 'the platform\u2019s service key');
+  const held = await trx.selectFrom('wireguard_keys').select(['owner', 'profile_id', 'daemon_id']).where('public_key', '=', publicKey).executeTakeFirst();
+  if (held) {
+    if (owner.owner !== 'profile' && held.daemon_id === owner.daemonId) return;
+    throw keyInUse(field, describe(held.owner));
+  }
+  try {
+    await trx
+      .insertInto('wireguard_keys')
+      .values({
+        public_key: publicKey,
+        owner: owner.owner,
+        profile_id: owner.owner === 'profile' ? owner.profileId : null,
+        daemon_id: owner.owner === 'profile' ? null : owner.daemonId,
+        created_at: context.now,
+      })
+      .execute();
+  } catch (e) {
+    // Another writer claimed it between the look-up and the insert.
+    if (/unique|duplicate|constraint/i.test((e as Error).message)) throw keyInUse(field, 'another peer');
+    throw e;
+  }
+}
+
+/** A daemon that announces a new key gives up its old one (a removed daemon's keys go with its row). */
+export async function releaseDaemonKeys(trx: Trx, daemonId: string, except: string): Promise<void> {
+  await trx.deleteFrom('wireguard_keys').where('daemon_id', '=', daemonId).where('public_key', '!=', except).execute();
+}
+
+function describe(owner: string): string {
+  if (owner === 'profile') return 'a personal VPN profile (current or retired)';
+  if (owner === 'gateway') return 'a gateway';
+  if (owner === 'agent') return 'a plant agent';
+  return 'the platform\u2019s service key';
+}
+
+function keyInUse(field: string, holder: string) {
+  return conflict('key-in-use', `${field}: this WireGuard key is already in use by ${holder}; every profile, gateway and agent needs its own key pair`, field);
+}
