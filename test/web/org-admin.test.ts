@@ -217,4 +217,53 @@ describe('organization pages: an Admin at work', () => {
     assert.ok((await page.getByTestId('explain-routes').locator('tbody tr').count()) >= 1, 'the routes Park A gives Bob are listed');
     await context.close();
   });
+
+  test('portfolios and events: a portfolio is created, edited and deleted; the events page pages back and filters by kind and user', async () => {
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems);
+    await openOrgTab(page, 'Portfolios');
+    await page.getByRole('button', { name: 'New portfolio' }).click();
+    const create = page.getByRole('dialog', { name: 'New portfolio' });
+    await create.getByLabel('Name').fill('South');
+    await create.getByLabel('Plants').click();
+    await page.getByRole('option', { name: 'Park B' }).click();
+    await create.getByRole('button', { name: 'Create portfolio' }).click();
+    const south = page.locator('[data-testid="portfolio-row"][data-portfolio="South"]');
+    await south.filter({ hasText: 'Park B' }).waitFor();
+    await page.getByRole('button', { name: 'Edit portfolio South' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit South' });
+    await edit.getByLabel('Plants').click();
+    await page.getByRole('option', { name: 'Park C' }).click();
+    await expectAccessible(page, 'org-portfolio-edit');
+    await edit.getByRole('button', { name: 'Save portfolio' }).click();
+    await south.filter({ hasText: 'Park B, Park C' }).waitFor();
+    await page.getByRole('button', { name: 'Delete portfolio South' }).click();
+    await page.getByRole('button', { name: 'Delete portfolio', exact: true }).click();
+    await south.waitFor({ state: 'detached' });
+
+    await openOrgTab(page, 'Events');
+    await page.getByTestId('event-row').first().waitFor();
+    await page.getByLabel('Per page').selectOption('10');
+    await page.getByText('Page 1').waitFor();
+    await page.waitForFunction(`document.querySelectorAll('[data-testid="event-row"]').length === 10`);
+    const firstPage = await page.getByTestId('event-row').first().textContent();
+    assert.equal(await page.getByTestId('event-row').first().getAttribute('data-kind'), 'org.portfolio-removed', 'newest first');
+    await page.getByRole('button', { name: 'Older' }).click();
+    await page.getByText('Page 2').waitFor();
+    await page.waitForFunction(`document.querySelector('[data-testid="event-row"]')?.textContent !== ${JSON.stringify(firstPage)}`);
+    await expectAccessible(page, 'org-events-page-2');
+    await page.getByRole('button', { name: 'Newer' }).click();
+    await page.getByText('Page 1').waitFor();
+
+    await page.getByRole('combobox', { name: 'Kind' }).fill('org.portfolio-created');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForFunction(`[...document.querySelectorAll('[data-testid="event-row"]')].every((r) => r.dataset.kind === 'org.portfolio-created')`);
+    assert.equal(await page.getByTestId('event-row').count(), 1);
+    await page.getByRole('combobox', { name: 'Kind' }).fill('');
+    await page.getByLabel('User (email)').fill(newcomer.email);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.locator('[data-testid="event-row"][data-kind="org.invitation-accepted"]').waitFor();
+    const kinds = await page.getByTestId('event-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')));
+    assert.ok(!kinds.includes('org.portfolio-created'), `only events about ${newcomer.email}: ${kinds.join(', ')}`);
+    await context.close();
+  });
 });

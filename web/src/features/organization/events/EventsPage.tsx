@@ -1,4 +1,4 @@
-import { Button, Card, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Autocomplete, Button, Card, Group, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { OrgSummary } from '../../../../../src/core/wire/org.ts';
@@ -9,7 +9,32 @@ import { Loadable } from '../../../ui/Loadable.tsx';
 import { formatDate } from '../labels.ts';
 import { orgKey } from '../use-org.ts';
 
-const PAGE_SIZE = 50;
+const PAGE_SIZES = ['10', '50', '200'];
+
+/** Suggestions for the kind filter (any text is accepted: the server matches it exactly). */
+const KINDS = [
+  'org.member-invited',
+  'org.invitation-accepted',
+  'org.invitation-revoked',
+  'org.member-role-changed',
+  'org.member-removed',
+  'org.plant-created',
+  'org.plant-renamed',
+  'org.plant-removed',
+  'org.subnet-added',
+  'org.subnet-removed',
+  'org.device-added',
+  'org.device-updated',
+  'org.device-removed',
+  'org.portfolio-created',
+  'org.portfolio-updated',
+  'org.portfolio-removed',
+  'org.job-role-granted',
+  'org.job-role-removed',
+  'org.cooperation-offered',
+  'org.cooperation-changed',
+  'org.cooperation-ended',
+];
 
 type Filters = { kind: string; user: string };
 
@@ -17,15 +42,16 @@ type Filters = { kind: string; user: string };
 export function EventsPage({ org }: { org: OrgSummary }) {
   const [draft, setDraft] = useState<Filters>({ kind: '', user: '' });
   const [filters, setFilters] = useState<Filters>({ kind: '', user: '' });
+  const [pageSize, setPageSize] = useState('50');
   // The cursors of the pages seen so far: [undefined] is the newest page.
   const [cursors, setCursors] = useState<Array<number | undefined>>([undefined]);
   const before = cursors[cursors.length - 1];
   const events = useQuery({
-    queryKey: orgKey(org.id, 'events', filters, before),
+    queryKey: orgKey(org.id, 'events', filters, pageSize, before),
     queryFn: () =>
       request(orgApi.events, {
         params: { org: org.id },
-        query: { kind: filters.kind || undefined, user: filters.user || undefined, before, limit: PAGE_SIZE },
+        query: { kind: filters.kind || undefined, user: filters.user || undefined, before, limit: Number(pageSize) },
       }),
     placeholderData: keepPreviousData,
   });
@@ -43,17 +69,22 @@ export function EventsPage({ org }: { org: OrgSummary }) {
         </Title>
         <form onSubmit={apply} noValidate>
           <Group align="flex-end">
-            <TextInput
-              label="Kind"
-              placeholder="e.g. member.invited"
-              value={draft.kind}
-              onChange={(e) => setDraft({ ...draft, kind: e.currentTarget.value })}
-            />
+            <Autocomplete label="Kind" placeholder="any" data={KINDS} value={draft.kind} onChange={(kind) => setDraft({ ...draft, kind })} />
             <TextInput
               label="User (email)"
               placeholder="acting or affected user"
               value={draft.user}
               onChange={(e) => setDraft({ ...draft, user: e.currentTarget.value })}
+            />
+            <NativeSelect
+              label="Per page"
+              w={100}
+              data={PAGE_SIZES}
+              value={pageSize}
+              onChange={(e) => {
+                setPageSize(e.currentTarget.value);
+                setCursors([undefined]);
+              }}
             />
             <Button type="submit" variant="default">
               Filter
