@@ -1,21 +1,41 @@
 import { Alert, AppShell, Burger, Button, Center, Group, Loader, Stack, Text, Title, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { lazy, Suspense } from 'react';
 import { AccountPage } from '../features/account/AccountPage.tsx';
 import { SignInPage } from '../features/auth/SignInPage.tsx';
 import { useSession, useSignOut } from '../features/auth/use-session.ts';
+import { useOrgs } from '../features/organization/use-org.ts';
 import { VpnPage } from '../features/personal-vpn/VpnPage.tsx';
+import { isPlatformPath } from '../features/platform/platform-paths.ts';
 import { RoutesPage } from '../features/routes/RoutesPage.tsx';
 import { usePrefetchRoutes } from '../features/routes/use-routes.ts';
 import { navigate, PAGES, usePath } from './router.ts';
+
+/** Operators only: loaded when first opened, so nobody else downloads it. */
+const PlatformPage = lazy(() => import('../features/platform/PlatformPage.tsx').then((m) => ({ default: m.PlatformPage })));
+// The organization pages load on first use: most users never open them (initial JS budget, issue 8).
+const OrgSection = lazy(() => import('../features/organization/OrgSection.tsx').then((m) => ({ default: m.OrgSection })));
+const AcceptInvitationPage = lazy(() => import('../features/organization/invite/AcceptInvitationPage.tsx').then((m) => ({ default: m.AcceptInvitationPage })));
 
 const NAV = [
   { path: PAGES.vpn, label: 'Personal VPN' },
   { path: PAGES.routes, label: 'Routes' },
   { path: PAGES.account, label: 'Account' },
+  // Offered to platform operators only (the page and the API refuse everyone else too).
+  { path: '/platform', label: 'Platform', operator: true },
 ];
 
 export function App() {
   const session = useSession();
+  const path = usePath();
+  // The invitation page works signed in or not: it is how a new person gets an account.
+  if (path === PAGES.invite) {
+    return (
+      <Suspense fallback={<PageLoader />}>
+        <AcceptInvitationPage />
+      </Suspense>
+    );
+  }
   if (session.isPending) {
     return (
       <Center mih="100vh">
@@ -33,36 +53,51 @@ export function App() {
     );
   }
   if (!session.data) return <SignInPage />;
-  return <Shell email={session.data.email} />;
+  return <Shell email={session.data.email} platformOperator={session.data.platformOperator} />;
 }
 
-function Shell({ email }: { email: string }) {
+function PageLoader() {
+  return (
+    <Center mih="50vh">
+      <Loader aria-label="Loading" />
+    </Center>
+  );
+}
+
+function Shell({ email, platformOperator }: { email: string; platformOperator: boolean }) {
   const path = usePath();
   const [opened, { toggle, close }] = useDisclosure(false);
   const signOut = useSignOut();
   usePrefetchRoutes();
+  const orgs = useOrgs();
+  // Shown only to members of an organization (and operators): others have nothing there.
+  const nav = orgs.data?.length ? [...NAV.slice(0, 2), { path: PAGES.orgs, label: 'Organization' }, ...NAV.slice(2)] : NAV;
   const go = (to: string) => {
     navigate(to);
     close();
   };
-  const links = NAV.map((item) => (
-    <UnstyledButton
-      key={item.path}
-      component="a"
-      href={item.path}
-      aria-current={path === item.path ? 'page' : undefined}
-      onClick={(event) => {
-        event.preventDefault();
-        go(item.path);
-      }}
-      px="sm"
-      py={6}
-      fw={path === item.path ? 700 : 400}
-      td={path === item.path ? 'underline' : undefined}
-    >
-      {item.label}
-    </UnstyledButton>
-  ));
+  const here = (to: string) =>
+    to === PAGES.orgs ? path === PAGES.orgs || path.startsWith(`${PAGES.orgs}/`) : to === '/platform' ? isPlatformPath(path) : to === path;
+  const links = nav
+    .filter((item) => !('operator' in item && item.operator) || platformOperator)
+    .map((item) => (
+      <UnstyledButton
+        key={item.path}
+        component="a"
+        href={item.path}
+        aria-current={here(item.path) ? 'page' : undefined}
+        onClick={(event) => {
+          event.preventDefault();
+          go(item.path);
+        }}
+        px="sm"
+        py={6}
+        fw={here(item.path) ? 700 : 400}
+        td={here(item.path) ? 'underline' : undefined}
+      >
+        {item.label}
+      </UnstyledButton>
+    ));
   return (
     <AppShell
       transitionDuration={0}
@@ -102,7 +137,21 @@ function Shell({ email }: { email: string }) {
 }
 
 function Page({ path }: { path: string }) {
+  if (path === PAGES.orgs || path.startsWith(`${PAGES.orgs}/`)) {
+    return (
+      <Suspense fallback={<PageLoader />}>
+        <OrgSection path={path} />
+      </Suspense>
+    );
+  }
   if (path === PAGES.routes) return <RoutesPage />;
   if (path === PAGES.account) return <AccountPage />;
+  if (isPlatformPath(path)) {
+    return (
+      <Suspense fallback={<Loader aria-label="Loading the platform pages" />}>
+        <PlatformPage path={path} />
+      </Suspense>
+    );
+  }
   return <VpnPage />;
 }
