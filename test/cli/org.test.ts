@@ -26,12 +26,15 @@ describe('plantgate org and invitation accept against a real control plane', () 
     const fleet = baseFleet();
     fleet.users.push({ email: 'mo@solarco.example', name: 'Mo', password: 'mo-password' });
     fleet.organizations[0]?.members.push({ email: 'mo@solarco.example', role: 'moderator' });
+    // WindServ's Admin assigns its own members' job roles within the cooperation.
+    (fleet.organizations[1]?.members[0] as { role: string }).role = 'admin';
     const operator = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
     const applied = await operator.post('/api/v1/admin/fleet', { document: fleet, dryRun: false, prune: false, force: false });
     assert.equal(applied.status, 200, JSON.stringify(applied.body));
     for (const [who, email, password] of [
       ['alice', 'alice@solarco.example', 'alice-password'],
       ['mo', 'mo@solarco.example', 'mo-password'],
+      ['carol', 'carol@windserv.example', 'carol-password'],
     ] as const) {
       const r = await as(who, ['login', '--server', server.url, '--email', email, '--password-stdin'], `${password}\n`);
       assert.equal(r.code, 0, r.stderr);
@@ -81,6 +84,44 @@ describe('plantgate org and invitation accept against a real control plane', () 
     const members = JSON.parse((await as('alice', ['org', 'members', 'SolarCo', '--json'])).stdout) as Array<{ email: string; role: string }>;
     assert.equal(members.find((m) => m.email === 'dora@example.test')?.role, 'member');
     assert.match((await as('alice', ['org', 'invitations', 'SolarCo'])).stdout, /dora@example\.test +member +accepted/);
+  });
+
+  it('issue 8: an existing account accepts with its own password (a wrong one is refused, exit 3); no account is created', async () => {
+    const invited = await as('carol', ['org', 'invite', 'WindServ', 'bob@solarco.example', '--role', 'member']);
+    assert.equal(invited.code, 0, invited.stderr);
+    const link = /^(http:\/\/\S+\/invite#pgi_\S+)$/m.exec(invited.stdout)?.[1] as string;
+    const wrong = await plantgate(['invitation', 'accept', '--password-stdin'], { ...env('bob'), PLANTGATE_INVITATION: link }, 'not-bobs-password\n');
+    assert.equal(wrong.code, 3, wrong.stderr);
+    const accepted = await plantgate(['invitation', 'accept', '--password-stdin', '--json'], { ...env('bob'), PLANTGATE_INVITATION: link }, 'bob-password\n');
+    assert.equal(accepted.code, 0, accepted.stderr);
+    const result = JSON.parse(accepted.stdout) as { organization: { name: string }; role: string; accountCreated: boolean };
+    assert.deepEqual([result.organization.name, result.role, result.accountCreated], ['WindServ', 'member', false]);
+    assert.match(accepted.stderr, /bob@solarco\.example has an account: its password confirms that it is yours/);
+  });
+
+  it('P4 cooperation: the owner shares a plant, the partner’s Admin grants Operator within it, explain says why, ending it takes the routes away', async () => {
+    const [cooperation] = JSON.parse((await as('alice', ['org', 'cooperations', 'SolarCo', '--json'])).stdout) as Array<{ id: string; partner: { name: string } }>;
+    assert.equal(cooperation?.partner.name, 'WindServ');
+    const id = cooperation?.id as string;
+    const shared = await as('alice', ['org', 'cooperation', 'share', 'SolarCo', id, '--plant', 'Park A', '--plant', 'Park C']);
+    assert.equal(shared.code, 0, shared.stderr);
+    assert.match(shared.stdout, /Park C/);
+    assert.doesNotMatch((await as('carol', ['vpn', 'routes'])).stdout, /Park C/);
+    const granted = await as('carol', ['org', 'cooperation', 'grant', 'WindServ', id, 'carol@windserv.example', 'operator', '--plant', 'Park C']);
+    assert.equal(granted.code, 0, granted.stderr);
+    assert.match((await as('carol', ['vpn', 'routes'])).stdout, /Park C\s+10\.30\.0\.0\/24/);
+    const explained = await as('alice', ['org', 'explain', 'SolarCo', '--user', 'carol@windserv.example', '--plant', 'Park C']);
+    assert.equal(explained.code, 0, explained.stderr);
+    assert.match(explained.stdout, /^carol@windserv\.example reaches Park C \(SolarCo\) through a cooperation$/m);
+    assert.match(explained.stdout, /^ {2}\u2713 /m);
+    assert.match(explained.stdout, /10\.30\.0\.0\/24 +100\.80\.\d+\.0\/24/);
+    // The partner may not change what the owner shares: WindServ owns no such cooperation.
+    const partnerShares = await as('carol', ['org', 'cooperation', 'share', 'WindServ', id, '--plant', 'Park B']);
+    assert.equal(partnerShares.code, 4, partnerShares.stderr);
+    assert.match(partnerShares.stderr, /no active cooperation/);
+    const ended = await as('alice', ['org', 'cooperation', 'end', 'SolarCo', id]);
+    assert.equal(ended.code, 0, ended.stderr);
+    assert.doesNotMatch((await as('carol', ['vpn', 'routes'])).stdout, /Park [AC]/);
   });
 
   it('S2: a Moderator\u2019s org set-role is refused with the server\u2019s 403 message and exit code 3; org show does not offer it', async () => {
