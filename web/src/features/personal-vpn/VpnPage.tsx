@@ -1,7 +1,7 @@
 import { Alert, Button, Card, Group, Loader, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import type { ProfileConfigParts, ProfileGatewayStatus } from '../../../../src/core/wire/api.ts';
-import { formatBytes } from '../../lib/format-bytes.ts';
+import { formatBytes } from '../../../../src/core/render/format-bytes.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { RefreshConfigButton } from './RefreshConfigButton.tsx';
 import { ShowOnceConfig } from './ShowOnceConfig.tsx';

@@ -1,4 +1,4 @@
-/** 1536 → "1.50 KiB": binary units, as `wg show` prints transfer. */
+/** 1536 → "1.50 KiB": binary units, as `wg show` prints transfer (CLI `vpn status` and the web UI). */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
