@@ -128,6 +128,24 @@ describe('platform pages in Chromium', () => {
     await context.close();
   });
 
+  test('organizations: every organization with its counts, each linking to its own pages', async () => {
+    const { context, page } = await operatorOn('/platform');
+    const table = page.getByTestId('orgs-table');
+    await table.waitFor();
+    const orgs = (await op.get('/api/v1/orgs')).body as Array<{ name: string; members: number; plants: number; portfolios: number }>;
+    assert.ok(orgs.length >= 2, 'the demo fleet has two organizations');
+    for (const org of orgs) {
+      const cells = await table.getByRole('row').filter({ has: page.getByRole('link', { name: org.name, exact: true }) }).locator('td').allTextContents();
+      assert.deepEqual(cells.slice(0, 4), [org.name, String(org.members), String(org.plants), String(org.portfolios)], org.name);
+    }
+    await expectAccessible(page, 'platform-organizations');
+    const link = table.getByRole('link', { name: 'SolarCo', exact: true });
+    assert.equal(await link.getAttribute('href'), '/orgs/SolarCo');
+    await link.click();
+    await page.waitForURL(`${server.url}/orgs/SolarCo`);
+    await context.close();
+  });
+
   test('an operator disables a user (who can no longer sign in), then enables them again', async () => {
     const { context, page } = await operatorOn('/platform/users');
     await page.getByTestId('users-table').waitFor();
