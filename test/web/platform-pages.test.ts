@@ -375,6 +375,25 @@ describe('platform pages in Chromium', () => {
     await context.close();
   });
 
+  test('a list that fails to load shows the server\'s message and a retry; empty lists say so', async () => {
+    const { context, page } = await signedIn(OPERATOR);
+    await page.route('**/api/v1/admin/regions', (route) =>
+      route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'the database is not reachable' } }) }),
+    );
+    await page.goto(`${server.url}/platform/regions`);
+    const alert = page.getByRole('alert').filter({ hasText: 'Regions could not be loaded' });
+    await alert.getByText('the database is not reachable').waitFor();
+    await expectAccessible(page, 'platform-regions-error');
+    await page.unroute('**/api/v1/admin/regions');
+    await alert.getByRole('button', { name: 'Try again' }).click();
+    await page.getByTestId('regions-table').getByText('demo').waitFor();
+
+    await page.getByRole('navigation', { name: 'Platform pages' }).getByRole('link', { name: 'Gateways and agents' }).click();
+    await page.getByText('No unused enrolment token.').waitFor();
+    await expectAccessible(page, 'platform-daemons-no-tokens');
+    await context.close();
+  });
+
   test('phone width (390 px): the platform pages fit and stay accessible', async () => {
     const { context, page } = await operatorOn('/platform/users', { width: 390, height: 844 });
     await page.getByTestId('users-table').waitFor();
