@@ -135,7 +135,11 @@ describe('platform pages in Chromium', () => {
     const orgs = (await op.get('/api/v1/orgs')).body as Array<{ name: string; members: number; plants: number; portfolios: number }>;
     assert.ok(orgs.length >= 2, 'the demo fleet has two organizations');
     for (const org of orgs) {
-      const cells = await table.getByRole('row').filter({ has: page.getByRole('link', { name: org.name, exact: true }) }).locator('td').allTextContents();
+      const cells = await table
+        .getByRole('row')
+        .filter({ has: page.getByRole('link', { name: org.name, exact: true }) })
+        .locator('td')
+        .allTextContents();
       assert.deepEqual(cells.slice(0, 4), [org.name, String(org.members), String(org.plants), String(org.portfolios)], org.name);
     }
     await expectAccessible(page, 'platform-organizations');
@@ -270,7 +274,10 @@ describe('platform pages in Chromium', () => {
     await expectAccessible(page, 'platform-regions-remove-refused');
     await dialog.getByRole('button', { name: 'Remove region and its gateways' }).click();
     await dialog.waitFor({ state: 'detached' });
-    assert.deepEqual(((await op.get('/api/v1/admin/regions')).body as Array<{ name: string }>).map((r) => r.name), ['demo']);
+    assert.deepEqual(
+      ((await op.get('/api/v1/admin/regions')).body as Array<{ name: string }>).map((r) => r.name),
+      ['demo'],
+    );
     const gateways = (await op.get('/api/v1/admin/gateways')).body as Array<{ id: string }>;
     assert.ok(!gateways.some((g) => g.id === north.id), 'its gateway was removed with it');
     await context.close();
@@ -346,22 +353,31 @@ describe('platform pages in Chromium', () => {
     assert.equal(first.length, 25, 'a full first page');
     await page.getByRole('button', { name: 'Older' }).click();
     await page.getByText('Page 2').waitFor();
+    await page.locator('[data-testid="events-table"][aria-busy="false"]').waitFor();
     const second = await eventIds();
     assert.ok(second.length > 0 && Math.max(...second) < Math.min(...first), 'page 2 holds older events');
     await page.getByRole('button', { name: 'Newer' }).click();
     await page.getByText('Page 1').waitFor();
+    await page.locator('[data-testid="events-table"][aria-busy="false"]').waitFor();
     assert.deepEqual(await eventIds(), first);
 
     await page.getByLabel('Kind or family').fill('daemon');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.getByText('Page 1').waitFor();
-    await table.getByText('daemon.enrolled').first().waitFor();
+    // The previous page stays on screen while the filtered one loads: wait for the filtered one.
+    await page.getByRole('status').filter({ hasText: '(kind daemon)' }).waitFor();
+    await page.locator('[data-testid="events-table"][aria-busy="false"]').waitFor();
     const kinds = await table.locator('tr[data-event] td:nth-child(2)').allTextContents();
     assert.ok(kinds.length > 0 && kinds.every((k) => k.startsWith('daemon.')), `only daemon events: ${kinds.join(', ')}`);
 
     await page.getByLabel('Kind or family').fill('');
     await page.getByLabel('User (email)').fill(USERS.dave.email);
     await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `(user ${USERS.dave.email})` })
+      .waitFor();
+    await page.locator('[data-testid="events-table"][aria-busy="false"]').waitFor();
     await table.getByText('user.disabled').waitFor();
     const rows = await table.locator('tr[data-event]').allTextContents();
     assert.ok(
@@ -375,10 +391,14 @@ describe('platform pages in Chromium', () => {
     await context.close();
   });
 
-  test('a list that fails to load shows the server\'s message and a retry; empty lists say so', async () => {
+  test("a list that fails to load shows the server's message and a retry; empty lists say so", async () => {
     const { context, page } = await signedIn(OPERATOR);
     await page.route('**/api/v1/admin/regions', (route) =>
-      route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'the database is not reachable' } }) }),
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'unavailable', message: 'the database is not reachable' } }),
+      }),
     );
     await page.goto(`${server.url}/platform/regions`);
     const alert = page.getByRole('alert').filter({ hasText: 'Regions could not be loaded' });

@@ -105,6 +105,7 @@ export function EventsPage() {
               <Text size="sm" role="status">
                 Page {cursors.length}
                 {data.events.length > 0 && `: events ${data.events[data.events.length - 1]?.id}–${data.events[0]?.id}`}
+                {filtered && ` (${describeFilters(filters)})`}
               </Text>
               <Group>
                 <NativeSelect
@@ -133,4 +134,13 @@ export function EventsPage() {
       </QueryState>
     </Stack>
   );
+}
+
+/** `kind daemon, user dave@…, since 30 Nov 12:00` for the status line. */
+function describeFilters(filters: EventFilters): string {
+  const parts: string[] = [];
+  if (filters.kind.trim()) parts.push(`kind ${filters.kind.trim()}`);
+  if (filters.user.trim()) parts.push(`user ${filters.user.trim()}`);
+  if (filters.since) parts.push(`since ${formatDate(new Date(filters.since).toISOString())}`);
+  return parts.join(', ');
 }
