@@ -414,15 +414,22 @@ describe('platform pages in Chromium', () => {
     await context.close();
   });
 
-  test('phone width (390 px): the platform pages fit and stay accessible', async () => {
+  test('phone width (390 px): every platform page fits without sideways scrolling and stays accessible', async () => {
     const { context, page } = await operatorOn('/platform/users', { width: 390, height: 844 });
-    await page.getByTestId('users-table').waitFor();
-    const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
-    assert.ok(overflow <= 0, `no sideways scrolling of the page (${overflow}px)`);
-    await expectAccessible(page, 'platform-users-phone');
-    await page.getByRole('navigation', { name: 'Platform pages' }).getByRole('link', { name: 'Gateways and agents' }).click();
-    await page.getByTestId('gateways-table').waitFor();
-    await expectAccessible(page, 'platform-daemons-phone');
+    const pages: Array<[string, string, string]> = [
+      ['Users', 'users-table', 'platform-users-phone'],
+      ['Organizations', 'orgs-table', 'platform-organizations-phone'],
+      ['Regions', 'regions-table', 'platform-regions-phone'],
+      ['Gateways and agents', 'gateways-table', 'platform-daemons-phone'],
+      ['Events', 'events-table', 'platform-events-phone'],
+    ];
+    for (const [link, table, shot] of pages) {
+      await page.getByRole('navigation', { name: 'Platform pages' }).getByRole('link', { name: link }).click();
+      await page.getByTestId(table).waitFor();
+      const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+      assert.ok(overflow <= 0, `${link}: no sideways scrolling of the page (${overflow}px)`);
+      await expectAccessible(page, shot);
+    }
     await context.close();
   });
 
