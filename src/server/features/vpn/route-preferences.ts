@@ -6,6 +6,7 @@ import { type RouteChoice, routeChoiceChange } from '../../../core/routes/route-
 import type { RouteView } from '../../../core/wire/api.ts';
 import type { AppContext } from '../../context.ts';
 import { ApiError, badRequest, notFound } from '../../http/errors.ts';
+import { devicesByPlant } from './route-devices.ts';
 import { routeViews } from './routes-view.ts';
 import { replacePreferences, topPreferenceSeq } from './store.ts';
 
@@ -31,7 +32,7 @@ export async function chooseRoute(ctx: AppContext, userId: string, selector: { p
       return affected;
     },
   );
-  return routeViews(after, uid);
+  return routeViews(after, uid, await devicesByPlant(ctx));
 }
 
 /** `--plant` takes a plant's name, `Org/Plant` where names repeat, or its id; `--subnet` its native CIDR. */
