@@ -132,7 +132,7 @@ describe('platform pages in Chromium', () => {
     const { context, page } = await operatorOn('/platform');
     const table = page.getByTestId('orgs-table');
     await table.waitFor();
-    const orgs = (await op.get('/api/v1/orgs')).body as Array<{ name: string; members: number; plants: number; portfolios: number }>;
+    const orgs = (await op.get('/api/v1/orgs')).body as Array<{ id: string; name: string; members: number; plants: number; portfolios: number }>;
     assert.ok(orgs.length >= 2, 'the demo fleet has two organizations');
     for (const org of orgs) {
       const cells = await table
@@ -143,10 +143,12 @@ describe('platform pages in Chromium', () => {
       assert.deepEqual(cells.slice(0, 4), [org.name, String(org.members), String(org.plants), String(org.portfolios)], org.name);
     }
     await expectAccessible(page, 'platform-organizations');
+    const solarco = orgs.find((o) => o.name === 'SolarCo') as { id: string };
     const link = table.getByRole('link', { name: 'SolarCo', exact: true });
-    assert.equal(await link.getAttribute('href'), '/orgs/SolarCo');
+    assert.equal(await link.getAttribute('href'), `/orgs/${solarco.id}`, 'the link goes to the organization pages, by id');
     await link.click();
-    await page.waitForURL(`${server.url}/orgs/SolarCo`);
+    await page.waitForURL(`${server.url}/orgs/${solarco.id}`);
+    await page.getByRole('heading', { name: 'SolarCo', level: 1 }).waitFor();
     await context.close();
   });
 

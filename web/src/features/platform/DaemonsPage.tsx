@@ -2,7 +2,7 @@ import { Badge, Button, Stack, Table, Text, Title } from '@mantine/core';
 import { type CSSProperties, useState } from 'react';
 import type { DaemonInfo } from '../../../../src/core/wire/daemon.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
-import { QueryState } from '../../ui/QueryState.tsx';
+import { Loadable } from '../../ui/Loadable.tsx';
 import { formatDate } from '../personal-vpn/VpnPage.tsx';
 import { EnrolmentsSection } from './EnrolmentsSection.tsx';
 import { useDaemons, useRemoveDaemon } from './use-platform.ts';
@@ -32,7 +32,7 @@ function DaemonTable({ kind }: { kind: 'gateway' | 'agent' }) {
       <Title order={2} size="h3">
         {title}
       </Title>
-      <QueryState
+      <Loadable
         query={daemons}
         what={`${kind}s`}
         isEmpty={(d) => d.length === 0}
@@ -108,7 +108,7 @@ function DaemonTable({ kind }: { kind: 'gateway' | 'agent' }) {
             </Table>
           </div>
         )}
-      </QueryState>
+      </Loadable>
       <ConfirmDialog
         opened={removing !== null}
         title={`Remove ${kind} ${removing?.name ?? ''}?`}

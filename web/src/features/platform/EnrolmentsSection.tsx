@@ -5,7 +5,7 @@ import { EnrolmentCreateAgent, type EnrolmentCreated, EnrolmentCreateGateway, ty
 import { useZodForm } from '../../lib/use-zod-form.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { CopyField } from '../../ui/CopyField.tsx';
-import { QueryState } from '../../ui/QueryState.tsx';
+import { Loadable } from '../../ui/Loadable.tsx';
 import { formatDate } from '../personal-vpn/VpnPage.tsx';
 import { useCreateEnrolment, useEnrolments, useRegions, useRevokeEnrolment } from './use-platform.ts';
 
@@ -76,7 +76,7 @@ export function EnrolmentsSection() {
           </Stack>
         </form>
       </Card>
-      <QueryState query={enrolments} what="enrolment tokens" isEmpty={(d) => d.length === 0} empty="No unused enrolment token.">
+      <Loadable query={enrolments} what="enrolment tokens" isEmpty={(d) => d.length === 0} empty="No unused enrolment token.">
         {(list) => (
           <div className="table-scroll">
             <Table className="stack-on-phone" style={{ '--table-min-width': '720px' } as CSSProperties} data-testid="enrolments-table" striped>
@@ -126,7 +126,7 @@ export function EnrolmentsSection() {
             </Table>
           </div>
         )}
-      </QueryState>
+      </Loadable>
       <ConfirmDialog
         opened={revoking !== null}
         title={`Revoke enrolment token ${revoking?.id ?? ''}?`}

@@ -2,7 +2,7 @@ import { Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@man
 import { type CSSProperties, useState } from 'react';
 import { EventsQuery } from '../../../../src/core/wire/org.ts';
 import { useZodForm } from '../../lib/use-zod-form.ts';
-import { QueryState } from '../../ui/QueryState.tsx';
+import { Loadable } from '../../ui/Loadable.tsx';
 import { formatDate } from '../personal-vpn/VpnPage.tsx';
 import { summariseDetails } from './event-details.ts';
 import { type EventFilters, useEventPage } from './use-platform.ts';
@@ -57,7 +57,7 @@ export function EventsPage() {
           )}
         </Group>
       </form>
-      <QueryState
+      <Loadable
         query={page}
         what="events"
         isEmpty={(d) => d.events.length === 0 && cursors.length === 1}
@@ -131,7 +131,7 @@ export function EventsPage() {
             </Group>
           </Stack>
         )}
-      </QueryState>
+      </Loadable>
     </Stack>
   );
 }

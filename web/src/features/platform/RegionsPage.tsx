@@ -4,7 +4,7 @@ import { RegionCreateRequest } from '../../../../src/core/wire/api.ts';
 import { ApiRequestError } from '../../api/client.ts';
 import { useZodForm } from '../../lib/use-zod-form.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
-import { QueryState } from '../../ui/QueryState.tsx';
+import { Loadable } from '../../ui/Loadable.tsx';
 import { formatDate } from '../personal-vpn/VpnPage.tsx';
 import { useAddRegion, useRegions, useRemoveRegion } from './use-platform.ts';
 
@@ -47,7 +47,7 @@ export function RegionsPage() {
           </Stack>
         </form>
       </Card>
-      <QueryState query={regions} what="regions" isEmpty={(d) => d.length === 0} empty="No region yet: add one so users' configs have somewhere to dial.">
+      <Loadable query={regions} what="regions" isEmpty={(d) => d.length === 0} empty="No region yet: add one so users' configs have somewhere to dial.">
         {(list) => (
           <div className="table-scroll">
             <Table className="stack-on-phone" style={{ '--table-min-width': '560px' } as CSSProperties} data-testid="regions-table" striped>
@@ -82,7 +82,7 @@ export function RegionsPage() {
             </Table>
           </div>
         )}
-      </QueryState>
+      </Loadable>
       <ConfirmDialog
         opened={removing !== null}
         title={`Remove region ${removing ?? ''}?`}

@@ -3,7 +3,7 @@ import { type CSSProperties, useState } from 'react';
 import type { PasswordReset, UserInfo } from '../../../../src/core/wire/users.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { CopyField } from '../../ui/CopyField.tsx';
-import { QueryState } from '../../ui/QueryState.tsx';
+import { Loadable } from '../../ui/Loadable.tsx';
 import { useSession } from '../auth/use-session.ts';
 import { formatDate } from '../personal-vpn/VpnPage.tsx';
 import { type UserAction, useUserAction, useUsers } from './use-platform.ts';
@@ -42,7 +42,7 @@ export function UsersPage() {
   return (
     <Stack>
       <TextInput label="Search users" placeholder="email or name" value={search} onChange={(e) => setSearch(e.currentTarget.value)} maw={420} type="search" />
-      <QueryState query={users} what="users" isEmpty={(d) => d.length === 0} empty="No user yet.">
+      <Loadable query={users} what="users" isEmpty={(d) => d.length === 0} empty="No user yet.">
         {(list) => {
           const matching = needle ? list.filter((u) => u.email.includes(needle) || u.name.toLowerCase().includes(needle)) : list;
           if (matching.length === 0) return <Text>No user matches “{search}”.</Text>;
@@ -135,7 +135,7 @@ export function UsersPage() {
             </Stack>
           );
         }}
-      </QueryState>
+      </Loadable>
       <ConfirmDialog
         opened={pending !== null}
         title={text?.title ?? ''}
