@@ -1,8 +1,9 @@
 import { Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
-import { type CSSProperties, useState } from 'react';
+import { useState } from 'react';
 import { EventsQuery } from '../../../../src/core/wire/org.ts';
 import { useZodForm } from '../../lib/use-zod-form.ts';
 import { Loadable } from '../../ui/Loadable.tsx';
+import { TableScroll } from '../../ui/TableScroll.tsx';
 import { formatDate } from '../personal-vpn/VpnPage.tsx';
 import { summariseDetails } from './event-details.ts';
 import { type EventFilters, useEventPage } from './use-platform.ts';
@@ -65,14 +66,8 @@ export function EventsPage() {
       >
         {(data) => (
           <Stack>
-            <div className="table-scroll">
-              <Table
-                className="stack-on-phone"
-                style={{ '--table-min-width': '860px' } as CSSProperties}
-                data-testid="events-table"
-                striped
-                aria-busy={page.isFetching}
-              >
+            <TableScroll label="events table" minWidth={860}>
+              <Table className="stack-table" data-testid="events-table" striped aria-busy={page.isFetching}>
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th w={170}>Time</Table.Th>
@@ -100,7 +95,7 @@ export function EventsPage() {
                   ))}
                 </Table.Tbody>
               </Table>
-            </div>
+            </TableScroll>
             <Group justify="space-between">
               <Text size="sm" role="status">
                 Page {cursors.length}

@@ -1,8 +1,8 @@
 import { Table, Text } from '@mantine/core';
-import type { CSSProperties } from 'react';
 import { AppLink } from '../../ui/AppLink.tsx';
 import { orgPath } from '../organization/org-paths.ts';
 import { Loadable } from '../../ui/Loadable.tsx';
+import { TableScroll } from '../../ui/TableScroll.tsx';
 import { useOrganizations } from './use-platform.ts';
 
 /** Every organization with its counts; each links to the organization's own pages. */
@@ -16,8 +16,8 @@ export function OrganizationsPage() {
       empty="No organization yet: apply a fleet file (plantgate admin apply) to create the first one."
     >
       {(list) => (
-        <div className="table-scroll">
-          <Table className="stack-on-phone" style={{ '--table-min-width': '720px' } as CSSProperties} data-testid="orgs-table" striped>
+        <TableScroll label="organizations table" minWidth={720}>
+          <Table className="stack-table" data-testid="orgs-table" striped>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Organization</Table.Th>
@@ -49,7 +49,7 @@ export function OrganizationsPage() {
               ))}
             </Table.Tbody>
           </Table>
-        </div>
+        </TableScroll>
       )}
     </Loadable>
   );

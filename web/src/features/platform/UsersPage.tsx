@@ -1,9 +1,10 @@
 import { Alert, Badge, Button, Group, Menu, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
-import { type CSSProperties, useState } from 'react';
+import { useState } from 'react';
 import type { PasswordReset, UserInfo } from '../../../../src/core/wire/users.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { CopyField } from '../../ui/CopyField.tsx';
 import { Loadable } from '../../ui/Loadable.tsx';
+import { TableScroll } from '../../ui/TableScroll.tsx';
 import { useSession } from '../auth/use-session.ts';
 import { formatDate } from '../personal-vpn/VpnPage.tsx';
 import { type UserAction, useUserAction, useUsers } from './use-platform.ts';
@@ -54,8 +55,8 @@ export function UsersPage() {
                   ? `Showing the first ${SHOWN} of ${matching.length} users: search to narrow them.`
                   : `${matching.length} ${matching.length === 1 ? 'user' : 'users'}`}
               </Text>
-              <div className="table-scroll">
-                <Table className="stack-on-phone" style={{ '--table-min-width': '760px' } as CSSProperties} data-testid="users-table" striped>
+              <TableScroll label="users table" minWidth={760}>
+                <Table className="stack-table" data-testid="users-table" striped>
                   <Table.Thead>
                     <Table.Tr>
                       <Table.Th>User</Table.Th>
@@ -131,7 +132,7 @@ export function UsersPage() {
                     ))}
                   </Table.Tbody>
                 </Table>
-              </div>
+              </TableScroll>
             </Stack>
           );
         }}
