@@ -36,14 +36,17 @@ describe('platform pages in Chromium', () => {
   });
 
   /** A gateway of region "demo" and the agent of Park A, enrolled over the API, each with one status report (as the daemons send them). */
+  let gateway: { id: string; credential: string };
+  const gwStatus = { appliedRevision: 1, version: 'gw-1.2.3', peers: [], peerCount: 3, peersWithRecentHandshake: 2, lastError: null, mode: 'serving' };
+
   async function enrolReportingDaemons(): Promise<void> {
     const gw = await enrol('gateways', { region: 'demo' }, 'gw-demo-1');
+    gateway = gw;
     const register = await http(server.url, gw.credential).post(`/api/v1/gateways/${gw.id}/register`, {
       sitePublicKey: generateWireGuardKeyPair().publicKey,
       siteEndpoint: '192.0.2.10:51821',
     });
     assert.equal(register.status, 200, JSON.stringify(register.body));
-    const gwStatus = { appliedRevision: 1, version: 'gw-1.2.3', peers: [], peerCount: 3, peersWithRecentHandshake: 2, lastError: null, mode: 'serving' };
     assert.equal((await http(server.url, gw.credential).post(`/api/v1/gateways/${gw.id}/status`, gwStatus)).status, 204);
     const agent = await enrol('agents', { plant: 'SolarCo/Park A' }, 'agent-park-a');
     const agentStatus = { appliedRevision: 0, version: 'agent-0.9.1', peers: [], lastError: 'nft: table plantgate not found', mode: 'stale-withdrawn' };
@@ -286,9 +289,14 @@ describe('platform pages in Chromium', () => {
   });
 
   test('gateway and agent status rows: connection, applied revision, serving mode, version, last error', async () => {
+    // The gateway reports the revision the control plane is at now: it shows as current.
+    const revision = ((await (await fetch(`${server.url}/healthz`)).json()) as { revision: number }).revision;
+    const report = { ...gwStatus, appliedRevision: revision };
+    assert.equal((await http(server.url, gateway.credential).post(`/api/v1/gateways/${gateway.id}/status`, report)).status, 204);
     const { context, page } = await operatorOn('/platform/daemons');
     const gw = page.locator('tr[data-daemon="gw-demo-1"]');
     await gw.getByText('Connected').waitFor();
+    assert.match((await gw.textContent()) ?? '', new RegExp(`${revision} \\(current\\)`), 'the gateway applied the current revision');
     assert.match((await gw.textContent()) ?? '', /demo/);
     assert.match((await gw.textContent()) ?? '', /gw-1\.2\.3/);
     assert.match((await gw.textContent()) ?? '', /2 of 3 recent/);
