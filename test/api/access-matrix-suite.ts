@@ -94,6 +94,7 @@ export const MATRIX: Record<string, Row> = {
   'POST /vpn/profile': { access: 'user', call: () => ({ path: '/vpn/profile', body: { publicKey: key() } }), ok: 201 },
   'POST /vpn/profile/rotate': { access: 'user', call: () => ({ path: '/vpn/profile/rotate', body: { publicKey: key() } }), ok: 200 },
   'GET /vpn/profile': { access: 'user', call: () => ({ path: '/vpn/profile' }), ok: 200 },
+  'GET /vpn/profile/status': { access: 'user', call: () => ({ path: '/vpn/profile/status' }), ok: 200 },
   'GET /vpn/routes': { access: 'user', call: () => ({ path: '/vpn/routes' }), ok: 200 },
   // P4: only Alice (Technical Manager on Park B, org Admin) has a route to Park B; to everyone else it does not exist.
   'PUT /vpn/routes/priority': {
@@ -141,6 +142,7 @@ export const MATRIX: Record<string, Row> = {
     missing: () => ({ path: `/admin/routes?user=${MISSING_USER}` }),
   },
   'GET /admin/events': { access: 'operator', call: () => ({ path: '/admin/events' }), ok: 200 },
+  'GET /admin/events/page': { access: 'operator', call: () => ({ path: '/admin/events/page?kind=user&limit=5' }), ok: 200 },
   'POST /admin/gateways/enrolments': { access: 'operator', call: () => ({ path: '/admin/gateways/enrolments', body: { region: 'eu-central' } }), ok: 201 },
   'POST /admin/agents/enrolments': { access: 'operator', call: () => ({ path: '/admin/agents/enrolments', body: { plant: 'SolarCo/Park B' } }), ok: 201 },
   'GET /admin/gateways': { access: 'operator', call: () => ({ path: '/admin/gateways' }), ok: 200 },

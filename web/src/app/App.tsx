@@ -1,17 +1,24 @@
 import { Alert, AppShell, Burger, Button, Center, Group, Loader, Stack, Text, Title, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { lazy, Suspense } from 'react';
 import { AccountPage } from '../features/account/AccountPage.tsx';
 import { SignInPage } from '../features/auth/SignInPage.tsx';
 import { useSession, useSignOut } from '../features/auth/use-session.ts';
+import { isPlatformPath } from '../features/platform/platform-paths.ts';
 import { VpnPage } from '../features/personal-vpn/VpnPage.tsx';
 import { RoutesPage } from '../features/routes/RoutesPage.tsx';
 import { usePrefetchRoutes } from '../features/routes/use-routes.ts';
 import { navigate, PAGES, usePath } from './router.ts';
 
+
+/** Operators only: loaded when first opened, so nobody else downloads it. */
+const PlatformPage = lazy(() => import('../features/platform/PlatformPage.tsx').then((m) => ({ default: m.PlatformPage })));
 const NAV = [
   { path: PAGES.vpn, label: 'Personal VPN' },
   { path: PAGES.routes, label: 'Routes' },
   { path: PAGES.account, label: 'Account' },
+  // Offered to platform operators only (the page and the API refuse everyone else too).
+  { path: '/platform', label: 'Platform', operator: true },
 ];
 
 export function App() {
@@ -33,10 +40,10 @@ export function App() {
     );
   }
   if (!session.data) return <SignInPage />;
-  return <Shell email={session.data.email} />;
+  return <Shell email={session.data.email} platformOperator={session.data.platformOperator} />;
 }
 
-function Shell({ email }: { email: string }) {
+function Shell({ email, platformOperator }: { email: string; platformOperator: boolean }) {
   const path = usePath();
   const [opened, { toggle, close }] = useDisclosure(false);
   const signOut = useSignOut();
@@ -45,20 +52,21 @@ function Shell({ email }: { email: string }) {
     navigate(to);
     close();
   };
-  const links = NAV.map((item) => (
+  const here = (to: string) => to === path || (to === '/platform' && isPlatformPath(path));
+  const links = NAV.filter((item) => !item.operator || platformOperator).map((item) => (
     <UnstyledButton
       key={item.path}
       component="a"
       href={item.path}
-      aria-current={path === item.path ? 'page' : undefined}
+      aria-current={here(item.path) ? 'page' : undefined}
       onClick={(event) => {
         event.preventDefault();
         go(item.path);
       }}
       px="sm"
       py={6}
-      fw={path === item.path ? 700 : 400}
-      td={path === item.path ? 'underline' : undefined}
+      fw={here(item.path) ? 700 : 400}
+      td={here(item.path) ? 'underline' : undefined}
     >
       {item.label}
     </UnstyledButton>
@@ -104,5 +112,12 @@ function Shell({ email }: { email: string }) {
 function Page({ path }: { path: string }) {
   if (path === PAGES.routes) return <RoutesPage />;
   if (path === PAGES.account) return <AccountPage />;
+  if (isPlatformPath(path)) {
+    return (
+      <Suspense fallback={<Loader aria-label="Loading the platform pages" />}>
+        <PlatformPage path={path} />
+      </Suspense>
+    );
+  }
   return <VpnPage />;
 }

@@ -1,7 +1,10 @@
+import type { FleetFile } from '../../../core/fleet-file/schema.ts';
 import { validateFleetFile } from '../../../core/fleet-file/validate.ts';
 import type { AppContext } from '../../context.ts';
-import { ApiError, fromZodError } from '../../http/errors.ts';
+import { inTransaction } from '../../db/handle.ts';
 import { applyFleetFile } from '../../fleet/apply-fleet.ts';
+import { ApiError, fromZodError } from '../../http/errors.ts';
+import { exportFleetFile, knownOrganizationNames, knownUserEmails } from './store.ts';
 import { writeFleetChange } from './write-fleet-change.ts';
 
 class DryRun extends Error {
@@ -14,17 +17,22 @@ class DryRun extends Error {
   }
 }
 
+/** The stored fleet as a fleet file that applies as "no changes" (users without passwords). */
+export function exportFleet(ctx: AppContext): Promise<FleetFile> {
+  return exportFleetFile(ctx.store.db);
+}
+
 export type FleetApplyFlags = { dryRun: boolean; prune: boolean; force: boolean };
 
 /** `plantgate admin apply`: validate everything, apply in one transaction, record who lost or gained which routes. */
 export async function applyFleetRequest(ctx: AppContext, actorUserId: string, document: unknown, flags: FleetApplyFlags) {
-  const knownUsers = await ctx.store.db.selectFrom('users').select('email').execute();
-  const knownOrgs = await ctx.store.db.selectFrom('organizations').select('name').execute();
+  const knownUsers = await knownUserEmails(ctx.store.db);
+  const knownOrgs = await knownOrganizationNames(ctx.store.db);
   const complete = typeof document === 'object' && document !== null && (document as { complete?: unknown }).complete === true;
   const validation = validateFleetFile(document, {
-    knownUserEmails: new Set(knownUsers.map((u) => u.email)),
+    knownUserEmails: knownUsers,
     // A partial file may name a stored organization as a partner; a pruning one removes what it does not list.
-    knownOrganizations: flags.prune || complete ? undefined : new Set(knownOrgs.map((o) => o.name)),
+    knownOrganizations: flags.prune || complete ? undefined : knownOrgs,
     reserved: [
       { name: 'tunnel range', prefix: ctx.addressing.tunnelRange },
       { name: 'mapped space', prefix: ctx.addressing.mappedSpace },
@@ -40,7 +48,7 @@ export async function applyFleetRequest(ctx: AppContext, actorUserId: string, do
   const options = { mappedSpace: ctx.addressing.mappedSpace, now, prune: flags.prune || validation.fleet.complete === true, force: flags.force };
   if (flags.dryRun) {
     try {
-      await ctx.store.db.transaction().execute(async (trx) => {
+      await inTransaction(ctx.store.db, async (trx) => {
         const { changes, kept } = await applyFleetFile(trx, validation.fleet, options);
         throw new DryRun(changes, kept);
       });
@@ -56,7 +64,14 @@ export async function applyFleetRequest(ctx: AppContext, actorUserId: string, do
       const applied = await applyFleetFile(trx, validation.fleet, options);
       return {
         applied,
-        events: [{ kind: 'fleet.applied', actorUserId, subjectUserId: null, details: { changes: applied.changes.length, summary: applied.changes.slice(0, 200), prune: options.prune } }],
+        events: [
+          {
+            kind: 'fleet.applied',
+            actorUserId,
+            subjectUserId: null,
+            details: { changes: applied.changes.length, summary: applied.changes.slice(0, 200), prune: options.prune },
+          },
+        ],
       };
     },
   );

@@ -29,7 +29,14 @@ const fleet: FleetFile = {
       ],
       cooperations: [{ partner: 'WindServ', plants: ['Park B'], portfolios: ['North'], jobRoles: [{ user: 'c@w.test', plant: 'Park B', role: 'operator' }] }],
     },
-    { name: 'WindServ', members: [{ email: 'c@w.test', role: 'admin' }], portfolios: [], plants: [{ name: 'W1', subnets: ['10.9.0.0/24'], devices: [] }], jobRoles: [], cooperations: [] },
+    {
+      name: 'WindServ',
+      members: [{ email: 'c@w.test', role: 'admin' }],
+      portfolios: [],
+      plants: [{ name: 'W1', subnets: ['10.9.0.0/24'], devices: [] }],
+      jobRoles: [],
+      cooperations: [],
+    },
     { name: 'OtherCo', members: [{ email: 'd@o.test', role: 'admin' }], portfolios: [], plants: [], jobRoles: [], cooperations: [] },
   ],
 };
@@ -39,16 +46,36 @@ describe('exportFleetFile of some organizations (the part an organization edit c
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(':memory:') }) });
     try {
       await migrateToLatest(db, 'sqlite');
-      await db.transaction().execute((trx) => applyFleetFile(trx, fleet, { mappedSpace: cidr('100.80.0.0/12'), now: '2026-01-01T00:00:00.000Z', prune: false, force: false }));
+      await db
+        .transaction()
+        .execute((trx) => applyFleetFile(trx, fleet, { mappedSpace: cidr('100.80.0.0/12'), now: '2026-01-01T00:00:00.000Z', prune: false, force: false }));
       const whole = await exportFleetFile(db);
       const ids = new Map((await db.selectFrom('organizations').select(['id', 'name']).execute()).map((o) => [o.name, o.id]));
       for (const names of [['SolarCo'], ['WindServ'], ['OtherCo'], ['SolarCo', 'OtherCo']]) {
         const part = await exportFleetFile(db, new Set(names.map((n) => ids.get(n) as string)));
-        assert.deepEqual(part.organizations, whole.organizations.filter((o) => names.includes(o.name)), names.join());
-        const named = new Set(part.organizations.flatMap((o) => [...o.members.map((m) => m.email), ...o.jobRoles.map((j) => j.user), ...o.cooperations.flatMap((c) => c.jobRoles.map((j) => j.user))]));
-        assert.deepEqual(part.users, whole.users.filter((u) => named.has(u.email)), names.join());
+        assert.deepEqual(
+          part.organizations,
+          whole.organizations.filter((o) => names.includes(o.name)),
+          names.join(),
+        );
+        const named = new Set(
+          part.organizations.flatMap((o) => [
+            ...o.members.map((m) => m.email),
+            ...o.jobRoles.map((j) => j.user),
+            ...o.cooperations.flatMap((c) => c.jobRoles.map((j) => j.user)),
+          ]),
+        );
+        assert.deepEqual(
+          part.users,
+          whole.users.filter((u) => named.has(u.email)),
+          names.join(),
+        );
       }
-      assert.deepEqual((await exportFleetFile(db, new Set([ids.get('SolarCo') as string]))).users.map((u) => u.email), ['a@s.test', 'b@s.test', 'c@w.test'], 'the partner member holding a cooperation job role too');
+      assert.deepEqual(
+        (await exportFleetFile(db, new Set([ids.get('SolarCo') as string]))).users.map((u) => u.email),
+        ['a@s.test', 'b@s.test', 'c@w.test'],
+        'the partner member holding a cooperation job role too',
+      );
     } finally {
       await db.destroy();
     }

@@ -137,3 +137,11 @@ function readOrganizations(db: Kysely<Database>, ids: string[]) {
     jobRoles.execute(),
   ]);
 }
+
+export async function knownUserEmails(db: Kysely<Database>): Promise<Set<string>> {
+  return new Set((await db.selectFrom('users').select('email').execute()).map((u) => u.email));
+}
+
+export async function knownOrganizationNames(db: Kysely<Database>): Promise<Set<string>> {
+  return new Set((await db.selectFrom('organizations').select('name').execute()).map((o) => o.name));
+}

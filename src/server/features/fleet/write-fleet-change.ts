@@ -3,10 +3,10 @@ import type { FleetModel } from '../../../core/fleet-model.ts';
 import type { UserId } from '../../../core/model.ts';
 import type { AppContext } from '../../context.ts';
 import type { Database } from '../../db/schema.ts';
-import { type NewEvent, recordEvents } from '../events/store.ts';
-import { routeKeys } from '../vpn/routes-view.ts';
 import type { FleetApplyResult } from '../../fleet/apply-fleet.ts';
 import { mirrorFleetChanges, usersOfFleetChanges } from '../../fleet/mirror-fleet-changes.ts';
+import { type NewEvent, recordEvents } from '../events/store.ts';
+import { routeKeys } from '../vpn/routes-view.ts';
 
 export type FleetChange = {
   applied: FleetApplyResult;
@@ -97,7 +97,13 @@ async function recordRouteMoves(
     const removed = [...was].filter((k) => !is.has(k));
     if (added.length === 0 && removed.length === 0) continue;
     const email = after.users.get(userId)?.email ?? before?.users.get(userId)?.email;
-    events.push({ kind: 'routes.changed', actorUserId: at.actorUserId, subjectUserId: userId, orgId: at.orgId, details: { user: email, added, removed, cause: at.cause } });
+    events.push({
+      kind: 'routes.changed',
+      actorUserId: at.actorUserId,
+      subjectUserId: userId,
+      orgId: at.orgId,
+      details: { user: email, added, removed, cause: at.cause },
+    });
   }
   await recordEvents(ctx.store.db, at.now, events);
 }
