@@ -17,8 +17,8 @@ export type FleetApplyResult = {
   /** Daemons removed with their plant (only with `force`): the caller records an event for each. */
   removedDaemons: RemovedDaemon[];
   /**
-   * The apply's effect on the route engine's model when it only touched users, memberships
-   * and job roles (devices are not in the model): the caller mirrors these into the model
+   * The apply's effect on the route engine's model when it only touched users, memberships,
+   * job roles and subnets of existing plants (devices are not in the model): the caller mirrors these into the model
    * instead of reloading it. Null when anything structural moved (then: reload).
    */
   modelChanges: FleetModelChange[] | null;
@@ -30,7 +30,9 @@ export type FleetModelChange =
   | { kind: 'membership'; orgId: string; userId: string; role: string }
   | { kind: 'membership-removed'; orgId: string; userId: string }
   | { kind: 'job-role'; id: string; userId: string; plantId: string | null; portfolioId: string | null; role: string; cooperationId: string | null }
-  | { kind: 'job-role-removed'; id: string };
+  | { kind: 'job-role-removed'; id: string }
+  | { kind: 'subnet'; id: string; plantId: string; cidr: string; mapped: string }
+  | { kind: 'subnet-removed'; id: string };
 
 export type FleetApplyOptions = {
   mappedSpace: Ipv4Prefix;
@@ -181,6 +183,7 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
         if (!wantedSubnets.has(text)) {
           removal(`- subnet ${text} of plant ${label(plant.name)} (was mapped to ${s.mapped})`, () => {
             ops.delete('subnets', s.id);
+            modelChanges.push({ kind: 'subnet-removed', id: s.id });
             releasedMapped.push(cidr(s.mapped));
           });
         }
@@ -344,6 +347,7 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
     if (!mapped.ok) throw new ApiError(409, 'mapped-space-exhausted', `cannot map ${subnet.cidr} of ${subnet.label}: ${mapped.message}`);
     const mappedText = formatCidr(mapped.prefix);
     ops.insert('subnets', { id: subnet.id, plant_id: subnet.plant_id, cidr: subnet.cidr, mapped: mappedText, created_at: options.now });
+    modelChanges.push({ kind: 'subnet', id: subnet.id, plantId: subnet.plant_id, cidr: subnet.cidr, mapped: mappedText });
     changes.push(`+ subnet ${subnet.cidr} of ${subnet.label} → mapped ${mappedText}`);
   }
 
@@ -478,9 +482,10 @@ class Ops {
   update(query: Executable): void {
     this.updates.push(query);
   }
-  /** Whether any insert or delete is of a table other than users, memberships, devices and job roles (raw deletes: cooperations and their shares). */
+  /** Whether any insert or delete is of a table other than users, memberships, devices, job roles and subnets (raw deletes: cooperations and their shares). */
   touchesStructure(): boolean {
-    const mirrored = new Set<string>(['users', 'memberships', 'devices', 'job_roles']);
+    // Subnets of existing plants mirror too (a new plant's subnets come with a plant insert, which does not).
+    const mirrored = new Set<string>(['users', 'memberships', 'devices', 'job_roles', 'subnets']);
     for (const [table, rows] of this.inserts) if (rows.length > 0 && !mirrored.has(table)) return true;
     for (const [table, ids] of this.deletes) if (ids.length > 0 && !mirrored.has(table)) return true;
     return false;
