@@ -4,15 +4,19 @@ import { lazy, Suspense } from 'react';
 import { AccountPage } from '../features/account/AccountPage.tsx';
 import { SignInPage } from '../features/auth/SignInPage.tsx';
 import { useSession, useSignOut } from '../features/auth/use-session.ts';
-import { isPlatformPath } from '../features/platform/platform-paths.ts';
+import { useOrgs } from '../features/organization/use-org.ts';
 import { VpnPage } from '../features/personal-vpn/VpnPage.tsx';
+import { isPlatformPath } from '../features/platform/platform-paths.ts';
 import { RoutesPage } from '../features/routes/RoutesPage.tsx';
 import { usePrefetchRoutes } from '../features/routes/use-routes.ts';
 import { navigate, PAGES, usePath } from './router.ts';
 
-
 /** Operators only: loaded when first opened, so nobody else downloads it. */
 const PlatformPage = lazy(() => import('../features/platform/PlatformPage.tsx').then((m) => ({ default: m.PlatformPage })));
+// The organization pages load on first use: most users never open them (initial JS budget, issue 8).
+const OrgSection = lazy(() => import('../features/organization/OrgSection.tsx').then((m) => ({ default: m.OrgSection })));
+const AcceptInvitationPage = lazy(() => import('../features/organization/invite/AcceptInvitationPage.tsx').then((m) => ({ default: m.AcceptInvitationPage })));
+
 const NAV = [
   { path: PAGES.vpn, label: 'Personal VPN' },
   { path: PAGES.routes, label: 'Routes' },
@@ -23,6 +27,15 @@ const NAV = [
 
 export function App() {
   const session = useSession();
+  const path = usePath();
+  // The invitation page works signed in or not: it is how a new person gets an account.
+  if (path === PAGES.invite) {
+    return (
+      <Suspense fallback={<PageLoader />}>
+        <AcceptInvitationPage />
+      </Suspense>
+    );
+  }
   if (session.isPending) {
     return (
       <Center mih="100vh">
@@ -43,34 +56,48 @@ export function App() {
   return <Shell email={session.data.email} platformOperator={session.data.platformOperator} />;
 }
 
+function PageLoader() {
+  return (
+    <Center mih="50vh">
+      <Loader aria-label="Loading" />
+    </Center>
+  );
+}
+
 function Shell({ email, platformOperator }: { email: string; platformOperator: boolean }) {
   const path = usePath();
   const [opened, { toggle, close }] = useDisclosure(false);
   const signOut = useSignOut();
   usePrefetchRoutes();
+  const orgs = useOrgs();
+  // Shown only to members of an organization (and operators): others have nothing there.
+  const nav = orgs.data?.length ? [...NAV.slice(0, 2), { path: PAGES.orgs, label: 'Organization' }, ...NAV.slice(2)] : NAV;
   const go = (to: string) => {
     navigate(to);
     close();
   };
-  const here = (to: string) => to === path || (to === '/platform' && isPlatformPath(path));
-  const links = NAV.filter((item) => !item.operator || platformOperator).map((item) => (
-    <UnstyledButton
-      key={item.path}
-      component="a"
-      href={item.path}
-      aria-current={here(item.path) ? 'page' : undefined}
-      onClick={(event) => {
-        event.preventDefault();
-        go(item.path);
-      }}
-      px="sm"
-      py={6}
-      fw={here(item.path) ? 700 : 400}
-      td={here(item.path) ? 'underline' : undefined}
-    >
-      {item.label}
-    </UnstyledButton>
-  ));
+  const here = (to: string) =>
+    to === PAGES.orgs ? path === PAGES.orgs || path.startsWith(`${PAGES.orgs}/`) : to === '/platform' ? isPlatformPath(path) : to === path;
+  const links = nav
+    .filter((item) => !('operator' in item && item.operator) || platformOperator)
+    .map((item) => (
+      <UnstyledButton
+        key={item.path}
+        component="a"
+        href={item.path}
+        aria-current={here(item.path) ? 'page' : undefined}
+        onClick={(event) => {
+          event.preventDefault();
+          go(item.path);
+        }}
+        px="sm"
+        py={6}
+        fw={here(item.path) ? 700 : 400}
+        td={here(item.path) ? 'underline' : undefined}
+      >
+        {item.label}
+      </UnstyledButton>
+    ));
   return (
     <AppShell
       transitionDuration={0}
@@ -110,6 +137,13 @@ function Shell({ email, platformOperator }: { email: string; platformOperator: b
 }
 
 function Page({ path }: { path: string }) {
+  if (path === PAGES.orgs || path.startsWith(`${PAGES.orgs}/`)) {
+    return (
+      <Suspense fallback={<PageLoader />}>
+        <OrgSection path={path} />
+      </Suspense>
+    );
+  }
   if (path === PAGES.routes) return <RoutesPage />;
   if (path === PAGES.account) return <AccountPage />;
   if (isPlatformPath(path)) {

@@ -40,9 +40,10 @@ export function useZodForm<S extends z.ZodType>(schema: S, initial: Values, toIn
     (error: unknown) => {
       if (error instanceof ApiRequestError) {
         const problems = error.problems.length ? error.problems : error.field ? [{ field: error.field, message: error.message }] : [];
-        const known = problems.filter((p) => p.field in values);
+        // `subnets.1` belongs to the form's `subnets` field.
+        const known = problems.map((p) => ({ ...p, key: formField(p.field, values) })).filter((p) => p.key !== null);
         if (known.length) {
-          setServerErrors(Object.fromEntries(known.map((p) => [p.field, stripField(p.field, p.message)])));
+          setServerErrors(Object.fromEntries(known.map((p) => [p.key, stripField(p.field, p.message)])));
           return;
         }
       }
@@ -65,6 +66,12 @@ export function useZodForm<S extends z.ZodType>(schema: S, initial: Values, toIn
   };
 
   return { values, setValues, field, submit, showError, formError, valid: parsed.success, reset };
+}
+
+function formField(field: string, values: Values): string | null {
+  if (field in values) return field;
+  const head = field.split('.')[0] ?? '';
+  return head in values ? head : null;
 }
 
 /** "totp: the code …" → "the code …" under the totp field. */

@@ -68,7 +68,9 @@ export function TokensCard() {
                   <Table.Tr key={t.id}>
                     <Table.Td>{t.name}</Table.Td>
                     <Table.Td>
-                      <span className={`state-badge ${t.kind === 'personal' ? 'state-green' : 'state-gray'}`}>{t.kind === 'personal' ? 'Personal' : 'Session'}</span>
+                      <span className={`state-badge ${t.kind === 'personal' ? 'state-green' : 'state-gray'}`}>
+                        {t.kind === 'personal' ? 'Personal' : 'Session'}
+                      </span>
                     </Table.Td>
                     <Table.Td>{formatDate(t.createdAt)}</Table.Td>
                     <Table.Td>{t.expiresAt ? formatDate(t.expiresAt) : 'never'}</Table.Td>

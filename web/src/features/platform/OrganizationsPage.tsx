@@ -1,5 +1,5 @@
-import type { CSSProperties } from 'react';
 import { Anchor, Table, Text } from '@mantine/core';
+import type { CSSProperties } from 'react';
 import { navigate } from '../../app/router.ts';
 import { QueryState } from '../../ui/QueryState.tsx';
 import { organizationPath } from './platform-paths.ts';

@@ -120,7 +120,13 @@ function RouteTable({ sections, act, pendingKey }: { sections: RouteSection[]; a
   const virtual = useWindowVirtual({ keys, estimate, container: table });
   return (
     <div className="table-scroll">
-      <table className="routes-table" data-testid="routes-table" ref={table} aria-rowcount={rowIndex[sections.length] as number - 1} data-sections={sections.length}>
+      <table
+        className="routes-table"
+        data-testid="routes-table"
+        ref={table}
+        aria-rowcount={(rowIndex[sections.length] as number) - 1}
+        data-sections={sections.length}
+      >
         <colgroup>
           {WIDTHS.map((w, i) => (
             <col key={COLUMNS[i]} style={{ width: w }} />
@@ -175,7 +181,9 @@ function matching(sections: RouteSection[], text: string): RouteSection[] {
   const needle = text.trim().toLowerCase();
   if (!needle) return sections;
   const hit = (r: RouteView) =>
-    [r.plant, r.organization, r.subnet, r.mapped, ...(r.devices ?? []).flatMap((d) => [d.name, d.ip, d.mappedIp])].some((v) => v.toLowerCase().includes(needle));
+    [r.plant, r.organization, r.subnet, r.mapped, ...(r.devices ?? []).flatMap((d) => [d.name, d.ip, d.mappedIp])].some((v) =>
+      v.toLowerCase().includes(needle),
+    );
   return sections.filter((s) => (s.kind === 'single' ? hit(s.route) : s.routes.some(hit)));
 }
 
@@ -188,7 +196,14 @@ function Section({
   first,
   rowIndex,
   ref,
-}: { section: RouteSection; act: Act; pendingKey: string | null; first: boolean; rowIndex: number; ref: Ref<HTMLTableSectionElement> }) {
+}: {
+  section: RouteSection;
+  act: Act;
+  pendingKey: string | null;
+  first: boolean;
+  rowIndex: number;
+  ref: Ref<HTMLTableSectionElement>;
+}) {
   if (section.kind === 'single') {
     return (
       <tbody ref={ref}>
@@ -223,7 +238,14 @@ const Row = memo(function Row({
   inGroup,
   first,
   rowIndex,
-}: { route: RouteView; act: Act; pending: boolean; inGroup: boolean; first: boolean; rowIndex: number }) {
+}: {
+  route: RouteView;
+  act: Act;
+  pending: boolean;
+  inGroup: boolean;
+  first: boolean;
+  rowIndex: number;
+}) {
   const state = STATE[route.state];
   const label = `${route.plant} ${route.subnet}`;
   return (
@@ -252,7 +274,10 @@ const Row = memo(function Row({
             {route.devices.map((d) => (
               <li key={d.name} data-testid="route-device" data-device={d.name}>
                 <span className="device-name">{d.name}</span> <code>{d.mappedIp}</code>
-                <span className="why"> ({d.ip}, {d.kind})</span>
+                <span className="why">
+                  {' '}
+                  ({d.ip}, {d.kind})
+                </span>
               </li>
             ))}
           </ul>

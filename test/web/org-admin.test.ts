@@ -1,0 +1,269 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
+import { ensureWebBuilt, launchChromium } from './browser.ts';
+import { loadWebFleet, USERS } from './fleet.ts';
+import { expectAccessible, openOrgTab, PHONE, signIn, watch } from './org-session.ts';
+
+type Server = Awaited<ReturnType<typeof startTestServer>>;
+
+/**
+ * An organization Admin manages SolarCo in Chromium against a real control plane (issue 8):
+ * one server and one browser for the file, on the demo fleet (tests run in order).
+ */
+describe('organization pages: an Admin at work', () => {
+  let server: Server;
+  let browser: Browser;
+  const problems: string[] = [];
+  const newcomer = { email: 'nina@solarco.example', password: 'nina-password-1', name: 'Nina Newcomer' };
+
+  before(async () => {
+    ensureWebBuilt();
+    [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
+    await loadWebFleet(server);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    assert.deepEqual(problems, [], 'no script error on any page');
+  });
+
+  test('S2: an Admin invites a member, the member accepts in the browser, the Admin grants a job role and the member reaches the plant', async () => {
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems);
+    await openOrgTab(page, 'Members');
+    await page.getByTestId('member-row').first().waitFor();
+    assert.deepEqual(
+      (await page.getByTestId('members-table').getByRole('combobox').all()).length,
+      3,
+      'the Admin can change the role of every member but herself (Bob, Dave, Vera)',
+    );
+    await page.getByLabel('Email').fill('nina@');
+    await page.getByText('must be an email address').waitFor();
+    // The server's refusal lands on the field it names.
+    await page.getByLabel('Email').fill(USERS.bob.email);
+    await page.getByRole('button', { name: 'Create invitation' }).click();
+    await page.getByText(`${USERS.bob.email} is already a member of SolarCo`).waitFor();
+    await page.getByLabel('Email').fill(newcomer.email);
+    await page.getByLabel('Org role', { exact: true }).selectOption('member');
+    await page.getByRole('button', { name: 'Create invitation' }).click();
+    const dialog = page.getByRole('dialog', { name: `Invitation for ${newcomer.email}` });
+    await dialog.getByText('Shown only now').waitFor();
+    const link = (await dialog.getByTestId('invitation-link').textContent()) ?? '';
+    const token = new URL(link).hash.slice(1);
+    assert.match(token, /^pgi_/, 'the token travels after # in the link');
+    await expectAccessible(page, 'org-invitation-created');
+    await dialog.getByRole('button', { name: 'I have copied it, close' }).click();
+    await page.locator(`[data-testid="invitation-row"][data-email="${newcomer.email}"][data-status="pending"]`).waitFor();
+    assert.equal(await page.getByTestId('invitation-link').count(), 0, 'the link is gone once the dialog is closed');
+    await expectAccessible(page, 'org-members');
+
+    // The newcomer opens the link in a browser of their own.
+    const guestContext = await browser.newContext({ viewport: PHONE });
+    const sent: string[] = [];
+    guestContext.on('request', (r) => sent.push(r.url()));
+    const invitee = await guestContext.newPage();
+    watch(invitee, newcomer.email, problems);
+    await invitee.goto(`${server.url}/invite#${token}`);
+    assert.equal(await invitee.getByTestId('invitation-org').textContent(), 'SolarCo');
+    assert.equal(await invitee.getByTestId('invitation-email').textContent(), newcomer.email);
+    assert.equal(await invitee.getByTestId('invitation-role').textContent(), 'Member');
+    await invitee.getByLabel('Your name').fill(newcomer.name);
+    await invitee.getByLabel(/^Password/).fill(newcomer.password);
+    await invitee.getByLabel('Repeat password').fill('something-else');
+    await invitee.getByText('does not match the password').waitFor();
+    await expectAccessible(invitee, 'org-accept-invitation-phone');
+    await invitee.getByLabel('Repeat password').fill(newcomer.password);
+    await invitee.getByRole('button', { name: 'Create account and join SolarCo' }).click();
+    await invitee.getByText('You joined SolarCo as Member').waitFor();
+    assert.ok(!sent.some((url) => url.includes(token)), 'the token is in no request URL');
+    const storage = await invitee.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    assert.equal(storage, '{}{}', 'nothing in web storage');
+    await invitee.getByLabel('Email').fill(newcomer.email);
+    await invitee.getByLabel(/^Password/).fill(newcomer.password);
+    await invitee.getByRole('button', { name: 'Sign in' }).click();
+    await invitee.getByRole('heading', { name: 'Personal VPN', level: 1 }).waitFor();
+    // At phone width the navigation is behind the menu button.
+    await invitee.getByRole('button', { name: 'Open navigation' }).click();
+    await invitee.getByRole('navigation', { name: 'Main (mobile)' }).getByRole('link', { name: 'Routes' }).click();
+    await invitee.getByText('You reach no plant').waitFor();
+
+    // The Admin (after a reload) sees the new member and grants Operator on Park C.
+    await page.reload();
+    await page.locator(`[data-testid="invitation-row"][data-email="${newcomer.email}"][data-status="accepted"]`).waitFor();
+    await page.locator(`[data-testid="member-row"][data-email="${newcomer.email}"]`).waitFor();
+    await openOrgTab(page, 'Job roles');
+    await page.getByLabel('Member', { exact: true }).selectOption(newcomer.email);
+    await page.getByLabel('Plant or portfolio', { exact: true }).selectOption({ label: 'Park C' });
+    await page.getByLabel('Job role', { exact: true }).selectOption('operator');
+    await page.getByRole('button', { name: 'Grant job role' }).click();
+    await page.locator(`[data-testid="job-role-row"][data-user="${newcomer.email}"][data-target="Park C"][data-role="operator"]`).waitFor();
+    await expectAccessible(page, 'org-job-roles');
+
+    await invitee.reload();
+    await invitee.locator('[data-testid="route-row"][data-plant="Park C"]').waitFor();
+    await guestContext.close();
+    await context.close();
+  });
+
+  test('D8: removing a subnet lists the devices behind it before anything changes; subnets are checked as they are typed', async () => {
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems);
+    await openOrgTab(page, 'Plants');
+    await page.locator('[data-testid="plant-row"][data-plant="Park A"]').getByRole('link', { name: 'Park A' }).click();
+    await page.getByTestId('plant-name').filter({ hasText: 'Park A' }).waitFor();
+    const inverter = page.locator('[data-testid="device-row"][data-device="inverter-1"]');
+    assert.match((await inverter.textContent()) ?? '', /192\.168\.1\.17.*100\.80\.\d+\.17/, 'the device is shown with its mapped address (host part kept)');
+    await expectAccessible(page, 'org-plant-detail');
+
+    await page.getByLabel('Add a subnet').fill('10.99.0.7/24');
+    await page.getByText('has host bits set; did you mean 10.99.0.0/24?').waitFor();
+    await page.getByLabel('Add a subnet').fill('10.99.0.0/24');
+    await page.getByRole('button', { name: 'Add subnet' }).click();
+    await page.locator('[data-testid="subnet-row"][data-cidr="10.99.0.0/24"]').waitFor();
+
+    await page.getByRole('button', { name: 'Remove subnet 192.168.1.0/24' }).click();
+    const warning = page.getByTestId('d8-warning');
+    await warning.waitFor();
+    const listed = (await warning.textContent()) ?? '';
+    assert.match(listed, /inverter-1/);
+    assert.match(listed, /logger/);
+    await expectAccessible(page, 'org-d8-warning');
+    // The dialog is a keyboard one: Escape cancels it.
+    await page.keyboard.press('Escape');
+    await warning.waitFor({ state: 'detached' });
+    const operator = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
+    const plant = await operator.get('/api/v1/orgs/SolarCo/plants/Park%20A');
+    assert.equal(plant.status, 200, JSON.stringify(plant.body));
+    assert.ok(
+      plant.body.subnets.some((s: { cidr: string }) => s.cidr === '192.168.1.0/24'),
+      'cancelling the warning changed nothing',
+    );
+
+    // A subnet without devices goes after a plain confirmation.
+    await page.getByRole('button', { name: 'Remove subnet 10.99.0.0/24' }).click();
+    await page.getByRole('dialog').getByText('No device is behind this subnet.').waitFor();
+    await page.getByRole('button', { name: 'Remove subnet', exact: true }).click();
+    await page.locator('[data-testid="subnet-row"][data-cidr="10.99.0.0/24"]').waitFor({ state: 'detached' });
+
+    const phone = await browser.newContext({ viewport: PHONE, storageState: await context.storageState() });
+    const small = await phone.newPage();
+    watch(small, 'alice (phone)', problems);
+    await small.goto(page.url());
+    await small.getByTestId('plant-name').waitFor();
+    await expectAccessible(small, 'org-plant-detail-phone');
+    await phone.close();
+    await context.close();
+  });
+
+  test('plants: create with subnets, add a device and see its mapped address, edit it, rename and delete the plant', async () => {
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems);
+    await openOrgTab(page, 'Plants');
+    await page.getByLabel('Name', { exact: true }).fill('Park D');
+    await page.getByLabel('Subnets').fill('10.40.0.0/24, 10.41.0.9/24');
+    await page.getByText('has host bits set; did you mean 10.41.0.0/24?').waitFor();
+    await page.getByLabel('Subnets').fill('10.40.0.0/24, 10.41.0.0/24');
+    await page.getByRole('button', { name: 'Create plant' }).click();
+    await page.locator('[data-testid="plant-row"][data-plant="Park D"]').getByRole('link', { name: 'Park D' }).click();
+    await page.getByTestId('plant-name').filter({ hasText: 'Park D' }).waitFor();
+    const mapped = (await page.locator('[data-testid="subnet-row"][data-cidr="10.40.0.0/24"]').textContent()) ?? '';
+    const prefix = /(100\.\d+\.\d+)\.0\/24/.exec(mapped)?.[1];
+    assert.ok(prefix, `the new subnet got a mapped prefix (${mapped})`);
+
+    await page.getByRole('button', { name: 'Add device' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a device to Park D' });
+    await dialog.getByLabel('Name').fill('meter');
+    await dialog.getByLabel('IPv4 address').fill('10.40.0.300');
+    await dialog.getByText('must be an IPv4 address').waitFor();
+    await dialog.getByLabel('IPv4 address').fill('10.40.0.23');
+    await dialog.getByLabel('Ports').fill('502, 80');
+    await dialog.getByRole('button', { name: 'Add device' }).click();
+    const device = page.locator('[data-testid="device-row"][data-device="meter"]');
+    await device.waitFor();
+    assert.match((await device.textContent()) ?? '', new RegExp(`${prefix.replace(/\./g, '\\.')}\\.23`), 'host part kept in the mapped address');
+    await page.getByRole('button', { name: 'Edit device meter' }).click();
+    await page.getByRole('dialog', { name: 'Edit meter' }).getByLabel('Kind').fill('energy-meter');
+    await page.getByRole('button', { name: 'Save device' }).click();
+    await device.filter({ hasText: 'energy-meter' }).waitFor();
+
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByRole('dialog', { name: 'Rename Park D' }).getByLabel('New name').fill('Park Delta');
+    await page.getByRole('dialog', { name: 'Rename Park D' }).getByRole('button', { name: 'Rename' }).click();
+    await page.getByTestId('plant-name').filter({ hasText: 'Park Delta' }).waitFor();
+    await page.getByRole('button', { name: 'Delete plant' }).click();
+    await page.getByRole('dialog', { name: 'Delete Park Delta?' }).getByText('1 device').waitFor();
+    await page.getByRole('button', { name: 'Delete plant', exact: true }).last().click();
+    await page.getByTestId('plants-table').waitFor();
+    assert.equal(await page.locator('[data-testid="plant-row"][data-plant="Park Delta"]').count(), 0);
+    await context.close();
+  });
+
+  test('explain access: a Guest with the Operator job role does not reach the plant, and the page shows the step that denies it', async () => {
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems);
+    await openOrgTab(page, 'Explain access');
+    await page.getByRole('combobox', { name: 'User (email)' }).fill(USERS.dave.email);
+    await page.getByLabel('Plant').selectOption({ label: 'Park A' });
+    await page.getByRole('button', { name: 'Explain' }).click();
+    const verdict = page.getByTestId('explanation');
+    await verdict.waitFor();
+    assert.equal(await verdict.getAttribute('data-reaches'), 'false');
+    const failed = page.getByTestId('explain-steps').locator('[data-ok="false"]');
+    assert.ok((await failed.count()) >= 1, 'at least one step fails');
+    assert.match((await failed.first().textContent()) ?? '', /guest/i, 'the failing step names the guest role');
+    await expectAccessible(page, 'org-explain-denied');
+
+    await page.getByRole('combobox', { name: 'User (email)' }).fill(USERS.bob.email);
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await page.locator('[data-testid="explanation"][data-reaches="true"]').waitFor();
+    assert.ok((await page.getByTestId('explain-routes').locator('tbody tr').count()) >= 1, 'the routes Park A gives Bob are listed');
+    await context.close();
+  });
+
+  test('portfolios and events: a portfolio is created, edited and deleted; the events page pages back and filters by kind and user', async () => {
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems);
+    await openOrgTab(page, 'Portfolios');
+    await page.getByRole('button', { name: 'New portfolio' }).click();
+    const create = page.getByRole('dialog', { name: 'New portfolio' });
+    await create.getByLabel('Name').fill('South');
+    await create.getByLabel('Plants').click();
+    await page.getByRole('option', { name: 'Park B' }).click();
+    await create.getByRole('button', { name: 'Create portfolio' }).click();
+    const south = page.locator('[data-testid="portfolio-row"][data-portfolio="South"]');
+    await south.filter({ hasText: 'Park B' }).waitFor();
+    await page.getByRole('button', { name: 'Edit portfolio South' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit South' });
+    await edit.getByLabel('Plants').click();
+    await page.getByRole('option', { name: 'Park C' }).click();
+    await expectAccessible(page, 'org-portfolio-edit');
+    await edit.getByRole('button', { name: 'Save portfolio' }).click();
+    await south.filter({ hasText: 'Park B, Park C' }).waitFor();
+    await page.getByRole('button', { name: 'Delete portfolio South' }).click();
+    await page.getByRole('button', { name: 'Delete portfolio', exact: true }).click();
+    await south.waitFor({ state: 'detached' });
+
+    await openOrgTab(page, 'Events');
+    await page.getByTestId('event-row').first().waitFor();
+    await page.getByLabel('Per page').selectOption('10');
+    await page.getByText('Page 1').waitFor();
+    await page.waitForFunction(`document.querySelectorAll('[data-testid="event-row"]').length === 10`);
+    const firstPage = await page.getByTestId('event-row').first().textContent();
+    assert.equal(await page.getByTestId('event-row').first().getAttribute('data-kind'), 'org.portfolio-removed', 'newest first');
+    await page.getByRole('button', { name: 'Older' }).click();
+    await page.getByText('Page 2').waitFor();
+    await page.waitForFunction(`document.querySelector('[data-testid="event-row"]')?.textContent !== ${JSON.stringify(firstPage)}`);
+    await expectAccessible(page, 'org-events-page-2');
+    await page.getByRole('button', { name: 'Newer' }).click();
+    await page.getByText('Page 1').waitFor();
+
+    await page.getByRole('combobox', { name: 'Kind' }).fill('org.portfolio-created');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForFunction(`[...document.querySelectorAll('[data-testid="event-row"]')].every((r) => r.dataset.kind === 'org.portfolio-created')`);
+    assert.equal(await page.getByTestId('event-row').count(), 1);
+    await page.getByRole('combobox', { name: 'Kind' }).fill('');
+    await page.getByLabel('User (email)').fill(newcomer.email);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.locator('[data-testid="event-row"][data-kind="org.invitation-accepted"]').waitFor();
+    const kinds = await page.getByTestId('event-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')));
+    assert.ok(!kinds.includes('org.portfolio-created'), `only events about ${newcomer.email}: ${kinds.join(', ')}`);
+    await context.close();
+  });
+});

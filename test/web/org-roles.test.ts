@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
+import { ensureWebBuilt, launchChromium } from './browser.ts';
+import { loadWebFleet, USERS } from './fleet.ts';
+import { expectAccessible, openOrgTab, pageFetch, signIn } from './org-session.ts';
+
+type Server = Awaited<ReturnType<typeof startTestServer>>;
+
+/**
+ * What the organization pages offer follows the caller's org role (src/core/permissions.ts),
+ * and the API refuses what is not offered (issue 8). One server and one browser for the file.
+ */
+describe('organization pages: what each role sees', () => {
+  let server: Server;
+  let browser: Browser;
+  const problems: string[] = [];
+
+  before(async () => {
+    ensureWebBuilt();
+    [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
+    await loadWebFleet(server);
+    // Dave (a Guest) becomes a Moderator of SolarCo; Carol the Admin of WindServ (the cooperation partner).
+    const operator = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
+    for (const [org, user, role] of [
+      ['SolarCo', USERS.dave.email, 'moderator'],
+      ['WindServ', USERS.carol.email, 'admin'],
+    ] as const) {
+      const r = await operator.put(`/api/v1/orgs/${org}/members/${encodeURIComponent(user)}`, { role });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    }
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    assert.deepEqual(problems, [], 'no script error on any page');
+  });
+
+  test('S2: a Moderator is not offered what only an Admin may do, and the API refuses it when forced', async () => {
+    const { context, page } = await signIn(browser, server.url, USERS.dave, problems);
+    await openOrgTab(page, 'Members');
+    await page.getByTestId('member-row').first().waitFor();
+    assert.equal(await page.getByTestId('my-org-role').textContent(), 'Moderator');
+    assert.equal(await page.getByTestId('members-table').getByRole('combobox').count(), 0, 'no role change offered');
+    assert.equal(await page.getByRole('button', { name: /^Remove / }).count(), 0, 'no member removal offered');
+    const roles = await page.getByLabel('Org role', { exact: true }).locator('option').allTextContents();
+    assert.deepEqual(roles, ['Member', 'Guest'], 'a Moderator invites only Members and Guests');
+    await expectAccessible(page, 'org-members-moderator');
+
+    await openOrgTab(page, 'Plants');
+    await page.locator('[data-testid="plant-row"][data-plant="Park B"]').getByRole('link', { name: 'Park B' }).click();
+    await page.getByTestId('plant-name').filter({ hasText: 'Park B' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Delete plant' }).count(), 0, 'deleting a plant is for Admins');
+    assert.equal(await page.getByRole('button', { name: 'Rename' }).count(), 1, 'a Moderator manages plants');
+
+    await openOrgTab(page, 'Cooperations');
+    await page.locator('[data-testid="cooperation"][data-other="WindServ"]').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'End cooperation' }).count(), 0);
+    assert.equal(await page.getByRole('heading', { name: 'Share plants with another organization' }).count(), 0);
+
+    const bob = encodeURIComponent(USERS.bob.email);
+    const forced = [
+      await pageFetch(page, 'PUT', `/orgs/SolarCo/members/${bob}`, { role: 'admin' }),
+      await pageFetch(page, 'DELETE', `/orgs/SolarCo/members/${bob}`),
+      await pageFetch(page, 'DELETE', '/orgs/SolarCo/plants/Park%20B?force=true'),
+      await pageFetch(page, 'POST', '/orgs/SolarCo/invitations', { email: 'boss@solarco.example', role: 'admin' }),
+    ];
+    assert.deepEqual(
+      forced.map((r) => r.status),
+      [403, 403, 403, 403],
+      `the API refuses: ${JSON.stringify(forced)}`,
+    );
+    await context.close();
+  });
+
+  test('S2: a cooperation partner sees only what is shared, and the owner sees the job roles the partner assigned', async () => {
+    const { context, page } = await signIn(browser, server.url, USERS.carol, problems);
+    await openOrgTab(page, 'Cooperations');
+    const shared = page.locator('[data-testid="cooperation"][data-side="partner"][data-other="SolarCo"]');
+    await shared.waitFor();
+    assert.deepEqual(await shared.getByTestId('shared-plant').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-plant'))), ['Park A']);
+    assert.ok(!((await page.locator('main').textContent()) ?? '').includes('Park B'), 'an unshared plant appears nowhere');
+    assert.equal(
+      await page
+        .getByRole('navigation', { name: /pages$/ })
+        .getByRole('link', { name: 'Plants' })
+        .count(),
+      1,
+    );
+    // The partner's Admin assigns its own member (herself) a job role on the shared plant.
+    await shared.getByLabel('Job role', { exact: true }).selectOption('technical-manager');
+    await shared.getByRole('button', { name: 'Grant job role' }).click();
+    await shared.getByTestId('cooperation-job-role').filter({ hasText: 'Technical Manager' }).waitFor();
+    await expectAccessible(page, 'org-cooperation-partner');
+    // What is not shared stays out of reach through the API too (refused, or not even shown to exist).
+    for (const path of ['/orgs/SolarCo/plants', '/orgs/SolarCo/plants/Park%20B', '/orgs/SolarCo/members']) {
+      const refused = await pageFetch(page, 'GET', path);
+      assert.ok(refused.status === 403 || refused.status === 404, `${path}: ${JSON.stringify(refused)}`);
+    }
+    await context.close();
+
+    const owner = await signIn(browser, server.url, USERS.alice, problems);
+    await openOrgTab(owner.page, 'Cooperations');
+    const owned = owner.page.locator('[data-testid="cooperation"][data-side="owner"][data-other="WindServ"]');
+    await owned.getByTestId('cooperation-job-role').filter({ hasText: USERS.carol.email }).first().waitFor();
+    assert.match((await owned.getByTestId('cooperation-job-roles').textContent()) ?? '', /Technical Manager/);
+    await expectAccessible(owner.page, 'org-cooperations-owner');
+    await owner.context.close();
+  });
+
+  test('P4: a Viewer sees no routes; as a plain member the organization pages offer no management', async () => {
+    const { context, page } = await signIn(browser, server.url, USERS.bob, problems);
+    await openOrgTab(page, 'Plants');
+    await page.getByTestId('plant-row').first().waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'New plant' }).count(), 0, 'a Member creates no plant');
+    const tabs = await page
+      .getByRole('navigation', { name: /pages$/ })
+      .getByRole('link')
+      .allTextContents();
+    assert.deepEqual(tabs, ['Members', 'Plants', 'Portfolios']);
+    await context.close();
+
+    // Vera is a Member with only the Viewer job role on Park A (test/web/fleet.ts).
+    const v = await signIn(browser, server.url, USERS.vera, problems);
+    await v.page.getByRole('link', { name: 'Routes' }).click();
+    await v.page.getByText('You reach no plant').waitFor();
+    assert.equal(await v.page.getByTestId('route-row').count(), 0);
+    await expectAccessible(v.page, 'org-viewer-routes');
+    await v.context.close();
+  });
+});
