@@ -188,6 +188,12 @@ export function orgSelfServiceSuite(engine: string, database: () => Promise<stri
     });
 
     it('plants: rename keeps the mapped prefixes; a Moderator may not delete a plant (403 naming the action), an Admin may', async () => {
+      assert.equal((await mona.post(`${ORG}/plants/Park%20E/devices`, { name: 'meter', ip: '10.70.0.9', kind: 'meter' })).status, 201);
+      const edited = await mona.put(`${ORG}/plants/Park%20E/devices/meter`, { name: 'meter-2', ip: '10.70.0.10', kind: 'meter', ports: [80] });
+      assert.equal(edited.status, 200, JSON.stringify(edited.body));
+      const devices = (await alice.get(`${ORG}/plants/Park%20E`)).body.devicesList.map((d: { name: string; ip: string; ports: number[] }) => `${d.name} ${d.ip} ${d.ports}`);
+      assert.deepEqual(devices, ['meter-2 10.70.0.10 80']);
+      assert.equal((await mona.delete(`${ORG}/plants/Park%20E/devices/meter-2`)).status, 200);
       const mappedBefore = (await alice.get(`${ORG}/plants/Park%20E`)).body.subnets[0].mapped;
       assert.equal((await mona.put(`${ORG}/plants/Park%20E`, { name: 'Park E2' })).status, 200);
       const renamed = (await alice.get(`${ORG}/plants/Park%20E2`)).body;
