@@ -226,6 +226,7 @@ describe('organization pages: an Admin at work', () => {
     await create.getByLabel('Name').fill('South');
     await create.getByLabel('Plants').click();
     await page.getByRole('option', { name: 'Park B' }).click();
+    await create.getByLabel('Name').click(); // closes the open option list
     await create.getByRole('button', { name: 'Create portfolio' }).click();
     const south = page.locator('[data-testid="portfolio-row"][data-portfolio="South"]');
     await south.filter({ hasText: 'Park B' }).waitFor();
@@ -233,6 +234,7 @@ describe('organization pages: an Admin at work', () => {
     const edit = page.getByRole('dialog', { name: 'Edit South' });
     await edit.getByLabel('Plants').click();
     await page.getByRole('option', { name: 'Park C' }).click();
+    await edit.getByLabel('Name').click();
     await expectAccessible(page, 'org-portfolio-edit');
     await edit.getByRole('button', { name: 'Save portfolio' }).click();
     await south.filter({ hasText: 'Park B, Park C' }).waitFor();
