@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import { escapeUnsafe } from '../core/render/unsafe-characters.ts';
+import { type Endpoint, endpointPath, endpointQuery } from '../core/wire/endpoint.ts';
+import { CliError } from './errors.ts';
 import { type ErrorCode, errorCodeForStatus } from './exit-codes.ts';
 
 /**
@@ -74,6 +76,65 @@ export function apiClient(server: string, token: string | undefined, options: Ap
     put: (path, body, response) => call('PUT', path, body ?? {}, response),
     delete: (path, response, body) => call('DELETE', path, body, response),
   };
+}
+
+/** The control plane's own error code of a refusal (`subnet-has-devices`, `totp-required`, …). */
+export function serverCode(e: unknown): string | undefined {
+  if (!(e instanceof ApiClientError)) return undefined;
+  const code = (e.body as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+type BodyOf<E> = E extends Endpoint<infer B, z.ZodType, z.ZodType | undefined> ? B : undefined;
+type QueryOf<E> = E extends Endpoint<z.ZodType | undefined, z.ZodType, infer Q> ? Q : undefined;
+type QueryValue = string | number | boolean | undefined;
+
+/** What one call of an endpoint needs: its path parameters, query and body, typed by the endpoint's own schemas. */
+export type EndpointInput<E extends Endpoint> = {
+  params?: Record<string, string>;
+  /** How the command line names a schema field (`user` → `EMAIL`, `plant` → `--plant`), for messages about input. */
+  labels?: Record<string, string>;
+} & ([BodyOf<E>] extends [z.ZodType] ? { body: z.input<BodyOf<E>> } : { body?: undefined }) &
+  ([QueryOf<E>] extends [z.ZodType] ? { query?: Partial<Record<keyof z.input<QueryOf<E>>, QueryValue>> } : { query?: undefined });
+
+/**
+ * Calls one endpoint of a shared endpoint table (src/core/wire/org.ts `orgApi`): the path
+ * and query come from the endpoint's own description, the body and the query are checked
+ * with its request schemas before anything is sent (a bad value is refused here, naming
+ * the field, exit code 2), and the answer with its response schema. No command writes a
+ * path or a schema of its own.
+ */
+export async function callEndpoint<E extends Endpoint>(client: ApiClient, endpoint: E, input: EndpointInput<E> = {} as EndpointInput<E>): Promise<z.output<E['response']>> {
+  const labels = input.labels ?? {};
+  const query = endpoint.query ? checkedInput(endpoint.query, stringValues(input.query as Record<string, QueryValue> | undefined), labels) : undefined;
+  const path = endpointPath(endpoint.path, input.params) + endpointQuery(query as Record<string, QueryValue> | undefined);
+  const response = endpoint.response as z.ZodType<z.output<E['response']>>;
+  switch (endpoint.method) {
+    case 'GET':
+      return client.get(path, response);
+    case 'DELETE':
+      return client.delete(path, response);
+    case 'POST':
+      return client.post(path, endpoint.body ? checkedInput(endpoint.body, input.body, labels) : {}, response);
+    case 'PUT':
+      return client.put(path, endpoint.body ? checkedInput(endpoint.body, input.body, labels) : {}, response);
+  }
+}
+
+/** The request schema's output (trimmed, defaults filled), or a usage error naming the first bad field. */
+function checkedInput(schema: z.ZodType, value: unknown, labels: Record<string, string>): unknown {
+  const checked = schema.safeParse(value ?? {});
+  if (checked.success) return checked.data;
+  const issue = checked.error.issues[0] as z.core.$ZodIssue;
+  const field = formatPath(issue.path);
+  throw new CliError(`${labels[field] ?? field}: ${issue.message}`, 'usage');
+}
+
+/** Query values as the server sees them (strings), so the query schema checks what will be sent. */
+function stringValues(query: Record<string, QueryValue> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) out[key] = String(value);
+  return out;
 }
 
 function refused(response: Response, parsed: unknown): ApiClientError {

@@ -27,6 +27,8 @@ export const MODULES: Array<{ names: string[]; load: () => Promise<Register> }> 
       };
     },
   },
+  { names: ['org'], load: async () => (await import('./commands/org.ts')).registerOrgCommands },
+  { names: ['invitation'], load: async () => (await import('./commands/invitation.ts')).registerInvitationCommands },
   { names: ['password'], load: async () => (await import('./commands/users.ts')).registerPasswordCommand },
   { names: ['completion'], load: async () => (await import('./commands/completion.ts')).registerCompletionCommand },
 ];

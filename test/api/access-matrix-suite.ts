@@ -10,6 +10,7 @@ import { mintToken } from '../../src/server/features/auth/tokens.ts';
 import { allRoutes } from '../../src/server/http/app.ts';
 import { type RunningServer, startServer } from '../../src/server/main.ts';
 import { OPERATOR, http, login } from '../support/server.ts';
+import { ORG_ROWS } from './access-matrix-org-rows.ts';
 import { baseFleet } from './fleet-fixture.ts';
 
 /**
@@ -19,7 +20,7 @@ import { baseFleet } from './fleet-fixture.ts';
  * fails this test: a new endpoint needs its row here.
  */
 
-type Principal = 'anonymous' | 'operator' | 'orgAdmin' | 'moderator' | 'member' | 'guest' | 'partner' | 'otherOrg' | 'disabled' | 'gateway' | 'agent';
+export type Principal = 'anonymous' | 'operator' | 'orgAdmin' | 'moderator' | 'member' | 'guest' | 'partner' | 'otherOrg' | 'disabled' | 'gateway' | 'agent';
 const USERS = ['operator', 'orgAdmin', 'moderator', 'member', 'guest', 'partner', 'otherOrg'] as const;
 type UserPrincipal = (typeof USERS)[number];
 const PRINCIPALS: Principal[] = [...USERS, 'anonymous', 'disabled', 'gateway', 'agent'];
@@ -37,8 +38,8 @@ const EMAIL: Record<UserPrincipal | 'disabled', string> = {
 /** Who a route is for, as this table states it (independently of the route's own declaration). */
 type Access = 'public' | 'user' | 'operator' | 'gateway' | 'agent';
 
-type Req = { path: string; body?: unknown };
-type World = {
+export type Req = { path: string; body?: unknown };
+export type World = {
   url: string;
   server: RunningServer;
   op: ReturnType<typeof http>;
@@ -48,7 +49,7 @@ type World = {
   spareAgent: { id: string; credential: string };
   scratch: Record<string, string>;
 };
-type Row = {
+export type Row = {
   access: Access;
   /** The request a principal makes (its own resource where it has one). */
   call: (w: World, p: Principal) => Req | Promise<Req>;
@@ -93,6 +94,7 @@ export const MATRIX: Record<string, Row> = {
   'POST /vpn/profile': { access: 'user', call: () => ({ path: '/vpn/profile', body: { publicKey: key() } }), ok: 201 },
   'POST /vpn/profile/rotate': { access: 'user', call: () => ({ path: '/vpn/profile/rotate', body: { publicKey: key() } }), ok: 200 },
   'GET /vpn/profile': { access: 'user', call: () => ({ path: '/vpn/profile' }), ok: 200 },
+  'GET /vpn/profile/status': { access: 'user', call: () => ({ path: '/vpn/profile/status' }), ok: 200 },
   'GET /vpn/routes': { access: 'user', call: () => ({ path: '/vpn/routes' }), ok: 200 },
   // P4: only Alice (Technical Manager on Park B, org Admin) has a route to Park B; to everyone else it does not exist.
   'PUT /vpn/routes/priority': {
@@ -140,6 +142,7 @@ export const MATRIX: Record<string, Row> = {
     missing: () => ({ path: `/admin/routes?user=${MISSING_USER}` }),
   },
   'GET /admin/events': { access: 'operator', call: () => ({ path: '/admin/events' }), ok: 200 },
+  'GET /admin/events/page': { access: 'operator', call: () => ({ path: '/admin/events/page?kind=user&limit=5' }), ok: 200 },
   'POST /admin/gateways/enrolments': { access: 'operator', call: () => ({ path: '/admin/gateways/enrolments', body: { region: 'eu-central' } }), ok: 201 },
   'POST /admin/agents/enrolments': { access: 'operator', call: () => ({ path: '/admin/agents/enrolments', body: { plant: 'SolarCo/Park B' } }), ok: 201 },
   'GET /admin/gateways': { access: 'operator', call: () => ({ path: '/admin/gateways' }), ok: 200 },
@@ -201,6 +204,9 @@ export const MATRIX: Record<string, Row> = {
   'POST /agents/:id/register': daemonRow('agent', '/register', 200, () => ({ publicKey: key() })),
   'GET /agents/:id/state': daemonRow('agent', '/state', 200),
   'POST /agents/:id/status': daemonRow('agent', '/status', 204, () => statusReport),
+
+  // ---- organization self-service: judged by the org permission table ------------------
+  ...ORG_ROWS,
 };
 
 function userRow(target: string, suffix: string, ok: number, body?: unknown): Row {

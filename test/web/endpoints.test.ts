@@ -2,20 +2,33 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { z } from 'zod';
 import { LoginResponse } from '../../src/core/wire/api.ts';
+import type { Endpoint } from '../../src/core/wire/endpoint.ts';
+import { platformApi } from '../../src/core/wire/platform.ts';
 import { allRoutes } from '../../src/server/http/app.ts';
 import { api } from '../../web/src/api/endpoints.ts';
 
 const jsonSchema = (schema: z.ZodType | undefined, io: 'input' | 'output') => (schema ? z.toJSONSchema(schema, { io, unrepresentable: 'any' }) : undefined);
 
-/** The web client's endpoint table is the server's, schema for schema: no third hand-written client drifts away. */
-test('issue 8: every endpoint the web UI calls exists on the server with the same request and answer schemas', () => {
-  for (const [name, endpoint] of Object.entries(api)) {
+/** Each table's endpoints exist on the server with the same request, query and answer schemas. */
+function checkTable(table: string, endpoints: Record<string, Endpoint>): void {
+  for (const [name, endpoint] of Object.entries(endpoints)) {
+    const label = `${table}.${name}`;
     const route = allRoutes.find((r) => r.method.toUpperCase() === endpoint.method && r.path === endpoint.path);
-    assert.ok(route, `${name}: ${endpoint.method} ${endpoint.path} is not a server route`);
-    assert.deepEqual(jsonSchema(endpoint.body, 'input'), jsonSchema(route.body, 'input'), `${name}: request schema`);
+    assert.ok(route, `${label}: ${endpoint.method} ${endpoint.path} is not a server route`);
+    assert.deepEqual(jsonSchema(endpoint.body, 'input'), jsonSchema(route.body, 'input'), `${label}: request schema`);
+    assert.deepEqual(jsonSchema(endpoint.query, 'input'), jsonSchema(route.query, 'input'), `${label}: query schema`);
     // The browser login answers with cookies: the same answer without its token (src/server/web/session-cookie.ts).
     const served = endpoint.webSession ? (route.response === LoginResponse ? LoginResponse.omit({ token: true }) : undefined) : route.response;
-    if (route.status === 204) assert.equal(endpoint.response.safeParse(undefined).success, true, `${name}: a 204 has no body`);
-    else assert.deepEqual(jsonSchema(endpoint.response, 'output'), jsonSchema(served, 'output'), `${name}: answer schema`);
+    if (route.status === 204) assert.equal(endpoint.response.safeParse(undefined).success, true, `${label}: a 204 has no body`);
+    else assert.deepEqual(jsonSchema(endpoint.response, 'output'), jsonSchema(served, 'output'), `${label}: answer schema`);
   }
+}
+
+/** The web client's endpoint table is the server's, schema for schema: no third hand-written client drifts away. */
+test('issue 8: every endpoint the web UI calls exists on the server with the same request and answer schemas', () => {
+  checkTable('api', api);
+});
+
+test('issue 8: every platform operator endpoint (platformApi) exists on the server with the same request, query and answer schemas', () => {
+  checkTable('platformApi', platformApi);
 });

@@ -259,6 +259,35 @@ describe('web UI in Chromium', () => {
     assert.equal(otherRegion.interface.PrivateKey, privateKey);
     await dialog.getByRole('button', { name: 'I have saved it, close' }).click();
     await page.getByTestId('fact-tunnel-ip').getByText(stored.profile.tunnelIp).waitFor();
+    await page.getByTestId('fact-issued').waitFor();
+    assert.deepEqual(
+      await page.getByTestId('region-endpoint').allTextContents(),
+      ['demo127.0.0.1:51820', 'us-east198.51.100.7:51820'],
+      'the region endpoints are listed',
+    );
+
+    // Per-gateway status: nothing until a gateway reports the peer; then its handshake and bytes.
+    await page.getByText('No gateway has seen a handshake yet').waitFor();
+    const enrolment = await operator.post('/api/v1/admin/gateways/enrolments', { region: 'demo' });
+    assert.equal(enrolment.status, 201, JSON.stringify(enrolment.body));
+    const enrolled = await http(server.url).post('/api/v1/enrol', { token: enrolment.body.token });
+    assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
+    const gateway = http(server.url, enrolled.body.credential);
+    const handshake = Math.floor(Date.now() / 1000) - 5;
+    const report = {
+      appliedRevision: 1,
+      version: 'web-test',
+      lastError: null,
+      peers: [{ publicKey: stored.profile.publicKey, endpoint: '203.0.113.5:51000', latestHandshake: handshake, rxBytes: 1_572_864, txBytes: 2048 }],
+    };
+    assert.equal((await gateway.post(`/api/v1/gateways/${enrolled.body.id}/status`, report)).status, 204);
+    await page.reload();
+    const gatewayRow = page.locator(`[data-testid="gateway-status-row"][data-gateway="${enrolled.body.name}"]`);
+    await gatewayRow.waitFor();
+    assert.equal(await gatewayRow.getByTestId('gateway-rx').textContent(), '1.50 MiB', 'bytes the device sent, as the gateway counted them');
+    assert.equal(await gatewayRow.getByTestId('gateway-tx').textContent(), '2.00 KiB');
+    assert.doesNotMatch((await gatewayRow.textContent()) ?? '', /none yet/, 'the handshake time is shown');
+    await expectAccessible(page, 'personal-vpn-status');
 
     await page.getByRole('button', { name: 'Rotate key' }).click();
     await page.getByText('stops working at once on every gateway').waitFor();
@@ -314,6 +343,17 @@ describe('web UI in Chromium', () => {
     assert.equal(await row('Park A', '192.168.1.0/24').getAttribute('data-state'), 'conflict');
     assert.equal(await row('Park B', '192.168.1.0/24').getAttribute('data-state'), 'conflict');
     assert.equal(await row('Park C', '172.16.10.0/24').getAttribute('data-state'), 'active');
+    // Each device with its address in the route's mapped prefix (host part kept).
+    const routeList = (await alice.get('/api/v1/vpn/routes')).body as Array<{ plant: string; subnet: string; mapped: string }>;
+    const mappedOf = (plant: string, subnet: string) => (routeList.find((r) => r.plant === plant && r.subnet === subnet)?.mapped ?? '').replace(/\.0\/24$/, '');
+    assert.deepEqual(await row('Park A', '192.168.1.0/24').getByTestId('route-device').allTextContents(), [
+      `inverter-1 ${mappedOf('Park A', '192.168.1.0/24')}.17 (192.168.1.17, inverter)`,
+      `logger ${mappedOf('Park A', '192.168.1.0/24')}.5 (192.168.1.5, data-logger)`,
+    ]);
+    assert.deepEqual(await row('Park C', '172.16.10.0/24').getByTestId('route-device').allTextContents(), [
+      `tracker ${mappedOf('Park C', '172.16.10.0/24')}.9 (172.16.10.9, tracker-controller)`,
+    ]);
+    assert.equal(await row('Park B', '10.20.30.0/24').getByTestId('route-device').count(), 0, 'a device is listed under the subnet that holds it');
     await expectAccessible(page, 'routes-conflict');
 
     await page.getByRole('button', { name: 'Make priority: Park B 192.168.1.0/24' }).click();
@@ -386,6 +426,40 @@ describe('web UI in Chromium', () => {
     await page.getByRole('button', { name: 'Revoke token', exact: true }).click();
     await page.getByRole('button', { name: 'Revoke token phone' }).waitFor({ state: 'detached' });
     await context.close();
+  });
+
+  test('every user page at 390 px and at 1280 px: no sideways scrolling, Sign out in view, 0 serious axe findings', async () => {
+    for (const viewport of [
+      { width: 390, height: 844 },
+      { width: 1280, height: 800 },
+    ]) {
+      const context = await browser.newContext({ viewport });
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      const fits = async (name: string) => {
+        const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+        assert.ok(overflow <= 0, `${name} at ${viewport.width} px scrolls sideways by ${overflow} px`);
+        await expectAccessible(page, `${name}-${viewport.width}`);
+      };
+      await page.goto(server.url);
+      await page.getByRole('heading', { name: 'Sign in to plantgate' }).waitFor();
+      await fits('sign-in');
+      await page.getByLabel('Email').fill(USERS.bob.email);
+      await page.getByLabel(/^Password/).fill(USERS.bob.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Personal VPN', level: 1 }).waitFor();
+      for (const [path, ready] of [
+        ['/', page.getByRole('heading', { name: /You have no personal VPN profile|Your profile is active/ })],
+        ['/routes', page.locator('[data-testid="route-row"]').first()],
+        ['/account', page.getByRole('heading', { name: 'API tokens' })],
+      ] as const) {
+        await page.goto(`${server.url}${path}`);
+        await ready.waitFor();
+        assert.ok(await page.getByRole('button', { name: 'Sign out' }).isVisible(), `Sign out is in view on ${path} at ${viewport.width} px`);
+        await fits(`user-page${path === '/' ? '-vpn' : path.replace('/', '-')}`);
+      }
+      await context.close();
+    }
   });
 
   test('no page logged a console error or a CSP violation', () => {

@@ -88,6 +88,10 @@ export const ProfileConfigParts = z.object({
 });
 export type ProfileConfigParts = z.infer<typeof ProfileConfigParts>;
 
+/** A network device behind a route (SPEC P5): its native address and the same host in the mapped prefix. */
+export const RouteDevice = z.object({ name: z.string(), ip: strictIpv4, mappedIp: strictIpv4, kind: z.string() });
+export type RouteDevice = z.infer<typeof RouteDevice>;
+
 export const RouteView = z.object({
   plant: z.string(),
   plantId: z.string(),
@@ -98,8 +102,26 @@ export const RouteView = z.object({
   native: z.boolean(),
   state: z.enum(['active', 'priority', 'shadowed', 'conflict', 'disabled']),
   conflictsWith: z.array(z.object({ plant: z.string(), subnet: strictCidrV4 })),
+  /** The plant's devices inside this subnet (issue 8; additive: older servers leave it out). */
+  devices: z.array(RouteDevice).optional(),
 });
 export type RouteView = z.infer<typeof RouteView>;
+
+/**
+ * What one gateway last reported about the caller's profile peer (issue 8): handshake and
+ * byte counters as WireGuard counts them on that gateway (they restart with its interface).
+ */
+export const ProfileGatewayStatus = z.object({
+  region: z.string(),
+  gateway: z.string(),
+  /** null: the gateway knows the peer but has seen no handshake. */
+  lastHandshakeAt: z.string().nullable(),
+  rxBytes: z.number().int().nonnegative(),
+  txBytes: z.number().int().nonnegative(),
+  /** When the gateway sent the report these figures come from. */
+  reportedAt: z.string(),
+});
+export type ProfileGatewayStatus = z.infer<typeof ProfileGatewayStatus>;
 
 export const RouteSelector = z
   .object({

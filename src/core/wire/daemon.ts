@@ -137,6 +137,9 @@ export const DaemonStatusReport = z
   .strict();
 export type DaemonStatusReport = z.infer<typeof DaemonStatusReport>;
 
+/** A daemon counts as connected when it reported (or registered) within this many seconds. */
+export const CONNECTED_WITHIN_SECONDS = 60;
+
 export const DaemonInfo = z.object({
   kind: z.enum(['gateway', 'agent']),
   id: z.string(),
@@ -150,5 +153,9 @@ export const DaemonInfo = z.object({
   lastSeenAt: z.string().nullable(),
   /** The last report, with at most 1,000 peers (the most recent handshakes) and the totals. */
   status: DaemonStatusReport.nullable(),
+  /** Reported or registered within the last CONNECTED_WITHIN_SECONDS (daemons report every 10 s). Optional: servers before issue 8 do not send it. */
+  connected: z.boolean().optional(),
+  /** The revision the control plane has for it now: `status.appliedRevision` below this means it is behind. */
+  desiredRevision: z.number().int().optional(),
 });
 export type DaemonInfo = z.infer<typeof DaemonInfo>;

@@ -103,5 +103,20 @@ export interface Database {
     kind: string;
     subject_user_id: string | null;
     details: string;
+    /** The organization the event belongs to (org self-service changes and the route moves they caused); null for installation-wide events. */
+    org_id: Generated<string | null>;
+  };
+  /** Show-once invitation links into an organization (issue 8); the token is kept as SHA-256 only. */
+  invitations: {
+    id: string;
+    org_id: string;
+    email: string;
+    role: string;
+    token_hash: string;
+    invited_by: string | null;
+    created_at: string;
+    expires_at: string;
+    accepted_at: string | null;
+    revoked_at: string | null;
   };
 }

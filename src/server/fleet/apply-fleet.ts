@@ -39,6 +39,13 @@ export type FleetApplyOptions = {
   prune: boolean;
   /** Remove plants even while an agent is enrolled on them (the agent is removed too). */
   force: boolean;
+  /**
+   * 'listed-organizations': the file is the complete part of the organizations it lists
+   * (an organization's self-service edit): `prune` removes only within them, never an
+   * organization the file does not list, and cooperations with unlisted partners are
+   * ended when the owner's entry drops them. Default 'fleet': the file is the fleet.
+   */
+  scope?: 'fleet' | 'listed-organizations';
 };
 
 type Trx = Transaction<Database>;
@@ -93,8 +100,9 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
 
   // ---- organizations --------------------------------------------------------
   const wantedOrgs = new Set(fleet.organizations.map((o) => o.name));
+  const scoped = options.scope === 'listed-organizations';
   for (const org of current.orgs) {
-    if (!wantedOrgs.has(org.name)) {
+    if (!wantedOrgs.has(org.name) && !scoped) {
       removal(`- organization ${org.name} (with its plants, portfolios, memberships and cooperations)`, () => {
         ops.delete('organizations', org.id);
         for (const p of current.plants) if (p.org_id === org.id) removedPlants.set(p.id, `${org.name}/${p.name}`);
@@ -273,7 +281,7 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
     const activeCoops = new Map(current.coopsOwnedBy(orgId).map((c) => [c.partner_org_id, c]));
     const wantedPartners = new Set(org.cooperations.map((c) => partnerIdOf(c.partner)));
     for (const [partnerId, coop] of activeCoops) {
-      if (!wantedPartners.has(partnerId) && orgIdByName.has(current.orgName(partnerId))) {
+      if (!wantedPartners.has(partnerId) && (scoped || orgIdByName.has(current.orgName(partnerId)))) {
         removal(`- cooperation ${org.name} → ${current.orgName(partnerId)} (ended)`, () => {
           structural = true;
           ops.update(trx.updateTable('cooperations').set({ ended_at: options.now }).where('id', '=', coop.id));

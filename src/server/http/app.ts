@@ -14,6 +14,7 @@ import { authRoutes } from '../features/auth/routes.ts';
 import { enrolmentRoutes } from '../features/enrolments/routes.ts';
 import { userRoutes } from '../features/users/routes.ts';
 import { vpnRoutes } from '../features/vpn/routes.ts';
+import { organizationRoutes } from '../features/organizations/routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { cookieAuthorization, webSession } from '../web/session-cookie.ts';
 import { mountWebUi } from '../web/static.ts';
@@ -27,6 +28,7 @@ export const allRoutes: RouteDef[] = [
   ...daemonRoutes,
   ...enrolmentRoutes,
   ...userRoutes,
+  ...organizationRoutes,
 ];
 
 const NO_CALLER: Caller = { userId: '', email: '', name: '', platformOperator: false, tokenId: '' };

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
+import type { Endpoint } from '../../core/wire/endpoint.ts';
 import type { AppContext } from '../context.ts';
 import type { DaemonRow } from '../features/daemons/authenticate-daemon.ts';
 import { ApiError, fromZodError } from './errors.ts';
@@ -59,6 +60,29 @@ export function route<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType 
   },
 ): RouteDef {
   return def as RouteDef;
+}
+
+type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+/**
+ * A route declared from a shared endpoint object (src/core/wire/*: method, path, schemas),
+ * so the server, the web UI and the CLI read one description of it:
+ * `fromEndpoint(orgApi.members, { auth: 'user', summary, tag, handler })`.
+ */
+export function fromEndpoint<B extends z.ZodType | undefined, R extends z.ZodType, Q extends z.ZodType | undefined>(
+  endpoint: Endpoint<B, R, Q>,
+  def: Omit<RouteDef, 'handler' | 'body' | 'query' | 'response' | 'method' | 'path'> & {
+    handler: (input: HandlerInput<Output<B>, Output<Q>>) => Promise<z.input<R>>;
+  },
+): RouteDef {
+  return {
+    ...def,
+    method: endpoint.method.toLowerCase() as RouteDef['method'],
+    path: endpoint.path,
+    ...(endpoint.body ? { body: endpoint.body } : {}),
+    ...(endpoint.query ? { query: endpoint.query } : {}),
+    response: endpoint.response,
+  } as RouteDef;
 }
 
 export async function parseBody(c: Context, schema: z.ZodType | undefined): Promise<unknown> {

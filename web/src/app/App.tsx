@@ -3,13 +3,16 @@ import { useDisclosure } from '@mantine/hooks';
 import { lazy, Suspense } from 'react';
 import { AccountPage } from '../features/account/AccountPage.tsx';
 import { SignInPage } from '../features/auth/SignInPage.tsx';
-import { useOrgs } from '../features/organization/use-org.ts';
 import { useSession, useSignOut } from '../features/auth/use-session.ts';
+import { useOrgs } from '../features/organization/use-org.ts';
 import { VpnPage } from '../features/personal-vpn/VpnPage.tsx';
+import { isPlatformPath } from '../features/platform/platform-paths.ts';
 import { RoutesPage } from '../features/routes/RoutesPage.tsx';
 import { usePrefetchRoutes } from '../features/routes/use-routes.ts';
 import { navigate, PAGES, usePath } from './router.ts';
 
+/** Operators only: loaded when first opened, so nobody else downloads it. */
+const PlatformPage = lazy(() => import('../features/platform/PlatformPage.tsx').then((m) => ({ default: m.PlatformPage })));
 // The organization pages load on first use: most users never open them (initial JS budget, issue 8).
 const OrgSection = lazy(() => import('../features/organization/OrgSection.tsx').then((m) => ({ default: m.OrgSection })));
 const AcceptInvitationPage = lazy(() => import('../features/organization/invite/AcceptInvitationPage.tsx').then((m) => ({ default: m.AcceptInvitationPage })));
@@ -18,6 +21,8 @@ const NAV = [
   { path: PAGES.vpn, label: 'Personal VPN' },
   { path: PAGES.routes, label: 'Routes' },
   { path: PAGES.account, label: 'Account' },
+  // Offered to platform operators only (the page and the API refuse everyone else too).
+  { path: '/platform', label: 'Platform', operator: true },
 ];
 
 export function App() {
@@ -48,7 +53,7 @@ export function App() {
     );
   }
   if (!session.data) return <SignInPage />;
-  return <Shell email={session.data.email} />;
+  return <Shell email={session.data.email} platformOperator={session.data.platformOperator} />;
 }
 
 function PageLoader() {
@@ -59,7 +64,7 @@ function PageLoader() {
   );
 }
 
-function Shell({ email }: { email: string }) {
+function Shell({ email, platformOperator }: { email: string; platformOperator: boolean }) {
   const path = usePath();
   const [opened, { toggle, close }] = useDisclosure(false);
   const signOut = useSignOut();
@@ -71,27 +76,28 @@ function Shell({ email }: { email: string }) {
     navigate(to);
     close();
   };
-  const links = nav.map((item) => {
-    const current = item.path === PAGES.orgs ? path.startsWith(`${PAGES.orgs}/`) || path === PAGES.orgs : path === item.path;
-    return (
+  const here = (to: string) =>
+    to === PAGES.orgs ? path === PAGES.orgs || path.startsWith(`${PAGES.orgs}/`) : to === '/platform' ? isPlatformPath(path) : to === path;
+  const links = nav
+    .filter((item) => !('operator' in item && item.operator) || platformOperator)
+    .map((item) => (
       <UnstyledButton
         key={item.path}
         component="a"
         href={item.path}
-        aria-current={current ? 'page' : undefined}
+        aria-current={here(item.path) ? 'page' : undefined}
         onClick={(event) => {
           event.preventDefault();
           go(item.path);
         }}
         px="sm"
         py={6}
-        fw={current ? 700 : 400}
-        td={current ? 'underline' : undefined}
+        fw={here(item.path) ? 700 : 400}
+        td={here(item.path) ? 'underline' : undefined}
       >
         {item.label}
       </UnstyledButton>
-    );
-  });
+    ));
   return (
     <AppShell
       transitionDuration={0}
@@ -140,5 +146,12 @@ function Page({ path }: { path: string }) {
   }
   if (path === PAGES.routes) return <RoutesPage />;
   if (path === PAGES.account) return <AccountPage />;
+  if (isPlatformPath(path)) {
+    return (
+      <Suspense fallback={<Loader aria-label="Loading the platform pages" />}>
+        <PlatformPage path={path} />
+      </Suspense>
+    );
+  }
   return <VpnPage />;
 }

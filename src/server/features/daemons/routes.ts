@@ -11,7 +11,7 @@ import { GatewayStateMessage } from '../../../core/wire/gateway-delta.ts';
 import { GatewayDesiredState } from '../../../core/wire/gateway-state.ts';
 import { type RouteDef, route } from '../../http/registry.ts';
 import { agentState, gatewaySecrets, gatewayState, listDaemons, recordStatus, regionState, registerAgent, registerGateway, removeDaemon } from './service.ts';
-import type { DaemonRow } from './store.ts';
+import type { DaemonRow } from './authenticate-daemon.ts';
 
 const LongPoll = z.object({
   after: z.coerce.number().int().min(-1).optional(),

@@ -1,5 +1,5 @@
 import type { PlantId } from '../../../core/model.ts';
-import { type AgentDesiredState, type DaemonInfo, DaemonStatusReport, PeerStatus, STATUS_LIMITS } from '../../../core/wire/daemon.ts';
+import { type AgentDesiredState, CONNECTED_WITHIN_SECONDS, type DaemonInfo, DaemonStatusReport, PeerStatus, STATUS_LIMITS } from '../../../core/wire/daemon.ts';
 import type { AppContext } from '../../context.ts';
 import { notFound } from '../../http/errors.ts';
 import { JsonText } from '../../http/registry.ts';
@@ -26,6 +26,7 @@ type DaemonKind = 'gateway' | 'agent';
 export async function listDaemons(ctx: AppContext, kind: DaemonKind): Promise<DaemonInfo[]> {
   const model = await ctx.fleet.current();
   const rows = await daemonsWithRegion(ctx.store.db, kind);
+  const nowMs = ctx.now().getTime();
   return rows.map((r) => {
     const plant = r.plant_id ? model.plants.get(r.plant_id as PlantId) : undefined;
     const buffered = ctx.daemonStatus.latestOf(r.id);
@@ -43,6 +44,8 @@ export async function listDaemons(ctx: AppContext, kind: DaemonKind): Promise<Da
       enrolledAt: r.enrolled_at,
       lastSeenAt,
       status: status ? storedStatus(status) : null,
+      connected: lastSeenAt !== null && nowMs - Date.parse(lastSeenAt) <= CONNECTED_WITHIN_SECONDS * 1000,
+      desiredRevision: kind === 'gateway' ? ctx.fleet.currentRevision() : r.plant_id ? ctx.fleet.agentRevision(r.plant_id as PlantId) : undefined,
     };
   });
 }

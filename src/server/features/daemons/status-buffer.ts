@@ -1,5 +1,5 @@
-import { type Kysely, sql } from 'kysely';
-import type { Database } from '../../db/schema.ts';
+import type { Db } from '../../db/handle.ts';
+import { writeStatuses } from './store.ts';
 
 type Pending = { status: string; seenAt: string };
 
@@ -18,11 +18,11 @@ export class DaemonStatusBuffer {
   private readonly latest = new Map<string, Pending>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
-  private readonly db: Kysely<Database>;
+  private readonly db: Db;
   private readonly flushMs: number;
   private readonly onError: (error: unknown) => void;
 
-  constructor(db: Kysely<Database>, flushMs = 15_000, onError: (error: unknown) => void = () => undefined) {
+  constructor(db: Db, flushMs = 15_000, onError: (error: unknown) => void = () => undefined) {
     this.db = db;
     this.flushMs = flushMs;
     this.onError = onError;
@@ -67,12 +67,6 @@ export class DaemonStatusBuffer {
   private async write(): Promise<void> {
     const rows = [...this.pending];
     this.pending = new Map();
-    for (let i = 0; i < rows.length; i += BATCH) {
-      const values = sql.join(rows.slice(i, i + BATCH).map(([id, p]) => sql`(${id}, ${p.status}, ${p.seenAt})`));
-      // A CTE with named columns and UPDATE … FROM: the same statement on SQLite (≥ 3.33) and PostgreSQL.
-      await sql`with v(id, status, seen) as (values ${values}) update daemons set status = v.status, last_seen_at = v.seen from v where daemons.id = v.id`.execute(
-        this.db,
-      );
-    }
+    for (let i = 0; i < rows.length; i += BATCH) await writeStatuses(this.db, rows.slice(i, i + BATCH));
   }
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../../db/handle.ts';
 import type { Database } from '../../db/schema.ts';
 
@@ -56,4 +57,31 @@ export function reachableGateways(db: Db): Promise<ReachableGateway[]> {
 export async function sealedServicePrivateKey(db: Db): Promise<string> {
   const row = await db.selectFrom('meta').select('value').where('key', '=', 'service_private_key').executeTakeFirstOrThrow();
   return row.value;
+}
+
+export function daemonOfPlant(db: Db, plantId: string) {
+  return db.selectFrom('daemons').select(['id', 'name']).where('plant_id', '=', plantId).executeTakeFirst();
+}
+
+export async function insertDaemon(db: Db, row: DaemonRow): Promise<void> {
+  await db.insertInto('daemons').values(row).execute();
+}
+
+/** The highest tunnel address a daemon holds, or null. */
+export async function topDaemonTunnelIp(db: Db): Promise<number | null> {
+  const row = await db.selectFrom('daemons').select((eb) => eb.fn.max('tunnel_ip_num').as('top')).executeTakeFirst();
+  return row?.top == null ? null : Number(row.top);
+}
+
+export async function daemonTunnelIps(db: Db): Promise<Set<number>> {
+  return new Set((await db.selectFrom('daemons').select('tunnel_ip_num').execute()).map((r) => Number(r.tunnel_ip_num)));
+}
+
+/**
+ * Buffered status reports, one `UPDATE … FROM (VALUES …)` per call. A CTE with named
+ * columns and UPDATE … FROM: the same statement on SQLite (≥ 3.33) and PostgreSQL.
+ */
+export async function writeStatuses(db: Db, rows: [id: string, report: { status: string; seenAt: string }][]): Promise<void> {
+  const values = sql.join(rows.map(([id, p]) => sql`(${id}, ${p.status}, ${p.seenAt})`));
+  await sql`with v(id, status, seen) as (values ${values}) update daemons set status = v.status, last_seen_at = v.seen from v where daemons.id = v.id`.execute(db);
 }

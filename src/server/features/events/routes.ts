@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { EventInfo } from '../../../core/wire/api.ts';
 import { type RouteDef, route } from '../../http/registry.ts';
-import { eventLog } from './service.ts';
+import { platformApi } from '../../../core/wire/platform.ts';
+import { eventLog, eventLogPage } from './service.ts';
 
 export const eventRoutes: RouteDef[] = [
   route({
@@ -17,5 +18,15 @@ export const eventRoutes: RouteDef[] = [
     }),
     response: z.array(EventInfo),
     handler: ({ ctx, query }) => eventLog(ctx, query),
+  }),
+  route({
+    method: 'get',
+    path: platformApi.events.path,
+    summary: 'Events newest first, one page at a time: filter by kind (or family), user (actor or subject) and since; `before` = the previous page\u2019s `nextBefore`',
+    tag: 'admin',
+    auth: 'operator',
+    query: platformApi.events.query,
+    response: platformApi.events.response,
+    handler: ({ ctx, query }) => eventLogPage(ctx, query),
   }),
 ];

@@ -1,8 +1,7 @@
 import { FleetFileSchema } from '../../../core/fleet-file/schema.ts';
 import { FleetApplyRequest, FleetApplyResponse } from '../../../core/wire/api.ts';
 import { type RouteDef, route } from '../../http/registry.ts';
-import { applyFleetRequest } from './service.ts';
-import { exportFleetFile } from './store.ts';
+import { applyFleetRequest, exportFleet } from './service.ts';
 
 export const fleetRoutes: RouteDef[] = [
   route({
@@ -24,6 +23,6 @@ export const fleetRoutes: RouteDef[] = [
     tag: 'admin',
     auth: 'operator',
     response: FleetFileSchema,
-    handler: ({ ctx }) => exportFleetFile(ctx.store.db),
+    handler: ({ ctx }) => exportFleet(ctx),
   }),
 ];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RegionCreateRequest, RegionInfo } from '../../../core/wire/api.ts';
+import { RegionRemoveQuery } from '../../../core/wire/platform.ts';
 import { type RouteDef, route } from '../../http/registry.ts';
 import { addRegion, listRegions, removeRegion } from './service.ts';
 
@@ -30,7 +31,7 @@ export const regionRoutes: RouteDef[] = [
     summary: 'Remove a region; refused while gateways are enrolled in it unless `force=true` (they are removed too)',
     tag: 'admin',
     auth: 'operator',
-    query: z.object({ force: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false') }),
+    query: RegionRemoveQuery,
     status: 204,
     handler: async ({ ctx, caller, params, query }) => {
       await removeRegion(ctx, caller.userId, params.name as string, query.force === 'true');

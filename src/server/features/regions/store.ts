@@ -29,3 +29,20 @@ export async function deleteRegion(db: Db, id: string): Promise<void> {
 export function gatewaysOfRegion(db: Db, regionId: string) {
   return db.selectFrom('daemons').select(['id', 'kind', 'name']).where('region_id', '=', regionId).orderBy('name').execute();
 }
+
+/** Where users' clients dial in, by name. */
+export function regionEndpoints(db: Db): Promise<{ name: string; endpoint: string }[]> {
+  return db.selectFrom('regions').select(['name', 'endpoint']).orderBy('name').execute();
+}
+
+export async function anyRegion(db: Db): Promise<boolean> {
+  return (await db.selectFrom('regions').select('id').executeTakeFirst()) !== undefined;
+}
+
+export function regionByName(db: Db, name: string): Promise<{ id: string; name: string } | undefined> {
+  return db.selectFrom('regions').select(['id', 'name']).where('name', '=', name).executeTakeFirst();
+}
+
+export async function regionNameOf(db: Db, id: string): Promise<string | undefined> {
+  return (await db.selectFrom('regions').select('name').where('id', '=', id).executeTakeFirst())?.name;
+}

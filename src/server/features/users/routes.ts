@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { ProfileInfo } from '../../../core/wire/api.ts';
 import { PasswordReset, PasswordResetRequest, UserInfo } from '../../../core/wire/users.ts';
-import { deleteUser, disableUser, enableUser, findUser, listUsers, resetPassword, resetTotp, setPlatformOperator } from './service.ts';
-import { revokeProfile } from '../vpn/profiles.ts';
 import { type RouteDef, route } from '../../http/registry.ts';
+import { deleteUser, disableUser, enableUser, listUsers, resetTotp, resetUserPassword, revokeUserProfile, setPlatformOperator } from './service.ts';
 
 /** Operators administer users: `:user` is an email or a user id (issue 7 item 15). */
 export const userRoutes: RouteDef[] = [
@@ -60,7 +59,7 @@ export const userRoutes: RouteDef[] = [
     auth: 'operator',
     body: PasswordResetRequest,
     response: PasswordReset,
-    handler: ({ ctx, caller, params, body }) => resetPassword(ctx.store.db, ctx.now().toISOString(), caller.userId, params.user as string, body.password),
+    handler: ({ ctx, caller, params, body }) => resetUserPassword(ctx, caller.userId, params.user as string, body.password),
   }),
   route({
     method: 'post',
@@ -81,7 +80,7 @@ export const userRoutes: RouteDef[] = [
     tag: 'users',
     auth: 'operator',
     response: ProfileInfo,
-    handler: async ({ ctx, caller, params }) => revokeProfile(ctx, caller.userId, (await findUser(ctx.store.db, params.user as string)).id),
+    handler: ({ ctx, caller, params }) => revokeUserProfile(ctx, caller.userId, params.user as string),
   }),
   route({
     method: 'put',

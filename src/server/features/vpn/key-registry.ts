@@ -1,8 +1,6 @@
-import type { Transaction } from 'kysely';
-import type { Database } from '../../db/schema.ts';
+import type { Db } from '../../db/handle.ts';
 import { conflict } from '../../http/errors.ts';
-
-type Trx = Transaction<Database>;
+import { deleteDaemonKeys, insertKeyClaim, keyHolder } from './store.ts';
 
 export type KeyOwner = { owner: 'profile'; profileId: string } | { owner: 'gateway' | 'agent'; daemonId: string };
 
@@ -13,25 +11,22 @@ export type KeyOwner = { owner: 'profile'; profileId: string } | { owner: 'gatew
  * claimed here, in the writer's transaction. The `wireguard_keys` primary key keeps the
  * claim unique whichever replica writes; the service key is refused by comparison.
  */
-export async function claimWireGuardKey(trx: Trx, publicKey: string, owner: KeyOwner, context: { field: string; servicePublicKey: string; now: string }): Promise<void> {
+export async function claimWireGuardKey(trx: Db, publicKey: string, owner: KeyOwner, context: { field: string; servicePublicKey: string; now: string }): Promise<void> {
   const { field } = context;
   if (publicKey === context.servicePublicKey) throw keyInUse(field, 'the platform\u2019s service key');
-  const held = await trx.selectFrom('wireguard_keys').select(['owner', 'profile_id', 'daemon_id']).where('public_key', '=', publicKey).executeTakeFirst();
+  const held = await keyHolder(trx, publicKey);
   if (held) {
     if (owner.owner !== 'profile' && held.daemon_id === owner.daemonId) return;
     throw keyInUse(field, describe(held.owner));
   }
   try {
-    await trx
-      .insertInto('wireguard_keys')
-      .values({
-        public_key: publicKey,
-        owner: owner.owner,
-        profile_id: owner.owner === 'profile' ? owner.profileId : null,
-        daemon_id: owner.owner === 'profile' ? null : owner.daemonId,
-        created_at: context.now,
-      })
-      .execute();
+    await insertKeyClaim(trx, {
+      publicKey,
+      owner: owner.owner,
+      profileId: owner.owner === 'profile' ? owner.profileId : null,
+      daemonId: owner.owner === 'profile' ? null : owner.daemonId,
+      at: context.now,
+    });
   } catch (e) {
     // Another writer claimed it between the look-up and the insert.
     if (/unique|duplicate|constraint/i.test((e as Error).message)) throw keyInUse(field, 'another peer');
@@ -40,8 +35,8 @@ export async function claimWireGuardKey(trx: Trx, publicKey: string, owner: KeyO
 }
 
 /** A daemon that announces a new key gives up its old one (a removed daemon's keys go with its row). */
-export async function releaseDaemonKeys(trx: Trx, daemonId: string, except: string): Promise<void> {
-  await trx.deleteFrom('wireguard_keys').where('daemon_id', '=', daemonId).where('public_key', '!=', except).execute();
+export async function releaseDaemonKeys(trx: Db, daemonId: string, except: string): Promise<void> {
+  await deleteDaemonKeys(trx, daemonId, except);
 }
 
 function describe(owner: string): string {

@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
 import type { ProfileId, UserId } from '../../../core/model.ts';
 import { formatCidr, formatIpv4, prefixEnd } from '../../../core/net/ipv4.ts';
 import { effectiveRoutes } from '../../../core/routes/effective.ts';
 import type { ProfileConfigParts, ProfileInfo } from '../../../core/wire/api.ts';
 import type { AppContext } from '../../context.ts';
-import type { Database } from '../../db/schema.ts';
 import { recordEvents } from '../events/store.ts';
 import { ApiError, conflict, notFound } from '../../http/errors.ts';
+import type { Db } from '../../db/handle.ts';
+import { anyRegion, regionEndpoints } from '../regions/store.ts';
 import { claimWireGuardKey } from './key-registry.ts';
-
-type ProfileRow = Database['profiles'];
+import { type ProfileRow, activeProfileOf, activeTunnelIps, insertProfile, markProfileRevoked, rotateProfileKey, topTunnelIp } from './store.ts';
 
 /** SPEC P1: one personal profile per user; the platform only ever sees the public key. */
 export async function issueProfile(ctx: AppContext, userId: string, publicKey: string): Promise<ProfileConfigParts> {
@@ -18,7 +17,7 @@ export async function issueProfile(ctx: AppContext, userId: string, publicKey: s
   const now = ctx.now().toISOString();
   const { result: row } = await ctx.fleet.write(
     async (trx) => {
-      const existing = await activeProfile(trx, userId);
+      const existing = await activeProfileOf(trx, userId);
       if (existing) throw conflict('profile-exists', 'you already have a personal VPN profile; rotate instead (plantgate vpn rotate)');
       const id = randomUUID();
       await claimWireGuardKey(trx, publicKey, { owner: 'profile', profileId: id }, { field: 'publicKey', servicePublicKey: ctx.servicePublicKey, now });
@@ -35,7 +34,7 @@ export async function issueProfile(ctx: AppContext, userId: string, publicKey: s
         rotated_at: null,
         revoked_at: null,
       };
-      await trx.insertInto('profiles').values(profile).execute();
+      await insertProfile(trx, profile);
       await recordEvents(trx, now, [{ kind: 'profile.issued', actorUserId: userId, subjectUserId: userId, details: { profileId: profile.id, tunnelIp: profile.tunnel_ip, publicKey } }]);
       return profile;
     },
@@ -50,12 +49,11 @@ export async function rotateProfile(ctx: AppContext, userId: string, publicKey: 
   const now = ctx.now().toISOString();
   const { result: row } = await ctx.fleet.write(
     async (trx) => {
-      const existing = await activeProfile(trx, userId);
+      const existing = await activeProfileOf(trx, userId);
       if (!existing) throw notFound('profile', 'you have no active personal VPN profile: issue one first (plantgate vpn issue)');
       if (existing.public_key === publicKey) throw new ApiError(400, 'invalid', 'publicKey: is the current key; rotation needs a new key pair', { field: 'publicKey' });
       await claimWireGuardKey(trx, publicKey, { owner: 'profile', profileId: existing.id }, { field: 'publicKey', servicePublicKey: ctx.servicePublicKey, now });
-      await trx.updateTable('profiles').set({ public_key: publicKey, rotated_at: now }).where('id', '=', existing.id).execute();
-      await trx.insertInto('retired_keys').values({ public_key: existing.public_key, profile_id: existing.id, retired_at: now }).execute();
+      await rotateProfileKey(trx, { id: existing.id, oldPublicKey: existing.public_key }, publicKey, now);
       await recordEvents(trx, now, [
         { kind: 'profile.rotated', actorUserId: userId, subjectUserId: userId, details: { profileId: existing.id, oldPublicKey: existing.public_key, publicKey } },
       ]);
@@ -71,9 +69,9 @@ export async function revokeProfile(ctx: AppContext, actorUserId: string, userId
   const now = ctx.now().toISOString();
   const { result } = await ctx.fleet.write(
     async (trx) => {
-      const existing = await activeProfile(trx, userId);
+      const existing = await activeProfileOf(trx, userId);
       if (!existing) throw notFound('profile', 'there is no active personal VPN profile to revoke');
-      await trx.updateTable('profiles').set({ status: 'revoked', revoked_at: now }).where('id', '=', existing.id).execute();
+      await markProfileRevoked(trx, existing.id, now);
       await recordEvents(trx, now, [{ kind: 'profile.revoked', actorUserId, subjectUserId: userId, details: { profileId: existing.id, tunnelIp: existing.tunnel_ip } }]);
       return { ...existing, status: 'revoked' as const, revoked_at: now };
     },
@@ -83,7 +81,7 @@ export async function revokeProfile(ctx: AppContext, actorUserId: string, userId
 }
 
 export async function currentProfile(ctx: AppContext, userId: string): Promise<ProfileConfigParts | null> {
-  const row = await activeProfile(ctx.store.db as never, userId);
+  const row = await activeProfileOf(ctx.store.db, userId);
   return row ? configParts(ctx, row) : null;
 }
 
@@ -101,7 +99,7 @@ export function profileInfo(row: ProfileRow): ProfileInfo {
 }
 
 async function configParts(ctx: AppContext, row: ProfileRow): Promise<ProfileConfigParts> {
-  const regions = await ctx.store.db.selectFrom('regions').select(['name', 'endpoint']).orderBy('name').execute();
+  const regions = await regionEndpoints(ctx.store.db);
   const model = await ctx.fleet.current();
   const native = effectiveRoutes(model, row.user_id as UserId)
     .filter((r) => r.native)
@@ -115,29 +113,23 @@ async function configParts(ctx: AppContext, row: ProfileRow): Promise<ProfileCon
 }
 
 async function requireRegion(ctx: AppContext): Promise<void> {
-  const region = await ctx.store.db.selectFrom('regions').select('id').executeTakeFirst();
-  if (!region) throw conflict('no-region', 'no region is configured yet: a platform operator must add one (plantgate admin region add NAME --endpoint HOST:PORT)');
-}
-
-async function activeProfile(trx: Transaction<Database>, userId: string): Promise<ProfileRow | undefined> {
-  return trx.selectFrom('profiles').selectAll().where('user_id', '=', userId).where('status', '=', 'active').executeTakeFirst();
+  if (!(await anyRegion(ctx.store.db))) throw conflict('no-region', 'no region is configured yet: a platform operator must add one (plantgate admin region add NAME --endpoint HOST:PORT)');
 }
 
 /** Lowest address above every one handed out so far; tunnel IPs are not reused while the range lasts, so audit records stay unambiguous. */
-async function allocateTunnelIp(ctx: AppContext, trx: Transaction<Database>): Promise<number> {
+async function allocateTunnelIp(ctx: AppContext, trx: Db): Promise<number> {
   const { firstUserIp, tunnelRange } = ctx.addressing;
   const last = prefixEnd(tunnelRange) - 1; // keep the broadcast-looking top address out
-  const row = await trx.selectFrom('profiles').select((eb) => eb.fn.max('tunnel_ip_num').as('top')).executeTakeFirst();
-  const top = row?.top == null ? firstUserIp - 1 : Number(row.top);
+  const top = (await topTunnelIp(trx)) ?? firstUserIp - 1;
   const next = skipRoundAddresses(Math.max(top + 1, firstUserIp));
   if (next <= last) return next;
   // The range is used up once: reuse the lowest address no active profile holds.
-  const active = await trx.selectFrom('profiles').select('tunnel_ip_num').where('status', '=', 'active').orderBy('tunnel_ip_num').execute();
+  const active = await activeTunnelIps(trx);
   let candidate = firstUserIp;
   candidate = skipRoundAddresses(candidate);
-  for (const r of active) {
-    if (Number(r.tunnel_ip_num) > candidate) break;
-    candidate = skipRoundAddresses(Number(r.tunnel_ip_num) + 1);
+  for (const ip of active) {
+    if (ip > candidate) break;
+    candidate = skipRoundAddresses(ip + 1);
   }
   if (candidate > last) throw new ApiError(409, 'tunnel-range-exhausted', `the tunnel range ${formatCidr(tunnelRange)} has no free address left`);
   return candidate;

@@ -6,7 +6,9 @@ import { type RouteChoice, routeChoiceChange } from '../../../core/routes/route-
 import type { RouteView } from '../../../core/wire/api.ts';
 import type { AppContext } from '../../context.ts';
 import { ApiError, badRequest, notFound } from '../../http/errors.ts';
+import { devicesByPlant } from './route-devices.ts';
 import { routeViews } from './routes-view.ts';
+import { replacePreferences, topPreferenceSeq } from './store.ts';
 
 export type { RouteChoice };
 
@@ -17,17 +19,10 @@ export async function chooseRoute(ctx: AppContext, userId: string, selector: { p
   const route = findRoute(model, uid, selector);
   const { model: after } = await ctx.fleet.write(
     async (trx) => {
-      const top = await trx.selectFrom('route_prefs').select((eb) => eb.fn.max('seq').as('top')).executeTakeFirst();
-      const seq = Number(top?.top ?? 0) + 1;
+      const seq = (await topPreferenceSeq(trx)) + 1;
       const change = routeChoiceChange({ userId: uid, route, choice, seq, preferences: model.preferencesOf(uid), routes: effectiveRoutes(model, uid) });
       const touched = [...change.clear, ...change.set.map((p) => p.subnetId)];
-      if (touched.length > 0) await trx.deleteFrom('route_prefs').where('user_id', '=', userId).where('subnet_id', 'in', touched).execute();
-      if (change.set.length > 0) {
-        await trx
-          .insertInto('route_prefs')
-          .values(change.set.map((p) => ({ user_id: userId, subnet_id: p.subnetId, kind: p.kind, seq: p.seq, resume_priority_seq: p.resumePrioritySeq ?? null })))
-          .execute();
-      }
+      await replacePreferences(trx, userId, touched, change.set);
       return change;
     },
     (m, change) => {
@@ -37,7 +32,7 @@ export async function chooseRoute(ctx: AppContext, userId: string, selector: { p
       return affected;
     },
   );
-  return routeViews(after, uid);
+  return routeViews(after, uid, await devicesByPlant(ctx));
 }
 
 /** `--plant` takes a plant's name, `Org/Plant` where names repeat, or its id; `--subnet` its native CIDR. */

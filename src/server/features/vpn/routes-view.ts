@@ -3,9 +3,13 @@ import type { UserId } from '../../../core/model.ts';
 import { formatCidr } from '../../../core/net/ipv4.ts';
 import { type EffectiveRoute, conflictPartners, effectiveRoutes } from '../../../core/routes/effective.ts';
 import type { RouteView } from '../../../core/wire/api.ts';
+import { type DevicesByPlant, devicesInRoute } from './route-devices.ts';
 
-/** The route overview of SPEC P6 in the JSON shape users and scripts rely on. */
-export function routeViews(model: FleetModel, userId: UserId, routes: EffectiveRoute[] = effectiveRoutes(model, userId)): RouteView[] {
+/**
+ * The route overview of SPEC P6 in the JSON shape users and scripts rely on; with
+ * `devices`, each route lists the plant's devices in its subnet and their mapped addresses.
+ */
+export function routeViews(model: FleetModel, userId: UserId, devices?: DevicesByPlant, routes: EffectiveRoute[] = effectiveRoutes(model, userId)): RouteView[] {
   const partners = conflictPartners(routes);
   const names = new PlantNames(model);
   const views = routes.map((route): RouteView => {
@@ -20,6 +24,7 @@ export function routeViews(model: FleetModel, userId: UserId, routes: EffectiveR
       native: route.native,
       state: route.state,
       conflictsWith: partnersOf ? partnersOf.map((other) => ({ plant: names.plant(other.plantId), subnet: formatCidr(other.prefix) })) : [],
+      ...(devices ? { devices: devicesInRoute(devices, route.plantId, route.prefix, route.mapped) } : {}),
     };
   });
   return views.sort((a, b) => compareText(a.organization, b.organization) || compareText(a.plant, b.plant) || compareText(a.subnet, b.subnet));
@@ -36,14 +41,14 @@ export class RouteViewCache {
   constructor(maxEntries = 50_000) {
     this.maxEntries = maxEntries;
   }
-  json(model: FleetModel, revision: number, userId: UserId): string {
+  json(model: FleetModel, revision: number, userId: UserId, devices?: DevicesByPlant): string {
     if (revision !== this.revision) {
       this.entries.clear();
       this.revision = revision;
     }
     let text = this.entries.get(userId);
     if (text === undefined) {
-      text = JSON.stringify(routeViews(model, userId));
+      text = JSON.stringify(routeViews(model, userId, devices));
       if (this.entries.size >= this.maxEntries) this.entries.clear();
       this.entries.set(userId, text);
     }

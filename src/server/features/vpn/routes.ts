@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { UserId } from '../../../core/model.ts';
 import { explainAccess } from '../../../core/routes/access.ts';
-import { AdminRouteReport, ProfileConfigParts, ProfileInfo, ProfileKeyRequest, RouteSelector, RouteView } from '../../../core/wire/api.ts';
+import { AdminRouteReport, ProfileConfigParts, ProfileGatewayStatus, ProfileInfo, ProfileKeyRequest, RouteSelector, RouteView } from '../../../core/wire/api.ts';
+import { profileGatewayStatus } from './profile-status.ts';
 import { currentProfile, issueProfile, revokeProfile, rotateProfile } from './profiles.ts';
+import { devicesByPlant } from './route-devices.ts';
 import { chooseRoute } from './route-preferences.ts';
 import { routeViews } from './routes-view.ts';
 import { notFound } from '../../http/errors.ts';
@@ -54,6 +56,15 @@ export const vpnRoutes: RouteDef[] = [
   }),
   route({
     method: 'get',
+    path: '/vpn/profile/status',
+    summary: 'What each gateway last reported about your profile: last handshake and bytes (gateways that do not list it are left out)',
+    tag: 'vpn',
+    auth: 'user',
+    response: z.array(ProfileGatewayStatus),
+    handler: ({ ctx, caller }) => profileGatewayStatus(ctx, caller.userId),
+  }),
+  route({
+    method: 'get',
     path: '/vpn/routes',
     summary: 'Your route overview (SPEC P6)',
     tag: 'vpn',
@@ -61,7 +72,8 @@ export const vpnRoutes: RouteDef[] = [
     response: z.array(RouteView),
     handler: async ({ ctx, caller }) => {
       const model = await ctx.fleet.current(250);
-      return new JsonText(ctx.routeViewCache.json(model, ctx.fleet.currentRevision(), caller.userId as UserId));
+      const devices = await devicesByPlant(ctx);
+      return new JsonText(ctx.routeViewCache.json(model, ctx.fleet.currentRevision(), caller.userId as UserId, devices));
     },
   }),
   route({

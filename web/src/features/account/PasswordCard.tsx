@@ -1,4 +1,4 @@
-import { Button, Card, Group, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Button, Card, Group, PasswordInput, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
 import { PasswordChangeRequest } from '../../../../src/core/wire/api.ts';
@@ -41,12 +41,13 @@ export function PasswordCard({ email }: { email: string }) {
             Password
           </Title>
           <Text size="sm">Changing it signs out every session of your account (browsers and plantgate login); personal API tokens keep working.</Text>
-          <Group align="flex-start" grow preventGrowOverflow={false} wrap="wrap">
+          {/* One field per line on a phone, two per line from 576 px. */}
+          <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
             <PasswordInput label="Current password" autoComplete="current-password" {...form.field('password')} />
             <PasswordInput label="New password" autoComplete="new-password" {...form.field('newPassword')} />
             <PasswordInput label="New password again" autoComplete="new-password" {...form.field('repeat')} />
             <TextInput label="Authenticator code (if on)" autoComplete="one-time-code" maxLength={19} {...form.field('totp')} />
-          </Group>
+          </SimpleGrid>
           {form.formError && (
             <Text c="red.9" role="alert">
               {form.formError}

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Group, Loader, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Card, Group, Loader, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { TokenCreateRequest, type TokenInfo } from '../../../../src/core/wire/api.ts';
 import { useZodForm } from '../../lib/use-zod-form.ts';
@@ -68,9 +68,9 @@ export function TokensCard() {
                   <Table.Tr key={t.id}>
                     <Table.Td>{t.name}</Table.Td>
                     <Table.Td>
-                      <Badge variant="dot" color={t.kind === 'personal' ? 'blue' : 'gray'} tt="none">
+                      <span className={`state-badge ${t.kind === 'personal' ? 'state-green' : 'state-gray'}`}>
                         {t.kind === 'personal' ? 'Personal' : 'Session'}
-                      </Badge>
+                      </span>
                     </Table.Td>
                     <Table.Td>{formatDate(t.createdAt)}</Table.Td>
                     <Table.Td>{t.expiresAt ? formatDate(t.expiresAt) : 'never'}</Table.Td>

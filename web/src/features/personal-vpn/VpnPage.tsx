@@ -1,10 +1,10 @@
 import { Alert, Button, Card, Group, Loader, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
-import type { ProfileConfigParts } from '../../../../src/core/wire/api.ts';
+import type { ProfileConfigParts, ProfileGatewayStatus } from '../../../../src/core/wire/api.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { RefreshConfigButton } from './RefreshConfigButton.tsx';
 import { ShowOnceConfig } from './ShowOnceConfig.tsx';
-import { useKeyedProfileChange, useProfile, useRevokeProfile } from './use-profile.ts';
+import { useKeyedProfileChange, useProfile, useProfileStatus, useRevokeProfile } from './use-profile.ts';
 
 export function VpnPage() {
   const profile = useProfile();
@@ -124,7 +124,7 @@ function ProfileStatus({ parts, onRotate, onRevoke }: { parts: ProfileConfigPart
               </Table.Thead>
               <Table.Tbody>
                 {parts.regions.map((r) => (
-                  <Table.Tr key={r.name}>
+                  <Table.Tr key={r.name} data-testid="region-endpoint">
                     <Table.Td>{r.name}</Table.Td>
                     <Table.Td>
                       <code>{r.endpoint}</code>
@@ -135,6 +135,7 @@ function ProfileStatus({ parts, onRotate, onRevoke }: { parts: ProfileConfigPart
             </Table>
           </Table.ScrollContainer>
         )}
+        <GatewayStatus publicKey={p.publicKey} />
         <Text size="sm">
           Your config routes {parts.allowedIps.length} prefix{parts.allowedIps.length === 1 ? '' : 'es'}: {parts.allowedIps.join(', ')}. The private key is only
           in the file you saved; lost it? Rotate.
@@ -142,6 +143,77 @@ function ProfileStatus({ parts, onRotate, onRevoke }: { parts: ProfileConfigPart
       </Stack>
     </Card>
   );
+}
+
+/** Last handshake and bytes per gateway, as the gateways last reported them. */
+function GatewayStatus({ publicKey }: { publicKey: string }) {
+  const status = useProfileStatus(publicKey);
+  return (
+    <Stack gap="xs">
+      <Title order={3} size="h4">
+        Connections
+      </Title>
+      {status.isPending && <Loader size="sm" aria-label="Loading the gateways' reports" />}
+      {status.isError && (
+        <Alert color="red" title="The gateways' reports could not be loaded" role="alert">
+          {status.error.message}
+        </Alert>
+      )}
+      {status.data?.length === 0 && (
+        <Text data-testid="gateway-status-empty">
+          No gateway has seen a handshake yet. Once your WireGuard client connects, each gateway reports its last handshake and the bytes it moved for you
+          (every few seconds).
+        </Text>
+      )}
+      {status.data && status.data.length > 0 && (
+        <Table.ScrollContainer minWidth={560}>
+          <Table data-testid="gateway-status">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Region</Table.Th>
+                <Table.Th>Gateway</Table.Th>
+                <Table.Th>Last handshake</Table.Th>
+                <Table.Th>Sent by you</Table.Th>
+                <Table.Th>Received by you</Table.Th>
+                <Table.Th>Reported</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {status.data.map((g) => (
+                <GatewayRow key={`${g.region}/${g.gateway}`} status={g} />
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </Stack>
+  );
+}
+
+function GatewayRow({ status: g }: { status: ProfileGatewayStatus }) {
+  return (
+    <Table.Tr data-testid="gateway-status-row" data-gateway={g.gateway}>
+      <Table.Td>{g.region}</Table.Td>
+      <Table.Td>{g.gateway}</Table.Td>
+      <Table.Td>{g.lastHandshakeAt ? formatDate(g.lastHandshakeAt) : 'none yet'}</Table.Td>
+      {/* The gateway counts from its side: what it received (rx) is what this user's device sent. */}
+      <Table.Td data-testid="gateway-rx">{formatBytes(g.rxBytes)}</Table.Td>
+      <Table.Td data-testid="gateway-tx">{formatBytes(g.txBytes)}</Table.Td>
+      <Table.Td>{formatDate(g.reportedAt)}</Table.Td>
+    </Table.Tr>
+  );
+}
+
+/** 1536 → "1.5 KiB": binary units, as `wg show` prints transfer. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
 }
 
 function Fact({ label, value }: { label: string; value: string }) {

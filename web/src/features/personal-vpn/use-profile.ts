@@ -20,6 +20,18 @@ export function useProfile() {
   });
 }
 
+/**
+ * What the gateways last reported about this profile (last handshake, bytes). Gateways
+ * report every few seconds; the page asks again every 15 s while it is open.
+ */
+export function useProfileStatus(publicKey: string) {
+  return useQuery({
+    queryKey: ['profile-status', publicKey],
+    queryFn: () => request(api.profileStatus),
+    refetchInterval: 15_000,
+  });
+}
+
 /** A config file that exists only in this page's memory until the user downloads or copies it. */
 export type ShownOnceConfig = {
   text: string;

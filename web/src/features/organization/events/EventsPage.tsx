@@ -4,8 +4,8 @@ import { useState } from 'react';
 import type { OrgSummary } from '../../../../../src/core/wire/org.ts';
 import { request } from '../../../api/client.ts';
 import { orgApi } from '../../../api/endpoints.ts';
-import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { Loadable } from '../../../ui/Loadable.tsx';
+import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { formatDate } from '../labels.ts';
 import { orgKey } from '../use-org.ts';
 

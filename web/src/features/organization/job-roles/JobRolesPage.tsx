@@ -2,8 +2,8 @@ import { Button, Card, Loader, SegmentedControl, Stack, Table, Text, Title, Visu
 import { Fragment, useState } from 'react';
 import type { JobRoleView, OrgSummary } from '../../../../../src/core/wire/org.ts';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog.tsx';
-import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { Loadable } from '../../../ui/Loadable.tsx';
+import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { JOB_ROLE_LABEL } from '../labels.ts';
 import { useMembers } from '../members/use-members.ts';
 import { usePlants } from '../plants/use-plants.ts';

@@ -2,8 +2,8 @@ import { Badge, Button, Card, Stack, Table, Text, Title, VisuallyHidden } from '
 import { useState } from 'react';
 import type { Invitation, OrgSummary } from '../../../../../src/core/wire/org.ts';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog.tsx';
-import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { Loadable } from '../../../ui/Loadable.tsx';
+import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { formatDate, ROLE_LABEL } from '../labels.ts';
 import type { OrgAccess } from '../use-org.ts';
 import { useInvitations, useRevokeInvitation } from './use-members.ts';

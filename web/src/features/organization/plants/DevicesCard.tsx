@@ -1,10 +1,10 @@
 import { Button, Card, Group, Modal, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
-import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { useState } from 'react';
 import type { PlantDetail } from '../../../../../src/core/wire/org.ts';
 import { useZodForm } from '../../../lib/use-zod-form.ts';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog.tsx';
 import { CopyField } from '../../../ui/CopyField.tsx';
+import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { DeviceForm, deviceRequest } from './plant-forms.ts';
 import { useRemoveDevice, useSaveDevice } from './use-plants.ts';
 

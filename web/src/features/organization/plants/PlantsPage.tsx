@@ -2,8 +2,8 @@ import { Button, Card, Group, Stack, Table, Text, Textarea, TextInput, Title } f
 import type { OrgSummary } from '../../../../../src/core/wire/org.ts';
 import { useZodForm } from '../../../lib/use-zod-form.ts';
 import { AppLink } from '../../../ui/AppLink.tsx';
-import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { Loadable } from '../../../ui/Loadable.tsx';
+import { TableScroll } from '../../../ui/TableScroll.tsx';
 import { orgPath } from '../org-paths.ts';
 import type { OrgAccess } from '../use-org.ts';
 import { AgentBadge } from './AgentBadge.tsx';

@@ -1,0 +1,3 @@
+import { orgSelfServiceSuite } from './org-self-service-suite.ts';
+
+orgSelfServiceSuite('SQLite', async () => undefined);
