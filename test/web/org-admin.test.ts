@@ -33,11 +33,8 @@ describe('organization pages: an Admin at work', () => {
     const { context, page } = await signIn(browser, server.url, USERS.alice, problems);
     await openOrgTab(page, 'Members');
     await page.getByTestId('member-row').first().waitFor();
-    assert.deepEqual(
-      (await page.getByTestId('members-table').getByRole('combobox').all()).length,
-      3,
-      'the Admin can change the role of every member but herself (Bob, Dave, Vera)',
-    );
+    const rows = await page.getByTestId('member-row').count();
+    assert.equal(await page.getByTestId('members-table').getByRole('combobox').count(), rows - 1, 'the Admin can change the role of every member but her own');
     await page.getByLabel('Email').fill('nina@');
     await page.getByText('must be an email address').waitFor();
     // The server's refusal lands on the field it names.
