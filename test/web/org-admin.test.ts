@@ -104,10 +104,26 @@ describe('organization pages: an Admin at work', () => {
   });
 
   test('D8: removing a subnet lists the devices behind it before anything changes; subnets are checked as they are typed', async () => {
+    // Park A gets an agent that has just reported its status: the plant shows it as connected.
+    const operator = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
+    const enrolment = await operator.post('/api/v1/admin/agents/enrolments', { plant: 'SolarCo/Park A' });
+    assert.equal(enrolment.status, 201, JSON.stringify(enrolment.body));
+    const agent = await http(server.url).post('/api/v1/enrol', { token: enrolment.body.token, name: 'park-a-agent' });
+    assert.equal(agent.status, 201, JSON.stringify(agent.body));
+    const reported = await http(server.url, agent.body.credential).post(`/api/v1/agents/${agent.body.id}/status`, {
+      appliedRevision: 0,
+      version: 'test',
+      peers: [],
+      lastError: null,
+    });
+    assert.equal(reported.status, 204, JSON.stringify(reported.body));
+
     const { context, page } = await signIn(browser, server.url, USERS.alice, problems);
     await openOrgTab(page, 'Plants');
     await page.locator('[data-testid="plant-row"][data-plant="Park A"]').getByRole('link', { name: 'Park A' }).click();
     await page.getByTestId('plant-name').filter({ hasText: 'Park A' }).waitFor();
+    assert.equal(await page.getByTestId('agent-badge').getAttribute('data-state'), 'connected');
+    assert.match((await page.getByTestId('agent-badge').textContent()) ?? '', /park-a-agent/);
     const inverter = page.locator('[data-testid="device-row"][data-device="inverter-1"]');
     assert.match((await inverter.textContent()) ?? '', /192\.168\.1\.17.*100\.80\.\d+\.17/, 'the device is shown with its mapped address (host part kept)');
     await expectAccessible(page, 'org-plant-detail');
@@ -128,7 +144,6 @@ describe('organization pages: an Admin at work', () => {
     // The dialog is a keyboard one: Escape cancels it.
     await page.keyboard.press('Escape');
     await warning.waitFor({ state: 'detached' });
-    const operator = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
     const plant = await operator.get('/api/v1/orgs/SolarCo/plants/Park%20A');
     assert.equal(plant.status, 200, JSON.stringify(plant.body));
     assert.ok(

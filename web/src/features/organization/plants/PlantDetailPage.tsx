@@ -61,7 +61,7 @@ function PlantView({ org, plant, access }: { org: OrgSummary; plant: PlantDetail
           <dd>
             <AgentBadge agent={plant.agent} />
             {plant.agent && (
-              <Text span size="sm" ml="xs">
+              <Text size="sm">
                 {plant.agent.lastSeenAt ? `last seen ${formatDate(plant.agent.lastSeenAt)}` : 'never seen'}
               </Text>
             )}
