@@ -103,6 +103,53 @@ describe('organization pages: an Admin at work', () => {
     await context.close();
   });
 
+  test('S2/P4: the Admin changes a role and removes a member (routes follow at once); a revoked invitation link stops working', async () => {
+    const api = http(server.url, await login(server.url, USERS.alice.email, USERS.alice.password));
+    const otto = { email: 'otto@solarco.example', password: 'otto-password-1' };
+    const invited = await api.post('/api/v1/orgs/SolarCo/invitations', { email: otto.email, role: 'member' });
+    assert.equal(invited.status, 201, JSON.stringify(invited.body));
+    assert.equal((await http(server.url).post('/api/v1/invitations/accept', { token: invited.body.token, name: 'Otto', password: otto.password })).status, 200);
+    assert.equal((await api.post('/api/v1/orgs/SolarCo/job-roles', { user: otto.email, plant: 'Park B', role: 'operator' })).status, 201);
+    const ottoApi = http(server.url, await login(server.url, otto.email, otto.password));
+    const ottoPlants = async () => ((await ottoApi.get('/api/v1/vpn/routes')).body as Array<{ plant: string }>).map((r) => r.plant);
+    assert.ok((await ottoPlants()).includes('Park B'));
+
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems);
+    await openOrgTab(page, 'Members');
+    await page.getByLabel(`Org role of ${otto.email}`).selectOption('guest');
+    const change = page.getByRole('dialog', { name: 'Make Otto Guest?' });
+    await change.getByText('reaches no plant').waitFor();
+    await change.getByRole('button', { name: 'Change role' }).click();
+    await change.waitFor({ state: 'detached' });
+    assert.deepEqual(await ottoPlants(), [], 'P4: a Guest has no route');
+    assert.equal(await page.getByLabel(`Org role of ${otto.email}`).inputValue(), 'guest');
+
+    await page.getByRole('button', { name: `Remove ${otto.email}` }).click();
+    const removal = page.getByRole('dialog', { name: 'Remove Otto from SolarCo?' });
+    await removal.getByText('loses every route of SolarCo').waitFor();
+    await expectAccessible(page, 'org-remove-member');
+    await removal.getByRole('button', { name: 'Remove member' }).click();
+    await page.locator(`[data-testid="member-row"][data-email="${otto.email}"]`).waitFor({ state: 'detached' });
+    assert.deepEqual((await ottoApi.get('/api/v1/orgs')).body, [], 'Otto belongs to no organization any more');
+
+    // An invitation revoked on the page: its link leads nowhere.
+    await page.getByLabel('Email').fill('paul@solarco.example');
+    await page.getByRole('button', { name: 'Create invitation' }).click();
+    const link = (await page.getByTestId('invitation-link').textContent()) ?? '';
+    await page.getByRole('button', { name: 'I have copied it, close' }).click();
+    await page.getByRole('button', { name: 'Revoke invitation of paul@solarco.example' }).click();
+    await page.getByRole('button', { name: 'Revoke invitation', exact: true }).click();
+    await page.locator('[data-testid="invitation-row"][data-email="paul@solarco.example"][data-status="revoked"]').waitFor();
+    const stranger = await browser.newContext();
+    const paul = await stranger.newPage();
+    watch(paul, 'paul', problems);
+    await paul.goto(`${server.url}/invite${new URL(link).hash}`);
+    await paul.getByText('This invitation cannot be used').waitFor();
+    await expectAccessible(paul, 'org-invitation-revoked');
+    await stranger.close();
+    await context.close();
+  });
+
   test('D8: removing a subnet lists the devices behind it before anything changes; subnets are checked as they are typed', async () => {
     // Park A gets an agent that has just reported its status: the plant shows it as connected.
     const operator = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));

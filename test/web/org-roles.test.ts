@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { startTestServer } from '../support/server.ts';
+import { http, login, startTestServer } from '../support/server.ts';
 import { ensureWebBuilt, launchChromium } from './browser.ts';
 import { loadWebFleet, USERS } from './fleet.ts';
-import { expectAccessible, openOrgTab, pageFetch, signIn } from './org-session.ts';
+import { expectAccessible, openOrgTab, PHONE, pageFetch, signIn, watch } from './org-session.ts';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -121,5 +121,78 @@ describe('organization pages: what each role sees', () => {
     assert.equal(await v.page.getByTestId('route-row').count(), 0);
     await expectAccessible(v.page, 'org-viewer-routes');
     await v.context.close();
+  });
+
+  test('an existing account joins a second organization with its password and switches between its organizations', async () => {
+    const alice = http(server.url, await login(server.url, USERS.alice.email, USERS.alice.password));
+    const invited = await alice.post('/api/v1/orgs/SolarCo/invitations', { email: USERS.walt.email, role: 'guest' });
+    assert.equal(invited.status, 201, JSON.stringify(invited.body));
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await context.newPage();
+    watch(page, USERS.walt.email, problems);
+    await page.goto(`${server.url}/invite${new URL(invited.body.link).hash}`);
+    await page.getByText('An account with this email exists').waitFor();
+    assert.equal(await page.getByLabel('Your name').count(), 0, 'no new account is offered');
+    await page.getByLabel('Password of your account').fill('not-his-password');
+    await page.getByRole('button', { name: 'Join SolarCo' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /password/i })
+      .first()
+      .waitFor();
+    await expectAccessible(page, 'org-accept-existing-refused');
+    await page.getByLabel('Password of your account').fill(USERS.walt.password);
+    await page.getByRole('button', { name: 'Join SolarCo' }).click();
+    await page.getByText('You joined SolarCo as Guest').waitFor();
+    await context.close();
+
+    const { context: signedIn, page: walt } = await signIn(browser, server.url, USERS.walt, problems);
+    await walt.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Organization' }).click();
+    const switcher = walt.getByLabel('Switch organization');
+    await switcher.waitFor();
+    await switcher.selectOption({ label: 'SolarCo (Guest)' });
+    await walt.getByRole('heading', { name: 'SolarCo', level: 1 }).waitFor();
+    await walt.getByText('you have nothing to manage here').waitFor();
+    assert.equal(await walt.getByRole('navigation', { name: /pages$/ }).count(), 0, 'a Guest gets no organization tabs');
+    await switcher.selectOption({ label: 'WindServ (Member)' });
+    await walt.getByRole('heading', { name: 'WindServ', level: 1 }).waitFor();
+    await signedIn.close();
+  });
+
+  test('cooperations: the owner changes what is shared, ends the cooperation (the partner loses its routes) and offers a new one', async () => {
+    const carol = http(server.url, await login(server.url, USERS.carol.email, USERS.carol.password));
+    const carolPlants = async () => ((await carol.get('/api/v1/vpn/routes')).body as Array<{ plant: string }>).map((r) => r.plant);
+    assert.ok((await carolPlants()).includes('Park A'), 'Carol reaches Park A within the cooperation');
+
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems);
+    await openOrgTab(page, 'Cooperations');
+    const owned = page.locator('[data-testid="cooperation"][data-side="owner"][data-other="WindServ"]');
+    await owned.getByRole('button', { name: 'Change shares' }).click();
+    const shares = page.getByRole('dialog', { name: 'What WindServ sees' });
+    await shares.getByLabel('Plants').click();
+    await page.getByRole('option', { name: 'Park C' }).click();
+    await page.keyboard.press('Escape'); // closes the option list, not the dialog
+    await shares.getByRole('button', { name: 'Save shares' }).click();
+    await owned.locator('[data-testid="shared-plant"][data-plant="Park C"]').waitFor();
+    const seen = (await carol.get('/api/v1/orgs/WindServ/cooperations')).body as Array<{ plants: Array<{ name: string }> }>;
+    assert.deepEqual(seen[0]?.plants.map((p) => p.name).sort(), ['Park A', 'Park C'], 'the partner sees the new share');
+
+    await owned.getByRole('button', { name: 'End cooperation' }).click();
+    const end = page.getByRole('dialog', { name: 'End the cooperation with WindServ?' });
+    await end.getByText('lose every route to the shared plants').waitFor();
+    await end.getByRole('button', { name: 'End cooperation' }).click();
+    await owned.waitFor({ state: 'detached' });
+    assert.ok(!(await carolPlants()).includes('Park A'), 'the partner lost its route at once');
+    await page.getByLabel('Show ended cooperations').check();
+    await owned.getByText(/ended/).first().waitFor();
+
+    await page.getByLabel('Partner organization (exact name)').fill('WindServ');
+    await page.getByLabel('Plants').first().click();
+    await page.getByRole('option', { name: 'Park B' }).click();
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Share', exact: true }).click();
+    await page.locator('[data-testid="cooperation"][data-side="owner"][data-other="WindServ"] [data-testid="shared-plant"][data-plant="Park B"]').waitFor();
+    await expectAccessible(page, 'org-cooperation-offered');
+    await context.close();
   });
 });
