@@ -248,11 +248,24 @@ describe('organization pages: an Admin at work', () => {
     await page.getByRole('dialog', { name: 'Rename Park D' }).getByLabel('New name').fill('Park Delta');
     await page.getByRole('dialog', { name: 'Rename Park D' }).getByRole('button', { name: 'Rename' }).click();
     await page.getByTestId('plant-name').filter({ hasText: 'Park Delta' }).waitFor();
+
+    // An agent is enrolled for the plant: deleting says so, and removes the agent with it.
+    const operator = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
+    const enrolment = await operator.post('/api/v1/admin/agents/enrolments', { plant: 'SolarCo/Park Delta' });
+    assert.equal(enrolment.status, 201, JSON.stringify(enrolment.body));
+    assert.equal((await http(server.url).post('/api/v1/enrol', { token: enrolment.body.token, name: 'delta-agent' })).status, 201);
+    await page.reload();
+    await page.getByTestId('agent-badge').filter({ hasText: 'delta-agent' }).waitFor();
     await page.getByRole('button', { name: 'Delete plant' }).click();
-    await page.getByRole('dialog', { name: 'Delete Park Delta?' }).getByText('1 device').waitFor();
-    await page.getByRole('button', { name: 'Delete plant', exact: true }).last().click();
+    const deletion = page.getByRole('dialog', { name: 'Delete Park Delta?' });
+    await deletion.getByText('1 device').waitFor();
+    await deletion.getByText('The agent delta-agent').waitFor();
+    await deletion.getByRole('button', { name: 'Delete plant and its agent' }).click();
     await page.getByTestId('plants-table').waitFor();
     assert.equal(await page.locator('[data-testid="plant-row"][data-plant="Park Delta"]').count(), 0);
+    await expectAccessible(page, 'org-plants');
+    const agents = (await operator.get('/api/v1/admin/agents')).body as Array<{ name: string }>;
+    assert.ok(!agents.some((a) => a.name === 'delta-agent'), 'the agent went with its plant');
     await context.close();
   });
 
