@@ -24,7 +24,7 @@ export function renderOrganizations(orgs: OrgSummary[]): string {
 }
 
 /** Human words for each action of the shared permission table (src/core/permissions.ts). */
-const ACTION_WORDS: Record<OrgAction, string> = {
+export const ACTION_WORDS: Record<OrgAction, string> = {
   'org.view': 'see the organization',
   'members.view': 'see members (org members)',
   'members.invite': 'invite members (org invite)',

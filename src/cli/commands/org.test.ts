@@ -229,3 +229,32 @@ describe('plantgate org: command lines → requests and output', () => {
     assert.match(r.out, /"invitation accept"\) words='[^']*--token-file/);
   });
 });
+
+describe('org show names only commands that exist', () => {
+  it('every command named in the permission words (org-render.ts ACTION_WORDS) is registered', async () => {
+    const { Command } = await import('commander');
+    const { registerOrgCommands } = await import('./org.ts');
+    const { ACTION_WORDS } = await import('../org-render.ts');
+    const program = new Command('plantgate');
+    registerOrgCommands(program, { out: () => undefined, err: () => undefined, env: {} });
+    const exists = (path: string[]): boolean => {
+      let command = program as InstanceType<typeof Command> | undefined;
+      for (const name of path) command = command?.commands.find((c) => c.name() === name);
+      return command !== undefined;
+    };
+    let named = 0;
+    for (const words of Object.values(ACTION_WORDS)) {
+      const commands = /\(([^)]*)\)$/.exec(words)?.[1];
+      if (!commands) continue;
+      for (const mention of commands.split(', ')) {
+        const parts = mention.split(' ');
+        assert.equal(parts[0], 'org', `"${words}": ${mention}`);
+        for (const last of (parts.at(-1) as string).split('|')) {
+          named++;
+          assert.ok(exists([...parts.slice(0, -1), last]), `"${words}" names ${[...parts.slice(0, -1), last].join(' ')}, which does not exist`);
+        }
+      }
+    }
+    assert.ok(named > 20, `only ${named} commands were named`);
+  });
+});
