@@ -269,6 +269,25 @@ describe('organization pages: an Admin at work', () => {
     await context.close();
   });
 
+  test('error and empty states: an unknown plant, an unknown organization, a malformed invitation link', async () => {
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems);
+    await page.goto(`${server.url}/orgs/SolarCo/plants/no-such-plant`);
+    const failed = page.getByRole('alert').filter({ hasText: 'The plant could not be loaded' });
+    await failed.waitFor();
+    assert.match((await failed.textContent()) ?? '', /no-such-plant/, "the server's reason is shown");
+    await failed.getByRole('button', { name: 'Try again' }).waitFor();
+    await expectAccessible(page, 'org-plant-error');
+    await page.goto(`${server.url}/orgs/NoSuchOrg/members`);
+    await page.getByRole('heading', { name: 'Organization not found' }).waitFor();
+    await page.getByRole('button', { name: 'Go to SolarCo' }).click();
+    await page.getByRole('heading', { name: 'SolarCo', level: 1 }).waitFor();
+    await page.goto(`${server.url}/invite#not-a-token`);
+    await page.getByText('This invitation cannot be used').waitFor();
+    await page.goto(`${server.url}/invite`);
+    await page.getByText('This link has no invitation in it').waitFor();
+    await context.close();
+  });
+
   test('explain access: a Guest with the Operator job role does not reach the plant, and the page shows the step that denies it', async () => {
     const { context, page } = await signIn(browser, server.url, USERS.alice, problems);
     await openOrgTab(page, 'Explain access');
