@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { http, login, startTestServer } from '../support/server.ts';
 import { ensureWebBuilt, launchChromium } from './browser.ts';
 import { loadWebFleet, USERS } from './fleet.ts';
-import { expectAccessible, openOrgTab, PHONE, pageFetch, signIn, watch } from './org-session.ts';
+import { DESKTOP, expectAccessible, openOrgTab, PHONE, pageFetch, signIn, watch } from './org-session.ts';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -157,6 +157,29 @@ describe('organization pages: what each role sees', () => {
     await switcher.selectOption({ label: 'WindServ (Member)' });
     await walt.getByRole('heading', { name: 'WindServ', level: 1 }).waitFor();
     await signedIn.close();
+  });
+
+  test('every organization page at 390 px and at 1280 px: no sideways scrolling, 0 serious axe findings', async () => {
+    for (const viewport of [PHONE, DESKTOP]) {
+      const { context, page } = await signIn(browser, server.url, USERS.alice, problems, viewport);
+      for (const [tab, ready] of [
+        ['members', page.getByTestId('member-row').first()],
+        ['plants', page.getByTestId('plant-row').first()],
+        ['plants/Park%20A', page.getByTestId('device-row').first()],
+        ['portfolios', page.getByTestId('portfolio-row').first()],
+        ['job-roles', page.getByTestId('job-role-row').first()],
+        ['cooperations', page.getByTestId('cooperation').first()],
+        ['explain', page.getByRole('button', { name: 'Explain' })],
+        ['events', page.getByRole('button', { name: 'Older' })],
+      ] as const) {
+        await page.goto(`${server.url}/orgs/SolarCo/${tab}`);
+        await ready.waitFor();
+        const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+        assert.ok(overflow <= 0, `${tab} at ${viewport.width} px scrolls sideways by ${overflow} px`);
+        await expectAccessible(page, `org-${tab.replace(/\/.*/, '-detail')}-${viewport.width}`);
+      }
+      await context.close();
+    }
   });
 
   test('cooperations: the owner changes what is shared, ends the cooperation (the partner loses its routes) and offers a new one', async () => {
