@@ -306,6 +306,12 @@ describe('organization pages: an Admin at work', () => {
     await page.getByRole('button', { name: 'Explain' }).click();
     await page.locator('[data-testid="explanation"][data-reaches="true"]').waitFor();
     assert.ok((await page.getByTestId('explain-routes').locator('tbody tr').count()) >= 1, 'the routes Park A gives Bob are listed');
+
+    // The cooperation partner's Operator is suggested too, and reaches Park A through the cooperation.
+    await page.getByRole('combobox', { name: 'User (email)' }).fill('carol');
+    await page.getByRole('option', { name: USERS.carol.email }).click();
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await page.getByRole('heading', { name: /Carol Partner reaches Park A \(through a cooperation\)/ }).waitFor();
     await context.close();
   });
 
