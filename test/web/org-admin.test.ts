@@ -131,6 +131,12 @@ describe('organization pages: an Admin at work', () => {
     await removal.getByRole('button', { name: 'Remove member' }).click();
     await page.locator(`[data-testid="member-row"][data-email="${otto.email}"]`).waitFor({ state: 'detached' });
     assert.deepEqual((await ottoApi.get('/api/v1/orgs')).body, [], 'Otto belongs to no organization any more');
+    const gone = await signIn(browser, server.url, otto, problems);
+    await gone.page.goto(`${server.url}/orgs`);
+    await gone.page.getByText('You belong to no organization').waitFor();
+    // The list of organizations has arrived (the text above comes from it): the navigation offers none.
+    assert.equal(await gone.page.getByRole('link', { name: 'Organization' }).count(), 0, 'no Organization entry without an organization');
+    await gone.context.close();
 
     // An invitation revoked on the page: its link leads nowhere.
     await page.getByLabel('Email').fill('paul@solarco.example');
@@ -306,6 +312,12 @@ describe('organization pages: an Admin at work', () => {
     await page.getByRole('button', { name: 'Explain' }).click();
     await page.locator('[data-testid="explanation"][data-reaches="true"]').waitFor();
     assert.ok((await page.getByTestId('explain-routes').locator('tbody tr').count()) >= 1, 'the routes Park A gives Bob are listed');
+
+    // The cooperation partner's Operator is suggested too, and reaches Park A through the cooperation.
+    await page.getByRole('combobox', { name: 'User (email)' }).fill('carol');
+    await page.getByRole('option', { name: USERS.carol.email }).click();
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await page.getByRole('heading', { name: /Carol Partner reaches Park A \(through a cooperation\)/ }).waitFor();
     await context.close();
   });
 
