@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { regionComment, renderProfileConf } from '../../core/render/profile-conf.ts';
 import { readOwnedLines, updateOwnedLines } from '../../core/render/wireguard-conf-update.ts';
-import { ProfileConfigParts, ProfileGatewayStatus, ProfileInfo, RouteView } from '../../core/wire/api.ts';
+import { ProfileConfigParts, ProfileGatewayStatus, ProfileInfo, RouteView, routeContractJson } from '../../core/wire/api.ts';
 import { generateWireGuardKeyPair, wireGuardPublicKey } from '../../crypto/wireguard-keys.ts';
 import { type PendingFile, pendingFile } from '../config-file.ts';
 import { CliError, type Io, client, printJson } from '../context.ts';
@@ -127,7 +127,7 @@ export function registerVpnCommands(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       const routes = await client(io).get('/vpn/routes', RouteViews);
-      if (opts.json) printJson(io, routes);
+      if (opts.json) printJson(io, routes.map(routeContractJson));
       else io.out(renderRoutes(routes));
     });
 
@@ -139,7 +139,7 @@ export function registerVpnCommands(program: Command, io: Io): void {
     .option('--json', 'print the new routes as JSON')
     .action(async (opts: { plant: string; subnet: string; json?: boolean }) => {
       const routes = await client(io).put('/vpn/routes/priority', { plant: opts.plant, subnet: opts.subnet }, RouteViews);
-      if (opts.json) return printJson(io, routes);
+      if (opts.json) return printJson(io, routes.map(routeContractJson));
       io.out(`${opts.plant} ${opts.subnet} now has priority.\n${renderRoutes(routes)}`);
       io.out(NATIVE_HINT);
     });
@@ -155,7 +155,7 @@ export function registerVpnCommands(program: Command, io: Io): void {
       .action(async (opts: { plant: string; subnet: string; json?: boolean }) => {
         const path = action === 'disable' ? '/vpn/routes/disabled' : '/vpn/routes/enabled';
         const routes = await client(io).put(path, { plant: opts.plant, subnet: opts.subnet }, RouteViews);
-        if (opts.json) return printJson(io, routes);
+        if (opts.json) return printJson(io, routes.map(routeContractJson));
         io.out(`${opts.plant} ${opts.subnet} ${action}d.\n${renderRoutes(routes)}`);
       });
   }

@@ -1,8 +1,9 @@
-import { Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
-import { type CSSProperties, useState } from 'react';
+import { Autocomplete, Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useState } from 'react';
 import { EventsQuery } from '../../../../src/core/wire/org.ts';
 import { useZodForm } from '../../lib/use-zod-form.ts';
-import { QueryState } from '../../ui/QueryState.tsx';
+import { Loadable } from '../../ui/Loadable.tsx';
+import { TableScroll } from '../../ui/TableScroll.tsx';
 import { formatDate } from '../personal-vpn/VpnPage.tsx';
 import { summariseDetails } from './event-details.ts';
 import { type EventFilters, useEventPage } from './use-platform.ts';
@@ -44,7 +45,7 @@ export function EventsPage() {
     <Stack>
       <form onSubmit={apply} noValidate aria-label="Event filters">
         <Group align="flex-start">
-          <TextInput label="Kind or family" placeholder="user, profile.issued" {...form.field('kind')} />
+          <KindInput field={form.field('kind')} />
           <TextInput label="User (email)" placeholder="alice@example.com" {...form.field('user')} />
           <TextInput label="Since" type="datetime-local" {...form.field('since')} />
           <Button type="submit" mt={25}>
@@ -57,7 +58,7 @@ export function EventsPage() {
           )}
         </Group>
       </form>
-      <QueryState
+      <Loadable
         query={page}
         what="events"
         isEmpty={(d) => d.events.length === 0 && cursors.length === 1}
@@ -65,14 +66,8 @@ export function EventsPage() {
       >
         {(data) => (
           <Stack>
-            <div className="table-scroll">
-              <Table
-                className="stack-on-phone"
-                style={{ '--table-min-width': '860px' } as CSSProperties}
-                data-testid="events-table"
-                striped
-                aria-busy={page.isFetching}
-              >
+            <TableScroll label="events table" minWidth={860}>
+              <Table className="stack-table" data-testid="events-table" striped aria-busy={page.isFetching}>
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th w={170}>Time</Table.Th>
@@ -100,11 +95,12 @@ export function EventsPage() {
                   ))}
                 </Table.Tbody>
               </Table>
-            </div>
+            </TableScroll>
             <Group justify="space-between">
               <Text size="sm" role="status">
                 Page {cursors.length}
                 {data.events.length > 0 && `: events ${data.events[data.events.length - 1]?.id}–${data.events[0]?.id}`}
+                {filtered && ` (${describeFilters(filters)})`}
               </Text>
               <Group>
                 <NativeSelect
@@ -130,7 +126,32 @@ export function EventsPage() {
             </Group>
           </Stack>
         )}
-      </QueryState>
+      </Loadable>
     </Stack>
+  );
+}
+
+/** `kind daemon, user dave@…, since 30 Nov 12:00` for the status line. */
+function describeFilters(filters: EventFilters): string {
+  const parts: string[] = [];
+  if (filters.kind.trim()) parts.push(`kind ${filters.kind.trim()}`);
+  if (filters.user.trim()) parts.push(`user ${filters.user.trim()}`);
+  if (filters.since) parts.push(`since ${formatDate(new Date(filters.since).toISOString())}`);
+  return parts.join(', ');
+}
+
+/** Event families to suggest (any text is accepted: a family or one exact kind). */
+const KIND_FAMILIES = ['auth', 'daemon', 'enrolment', 'fleet', 'org', 'profile', 'region', 'routes', 'token', 'totp', 'user'];
+
+function KindInput({ field }: { field: { value: string; onChange: (event: { currentTarget: { value: string } }) => void; error: string | undefined } }) {
+  return (
+    <Autocomplete
+      label="Kind or family"
+      placeholder="user, profile.issued"
+      data={KIND_FAMILIES}
+      value={field.value}
+      error={field.error}
+      onChange={(value) => field.onChange({ currentTarget: { value } })}
+    />
   );
 }
