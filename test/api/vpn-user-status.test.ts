@@ -26,9 +26,14 @@ describe('the user side of issue 8: per-gateway profile status and devices per r
   });
   after(async () => server?.close());
 
-  it('P5: each route lists the devices in its subnet with the same host part in the mapped prefix; the CLI fields stay', async () => {
+  it('P5: each route lists the devices in its subnet with the same host part in the mapped prefix; the plain answer stays as it was', async () => {
     const alice = await as('alice@solarco.example', 'alice-password');
-    const routes = (await alice.get('/api/v1/vpn/routes')).body as Array<{
+    const plain = (await alice.get('/api/v1/vpn/routes')).body as Array<Record<string, unknown>>;
+    assert.ok(plain.length > 0 && plain.every((r) => !('devices' in r)), 'the plain answer (scripts poll it) is as small as it was');
+    const bad = await alice.get('/api/v1/vpn/routes?devices=yes');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.field, 'devices');
+    const routes = (await alice.get('/api/v1/vpn/routes?devices=true')).body as Array<{
       plant: string;
       subnet: string;
       mapped: string;
@@ -60,7 +65,7 @@ describe('the user side of issue 8: per-gateway profile status and devices per r
     const more = baseFleet();
     more.organizations[0]!.plants[0]!.devices.push({ name: 'camera', ip: '192.168.1.40', kind: 'camera', ports: [443] });
     assert.equal((await op.post('/api/v1/admin/fleet', { document: more })).status, 200);
-    const after = (await alice.get('/api/v1/vpn/routes')).body as typeof routes;
+    const after = (await alice.get('/api/v1/vpn/routes?devices=true')).body as typeof routes;
     assert.deepEqual(
       after.find((r) => r.plant === 'Park A')?.devices.map((d) => `${d.name} ${d.mappedIp}`),
       [`camera ${mappedBase}.40`, `inverter-1 ${mappedBase}.17`],

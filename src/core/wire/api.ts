@@ -102,7 +102,7 @@ export const RouteView = z.object({
   native: z.boolean(),
   state: z.enum(['active', 'priority', 'shadowed', 'conflict', 'disabled']),
   conflictsWith: z.array(z.object({ plant: z.string(), subnet: strictCidrV4 })),
-  /** The plant's devices inside this subnet (issue 8; additive: older servers leave it out). */
+  /** The plant's devices inside this subnet (issue 8, additive): in `?devices=true` answers and in the answers to route choices. */
   devices: z.array(RouteDevice).optional(),
 });
 export type RouteView = z.infer<typeof RouteView>;
@@ -132,6 +132,9 @@ export function routeContractJson(route: RouteView) {
   const { plant, plantId, organization, via, subnet, mapped, native, state, conflictsWith } = route;
   return { plant, plantId, organization, via, subnet, mapped, native, state, conflictsWith };
 }
+
+/** `GET /vpn/routes?devices=true`: each route with its devices (the web UI); without it the answer is the CLI's, unchanged. */
+export const RoutesQuery = z.object({ devices: z.enum(['true', 'false'], { message: 'must be true or false' }).optional() }).strict();
 
 export const RouteSelector = z
   .object({

@@ -8,10 +8,14 @@ import { JsonText } from '../../http/registry.ts';
 import { devicesByPlant } from './route-devices.ts';
 import { routeViews } from './routes-view.ts';
 
-/** SPEC P6: the caller's routes, serialised once per revision and user (a model at most 250 ms old). */
-export async function ownRoutes(ctx: AppContext, userId: string): Promise<JsonText> {
+/**
+ * SPEC P6: the caller's routes, serialised once per revision and user (a model at most
+ * 250 ms old). With `withDevices` (the web UI) each route lists its devices; the plain
+ * answer, which scripts poll, stays as small as it was (bench/b8-routes-http.ts).
+ */
+export async function ownRoutes(ctx: AppContext, userId: string, withDevices = false): Promise<JsonText> {
   const model = await ctx.fleet.current(250);
-  const devices = await devicesByPlant(ctx);
+  const devices = withDevices ? await devicesByPlant(ctx) : undefined;
   return new JsonText(ctx.routeViewCache.json(model, ctx.fleet.currentRevision(), userId as UserId, devices));
 }
 

@@ -36,7 +36,8 @@ export function routeViews(model: FleetModel, userId: UserId, devices?: DevicesB
  */
 export class RouteViewCache {
   private revision = -1;
-  private readonly entries = new Map<UserId, string>();
+  /** Per user; the answer with devices (the web UI's) under a second key. */
+  private readonly entries = new Map<string, string>();
   private readonly maxEntries: number;
   constructor(maxEntries = 50_000) {
     this.maxEntries = maxEntries;
@@ -46,11 +47,12 @@ export class RouteViewCache {
       this.entries.clear();
       this.revision = revision;
     }
-    let text = this.entries.get(userId);
+    const key = devices ? `${userId} devices` : userId;
+    let text = this.entries.get(key);
     if (text === undefined) {
       text = JSON.stringify(routeViews(model, userId, devices));
       if (this.entries.size >= this.maxEntries) this.entries.clear();
-      this.entries.set(userId, text);
+      this.entries.set(key, text);
     }
     return text;
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AdminRouteReport, ProfileConfigParts, ProfileGatewayStatus, ProfileInfo, ProfileKeyRequest, RouteSelector, RouteView } from '../../../core/wire/api.ts';
+import { AdminRouteReport, ProfileConfigParts, ProfileGatewayStatus, ProfileInfo, ProfileKeyRequest, RouteSelector, RoutesQuery, RouteView } from '../../../core/wire/api.ts';
 import { profileGatewayStatus } from './profile-status.ts';
 import { currentProfile, issueProfile, revokeProfile, rotateProfile } from './profiles.ts';
 import { ownRoutes, routeReport } from './route-overview.ts';
@@ -61,8 +61,9 @@ export const vpnRoutes: RouteDef[] = [
     summary: 'Your route overview (SPEC P6)',
     tag: 'vpn',
     auth: 'user',
+    query: RoutesQuery,
     response: z.array(RouteView),
-    handler: ({ ctx, caller }) => ownRoutes(ctx, caller.userId),
+    handler: ({ ctx, caller, query }) => ownRoutes(ctx, caller.userId, query.devices === 'true'),
   }),
   route({
     method: 'put',

@@ -10,7 +10,7 @@ export type RouteAction = 'priority' | 'disable' | 'enable';
 const ENDPOINT = { priority: api.preferRoute, disable: api.disableRoute, enable: api.enableRoute } as const;
 
 /** Fresh for 10 s: opening the page right after the prefetch draws without asking again. */
-const routesQuery = { queryKey: ['routes'], queryFn: () => request(api.routes), staleTime: 10_000 };
+const routesQuery = { queryKey: ['routes'], queryFn: () => request(api.routes, { query: { devices: true } }), staleTime: 10_000 };
 
 export function useRoutes() {
   return useQuery(routesQuery);
