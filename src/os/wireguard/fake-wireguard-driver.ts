@@ -1,7 +1,7 @@
 import { canonicalPrefix } from '../../core/net/ipv4.ts';
-import type { WgDump, WgPeerDump } from '../wg-dump.ts';
+import type { WgDump, WgPeerDump } from './wg-dump.ts';
 import { wireGuardPublicKey } from '../../crypto/wireguard-keys.ts';
-import { checkedPublicKey, type WireGuardPeerConfig } from '../wireguard-peers.ts';
+import { checkedPublicKey, type WireGuardPeerConfig } from './wireguard-peer.ts';
 import type { PeerChanges, WireGuardDriver, WireGuardInterfaceSpec } from './wireguard-driver.ts';
 
 /**

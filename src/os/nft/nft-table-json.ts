@@ -1,5 +1,5 @@
 // memoised: a full table repeats ~10,000 user IPs and prefixes 100,000 times (the reconcile reads it back)
-import { memoCanonicalAddress as canonicalAddress, memoCanonicalPrefix as canonicalPrefix } from '../core/net/ipv4.ts';
+import { memoCanonicalAddress as canonicalAddress, memoCanonicalPrefix as canonicalPrefix } from '../../core/net/ipv4.ts';
 import {
   type AllowedElement,
   allowedSetLength,
@@ -8,7 +8,7 @@ import {
   nativeMapShard,
   nativeShard,
 } from './nft-elements.ts';
-import type { ParseResult } from './wg-dump.ts';
+import type { ParseResult } from '../wireguard/wg-dump.ts';
 
 /**
  * Parses `nft -j list table ip NAME` into what the planner compares: the table's

@@ -6,9 +6,9 @@ import {
   type NativeElement,
   nativeMapShard,
   nativeShard,
-} from '../nft-elements.ts';
-import { checkedTableName } from '../nft-ruleset.ts';
-import type { ObservedNftChain, ObservedNftSet, ObservedNftTable } from '../nft-table-json.ts';
+} from './nft-elements.ts';
+import { checkedTableName } from './nft-names.ts';
+import type { ObservedNftChain, ObservedNftSet, ObservedNftTable } from './nft-table-json.ts';
 import type { NftDriver } from './nft-driver.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { CommandError } from './run-command.ts';
+import { CommandError } from '../run-command.ts';
 
 /**
  * A long-lived `nft -i` child that runs one-line nft commands, one transaction per line.

@@ -1,5 +1,5 @@
 import { createConnection } from 'node:net';
-import { checkedPublicKey, type WireGuardPeerConfig } from '../wireguard-peers.ts';
+import { checkedPublicKey, type WireGuardPeerConfig } from './wireguard-peer.ts';
 import type { PeerChanges } from './wireguard-driver.ts';
 
 /**

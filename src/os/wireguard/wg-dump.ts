@@ -1,4 +1,4 @@
-import { canonicalPrefix } from '../core/net/ipv4.ts';
+import { canonicalPrefix } from '../../core/net/ipv4.ts';
 
 /**
  * Parses `wg show IFNAME dump` (tab-separated; first line the interface, then one line

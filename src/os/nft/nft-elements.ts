@@ -1,4 +1,4 @@
-import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
+import type { GatewayDesiredState } from '../../core/wire/gateway-state.ts';
 import {
   compareAddresses,
   comparePrefixes,
@@ -7,7 +7,7 @@ import {
   memoCanonicalAddress,
   memoCanonicalPrefix,
   prefixLength,
-} from '../core/net/ipv4.ts';
+} from '../../core/net/ipv4.ts';
 
 /**
  * The elements of plantgate's two nft collections, in canonical form, so that desired
@@ -144,7 +144,7 @@ export function allowedSetElement(element: AllowedElement): string {
   return `${element.userIp} . ${element.mapped.slice(0, element.mapped.indexOf('/'))}`;
 }
 
-export { netmask } from '../core/net/ipv4.ts';
+export { netmask } from '../../core/net/ipv4.ts';
 
 /** Element count per mapped prefix length. */
 export function countByLength(elements: Iterable<AllowedElement>): Map<number, number> {

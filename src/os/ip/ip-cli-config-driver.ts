@@ -1,7 +1,7 @@
 import { canonicalPrefix } from '../../core/net/ipv4.ts';
-import { quotedInterface } from '../nft-ruleset.ts';
+import { quotedInterface } from '../nft/nft-names.ts';
 import { diffSets, type IpConfigDriver } from './ip-config-driver.ts';
-import { inNetns, type RunCommand, runCommand } from './run-command.ts';
+import { inNetns, type RunCommand, runCommand } from '../run-command.ts';
 
 export type IpCliConfigDriverOptions = { netns?: string; timeoutMs?: number; run?: RunCommand };
 

@@ -1,8 +1,8 @@
-import { parseNftTableJsonInChunks, type ObservedNftTable } from '../nft-table-json.ts';
-import { checkedTableName } from '../nft-ruleset.ts';
+import { parseNftTableJsonInChunks, type ObservedNftTable } from './nft-table-json.ts';
+import { checkedTableName } from './nft-names.ts';
 import type { NftDriver } from './nft-driver.ts';
 import { NftSession } from './nft-session.ts';
-import { CommandError, inNetns, type RunCommand, runCommand } from './run-command.ts';
+import { CommandError, inNetns, type RunCommand, runCommand } from '../run-command.ts';
 
 export type NftCliDriverOptions = {
   /** Network namespace to work in; the host namespace when absent. */

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { assertNetnsCapable, NetnsLab } from '../../../test/e2e/netns.ts';
 import { generateWireGuardKeyPair } from '../../crypto/wireguard-keys.ts';
-import { type RunCommand, runCommand } from './run-command.ts';
+import { type RunCommand, runCommand } from '../run-command.ts';
 import { wireGuardDriverContract } from './wireguard-driver.contract.ts';
 import { WireGuardGoDriver } from './wireguard-go-driver.ts';
 import { renderUapiPeerChanges } from './wireguard-uapi.ts';

@@ -1,4 +1,4 @@
-import type { ObservedNftTable } from '../nft-table-json.ts';
+import type { ObservedNftTable } from './nft-table-json.ts';
 
 /**
  * Port: plantgate's own nftables table(s). Implementations: NftCliDriver (`nft`,

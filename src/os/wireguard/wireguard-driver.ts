@@ -1,5 +1,5 @@
-import type { WgDump } from '../wg-dump.ts';
-import type { WireGuardPeerConfig } from '../wireguard-peers.ts';
+import type { WgDump } from './wg-dump.ts';
+import type { WireGuardPeerConfig } from './wireguard-peer.ts';
 
 /**
  * Port: the WireGuard interfaces of a gateway or an agent. Implementations:

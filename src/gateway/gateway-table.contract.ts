@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { twoPlantsState } from '../__fixtures__/desired-state.ts';
-import { compareAllowed, compareNative, countByLength, desiredGatewayElements, orderedLengths } from '../nft-elements.ts';
-import { renderGatewayRuleset, renderSetDelta } from '../nft-ruleset.ts';
-import type { ObservedNftTable } from '../nft-table-json.ts';
-import { expectedGatewayStructure, planNft } from '../plan.ts';
-import type { NftDriver } from './nft-driver.ts';
+import { twoPlantsState } from './__fixtures__/desired-state.ts';
+import { compareAllowed, compareNative, countByLength, desiredGatewayElements, orderedLengths } from '../os/nft/nft-elements.ts';
+import { renderGatewayRuleset, renderSetDelta } from './nft-ruleset.ts';
+import type { ObservedNftTable } from '../os/nft/nft-table-json.ts';
+import { expectedGatewayStructure, planNft } from './plan.ts';
+import type { NftDriver } from '../os/nft/nft-driver.ts';
 
 /**
- * The behaviour every NftDriver must have; run against the fake and against `nft` in
+ * What the gateway needs of any NftDriver (its whole table, deltas, reloads); run against the fake and `nft` in
  * a network namespace. A foreign table lives next to plantgate's through all of it.
  */
-export type NftDriverHarness = { driver: NftDriver; tableName: string; teardown(): Promise<void> };
+export type GatewayTableHarness = { driver: NftDriver; tableName: string; teardown(): Promise<void> };
 
 const ifaces = { users: 'pgu0', sites: 'pgs0' };
 
@@ -30,9 +30,9 @@ const FOREIGN_TABLE = [
   '',
 ].join('\n');
 
-export function nftDriverContract(label: string, setup: () => Promise<NftDriverHarness>): void {
-  describe(`NftDriver contract: ${label}`, () => {
-    let harness: NftDriverHarness;
+export function gatewayTableContract(label: string, setup: () => Promise<GatewayTableHarness>): void {
+  describe(`the gateway's table through an NftDriver: ${label}`, () => {
+    let harness: GatewayTableHarness;
     let driver: NftDriver;
     let table: string;
     const sorted = (observed: ObservedNftTable | null) => ({

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseWgDump, type WgDump } from '../wg-dump.ts';
-import { checkedPublicKey, renderPeersConf, type WireGuardPeerConfig } from '../wireguard-peers.ts';
-import { withSecretFile } from './secret-file.ts';
-import { CommandError, inNetns, type RunCommand, runCommand } from './run-command.ts';
+import { parseWgDump, type WgDump } from './wg-dump.ts';
+import { checkedPublicKey, renderPeersConf, type WireGuardPeerConfig } from './wireguard-peer.ts';
+import { withSecretFile } from '../secret-file.ts';
+import { CommandError, inNetns, type RunCommand, runCommand } from '../run-command.ts';
 import type { PeerChanges, WireGuardDriver, WireGuardInterfaceSpec } from './wireguard-driver.ts';
 import { renderUapiPeerChanges, uapiRequest } from './wireguard-uapi.ts';
 
