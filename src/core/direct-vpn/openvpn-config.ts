@@ -298,8 +298,9 @@ class OpenVpnParser {
       case 'verify-x509-name':
         if (expect(1, 2)) {
           const type = args[1] ?? 'subject';
-          if (!/^[ -~]{1,200}$/.test(args[0] as string) || !['subject', 'name', 'name-prefix'].includes(type)) {
-            this.problem(line, name, 'verify-x509-name takes a printable name and subject, name or name-prefix');
+          // Quotes and backslashes are refused: the renderer writes the name back inside quotes.
+          if (!/^[ !#-[\]-~]{1,200}$/.test(args[0] as string) || !['subject', 'name', 'name-prefix'].includes(type)) {
+            this.problem(line, name, 'verify-x509-name takes a printable name (no quotes or backslashes) and subject, name or name-prefix');
           } else this.model.verifyX509Name = { name: args[0] as string, type };
         }
         return;
