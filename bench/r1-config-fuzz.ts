@@ -2,9 +2,9 @@
  * R1: fuzz benchmark of the direct VPN upload parsers (issue 9). Drives the product's own
  * parseWireGuardConfig / parseOpenVpnConfig (and, for accepted inputs, the renderers) on
  * generated and mutated inputs from the seed corpus, and asserts for every input:
- *   - no exception, and no input slower than 50 ms (an outlier is timed again up to twice,
- *     the fastest try counts: a GC pause of a noisy machine is not a hang, a slow input is
- *     slow every time);
+ *   - no exception, and no input slower than 50 ms (an input over 10 ms is timed again up to
+ *     twice and the fastest try counts: a GC pause or a preemption on a loaded machine is not
+ *     a hang, a slow input is slow every time);
  *   - parsed, or refused with at least one problem that has a message and a line number;
  *   - when parsed: no default route in the model or in the rendered config, and no line of
  *     the input is a directive that runs code or touches the host (an oracle independent of
@@ -22,6 +22,8 @@ import { type FuzzInput, type FuzzKind, generateOpenVpn, generateWireGuard, load
 import { createRng, type Rng } from './rng.ts';
 
 export const MAX_MS_PER_INPUT = 50;
+/** Above this, an input is timed twice more and the fastest try counts (see the header). */
+const RETIME_ABOVE_MS = 10;
 
 export type FuzzFailure = { input: FuzzInput; parser: FuzzKind; why: string };
 export type FuzzRound = { inputs: number; seconds: number; perSecond: number; parseSeconds: number; parsePerSecond: number; maxMs: number; parsed: number; refused: number; stripped: number };
@@ -141,7 +143,7 @@ export function runFuzz({ inputs, seed = 1, rounds = 5 }: { inputs: number; seed
         const t0 = performance.now();
         result = parseAs(parser, input.text);
         elapsed = performance.now() - t0;
-        for (let retry = 0; retry < 2 && elapsed > MAX_MS_PER_INPUT; retry++) {
+        for (let retry = 0; retry < 2 && elapsed > RETIME_ABOVE_MS; retry++) {
           const t1 = performance.now();
           parseAs(parser, input.text);
           elapsed = Math.min(elapsed, performance.now() - t1);
