@@ -49,7 +49,11 @@ const refusals: Array<{ name: string; line: string; problem: Refusal }> = [
   { name: 'bad netmask', line: 'route 10.0.0.0 255.0.255.0', problem: { line: 4, directive: 'route', message: /netmask/ } },
   { name: 'route to a host name', line: 'route intranet.example 255.255.255.0', problem: { line: 4, directive: 'route', message: /IPv4 address/ } },
   { name: 'unterminated quote', line: 'verify-x509-name "server name', problem: { line: 4, directive: 'verify-x509-name', message: /quote/ } },
-  { name: 'R1 fuzz find: a quote inside verify-x509-name (the renderer could not quote it back)', line: 'verify-x509-name "a\\"b" name', problem: { line: 4, directive: 'verify-x509-name', message: /no quotes/ } },
+  {
+    name: 'R1 fuzz find: a quote inside verify-x509-name (the renderer could not quote it back)',
+    line: 'verify-x509-name "a\\"b" name',
+    problem: { line: 4, directive: 'verify-x509-name', message: /no quotes/ },
+  },
   { name: 'tls-version-min garbage', line: 'tls-version-min 0.9', problem: { line: 4, directive: 'tls-version-min', message: /1\.0, 1\.1/ } },
   { name: 'cipher twice', line: 'cipher AES-256-CBC\ncipher AES-128-CBC', problem: { line: 5, directive: 'cipher', message: /twice \(first on line 4\)/ } },
   {

@@ -1,10 +1,9 @@
-import { isHostPort } from '../net/host-port.ts';
-import { parseIpv4 } from '../net/ipv4.ts';
-import { clip, formatPrefix, isDefaultRoute, parsePrefix } from './ip-prefix.ts';
+import { clip } from './ip-prefix.ts';
 import { ACCEPTED_NOT_CARRIED, CONNECTION_DIRECTIVES, HOST_SHAPING, INLINE_LABELS, refusalReason } from './openvpn-directives.ts';
 import { cryptoDirective } from './openvpn-crypto.ts';
+import { remoteDirective, routeDirective } from './openvpn-routes.ts';
 import { openVpnTokens } from './openvpn-tokens.ts';
-import { netmaskLength, pemBlocks, portOf, transportOf } from './openvpn-values.ts';
+import { pemBlocks, portOf, transportOf } from './openvpn-values.ts';
 import {
   hasControlCharacter,
   type IgnoredDirective,
@@ -251,15 +250,18 @@ class OpenVpnParser {
         return;
       }
       case 'remote': {
-        this.remote(args, line, target);
+        const remote = remoteDirective(args);
+        if (remote.ok) target.remotes.push({ host: remote.host, port: remote.port, transport: remote.transport, line });
+        else this.problem(line, name, remote.message);
         return;
       }
-      case 'route': {
-        this.route(args, line);
-        return;
-      }
+      case 'route':
       case 'route-ipv6': {
-        this.routeIpv6(args, line);
+        const outcome = routeDirective(name, args);
+        if (outcome.kind === 'route') this.routes.push(outcome.cidr);
+        else if (outcome.kind === 'stripped') this.stripped.push({ what: outcome.what, line });
+        else if (outcome.kind === 'ignored') this.ignored.push({ directive: outcome.directive, line });
+        else this.problem(line, name, outcome.message);
         return;
       }
       case 'redirect-gateway':
@@ -333,71 +335,6 @@ class OpenVpnParser {
     }
     this.once.set(name, line);
     return true;
-  }
-
-  private remote(args: string[], line: number, target: Connection): void {
-    if (args.length < 1 || args.length > 3) {
-      this.problem(line, 'remote', 'remote takes a host, an optional port and an optional proto');
-      return;
-    }
-    const host = args[0] as string;
-    const port = args[1] === undefined ? null : portOf(args[1]);
-    if (args[1] !== undefined && port === null) {
-      this.problem(line, 'remote', `remote port "${clip(args[1])}" is not a port number 1–65535`);
-      return;
-    }
-    const transport = args[2] === undefined ? null : transportOf(args[2]);
-    if (args[2] !== undefined && transport === null) {
-      this.problem(line, 'remote', `remote proto "${clip(args[2])}": use udp or tcp`);
-      return;
-    }
-    const hostForCheck = host.includes(':') ? `[${host}]` : host;
-    if (!isHostPort(`${hostForCheck}:1`)) {
-      this.problem(line, 'remote', `remote host "${clip(host)}" is not a DNS name or an IP address`);
-      return;
-    }
-    target.remotes.push({ host, port, transport, line });
-  }
-
-  private route(args: string[], line: number): void {
-    if (args.length < 1 || args.length > 4) {
-      this.problem(line, 'route', 'route takes a network, a netmask, an optional gateway and metric');
-      return;
-    }
-    if (args[2] === 'net_gateway') {
-      // A route around the tunnel through the host's own gateway: the host's business.
-      this.ignored.push({ directive: 'route … net_gateway', line });
-      return;
-    }
-    const network = parseIpv4(args[0] as string);
-    const length = args[1] === undefined || args[1] === 'default' ? 32 : netmaskLength(args[1]);
-    if (network === null) {
-      this.problem(line, 'route', `route network "${clip(args[0] as string)}" is not an IPv4 address (a direct VPN routes explicit ranges, not host names)`);
-      return;
-    }
-    if (length === null) {
-      this.problem(line, 'route', `route netmask "${clip(args[1] as string)}" is not a netmask like 255.255.255.0`);
-      return;
-    }
-    this.addRoute(`${args[0]}/${length}`, line, 'route');
-  }
-
-  private routeIpv6(args: string[], line: number): void {
-    if (args.length < 1 || args.length > 3) {
-      this.problem(line, 'route-ipv6', 'route-ipv6 takes a prefix, an optional gateway and metric');
-      return;
-    }
-    this.addRoute(args[0] as string, line, 'route-ipv6');
-  }
-
-  private addRoute(text: string, line: number, directive: string): void {
-    const parsed = parsePrefix(text);
-    if (!parsed.ok) {
-      this.problem(line, directive, parsed.message);
-      return;
-    }
-    if (isDefaultRoute(parsed.prefix)) this.stripped.push({ what: formatPrefix(parsed.prefix), line });
-    else this.routes.push(formatPrefix(parsed.prefix));
   }
 
   private finish(): UploadParse<OpenVpnUpload> {
