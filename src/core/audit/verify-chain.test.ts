@@ -26,8 +26,8 @@ describe('verifyChain (SPEC A3, R10)', () => {
   });
 
   const tampers: Array<{ name: string; tamper: (r: Chained[]) => Chained[]; seq: number; problem: RegExp }> = [
-    { name: 'R10: an edited record (bytes changed) fails at that record', tamper: (r) => (((r[9] as Chained).bytesIn = 1), r), seq: 10, problem: /edited/ },
-    { name: 'R10: an edited user fails at that record', tamper: (r) => (((r[3] as Chained).userEmail = 'mallory@x.example'), r), seq: 4, problem: /edited/ },
+    { name: 'R10: an edited record (bytes changed) fails at that record', tamper: (r) => r.map((x) => (x.seq === 10 ? { ...x, bytesIn: 1 } : x)), seq: 10, problem: /edited/ },
+    { name: 'R10: an edited user fails at that record', tamper: (r) => r.map((x) => (x.seq === 4 ? { ...x, userEmail: 'mallory@x.example' } : x)), seq: 4, problem: /edited/ },
     { name: 'R10: a deleted record fails at its position', tamper: (r) => r.filter((x) => x.seq !== 12), seq: 12, problem: /missing/ },
     {
       name: 'R10: a deleted record with the rest renumbered fails at the renumbered one',
