@@ -1,0 +1,190 @@
+import { type Kysely, type Transaction, sql } from 'kysely';
+import type { ChainHead } from '../../../core/audit/chain.ts';
+import type { Checkpoint } from '../../../core/audit/checkpoint.ts';
+import type { StoredFlow, StoredGap } from '../../../core/audit/flow.ts';
+import type { AuditDatabase } from '../../db/audit-schema.ts';
+import type { Engine } from '../../db/migrations.ts';
+import type { Db } from '../../db/handle.ts';
+
+/** The only writer of the audit tables (with the retention purge): the ingest path. */
+type Trx = Transaction<AuditDatabase>;
+type AuditDb = Kysely<AuditDatabase>;
+
+export type HeadRow = ChainHead & { checkpointSeq: number; checkpointAt: string };
+
+const known = new WeakMap<AuditDb, Set<number>>();
+
+/**
+ * Registers a day segment (and on PostgreSQL creates its partition) before the first
+ * record of that day is written; outside the ingest transaction, idempotent, race-safe
+ * between replicas.
+ */
+export async function ensureSegment(db: AuditDb, engine: Engine, segment: number, createdAt: string): Promise<void> {
+  let seen = known.get(db);
+  if (!seen) known.set(db, (seen = new Set()));
+  if (seen.has(segment)) return;
+  if (engine === 'postgres') {
+    try {
+      await sql`create table if not exists ${sql.id(partitionName(segment))} partition of audit_flows for values from (${sql.lit(segment)}) to (${sql.lit(segment + 1)})`.execute(db);
+    } catch (error) {
+      // Two replicas creating the same day's partition at once: the loser's error is harmless.
+      if ((error as { code?: string }).code !== '42P07' && (error as { code?: string }).code !== '23505') throw error;
+    }
+  }
+  await db.insertInto('audit_segments').values({ segment, created_at: createdAt }).onConflict((oc) => oc.column('segment').doNothing()).execute();
+  seen.add(segment);
+}
+
+export function partitionName(segment: number): string {
+  return `audit_flows_s${segment}`;
+}
+
+export async function findBatchAck(trx: Trx, gatewayId: string, batchId: string): Promise<string | undefined> {
+  const row = await trx.selectFrom('audit_batches').select('ack').where('gateway_id', '=', gatewayId).where('batch_id', '=', batchId).executeTakeFirst();
+  return row?.ack;
+}
+
+/** Claims the batch id first: a concurrent retry of the same batch waits here, then sees it done. */
+export async function claimBatch(trx: Trx, gatewayId: string, batchId: string, segment: number): Promise<boolean> {
+  const result = await trx
+    .insertInto('audit_batches')
+    .values({ gateway_id: gatewayId, batch_id: batchId, segment, ack: '' })
+    .onConflict((oc) => oc.columns(['gateway_id', 'batch_id']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+}
+
+export async function saveBatchAck(trx: Trx, gatewayId: string, batchId: string, ack: string): Promise<void> {
+  await trx.updateTable('audit_batches').set({ ack }).where('gateway_id', '=', gatewayId).where('batch_id', '=', batchId).execute();
+}
+
+/**
+ * The plants' chain heads, locked for this transaction (PostgreSQL: row locks taken in
+ * plant order, so two batches never deadlock; SQLite: the transaction holds the write lock).
+ */
+export async function lockHeads(trx: Trx, engine: Engine, plantIds: string[]): Promise<Map<string, HeadRow>> {
+  const sorted = [...plantIds].sort();
+  if (sorted.length === 0) return new Map();
+  await trx
+    .insertInto('audit_chain_heads')
+    .values(sorted.map((plant_id) => ({ plant_id, seq: 0, hash: '0'.repeat(64), segment: 0, checkpoint_seq: 0, checkpoint_at: '' })))
+    .onConflict((oc) => oc.column('plant_id').doNothing())
+    .execute();
+  let query = trx.selectFrom('audit_chain_heads').selectAll().where('plant_id', 'in', sorted).orderBy('plant_id');
+  if (engine === 'postgres') query = query.forUpdate();
+  const rows = await query.execute();
+  return new Map(
+    rows.map((r) => [r.plant_id, { seq: Number(r.seq), hash: r.hash, segment: r.segment, checkpointSeq: Number(r.checkpoint_seq), checkpointAt: r.checkpoint_at }]),
+  );
+}
+
+/** Record ids of this gateway already stored (a spooled record sent again in another batch). */
+export async function storedRecordIds(trx: Trx, gatewayId: string, recordIds: string[], fromSegment: number): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < recordIds.length; i += 500) {
+    const rows = await trx
+      .selectFrom('audit_flows')
+      .select('record_id')
+      .where('gateway_id', '=', gatewayId)
+      .where('record_id', 'in', recordIds.slice(i, i + 500))
+      .where('segment', '>=', fromSegment)
+      .execute();
+    for (const r of rows) found.add(r.record_id);
+  }
+  return found;
+}
+
+const ROWS_PER_INSERT = 400;
+
+export async function insertFlows(trx: Trx, records: ReadonlyArray<StoredFlow & { hash: string }>): Promise<void> {
+  for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
+    await trx
+      .insertInto('audit_flows')
+      .values(records.slice(i, i + ROWS_PER_INSERT).map(flowRow))
+      .execute();
+  }
+}
+
+export async function updateHead(trx: Trx, plantId: string, head: HeadRow): Promise<void> {
+  await trx
+    .updateTable('audit_chain_heads')
+    .set({ seq: head.seq, hash: head.hash, segment: head.segment, checkpoint_seq: head.checkpointSeq, checkpoint_at: head.checkpointAt })
+    .where('plant_id', '=', plantId)
+    .execute();
+}
+
+export async function insertCheckpoints(trx: Trx | AuditDb, checkpoints: readonly Checkpoint[]): Promise<void> {
+  if (checkpoints.length === 0) return;
+  await trx
+    .insertInto('audit_checkpoints')
+    .values(
+      checkpoints.map((c) => ({
+        plant_id: c.plantId,
+        seq: c.seq,
+        hash: c.hash,
+        record_segment: c.recordSegment,
+        segment: c.segment,
+        created_at: c.createdAt,
+        signature: c.signature,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['plant_id', 'seq']).doNothing())
+    .execute();
+}
+
+/** Gaps are kept once per gateway and gap id (a retried report adds nothing); returns how many were new. */
+export async function insertGaps(trx: Trx, gaps: readonly StoredGap[]): Promise<number> {
+  if (gaps.length === 0) return 0;
+  const result = await trx
+    .insertInto('audit_gaps')
+    .values(
+      gaps.map((g) => ({ gateway_id: g.gatewayId, gap_id: g.gapId, segment: g.segment, from_at: g.from, to_at: g.to, reason: g.reason, ingested_at: g.ingestedAt })),
+    )
+    .onConflict((oc) => oc.columns(['gateway_id', 'gap_id']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n);
+}
+
+/** Device names of the given plants, by real address (from the fleet store: a read, never a lock). */
+export async function deviceNames(fleet: Db, plantIds: string[]): Promise<Map<string, Map<string, string>>> {
+  const out = new Map<string, Map<string, string>>();
+  if (plantIds.length === 0) return out;
+  const rows = await fleet.selectFrom('devices').select(['plant_id', 'ip', 'name']).where('plant_id', 'in', plantIds).execute();
+  for (const r of rows) {
+    let plant = out.get(r.plant_id);
+    if (!plant) out.set(r.plant_id, (plant = new Map()));
+    plant.set(r.ip, r.name);
+  }
+  return out;
+}
+
+function flowRow(r: StoredFlow & { hash: string }): AuditDatabase['audit_flows'] {
+  return {
+    plant_id: r.plantId,
+    seq: r.seq,
+    segment: r.segment,
+    record_id: r.recordId,
+    gateway_id: r.gatewayId,
+    ingested_at: r.ingestedAt,
+    user_id: r.userId,
+    user_email: r.userEmail,
+    tunnel_ip: r.tunnelIp,
+    org_id: r.orgId,
+    plant_name: r.plantName,
+    subnet_id: r.subnetId,
+    subnet_cidr: r.subnetCidr,
+    subnet_mapped: r.subnetMapped,
+    destination_ip: r.destinationIp,
+    device_ip: r.deviceIp,
+    device_name: r.deviceName,
+    protocol: r.protocol,
+    port: r.port,
+    connections: r.connections,
+    bytes_in: r.bytesIn,
+    bytes_out: r.bytesOut,
+    first_seen: r.firstSeen,
+    last_seen: r.lastSeen,
+    session: r.session,
+    hash: r.hash,
+  };
+}
