@@ -46,7 +46,7 @@ export function auditSuite(engine: string, database: () => Promise<string | unde
     const batch = (records: unknown[], gaps: unknown[] = []) => ({ batchId: `batch-${++batchNo}`, records, gaps });
     const mapped = (host: number) => formatIpv4(Number(parkAMapped.split('.').reduce((a, o) => a * 256 + Number(o), 0)) + host);
     const parkA = () => encodeURIComponent('Park A');
-    const records = async (who = 'alice', q = '') => as[who]?.get(`/api/v1/audit/plants/${parkA()}/records${q}`);
+    const records = async (who = 'alice', q = '') => (as[who] as ReturnType<typeof http>).get(`/api/v1/audit/plants/${parkA()}/records${q}`);
     const verify = async (plant = parkA()) => (await as.alice?.get(`/api/v1/audit/plants/${plant}/verify`))?.body;
     const flows = () => server.ctx.audit.store.db;
 
@@ -99,7 +99,7 @@ export function auditSuite(engine: string, database: () => Promise<string | unde
       assert.deepEqual(r.body, { batchId: `batch-${batchNo}`, duplicate: false, stored: 1, alreadyStored: 0, unattributed: 0, gaps: 0 });
       const page = await records();
       assert.equal(page?.status, 200, JSON.stringify(page?.body));
-      const [record] = page?.body.records;
+      const [record] = page.body.records;
       assert.deepEqual(
         { ...record, firstSeen: undefined, lastSeen: undefined },
         {

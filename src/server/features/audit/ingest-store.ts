@@ -20,8 +20,8 @@ const known = new WeakMap<AuditDb, Set<number>>();
  * between replicas.
  */
 export async function ensureSegment(db: AuditDb, engine: Engine, segment: number, createdAt: string): Promise<void> {
-  let seen = known.get(db);
-  if (!seen) known.set(db, (seen = new Set()));
+  const seen = known.get(db) ?? new Set<number>();
+  known.set(db, seen);
   if (seen.has(segment)) return;
   if (engine === 'postgres') {
     try {
@@ -151,8 +151,8 @@ export async function deviceNames(fleet: Db, plantIds: string[]): Promise<Map<st
   if (plantIds.length === 0) return out;
   const rows = await fleet.selectFrom('devices').select(['plant_id', 'ip', 'name']).where('plant_id', 'in', plantIds).execute();
   for (const r of rows) {
-    let plant = out.get(r.plant_id);
-    if (!plant) out.set(r.plant_id, (plant = new Map()));
+    const plant = out.get(r.plant_id) ?? new Map<string, string>();
+    out.set(r.plant_id, plant);
     plant.set(r.ip, r.name);
   }
   return out;
