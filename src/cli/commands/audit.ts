@@ -88,6 +88,8 @@ export function registerAuditCommands(program: Command, io: Io): void {
     .action(async (opts: { json?: boolean }) => {
       const key = await callEndpoint(client(io), auditApi.publicKey);
       if (opts.json) return printJson(io, key);
-      io.out(`${key.publicKeyPem.trimEnd()}\n# ${key.algorithm} ${key.fingerprint}`);
+      // Standard output is the PEM alone (redirect it into a file); the fingerprint to compare out of band goes to standard error.
+      io.out(key.publicKeyPem.trimEnd());
+      io.err(`${key.algorithm} ${key.fingerprint}`);
     });
 }

@@ -168,6 +168,7 @@ export const SignedCheckpoint = z.object({
   plantId: z.string(),
   seq: z.number(),
   hash: z.string(),
+  recordSegment: z.number(),
   segment: z.number(),
   createdAt: z.string(),
   signature: z.string(),
