@@ -50,6 +50,7 @@ export type ServerOptions = {
   audit?: AuditOptions;
 };
 
+
 export type AuditOptions = {
   /** Default 730; below 730 only with `allowRetentionBelow730Days`. */
   retentionDays?: number;
