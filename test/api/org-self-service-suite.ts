@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { generate } from 'otplib';
 import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
 import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
 import { orgFleet } from './org-self-service-fixture.ts';
@@ -116,6 +117,25 @@ export function orgSelfServiceSuite(engine: string, database: () => Promise<stri
       assert.equal((await anon.post('/api/v1/invitations/lookup', { token: revoked.body.token })).status, 404, 'a revoked link stops working');
     });
 
+    it('invitation: an existing account with a second factor accepts only with a current code', async () => {
+      const sam = await newMember(alice, server.url, 'sam@solarco.example', 'member');
+      const started = await sam.post('/api/v1/me/totp');
+      assert.equal((await sam.post('/api/v1/me/totp/confirm', { code: await generate({ secret: started.body.secret }) })).status, 200);
+      await server.ctx.store.db.updateTable('users').set({ totp_last_step: null }).where('email', '=', 'sam@solarco.example').execute();
+      const invited = await wanda.post('/api/v1/orgs/WindServ/invitations', { email: 'sam@solarco.example', role: 'member' });
+      const anon = http(server.url);
+      const noCode = await anon.post('/api/v1/invitations/accept', { token: invited.body.token, password: 'sam@solarco.example-password' });
+      assert.equal(noCode.status, 401);
+      assert.equal(noCode.body.error.field, 'totp');
+      const withCode = await anon.post('/api/v1/invitations/accept', {
+        token: invited.body.token,
+        password: 'sam@solarco.example-password',
+        totp: await generate({ secret: started.body.secret }),
+      });
+      assert.equal(withCode.status, 200, JSON.stringify(withCode.body));
+      assert.equal(withCode.body.organization.name, 'WindServ');
+    });
+
     it('plants: create with subnets (each gets a mapped prefix), add a subnet and a device with its mapped address; refusals name the field', async () => {
       const created = await alice.post(`${ORG}/plants`, { name: 'Park E', subnets: ['10.70.0.0/24'] });
       assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -168,6 +188,12 @@ export function orgSelfServiceSuite(engine: string, database: () => Promise<stri
     });
 
     it('plants: rename keeps the mapped prefixes; a Moderator may not delete a plant (403 naming the action), an Admin may', async () => {
+      assert.equal((await mona.post(`${ORG}/plants/Park%20E/devices`, { name: 'meter', ip: '10.70.0.9', kind: 'meter' })).status, 201);
+      const edited = await mona.put(`${ORG}/plants/Park%20E/devices/meter`, { name: 'meter-2', ip: '10.70.0.10', kind: 'meter', ports: [80] });
+      assert.equal(edited.status, 200, JSON.stringify(edited.body));
+      const devices = (await alice.get(`${ORG}/plants/Park%20E`)).body.devicesList.map((d: { name: string; ip: string; ports: number[] }) => `${d.name} ${d.ip} ${d.ports}`);
+      assert.deepEqual(devices, ['meter-2 10.70.0.10 80']);
+      assert.equal((await mona.delete(`${ORG}/plants/Park%20E/devices/meter-2`)).status, 200);
       const mappedBefore = (await alice.get(`${ORG}/plants/Park%20E`)).body.subnets[0].mapped;
       assert.equal((await mona.put(`${ORG}/plants/Park%20E`, { name: 'Park E2' })).status, 200);
       const renamed = (await alice.get(`${ORG}/plants/Park%20E2`)).body;
@@ -187,6 +213,12 @@ export function orgSelfServiceSuite(engine: string, database: () => Promise<stri
       const listed = (await bob.get(`${ORG}/plants`)).body.find((p: { name: string }) => p.name === 'Park G');
       assert.equal(listed.agent.id, agent.body.id);
       assert.equal(listed.agent.connected, false, 'enrolled, never seen');
+      const agentClient = http(server.url, agent.body.credential);
+      const report = { appliedRevision: 0, version: 'test', peers: [], lastError: null };
+      assert.equal((await agentClient.post(`/api/v1/agents/${agent.body.id}/status`, report)).status, 204);
+      const seen = (await bob.get(`${ORG}/plants/Park%20G`)).body.agent;
+      assert.equal(seen.connected, true, 'reported just now: connected');
+      assert.ok(seen.lastSeenAt);
       const refused = await alice.delete(`${ORG}/plants/Park%20G`);
       assert.equal(refused.status, 409);
       assert.equal(refused.body.error.code, 'plant-has-agent');

@@ -152,7 +152,7 @@ describe('plantgate gateway + agent daemons end to end (processes in network nam
     assert.match(await http('vic', 'http://192.168.1.10/'), /^ERR/);
   });
 
-  it('both daemons report status and serve /metrics', async () => {
+  it('both daemons report status and serve /metrics; the user sees handshake and bytes of their own profile', async () => {
     const gwMetrics = await http('gw', 'http://127.0.0.1:9586/metrics', 3000);
     assert.match(gwMetrics, /^plantgate_gateway_applied_revision \d+$/m);
     assert.match(gwMetrics, /^plantgate_gateway_apply_duration_seconds_count\{reason="reconnect"\} 1$/m);
@@ -171,6 +171,13 @@ describe('plantgate gateway + agent daemons end to end (processes in network nam
       assert.ok(Date.now() < deadline, `no status reports with handshakes: ${JSON.stringify({ gateways, agents })}`);
       await sleep(1000);
     }
+    // The user sees the same report for their own profile (the web UI's Personal VPN status): handshake and bytes.
+    const own = JSON.parse(await cli('user', 'user', ['vpn', 'status', '--json'])) as Array<{ region: string; lastHandshakeAt: string | null; rxBytes: number; txBytes: number }>;
+    assert.equal(own.length, 1, JSON.stringify(own));
+    assert.equal(own[0]?.region, 'eu-central');
+    assert.ok(own[0]?.lastHandshakeAt && Date.now() - Date.parse(own[0].lastHandshakeAt) < 5 * 60_000, JSON.stringify(own));
+    assert.ok((own[0]?.rxBytes ?? 0) > 0 && (own[0]?.txBytes ?? 0) > 0, `the gateway counted traffic both ways: ${JSON.stringify(own)}`);
+    assert.match(await cli('user', 'user', ['vpn', 'status']), /^eu-central\s+\S+\s+\d{4}-\d\d-\d\dT\S+\s+[\d.]+ (B|KiB|MiB)/m);
   });
 
   it('reconcile repairs drift: an nft element deleted by hand is back within one cycle (2 s here)', async () => {

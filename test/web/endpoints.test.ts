@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { z } from 'zod';
 import { LoginResponse } from '../../src/core/wire/api.ts';
 import type { Endpoint } from '../../src/core/wire/endpoint.ts';
+import { orgApi } from '../../src/core/wire/org.ts';
 import { platformApi } from '../../src/core/wire/platform.ts';
 import { allRoutes } from '../../src/server/http/app.ts';
 import { api } from '../../web/src/api/endpoints.ts';
@@ -31,4 +32,8 @@ test('issue 8: every endpoint the web UI calls exists on the server with the sam
 
 test('issue 8: every platform operator endpoint (platformApi) exists on the server with the same request, query and answer schemas', () => {
   checkTable('platformApi', platformApi);
+});
+
+test('issue 8: every organization endpoint (orgApi) exists on the server with the same request, query and answer schemas', () => {
+  checkTable('orgApi', orgApi);
 });

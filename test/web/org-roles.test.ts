@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
+import { http, login, startTestServer } from '../support/server.ts';
 import { ensureWebBuilt, launchChromium } from './browser.ts';
 import { loadWebFleet, USERS } from './fleet.ts';
-import { expectAccessible, openOrgTab, pageFetch, signIn } from './org-session.ts';
+import { DESKTOP, expectAccessible, openOrgTab, PHONE, pageFetch, signIn, watch } from './org-session.ts';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -20,16 +20,8 @@ describe('organization pages: what each role sees', () => {
   before(async () => {
     ensureWebBuilt();
     [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
+    // The demo fleet: Mona is a Moderator of SolarCo, Carol the Admin of WindServ (the partner), Walt a WindServ Member.
     await loadWebFleet(server);
-    // Dave (a Guest) becomes a Moderator of SolarCo; Carol the Admin of WindServ (the cooperation partner).
-    const operator = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
-    for (const [org, user, role] of [
-      ['SolarCo', USERS.dave.email, 'moderator'],
-      ['WindServ', USERS.carol.email, 'admin'],
-    ] as const) {
-      const r = await operator.put(`/api/v1/orgs/${org}/members/${encodeURIComponent(user)}`, { role });
-      assert.equal(r.status, 200, JSON.stringify(r.body));
-    }
   });
   after(async () => {
     await browser?.close();
@@ -38,7 +30,7 @@ describe('organization pages: what each role sees', () => {
   });
 
   test('S2: a Moderator is not offered what only an Admin may do, and the API refuses it when forced', async () => {
-    const { context, page } = await signIn(browser, server.url, USERS.dave, problems);
+    const { context, page } = await signIn(browser, server.url, USERS.mona, problems);
     await openOrgTab(page, 'Members');
     await page.getByTestId('member-row').first().waitFor();
     assert.equal(await page.getByTestId('my-org-role').textContent(), 'Moderator');
@@ -88,10 +80,11 @@ describe('organization pages: what each role sees', () => {
         .count(),
       1,
     );
-    // The partner's Admin assigns its own member (herself) a job role on the shared plant.
+    // The partner's Admin gives its own member Walt a job role on the shared plant.
+    await shared.getByLabel('Member', { exact: true }).selectOption(USERS.walt.email);
     await shared.getByLabel('Job role', { exact: true }).selectOption('technical-manager');
     await shared.getByRole('button', { name: 'Grant job role' }).click();
-    await shared.getByTestId('cooperation-job-role').filter({ hasText: 'Technical Manager' }).waitFor();
+    await shared.getByTestId('cooperation-job-role').filter({ hasText: USERS.walt.email }).filter({ hasText: 'Technical Manager' }).waitFor();
     await expectAccessible(page, 'org-cooperation-partner');
     // What is not shared stays out of reach through the API too (refused, or not even shown to exist).
     for (const path of ['/orgs/SolarCo/plants', '/orgs/SolarCo/plants/Park%20B', '/orgs/SolarCo/members']) {
@@ -103,8 +96,8 @@ describe('organization pages: what each role sees', () => {
     const owner = await signIn(browser, server.url, USERS.alice, problems);
     await openOrgTab(owner.page, 'Cooperations');
     const owned = owner.page.locator('[data-testid="cooperation"][data-side="owner"][data-other="WindServ"]');
-    await owned.getByTestId('cooperation-job-role').filter({ hasText: USERS.carol.email }).first().waitFor();
-    assert.match((await owned.getByTestId('cooperation-job-roles').textContent()) ?? '', /Technical Manager/);
+    await owned.getByTestId('cooperation-job-role').filter({ hasText: USERS.walt.email }).filter({ hasText: 'Technical Manager' }).waitFor();
+    await owned.getByTestId('cooperation-job-role').filter({ hasText: USERS.carol.email }).filter({ hasText: 'Operator' }).waitFor();
     await expectAccessible(owner.page, 'org-cooperations-owner');
     await owner.context.close();
   });
@@ -121,12 +114,108 @@ describe('organization pages: what each role sees', () => {
     assert.deepEqual(tabs, ['Members', 'Plants', 'Portfolios']);
     await context.close();
 
-    // Vera is a Member with only the Viewer job role on Park A (test/web/fleet.ts).
+    // Vera is a Member with only the Viewer job role on Park A (the demo fleet).
     const v = await signIn(browser, server.url, USERS.vera, problems);
     await v.page.getByRole('link', { name: 'Routes' }).click();
     await v.page.getByText('You reach no plant').waitFor();
     assert.equal(await v.page.getByTestId('route-row').count(), 0);
     await expectAccessible(v.page, 'org-viewer-routes');
     await v.context.close();
+  });
+
+  test('an existing account joins a second organization with its password and switches between its organizations', async () => {
+    const alice = http(server.url, await login(server.url, USERS.alice.email, USERS.alice.password));
+    const invited = await alice.post('/api/v1/orgs/SolarCo/invitations', { email: USERS.walt.email, role: 'guest' });
+    assert.equal(invited.status, 201, JSON.stringify(invited.body));
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await context.newPage();
+    watch(page, USERS.walt.email, problems);
+    await page.goto(`${server.url}/invite${new URL(invited.body.link).hash}`);
+    await page.getByText('An account with this email exists').waitFor();
+    assert.equal(await page.getByLabel('Your name').count(), 0, 'no new account is offered');
+    await page.getByLabel('Password of your account').fill('not-his-password');
+    await page.getByRole('button', { name: 'Join SolarCo' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /password/i })
+      .first()
+      .waitFor();
+    await expectAccessible(page, 'org-accept-existing-refused');
+    await page.getByLabel('Password of your account').fill(USERS.walt.password);
+    await page.getByRole('button', { name: 'Join SolarCo' }).click();
+    await page.getByText('You joined SolarCo as Guest').waitFor();
+    await context.close();
+
+    const { context: signedIn, page: walt } = await signIn(browser, server.url, USERS.walt, problems);
+    await walt.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Organization' }).click();
+    const switcher = walt.getByLabel('Switch organization');
+    await switcher.waitFor();
+    await switcher.selectOption({ label: 'SolarCo (Guest)' });
+    await walt.getByRole('heading', { name: 'SolarCo', level: 1 }).waitFor();
+    await walt.getByText('you have nothing to manage here').waitFor();
+    assert.equal(await walt.getByRole('navigation', { name: /pages$/ }).count(), 0, 'a Guest gets no organization tabs');
+    await switcher.selectOption({ label: 'WindServ (Member)' });
+    await walt.getByRole('heading', { name: 'WindServ', level: 1 }).waitFor();
+    await signedIn.close();
+  });
+
+  test('every organization page at 390 px and at 1280 px: no sideways scrolling, 0 serious axe findings', async () => {
+    for (const viewport of [PHONE, DESKTOP]) {
+      const { context, page } = await signIn(browser, server.url, USERS.alice, problems, viewport);
+      for (const [tab, ready] of [
+        ['members', page.getByTestId('member-row').first()],
+        ['plants', page.getByTestId('plant-row').first()],
+        ['plants/Park%20A', page.getByTestId('device-row').first()],
+        ['portfolios', page.getByTestId('portfolio-row').first()],
+        ['job-roles', page.getByTestId('job-role-row').first()],
+        ['cooperations', page.getByTestId('cooperation').first()],
+        ['explain', page.getByRole('button', { name: 'Explain' })],
+        ['events', page.getByRole('button', { name: 'Older' })],
+      ] as const) {
+        await page.goto(`${server.url}/orgs/SolarCo/${tab}`);
+        await ready.waitFor();
+        const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+        assert.ok(overflow <= 0, `${tab} at ${viewport.width} px scrolls sideways by ${overflow} px`);
+        await expectAccessible(page, `org-${tab.replace(/\/.*/, '-detail')}-${viewport.width}`);
+      }
+      await context.close();
+    }
+  });
+
+  test('cooperations: the owner changes what is shared, ends the cooperation (the partner loses its routes) and offers a new one', async () => {
+    const carol = http(server.url, await login(server.url, USERS.carol.email, USERS.carol.password));
+    const carolPlants = async () => ((await carol.get('/api/v1/vpn/routes')).body as Array<{ plant: string }>).map((r) => r.plant);
+    assert.ok((await carolPlants()).includes('Park A'), 'Carol reaches Park A within the cooperation');
+
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems);
+    await openOrgTab(page, 'Cooperations');
+    const owned = page.locator('[data-testid="cooperation"][data-side="owner"][data-other="WindServ"]');
+    await owned.getByRole('button', { name: 'Change shares' }).click();
+    const shares = page.getByRole('dialog', { name: 'What WindServ sees' });
+    await shares.getByLabel('Plants').click();
+    await page.getByRole('option', { name: 'Park C' }).click();
+    await page.keyboard.press('Escape'); // closes the option list, not the dialog
+    await shares.getByRole('button', { name: 'Save shares' }).click();
+    await owned.locator('[data-testid="shared-plant"][data-plant="Park C"]').waitFor();
+    const seen = (await carol.get('/api/v1/orgs/WindServ/cooperations')).body as Array<{ plants: Array<{ name: string }> }>;
+    assert.deepEqual(seen[0]?.plants.map((p) => p.name).sort(), ['Park A', 'Park C'], 'the partner sees the new share');
+
+    await owned.getByRole('button', { name: 'End cooperation' }).click();
+    const end = page.getByRole('dialog', { name: 'End the cooperation with WindServ?' });
+    await end.getByText('lose every route to the shared plants').waitFor();
+    await end.getByRole('button', { name: 'End cooperation' }).click();
+    await owned.waitFor({ state: 'detached' });
+    assert.ok(!(await carolPlants()).includes('Park A'), 'the partner lost its route at once');
+    await page.getByLabel('Show ended cooperations').check();
+    await owned.getByText(/ended/).first().waitFor();
+
+    await page.getByLabel('Partner organization (exact name)').fill('WindServ');
+    await page.getByLabel('Plants').first().click();
+    await page.getByRole('option', { name: 'Park B' }).click();
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Share', exact: true }).click();
+    await page.locator('[data-testid="cooperation"][data-side="owner"][data-other="WindServ"] [data-testid="shared-plant"][data-plant="Park B"]').waitFor();
+    await expectAccessible(page, 'org-cooperation-offered');
+    await context.close();
   });
 });

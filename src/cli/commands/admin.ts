@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import { FleetFileSchema } from '../../core/fleet-file/schema.ts';
-import { AdminRouteReport, EventInfo, FleetApplyResponse, NoContent, RegionInfo } from '../../core/wire/api.ts';
+import { AdminRouteReport, EventInfo, FleetApplyResponse, NoContent, RegionInfo, routeContractJson } from '../../core/wire/api.ts';
 import { EnrolmentCreated } from '../../core/wire/daemon.ts';
 import { DaemonListing } from '../../core/wire/daemon-view.ts';
 import { apiToken } from '../../core/wire/formats.ts';
@@ -157,8 +157,8 @@ export function registerAdminCommands(program: Command, io: Io): void {
     .option('--explain-json', 'print routes and per-plant rules as JSON')
     .action(async (opts: { user: string; json?: boolean; explainJson?: boolean }) => {
       const report = await client(io).get(`/admin/routes?user=${encodeURIComponent(opts.user)}`, AdminRouteReport);
-      if (opts.json) return printJson(io, report.routes);
-      if (opts.explainJson) return printJson(io, report);
+      if (opts.json) return printJson(io, report.routes.map(routeContractJson));
+      if (opts.explainJson) return printJson(io, { ...report, routes: report.routes.map(routeContractJson) });
       io.out(`${report.user.name} <${report.user.email}>\n`);
       io.out(renderRoutes(report.routes));
       io.out('\nWhy, per related plant:');

@@ -3,10 +3,11 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { regionComment, renderProfileConf } from '../../core/render/profile-conf.ts';
 import { readOwnedLines, updateOwnedLines } from '../../core/render/wireguard-conf-update.ts';
-import { ProfileConfigParts, ProfileInfo, RouteView } from '../../core/wire/api.ts';
+import { ProfileConfigParts, ProfileGatewayStatus, ProfileInfo, RouteView, routeContractJson } from '../../core/wire/api.ts';
 import { generateWireGuardKeyPair, wireGuardPublicKey } from '../../crypto/wireguard-keys.ts';
 import { type PendingFile, pendingFile } from '../config-file.ts';
 import { CliError, type Io, client, printJson } from '../context.ts';
+import { formatBytes } from '../../core/render/format-bytes.ts';
 import { formatTable } from '../table.ts';
 
 export function registerVpnCommands(program: Command, io: Io): void {
@@ -104,12 +105,29 @@ export function registerVpnCommands(program: Command, io: Io): void {
     });
 
   vpn
+    .command('status')
+    .description('what each gateway last reported about your profile: last handshake and bytes')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const rows = await client(io).get('/vpn/profile/status', ProfileStatusRows);
+      if (opts.json) return printJson(io, rows);
+      if (rows.length === 0) return io.out('no gateway has seen a handshake yet (gateways report every few seconds once your WireGuard client connects)');
+      io.out(
+        formatTable(
+          // The gateway counts from its side: what it received is what you sent.
+          ['REGION', 'GATEWAY', 'LAST HANDSHAKE', 'SENT BY YOU', 'RECEIVED BY YOU', 'REPORTED'],
+          rows.map((r) => [r.region, r.gateway, r.lastHandshakeAt ?? 'none yet', formatBytes(r.rxBytes), formatBytes(r.txBytes), r.reportedAt]),
+        ),
+      );
+    });
+
+  vpn
     .command('routes')
     .description('every plant subnet you reach, its mapped prefix, native state and conflicts')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       const routes = await client(io).get('/vpn/routes', RouteViews);
-      if (opts.json) printJson(io, routes);
+      if (opts.json) printJson(io, routes.map(routeContractJson));
       else io.out(renderRoutes(routes));
     });
 
@@ -121,7 +139,7 @@ export function registerVpnCommands(program: Command, io: Io): void {
     .option('--json', 'print the new routes as JSON')
     .action(async (opts: { plant: string; subnet: string; json?: boolean }) => {
       const routes = await client(io).put('/vpn/routes/priority', { plant: opts.plant, subnet: opts.subnet }, RouteViews);
-      if (opts.json) return printJson(io, routes);
+      if (opts.json) return printJson(io, routes.map(routeContractJson));
       io.out(`${opts.plant} ${opts.subnet} now has priority.\n${renderRoutes(routes)}`);
       io.out(NATIVE_HINT);
     });
@@ -137,13 +155,14 @@ export function registerVpnCommands(program: Command, io: Io): void {
       .action(async (opts: { plant: string; subnet: string; json?: boolean }) => {
         const path = action === 'disable' ? '/vpn/routes/disabled' : '/vpn/routes/enabled';
         const routes = await client(io).put(path, { plant: opts.plant, subnet: opts.subnet }, RouteViews);
-        if (opts.json) return printJson(io, routes);
+        if (opts.json) return printJson(io, routes.map(routeContractJson));
         io.out(`${opts.plant} ${opts.subnet} ${action}d.\n${renderRoutes(routes)}`);
       });
   }
 }
 
 const RouteViews = z.array(RouteView);
+const ProfileStatusRows = z.array(ProfileGatewayStatus);
 
 const NATIVE_HINT =
   'Mapped addresses work at once. For native addresses your WireGuard config needs the prefix in AllowedIPs: run `plantgate vpn refresh --config FILE`.';

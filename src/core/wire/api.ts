@@ -123,6 +123,16 @@ export const ProfileGatewayStatus = z.object({
 });
 export type ProfileGatewayStatus = z.infer<typeof ProfileGatewayStatus>;
 
+/**
+ * `vpn routes --json` and `admin routes --json` print exactly the shape issue 2 fixed
+ * (scripts depend on it): later additions to RouteView (e.g. `devices`, for the web UI)
+ * stay out of it.
+ */
+export function routeContractJson(route: RouteView) {
+  const { plant, plantId, organization, via, subnet, mapped, native, state, conflictsWith } = route;
+  return { plant, plantId, organization, via, subnet, mapped, native, state, conflictsWith };
+}
+
 export const RouteSelector = z
   .object({
     plant: z.string().trim().min(1, 'is required').max(401, 'must be at most 401 characters (Org/Plant)'),

@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
  * Issue 8 quality bar: the server's feature folders keep thin route files, use-cases in
  * services and SQL in stores. Route files (`routes.ts`, `*-routes.ts`) declare routes and
  * call services: no kysely, no database module, no store, no query, no transaction.
- * Query building (selectFrom, sql`…`, …) happens in store files (`store.ts`, `*-store.ts`) only.
+ * Query building (selectFrom, sql`…`, …) happens in store files (`store.ts`, `*-store.ts`) only,
+ * and a store takes a `Db`: it imports neither the HTTP layer (errors, registry) nor the app context.
  */
 
 type Role = 'routes' | 'store' | 'other';
@@ -22,6 +23,7 @@ const RULES: Rule[] = [
   { name: 'route file imports the database layer', pattern: /from\s+'[^']*\/db\/[^']*'|import\(\s*'[^']*\/db\/[^']*'\s*\)/, applies: (role) => role === 'routes' },
   { name: 'route file imports a store', pattern: /from\s+'[^']*(\/|-)store\.ts'/, applies: (role) => role === 'routes' },
   { name: 'route file uses the database handle', pattern: /\bctx\.store\b|\.store\.db\b/, applies: (role) => role === 'routes' },
+  { name: 'store knows HTTP or the app context', pattern: /from\s+'[^']*\/(http\/[^']*|context\.ts)'/, applies: (role) => role === 'store' },
   { name: 'route file opens a transaction', pattern: /\.transaction\s*\(|\bctx\.fleet\.write\s*\(|\binTransaction\s*\(/, applies: (role) => role === 'routes' },
 ];
 
@@ -111,6 +113,12 @@ describe('feature folders: thin route files, SQL only in stores (issue 8 quality
       path: 'organizations/org-store.ts',
       source: `import { sql } from 'kysely';\nexport const f = (db) => db.selectFrom('plants').where(sql\`1 = 1\`).execute();`,
       expect: [],
+    },
+    {
+      name: 'a store throwing HTTP errors or reading the app context fails',
+      path: 'regions/store.ts',
+      source: `import type { AppContext } from '../../context.ts';\nimport { notFound } from '../../http/errors.ts';`,
+      expect: ['store knows HTTP or the app context', 'store knows HTTP or the app context'],
     },
   ];
   for (const c of cases) {

@@ -15,8 +15,9 @@ import { FleetState } from './fleet-state.ts';
 import { loadFleetModel } from './load-model.ts';
 
 /**
- * Issue 6 "fleet apply, second pass": an apply that only moves users, memberships and
- * job roles is mirrored into the in-memory model instead of reloading it. After every
+ * Issue 6 "fleet apply, second pass": an apply that only moves users, memberships, job
+ * roles and (issue 8) subnets of existing plants is mirrored into the in-memory model
+ * instead of reloading it. After every
  * apply of a random sequence of fleet files (structure kept or changed, with and without
  * prune), the incremental model equals `loadFleetModel` of the database, the gateways'
  * full document equals that of a FleetState loaded afresh, and the served delta turns the
@@ -52,7 +53,8 @@ function fleetFile(step: Step): unknown {
     const plantNames = ['p0', 'p1', 'p2'].filter((_, p) => !(s === 1 && p === 2));
     const plants = plantNames.map((p, i) => ({
       name: p,
-      subnets: [`10.${o}.${i}.0/24`, ...(s === 1 ? [`10.${o}.${i + 10}.0/24`] : [])],
+      // Structure 3 is structure 0 with one more subnet on p0: between them only subnets move (mirrored, not reloaded).
+      subnets: [`10.${o}.${i}.0/24`, ...(s === 1 ? [`10.${o}.${i + 10}.0/24`] : []), ...(s === 3 && i === 0 ? [`10.${o}.20.0/24`] : [])],
       devices: [{ name: 'inv', ip: `10.${o}.${i}.5`, kind: 'inverter', ports: [502] }],
     }));
     const portfolios = [{ name: 'f0', plants: s === 2 ? ['p0'] : ['p0', 'p1'] }];
@@ -117,7 +119,7 @@ async function fullDocument(fleet: FleetState): Promise<GatewayDesiredState> {
 describe('fleet apply mirrored into the model (property)', () => {
   it('incremental model equals loadFleetModel, the gateway document equals a fresh load, and the delta moves the previous document to it', async () => {
     const step = fc.record({
-      structure: fc.nat(2),
+      structure: fc.nat(3),
       prune: fc.boolean(),
       extraUsers: fc.nat(2),
       rename: fc.boolean(),
@@ -127,6 +129,7 @@ describe('fleet apply mirrored into the model (property)', () => {
     // Consecutive files mostly keep the structure, so most applies take the incremental path.
     const steps = fc.array(step, { minLength: 2, maxLength: 12 }).map((list) => list.map((s, i) => (i > 0 && s.members.length % 4 !== 0 ? { ...s, structure: (list[i - 1] as Step).structure } : s)));
     let incremental = 0;
+    let subnetsOnly = 0;
     await fc.assert(
       fc.asyncProperty(steps, async (list) => {
         const store = await openStore('sqlite::memory:');
@@ -174,6 +177,8 @@ describe('fleet apply mirrored into the model (property)', () => {
           const loaded = await loadFleetModel(store.db);
           assert.deepEqual(canonicalModel(model), canonicalModel(loaded), `after ${JSON.stringify(s)}: ${result.changes.join('; ')}`);
           if (result.changes.length > 0 && !result.changes.some((c) => /organization|plant|subnet|portfolio|cooperation/.test(c.split(' for ')[0] as string))) incremental++;
+          const heads = result.changes.map((c) => c.split(' for ')[0] as string);
+          if (heads.some((h) => /^[+-] subnet /.test(h)) && !heads.some((h) => /organization|^[+-~] plant|portfolio|cooperation/.test(h))) subnetsOnly++;
           if (result.changes.length === 0) assert.deepEqual(canonicalModel(model), before);
 
           const fresh = new FleetState(store, () => service);
@@ -194,5 +199,6 @@ describe('fleet apply mirrored into the model (property)', () => {
       { numRuns: 40 },
     );
     assert.ok(incremental > 20, `the incremental path was taken (${incremental} applies)`);
+    assert.ok(subnetsOnly > 3, `subnet-only applies (mirrored) were generated (${subnetsOnly})`);
   });
 });

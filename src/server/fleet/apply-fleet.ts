@@ -17,8 +17,8 @@ export type FleetApplyResult = {
   /** Daemons removed with their plant (only with `force`): the caller records an event for each. */
   removedDaemons: RemovedDaemon[];
   /**
-   * The apply's effect on the route engine's model when it only touched users, memberships
-   * and job roles (devices are not in the model): the caller mirrors these into the model
+   * The apply's effect on the route engine's model when it only touched users, memberships,
+   * job roles and subnets of existing plants (devices are not in the model): the caller mirrors these into the model
    * instead of reloading it. Null when anything structural moved (then: reload).
    */
   modelChanges: FleetModelChange[] | null;
@@ -30,7 +30,9 @@ export type FleetModelChange =
   | { kind: 'membership'; orgId: string; userId: string; role: string }
   | { kind: 'membership-removed'; orgId: string; userId: string }
   | { kind: 'job-role'; id: string; userId: string; plantId: string | null; portfolioId: string | null; role: string; cooperationId: string | null }
-  | { kind: 'job-role-removed'; id: string };
+  | { kind: 'job-role-removed'; id: string }
+  | { kind: 'subnet'; id: string; plantId: string; cidr: string; mapped: string }
+  | { kind: 'subnet-removed'; id: string };
 
 export type FleetApplyOptions = {
   mappedSpace: Ipv4Prefix;
@@ -60,7 +62,8 @@ type Trx = Transaction<Database>;
 export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetApplyOptions): Promise<FleetApplyResult> {
   const changes: string[] = [];
   const kept: string[] = [];
-  const current = await readCurrent(trx);
+  // A scoped file reads the stored state of its own organizations only (every user, organization name and mapped prefix still).
+  const current = await readCurrent(trx, options.scope === 'listed-organizations' ? new Set(fleet.organizations.map((o) => o.name)) : null);
   const ops = new Ops();
   const modelChanges: FleetModelChange[] = [];
   // Set by any change the model cannot mirror from modelChanges (organizations, plants, subnets, portfolios, cooperations).
@@ -181,6 +184,7 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
         if (!wantedSubnets.has(text)) {
           removal(`- subnet ${text} of plant ${label(plant.name)} (was mapped to ${s.mapped})`, () => {
             ops.delete('subnets', s.id);
+            modelChanges.push({ kind: 'subnet-removed', id: s.id });
             releasedMapped.push(cidr(s.mapped));
           });
         }
@@ -344,6 +348,7 @@ export async function applyFleetFile(trx: Trx, fleet: FleetFile, options: FleetA
     if (!mapped.ok) throw new ApiError(409, 'mapped-space-exhausted', `cannot map ${subnet.cidr} of ${subnet.label}: ${mapped.message}`);
     const mappedText = formatCidr(mapped.prefix);
     ops.insert('subnets', { id: subnet.id, plant_id: subnet.plant_id, cidr: subnet.cidr, mapped: mappedText, created_at: options.now });
+    modelChanges.push({ kind: 'subnet', id: subnet.id, plantId: subnet.plant_id, cidr: subnet.cidr, mapped: mappedText });
     changes.push(`+ subnet ${subnet.cidr} of ${subnet.label} → mapped ${mappedText}`);
   }
 
@@ -365,20 +370,35 @@ function mappedAllocator(subnets: ReadonlyArray<{ mapped: string }>, releasedMap
 
 // ---- current state, read once ----------------------------------------------
 
-async function readCurrent(trx: Trx) {
-  const [users, orgs, memberships, plants, subnets, devices, portfolios, portfolioPlants, coops, coopPlantRows, coopPortfolioRows, jobRoles] = await Promise.all([
+async function readCurrent(trx: Trx, onlyOrgs: ReadonlySet<string> | null) {
+  const orgs = await trx.selectFrom('organizations').select(['id', 'name']).execute();
+  // An impossible id keeps `in (…)` valid when the file lists only new organizations.
+  const ids = onlyOrgs ? ['', ...orgs.filter((o) => onlyOrgs.has(o.name)).map((o) => o.id)] : null;
+  const plantIds = ids ? trx.selectFrom('plants').select('id').where('org_id', 'in', ids) : null;
+  const portfolioIds = ids ? trx.selectFrom('portfolios').select('id').where('org_id', 'in', ids) : null;
+  const coopIds = ids ? trx.selectFrom('cooperations').select('id').where('owner_org_id', 'in', ids).where('ended_at', 'is', null) : null;
+  const [users, memberships, plants, subnets, devices, portfolios, portfolioPlants, coops, coopPlantRows, coopPortfolioRows, jobRoles] = await Promise.all([
     trx.selectFrom('users').select(['id', 'email', 'name']).execute(),
-    trx.selectFrom('organizations').select(['id', 'name']).execute(),
-    trx.selectFrom('memberships').selectAll().execute(),
-    trx.selectFrom('plants').select(['id', 'org_id', 'name']).execute(),
+    (ids ? trx.selectFrom('memberships').selectAll().where('org_id', 'in', ids) : trx.selectFrom('memberships').selectAll()).execute(),
+    (ids ? trx.selectFrom('plants').select(['id', 'org_id', 'name']).where('org_id', 'in', ids) : trx.selectFrom('plants').select(['id', 'org_id', 'name'])).execute(),
+    // Every mapped prefix: a new subnet's is allocated against all of them.
     trx.selectFrom('subnets').select(['id', 'plant_id', 'cidr', 'mapped']).execute(),
-    trx.selectFrom('devices').selectAll().execute(),
-    trx.selectFrom('portfolios').selectAll().execute(),
-    trx.selectFrom('portfolio_plants').selectAll().execute(),
-    trx.selectFrom('cooperations').selectAll().where('ended_at', 'is', null).execute(),
-    trx.selectFrom('cooperation_plants').selectAll().execute(),
-    trx.selectFrom('cooperation_portfolios').selectAll().execute(),
-    trx.selectFrom('job_roles').selectAll().execute(),
+    (plantIds ? trx.selectFrom('devices').selectAll().where('plant_id', 'in', plantIds) : trx.selectFrom('devices').selectAll()).execute(),
+    (ids ? trx.selectFrom('portfolios').selectAll().where('org_id', 'in', ids) : trx.selectFrom('portfolios').selectAll()).execute(),
+    (portfolioIds ? trx.selectFrom('portfolio_plants').selectAll().where('portfolio_id', 'in', portfolioIds) : trx.selectFrom('portfolio_plants').selectAll()).execute(),
+    (ids
+      ? trx.selectFrom('cooperations').selectAll().where('ended_at', 'is', null).where('owner_org_id', 'in', ids)
+      : trx.selectFrom('cooperations').selectAll().where('ended_at', 'is', null)
+    ).execute(),
+    (coopIds ? trx.selectFrom('cooperation_plants').selectAll().where('cooperation_id', 'in', coopIds) : trx.selectFrom('cooperation_plants').selectAll()).execute(),
+    (coopIds ? trx.selectFrom('cooperation_portfolios').selectAll().where('cooperation_id', 'in', coopIds) : trx.selectFrom('cooperation_portfolios').selectAll()).execute(),
+    (plantIds && portfolioIds
+      ? trx
+          .selectFrom('job_roles')
+          .selectAll()
+          .where((eb) => eb.or([eb('plant_id', 'in', plantIds), eb('portfolio_id', 'in', portfolioIds)]))
+      : trx.selectFrom('job_roles').selectAll()
+    ).execute(),
   ]);
   const emailById = new Map(users.map((u) => [u.id, u.email]));
   const plantById = new Map(plants.map((p) => [p.id, p]));
@@ -478,9 +498,10 @@ class Ops {
   update(query: Executable): void {
     this.updates.push(query);
   }
-  /** Whether any insert or delete is of a table other than users, memberships, devices and job roles (raw deletes: cooperations and their shares). */
+  /** Whether any insert or delete is of a table other than users, memberships, devices, job roles and subnets (raw deletes: cooperations and their shares). */
   touchesStructure(): boolean {
-    const mirrored = new Set<string>(['users', 'memberships', 'devices', 'job_roles']);
+    // Subnets of existing plants mirror too (a new plant's subnets come with a plant insert, which does not).
+    const mirrored = new Set<string>(['users', 'memberships', 'devices', 'job_roles', 'subnets']);
     for (const [table, rows] of this.inserts) if (rows.length > 0 && !mirrored.has(table)) return true;
     for (const [table, ids] of this.deletes) if (ids.length > 0 && !mirrored.has(table)) return true;
     return false;

@@ -4,7 +4,7 @@ import type { UserId } from '../../../core/model.ts';
 import type { AppContext } from '../../context.ts';
 import type { Database } from '../../db/schema.ts';
 import type { FleetApplyResult } from '../../fleet/apply-fleet.ts';
-import { mirrorFleetChanges, usersOfFleetChanges } from '../../fleet/mirror-fleet-changes.ts';
+import { mirrorFleetChanges, plantsOfFleetChanges, usersOfFleetChanges } from '../../fleet/mirror-fleet-changes.ts';
 import { type NewEvent, recordEvents } from '../events/store.ts';
 import { routeKeys } from '../vpn/routes-view.ts';
 
@@ -30,7 +30,8 @@ export type FleetChangeContext = {
 /**
  * The one write path of fleet edits (a fleet apply, and every organization self-service
  * change): `run` applies a fleet file in the serialised write's transaction; the model is
- * then mirrored (users, memberships and job roles) or reloaded (anything structural), the
+ * then mirrored (users, memberships, job roles, subnets of existing plants) or reloaded
+ * (anything else structural), the
  * gateways' revision moves, and every user whose routes moved gets a `routes.changed`
  * event (SPEC A4).
  */
@@ -64,10 +65,11 @@ export async function writeFleetChange(
       if (applied.modelChanges === null) return 'reload';
       const before = new Map<UserId, Set<string>>();
       for (const userId of usersOfFleetChanges(current, applied.modelChanges)) before.set(userId, routeKeys(current, userId));
+      const plants = plantsOfFleetChanges(current, applied.modelChanges);
       const moved = mirrorFleetChanges(current, applied.modelChanges);
       for (const userId of moved) if (!before.has(userId)) before.set(userId, new Set());
       routesBefore = before;
-      return moved;
+      return { users: moved, plants };
     },
   );
   if (result.applied.changes.length > 0 || result.structural) {

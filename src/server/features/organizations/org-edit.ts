@@ -23,6 +23,8 @@ export type OrgEdit = {
   force?: boolean;
   /** Writes a fleet file cannot say (renames keep ids and mapped prefixes): run first, in the same transaction; returns change lines. */
   prepare?: (trx: Transaction<Database>) => Promise<string[]>;
+  /** Whether what `prepare` writes is in the route engine's model (then it is reloaded); a device rename is not. Default true. */
+  prepareMovesModel?: boolean;
   /** Changes the exported organizations in place; throws an ApiError to refuse. */
   edit: (orgs: Map<string, OrgFleetEntry>, fleet: FleetFile) => void;
 };
@@ -82,7 +84,7 @@ export async function editOrganizations(ctx: AppContext, spec: OrgEdit): Promise
               orgId,
               details: { ...spec.event.details, changes: changes.slice(0, 200) },
             }));
-      return { applied: { ...result, changes }, events, structural: prepared.length > 0 };
+      return { applied: { ...result, changes }, events, structural: prepared.length > 0 && spec.prepareMovesModel !== false };
     },
   );
   return { changes: applied.changes, revision: ctx.fleet.currentRevision() };

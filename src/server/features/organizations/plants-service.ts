@@ -203,6 +203,8 @@ export async function updateDevice(ctx: AppContext, access: OrgAccess, ref: stri
     orgIds: [access.org.id],
     field: 'ip',
     event: { kind: 'org.device-updated', details: { plant: plant.name, device: current.name, name: device.name, ip } },
+    // Devices are not in the route engine's model: renaming one moves no route.
+    prepareMovesModel: false,
     prepare: async (trx) => {
       if (device.name === current.name) return [];
       await renameDevice(trx, current.id, device.name);

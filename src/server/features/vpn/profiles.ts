@@ -80,9 +80,11 @@ export async function revokeProfile(ctx: AppContext, actorUserId: string, userId
   return profileInfo(result);
 }
 
-export async function currentProfile(ctx: AppContext, userId: string): Promise<ProfileConfigParts | null> {
+/** The caller's active profile and what its config file holds; 404 naming `profile` when there is none. */
+export async function currentProfile(ctx: AppContext, userId: string): Promise<ProfileConfigParts> {
   const row = await activeProfileOf(ctx.store.db, userId);
-  return row ? configParts(ctx, row) : null;
+  if (!row) throw notFound('profile', 'you have no active personal VPN profile: issue one with plantgate vpn issue');
+  return configParts(ctx, row);
 }
 
 export function profileInfo(row: ProfileRow): ProfileInfo {

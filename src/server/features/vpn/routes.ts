@@ -1,14 +1,10 @@
 import { z } from 'zod';
-import type { UserId } from '../../../core/model.ts';
-import { explainAccess } from '../../../core/routes/access.ts';
 import { AdminRouteReport, ProfileConfigParts, ProfileGatewayStatus, ProfileInfo, ProfileKeyRequest, RouteSelector, RouteView } from '../../../core/wire/api.ts';
 import { profileGatewayStatus } from './profile-status.ts';
 import { currentProfile, issueProfile, revokeProfile, rotateProfile } from './profiles.ts';
-import { devicesByPlant } from './route-devices.ts';
+import { ownRoutes, routeReport } from './route-overview.ts';
 import { chooseRoute } from './route-preferences.ts';
-import { routeViews } from './routes-view.ts';
-import { notFound } from '../../http/errors.ts';
-import { JsonText, type RouteDef, route } from '../../http/registry.ts';
+import { type RouteDef, route } from '../../http/registry.ts';
 
 export const vpnRoutes: RouteDef[] = [
   route({
@@ -48,11 +44,7 @@ export const vpnRoutes: RouteDef[] = [
     tag: 'vpn',
     auth: 'user',
     response: ProfileConfigParts,
-    handler: async ({ ctx, caller }) => {
-      const parts = await currentProfile(ctx, caller.userId);
-      if (!parts) throw notFound('profile', 'you have no active personal VPN profile: issue one with plantgate vpn issue');
-      return parts;
-    },
+    handler: ({ ctx, caller }) => currentProfile(ctx, caller.userId),
   }),
   route({
     method: 'get',
@@ -70,11 +62,7 @@ export const vpnRoutes: RouteDef[] = [
     tag: 'vpn',
     auth: 'user',
     response: z.array(RouteView),
-    handler: async ({ ctx, caller }) => {
-      const model = await ctx.fleet.current(250);
-      const devices = await devicesByPlant(ctx);
-      return new JsonText(ctx.routeViewCache.json(model, ctx.fleet.currentRevision(), caller.userId as UserId, devices));
-    },
+    handler: ({ ctx, caller }) => ownRoutes(ctx, caller.userId),
   }),
   route({
     method: 'put',
@@ -114,25 +102,6 @@ export const vpnRoutes: RouteDef[] = [
     auth: 'operator',
     query: z.object({ user: z.string().trim().min(1, 'is required (an email)').max(320, 'must be at most 320 characters') }),
     response: AdminRouteReport,
-    handler: async ({ ctx, query }) => {
-      const model = await ctx.fleet.current();
-      const email = query.user.toLowerCase();
-      const user = [...model.users.values()].find((u) => u.email === email);
-      if (!user) throw notFound('user', `no user ${query.user}`);
-      const plants = explainAccess(model, user.id as UserId).map((a) => {
-        const plant = model.plants.get(a.plantId);
-        return {
-          plant: plant?.name ?? a.plantId,
-          plantId: a.plantId,
-          organization: plant ? (model.organizations.get(plant.orgId)?.name ?? '') : '',
-          granted: a.granted,
-          via: a.via,
-          rule: a.rule,
-          rules: a.rules,
-        };
-      });
-      plants.sort((a, b) => a.organization.localeCompare(b.organization) || a.plant.localeCompare(b.plant));
-      return { user: { id: user.id, email: user.email, name: user.name }, routes: routeViews(model, user.id as UserId), plants };
-    },
+    handler: ({ ctx, query }) => routeReport(ctx, query.user),
   }),
 ];

@@ -1,5 +1,5 @@
 import { Alert, Button, Card, Group, Loader, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useState } from 'react';
+import { type CSSProperties, useState } from 'react';
 import { TokenCreateRequest, type TokenInfo } from '../../../../src/core/wire/api.ts';
 import { useZodForm } from '../../lib/use-zod-form.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
@@ -49,8 +49,8 @@ export function TokensCard() {
         )}
         {tokens.data && active.length === 0 && <Text>No active token.</Text>}
         {active.length > 0 && (
-          <Table.ScrollContainer minWidth={640}>
-            <Table data-testid="tokens-table">
+          <div className="table-scroll">
+            <Table className="stack-on-phone" style={{ '--table-min-width': '640px' } as CSSProperties} data-testid="tokens-table">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Name</Table.Th>
@@ -66,15 +66,15 @@ export function TokensCard() {
               <Table.Tbody>
                 {active.map((t) => (
                   <Table.Tr key={t.id}>
-                    <Table.Td>{t.name}</Table.Td>
-                    <Table.Td>
+                    <Table.Td data-label="Name">{t.name}</Table.Td>
+                    <Table.Td data-label="Kind">
                       <span className={`state-badge ${t.kind === 'personal' ? 'state-green' : 'state-gray'}`}>
                         {t.kind === 'personal' ? 'Personal' : 'Session'}
                       </span>
                     </Table.Td>
-                    <Table.Td>{formatDate(t.createdAt)}</Table.Td>
-                    <Table.Td>{t.expiresAt ? formatDate(t.expiresAt) : 'never'}</Table.Td>
-                    <Table.Td>{t.lastUsedAt ? formatDate(t.lastUsedAt) : 'never'}</Table.Td>
+                    <Table.Td data-label="Created">{formatDate(t.createdAt)}</Table.Td>
+                    <Table.Td data-label="Expires">{t.expiresAt ? formatDate(t.expiresAt) : 'never'}</Table.Td>
+                    <Table.Td data-label="Last used">{t.lastUsedAt ? formatDate(t.lastUsedAt) : 'never'}</Table.Td>
                     <Table.Td>
                       <Button size="compact-sm" color="red" variant="outline" onClick={() => setRevoking(t)} aria-label={`Revoke token ${t.name}`}>
                         Revoke
@@ -84,7 +84,7 @@ export function TokensCard() {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </div>
         )}
       </Stack>
       <ConfirmDialog

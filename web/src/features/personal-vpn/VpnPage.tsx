@@ -1,6 +1,7 @@
 import { Alert, Button, Card, Group, Loader, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import { useState } from 'react';
+import { type CSSProperties, useState } from 'react';
 import type { ProfileConfigParts, ProfileGatewayStatus } from '../../../../src/core/wire/api.ts';
+import { formatBytes } from '../../../../src/core/render/format-bytes.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { RefreshConfigButton } from './RefreshConfigButton.tsx';
 import { ShowOnceConfig } from './ShowOnceConfig.tsx';
@@ -166,8 +167,9 @@ function GatewayStatus({ publicKey }: { publicKey: string }) {
         </Text>
       )}
       {status.data && status.data.length > 0 && (
-        <Table.ScrollContainer minWidth={560}>
-          <Table data-testid="gateway-status">
+        <div className="table-scroll">
+          {/* At phone width each gateway is a card of label/value lines (.stack-on-phone). */}
+          <Table className="stack-on-phone" style={{ '--table-min-width': '560px' } as CSSProperties} data-testid="gateway-status">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Region</Table.Th>
@@ -184,7 +186,7 @@ function GatewayStatus({ publicKey }: { publicKey: string }) {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </div>
       )}
     </Stack>
   );
@@ -193,27 +195,19 @@ function GatewayStatus({ publicKey }: { publicKey: string }) {
 function GatewayRow({ status: g }: { status: ProfileGatewayStatus }) {
   return (
     <Table.Tr data-testid="gateway-status-row" data-gateway={g.gateway}>
-      <Table.Td>{g.region}</Table.Td>
-      <Table.Td>{g.gateway}</Table.Td>
-      <Table.Td>{g.lastHandshakeAt ? formatDate(g.lastHandshakeAt) : 'none yet'}</Table.Td>
+      <Table.Td data-label="Region">{g.region}</Table.Td>
+      <Table.Td data-label="Gateway">{g.gateway}</Table.Td>
+      <Table.Td data-label="Last handshake">{g.lastHandshakeAt ? formatDate(g.lastHandshakeAt) : 'none yet'}</Table.Td>
       {/* The gateway counts from its side: what it received (rx) is what this user's device sent. */}
-      <Table.Td data-testid="gateway-rx">{formatBytes(g.rxBytes)}</Table.Td>
-      <Table.Td data-testid="gateway-tx">{formatBytes(g.txBytes)}</Table.Td>
-      <Table.Td>{formatDate(g.reportedAt)}</Table.Td>
+      <Table.Td data-label="Sent by you" data-testid="gateway-rx">
+        {formatBytes(g.rxBytes)}
+      </Table.Td>
+      <Table.Td data-label="Received by you" data-testid="gateway-tx">
+        {formatBytes(g.txBytes)}
+      </Table.Td>
+      <Table.Td data-label="Reported">{formatDate(g.reportedAt)}</Table.Td>
     </Table.Tr>
   );
-}
-
-/** 1536 → "1.5 KiB": binary units, as `wg show` prints transfer. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
 }
 
 function Fact({ label, value }: { label: string; value: string }) {

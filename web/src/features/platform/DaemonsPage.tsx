@@ -1,8 +1,9 @@
 import { Badge, Button, Stack, Table, Text, Title } from '@mantine/core';
-import { type CSSProperties, useState } from 'react';
+import { useState } from 'react';
 import type { DaemonInfo } from '../../../../src/core/wire/daemon.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
-import { QueryState } from '../../ui/QueryState.tsx';
+import { Loadable } from '../../ui/Loadable.tsx';
+import { TableScroll } from '../../ui/TableScroll.tsx';
 import { formatDate } from '../personal-vpn/VpnPage.tsx';
 import { EnrolmentsSection } from './EnrolmentsSection.tsx';
 import { useDaemons, useRemoveDaemon } from './use-platform.ts';
@@ -32,7 +33,7 @@ function DaemonTable({ kind }: { kind: 'gateway' | 'agent' }) {
       <Title order={2} size="h3">
         {title}
       </Title>
-      <QueryState
+      <Loadable
         query={daemons}
         what={`${kind}s`}
         isEmpty={(d) => d.length === 0}
@@ -43,8 +44,8 @@ function DaemonTable({ kind }: { kind: 'gateway' | 'agent' }) {
         }
       >
         {(list) => (
-          <div className="table-scroll">
-            <Table className="stack-on-phone" style={{ '--table-min-width': '980px' } as CSSProperties} data-testid={`${kind}s-table`} striped>
+          <TableScroll label={`${kind}s table`} minWidth={980}>
+            <Table className="stack-table" data-testid={`${kind}s-table`} striped>
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Name</Table.Th>
@@ -106,9 +107,9 @@ function DaemonTable({ kind }: { kind: 'gateway' | 'agent' }) {
                 ))}
               </Table.Tbody>
             </Table>
-          </div>
+          </TableScroll>
         )}
-      </QueryState>
+      </Loadable>
       <ConfirmDialog
         opened={removing !== null}
         title={`Remove ${kind} ${removing?.name ?? ''}?`}

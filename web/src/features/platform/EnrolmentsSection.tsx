@@ -1,11 +1,12 @@
 import { Alert, Badge, Button, Card, Group, Modal, NativeSelect, SegmentedControl, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { type CSSProperties, useState } from 'react';
+import { useState } from 'react';
 import type { z } from 'zod';
 import { EnrolmentCreateAgent, type EnrolmentCreated, EnrolmentCreateGateway, type EnrolmentInfo } from '../../../../src/core/wire/daemon.ts';
 import { useZodForm } from '../../lib/use-zod-form.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { CopyField } from '../../ui/CopyField.tsx';
-import { QueryState } from '../../ui/QueryState.tsx';
+import { Loadable } from '../../ui/Loadable.tsx';
+import { TableScroll } from '../../ui/TableScroll.tsx';
 import { formatDate } from '../personal-vpn/VpnPage.tsx';
 import { useCreateEnrolment, useEnrolments, useRegions, useRevokeEnrolment } from './use-platform.ts';
 
@@ -76,10 +77,10 @@ export function EnrolmentsSection() {
           </Stack>
         </form>
       </Card>
-      <QueryState query={enrolments} what="enrolment tokens" isEmpty={(d) => d.length === 0} empty="No unused enrolment token.">
+      <Loadable query={enrolments} what="enrolment tokens" isEmpty={(d) => d.length === 0} empty="No unused enrolment token.">
         {(list) => (
-          <div className="table-scroll">
-            <Table className="stack-on-phone" style={{ '--table-min-width': '720px' } as CSSProperties} data-testid="enrolments-table" striped>
+          <TableScroll label="enrolment tokens table" minWidth={720}>
+            <Table className="stack-table" data-testid="enrolments-table" striped>
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Token id</Table.Th>
@@ -124,9 +125,9 @@ export function EnrolmentsSection() {
                 ))}
               </Table.Tbody>
             </Table>
-          </div>
+          </TableScroll>
         )}
-      </QueryState>
+      </Loadable>
       <ConfirmDialog
         opened={revoking !== null}
         title={`Revoke enrolment token ${revoking?.id ?? ''}?`}

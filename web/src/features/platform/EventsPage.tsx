@@ -1,8 +1,9 @@
 import { Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
-import { type CSSProperties, useState } from 'react';
+import { useState } from 'react';
 import { EventsQuery } from '../../../../src/core/wire/org.ts';
 import { useZodForm } from '../../lib/use-zod-form.ts';
-import { QueryState } from '../../ui/QueryState.tsx';
+import { Loadable } from '../../ui/Loadable.tsx';
+import { TableScroll } from '../../ui/TableScroll.tsx';
 import { formatDate } from '../personal-vpn/VpnPage.tsx';
 import { summariseDetails } from './event-details.ts';
 import { type EventFilters, useEventPage } from './use-platform.ts';
@@ -57,7 +58,7 @@ export function EventsPage() {
           )}
         </Group>
       </form>
-      <QueryState
+      <Loadable
         query={page}
         what="events"
         isEmpty={(d) => d.events.length === 0 && cursors.length === 1}
@@ -65,14 +66,8 @@ export function EventsPage() {
       >
         {(data) => (
           <Stack>
-            <div className="table-scroll">
-              <Table
-                className="stack-on-phone"
-                style={{ '--table-min-width': '860px' } as CSSProperties}
-                data-testid="events-table"
-                striped
-                aria-busy={page.isFetching}
-              >
+            <TableScroll label="events table" minWidth={860}>
+              <Table className="stack-table" data-testid="events-table" striped aria-busy={page.isFetching}>
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th w={170}>Time</Table.Th>
@@ -100,11 +95,12 @@ export function EventsPage() {
                   ))}
                 </Table.Tbody>
               </Table>
-            </div>
+            </TableScroll>
             <Group justify="space-between">
               <Text size="sm" role="status">
                 Page {cursors.length}
                 {data.events.length > 0 && `: events ${data.events[data.events.length - 1]?.id}–${data.events[0]?.id}`}
+                {filtered && ` (${describeFilters(filters)})`}
               </Text>
               <Group>
                 <NativeSelect
@@ -130,7 +126,16 @@ export function EventsPage() {
             </Group>
           </Stack>
         )}
-      </QueryState>
+      </Loadable>
     </Stack>
   );
+}
+
+/** `kind daemon, user dave@…, since 30 Nov 12:00` for the status line. */
+function describeFilters(filters: EventFilters): string {
+  const parts: string[] = [];
+  if (filters.kind.trim()) parts.push(`kind ${filters.kind.trim()}`);
+  if (filters.user.trim()) parts.push(`user ${filters.user.trim()}`);
+  if (filters.since) parts.push(`since ${formatDate(new Date(filters.since).toISOString())}`);
+  return parts.join(', ');
 }

@@ -1,23 +1,23 @@
-import { Anchor, Table, Text } from '@mantine/core';
-import type { CSSProperties } from 'react';
-import { navigate } from '../../app/router.ts';
-import { QueryState } from '../../ui/QueryState.tsx';
-import { organizationPath } from './platform-paths.ts';
+import { Table, Text } from '@mantine/core';
+import { AppLink } from '../../ui/AppLink.tsx';
+import { orgPath } from '../organization/org-paths.ts';
+import { Loadable } from '../../ui/Loadable.tsx';
+import { TableScroll } from '../../ui/TableScroll.tsx';
 import { useOrganizations } from './use-platform.ts';
 
 /** Every organization with its counts; each links to the organization's own pages. */
 export function OrganizationsPage() {
   const orgs = useOrganizations();
   return (
-    <QueryState
+    <Loadable
       query={orgs}
       what="organizations"
       isEmpty={(d) => d.length === 0}
       empty="No organization yet: apply a fleet file (plantgate admin apply) to create the first one."
     >
       {(list) => (
-        <div className="table-scroll">
-          <Table className="stack-on-phone" style={{ '--table-min-width': '720px' } as CSSProperties} data-testid="orgs-table" striped>
+        <TableScroll label="organizations table" minWidth={720}>
+          <Table className="stack-table" data-testid="orgs-table" striped>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Organization</Table.Th>
@@ -33,16 +33,9 @@ export function OrganizationsPage() {
               {list.map((o) => (
                 <Table.Tr key={o.id}>
                   <Table.Td data-label="Organization">
-                    <Anchor
-                      href={organizationPath(o.name)}
-                      onClick={(event) => {
-                        event.preventDefault();
-                        navigate(organizationPath(o.name));
-                      }}
-                      fw={600}
-                    >
+                    <AppLink to={orgPath(o.id)} fw={600}>
                       {o.name}
-                    </Anchor>
+                    </AppLink>
                   </Table.Td>
                   <Table.Td data-label="Members">{o.members}</Table.Td>
                   <Table.Td data-label="Plants">{o.plants}</Table.Td>
@@ -56,8 +49,8 @@ export function OrganizationsPage() {
               ))}
             </Table.Tbody>
           </Table>
-        </div>
+        </TableScroll>
       )}
-    </QueryState>
+    </Loadable>
   );
 }

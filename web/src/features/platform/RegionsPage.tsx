@@ -1,10 +1,11 @@
 import { Button, Card, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { type CSSProperties, useState } from 'react';
+import { useState } from 'react';
 import { RegionCreateRequest } from '../../../../src/core/wire/api.ts';
 import { ApiRequestError } from '../../api/client.ts';
 import { useZodForm } from '../../lib/use-zod-form.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
-import { QueryState } from '../../ui/QueryState.tsx';
+import { Loadable } from '../../ui/Loadable.tsx';
+import { TableScroll } from '../../ui/TableScroll.tsx';
 import { formatDate } from '../personal-vpn/VpnPage.tsx';
 import { useAddRegion, useRegions, useRemoveRegion } from './use-platform.ts';
 
@@ -47,10 +48,10 @@ export function RegionsPage() {
           </Stack>
         </form>
       </Card>
-      <QueryState query={regions} what="regions" isEmpty={(d) => d.length === 0} empty="No region yet: add one so users' configs have somewhere to dial.">
+      <Loadable query={regions} what="regions" isEmpty={(d) => d.length === 0} empty="No region yet: add one so users' configs have somewhere to dial.">
         {(list) => (
-          <div className="table-scroll">
-            <Table className="stack-on-phone" style={{ '--table-min-width': '560px' } as CSSProperties} data-testid="regions-table" striped>
+          <TableScroll label="regions table" minWidth={560}>
+            <Table className="stack-table" data-testid="regions-table" striped>
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Region</Table.Th>
@@ -80,9 +81,9 @@ export function RegionsPage() {
                 ))}
               </Table.Tbody>
             </Table>
-          </div>
+          </TableScroll>
         )}
-      </QueryState>
+      </Loadable>
       <ConfirmDialog
         opened={removing !== null}
         title={`Remove region ${removing ?? ''}?`}

@@ -1,9 +1,10 @@
 import { Alert, Badge, Button, Group, Menu, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
-import { type CSSProperties, useState } from 'react';
+import { useState } from 'react';
 import type { PasswordReset, UserInfo } from '../../../../src/core/wire/users.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { CopyField } from '../../ui/CopyField.tsx';
-import { QueryState } from '../../ui/QueryState.tsx';
+import { Loadable } from '../../ui/Loadable.tsx';
+import { TableScroll } from '../../ui/TableScroll.tsx';
 import { useSession } from '../auth/use-session.ts';
 import { formatDate } from '../personal-vpn/VpnPage.tsx';
 import { type UserAction, useUserAction, useUsers } from './use-platform.ts';
@@ -42,7 +43,7 @@ export function UsersPage() {
   return (
     <Stack>
       <TextInput label="Search users" placeholder="email or name" value={search} onChange={(e) => setSearch(e.currentTarget.value)} maw={420} type="search" />
-      <QueryState query={users} what="users" isEmpty={(d) => d.length === 0} empty="No user yet.">
+      <Loadable query={users} what="users" isEmpty={(d) => d.length === 0} empty="No user yet.">
         {(list) => {
           const matching = needle ? list.filter((u) => u.email.includes(needle) || u.name.toLowerCase().includes(needle)) : list;
           if (matching.length === 0) return <Text>No user matches “{search}”.</Text>;
@@ -54,8 +55,8 @@ export function UsersPage() {
                   ? `Showing the first ${SHOWN} of ${matching.length} users: search to narrow them.`
                   : `${matching.length} ${matching.length === 1 ? 'user' : 'users'}`}
               </Text>
-              <div className="table-scroll">
-                <Table className="stack-on-phone" style={{ '--table-min-width': '760px' } as CSSProperties} data-testid="users-table" striped>
+              <TableScroll label="users table" minWidth={760}>
+                <Table className="stack-table" data-testid="users-table" striped>
                   <Table.Thead>
                     <Table.Tr>
                       <Table.Th>User</Table.Th>
@@ -131,11 +132,11 @@ export function UsersPage() {
                     ))}
                   </Table.Tbody>
                 </Table>
-              </div>
+              </TableScroll>
             </Stack>
           );
         }}
-      </QueryState>
+      </Loadable>
       <ConfirmDialog
         opened={pending !== null}
         title={text?.title ?? ''}

@@ -10,8 +10,3 @@ export const PLATFORM_PAGES = [
 export function isPlatformPath(path: string): boolean {
   return path === '/platform' || path.startsWith('/platform/');
 }
-
-/** Where an organization's own pages live (features/organization). */
-export function organizationPath(org: string): string {
-  return `/orgs/${encodeURIComponent(org)}`;
-}

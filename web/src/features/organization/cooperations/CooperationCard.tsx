@@ -97,13 +97,15 @@ function SharedPlants({ cooperation: c }: { cooperation: CooperationView }) {
                   <Table.Td data-label="Shared plant" fw={600}>
                     {p.name}
                   </Table.Td>
-                  <Table.Td data-label="Subnets (native → mapped)">
-                    {p.subnets.map((s) => (
-                      <Group key={s.cidr} gap={6} wrap="nowrap">
-                        <code>{s.cidr}</code> →
-                        <CopyField value={s.mapped} label={`mapped prefix of ${p.name} ${s.cidr}`} />
-                      </Group>
-                    ))}
+                  <Table.Td data-label="Subnets">
+                    <div className="cell-list">
+                      {p.subnets.map((s) => (
+                        <Group key={s.cidr} gap={6}>
+                          <code>{s.cidr}</code> →
+                          <CopyField value={s.mapped} label={`mapped prefix of ${p.name} ${s.cidr}`} />
+                        </Group>
+                      ))}
+                    </div>
                   </Table.Td>
                 </Table.Tr>
               ))}

@@ -34,6 +34,7 @@ const KINDS = [
   'org.cooperation-offered',
   'org.cooperation-changed',
   'org.cooperation-ended',
+  'routes.changed',
 ];
 
 type Filters = { kind: string; user: string };
@@ -116,7 +117,7 @@ export function EventsPage({ org }: { org: OrgSummary }) {
                         {formatDate(e.at)}
                       </Table.Td>
                       <Table.Td data-label="Kind">
-                        <code>{e.kind}</code>
+                        <code style={{ whiteSpace: 'nowrap' }}>{e.kind}</code>
                       </Table.Td>
                       <Table.Td data-label="By">{e.actor ?? '—'}</Table.Td>
                       <Table.Td data-label="Subject">{e.subject ?? '—'}</Table.Td>

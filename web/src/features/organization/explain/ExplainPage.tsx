@@ -8,6 +8,7 @@ import { useZodForm } from '../../../lib/use-zod-form.ts';
 import { CopyField } from '../../../ui/CopyField.tsx';
 import { Loadable } from '../../../ui/Loadable.tsx';
 import { TableScroll } from '../../../ui/TableScroll.tsx';
+import { useJobRoles } from '../job-roles/use-job-roles.ts';
 import { useMembers } from '../members/use-members.ts';
 import { usePlants } from '../plants/use-plants.ts';
 import { orgKey } from '../use-org.ts';
@@ -15,7 +16,10 @@ import { orgKey } from '../use-org.ts';
 /** "Why does Bob reach / not reach Park A": the verdict, each check in order, the routes it gives. */
 export function ExplainPage({ org }: { org: OrgSummary }) {
   const members = useMembers(org.id);
+  // Partner members who hold job roles on this organization's plants are suggested too.
+  const jobRoles = useJobRoles(org.id);
   const plants = usePlants(org.id);
+  const people = [...new Set([...(members.data ?? []).map((m) => m.email), ...(jobRoles.data ?? []).map((j) => j.user.email)])].sort();
   const [asked, setAsked] = useState<{ user: string; plant: string } | null>(null);
   const form = useZodForm(ExplainQuery, { user: '', plant: '' });
   const firstPlant = plants.data?.[0]?.id;
@@ -43,7 +47,7 @@ export function ExplainPage({ org }: { org: OrgSummary }) {
               <Autocomplete
                 label="User (email)"
                 w={{ base: '100%', sm: 320 }}
-                data={(members.data ?? []).map((m) => m.email)}
+                data={people}
                 {...form.field('user')}
                 onChange={(value) => form.field('user').onChange({ currentTarget: { value } })}
               />

@@ -60,11 +60,7 @@ function PlantView({ org, plant, access }: { org: OrgSummary; plant: PlantDetail
           <dt>Agent</dt>
           <dd>
             <AgentBadge agent={plant.agent} />
-            {plant.agent && (
-              <Text span size="sm" ml="xs">
-                {plant.agent.lastSeenAt ? `last seen ${formatDate(plant.agent.lastSeenAt)}` : 'never seen'}
-              </Text>
-            )}
+            {plant.agent && <Text size="sm">{plant.agent.lastSeenAt ? `last seen ${formatDate(plant.agent.lastSeenAt)}` : 'never seen'}</Text>}
           </dd>
           <dt>Portfolios</dt>
           <dd>{plant.portfolios.map((p) => p.name).join(', ') || 'none'}</dd>

@@ -51,14 +51,16 @@ export function PlantsPage({ org, access }: { org: OrgSummary; access: OrgAccess
                             {p.name}
                           </AppLink>
                         </Table.Td>
-                        <Table.Td data-label="Subnets (native → mapped)">
-                          {p.subnets.length === 0
-                            ? 'none'
-                            : p.subnets.map((s) => (
-                                <div key={s.id}>
-                                  <code>{s.cidr}</code> → <code>{s.mapped}</code>
-                                </div>
-                              ))}
+                        <Table.Td data-label="Subnets">
+                          <div className="cell-list">
+                            {p.subnets.length === 0
+                              ? 'none'
+                              : p.subnets.map((s) => (
+                                  <div key={s.id}>
+                                    <code>{s.cidr}</code> → <code>{s.mapped}</code>
+                                  </div>
+                                ))}
+                          </div>
                         </Table.Td>
                         <Table.Td data-label="Devices">{p.devices}</Table.Td>
                         <Table.Td data-label="Portfolios">{p.portfolios.map((f) => f.name).join(', ') || '—'}</Table.Td>
