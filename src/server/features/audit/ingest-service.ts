@@ -50,7 +50,7 @@ export async function ingestFlows(ctx: AppContext, daemon: DaemonRow, batch: Flo
     const heads = await lockHeads(trx, audit.store.engine, plantIds);
     // A record cannot have been stored before the day it was first seen (one day of clock skew allowed).
     const earliest = Math.min(segment, ...attributed.map((f) => segmentOf(new Date(f.firstSeen)))) - 1;
-    const already = await storedRecordIds(trx, gatewayId, attributed.map((f) => f.recordId), earliest);
+    const already = await storedRecordIds(trx, audit.store.engine, gatewayId, attributed.map((f) => f.recordId), earliest);
     const fresh = attributed.filter((f) => !already.has(f.recordId));
 
     const checkpoints: Checkpoint[] = [];
