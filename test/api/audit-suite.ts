@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
 import { formatCidr, formatIpv4 } from '../../src/core/net/ipv4.ts';
-import { purgeExpired } from '../../src/server/features/audit/retention-service.ts';
+import { checkpointQuietHeads, purgeExpired } from '../../src/server/features/audit/retention-service.ts';
 import type { RunningServer } from '../../src/server/main.ts';
 import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
 import { baseFleet } from './fleet-fixture.ts';
@@ -243,6 +243,28 @@ export function auditSuite(engine: string, database: () => Promise<string | unde
       const key = (await http(server.url).get('/api/v1/audit/public-key')).body;
       assert.match(key.publicKeyPem, /BEGIN PUBLIC KEY/);
       assert.match(key.fingerprint, /^sha256:[0-9a-f]{64}$/);
+    });
+
+    it('A3: the server signs a quiet plant\u2019s chain head once the checkpoint interval has passed', async () => {
+      const model = await server.ctx.fleet.current();
+      const other = [...model.plants.values()].find((p) => p.name === 'Other Park');
+      const otherMapped = model.subnetsOf(other?.id as never)[0]?.mapped.start as number;
+      // A tunnel address nobody holds: the record is kept, with no user (A5).
+      await ingest(batch([flow(formatIpv4(otherMapped + 5), 22, { tunnelIp: '100.127.255.254' })]));
+      await ingest(batch([flow(formatIpv4(otherMapped + 6), 22, { tunnelIp: '100.127.255.254' })]));
+      const otto = (await as.otto?.get(`/api/v1/audit/plants/${encodeURIComponent('Other Park')}/verify`))?.body;
+      assert.deepEqual([otto.ok, otto.records, otto.unsignedTail], [true, 2, 1], JSON.stringify(otto));
+      const unknown = (await as.otto?.get(`/api/v1/audit/plants/${encodeURIComponent('Other Park')}/records`))?.body.records;
+      assert.deepEqual(unknown.map((r: { user: string | null }) => r.user), [null, null]);
+      const start = server.ctx.now;
+      server.ctx.now = () => new Date(start().getTime() + 61_000);
+      try {
+        assert.ok((await checkpointQuietHeads(server.ctx)) >= 1, "Other Park's head (and any other moved one) is signed");
+        const signed = (await as.otto?.get(`/api/v1/audit/plants/${encodeURIComponent('Other Park')}/verify`))?.body;
+        assert.deepEqual([signed.ok, signed.records, signed.checkpoints, signed.unsignedTail], [true, 2, 2, 0], JSON.stringify(signed));
+      } finally {
+        server.ctx.now = start;
+      }
     });
 
     /** Tampers with the stored rows directly, checks verify names the record, then undoes it. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildChain, testKeys } from '../audit/testing.ts';
 import { verifyChain } from '../audit/verify-chain.ts';
-import { AuditExportPage, FlowBatch } from './audit.ts';
+import { AuditExportPage, FlowBatch, MAX_BATCH_RECORDS, MAX_INGEST_BODY } from './audit.ts';
 
 const keys = testKeys();
 
@@ -25,6 +25,27 @@ describe('audit wire schemas', () => {
     ['a batch id with a slash is refused', { batchId: 'a/b', records: [] }, 'batchId'],
     ['a time without zone is refused', { batchId: 'b1', records: [{ ...record, firstSeen: '2026-01-01T00:00:00' }] }, 'records.0.firstSeen'],
   ];
+  it('the largest batch the schema accepts (10,000 records, every field at its longest) fits the ingest body limit', () => {
+    const long = 'x'.repeat(128);
+    const worst = {
+      ...record,
+      id: long,
+      tunnelIp: '100.100.100.100',
+      destinationIp: '100.100.100.100',
+      protocol: 'x'.repeat(16),
+      port: 65535,
+      connections: Number.MAX_SAFE_INTEGER,
+      bytesIn: Number.MAX_SAFE_INTEGER,
+      bytesOut: Number.MAX_SAFE_INTEGER,
+      firstSeen: '2026-01-01T00:00:00.000+00:00',
+      lastSeen: '2026-01-01T00:00:01.000+00:00',
+      session: long,
+    };
+    const batch = { batchId: long, records: Array.from({ length: MAX_BATCH_RECORDS }, () => worst), gaps: [] };
+    assert.equal(FlowBatch.safeParse(batch).success, true);
+    assert.ok(Buffer.byteLength(JSON.stringify(batch)) < MAX_INGEST_BODY);
+  });
+
   for (const [name, input, field] of rows) {
     it(name, () => {
       const parsed = FlowBatch.safeParse(input);
