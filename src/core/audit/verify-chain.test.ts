@@ -6,7 +6,7 @@ import { signCheckpoint, verifyCheckpoint } from './checkpoint.ts';
 import type { StoredFlow } from './flow.ts';
 import { purgeAnchor } from './retention.ts';
 import { buildChain, testKeys } from './testing.ts';
-import { type ChainVerdict, verifyChain } from './verify-chain.ts';
+import { type ChainVerdict, ChainVerifier, verifyChain } from './verify-chain.ts';
 
 const keys = testKeys();
 const other = testKeys();
@@ -184,6 +184,21 @@ describe('verifyChain (SPEC A3, R10)', () => {
         assert.equal(v.ok, true, JSON.stringify(v));
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('property: fed page by page, the verifier reaches the same verdict as on the whole chain', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 7 }), fc.option(fc.nat()), (segments, pageSize, editAt) => {
+        const chain = buildChain(keys.privateKeyPem, segments, 3);
+        const records = chain.records.map((r, i) => (editAt !== null && i === editAt % Math.max(1, chain.records.length) ? { ...r, bytesIn: r.bytesIn + 1 } : r));
+        const input = { plantId: 'plant-a', checkpoints: chain.checkpoints, publicKeyPem: keys.publicKeyPem, keepFrom: 20_000 };
+        const verifier = new ChainVerifier(input);
+        let failure = null;
+        for (let i = 0; i < records.length && failure === null; i += pageSize) failure = verifier.feed(records.slice(i, i + pageSize));
+        assert.deepEqual(failure ?? verifier.finish(chain.head), verifyChain({ ...input, records, head: chain.head }));
+      }),
+      { numRuns: 100 },
     );
   });
 });

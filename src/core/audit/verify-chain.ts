@@ -38,51 +38,83 @@ export type ChainVerdict =
  * verdict names the first record that fails.
  */
 export function verifyChain(input: ChainInput): ChainVerdict {
-  const { plantId, records, checkpoints, head, publicKeyPem, keepFrom } = input;
-  const bySeq = new Map<number, Checkpoint>();
-  for (const c of checkpoints) {
-    if (c.plantId !== plantId || !verifyCheckpoint(publicKeyPem, c)) {
-      return { ok: false, seq: c.seq, recordId: null, problem: `checkpoint #${c.seq} has no valid signature of this server's audit key` };
+  const verifier = new ChainVerifier(input);
+  return verifier.feed(input.records) ?? verifier.finish(input.head);
+}
+
+type Failure = Extract<ChainVerdict, { ok: false }>;
+
+/**
+ * The same verification fed page by page (records in chain order), so a chain of millions
+ * of records is checked without holding it in memory: `feed` returns the first failure,
+ * `finish` the verdict.
+ */
+export class ChainVerifier {
+  private readonly plantId: string;
+  private readonly keepFrom: number | null;
+  private readonly bySeq = new Map<number, Checkpoint>();
+  private readonly maxCheckpoint: number;
+  private failure: Failure | null = null;
+  private previous = GENESIS;
+  private expected: number | null = null;
+  private firstSeq: number | null = null;
+  private verified = 0;
+  private count = 0;
+
+  constructor(input: Omit<ChainInput, 'records' | 'head'>) {
+    this.plantId = input.plantId;
+    this.keepFrom = input.keepFrom;
+    for (const c of input.checkpoints) {
+      if (c.plantId !== input.plantId || !verifyCheckpoint(input.publicKeyPem, c)) {
+        this.failure ??= { ok: false, seq: c.seq, recordId: null, problem: `checkpoint #${c.seq} has no valid signature of this server's audit key` };
+      }
+      this.bySeq.set(c.seq, c);
     }
-    bySeq.set(c.seq, c);
+    this.maxCheckpoint = input.checkpoints.reduce((m, c) => Math.max(m, c.seq), 0);
   }
-  const maxCheckpoint = checkpoints.reduce((m, c) => Math.max(m, c.seq), 0);
-  const first = records[0];
-  if (!first) {
-    const end = Math.max(head?.seq ?? 0, maxCheckpoint);
-    if (end === 0) return { ok: true, records: 0, checkpoints: 0, firstSeq: null, unsignedTail: 0 };
-    const anchor = bySeq.get(end);
-    if (anchor && (keepFrom === null || anchor.recordSegment < keepFrom) && (!head || (head.seq === anchor.seq && head.hash === anchor.hash))) {
-      return { ok: true, records: 0, checkpoints: 1, firstSeq: null, unsignedTail: 0 };
+
+  feed(records: ReadonlyArray<StoredFlow & { hash: string }>): Failure | null {
+    if (this.failure) return this.failure;
+    for (const r of records) {
+      this.failure = this.step(r);
+      if (this.failure) return this.failure;
     }
-    return { ok: false, seq: 1, recordId: null, problem: `records #1…#${end} are missing and no checkpoint signs the chain's end` };
+    return null;
   }
-  let previous = GENESIS;
-  let verified = 0;
-  if (first.seq !== 1) {
-    const anchor = bySeq.get(first.seq - 1);
-    if (!anchor) {
-      return {
-        ok: false,
-        seq: first.seq,
-        recordId: first.recordId,
-        problem: `record #${first.seq} is the first stored but no checkpoint anchors it: records before it were removed other than by a purge of whole segments`,
-      };
+
+  finish(head: ChainHead | null): ChainVerdict {
+    if (this.failure) return this.failure;
+    const { bySeq, keepFrom, maxCheckpoint } = this;
+    if (this.expected === null) {
+      const end = Math.max(head?.seq ?? 0, maxCheckpoint);
+      if (end === 0) return { ok: true, records: 0, checkpoints: 0, firstSeq: null, unsignedTail: 0 };
+      const anchor = bySeq.get(end);
+      if (anchor && (keepFrom === null || anchor.recordSegment < keepFrom) && (!head || (head.seq === anchor.seq && head.hash === anchor.hash))) {
+        return { ok: true, records: 0, checkpoints: 1, firstSeq: null, unsignedTail: 0 };
+      }
+      return { ok: false, seq: 1, recordId: null, problem: `records #1…#${end} are missing and no checkpoint signs the chain's end` };
     }
-    if (keepFrom !== null && anchor.recordSegment >= keepFrom) {
-      return {
-        ok: false,
-        seq: first.seq - 1,
-        recordId: null,
-        problem: `records up to #${first.seq - 1} are missing (deleted) though the retention keeps them (stored ${segmentStart(anchor.recordSegment).slice(0, 10)})`,
-      };
+    const lastSeq = this.expected - 1;
+    if (maxCheckpoint > lastSeq) {
+      return { ok: false, seq: lastSeq + 1, recordId: null, problem: `records #${lastSeq + 1}…#${maxCheckpoint} are missing (deleted): checkpoint #${maxCheckpoint} signs them` };
     }
-    previous = anchor.hash;
-    verified++;
+    if (head && (head.seq !== lastSeq || head.hash !== this.previous)) {
+      return head.seq > lastSeq
+        ? { ok: false, seq: lastSeq + 1, recordId: null, problem: `records #${lastSeq + 1}…#${head.seq} are missing (deleted): the chain head is at #${head.seq}` }
+        : { ok: false, seq: head.seq + 1, recordId: null, problem: `record #${head.seq + 1} and after are not in the chain (inserted): the chain head is at #${head.seq}` };
+    }
+    const firstSeq = this.firstSeq as number;
+    const lastSigned = [...bySeq.keys()].filter((s) => s <= lastSeq).reduce((m, s) => Math.max(m, s), 0);
+    return { ok: true, records: this.count, checkpoints: this.verified, firstSeq, unsignedTail: lastSeq - Math.max(lastSigned, firstSeq - 1) };
   }
-  let expected = first.seq;
-  for (const r of records) {
-    if (r.plantId !== plantId) return { ok: false, seq: r.seq, recordId: r.recordId, problem: `record #${r.seq} belongs to another plant's chain` };
+
+  private step(r: StoredFlow & { hash: string }): Failure | null {
+    if (this.expected === null) {
+      const anchored = this.start(r);
+      if (anchored) return anchored;
+    }
+    if (r.plantId !== this.plantId) return { ok: false, seq: r.seq, recordId: r.recordId, problem: `record #${r.seq} belongs to another plant's chain` };
+    const expected = this.expected as number;
     if (r.seq !== expected) {
       return {
         ok: false,
@@ -91,11 +123,11 @@ export function verifyChain(input: ChainInput): ChainVerdict {
         problem: r.seq > expected ? `record #${expected} is missing (deleted); the next stored is #${r.seq}` : `record #${r.seq} appears twice`,
       };
     }
-    const hash = chainHash(previous, r);
+    const hash = chainHash(this.previous, r);
     if (hash !== r.hash) {
       return { ok: false, seq: r.seq, recordId: r.recordId, problem: `record #${r.seq} does not match its chain hash: edited, inserted or moved` };
     }
-    const checkpoint = bySeq.get(r.seq);
+    const checkpoint = this.bySeq.get(r.seq);
     if (checkpoint) {
       if (checkpoint.hash !== hash) {
         return {
@@ -105,20 +137,38 @@ export function verifyChain(input: ChainInput): ChainVerdict {
           problem: `the chain up to record #${r.seq} differs from what checkpoint #${r.seq} signed: records up to it were rewritten`,
         };
       }
-      verified++;
+      this.verified++;
     }
-    previous = hash;
-    expected++;
+    this.previous = hash;
+    this.expected = expected + 1;
+    this.count++;
+    return null;
   }
-  const lastSeq = expected - 1;
-  if (maxCheckpoint > lastSeq) {
-    return { ok: false, seq: lastSeq + 1, recordId: null, problem: `records #${lastSeq + 1}…#${maxCheckpoint} are missing (deleted): checkpoint #${maxCheckpoint} signs them` };
+
+  /** The first stored record: the chain's first, or anchored by a checkpoint after a purge. */
+  private start(first: StoredFlow & { hash: string }): Failure | null {
+    this.firstSeq = first.seq;
+    this.expected = first.seq;
+    if (first.seq === 1) return null;
+    const anchor = this.bySeq.get(first.seq - 1);
+    if (!anchor) {
+      return {
+        ok: false,
+        seq: first.seq,
+        recordId: first.recordId,
+        problem: `record #${first.seq} is the first stored but no checkpoint anchors it: records before it were removed other than by a purge of whole segments`,
+      };
+    }
+    if (this.keepFrom !== null && anchor.recordSegment >= this.keepFrom) {
+      return {
+        ok: false,
+        seq: first.seq - 1,
+        recordId: null,
+        problem: `records up to #${first.seq - 1} are missing (deleted) though the retention keeps them (stored ${segmentStart(anchor.recordSegment).slice(0, 10)})`,
+      };
+    }
+    this.previous = anchor.hash;
+    this.verified++;
+    return null;
   }
-  if (head && (head.seq !== lastSeq || head.hash !== previous)) {
-    return head.seq > lastSeq
-      ? { ok: false, seq: lastSeq + 1, recordId: null, problem: `records #${lastSeq + 1}…#${head.seq} are missing (deleted): the chain head is at #${head.seq}` }
-      : { ok: false, seq: head.seq + 1, recordId: records.find((r) => r.seq === head.seq + 1)?.recordId ?? null, problem: `record #${head.seq + 1} and after are not in the chain (inserted): the chain head is at #${head.seq}` };
-  }
-  const lastSigned = [...bySeq.keys()].filter((s) => s <= lastSeq).reduce((m, s) => Math.max(m, s), 0);
-  return { ok: true, records: records.length, checkpoints: verified, firstSeq: first.seq, unsignedTail: lastSeq - Math.max(lastSigned, first.seq - 1) };
 }

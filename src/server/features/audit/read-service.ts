@@ -1,6 +1,6 @@
 import type { StoredFlow } from '../../../core/audit/flow.ts';
 import { firstKeptSegment } from '../../../core/audit/retention.ts';
-import { verifyChain } from '../../../core/audit/verify-chain.ts';
+import { ChainVerifier } from '../../../core/audit/verify-chain.ts';
 import type { UserId } from '../../../core/model.ts';
 import { mayInOrg } from '../../../core/permissions.ts';
 import type { AuditExportPage, AuditPage, AuditQuery, AuditRecord, AuditVerification } from '../../../core/wire/audit.ts';
@@ -63,26 +63,26 @@ export async function queryRecords(ctx: AppContext, caller: Caller, ref: string,
 
 const VERIFY_PAGE = 5000;
 
-/** Verifies the plant's whole stored chain against its checkpoints and head (R10). */
+/** Verifies the plant's whole stored chain against its checkpoints and head (R10), a page at a time. */
 export async function verifyPlant(ctx: AppContext, caller: Caller, ref: string): Promise<AuditVerification> {
   const plant = await auditedPlant(ctx, caller, ref);
   const db = ctx.audit.store.db;
-  const records: Array<StoredFlow & { hash: string }> = [];
-  for (let after = 0; ; ) {
-    const page = await selectChainPage(db, plant.plantId, after, VERIFY_PAGE);
-    records.push(...page);
-    if (page.length < VERIFY_PAGE) break;
-    after = (page.at(-1) as StoredFlow).seq;
-  }
   const [checkpoints, head] = await Promise.all([selectCheckpoints(db, plant.plantId), selectHead(db, plant.plantId)]);
-  const verdict = verifyChain({
+  // Page by page: a plant's two years of records are never all in memory at once.
+  const verifier = new ChainVerifier({
     plantId: plant.plantId,
-    records,
     checkpoints,
-    head,
     publicKeyPem: ctx.audit.key.publicKeyPem,
     keepFrom: firstKeptSegment(ctx.now(), ctx.audit.retentionDays),
   });
+  let failure = null;
+  for (let after = 0; failure === null; ) {
+    const page = await selectChainPage(db, plant.plantId, after, VERIFY_PAGE);
+    failure = verifier.feed(page);
+    if (page.length < VERIFY_PAGE) break;
+    after = (page.at(-1) as StoredFlow).seq;
+  }
+  const verdict = failure ?? verifier.finish(head);
   return { ...verdict, plant: plant.plantName };
 }
 
