@@ -159,7 +159,6 @@ async function token(base: string, email: string, password: string): Promise<str
   return r.token as string;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: bench client answers are checked by status, then read loosely.
 function must(r: { status: number; body: any }, status: number, what: string): any {
   if (r.status !== status) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
   return r.body;

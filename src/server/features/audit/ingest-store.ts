@@ -84,6 +84,7 @@ export async function storedRecordIds(trx: Trx, engine: Engine, gatewayId: strin
   // PostgreSQL: one array parameter (planning 5,000 `in` parameters costs more than the lookup).
   const chunk = engine === 'postgres' ? 10_000 : 500;
   for (let i = 0; i < recordIds.length; i += chunk) {
+    if (i > 0) await yieldToEventLoop();
     const ids = recordIds.slice(i, i + chunk);
     const rows = await trx
       .selectFrom('audit_flows')
@@ -102,6 +103,7 @@ const ROWS_PER_INSERT = 400;
 
 export async function insertFlows(trx: Trx, records: ReadonlyArray<StoredFlow & { hash: string }>): Promise<void> {
   for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
+    if (i > 0) await yieldToEventLoop();
     await trx
       .insertInto('audit_flows')
       .values(records.slice(i, i + ROWS_PER_INSERT).map(flowRow))
@@ -160,6 +162,15 @@ export async function deviceNames(fleet: Db, plantIds: string[]): Promise<Map<st
     plant.set(r.ip, r.name);
   }
   return out;
+}
+
+/**
+ * node:sqlite runs a statement synchronously and Kysely continues in a microtask, so a
+ * 10,000-record ingest would hold the event loop for its whole transaction and every other
+ * request (a fleet write, a login) would wait for it. Between chunks the loop serves them.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function flowRow(r: StoredFlow & { hash: string }): AuditDatabase['audit_flows'] {
