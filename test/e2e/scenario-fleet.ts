@@ -20,6 +20,8 @@ export const PEOPLE = {
   erin: 'erin@solarco.example', // Operator: loses the job role
   frank: 'frank@solarco.example', // Operator of Plant A with a crafted client
   bench: 'bench@solarco.example', // B3 benchmark
+  olga: 'olga@solarco.example', // SolarCo Admin: changes the organization through the self-service API (issue 8)
+  otto: 'otto@solarco.example', // SolarCo Member without a job role until olga grants one
 } as const;
 
 export const passwordOf = (email: string) => `pw-${email.split('@')[0]}-e2e`;
@@ -36,7 +38,7 @@ export type FleetChange = {
 };
 
 export function scenarioFleet(change: FleetChange = {}): FleetFile {
-  const solarMember = (email: string, role: 'member' | 'guest' = 'member') => ({ email, role });
+  const solarMember = (email: string, role: 'admin' | 'member' | 'guest' = 'member') => ({ email, role });
   const operator = (user: string, plant: string) => ({ user, plant, role: 'operator' as const });
   const jobRoles = [
     operator(PEOPLE.alice, PLANT_A),
@@ -57,9 +59,9 @@ export function scenarioFleet(change: FleetChange = {}): FleetFile {
     organizations: [
       {
         name: 'SolarCo',
-        members: [PEOPLE.alice, PEOPLE.bob, PEOPLE.vic, PEOPLE.amy, PEOPLE.dave, PEOPLE.erin, PEOPLE.frank, PEOPLE.bench]
+        members: [PEOPLE.alice, PEOPLE.bob, PEOPLE.vic, PEOPLE.amy, PEOPLE.dave, PEOPLE.erin, PEOPLE.frank, PEOPLE.bench, PEOPLE.otto]
           .map((email) => solarMember(email))
-          .concat(solarMember(PEOPLE.gus, 'guest')),
+          .concat(solarMember(PEOPLE.gus, 'guest'), solarMember(PEOPLE.olga, 'admin')),
         portfolios: [],
         plants: [
           { name: PLANT_A, subnets: [NATIVE], devices: [device('inverter-a')] },

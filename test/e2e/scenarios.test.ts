@@ -258,6 +258,19 @@ describe('scenarios: the product end to end (plantgate server, gateway, agents, 
     assert.equal(await s.whoAnswers(alice, mapped.A), 'plant-A');
   });
 
+  it('8. organization self-service (issue 8): an org Admin grants a job role through the API and the route opens without a new profile; removing the member cuts within 1 s', async (t) => {
+    const olga = await s.addUser(PEOPLE.olga, passwordOf(PEOPLE.olga));
+    await connect('otto');
+    assert.equal(await s.whoAnswers(people.otto, mapped.A), 'none', 'otto has no job role yet: no route');
+    const granting = Date.now();
+    await s.as(olga, ['org', 'grant', 'SolarCo', PEOPLE.otto, 'operator', '--plant', PLANT_A]);
+    assert.equal(await s.waitForAnswer(people.otto, mapped.A, 'plant-A', 10_000), 'plant-A', `the granted route reaches plant A\n${s.gateway?.output()}`);
+    t.diagnostic(`route open ${Date.now() - granting} ms after olga ran org grant (same profile, no reinstall)`);
+    const refused = await s.cli(people.otto.ns, people.otto.env, ['org', 'remove-member', 'SolarCo', PEOPLE.alice]);
+    assert.equal(refused.code, 3, `a Member may not remove members (exit 3)\n${refused.stderr}`);
+    await assertCut(t, people.otto, mapped.A, () => s.as(olga, ['org', 'remove-member', 'SolarCo', PEOPLE.otto]));
+  });
+
   it('4d. plant deleted (fleet apply): cut within 1 s; the other plant keeps working', async (t) => {
     const { bob } = people;
     assert.equal(await s.whoAnswers(bob, mapped.B), 'plant-B');

@@ -233,6 +233,33 @@ describe('platform pages in Chromium', () => {
     await context.close();
   });
 
+  test("an operator revokes a user's VPN profile, makes a user operator, and deletes a user (who can no longer sign in)", async () => {
+    const walt = http(server.url, await login(server.url, USERS.walt.email, USERS.walt.password));
+    const issued = await walt.post('/api/v1/vpn/profile', { publicKey: generateWireGuardKeyPair().publicKey });
+    assert.equal(issued.status, 201, JSON.stringify(issued.body));
+    const tunnelIp = issued.body.profile.tunnelIp as string;
+    const { context, page } = await operatorOn('/platform/users');
+    await userRow(page, USERS.walt.email).getByText(tunnelIp).waitFor();
+
+    const revoke = await userAction(page, USERS.walt.email, 'Revoke VPN profile');
+    await revoke.getByText(`tunnel IP ${tunnelIp} leaves every gateway`).waitFor();
+    await revoke.getByRole('button', { name: 'Revoke profile' }).click();
+    await userRow(page, USERS.walt.email).getByText(tunnelIp).waitFor({ state: 'detached' });
+    assert.equal((await walt.get('/api/v1/vpn/profile')).status, 404, 'P3: the profile is revoked on the server');
+
+    const grant = await userAction(page, USERS.walt.email, 'Make platform operator');
+    await grant.getByRole('button', { name: 'Make operator' }).click();
+    await userRow(page, USERS.walt.email).getByText('Operator').waitFor();
+    assert.equal((await walt.get('/api/v1/me')).body.platformOperator, true);
+
+    const remove = await userAction(page, USERS.walt.email, 'Delete');
+    await remove.getByText('This cannot be undone').waitFor();
+    await remove.getByRole('button', { name: 'Delete user' }).click();
+    await userRow(page, USERS.walt.email).waitFor({ state: 'detached' });
+    assert.notEqual((await http(server.url).post('/api/v1/auth/login', USERS.walt)).status, 200, 'a deleted user cannot sign in');
+    await context.close();
+  });
+
   test('an operator adds a region (checked as typed, the server message on its field) and removes it', async () => {
     const { context, page } = await operatorOn('/platform/regions');
     await page.getByTestId('regions-table').waitFor();
@@ -372,7 +399,13 @@ describe('platform pages in Chromium', () => {
     await page.locator('[data-testid="events-table"][aria-busy="false"]').waitFor();
     assert.deepEqual(await eventIds(), first);
 
-    await page.getByLabel('Kind or family').fill('daemon');
+    // The kind field suggests the event families: pick one from the list with the keyboard.
+    const kind = page.getByRole('combobox', { name: 'Kind or family' });
+    await kind.fill('daem');
+    await page.getByRole('option', { name: 'daemon', exact: true }).waitFor();
+    await kind.press('ArrowDown');
+    await kind.press('Enter');
+    assert.equal(await kind.inputValue(), 'daemon');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.getByText('Page 1').waitFor();
     // The previous page stays on screen while the filtered one loads: wait for the filtered one.
@@ -381,7 +414,7 @@ describe('platform pages in Chromium', () => {
     const kinds = await table.locator('tr[data-event] td:nth-child(2)').allTextContents();
     assert.ok(kinds.length > 0 && kinds.every((k) => k.startsWith('daemon.')), `only daemon events: ${kinds.join(', ')}`);
 
-    await page.getByLabel('Kind or family').fill('');
+    await page.getByRole('combobox', { name: 'Kind or family' }).fill('');
     // Two events about Carol (operator role granted and taken back), made here so the test stands alone.
     assert.equal((await op.put(`/api/v1/admin/users/${USERS.carol.email}/operator`)).status, 204);
     assert.equal((await op.delete(`/api/v1/admin/users/${USERS.carol.email}/operator`)).status, 204);

@@ -98,7 +98,7 @@ function DaemonTable({ kind }: { kind: 'gateway' | 'agent' }) {
                         'none'
                       )}
                     </Table.Td>
-                    <Table.Td>
+                    <Table.Td data-label="">
                       <Button size="compact-sm" color="red" variant="outline" onClick={() => setRemoving(d)} aria-label={`Remove ${kind} ${d.name}`}>
                         Remove
                       </Button>

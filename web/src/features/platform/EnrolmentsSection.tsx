@@ -116,7 +116,7 @@ export function EnrolmentsSection() {
                         formatDate(e.expiresAt)
                       )}
                     </Table.Td>
-                    <Table.Td>
+                    <Table.Td data-label="">
                       <Button size="compact-sm" color="red" variant="outline" onClick={() => setRevoking(e)} aria-label={`Revoke enrolment token ${e.id}`}>
                         Revoke
                       </Button>

@@ -1,4 +1,4 @@
-import { Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Autocomplete, Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { EventsQuery } from '../../../../src/core/wire/org.ts';
 import { useZodForm } from '../../lib/use-zod-form.ts';
@@ -45,7 +45,7 @@ export function EventsPage() {
     <Stack>
       <form onSubmit={apply} noValidate aria-label="Event filters">
         <Group align="flex-start">
-          <TextInput label="Kind or family" placeholder="user, profile.issued" {...form.field('kind')} />
+          <KindInput field={form.field('kind')} />
           <TextInput label="User (email)" placeholder="alice@example.com" {...form.field('user')} />
           <TextInput label="Since" type="datetime-local" {...form.field('since')} />
           <Button type="submit" mt={25}>
@@ -138,4 +138,20 @@ function describeFilters(filters: EventFilters): string {
   if (filters.user.trim()) parts.push(`user ${filters.user.trim()}`);
   if (filters.since) parts.push(`since ${formatDate(new Date(filters.since).toISOString())}`);
   return parts.join(', ');
+}
+
+/** Event families to suggest (any text is accepted: a family or one exact kind). */
+const KIND_FAMILIES = ['auth', 'daemon', 'enrolment', 'fleet', 'org', 'profile', 'region', 'routes', 'token', 'totp', 'user'];
+
+function KindInput({ field }: { field: { value: string; onChange: (event: { currentTarget: { value: string } }) => void; error: string | undefined } }) {
+  return (
+    <Autocomplete
+      label="Kind or family"
+      placeholder="user, profile.issued"
+      data={KIND_FAMILIES}
+      value={field.value}
+      error={field.error}
+      onChange={(value) => field.onChange({ currentTarget: { value } })}
+    />
+  );
 }

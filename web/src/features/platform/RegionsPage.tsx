@@ -72,7 +72,7 @@ export function RegionsPage() {
                       <code>{r.endpoint}</code>
                     </Table.Td>
                     <Table.Td data-label="Added">{formatDate(r.createdAt)}</Table.Td>
-                    <Table.Td>
+                    <Table.Td data-label="">
                       <Button size="compact-sm" color="red" variant="outline" onClick={() => setRemoving(r.name)} aria-label={`Remove region ${r.name}`}>
                         Remove
                       </Button>

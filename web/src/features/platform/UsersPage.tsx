@@ -109,7 +109,7 @@ export function UsersPage() {
                         </Table.Td>
                         <Table.Td data-label="VPN profile">{u.profileTunnelIp ? <code>{u.profileTunnelIp}</code> : <Text size="sm">none</Text>}</Table.Td>
                         <Table.Td data-label="Created">{formatDate(u.createdAt)}</Table.Td>
-                        <Table.Td>
+                        <Table.Td data-label="">
                           <Menu position="bottom-end" withinPortal>
                             <Menu.Target>
                               <Button size="compact-sm" variant="default" aria-label={`Actions for ${u.email}`}>
