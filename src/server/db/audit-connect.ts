@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { DatabaseSync } from 'node:sqlite';
 import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { type MigrationProvider, Migrator } from 'kysely/migration';
@@ -9,7 +10,13 @@ import type { Engine } from './migrations.ts';
 import { auditSchema } from './migrations/0008_audit.ts';
 import { openSqlite } from './sqlite-adapter.ts';
 
-export type AuditStore = { db: Kysely<AuditDatabase>; engine: Engine; close: () => Promise<void> };
+export type AuditStore = {
+  db: Kysely<AuditDatabase>;
+  engine: Engine;
+  /** SQLite: the connection itself, for the ingest's bulk insert through one prepared statement (inside Kysely's transaction). */
+  sqlite: DatabaseSync | null;
+  close: () => Promise<void>;
+};
 
 /** The audit store's migrations: append-only like the fleet's, tracked in their own table. */
 export function auditMigrations(engine: Engine) {
@@ -31,7 +38,7 @@ export async function openAuditStore(fleetUrl: string): Promise<AuditStore> {
     const pool = new pg.Pool({ connectionString: fleetUrl, max: 4 });
     pool.on('error', (error) => process.emitWarning(`PostgreSQL closed an idle audit connection: ${error.message}`, 'PlantgateDatabase'));
     const db = new Kysely<AuditDatabase>({ dialect: new PostgresDialect({ pool }) });
-    store = { db, engine: 'postgres', close: () => db.destroy() };
+    store = { db, engine: 'postgres', sqlite: null, close: () => db.destroy() };
   } else if (fleetUrl.startsWith('sqlite:')) {
     const path = auditSqlitePath(fleetUrl.slice('sqlite:'.length));
     if (path !== ':memory:') {
@@ -39,8 +46,9 @@ export async function openAuditStore(fleetUrl: string): Promise<AuditStore> {
       privateDatabaseFile(path);
       file = path;
     }
-    const db = new Kysely<AuditDatabase>({ dialect: new SqliteDialect({ database: openSqlite(path) }) });
-    store = { db, engine: 'sqlite', close: () => db.destroy() };
+    const database = openSqlite(path);
+    const db = new Kysely<AuditDatabase>({ dialect: new SqliteDialect({ database }) });
+    store = { db, engine: 'sqlite', sqlite: database.raw, close: () => db.destroy() };
   } else {
     throw new Error(`--database: "${fleetUrl}" is neither sqlite:PATH nor postgres://…`);
   }

@@ -56,8 +56,14 @@ export async function ingestFlows(ctx: AppContext, daemon: DaemonRow, batch: Flo
     const checkpoints: Checkpoint[] = [];
     const sign = (c: Omit<Checkpoint, 'signature'>) => checkpoints.push(signCheckpoint(audit.key.privateKeyPem, c));
     let stored = 0;
+    const byPlant = new Map<string, Attributed[]>();
+    for (const f of fresh) {
+      const list = byPlant.get(f.plantId) ?? [];
+      byPlant.set(f.plantId, list);
+      list.push(f);
+    }
     for (const plantId of plantIds) {
-      const records = fresh.filter((f) => f.plantId === plantId);
+      const records = byPlant.get(plantId) ?? [];
       const head = heads.get(plantId);
       if (!head || records.length === 0) continue;
       const chainSegment = Math.max(segment, head.segment);
@@ -69,7 +75,7 @@ export async function ingestFlows(ctx: AppContext, daemon: DaemonRow, batch: Flo
         head,
         records.map((f) => ({ ...f, gatewayId, segment: chainSegment, ingestedAt })),
       );
-      await insertFlows(trx, appended.records);
+      await insertFlows(trx, audit.store, appended.records);
       stored += appended.records.length;
       const due = head.checkpointAt === '' || now.getTime() - Date.parse(head.checkpointAt) >= audit.checkpointIntervalMs;
       if (due) sign({ plantId, seq: appended.head.seq, hash: appended.head.hash, recordSegment: chainSegment, segment: chainSegment, createdAt: ingestedAt });
@@ -100,6 +106,9 @@ export async function ingestFlows(ctx: AppContext, daemon: DaemonRow, batch: Flo
   });
 }
 
+const CANONICAL_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/** One spelling of every instant (UTC, milliseconds), so stored times compare as text; the usual input is already in it. */
 function iso(text: string): string {
-  return new Date(text).toISOString();
+  return CANONICAL_INSTANT.test(text) ? text : new Date(text).toISOString();
 }
