@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
 import { after, before, describe, it } from 'node:test';
 import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
 import { formatCidr, formatIpv4 } from '../../src/core/net/ipv4.ts';
@@ -93,6 +96,24 @@ export function auditSuite(engine: string, database: () => Promise<string | unde
       parkAMapped = formatCidr(subnet?.mapped as never).split('/')[0] as string;
     });
     after(async () => server?.close());
+
+    it('issue 10: the audit store is its own part of the schema (SQLite: its own 0600 file; PostgreSQL: audit_flows partitioned by day)', async () => {
+      const fleetTables = await server.ctx.store.db.introspection.getTables();
+      if (engine === 'SQLite') {
+        assert.equal(fleetTables.some((t) => t.name.startsWith('audit_')), false, 'no audit table in the fleet database');
+        const file = join(server.dataDir, 'plantgate-audit.db');
+        assert.equal(statSync(file).mode & 0o777, 0o600);
+      } else {
+        const kind = await sql<{ relkind: string }>`select relkind from pg_class where relname = 'audit_flows'`.execute(flows());
+        assert.equal(kind.rows[0]?.relkind, 'p', 'audit_flows is a partitioned table');
+      }
+      const auditTables = (await flows().introspection.getTables()).map((t) => t.name).filter((n) => !n.startsWith('audit_flows_s'));
+      for (const table of ['audit_flows', 'audit_segments', 'audit_gaps', 'audit_chain_heads', 'audit_checkpoints', 'audit_batches', 'audit_keys']) {
+        assert.ok(auditTables.includes(table), `${table} in ${auditTables.join(', ')}`);
+      }
+      const key = await flows().selectFrom('audit_keys').selectAll().executeTakeFirstOrThrow();
+      assert.doesNotMatch(key.private_sealed, /PRIVATE KEY/, 'the signing key is sealed at rest');
+    });
 
     it('A1: a flow to a mapped address is attributed to user, plant, subnet, device (with its name) and session', async () => {
       const r = await ingest(batch([flow(mapped(17), 502)]));
