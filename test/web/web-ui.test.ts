@@ -347,12 +347,13 @@ describe('web UI in Chromium', () => {
     const routeList = (await alice.get('/api/v1/vpn/routes')).body as Array<{ plant: string; subnet: string; mapped: string }>;
     const mappedOf = (plant: string, subnet: string) => (routeList.find((r) => r.plant === plant && r.subnet === subnet)?.mapped ?? '').replace(/\.0\/24$/, '');
     assert.deepEqual(await row('Park A', '192.168.1.0/24').getByTestId('route-device').allTextContents(), [
-      `inverter-1 ${mappedOf('Park A', '192.168.1.0/24')}.17 (192.168.1.17, inverter)`,
-      `logger ${mappedOf('Park A', '192.168.1.0/24')}.5 (192.168.1.5, data-logger)`,
+      `inverter-1 ${mappedOf('Park A', '192.168.1.0/24')}.17 Copy (192.168.1.17, inverter)`,
+      `logger ${mappedOf('Park A', '192.168.1.0/24')}.5 Copy (192.168.1.5, data-logger)`,
     ]);
     assert.deepEqual(await row('Park C', '172.16.10.0/24').getByTestId('route-device').allTextContents(), [
-      `tracker ${mappedOf('Park C', '172.16.10.0/24')}.9 (172.16.10.9, tracker-controller)`,
+      `tracker ${mappedOf('Park C', '172.16.10.0/24')}.9 Copy (172.16.10.9, tracker-controller)`,
     ]);
+    await page.getByRole('button', { name: 'Copy mapped address of tracker in Park C 172.16.10.0/24' }).waitFor();
     assert.equal(await row('Park B', '10.20.30.0/24').getByTestId('route-device').count(), 0, 'a device is listed under the subnet that holds it');
     await expectAccessible(page, 'routes-conflict');
 

@@ -24,8 +24,10 @@ export function useWindowVirtual(options: {
   estimate: (index: number) => number;
   container: RefObject<HTMLElement | null>;
   overscan?: number;
+  /** Lists this short are drawn whole (cheap, and a full-page screenshot or find-in-page sees all of it). */
+  drawAllUpTo?: number;
 }): WindowVirtual {
-  const { keys, estimate, container, overscan = 800 } = options;
+  const { keys, estimate, container, overscan = 800, drawAllUpTo = 40 } = options;
   const heights = useRef(new Map<string, number>());
   const elements = useRef(new Map<string, HTMLElement>());
   const [version, setVersion] = useState(0);
@@ -60,7 +62,8 @@ export function useWindowVirtual(options: {
   }, [keys, estimate, version]);
 
   const total = offsets[keys.length] as number;
-  const [start, end] = visibleRange(offsets, viewport.top - overscan, viewport.top + viewport.height + overscan);
+  const [start, end] =
+    keys.length <= drawAllUpTo ? [0, keys.length] : visibleRange(offsets, viewport.top - overscan, viewport.top + viewport.height + overscan);
 
   // After each draw: measure the drawn items; a change re-lays out the list once more.
   useLayoutEffect(() => {

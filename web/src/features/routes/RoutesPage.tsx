@@ -91,7 +91,7 @@ export function RoutesPage() {
 }
 
 const COLUMNS = ['Plant', 'Organization', 'Access', 'Native subnet', 'Mapped prefix', 'Devices (mapped address)', 'State', 'Priority', 'On'];
-const WIDTHS = ['12%', '10%', '8%', '11%', '14%', '18%', '12%', '9%', '6%'];
+const WIDTHS = ['12%', '9%', '7%', '11%', '14%', '21%', '12%', '8%', '6%'];
 
 /**
  * Plain elements, not Mantine components, per row, and only the sections near the
@@ -273,7 +273,8 @@ const Row = memo(function Row({
           <ul className="devices" data-testid="route-devices">
             {route.devices.map((d) => (
               <li key={d.name} data-testid="route-device" data-device={d.name}>
-                <span className="device-name">{d.name}</span> <code>{d.mappedIp}</code>
+                <span className="device-name">{d.name}</span> <code>{d.mappedIp}</code>{' '}
+                <CopyText value={d.mappedIp} label={`mapped address of ${d.name} in ${label}`} />
                 <span className="why">
                   {' '}
                   ({d.ip}, {d.kind})
