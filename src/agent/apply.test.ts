@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { assertNetnsCapable, NetnsLab } from '../../test/e2e/netns.ts';
 import type { AgentDesiredState } from '../core/wire/daemon.ts';
 import { generateWireGuardKeyPair } from '../crypto/wireguard-keys.ts';
-import { IpCliConfigDriver } from '../gateway/drivers/ip-cli-config-driver.ts';
-import { NftCliDriver } from '../gateway/drivers/nft-cli-driver.ts';
-import { WireGuardGoDriver } from '../gateway/drivers/wireguard-go-driver.ts';
+import { IpCliConfigDriver } from '../os/ip/ip-cli-config-driver.ts';
+import { NftCliDriver } from '../os/nft/nft-cli-driver.ts';
+import { WireGuardGoDriver } from '../os/wireguard/wireguard-go-driver.ts';
 import { AgentApplier } from './apply.ts';
 
 /**

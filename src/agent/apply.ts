@@ -1,13 +1,13 @@
 import type { AgentDesiredState } from '../core/wire/daemon.ts';
-import type { IpConfigDriver } from '../gateway/drivers/ip-config-driver.ts';
-import type { NftDriver } from '../gateway/drivers/nft-driver.ts';
-import type { WireGuardDriver } from '../gateway/drivers/wireguard-driver.ts';
+import type { IpConfigDriver } from '../os/ip/ip-config-driver.ts';
+import type { NftDriver } from '../os/nft/nft-driver.ts';
+import type { WireGuardDriver } from '../os/wireguard/wireguard-driver.ts';
 import { canonicalAddress } from '../core/net/ipv4.ts';
-import { DEFAULT_TABLE_NAME } from '../gateway/nft-ruleset.ts';
+import { DEFAULT_TABLE_NAME } from '../os/nft/nft-names.ts';
 import type { WireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 import { type AgentInterfaces, renderAgentRuleset } from './nft-ruleset.ts';
-import { samePeerConfig, type WireGuardPeerConfig } from '../gateway/wireguard-peers.ts';
-import type { PeerPlan } from '../gateway/plan.ts';
+import { samePeerConfig, type WireGuardPeerConfig } from '../os/wireguard/wireguard-peer.ts';
+import type { PeerPlan } from '../os/wireguard/peer-plan.ts';
 import { type AgentApplyPlan, type AgentObserved, canonicalTranslationKey, desiredGatewayPeers, isLiteralEndpoint, planAgentApply } from './plan.ts';
 
 /**

@@ -6,9 +6,9 @@ import { memoryLogger } from '../daemon/log.ts';
 import { MemoryStateStore } from '../daemon/state-store.ts';
 import { FakeClock, settle } from '../daemon/testing/fake-clock.ts';
 import { FakeControlPlane } from '../daemon/testing/fake-control-plane.ts';
-import { FakeIpConfigDriver } from '../gateway/drivers/fake-ip-config-driver.ts';
-import { FakeNftDriver } from '../gateway/drivers/fake-nft-driver.ts';
-import { FakeWireGuardDriver } from '../gateway/drivers/fake-wireguard-driver.ts';
+import { FakeIpConfigDriver } from '../os/ip/fake-ip-config-driver.ts';
+import { FakeNftDriver } from '../os/nft/fake-nft-driver.ts';
+import { FakeWireGuardDriver } from '../os/wireguard/fake-wireguard-driver.ts';
 import { generateWireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 import { type AgentDaemonConfig, startAgentDaemon } from './daemon.ts';
 

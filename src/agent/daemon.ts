@@ -6,7 +6,7 @@ import { isConnected, peerStatuses } from '../daemon/peer-status.ts';
 import type { DaemonPorts } from '../daemon/ports.ts';
 import { statusReport } from '../daemon/status-report.ts';
 import { SyncLoop, type SyncLoopOptions } from '../daemon/sync-loop.ts';
-import type { RunningDaemon } from '../gateway/daemon.ts';
+import type { RunningDaemon } from '../daemon/running-daemon.ts';
 import { type AgentDataPlane, AgentApplier } from './apply.ts';
 import { checkAgentState } from './desired-checks.ts';
 import { loadContact, saveContact } from '../daemon/contact.ts';

@@ -1,6 +1,6 @@
 import type { SiteTranslation } from '../core/wire/gateway-state.ts';
 import { canonicalPrefix, comparePrefixes, type CanonicalCidr, prefixLength } from '../core/net/ipv4.ts';
-import { checkedTableName, DEFAULT_TABLE_NAME, inputChain, quotedInterface } from '../gateway/nft-ruleset.ts';
+import { checkedTableName, DEFAULT_TABLE_NAME, inputChain, quotedInterface } from '../os/nft/nft-names.ts';
 
 /**
  * Renders the agent's nft table: traffic arriving from the gateway on the site tunnel

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AgentDesiredState } from '../core/wire/daemon.ts';
-import { FakeNftDriver } from '../gateway/drivers/fake-nft-driver.ts';
-import type { WgDump } from '../gateway/wg-dump.ts';
+import { FakeNftDriver } from '../os/nft/fake-nft-driver.ts';
+import type { WgDump } from '../os/wireguard/wg-dump.ts';
 import { renderAgentRuleset } from './nft-ruleset.ts';
 import { desiredGatewayPeers, expectedAgentStructure, planAgentApply, planGatewayPeers } from './plan.ts';
 

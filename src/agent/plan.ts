@@ -1,10 +1,11 @@
 import type { AgentDesiredState } from '../core/wire/daemon.ts';
 import type { SiteTranslation } from '../core/wire/gateway-state.ts';
 import { canonicalAddress, canonicalPrefix } from '../core/net/ipv4.ts';
-import type { ObservedNftChain, ObservedNftTable } from '../gateway/nft-table-json.ts';
-import { DEFAULT_PLAN_OPTIONS, expectedInputChain, type PeerPlan, type PlanOptions, structureDifferences, type TableStructure } from '../gateway/plan.ts';
-import type { WgDump } from '../gateway/wg-dump.ts';
-import { checkedPublicKey, samePeerConfig, type WireGuardPeerConfig } from '../gateway/wireguard-peers.ts';
+import type { ObservedNftChain, ObservedNftTable } from '../os/nft/nft-table-json.ts';
+import { expectedInputChain, structureDifferences, type TableStructure } from '../os/nft/table-structure.ts';
+import { DEFAULT_PLAN_OPTIONS, type PeerPlan, type PlanOptions } from '../os/wireguard/peer-plan.ts';
+import type { WgDump } from '../os/wireguard/wg-dump.ts';
+import { checkedPublicKey, samePeerConfig, type WireGuardPeerConfig } from '../os/wireguard/wireguard-peer.ts';
 import { type AgentInterfaces, canonicalTranslations } from './nft-ruleset.ts';
 
 /**

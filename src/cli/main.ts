@@ -27,6 +27,7 @@ export const MODULES: Array<{ names: string[]; load: () => Promise<Register> }> 
       };
     },
   },
+  { names: ['audit'], load: async () => (await import('./commands/audit.ts')).registerAuditCommands },
   { names: ['org'], load: async () => (await import('./commands/org.ts')).registerOrgCommands },
   { names: ['invitation'], load: async () => (await import('./commands/invitation.ts')).registerInvitationCommands },
   { names: ['password'], load: async () => (await import('./commands/users.ts')).registerPasswordCommand },

@@ -44,6 +44,7 @@ export const ACTION_WORDS: Record<OrgAction, string> = {
   'cooperation.view-shared': 'as a partner, see what is shared with you (org cooperations)',
   'access.explain': 'explain a user\u2019s access (org explain)',
   'events.view': 'read the organization\u2019s events (org events)',
+  'audit.read': 'read, export and verify its plants\u2019 audit trails: plantgate audit query, export, verify',
 };
 
 /** `org show`: the summary, then what the caller may do there (the same table the server enforces). */

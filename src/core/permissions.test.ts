@@ -23,6 +23,13 @@ describe('mayInOrg', () => {
     ['a moderator explains access', as('moderator'), 'access.explain', true],
     ['a member does not', as('member'), 'access.explain', false],
     ['a platform operator may everything, member or not', as(null, true), 'cooperations.manage', true],
+    ['A2: admins read their plants\' audit trail', as('admin'), 'audit.read', true],
+    ['A2: moderators read their plants\' audit trail', as('moderator'), 'audit.read', true],
+    ['A2: members do not (not even the connected user)', as('member'), 'audit.read', false],
+    ['A2: guests do not', as('guest'), 'audit.read', false],
+    ['A2: a platform operator does not read audit trails by default', as(null, true), 'audit.read', false],
+    ['A2: a platform operator does when the server config says so', { role: null, platformOperator: true, operatorReadsAudit: true }, 'audit.read', true],
+    ['A2: a platform operator who is the org\'s admin does', as('admin', true), 'audit.read', true],
   ];
   for (const [name, standing, action, expected] of rows) {
     it(name, () => assert.equal(mayInOrg(standing, action), expected));

@@ -36,6 +36,12 @@ export const ORG_ACTIONS = [
   'cooperation.view-shared',
   'access.explain',
   'events.view',
+  /**
+   * Read, export and verify the audit trail of the organization's plants (SPEC A2). The
+   * one action platform operators do not get by default: only when the server config
+   * says so (`OrgStanding.operatorReadsAudit`).
+   */
+  'audit.read',
 ] as const;
 export type OrgAction = (typeof ORG_ACTIONS)[number];
 
@@ -64,13 +70,22 @@ export const ORG_PERMISSIONS: Readonly<Record<OrgAction, readonly OrgRole[]>> = 
   'cooperation.view-shared': ADMIN_MODERATOR,
   'access.explain': ADMIN_MODERATOR,
   'events.view': ADMIN_MODERATOR,
+  'audit.read': ADMIN_MODERATOR,
 };
 
+/** Actions a platform operator gets only by server config, not by being one (SPEC A2). */
+const OPERATOR_BY_CONFIG: readonly OrgAction[] = ['audit.read'];
+
 /** The caller's standing in one organization: their org role there (null: not a member) and whether they are a platform operator. */
-export type OrgStanding = { role: OrgRole | null; platformOperator: boolean };
+export type OrgStanding = {
+  role: OrgRole | null;
+  platformOperator: boolean;
+  /** The server config lets platform operators read audit trails (default: no). */
+  operatorReadsAudit?: boolean;
+};
 
 export function mayInOrg(standing: OrgStanding, action: OrgAction): boolean {
-  if (standing.platformOperator) return true;
+  if (standing.platformOperator && (!OPERATOR_BY_CONFIG.includes(action) || standing.operatorReadsAudit === true)) return true;
   if (standing.role === null) return false;
   return ORG_PERMISSIONS[action].includes(standing.role);
 }

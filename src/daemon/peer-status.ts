@@ -1,5 +1,5 @@
 import type { PeerStatus } from '../core/wire/daemon.ts';
-import type { WgDump } from '../gateway/wg-dump.ts';
+import type { WgDump } from '../os/wireguard/wg-dump.ts';
 
 /** The peers of a `wg show dump`, as a status report carries them. */
 export function peerStatuses(dump: WgDump | null): PeerStatus[] {

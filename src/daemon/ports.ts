@@ -1,6 +1,6 @@
-import type { IpConfigDriver } from '../gateway/drivers/ip-config-driver.ts';
-import type { NftDriver } from '../gateway/drivers/nft-driver.ts';
-import type { WireGuardDriver } from '../gateway/drivers/wireguard-driver.ts';
+import type { IpConfigDriver } from '../os/ip/ip-config-driver.ts';
+import type { NftDriver } from '../os/nft/nft-driver.ts';
+import type { WireGuardDriver } from '../os/wireguard/wireguard-driver.ts';
 import type { Clock } from './clock.ts';
 import type { EnrolmentApi } from './control-plane.ts';
 import type { DaemonMetrics } from './daemon-metrics.ts';

@@ -1,6 +1,6 @@
-import { IpCliConfigDriver } from '../gateway/drivers/ip-cli-config-driver.ts';
-import { NftCliDriver } from '../gateway/drivers/nft-cli-driver.ts';
-import { WireGuardGoDriver } from '../gateway/drivers/wireguard-go-driver.ts';
+import { IpCliConfigDriver } from '../os/ip/ip-cli-config-driver.ts';
+import { NftCliDriver } from '../os/nft/nft-cli-driver.ts';
+import { WireGuardGoDriver } from '../os/wireguard/wireguard-go-driver.ts';
 import { systemClock } from './clock.ts';
 import type { DaemonMetrics } from './daemon-metrics.ts';
 import type { DaemonIdentity } from './identity.ts';

@@ -4,11 +4,11 @@ import { generateGatewayFill } from '../../bench/gateway-fill.ts';
 import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
 import { twoPlantsState } from './__fixtures__/desired-state.ts';
 import { GatewayApplier, type GatewayDataPlane, observeGateway } from './apply.ts';
-import { FakeNftDriver } from './drivers/fake-nft-driver.ts';
-import { FakeWireGuardDriver } from './drivers/fake-wireguard-driver.ts';
+import { FakeNftDriver } from '../os/nft/fake-nft-driver.ts';
+import { FakeWireGuardDriver } from '../os/wireguard/fake-wireguard-driver.ts';
 import { type GatewayApplyPlan, planGatewayApply } from './plan.ts';
 import { generateWireGuardKeyPair } from '../crypto/wireguard-keys.ts';
-import { canonicalAllowedElement } from './nft-elements.ts';
+import { canonicalAllowedElement } from '../os/nft/nft-elements.ts';
 import { renderSetDelta } from './nft-ruleset.ts';
 
 const ifaces = { users: 'pgu0', sites: 'pgs0' };

@@ -10,9 +10,11 @@ import {
   type NativeElement,
   nativeKey,
   nativeShard,
-} from './nft-elements.ts';
-import { DEFAULT_PLAN_OPTIONS, type GatewayApplyPlan, layoutGaps, type PeerPlan, type PlanOptions } from './plan.ts';
-import { desiredSitePeers, desiredUserPeers, samePeerConfig, type WireGuardPeerConfig } from './wireguard-peers.ts';
+} from '../os/nft/nft-elements.ts';
+import { type GatewayApplyPlan, layoutGaps } from './plan.ts';
+import { DEFAULT_PLAN_OPTIONS, type PeerPlan, type PlanOptions } from '../os/wireguard/peer-plan.ts';
+import { desiredSitePeers, desiredUserPeers } from './wireguard-peers.ts';
+import { samePeerConfig, type WireGuardPeerConfig } from '../os/wireguard/wireguard-peer.ts';
 
 /**
  * What the applier last made the gateway hold, indexed for planning the next change

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { twoPlantsState } from './__fixtures__/desired-state.ts';
 import { applyGatewayState, GatewayApplier, type GatewayDataPlane, observeGateway } from './apply.ts';
-import { FakeNftDriver } from './drivers/fake-nft-driver.ts';
-import { FakeWireGuardDriver } from './drivers/fake-wireguard-driver.ts';
+import { FakeNftDriver } from '../os/nft/fake-nft-driver.ts';
+import { FakeWireGuardDriver } from '../os/wireguard/fake-wireguard-driver.ts';
 import { generateWireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 
 const ifaces = { users: 'pgu0', sites: 'pgs0' };

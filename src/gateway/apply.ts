@@ -1,18 +1,13 @@
 import type { GatewayStateDelta } from '../core/wire/gateway-delta.ts';
 import type { GatewayDesiredState, GatewaySite } from '../core/wire/gateway-state.ts';
-import type { NftDriver } from './drivers/nft-driver.ts';
-import type { WireGuardDriver, WireGuardInterfaceSpec } from './drivers/wireguard-driver.ts';
-import { DEFAULT_TABLE_NAME, type GatewayInterfaces, renderGatewayRuleset, renderSetDelta } from './nft-ruleset.ts';
+import type { NftDriver } from '../os/nft/nft-driver.ts';
+import type { WireGuardDriver, WireGuardInterfaceSpec } from '../os/wireguard/wireguard-driver.ts';
+import { type GatewayInterfaces, renderGatewayRuleset, renderSetDelta } from './nft-ruleset.ts';
+import { DEFAULT_TABLE_NAME } from '../os/nft/nft-names.ts';
 import { AppliedGatewayView } from './applied-view.ts';
 import { planDrift } from './drift.ts';
-import {
-  DEFAULT_PLAN_OPTIONS,
-  type GatewayApplyPlan,
-  type GatewayObserved,
-  type PeerPlan,
-  type PlanOptions,
-  planGatewayApply,
-} from './plan.ts';
+import { type GatewayApplyPlan, type GatewayObserved, planGatewayApply } from './plan.ts';
+import { DEFAULT_PLAN_OPTIONS, type PeerPlan, type PlanOptions } from '../os/wireguard/peer-plan.ts';
 import { wireGuardPublicKey } from '../crypto/wireguard-keys.ts';
 
 /**

@@ -9,9 +9,9 @@ import { FakeControlPlane, gatewayStateAnswers } from '../daemon/testing/fake-co
 import type { GatewayControlPlane } from '../daemon/control-plane.ts';
 import { twoPlantsState } from './__fixtures__/desired-state.ts';
 import { type GatewayDaemonConfig, startGatewayDaemon } from './daemon.ts';
-import { FakeIpConfigDriver } from './drivers/fake-ip-config-driver.ts';
-import { FakeNftDriver } from './drivers/fake-nft-driver.ts';
-import { FakeWireGuardDriver } from './drivers/fake-wireguard-driver.ts';
+import { FakeIpConfigDriver } from '../os/ip/fake-ip-config-driver.ts';
+import { FakeNftDriver } from '../os/nft/fake-nft-driver.ts';
+import { FakeWireGuardDriver } from '../os/wireguard/fake-wireguard-driver.ts';
 import { generateWireGuardKeyPair, wireGuardPublicKey } from '../crypto/wireguard-keys.ts';
 
 const service = generateWireGuardKeyPair();

@@ -1,7 +1,8 @@
 import { GatewaySecrets } from '../core/wire/daemon.ts';
 import type { GatewayControlPlane } from '../daemon/control-plane.ts';
-import { type DaemonIdentity, loadOrCreateKeyPair, loadOrEnrol } from '../daemon/identity.ts';
+import { loadOrCreateKeyPair, loadOrEnrol } from '../daemon/identity.ts';
 import type { DaemonPorts } from '../daemon/ports.ts';
+import type { RunningDaemon } from '../daemon/running-daemon.ts';
 import { statusReport } from '../daemon/status-report.ts';
 import { SyncLoop, type SyncLoopOptions } from '../daemon/sync-loop.ts';
 import { loadContact, saveContact } from '../daemon/contact.ts';
@@ -31,14 +32,6 @@ export type GatewayDaemonConfig = {
 };
 
 export type GatewayDaemonPorts = DaemonPorts<GatewayControlPlane>;
-
-
-export type RunningDaemon = {
-  identity: DaemonIdentity;
-  loop: SyncLoop<{ revision: number }>;
-  /** Stops the loops; removes interfaces and table unless keepOnExit. */
-  stop(): Promise<void>;
-};
 
 export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: GatewayDaemonPorts, signal?: AbortSignal): Promise<RunningDaemon> {
   const { store, log, clock } = ports;

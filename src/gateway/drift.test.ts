@@ -6,9 +6,9 @@ import { generateWireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 import { GatewayApplier, type GatewayDataPlane, observeGateway } from './apply.ts';
 import { AppliedGatewayView } from './applied-view.ts';
 import { planDrift } from './drift.ts';
-import { FakeNftDriver } from './drivers/fake-nft-driver.ts';
-import { FakeWireGuardDriver } from './drivers/fake-wireguard-driver.ts';
-import { canonicalAllowedElement, canonicalNativeElement } from './nft-elements.ts';
+import { FakeNftDriver } from '../os/nft/fake-nft-driver.ts';
+import { FakeWireGuardDriver } from '../os/wireguard/fake-wireguard-driver.ts';
+import { canonicalAllowedElement, canonicalNativeElement } from '../os/nft/nft-elements.ts';
 import { renderSetDelta } from './nft-ruleset.ts';
 import { type GatewayApplyPlan, planGatewayApply } from './plan.ts';
 

@@ -1,8 +1,10 @@
-import { type AllowedElement, type NativeElement, nativeShard, nativeShardPrefix } from './nft-elements.ts';
+import { type AllowedElement, type NativeElement, nativeShard, nativeShardPrefix } from '../os/nft/nft-elements.ts';
 import type { ViewContents } from './applied-view.ts';
-import { DEFAULT_PLAN_OPTIONS, expectedGatewayStructure, type GatewayApplyPlan, type GatewayObserved, type PeerPlan, type PlanOptions, structureDifferences } from './plan.ts';
-import type { WgDump } from './wg-dump.ts';
-import { samePeerConfig, type WireGuardPeerConfig } from './wireguard-peers.ts';
+import { expectedGatewayStructure, type GatewayApplyPlan, type GatewayObserved } from './plan.ts';
+import { structureDifferences } from '../os/nft/table-structure.ts';
+import { DEFAULT_PLAN_OPTIONS, type PeerPlan, type PlanOptions } from '../os/wireguard/peer-plan.ts';
+import type { WgDump } from '../os/wireguard/wg-dump.ts';
+import { samePeerConfig, type WireGuardPeerConfig } from '../os/wireguard/wireguard-peer.ts';
 
 /**
  * The periodic reconcile's plan, made against the applier's view of what it applied

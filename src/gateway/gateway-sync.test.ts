@@ -11,9 +11,9 @@ import { FakeClock } from '../daemon/testing/fake-clock.ts';
 import { twoPlantsState } from './__fixtures__/desired-state.ts';
 import { observeGateway } from './apply.ts';
 import { GatewayDocument } from './desired-document.ts';
-import { FakeIpConfigDriver } from './drivers/fake-ip-config-driver.ts';
-import { FakeNftDriver } from './drivers/fake-nft-driver.ts';
-import { FakeWireGuardDriver } from './drivers/fake-wireguard-driver.ts';
+import { FakeIpConfigDriver } from '../os/ip/fake-ip-config-driver.ts';
+import { FakeNftDriver } from '../os/nft/fake-nft-driver.ts';
+import { FakeWireGuardDriver } from '../os/wireguard/fake-wireguard-driver.ts';
 import { GatewaySync } from './gateway-sync.ts';
 import { planGatewayApply } from './plan.ts';
 

@@ -17,7 +17,9 @@ import {
   nativeShardPrefix,
   netmask,
   orderedLengths,
-} from './nft-elements.ts';
+} from '../os/nft/nft-elements.ts';
+import { checkedTableName, DEFAULT_TABLE_NAME, inputChain, quotedInterface } from '../os/nft/nft-names.ts';
+
 
 /**
  * Renders plantgate's gateway nft table (DESIGN "Data plane") as one `nft -f` script.
@@ -30,8 +32,6 @@ import {
  */
 
 export type GatewayInterfaces = { users: string; sites: string };
-
-export const DEFAULT_TABLE_NAME = 'plantgate';
 
 export function renderGatewayRuleset(
   state: Pick<GatewayDesiredState, 'allowed' | 'native'> & Partial<Pick<GatewayDesiredState, 'gateway'>>,
@@ -96,28 +96,6 @@ export function renderGatewayRuleset(
     '}',
     '',
   ].join('\n');
-}
-
-/**
- * The input chain: what arrives on plantgate's interfaces for the host itself is dropped
- * (a user or a site with no route must not reach the gateway's or agent's own services,
- * on the tunnel address or any other local address), except replies to what the host
- * started and — where `echo` — a ping of the interface's own address, for diagnosing a
- * tunnel. WireGuard's own UDP arrives on the underlay interface and is not affected;
- * traffic on other interfaces is left to the host's own firewall (policy accept).
- * `fib daddr . iif type local` holds only for an address configured on the arriving
- * interface, so the echo rule opens nothing else.
- */
-export function inputChain(quotedInterfaces: string[], echo: boolean): string[] {
-  return [
-    '\tchain input {',
-    '\t\ttype filter hook input priority filter; policy accept;',
-    '\t\tct state established,related accept',
-    ...(echo ? ['\t\tfib daddr . iif type local icmp type echo-request accept'] : []),
-    ...quotedInterfaces.map((iface) => `\t\tiifname ${iface} drop`),
-    '\t}',
-    '',
-  ];
 }
 
 /**
@@ -225,19 +203,4 @@ function nativeElementText(element: NativeElement): string {
 function renderElementsBlock(elements: string[]): string[] {
   if (elements.length === 0) return [];
   return ['\t\telements = {', elements.map((text) => `\t\t\t${text}`).join(',\n'), '\t\t}'];
-}
-
-// Names end up inside an nft script: accept only what Linux and nft accept as such, so
-// nothing from outside can inject syntax.
-const INTERFACE_NAME = /^[A-Za-z0-9_.-]{1,15}$/;
-const TABLE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
-
-export function quotedInterface(name: string): string {
-  if (!INTERFACE_NAME.test(name)) throw new Error(`invalid interface name: ${JSON.stringify(name)}`);
-  return `"${name}"`;
-}
-
-export function checkedTableName(name: string): string {
-  if (!TABLE_NAME.test(name)) throw new Error(`invalid nft table name: ${JSON.stringify(name)}`);
-  return name;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { parseNftTableJson } from './nft-table-json.ts';
+import { parseNftTableJson } from '../os/nft/nft-table-json.ts';
 import { expectedGatewayStructure } from './plan.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8');

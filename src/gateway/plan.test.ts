@@ -3,11 +3,13 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { GatewayDesiredState } from '../core/wire/gateway-state.ts';
 import { twoPlantsState } from './__fixtures__/desired-state.ts';
-import { countByLength, desiredGatewayElements, nativeShard, orderedLengths } from './nft-elements.ts';
-import { parseNftTableJson, type ObservedNftTable } from './nft-table-json.ts';
-import { expectedGatewayStructure, type GatewayObserved, planGatewayApply, planPeers } from './plan.ts';
-import type { WgDump } from './wg-dump.ts';
-import { desiredSitePeers, desiredUserPeers, type WireGuardPeerConfig } from './wireguard-peers.ts';
+import { countByLength, desiredGatewayElements, nativeShard, orderedLengths } from '../os/nft/nft-elements.ts';
+import { parseNftTableJson, type ObservedNftTable } from '../os/nft/nft-table-json.ts';
+import { expectedGatewayStructure, type GatewayObserved, planGatewayApply } from './plan.ts';
+import { planPeers } from '../os/wireguard/peer-plan.ts';
+import type { WgDump } from '../os/wireguard/wg-dump.ts';
+import { desiredSitePeers, desiredUserPeers } from './wireguard-peers.ts';
+import type { WireGuardPeerConfig } from '../os/wireguard/wireguard-peer.ts';
 
 const ifaces = { users: 'pgu0', sites: 'pgs0' };
 const ALICE = 'V4NcchRA0lZU/FocplXLH0zt9FEPAOskWBnih/OGZ18=';

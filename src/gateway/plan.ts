@@ -13,16 +13,13 @@ import {
   nativeShard,
   nativeShardPrefix,
   netmask,
-} from './nft-elements.ts';
+} from '../os/nft/nft-elements.ts';
 import type { GatewayInterfaces, SetDelta } from './nft-ruleset.ts';
-import type { ObservedNftChain, ObservedNftSet, ObservedNftTable } from './nft-table-json.ts';
-import type { WgDump } from './wg-dump.ts';
-import {
-  desiredSitePeers,
-  desiredUserPeers,
-  samePeerConfig,
-  type WireGuardPeerConfig,
-} from './wireguard-peers.ts';
+import type { ObservedNftTable } from '../os/nft/nft-table-json.ts';
+import type { WgDump } from '../os/wireguard/wg-dump.ts';
+import { DEFAULT_PLAN_OPTIONS, type PeerPlan, type PlanOptions, planPeers } from '../os/wireguard/peer-plan.ts';
+import { expectedInputChain, structureDifferences, type TableStructure } from '../os/nft/table-structure.ts';
+import { desiredSitePeers, desiredUserPeers } from './wireguard-peers.ts';
 
 /**
  * planGatewayApply: desired state + what the gateway observed → the smallest set of
@@ -38,13 +35,6 @@ export type GatewayObserved = {
   nft: ObservedNftTable | null;
 };
 
-export type PeerPlan =
-  | { kind: 'unchanged' }
-  /** One `wg set`: removals first (so a rotated key frees its tunnel IP), then upserts. */
-  | { kind: 'set'; remove: string[]; upsert: WireGuardPeerConfig[] }
-  /** One `wg syncconf` with the whole peer list. */
-  | { kind: 'sync'; peers: WireGuardPeerConfig[]; reason: string };
-
 export type NftPlan =
   | { kind: 'unchanged' }
   | { kind: 'delta'; delta: SetDelta }
@@ -59,13 +49,6 @@ export type GatewayApplyPlan = {
   /** Things the plan cannot fix (they need local configuration), for the log. */
   problems: string[];
 };
-
-export type PlanOptions = {
-  /** Above this many peer changes on one interface, one syncconf beats a long `wg set` argument list. */
-  maxIncrementalPeerChanges: number;
-};
-
-export const DEFAULT_PLAN_OPTIONS: PlanOptions = { maxIncrementalPeerChanges: 200 };
 
 export function planGatewayApply(
   desired: GatewayDesiredState,
@@ -89,28 +72,6 @@ export function planGatewayApply(
     nft: planNft(desired, ifaces, observed.nft),
     problems,
   };
-}
-
-export function planPeers(desired: WireGuardPeerConfig[], observed: WgDump | null, options: PlanOptions): PeerPlan {
-  if (observed === null) return { kind: 'sync', peers: desired, reason: 'interface missing' };
-  const observedByKey = new Map(
-    observed.peers.map((peer) => [
-      peer.publicKey,
-      // Only what the gateway sets is compared: endpoints of roaming users are learnt.
-      { publicKey: peer.publicKey, allowedIps: peer.allowedIps } satisfies WireGuardPeerConfig,
-    ]),
-  );
-  const desiredKeys = new Set(desired.map((peer) => peer.publicKey));
-  const remove = observed.peers.map((peer) => peer.publicKey).filter((key) => !desiredKeys.has(key));
-  const upsert = desired.filter((peer) => {
-    const current = observedByKey.get(peer.publicKey);
-    return current === undefined || !samePeerConfig(current, peer);
-  });
-  if (remove.length === 0 && upsert.length === 0) return { kind: 'unchanged' };
-  if (remove.length + upsert.length > options.maxIncrementalPeerChanges) {
-    return { kind: 'sync', peers: desired, reason: `${remove.length + upsert.length} peer changes` };
-  }
-  return { kind: 'set', remove: remove.sort(), upsert };
 }
 
 export function planNft(
@@ -195,8 +156,6 @@ export function diffElements(
   };
 }
 
-export type TableStructure = { sets: ObservedNftSet[]; chains: ObservedNftChain[] };
-
 /**
  * What renderGatewayRuleset's table with allowed sets for `allowedLengths` and native
  * maps for `nativeShards` looks like
@@ -266,51 +225,3 @@ export function expectedGatewayStructure(
   };
 }
 
-/** renderGatewayRuleset's (and the agent's) input chain as parseNftTableJson reads it back. */
-export function expectedInputChain(interfaces: string[], echo: boolean): ObservedNftChain {
-  return {
-    name: 'input',
-    type: 'filter',
-    hook: 'input',
-    prio: 0,
-    policy: 'accept',
-    rules: [
-      'ct state in { established, related } accept',
-      ...(echo ? ['fib daddr . iif type == local icmp type == echo-request accept'] : []),
-      ...interfaces.map((iface) => `iifname == ${iface} drop`),
-    ],
-  };
-}
-
-/**
- * Why an observed table's sets and chains are not the expected ones (empty: they are).
- * Chains named in `unorderedRules` are compared as multisets of rules (chains whose rules
- * all end in the same verdict, where order only changes speed).
- */
-export function structureDifferences(
-  expected: TableStructure,
-  observed: TableStructure,
-  { unorderedRules = [] }: { unorderedRules?: string[] } = {},
-): string[] {
-  const reasons: string[] = [];
-  const normalise = (chains: ObservedNftChain[]) =>
-    chains.map((chain) => (unorderedRules.includes(chain.name) ? { ...chain, rules: [...chain.rules].sort() } : chain));
-  compareNamed('set', expected.sets, observed.sets, reasons);
-  compareNamed('chain', normalise(expected.chains), normalise(observed.chains), reasons);
-  return reasons;
-}
-
-function compareNamed<T extends { name: string }>(what: string, expected: T[], observed: T[], reasons: string[]) {
-  const observedByName = new Map(observed.map((item) => [item.name, item]));
-  for (const item of expected) {
-    const found = observedByName.get(item.name);
-    if (!found) reasons.push(`${what} ${item.name} missing`);
-    else if (JSON.stringify(found) !== JSON.stringify(item)) {
-      reasons.push(`${what} ${item.name} differs: expected ${JSON.stringify(item)}, found ${JSON.stringify(found)}`);
-    }
-  }
-  const expectedNames = new Set(expected.map((item) => item.name));
-  for (const item of observed) {
-    if (!expectedNames.has(item.name)) reasons.push(`unexpected ${what} ${item.name}`);
-  }
-}

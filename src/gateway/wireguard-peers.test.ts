@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assertGolden } from '../../test/golden.ts';
 import { twoPlantsState } from './__fixtures__/desired-state.ts';
-import { checkedPublicKey, desiredSitePeers, desiredUserPeers, renderPeersConf } from './wireguard-peers.ts';
+import { desiredSitePeers, desiredUserPeers } from './wireguard-peers.ts';
+import { checkedPublicKey, renderPeersConf } from '../os/wireguard/wireguard-peer.ts';
 
 describe('gateway WireGuard peers', () => {
   it('renders the syncconf text of both interfaces (no [Interface] keys, so no secret)', () => {

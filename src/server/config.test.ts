@@ -25,6 +25,9 @@ const rows: Row[] = [
   { name: 'a certificate without its key is refused', flags: { tlsCert: '/a.pem' }, problems: [/tls: give both/] },
   { name: 'a log level that does not exist is refused, from any source', env: { PLANTGATE_LOG_LEVEL: 'loud' }, problems: [/log level "loud"/] },
   { name: 'a file that is not a mapping is refused', file: ['listen'], problems: [/cfg\.yaml/] },
+  { name: 'A3: an audit retention below 730 days is refused without the explicit override', file: { audit: { retentionDays: 90 } }, problems: [/audit\.retentionDays: 90 is below the 730 days/] },
+  { name: 'A3: with audit.allowRetentionBelow730Days: true the shorter retention is accepted', file: { audit: { retentionDays: 90, allowRetentionBelow730Days: true } }, expect: { listen: '127.0.0.1:8080' } },
+  { name: 'A2: audit.operatorsMayRead must be true or false', file: { audit: { operatorsMayRead: 'yes' } }, problems: [/audit\.operatorsMayRead/] },
 ];
 
 describe('server settings: flags > environment > file > defaults', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resolveRetention } from '../core/audit/retention.ts';
 
 /**
  * `plantgate server` settings from four sources, highest first: command-line flags,
@@ -19,7 +20,14 @@ export type ServerSettings = {
   tlsKey: string | undefined;
   logLevel: LogLevel;
   metricsToken: string | undefined;
+  /** The audit store (docs/audit.md): config file only, so a shorter retention is always a written decision. */
+  audit: AuditSettings;
 };
+
+export type AuditSettings = { retentionDays?: number; allowRetentionBelow730Days?: boolean; operatorsMayRead?: boolean };
+
+/** The settings that come as one string each from a flag, the environment or the file. */
+type StringSetting = Exclude<keyof ServerSettings, 'audit'>;
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -27,7 +35,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const SERVER_DEFAULTS = { listen: '127.0.0.1:8080', dataDir: './data', logLevel: 'info' } as const;
 
 /** Flag / environment variable / config-file path of every setting. */
-export const SETTING_SOURCES: Record<keyof ServerSettings, { flag: string; env: string; file: string }> = {
+export const SETTING_SOURCES: Record<StringSetting, { flag: string; env: string; file: string }> = {
   listen: { flag: '--listen', env: 'PLANTGATE_LISTEN', file: 'listen' },
   database: { flag: '--database', env: 'PLANTGATE_DATABASE', file: 'database' },
   dataDir: { flag: '--data-dir', env: 'PLANTGATE_DATA_DIR', file: 'dataDir' },
@@ -56,6 +64,14 @@ export const ServerConfigFile = z
     tls: z.object({ cert: text.optional(), key: text.optional() }).strict().optional(),
     log: z.object({ level: z.enum(LOG_LEVELS).optional() }).strict().optional(),
     metrics: z.object({ token: text.optional() }).strict().optional(),
+    audit: z
+      .object({
+        retentionDays: z.number().int('must be a whole number of days').min(1, 'must be at least 1').optional(),
+        allowRetentionBelow730Days: z.boolean().optional(),
+        operatorsMayRead: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type ServerConfigFile = z.infer<typeof ServerConfigFile>;
@@ -63,7 +79,7 @@ export type ServerConfigFile = z.infer<typeof ServerConfigFile>;
 export type ResolvedSettings = { ok: true; settings: ServerSettings } | { ok: false; problems: string[] };
 
 export function resolveServerSettings(input: {
-  flags: Partial<Record<keyof ServerSettings, string | undefined>>;
+  flags: Partial<Record<StringSetting, string | undefined>>;
   env: Record<string, string | undefined>;
   /** The parsed YAML document (undefined: no config file). */
   file?: unknown;
@@ -84,7 +100,7 @@ export function resolveServerSettings(input: {
       }
     }
   }
-  const fromFile: Partial<Record<keyof ServerSettings, string | undefined>> = {
+  const fromFile: Partial<Record<StringSetting, string | undefined>> = {
     listen: file.listen,
     database: file.database,
     dataDir: file.dataDir,
@@ -97,7 +113,7 @@ export function resolveServerSettings(input: {
     logLevel: file.log?.level,
     metricsToken: file.metrics?.token,
   };
-  const pick = (key: keyof ServerSettings): string | undefined => {
+  const pick = (key: StringSetting): string | undefined => {
     const env = input.env[SETTING_SOURCES[key].env];
     return input.flags[key] ?? (env === '' ? undefined : env) ?? fromFile[key];
   };
@@ -117,7 +133,10 @@ export function resolveServerSettings(input: {
     tlsKey: pick('tlsKey'),
     logLevel: logLevel as LogLevel,
     metricsToken: pick('metricsToken'),
+    audit: file.audit ?? {},
   };
+  const retention = resolveRetention({ days: settings.audit.retentionDays, allowBelowMinimum: settings.audit.allowRetentionBelow730Days });
+  if (!retention.ok) problems.push(`${input.fileName ?? 'config file'}: ${retention.problem}`);
   if ((settings.tlsCert === undefined) !== (settings.tlsKey === undefined)) {
     problems.push('tls: give both a certificate (--tls-cert / tls.cert) and its key (--tls-key / tls.key), or neither');
   }

@@ -1,5 +1,6 @@
 import type { Ipv4Prefix } from '../core/net/ipv4.ts';
 import type { AttemptGuard } from './features/auth/attempt-guard.ts';
+import type { AuditContext } from './features/audit/audit-context.ts';
 import type { DaemonStatusBuffer } from './features/daemons/status-buffer.ts';
 import type { Store } from './db/connect.ts';
 import type { FleetState } from './fleet/fleet-state.ts';
@@ -29,4 +30,6 @@ export type AppContext = {
   guard: AttemptGuard;
   /** Daemons' status reports, written to the database in batches. */
   daemonStatus: DaemonStatusBuffer;
+  /** The audit store (issue 10): its own database (SQLite) or tables and pool (PostgreSQL), key and settings. */
+  audit: AuditContext;
 };

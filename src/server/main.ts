@@ -9,6 +9,11 @@ import { AttemptGuard, type GuardLimits, guardLimitsFromEnv } from './features/a
 import { ensurePlatformOperator, loadAddressing, loadServiceKey } from './bootstrap.ts';
 import type { AppContext } from './context.ts';
 import { openStore } from './db/connect.ts';
+import { openAuditStore } from './db/audit-connect.ts';
+import { resolveRetention } from '../core/audit/retention.ts';
+import { DEFAULT_CHECKPOINT_INTERVAL_MS } from './features/audit/audit-context.ts';
+import { startAuditMaintenance } from './features/audit/maintenance.ts';
+import { loadAuditKey } from './features/audit/signing-key.ts';
 import { privateDirectory, tightenFile } from './db/file-modes.ts';
 import { FleetState } from './fleet/fleet-state.ts';
 import { DaemonStatusBuffer } from './features/daemons/status-buffer.ts';
@@ -41,6 +46,20 @@ export type ServerOptions = {
   logWrite?: (line: string) => void;
   /** Login/TOTP guessing limits; default from PLANTGATE_AUTH_* or DEFAULT_GUARD_LIMITS. */
   authLimits?: GuardLimits;
+  /** The audit store (issue 10); docs/audit.md. */
+  audit?: AuditOptions;
+};
+
+
+export type AuditOptions = {
+  /** Default 730; below 730 only with `allowRetentionBelow730Days`. */
+  retentionDays?: number;
+  allowRetentionBelow730Days?: boolean;
+  /** SPEC A2: platform operators read plants' trails only when this is true (default false). */
+  operatorsMayRead?: boolean;
+  checkpointIntervalMs?: number;
+  /** How often the server purges expired segments and signs quiet chain heads (default 10 minutes; 0: never, tests call it). */
+  maintenanceIntervalMs?: number;
 };
 
 export type RunningServer = { url: string; ctx: AppContext; close(): Promise<void> };
@@ -55,6 +74,9 @@ export async function startServer(options: ServerOptions, print: (line: string) 
   const store = await openStore(options.database ?? `sqlite:${join(options.dataDir, 'plantgate.db')}`);
   const box = secretBox(loadMasterKey(join(options.dataDir, 'master.key')));
   tightenFile(join(options.dataDir, 'master.key'));
+  const retention = resolveRetention({ days: options.audit?.retentionDays, allowBelowMinimum: options.audit?.allowRetentionBelow730Days });
+  if (!retention.ok) throw new Error(retention.problem);
+  const auditStore = await openAuditStore(store.url);
   const addressing = await loadAddressing(store.db, options);
   const serviceKey = await loadServiceKey(store.db, box);
   await ensurePlatformOperator(store.db, { email: options.adminEmail, password: options.adminPassword }, print);
@@ -81,7 +103,17 @@ export async function startServer(options: ServerOptions, print: (line: string) 
     // The clock reads ctx.now, so tests that move ctx.now move the backoff with it.
     guard: new AttemptGuard(options.authLimits ?? guardLimitsFromEnv(process.env), () => ctx.now().getTime()),
     daemonStatus,
+    audit: {
+      store: auditStore,
+      key: await loadAuditKey(auditStore.db, box, new Date()),
+      retentionDays: retention.days,
+      operatorsMayRead: options.audit?.operatorsMayRead === true,
+      checkpointIntervalMs: options.audit?.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
+    },
   };
+  const maintenance = startAuditMaintenance(ctx, options.audit?.maintenanceIntervalMs ?? 600_000, (err) =>
+    logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'audit maintenance'),
+  );
   const app = createApp(ctx, logger);
   const metrics = new ServerMetrics({
     processMetrics: true,
@@ -111,9 +143,11 @@ export async function startServer(options: ServerOptions, print: (line: string) 
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
+      maintenance.stop();
       await daemonStatus.close().catch(() => undefined);
       await fleet.close();
       await store.close();
+      await auditStore.close();
     },
   };
 }

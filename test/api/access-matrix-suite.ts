@@ -10,6 +10,7 @@ import { mintToken } from '../../src/server/features/auth/tokens.ts';
 import { allRoutes } from '../../src/server/http/app.ts';
 import { type RunningServer, startServer } from '../../src/server/main.ts';
 import { OPERATOR, http, login } from '../support/server.ts';
+import { AUDIT_ROWS } from './access-matrix-audit-rows.ts';
 import { ORG_ROWS } from './access-matrix-org-rows.ts';
 import { baseFleet } from './fleet-fixture.ts';
 
@@ -207,6 +208,9 @@ export const MATRIX: Record<string, Row> = {
 
   // ---- organization self-service: judged by the org permission table ------------------
   ...ORG_ROWS,
+
+  // ---- audit trail (issue 10): Admins and Moderators of the plant's organization only ---
+  ...AUDIT_ROWS,
 };
 
 function userRow(target: string, suffix: string, ok: number, body?: unknown): Row {

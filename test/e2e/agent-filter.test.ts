@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { renderAgentRuleset } from '../../src/agent/nft-ruleset.ts';
-import { NftCliDriver } from '../../src/gateway/drivers/nft-cli-driver.ts';
+import { NftCliDriver } from '../../src/os/nft/nft-cli-driver.ts';
 import { assertNetnsCapable, NetnsLab } from './netns.ts';
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { WireGuardGoDriver } from '../../src/gateway/drivers/wireguard-go-driver.ts';
+import { WireGuardGoDriver } from '../../src/os/wireguard/wireguard-go-driver.ts';
 import { assertNetnsCapable, type LabProcess, NetnsLab } from './netns.ts';
 import { wgQuickUp } from './wg-quick.ts';
 

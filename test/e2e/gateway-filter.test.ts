@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { NftCliDriver } from '../../src/gateway/drivers/nft-cli-driver.ts';
+import { NftCliDriver } from '../../src/os/nft/nft-cli-driver.ts';
 import { renderGatewayRuleset } from '../../src/gateway/nft-ruleset.ts';
 import { assertNetnsCapable, NetnsLab } from './netns.ts';
 

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
-import { type CommandOutput, type CommandOptions, runCommand } from '../../src/gateway/drivers/run-command.ts';
+import { type CommandOutput, type CommandOptions, runCommand } from '../../src/os/run-command.ts';
 
 /**
  * A test's private network lab: network namespaces, veth pairs, addresses, routes and

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import type { FleetFile } from '../../src/core/fleet-file/schema.ts';
-import { WireGuardGoDriver } from '../../src/gateway/drivers/wireguard-go-driver.ts';
+import { WireGuardGoDriver } from '../../src/os/wireguard/wireguard-go-driver.ts';
 import { type LabProcess, NetnsLab } from './netns.ts';
 import { wgQuickUp } from './wg-quick.ts';
 

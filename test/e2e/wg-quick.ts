@@ -1,5 +1,5 @@
-import { withSecretFile } from '../../src/gateway/drivers/secret-file.ts';
-import type { WireGuardGoDriver } from '../../src/gateway/drivers/wireguard-go-driver.ts';
+import { withSecretFile } from '../../src/os/secret-file.ts';
+import type { WireGuardGoDriver } from '../../src/os/wireguard/wireguard-go-driver.ts';
 import { wireGuardPublicKey } from '../../src/crypto/wireguard-keys.ts';
 import type { NetnsLab } from './netns.ts';
 

@@ -15,6 +15,7 @@ import { enrolmentRoutes } from '../features/enrolments/routes.ts';
 import { userRoutes } from '../features/users/routes.ts';
 import { vpnRoutes } from '../features/vpn/routes.ts';
 import { organizationRoutes } from '../features/organizations/routes.ts';
+import { auditRoutes } from '../features/audit/routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { cookieAuthorization, webSession } from '../web/session-cookie.ts';
 import { mountWebUi } from '../web/static.ts';
@@ -29,6 +30,7 @@ export const allRoutes: RouteDef[] = [
   ...enrolmentRoutes,
   ...userRoutes,
   ...organizationRoutes,
+  ...auditRoutes,
 ];
 
 const NO_CALLER: Caller = { userId: '', email: '', name: '', platformOperator: false, tokenId: '' };

@@ -1,0 +1,51 @@
+/**
+ * One stored flow record of the audit trail (SPEC A1, A5): what a gateway reported,
+ * attributed at ingest time to user, plant, subnet and device, with those identities
+ * kept as they were then. `seq` is the record's place in its plant's hash chain.
+ */
+export type StoredFlow = {
+  plantId: string;
+  seq: number;
+  /** The gateway's id for the record (with `gatewayId`, what makes a retry a duplicate). */
+  recordId: string;
+  gatewayId: string;
+  /** Day segment (days since 1970-01-01 UTC) the record was ingested in: the unit of purge. */
+  segment: number;
+  ingestedAt: string;
+  userId: string | null;
+  userEmail: string | null;
+  tunnelIp: string;
+  orgId: string;
+  plantName: string;
+  subnetId: string;
+  /** The subnet's native prefix and its mapped alias at the time. */
+  subnetCidr: string;
+  subnetMapped: string;
+  /** The address the user addressed (mapped or native) and the device's real address in the plant. */
+  destinationIp: string;
+  deviceIp: string;
+  deviceName: string | null;
+  protocol: string;
+  port: number | null;
+  connections: number;
+  bytesIn: number;
+  bytesOut: number;
+  firstSeen: string;
+  lastSeen: string;
+  session: string | null;
+};
+
+/** A gap in capture a gateway reported (lost conntrack events, spool overflow): recorded, never silently lost. */
+export type StoredGap = { gatewayId: string; gapId: string; from: string; to: string; reason: string; ingestedAt: string; segment: number };
+
+const DAY_MS = 86_400_000;
+
+/** The day segment of an instant. */
+export function segmentOf(at: Date): number {
+  return Math.floor(at.getTime() / DAY_MS);
+}
+
+/** The first instant of a segment, ISO. */
+export function segmentStart(segment: number): string {
+  return new Date(segment * DAY_MS).toISOString();
+}

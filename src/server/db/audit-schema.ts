@@ -1,0 +1,41 @@
+import type { Generated } from 'kysely';
+
+/** Row types of the audit store (migration 0008_audit); separate from the fleet schema on purpose. */
+export type AuditDatabase = {
+  audit_flows: {
+    plant_id: string;
+    seq: number;
+    segment: number;
+    record_id: string;
+    gateway_id: string;
+    ingested_at: string;
+    user_id: string | null;
+    user_email: string | null;
+    tunnel_ip: string;
+    org_id: string;
+    plant_name: string;
+    subnet_id: string;
+    subnet_cidr: string;
+    subnet_mapped: string;
+    destination_ip: string;
+    device_ip: string;
+    device_name: string | null;
+    protocol: string;
+    port: number | null;
+    connections: number;
+    bytes_in: number;
+    bytes_out: number;
+    first_seen: string;
+    last_seen: string;
+    session: string | null;
+    hash: string;
+  };
+  audit_segments: { segment: number; created_at: string };
+  audit_gaps: { gateway_id: string; gap_id: string; segment: number; from_at: string; to_at: string; reason: string; ingested_at: string };
+  audit_chain_heads: { plant_id: string; seq: number; hash: string; segment: number; checkpoint_seq: number; checkpoint_at: string };
+  audit_checkpoints: { plant_id: string; seq: number; hash: string; record_segment: number; segment: number; created_at: string; signature: string };
+  audit_batches: { gateway_id: string; batch_id: string; segment: number; ack: string };
+  audit_keys: { id: string; private_sealed: string; public_pem: string; created_at: string };
+  /** Kysely's own bookkeeping is not modelled. */
+  _unused?: Generated<never>;
+};

@@ -1,0 +1,114 @@
+import { type Attributed, type ReportedFlow, attributeFlow, attributionView } from '../../../core/audit/attribute.ts';
+import { appendToChain } from '../../../core/audit/chain.ts';
+import { type Checkpoint, signCheckpoint } from '../../../core/audit/checkpoint.ts';
+import { type StoredGap, segmentOf } from '../../../core/audit/flow.ts';
+import type { FlowBatch, FlowBatchAck } from '../../../core/wire/audit.ts';
+import type { AppContext } from '../../context.ts';
+import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
+import { claimBatch, deviceNames, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, saveBatchAck, storedRecordIds, updateHead } from './ingest-store.ts';
+
+/**
+ * Ingests one batch of a gateway's flow records and capture gaps (issue 10 items 2, 3):
+ * - idempotent: a batch id seen before answers its first acknowledgement, and a record id
+ *   this gateway already delivered in another batch is not stored again;
+ * - attributed now, against the fleet as it is now (SPEC A5: the identities are frozen
+ *   into the record, later renames and re-mappings never touch it);
+ * - chained per plant, with a signed checkpoint when a new day segment opens and at
+ *   least every checkpoint interval;
+ * - one transaction on the audit store only: nothing here waits for, or holds up, a fleet write.
+ */
+export async function ingestFlows(ctx: AppContext, daemon: DaemonRow, batch: FlowBatch): Promise<FlowBatchAck> {
+  const audit = ctx.audit;
+  const now = ctx.now();
+  const ingestedAt = now.toISOString();
+  const segment = segmentOf(now);
+  const gatewayId = daemon.id;
+
+  const model = await ctx.fleet.current();
+  const view = attributionView(model, new Map());
+  const attributed: Attributed[] = [];
+  const unattributed: ReportedFlow[] = [];
+  const seen = new Set<string>();
+  for (const reported of batch.records) {
+    if (seen.has(reported.id)) continue;
+    seen.add(reported.id);
+    const flow = { ...reported, firstSeen: iso(reported.firstSeen), lastSeen: iso(reported.lastSeen) };
+    const result = attributeFlow(view, flow);
+    if (result.ok) attributed.push(result.flow);
+    else unattributed.push(flow);
+  }
+  const plantIds = [...new Set(attributed.map((f) => f.plantId))];
+  const devices = await deviceNames(ctx.store.db, plantIds);
+  for (const f of attributed) f.deviceName = devices.get(f.plantId)?.get(f.deviceIp) ?? null;
+
+  await ensureSegment(audit.store.db, audit.store.engine, segment, ingestedAt);
+  return audit.store.db.transaction().execute(async (trx) => {
+    if (!(await claimBatch(trx, gatewayId, batch.batchId, segment))) {
+      const ack = await findBatchAck(trx, gatewayId, batch.batchId);
+      return { ...(JSON.parse(ack || '{}') as FlowBatchAck), batchId: batch.batchId, duplicate: true };
+    }
+    const heads = await lockHeads(trx, audit.store.engine, plantIds);
+    // A record cannot have been stored before the day it was first seen (one day of clock skew allowed).
+    const earliest = Math.min(segment, ...attributed.map((f) => segmentOf(new Date(f.firstSeen)))) - 1;
+    const already = await storedRecordIds(trx, audit.store.engine, gatewayId, attributed.map((f) => f.recordId), earliest);
+    const fresh = attributed.filter((f) => !already.has(f.recordId));
+
+    const checkpoints: Checkpoint[] = [];
+    const sign = (c: Omit<Checkpoint, 'signature'>) => checkpoints.push(signCheckpoint(audit.key.privateKeyPem, c));
+    let stored = 0;
+    const byPlant = new Map<string, Attributed[]>();
+    for (const f of fresh) {
+      const list = byPlant.get(f.plantId) ?? [];
+      byPlant.set(f.plantId, list);
+      list.push(f);
+    }
+    for (const plantId of plantIds) {
+      const records = byPlant.get(plantId) ?? [];
+      const head = heads.get(plantId);
+      if (!head || records.length === 0) continue;
+      const chainSegment = Math.max(segment, head.segment);
+      // The checkpoint at a segment boundary lives in the new segment: it anchors the chain once the old one is purged.
+      if (head.seq > 0 && head.segment < chainSegment && head.checkpointSeq !== head.seq) {
+        sign({ plantId, seq: head.seq, hash: head.hash, recordSegment: head.segment, segment: chainSegment, createdAt: ingestedAt });
+      }
+      const appended = appendToChain(
+        head,
+        records.map((f) => ({ ...f, gatewayId, segment: chainSegment, ingestedAt })),
+      );
+      await insertFlows(trx, audit.store, appended.records);
+      stored += appended.records.length;
+      const due = head.checkpointAt === '' || now.getTime() - Date.parse(head.checkpointAt) >= audit.checkpointIntervalMs;
+      if (due) sign({ plantId, seq: appended.head.seq, hash: appended.head.hash, recordSegment: chainSegment, segment: chainSegment, createdAt: ingestedAt });
+      await updateHead(trx, plantId, {
+        ...appended.head,
+        checkpointSeq: due ? appended.head.seq : head.checkpointSeq,
+        checkpointAt: due ? ingestedAt : head.checkpointAt,
+      });
+    }
+    await insertCheckpoints(trx, checkpoints);
+
+    const gaps: StoredGap[] = batch.gaps.map((g) => ({ gatewayId, gapId: g.id, from: iso(g.from), to: iso(g.to), reason: g.reason, ingestedAt, segment }));
+    if (unattributed.length > 0) {
+      gaps.push({
+        gatewayId,
+        gapId: `unattributed:${batch.batchId}`,
+        from: unattributed.map((f) => f.firstSeen).sort()[0] as string,
+        to: unattributed.map((f) => f.lastSeen).sort().at(-1) as string,
+        reason: `${unattributed.length} flow record(s) whose destination is in no plant subnet`,
+        ingestedAt,
+        segment,
+      });
+    }
+    const newGaps = await insertGaps(trx, gaps);
+    const ack: FlowBatchAck = { batchId: batch.batchId, duplicate: false, stored, alreadyStored: attributed.length - fresh.length, unattributed: unattributed.length, gaps: newGaps };
+    await saveBatchAck(trx, gatewayId, batch.batchId, JSON.stringify(ack));
+    return ack;
+  });
+}
+
+const CANONICAL_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/** One spelling of every instant (UTC, milliseconds), so stored times compare as text; the usual input is already in it. */
+function iso(text: string): string {
+  return CANONICAL_INSTANT.test(text) ? text : new Date(text).toISOString();
+}

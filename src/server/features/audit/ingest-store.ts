@@ -1,0 +1,225 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { type Kysely, type Transaction, sql } from 'kysely';
+import type { ChainHead } from '../../../core/audit/chain.ts';
+import type { Checkpoint } from '../../../core/audit/checkpoint.ts';
+import type { StoredFlow, StoredGap } from '../../../core/audit/flow.ts';
+import type { AuditDatabase } from '../../db/audit-schema.ts';
+import type { Engine } from '../../db/migrations.ts';
+import type { Db } from '../../db/handle.ts';
+
+/** The only writer of the audit tables (with the retention purge): the ingest path. */
+type Trx = Transaction<AuditDatabase>;
+type AuditDb = Kysely<AuditDatabase>;
+
+export type HeadRow = ChainHead & { checkpointSeq: number; checkpointAt: string };
+
+const known = new WeakMap<AuditDb, Set<number>>();
+
+/**
+ * Registers a day segment (and on PostgreSQL creates its partition) before the first
+ * record of that day is written; outside the ingest transaction, idempotent, race-safe
+ * between replicas.
+ */
+export async function ensureSegment(db: AuditDb, engine: Engine, segment: number, createdAt: string): Promise<void> {
+  const seen = known.get(db) ?? new Set<number>();
+  known.set(db, seen);
+  if (seen.has(segment)) return;
+  if (engine === 'postgres') {
+    try {
+      await sql`create table if not exists ${sql.id(partitionName(segment))} partition of audit_flows for values from (${sql.lit(segment)}) to (${sql.lit(segment + 1)})`.execute(db);
+    } catch (error) {
+      // Two replicas creating the same day's partition at once: the loser's error is harmless.
+      if ((error as { code?: string }).code !== '42P07' && (error as { code?: string }).code !== '23505') throw error;
+    }
+  }
+  await db.insertInto('audit_segments').values({ segment, created_at: createdAt }).onConflict((oc) => oc.column('segment').doNothing()).execute();
+  seen.add(segment);
+}
+
+export function partitionName(segment: number): string {
+  return `audit_flows_s${segment}`;
+}
+
+export async function findBatchAck(trx: Trx, gatewayId: string, batchId: string): Promise<string | undefined> {
+  const row = await trx.selectFrom('audit_batches').select('ack').where('gateway_id', '=', gatewayId).where('batch_id', '=', batchId).executeTakeFirst();
+  return row?.ack;
+}
+
+/** Claims the batch id first: a concurrent retry of the same batch waits here, then sees it done. */
+export async function claimBatch(trx: Trx, gatewayId: string, batchId: string, segment: number): Promise<boolean> {
+  const result = await trx
+    .insertInto('audit_batches')
+    .values({ gateway_id: gatewayId, batch_id: batchId, segment, ack: '' })
+    .onConflict((oc) => oc.columns(['gateway_id', 'batch_id']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+}
+
+export async function saveBatchAck(trx: Trx, gatewayId: string, batchId: string, ack: string): Promise<void> {
+  await trx.updateTable('audit_batches').set({ ack }).where('gateway_id', '=', gatewayId).where('batch_id', '=', batchId).execute();
+}
+
+/**
+ * The plants' chain heads, locked for this transaction (PostgreSQL: row locks taken in
+ * plant order, so two batches never deadlock; SQLite: the transaction holds the write lock).
+ */
+export async function lockHeads(trx: Trx, engine: Engine, plantIds: string[]): Promise<Map<string, HeadRow>> {
+  const sorted = [...plantIds].sort();
+  if (sorted.length === 0) return new Map();
+  await trx
+    .insertInto('audit_chain_heads')
+    .values(sorted.map((plant_id) => ({ plant_id, seq: 0, hash: '0'.repeat(64), segment: 0, checkpoint_seq: 0, checkpoint_at: '' })))
+    .onConflict((oc) => oc.column('plant_id').doNothing())
+    .execute();
+  let query = trx.selectFrom('audit_chain_heads').selectAll().where('plant_id', 'in', sorted).orderBy('plant_id');
+  if (engine === 'postgres') query = query.forUpdate();
+  const rows = await query.execute();
+  return new Map(
+    rows.map((r) => [r.plant_id, { seq: Number(r.seq), hash: r.hash, segment: r.segment, checkpointSeq: Number(r.checkpoint_seq), checkpointAt: r.checkpoint_at }]),
+  );
+}
+
+/** Record ids of this gateway already stored (a spooled record sent again in another batch). */
+export async function storedRecordIds(trx: Trx, engine: Engine, gatewayId: string, recordIds: string[], fromSegment: number): Promise<Set<string>> {
+  const found = new Set<string>();
+  // PostgreSQL: one array parameter (planning 5,000 `in` parameters costs more than the lookup).
+  const chunk = engine === 'postgres' ? 10_000 : 500;
+  for (let i = 0; i < recordIds.length; i += chunk) {
+    if (i > 0) await yieldToEventLoop();
+    const ids = recordIds.slice(i, i + chunk);
+    const rows = await trx
+      .selectFrom('audit_flows')
+      .select('record_id')
+      .where('gateway_id', '=', gatewayId)
+      .where((eb) => (engine === 'postgres' ? eb(sql`record_id`, '=', sql`any(${ids}::text[])`) : eb('record_id', 'in', ids)))
+      .where('segment', '>=', fromSegment)
+      .execute();
+    for (const r of rows) found.add(r.record_id);
+  }
+  return found;
+}
+
+/** Rows per chunk: the longest the event loop is held by one ingest (≈ 10 ms). */
+const ROWS_PER_INSERT = 1000;
+
+const FLOW_COLUMNS: ReadonlyArray<keyof AuditDatabase['audit_flows']> = [
+  'plant_id', 'seq', 'segment', 'record_id', 'gateway_id', 'ingested_at', 'user_id', 'user_email', 'tunnel_ip', 'org_id', 'plant_name',
+  'subnet_id', 'subnet_cidr', 'subnet_mapped', 'destination_ip', 'device_ip', 'device_name', 'protocol', 'port', 'connections',
+  'bytes_in', 'bytes_out', 'first_seen', 'last_seen', 'session', 'hash',
+];
+const PG_TYPES: Record<string, string> = { seq: 'bigint', segment: 'integer', port: 'integer', connections: 'bigint', bytes_in: 'bigint', bytes_out: 'bigint' };
+
+/**
+ * Appends records inside the ingest transaction, without the query builder in the hot path
+ * (B6): SQLite runs one prepared statement per row on the transaction's own connection;
+ * PostgreSQL inserts a chunk as one `unnest` of column arrays (one plan, 26 parameters).
+ * Between chunks the event loop serves other requests.
+ */
+export async function insertFlows(trx: Trx, store: { engine: Engine; sqlite: DatabaseSync | null }, records: ReadonlyArray<StoredFlow & { hash: string }>): Promise<void> {
+  for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
+    if (i > 0) await yieldToEventLoop();
+    const rows = records.slice(i, i + ROWS_PER_INSERT).map(flowRow);
+    if (store.sqlite) {
+      const insert = store.sqlite.prepare(`insert into audit_flows (${FLOW_COLUMNS.join(', ')}) values (${FLOW_COLUMNS.map(() => '?').join(', ')})`);
+      for (const row of rows) insert.run(...FLOW_COLUMNS.map((c) => row[c] as string | number | null));
+    } else if (store.engine === 'postgres') {
+      const arrays = FLOW_COLUMNS.map((c) => sql`${rows.map((r) => r[c])}::${sql.raw(PG_TYPES[c] ?? 'text')}[]`);
+      await sql`insert into audit_flows (${sql.join(FLOW_COLUMNS.map((c) => sql.id(c)))}) select * from unnest(${sql.join(arrays)})`.execute(trx);
+    } else {
+      await trx.insertInto('audit_flows').values(rows).execute();
+    }
+  }
+}
+
+export async function updateHead(trx: Trx, plantId: string, head: HeadRow): Promise<void> {
+  await trx
+    .updateTable('audit_chain_heads')
+    .set({ seq: head.seq, hash: head.hash, segment: head.segment, checkpoint_seq: head.checkpointSeq, checkpoint_at: head.checkpointAt })
+    .where('plant_id', '=', plantId)
+    .execute();
+}
+
+export async function insertCheckpoints(trx: Trx | AuditDb, checkpoints: readonly Checkpoint[]): Promise<void> {
+  if (checkpoints.length === 0) return;
+  await trx
+    .insertInto('audit_checkpoints')
+    .values(
+      checkpoints.map((c) => ({
+        plant_id: c.plantId,
+        seq: c.seq,
+        hash: c.hash,
+        record_segment: c.recordSegment,
+        segment: c.segment,
+        created_at: c.createdAt,
+        signature: c.signature,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['plant_id', 'seq']).doNothing())
+    .execute();
+}
+
+/** Gaps are kept once per gateway and gap id (a retried report adds nothing); returns how many were new. */
+export async function insertGaps(trx: Trx, gaps: readonly StoredGap[]): Promise<number> {
+  if (gaps.length === 0) return 0;
+  const result = await trx
+    .insertInto('audit_gaps')
+    .values(
+      gaps.map((g) => ({ gateway_id: g.gatewayId, gap_id: g.gapId, segment: g.segment, from_at: g.from, to_at: g.to, reason: g.reason, ingested_at: g.ingestedAt })),
+    )
+    .onConflict((oc) => oc.columns(['gateway_id', 'gap_id']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n);
+}
+
+/** Device names of the given plants, by real address (from the fleet store: a read, never a lock). */
+export async function deviceNames(fleet: Db, plantIds: string[]): Promise<Map<string, Map<string, string>>> {
+  const out = new Map<string, Map<string, string>>();
+  if (plantIds.length === 0) return out;
+  const rows = await fleet.selectFrom('devices').select(['plant_id', 'ip', 'name']).where('plant_id', 'in', plantIds).execute();
+  for (const r of rows) {
+    const plant = out.get(r.plant_id) ?? new Map<string, string>();
+    out.set(r.plant_id, plant);
+    plant.set(r.ip, r.name);
+  }
+  return out;
+}
+
+/**
+ * node:sqlite runs a statement synchronously and Kysely continues in a microtask, so a
+ * 10,000-record ingest would hold the event loop for its whole transaction and every other
+ * request (a fleet write, a login) would wait for it. Between chunks the loop serves them.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function flowRow(r: StoredFlow & { hash: string }): AuditDatabase['audit_flows'] {
+  return {
+    plant_id: r.plantId,
+    seq: r.seq,
+    segment: r.segment,
+    record_id: r.recordId,
+    gateway_id: r.gatewayId,
+    ingested_at: r.ingestedAt,
+    user_id: r.userId,
+    user_email: r.userEmail,
+    tunnel_ip: r.tunnelIp,
+    org_id: r.orgId,
+    plant_name: r.plantName,
+    subnet_id: r.subnetId,
+    subnet_cidr: r.subnetCidr,
+    subnet_mapped: r.subnetMapped,
+    destination_ip: r.destinationIp,
+    device_ip: r.deviceIp,
+    device_name: r.deviceName,
+    protocol: r.protocol,
+    port: r.port,
+    connections: r.connections,
+    bytes_in: r.bytesIn,
+    bytes_out: r.bytesOut,
+    first_seen: r.firstSeen,
+    last_seen: r.lastSeen,
+    session: r.session,
+    hash: r.hash,
+  };
+}

@@ -1,0 +1,95 @@
+import type { Kysely } from 'kysely';
+import type { HeadRow } from './ingest-store.ts';
+import type { Checkpoint } from '../../../core/audit/checkpoint.ts';
+import type { StoredFlow } from '../../../core/audit/flow.ts';
+import type { AuditDatabase } from '../../db/audit-schema.ts';
+
+type AuditDb = Kysely<AuditDatabase>;
+export type FlowRow = AuditDatabase['audit_flows'];
+
+export type RecordFilter = { plantId: string; userEmail?: string; deviceIp?: string; from?: string; to?: string; afterSeq: number; limit: number };
+
+/** A plant's records in chain order, filtered; one more than `limit` tells whether a next page exists. */
+export async function selectRecords(db: AuditDb, f: RecordFilter): Promise<FlowRow[]> {
+  let q = db.selectFrom('audit_flows').selectAll().where('plant_id', '=', f.plantId).where('seq', '>', f.afterSeq);
+  if (f.userEmail !== undefined) q = q.where('user_email', '=', f.userEmail);
+  if (f.deviceIp !== undefined) q = q.where('device_ip', '=', f.deviceIp);
+  if (f.from !== undefined) q = q.where('last_seen', '>=', f.from);
+  if (f.to !== undefined) q = q.where('first_seen', '<=', f.to);
+  return q.orderBy('seq').limit(f.limit + 1).execute();
+}
+
+export async function selectGaps(db: AuditDb, from: string | undefined, to: string | undefined): Promise<Array<{ from_at: string; to_at: string; reason: string }>> {
+  let q = db.selectFrom('audit_gaps').select(['from_at', 'to_at', 'reason']);
+  if (from !== undefined) q = q.where('to_at', '>=', from);
+  if (to !== undefined) q = q.where('from_at', '<=', to);
+  return q.orderBy('from_at').limit(1000).execute();
+}
+
+export async function selectCheckpoints(db: AuditDb, plantId: string, fromSeq = 0, toSeq = Number.MAX_SAFE_INTEGER): Promise<Checkpoint[]> {
+  const rows = await db
+    .selectFrom('audit_checkpoints')
+    .selectAll()
+    .where('plant_id', '=', plantId)
+    .where('seq', '>=', fromSeq)
+    .where('seq', '<=', toSeq)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => ({
+    plantId: r.plant_id,
+    seq: Number(r.seq),
+    hash: r.hash,
+    recordSegment: r.record_segment,
+    segment: r.segment,
+    createdAt: r.created_at,
+    signature: r.signature,
+  }));
+}
+
+export async function selectHead(db: AuditDb, plantId: string): Promise<HeadRow | null> {
+  const r = await db.selectFrom('audit_chain_heads').selectAll().where('plant_id', '=', plantId).executeTakeFirst();
+  return r ? { seq: Number(r.seq), hash: r.hash, segment: r.segment, checkpointSeq: Number(r.checkpoint_seq), checkpointAt: r.checkpoint_at } : null;
+}
+
+/** The owner organization and name a plant had in its latest record (a plant removed from the fleet keeps its trail). */
+export async function plantOfRecords(db: AuditDb, plantId: string): Promise<{ orgId: string; plantName: string } | null> {
+  const r = await db.selectFrom('audit_flows').select(['org_id', 'plant_name']).where('plant_id', '=', plantId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  return r ? { orgId: r.org_id, plantName: r.plant_name } : null;
+}
+
+/** Chain order, in pages (verification and export read a whole chain without holding it all at once). */
+export async function selectChainPage(db: AuditDb, plantId: string, afterSeq: number, limit: number): Promise<Array<StoredFlow & { hash: string }>> {
+  const rows = await db.selectFrom('audit_flows').selectAll().where('plant_id', '=', plantId).where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+  return rows.map(chainedOf);
+}
+
+export function chainedOf(r: FlowRow): StoredFlow & { hash: string } {
+  return {
+    plantId: r.plant_id,
+    seq: Number(r.seq),
+    recordId: r.record_id,
+    gatewayId: r.gateway_id,
+    segment: r.segment,
+    ingestedAt: r.ingested_at,
+    userId: r.user_id,
+    userEmail: r.user_email,
+    tunnelIp: r.tunnel_ip,
+    orgId: r.org_id,
+    plantName: r.plant_name,
+    subnetId: r.subnet_id,
+    subnetCidr: r.subnet_cidr,
+    subnetMapped: r.subnet_mapped,
+    destinationIp: r.destination_ip,
+    deviceIp: r.device_ip,
+    deviceName: r.device_name,
+    protocol: r.protocol,
+    port: r.port,
+    connections: Number(r.connections),
+    bytesIn: Number(r.bytes_in),
+    bytesOut: Number(r.bytes_out),
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    session: r.session,
+    hash: r.hash,
+  };
+}

@@ -1,0 +1,39 @@
+import { MAX_INGEST_BODY, auditApi } from '../../../core/wire/audit.ts';
+import { type RouteDef, fromEndpoint } from '../../http/registry.ts';
+import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
+import { ingestFlows } from './ingest-service.ts';
+import { exportPage, publicKey, queryRecords, verifyPlant } from './read-service.ts';
+
+export const auditRoutes: RouteDef[] = [
+  fromEndpoint(auditApi.ingest, {
+    summary: 'A gateway delivers a batch of flow records and capture gaps (idempotent: a retried batch or record is stored once)',
+    tag: 'audit',
+    auth: 'gateway',
+    maxBody: MAX_INGEST_BODY,
+    handler: ({ ctx, daemon, body }) => ingestFlows(ctx, daemon as DaemonRow, body),
+  }),
+  fromEndpoint(auditApi.records, {
+    summary: 'A plant\u2019s audit trail (Admins and Moderators of its organization), filtered, in chain order, cursor-paged',
+    tag: 'audit',
+    auth: 'user',
+    handler: ({ ctx, caller, params, query }) => queryRecords(ctx, caller, params.plant as string, query),
+  }),
+  fromEndpoint(auditApi.verify, {
+    summary: 'Verifies a plant\u2019s hash chain against its signed checkpoints; names the first record that fails',
+    tag: 'audit',
+    auth: 'user',
+    handler: ({ ctx, caller, params }) => verifyPlant(ctx, caller, params.plant as string),
+  }),
+  fromEndpoint(auditApi.export, {
+    summary: 'A page of a plant\u2019s chain as stored (records with hashes, checkpoints with signatures) for export and offline verification',
+    tag: 'audit',
+    auth: 'user',
+    handler: ({ ctx, caller, params, query }) => exportPage(ctx, caller, params.plant as string, query),
+  }),
+  fromEndpoint(auditApi.publicKey, {
+    summary: 'The public key that verifies audit checkpoints (for auditors)',
+    tag: 'audit',
+    auth: 'none',
+    handler: async ({ ctx }) => publicKey(ctx),
+  }),
+];

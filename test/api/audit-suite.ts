@@ -1,0 +1,418 @@
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { after, before, describe, it } from 'node:test';
+import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
+import { formatCidr, formatIpv4 } from '../../src/core/net/ipv4.ts';
+import { checkpointQuietHeads, purgeExpired } from '../../src/server/features/audit/retention-service.ts';
+import type { RunningServer } from '../../src/server/main.ts';
+import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
+import { baseFleet } from './fleet-fixture.ts';
+
+/**
+ * The audit store end to end on the server (issue 10 items 2–7): a gateway posts flow
+ * batches; the trail is attributed, chained, signed, queried, verified and purged; only
+ * Admins and Moderators of the plant's organization read it. Run on SQLite and PostgreSQL.
+ */
+export function auditSuite(engine: string, database: () => Promise<string | undefined>): void {
+  describe(`audit store on ${engine} (issue 10)`, () => {
+    let server: RunningServer & { dataDir: string };
+    let op: ReturnType<typeof http>;
+    let gateway: { id: string; credential: string };
+    const as: Record<string, ReturnType<typeof http>> = {};
+    let userIp = '';
+    let parkAMapped = '';
+    let batchNo = 0;
+    let recordNo = 0;
+
+    const ingest = (body: unknown, gw = gateway): Promise<{ status: number; body: any }> =>
+      fetch(`${server.url}/api/v1/gateways/${gw.id}/flows`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${gw.credential}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const flow = (destinationIp: string, port: number, extra: Record<string, unknown> = {}) => ({
+      id: `rec-${++recordNo}`,
+      tunnelIp: userIp,
+      destinationIp,
+      protocol: 'tcp',
+      port,
+      connections: 2,
+      bytesIn: 4096,
+      bytesOut: 512,
+      firstSeen: new Date(server.ctx.now().getTime() - 5000).toISOString(),
+      lastSeen: server.ctx.now().toISOString(),
+      session: 'sess-1',
+      ...extra,
+    });
+    const batch = (records: unknown[], gaps: unknown[] = []) => ({ batchId: `batch-${++batchNo}`, records, gaps });
+    const mapped = (host: number) => formatIpv4(Number(parkAMapped.split('.').reduce((a, o) => a * 256 + Number(o), 0)) + host);
+    const parkA = () => encodeURIComponent('Park A');
+    const records = async (who = 'alice', q = '') => (as[who] as ReturnType<typeof http>).get(`/api/v1/audit/plants/${parkA()}/records${q}`);
+    const verify = async (plant = parkA()) => (await as.alice?.get(`/api/v1/audit/plants/${plant}/verify`))?.body;
+    const flows = () => server.ctx.audit.store.db;
+    const plantId = async () => [...(await server.ctx.fleet.current()).plants.values()].find((p) => p.name === 'Park A')?.id as string;
+
+    before(async () => {
+      server = await startTestServer({ database: await database() });
+      op = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
+      const fleet = baseFleet();
+      fleet.users.push(
+        { email: 'mona@solarco.example', name: 'Mona', password: 'mona-password' },
+        { email: 'otto@otherco.example', name: 'Otto', password: 'otto-password' },
+      );
+      fleet.organizations[0]?.members.push({ email: 'mona@solarco.example', role: 'moderator' });
+      fleet.organizations.push({
+        name: 'OtherCo',
+        members: [{ email: 'otto@otherco.example', role: 'admin' }],
+        portfolios: [],
+        plants: [{ name: 'Other Park', subnets: ['10.60.0.0/24'], devices: [] }],
+        jobRoles: [],
+        cooperations: [],
+      });
+      assert.equal((await op.post('/api/v1/admin/fleet', { document: fleet })).status, 200);
+      assert.equal((await op.post('/api/v1/admin/regions', { name: 'eu-central', endpoint: 'vpn.example.test:51820' })).status, 201);
+      const created = await op.post('/api/v1/admin/gateways/enrolments', { region: 'eu-central' });
+      const enrolled = await http(server.url).post('/api/v1/enrol', { token: created.body.token });
+      gateway = { id: enrolled.body.id, credential: enrolled.body.credential };
+      for (const [who, email] of [
+        ['alice', 'alice@solarco.example'],
+        ['mona', 'mona@solarco.example'],
+        ['bob', 'bob@solarco.example'],
+        ['carol', 'carol@windserv.example'],
+        ['otto', 'otto@otherco.example'],
+      ] as const) {
+        as[who] = http(server.url, await login(server.url, email, `${who}-password`));
+      }
+      as.operator = op;
+      // Carol (WindServ, operator on Park A through the cooperation) is the connected user: her one route to 192.168.1.0/24 is native.
+      assert.equal((await as.carol?.post('/api/v1/vpn/profile', { publicKey: generateWireGuardKeyPair().publicKey }))?.status, 201);
+      const model = await server.ctx.fleet.fresh();
+      const carol = [...model.users.values()].find((u) => u.email === 'carol@windserv.example');
+      userIp = formatIpv4(model.profiles.get(carol?.id as never)?.tunnelIp as number);
+      const plantA = [...model.plants.values()].find((p) => p.name === 'Park A');
+      const subnet = model.subnetsOf(plantA?.id as never)[0];
+      parkAMapped = formatCidr(subnet?.mapped as never).split('/')[0] as string;
+    });
+    after(async () => server?.close());
+
+    it('issue 10: the audit store is its own part of the schema (SQLite: its own 0600 file; PostgreSQL: audit_flows partitioned by day)', async () => {
+      const fleetTables = await server.ctx.store.db.introspection.getTables();
+      if (engine === 'SQLite') {
+        assert.equal(fleetTables.some((t) => t.name.startsWith('audit_')), false, 'no audit table in the fleet database');
+        const file = join(server.dataDir, 'plantgate-audit.db');
+        assert.equal(statSync(file).mode & 0o777, 0o600);
+      } else {
+        const kind = await sql<{ relkind: string }>`select relkind from pg_class where relname = 'audit_flows'`.execute(flows());
+        assert.equal(kind.rows[0]?.relkind, 'p', 'audit_flows is a partitioned table');
+      }
+      const auditTables = (await flows().introspection.getTables()).map((t) => t.name).filter((n) => !n.startsWith('audit_flows_s'));
+      for (const table of ['audit_flows', 'audit_segments', 'audit_gaps', 'audit_chain_heads', 'audit_checkpoints', 'audit_batches', 'audit_keys']) {
+        assert.ok(auditTables.includes(table), `${table} in ${auditTables.join(', ')}`);
+      }
+      const key = await flows().selectFrom('audit_keys').selectAll().executeTakeFirstOrThrow();
+      assert.doesNotMatch(key.private_sealed, /PRIVATE KEY/, 'the signing key is sealed at rest');
+    });
+
+    it('A1: a flow to a mapped address is attributed to user, plant, subnet, device (with its name) and session', async () => {
+      const r = await ingest(batch([flow(mapped(17), 502)]));
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.deepEqual(r.body, { batchId: `batch-${batchNo}`, duplicate: false, stored: 1, alreadyStored: 0, unattributed: 0, gaps: 0 });
+      const page = await records();
+      assert.equal(page?.status, 200, JSON.stringify(page?.body));
+      const [record] = page.body.records;
+      assert.deepEqual(
+        { ...record, firstSeen: undefined, lastSeen: undefined },
+        {
+          user: 'carol@windserv.example',
+          plant: 'Park A',
+          subnet: '192.168.1.0/24',
+          deviceIp: '192.168.1.17',
+          protocol: 'tcp',
+          port: 502,
+          connections: 2,
+          bytesIn: 4096,
+          bytesOut: 512,
+          firstSeen: undefined,
+          lastSeen: undefined,
+          session: 'sess-1',
+          seq: 1,
+          mappedSubnet: `${parkAMapped}/24`,
+          deviceName: 'inverter-1',
+          tunnelIp: userIp,
+        },
+      );
+      assert.equal(page?.body.next, null);
+    });
+
+    it('A1: a flow to a native address is attributed through the user\u2019s own native route', async () => {
+      const r = await ingest(batch([flow('192.168.1.18', 80)]));
+      assert.equal(r.body.stored, 1);
+      const page = await records('alice', '?device=192.168.1.18');
+      assert.deepEqual(
+        page?.body.records.map((x: { plant: string; deviceIp: string; deviceName: string | null }) => [x.plant, x.deviceIp, x.deviceName]),
+        [['Park A', '192.168.1.18', null]],
+      );
+    });
+
+    it('A5: a retried batch is not stored twice, and a record resent in another batch is stored once', async () => {
+      const first = batch([flow(mapped(20), 443), flow(mapped(21), 443)]);
+      const a = await ingest(first);
+      const b = await ingest(first);
+      assert.equal(a.body.stored, 2);
+      assert.deepEqual(b.body, { ...a.body, duplicate: true });
+      const rebatched = await ingest(batch([first.records[1], flow(mapped(22), 443)]));
+      assert.deepEqual([rebatched.body.stored, rebatched.body.alreadyStored], [1, 1]);
+      const stored = await records('alice', '?device=192.168.1.21');
+      assert.equal(stored?.body.records.length, 1);
+    });
+
+    it('A5: a destination in no plant subnet and a reported gap are recorded as gaps, never dropped silently', async () => {
+      const now = server.ctx.now().toISOString();
+      const r = await ingest(batch([flow('172.31.9.9', 22)], [{ id: 'gap-1', from: now, to: now, reason: 'conntrack: 12 events lost (ENOBUFS)' }]));
+      assert.deepEqual([r.body.stored, r.body.unattributed, r.body.gaps], [0, 1, 2]);
+      const page = await records();
+      const reasons = page?.body.gaps.map((g: { reason: string }) => g.reason);
+      assert.ok(reasons.includes('conntrack: 12 events lost (ENOBUFS)'), JSON.stringify(reasons));
+      assert.ok(reasons.some((x: string) => /1 flow record\(s\) whose destination is in no plant subnet/.test(x)), JSON.stringify(reasons));
+    });
+
+    it('bad input: a batch with a bad record is refused naming the field, and nothing of it is stored', async () => {
+      const before = (await records())?.body.records.length;
+      const r = await ingest(batch([flow(mapped(30), 502), flow(mapped(31), 70000)]));
+      assert.equal(r.status, 400);
+      assert.match(JSON.stringify(r.body), /records\[1\]\.port/);
+      const bad = await ingest(batch([flow(mapped(32), 502, { firstSeen: '2030-01-02T00:00:00Z', lastSeen: '2030-01-01T00:00:00Z' })]));
+      assert.equal(bad.status, 400);
+      assert.match(JSON.stringify(bad.body), /lastSeen/);
+      assert.equal((await records())?.body.records.length, before);
+    });
+
+    it('query: filters by user, device and time, pages by cursor (the issue 10 contract shape)', async () => {
+      const all = (await records('alice', '?limit=2'))?.body;
+      assert.equal(all.records.length, 2);
+      assert.ok(all.next);
+      const next = (await records('alice', `?limit=2&cursor=${all.next}`))?.body;
+      assert.ok(next.records[0].seq > all.records[1].seq);
+      assert.equal((await records('alice', '?user=nobody@solarco.example'))?.body.records.length, 0);
+      assert.ok((await records('alice', '?user=carol@windserv.example'))?.body.records.length >= 5);
+      assert.equal((await records('alice', '?to=2000-01-01T00:00:00Z'))?.body.records.length, 0);
+      assert.equal((await records('alice', '?device=not-an-ip'))?.status, 400);
+    });
+
+    it('A5: renames and a re-mapping never rewrite history: old records keep the old names and mapped prefix', async () => {
+      const oldMapped = `${parkAMapped}/24`;
+      // Re-map: another subnet takes the freed mapped prefix, then the native subnet comes back under a new one.
+      assert.equal((await op.delete(`/api/v1/orgs/SolarCo/plants/${parkA()}/subnets/${encodeURIComponent('192.168.1.0/24')}?confirm=true`)).status, 200);
+      assert.equal((await op.post(`/api/v1/orgs/SolarCo/plants/${encodeURIComponent('Park C')}/subnets`, { cidr: '10.31.0.0/24' })).status, 201);
+      assert.equal((await op.post(`/api/v1/orgs/SolarCo/plants/${parkA()}/subnets`, { cidr: '192.168.1.0/24' })).status, 201);
+      // The device went with its subnet (SPEC D8); it comes back under another name.
+      assert.equal((await op.post(`/api/v1/orgs/SolarCo/plants/${parkA()}/devices`, { name: 'inverter-renamed', ip: '192.168.1.17', kind: 'inverter', ports: [502] })).status, 201);
+      assert.equal((await op.put(`/api/v1/orgs/SolarCo/plants/${parkA()}`, { name: 'Park A renamed' })).status, 200);
+      const model = await server.ctx.fleet.fresh();
+      const plant = [...model.plants.values()].find((p) => p.name === 'Park A renamed');
+      const newMapped = formatCidr(model.subnetsOf(plant?.id as never)[0]?.mapped as never);
+      assert.notEqual(newMapped, oldMapped, 'precondition: the subnet has a new mapped prefix');
+      const history = (await as.alice?.get(`/api/v1/audit/plants/${plant?.id}/records?device=192.168.1.17`))?.body.records;
+      assert.deepEqual(
+        history.map((r: { plant: string; mappedSubnet: string; deviceName: string }) => [r.plant, r.mappedSubnet, r.deviceName]),
+        [['Park A', oldMapped, 'inverter-1']],
+      );
+      parkAMapped = newMapped.split('/')[0] as string;
+      await ingest(batch([flow(mapped(17), 502)]));
+      const both = (await as.alice?.get(`/api/v1/audit/plants/${plant?.id}/records?device=192.168.1.17`))?.body.records;
+      assert.deepEqual(
+        both.map((r: { plant: string; mappedSubnet: string; deviceName: string }) => [r.plant, r.mappedSubnet, r.deviceName]),
+        [
+          ['Park A', oldMapped, 'inverter-1'],
+          ['Park A renamed', newMapped, 'inverter-renamed'],
+        ],
+      );
+      assert.equal((await op.put(`/api/v1/orgs/SolarCo/plants/${plant?.id}`, { name: 'Park A' })).status, 200);
+    });
+
+    it('issue 10: a fleet write during a large ingest does not wait for the ingest to commit (separate store)', async () => {
+      const big = batch(Array.from({ length: 10_000 }, (_, i) => flow(mapped(100 + (i % 100)), 502)));
+      const done: string[] = [];
+      // Signals when the ingest's transaction on the audit store is open (the fleet write then starts).
+      const db = flows();
+      const original = db.transaction.bind(db);
+      let opened: () => void = () => undefined;
+      const open = new Promise<void>((resolve) => {
+        opened = resolve;
+      });
+      db.transaction = () => {
+        const builder = original();
+        const execute = builder.execute.bind(builder);
+        return Object.assign(Object.create(builder), {
+          execute: (work: (trx: unknown) => Promise<unknown>) =>
+            execute(async (trx) => {
+              opened();
+              return work(trx);
+            }),
+        });
+      };
+      const ingesting = ingest(big).then((r) => {
+        done.push('ingest');
+        return r;
+      });
+      await open;
+      db.transaction = original;
+      const region = await op.post('/api/v1/admin/regions', { name: 'during-ingest', endpoint: 'vpn3.example.test:51820' });
+      done.push('fleet write');
+      assert.equal(region.status, 201);
+      assert.equal((await ingesting).body.stored, 10_000);
+      assert.deepEqual(done, ['fleet write', 'ingest']);
+    });
+
+    it('A2: Admins and Moderators of the owning organization read the trail; a member, the connected user (a partner), another org and the operator get the answer of a missing plant', async () => {
+      for (const who of ['alice', 'mona']) assert.equal((await records(who))?.status, 200, who);
+      const missing = await as.alice?.get('/api/v1/audit/plants/No%20Such%20Plant/records');
+      assert.equal(missing?.status, 404);
+      for (const who of ['bob', 'carol', 'otto', 'operator']) {
+        for (const path of ['records', 'verify', 'export']) {
+          const refused = await as[who]?.get(`/api/v1/audit/plants/${parkA()}/${path}`);
+          assert.equal(refused?.status, 404, `${who} ${path}`);
+          assert.deepEqual(refused?.body, missing?.body, `${who} ${path}: the refusal must look like a missing plant`);
+        }
+      }
+      assert.equal((await as.otto?.get(`/api/v1/audit/plants/${encodeURIComponent('Other Park')}/records`))?.status, 200);
+      assert.equal((await as.alice?.get(`/api/v1/audit/plants/${encodeURIComponent('Other Park')}/records`))?.status, 404);
+    });
+
+    it('A2: platform operators read trails only when the server config says so', async () => {
+      server.ctx.audit.operatorsMayRead = true;
+      try {
+        assert.equal((await records('operator'))?.status, 200);
+      } finally {
+        server.ctx.audit.operatorsMayRead = false;
+      }
+      assert.equal((await records('operator'))?.status, 404);
+    });
+
+    it('A3: an untouched chain verifies, with counts; the public key is exportable', async () => {
+      const v = await verify();
+      assert.equal(v.ok, true, JSON.stringify(v));
+      const stored = await flows().selectFrom('audit_flows').select((eb) => eb.fn.countAll().as('n')).where('plant_id', '=', await plantId()).executeTakeFirstOrThrow();
+      assert.equal(v.records, Number(stored.n));
+      assert.ok(v.records > 10_000, 'more than one verification page');
+      assert.ok(v.checkpoints >= 1);
+      const key = (await http(server.url).get('/api/v1/audit/public-key')).body;
+      assert.match(key.publicKeyPem, /BEGIN PUBLIC KEY/);
+      assert.match(key.fingerprint, /^sha256:[0-9a-f]{64}$/);
+    });
+
+    it('A3: the server signs a quiet plant\u2019s chain head once the checkpoint interval has passed', async () => {
+      const model = await server.ctx.fleet.current();
+      const other = [...model.plants.values()].find((p) => p.name === 'Other Park');
+      const otherMapped = model.subnetsOf(other?.id as never)[0]?.mapped.start as number;
+      // A tunnel address nobody holds: the record is kept, with no user (A5).
+      await ingest(batch([flow(formatIpv4(otherMapped + 5), 22, { tunnelIp: '100.127.255.254' })]));
+      await ingest(batch([flow(formatIpv4(otherMapped + 6), 22, { tunnelIp: '100.127.255.254' })]));
+      const otto = (await as.otto?.get(`/api/v1/audit/plants/${encodeURIComponent('Other Park')}/verify`))?.body;
+      assert.deepEqual([otto.ok, otto.records, otto.unsignedTail], [true, 2, 1], JSON.stringify(otto));
+      const unknown = (await as.otto?.get(`/api/v1/audit/plants/${encodeURIComponent('Other Park')}/records`))?.body.records;
+      assert.deepEqual(unknown.map((r: { user: string | null }) => r.user), [null, null]);
+      const start = server.ctx.now;
+      server.ctx.now = () => new Date(start().getTime() + 61_000);
+      try {
+        assert.ok((await checkpointQuietHeads(server.ctx)) >= 1, "Other Park's head (and any other moved one) is signed");
+        const signed = (await as.otto?.get(`/api/v1/audit/plants/${encodeURIComponent('Other Park')}/verify`))?.body;
+        assert.deepEqual([signed.ok, signed.records, signed.checkpoints, signed.unsignedTail], [true, 2, 2, 0], JSON.stringify(signed));
+      } finally {
+        server.ctx.now = start;
+      }
+    });
+
+    /** Tampers with the stored rows directly, checks verify names the record, then undoes it. */
+    async function tampered(change: () => Promise<void>, undo: () => Promise<void>): Promise<{ ok: boolean; seq: number; problem: string }> {
+      await change();
+      try {
+        return await verify();
+      } finally {
+        await undo();
+        assert.equal((await verify()).ok, true, 'the undo restores a verifying chain');
+      }
+    }
+
+    it('R10: a record edited in the database is detected, naming it', async () => {
+      const id = await plantId();
+      const v = await tampered(
+        () => flows().updateTable('audit_flows').set({ bytes_out: 1 }).where('plant_id', '=', id).where('seq', '=', 3).execute().then(() => undefined),
+        () => flows().updateTable('audit_flows').set({ bytes_out: 512 }).where('plant_id', '=', id).where('seq', '=', 3).execute().then(() => undefined),
+      );
+      assert.equal(v.ok, false);
+      assert.equal(v.seq, 3);
+      assert.match(v.problem, /record #3 .*edited/);
+    });
+
+    it('R10: a record deleted from the database is detected, naming its position', async () => {
+      const id = await plantId();
+      const row = await flows().selectFrom('audit_flows').selectAll().where('plant_id', '=', id).where('seq', '=', 2).executeTakeFirstOrThrow();
+      const v = await tampered(
+        () => flows().deleteFrom('audit_flows').where('plant_id', '=', id).where('seq', '=', 2).execute().then(() => undefined),
+        () => flows().insertInto('audit_flows').values(row).execute().then(() => undefined),
+      );
+      assert.equal(v.ok, false);
+      assert.equal(v.seq, 2);
+      assert.match(v.problem, /record #2 is missing/);
+    });
+
+    it('R10: a record inserted into the database is detected', async () => {
+      const id = await plantId();
+      const head = await flows().selectFrom('audit_flows').selectAll().where('plant_id', '=', id).orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+      const forged = { ...head, seq: Number(head.seq) + 1, record_id: 'forged', device_ip: '192.168.1.99' };
+      const v = await tampered(
+        () => flows().insertInto('audit_flows').values(forged).execute().then(() => undefined),
+        () => flows().deleteFrom('audit_flows').where('plant_id', '=', id).where('record_id', '=', 'forged').execute().then(() => undefined),
+      );
+      assert.equal(v.ok, false);
+      assert.equal(v.seq, forged.seq);
+      assert.match(v.problem, /not in the chain|edited/);
+    });
+
+    it('R10: two records swapped (reordered) in the database are detected at the first', async () => {
+      const id = await plantId();
+      const swap = async () => {
+        await flows().updateTable('audit_flows').set({ seq: -1 }).where('plant_id', '=', id).where('seq', '=', 2).execute();
+        await flows().updateTable('audit_flows').set({ seq: 2 }).where('plant_id', '=', id).where('seq', '=', 4).execute();
+        await flows().updateTable('audit_flows').set({ seq: 4 }).where('plant_id', '=', id).where('seq', '=', -1).execute();
+      };
+      const v = await tampered(swap, swap);
+      assert.equal(v.ok, false);
+      assert.equal(v.seq, 2);
+      assert.match(v.problem, /record #2 .*(edited|moved)/);
+    });
+
+    it('A3: after 731 days the old segments are purged whole; newer records remain and the chain still verifies', async () => {
+      const before = (await records('alice', '?limit=5000'))?.body.records.length;
+      const start = server.ctx.now().getTime();
+      server.ctx.now = () => new Date(start + 400 * 86_400_000);
+      await ingest(batch([flow(mapped(40), 502)]));
+      server.ctx.now = () => new Date(start + 731 * 86_400_000);
+      await ingest(batch([flow(mapped(41), 502)]));
+      const purged = await purgeExpired(server.ctx);
+      assert.equal(purged.segments.length, 1);
+      // Login tokens expire in the meantime: a fresh one at the new time.
+      as.alice = http(server.url, await login(server.url, 'alice@solarco.example', 'alice-password'));
+      const left = (await records('alice', '?limit=5000'))?.body.records;
+      assert.deepEqual(left.map((r: { deviceIp: string }) => r.deviceIp), ['192.168.1.40', '192.168.1.41']);
+      assert.ok(before > 2);
+      const v = await verify();
+      assert.equal(v.ok, true, JSON.stringify(v));
+      assert.equal(v.records, 2);
+      assert.ok(v.firstSeq > 1);
+      if (engine === 'PostgreSQL') {
+        const partitions = await flows()
+          .selectFrom('pg_tables' as never)
+          .select('tablename' as never)
+          .where('tablename' as never, 'like', 'audit_flows_s%' as never)
+          .execute();
+        assert.equal(partitions.length, 2, 'the purged day\u2019s partition is dropped');
+      }
+      // The retention is kept: the purge never takes a segment younger than 730 days.
+      assert.deepEqual((await purgeExpired(server.ctx)).segments, []);
+    });
+  });
+}
