@@ -16,6 +16,7 @@ import { userRoutes } from '../features/users/routes.ts';
 import { vpnRoutes } from '../features/vpn/routes.ts';
 import { organizationRoutes } from '../features/organizations/routes.ts';
 import { auditRoutes } from '../features/audit/routes.ts';
+import { directVpnRoutes } from '../features/direct-vpn/routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { cookieAuthorization, webSession } from '../web/session-cookie.ts';
 import { mountWebUi } from '../web/static.ts';
@@ -31,6 +32,7 @@ export const allRoutes: RouteDef[] = [
   ...userRoutes,
   ...organizationRoutes,
   ...auditRoutes,
+  ...directVpnRoutes,
 ];
 
 const NO_CALLER: Caller = { userId: '', email: '', name: '', platformOperator: false, tokenId: '' };
