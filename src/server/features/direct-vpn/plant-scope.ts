@@ -9,7 +9,7 @@ import type { Caller } from '../../http/registry.ts';
 export type PlantScope = { plant: Plant; orgName: string; model: FleetModel; standing: PlantStanding; caller: Caller };
 
 /**
- * `:id` (a plant id, or the exact name of a plant the caller may see) → the plant, for a
+ * `:id` (a plant id, or the exact name of a plant the caller is related to) → the plant, for a
  * caller allowed `action` (SPEC D10). Who has no relation to the plant gets the answer a
  * missing plant gets (SPEC S2); a member or job-role holder without the right role a 403.
  */
@@ -18,9 +18,9 @@ export async function plantScope(ctx: AppContext, caller: Caller, ref: string, a
   const standingOf = (p: Plant) => plantStanding(model, caller.userId as UserId, caller.platformOperator, p.id);
   let plant = model.plants.get(ref as PlantId);
   if (!plant) {
-    const named = [...model.plants.values()].filter((p) => p.name === ref && mayOnPlant(standingOf(p), 'direct-vpn.view'));
+    const named = [...model.plants.values()].filter((p) => p.name === ref && relatedToPlant(standingOf(p)));
     if (named.length > 1) {
-      throw conflict('plant-ambiguous', `plant: ${named.length} plants you may see are named "${ref}": name it by id (${named.map((p) => p.id).join(', ')})`, 'plant');
+      throw conflict('plant-ambiguous', `plant: ${named.length} plants of yours are named "${ref}": name it by id (${named.map((p) => p.id).join(', ')})`, 'plant');
     }
     plant = named[0];
   }
