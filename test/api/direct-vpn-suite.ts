@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
 import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
@@ -132,6 +133,34 @@ export function directVpnSuite(engine: string, database: () => Promise<string | 
       assert.equal((await mona.get(PARK_C)).body.length, 1, 'nothing half-applied');
     });
 
+    it('D1/D5: an OpenVPN upload with auth-user-pass: advanced settings win, credentials are required and stored only sealed', async () => {
+      const config = readFileSync(new URL('../../src/core/direct-vpn/corpus/mikrotik-openvpn.ovpn', import.meta.url), 'utf8');
+      const base = { name: 'Router B', direction: 'outgoing', protocol: 'openvpn', config, subnets: ['10.62.0.0/24'] };
+      const PARK_B = '/api/v1/plants/Park%20B/direct-vpns';
+      const dry = await mona.post(PARK_B, { ...base, advanced: { cipher: 'AES-128-GCM' }, dryRun: true });
+      assert.equal(dry.status, 201, JSON.stringify(dry.body));
+      assert.equal(dry.body.review.needsCredentials, true);
+      assert.deepEqual(dry.body.review.crypto, { ...dry.body.review.crypto, cipher: 'AES-128-GCM', auth: 'SHA1' });
+      const noCredentials = await mona.post(PARK_B, base);
+      assert.equal(noCredentials.status, 400);
+      assert.equal(noCredentials.body.error.field, 'credentials');
+      const wrongTransport = await mona.post(PARK_B, { ...base, transport: 'udp', credentials: { username: 'plant', password: 'pw-3x9-secret' } });
+      assert.equal(wrongTransport.status, 400);
+      assert.equal(wrongTransport.body.error.field, 'transport');
+      assert.match(wrongTransport.body.error.message, /line 5/);
+      const created = await mona.post(PARK_B, { ...base, credentials: { username: 'plant', password: 'pw-3x9-secret' } });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.equal(created.body.vpn.transport, 'tcp');
+      assert.deepEqual(created.body.vpn.endpoints, ['198.51.100.30:1194']);
+      const reads = JSON.stringify([created.body, (await mona.get(PARK_B)).body, (await alice.get('/api/v1/orgs/SolarCo/events')).body]);
+      for (const secret of ['pw-3x9-secret', 'PRIVATE KEY']) assert.equal(reads.includes(secret), false, `${secret} in a read`);
+      const stored = await server.ctx.store.db.selectFrom('direct_vpns').selectAll().where('name', '=', 'Router B').executeTakeFirstOrThrow();
+      assert.equal(`${stored.config}${stored.secrets}`.includes('pw-3x9-secret'), false, 'the password is stored sealed only');
+      assert.equal(stored.config.includes('PRIVATE KEY'), false, 'the client key is not in the clear part');
+      assert.match(String(stored.secrets), /^v1\./, 'sealed with the SecretBox');
+      assert.equal((await mona.delete(`${PARK_B}/Router%20B`)).status, 200);
+    });
+
     it('D10: Technical Manager sees, cooperation user reads only, Viewer is refused, stranger gets 404, Moderator manages', async () => {
       const list = await tina.get(PARK_C);
       assert.equal(list.status, 200);
@@ -171,6 +200,14 @@ export function directVpnSuite(engine: string, database: () => Promise<string | 
       assert.deepEqual(await plantSubnets('Park C'), ['10.30.0.0/24', '10.41.0.0/24']);
       const devices = (await alice.get('/api/v1/orgs/SolarCo/plants/Park%20C')).body.devicesList.map((d: { name: string }) => d.name);
       assert.equal(devices.includes('logger-c'), false);
+    });
+
+    it('a direct VPN\u2019s subnet is not removed behind its back through the organization\u2019s subnet list', async () => {
+      const r = await mona.delete('/api/v1/orgs/SolarCo/plants/Park%20C/subnets/10.41.0.0%2F24');
+      assert.equal(r.status, 409, JSON.stringify(r.body));
+      assert.equal(r.body.error.code, 'subnet-of-direct-vpn');
+      assert.match(r.body.error.message, /direct VPN "Router C"/);
+      assert.deepEqual(await plantSubnets('Park C'), ['10.30.0.0/24', '10.41.0.0/24']);
     });
 
     it('D7: disable and enable are events; delete removes the subnets and their routes', async () => {
