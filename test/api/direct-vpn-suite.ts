@@ -226,5 +226,15 @@ export function directVpnSuite(engine: string, database: () => Promise<string | 
       assert.equal(routes.some((r) => r.subnet === '10.41.0.0/24'), false, 'their routes end');
       assert.ok((await alice.get('/api/v1/orgs/SolarCo/events')).body.events.some((e: { kind: string }) => e.kind === 'direct-vpn.removed'));
     });
+
+    it('removing a plant removes its direct VPNs with it (no orphan, no foreign-key failure)', async () => {
+      const created = await mona.post('/api/v1/plants/Park%20B/direct-vpns', { name: 'Router B2', direction: 'outgoing', protocol: 'wireguard', config: wireGuardUpload().text, subnets: ['10.63.0.0/24'] });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const removed = await alice.delete('/api/v1/orgs/SolarCo/plants/Park%20B');
+      assert.equal(removed.status, 200, JSON.stringify(removed.body));
+      assert.equal((await mona.get('/api/v1/plants/Park%20B/direct-vpns')).status, 404);
+      const left = await server.ctx.store.db.selectFrom('direct_vpns').select('name').where('name', '=', 'Router B2').execute();
+      assert.deepEqual(left, []);
+    });
   });
 }
