@@ -4,6 +4,7 @@ import type { ProfileConfigParts, ProfileGatewayStatus } from '../../../../src/c
 import { formatBytes } from '../../../../src/core/render/format-bytes.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { RefreshConfigButton } from './RefreshConfigButton.tsx';
+import { SessionsSection } from './SessionsSection.tsx';
 import { ShowOnceConfig } from './ShowOnceConfig.tsx';
 import { useKeyedProfileChange, useProfile, useProfileStatus, useRevokeProfile } from './use-profile.ts';
 
@@ -52,6 +53,12 @@ export function VpnPage() {
         </Card>
       )}
       {profile.data && <ProfileStatus parts={profile.data} onRotate={() => setConfirm('rotate')} onRevoke={() => setConfirm('revoke')} />}
+      {/* Past sessions outlive a revoked profile, so the section shows with or without one. */}
+      {!profile.isPending && (
+        <Card withBorder padding="lg">
+          <SessionsSection />
+        </Card>
+      )}
       <ConfirmDialog
         opened={confirm === 'rotate'}
         title="Rotate your profile?"
