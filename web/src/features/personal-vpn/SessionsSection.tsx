@@ -1,10 +1,10 @@
 import { Alert, Badge, Button, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import type { CSSProperties } from 'react';
 import { formatBytes } from '../../../../src/core/render/format-bytes.ts';
 import type { VpnSession } from '../../../../src/core/wire/sessions.ts';
 import { request } from '../../api/client.ts';
 import { api } from '../../api/endpoints.ts';
+import { TableScroll } from '../../ui/TableScroll.tsx';
 
 const PAGE = 25;
 
@@ -35,8 +35,9 @@ export function SessionsSection() {
       )}
       {sessions.isSuccess && rows.length === 0 && <Text data-testid="sessions-empty">No sessions yet. Your first connection through a gateway shows up here.</Text>}
       {rows.length > 0 && (
-        <div className="table-scroll">
-          <Table className="stack-on-phone" style={{ '--table-min-width': '760px' } as CSSProperties} data-testid="sessions">
+        // At phone width each session is a card of label/value lines (.stack-table).
+        <TableScroll label="Your sessions" minWidth={760}>
+          <Table className="stack-table" data-testid="sessions">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Start</Table.Th>
@@ -55,7 +56,7 @@ export function SessionsSection() {
               ))}
             </Table.Tbody>
           </Table>
-        </div>
+        </TableScroll>
       )}
       {sessions.hasNextPage && (
         <Group>
@@ -76,7 +77,7 @@ function SessionRow({ session: s }: { session: VpnSession }) {
         {s.end ? (
           formatDate(s.end)
         ) : (
-          <Badge color="green" variant="light">
+          <Badge variant="dot" color="teal" tt="none">
             Connected
           </Badge>
         )}
