@@ -65,7 +65,7 @@ describe('web UI: Sessions on the Personal VPN page', () => {
       const row = page.getByTestId('session-row');
       await row.first().waitFor();
       assert.equal(await row.count(), 1);
-      const text = ((await row.first().textContent()) ?? "").replace(/\s+/g, ' ');
+      const text = ((await row.first().textContent()) ?? '').replace(/\s+/g, ' ');
       for (const part of ['Connected', '81.2.69.160:40000', 'GB', '3.00 MiB', '2.00 KiB', 'demo', gatewayName]) assert.ok(text.toLowerCase().includes(part.toLowerCase()), `${part} in "${text}"`);
       await fitsAndAccessible(page, `personal-vpn-sessions-${viewport.width}`, viewport.width);
       await context.close();
