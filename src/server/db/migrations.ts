@@ -5,6 +5,7 @@ import { userAdminMigration } from './migrations/0003_user_admin.ts';
 import { fleetOps } from './migrations/0004_fleet_ops.ts';
 import { orgSelfService } from './migrations/0005_org_self_service.ts';
 import { directVpns } from './migrations/0009_direct_vpns.ts';
+import { sessionsMigration } from './migrations/0010_sessions.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -223,6 +224,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0004_fleet_ops': fleetOps,
     '0005_org_self_service': orgSelfService,
     '0009_direct_vpns': directVpns,
+    '0010_sessions': sessionsMigration,
   };
 }
 
