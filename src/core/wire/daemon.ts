@@ -87,12 +87,44 @@ export const AgentGateway = z.object({
 });
 export type AgentGateway = z.infer<typeof AgentGateway>;
 
+/** One peer of an outgoing WireGuard direct VPN: AllowedIPs are the direct VPN's own subnets only (never a default route). */
+export const AgentDirectVpnPeer = z.object({
+  publicKey: WireGuardPublicKey,
+  /** Secret (sealed at rest on the server): only in the authenticated agent's own document. */
+  presharedKey: z.string().nullable(),
+  endpoint: z.string().nullable(),
+  allowedIps: z.array(z.string()),
+  persistentKeepalive: z.number().int().min(1).max(65535).nullable(),
+});
+
+/**
+ * Issue 9: an enabled outgoing WireGuard direct VPN of the agent's plant, as the agent runs
+ * it: rendered from the parsed model (never the upload), the agent side's private key
+ * unsealed for this agent only. The agent routes exactly `subnets` into the interface.
+ */
+export const AgentDirectVpn = z.object({
+  id: z.string(),
+  name: z.string(),
+  protocol: z.literal('wireguard'),
+  privateKey: z.string(),
+  /** The interface's own addresses (the upload's [Interface] Address). */
+  addresses: z.array(z.string()),
+  listenPort: z.number().int().min(1).max(65535).nullable(),
+  mtu: z.number().int().min(576).max(9000).nullable(),
+  peers: z.array(AgentDirectVpnPeer),
+  /** The plant's real subnets behind the plant router (canonical IPv4 CIDRs). */
+  subnets: z.array(z.string()),
+});
+export type AgentDirectVpn = z.infer<typeof AgentDirectVpn>;
+
 export const AgentDesiredState = z.object({
   revision: z.number().int().nonnegative(),
   agent: z.object({ id: z.string(), name: z.string(), plantId: z.string(), plantName: z.string(), tunnelIp: ipV4 }),
   translations: z.array(SiteTranslation),
   /** Every registered gateway of every region: the agent keeps a tunnel to each. */
   gateways: z.array(AgentGateway),
+  /** Issue 9 (additive: older servers send none). */
+  directVpns: z.array(AgentDirectVpn).default([]),
 });
 export type AgentDesiredState = z.infer<typeof AgentDesiredState>;
 

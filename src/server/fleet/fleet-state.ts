@@ -16,7 +16,7 @@ import { type RevisionRecord, STATE_CHANNEL, bumpRevision, readRevision, readRev
 type Trx = Transaction<Database>;
 
 /** What a write's `apply` returns: the users (and plants, gateway set) whose state may have moved, or 'reload'. */
-export type Affected = Iterable<UserId> | 'reload' | { users?: Iterable<UserId>; plants?: Iterable<PlantId>; gateways?: boolean };
+export type Affected = Iterable<UserId> | 'reload' | { users?: Iterable<UserId>; plants?: Iterable<PlantId>; gateways?: boolean; /** Plants whose agent document changed outside the model (a direct VPN disabled): their agent revision moves. */ touchPlants?: Iterable<PlantId> };
 
 export type FleetStateOptions = { clock?: () => number; ringLimits?: DeltaRingLimits; onError?: (error: unknown) => void };
 
@@ -341,6 +341,7 @@ export class FleetState {
       users = affected.users ?? [];
       this.index.recomputeUsers(this.model, users);
       plants = this.index.recomputePlants(this.model, affected.plants ?? []);
+      for (const plantId of affected.touchPlants ?? []) if (!plants.includes(plantId)) plants.push(plantId);
       gateways = affected.gateways ?? false;
     }
     this.lastAffectedUsers = new Set(users);

@@ -1,3 +1,4 @@
+import { agentDirectVpns } from '../direct-vpn/agent-document.ts';
 import type { PlantId } from '../../../core/model.ts';
 import { type AgentDesiredState, CONNECTED_WITHIN_SECONDS, type DaemonInfo, DaemonStatusReport, PeerStatus, STATUS_LIMITS } from '../../../core/wire/daemon.ts';
 import type { AppContext } from '../../context.ts';
@@ -149,6 +150,7 @@ export async function agentState(ctx: AppContext, agent: DaemonRow, poll: { afte
     agent: { id: agent.id, name: agent.name, plantId: agent.plant_id as string, plantName: plant?.name ?? '', tunnelIp: agent.tunnel_ip },
     translations: site?.translations ?? [],
     gateways: gateways.map((g) => ({ id: g.id, name: g.name, region: g.region, publicKey: g.public_key as string, endpoint: g.endpoint as string, siteTunnelIp: g.tunnel_ip })),
+    directVpns: plant ? await agentDirectVpns(ctx, plant.id) : [],
   };
 }
 

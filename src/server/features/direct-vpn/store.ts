@@ -45,3 +45,14 @@ export async function sealedSecretsOf(db: Db, id: string): Promise<string | null
   const row = await db.selectFrom('direct_vpns').select('secrets').where('id', '=', id).executeTakeFirst();
   return row?.secrets ?? null;
 }
+
+/** The plant's enabled direct VPNs with their sealed secrets: only for the plant's own authenticated agent. */
+export async function enabledDirectVpnsWithSecrets(db: Db, plantId: string): Promise<Array<DirectVpnRow & { secrets: string | null }>> {
+  return db
+    .selectFrom('direct_vpns')
+    .select([...PUBLIC_COLUMNS, 'secrets'])
+    .where('plant_id', '=', plantId)
+    .where('enabled', '=', 1)
+    .orderBy('name')
+    .execute();
+}

@@ -1,3 +1,4 @@
+import type { PlantId } from '../../../core/model.ts';
 import type { Transaction } from 'kysely';
 import { formatCidr, overlaps, parseCidr } from '../../../core/net/ipv4.ts';
 import type { AppContext } from '../../context.ts';
@@ -34,6 +35,8 @@ export async function applyDirectVpnChange(ctx: AppContext, scope: PlantScope, s
     event: { kind: spec.kind, details: { plant: plantName, plantId: scope.plant.id, ...spec.details, ...(spec.devicesRemoved.length > 0 ? { devicesRemoved: spec.devicesRemoved } : {}) } },
     // The row is not in the route engine's model; the subnets the edit moves are.
     prepareMovesModel: false,
+    // the agent's document carries the direct VPN itself: its long-poll answers within one sync
+    touchPlants: [scope.plant.id as PlantId],
     prepare: spec.write,
     edit: (orgs) => {
       const plant = orgEntry(orgs, scope.plant.orgId).plants.find((p) => p.name === plantName);

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { FleetModel } from '../../../core/fleet-model.ts';
-import type { UserId } from '../../../core/model.ts';
+import type { PlantId, UserId } from '../../../core/model.ts';
 import type { AppContext } from '../../context.ts';
 import type { Database } from '../../db/schema.ts';
 import type { FleetApplyResult } from '../../fleet/apply-fleet.ts';
@@ -14,6 +14,8 @@ export type FleetChange = {
   events: NewEvent[];
   /** The write changed what the model holds beyond what `applied.modelChanges` says (e.g. a rename): reload it. */
   structural?: boolean;
+  /** Plants whose agent document changes with this write although the model does not (issue 9: a direct VPN enabled/disabled). */
+  touchPlants?: PlantId[];
 };
 
 export type FleetChangeContext = {
@@ -69,7 +71,7 @@ export async function writeFleetChange(
       const moved = mirrorFleetChanges(current, applied.modelChanges);
       for (const userId of moved) if (!before.has(userId)) before.set(userId, new Set());
       routesBefore = before;
-      return { users: moved, plants };
+      return { users: moved, plants, touchPlants: change.touchPlants };
     },
   );
   if (result.applied.changes.length > 0 || result.structural) {

@@ -1,3 +1,4 @@
+import type { PlantId } from '../../../core/model.ts';
 import type { Transaction } from 'kysely';
 import type { FleetFile } from '../../../core/fleet-file/schema.ts';
 import { validateFleetFile } from '../../../core/fleet-file/validate.ts';
@@ -25,6 +26,8 @@ export type OrgEdit = {
   prepare?: (trx: Transaction<Database>) => Promise<string[]>;
   /** Whether what `prepare` writes is in the route engine's model (then it is reloaded); a device rename is not. Default true. */
   prepareMovesModel?: boolean;
+  /** Plants whose agent document this edit changes beyond the model (issue 9: their agent revision moves). */
+  touchPlants?: PlantId[];
   /** Changes the exported organizations in place; throws an ApiError to refuse. */
   edit: (orgs: Map<string, OrgFleetEntry>, fleet: FleetFile) => void;
 };
@@ -84,7 +87,7 @@ export async function editOrganizations(ctx: AppContext, spec: OrgEdit): Promise
               orgId,
               details: { ...spec.event.details, changes: changes.slice(0, 200) },
             }));
-      return { applied: { ...result, changes }, events, structural: prepared.length > 0 && spec.prepareMovesModel !== false };
+      return { applied: { ...result, changes }, events, structural: prepared.length > 0 && spec.prepareMovesModel !== false, touchPlants: spec.touchPlants };
     },
   );
   return { changes: applied.changes, revision: ctx.fleet.currentRevision() };
