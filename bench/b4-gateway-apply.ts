@@ -95,6 +95,7 @@ function timedWireGuard(inner: WireGuardDriver, clock: Clock): WireGuardDriver {
     setPrivateKey: (name, key, port) => t('wg.key', () => inner.setPrivateKey(name, key, port)),
     changePeers: (name, changes) => t('wg.set', () => inner.changePeers(name, changes)),
     syncPeers: (name, peers) => t('wg.sync', () => inner.syncPeers(name, peers)),
+    setConf: (name, config) => inner.setConf(name, config),
     readDump: (name) => t('wg.read', () => inner.readDump(name)),
   };
 }

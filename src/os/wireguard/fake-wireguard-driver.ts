@@ -62,6 +62,40 @@ export class FakeWireGuardDriver implements WireGuardDriver {
     }
   }
 
+  /** Reads the few keys plantgate's renderers write; like `wg setconf`, peers not named go. */
+  async setConf(name: string, config: string): Promise<void> {
+    this.calls.push(`setconf ${name}`);
+    const iface = this.existing(name);
+    const peers: Array<WireGuardPeerConfig & { psk: boolean }> = [];
+    let section = '';
+    for (const raw of config.split('\n')) {
+      const line = raw.trim();
+      if (line.startsWith('[')) {
+        section = line;
+        if (section === '[Peer]') peers.push({ publicKey: '', allowedIps: [], endpoint: null, persistentKeepalive: null, psk: false });
+        continue;
+      }
+      const match = /^(\w+)\s*=\s*(.*)$/.exec(line);
+      if (!match) continue;
+      const [, key, value] = match;
+      const peer = peers[peers.length - 1];
+      if (section === '[Interface]' && key === 'PrivateKey') iface.publicKey = wireGuardPublicKey(value);
+      else if (section === '[Interface]' && key === 'ListenPort') iface.listenPort = Number(value);
+      else if (peer && key === 'PublicKey') peer.publicKey = checkedPublicKey(value);
+      else if (peer && key === 'AllowedIPs') peer.allowedIps = value.split(',').map((entry) => entry.trim());
+      else if (peer && key === 'Endpoint') peer.endpoint = value;
+      else if (peer && key === 'PersistentKeepalive') peer.persistentKeepalive = Number(value);
+      else if (peer && key === 'PresharedKey') peer.psk = true;
+    }
+    this.resolve(peers);
+    iface.peers = [];
+    for (const peer of peers) {
+      upsertPeer(iface.peers, peer);
+      const stored = iface.peers.find((entry) => entry.publicKey === peer.publicKey);
+      if (stored) stored.hasPresharedKey = peer.psk;
+    }
+  }
+
   async readDump(name: string): Promise<WgDump | null> {
     const iface = this.interfaces.get(name);
     if (!iface) return null;

@@ -111,6 +111,25 @@ export function wireGuardDriverContract(label: string, setup: () => Promise<Wire
       await harness.driver.deleteInterface(name);
     });
 
+    it('issue 9: setconf (on stdin) replaces key, port and peers; a pre-shared key shows only as present', async () => {
+      const name = harness.interfaceName('cf');
+      await harness.driver.createInterface({ name, privateKey: keys[3].privateKey, listenPort: null, addresses: [], routes: [] });
+      await harness.driver.changePeers(name, { remove: [], upsert: [{ publicKey: carol, allowedIps: ['100.64.0.9/32'] }] });
+      const own = generateWireGuardKeyPair();
+      const psk = generateWireGuardKeyPair().privateKey;
+      const text = ['[Interface]', `PrivateKey = ${own.privateKey}`, 'ListenPort = 51114', '', '[Peer]', `PublicKey = ${alice}`, `PresharedKey = ${psk}`, 'Endpoint = 192.0.2.7:51820', 'AllowedIPs = 10.40.0.0/24, 10.41.0.0/24', 'PersistentKeepalive = 25', ''].join('\n');
+      await harness.driver.setConf(name, text);
+      const dump = await harness.driver.readDump(name);
+      assert.equal(dump?.interface.publicKey, own.publicKey);
+      assert.equal(dump?.interface.listenPort, 51114);
+      assert.deepEqual(
+        dump?.peers.map((peer) => [peer.publicKey, peer.allowedIps, peer.endpoint, peer.persistentKeepalive, peer.hasPresharedKey]),
+        [[alice, ['10.40.0.0/24', '10.41.0.0/24'], '192.0.2.7:51820', 25, true]],
+      );
+      assert.ok(!JSON.stringify(dump).includes(psk) && !JSON.stringify(dump).includes(own.privateKey));
+      await harness.driver.deleteInterface(name);
+    });
+
     it('sets a new private key', async () => {
       const name = harness.interfaceName('ck');
       await harness.driver.createInterface({ name, privateKey: keys[3].privateKey, listenPort: null, addresses: [], routes: [] });

@@ -35,6 +35,12 @@ export interface WireGuardDriver {
   changePeers(name: string, changes: PeerChanges): Promise<void>;
   /** Makes the peer list exactly `peers` (one `wg syncconf`); the key and port stay. */
   syncPeers(name: string, peers: WireGuardPeerConfig[]): Promise<void>;
+  /**
+   * Replaces the whole configuration (private key, listen port, peers with pre-shared keys)
+   * with a `wg setconf` text (issue 9: a direct VPN rendered from its parsed model). The text
+   * holds secrets: it reaches `wg` only through a 0600 file removed right after (withSecretFile), never an argument or a log.
+   */
+  setConf(name: string, config: string): Promise<void>;
   /** The interface and its peers, or null when it does not exist. Never includes the private key. */
   readDump(name: string): Promise<WgDump | null>;
 }

@@ -154,6 +154,12 @@ export class WireGuardGoDriver implements WireGuardDriver {
     await withSecretFile(config, (path) => this.wg(['syncconf', name, path]));
   }
 
+  async setConf(name: string, config: string): Promise<void> {
+    checkedName(name);
+    // Not /dev/stdin: a Node child's stdin is a socketpair wg cannot fopen (secret-file.ts).
+    await withSecretFile(config, (path) => this.wg(['setconf', name, path]));
+  }
+
   async readDump(name: string): Promise<WgDump | null> {
     let stdout: string;
     try {
