@@ -8,6 +8,7 @@ import type { WireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 import { type AgentInterfaces, renderAgentRuleset } from './nft-ruleset.ts';
 import { samePeerConfig, type WireGuardPeerConfig } from '../os/wireguard/wireguard-peer.ts';
 import type { PeerPlan } from '../os/wireguard/peer-plan.ts';
+import { DirectVpnRunner, directVpnInterfaceNames } from './direct-vpns.ts';
 import { type AgentApplyPlan, type AgentObserved, canonicalTranslationKey, desiredGatewayPeers, isLiteralEndpoint, planAgentApply } from './plan.ts';
 
 /**
@@ -43,7 +44,7 @@ export type AgentApplyReport = {
   observed: boolean;
   /** What changed, for the log (empty: nothing). */
   changes: string[];
-  /** Gateways whose peer could not be applied (left out this time, tried again on the next apply). */
+  /** Gateways whose peer could not be applied (left out this time, tried again on the next apply); direct VPNs that did not start. */
   failedPeers: string[];
 };
 
@@ -58,9 +59,16 @@ type AgentView = {
 export class AgentApplier {
   private readonly plane: AgentDataPlane;
   private view: AgentView | null = null;
+  private readonly directVpns: DirectVpnRunner;
 
   constructor(plane: AgentDataPlane) {
     this.plane = plane;
+    this.directVpns = new DirectVpnRunner(plane.wireguard, plane.ip);
+  }
+
+  /** The direct VPN interfaces running now (removed with the agent's own on stop). */
+  directVpnInterfaces(): string[] {
+    return this.directVpns.interfaces();
   }
 
   invalidate(): void {
@@ -104,7 +112,7 @@ export class AgentApplier {
           }),
           view.failed,
         ),
-        nft: canonicalTranslationKey(desired.translations) === view.translations ? { kind: 'unchanged' } : { kind: 'reload', reasons: ['translations changed'] },
+        nft: nftKey(desired) === view.translations ? { kind: 'unchanged' } : { kind: 'reload', reasons: ['translations or direct VPNs changed'] },
       };
     }
     if (plan.createTunnel) {
@@ -112,7 +120,7 @@ export class AgentApplier {
       changes.push(`created ${ifaces.tunnel}`);
     }
     if (plan.nft.kind === 'reload') {
-      await this.plane.nft.applyScript(renderAgentRuleset(desired.translations, ifaces, table));
+      await this.plane.nft.applyScript(renderAgentRuleset(desired.translations, ifaces, table, directVpnInterfaceNames(desired.directVpns)));
       changes.push(`nft reloaded (${plan.nft.reasons.slice(0, 3).join('; ')})`);
     }
     const failedNow = await runPeerPlanTolerant(wireguard, ifaces.tunnel, plan.peers);
@@ -141,14 +149,21 @@ export class AgentApplier {
       if (error === undefined) applied.set(peer.publicKey, peer);
       else failedConfigs.set(peer.publicKey, { config: peer, error });
     }
-    this.view = { peers: applied, failed: failedConfigs, translations: canonicalTranslationKey(desired.translations), ip: ipKey };
+    const direct = await this.directVpns.apply(desired.directVpns, observe);
+    changes.push(...direct.changes);
+    this.view = { peers: applied, failed: failedConfigs, translations: nftKey(desired), ip: ipKey };
     const names = new Map(desired.gateways.map((gateway) => [gateway.publicKey, gateway]));
     const failedPeers = [...failed].map(([key, error]) => {
       const gateway = names.get(key);
       return `gateway ${gateway?.name ?? key} (${gateway?.endpoint ?? '?'}) not applied: ${error}`;
     });
-    return { plan, observed: observe, changes, failedPeers };
+    return { plan, observed: observe, changes, failedPeers: [...failedPeers, ...direct.failed] };
   }
+}
+
+/** What the agent's table is rendered from: the translations and the direct VPN interfaces. */
+function nftKey(desired: AgentDesiredState): string {
+  return `${canonicalTranslationKey(desired.translations)}|${directVpnInterfaceNames(desired.directVpns).join(',')}`;
 }
 
 function planAgainst(applied: Map<string, WireGuardPeerConfig>, desired: WireGuardPeerConfig[], failed: Map<string, unknown>): PeerPlan {

@@ -111,7 +111,9 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
         log.info('stopped; data plane left running (--keep-on-exit)');
         return;
       }
-      await ports.wireguard.deleteInterface(config.ifaces.tunnel).catch((error) => log.error('could not remove interface', { error: errorMessage(error) }));
+      for (const iface of [config.ifaces.tunnel, ...applier.directVpnInterfaces()]) {
+        await ports.wireguard.deleteInterface(iface).catch((error) => log.error('could not remove interface', { iface, error: errorMessage(error) }));
+      }
       await ports.nft.deleteTable(config.table).catch((error) => log.error('could not remove nft table', { error: errorMessage(error) }));
       log.info('stopped; interface and table removed');
     },

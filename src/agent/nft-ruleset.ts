@@ -12,14 +12,26 @@ import { checkedTableName, DEFAULT_TABLE_NAME, inputChain, quotedInterface } fro
 
 export type AgentInterfaces = { tunnel: string; lan: string };
 
+/**
+ * Where translated traffic may leave: the LAN, and (issue 9) each direct VPN's interface,
+ * which the agent routes only that VPN's subnets into. The same two forward rules and the
+ * masquerade apply to each, composed into the agent's one table (its forward chain drops
+ * by policy, so a second table could not add an accept).
+ */
+function downstream(ifaces: AgentInterfaces, directVpnInterfaces: string[]): string[] {
+  return [ifaces.lan, ...[...new Set(directVpnInterfaces)].filter((name) => name !== ifaces.lan).sort()];
+}
+
 export function renderAgentRuleset(
   translations: SiteTranslation[],
   ifaces: AgentInterfaces,
   tableName: string = DEFAULT_TABLE_NAME,
+  directVpnInterfaces: string[] = [],
 ): string {
   const table = checkedTableName(tableName);
   const tunnel = quotedInterface(ifaces.tunnel);
-  const lan = quotedInterface(ifaces.lan);
+  const outs = downstream(ifaces, directVpnInterfaces).map(quotedInterface);
+  const direct = outs.slice(1);
   const pairs = canonicalTranslations(translations);
   // nft rejects an empty anonymous map/set, so with nothing to translate the rules that
   // need one are left out and the forward policy drops everything.
@@ -36,7 +48,8 @@ export function renderAgentRuleset(
     `delete table ip ${table}`,
     `table ip ${table} {`,
     // Nothing from the tunnel reaches the agent host itself but replies (no echo either).
-    ...inputChain([tunnel], false),
+    // …nor anything a plant router starts toward the agent through a direct VPN.
+    ...inputChain([tunnel, ...direct], false),
     '\tchain prerouting {',
     '\t\ttype nat hook prerouting priority dstnat; policy accept;',
     ...(translationRules ? [`\t\tiifname ${tunnel} dnat ip prefix to ip daddr map ${translationRules.map}`] : []),
@@ -48,21 +61,23 @@ export function renderAgentRuleset(
     '\tchain forward {',
     '\t\ttype filter hook forward priority filter; policy drop;',
     ...(translationRules
-      ? [
-          `\t\tiifname ${tunnel} oifname ${lan} ct status dnat ct original ip daddr ${translationRules.mappedSet} accept`,
-          `\t\tiifname ${lan} oifname ${tunnel} ct direction reply ct original ip daddr ${translationRules.mappedSet} accept`,
-        ]
+      ? outs.flatMap((out) => [
+          `\t\tiifname ${tunnel} oifname ${out} ct status dnat ct original ip daddr ${translationRules.mappedSet} accept`,
+          `\t\tiifname ${out} oifname ${tunnel} ct direction reply ct original ip daddr ${translationRules.mappedSet} accept`,
+        ])
       : []),
     '\t}',
     '',
     '\tchain postrouting {',
     '\t\ttype nat hook postrouting priority srcnat; policy accept;',
-    `\t\toifname ${lan} masquerade`,
+    ...outs.map((out) => `\t\toifname ${out} masquerade`),
     '\t}',
     '}',
     '',
   ].join('\n');
 }
+
+export { downstream as agentDownstreamInterfaces };
 
 export type CanonicalTranslation = { mapped: CanonicalCidr; real: CanonicalCidr };
 

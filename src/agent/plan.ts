@@ -6,7 +6,8 @@ import { expectedInputChain, structureDifferences, type TableStructure } from '.
 import { DEFAULT_PLAN_OPTIONS, type PeerPlan, type PlanOptions } from '../os/wireguard/peer-plan.ts';
 import type { WgDump } from '../os/wireguard/wg-dump.ts';
 import { checkedPublicKey, samePeerConfig, type WireGuardPeerConfig } from '../os/wireguard/wireguard-peer.ts';
-import { type AgentInterfaces, canonicalTranslations } from './nft-ruleset.ts';
+import { type AgentInterfaces, agentDownstreamInterfaces, canonicalTranslations } from './nft-ruleset.ts';
+import { directVpnInterfaceNames } from './direct-vpns.ts';
 
 /**
  * planAgentApply: the agent's desired state + what it observed → the smallest set of
@@ -33,7 +34,7 @@ export type AgentApplyPlan = {
 export const GATEWAY_KEEPALIVE_SECONDS = 25;
 
 export function planAgentApply(
-  desired: Pick<AgentDesiredState, 'translations' | 'gateways'>,
+  desired: Pick<AgentDesiredState, 'translations' | 'gateways'> & Partial<Pick<AgentDesiredState, 'directVpns'>>,
   ifaces: AgentInterfaces,
   observed: AgentObserved,
   options: PlanOptions = DEFAULT_PLAN_OPTIONS,
@@ -41,7 +42,7 @@ export function planAgentApply(
   return {
     createTunnel: observed.tunnel === null,
     peers: planGatewayPeers(desiredGatewayPeers(desired), observed.tunnel, options),
-    nft: planAgentNft(desired.translations, ifaces, observed.nft),
+    nft: planAgentNft(desired.translations, ifaces, observed.nft, directVpnInterfaceNames(desired.directVpns ?? [])),
   };
 }
 
@@ -82,15 +83,16 @@ export function planGatewayPeers(desired: WireGuardPeerConfig[], observed: WgDum
   return { kind: 'set', remove, upsert };
 }
 
-export function planAgentNft(translations: SiteTranslation[], ifaces: AgentInterfaces, observed: ObservedNftTable | null): AgentNftPlan {
+export function planAgentNft(translations: SiteTranslation[], ifaces: AgentInterfaces, observed: ObservedNftTable | null, directVpnInterfaces: string[] = []): AgentNftPlan {
   if (observed === null) return { kind: 'reload', reasons: ['table missing'] };
-  const reasons = structureDifferences(expectedAgentStructure(translations, ifaces), observed);
+  const reasons = structureDifferences(expectedAgentStructure(translations, ifaces, directVpnInterfaces), observed);
   return reasons.length === 0 ? { kind: 'unchanged' } : { kind: 'reload', reasons };
 }
 
 /** What renderAgentRuleset's table looks like through parseNftTableJson (nft 1.0.6). */
-export function expectedAgentStructure(translations: SiteTranslation[], ifaces: AgentInterfaces): TableStructure {
-  const { tunnel, lan } = ifaces;
+export function expectedAgentStructure(translations: SiteTranslation[], ifaces: AgentInterfaces, directVpnInterfaces: string[] = []): TableStructure {
+  const { tunnel } = ifaces;
+  const outs = agentDownstreamInterfaces(ifaces, directVpnInterfaces);
   const pairs = canonicalTranslations(translations);
   // nft stores a one-element anonymous set as a plain match
   const mapped = pairs.length === 1 ? pairs[0].mapped : `{ ${pairs.map((pair) => pair.mapped).join(', ')} }`;
@@ -99,13 +101,13 @@ export function expectedAgentStructure(translations: SiteTranslation[], ifaces: 
   return {
     sets: [],
     chains: [
-      expectedInputChain([tunnel], false),
+      expectedInputChain([tunnel, ...outs.slice(1)], false),
       chain('prerouting', 'nat', -100, 'accept', none ? [] : [`iifname == ${tunnel} dnat ip prefix to ip daddr map { ${dnat} }`]),
-      chain('forward', 'filter', 0, 'drop', none ? [] : [
-        `iifname == ${tunnel} oifname == ${lan} ct status in dnat ct original ip daddr == ${mapped} accept`,
-        `iifname == ${lan} oifname == ${tunnel} ct direction == reply ct original ip daddr == ${mapped} accept`,
-      ]),
-      chain('postrouting', 'nat', 100, 'accept', [`oifname == ${lan} masquerade`]),
+      chain('forward', 'filter', 0, 'drop', none ? [] : outs.flatMap((out) => [
+        `iifname == ${tunnel} oifname == ${out} ct status in dnat ct original ip daddr == ${mapped} accept`,
+        `iifname == ${out} oifname == ${tunnel} ct direction == reply ct original ip daddr == ${mapped} accept`,
+      ])),
+      chain('postrouting', 'nat', 100, 'accept', outs.map((out) => `oifname == ${out} masquerade`)),
     ],
   };
 }

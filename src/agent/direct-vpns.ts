@@ -1,0 +1,123 @@
+import { renderWireGuardSetconf } from '../core/direct-vpn/wireguard-render.ts';
+import type { WireGuardUpload } from '../core/direct-vpn/wireguard-config.ts';
+import type { AgentDirectVpn } from '../core/wire/daemon.ts';
+import type { IpConfigDriver } from '../os/ip/ip-config-driver.ts';
+import type { WireGuardDriver } from '../os/wireguard/wireguard-driver.ts';
+
+/**
+ * Issue 9: the agent runs each enabled outgoing WireGuard direct VPN of its plant as a
+ * WireGuard interface of its own (wireguard-go where there is no kernel module), configured
+ * with `wg setconf` from the parsed model (renderWireGuardSetconf: AllowedIPs are the direct
+ * VPN's validated subnets only), its addresses set, and only its subnets routed into it —
+ * never a default route. A direct VPN that changes is rebuilt; one that leaves the document
+ * (disabled, deleted) has its interface removed. One that fails is reported and left out;
+ * the others still run.
+ */
+
+/** ≤ 15 characters, stable per direct VPN id: `pgv` + 8 base-36 characters of an FNV-1a hash. */
+export function directVpnInterfaceName(id: string): string {
+  let hash = 0x811c9dc5;
+  for (const char of id) {
+    hash ^= char.codePointAt(0) ?? 0;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  let second = 0x01000193;
+  for (const char of id) {
+    second = Math.imul(second ^ (char.codePointAt(0) ?? 0), 0x5bd1e995) >>> 0;
+  }
+  return `pgv${(hash.toString(36) + second.toString(36)).padEnd(8, '0').slice(0, 8)}`;
+}
+
+export function directVpnInterfaceNames(vpns: AgentDirectVpn[]): string[] {
+  return vpns.map((vpn) => directVpnInterfaceName(vpn.id)).sort();
+}
+
+/** The `wg setconf` text of one direct VPN: rendered from the model, never an upload. Holds its keys. */
+export function directVpnSetconf(vpn: AgentDirectVpn): string {
+  const upload: WireGuardUpload = {
+    privateKey: vpn.privateKey,
+    addresses: vpn.addresses,
+    listenPort: vpn.listenPort,
+    mtu: vpn.mtu,
+    peers: vpn.peers.map((peer, index) => ({
+      publicKey: peer.publicKey,
+      presharedKey: peer.presharedKey,
+      endpoint: peer.endpoint,
+      allowedIps: peer.allowedIps,
+      persistentKeepalive: peer.persistentKeepalive,
+      line: index + 1,
+    })),
+  } as WireGuardUpload;
+  return renderWireGuardSetconf(upload, vpn.subnets);
+}
+
+export type DirectVpnApplyResult = { changes: string[]; failed: string[] };
+
+export class DirectVpnRunner {
+  private readonly wireguard: WireGuardDriver;
+  private readonly ip: IpConfigDriver;
+  /** Interface name → the applied direct VPN (as JSON: any change rebuilds it). Memory only. */
+  private readonly applied = new Map<string, { name: string; key: string }>();
+
+  constructor(wireguard: WireGuardDriver, ip: IpConfigDriver) {
+    this.wireguard = wireguard;
+    this.ip = ip;
+  }
+
+  /** The interfaces this runner made (for the daemon's stop). */
+  interfaces(): string[] {
+    return [...this.applied.keys()].sort();
+  }
+
+  /** `observe`: check each running interface still exists (reconcile, restart) and rebuild it if not. */
+  async apply(vpns: AgentDirectVpn[], observe: boolean): Promise<DirectVpnApplyResult> {
+    const changes: string[] = [];
+    const failed: string[] = [];
+    const wanted = new Map(vpns.map((vpn) => [directVpnInterfaceName(vpn.id), vpn]));
+    for (const [iface, entry] of [...this.applied]) {
+      if (wanted.has(iface)) continue;
+      await this.wireguard.deleteInterface(iface);
+      this.applied.delete(iface);
+      changes.push(`direct VPN ${entry.name} stopped (${iface} removed)`);
+    }
+    for (const [iface, vpn] of wanted) {
+      const key = JSON.stringify(vpn);
+      const current = this.applied.get(iface);
+      if (current?.key === key && !(observe && (await this.wireguard.readDump(iface)) === null)) continue;
+      try {
+        await this.start(iface, vpn);
+        this.applied.set(iface, { name: vpn.name, key });
+        changes.push(`direct VPN ${vpn.name} ${current ? 'rebuilt' : 'started'} on ${iface} (${vpn.subnets.join(', ')})`);
+      } catch (error) {
+        this.applied.delete(iface);
+        await this.wireguard.deleteInterface(iface).catch(() => {});
+        failed.push(`direct VPN ${vpn.name} not started: ${shortError(error)}`);
+      }
+    }
+    return { changes, failed };
+  }
+
+  private async start(iface: string, vpn: AgentDirectVpn): Promise<void> {
+    const config = directVpnSetconf(vpn);
+    // Whatever an earlier run left under this name is replaced whole.
+    await this.wireguard.deleteInterface(iface);
+    await this.wireguard.createInterface({
+      name: iface,
+      privateKey: vpn.privateKey,
+      listenPort: vpn.listenPort,
+      addresses: [],
+      routes: [],
+      ...(vpn.mtu ? { mtu: vpn.mtu } : {}),
+    });
+    await this.wireguard.setConf(iface, config);
+    // IPv4 only, like plant subnets (the ip driver compares inet addresses)
+    await this.ip.syncAddresses(iface, vpn.addresses.filter((address) => !address.includes(':')));
+    await this.ip.syncRoutes(iface, vpn.subnets);
+  }
+}
+
+function shortError(error: unknown): string {
+  // Never the config text: errors of the drivers carry program, arguments and stderr only.
+  const text = error instanceof Error ? ((error as Error & { stderr?: string }).stderr?.trim() || error.message) : String(error);
+  return text.split('\n').slice(-1)[0].slice(0, 300);
+}
