@@ -18,6 +18,14 @@ describe('renderAgentRuleset', () => {
     assertGolden(text, golden('agent-two-subnets.nft'));
   });
 
+  it('issue 9: a direct VPN interface gets the LAN\'s forward rules and masquerade, and the router cannot reach the agent host', () => {
+    const text = renderAgentRuleset([{ mapped: '100.80.1.0/24', real: '192.168.1.0/24' }, { mapped: '100.80.2.0/24', real: '10.40.0.0/24' }], ifaces, 'plantgate', ['pgvabc12345']);
+    assertGolden(text, golden('agent-direct-vpn.nft'));
+    assert.match(text, /iifname "pgt0" oifname "pgvabc12345" ct status dnat/);
+    assert.match(text, /oifname "pgvabc12345" masquerade/);
+    assert.match(text, /iifname "pgvabc12345" drop/);
+  });
+
   it('with no translation, forwards nothing (and renders no empty anonymous map)', () => {
     const text = renderAgentRuleset([], ifaces);
     assertGolden(text, golden('agent-empty.nft'));

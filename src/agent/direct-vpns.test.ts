@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AgentDirectVpn } from '../core/wire/daemon.ts';
+import { generateWireGuardKeyPair } from '../crypto/wireguard-keys.ts';
+import { FakeIpConfigDriver } from '../os/ip/fake-ip-config-driver.ts';
+import { FakeWireGuardDriver } from '../os/wireguard/fake-wireguard-driver.ts';
+import { DirectVpnRunner, directVpnInterfaceName, directVpnSetconf } from './direct-vpns.ts';
+
+const own = generateWireGuardKeyPair();
+const router = generateWireGuardKeyPair();
+const psk = generateWireGuardKeyPair().privateKey;
+
+function vpn(overrides: Partial<AgentDirectVpn> = {}): AgentDirectVpn {
+  return {
+    id: 'dv-1',
+    name: 'Router C',
+    protocol: 'wireguard',
+    privateKey: own.privateKey,
+    addresses: ['10.9.0.2/32', 'fd00::2/128'],
+    listenPort: null,
+    mtu: null,
+    peers: [{ publicKey: router.publicKey, presharedKey: psk, endpoint: '192.0.2.1:51820', allowedIps: ['10.40.0.0/24'], persistentKeepalive: 25 }],
+    subnets: ['10.40.0.0/24'],
+    ...overrides,
+  };
+}
+
+describe('direct VPN runner (issue 9, agent side)', () => {
+  it('names each interface within 15 characters, stable per id and distinct between ids', () => {
+    const names = ['dv-1', 'dv-2', '0190f3c2-8d1e-7a4b-9c3d-2e1f0a9b8c7d', '0190f3c2-8d1e-7a4b-9c3d-2e1f0a9b8c7e'].map(directVpnInterfaceName);
+    assert.equal(new Set(names).size, names.length);
+    for (const name of names) assert.match(name, /^pgv[0-9a-z]{8}$/);
+    assert.equal(directVpnInterfaceName('dv-1'), names[0]);
+  });
+
+  it('renders setconf from the model: AllowedIPs are the subnets only, the PSK kept, no Address/DNS/PostUp', () => {
+    const text = directVpnSetconf(vpn({ peers: [{ ...vpn().peers[0], allowedIps: ['10.40.0.0/24'] }] }));
+    assert.match(text, /AllowedIPs = 10\.40\.0\.0\/24\n/);
+    assert.match(text, new RegExp(`PresharedKey = ${psk.replace(/[+/]/g, '\\$&')}`));
+    assert.doesNotMatch(text, /0\.0\.0\.0\/0|Address|DNS|PostUp/);
+  });
+
+  it('refuses to run a document entry with a default route as a subnet, and reports it without the key', async () => {
+    const wireguard = new FakeWireGuardDriver();
+    const runner = new DirectVpnRunner(wireguard, new FakeIpConfigDriver());
+    const result = await runner.apply([vpn({ subnets: ['0.0.0.0/0'] })], false);
+    assert.equal(result.failed.length, 1);
+    assert.match(result.failed[0], /Router C not started: a default route is never rendered/);
+    assert.ok(!result.failed[0].includes(own.privateKey));
+    assert.equal(await wireguard.readDump(directVpnInterfaceName('dv-1')), null);
+  });
+
+  it('starts the interface with the router as its only peer, routes only the subnets, and removes it when it leaves the document', async () => {
+    const wireguard = new FakeWireGuardDriver();
+    const ip = new FakeIpConfigDriver();
+    const runner = new DirectVpnRunner(wireguard, ip);
+    const iface = directVpnInterfaceName('dv-1');
+    const started = await runner.apply([vpn()], false);
+    assert.deepEqual(started.failed, []);
+    assert.match(started.changes.join(), /Router C started/);
+    const dump = await wireguard.readDump(iface);
+    assert.equal(dump?.interface.publicKey, own.publicKey);
+    assert.deepEqual(
+      dump?.peers.map((p) => [p.publicKey, p.allowedIps, p.endpoint, p.hasPresharedKey]),
+      [[router.publicKey, ['10.40.0.0/24'], '192.0.2.1:51820', true]],
+    );
+    assert.deepEqual(ip.routes.get(iface), ['10.40.0.0/24']);
+    assert.deepEqual(ip.addresses.get(iface), ['10.9.0.2/32']);
+
+    const again = await runner.apply([vpn()], false);
+    assert.deepEqual(again.changes, [], 'an unchanged document touches nothing');
+
+    const edited = await runner.apply([vpn({ subnets: ['10.40.0.0/24', '10.41.0.0/24'] })], false);
+    assert.match(edited.changes.join(), /rebuilt/);
+    assert.deepEqual(ip.routes.get(iface), ['10.40.0.0/24', '10.41.0.0/24']);
+
+    const stopped = await runner.apply([], false);
+    assert.match(stopped.changes.join(), /Router C stopped/);
+    assert.equal(await wireguard.readDump(iface), null);
+    assert.deepEqual(runner.interfaces(), []);
+  });
+
+  it('on a reconcile, rebuilds an interface that vanished', async () => {
+    const wireguard = new FakeWireGuardDriver();
+    const runner = new DirectVpnRunner(wireguard, new FakeIpConfigDriver());
+    await runner.apply([vpn()], false);
+    await wireguard.deleteInterface(directVpnInterfaceName('dv-1'));
+    assert.deepEqual((await runner.apply([vpn()], false)).changes, []);
+    assert.match((await runner.apply([vpn()], true)).changes.join(), /rebuilt/);
+    assert.ok(await wireguard.readDump(directVpnInterfaceName('dv-1')));
+  });
+});
