@@ -26,6 +26,7 @@ const ROUTER_IP = '10.10.4.2';
 const ROUTER_LAN = '10.40.0.0/24';
 const ROUTER_DEVICE = '10.40.0.10';
 const DEVICE = new URL('./fixtures/plant-device.ts', import.meta.url).pathname;
+const PROBE = new URL('./fixtures/probe.ts', import.meta.url).pathname;
 const VPN_NAME = 'Router C';
 
 function mappedHost(mappedPrefix: string, real: string): string {
@@ -129,7 +130,8 @@ describe('issue 9: an outgoing WireGuard direct VPN carries a personal-VPN user 
     assert.match(allowed, new RegExp(`\\t${ROUTER_LAN.replace(/\./g, '\\.')}\\s*$`));
     assert.doesNotMatch(allowed, /0\.0\.0\.0\/0/);
     // The device sees the agent's tunnel address (masqueraded), not the user's.
-    assert.equal((await s.http(alice, `${host}/whoami`)).replace(/^OK /, ''), 'router-lan from 10.9.0.2');
+    const whoami = await s.lab.exec(alice.ns, NODE, [PROBE, 'http', `http://${host}/whoami`, '1500'], { timeoutMs: 15_000 });
+    assert.equal(whoami.stdout.trim(), 'OK router-lan from 10.9.0.2');
     // No key in what the agent logged.
     assert.ok(!s.daemonOutput().includes(agentSide.privateKey) && !s.daemonOutput().includes(psk));
   });
