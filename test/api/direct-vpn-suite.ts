@@ -227,6 +227,49 @@ export function directVpnSuite(engine: string, database: () => Promise<string | 
       assert.ok((await alice.get('/api/v1/orgs/SolarCo/events')).body.events.some((e: { kind: string }) => e.kind === 'direct-vpn.removed'));
     });
 
+    it('issue 9 data plane: only the plant\u2019s own agent gets the enabled direct VPN with its keys; AllowedIPs are the subnets; disable moves its long-poll', async () => {
+      const enrol = async (plant: string) => {
+        const enrolment = await op.post('/api/v1/admin/agents/enrolments', { plant });
+        assert.equal(enrolment.status, 201, JSON.stringify(enrolment.body));
+        const agent = (await http(server.url).post('/api/v1/enrol', { token: enrolment.body.token })).body;
+        const client = http(server.url, agent.credential);
+        assert.equal((await client.post(`/api/v1/agents/${agent.id}/register`, { publicKey: generateWireGuardKeyPair().publicKey })).status, 200);
+        return { id: agent.id as string, client };
+      };
+      const upload = wireGuardUpload().text.replace('10.40.0.0/24', '10.47.0.0/24');
+      const created = await mona.post(PARK_C, { name: 'Router D', direction: 'outgoing', protocol: 'wireguard', config: upload, subnets: ['10.47.0.0/24'] });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const parkC = await enrol('SolarCo/Park C');
+      const parkA = await enrol('SolarCo/Park A');
+      const state = (await parkC.client.get(`/api/v1/agents/${parkC.id}/state`)).body;
+      const vpn = state.directVpns.find((entry: { name: string }) => entry.name === 'Router D');
+      assert.ok(vpn, JSON.stringify(state.directVpns.map((entry: { name: string }) => entry.name)));
+      const privateKey = /PrivateKey = (\S+)/.exec(upload)?.[1];
+      const psk = /PresharedKey = (\S+)/.exec(upload)?.[1];
+      assert.equal(vpn.privateKey, privateKey, 'the agent side\u2019s key, unsealed for this agent');
+      assert.deepEqual(vpn.subnets, ['10.47.0.0/24']);
+      assert.deepEqual(vpn.addresses, ['10.99.0.2/32']);
+      assert.deepEqual(vpn.peers.map((peer: { allowedIps: string[]; presharedKey: string }) => [peer.allowedIps, peer.presharedKey]), [[['10.47.0.0/24'], psk]]);
+      assert.doesNotMatch(JSON.stringify(vpn), /0\.0\.0\.0\/0|DNS/);
+      const other = (await parkA.client.get(`/api/v1/agents/${parkA.id}/state`)).body;
+      assert.ok(!JSON.stringify(other).includes(privateKey as string), 'another plant\u2019s agent never sees it');
+      assert.equal((await parkA.client.get(`/api/v1/agents/${parkC.id}/state`)).status, 403);
+      // A user's read never carries it either.
+      assert.ok(!JSON.stringify((await mona.get(PARK_C)).body).includes(privateKey as string));
+
+      const poll = parkC.client.get(`/api/v1/agents/${parkC.id}/state?after=${state.revision}&wait=20`);
+      const started = Date.now();
+      assert.equal((await mona.post(`${PARK_C}/Router%20D/disable`, {})).status, 200);
+      const moved = (await poll).body;
+      assert.ok(Date.now() - started < 10_000, 'the long-poll answered with the change, not at its timeout');
+      assert.ok(moved.revision > state.revision);
+      assert.ok(!moved.directVpns.some((entry: { name: string }) => entry.name === 'Router D'), 'a disabled direct VPN leaves the document');
+      assert.equal((await mona.post(`${PARK_C}/Router%20D/enable`, {})).status, 200);
+      assert.ok((await parkC.client.get(`/api/v1/agents/${parkC.id}/state`)).body.directVpns.some((entry: { name: string }) => entry.name === 'Router D'));
+      assert.equal((await mona.delete(`${PARK_C}/Router%20D?confirm=true`)).status, 200);
+      assert.ok(!(await parkC.client.get(`/api/v1/agents/${parkC.id}/state`)).body.directVpns.some((entry: { name: string }) => entry.name === 'Router D'));
+    });
+
     it('removing a plant removes its direct VPNs with it (no orphan, no foreign-key failure)', async () => {
       const created = await mona.post('/api/v1/plants/Park%20B/direct-vpns', { name: 'Router B2', direction: 'outgoing', protocol: 'wireguard', config: wireGuardUpload().text, subnets: ['10.63.0.0/24'] });
       assert.equal(created.status, 201, JSON.stringify(created.body));
