@@ -1,5 +1,5 @@
 import { canonicalPrefix, prefixLength } from '../core/net/ipv4.ts';
-import type { AgentDesiredState, AgentGateway } from '../core/wire/daemon.ts';
+import type { AgentDesiredState, AgentDirectVpn, AgentGateway } from '../core/wire/daemon.ts';
 import type { SiteTranslation } from '../core/wire/gateway-state.ts';
 import { hostPort, strictCidrV4, wireGuardKey } from '../core/wire/formats.ts';
 
@@ -33,7 +33,38 @@ export function checkAgentState(desired: AgentDesiredState): CheckedAgentState {
     if (problem === null) translations.push(translation);
     else problems.push(`translation ${printable(translation.mapped)} → ${printable(translation.real)} left out: ${problem}`);
   }
-  return { state: { ...desired, gateways, translations }, problems };
+  const directVpns: AgentDirectVpn[] = [];
+  for (const vpn of desired.directVpns ?? []) {
+    const problem = directVpnProblem(vpn);
+    if (problem === null) directVpns.push(vpn);
+    else problems.push(`direct VPN ${printable(vpn.name)} left out: ${problem}`);
+  }
+  return { state: { ...desired, gateways, translations, directVpns }, problems };
+}
+
+const IPV4_ADDRESS = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(?:3[0-2]|[12]?\d)$/;
+
+/**
+ * Issue 9: a direct VPN's subnets must be IPv4 networks no shorter than /8 (never a default
+ * route: only they are routed into its interface), its addresses a.b.c.d/n (IPv6 ones are
+ * not set), its keys WireGuard keys and its endpoints HOST:PORT.
+ */
+function directVpnProblem(vpn: AgentDirectVpn): string | null {
+  if (vpn.subnets.length === 0) return 'no subnets';
+  for (const subnet of vpn.subnets) {
+    if (!strictCidrV4.safeParse(subnet).success) return `subnet ${JSON.stringify(subnet)} is not an IPv4 network (a.b.c.d/n without host bits)`;
+    if (prefixLength(canonicalPrefix(subnet)) < TRANSLATION_MIN_LENGTH) return `subnet ${subnet} is shorter than /${TRANSLATION_MIN_LENGTH}`;
+  }
+  for (const address of vpn.addresses) {
+    if (!address.includes(':') && !IPV4_ADDRESS.test(address)) return `address ${JSON.stringify(address)} is not a.b.c.d/n`;
+  }
+  if (!wireGuardKey.safeParse(vpn.privateKey).success) return 'its private key is not a WireGuard key';
+  for (const peer of vpn.peers) {
+    if (!wireGuardKey.safeParse(peer.publicKey).success) return `public key ${JSON.stringify(peer.publicKey)} is not a WireGuard key`;
+    if (peer.presharedKey !== null && !wireGuardKey.safeParse(peer.presharedKey).success) return 'a pre-shared key is not a WireGuard key';
+    if (peer.endpoint !== null && endpointProblem(peer.endpoint) !== null) return endpointProblem(peer.endpoint);
+  }
+  return null;
 }
 
 /** The shared strict formats (src/core/wire/formats.ts), as the CLI checks what it writes. */

@@ -4,6 +4,7 @@ import type { AgentDirectVpn } from '../core/wire/daemon.ts';
 import { generateWireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 import { FakeIpConfigDriver } from '../os/ip/fake-ip-config-driver.ts';
 import { FakeWireGuardDriver } from '../os/wireguard/fake-wireguard-driver.ts';
+import { checkAgentState } from './desired-checks.ts';
 import { DirectVpnRunner, directVpnInterfaceName, directVpnSetconf } from './direct-vpns.ts';
 
 const own = generateWireGuardKeyPair();
@@ -88,5 +89,29 @@ describe('direct VPN runner (issue 9, agent side)', () => {
     assert.deepEqual((await runner.apply([vpn()], false)).changes, []);
     assert.match((await runner.apply([vpn()], true)).changes.join(), /rebuilt/);
     assert.ok(await wireguard.readDump(directVpnInterfaceName('dv-1')));
+  });
+
+  it('the document is checked first: a default-route subnet, a bad address or a bad key leaves that direct VPN out, named, without its key', () => {
+    const base = { revision: 1, agent: { id: 'a', name: 'a', plantId: 'p', plantName: 'P', tunnelIp: '100.64.1.1' }, translations: [], gateways: [] };
+    const cases: Array<[Partial<AgentDirectVpn>, RegExp | null]> = [
+      [{}, null],
+      [{ subnets: ['0.0.0.0/0'] }, /shorter than \/8/],
+      [{ subnets: ['10.40.0.1/24'] }, /not an IPv4 network/],
+      [{ subnets: [] }, /no subnets/],
+      [{ addresses: ['10.9.0.2/32 dev lo'] }, /address .* is not a\.b\.c\.d\/n/],
+      [{ peers: [{ ...vpn().peers[0], endpoint: '1.2.3.4:51820\nx' }] }, /not HOST:PORT/],
+      [{ peers: [{ ...vpn().peers[0], presharedKey: 'nope' }] }, /pre-shared key is not a WireGuard key/],
+    ];
+    for (const [overrides, problem] of cases) {
+      const checked = checkAgentState({ ...base, directVpns: [vpn({ name: 'R', ...overrides })] });
+      if (problem === null) {
+        assert.equal(checked.state.directVpns.length, 1);
+        assert.deepEqual(checked.problems, []);
+      } else {
+        assert.equal(checked.state.directVpns.length, 0, JSON.stringify(overrides));
+        assert.match(checked.problems.join(), new RegExp(`direct VPN R left out: .*${problem.source}`));
+        assert.ok(!checked.problems.join().includes(own.privateKey));
+      }
+    }
   });
 });
