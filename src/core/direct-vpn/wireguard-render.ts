@@ -11,20 +11,7 @@ import type { WireGuardUpload } from './wireguard-config.ts';
  * addresses and MTU are not part of this text: the agent sets them through the ip driver.
  */
 export function renderWireGuardSetconf(config: WireGuardUpload, subnets: string[]): string {
-  const prefixes = subnets.map(checkedSubnet);
-  const dialing = config.peers.findIndex((peer) => peer.endpoint !== null);
-  const owner = (subnet: IpPrefix): number => {
-    if (config.peers.length === 1) return 0;
-    const index = config.peers.findIndex((peer) =>
-      peer.allowedIps.some((text) => {
-        const parsed = parsePrefix(text);
-        return parsed.ok && prefixContains(parsed.prefix, subnet);
-      }),
-    );
-    return index >= 0 ? index : Math.max(dialing, 0);
-  };
-  const perPeer = config.peers.map(() => [] as string[]);
-  for (const prefix of prefixes) perPeer[owner(prefix)]?.push(formatPrefix(prefix));
+  const perPeer = allowedIpsPerPeer(config.peers, subnets);
 
   const lines = ['[Interface]', `PrivateKey = ${checkedKey(config.privateKey)}`];
   if (config.listenPort !== null) lines.push(`ListenPort = ${checkedInteger(config.listenPort, 1, 65535)}`);
@@ -40,6 +27,25 @@ export function renderWireGuardSetconf(config: WireGuardUpload, subnets: string[
     if (peer.persistentKeepalive !== null) lines.push(`PersistentKeepalive = ${checkedInteger(peer.persistentKeepalive, 1, 65535)}`);
   });
   return `${lines.join('\n')}\n`;
+}
+
+/** The direct VPN's subnets split over the peers (see renderWireGuardSetconf); throws on a non-canonical or default route. */
+export function allowedIpsPerPeer(peers: Array<{ endpoint: string | null; allowedIps: string[] }>, subnets: string[]): string[][] {
+  const prefixes = subnets.map(checkedSubnet);
+  const dialing = peers.findIndex((peer) => peer.endpoint !== null);
+  const owner = (subnet: IpPrefix): number => {
+    if (peers.length === 1) return 0;
+    const index = peers.findIndex((peer) =>
+      peer.allowedIps.some((text) => {
+        const parsed = parsePrefix(text);
+        return parsed.ok && prefixContains(parsed.prefix, subnet);
+      }),
+    );
+    return index >= 0 ? index : Math.max(dialing, 0);
+  };
+  const perPeer = peers.map(() => [] as string[]);
+  for (const prefix of prefixes) perPeer[owner(prefix)]?.push(formatPrefix(prefix));
+  return perPeer;
 }
 
 /** A subnet handed to a renderer: canonical, never a default route (D5), else a bug upstream. */
