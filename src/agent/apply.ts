@@ -66,6 +66,11 @@ export class AgentApplier {
     this.directVpns = new DirectVpnRunner(plane.wireguard, plane.ip);
   }
 
+  /** Direct VPNs of the saved document of an earlier run (removed on the first apply if no longer wanted). */
+  adoptDirectVpns(vpns: AgentDesiredState['directVpns']): void {
+    this.directVpns.adopt(vpns);
+  }
+
   /** The direct VPN interfaces running now (removed with the agent's own on stop). */
   directVpnInterfaces(): string[] {
     return this.directVpns.interfaces();

@@ -46,6 +46,7 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
   let forwardingChecked = false;
   let current: AgentDesiredState | null = savedParse.success ? savedParse.data : null;
   const applier = new AgentApplier(plane);
+  if (current) applier.adoptDirectVpns(current.directVpns);
   /** What the last apply left out (bad entries, gateways whose peer failed): reported in the status. */
   let problems: string[] = [];
 

@@ -114,4 +114,15 @@ describe('direct VPN runner (issue 9, agent side)', () => {
       }
     }
   });
+
+  it('a direct VPN left running by an earlier agent run and disabled meanwhile is removed on the first apply', async () => {
+    const wireguard = new FakeWireGuardDriver();
+    const ip = new FakeIpConfigDriver();
+    await new DirectVpnRunner(wireguard, ip).apply([vpn()], false);
+    const restarted = new DirectVpnRunner(wireguard, ip);
+    restarted.adopt([vpn()]);
+    const result = await restarted.apply([], true);
+    assert.match(result.changes.join(), /Router C stopped/);
+    assert.equal(await wireguard.readDump(directVpnInterfaceName('dv-1')), null);
+  });
 });

@@ -64,6 +64,15 @@ export class DirectVpnRunner {
     this.ip = ip;
   }
 
+  /**
+   * The direct VPNs an earlier run of the agent applied (its saved document): their interfaces
+   * may still exist (crash, --keep-on-exit), so they count as applied but stale — rebuilt if
+   * still wanted, removed if not.
+   */
+  adopt(vpns: AgentDirectVpn[]): void {
+    for (const vpn of vpns) this.applied.set(directVpnInterfaceName(vpn.id), { name: vpn.name, key: '' });
+  }
+
   /** The interfaces this runner made (for the daemon's stop). */
   interfaces(): string[] {
     return [...this.applied.keys()].sort();
