@@ -96,13 +96,13 @@ function PlantTrail({ plantId, plantName }: { plantId: string; plantName: string
           </Group>
         </Group>
       </form>
-      <Loadable
-        query={records}
-        what="audit records"
-        isEmpty={(page) => page.records.length === 0 && page.gaps.length === 0}
-        empty={<Text data-testid="audit-empty">{filtered ? 'No record matches these filters.' : `No access to ${plantName} has been recorded yet.`}</Text>}
-      >
-        {(page) => <TrailPage page={page} />}
+      <Loadable query={records} what="audit records">
+        {(page) => (
+          <TrailPage
+            page={page}
+            empty={<Text data-testid="audit-empty">{filtered ? 'No record matches these filters.' : `No access to ${plantName} has been recorded yet.`}</Text>}
+          />
+        )}
       </Loadable>
       <Group justify="space-between">
         <Text size="sm">Page {cursors.length}</Text>
@@ -123,16 +123,25 @@ function PlantTrail({ plantId, plantName }: { plantId: string; plantName: string
   );
 }
 
-function TrailPage({ page }: { page: Page }) {
+/** Gaps first (they qualify what follows), then the summaries and the records; `empty` when no record matched. */
+function TrailPage({ page, empty }: { page: Page; empty: React.ReactNode }) {
   return (
     <Stack>
       {page.gaps.map((g) => (
-        <Alert key={`${g.from}/${g.to}/${g.reason}`} color="orange" title="Gap in the trail" data-testid="audit-gap">
+        <Alert
+          key={`${g.from}/${g.to}/${g.reason}`}
+          color="orange"
+          variant="outline"
+          title="Gap in the trail"
+          data-testid="audit-gap"
+          styles={{ title: { color: '#7a2e06' } }}
+        >
           <Text size="sm">
             {formatDate(g.from)} – {formatDate(g.to)}: {g.reason}
           </Text>
         </Alert>
       ))}
+      {page.records.length === 0 && empty}
       {page.records.length > 0 && <AuditSummaries records={page.records} />}
       {page.records.length > 0 && (
         <TableScroll label="audit records table" minWidth={1100}>

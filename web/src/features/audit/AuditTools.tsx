@@ -28,7 +28,7 @@ export function AuditTools({ plantId, plantName }: { plantId: string; plantName:
         </Button>
       </Group>
       {v?.ok === true && (
-        <Alert color="green" title="Integrity verified" data-testid="verify-result" data-ok="true">
+        <Alert color="green" variant="outline" styles={{ title: { color: '#1d5a2a' } }} title="Integrity verified" data-testid="verify-result" data-ok="true">
           <Text size="sm">
             Verified {v.records} record{v.records === 1 ? '' : 's'} and {v.checkpoints} signed checkpoint{v.checkpoints === 1 ? '' : 's'}
             {v.firstSeq !== null && v.firstSeq > 1 ? ` (records before #${v.firstSeq} purged by retention)` : ''}
