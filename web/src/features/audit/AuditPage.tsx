@@ -75,8 +75,8 @@ function PlantTrail({ plantId, plantName }: { plantId: string; plantName: string
         <Group align="flex-start">
           <TextInput label="User (email)" placeholder="any" w={{ base: '100%', sm: 220 }} {...field('user')} />
           <TextInput label="Device IP" placeholder="192.168.1.17" w={{ base: '100%', sm: 160 }} {...field('device')} />
-          <TextInput label="From" placeholder="2026-11-30 or …T08:00Z" w={{ base: '100%', sm: 200 }} {...field('from')} />
-          <TextInput label="To" placeholder="2026-11-30 or …T18:00Z" w={{ base: '100%', sm: 200 }} {...field('to')} />
+          <TextInput label="From" placeholder="2026-11-30" w={{ base: '100%', sm: 200 }} {...field('from')} />
+          <TextInput label="To" placeholder="2026-11-30T18:00Z" w={{ base: '100%', sm: 200 }} {...field('to')} />
           <Group gap="xs" mt={{ base: 0, sm: 25 }}>
             <Button type="submit" variant="default" disabled={!checked.ok}>
               Filter
@@ -95,6 +95,9 @@ function PlantTrail({ plantId, plantName }: { plantId: string; plantName: string
             )}
           </Group>
         </Group>
+        <Text size="xs" mt={4}>
+          From and To: a day (UTC, whole day) or a date-time with its zone. A record matches when its first–last seen overlaps the window.
+        </Text>
       </form>
       <Loadable query={records} what="audit records">
         {(page) => (

@@ -8,7 +8,10 @@ export function AuditSummaries({ records }: { records: readonly AuditRecord[] })
   const devices = summarizeDevices(records);
   const users = summarizeUsers(records);
   return (
-    <SimpleGrid cols={{ base: 1, md: 2 }}>
+    <SimpleGrid cols={{ base: 1, md: 2 }} aria-describedby="audit-summary-scope">
+      <Text size="xs" id="audit-summary-scope" style={{ gridColumn: '1 / -1' }}>
+        Summaries over the {records.length} record{records.length === 1 ? '' : 's'} on this page.
+      </Text>
       <div>
         <Title order={3} size="h5">
           Devices reached
