@@ -191,4 +191,23 @@ describe('audit page (issue 10)', () => {
     }
     await partner.context.close();
   });
+
+  test('R10: a record edited in the store makes "Verify integrity" name the first failing record', async () => {
+    const plant = [...(await server.ctx.fleet.current()).plants.values()].find((p) => p.name === 'Park A');
+    await server.ctx.audit.store.db
+      .updateTable('audit_flows')
+      .set({ bytes_out: 1 })
+      .where('plant_id', '=', plant?.id as string)
+      .where('seq', '=', 2)
+      .execute();
+    const { context, page } = await signIn(browser, server.url, USERS.mona, problems);
+    await openOrgTab(page, 'Audit');
+    await page.getByRole('button', { name: 'Verify integrity' }).click();
+    const verdict = page.getByTestId('verify-result');
+    await verdict.waitFor();
+    assert.equal(await verdict.getAttribute('data-ok'), 'false');
+    assert.match((await verdict.textContent()) ?? '', /First failing record: #2 \(id r2\)/);
+    await expectAccessible(page, 'audit-verify-failed');
+    await context.close();
+  });
 });
