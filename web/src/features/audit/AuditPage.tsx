@@ -4,12 +4,11 @@ import type { AuditPage as Page } from '../../../../src/core/wire/audit.ts';
 import type { OrgSummary } from '../../../../src/core/wire/org.ts';
 import { Loadable } from '../../ui/Loadable.tsx';
 import { TableScroll } from '../../ui/TableScroll.tsx';
-import { formatDate } from '../organization/labels.ts';
 import { usePlants } from '../organization/plants/use-plants.ts';
 import { AuditSummaries } from './AuditSummaries.tsx';
 import { AuditTools } from './AuditTools.tsx';
 import { type AuditFilterDraft, type AuditFilters, checkAuditFilters, NO_FILTERS } from './audit-filters.ts';
-import { formatBytes } from './summaries.ts';
+import { formatBytes, formatUtc } from './summaries.ts';
 import { useAuditRecords } from './use-audit.ts';
 
 /**
@@ -140,14 +139,14 @@ function TrailPage({ page, empty }: { page: Page; empty: React.ReactNode }) {
           styles={{ title: { color: '#7a2e06' } }}
         >
           <Text size="sm">
-            {formatDate(g.from)} – {formatDate(g.to)}: {g.reason}
+            {formatUtc(g.from)} – {formatUtc(g.to)} UTC: {g.reason}
           </Text>
         </Alert>
       ))}
       {page.records.length === 0 && empty}
       {page.records.length > 0 && <AuditSummaries records={page.records} />}
       {page.records.length > 0 && (
-        <TableScroll label="audit records table" minWidth={1100}>
+        <TableScroll label="audit records table" minWidth={1060}>
           <Table className="stack-table" data-testid="audit-table" verticalSpacing={4}>
             <Table.Thead>
               <Table.Tr>
@@ -157,10 +156,9 @@ function TrailPage({ page, empty }: { page: Page; empty: React.ReactNode }) {
                 <Table.Th>Protocol</Table.Th>
                 <Table.Th>Port</Table.Th>
                 <Table.Th>Conn.</Table.Th>
-                <Table.Th>Bytes in</Table.Th>
-                <Table.Th>Bytes out</Table.Th>
-                <Table.Th>First seen</Table.Th>
-                <Table.Th>Last seen</Table.Th>
+                <Table.Th>In / out</Table.Th>
+                <Table.Th>First seen (UTC)</Table.Th>
+                <Table.Th>Last seen (UTC)</Table.Th>
                 <Table.Th>Session</Table.Th>
               </Table.Tr>
             </Table.Thead>
@@ -178,20 +176,17 @@ function TrailPage({ page, empty }: { page: Page; empty: React.ReactNode }) {
                   <Table.Td data-label="Protocol">{r.protocol}</Table.Td>
                   <Table.Td data-label="Port">{r.port ?? '—'}</Table.Td>
                   <Table.Td data-label="Connections">{r.connections}</Table.Td>
-                  <Table.Td data-label="Bytes in" title={`${r.bytesIn} bytes`}>
-                    {formatBytes(r.bytesIn)}
+                  <Table.Td data-label="Bytes in / out" title={`${r.bytesIn} bytes in, ${r.bytesOut} bytes out`} style={{ whiteSpace: 'nowrap' }}>
+                    {formatBytes(r.bytesIn)} / {formatBytes(r.bytesOut)}
                   </Table.Td>
-                  <Table.Td data-label="Bytes out" title={`${r.bytesOut} bytes`}>
-                    {formatBytes(r.bytesOut)}
+                  <Table.Td data-label="First seen (UTC)" style={{ whiteSpace: 'nowrap' }}>
+                    {formatUtc(r.firstSeen)}
                   </Table.Td>
-                  <Table.Td data-label="First seen" style={{ whiteSpace: 'nowrap' }}>
-                    {formatDate(r.firstSeen)}
-                  </Table.Td>
-                  <Table.Td data-label="Last seen" style={{ whiteSpace: 'nowrap' }}>
-                    {formatDate(r.lastSeen)}
+                  <Table.Td data-label="Last seen (UTC)" style={{ whiteSpace: 'nowrap' }}>
+                    {formatUtc(r.lastSeen)}
                   </Table.Td>
                   <Table.Td data-label="Session">
-                    <code>{r.session ?? '—'}</code>
+                    <code style={{ overflowWrap: 'anywhere' }}>{r.session ?? '—'}</code>
                   </Table.Td>
                 </Table.Tr>
               ))}

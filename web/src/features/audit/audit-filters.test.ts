@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AuditRecord } from '../../../../src/core/wire/audit.ts';
 import { checkAuditFilters, NO_FILTERS } from './audit-filters.ts';
-import { formatBytes, summarizeDevices, summarizeUsers } from './summaries.ts';
+import { formatBytes, formatUtc, summarizeDevices, summarizeUsers } from './summaries.ts';
 
 test('audit filters: checked as typed, each bad field named with its problem; days cover whole UTC days', () => {
   const rows: Array<[Partial<typeof NO_FILTERS>, ReturnType<typeof checkAuditFilters>]> = [
@@ -71,4 +71,5 @@ test('audit summaries: per device and per user, connections and bytes added up, 
     ],
   );
   assert.deepEqual([0, 1023, 1024, 5 * 1024 * 1024].map(formatBytes), ['0 B', '1023 B', '1.0 KiB', '5.0 MiB']);
+  assert.equal(formatUtc('2026-11-30T09:00:05.250+01:00'), '2026-11-30 08:00:05');
 });

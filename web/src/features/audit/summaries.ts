@@ -81,3 +81,8 @@ export function formatBytes(n: number): string {
   }
   return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
+
+/** An instant as the trail states it, in UTC to the second ("2026-11-30 08:00:05"): unambiguous for an auditor in any zone. */
+export function formatUtc(iso: string): string {
+  return new Date(iso).toISOString().slice(0, 19).replace('T', ' ');
+}
