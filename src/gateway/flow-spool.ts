@@ -132,9 +132,18 @@ export class FlowSpool {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    this.running = this.drain().finally(() => {
-      this.running = null;
+    void this.drain();
+  }
+
+  /** Uploads every spooled batch, oldest first (one pass at a time: a second caller waits for it, then runs). */
+  drain(): Promise<void> {
+    const previous = this.running ?? Promise.resolve();
+    const pass: Promise<void> = previous.then(() => this.drainOnce());
+    this.running = pass;
+    void pass.finally(() => {
+      if (this.running === pass) this.running = null;
     });
+    return pass;
   }
 
   async stop(): Promise<void> {
@@ -144,8 +153,8 @@ export class FlowSpool {
     await this.running;
   }
 
-  /** Uploads every spooled batch, oldest first; stops at the first transient failure and schedules a retry. */
-  async drain(): Promise<void> {
+  /** Stops at the first transient failure and schedules a retry. */
+  private async drainOnce(): Promise<void> {
     const { files, upload, log } = this.options;
     for (const name of await files.list()) {
       if (this.stopped) return;
