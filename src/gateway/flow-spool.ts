@@ -107,6 +107,7 @@ export class FlowSpool {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
+  private abandoned = false;
   /** Batches delivered (acknowledged) since start; for tests and metrics. */
   delivered = 0;
 
@@ -146,18 +147,27 @@ export class FlowSpool {
     return pass;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * No new passes; the pass under way (the last window's batch, at shutdown) may finish
+   * within `graceMs`, after which it stops between two batches. What is left stays spooled.
+   */
+  async stop(graceMs = 5000): Promise<void> {
     this.stopped = true;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    await this.running;
+    const running = this.running;
+    if (running === null) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([running, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    this.abandoned = true;
   }
 
   /** Stops at the first transient failure and schedules a retry. */
   private async drainOnce(): Promise<void> {
     const { files, upload, log } = this.options;
     for (const name of await files.list()) {
-      if (this.stopped) return;
+      if (this.abandoned) return;
       let batch: FlowBatch;
       try {
         batch = FlowBatch.parse(JSON.parse(await files.read(name)));
