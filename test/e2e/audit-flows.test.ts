@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { cidr, formatIpv4, ipv4ToInt, prefixSize } from '../../src/core/net/ipv4.ts';
+import { assertNetnsCapable } from './netns.ts';
+import { DEVICE_IP, GATEWAY_IP, REGION, ScenarioLab, sleep } from './scenario-lab.ts';
+import { PEOPLE, PLANT_A, passwordOf, scenarioFleet } from './scenario-fleet.ts';
+
+/**
+ * Issue 10 (SPEC A1) end to end on the real daemons: the gateway captures a user's
+ * connections from conntrack, spools and uploads them, and the plant's owning
+ * organization's Admin reads them with `plantgate audit query`.
+ */
+
+type AuditJson = {
+  records: Array<{ user: string | null; plant: string; deviceIp: string; protocol: string; port: number | null; connections: number; bytesIn: number; bytesOut: number }>;
+  gaps: unknown[];
+};
+
+describe('audit trail from the gateway flow capture (issue 10, real gateway, agent, conntrack)', { timeout: 180_000 }, () => {
+  const s = new ScenarioLab();
+
+  before(async () => {
+    await assertNetnsCapable();
+    await s.build();
+    await s.startServer();
+    await s.loginAdmin();
+    await s.applyFleet(scenarioFleet({}));
+    await s.admin(['admin', 'region', 'add', REGION, '--endpoint', `${GATEWAY_IP}:51820`]);
+    await s.startGateway({ args: ['--flow-capture', 'on', '--flow-report-seconds', '2'] });
+    await s.startAgent('agentA', PLANT_A);
+  });
+
+  after(async () => {
+    await s.cleanup();
+  });
+
+  it("A1: a user's two HTTP requests to a plant device appear in the plant's audit as tcp :80, 2 connections, bytes each way, attributed to the user", async (t) => {
+    const alice = await s.addUser(PEOPLE.alice, passwordOf(PEOPLE.alice));
+    await s.issueAndConnect(alice);
+    const route = (await s.routes(alice)).find((r) => r.plant === PLANT_A);
+    assert.ok(route, 'alice has a route to plant A');
+    const mapped = cidr(route.mapped);
+    const device = formatIpv4(mapped.start + (ipv4ToInt(DEVICE_IP) % prefixSize(mapped.length)));
+    // Readiness over TCP :502 (its flows are on another port than the ones counted below).
+    let ready = '';
+    for (let i = 0; i < 60 && !ready.startsWith('OK'); i++) {
+      ready = await s.tcp(alice, device, 1000);
+      if (!ready.startsWith('OK')) await sleep(500);
+    }
+    assert.match(ready, /^OK plant-A/, `alice reaches plant A\n--- gateway:\n${s.gateway?.output()}`);
+
+    for (let i = 0; i < 2; i++) assert.match(await s.http(alice, device), /^OK plant-A/);
+
+    const olga = await s.addUser(PEOPLE.olga, passwordOf(PEOPLE.olga));
+    let http: AuditJson['records'] = [];
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const page = JSON.parse((await s.as(olga, ['audit', 'query', '--plant', PLANT_A, '--json'])).stdout) as AuditJson;
+      http = page.records.filter((r) => r.protocol === 'tcp' && r.port === 80);
+      if (http.reduce((sum, r) => sum + r.connections, 0) >= 2) break;
+      await sleep(1000);
+    }
+    t.diagnostic(`HTTP records: ${JSON.stringify(http)}`);
+    assert.ok(http.length > 0, `HTTP flows in the audit\n--- gateway:\n${s.gateway?.output().slice(-3000)}`);
+    assert.deepEqual([...new Set(http.map((r) => r.user))], [PEOPLE.alice], 'attributed to alice');
+    assert.deepEqual([...new Set(http.map((r) => r.deviceIp))], [DEVICE_IP], 'the device as it is in the plant');
+    assert.deepEqual([...new Set(http.map((r) => r.plant))], [PLANT_A]);
+    assert.equal(http.reduce((sum, r) => sum + r.connections, 0), 2, 'two connections, each counted once');
+    assert.ok(http.every((r) => r.bytesIn > 0 && r.bytesOut > 0), `bytes each way: ${JSON.stringify(http)}`);
+  });
+});
