@@ -30,6 +30,8 @@ export type GatewayCommandOptions = {
   /** Flow capture for the audit trail: 'auto' (default) runs it when conntrack is installed. */
   flowCapture?: 'auto' | 'on' | 'off';
   flowReportSeconds?: number;
+  /** conntrack's netlink receive buffer (`--buffer-size`); default 8 MiB. */
+  conntrackBufferBytes?: number;
 };
 
 /** Where Debian's conntrack package puts the program (scripts/install-deps.sh installs it). */
@@ -61,7 +63,7 @@ export function runGateway(options: GatewayCommandOptions, output: DaemonOutput)
         ...realDaemonPorts(options, { log, metrics, withdraw }, (servers, identity) => httpGatewayControlPlane(servers, identity.id, identity.credential)),
         ...(flows
           ? {
-              conntrack: new ConntrackCliSource({ warn: (message, fields) => log.warn(message, fields) }),
+              conntrack: new ConntrackCliSource({ bufferBytes: options.conntrackBufferBytes, warn: (message, fields) => log.warn(message, fields) }),
               flowSpool: new DirectorySpoolFiles(join(options.stateDir, 'flows')),
             }
           : {}),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { cidr, formatIpv4, ipv4ToInt, prefixSize } from '../../src/core/net/ipv4.ts';
+import { runCommand } from '../../src/os/run-command.ts';
 import { assertNetnsCapable } from './netns.ts';
 import { DEVICE_IP, GATEWAY_IP, REGION, ScenarioLab, sleep } from './scenario-lab.ts';
 import { PEOPLE, PLANT_A, passwordOf, scenarioFleet } from './scenario-fleet.ts';
@@ -26,7 +27,8 @@ describe('audit trail from the gateway flow capture (issue 10, real gateway, age
     await s.loginAdmin();
     await s.applyFleet(scenarioFleet({}));
     await s.admin(['admin', 'region', 'add', REGION, '--endpoint', `${GATEWAY_IP}:51820`]);
-    await s.startGateway({ args: ['--flow-capture', 'on', '--flow-report-seconds', '2'] });
+    // A small netlink buffer, so that the overflow test needs only a few thousand events.
+    await s.startGateway({ args: ['--flow-capture', 'on', '--flow-report-seconds', '2', '--conntrack-buffer-bytes', '65536'] });
     await s.startAgent('agentA', PLANT_A);
   });
 
@@ -67,5 +69,35 @@ describe('audit trail from the gateway flow capture (issue 10, real gateway, age
     assert.deepEqual([...new Set(http.map((r) => r.plant))], [PLANT_A]);
     assert.equal(http.reduce((sum, r) => sum + r.connections, 0), 2, 'two connections, each counted once');
     assert.ok(http.every((r) => r.bytesIn > 0 && r.bytesOut > 0), `bytes each way: ${JSON.stringify(http)}`);
+  });
+
+  it('A5: conntrack events the gateway lost (netlink buffer overrun) appear in the plant\'s audit as a gap with its time window', async () => {
+    const gateway = s.gateway;
+    assert.ok(gateway, 'the gateway runs');
+    // The gateway's own `conntrack -E` (a child of the gateway process this test started).
+    const { stdout } = await runCommand('pgrep', ['-P', String(gateway.pid), '-x', 'conntrack']);
+    const conntrackPid = Number(stdout.trim().split('\n')[0]);
+    assert.ok(conntrackPid > 0, 'the gateway runs conntrack -E');
+    const started = Date.now();
+    // The reader stalls (as under load) while thousands of connections open: the kernel drops events.
+    process.kill(conntrackPid, 'SIGSTOP');
+    try {
+      await s.lab.exec(s.ns.gw, 'python3', ['-c', "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nfor p in range(20000, 24000): s.sendto(b'x', ('10.10.1.1', p))\n"], { timeoutMs: 20_000 });
+    } finally {
+      process.kill(conntrackPid, 'SIGCONT');
+    }
+    const olga = s.users.get(PEOPLE.olga) ?? (await s.addUser(PEOPLE.olga, passwordOf(PEOPLE.olga)));
+    let gaps: Array<{ from: string; to: string; reason: string }> = [];
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const page = JSON.parse((await s.as(olga, ['audit', 'query', '--plant', PLANT_A, '--json'])).stdout) as { gaps: typeof gaps };
+      gaps = page.gaps.filter((gap) => /conntrack events lost/.test(gap.reason));
+      if (gaps.length > 0) break;
+      await sleep(1000);
+    }
+    assert.ok(gaps.length > 0, `a lost-events gap in the audit\n--- gateway:\n${gateway.output().slice(-3000)}`);
+    const [gap] = gaps;
+    assert.ok(Date.parse(gap.from) <= Date.parse(gap.to), 'an ordered window');
+    assert.ok(Date.parse(gap.to) >= started - 1000 && Date.parse(gap.to) <= Date.now(), `the window ends when the loss was noticed: ${JSON.stringify(gap)}`);
   });
 });

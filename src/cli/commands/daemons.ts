@@ -27,6 +27,7 @@ export function registerDaemonCommands(program: Command, io: Io): void {
     .option('--keep-on-exit', 'leave interfaces and table in place on SIGTERM (default: remove them)', false)
     .option('--flow-capture <mode>', 'audit-trail flow capture from conntrack: auto (on when conntrack is installed), on, off', flowMode, 'auto')
     .option('--flow-report-seconds <n>', 'report window: open flows are reported this often, not only at their end', positive, 60)
+    .option('--conntrack-buffer-bytes <n>', 'netlink receive buffer of the flow capture; events beyond it are lost and recorded as a gap', positive, 8 * 1024 * 1024)
     .action(async (opts, command: Command) => {
       const code = await runGateway({ ...opts, server: servers(opts.server, io), token: enrolToken(command, opts, io) }, io);
       if (code !== 0) throw new CliError('gateway stopped with an error (see the log above)', code);

@@ -58,7 +58,7 @@ export class ConntrackCliSource implements ConntrackSource {
   }
 
   private spawnEvents(handler: ConntrackHandler): Promise<void> {
-    const [file, args] = inNetns(this.netns, 'conntrack', ['-E', '-o', 'timestamp,extended,id', '--buffer-size', String(this.bufferBytes)]);
+    const [file, args] = inNetns(this.netns, 'conntrack', ['-E', '-o', 'timestamp,extended,id', '--buffer-size', String(Math.floor(this.bufferBytes))]);
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.lastSeen = this.now();
