@@ -41,7 +41,7 @@ conntrackSourceContract('ConntrackCliSource (conntrack-tools) in a network names
   // conntrack tracks a namespace only once a rule there uses it (as the gateway's nft table does).
   await lab.exec(ns, 'nft', ['-f', '-'], { stdin: 'table ip pgct {\n chain out {\n type filter hook output priority 0;\n ct state new accept\n }\n}\n' });
   // A small buffer, so that pausing the reader overflows it within a few thousand events.
-  const source = new ConntrackCliSource({ netns: ns, bufferBytes: 16384 });
+  const source = new ConntrackCliSource({ netns: ns, bufferBytes: 16384, restartDelayMs: 100 });
   return {
     source,
     connect: async (sent, received) => {
@@ -61,6 +61,11 @@ conntrackSourceContract('ConntrackCliSource (conntrack-tools) in a network names
       } finally {
         process.kill(pid, 'SIGCONT');
       }
+    },
+    interrupt: async () => {
+      const pid = source.pid;
+      if (pid === null) throw new Error('conntrack -E is not running');
+      process.kill(pid, 'SIGKILL');
     },
     teardown: () => lab.cleanup(),
   };

@@ -104,20 +104,26 @@ export class ConntrackCliSource implements ConntrackSource {
           return;
         }
         if (this.stopping) return;
-        const from = this.lastSeen;
         this.warn('conntrack -E exited; restarting', { code, signal });
-        this.restartTimer = setTimeout(() => {
-          this.restartTimer = null;
-          if (this.stopping) return;
-          this.spawnEvents(handler).then(
-            () => handler.gap({ from, to: this.now(), reason: `conntrack event stream interrupted (exit ${code ?? signal})` }),
-            (error: Error) => {
-              handler.gap({ from, to: this.now(), reason: `conntrack event stream down: ${error.message}` });
-            },
-          );
-        }, this.restartDelayMs);
+        this.restart(handler, this.lastSeen, `exit ${code ?? signal}`, 1);
       });
     });
+  }
+
+  /** Restarts `conntrack -E` after a delay (doubling up to 60 s while it fails); the time without it is a gap. */
+  private restart(handler: ConntrackHandler, from: number, why: string, attempt: number): void {
+    const delay = Math.min(60_000, this.restartDelayMs * 2 ** (attempt - 1));
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.stopping) return;
+      this.spawnEvents(handler).then(
+        () => handler.gap({ from, to: this.now(), reason: `conntrack events lost: event stream interrupted (${why})` }),
+        (error: Error) => {
+          this.warn('conntrack -E could not be restarted', { error: error.message, attempt });
+          this.restart(handler, from, why, attempt + 1);
+        },
+      );
+    }, delay);
   }
 
   /** The running `conntrack -E` process (diagnostics; the contract test pauses it to force an overrun). */

@@ -14,6 +14,8 @@ export type ConntrackHarness = {
   connect(sent: number, received: number): Promise<{ sport: number; dport: number }>;
   destroy(sport: number): Promise<void>;
   overflow(): Promise<void>;
+  /** The event stream dies (conntrack killed); the source must come back by itself. */
+  interrupt(): Promise<void>;
   teardown(): Promise<void>;
 };
 
@@ -68,6 +70,16 @@ export function conntrackSourceContract(label: string, setup: () => Promise<Conn
       assert.match(gaps[0].reason, /lost|overrun|ENOBUFS/);
       const { sport } = await harness.connect(10, 10);
       await waitFor('NEW after the gap', () => events.find((e) => e.type === 'new' && e.sport === sport));
+    });
+
+    it('A5: an interrupted event stream comes back by itself, and the time without it is a gap', async () => {
+      const before = gaps.length;
+      await harness.interrupt();
+      for (let i = 0; i < 100 && gaps.length === before; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(gaps.length, before + 1, 'one gap for the interruption');
+      assert.match(gaps[before].reason, /interrupted/);
+      const { sport } = await harness.connect(10, 10);
+      await waitFor('NEW after the restart', () => events.find((e) => e.type === 'new' && e.sport === sport));
     });
   });
 }

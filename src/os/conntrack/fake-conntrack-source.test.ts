@@ -23,6 +23,7 @@ conntrackSourceContract('FakeConntrackSource', async () => {
       source.push({ ...open, type: 'destroy', at: clock++ });
     },
     overflow: async () => source.overflow({ from: clock, to: clock + 5, reason: 'conntrack events lost: netlink socket buffer overrun (ENOBUFS)' }),
+    interrupt: async () => source.overflow({ from: clock, to: clock + 1000, reason: 'conntrack events lost: event stream interrupted (exit SIGKILL)' }),
     teardown: async () => {},
   };
 });
