@@ -149,6 +149,15 @@ function flowCapture(config: GatewayDaemonConfig, ports: GatewayDaemonPorts, gat
     log: ports.log,
     maxBatches: config.flows.maxSpoolBatches,
   });
-  const capture = new FlowCapture({ gatewayId, source: conntrack, accounting, spool, clock: ports.clock, log: ports.log, intervalMs: config.flows.reportMs });
+  const capture = new FlowCapture({
+    gatewayId,
+    source: conntrack,
+    accounting,
+    spool,
+    clock: ports.clock,
+    log: ports.log,
+    intervalMs: config.flows.reportMs,
+    openFlows: { load: () => ports.store.read('flow-open'), save: (snapshot) => ports.store.write('flow-open', snapshot) },
+  });
   return { accounting, capture };
 }

@@ -123,3 +123,32 @@ describe('FlowAccounting (SPEC A1: flow records from conntrack events)', () => {
     assert.notEqual(first[0].id, second[0].id);
   });
 });
+
+describe('FlowAccounting across a gateway restart', () => {
+  it('a flow open across the restart reports only its growth after it (the snapshot keeps what was reported)', () => {
+    const before = accounting();
+    before.event(ev('new', 4), 0);
+    before.listed([ev('list', 4, { at: null, ...bytes(1000, 9000) })], T0 + 60_000);
+    assert.deepEqual(before.flush(T0 + 60_000).map((r) => [r.bytesOut, r.bytesIn]), [[1000, 9000]]);
+    const saved = JSON.parse(JSON.stringify(before.snapshot()));
+
+    const after = accounting();
+    after.restore(saved);
+    after.listed([ev('list', 4, { at: null, ...bytes(1200, 9500) }), ev('list', 5, { at: null, sport: 1, ...bytes(10, 10) })], T0 + 120_000);
+    assert.deepEqual(
+      after.flush(T0 + 120_000).map((r) => [r.connections, r.bytesOut, r.bytesIn]),
+      [[2, 210, 510]],
+      'entry 4 only with its growth (200/500), entry 5 (new) whole',
+    );
+  });
+
+  it('an id the kernel gave to another connection meanwhile is not mistaken for the old one', () => {
+    const before = accounting();
+    before.listed([ev('list', 4, { at: null, ...bytes(1000, 9000) })], T0);
+    const saved = before.snapshot();
+    const after = accounting();
+    after.restore(saved);
+    after.listed([ev('list', 4, { at: null, sport: 55555, ...bytes(50, 60) })], T0 + 1);
+    assert.deepEqual(after.flush(T0 + 2).map((r) => [r.bytesOut, r.bytesIn]), [[50, 60]]);
+  });
+});

@@ -19,7 +19,11 @@ import type { ConntrackEvent } from '../os/conntrack/conntrack-line.ts';
 
 type FlowKey = string;
 
-type OpenFlow = { key: FlowKey; tunnelIp: string; destinationIp: string; protocol: string; port: number | null; reportedOut: number; reportedIn: number };
+/** [conntrack id, flow identity, bytes reported out, bytes reported in]. */
+export type OpenFlowSnapshot = [number, string, number, number];
+
+/** `key`: what a window aggregates by; `identity`: the key and source port (one connection). */
+type OpenFlow = { key: FlowKey; identity: string; tunnelIp: string; destinationIp: string; protocol: string; port: number | null; reportedOut: number; reportedIn: number };
 
 type WindowEntry = {
   tunnelIp: string;
@@ -45,6 +49,8 @@ export class FlowAccounting {
   private tunnelRange: Ipv4Prefix | null = null;
   private readonly open = new Map<number, OpenFlow>();
   private window = new Map<FlowKey, WindowEntry>();
+  /** From the previous run: consulted once per id when the flow is met again. */
+  private readonly restored = new Map<number, { key: string; out: number; back: number }>();
   private lastFlush = 0;
   /** Entries not tracked because maxOpenFlows was reached (their bytes are reported at DESTROY only). */
   untracked = 0;
@@ -62,6 +68,19 @@ export class FlowAccounting {
 
   get openFlows(): number {
     return this.open.size;
+  }
+
+  /**
+   * What was reported of each open flow, to be kept across a restart: after it, the listing
+   * shows the same entries (the kernel keeps them) and only their growth is reported.
+   */
+  snapshot(): OpenFlowSnapshot[] {
+    return [...this.open.entries()].map(([id, flow]) => [id, flow.identity, flow.reportedOut, flow.reportedIn]);
+  }
+
+  /** Takes back a snapshot; an entry whose id now names another flow (the kernel reused it) is ignored by its key. */
+  restore(snapshot: OpenFlowSnapshot[]): void {
+    for (const [id, key, out, back] of snapshot) this.restored.set(id, { key, out, back });
   }
 
   /** One event of the stream, at `now` when it carries no kernel time. */
@@ -134,7 +153,11 @@ export class FlowAccounting {
     if (src === null || dst === null || !containsAddress(range, src) || containsAddress(range, dst)) return null;
     const port = event.protocol === 'tcp' || event.protocol === 'udp' || event.protocol === 'sctp' ? event.dport : null;
     const key = `${event.src}|${event.dst}|${event.protocol}|${port ?? ''}`;
-    return { key, tunnelIp: event.src, destinationIp: event.dst, protocol: event.protocol, port, reportedOut: 0, reportedIn: 0 };
+    const identity = `${key}|${event.sport ?? ''}`;
+    const before = this.restored.get(event.id);
+    this.restored.delete(event.id);
+    const known = before !== undefined && before.key === identity && event.type !== 'new';
+    return { key, identity, tunnelIp: event.src, destinationIp: event.dst, protocol: event.protocol, port, reportedOut: known ? before.out : 0, reportedIn: known ? before.back : 0 };
   }
 
   /** Adds what `counters` shows beyond what was reported; `opened` counts the connection without bytes. */

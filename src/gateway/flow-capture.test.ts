@@ -75,4 +75,37 @@ describe('FlowCapture (issue 10: the gateway reports user flows with their gaps)
     assert.equal(t.files.files.size, 1, 'the window is on disk for the next run');
     assert.equal(t.source.started, false, 'conntrack stopped');
   });
+
+  it('a connection open across a gateway restart is reported after it with only the bytes it moved since (open flows kept in the state dir)', async () => {
+    let kept: unknown = null;
+    const openFlows = { load: async () => kept, save: async (snapshot: unknown) => void (kept = snapshot) };
+    const uploaded: FlowBatch[] = [];
+    const upload = async (batch: FlowBatch): Promise<FlowBatchAck> => {
+      uploaded.push(batch);
+      return { batchId: batch.batchId, duplicate: false, stored: batch.records.length, alreadyStored: 0, unattributed: 0, gaps: 0 };
+    };
+    const source = new FakeConntrackSource(); // the kernel's table: it outlives the gateway
+    const run = async (at: number, between: () => void) => {
+      const clock = { now: () => at, sleep: async () => {} };
+      const accounting = new FlowAccounting({ gatewayId: 'gw1' });
+      accounting.setTunnelRange('100.64.0.0/16');
+      const spool = new FlowSpool({ gatewayId: 'gw1', files: new MemorySpoolFiles(), upload, now: clock.now, random: () => 0, log: memoryLogger() });
+      const capture = new FlowCapture({ gatewayId: 'gw1', source, accounting, spool, clock, log: memoryLogger(), intervalMs: 3_600_000, openFlows });
+      await capture.start();
+      between();
+      await capture.stop();
+    };
+    await run(T0, () => {
+      source.push({ ...flow, id: 8, sport: 40008, type: 'new', at: T0, orig: null, reply: null });
+      source.count(8, 1000, 20_000);
+    });
+    await run(T0 + 60_000, () => source.count(8, 100, 500));
+    assert.deepEqual(
+      uploaded.flatMap((b) => b.records).map((r) => [r.connections, r.bytesOut, r.bytesIn]),
+      [
+        [1, 1000, 20_000],
+        [1, 100, 500],
+      ],
+    );
+  });
 });

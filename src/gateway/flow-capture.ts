@@ -2,7 +2,7 @@ import { type FlowBatch, MAX_BATCH_RECORDS } from '../core/wire/audit.ts';
 import type { Clock } from '../daemon/clock.ts';
 import { errorMessage, type Logger } from '../daemon/log.ts';
 import type { ConntrackGap, ConntrackSource } from '../os/conntrack/conntrack-source.ts';
-import type { FlowAccounting } from './flow-accounting.ts';
+import type { FlowAccounting, OpenFlowSnapshot } from './flow-accounting.ts';
 import type { FlowSpool } from './flow-spool.ts';
 
 /**
@@ -21,6 +21,8 @@ export type FlowCaptureOptions = {
   log: Logger;
   /** Report window: records are spooled this often (default 60 s). */
   intervalMs?: number;
+  /** Where what was reported of the open flows is kept across a restart (the state dir). */
+  openFlows?: { load(): Promise<unknown>; save(snapshot: OpenFlowSnapshot[]): Promise<void> };
 };
 
 export class FlowCapture {
@@ -37,7 +39,9 @@ export class FlowCapture {
   }
 
   async start(): Promise<void> {
-    const { source, accounting, clock, spool } = this.options;
+    const { source, accounting, clock, spool, openFlows } = this.options;
+    const saved = await openFlows?.load().catch(() => null);
+    if (Array.isArray(saved)) accounting.restore(saved.filter(isSnapshotEntry));
     await source.start({ event: (event) => accounting.event(event, clock.now()), gap: (gap) => this.gap(gap) });
     spool.kick(); // what an earlier run left in the spool
     this.timer = setInterval(() => {
@@ -65,6 +69,8 @@ export class FlowCapture {
       const now = clock.now();
       this.gaps.push(...gaps, { id: this.gapId(now), from: records[0]?.firstSeen ?? new Date(now).toISOString(), to: new Date(now).toISOString(), reason: `gateway could not spool ${records.length} flow records: ${errorMessage(error).slice(0, 300)}` });
     }
+    // After the batch is on disk: a crash in between reports bytes twice, never loses them.
+    await this.options.openFlows?.save(accounting.snapshot()).catch((error: unknown) => log.warn('open flows not saved', { error: errorMessage(error) }));
     spool.kick();
   }
 
@@ -86,4 +92,8 @@ export class FlowCapture {
   private gapId(at: number): string {
     return `${this.options.gatewayId}.gap.${at}.${this.gapCounter++}`;
   }
+}
+
+function isSnapshotEntry(value: unknown): value is OpenFlowSnapshot {
+  return Array.isArray(value) && value.length === 4 && typeof value[0] === 'number' && typeof value[1] === 'string' && typeof value[2] === 'number' && typeof value[3] === 'number';
 }
