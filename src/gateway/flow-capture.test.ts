@@ -78,7 +78,12 @@ describe('FlowCapture (issue 10: the gateway reports user flows with their gaps)
 
   it('a connection open across a gateway restart is reported after it with only the bytes it moved since (open flows kept in the state dir)', async () => {
     let kept: unknown = null;
-    const openFlows = { load: async () => kept, save: async (snapshot: unknown) => void (kept = snapshot) };
+    const openFlows = {
+      load: async () => kept,
+      save: async (snapshot: unknown) => {
+        kept = snapshot;
+      },
+    };
     const uploaded: FlowBatch[] = [];
     const upload = async (batch: FlowBatch): Promise<FlowBatchAck> => {
       uploaded.push(batch);
