@@ -17,6 +17,7 @@ import { loadAuditKey } from './features/audit/signing-key.ts';
 import { privateDirectory, tightenFile } from './db/file-modes.ts';
 import { FleetState } from './fleet/fleet-state.ts';
 import { DaemonStatusBuffer } from './features/daemons/status-buffer.ts';
+import { SessionRecorder } from './features/sessions/recorder.ts';
 import { allRoutes, createApp } from './http/app.ts';
 import { observeRequests } from './observability/observe-requests.ts';
 import { routeMatcher } from './observability/route-pattern.ts';
@@ -91,7 +92,12 @@ export async function startServer(options: ServerOptions, print: (line: string) 
     { onError: (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'fleet state sync') },
   );
   await fleet.load();
-  const daemonStatus = new DaemonStatusBuffer(store.db, 15_000, (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'daemon status flush'));
+  const daemonStatus = new DaemonStatusBuffer(
+    store.db,
+    15_000,
+    (err) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'daemon status flush'),
+    new SessionRecorder(store.db),
+  );
   const ctx: AppContext = {
     store,
     fleet,

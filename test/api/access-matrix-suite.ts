@@ -97,6 +97,8 @@ export const MATRIX: Record<string, Row> = {
   'GET /vpn/profile': { access: 'user', call: () => ({ path: '/vpn/profile' }), ok: 200 },
   'GET /vpn/profile/status': { access: 'user', call: () => ({ path: '/vpn/profile/status' }), ok: 200 },
   'GET /vpn/routes': { access: 'user', call: () => ({ path: '/vpn/routes' }), ok: 200 },
+  // P7: the caller's own sessions only (there is no path to anyone else's; test/api/vpn-sessions.test.ts checks the content).
+  'GET /vpn/sessions': { access: 'user', call: () => ({ path: '/vpn/sessions' }), ok: 200 },
   // P4: only Alice (Technical Manager on Park B, org Admin) has a route to Park B; to everyone else it does not exist.
   'PUT /vpn/routes/priority': {
     access: 'user',

@@ -152,7 +152,7 @@ describe('plantgate gateway + agent daemons end to end (processes in network nam
     assert.match(await http('vic', 'http://192.168.1.10/'), /^ERR/);
   });
 
-  it('both daemons report status and serve /metrics; the user sees handshake and bytes of their own profile', async () => {
+  it('both daemons report status and serve /metrics; the user sees handshake and bytes of their own profile, and a P7 session (source address, region, gateway, bytes)', async () => {
     const gwMetrics = await http('gw', 'http://127.0.0.1:9586/metrics', 3000);
     assert.match(gwMetrics, /^plantgate_gateway_applied_revision \d+$/m);
     assert.match(gwMetrics, /^plantgate_gateway_apply_duration_seconds_count\{reason="reconnect"\} 1$/m);
@@ -178,6 +178,25 @@ describe('plantgate gateway + agent daemons end to end (processes in network nam
     assert.ok(own[0]?.lastHandshakeAt && Date.now() - Date.parse(own[0].lastHandshakeAt) < 5 * 60_000, JSON.stringify(own));
     assert.ok((own[0]?.rxBytes ?? 0) > 0 && (own[0]?.txBytes ?? 0) > 0, `the gateway counted traffic both ways: ${JSON.stringify(own)}`);
     assert.match(await cli('user', 'user', ['vpn', 'status']), /^eu-central\s+\S+\s+\d{4}-\d\d-\d\dT\S+\s+[\d.]+ (B|KiB|MiB)/m);
+    // P7: the same reports became a session (written in the status buffer's 15 s flush): open,
+    // from the user's namespace address (private: no country), with region, gateway and bytes.
+    const sessionDeadline = Date.now() + 30_000;
+    for (;;) {
+      const sessions = JSON.parse(await cli('user', 'user', ['vpn', 'sessions', '--json'])) as Array<Record<string, unknown>>;
+      if (sessions.length > 0) {
+        assert.equal(sessions.length, 1, JSON.stringify(sessions));
+        const [session] = sessions;
+        assert.equal(session?.end, null, 'still connected');
+        assert.match(String(session?.sourceAddress), /^10\.200\.1\.\d+:\d+$/);
+        assert.equal(session?.country, null);
+        assert.equal(session?.region, 'eu-central');
+        assert.match(String(session?.gateway), /\S/);
+        assert.ok(Number(session?.bytesIn) > 0 && Number(session?.bytesOut) > 0, JSON.stringify(session));
+        break;
+      }
+      assert.ok(Date.now() < sessionDeadline, 'no session 30 s after the status reports');
+      await sleep(1000);
+    }
   });
 
   it('reconcile repairs drift: an nft element deleted by hand is back within one cycle (2 s here)', async () => {

@@ -9,6 +9,7 @@ import { type PendingFile, pendingFile } from '../config-file.ts';
 import { CliError, type Io, client, printJson } from '../context.ts';
 import { formatBytes } from '../../core/render/format-bytes.ts';
 import { formatTable } from '../table.ts';
+import { registerVpnSessionsCommand } from './vpn-sessions.ts';
 
 export function registerVpnCommands(program: Command, io: Io): void {
   const vpn = program.command('vpn').description('your personal VPN profile and its routes');
@@ -120,6 +121,8 @@ export function registerVpnCommands(program: Command, io: Io): void {
         ),
       );
     });
+
+  registerVpnSessionsCommand(vpn, io);
 
   vpn
     .command('routes')

@@ -4,6 +4,7 @@ import { stateChanges } from './migrations/0002_state_changes.ts';
 import { userAdminMigration } from './migrations/0003_user_admin.ts';
 import { fleetOps } from './migrations/0004_fleet_ops.ts';
 import { orgSelfService } from './migrations/0005_org_self_service.ts';
+import { sessionsMigration } from './migrations/0010_sessions.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -221,6 +222,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0003_user_admin': userAdminMigration,
     '0004_fleet_ops': fleetOps,
     '0005_org_self_service': orgSelfService,
+    '0010_sessions': sessionsMigration,
   };
 }
 

@@ -80,6 +80,24 @@ export interface Database {
     expires_at: string;
     used_at: string | null;
   };
+  /** SPEC P7: one row per VPN session (times in unix seconds; names as they were). */
+  vpn_sessions: {
+    id: string;
+    user_id: string;
+    daemon_id: string;
+    public_key: string;
+    gateway: string;
+    region: string;
+    started_at: number;
+    ended_at: number | null;
+    last_handshake_at: number;
+    source_address: string | null;
+    country: string | null;
+    bytes_in: number;
+    bytes_out: number;
+    last_rx: number;
+    last_tx: number;
+  };
   daemons: {
     id: string;
     kind: 'gateway' | 'agent';

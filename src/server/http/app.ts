@@ -14,6 +14,7 @@ import { authRoutes } from '../features/auth/routes.ts';
 import { enrolmentRoutes } from '../features/enrolments/routes.ts';
 import { userRoutes } from '../features/users/routes.ts';
 import { vpnRoutes } from '../features/vpn/routes.ts';
+import { sessionRoutes } from '../features/sessions/routes.ts';
 import { organizationRoutes } from '../features/organizations/routes.ts';
 import { auditRoutes } from '../features/audit/routes.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -23,6 +24,7 @@ import { mountWebUi } from '../web/static.ts';
 export const allRoutes: RouteDef[] = [
   ...authRoutes,
   ...vpnRoutes,
+  ...sessionRoutes,
   ...fleetRoutes,
   ...regionRoutes,
   ...eventRoutes,

@@ -21,6 +21,7 @@ import {
 } from '../../../src/core/wire/api.ts';
 import { type Endpoint, endpoint } from '../../../src/core/wire/endpoint.ts';
 import { orgApi } from '../../../src/core/wire/org.ts';
+import { SessionPage, SessionsQuery } from '../../../src/core/wire/sessions.ts';
 import { WebLoginResponse } from '../../../src/core/wire/web-session.ts';
 
 /**
@@ -53,4 +54,5 @@ export const api = {
   preferRoute: endpoint({ method: 'PUT', path: '/vpn/routes/priority', body: RouteSelector, response: z.array(RouteView) }),
   disableRoute: endpoint({ method: 'PUT', path: '/vpn/routes/disabled', body: RouteSelector, response: z.array(RouteView) }),
   enableRoute: endpoint({ method: 'PUT', path: '/vpn/routes/enabled', body: RouteSelector, response: z.array(RouteView) }),
+  sessions: endpoint({ method: 'GET', path: '/vpn/sessions', query: SessionsQuery, response: SessionPage }),
 } as const;

@@ -163,7 +163,7 @@ export function recordStatus(ctx: AppContext, daemon: DaemonRow, report: DaemonS
     peerCount: report.peerCount ?? report.peers.length,
     peersWithRecentHandshake: report.peersWithRecentHandshake ?? report.peers.filter((p) => p.latestHandshake > now - 180).length,
   };
-  ctx.daemonStatus.record(daemon.id, JSON.stringify(stored), ctx.now().toISOString());
+  ctx.daemonStatus.record(daemon.id, JSON.stringify(stored), ctx.now().toISOString(), daemon.kind === 'gateway' ? report.peers : undefined);
 }
 
 /** Region id → name, read once per revision (every region write bumps it). */

@@ -1,4 +1,6 @@
+import type { PeerStatus } from '../../../core/wire/daemon.ts';
 import type { Db } from '../../db/handle.ts';
+import type { SessionRecorder } from '../sessions/recorder.ts';
 import { writeStatuses } from './store.ts';
 
 type Pending = { status: string; seenAt: string };
@@ -11,7 +13,8 @@ const BATCH = 200;
  * would be hundreds of queries a second while nothing changes. Reports are kept in
  * memory (the listing reads them from here first) and written in batches, one
  * `UPDATE … FROM (VALUES …)` per 200 daemons, every `flushMs` and at shutdown.
- * Another replica's listing may show a status up to `flushMs` old.
+ * Another replica's listing may show a status up to `flushMs` old. Gateways' peer lists also
+ * feed the session recorder (SPEC P7), which writes in the same flush.
  */
 export class DaemonStatusBuffer {
   private pending = new Map<string, Pending>();
@@ -21,14 +24,18 @@ export class DaemonStatusBuffer {
   private readonly db: Db;
   private readonly flushMs: number;
   private readonly onError: (error: unknown) => void;
+  private readonly sessions: SessionRecorder | null;
 
-  constructor(db: Db, flushMs = 15_000, onError: (error: unknown) => void = () => undefined) {
+  constructor(db: Db, flushMs = 15_000, onError: (error: unknown) => void = () => undefined, sessions: SessionRecorder | null = null) {
     this.db = db;
     this.flushMs = flushMs;
     this.onError = onError;
+    this.sessions = sessions;
   }
 
-  record(daemonId: string, status: string, seenAt: string): void {
+  /** `peers`: a gateway's peer list, for sessions (agents pass none). */
+  record(daemonId: string, status: string, seenAt: string, peers?: PeerStatus[]): void {
+    if (peers && this.sessions) this.sessions.observe(daemonId, peers, Math.floor(Date.parse(seenAt) / 1000));
     const entry = { status, seenAt };
     this.pending.set(daemonId, entry);
     this.latest.set(daemonId, entry);
@@ -50,6 +57,7 @@ export class DaemonStatusBuffer {
   forget(daemonId: string): void {
     this.pending.delete(daemonId);
     this.latest.delete(daemonId);
+    this.sessions?.forget(daemonId);
   }
 
   flush(): Promise<void> {
@@ -68,5 +76,6 @@ export class DaemonStatusBuffer {
     const rows = [...this.pending];
     this.pending = new Map();
     for (let i = 0; i < rows.length; i += BATCH) await writeStatuses(this.db, rows.slice(i, i + BATCH));
+    await this.sessions?.flush();
   }
 }

@@ -1,9 +1,11 @@
 import { Alert, Button, Card, Group, Loader, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import { type CSSProperties, useState } from 'react';
+import { useState } from 'react';
 import type { ProfileConfigParts, ProfileGatewayStatus } from '../../../../src/core/wire/api.ts';
 import { formatBytes } from '../../../../src/core/render/format-bytes.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
+import { TableScroll } from '../../ui/TableScroll.tsx';
 import { RefreshConfigButton } from './RefreshConfigButton.tsx';
+import { SessionsSection } from './SessionsSection.tsx';
 import { ShowOnceConfig } from './ShowOnceConfig.tsx';
 import { useKeyedProfileChange, useProfile, useProfileStatus, useRevokeProfile } from './use-profile.ts';
 
@@ -52,6 +54,12 @@ export function VpnPage() {
         </Card>
       )}
       {profile.data && <ProfileStatus parts={profile.data} onRotate={() => setConfirm('rotate')} onRevoke={() => setConfirm('revoke')} />}
+      {/* Past sessions outlive a revoked profile, so the section shows with or without one. */}
+      {!profile.isPending && (
+        <Card withBorder padding="lg">
+          <SessionsSection />
+        </Card>
+      )}
       <ConfirmDialog
         opened={confirm === 'rotate'}
         title="Rotate your profile?"
@@ -167,9 +175,9 @@ function GatewayStatus({ publicKey }: { publicKey: string }) {
         </Text>
       )}
       {status.data && status.data.length > 0 && (
-        <div className="table-scroll">
-          {/* At phone width each gateway is a card of label/value lines (.stack-on-phone). */}
-          <Table className="stack-on-phone" style={{ '--table-min-width': '560px' } as CSSProperties} data-testid="gateway-status">
+        // At phone width each gateway is a card of label/value lines (.stack-table; the box scrolls, focusable, where it cannot).
+        <TableScroll label="Gateway reports" minWidth={560}>
+          <Table className="stack-table" data-testid="gateway-status">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Region</Table.Th>
@@ -186,7 +194,7 @@ function GatewayStatus({ publicKey }: { publicKey: string }) {
               ))}
             </Table.Tbody>
           </Table>
-        </div>
+        </TableScroll>
       )}
     </Stack>
   );

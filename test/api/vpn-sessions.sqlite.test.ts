@@ -1,0 +1,3 @@
+import { vpnSessionsSuite } from './vpn-sessions-suite.ts';
+
+vpnSessionsSuite('SQLite', async () => undefined);
