@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -143,5 +143,19 @@ describe('FlowSpool (SPEC A5: no silent loss)', () => {
     await s.stop();
     assert.deepEqual([...ingest.records], ['good']);
     assert.equal(files.rejected.length, 1);
+  });
+});
+
+describe('DirectorySpoolFiles', () => {
+  it('a temporary file left by a crash in the middle of a write is no batch and is removed at start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pg-spool-'));
+    try {
+      writeFileSync(join(dir, '.gw1.000000000000000001.000000.json.tmp'), '{"batchId":');
+      const files = new DirectorySpoolFiles(dir);
+      assert.deepEqual(await files.list(), []);
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

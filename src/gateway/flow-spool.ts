@@ -35,7 +35,10 @@ export class DirectorySpoolFiles implements SpoolFiles {
   }
 
   private ensure(): Promise<unknown> {
-    this.ready ??= mkdir(this.dir, { recursive: true, mode: 0o700 });
+    // A write cut short by a crash leaves its temporary file: never a batch, removed at start.
+    this.ready ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).then(async () => {
+      for (const name of await readdir(this.dir)) if (name.startsWith('.') && name.endsWith('.tmp')) await rm(join(this.dir, name), { force: true });
+    });
     return this.ready;
   }
 
@@ -108,6 +111,7 @@ export class FlowSpool {
   private running: Promise<void> | null = null;
   private stopped = false;
   private abandoned = false;
+  private again = false;
   /** Batches delivered (acknowledged) since start; for tests and metrics. */
   delivered = 0;
 
@@ -127,7 +131,12 @@ export class FlowSpool {
 
   /** Uploads now and keeps retrying (backoff) until the spool is empty or stop(). */
   kick(): void {
-    if (this.stopped || this.running !== null) return;
+    if (this.stopped) return;
+    if (this.running !== null) {
+      // A batch written during a pass is past that pass's listing: one more pass after it.
+      this.again = true;
+      return;
+    }
     if (this.timer !== null) {
       if (this.failures > 0) return; // a retry is already scheduled; its backoff stands
       clearTimeout(this.timer);
@@ -142,7 +151,12 @@ export class FlowSpool {
     const pass: Promise<void> = previous.then(() => this.drainOnce());
     this.running = pass;
     void pass.finally(() => {
-      if (this.running === pass) this.running = null;
+      if (this.running !== pass) return;
+      this.running = null;
+      if (this.again && this.timer === null) {
+        this.again = false;
+        this.kick();
+      }
     });
     return pass;
   }
