@@ -29,6 +29,7 @@ describe('gateway daemon flow capture (issue 10, fake drivers)', () => {
     const conntrack = new FakeConntrackSource();
     const spool = new MemorySpoolFiles();
     const uploaded: FlowBatch[] = [];
+    const metrics = new DaemonMetrics('gateway', clock);
     const daemon = await startGatewayDaemon(
       {
         token: TOKEN,
@@ -60,7 +61,7 @@ describe('gateway daemon flow capture (issue 10, fake drivers)', () => {
         ip: new FakeIpConfigDriver(),
         clock,
         log: memoryLogger(),
-        metrics: new DaemonMetrics('gateway', clock),
+        metrics,
         conntrack,
         flowSpool: spool,
       },
@@ -75,5 +76,7 @@ describe('gateway daemon flow capture (issue 10, fake drivers)', () => {
     assert.deepEqual(records.map((r) => [r.tunnelIp, r.destinationIp, r.port, r.connections, r.bytesOut, r.bytesIn]), [['100.64.0.2', '100.80.1.17', 80, 1, 300, 5000]]);
     assert.equal(spool.files.size, 0, 'acknowledged batches are gone from the spool');
     assert.equal(conntrack.started, false);
+    assert.equal(await metrics.registry.value('plantgate_gateway_flow_records_total'), 1, '/metrics counts the records spooled');
+    assert.equal(await metrics.registry.value('plantgate_gateway_flow_gaps_total'), 0);
   });
 });

@@ -158,6 +158,7 @@ function flowCapture(config: GatewayDaemonConfig, ports: GatewayDaemonPorts, gat
     log: ports.log,
     intervalMs: config.flows.reportMs,
     openFlows: { load: () => ports.store.read('flow-open'), save: (snapshot) => ports.store.write('flow-open', snapshot) },
+    metrics: ports.metrics.registry,
   });
   return { accounting, capture };
 }

@@ -1,6 +1,7 @@
 import { type FlowBatch, MAX_BATCH_RECORDS } from '../core/wire/audit.ts';
 import type { Clock } from '../daemon/clock.ts';
 import { errorMessage, type Logger } from '../daemon/log.ts';
+import type { MetricsRegistry } from '../daemon/metrics.ts';
 import type { ConntrackGap, ConntrackSource } from '../os/conntrack/conntrack-source.ts';
 import type { FlowAccounting, OpenFlowSnapshot } from './flow-accounting.ts';
 import type { FlowSpool } from './flow-spool.ts';
@@ -23,7 +24,19 @@ export type FlowCaptureOptions = {
   intervalMs?: number;
   /** Where what was reported of the open flows is kept across a restart (the state dir). */
   openFlows?: { load(): Promise<unknown>; save(snapshot: OpenFlowSnapshot[]): Promise<void> };
+  /** The gateway's /metrics: records and gaps spooled, batches waiting, flows tracked. */
+  metrics?: MetricsRegistry;
 };
+
+function captureMetrics(registry: MetricsRegistry) {
+  const p = 'plantgate_gateway_flow';
+  return {
+    records: registry.counter(`${p}_records_total`, 'Flow records spooled for the audit trail', []),
+    gaps: registry.counter(`${p}_gaps_total`, 'Capture gaps (lost conntrack events, spool overflow) recorded', []),
+    spooled: registry.gauge(`${p}_spool_batches`, 'Flow batches on disk waiting for the control plane', []),
+    open: registry.gauge(`${p}_open`, 'Open connections of users being tracked', []),
+  };
+}
 
 export class FlowCapture {
   private readonly options: FlowCaptureOptions;
@@ -32,10 +45,16 @@ export class FlowCapture {
   private gapCounter = 0;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> = Promise.resolve();
+  private readonly metrics: ReturnType<typeof captureMetrics> | null;
 
   constructor(options: FlowCaptureOptions) {
     this.options = options;
     this.intervalMs = options.intervalMs ?? 60_000;
+    this.metrics = options.metrics ? captureMetrics(options.metrics) : null;
+    if (this.metrics !== null) {
+      this.metrics.records.inc({}, 0);
+      this.metrics.gaps.inc({}, 0);
+    }
   }
 
   async start(): Promise<void> {
@@ -60,6 +79,8 @@ export class FlowCapture {
     }
     const records = accounting.flush(clock.now());
     const gaps = this.gaps.splice(0);
+    this.metrics?.records.inc({}, records.length);
+    this.metrics?.open.set({}, accounting.openFlows);
     try {
       for (let i = 0; i < Math.max(records.length, 1); i += MAX_BATCH_RECORDS) {
         await spool.add(records.slice(i, i + MAX_BATCH_RECORDS), i === 0 ? gaps : []);
@@ -72,6 +93,7 @@ export class FlowCapture {
     // After the batch is on disk: a crash in between reports bytes twice, never loses them.
     await this.options.openFlows?.save(accounting.snapshot()).catch((error: unknown) => log.warn('open flows not saved', { error: errorMessage(error) }));
     spool.kick();
+    if (this.metrics !== null) this.metrics.spooled.set({}, await spool.pending().catch(() => -1));
   }
 
   async stop(): Promise<void> {
@@ -85,6 +107,7 @@ export class FlowCapture {
   }
 
   private gap(gap: ConntrackGap): void {
+    this.metrics?.gaps.inc({});
     this.options.log.warn('flow capture gap', { from: new Date(gap.from).toISOString(), to: new Date(gap.to).toISOString(), reason: gap.reason });
     this.gaps.push({ id: this.gapId(gap.from), from: new Date(gap.from).toISOString(), to: new Date(gap.to).toISOString(), reason: gap.reason });
   }

@@ -120,6 +120,11 @@ export class FlowSpool {
     this.maxBatches = options.maxBatches ?? 10_000;
   }
 
+  /** Batches on disk now (not yet acknowledged). */
+  async pending(): Promise<number> {
+    return (await this.options.files.list()).length;
+  }
+
   /** Spools one batch (records and gaps of a window), then enforces the bound; nothing written when both are empty. */
   async add(records: FlowBatch['records'], gaps: FlowBatch['gaps']): Promise<string | null> {
     if (records.length === 0 && gaps.length === 0) return null;
