@@ -1,4 +1,5 @@
-import type { OrgRole } from './model.ts';
+import type { FleetModel } from './fleet-model.ts';
+import { JOB_ROLES, type JobRoleName, type OrgRole, type PlantId, type UserId } from './model.ts';
 
 /**
  * Who may do what inside an organization (SPEC S2): one typed role × action table,
@@ -100,4 +101,88 @@ export function invitableRoles(standing: OrgStanding): OrgRole[] {
   if (mayInOrg(standing, 'members.set-role')) return ['admin', 'moderator', 'member', 'guest'];
   if (mayInOrg(standing, 'members.invite')) return ['member', 'guest'];
   return [];
+}
+
+// ---- plant-level actions (SPEC D10) ------------------------------------------------------
+
+/**
+ * Actions on one plant, judged with the caller's standing on that plant: their org role in
+ * the plant's own organization and the job roles they hold on it (directly or through a
+ * portfolio), in the own organization or through a cooperation that shares the plant.
+ */
+export const PLANT_ACTIONS = [
+  /** See the plant's direct VPNs (Site VPN tab): no secret is ever part of it. */
+  'direct-vpn.view',
+  /** Create, edit, restart, disable, enable and delete the plant's direct VPNs. */
+  'direct-vpn.manage',
+] as const;
+export type PlantAction = (typeof PLANT_ACTIONS)[number];
+
+export type PlantRule = {
+  /** Org roles in the plant's own organization that allow the action by themselves. */
+  orgRoles: readonly OrgRole[];
+  /** Job roles on the plant that allow it (own organization: as a member who is not a Guest). */
+  jobRoles: readonly JobRoleName[];
+  /** Whether a job role held through a cooperation counts (read-only actions only). */
+  viaCooperation: boolean;
+};
+
+/** Technical Manager or higher: JOB_ROLES is ordered from most to least privileged. */
+const TECHNICAL_MANAGER_OR_HIGHER: readonly JobRoleName[] = JOB_ROLES.slice(0, JOB_ROLES.indexOf('technical-manager') + 1);
+
+export const PLANT_PERMISSIONS: Readonly<Record<PlantAction, PlantRule>> = {
+  'direct-vpn.view': { orgRoles: ADMIN_MODERATOR, jobRoles: TECHNICAL_MANAGER_OR_HIGHER, viaCooperation: true },
+  'direct-vpn.manage': { orgRoles: ADMIN_MODERATOR, jobRoles: [], viaCooperation: false },
+};
+
+/** The caller's standing on one plant. */
+export type PlantStanding = {
+  platformOperator: boolean;
+  /** Org role in the plant's own organization (null: not a member). */
+  orgRole: OrgRole | null;
+  /** Job roles on the plant in its own organization. */
+  ownJobRoles: readonly JobRoleName[];
+  /** Job roles on the plant held through an active cooperation that shares it, as a non-Guest member of the partner. */
+  cooperationJobRoles: readonly JobRoleName[];
+};
+
+export function mayOnPlant(standing: PlantStanding, action: PlantAction): boolean {
+  if (standing.platformOperator) return true;
+  const rule = PLANT_PERMISSIONS[action];
+  if (standing.orgRole !== null && rule.orgRoles.includes(standing.orgRole)) return true;
+  if (standing.orgRole !== null && standing.orgRole !== 'guest' && standing.ownJobRoles.some((r) => rule.jobRoles.includes(r))) return true;
+  return rule.viaCooperation && standing.cooperationJobRoles.some((r) => rule.jobRoles.includes(r));
+}
+
+/** Whether the caller has any relation to the plant (then a refusal is a 403, else the 404 of a missing plant: SPEC S2). */
+export function relatedToPlant(standing: PlantStanding): boolean {
+  return standing.platformOperator || standing.orgRole !== null || standing.ownJobRoles.length > 0 || standing.cooperationJobRoles.length > 0;
+}
+
+/** Every plant action the standing allows, in table order. */
+export function allowedPlantActions(standing: PlantStanding): PlantAction[] {
+  return PLANT_ACTIONS.filter((a) => mayOnPlant(standing, a));
+}
+
+/** A user's standing on one plant, from the fleet model. */
+export function plantStanding(model: FleetModel, userId: UserId, platformOperator: boolean, plantId: PlantId): PlantStanding {
+  const plant = model.plants.get(plantId);
+  const standing: PlantStanding = { platformOperator, orgRole: null, ownJobRoles: [], cooperationJobRoles: [] };
+  if (!plant) return standing;
+  const own: JobRoleName[] = [];
+  const viaCooperation: JobRoleName[] = [];
+  for (const jobRole of model.jobRolesOf(userId)) {
+    const covers = jobRole.target.kind === 'plant' ? jobRole.target.plantId === plantId : (model.portfolios.get(jobRole.target.portfolioId)?.plantIds.includes(plantId) ?? false);
+    if (!covers) continue;
+    if (jobRole.cooperationId === null) {
+      own.push(jobRole.role);
+      continue;
+    }
+    const cooperation = model.cooperations.get(jobRole.cooperationId);
+    if (!cooperation?.active || cooperation.ownerOrgId !== plant.orgId || !model.cooperationCovers(cooperation, plantId)) continue;
+    const partnerRole = model.membershipRole(userId, cooperation.partnerOrgId);
+    if (partnerRole === undefined || partnerRole === 'guest') continue;
+    viaCooperation.push(jobRole.role);
+  }
+  return { platformOperator, orgRole: model.membershipRole(userId, plant.orgId) ?? null, ownJobRoles: own, cooperationJobRoles: viaCooperation };
 }

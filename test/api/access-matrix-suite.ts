@@ -11,6 +11,7 @@ import { allRoutes } from '../../src/server/http/app.ts';
 import { type RunningServer, startServer } from '../../src/server/main.ts';
 import { OPERATOR, http, login } from '../support/server.ts';
 import { AUDIT_ROWS } from './access-matrix-audit-rows.ts';
+import { DIRECT_VPN_ROWS } from './access-matrix-direct-vpn-rows.ts';
 import { ORG_ROWS } from './access-matrix-org-rows.ts';
 import { baseFleet } from './fleet-fixture.ts';
 
@@ -213,6 +214,9 @@ export const MATRIX: Record<string, Row> = {
 
   // ---- audit trail (issue 10): Admins and Moderators of the plant's organization only ---
   ...AUDIT_ROWS,
+
+  // ---- direct plant VPNs (issue 9): the plant permission table (SPEC D10) ---------------
+  ...DIRECT_VPN_ROWS,
 };
 
 function userRow(target: string, suffix: string, ok: number, body?: unknown): Row {

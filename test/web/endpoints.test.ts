@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { z } from 'zod';
 import { LoginResponse } from '../../src/core/wire/api.ts';
 import type { Endpoint } from '../../src/core/wire/endpoint.ts';
+import { directVpnApi } from '../../src/core/wire/direct-vpn.ts';
 import { orgApi } from '../../src/core/wire/org.ts';
 import { platformApi } from '../../src/core/wire/platform.ts';
 import { allRoutes } from '../../src/server/http/app.ts';
@@ -36,4 +37,8 @@ test('issue 8: every platform operator endpoint (platformApi) exists on the serv
 
 test('issue 8: every organization endpoint (orgApi) exists on the server with the same request, query and answer schemas', () => {
   checkTable('orgApi', orgApi);
+});
+
+test('issue 9: every direct VPN endpoint (directVpnApi) exists on the server with the same request, query and answer schemas', () => {
+  checkTable('directVpnApi', directVpnApi);
 });

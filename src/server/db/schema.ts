@@ -36,6 +36,23 @@ export interface Database {
   organizations: { id: string; name: string; created_at: string };
   memberships: { org_id: string; user_id: string; role: string };
   plants: { id: string; org_id: string; name: string; created_at: string };
+  /** Direct plant VPNs (issue 9): `config` is the model without secrets (JSON), `secrets` sealed (SecretBox), `subnets` a JSON list. */
+  direct_vpns: {
+    id: string;
+    plant_id: string;
+    name: string;
+    description: string;
+    direction: 'outgoing' | 'hosted';
+    protocol: 'wireguard' | 'openvpn';
+    transport: 'udp' | 'tcp';
+    config: string;
+    secrets: string | null;
+    subnets: string;
+    enabled: number;
+    created_by: string | null;
+    created_at: string;
+    updated_at: string;
+  };
   subnets: { id: string; plant_id: string; cidr: string; mapped: string; created_at: string };
   devices: { id: string; plant_id: string; name: string; ip: string; kind: string; ports: string };
   portfolios: { id: string; org_id: string; name: string };

@@ -17,6 +17,7 @@ import { vpnRoutes } from '../features/vpn/routes.ts';
 import { sessionRoutes } from '../features/sessions/routes.ts';
 import { organizationRoutes } from '../features/organizations/routes.ts';
 import { auditRoutes } from '../features/audit/routes.ts';
+import { directVpnRoutes } from '../features/direct-vpn/routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { cookieAuthorization, webSession } from '../web/session-cookie.ts';
 import { mountWebUi } from '../web/static.ts';
@@ -33,6 +34,7 @@ export const allRoutes: RouteDef[] = [
   ...userRoutes,
   ...organizationRoutes,
   ...auditRoutes,
+  ...directVpnRoutes,
 ];
 
 const NO_CALLER: Caller = { userId: '', email: '', name: '', platformOperator: false, tokenId: '' };

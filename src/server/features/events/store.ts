@@ -53,7 +53,13 @@ export type EventKind =
   | 'org.job-role-removed'
   | 'org.cooperation-offered'
   | 'org.cooperation-changed'
-  | 'org.cooperation-ended';
+  | 'org.cooperation-ended'
+  // direct plant VPNs (issue 9): details name the plant, the VPN and the fleet changes, never a secret
+  | 'direct-vpn.created'
+  | 'direct-vpn.updated'
+  | 'direct-vpn.disabled'
+  | 'direct-vpn.enabled'
+  | 'direct-vpn.removed';
 
 export type NewEvent = {
   kind: EventKind;

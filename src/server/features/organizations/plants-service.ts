@@ -4,6 +4,7 @@ import { type Ipv4Prefix, containsAddress, formatCidr, formatIpv4, overlaps, par
 import type { PlantDetail, PlantSummary } from '../../../core/wire/org.ts';
 import type { AppContext } from '../../context.ts';
 import { ApiError, badRequest, conflict } from '../../http/errors.ts';
+import { directVpnsOfPlant } from '../direct-vpn/store.ts';
 import { type OrgAccess, requireAction } from './org-access.ts';
 import { type OrgChange, type OrgFleetEntry, editOrganizations, orgEntry } from './org-edit.ts';
 import { type AgentRow, type DeviceRow, agentsOfPlants, devicesOfPlants, renameDevice, renamePlant } from './org-store.ts';
@@ -154,6 +155,9 @@ export async function removeSubnet(ctx: AppContext, access: OrgAccess, ref: stri
   const others = subnets.filter((s) => s.id !== subnet.id);
   const behind = (await devicesOfPlants(ctx.store.db, [plant.id])).filter((d) => inSubnet(d, subnet) && !others.some((o) => inSubnet(d, o)));
   const cidr = formatCidr(subnet.prefix);
+  // A direct VPN's subnet leaves with the VPN (or its edit): removed here, the VPN would still route it.
+  const owner = (await directVpnsOfPlant(ctx.store.db, plant.id)).find((v) => (JSON.parse(v.subnets) as string[]).includes(cidr));
+  if (owner) throw conflict('subnet-of-direct-vpn', `subnet: ${cidr} of plant ${plant.name} belongs to direct VPN "${owner.name}": change it with site-vpn edit or delete the direct VPN`, 'subnet');
   if (behind.length > 0 && !confirm) {
     const named = behind.map((d) => `${d.name} (${d.ip})`).join(', ');
     throw conflict('subnet-has-devices', `confirm: subnet ${cidr} of plant ${plant.name} has ${behind.length} device(s) behind it: ${named}; they are removed with it: confirm with confirm=true`, 'confirm');

@@ -1,0 +1,204 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { z } from 'zod';
+import { type DirectVpnReview, type DirectVpnView, directVpnApi } from '../../core/wire/direct-vpn.ts';
+import { callEndpoint, serverCode } from '../api-client.ts';
+import { CliError, type Io, client, printJson } from '../context.ts';
+import { collect } from '../org-args.ts';
+import { renderChanges } from '../org-render.ts';
+import { readStdin } from '../stdin.ts';
+import { formatTable } from '../table.ts';
+
+type View = z.infer<typeof DirectVpnView>;
+type Review = z.infer<typeof DirectVpnReview>;
+
+const JSON_HELP = 'print JSON';
+const PLANT_HELP = 'the plant (its id, or its exact name)';
+
+/**
+ * `plantgate site-vpn …` (issue 9): a plant's direct VPNs through `directVpnApi`
+ * (src/core/wire/direct-vpn.ts). `create --json` prints exactly the review (the issue's
+ * contract), dry run or not; a refused upload exits non-zero naming the directive and its
+ * line. What the caller may do is the plant permission table (src/core/permissions.ts).
+ */
+export function registerSiteVpnCommands(program: Command, io: Io): void {
+  const siteVpn = program
+    .command('site-vpn')
+    .description("a plant's direct VPNs: the agent dials the plant router with its uploaded WireGuard/OpenVPN config")
+    .addHelpText('after', '\nOnly outgoing direct VPNs exist so far; the agent does not run them yet (docs/direct-vpn.md).');
+
+  siteVpn
+    .command('list')
+    .description("the plant's direct VPNs (no secrets)")
+    .requiredOption('--plant <plant>', PLANT_HELP)
+    .option('--json', JSON_HELP)
+    .action(async (opts: { plant: string; json?: boolean }) => {
+      const vpns = await callEndpoint(client(io), directVpnApi.list, { params: { id: opts.plant } });
+      if (opts.json) return printJson(io, vpns);
+      if (vpns.length === 0) return io.out(`no direct VPN on plant ${opts.plant}`);
+      io.out(
+        formatTable(
+          ['NAME', 'DIRECTION', 'PROTOCOL', 'ENDPOINTS', 'SUBNETS', 'STATE'],
+          vpns.map((v) => [v.name, v.direction, `${v.protocol}/${v.transport}`, v.endpoints.join(', '), v.subnets.join(', '), v.enabled ? 'enabled' : 'disabled']),
+        ),
+      );
+    });
+
+  siteVpn
+    .command('show <vpn>')
+    .description('one direct VPN (id or name)')
+    .requiredOption('--plant <plant>', PLANT_HELP)
+    .option('--json', JSON_HELP)
+    .action(async (vpn: string, opts: { plant: string; json?: boolean }) => {
+      const view = await callEndpoint(client(io), directVpnApi.show, { params: { id: opts.plant, vpn } });
+      if (opts.json) return printJson(io, view);
+      io.out(renderView(view));
+    });
+
+  siteVpn
+    .command('create')
+    .description('create a direct VPN from the plant router\u2019s .conf/.ovpn; --dry-run shows the review and changes nothing')
+    .requiredOption('--plant <plant>', PLANT_HELP)
+    .requiredOption('--name <name>', 'its name on the plant')
+    .requiredOption('--direction <direction>', 'outgoing (the agent dials the router) | hosted (not available yet)')
+    .requiredOption('--protocol <protocol>', 'wireguard | openvpn')
+    .option('--transport <transport>', 'udp | tcp (OpenVPN; WireGuard is udp)')
+    .option('--config <file>', 'the uploaded .conf / .ovpn ("-": standard input)')
+    .option('--subnet <cidr>', 'a plant subnet behind the router (repeat; default: the ranges the upload names)', collect)
+    .option('--description <text>', 'a description')
+    .option('--cipher <cipher>', 'OpenVPN advanced: data cipher (wins over the upload)')
+    .option('--auth <digest>', 'OpenVPN advanced: auth digest')
+    .option('--compression <setting>', 'OpenVPN advanced: compression directive')
+    .option('--tls-min <version>', 'OpenVPN advanced: minimum TLS version')
+    .option('--username <name>', 'credentials for an upload with auth-user-pass; the password is read from standard input')
+    .option('--dry-run', 'print the review, change nothing')
+    .option('--json', 'print the review as JSON')
+    .action(async (opts: CreateOptions) => {
+      const config = opts.config === undefined ? undefined : readConfig(opts.config);
+      const password = opts.username !== undefined ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
+      const advanced = { cipher: opts.cipher, auth: opts.auth, compression: opts.compression, tlsMin: opts.tlsMin };
+      const result = await callEndpoint(client(io), directVpnApi.create, {
+        params: { id: opts.plant },
+        body: {
+          name: opts.name,
+          description: opts.description,
+          direction: opts.direction as 'outgoing',
+          protocol: opts.protocol as 'wireguard',
+          transport: opts.transport as 'udp' | undefined,
+          config,
+          subnets: opts.subnet,
+          advanced: Object.values(advanced).some((v) => v !== undefined) ? advanced : undefined,
+          credentials: opts.username !== undefined ? { username: opts.username, password: password ?? '' } : undefined,
+          dryRun: opts.dryRun === true,
+        },
+        labels: { name: '--name', direction: '--direction', protocol: '--protocol', transport: '--transport', config: '--config', subnets: '--subnet', description: '--description' },
+      });
+      if (opts.json) return printJson(io, result.review);
+      io.out(renderReview(result.review));
+      io.out(result.dryRun ? 'dry run: nothing was changed' : renderChanges({ changes: result.changes, revision: result.revision }));
+    });
+
+  siteVpn
+    .command('edit <vpn>')
+    .description('change name, description or subnets; a subnet with devices behind it is removed only with --confirm (SPEC D8)')
+    .requiredOption('--plant <plant>', PLANT_HELP)
+    .option('--name <name>', 'new name')
+    .option('--description <text>', 'new description')
+    .option('--subnet <cidr>', 'the complete new subnet list (repeat)', collect)
+    .option('--confirm', 'remove subnets although network devices are behind them (the devices go with them)')
+    .option('--json', JSON_HELP)
+    .action(async (vpn: string, opts: { plant: string; name?: string; description?: string; subnet?: string[]; confirm?: boolean; json?: boolean }) => {
+      const result = await withDeviceHint(
+        callEndpoint(client(io), directVpnApi.update, {
+          params: { id: opts.plant, vpn },
+          body: { name: opts.name, description: opts.description, subnets: opts.subnet, confirm: opts.confirm === true },
+          labels: { name: '--name', description: '--description', subnets: '--subnet' },
+        }),
+      );
+      if (opts.json) return printJson(io, result);
+      io.out(renderChanges({ changes: result.changes, revision: result.revision }));
+    });
+
+  for (const [verb, endpoint, what] of [
+    ['disable', directVpnApi.disable, 'stop the tunnel (its subnets stay plant subnets)'],
+    ['enable', directVpnApi.enable, 'start it again'],
+  ] as const) {
+    siteVpn
+      .command(`${verb} <vpn>`)
+      .description(what)
+      .requiredOption('--plant <plant>', PLANT_HELP)
+      .option('--json', JSON_HELP)
+      .action(async (vpn: string, opts: { plant: string; json?: boolean }) => {
+        const result = await callEndpoint(client(io), endpoint, { params: { id: opts.plant, vpn } });
+        if (opts.json) return printJson(io, result);
+        io.out(renderChanges({ changes: result.changes, revision: result.revision }));
+      });
+  }
+
+  siteVpn
+    .command('delete <vpn>')
+    .description('delete it: its subnets leave the plant and their routes end')
+    .requiredOption('--plant <plant>', PLANT_HELP)
+    .option('--confirm', 'also when network devices are behind its subnets (they are removed with them)')
+    .option('--json', JSON_HELP)
+    .action(async (vpn: string, opts: { plant: string; confirm?: boolean; json?: boolean }) => {
+      const result = await withDeviceHint(callEndpoint(client(io), directVpnApi.remove, { params: { id: opts.plant, vpn }, query: { confirm: opts.confirm ? 'true' : undefined } }));
+      if (opts.json) return printJson(io, result);
+      io.out(renderChanges({ changes: result.changes, revision: result.revision }));
+    });
+}
+
+type CreateOptions = {
+  plant: string;
+  name: string;
+  direction: string;
+  protocol: string;
+  transport?: string;
+  config?: string;
+  subnet?: string[];
+  description?: string;
+  cipher?: string;
+  auth?: string;
+  compression?: string;
+  tlsMin?: string;
+  username?: string;
+  dryRun?: boolean;
+  json?: boolean;
+};
+
+function readConfig(file: string): string {
+  if (file === '-') throw new CliError('--config: "-" is not supported yet; name the file', 'usage');
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`--config: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'usage');
+  }
+}
+
+async function withDeviceHint<T>(call: Promise<T>): Promise<T> {
+  return call.catch((e: unknown) => {
+    if (serverCode(e) === 'subnet-has-devices') throw new CliError(`${(e as Error).message}\nre-run with --confirm to remove them`, 'conflict');
+    throw e;
+  });
+}
+
+function renderReview(review: Review): string {
+  const lines = [`${review.direction} ${review.protocol}`, `subnets routed: ${review.subnets.join(', ') || '(none)'}`];
+  if (review.subnetsFromConfig.length > 0) lines.push(`ranges in the upload: ${review.subnetsFromConfig.join(', ')}`);
+  for (const s of review.stripped) lines.push(`stripped default route ${s.what} (line ${s.line})`);
+  for (const i of review.ignored) lines.push(`ignored ${i.directive} (line ${i.line}): plantgate decides this on the agent`);
+  if (review.needsCredentials) lines.push('the upload asks for a username and password (--username, password on standard input)');
+  if (review.crypto) lines.push(`crypto: cipher ${review.crypto.cipher ?? 'default'}, auth ${review.crypto.auth ?? 'default'}, compression ${review.crypto.compression ?? 'none'}, TLS min ${review.crypto.tlsMin ?? 'default'}`);
+  return lines.join('\n');
+}
+
+function renderView(v: View): string {
+  return [
+    `${v.name} (${v.id}) on plant ${v.plant}`,
+    `${v.direction} ${v.protocol}/${v.transport}, ${v.enabled ? 'enabled' : 'disabled'}`,
+    ...(v.description ? [v.description] : []),
+    `endpoints: ${v.endpoints.join(', ') || '(none)'}`,
+    `subnets: ${v.subnets.join(', ')}`,
+    ...(v.crypto ? [`crypto: cipher ${v.crypto.cipher ?? 'default'}, auth ${v.crypto.auth ?? 'default'}, compression ${v.crypto.compression ?? 'none'}, TLS min ${v.crypto.tlsMin ?? 'default'}`] : []),
+  ].join('\n');
+}

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { JobRoleName, OrgRole } from './model.ts';
+import { allowedPlantActions, mayOnPlant, type PlantAction, type PlantStanding, relatedToPlant } from './permissions.ts';
+
+const on = (orgRole: OrgRole | null, own: JobRoleName[] = [], coop: JobRoleName[] = [], platformOperator = false): PlantStanding => ({
+  platformOperator,
+  orgRole,
+  ownJobRoles: own,
+  cooperationJobRoles: coop,
+});
+
+describe('mayOnPlant (SPEC D10)', () => {
+  const rows: Array<[string, PlantStanding, PlantAction, boolean]> = [
+    ['D10: a Technical Manager on the plant sees its direct VPNs', on('member', ['technical-manager']), 'direct-vpn.view', true],
+    ['D10: an Operator (higher than Technical Manager) sees them', on('member', ['operator']), 'direct-vpn.view', true],
+    ['D10: an Asset Manager does not', on('member', ['asset-manager']), 'direct-vpn.view', false],
+    ['D10: a Viewer does not', on('member', ['viewer']), 'direct-vpn.view', false],
+    ['D10: a member without a job role does not', on('member'), 'direct-vpn.view', false],
+    ['D10: a Guest with a Technical Manager job role does not (guests reach nothing, P4)', on('guest', ['technical-manager']), 'direct-vpn.view', false],
+    ['D10: a Technical Manager does not manage them', on('member', ['technical-manager']), 'direct-vpn.manage', false],
+    ['D10: an Operator does not manage them', on('member', ['operator']), 'direct-vpn.manage', false],
+    ['D10: an Admin of the plant\u2019s organization manages them', on('admin'), 'direct-vpn.manage', true],
+    ['D10: a Moderator of the plant\u2019s organization manages them', on('moderator'), 'direct-vpn.manage', true],
+    ['D10: a Moderator sees what they manage without a job role', on('moderator'), 'direct-vpn.view', true],
+    ['D10: a cooperation Technical Manager sees them', on(null, [], ['technical-manager']), 'direct-vpn.view', true],
+    ['D10: cooperation users are read only (Operator within the cooperation)', on(null, [], ['operator']), 'direct-vpn.manage', false],
+    ['D10: a cooperation Viewer does not see them', on(null, [], ['viewer']), 'direct-vpn.view', false],
+    ['a stranger sees nothing', on(null), 'direct-vpn.view', false],
+    ['a platform operator manages every plant\u2019s direct VPNs', on(null, [], [], true), 'direct-vpn.manage', true],
+  ];
+  for (const [name, standing, action, expected] of rows) it(name, () => assert.equal(mayOnPlant(standing, action), expected));
+});
+
+describe('allowedPlantActions / relatedToPlant', () => {
+  it('a cooperation Technical Manager may only view', () => assert.deepEqual(allowedPlantActions(on(null, [], ['technical-manager'])), ['direct-vpn.view']));
+  it('a Moderator may view and manage', () => assert.deepEqual(allowedPlantActions(on('moderator')), ['direct-vpn.view', 'direct-vpn.manage']));
+  it('S2: a Viewer is related to the plant (a refusal is 403), a stranger is not (404)', () => {
+    assert.equal(relatedToPlant(on('member', ['viewer'])), true);
+    assert.equal(relatedToPlant(on(null)), false);
+  });
+});

@@ -1,0 +1,101 @@
+import type { z } from 'zod';
+import { validateDirectVpnSubnets } from '../../../core/direct-vpn/subnet-validation.ts';
+import { formatCidr } from '../../../core/net/ipv4.ts';
+import type { DirectVpnChange, DirectVpnUpdateRequest } from '../../../core/wire/direct-vpn.ts';
+import type { AppContext } from '../../context.ts';
+import type { Caller } from '../../http/registry.ts';
+import { devicesOfPlants } from '../organizations/org-store.ts';
+import { type PlantScope, plantScope } from './plant-scope.ts';
+import { refuseDuplicateName, viewOf, vpnOf } from './service.ts';
+import { deleteDirectVpn, directVpnsOfPlant, updateDirectVpn } from './store.ts';
+import { applyDirectVpnChange } from './subnet-change.ts';
+import { devicesBehind, refuseNonIpv4, requireConfirmed, subnetContext, subnetRefusal, subnetsOf } from './subnet-rules.ts';
+
+type Change = z.input<typeof DirectVpnChange>;
+
+/** Edit name, description and subnets (D7); removing a subnet with devices behind it needs `confirm` (D8). */
+export async function updateDirectVpnSettings(ctx: AppContext, caller: Caller, plantRef: string, vpnRef: string, body: z.output<typeof DirectVpnUpdateRequest>): Promise<Change> {
+  const scope = await plantScope(ctx, caller, plantRef, 'direct-vpn.manage');
+  const rows = await directVpnsOfPlant(ctx.store.db, scope.plant.id);
+  const row = vpnOf(scope, rows, vpnRef);
+  const name = body.name ?? row.name;
+  if (name !== row.name) refuseDuplicateName(scope, rows, name, row.id);
+  const description = body.description ?? row.description;
+  const before = subnetsOf(row);
+  let after = before;
+  if (body.subnets !== undefined) {
+    const validation = validateDirectVpnSubnets(body.subnets, subnetContext(ctx, scope, rows, row.id));
+    if (!validation.ok) throw subnetRefusal(validation.problems);
+    refuseNonIpv4(validation.subnets);
+    after = validation.subnets;
+  }
+  const removed = before.filter((s) => !after.includes(s));
+  const added = after.filter((s) => !before.includes(s));
+  if (name === row.name && description === row.description && removed.length === 0 && added.length === 0) {
+    return { vpn: viewOf(scope, row), changes: [], revision: ctx.fleet.currentRevision() };
+  }
+  const affected = devicesBehind(await devicesOfPlants(ctx.store.db, [scope.plant.id]), removed, [...otherPlantSubnets(scope, before), ...after]);
+  requireConfirmed(affected, `removing ${removed.join(', ')} from direct VPN ${row.name}`, body.confirm);
+  const now = ctx.now().toISOString();
+  const change = await applyDirectVpnChange(ctx, scope, {
+    kind: 'direct-vpn.updated',
+    details: { directVpn: row.name, ...(name !== row.name ? { name } : {}), ...(description !== row.description ? { descriptionChanged: true } : {}), subnetsAdded: added, subnetsRemoved: removed },
+    add: added,
+    remove: removed,
+    devicesRemoved: affected.map((d) => d.name),
+    write: async (trx) => {
+      await updateDirectVpn(trx, row.id, { name, description, subnets: JSON.stringify(after), updated_at: now });
+      return [`~ direct VPN ${row.name} of plant ${scope.plant.name}: ${[name !== row.name ? `renamed to ${name}` : '', description !== row.description ? 'description changed' : '', added.length ? `+${added.join(', +')}` : '', removed.length ? `-${removed.join(', -')}` : ''].filter(Boolean).join('; ')}`];
+    },
+  });
+  return { vpn: viewOf(scope, { ...row, name, description, subnets: JSON.stringify(after), updated_at: now }), ...change };
+}
+
+/** Disable or enable (D7): the VPN's subnets stay plant subnets; the agent stops or starts the tunnel (data plane: later). */
+export async function setDirectVpnEnabled(ctx: AppContext, caller: Caller, plantRef: string, vpnRef: string, enabled: boolean): Promise<Change> {
+  const scope = await plantScope(ctx, caller, plantRef, 'direct-vpn.manage');
+  const row = vpnOf(scope, await directVpnsOfPlant(ctx.store.db, scope.plant.id), vpnRef);
+  if ((row.enabled === 1) === enabled) return { vpn: viewOf(scope, row), changes: [], revision: ctx.fleet.currentRevision() };
+  const now = ctx.now().toISOString();
+  const change = await applyDirectVpnChange(ctx, scope, {
+    kind: enabled ? 'direct-vpn.enabled' : 'direct-vpn.disabled',
+    details: { directVpn: row.name },
+    add: [],
+    remove: [],
+    devicesRemoved: [],
+    write: async (trx) => {
+      await updateDirectVpn(trx, row.id, { enabled: enabled ? 1 : 0, updated_at: now });
+      return [`~ direct VPN ${row.name} of plant ${scope.plant.name}: ${enabled ? 'enabled' : 'disabled'}`];
+    },
+  });
+  return { vpn: viewOf(scope, { ...row, enabled: enabled ? 1 : 0, updated_at: now }), ...change };
+}
+
+/** Delete (D3): its subnets leave the plant (their routes end); devices behind them only when confirmed (D8). */
+export async function removeDirectVpn(ctx: AppContext, caller: Caller, plantRef: string, vpnRef: string, confirm: boolean): Promise<Change> {
+  const scope = await plantScope(ctx, caller, plantRef, 'direct-vpn.manage');
+  const row = vpnOf(scope, await directVpnsOfPlant(ctx.store.db, scope.plant.id), vpnRef);
+  const subnets = subnetsOf(row);
+  const affected = devicesBehind(await devicesOfPlants(ctx.store.db, [scope.plant.id]), subnets, otherPlantSubnets(scope, subnets));
+  requireConfirmed(affected, `deleting direct VPN ${row.name} (${subnets.join(', ')})`, confirm);
+  const change = await applyDirectVpnChange(ctx, scope, {
+    kind: 'direct-vpn.removed',
+    details: { directVpn: row.name, protocol: row.protocol, subnets },
+    add: [],
+    remove: subnets,
+    devicesRemoved: affected.map((d) => d.name),
+    write: async (trx) => {
+      await deleteDirectVpn(trx, row.id);
+      return [`- direct VPN ${row.name} of plant ${scope.plant.name}: ${subnets.join(', ')}`];
+    },
+  });
+  return { vpn: null, ...change };
+}
+
+/** The plant's subnets other than these (devices in them stay). */
+function otherPlantSubnets(scope: PlantScope, except: string[]): string[] {
+  return scope.model
+    .subnetsOf(scope.plant.id)
+    .map((s) => formatCidr(s.prefix))
+    .filter((c) => !except.includes(c));
+}

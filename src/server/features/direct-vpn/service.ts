@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { parseOpenVpnConfig } from '../../../core/direct-vpn/openvpn-config.ts';
+import { type ReviewResult, reviewOutgoingUpload } from '../../../core/direct-vpn/review.ts';
+import { type StoredDirectVpnConfig, dialedEndpoints, splitOpenVpn, splitWireGuard } from '../../../core/direct-vpn/stored-model.ts';
+import { parseWireGuardConfig } from '../../../core/direct-vpn/wireguard-config.ts';
+import type { DirectVpnCreateRequest, DirectVpnCreated, DirectVpnViewWire } from '../../../core/wire/direct-vpn.ts';
+import type { AppContext } from '../../context.ts';
+import { ApiError, badRequest, conflict } from '../../http/errors.ts';
+import type { Caller } from '../../http/registry.ts';
+import { type PlantScope, plantScope } from './plant-scope.ts';
+import { type DirectVpnRow, directVpnsOfPlant, insertDirectVpn } from './store.ts';
+import { refuseNonIpv4, subnetContext, subnetRefusal, subnetsOf } from './subnet-rules.ts';
+import { applyDirectVpnChange } from './subnet-change.ts';
+
+/**
+ * Direct plant VPNs, control plane (issue 9): list, show and create (outgoing, from an
+ * uploaded config). Edits, enable/disable and delete are in edit-service.ts. Every change
+ * goes through the organization change path, so the VPN's subnets become plant subnets
+ * (mapped prefixes, routes) exactly as an Admin adding them would.
+ */
+export async function listDirectVpns(ctx: AppContext, caller: Caller, plantRef: string): Promise<DirectVpnViewWire[]> {
+  const scope = await plantScope(ctx, caller, plantRef, 'direct-vpn.view');
+  return (await directVpnsOfPlant(ctx.store.db, scope.plant.id)).map((row) => viewOf(scope, row));
+}
+
+export async function showDirectVpn(ctx: AppContext, caller: Caller, plantRef: string, vpnRef: string): Promise<DirectVpnViewWire> {
+  const scope = await plantScope(ctx, caller, plantRef, 'direct-vpn.view');
+  return viewOf(scope, vpnOf(scope, await directVpnsOfPlant(ctx.store.db, scope.plant.id), vpnRef));
+}
+
+type CreateBody = z.output<typeof DirectVpnCreateRequest>;
+
+export async function createDirectVpn(ctx: AppContext, caller: Caller, plantRef: string, body: CreateBody): Promise<z.input<typeof DirectVpnCreated>> {
+  const scope = await plantScope(ctx, caller, plantRef, 'direct-vpn.manage');
+  if (body.direction === 'hosted') {
+    throw new ApiError(501, 'not-implemented', 'direction: hosted direct VPNs (the plant router dials in) are not available yet; create an outgoing one (the agent dials the plant router)', {
+      field: 'direction',
+    });
+  }
+  if (body.config === undefined) throw badRequest('config', "upload the plant router's .conf (WireGuard) or .ovpn (OpenVPN); entering endpoint and keys by hand is not available yet");
+  if (body.protocol === 'wireguard' && body.transport === 'tcp') throw badRequest('transport', 'WireGuard runs over UDP only');
+  const rows = await directVpnsOfPlant(ctx.store.db, scope.plant.id);
+  refuseDuplicateName(scope, rows, body.name);
+  const reviewed = reviewOutgoingUpload({
+    protocol: body.protocol,
+    configText: body.config,
+    subnets: body.subnets ?? null,
+    advanced: body.advanced,
+    context: subnetContext(ctx, scope, rows, null),
+  });
+  if (!reviewed.ok) throw reviewRefusal(reviewed);
+  const review = reviewed.review;
+  refuseNonIpv4(review.subnets);
+  const stored = storedConfig(body, review.crypto);
+  const transport = transportOf(body, stored.stored);
+  if (review.needsCredentials && body.credentials === undefined && !body.dryRun) {
+    throw badRequest('credentials', 'the upload asks for a username and password (auth-user-pass): enter them as credentials.username and credentials.password');
+  }
+  if (body.dryRun) return { dryRun: true, review, vpn: null, changes: [], revision: ctx.fleet.currentRevision() };
+
+  const now = ctx.now().toISOString();
+  const id = randomUUID();
+  const row = {
+    id,
+    plant_id: scope.plant.id,
+    name: body.name,
+    description: body.description,
+    direction: 'outgoing' as const,
+    protocol: body.protocol,
+    transport,
+    config: JSON.stringify(stored.stored),
+    secrets: ctx.box.seal(JSON.stringify(stored.secrets), `direct-vpn:${id}`),
+    subnets: JSON.stringify(review.subnets),
+    enabled: 1,
+    created_by: caller.userId,
+    created_at: now,
+    updated_at: now,
+  };
+  const change = await applyDirectVpnChange(ctx, scope, {
+    kind: 'direct-vpn.created',
+    details: { directVpn: body.name, direction: 'outgoing', protocol: body.protocol, subnets: review.subnets, stripped: review.stripped, ignored: review.ignored },
+    add: review.subnets,
+    remove: [],
+    devicesRemoved: [],
+    write: async (trx) => {
+      await insertDirectVpn(trx, row);
+      return [`+ direct VPN ${body.name} of plant ${scope.plant.name} (outgoing ${body.protocol}): ${review.subnets.join(', ')}`];
+    },
+  });
+  const { secrets: _sealed, ...publicRow } = row;
+  return { dryRun: false, review, vpn: viewOf(scope, publicRow), ...change };
+}
+
+// ---- helpers ---------------------------------------------------------------------------
+
+export function viewOf(scope: PlantScope, row: DirectVpnRow): DirectVpnViewWire {
+  const stored = JSON.parse(row.config) as StoredDirectVpnConfig;
+  return {
+    id: row.id,
+    plantId: row.plant_id,
+    plant: scope.plant.name,
+    name: row.name,
+    description: row.description,
+    direction: row.direction,
+    protocol: row.protocol,
+    transport: row.transport,
+    endpoints: dialedEndpoints(stored),
+    subnets: subnetsOf(row),
+    enabled: row.enabled === 1,
+    needsCredentials: stored.needsCredentials,
+    crypto: stored.crypto,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** `:vpn` (an id or the exact name) among the plant's direct VPNs. */
+export function vpnOf(scope: PlantScope, rows: DirectVpnRow[], ref: string): DirectVpnRow {
+  const row = rows.find((r) => r.id === ref) ?? rows.find((r) => r.name === ref);
+  if (!row) throw new ApiError(404, 'not-found', `vpn: plant ${scope.plant.name} has no direct VPN "${ref}"`, { field: 'vpn' });
+  return row;
+}
+
+export function refuseDuplicateName(scope: PlantScope, rows: DirectVpnRow[], name: string, except: string | null = null): void {
+  if (rows.some((r) => r.name === name && r.id !== except)) throw conflict('direct-vpn-exists', `name: plant ${scope.plant.name} has a direct VPN "${name}" already`, 'name');
+}
+
+/** A refused upload names the directive and its line (D5); a refused subnet the clashing range and its owner (D4). */
+function reviewRefusal(result: Exclude<ReviewResult, { ok: true }>): ApiError {
+  if (result.field === 'subnets') return subnetRefusal(result.problems);
+  const first = result.problems[0];
+  const where = (p: { line: number; directive: string }) => (p.line > 0 ? `line ${p.line} (${p.directive})` : 'the file');
+  return new ApiError(400, 'invalid-config', first ? `config: ${where(first)}: ${first.message}` : 'config: is not a valid upload', {
+    field: 'config',
+    problems: result.problems.map((p) => ({ field: 'config', message: p.message, line: p.line, directive: p.directive })),
+  });
+}
+
+function storedConfig(body: CreateBody, crypto: StoredDirectVpnConfig['crypto']) {
+  const text = body.config as string;
+  if (body.protocol === 'wireguard') {
+    const parsed = parseWireGuardConfig(text);
+    if (!parsed.ok) throw new Error('the reviewed WireGuard upload does not parse again');
+    return splitWireGuard(parsed.config);
+  }
+  const parsed = parseOpenVpnConfig(text);
+  if (!parsed.ok) throw new Error('the reviewed OpenVPN upload does not parse again');
+  return splitOpenVpn(parsed.config, crypto, body.credentials ?? null);
+}
+
+/** WireGuard is UDP; OpenVPN dials its remotes with their own transport, and a chosen one must match them. */
+function transportOf(body: CreateBody, stored: StoredDirectVpnConfig): 'udp' | 'tcp' {
+  if (stored.protocol === 'wireguard') return 'udp';
+  const remotes = stored.model.remotes;
+  const chosen = body.transport ?? remotes[0]?.transport ?? 'udp';
+  const other = remotes.find((r) => r.transport !== chosen);
+  if (other) throw badRequest('transport', `${chosen} was chosen, but the remote on line ${other.line} of the upload uses ${other.transport}`);
+  return chosen;
+}
+

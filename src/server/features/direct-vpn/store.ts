@@ -1,0 +1,47 @@
+import type { Db } from '../../db/handle.ts';
+import type { Database } from '../../db/schema.ts';
+
+/** SQL of the direct VPNs (issue 9). `secrets` is read only by `sealedSecretsOf` (the agent's document, later), never by a list. */
+export type DirectVpnRow = Omit<Database['direct_vpns'], 'secrets'>;
+
+const PUBLIC_COLUMNS = [
+  'id',
+  'plant_id',
+  'name',
+  'description',
+  'direction',
+  'protocol',
+  'transport',
+  'config',
+  'subnets',
+  'enabled',
+  'created_by',
+  'created_at',
+  'updated_at',
+] as const;
+
+export async function directVpnsOfPlant(db: Db, plantId: string): Promise<DirectVpnRow[]> {
+  return db.selectFrom('direct_vpns').select(PUBLIC_COLUMNS).where('plant_id', '=', plantId).orderBy('name').execute();
+}
+
+export async function insertDirectVpn(db: Db, row: Database['direct_vpns']): Promise<void> {
+  await db.insertInto('direct_vpns').values(row).execute();
+}
+
+export async function updateDirectVpn(
+  db: Db,
+  id: string,
+  patch: Partial<Pick<Database['direct_vpns'], 'name' | 'description' | 'subnets' | 'enabled'>> & { updated_at: string },
+): Promise<void> {
+  await db.updateTable('direct_vpns').set(patch).where('id', '=', id).execute();
+}
+
+export async function deleteDirectVpn(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('direct_vpns').where('id', '=', id).execute();
+}
+
+/** The sealed secrets of one direct VPN (opened only where the agent's config is rendered). */
+export async function sealedSecretsOf(db: Db, id: string): Promise<string | null> {
+  const row = await db.selectFrom('direct_vpns').select('secrets').where('id', '=', id).executeTakeFirst();
+  return row?.secrets ?? null;
+}

@@ -1,0 +1,3 @@
+import { directVpnSuite } from './direct-vpn-suite.ts';
+
+directVpnSuite('SQLite', async () => undefined);

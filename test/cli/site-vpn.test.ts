@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
+import { baseFleet } from '../api/fleet-fixture.ts';
+import { http, login, OPERATOR, startTestServer } from '../support/server.ts';
+import { plantgate, type Run } from './support.ts';
+
+const REVIEW_KEYS = ['direction', 'protocol', 'subnets', 'subnetsFromConfig', 'stripped', 'ignored', 'needsCredentials', 'crypto'];
+
+/**
+ * Issue 9 contract: `plantgate site-vpn create … --json` prints exactly the review, dry run
+ * or not; a refused upload exits non-zero naming the directive and its line (as
+ * `{"error": {…}}` under --json). The real binary against a real control plane.
+ */
+describe('plantgate site-vpn against a real control plane', () => {
+  const work = mkdtempSync(join(tmpdir(), 'plantgate-cli-site-vpn-'));
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  const env = { PLANTGATE_CONFIG_DIR: join(work, 'alice'), PLANTGATE_SERVER: undefined, PLANTGATE_TOKEN: undefined };
+  const run = (args: string[], input?: string): Promise<Run> => plantgate(args, env, input);
+  const upload = (extra: string) => {
+    const file = join(work, `router-${Math.random().toString(36).slice(2)}.conf`);
+    const agent = generateWireGuardKeyPair();
+    const router = generateWireGuardKeyPair();
+    writeFileSync(
+      file,
+      `[Interface]\nPrivateKey = ${agent.privateKey}\nAddress = 10.99.0.2/32\n${extra}\n[Peer]\nPublicKey = ${router.publicKey}\nEndpoint = 192.0.2.1:51820\nAllowedIPs = 0.0.0.0/0, 10.40.0.0/24\n`,
+    );
+    return file;
+  };
+  const create = ['site-vpn', 'create', '--plant', 'Park C', '--name', 'Router C', '--direction', 'outgoing', '--protocol', 'wireguard'];
+
+  before(async () => {
+    server = await startTestServer();
+    const operator = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
+    const applied = await operator.post('/api/v1/admin/fleet', { document: baseFleet() });
+    assert.equal(applied.status, 200, JSON.stringify(applied.body));
+    const r = await run(['login', '--server', server.url, '--email', 'alice@solarco.example', '--password-stdin'], 'alice-password\n');
+    assert.equal(r.code, 0, r.stderr);
+  });
+  after(async () => {
+    await server?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('issue 9 contract: create --dry-run --json and create --json print exactly the review keys; the dry run changes nothing', async () => {
+    const file = upload('');
+    const dry = await run([...create, '--config', file, '--dry-run', '--json']);
+    assert.equal(dry.code, 0, dry.stderr);
+    const review = JSON.parse(dry.stdout);
+    assert.deepEqual(Object.keys(review), REVIEW_KEYS);
+    assert.deepEqual(review.subnets, ['10.40.0.0/24']);
+    assert.deepEqual(review.stripped, [{ what: '0.0.0.0/0', line: 8 }]);
+    const before = await run(['site-vpn', 'list', '--plant', 'Park C', '--json']);
+    assert.deepEqual(JSON.parse(before.stdout), []);
+
+    const real = await run([...create, '--config', file, '--subnet', '10.40.0.0/24', '--json']);
+    assert.equal(real.code, 0, real.stderr);
+    assert.deepEqual(Object.keys(JSON.parse(real.stdout)), REVIEW_KEYS);
+    const listed = await run(['site-vpn', 'list', '--plant', 'Park C']);
+    assert.match(listed.stdout, /Router C\s+outgoing\s+wireguard\/udp\s+192\.0\.2\.1:51820\s+10\.40\.0\.0\/24\s+enabled/);
+  });
+
+  it('D5: a refused upload exits non-zero naming the directive and its line, as {"error": …} under --json', async () => {
+    const file = upload('PostUp = iptables -F');
+    const refused = await run([...create, '--name', 'Router X', '--config', file, '--subnet', '10.41.0.0/24', '--json']);
+    assert.notEqual(refused.code, 0);
+    const error = JSON.parse(refused.stdout).error;
+    assert.equal(error.field, 'config');
+    assert.match(error.message, /line 4 \(PostUp\)/);
+    assert.deepEqual([error.problems[0].line, error.problems[0].directive], [4, 'PostUp']);
+    const plain = await run([...create, '--name', 'Router X', '--config', file, '--subnet', '10.41.0.0/24']);
+    assert.notEqual(plain.code, 0);
+    assert.match(plain.stderr, /line 4 \(PostUp\)/);
+  });
+
+  it('D8: delete with devices behind its subnet asks for --confirm first', async () => {
+    const operator = http(server.url, await login(server.url, 'alice@solarco.example', 'alice-password'));
+    assert.equal((await operator.post('/api/v1/orgs/SolarCo/plants/Park%20C/devices', { name: 'meter', ip: '10.40.0.7', kind: 'meter', ports: [] })).status, 201);
+    const asked = await run(['site-vpn', 'delete', 'Router C', '--plant', 'Park C']);
+    assert.notEqual(asked.code, 0);
+    assert.match(asked.stderr, /meter \(10\.40\.0\.7\)[\s\S]*--confirm/);
+    const done = await run(['site-vpn', 'delete', 'Router C', '--plant', 'Park C', '--confirm']);
+    assert.equal(done.code, 0, done.stderr);
+    assert.match(done.stdout, /- direct VPN Router C/);
+  });
+});
