@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { formatCidr, formatIpv4 } from '../../src/core/net/ipv4.ts';
 import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
 import { http, login, OPERATOR, startTestServer } from '../support/server.ts';
-import { ensureWebBuilt, launchChromium, SCREENSHOTS } from './browser.ts';
+import { ensureWebBuilt, launchChromium } from './browser.ts';
 import { loadWebFleet, USERS } from './fleet.ts';
 import { DESKTOP, expectAccessible, openOrgTab, PHONE, pageFetch, signIn, watch } from './org-session.ts';
 
@@ -109,7 +108,6 @@ describe('audit page (issue 10)', () => {
       ['192.168.1.5', '3'],
     ]);
     await expectAccessible(page, 'audit-admin');
-    copyFileSync(join(SCREENSHOTS, 'audit-admin.png'), 'docs/screenshots/audit.png');
 
     // A bad filter is named as typed; the Filter button waits for a valid one.
     await page.getByLabel('Device IP').fill('192.168.1');
