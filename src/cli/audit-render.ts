@@ -3,6 +3,8 @@ import { type ChainVerdict, verifyChain } from '../core/audit/verify-chain.ts';
 import { AUDIT_RECORD_CONTRACT_KEYS, type AuditPage, type AuditRecord, type AuditVerification, type ChainedRecord } from '../core/wire/audit.ts';
 import { formatTable } from './table.ts';
 
+export { csvHeader, csvLine, jsonLines } from '../core/audit/export-format.ts';
+
 /** `audit query --json`: exactly the issue 10 contract keys, nothing more (scripts depend on it). */
 export function contractPage(page: AuditPage): { records: Array<Record<string, unknown>>; gaps: AuditPage['gaps']; next: string | null } {
   return { records: page.records.map(contractRecord), gaps: page.gaps.map((g) => ({ from: g.from, to: g.to, reason: g.reason })), next: page.next };
@@ -43,45 +45,6 @@ export function renderVerification(v: AuditVerification): string {
   const tail = v.unsignedTail > 0 ? `; the last ${v.unsignedTail} covered by the chain head until the next checkpoint` : '';
   const purged = v.firstSeq !== null && v.firstSeq > 1 ? ` (records before #${v.firstSeq} purged by retention, anchored by a checkpoint)` : '';
   return `plant ${v.plant}: verified ${v.records} records and ${v.checkpoints} checkpoints${purged}${tail}`;
-}
-
-const CSV_KEYS = [...AUDIT_RECORD_CONTRACT_KEYS, 'seq', 'mappedSubnet', 'deviceName', 'tunnelIp', 'recordId', 'gatewayId', 'hash'] as const;
-
-export function csvHeader(): string {
-  return CSV_KEYS.join(',');
-}
-
-export function csvLine(r: ChainedRecord): string {
-  const values: Record<(typeof CSV_KEYS)[number], unknown> = {
-    user: r.userEmail,
-    plant: r.plantName,
-    subnet: r.subnetCidr,
-    deviceIp: r.deviceIp,
-    protocol: r.protocol,
-    port: r.port,
-    connections: r.connections,
-    bytesIn: r.bytesIn,
-    bytesOut: r.bytesOut,
-    firstSeen: r.firstSeen,
-    lastSeen: r.lastSeen,
-    session: r.session,
-    seq: r.seq,
-    mappedSubnet: r.subnetMapped,
-    deviceName: r.deviceName,
-    tunnelIp: r.tunnelIp,
-    recordId: r.recordId,
-    gatewayId: r.gatewayId,
-    hash: r.hash,
-  };
-  return CSV_KEYS.map((k) => csvField(values[k])).join(',');
-}
-
-/** RFC 4180 quoting; a leading = + - @ is prefixed so a spreadsheet never runs a cell as a formula. */
-function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let text = String(value);
-  if (/^[=+\-@]/.test(text) && typeof value === 'string') text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** Verifies a JSON-lines export offline, with only the public key (issue 10 item 6). */

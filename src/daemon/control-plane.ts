@@ -1,4 +1,5 @@
 import type { AgentDesiredState, DaemonStatusReport, EnrolResponse, GatewaySecrets } from '../core/wire/daemon.ts';
+import type { FlowBatch, FlowBatchAck } from '../core/wire/audit.ts';
 import type { GatewayStateMessage } from '../core/wire/gateway-delta.ts';
 
 /**
@@ -20,6 +21,8 @@ export interface GatewayControlPlane {
   /** The full document on (re)connect (`after` null) or when too far behind, else a delta since `after`. */
   state(request: StateRequest): Promise<GatewayStateMessage>;
   status(report: DaemonStatusReport): Promise<void>;
+  /** Delivers a batch of flow records (audit trail); a retry of the same batch id answers the same acknowledgement. */
+  flows?(batch: FlowBatch): Promise<FlowBatchAck>;
 }
 
 export interface AgentControlPlane {

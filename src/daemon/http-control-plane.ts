@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FlowBatchAck } from '../core/wire/audit.ts';
 import { AgentDesiredState, EnrolResponse, GatewaySecrets } from '../core/wire/daemon.ts';
 import { GatewayStateMessage } from '../core/wire/gateway-delta.ts';
 import { GatewayDesiredState, ipV4 } from '../core/wire/gateway-state.ts';
@@ -103,6 +104,7 @@ export function httpGatewayControlPlane(server: ServerList | string, id: string,
     // delta=1: answer with the delta contract (a server without it answers the bare document, read as full)
     state: (request) => http.request('GET', `${base}/state${stateQuery(request, { delta: true })}`, undefined, GatewayStateAnswer, longPoll(request)),
     status: (report) => http.request('POST', `${base}/status`, report, null),
+    flows: (batch) => http.request('POST', `${base}/flows`, batch, FlowBatchAck),
   };
 }
 

@@ -10,6 +10,10 @@ import { answerNotOlder } from '../daemon/not-older.ts';
 import { GatewayDocumentStore } from './document-store.ts';
 import { type GatewayUpdate, GatewaySync } from './gateway-sync.ts';
 import type { GatewayInterfaces } from './nft-ruleset.ts';
+import type { ConntrackSource } from '../os/conntrack/conntrack-source.ts';
+import { FlowAccounting } from './flow-accounting.ts';
+import { FlowCapture } from './flow-capture.ts';
+import { FlowSpool, type SpoolFiles } from './flow-spool.ts';
 
 /**
  * The region gateway daemon: enrol once, register at every (re)connect, then keep the
@@ -29,9 +33,12 @@ export type GatewayDaemonConfig = {
   keepOnExit: boolean;
   version: string;
   loop?: Partial<SyncLoopOptions>;
+  /** Flow capture for the audit trail (issue 10); off when absent. */
+  flows?: { reportMs: number; maxSpoolBatches?: number };
 };
 
-export type GatewayDaemonPorts = DaemonPorts<GatewayControlPlane>;
+/** `conntrack` and `flowSpool`: the flow capture's source and spool directory (both needed for it to run). */
+export type GatewayDaemonPorts = DaemonPorts<GatewayControlPlane> & { conntrack?: ConntrackSource; flowSpool?: SpoolFiles };
 
 export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: GatewayDaemonPorts, signal?: AbortSignal): Promise<RunningDaemon> {
   const { store, log, clock } = ports;
@@ -49,6 +56,10 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
   const documents = new GatewayDocumentStore(store, log);
   const savedDocument = await documents.load();
   const saved = savedDocument === null ? null : sync.restore(savedDocument);
+
+  const capture = flowCapture(config, ports, identity.id, api);
+  const trackTunnelRange = () => capture?.accounting.setTunnelRange(sync.document?.header.tunnelRange ?? null);
+  trackTunnelRange();
 
   const loop = new SyncLoop<GatewayUpdate>(
     {
@@ -77,7 +88,11 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
         return full;
       },
       prepare: (_update, reason) => sync.prepare(reason),
-      apply: (update, reason, access) => sync.apply(update, reason, access),
+      apply: async (update, reason, access) => {
+        const result = await sync.apply(update, reason, access);
+        trackTunnelRange();
+        return result;
+      },
       // Not awaited: a delta is one appended line, a full document a snapshot written in chunks.
       persist: async (update) => {
         const document = sync.document;
@@ -93,12 +108,22 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
     config.loop,
   );
   loop.start(saved, await loadContact(store));
+  if (capture !== null) {
+    try {
+      await capture.capture.start();
+      log.info('flow capture started', { reportSeconds: (config.flows?.reportMs ?? 0) / 1000 });
+    } catch (error) {
+      // The data plane matters more than the trail: the gateway runs on, and says why loudly.
+      log.error('flow capture could not start: no flow records from this gateway', { error: (error as Error).message });
+    }
+  }
   log.info('gateway started', { id: identity.id, name: identity.name, region: identity.region, interfaces: config.ifaces, table: config.table });
   return {
     identity,
     loop: loop as unknown as SyncLoop<{ revision: number }>,
     stop: async () => {
       await loop.stop();
+      await capture?.capture.stop();
       await documents.flush();
       if (config.keepOnExit) {
         log.info('stopped; data plane left running (--keep-on-exit)');
@@ -108,4 +133,32 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
       log.info('stopped; interfaces and table removed');
     },
   };
+}
+
+function flowCapture(config: GatewayDaemonConfig, ports: GatewayDaemonPorts, gatewayId: string, api: GatewayControlPlane) {
+  const { conntrack, flowSpool } = ports;
+  if (config.flows === undefined || conntrack === undefined || flowSpool === undefined || api.flows === undefined) return null;
+  const upload = api.flows.bind(api);
+  const accounting = new FlowAccounting({ gatewayId });
+  const spool = new FlowSpool({
+    gatewayId,
+    files: flowSpool,
+    upload,
+    now: () => ports.clock.now(),
+    random: ports.random ?? Math.random,
+    log: ports.log,
+    maxBatches: config.flows.maxSpoolBatches,
+  });
+  const capture = new FlowCapture({
+    gatewayId,
+    source: conntrack,
+    accounting,
+    spool,
+    clock: ports.clock,
+    log: ports.log,
+    intervalMs: config.flows.reportMs,
+    openFlows: { load: () => ports.store.read('flow-open'), save: (snapshot) => ports.store.write('flow-open', snapshot) },
+    metrics: ports.metrics.registry,
+  });
+  return { accounting, capture };
 }

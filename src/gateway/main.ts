@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { ConntrackCliSource } from '../os/conntrack/conntrack-cli-source.ts';
+import { DirectorySpoolFiles } from './flow-spool.ts';
 import { httpGatewayControlPlane } from '../daemon/http-control-plane.ts';
 import { realDaemonPorts } from '../daemon/real-ports.ts';
 import { type DaemonOutput, daemonVersion, loopOptions, runDaemon } from '../daemon/run.ts';
@@ -23,11 +27,25 @@ export type GatewayCommandOptions = {
   /** Fail static for at most this long without the control plane, then user access is withdrawn. */
   maxStaleHours?: number;
   keepOnExit: boolean;
+  /** Flow capture for the audit trail: 'auto' (default) runs it when conntrack is installed. */
+  flowCapture?: 'auto' | 'on' | 'off';
+  flowReportSeconds?: number;
+  /** conntrack's netlink receive buffer (`--buffer-size`); default 8 MiB. */
+  conntrackBufferBytes?: number;
 };
 
+/** Where Debian's conntrack package puts the program (scripts/install-deps.sh installs it). */
+const CONNTRACK = '/usr/sbin/conntrack';
+
+export function flowCaptureEnabled(mode: 'auto' | 'on' | 'off' | undefined, conntrackInstalled: boolean): boolean {
+  return mode === 'on' || ((mode ?? 'auto') === 'auto' && conntrackInstalled);
+}
+
 export function runGateway(options: GatewayCommandOptions, output: DaemonOutput): Promise<number> {
-  return runDaemon('gateway', options, output, ({ log, metrics, signal, withdraw }) =>
-    startGatewayDaemon(
+  return runDaemon('gateway', options, output, ({ log, metrics, signal, withdraw }) => {
+    const flows = flowCaptureEnabled(options.flowCapture, existsSync(CONNTRACK));
+    if (!flows) log.warn('flow capture off: no flow records for the audit trail from this gateway', { mode: options.flowCapture ?? 'auto', conntrack: existsSync(CONNTRACK) });
+    return startGatewayDaemon(
       {
         token: options.token,
         name: options.name,
@@ -39,9 +57,18 @@ export function runGateway(options: GatewayCommandOptions, output: DaemonOutput)
         keepOnExit: options.keepOnExit,
         version: daemonVersion(),
         loop: loopOptions(options.reconcileSeconds, options.maxStaleHours),
+        flows: flows ? { reportMs: (options.flowReportSeconds ?? 60) * 1000 } : undefined,
       },
-      realDaemonPorts(options, { log, metrics, withdraw }, (servers, identity) => httpGatewayControlPlane(servers, identity.id, identity.credential)),
+      {
+        ...realDaemonPorts(options, { log, metrics, withdraw }, (servers, identity) => httpGatewayControlPlane(servers, identity.id, identity.credential)),
+        ...(flows
+          ? {
+              conntrack: new ConntrackCliSource({ bufferBytes: options.conntrackBufferBytes, warn: (message, fields) => log.warn(message, fields) }),
+              flowSpool: new DirectorySpoolFiles(join(options.stateDir, 'flows')),
+            }
+          : {}),
+      },
       signal,
-    ),
-  );
+    );
+  });
 }

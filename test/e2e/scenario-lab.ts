@@ -175,13 +175,14 @@ export class ScenarioLab {
   private gatewayToken = '';
 
   /** `server`: what `--server` gets (one URL, or several separated by commas); reconcile: 10 s unless told. */
-  async startGateway(options: { server?: string; reconcileSeconds?: number } = {}): Promise<LabProcess> {
+  async startGateway(options: { server?: string; reconcileSeconds?: number; args?: string[] } = {}): Promise<LabProcess> {
     if (!this.gatewayToken) this.gatewayToken = await this.enrol('gateway', REGION);
     for (const name of Object.values(this.ifaces)) this.lab.trackWireGuardInterface(name);
     this.gateway = this.lab.startProcess(this.ns.gw, NODE, [
       BIN, 'gateway', '--server', options.server ?? SERVER_URL, '--token', this.gatewayToken, '--state-dir', join(this.work, 'gw-state'),
       '--name', 'gw-e2e-1', '--site-endpoint', `${GATEWAY_IP}:51821`, '--user-port', '51820', '--site-port', '51821',
       '--user-interface', this.ifaces.users, '--site-interface', this.ifaces.sites, '--reconcile-seconds', String(options.reconcileSeconds ?? 10),
+      ...(options.args ?? []),
     ]);
     return this.gateway;
   }

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { z } from 'zod';
 import { LoginResponse } from '../../src/core/wire/api.ts';
-import type { Endpoint } from '../../src/core/wire/endpoint.ts';
+import { auditApi } from '../../src/core/wire/audit.ts';
 import { directVpnApi } from '../../src/core/wire/direct-vpn.ts';
+import type { Endpoint } from '../../src/core/wire/endpoint.ts';
 import { orgApi } from '../../src/core/wire/org.ts';
 import { platformApi } from '../../src/core/wire/platform.ts';
 import { allRoutes } from '../../src/server/http/app.ts';
@@ -41,4 +42,8 @@ test('issue 8: every organization endpoint (orgApi) exists on the server with th
 
 test('issue 9: every direct VPN endpoint (directVpnApi) exists on the server with the same request, query and answer schemas', () => {
   checkTable('directVpnApi', directVpnApi);
+});
+
+test('issue 10: every audit endpoint the web UI calls (auditApi) exists on the server with the same request, query and answer schemas', () => {
+  checkTable('auditApi', auditApi);
 });

@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { auditApi } from '../../core/wire/audit.ts';
 import { callEndpoint } from '../api-client.ts';
-import { contractPage, csvHeader, csvLine, renderAuditPage, renderVerification, verifyExport } from '../audit-render.ts';
-import { CliError, type Io, client, printJson } from '../context.ts';
+import { contractPage, csvHeader, csvLine, jsonLines, renderAuditPage, renderVerification, verifyExport } from '../audit-render.ts';
+import { CliError, client, type Io, printJson } from '../context.ts';
 import { positiveIntArgument } from '../org-args.ts';
 
 /**
@@ -69,10 +69,7 @@ export function registerAuditCommands(program: Command, io: Io): void {
       for (let cursor: string | undefined; ; ) {
         const page = await callEndpoint(api, auditApi.export, { params: { plant: opts.plant }, query: { cursor }, labels: {} });
         if (opts.format === 'csv') lines.push(...page.records.map(csvLine));
-        else {
-          lines.push(...page.checkpoints.map((c) => JSON.stringify({ type: 'checkpoint', ...c })));
-          lines.push(...page.records.map((r) => JSON.stringify({ type: 'record', ...r })));
-        }
+        else lines.push(...jsonLines(page));
         if (!page.next) break;
         cursor = page.next;
       }

@@ -19,6 +19,7 @@ import {
   TotpOrRecoveryCode,
   TotpStarted,
 } from '../../../src/core/wire/api.ts';
+import { auditApi } from '../../../src/core/wire/audit.ts';
 import { type Endpoint, endpoint } from '../../../src/core/wire/endpoint.ts';
 import { orgApi } from '../../../src/core/wire/org.ts';
 import { SessionPage, SessionsQuery } from '../../../src/core/wire/sessions.ts';
@@ -32,7 +33,7 @@ import { WebLoginResponse } from '../../../src/core/wire/web-session.ts';
  * orgApi), shared with the server's route declarations and the CLI.
  */
 export type { Endpoint };
-export { orgApi };
+export { auditApi, orgApi };
 
 export const api = {
   login: endpoint({ method: 'POST', path: '/auth/login', body: LoginRequest, response: WebLoginResponse, webSession: true }),

@@ -1,7 +1,12 @@
-import { Badge, Button, Card, Group, NativeSelect, Stack, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Loader, NativeSelect, Stack, Text, Title } from '@mantine/core';
+import { lazy, Suspense } from 'react';
 import type { OrgSummary } from '../../../../src/core/wire/org.ts';
 import { navigate } from '../../app/router.ts';
 import { Loadable } from '../../ui/Loadable.tsx';
+
+// Its own chunk: only Admins and Moderators open it (issue 10).
+const AuditPage = lazy(() => import('../audit/AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
+
 import { CooperationsPage } from './cooperations/CooperationsPage.tsx';
 import { EventsPage } from './events/EventsPage.tsx';
 import { ExplainPage } from './explain/ExplainPage.tsx';
@@ -136,5 +141,11 @@ function TabPage({ org, tab, plantId, access }: { org: OrgSummary; tab: OrgTab; 
       return <ExplainPage key={org.id} org={org} />;
     case 'events':
       return <EventsPage key={org.id} org={org} />;
+    case 'audit':
+      return (
+        <Suspense fallback={<Loader aria-label="Loading the audit page" />}>
+          <AuditPage key={org.id} org={org} />
+        </Suspense>
+      );
   }
 }

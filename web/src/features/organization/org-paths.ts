@@ -4,7 +4,7 @@ import type { OrgAction } from '../../../../src/core/permissions.ts';
  * The organization pages' addresses: `/orgs/<org id>/<tab>` and
  * `/orgs/<org id>/plants/<plant id>`. Ids, not names, so a rename keeps links working.
  */
-export const ORG_TABS = ['members', 'plants', 'portfolios', 'job-roles', 'cooperations', 'explain', 'events'] as const;
+export const ORG_TABS = ['members', 'plants', 'portfolios', 'job-roles', 'cooperations', 'explain', 'events', 'audit'] as const;
 export type OrgTab = (typeof ORG_TABS)[number];
 
 export const ORG_TAB_LABEL: Readonly<Record<OrgTab, string>> = {
@@ -15,6 +15,7 @@ export const ORG_TAB_LABEL: Readonly<Record<OrgTab, string>> = {
   cooperations: 'Cooperations',
   explain: 'Explain access',
   events: 'Events',
+  audit: 'Audit',
 };
 
 /** The action that opens a tab (src/core/permissions.ts): a tab the caller may not use is not shown. */
@@ -26,6 +27,7 @@ export const ORG_TAB_ACTION: Readonly<Record<OrgTab, OrgAction>> = {
   cooperations: 'cooperations.view',
   explain: 'access.explain',
   events: 'events.view',
+  audit: 'audit.read',
 };
 
 export type OrgLocation = { orgId: string | null; tab: OrgTab | null; plantId: string | null };
