@@ -12,7 +12,12 @@ import { enabledDirectVpnsWithSecrets } from './store.ts';
  * renderWireGuardSetconf does: the uploaded AllowedIPs (default routes included) never reach the agent.
  */
 export async function agentDirectVpns(ctx: AppContext, plantId: string): Promise<AgentDirectVpn[]> {
-  const rows = await enabledDirectVpnsWithSecrets(ctx.store.db, plantId);
+  // Read once per revision for every agent (every direct VPN write bumps it): an idle long-poll makes no query (issue 6).
+  const byPlant = (await ctx.fleet.memo('direct-vpns', async () => Map.groupBy(await enabledDirectVpnsWithSecrets(ctx.store.db), (r) => r.plant_id))) as Map<
+    string,
+    Awaited<ReturnType<typeof enabledDirectVpnsWithSecrets>>
+  >;
+  const rows = byPlant.get(plantId) ?? [];
   const out: AgentDirectVpn[] = [];
   for (const row of rows) {
     if (row.direction !== 'outgoing' || row.protocol !== 'wireguard') continue;

@@ -47,12 +47,7 @@ export async function sealedSecretsOf(db: Db, id: string): Promise<string | null
 }
 
 /** The plant's enabled direct VPNs with their sealed secrets: only for the plant's own authenticated agent. */
-export async function enabledDirectVpnsWithSecrets(db: Db, plantId: string): Promise<Array<DirectVpnRow & { secrets: string | null }>> {
-  return db
-    .selectFrom('direct_vpns')
-    .select([...PUBLIC_COLUMNS, 'secrets'])
-    .where('plant_id', '=', plantId)
-    .where('enabled', '=', 1)
-    .orderBy('name')
-    .execute();
+/** Every plant's enabled direct VPNs with their sealed secrets (agents' documents; read once per revision). */
+export async function enabledDirectVpnsWithSecrets(db: Db): Promise<Array<DirectVpnRow & { secrets: string | null }>> {
+  return db.selectFrom('direct_vpns').select([...PUBLIC_COLUMNS, 'secrets']).where('enabled', '=', 1).orderBy('name').execute();
 }
