@@ -1,4 +1,4 @@
-import { AUDIT_RECORD_CONTRACT_KEYS, type AuditExportPage, type ChainedRecord } from '../wire/audit.ts';
+import { AUDIT_RECORD_CONTRACT_KEYS, type AuditExportPage, type AuditRecord, type ChainedRecord } from '../wire/audit.ts';
 
 /**
  * The export file formats (issue 10 item 5), shared by `plantgate audit export` and the
@@ -12,7 +12,18 @@ export function csvHeader(): string {
 }
 
 export function csvLine(r: ChainedRecord): string {
-  const values: Record<(typeof CSV_KEYS)[number], unknown> = {
+  const values: Record<(typeof CSV_KEYS)[number], unknown> = { ...auditRecordOf(r), recordId: r.recordId, gatewayId: r.gatewayId, hash: r.hash };
+  return CSV_KEYS.map((k) => csvField(values[k])).join(',');
+}
+
+type FlowFields = Pick<
+  ChainedRecord,
+  'userEmail' | 'plantName' | 'subnetCidr' | 'deviceIp' | 'protocol' | 'port' | 'connections' | 'bytesIn' | 'bytesOut' | 'firstSeen' | 'lastSeen' | 'session' | 'seq' | 'subnetMapped' | 'deviceName' | 'tunnelIp'
+>;
+
+/** A stored record as the query answers it (and as the CSV export's first columns show it). */
+export function auditRecordOf(r: FlowFields): AuditRecord {
+  return {
     user: r.userEmail,
     plant: r.plantName,
     subnet: r.subnetCidr,
@@ -29,11 +40,7 @@ export function csvLine(r: ChainedRecord): string {
     mappedSubnet: r.subnetMapped,
     deviceName: r.deviceName,
     tunnelIp: r.tunnelIp,
-    recordId: r.recordId,
-    gatewayId: r.gatewayId,
-    hash: r.hash,
   };
-  return CSV_KEYS.map((k) => csvField(values[k])).join(',');
 }
 
 /** RFC 4180 quoting; a leading = + - @ is prefixed so a spreadsheet never runs a cell as a formula. */

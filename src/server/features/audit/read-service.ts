@@ -3,7 +3,8 @@ import { firstKeptSegment } from '../../../core/audit/retention.ts';
 import { ChainVerifier } from '../../../core/audit/verify-chain.ts';
 import type { UserId } from '../../../core/model.ts';
 import { mayInOrg } from '../../../core/permissions.ts';
-import type { AuditExportPage, AuditPage, AuditQuery, AuditRecord, AuditVerification } from '../../../core/wire/audit.ts';
+import { auditRecordOf } from '../../../core/audit/export-format.ts';
+import type { AuditExportPage, AuditPage, AuditQuery, AuditVerification } from '../../../core/wire/audit.ts';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../http/errors.ts';
 import type { Caller } from '../../http/registry.ts';
@@ -52,7 +53,7 @@ export async function queryRecords(ctx: AppContext, caller: Caller, ref: string,
     afterSeq: query.cursor ? Number(query.cursor) : 0,
     limit: query.limit,
   });
-  const page = rows.slice(0, query.limit).map((r) => auditRecord(chainedOf(r)));
+  const page = rows.slice(0, query.limit).map((r) => auditRecordOf(chainedOf(r)));
   const gaps = await selectGaps(ctx.audit.store.db, from, to);
   return {
     records: page,
@@ -103,23 +104,3 @@ export function publicKey(ctx: AppContext) {
   return { algorithm: 'ed25519' as const, publicKeyPem: ctx.audit.key.publicKeyPem, fingerprint: ctx.audit.key.fingerprint };
 }
 
-function auditRecord(r: StoredFlow): AuditRecord {
-  return {
-    user: r.userEmail,
-    plant: r.plantName,
-    subnet: r.subnetCidr,
-    deviceIp: r.deviceIp,
-    protocol: r.protocol,
-    port: r.port,
-    connections: r.connections,
-    bytesIn: r.bytesIn,
-    bytesOut: r.bytesOut,
-    firstSeen: r.firstSeen,
-    lastSeen: r.lastSeen,
-    session: r.session,
-    seq: r.seq,
-    mappedSubnet: r.subnetMapped,
-    deviceName: r.deviceName,
-    tunnelIp: r.tunnelIp,
-  };
-}
