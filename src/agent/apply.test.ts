@@ -42,6 +42,7 @@ describe('AgentApplier on real wireguard-go (network namespace)', { timeout: 120
       revision: 1,
       agent: { id: 'ag-1', name: 'agent-a', plantId: 'p-a', plantName: 'A', tunnelIp: '100.64.1.1' },
   directVpns: [],
+      discoveries: [],
       translations: [{ mapped: '100.80.1.0/24', real: '192.168.1.0/24' }],
       gateways: [
         { id: 'g1', name: 'eu-1', region: 'eu', publicKey: good, endpoint: '10.231.0.1:51821', siteTunnelIp: '100.64.0.9' },

@@ -27,6 +27,7 @@ const initial: AgentDesiredState = {
   revision: 1,
   agent: { id: 'ag-1', name: 'agent-a', plantId: 'p-a', plantName: 'Solarpark A', tunnelIp: '100.64.1.1' },
   directVpns: [],
+      discoveries: [],
   translations: [{ mapped: '100.80.1.0/24', real: '192.168.1.0/24' }],
   gateways: [{ id: 'g1', name: 'eu-1', region: 'eu-central', publicKey: GW1, endpoint: '198.51.100.1:51821', siteTunnelIp: '100.64.0.9' }],
 };

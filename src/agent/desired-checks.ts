@@ -55,6 +55,7 @@ function directVpnProblem(vpn: AgentDirectVpn): string | null {
     if (!strictCidrV4.safeParse(subnet).success) return `subnet ${JSON.stringify(subnet)} is not an IPv4 network (a.b.c.d/n without host bits)`;
     if (prefixLength(canonicalPrefix(subnet)) < TRANSLATION_MIN_LENGTH) return `subnet ${subnet} is shorter than /${TRANSLATION_MIN_LENGTH}`;
   }
+  if (vpn.protocol !== 'wireguard') return null;
   for (const address of vpn.addresses) {
     if (!address.includes(':') && !IPV4_ADDRESS.test(address)) return `address ${JSON.stringify(address)} is not a.b.c.d/n`;
   }

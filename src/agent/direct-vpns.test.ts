@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AgentDirectVpn } from '../core/wire/daemon.ts';
+import type { AgentWireGuardVpn as AgentDirectVpn } from '../core/wire/daemon.ts';
 import { generateWireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 import { FakeIpConfigDriver } from '../os/ip/fake-ip-config-driver.ts';
 import { FakeWireGuardDriver } from '../os/wireguard/fake-wireguard-driver.ts';
@@ -16,6 +16,8 @@ function vpn(overrides: Partial<AgentDirectVpn> = {}): AgentDirectVpn {
     id: 'dv-1',
     name: 'Router C',
     protocol: 'wireguard',
+    direction: 'outgoing',
+    restartGeneration: 0,
     privateKey: own.privateKey,
     addresses: ['10.9.0.2/32', 'fd00::2/128'],
     listenPort: null,
@@ -92,7 +94,7 @@ describe('direct VPN runner (issue 9, agent side)', () => {
   });
 
   it('the document is checked first: a default-route subnet, a bad address or a bad key leaves that direct VPN out, named, without its key', () => {
-    const base = { revision: 1, agent: { id: 'a', name: 'a', plantId: 'p', plantName: 'P', tunnelIp: '100.64.1.1' }, translations: [], gateways: [] };
+    const base = { revision: 1, agent: { id: 'a', name: 'a', plantId: 'p', plantName: 'P', tunnelIp: '100.64.1.1' }, translations: [], gateways: [], discoveries: [] };
     const cases: Array<[Partial<AgentDirectVpn>, RegExp | null]> = [
       [{}, null],
       [{ subnets: ['0.0.0.0/0'] }, /shorter than \/8/],

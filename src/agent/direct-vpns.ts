@@ -1,6 +1,6 @@
 import { renderWireGuardSetconf } from '../core/direct-vpn/wireguard-render.ts';
 import type { WireGuardUpload } from '../core/direct-vpn/wireguard-config.ts';
-import type { AgentDirectVpn } from '../core/wire/daemon.ts';
+import type { AgentDirectVpn, AgentWireGuardVpn } from '../core/wire/daemon.ts';
 import type { IpConfigDriver } from '../os/ip/ip-config-driver.ts';
 import type { WireGuardDriver } from '../os/wireguard/wireguard-driver.ts';
 
@@ -33,7 +33,7 @@ export function directVpnInterfaceNames(vpns: AgentDirectVpn[]): string[] {
 }
 
 /** The `wg setconf` text of one direct VPN: rendered from the model, never an upload. Holds its keys. */
-export function directVpnSetconf(vpn: AgentDirectVpn): string {
+export function directVpnSetconf(vpn: AgentWireGuardVpn): string {
   const upload: WireGuardUpload = {
     privateKey: vpn.privateKey,
     addresses: vpn.addresses,
@@ -82,7 +82,8 @@ export class DirectVpnRunner {
   async apply(vpns: AgentDirectVpn[], observe: boolean): Promise<DirectVpnApplyResult> {
     const changes: string[] = [];
     const failed: string[] = [];
-    const wanted = new Map(vpns.map((vpn) => [directVpnInterfaceName(vpn.id), vpn]));
+    // OpenVPN direct VPNs are not run by this runner (yet): they are left out here.
+    const wanted = new Map(vpns.flatMap((vpn) => (vpn.protocol === 'wireguard' ? [[directVpnInterfaceName(vpn.id), vpn] as const] : [])));
     for (const [iface, entry] of [...this.applied]) {
       if (wanted.has(iface)) continue;
       await this.wireguard.deleteInterface(iface);
@@ -106,7 +107,7 @@ export class DirectVpnRunner {
     return { changes, failed };
   }
 
-  private async start(iface: string, vpn: AgentDirectVpn): Promise<void> {
+  private async start(iface: string, vpn: AgentWireGuardVpn): Promise<void> {
     const config = directVpnSetconf(vpn);
     // Whatever an earlier run left under this name is replaced whole.
     await this.wireguard.deleteInterface(iface);

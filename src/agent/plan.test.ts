@@ -13,6 +13,7 @@ const state: AgentDesiredState = {
   revision: 3,
   agent: { id: 'ag-1', name: 'agent-a', plantId: 'p-a', plantName: 'Solarpark A', tunnelIp: '100.64.1.1' },
   directVpns: [],
+      discoveries: [],
   translations: [
     { mapped: '100.80.1.0/24', real: '192.168.1.0/24' },
     { mapped: '100.80.0.16/28', real: '10.1.1.16/28' },

@@ -34,7 +34,7 @@ describe('mayOnPlant (SPEC D10)', () => {
 
 describe('allowedPlantActions / relatedToPlant', () => {
   it('a cooperation Technical Manager may only view', () => assert.deepEqual(allowedPlantActions(on(null, [], ['technical-manager'])), ['direct-vpn.view']));
-  it('a Moderator may view and manage', () => assert.deepEqual(allowedPlantActions(on('moderator')), ['direct-vpn.view', 'direct-vpn.manage']));
+  it('a Moderator may view, manage and discover', () => assert.deepEqual(allowedPlantActions(on('moderator')), ['direct-vpn.view', 'direct-vpn.manage', 'plant.discover']));
   it('S2: a Viewer is related to the plant (a refusal is 403), a stranger is not (404)', () => {
     assert.equal(relatedToPlant(on('member', ['viewer'])), true);
     assert.equal(relatedToPlant(on(null)), false);

@@ -115,6 +115,8 @@ export const PLANT_ACTIONS = [
   'direct-vpn.view',
   /** Create, edit, restart, disable, enable and delete the plant's direct VPNs. */
   'direct-vpn.manage',
+  /** D11: probe the plant's subnets from its agent and save what answered as network devices. */
+  'plant.discover',
 ] as const;
 export type PlantAction = (typeof PLANT_ACTIONS)[number];
 
@@ -133,6 +135,8 @@ const TECHNICAL_MANAGER_OR_HIGHER: readonly JobRoleName[] = JOB_ROLES.slice(0, J
 export const PLANT_PERMISSIONS: Readonly<Record<PlantAction, PlantRule>> = {
   'direct-vpn.view': { orgRoles: ADMIN_MODERATOR, jobRoles: TECHNICAL_MANAGER_OR_HIGHER, viaCooperation: true },
   'direct-vpn.manage': { orgRoles: ADMIN_MODERATOR, jobRoles: [], viaCooperation: false },
+  // Probing sends packets into the plant's network: the own organization's Admins and Moderators only, like changing its VPNs.
+  'plant.discover': { orgRoles: ADMIN_MODERATOR, jobRoles: [], viaCooperation: false },
 };
 
 /** The caller's standing on one plant. */

@@ -151,6 +151,7 @@ export async function agentState(ctx: AppContext, agent: DaemonRow, poll: { afte
     translations: site?.translations ?? [],
     gateways: gateways.map((g) => ({ id: g.id, name: g.name, region: g.region, publicKey: g.public_key as string, endpoint: g.endpoint as string, siteTunnelIp: g.tunnel_ip })),
     directVpns: plant ? await agentDirectVpns(ctx, plant.id) : [],
+    discoveries: [],
   };
 }
 

@@ -31,6 +31,8 @@ export async function agentDirectVpns(ctx: AppContext, plantId: string): Promise
       id: row.id,
       name: row.name,
       protocol: 'wireguard',
+      direction: 'outgoing',
+      restartGeneration: 0,
       privateKey: secrets.privateKey,
       addresses: model.addresses,
       listenPort: model.listenPort,
