@@ -4,7 +4,7 @@ import type { Checkpoint } from '../../../core/audit/checkpoint.ts';
 import { CLOCK_SKEW_DAYS, type StoredFlow, segmentOf } from '../../../core/audit/flow.ts';
 import type { AuditDatabase } from '../../db/audit-schema.ts';
 
-type AuditDb = Kysely<AuditDatabase>;
+export type AuditDb = Kysely<AuditDatabase>;
 export type FlowRow = AuditDatabase['audit_flows'];
 
 export type RecordFilter = { plantId: string; userEmail?: string; deviceIp?: string; from?: string; to?: string; afterSeq: number; limit: number };

@@ -6,6 +6,7 @@ import { mayInOrg } from '../../../core/permissions.ts';
 import { auditRecordOf } from '../../../core/audit/export-format.ts';
 import type { AuditExportPage, AuditPage, AuditQuery, AuditVerification } from '../../../core/wire/audit.ts';
 import type { AppContext } from '../../context.ts';
+import type { AuditDb } from './query-store.ts';
 import { ApiError } from '../../http/errors.ts';
 import type { Caller } from '../../http/registry.ts';
 import { chainedOf, plantOfRecords, selectChainPage, selectCheckpoints, selectGaps, selectHead, selectRecords } from './query-store.ts';
@@ -42,10 +43,15 @@ export async function auditedPlant(ctx: AppContext, caller: Caller, ref: string)
 
 export async function queryRecords(ctx: AppContext, caller: Caller, ref: string, query: AuditQuery): Promise<AuditPage> {
   const plant = await auditedPlant(ctx, caller, ref);
+  return recordsPage(ctx.audit.store.db, plant.plantId, query);
+}
+
+/** One page of a plant's records and the gaps of the window, once access is decided (B7 measures exactly this). */
+export async function recordsPage(db: AuditDb, plantId: string, query: AuditQuery): Promise<AuditPage> {
   const from = query.from ? new Date(query.from).toISOString() : undefined;
   const to = query.to ? new Date(query.to).toISOString() : undefined;
-  const rows = await selectRecords(ctx.audit.store.db, {
-    plantId: plant.plantId,
+  const rows = await selectRecords(db, {
+    plantId,
     userEmail: query.user,
     deviceIp: query.device,
     from,
@@ -54,7 +60,7 @@ export async function queryRecords(ctx: AppContext, caller: Caller, ref: string,
     limit: query.limit,
   });
   const page = rows.slice(0, query.limit).map((r) => auditRecordOf(chainedOf(r)));
-  const gaps = await selectGaps(ctx.audit.store.db, from, to);
+  const gaps = await selectGaps(db, from, to);
   return {
     records: page,
     gaps: gaps.map((g) => ({ from: g.from_at, to: g.to_at, reason: g.reason })),
