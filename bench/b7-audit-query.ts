@@ -34,6 +34,7 @@ import { segmentOf, segmentStart } from '../src/core/audit/flow.ts';
 import type { AuditQuery } from '../src/core/wire/audit.ts';
 import { type AuditStore, openAuditStore } from '../src/server/db/audit-connect.ts';
 import { partitionName } from '../src/server/features/audit/ingest-store.ts';
+import { recordsQuery } from '../src/server/features/audit/query-store.ts';
 import { recordsPage } from '../src/server/features/audit/read-service.ts';
 
 export type AuditQueryOptions = { database: 'pg' | 'sqlite'; rows: number; plants: number; days: number; queries: number; workers: number };
@@ -201,6 +202,16 @@ export async function auditQueryBench(o: AuditQueryOptions): Promise<AuditQueryS
         if (Math.min(Number(direct.n), 500) !== page.records.length) throw new Error(`plant ${p} day ${d}: ${page.records.length} records, ${direct.n} stored`);
         if (page.records.some((r) => r.plant !== `Plant ${p}`)) throw new Error(`plant ${p} day ${d}: a record of another plant`);
       }
+    }
+    let plan: string | undefined;
+    if (o.database === 'pg') {
+      // The plan of one day query as run above (same builder), for the record.
+      const p = rand(o.plants);
+      const d = d0 + rand(o.days);
+      const plantId = `${(1).toString(16).padStart(8, '0')}-0000-4000-8000-${p.toString(16).padStart(12, '0')}`;
+      const rows = await recordsQuery(store.db, { plantId, from: segmentStart(d), to: segmentStart(d + 1), afterSeq: 0, limit: 500 }).explain('text', sql`analyze, buffers`);
+      plan = rows.map((r) => String(Object.values(r)[0])).join('\n');
+      if (process.env.B7_PLAN) console.error(plan);
     }
     const sorted = [...times].sort((a, b) => a - b);
     const pct = (x: number) => Math.round((sorted[Math.min(sorted.length - 1, Math.floor((x / 100) * sorted.length))] as number) * 10) / 10;
