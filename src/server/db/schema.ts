@@ -52,6 +52,35 @@ export interface Database {
     created_by: string | null;
     created_at: string;
     updated_at: string;
+    /** 0013: bumped by `site-vpn restart`. */
+    restart_generation: Generated<number>;
+  };
+  /** 0013: the latest report of each direct VPN (written in the daemons' status flush). */
+  direct_vpn_live: {
+    direct_vpn_id: string;
+    state: string;
+    since: string;
+    bytes_in: number;
+    bytes_out: number;
+    rate_in: number;
+    rate_out: number;
+    reported_at: string;
+    logs: string;
+    checks: string;
+    clients: string;
+  };
+  /** 0013: D11 discovery runs (request and result as JSON). */
+  discoveries: {
+    id: string;
+    plant_id: string;
+    requested_by: string | null;
+    requested_at: string;
+    expires_at: string;
+    request: string;
+    status: 'pending' | 'done' | 'failed' | 'expired';
+    finished_at: string | null;
+    result: string | null;
+    error: string | null;
   };
   subnets: { id: string; plant_id: string; cidr: string; mapped: string; created_at: string };
   devices: { id: string; plant_id: string; name: string; ip: string; kind: string; ports: string };
