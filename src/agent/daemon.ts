@@ -52,7 +52,7 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
   const discoveries =
     probe && api.discoveryResult
       ? new DiscoveryQueue(
-          { probe, now: () => clock.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+          { probe, now: () => clock.now(), sleep: (ms) => clock.sleep(ms) },
           (id, result) => (api.discoveryResult as NonNullable<typeof api.discoveryResult>)(id, result),
           (id, error) => log.warn('discovery result not delivered', { id, error: errorMessage(error) }),
         )

@@ -12,6 +12,7 @@ import { type PlantScope, plantScope } from './plant-scope.ts';
 import { type DirectVpnRow, directVpnsOfPlant, insertDirectVpn } from './store.ts';
 import { refuseNonIpv4, subnetContext, subnetRefusal, subnetsOf } from './subnet-rules.ts';
 import { applyDirectVpnChange } from './subnet-change.ts';
+import { viewsWithLive } from './live.ts';
 
 /**
  * Direct plant VPNs, control plane (issue 9): list, show and create (outgoing, from an
@@ -21,12 +22,13 @@ import { applyDirectVpnChange } from './subnet-change.ts';
  */
 export async function listDirectVpns(ctx: AppContext, caller: Caller, plantRef: string): Promise<DirectVpnViewWire[]> {
   const scope = await plantScope(ctx, caller, plantRef, 'direct-vpn.view');
-  return (await directVpnsOfPlant(ctx.store.db, scope.plant.id)).map((row) => viewOf(scope, row));
+  return viewsWithLive(ctx, scope, await directVpnsOfPlant(ctx.store.db, scope.plant.id));
 }
 
 export async function showDirectVpn(ctx: AppContext, caller: Caller, plantRef: string, vpnRef: string): Promise<DirectVpnViewWire> {
   const scope = await plantScope(ctx, caller, plantRef, 'direct-vpn.view');
-  return viewOf(scope, vpnOf(scope, await directVpnsOfPlant(ctx.store.db, scope.plant.id), vpnRef));
+  const [view] = await viewsWithLive(ctx, scope, [vpnOf(scope, await directVpnsOfPlant(ctx.store.db, scope.plant.id), vpnRef)]);
+  return view;
 }
 
 type CreateBody = z.output<typeof DirectVpnCreateRequest>;

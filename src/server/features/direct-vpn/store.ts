@@ -36,6 +36,15 @@ export async function updateDirectVpn(
   await db.updateTable('direct_vpns').set(patch).where('id', '=', id).execute();
 }
 
+/** D7 restart: the agent rebuilds a tunnel whose generation moved. */
+export async function bumpRestartGeneration(db: Db, id: string): Promise<void> {
+  await db
+    .updateTable('direct_vpns')
+    .set((eb) => ({ restart_generation: eb('restart_generation', '+', 1) }))
+    .where('id', '=', id)
+    .execute();
+}
+
 export async function deleteDirectVpn(db: Db, id: string): Promise<void> {
   await db.deleteFrom('direct_vpns').where('id', '=', id).execute();
 }

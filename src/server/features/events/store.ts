@@ -59,7 +59,10 @@ export type EventKind =
   | 'direct-vpn.updated'
   | 'direct-vpn.disabled'
   | 'direct-vpn.enabled'
-  | 'direct-vpn.removed';
+  | 'direct-vpn.removed'
+  | 'direct-vpn.restarted'
+  // D11: a discovery of a plant's devices was requested
+  | 'plant.discovery-started';
 
 export type NewEvent = {
   kind: EventKind;
