@@ -47,8 +47,9 @@ export async function startDiscovery(ctx: AppContext, caller: Caller, plantRef: 
   };
   await ctx.fleet.write(
     async (trx) => {
-      const running = (await pendingDiscoveries(trx)).find((d) => d.plant_id === scope.plant.id && d.expires_at > row.requested_at);
-      if (running && agent) throw conflict('discovery-running', `plant ${scope.plant.name} has a discovery under way (${running.id}): wait for it to end`, 'plant');
+      // one run per user and plant at a time (the agent runs them one after another)
+      const running = (await pendingDiscoveries(trx)).find((d) => d.plant_id === scope.plant.id && d.requested_by === caller.userId && d.expires_at > row.requested_at);
+      if (running && agent) throw conflict('discovery-running', `plant ${scope.plant.name} has a discovery of yours under way (${running.id}): wait for it to end`, 'plant');
       await insertDiscovery(trx, row);
       await recordEvents(trx, row.requested_at, [
         { kind: 'plant.discovery-started', actorUserId: caller.userId, subjectUserId: null, orgId: scope.plant.orgId, details: { plant: scope.plant.name, plantId: scope.plant.id, discovery: row.id, subnets, ports } },
