@@ -12,7 +12,11 @@ function request(overrides: Partial<AgentDiscoveryRequest> = {}): AgentDiscovery
 function clock() {
   let now = Date.parse('2026-11-30T12:00:00Z');
   const sleeps: number[] = [];
-  return { now: () => now, sleep: async (ms: number) => void (sleeps.push(ms), (now += ms)), sleeps, start: now };
+  const sleep = async (ms: number): Promise<void> => {
+    sleeps.push(ms);
+    now += ms;
+  };
+  return { now: () => now, sleep, sleeps, start: now };
 }
 
 describe('D11 discovery on the agent', () => {
