@@ -1,4 +1,7 @@
 import { randomBytes, webcrypto } from 'node:crypto';
+
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import './reflect-metadata.ts';
 import * as x509 from '@peculiar/x509';
 
@@ -10,10 +13,10 @@ import * as x509 from '@peculiar/x509';
  * caller (server secrets); a client's key goes into its show-once profile and nowhere else.
  */
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
-const ALG: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
-const SIGN: EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
+const ALG = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const CA_YEARS = 20;
 const LEAF_YEARS = 10;
 const CRL_DAYS = 3650;

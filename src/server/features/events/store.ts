@@ -59,7 +59,9 @@ export type EventKind =
   | 'direct-vpn.updated'
   | 'direct-vpn.disabled'
   | 'direct-vpn.enabled'
-  | 'direct-vpn.removed';
+  | 'direct-vpn.removed'
+  | 'direct-vpn.client-added'
+  | 'direct-vpn.client-removed';
 
 export type NewEvent = {
   kind: EventKind;
