@@ -30,7 +30,7 @@ function key(text: string): string {
 
 /** What a client routes into the tunnel: the server's address, and for a user client the direct VPN's subnets. */
 export function clientRoutes(kind: 'site' | 'user', serverIp: string, subnets: string[]): string[] {
-  return [`${serverIp}/32`, ...(kind === 'user' ? subnets.map((s) => (checkedSubnet(s), s)) : [])];
+  return [`${serverIp}/32`, ...(kind === 'user' ? subnets.map(checkedText) : [])];
 }
 
 export type WireGuardClientProfile = {
@@ -141,10 +141,16 @@ export function renderHostedWireGuardSetconf(privateKey: string, listenPort: num
   const lines = ['[Interface]', `PrivateKey = ${key(privateKey)}`, `ListenPort = ${listenPort}`];
   for (const peer of peers) {
     lines.push('', '[Peer]', `PublicKey = ${key(peer.publicKey)}`);
-    const allowed = peer.allowedIps.map((text) => (checkedSubnet(text), text));
+    const allowed = peer.allowedIps.map(checkedText);
     if (allowed.length > 0) lines.push(`AllowedIPs = ${allowed.join(', ')}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A canonical, non-default CIDR as given (checkedSubnet throws otherwise). */
+function checkedText(text: string): string {
+  checkedSubnet(text);
+  return text;
 }
 
 function formatIpv4Checked(ip: string): string {
