@@ -62,7 +62,9 @@ export type EventKind =
   | 'direct-vpn.removed'
   | 'direct-vpn.restarted'
   // D11: a discovery of a plant's devices was requested
-  | 'plant.discovery-started';
+  | 'plant.discovery-started'
+  | 'direct-vpn.client-added'
+  | 'direct-vpn.client-removed';
 
 export type NewEvent = {
   kind: EventKind;
