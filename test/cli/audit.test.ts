@@ -77,6 +77,29 @@ describe('plantgate audit against a real control plane', () => {
     assert.match(table.stdout, /192\.168\.1\.17 \(inverter-1\)/);
   });
 
+  it('A4 (issue 10 item 8): audit events lists the plant\u2019s direct VPN change, its user\u2019s profile and login, not another plant\u2019s edit; a member is refused', async () => {
+    const alice = http(server.url, await login(server.url, 'alice@solarco.example', 'alice-password'));
+    const router = generateWireGuardKeyPair();
+    const config = ['[Interface]', `PrivateKey = ${generateWireGuardKeyPair().privateKey}`, 'Address = 10.99.0.2/32', '', '[Peer]', `PublicKey = ${router.publicKey}`, 'Endpoint = router.park-a.example:51820', 'AllowedIPs = 10.41.0.0/24', ''].join('\n');
+    const vpn = await alice.post('/api/v1/plants/Park%20A/direct-vpns', { name: 'Router A', direction: 'outgoing', protocol: 'wireguard', config });
+    assert.equal(vpn.status, 201, JSON.stringify(vpn.body));
+    assert.equal((await alice.post('/api/v1/orgs/SolarCo/plants/Park%20C/devices', { name: 'meter-c', ip: '10.30.0.9' })).status, 201);
+    const r = await as('alice', ['audit', 'events', '--plant', 'Park A', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const page = JSON.parse(r.stdout) as { events: Array<{ kind: string; subject: string | null; details: Record<string, unknown> }>; next: string | null };
+    const kinds = page.events.map((e) => `${e.kind} ${e.subject ?? ''}`.trim());
+    assert.ok(kinds.includes('direct-vpn.created'), kinds.join(', '));
+    assert.ok(kinds.includes('profile.issued carol@windserv.example'), kinds.join(', '));
+    assert.ok(kinds.includes('auth.login carol@windserv.example'), kinds.join(', '));
+    assert.ok(!page.events.some((e) => e.details.plant === 'Park C'), 'no event of Park C');
+    const only = JSON.parse((await as('alice', ['audit', 'events', '--plant', 'Park A', '--kind', 'direct-vpn', '--json'])).stdout) as typeof page;
+    assert.deepEqual(only.events.map((e) => e.kind), ['direct-vpn.created']);
+    const text = await as('alice', ['audit', 'events', '--plant', 'Park A']);
+    assert.match(text.stdout, /direct-vpn\.created/);
+    const refused = await as('bob', ['audit', 'events', '--plant', 'Park A']);
+    assert.equal(refused.code, 4, refused.stderr);
+  });
+
   it('A2: a member is refused as if the plant did not exist (exit 4)', async () => {
     const r = await as('bob', ['audit', 'query', '--plant', 'Park A']);
     assert.equal(r.code, 4, r.stdout + r.stderr);
