@@ -20,6 +20,9 @@ describe('plantgate audit against a real control plane', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   const env = (who: string) => ({ PLANTGATE_CONFIG_DIR: join(work, who), PLANTGATE_SERVER: undefined, PLANTGATE_TOKEN: undefined });
   const as = (who: string, args: string[]): Promise<Run> => plantgate(args, env(who));
+  let gw: { id: string; credential: string };
+  let carolKey = '';
+  let tunnelIp = '';
 
   before(async () => {
     server = await startTestServer();
@@ -28,10 +31,12 @@ describe('plantgate audit against a real control plane', () => {
     assert.equal((await op.post('/api/v1/admin/regions', { name: 'eu-central', endpoint: 'vpn.example.test:51820' })).status, 201);
     const enrolled = await http(server.url).post('/api/v1/enrol', { token: (await op.post('/api/v1/admin/gateways/enrolments', { region: 'eu-central' })).body.token });
     const carol = http(server.url, await login(server.url, 'carol@windserv.example', 'carol-password'));
-    assert.equal((await carol.post('/api/v1/vpn/profile', { publicKey: generateWireGuardKeyPair().publicKey })).status, 201);
+    carolKey = generateWireGuardKeyPair().publicKey;
+    gw = { id: enrolled.body.id, credential: enrolled.body.credential };
+    assert.equal((await carol.post('/api/v1/vpn/profile', { publicKey: carolKey })).status, 201);
     const model = await server.ctx.fleet.fresh();
     const carolId = [...model.users.values()].find((u) => u.email === 'carol@windserv.example')?.id;
-    const tunnelIp = formatIpv4(model.profiles.get(carolId as never)?.tunnelIp as number);
+    tunnelIp = formatIpv4(model.profiles.get(carolId as never)?.tunnelIp as number);
     const now = Date.now();
     const records = [17, 17, 18].map((host, i) => ({
       id: `cli-${i}`,
@@ -138,5 +143,33 @@ describe('plantgate audit against a real control plane', () => {
     const lines = csv.stdout.trim().split('\n');
     assert.equal(lines.length, 4);
     assert.match(lines[0] as string, /^user,plant,subnet,deviceIp,protocol,port,connections,bytesIn,bytesOut,firstSeen,lastSeen,session,seq,/);
+  });
+  it('issue 10 items 1, 2: a record names the P7 session it belongs to (same user, gateway and time), and the page lists that session', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const gateway = http(server.url, gw.credential);
+    const status = await gateway.post(`/api/v1/gateways/${gw.id}/status`, {
+      appliedRevision: 1,
+      version: 'test',
+      lastError: null,
+      peers: [{ publicKey: carolKey, endpoint: '81.2.69.160:40000', latestHandshake: now - 30, rxBytes: 5000, txBytes: 700 }],
+    });
+    assert.equal(status.status, 204, JSON.stringify(status.body));
+    await server.ctx.daemonStatus.flush();
+    const old = new Date((now - 7200) * 1000).toISOString();
+    const before = { id: 'before-session', tunnelIp, destinationIp: '192.168.1.17', protocol: 'tcp', port: 80, connections: 1, bytesIn: 1, bytesOut: 1, firstSeen: old, lastSeen: old, session: null };
+    const record = { id: 'in-session', tunnelIp, destinationIp: '192.168.1.17', protocol: 'tcp', port: 80, connections: 1, bytesIn: 10, bytesOut: 10, firstSeen: new Date((now - 20) * 1000).toISOString(), lastSeen: new Date((now - 10) * 1000).toISOString(), session: null };
+    const ingested = await gateway.post(`/api/v1/gateways/${gw.id}/flows`, { batchId: 'session-batch', records: [before, record], gaps: [] });
+    assert.equal(ingested.body.stored, 2, JSON.stringify(ingested.body));
+    const stored = await server.ctx.store.db.selectFrom('vpn_sessions').select('id').executeTakeFirstOrThrow();
+    const page = JSON.parse((await as('alice', ['audit', 'query', '--plant', 'Park A', '--json'])).stdout) as { records: Array<{ session: string | null; firstSeen: string }> };
+    assert.deepEqual(Object.keys(page), ['records', 'gaps', 'next'], 'the --json contract is unchanged');
+    assert.equal(page.records.at(-1)?.session, stored.id, 'the record inside the session names it');
+    assert.equal(page.records.at(-2)?.session, null, 'a record two hours before the session belongs to none');
+    const alice = http(server.url, await login(server.url, 'alice@solarco.example', 'alice-password'));
+    const api = await alice.get('/api/v1/audit/plants/Park%20A/records');
+    assert.deepEqual(
+      api.body.sessions.map((x: { id: string; user: string; sourceAddress: string; country: string; end: string | null }) => [x.id, x.user, x.sourceAddress, x.country, x.end]),
+      [[stored.id, 'carol@windserv.example', '81.2.69.160:40000', 'GB', null]],
+    );
   });
 });

@@ -123,7 +123,24 @@ export const AUDIT_RECORD_CONTRACT_KEYS = [
 export const AuditGap = z.object({ from: z.string(), to: z.string(), reason: z.string() });
 export type AuditGap = z.infer<typeof AuditGap>;
 
-export const AuditPage = z.object({ records: z.array(AuditRecord), gaps: z.array(AuditGap), next: z.string().nullable() });
+/** A P7 session that records of the page belong to (`records[].session` is its id), for the operator's per-session view. */
+export const AuditSession = z.object({
+  id: z.string(),
+  user: z.string().nullable(),
+  start: z.string(),
+  /** null while connected. */
+  end: z.string().nullable(),
+  sourceAddress: z.string().nullable(),
+  country: z.string().nullable(),
+  region: z.string(),
+  gateway: z.string(),
+  bytesIn: z.number(),
+  bytesOut: z.number(),
+});
+export type AuditSession = z.infer<typeof AuditSession>;
+
+/** `sessions` (beyond the issue 10 contract; the CLI's --json prints records, gaps, next only): the sessions the page's records belong to. */
+export const AuditPage = z.object({ records: z.array(AuditRecord), gaps: z.array(AuditGap), next: z.string().nullable(), sessions: z.array(AuditSession).optional() });
 export type AuditPage = z.infer<typeof AuditPage>;
 
 export const AuditVerification = z.discriminatedUnion('ok', [

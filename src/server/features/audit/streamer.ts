@@ -4,6 +4,7 @@ import type { FleetModel } from '../../../core/fleet-model.ts';
 import type { PlantId } from '../../../core/model.ts';
 import type { AppContext } from '../../context.ts';
 import { scanEvents } from './plant-events-store.ts';
+import { linkSessions } from './session-link-service.ts';
 import { chainHeads, readCursors, recordsToStream, saveCursors } from './stream-store.ts';
 import { type SiemLine, type SiemTransport, transportOf } from './stream-transports.ts';
 
@@ -172,7 +173,8 @@ async function collect(ctx: AppContext, cursors: ReadonlyMap<string, number>, sc
     const at = cursors.get(stream) ?? 0;
     if (head <= at) continue;
     const records = await recordsToStream(ctx.audit.store.db, plantId, at, scope.orgId, room);
-    lines.push(...records.map(flowLine));
+    // The same session link as the query shows (by user, gateway and time).
+    lines.push(...(await linkSessions(ctx, records)).flows.map(flowLine));
     const last = records.at(-1)?.seq ?? at;
     // Fewer than asked: everything of this organization up to the head was read.
     const reached = records.length < room ? Math.max(head, last) : last;
