@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { DirectVpnReviewWire } from '../../../../src/core/wire/direct-vpn.ts';
 import { ApiRequestError } from '../../api/client.ts';
 import type { ShownCredentials } from './CredentialsDialog.tsx';
-import { errorsByField } from './SubnetListInput.tsx';
+import { errorsByField } from './refusals.ts';
 import { useCreateDirectVpn } from './use-direct-vpns.ts';
 import { BasicsStep, ConnectionStep, DirectionStep, ReviewStep, SubnetsStep } from './wizard-steps.tsx';
 import { createRequest, EMPTY_WIZARD, stepOfField, WIZARD_STEPS, type WizardValues } from './wizard-model.ts';

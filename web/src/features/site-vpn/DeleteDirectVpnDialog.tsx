@@ -1,14 +1,8 @@
 import { Alert, List, Text } from '@mantine/core';
 import type { DirectVpnViewWire } from '../../../../src/core/wire/direct-vpn.ts';
-import { ApiRequestError } from '../../api/client.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
+import { devicesOfRefusal } from './refusals.ts';
 import { useRemoveDirectVpn } from './use-direct-vpns.ts';
-
-/** The devices a D8 refusal names (409 `subnet-has-devices`), or null for any other outcome. */
-export function devicesOfRefusal(error: unknown): string[] | null {
-  if (!(error instanceof ApiRequestError) || error.code !== 'subnet-has-devices') return null;
-  return error.problems.filter((p) => p.field === 'devices').map((p) => p.message);
-}
 
 /** Delete with every consequence named first; devices behind its subnets (D8) need a second, explicit confirmation. */
 export function DeleteDirectVpnDialog({ plantId, vpn, onClose }: { plantId: string; vpn: DirectVpnViewWire; onClose: () => void }) {

@@ -5,7 +5,7 @@ import { formatDate } from '../organization/labels.ts';
 import { DeleteDirectVpnDialog } from './DeleteDirectVpnDialog.tsx';
 import { DiagnoseDialog } from './DiagnoseDialog.tsx';
 import { EditDirectVpnDialog } from './EditDirectVpnDialog.tsx';
-import { formatBytes, formatRate, formatSince, liveState, STATE_COLOR, STATE_LABEL } from './live-format.ts';
+import { formatBytes, formatRate, formatSince, liveState, STATE_LABEL } from './live-format.ts';
 import { LogsDialog } from './LogsDialog.tsx';
 import { useDirectVpnAction } from './use-direct-vpns.ts';
 
@@ -61,8 +61,9 @@ export function DirectVpnCard({ plantId, vpn, manage, now }: { plantId: string; 
           )}
         </Group>
         <Box className="vpn-state-bar" data-state={state} role="status" aria-label={`Connection of ${vpn.name}`}>
-          <Text fw={700} c={STATE_COLOR[state]} span>
-            ● {STATE_LABEL[state]}
+          <span className="state-dot" aria-hidden="true" />
+          <Text fw={700} span>
+            {STATE_LABEL[state]}
           </Text>
           {since && state !== 'disabled' && <Text span> for {since}</Text>}
           {vpn.live?.reportedAt && (

@@ -2,8 +2,8 @@ import { Alert, Button, FileInput, Group, List, Modal, NumberInput, Stack, Text,
 import { useState } from 'react';
 import type { DirectVpnViewWire } from '../../../../src/core/wire/direct-vpn.ts';
 import { ApiRequestError } from '../../api/client.ts';
-import { devicesOfRefusal } from './DeleteDirectVpnDialog.tsx';
-import { errorsByField, SubnetListInput } from './SubnetListInput.tsx';
+import { devicesOfRefusal, errorsByField } from './refusals.ts';
+import { SubnetListInput } from './SubnetListInput.tsx';
 import { useUpdateDirectVpn } from './use-direct-vpns.ts';
 
 /** Edit name, description, subnets and where it connects (D7); a removed subnet with devices behind it is confirmed first (D8). */

@@ -22,7 +22,7 @@ export function PlantTabsNav({
           component="a"
           href={hrefOf(t)}
           size="sm"
-          variant={t === current ? 'light' : 'subtle'}
+          variant={t === current ? 'filled' : 'subtle'}
           aria-current={t === current ? 'page' : undefined}
           onClick={(event: React.MouseEvent) => {
             event.preventDefault();

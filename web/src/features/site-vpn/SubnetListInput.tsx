@@ -31,7 +31,7 @@ export function SubnetListInput(props: {
             <Button
               mt={25}
               variant="subtle"
-              color="red.9"
+              color="red"
               onClick={() => onChange(subnets.filter((_, i) => i !== index))}
               aria-label={`Remove subnet ${index + 1}`}
             >
@@ -52,15 +52,4 @@ export function SubnetListInput(props: {
       </Group>
     </Stack>
   );
-}
-
-/** A refusal's problems by field, with the `subnets[1]: ` prefix of the message dropped (it sits under that field). */
-export function errorsByField(problems: Array<{ field: string; message: string }>, fallback?: { field?: string; message: string }): Record<string, string> {
-  const list = problems.length ? problems : fallback?.field ? [{ field: fallback.field, message: fallback.message }] : [];
-  const out: Record<string, string> = {};
-  for (const p of list) {
-    const prefix = `${p.field}: `;
-    out[p.field] ??= p.message.startsWith(prefix) ? p.message.slice(prefix.length) : p.message;
-  }
-  return out;
 }

@@ -97,7 +97,7 @@ function ServerUsers({ plantId, vpn, manage }: { plantId: string; vpn: DirectVpn
                         </Table.Td>
                         {manage && (
                           <Table.Td data-label="Actions">
-                            <Button size="compact-sm" variant="outline" color="red.9" onClick={() => setRemoving(c)} aria-label={`Remove ${c.name}`}>
+                            <Button size="compact-sm" variant="outline" color="red" onClick={() => setRemoving(c)} aria-label={`Remove ${c.name}`}>
                               Remove
                             </Button>
                           </Table.Td>

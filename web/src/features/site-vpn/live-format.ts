@@ -2,20 +2,13 @@ import type { DirectVpnViewWire } from '../../../../src/core/wire/direct-vpn.ts'
 
 export type LiveState = NonNullable<DirectVpnViewWire['live']>['state'];
 
-/** Words and colours of the connection bar; colours are never the only carrier (the word is always shown). */
+/** Words of the connection bar; its colours (app.css .vpn-state-bar) are never the only carrier. */
 export const STATE_LABEL: Readonly<Record<LiveState, string>> = {
   connected: 'Connected',
   connecting: 'Connecting',
   down: 'Down',
   disabled: 'Disabled',
   unknown: 'Unknown',
-};
-export const STATE_COLOR: Readonly<Record<LiveState, string>> = {
-  connected: 'green.9',
-  connecting: 'yellow.9',
-  down: 'red.9',
-  disabled: 'gray.7',
-  unknown: 'gray.7',
 };
 
 /**

@@ -275,7 +275,7 @@ export function SubnetsStep({ values, change, errors, review }: StepProps & { re
 
 function StrippedNotice({ review }: { review: DirectVpnReviewWire }) {
   return (
-    <Alert color="yellow" variant="outline" title="Default route removed" data-testid="stripped-notice">
+    <Alert color="red" variant="outline" title="Default route removed" data-testid="stripped-notice">
       <Text size="sm">A direct VPN never carries all traffic. Removed from the upload: name the plant ranges explicitly.</Text>
       <List size="sm">
         {review.stripped.map((s) => (
