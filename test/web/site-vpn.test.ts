@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
 import { http, login, OPERATOR, startTestServer } from '../support/server.ts';
 import { ensureWebBuilt, launchChromium } from './browser.ts';
 import { loadWebFleet, USERS } from './fleet.ts';
 import { DESKTOP, expectAccessible, openOrgTab, PHONE, pageFetch, signIn } from './org-session.ts';
+import { card, openPlantTab, step, upload } from './site-vpn-session.ts';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -29,24 +30,6 @@ function routerConf(options: { postUp: boolean }): { text: string; postUpLine: n
   ];
   return { text: lines.join('\n'), postUpLine: lines.findIndex((l) => l.startsWith('PostUp')) + 1 };
 }
-
-async function openPlantTab(page: Page, plant: string, tab: 'Site VPN' | 'User VPN'): Promise<void> {
-  await openOrgTab(page, 'Plants');
-  await page.locator(`[data-testid="plant-row"][data-plant="${plant}"]`).getByRole('link', { name: plant }).click();
-  await page.getByTestId('plant-name').filter({ hasText: plant }).waitFor();
-  await page
-    .getByRole('navigation', { name: `${plant} tabs` })
-    .getByRole('link', { name: tab })
-    .click();
-  await page.getByRole('heading', { name: tab, level: 2 }).waitFor();
-}
-
-async function upload(page: Page, name: string, text: string): Promise<void> {
-  await page.locator('input[type="file"]').setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.from(text) });
-}
-
-const step = (page: Page, name: string) => page.locator(`[data-testid="wizard-step"][data-step="${name}"]`).waitFor();
-const card = (page: Page, name: string) => page.locator(`[data-testid="direct-vpn-card"][data-vpn="${name}"]`);
 
 /**
  * The plant's Site VPN and User VPN tabs (issue 9 "Web UI", SPEC D3, D6–D10), driven in
