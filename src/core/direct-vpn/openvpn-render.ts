@@ -79,6 +79,10 @@ export function renderOpenVpnClientConfig(config: OpenVpnUpload, options: OpenVp
     lines.push(config.compression, 'allow-compression asym');
   }
   if (config.tlsVersionMin !== null) lines.push(`tls-version-min ${token(config.tlsVersionMin)}`);
+  // OpenSSL 3 (Debian 12) refuses TLS 1.0/1.1's SHA-1 signatures at its default security level
+  // ("legacy sigalg disallowed"): a router that speaks only those needs level 0 on our side
+  // (tested against openvpn 2.6 with tls-version-max 1.0 in test/e2e/direct-vpn-openvpn.test.ts).
+  if (config.tlsVersionMin === '1.0' || config.tlsVersionMin === '1.1') lines.push('tls-cipher DEFAULT:@SECLEVEL=0');
   if (config.tunMtu !== null) lines.push(`tun-mtu ${config.tunMtu}`);
   if (config.mssfix !== null) lines.push(`mssfix ${config.mssfix}`);
   if (config.fragment !== null) lines.push(`fragment ${config.fragment}`);
