@@ -1,4 +1,6 @@
 import { randomBytes, webcrypto } from 'node:crypto';
+
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import { x509 } from '../../src/crypto/x509.ts';
 
 /**

@@ -128,6 +128,7 @@ export function redactOpenVpnLogLine(text: string): string {
     .replace(PEM, '[redacted PEM]')
     .replace(SECRET_ARGUMENT, (_all, name: string, separator: string) => `${name}${separator}[redacted]`)
     .replace(LONG_BLOB, '[redacted]')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing them is the point
     .replace(/[\u0000-\u001f\u007f]/g, ' ')
     .slice(0, 400);
 }
