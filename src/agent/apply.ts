@@ -9,6 +9,8 @@ import { type AgentInterfaces, renderAgentRuleset } from './nft-ruleset.ts';
 import { samePeerConfig, type WireGuardPeerConfig } from '../os/wireguard/wireguard-peer.ts';
 import type { PeerPlan } from '../os/wireguard/peer-plan.ts';
 import { DirectVpnRunner, directVpnInterfaceNames } from './direct-vpns.ts';
+import { isOpenVpn, OpenVpnRunner, type OpenVpnRunnerDeps } from './openvpn-vpns.ts';
+import type { DirectVpnStatusReport } from '../core/wire/daemon.ts';
 import { type AgentApplyPlan, type AgentObserved, canonicalTranslationKey, desiredGatewayPeers, isLiteralEndpoint, planAgentApply } from './plan.ts';
 
 /**
@@ -32,6 +34,8 @@ export type AgentDataPlane = {
   tableName?: string;
   /** The agent's own key pair (the tunnel interface's). */
   key: WireGuardKeyPair;
+  /** Issue 9: runs OpenVPN direct VPNs; absent, they are reported as not started. */
+  openvpn?: Omit<OpenVpnRunnerDeps, 'ip'>;
 };
 
 export async function observeAgent(plane: AgentDataPlane): Promise<AgentObserved> {
@@ -60,15 +64,28 @@ export class AgentApplier {
   private readonly plane: AgentDataPlane;
   private view: AgentView | null = null;
   private readonly directVpns: DirectVpnRunner;
+  private readonly openVpns: OpenVpnRunner | null;
 
   constructor(plane: AgentDataPlane) {
     this.plane = plane;
     this.directVpns = new DirectVpnRunner(plane.wireguard, plane.ip);
+    this.openVpns = plane.openvpn ? new OpenVpnRunner({ ...plane.openvpn, ip: plane.ip }) : null;
   }
 
   /** Direct VPNs of the saved document of an earlier run (removed on the first apply if no longer wanted). */
-  adoptDirectVpns(vpns: AgentDesiredState['directVpns']): void {
+  async adoptDirectVpns(vpns: AgentDesiredState['directVpns']): Promise<void> {
     this.directVpns.adopt(vpns);
+    await this.openVpns?.adopt(vpns);
+  }
+
+  /** D7: the live state of the direct VPNs this agent runs (OpenVPN ones; WireGuard: see the ops wiring). */
+  directVpnStatus(): DirectVpnStatusReport[] {
+    return this.openVpns?.status() ?? [];
+  }
+
+  /** Stops every openvpn this agent started (the daemon's stop). */
+  async stopOpenVpns(): Promise<void> {
+    await this.openVpns?.stopAll();
   }
 
   /** The direct VPN interfaces running now (removed with the agent's own on stop). */
@@ -156,6 +173,13 @@ export class AgentApplier {
     }
     const direct = await this.directVpns.apply(desired.directVpns, observe);
     changes.push(...direct.changes);
+    if (this.openVpns) {
+      const open = await this.openVpns.apply(desired.directVpns, observe);
+      changes.push(...open.changes);
+      direct.failed.push(...open.failed);
+    } else {
+      for (const vpn of desired.directVpns.filter(isOpenVpn)) direct.failed.push(`direct VPN ${vpn.name} not started: OpenVPN is not available on this agent`);
+    }
     this.view = { peers: applied, failed: failedConfigs, translations: nftKey(desired), ip: ipKey };
     const names = new Map(desired.gateways.map((gateway) => [gateway.publicKey, gateway]));
     const failedPeers = [...failed].map(([key, error]) => {

@@ -70,7 +70,8 @@ export class DirectVpnRunner {
    * still wanted, removed if not.
    */
   adopt(vpns: AgentDirectVpn[]): void {
-    for (const vpn of vpns) this.applied.set(directVpnInterfaceName(vpn.id), { name: vpn.name, key: '' });
+    // OpenVPN ones are the OpenVpnRunner's (openvpn makes and removes its own tun).
+    for (const vpn of vpns) if (vpn.protocol === 'wireguard') this.applied.set(directVpnInterfaceName(vpn.id), { name: vpn.name, key: '' });
   }
 
   /** The interfaces this runner made (for the daemon's stop). */
@@ -82,7 +83,7 @@ export class DirectVpnRunner {
   async apply(vpns: AgentDirectVpn[], observe: boolean): Promise<DirectVpnApplyResult> {
     const changes: string[] = [];
     const failed: string[] = [];
-    // OpenVPN direct VPNs are not run by this runner (yet): they are left out here.
+    // OpenVPN direct VPNs are run by the OpenVpnRunner (openvpn-vpns.ts).
     const wanted = new Map(vpns.flatMap((vpn) => (vpn.protocol === 'wireguard' ? [[directVpnInterfaceName(vpn.id), vpn] as const] : [])));
     for (const [iface, entry] of [...this.applied]) {
       if (wanted.has(iface)) continue;
