@@ -111,10 +111,15 @@ export function withCryptoChoice<T extends OpenVpnCryptoSettings>(model: T, choi
   if (choice === null) return model;
   const out = { ...model };
   if (choice.cipher !== null) {
-    const own = choice.cipher === model.cipher;
-    out.cipher = choice.cipher;
-    out.dataCiphers = own ? model.dataCiphers : [choice.cipher];
-    out.dataCiphersFallback = own ? (model.dataCiphersFallback ?? choice.cipher) : choice.cipher;
+    // The review shows the upload's own setting as `cipher`, or its data-ciphers joined with ':'.
+    const own = choice.cipher === model.cipher || (model.cipher === null && choice.cipher === model.dataCiphers?.join(':'));
+    const list = choice.cipher.split(':');
+    if (!own) {
+      out.cipher = list.length === 1 ? (list[0] as string) : null;
+      out.dataCiphers = list;
+    }
+    // For routers without cipher negotiation (OpenVPN <= 2.3): the one cipher they use.
+    out.dataCiphersFallback = model.dataCiphersFallback !== null && own ? model.dataCiphersFallback : list.length === 1 ? (list[0] as string) : out.dataCiphersFallback;
   }
   if (choice.auth !== null) out.auth = choice.auth;
   if (choice.compression !== null) out.compression = compressionDirective(choice.compression);
