@@ -12,6 +12,7 @@ import { checkAgentState } from './desired-checks.ts';
 import { loadContact, saveContact } from '../daemon/contact.ts';
 import type { AgentInterfaces } from './nft-ruleset.ts';
 import type { OpenVpnDriver } from '../os/openvpn/openvpn-driver.ts';
+import { DiscoveryQueue } from './discovery.ts';
 
 /**
  * The plant agent daemon: enrol once, register its public key at every (re)connect,
@@ -46,6 +47,8 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
     ifaces: config.ifaces,
     tableName: config.table,
     key,
+    probe: ports.probe,
+    now: () => clock.now(),
     ...(ports.openvpn && config.stateDir
       ? {
           openvpn: {
@@ -70,7 +73,16 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
   let forwardingChecked = false;
   let current: AgentDesiredState | null = savedParse.success ? savedParse.data : null;
   const applier = new AgentApplier(plane);
-  if (current) await applier.adoptDirectVpns(current.directVpns);
+  if (current) applier.adoptDirectVpns(current.directVpns);
+  const probe = ports.probe;
+  const discoveries =
+    probe && api.discoveryResult
+      ? new DiscoveryQueue(
+          { probe, now: () => clock.now(), sleep: (ms) => clock.sleep(ms) },
+          (id, result) => (api.discoveryResult as NonNullable<typeof api.discoveryResult>)(id, result),
+          (id, error) => log.warn('discovery result not delivered', { id, error: errorMessage(error) }),
+        )
+      : null;
   /** What the last apply left out (bad entries, gateways whose peer failed): reported in the status. */
   let problems: string[] = [];
 
@@ -104,6 +116,8 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
           forwardingChecked = true;
         }
         current = received;
+        // D11: each request runs once, in the background (the loop does not wait for probes)
+        discoveries?.offer(received.discoveries);
         gauges.gateways.set({}, desired.gateways.length);
         gauges.translations.set({}, desired.translations.length);
         return changes.length === 0 ? null : changes.join('; ');
@@ -120,7 +134,7 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
         }
         gauges.connected.set({}, dump?.peers.filter((peer) => isConnected(peer.latestHandshake, now)).length ?? 0);
         const lastError = status.lastError ?? (problems.length > 0 ? problems.join('; ') : null);
-        const directVpns = applier.directVpnStatus();
+        const directVpns = await applier.directVpnStatus(now);
         await api.status({ ...statusReport({ ...status, lastError }, config.version, peerStatuses(dump), now), ...(directVpns.length > 0 ? { directVpns } : {}) });
       },
     },

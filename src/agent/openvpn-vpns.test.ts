@@ -128,7 +128,7 @@ describe('OpenVPN runner (issue 9, agent side): outgoing', () => {
     await settle();
     await settle();
     assert.deepEqual(s.ip.routes.get(iface1), ['10.40.0.0/24']);
-    const [report] = s.runner.status();
+    const [report] = s.runner.statusNow();
     assert.equal(report?.state, 'connected');
     assert.equal(report?.checks, undefined);
     assert.ok(report?.logs?.some((line) => /removed routes outside .*0\.0\.0\.0\/0, 10\.99\.0\.0\/16/.test(line.text)));
@@ -142,7 +142,7 @@ describe('OpenVPN runner (issue 9, agent side): outgoing', () => {
     instance.emit({ kind: 'bytecount', bytesIn: 1234, bytesOut: 567 });
     instance.emit({ kind: 'log', value: { time: 1_800_000_001, flags: '', text: `key ${KEY}` } });
     instance.emit({ kind: 'log', value: { time: 1_800_000_002, flags: '', text: 'AUTH: Received control message: AUTH_FAILED,Data channel cipher negotiation failed (no shared cipher)' } });
-    const [report] = s.runner.status();
+    const [report] = s.runner.statusNow();
     assert.equal(report?.state, 'connecting');
     assert.equal(report?.bytesIn, 1234);
     assert.equal(report?.bytesOut, 567);
@@ -157,9 +157,9 @@ describe('OpenVPN runner (issue 9, agent side): outgoing', () => {
     const first = s.openvpn.running(iface1) as FakeOpenVpnInstance;
     first.crash(1);
     await settle();
-    assert.equal(s.runner.status()[0]?.state, 'down');
+    assert.equal(s.runner.statusNow()[0]?.state, 'down');
     assert.deepEqual(s.timers.map((timer) => timer.ms), [1000]);
-    assert.ok(s.runner.status()[0]?.logs?.some((line) => /openvpn exited \(code 1\)/.test(line.text)));
+    assert.ok(s.runner.statusNow()[0]?.logs?.some((line) => /openvpn exited \(code 1\)/.test(line.text)));
     await s.fire();
     await settle();
     const second = s.openvpn.running(iface1) as FakeOpenVpnInstance;
@@ -184,7 +184,7 @@ describe('OpenVPN runner (issue 9, agent side): outgoing', () => {
     assert.match(gone.changes[0] ?? '', /stopped/);
     assert.equal(second.running(), false);
     assert.ok(s.openvpn.cleaned.includes(`/var/lib/plantgate/openvpn/${iface1}`));
-    assert.deepEqual(s.runner.status(), []);
+    assert.deepEqual(s.runner.statusNow(), []);
     assert.deepEqual(s.timers.filter((timer) => !timer.cancelled).map((timer) => timer.ms).filter((ms) => ms !== 5000), [], 'no restart pending');
   });
 
@@ -233,7 +233,7 @@ describe('OpenVPN runner: hosted server', () => {
     instance.clients.set('site-a', { realAddress: '10.10.4.2:5001', virtualAddress: '10.8.0.2', bytesIn: 30, bytesOut: 40 });
     await s.fire();
     await settle();
-    const [report] = s.runner.status();
+    const [report] = s.runner.statusNow();
     assert.deepEqual(report?.clients?.map((c) => [c.client, c.connected, c.endpoint, c.bytesIn]), [
       ['site-a', true, '10.10.4.2:5001', 30],
       ['anna', false, null, 0],

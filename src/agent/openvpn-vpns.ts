@@ -8,6 +8,7 @@ import type { IpConfigDriver } from '../os/ip/ip-config-driver.ts';
 import type { OpenVpnDriver, OpenVpnInstance } from '../os/openvpn/openvpn-driver.ts';
 import { openVpnPaths } from '../os/openvpn/openvpn-driver.ts';
 import { directVpnInterfaceName } from './direct-vpns.ts';
+import type { DirectVpnApplyResult, DirectVpnTunnelRunner } from './tunnel-runner.ts';
 
 /**
  * Issue 9: the agent runs each enabled OpenVPN direct VPN of its plant as a supervised
@@ -64,24 +65,30 @@ export function isOpenVpn(vpn: AgentDirectVpn): vpn is OpenVpnVpn {
   return vpn.protocol === 'openvpn';
 }
 
-export class OpenVpnRunner {
+export class OpenVpnRunner implements DirectVpnTunnelRunner {
   private readonly deps: OpenVpnRunnerDeps;
   private readonly entries = new Map<string, Entry>();
+  /** The leftovers of an earlier run being cleaned up (adopt); the first apply waits for it. */
+  private adopting: Promise<void> = Promise.resolve();
 
   constructor(deps: OpenVpnRunnerDeps) {
     this.deps = deps;
   }
 
-  /** Directories an earlier run may have left (crash): their openvpn is stopped by pid file, files removed. */
-  async adopt(vpns: AgentDirectVpn[]): Promise<void> {
-    for (const vpn of vpns.filter(isOpenVpn)) await this.deps.openvpn.cleanUp(this.directoryOf(directVpnInterfaceName(vpn.id))).catch(() => {});
+  /** Directories an earlier run may have left (crash, --keep-on-exit): their openvpn is stopped by pid file, files removed. */
+  adopt(vpns: AgentDirectVpn[]): void {
+    const directories = vpns.filter(isOpenVpn).map((vpn) => this.directoryOf(directVpnInterfaceName(vpn.id)));
+    this.adopting = (async () => {
+      for (const directory of directories) await this.deps.openvpn.cleanUp(directory).catch(() => {});
+    })();
   }
 
   interfaces(): string[] {
     return [...this.entries.keys()].sort();
   }
 
-  async apply(vpns: AgentDirectVpn[], observe: boolean): Promise<{ changes: string[]; failed: string[] }> {
+  async apply(vpns: AgentDirectVpn[], observe: boolean): Promise<DirectVpnApplyResult> {
+    await this.adopting;
     const changes: string[] = [];
     const failed: string[] = [];
     const wanted = new Map(vpns.filter(isOpenVpn).map((vpn) => [directVpnInterfaceName(vpn.id), vpn] as const));
@@ -121,7 +128,11 @@ export class OpenVpnRunner {
   }
 
   /** D7: one report per OpenVPN direct VPN (state, traffic, clients, redacted logs, checks while down). */
-  status(): DirectVpnStatusReport[] {
+  async status(_nowMs?: number): Promise<DirectVpnStatusReport[]> {
+    return this.statusNow();
+  }
+
+  statusNow(): DirectVpnStatusReport[] {
     return [...this.entries.values()].map((entry) => {
       const logs = entry.logs.slice(-50).map((line) => ({ at: new Date(line.at).toISOString(), text: line.text }));
       const report: DirectVpnStatusReport = {
