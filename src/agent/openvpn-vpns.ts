@@ -2,7 +2,7 @@ import { diagnoseOpenVpnLog, redactOpenVpnLogLine } from '../core/direct-vpn/ope
 import { type ManagementNotification, parseLogLine, parseStateLine, parseStatus3 } from '../core/direct-vpn/openvpn-management.ts';
 import type { OpenVpnUpload } from '../core/direct-vpn/openvpn-config.ts';
 import { renderOpenVpnClientConfig } from '../core/direct-vpn/openvpn-render.ts';
-import { clientConfigFileName, renderOpenVpnClientConfigDirEntry, renderOpenVpnServerConfig } from '../core/direct-vpn/openvpn-server-render.ts';
+import { clientConfigFileName, managementQuoted, renderOpenVpnClientConfigDirEntry, renderOpenVpnServerConfig } from '../core/direct-vpn/openvpn-server-render.ts';
 import type { AgentDirectVpn, AgentOpenVpnClientVpn, AgentOpenVpnServerVpn, DirectVpnStatusReport } from '../core/wire/daemon.ts';
 import type { IpConfigDriver } from '../os/ip/ip-config-driver.ts';
 import type { OpenVpnDriver, OpenVpnInstance } from '../os/openvpn/openvpn-driver.ts';
@@ -307,7 +307,7 @@ export class OpenVpnRunner implements DirectVpnTunnelRunner {
     await instance.removeFiles(removed.map((name) => `ccd/${name}`));
     const changed = [...before].filter(([name, text]) => now.has(name) && files[`ccd/${name}`] !== text).map(([name]) => name);
     for (const name of [...removed, ...changed]) {
-      await instance.command(`kill ${name}`).catch(() => {}); // not connected: nothing to cut
+      await instance.command(`kill ${managementQuoted(name)}`).catch(() => {}); // not connected: nothing to cut
     }
     await this.deps.ip.syncRoutes(entry.iface, vpn.subnets);
     entry.clientFiles = files;

@@ -35,7 +35,6 @@ export type OpenVpnServerRenderOptions = {
 
 const SAFE_PATH = /^\/[A-Za-z0-9_./-]{1,200}$/;
 const SAFE_TOKEN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
-const COMMON_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
 
 export function renderOpenVpnServerConfig(server: OpenVpnServerModel, options: OpenVpnServerRenderOptions): string {
   if (!/^[A-Za-z0-9_.-]{1,15}$/.test(options.interfaceName)) throw new Error('invalid interface name');
@@ -88,10 +87,22 @@ export function renderOpenVpnServerConfig(server: OpenVpnServerModel, options: O
   return `${lines.join('\n')}\n`;
 }
 
-/** The client-config-dir file name of a client (its common name, checked). */
+/**
+ * The client-config-dir file name of a client: its certificate's common name as is (openvpn
+ * 2.6 looks the file up by the raw name, spaces and non-ASCII included); a name that cannot
+ * be a file name is refused.
+ */
 export function clientConfigFileName(commonName: string): string {
-  if (!COMMON_NAME.test(commonName)) throw new Error(`invalid client common name: ${JSON.stringify(commonName)}`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
+  if (commonName.length === 0 || commonName.length > 128 || commonName === '.' || commonName === '..' || /[/\u0000-\u001f\u007f]/.test(commonName)) {
+    throw new Error(`client name ${JSON.stringify(commonName)} cannot name a client-config-dir file`);
+  }
   return commonName;
+}
+
+/** The management `kill` argument for a common name: quoted, `"` and `\` escaped (the management parser's rules). */
+export function managementQuoted(text: string): string {
+  return `"${text.replace(/[\\"]/g, '\\$&')}"`;
 }
 
 export function renderOpenVpnClientConfigDirEntry(client: OpenVpnServerClientModel, server: Pick<OpenVpnServerModel, 'network' | 'subnets'>): string {

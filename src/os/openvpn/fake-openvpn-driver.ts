@@ -67,7 +67,10 @@ export class FakeOpenVpnInstance implements OpenVpnInstance {
   async command(command: string): Promise<string[]> {
     if (!this.alive) throw new Error(`openvpn ${this.name} is not running`);
     this.commands.push(command);
-    const [verb, argument] = command.split(' ');
+    const [verb] = command.split(' ');
+    const rest = command.slice((verb ?? '').length + 1);
+    // the management parser's quoting: "a b" with \" and \\ escapes
+    const argument = rest.startsWith('"') ? rest.slice(1, -1).replace(/\\(.)/g, '$1') : rest || undefined;
     if (verb === 'state' && argument === undefined) return [`1796051288,${this.state},${this.state === 'CONNECTED' ? 'SUCCESS' : ''},,,,,`];
     if (verb === 'log' && argument === 'all') return [];
     if (verb === 'status') {

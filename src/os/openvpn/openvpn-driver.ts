@@ -53,12 +53,19 @@ export function openVpnPaths(directory: string): { config: string; socket: strin
   return { config: `${directory}/openvpn.conf`, socket: `${directory}/mgmt.sock`, pid: `${directory}/openvpn.pid` };
 }
 
-const RELATIVE = /^[A-Za-z0-9_.-]{1,64}(\/[A-Za-z0-9_.-]{1,64})?$/;
-
-/** A file name inside the instance directory: one or two plain segments, no `..`. */
+/**
+ * A file name inside the instance directory: one or two segments (`ccd/<common name>`). A
+ * client-config-dir entry is named by the certificate's common name as openvpn 2.6 sees it
+ * (spaces, `#`, non-ASCII letters are kept as is), so a segment may hold any printable
+ * character but `/`; never `.`, `..`, or a control character.
+ */
 export function checkedRelativePath(path: string): string {
-  if (!RELATIVE.test(path) || path.split('/').some((segment) => segment === '.' || segment === '..')) {
-    throw new Error(`invalid OpenVPN file name: ${JSON.stringify(path)}`);
-  }
+  const segments = path.split('/');
+  const ok =
+    segments.length >= 1 &&
+    segments.length <= 2 &&
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
+    segments.every((segment) => segment.length >= 1 && segment.length <= 128 && segment !== '.' && segment !== '..' && !/[\u0000-\u001f\u007f]/.test(segment));
+  if (!ok) throw new Error(`invalid OpenVPN file name: ${JSON.stringify(path)}`);
   return path;
 }
