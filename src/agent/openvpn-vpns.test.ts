@@ -116,7 +116,7 @@ describe('OpenVPN runner (issue 9, agent side): outgoing', () => {
     assert.match(instance.spec.config, new RegExp(`^auth-user-pass /var/lib/plantgate/openvpn/${iface1}/credentials$`, 'm'));
     assert.deepEqual(instance.spec.files, { credentials: 'plant\npa55word\n' });
     assert.ok(!instance.spec.config.includes('pa55word'));
-    assert.deepEqual(instance.commands.slice(0, 5), ['log all', 'log on', 'state on', 'bytecount 2', 'state']);
+    assert.deepEqual(instance.commands.slice(0, 7), ['log all', 'log on', 'state on', 'bytecount 2', 'hold off', 'hold release', 'state']);
   });
 
   it('D5: once connected, routes on the tun outside the subnets (a pushed default route) are removed and the removal is logged', async () => {

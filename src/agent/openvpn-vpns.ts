@@ -193,6 +193,9 @@ export class OpenVpnRunner implements DirectVpnTunnelRunner {
       await instance.command('log on');
       await instance.command('state on');
       await instance.command('bytecount 2');
+      // The config holds openvpn until now (management-hold); later restarts of its own do not wait.
+      await instance.command('hold off');
+      await instance.command('hold release');
       const state = parseStateLine((await instance.command('state')).at(-1) ?? '');
       if (state) this.stateFrom(entry, instance, state.state);
       if (entry.vpn.direction === 'hosted') {

@@ -49,6 +49,9 @@ export function renderOpenVpnClientConfig(config: OpenVpnUpload, options: OpenVp
     'auth-nocache',
     'verb 3',
     `management ${options.managementSocket} unix`,
+    // openvpn waits for the agent's `hold release`: log and state notifications are on before
+    // the first packet, so a router that refuses at once (AUTH_FAILED, exit) is still seen.
+    'management-hold',
   ];
   for (const remote of config.remotes) {
     const host = remote.host.includes(':') ? remote.host : token(remote.host);

@@ -62,6 +62,7 @@ export function renderOpenVpnServerConfig(server: OpenVpnServerModel, options: O
     'persist-tun',
     'verb 3',
     `management ${options.managementSocket} unix`,
+    'management-hold',
   ];
   const { cipher, auth, compression, tlsMin } = server.crypto;
   if (cipher !== null) lines.push(`data-ciphers AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305:${token(cipher)}`, `data-ciphers-fallback ${token(cipher)}`);
