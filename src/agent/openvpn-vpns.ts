@@ -144,7 +144,7 @@ export class OpenVpnRunner implements DirectVpnTunnelRunner {
         logs,
       };
       if (entry.vpn.direction === 'hosted') report.clients = entry.clients.slice(0, 256);
-      if (entry.state !== 'connected') report.checks = diagnoseOpenVpnLog(entry.logs.map((line) => line.text), false).slice(0, 32);
+      if (entry.state !== 'connected') report.checks = diagnoseOpenVpnLog(entry.logs, false, this.deps.now()).slice(0, 32);
       return report;
     });
   }

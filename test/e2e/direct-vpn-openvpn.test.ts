@@ -233,6 +233,7 @@ describe('issue 9: an outgoing OpenVPN direct VPN carries a personal-VPN user to
     await remove('Router T');
   });
 
+  const logsOf = async (name: string): Promise<string> => (await s.as(olga, ['site-vpn', 'logs', name, '--plant', PLANT_A])).stdout;
   const diagnoseUntil = async (name: string, check: string): Promise<{ state: string; checks: Array<{ check: string; fix: string | null }> }> => {
     let last = { state: '', checks: [] as Array<{ check: string; fix: string | null }> };
     for (let i = 0; i < 40; i++) {
@@ -251,7 +252,7 @@ describe('issue 9: an outgoing OpenVPN direct VPN carries a personal-VPN user to
     try {
       const cipher = await diagnoseUntil('Old A', 'cipher');
       assert.notEqual(cipher.state, 'connected');
-      assert.ok(cipher.checks.some((entry) => entry.check === 'cipher' && /data cipher/.test(entry.fix ?? '')), JSON.stringify(cipher));
+      assert.ok(cipher.checks.some((entry) => entry.check === 'cipher' && /data cipher/.test(entry.fix ?? '')), `${JSON.stringify(cipher)}\n${await logsOf('Old A')}`);
     } finally {
       await remove('Old A');
     }
@@ -260,7 +261,7 @@ describe('issue 9: an outgoing OpenVPN direct VPN carries a personal-VPN user to
     try {
       const tls = await diagnoseUntil('Old B', 'tls-version');
       assert.notEqual(tls.state, 'connected');
-      assert.ok(tls.checks.some((entry) => entry.check === 'tls-version' && /minimum TLS version/.test(entry.fix ?? '')), JSON.stringify(tls));
+      assert.ok(tls.checks.some((entry) => entry.check === 'tls-version' && /minimum TLS version/.test(entry.fix ?? '')), `${JSON.stringify(tls)}\n${await logsOf('Old B')}`);
     } finally {
       await remove('Old B');
     }

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { diagnoseOpenVpnLog, redactOpenVpnLogLine } from './openvpn-diagnosis.ts';
 
+const timed = (texts: string[]) => texts.map((text) => ({ at: 0, text }));
+
 describe('D7 diagnose from the OpenVPN log (texts of openvpn 2.6 / OpenSSL 3)', () => {
   const table: Array<[string, string[], string, RegExp]> = [
     ['cipher mismatch (router refuses)', ['AUTH: Received control message: AUTH_FAILED,Data channel cipher negotiation failed (no shared cipher)'], 'cipher', /data cipher/],
@@ -16,19 +18,28 @@ describe('D7 diagnose from the OpenVPN log (texts of openvpn 2.6 / OpenSSL 3)', 
     ['timeout', ['TLS key negotiation failed to occur within 60 seconds (check your network connectivity)'], 'reachable', /reachable/],
     ['bare handshake failure', ['TLS Error: TLS handshake failed'], 'handshake', /advanced settings/],
     ['nothing known, no answer', ['UDPv4 link remote: [AF_INET]10.10.4.2:1194'], 'reachable', /address, port/],
-    ['nothing known, answered', ['TLS: Initial packet from [AF_INET]10.10.4.2:1194'], 'tunnel', /wait/],
+    ['nothing known, answered just now', ['TLS: Initial packet from [AF_INET]10.10.4.2:1194'], 'tunnel', /wait/],
   ];
   for (const [name, lines, check, fix] of table) {
     it(`${name}: check ${check} names the fix`, () => {
-      const checks = diagnoseOpenVpnLog(lines, false);
+      const checks = diagnoseOpenVpnLog(timed(lines), false, 1000);
       assert.equal(checks[0]?.check, check, JSON.stringify(checks));
       assert.equal(checks[0]?.ok, false);
       assert.match(checks[0]?.fix ?? '', fix);
     });
   }
-  it('connected: no checks', () => assert.deepEqual(diagnoseOpenVpnLog(['AEAD Decrypt error'], true), []));
+  it('the router answered and then nothing for 10 s (a TLS-1.0-only router; the client logs no error): the TLS version is named', () => {
+    const lines = [{ at: 0, text: 'TLS: Initial packet from [AF_INET]10.10.4.2:1195, sid=e869316e 4ccd8d05' }];
+    assert.equal(diagnoseOpenVpnLog(lines, false, 9_999)[0]?.check, 'tunnel');
+    const stuck = diagnoseOpenVpnLog(lines, false, 10_000);
+    assert.equal(stuck[0]?.check, 'tls-version');
+    assert.match(stuck[0]?.fix ?? '', /minimum TLS version/);
+    // a completed handshake after the answer is not stuck
+    assert.equal(diagnoseOpenVpnLog([...lines, { at: 1, text: 'Control Channel: TLSv1.3, cipher TLSv1.3 TLS_AES_256_GCM_SHA384' }], false, 60_000)[0]?.check, 'tunnel');
+  });
+  it('connected: no checks', () => assert.deepEqual(diagnoseOpenVpnLog(timed(['AEAD Decrypt error']), true, 0), []));
   it('a TLS handshake failure explained by the TLS version is reported once, as the version', () => {
-    const checks = diagnoseOpenVpnLog(['OpenSSL: error:0A000102:SSL routines::unsupported protocol', 'TLS Error: TLS handshake failed'], false);
+    const checks = diagnoseOpenVpnLog(timed(['OpenSSL: error:0A000102:SSL routines::unsupported protocol', 'TLS Error: TLS handshake failed']), false, 0);
     assert.deepEqual(checks.map((check) => check.check), ['tls-version']);
   });
 });

@@ -80,15 +80,24 @@ const RULES: Rule[] = [
   },
 ];
 
+/** How long the TLS handshake may take after the router's first answer before it counts as stuck. */
+export const HANDSHAKE_STALL_MS = 10_000;
+
+export type TimedLogLine = { at: number; text: string };
+
 /**
- * Checks from the newest log lines (oldest first in, newest last). One result per check that
- * a line matched; when nothing matched but the tunnel is down, one saying so.
+ * Checks from the newest log lines (oldest first in, newest last; `at` in ms). One result per
+ * check that a line matched; when nothing matched but the tunnel is down, one that says where
+ * it stopped: no answer at all (address, port, transport, or a tls-auth key / auth digest the
+ * router drops silently), or an answer and then a TLS handshake that never completes — what
+ * a router that speaks only TLS 1.0/1.1 does to a client whose minimum is 1.2 (the client
+ * logs nothing else; the router's log has the error).
  */
-export function diagnoseOpenVpnLog(lines: string[], connected: boolean): OpenVpnCheck[] {
+export function diagnoseOpenVpnLog(lines: TimedLogLine[], connected: boolean, nowMs: number): OpenVpnCheck[] {
   if (connected) return [];
   const found = new Map<string, OpenVpnCheck>();
   for (let index = lines.length - 1; index >= 0; index--) {
-    const text = lines[index] as string;
+    const text = (lines[index] as TimedLogLine).text;
     for (const rule of RULES) {
       if (found.has(rule.check) || !rule.pattern.test(text)) continue;
       found.set(rule.check, { check: rule.check, ok: false, detail: rule.detail, fix: rule.fix });
@@ -102,17 +111,30 @@ export function diagnoseOpenVpnLog(lines: string[], connected: boolean): OpenVpn
   const specific = checks.filter((check) => check.check !== 'handshake');
   if (specific.length > 0) return specific;
   if (checks.length > 0) return checks;
-  const answered = lines.some((line) => /Initial packet from|Peer Connection Initiated/.test(line));
-  return [
-    answered
-      ? { check: 'tunnel', ok: false, detail: 'the router answered but the tunnel is not up yet', fix: 'wait a moment; if it stays down, compare the advanced settings with the router' }
-      : {
-          check: 'reachable',
-          ok: false,
-          detail: 'no answer from the router yet',
-          fix: "check the router's address, port and transport, and the tls-auth/tls-crypt key and auth digest",
-        },
-  ];
+  const lastAnswer = lines.findLastIndex((line) => /Initial packet from/.test(line.text));
+  if (lastAnswer < 0) {
+    return [
+      {
+        check: 'reachable',
+        ok: false,
+        detail: 'no answer from the router yet',
+        fix: "check the router's address, port and transport, and the tls-auth/tls-crypt key and auth digest (a router drops packets signed with another)",
+      },
+    ];
+  }
+  const completed = lines.slice(lastAnswer).some((line) => /Control Channel:|Peer Connection Initiated/.test(line.text));
+  const stalled = !completed && nowMs - (lines[lastAnswer] as TimedLogLine).at >= HANDSHAKE_STALL_MS;
+  if (stalled) {
+    return [
+      {
+        check: 'tls-version',
+        ok: false,
+        detail: 'the router answered, but the TLS handshake never completed: it does not accept the TLS version or TLS ciphers the agent offers',
+        fix: "set the advanced minimum TLS version to the router's (1.0 for old firmware)",
+      },
+    ];
+  }
+  return [{ check: 'tunnel', ok: false, detail: 'the router answered; the tunnel is being set up', fix: 'wait a moment; if it stays down, compare the advanced settings with the router' }];
 }
 
 const PEM = /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g;
