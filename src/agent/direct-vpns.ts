@@ -5,6 +5,7 @@ import type { WireGuardUpload } from '../core/direct-vpn/wireguard-config.ts';
 import type { AgentDirectVpn, AgentWireGuardVpn } from '../core/wire/daemon.ts';
 import type { IpConfigDriver } from '../os/ip/ip-config-driver.ts';
 import type { WireGuardDriver } from '../os/wireguard/wireguard-driver.ts';
+import type { WireGuardPeerConfig } from '../os/wireguard/wireguard-peer.ts';
 import type { HostedInterface } from './nft-ruleset.ts';
 
 /**
@@ -73,7 +74,7 @@ export class DirectVpnRunner {
   private readonly wireguard: WireGuardDriver;
   private readonly ip: IpConfigDriver;
   /** Interface name → the applied direct VPN (as JSON: any change rebuilds it). Memory only. */
-  private readonly applied = new Map<string, { name: string; key: string }>();
+  private readonly applied = new Map<string, { name: string; key: string; vpn?: AgentDirectVpn }>();
 
   constructor(wireguard: WireGuardDriver, ip: IpConfigDriver) {
     this.wireguard = wireguard;
@@ -109,10 +110,23 @@ export class DirectVpnRunner {
     for (const [iface, vpn] of wanted) {
       const key = JSON.stringify(vpn);
       const current = this.applied.get(iface);
-      if (current?.key === key && !(observe && (await this.wireguard.readDump(iface)) === null)) continue;
+      const gone = observe && (await this.wireguard.readDump(iface)) === null;
+      if (current?.key === key && !gone) continue;
+      if (!gone && current?.vpn && onlyClientsChanged(current.vpn, vpn)) {
+        // A hosted server's clients came or went: `wg syncconf` the peers, so the others keep
+        // their sessions (a rebuilt server could not reach a site client until it dials again).
+        try {
+          await this.wireguard.syncPeers(iface, hostedPeers(vpn));
+          this.applied.set(iface, { name: vpn.name, key, vpn });
+          changes.push(`direct VPN ${vpn.name} clients updated on ${iface} (${vpn.peers.length} peer(s))`);
+          continue;
+        } catch {
+          // rebuilt whole below
+        }
+      }
       try {
         await this.start(iface, vpn);
-        this.applied.set(iface, { name: vpn.name, key });
+        this.applied.set(iface, { name: vpn.name, key, vpn });
         changes.push(`direct VPN ${vpn.name} ${current ? 'rebuilt' : 'started'} on ${iface} (${vpn.subnets.join(', ')})`);
       } catch (error) {
         this.applied.delete(iface);
@@ -140,6 +154,17 @@ export class DirectVpnRunner {
     await this.ip.syncAddresses(iface, vpn.addresses.filter((address) => !address.includes(':')));
     await this.ip.syncRoutes(iface, vpn.subnets);
   }
+}
+
+/** Both the same hosted WireGuard server, only its client peers differ. */
+export function onlyClientsChanged(before: AgentDirectVpn, after: AgentWireGuardVpn): boolean {
+  if (before.protocol !== 'wireguard' || before.direction !== 'hosted' || after.direction !== 'hosted') return false;
+  return JSON.stringify({ ...before, peers: [] }) === JSON.stringify({ ...after, peers: [] });
+}
+
+/** A hosted server's peers as `wg syncconf` takes them: no endpoint (clients dial in), exactly their AllowedIPs. */
+function hostedPeers(vpn: AgentWireGuardVpn): WireGuardPeerConfig[] {
+  return vpn.peers.map((peer) => ({ publicKey: peer.publicKey, allowedIps: [...peer.allowedIps].map((ip) => canonicalPrefix(ip)).sort(), endpoint: null, persistentKeepalive: null }));
 }
 
 function shortError(error: unknown): string {
