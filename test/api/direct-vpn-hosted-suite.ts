@@ -113,6 +113,22 @@ export function hostedDirectVpnSuite(engine: string, database: () => Promise<str
       assert.equal(noAgent.body.error.field, 'listen.host', 'Park A\u2019s agent never registered: its address is unknown');
     });
 
+    it('D1: the listen host and port are editable; a clash answers 409 naming the other direct VPN; the agent\u2019s server moves', async () => {
+      const clash = await mona.put(`${PARK_C}/Hosted%20D`, { listen: { port: 51820 } });
+      assert.equal(clash.status, 409, JSON.stringify(clash.body));
+      assert.equal(clash.body.error.field, 'listen.port');
+      assert.match(clash.body.error.message, /"Hosted C"/);
+      const moved = await mona.put(`${PARK_C}/Hosted%20D`, { listen: { port: 51900 } });
+      assert.equal(moved.status, 200, JSON.stringify(moved.body));
+      assert.deepEqual(moved.body.vpn.listen, { host: 'plant-c.example', port: 51900 });
+      assert.equal(moved.body.vpn.clientCount, 1);
+      assert.match(moved.body.changes.join('\n'), /profiles issued before name the old endpoint/);
+      assert.equal((await agentState()).directVpns.find((v: { name: string }) => v.name === 'Hosted D').listenPort, 51900);
+      const outgoing = await mona.post(PARK_C, { name: 'Out', direction: 'outgoing', protocol: 'wireguard', config: '[Interface]\n', listen: { port: 1 } });
+      assert.equal(outgoing.status, 400);
+      assert.equal(outgoing.body.error.field, 'listen');
+    });
+
     it('D9: a user client gets a show-once profile routing the subnets; removing it drops its peer from the agent\u2019s document at once; each change is an event', async () => {
       const before = await agentState();
       const added = await mona.post(`${PARK_C}/Hosted%20C/clients`, { name: 'Ulla laptop', kind: 'user' });
