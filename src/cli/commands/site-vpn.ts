@@ -9,6 +9,8 @@ import { renderChanges } from '../org-render.ts';
 import { readStdin } from '../stdin.ts';
 import { deliverProfile, profileTarget, registerSiteVpnClientCommands } from './site-vpn-clients.ts';
 import { formatTable } from '../table.ts';
+import { stateText, trafficText } from '../live-render.ts';
+import { registerSiteVpnOpsCommands } from './site-vpn-ops.ts';
 
 type View = z.infer<typeof DirectVpnView>;
 type Review = z.infer<typeof DirectVpnReview>;
@@ -26,7 +28,7 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
   const siteVpn = program
     .command('site-vpn')
     .description("a plant's direct VPNs: the agent dials the plant router (outgoing) or runs a server the router dials into (hosted)")
-    .addHelpText('after', '\nSee docs/direct-vpn.md.');
+    .addHelpText('after', '\nLive state, restart, logs, diagnose and hosted servers: docs/direct-vpn.md.');
   registerSiteVpnClientCommands(siteVpn, io);
 
   siteVpn
@@ -40,8 +42,16 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
       if (vpns.length === 0) return io.out(`no direct VPN on plant ${opts.plant}`);
       io.out(
         formatTable(
-          ['NAME', 'DIRECTION', 'PROTOCOL', 'ENDPOINTS', 'SUBNETS', 'STATE'],
-          vpns.map((v) => [v.name, v.direction, `${v.protocol}/${v.transport}`, v.listen ? `listens ${v.listen.host}:${v.listen.port}` : v.endpoints.join(', '), v.subnets.join(', '), v.enabled ? 'enabled' : 'disabled']),
+          ['NAME', 'DIRECTION', 'PROTOCOL', 'ENDPOINTS', 'SUBNETS', 'STATE', 'TRAFFIC'],
+          vpns.map((v) => [
+            v.name,
+            v.direction,
+            `${v.protocol}/${v.transport}`,
+            v.listen ? `listens ${v.listen.host}:${v.listen.port}` : v.endpoints.join(', '),
+            v.subnets.join(', '),
+            v.enabled ? stateText(v.live) : 'disabled',
+            trafficText(v.live),
+          ]),
         ),
       );
     });
@@ -169,6 +179,8 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
       });
   }
 
+  registerSiteVpnOpsCommands(siteVpn, io);
+
   siteVpn
     .command('delete <vpn>')
     .description('delete it: its subnets leave the plant and their routes end')
@@ -235,6 +247,8 @@ function renderView(v: View): string {
     `${v.name} (${v.id}) on plant ${v.plant}`,
     `${v.direction} ${v.protocol}/${v.transport}, ${v.enabled ? 'enabled' : 'disabled'}`,
     ...(v.description ? [v.description] : []),
+    `state: ${v.enabled ? stateText(v.live) : 'disabled'}`,
+    `traffic: ${trafficText(v.live)}`,
     v.listen ? `clients dial: ${v.listen.host}:${v.listen.port}/${v.transport} (${v.clientCount ?? 0} client(s): site-vpn client list)` : `endpoints: ${v.endpoints.join(', ') || '(none)'}`,
     `subnets: ${v.subnets.join(', ')}`,
     ...(v.crypto ? [`crypto: cipher ${v.crypto.cipher ?? 'default'}, auth ${v.crypto.auth ?? 'default'}, compression ${v.crypto.compression ?? 'none'}, TLS min ${v.crypto.tlsMin ?? 'default'}`] : []),

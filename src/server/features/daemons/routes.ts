@@ -122,7 +122,7 @@ export const daemonRoutes: RouteDef[] = [
       maxBody: 1024 * 1024,
       status: 204,
       handler: async ({ ctx, daemon, body }) => {
-        recordStatus(ctx, daemon as DaemonRow, body);
+        await recordStatus(ctx, daemon as DaemonRow, body);
         return undefined;
       },
     }),

@@ -1,4 +1,6 @@
 import { agentDirectVpns } from '../direct-vpn/agent-document.ts';
+import { agentDiscoveries } from '../discovery/service.ts';
+import { directVpnPlantsMemo } from '../direct-vpn/live.ts';
 import type { PlantId } from '../../../core/model.ts';
 import { type AgentDesiredState, CONNECTED_WITHIN_SECONDS, type DaemonInfo, DaemonStatusReport, PeerStatus, STATUS_LIMITS } from '../../../core/wire/daemon.ts';
 import type { AppContext } from '../../context.ts';
@@ -157,14 +159,22 @@ export async function agentState(ctx: AppContext, agent: DaemonRow, poll: { afte
     translations: site?.translations ?? [],
     gateways: gateways.map((g) => ({ id: g.id, name: g.name, region: g.region, publicKey: g.public_key as string, endpoint: g.endpoint as string, siteTunnelIp: g.tunnel_ip })),
     directVpns: plant ? await agentDirectVpns(ctx, plant.id) : [],
-    discoveries: [],
+    discoveries: plant ? await agentDiscoveries(ctx, plant.id) : [],
   };
 }
 
 // ---- both --------------------------------------------------------------------------
 
 /** Kept in memory and written in batches (idle cost: not one query per report). */
-export function recordStatus(ctx: AppContext, daemon: DaemonRow, report: DaemonStatusReport): void {
+export async function recordStatus(ctx: AppContext, daemon: DaemonRow, report: DaemonStatusReport): Promise<void> {
+  if (daemon.kind === 'agent' && report.directVpns && report.directVpns.length > 0) {
+    // D7: an agent reports only its own plant's direct VPNs (the map is read once per revision)
+    const plants = await directVpnPlantsMemo(ctx);
+    const own = report.directVpns.filter((vpn) => plants.get(vpn.id) === daemon.plant_id);
+    ctx.daemonStatus.directVpns.record(own, ctx.now().toISOString());
+    // the agent's own row keeps the summary; logs, checks and clients live with each direct VPN
+    report = { ...report, directVpns: report.directVpns.map(({ id, state, since, bytesIn, bytesOut }) => ({ id, state, since, bytesIn, bytesOut })) };
+  }
   // The report is bounded by its schema (issue 7 #9), so the stored row is too; older daemons send no totals.
   const now = Math.floor(ctx.now().getTime() / 1000);
   const stored = {

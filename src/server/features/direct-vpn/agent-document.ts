@@ -35,7 +35,7 @@ export async function agentDirectVpns(ctx: AppContext, plantId: string): Promise
       name: row.name,
       protocol: 'wireguard',
       direction: 'outgoing',
-      restartGeneration: 0,
+      restartGeneration: Number(row.restart_generation),
       privateKey: secrets.privateKey,
       addresses: model.addresses,
       listenPort: model.listenPort,

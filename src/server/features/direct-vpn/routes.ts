@@ -3,6 +3,7 @@ import { type RouteDef, fromEndpoint } from '../../http/registry.ts';
 import { removeDirectVpn, setDirectVpnEnabled, updateDirectVpnSettings } from './edit-service.ts';
 import { addClient, listClients, removeClient } from './hosted-clients.ts';
 import { createDirectVpn, listDirectVpns, showDirectVpn } from './service.ts';
+import { diagnoseDirectVpn, directVpnLogs, restartDirectVpn } from './live.ts';
 
 const tag = 'direct-vpns';
 
@@ -52,6 +53,24 @@ export const directVpnRoutes: RouteDef[] = [
     tag,
     auth: 'user',
     handler: async ({ ctx, caller, params, query }) => removeDirectVpn(ctx, caller, params.id as string, params.vpn as string, query.confirm === 'true'),
+  }),
+  fromEndpoint(directVpnApi.restart, {
+    summary: 'Restart a direct VPN: the agent tears the tunnel down and brings it up again (D7)',
+    tag,
+    auth: 'user',
+    handler: async ({ ctx, caller, params }) => restartDirectVpn(ctx, caller, params.id as string, params.vpn as string),
+  }),
+  fromEndpoint(directVpnApi.logs, {
+    summary: "The tunnel's recent log lines as the agent last reported them (secrets redacted by the agent)",
+    tag,
+    auth: 'user',
+    handler: async ({ ctx, caller, params }) => directVpnLogs(ctx, caller, params.id as string, params.vpn as string),
+  }),
+  fromEndpoint(directVpnApi.diagnose, {
+    summary: 'Diagnose a tunnel that is not connected: each check says what was looked at and what to fix (D7)',
+    tag,
+    auth: 'user',
+    handler: async ({ ctx, caller, params }) => diagnoseDirectVpn(ctx, caller, params.id as string, params.vpn as string),
   }),
   fromEndpoint(directVpnApi.clients, {
     summary: "A hosted server's site and user clients (no key in any read)",

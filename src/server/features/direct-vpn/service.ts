@@ -14,6 +14,7 @@ import { createHostedDirectVpn } from './hosted-service.ts';
 import { type DirectVpnRow, clientCounts, directVpnsOfPlant, insertDirectVpn } from './store.ts';
 import { refuseNonIpv4, subnetContext, subnetRefusal, subnetsOf } from './subnet-rules.ts';
 import { applyDirectVpnChange } from './subnet-change.ts';
+import { viewsWithLive } from './live.ts';
 
 /**
  * Direct plant VPNs, control plane (issue 9): list, show and create (outgoing, from an
@@ -25,14 +26,15 @@ export async function listDirectVpns(ctx: AppContext, caller: Caller, plantRef: 
   const scope = await plantScope(ctx, caller, plantRef, 'direct-vpn.view');
   const rows = await directVpnsOfPlant(ctx.store.db, scope.plant.id);
   const counts = await clientCounts(ctx.store.db, rows.filter((r) => r.direction === 'hosted').map((r) => r.id));
-  return rows.map((row) => viewOf(scope, row, counts.get(row.id) ?? 0));
+  return viewsWithLive(ctx, scope, rows, counts);
 }
 
 export async function showDirectVpn(ctx: AppContext, caller: Caller, plantRef: string, vpnRef: string): Promise<DirectVpnViewWire> {
   const scope = await plantScope(ctx, caller, plantRef, 'direct-vpn.view');
   const row = vpnOf(scope, await directVpnsOfPlant(ctx.store.db, scope.plant.id), vpnRef);
   const counts = row.direction === 'hosted' ? await clientCounts(ctx.store.db, [row.id]) : new Map<string, number>();
-  return viewOf(scope, row, counts.get(row.id) ?? 0);
+  const [view] = await viewsWithLive(ctx, scope, [row], counts);
+  return view;
 }
 
 type CreateBody = z.output<typeof DirectVpnCreateRequest>;

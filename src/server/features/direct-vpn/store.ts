@@ -3,7 +3,7 @@ import type { Db } from '../../db/handle.ts';
 import type { Database } from '../../db/schema.ts';
 
 /** SQL of the direct VPNs (issue 9). `secrets` is read only by `sealedSecretsOf` (the agent's document, later), never by a list. */
-export type DirectVpnRow = Omit<Selectable<Database['direct_vpns']>, 'secrets'>;
+export type DirectVpnRow = Omit<Selectable<Database['direct_vpns']>, 'secrets' | 'restart_generation'>;
 
 const PUBLIC_COLUMNS = [
   'id',
@@ -28,7 +28,7 @@ export async function directVpnsOfPlant(db: Db, plantId: string): Promise<Direct
   return db.selectFrom('direct_vpns').select(PUBLIC_COLUMNS).where('plant_id', '=', plantId).orderBy('name').execute();
 }
 
-export async function insertDirectVpn(db: Db, row: Insertable<Database['direct_vpns']>): Promise<void> {
+export async function insertDirectVpn(db: Db, row: Omit<Insertable<Database['direct_vpns']>, 'restart_generation'>): Promise<void> {
   await db.insertInto('direct_vpns').values(row).execute();
 }
 
@@ -38,6 +38,15 @@ export async function updateDirectVpn(
   patch: Partial<Pick<Database['direct_vpns'], 'name' | 'description' | 'subnets' | 'enabled'>> & { updated_at: string },
 ): Promise<void> {
   await db.updateTable('direct_vpns').set(patch).where('id', '=', id).execute();
+}
+
+/** D7 restart: the agent rebuilds a tunnel whose generation moved. */
+export async function bumpRestartGeneration(db: Db, id: string): Promise<void> {
+  await db
+    .updateTable('direct_vpns')
+    .set((eb) => ({ restart_generation: eb('restart_generation', '+', 1) }))
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function deleteDirectVpn(db: Db, id: string): Promise<void> {
@@ -52,8 +61,8 @@ export async function sealedSecretsOf(db: Db, id: string): Promise<string | null
 
 /** The plant's enabled direct VPNs with their sealed secrets: only for the plant's own authenticated agent. */
 /** Every plant's enabled direct VPNs with their sealed secrets (agents' documents; read once per revision). */
-export async function enabledDirectVpnsWithSecrets(db: Db): Promise<Array<DirectVpnRow & { secrets: string | null }>> {
-  return db.selectFrom('direct_vpns').select([...PUBLIC_COLUMNS, 'secrets']).where('enabled', '=', 1).orderBy('name').execute();
+export async function enabledDirectVpnsWithSecrets(db: Db): Promise<Array<DirectVpnRow & { secrets: string | null; restart_generation: number }>> {
+  return db.selectFrom('direct_vpns').select([...PUBLIC_COLUMNS, 'secrets', 'restart_generation']).where('enabled', '=', 1).orderBy('name').execute();
 }
 
 // ---- hosted servers' clients (0012) ---------------------------------------------------
