@@ -89,6 +89,19 @@ export function hostedDirectVpnSuite(engine: string, database: () => Promise<str
       assert.ok(!stored.includes(siteKey), 'D6: the site client\u2019s private key is stored nowhere');
       assert.ok(!stored.includes(doc.privateKey), 'the server\u2019s private key is stored only sealed');
       assert.ok((await carol.get(`/api/v1/plants/Park%20A/direct-vpns`)).status === 200);
+
+      // D9/D7: the client list shows what the agent reports of each client (its peer by public key)
+      const at = new Date().toISOString();
+      const report = {
+        appliedRevision: 1,
+        version: 'test',
+        peers: [],
+        lastError: null,
+        directVpns: [{ id: vpn.id, state: 'connected', since: at, bytesIn: 10, bytesOut: 20, clients: [{ client: wireGuardPublicKey(siteKey), connected: true, endpoint: '192.0.2.7:40000', bytesIn: 1234, bytesOut: 5678, lastSeen: at }] }],
+      };
+      assert.equal((await agent.client.post(`/api/v1/agents/${agent.id}/status`, report)).status, 204);
+      const [router] = (await mona.get(`${PARK_C}/Hosted%20C/clients`)).body;
+      assert.deepEqual([router.name, router.connected, router.bytesIn, router.bytesOut, router.lastSeen], ['plant-router', true, 1234, 5678, at]);
     });
 
     it('a port clash answers 409 naming the field and the other direct VPN; without a port the next free one is taken; a dry run stores nothing', async () => {
