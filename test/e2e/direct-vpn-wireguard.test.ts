@@ -154,7 +154,7 @@ describe('issue 9: an outgoing WireGuard direct VPN carries a personal-VPN user 
     assert.ok(view.live.bytesIn > 0 && view.live.bytesOut > 0, JSON.stringify(view.live));
     assert.ok(view.live.since && Date.parse(view.live.since) <= Date.now());
     const table = (await s.as(olga, ['site-vpn', 'list', '--plant', PLANT_A])).stdout;
-    assert.match(table, /connected since \S+Z/);
+    assert.match(table, /enabled\s+connected since \S+Z/);
     assert.match(table, /in \d[\d.]* (B|KiB|MiB) out/);
   });
 

@@ -40,8 +40,8 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
       if (vpns.length === 0) return io.out(`no direct VPN on plant ${opts.plant}`);
       io.out(
         formatTable(
-          ['NAME', 'DIRECTION', 'PROTOCOL', 'ENDPOINTS', 'SUBNETS', 'STATE', 'TRAFFIC'],
-          vpns.map((v) => [v.name, v.direction, `${v.protocol}/${v.transport}`, v.endpoints.join(', '), v.subnets.join(', '), v.enabled ? stateText(v.live) : 'disabled', trafficText(v.live)]),
+          ['NAME', 'DIRECTION', 'PROTOCOL', 'ENDPOINTS', 'SUBNETS', 'STATE', 'LIVE', 'TRAFFIC'],
+          vpns.map((v) => [v.name, v.direction, `${v.protocol}/${v.transport}`, v.endpoints.join(', '), v.subnets.join(', '), v.enabled ? 'enabled' : 'disabled', stateText(v.live), trafficText(v.live)]),
         ),
       );
     });
@@ -201,7 +201,7 @@ function renderView(v: View): string {
     `${v.name} (${v.id}) on plant ${v.plant}`,
     `${v.direction} ${v.protocol}/${v.transport}, ${v.enabled ? 'enabled' : 'disabled'}`,
     ...(v.description ? [v.description] : []),
-    `state: ${v.enabled ? stateText(v.live) : 'disabled'}`,
+    `live: ${stateText(v.live)}`,
     `traffic: ${trafficText(v.live)}`,
     `endpoints: ${v.endpoints.join(', ') || '(none)'}`,
     `subnets: ${v.subnets.join(', ')}`,
