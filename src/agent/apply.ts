@@ -10,7 +10,7 @@ import { samePeerConfig, type WireGuardPeerConfig } from '../os/wireguard/wiregu
 import type { PeerPlan } from '../os/wireguard/peer-plan.ts';
 import type { DirectVpnStatusReport } from '../core/wire/daemon.ts';
 import type { NetProbe } from '../os/probe/net-probe.ts';
-import { DirectVpnRunner, directVpnInterfaceNames } from './direct-vpns.ts';
+import { DirectVpnRunner, directVpnInterfaceNames, hostedInterfaces } from './direct-vpns.ts';
 import { applyRunners, type DirectVpnTunnelRunner, statusOfRunners } from './tunnel-runner.ts';
 import { type AgentApplyPlan, type AgentObserved, canonicalTranslationKey, desiredGatewayPeers, isLiteralEndpoint, planAgentApply } from './plan.ts';
 
@@ -137,7 +137,7 @@ export class AgentApplier {
       changes.push(`created ${ifaces.tunnel}`);
     }
     if (plan.nft.kind === 'reload') {
-      await this.plane.nft.applyScript(renderAgentRuleset(desired.translations, ifaces, table, directVpnInterfaceNames(desired.directVpns)));
+      await this.plane.nft.applyScript(renderAgentRuleset(desired.translations, ifaces, table, directVpnInterfaceNames(desired.directVpns), hostedInterfaces(desired.directVpns)));
       changes.push(`nft reloaded (${plan.nft.reasons.slice(0, 3).join('; ')})`);
     }
     const failedNow = await runPeerPlanTolerant(wireguard, ifaces.tunnel, plan.peers);
@@ -180,7 +180,7 @@ export class AgentApplier {
 
 /** What the agent's table is rendered from: the translations and the direct VPN interfaces. */
 function nftKey(desired: AgentDesiredState): string {
-  return `${canonicalTranslationKey(desired.translations)}|${directVpnInterfaceNames(desired.directVpns).join(',')}`;
+  return `${canonicalTranslationKey(desired.translations)}|${directVpnInterfaceNames(desired.directVpns).join(',')}|${JSON.stringify(hostedInterfaces(desired.directVpns))}`;
 }
 
 function planAgainst(applied: Map<string, WireGuardPeerConfig>, desired: WireGuardPeerConfig[], failed: Map<string, unknown>): PeerPlan {

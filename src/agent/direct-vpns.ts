@@ -1,10 +1,13 @@
+import { renderHostedWireGuardSetconf } from '../core/direct-vpn/hosted-profile.ts';
 import { renderWireGuardSetconf } from '../core/direct-vpn/wireguard-render.ts';
+import { canonicalPrefix } from '../core/net/ipv4.ts';
 import type { WireGuardUpload } from '../core/direct-vpn/wireguard-config.ts';
 import type { AgentDirectVpn, AgentWireGuardVpn, DirectVpnStatusReport } from '../core/wire/daemon.ts';
 import type { IpConfigDriver } from '../os/ip/ip-config-driver.ts';
 import type { NetProbe } from '../os/probe/net-probe.ts';
 import type { WgDump } from '../os/wireguard/wg-dump.ts';
 import type { WireGuardDriver } from '../os/wireguard/wireguard-driver.ts';
+import type { HostedInterface } from './nft-ruleset.ts';
 import { TunnelLog } from './tunnel-log.ts';
 import type { DirectVpnApplyResult, DirectVpnTunnelRunner } from './tunnel-runner.ts';
 import { wireGuardChecks, wireGuardClients, wireGuardState, wireGuardTraffic } from './wireguard-status.ts';
@@ -37,8 +40,21 @@ export function directVpnInterfaceNames(vpns: AgentDirectVpn[]): string[] {
   return vpns.map((vpn) => directVpnInterfaceName(vpn.id)).sort();
 }
 
+/** Hosted WireGuard servers as the nft table needs them: interface, tunnel network, the subnets user clients may reach. */
+export function hostedInterfaces(vpns: AgentDirectVpn[]): HostedInterface[] {
+  return vpns.flatMap((vpn) =>
+    vpn.protocol === 'wireguard' && vpn.direction === 'hosted' && vpn.addresses[0] !== undefined
+      ? [{ iface: directVpnInterfaceName(vpn.id), network: canonicalPrefix(vpn.addresses[0]), subnets: vpn.subnets }]
+      : [],
+  );
+}
+
 /** The `wg setconf` text of one direct VPN: rendered from the model, never an upload. Holds its keys. */
 export function directVpnSetconf(vpn: AgentWireGuardVpn): string {
+  // hosted: the agent is the server; each client's AllowedIPs are exactly what the document says
+  if (vpn.direction === 'hosted' && vpn.listenPort !== null) {
+    return renderHostedWireGuardSetconf(vpn.privateKey, vpn.listenPort, vpn.peers.map((peer) => ({ publicKey: peer.publicKey, allowedIps: peer.allowedIps })));
+  }
   const upload: WireGuardUpload = {
     privateKey: vpn.privateKey,
     addresses: vpn.addresses,

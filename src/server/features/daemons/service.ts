@@ -18,6 +18,7 @@ import {
   reachableGateways,
   sealedServicePrivateKey,
   setAgentKey,
+  setAgentPublicAddress,
   setGatewaySite,
 } from './store.ts';
 
@@ -118,8 +119,11 @@ export async function gatewayState(ctx: AppContext, gw: DaemonRow, poll: { after
 
 // ---- agents ------------------------------------------------------------------------
 
-/** An agent's WireGuard public key; written only when it changes. */
-export async function registerAgent(ctx: AppContext, agent: DaemonRow, publicKey: string): Promise<{ tunnelIp: string }> {
+/**
+ * An agent's WireGuard public key; written only when it changes. Its source address is kept
+ * too (issue 9: where site and user clients dial its hosted direct VPNs by default).
+ */
+export async function registerAgent(ctx: AppContext, agent: DaemonRow, publicKey: string, address: string | null = null): Promise<{ tunnelIp: string }> {
   if (agent.public_key !== publicKey) {
     await ctx.fleet.write(
       async (trx) => {
@@ -135,6 +139,8 @@ export async function registerAgent(ctx: AppContext, agent: DaemonRow, publicKey
       },
     );
   }
+  // Not part of any daemon's document (hosted VPNs copy it at create): no revision moves.
+  if (address !== null) await setAgentPublicAddress(ctx.store.db, agent.id, address);
   return { tunnelIp: agent.tunnel_ip };
 }
 

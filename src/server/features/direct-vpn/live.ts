@@ -47,10 +47,15 @@ export function liveView(row: DirectVpnRow, entry: LiveEntry | undefined, nowMs:
 }
 
 /** The views of a plant's rows with their live state (one query for all of them). */
-export async function viewsWithLive(ctx: AppContext, scope: Parameters<typeof viewOf>[0], rows: DirectVpnRow[]): Promise<DirectVpnViewWire[]> {
+export async function viewsWithLive(
+  ctx: AppContext,
+  scope: Parameters<typeof viewOf>[0],
+  rows: DirectVpnRow[],
+  clientCounts: ReadonlyMap<string, number> = new Map(),
+): Promise<DirectVpnViewWire[]> {
   const entries = await liveEntries(ctx, rows);
   const nowMs = ctx.now().getTime();
-  return rows.map((row) => ({ ...viewOf(scope, row), live: liveView(row, entries.get(row.id), nowMs) }));
+  return rows.map((row) => ({ ...viewOf(scope, row, clientCounts.get(row.id) ?? 0), live: liveView(row, entries.get(row.id), nowMs) }));
 }
 
 export async function directVpnLogs(ctx: AppContext, caller: Caller, plantRef: string, vpnRef: string): Promise<z.input<typeof DirectVpnLogs>> {

@@ -1,6 +1,7 @@
 import { directVpnApi } from '../../../core/wire/direct-vpn.ts';
 import { type RouteDef, fromEndpoint } from '../../http/registry.ts';
 import { removeDirectVpn, setDirectVpnEnabled, updateDirectVpnSettings } from './edit-service.ts';
+import { addClient, listClients, removeClient } from './hosted-clients.ts';
 import { createDirectVpn, listDirectVpns, showDirectVpn } from './service.ts';
 import { diagnoseDirectVpn, directVpnLogs, restartDirectVpn } from './live.ts';
 
@@ -70,5 +71,24 @@ export const directVpnRoutes: RouteDef[] = [
     tag,
     auth: 'user',
     handler: async ({ ctx, caller, params }) => diagnoseDirectVpn(ctx, caller, params.id as string, params.vpn as string),
+  }),
+  fromEndpoint(directVpnApi.clients, {
+    summary: "A hosted server's site and user clients (no key in any read)",
+    tag,
+    auth: 'user',
+    handler: async ({ ctx, caller, params }) => listClients(ctx, caller, params.id as string, params.vpn as string),
+  }),
+  fromEndpoint(directVpnApi.addClient, {
+    summary: 'Add a site or user client to a hosted server; the answer is its complete profile, shown once (its private key is stored nowhere)',
+    tag,
+    auth: 'user',
+    status: 201,
+    handler: async ({ ctx, caller, params, body }) => addClient(ctx, caller, params.id as string, params.vpn as string, body),
+  }),
+  fromEndpoint(directVpnApi.removeClient, {
+    summary: 'Remove a client of a hosted server: it is cut at once (WireGuard peer removed; OpenVPN certificate revoked and its session killed)',
+    tag,
+    auth: 'user',
+    handler: async ({ ctx, caller, params }) => removeClient(ctx, caller, params.id as string, params.vpn as string, params.client as string),
   }),
 ];
