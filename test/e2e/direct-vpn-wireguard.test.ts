@@ -158,11 +158,12 @@ describe('issue 9: an outgoing WireGuard direct VPN carries a personal-VPN user 
     assert.match(table, /in \d[\d.]* (B|KiB|MiB) out/);
   });
 
-  it('D7: restart tears the tunnel down and up — a new handshake, "restarted" in its logs, the device reachable again', async () => {
+  it('D7: restart tears the tunnel down and up — a new handshake, "restarted" in its logs, the device reachable again', async (t) => {
     const handshakeOf = async () => Number((await s.lab.exec(s.ns.agentA, 'wg', ['show', iface, 'latest-handshakes'])).stdout.trim().split('\t')[1] ?? 0);
     const before = await handshakeOf();
     assert.ok(before > 0);
     await sleep(1100); // handshake times are whole seconds
+    const restartedAt = Date.now();
     await s.as(olga, ['site-vpn', 'restart', VPN_NAME, '--plant', PLANT_A]);
     let after = 0;
     for (let i = 0; i < 100 && !(after > before); i++) {
@@ -170,6 +171,7 @@ describe('issue 9: an outgoing WireGuard direct VPN carries a personal-VPN user 
       if (!(after > before)) await sleep(200);
     }
     assert.ok(after > before, `a new handshake after the restart (${before} → ${after})`);
+    t.diagnostic(`restart → new handshake: ${Date.now() - restartedAt} ms`);
     assert.equal(await s.waitForAnswer(alice, host, 'router-lan', 30_000), 'router-lan');
     let logs = '';
     for (let i = 0; i < 30 && !/restarted on pgv/.test(logs); i++) {
@@ -180,7 +182,7 @@ describe('issue 9: an outgoing WireGuard direct VPN carries a personal-VPN user 
     assert.ok(!logs.includes(agentSide.privateKey) && !logs.includes(psk), 'no key in the logs');
   });
 
-  it('D7: a direct VPN whose router is gone stays "connecting", and diagnose names the unreachable endpoint and the missing handshake', async () => {
+  it('D7: a direct VPN whose router is gone stays "connecting", and diagnose names the unreachable endpoint and the missing handshake', async (t) => {
     const dead = join(s.work, 'dead.conf');
     const deadKey = generateWireGuardKeyPair();
     writeFileSync(
@@ -188,6 +190,7 @@ describe('issue 9: an outgoing WireGuard direct VPN carries a personal-VPN user 
       ['[Interface]', `PrivateKey = ${deadKey.privateKey}`, 'Address = 10.9.1.2/32', '', '[Peer]', `PublicKey = ${generateWireGuardKeyPair().publicKey}`, 'Endpoint = 10.10.4.99:51820', 'AllowedIPs = 10.41.0.0/24', 'PersistentKeepalive = 25', ''].join('\n'),
       { mode: 0o600 },
     );
+    const deadCreated = Date.now();
     await s.as(olga, ['site-vpn', 'create', '--plant', PLANT_A, '--name', 'Dead Router', '--direction', 'outgoing', '--protocol', 'wireguard', '--config', dead, '--json']);
     const [deadVpn] = JSON.parse((await s.as(olga, ['site-vpn', 'list', '--plant', PLANT_A, '--json'])).stdout).filter((v: { name: string }) => v.name === 'Dead Router');
     s.lab.trackWireGuardInterface(directVpnInterfaceName(deadVpn.id));
@@ -198,6 +201,7 @@ describe('issue 9: an outgoing WireGuard direct VPN carries a personal-VPN user 
       diagnosis = JSON.parse((await s.as(olga, ['site-vpn', 'diagnose', 'Dead Router', '--plant', PLANT_A, '--json'])).stdout);
       if (!diagnosis.checks.some((c) => c.check === 'handshake')) await sleep(1000);
     }
+    t.diagnostic(`dead endpoint: create → diagnose names it: ${Date.now() - deadCreated} ms`);
     const byName = new Map(diagnosis.checks.map((c) => [c.check, c]));
     assert.equal(byName.get('endpoint-reachable')?.ok, false, JSON.stringify(diagnosis));
     assert.match(byName.get('endpoint-reachable')?.detail ?? '', /10\.10\.4\.99 does not answer ping/);
