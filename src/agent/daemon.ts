@@ -11,6 +11,7 @@ import { type AgentDataPlane, AgentApplier } from './apply.ts';
 import { checkAgentState } from './desired-checks.ts';
 import { loadContact, saveContact } from '../daemon/contact.ts';
 import type { AgentInterfaces } from './nft-ruleset.ts';
+import { DiscoveryQueue } from './discovery.ts';
 
 /**
  * The plant agent daemon: enrol once, register its public key at every (re)connect,
@@ -36,7 +37,7 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
   const key = await loadOrCreateKeyPair(store);
   const api = ports.controlPlane(identity);
   const savedParse = AgentDesiredState.safeParse(await store.read('desired-state'));
-  const plane: AgentDataPlane = { wireguard: ports.wireguard, nft: ports.nft, ip: ports.ip, ifaces: config.ifaces, tableName: config.table, key };
+  const plane: AgentDataPlane = { wireguard: ports.wireguard, nft: ports.nft, ip: ports.ip, ifaces: config.ifaces, tableName: config.table, key, probe: ports.probe, now: () => clock.now() };
   const gauges = {
     gateways: metrics.registry.gauge(`${metrics.prefix}_gateways`, 'Gateways in the desired state'),
     connected: metrics.registry.gauge(`${metrics.prefix}_gateways_connected`, 'Gateways with a handshake in the last 3 minutes'),
@@ -47,6 +48,15 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
   let current: AgentDesiredState | null = savedParse.success ? savedParse.data : null;
   const applier = new AgentApplier(plane);
   if (current) applier.adoptDirectVpns(current.directVpns);
+  const probe = ports.probe;
+  const discoveries =
+    probe && api.discoveryResult
+      ? new DiscoveryQueue(
+          { probe, now: () => clock.now(), sleep: (ms) => clock.sleep(ms) },
+          (id, result) => (api.discoveryResult as NonNullable<typeof api.discoveryResult>)(id, result),
+          (id, error) => log.warn('discovery result not delivered', { id, error: errorMessage(error) }),
+        )
+      : null;
   /** What the last apply left out (bad entries, gateways whose peer failed): reported in the status. */
   let problems: string[] = [];
 
@@ -80,6 +90,8 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
           forwardingChecked = true;
         }
         current = received;
+        // D11: each request runs once, in the background (the loop does not wait for probes)
+        discoveries?.offer(received.discoveries);
         gauges.gateways.set({}, desired.gateways.length);
         gauges.translations.set({}, desired.translations.length);
         return changes.length === 0 ? null : changes.join('; ');
@@ -96,7 +108,8 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
         }
         gauges.connected.set({}, dump?.peers.filter((peer) => isConnected(peer.latestHandshake, now)).length ?? 0);
         const lastError = status.lastError ?? (problems.length > 0 ? problems.join('; ') : null);
-        await api.status(statusReport({ ...status, lastError }, config.version, peerStatuses(dump), now));
+        const directVpns = await applier.directVpnStatus(now);
+        await api.status({ ...statusReport({ ...status, lastError }, config.version, peerStatuses(dump), now), ...(directVpns.length > 0 ? { directVpns } : {}) });
       },
     },
     config.loop,

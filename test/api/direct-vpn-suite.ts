@@ -180,9 +180,9 @@ export function directVpnSuite(engine: string, database: () => Promise<string | 
       assert.equal(stranger.status, 404);
       assert.deepEqual(stranger, missing, 'S2: a plant of another organization looks missing');
 
-      const hosted = await mona.post(PARK_A, { name: 'H', direction: 'hosted', protocol: 'wireguard' });
-      assert.equal(hosted.status, 501);
-      assert.equal(hosted.body.error.field, 'direction');
+      const hosted = await mona.post(PARK_A, { name: 'H', direction: 'hosted', protocol: 'wireguard', listen: { host: 'agent.example' } });
+      assert.equal(hosted.status, 400, 'a hosted server needs the plant subnets behind its site client');
+      assert.equal(hosted.body.error.field, 'subnets');
     });
 
     it('D8: removing a subnet with a device behind it answers with the device first; confirmed, the device goes with it', async () => {

@@ -8,6 +8,8 @@ import { collect } from '../org-args.ts';
 import { renderChanges } from '../org-render.ts';
 import { readStdin } from '../stdin.ts';
 import { formatTable } from '../table.ts';
+import { stateText, trafficText } from '../live-render.ts';
+import { registerSiteVpnOpsCommands } from './site-vpn-ops.ts';
 
 type View = z.infer<typeof DirectVpnView>;
 type Review = z.infer<typeof DirectVpnReview>;
@@ -25,7 +27,7 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
   const siteVpn = program
     .command('site-vpn')
     .description("a plant's direct VPNs: the agent dials the plant router with its uploaded WireGuard/OpenVPN config")
-    .addHelpText('after', '\nOnly outgoing direct VPNs exist so far; the agent does not run them yet (docs/direct-vpn.md).');
+    .addHelpText('after', '\nLive state, restart, logs and diagnose: docs/direct-vpn.md.');
 
   siteVpn
     .command('list')
@@ -38,8 +40,8 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
       if (vpns.length === 0) return io.out(`no direct VPN on plant ${opts.plant}`);
       io.out(
         formatTable(
-          ['NAME', 'DIRECTION', 'PROTOCOL', 'ENDPOINTS', 'SUBNETS', 'STATE'],
-          vpns.map((v) => [v.name, v.direction, `${v.protocol}/${v.transport}`, v.endpoints.join(', '), v.subnets.join(', '), v.enabled ? 'enabled' : 'disabled']),
+          ['NAME', 'DIRECTION', 'PROTOCOL', 'ENDPOINTS', 'SUBNETS', 'STATE', 'TRAFFIC'],
+          vpns.map((v) => [v.name, v.direction, `${v.protocol}/${v.transport}`, v.endpoints.join(', '), v.subnets.join(', '), v.enabled ? stateText(v.live) : 'disabled', trafficText(v.live)]),
         ),
       );
     });
@@ -135,6 +137,8 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
       });
   }
 
+  registerSiteVpnOpsCommands(siteVpn, io);
+
   siteVpn
     .command('delete <vpn>')
     .description('delete it: its subnets leave the plant and their routes end')
@@ -197,6 +201,8 @@ function renderView(v: View): string {
     `${v.name} (${v.id}) on plant ${v.plant}`,
     `${v.direction} ${v.protocol}/${v.transport}, ${v.enabled ? 'enabled' : 'disabled'}`,
     ...(v.description ? [v.description] : []),
+    `state: ${v.enabled ? stateText(v.live) : 'disabled'}`,
+    `traffic: ${trafficText(v.live)}`,
     `endpoints: ${v.endpoints.join(', ') || '(none)'}`,
     `subnets: ${v.subnets.join(', ')}`,
     ...(v.crypto ? [`crypto: cipher ${v.crypto.cipher ?? 'default'}, auth ${v.crypto.auth ?? 'default'}, compression ${v.crypto.compression ?? 'none'}, TLS min ${v.crypto.tlsMin ?? 'default'}`] : []),

@@ -31,12 +31,25 @@ export class IpCliConfigDriver implements IpConfigDriver {
     return [...add.map((cidr) => `+${cidr}`), ...remove.map((cidr) => `-${cidr}`)];
   }
 
-  async syncRoutes(iface: string, cidrs: string[]): Promise<string[]> {
+  async routesOf(iface: string): Promise<string[]> {
     checkedInterface(iface);
+    try {
+      return await this.currentRoutes(iface);
+    } catch {
+      return []; // no such interface
+    }
+  }
+
+  private async currentRoutes(iface: string): Promise<string[]> {
     const { stdout } = await this.exec('ip', ['-j', 'route', 'show', 'dev', iface]);
-    const current = (JSON.parse(stdout) as Array<{ dst: string; protocol?: string }>)
+    return (JSON.parse(stdout) as Array<{ dst: string; protocol?: string }>)
       .filter((route) => route.protocol !== 'kernel' && route.dst !== 'default')
       .map((route) => canonicalPrefix(route.dst));
+  }
+
+  async syncRoutes(iface: string, cidrs: string[]): Promise<string[]> {
+    checkedInterface(iface);
+    const current = await this.currentRoutes(iface);
     const { add, remove } = diffSets(cidrs.map((cidr) => canonicalPrefix(cidr)), current);
     // One `ip -batch` for all of them: a gateway routes one /32 to each of thousands of agents.
     // Each line is a canonical prefix and a checked interface name, nothing else.

@@ -8,6 +8,7 @@ import type { AuditDatabase } from './audit-schema.ts';
 import { privateDatabaseFile, privateDirectory, tightenDatabaseFiles } from './file-modes.ts';
 import type { Engine } from './migrations.ts';
 import { auditSchema } from './migrations/0008_audit.ts';
+import { auditStreamCursors } from './migrations/0015_audit_stream_cursors.ts';
 import { openSqlite } from './sqlite-adapter.ts';
 
 export type AuditStore = {
@@ -20,7 +21,7 @@ export type AuditStore = {
 
 /** The audit store's migrations: append-only like the fleet's, tracked in their own table. */
 export function auditMigrations(engine: Engine) {
-  return { '0008_audit': auditSchema(engine) };
+  return { '0008_audit': auditSchema(engine), '0015_audit_stream_cursors': auditStreamCursors };
 }
 
 /**

@@ -19,6 +19,7 @@ import { organizationRoutes } from '../features/organizations/routes.ts';
 import { auditRoutes } from '../features/audit/routes.ts';
 import { directVpnRoutes } from '../features/direct-vpn/routes.ts';
 import { plantAccessRoutes } from '../features/direct-vpn/plant-access-routes.ts';
+import { discoveryRoutes } from '../features/discovery/routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { cookieAuthorization, webSession } from '../web/session-cookie.ts';
 import { mountWebUi } from '../web/static.ts';
@@ -37,6 +38,7 @@ export const allRoutes: RouteDef[] = [
   ...auditRoutes,
   ...directVpnRoutes,
   ...plantAccessRoutes,
+  ...discoveryRoutes,
 ];
 
 const NO_CALLER: Caller = { userId: '', email: '', name: '', platformOperator: false, tokenId: '' };

@@ -8,6 +8,7 @@ import type { AuditExportPage, AuditPage, AuditQuery, AuditVerification } from '
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../http/errors.ts';
 import type { Caller } from '../../http/registry.ts';
+import { linkSessions } from './session-link-service.ts';
 import { chainedOf, plantOfRecords, selectChainPage, selectCheckpoints, selectGaps, selectHead, selectRecords } from './query-store.ts';
 
 export type AuditedPlant = { plantId: string; plantName: string; orgId: string };
@@ -53,12 +54,15 @@ export async function queryRecords(ctx: AppContext, caller: Caller, ref: string,
     afterSeq: query.cursor ? Number(query.cursor) : 0,
     limit: query.limit,
   });
-  const page = rows.slice(0, query.limit).map((r) => auditRecordOf(chainedOf(r)));
+  // Each record's P7 session (issue 10): linked when read, by user, gateway and time.
+  const linked = await linkSessions(ctx, rows.slice(0, query.limit).map(chainedOf));
+  const page = linked.flows.map(auditRecordOf);
   const gaps = await selectGaps(ctx.audit.store.db, from, to);
   return {
     records: page,
     gaps: gaps.map((g) => ({ from: g.from_at, to: g.to_at, reason: g.reason })),
     next: rows.length > query.limit ? String(page.at(-1)?.seq) : null,
+    sessions: linked.sessions,
   };
 }
 

@@ -2,6 +2,7 @@ import { allowedIpsPerPeer } from '../../../core/direct-vpn/wireguard-render.ts'
 import type { StoredDirectVpnConfig, WireGuardSecrets } from '../../../core/direct-vpn/stored-model.ts';
 import type { AgentDirectVpn } from '../../../core/wire/daemon.ts';
 import type { AppContext } from '../../context.ts';
+import { agentHostedVpns } from './agent-hosted.ts';
 import { enabledDirectVpnsWithSecrets } from './store.ts';
 
 /**
@@ -19,6 +20,8 @@ export async function agentDirectVpns(ctx: AppContext, plantId: string): Promise
   >;
   const rows = byPlant.get(plantId) ?? [];
   const out: AgentDirectVpn[] = [];
+  const hosted = rows.filter((row) => row.direction === 'hosted');
+  if (hosted.length > 0) out.push(...(await agentHostedVpns(ctx, hosted)));
   for (const row of rows) {
     if (row.direction !== 'outgoing' || row.protocol !== 'wireguard') continue;
     const stored = JSON.parse(row.config) as StoredDirectVpnConfig;
@@ -32,7 +35,7 @@ export async function agentDirectVpns(ctx: AppContext, plantId: string): Promise
       name: row.name,
       protocol: 'wireguard',
       direction: 'outgoing',
-      restartGeneration: 0,
+      restartGeneration: Number(row.restart_generation),
       privateKey: secrets.privateKey,
       addresses: model.addresses,
       listenPort: model.listenPort,
