@@ -73,6 +73,10 @@ describe('hosted direct VPN in the Site VPN and User VPN tabs (issue 9)', () => 
     assert.equal(await hub.getByTestId('vpn-role').textContent(), 'Server');
     assert.match((await hub.textContent()) ?? '', /vpn\.park-c\.example:\d+/);
     assert.ok(!(await page.content()).includes(privateKey), 'the key is gone from the page once the dialog is closed');
+    await hub.getByTestId('site-clients').locator('summary').click();
+    const site = hub.locator('[data-testid="site-client"][data-client="Park-Router"]');
+    await site.waitFor();
+    assert.match((await site.textContent()) ?? '', /10\.50\.0\.0\/24/, 'the site client announces the plant subnet');
     for (const path of ['', '/Hub%20C', '/Hub%20C/clients']) {
       const read = await page.evaluate(async (p) => (await fetch(`/api/v1/plants/Park%20C/direct-vpns${p}`)).text(), path);
       assert.ok(!read.includes(privateKey), `D6: GET …/direct-vpns${path} never returns the key`);
