@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
@@ -114,6 +115,48 @@ describe('site VPN tabs (issue 9)', () => {
     await context.close();
   });
 
+  test('D2/D3: an OpenVPN upload from legacy firmware: advanced settings win, redirect-gateway stripped, the username and password asked for in the review', async () => {
+    const ovpn = readFileSync(new URL('../../src/core/direct-vpn/corpus/mikrotik-openvpn.ovpn', import.meta.url), 'utf8');
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems, DESKTOP);
+    await openPlantTab(page, 'Park C', 'Site VPN');
+    await page.getByRole('button', { name: 'Add direct VPN' }).click();
+    const wizard = page.getByRole('dialog', { name: 'Add a direct VPN to Park C' });
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByLabel('Name').fill('MikroTik C');
+    await wizard.getByText('OpenVPN', { exact: true }).click();
+    await wizard.getByLabel('Transport').selectOption('tcp');
+    await wizard.getByText(/^Advanced: match a legacy router/).click();
+    await wizard.getByLabel('Minimum TLS version').selectOption('1.0');
+    await wizard.getByLabel('Compression').fill('comp-lzo');
+    await expectAccessible(page, 'site-vpn-wizard-openvpn-advanced');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await step(page, 'Connection');
+    await upload(page, 'mikrotik.ovpn', ovpn);
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await step(page, 'Subnets');
+    // The upload's only route was the default one: the server's word for it opens the step.
+    await wizard.getByText(/default route \(redirect-gateway def1, line \d+\) was removed; name the plant subnets/).waitFor();
+    await expectAccessible(page, 'site-vpn-wizard-openvpn-subnets');
+    await wizard.getByLabel('Plant subnet 1').fill('10.70.0.0/24');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await step(page, 'Review');
+    const review = (await page.getByTestId('review').textContent()) ?? '';
+    assert.match(review, /OpenVPN over TCP/);
+    assert.match(review, /AES-256-CBC · SHA1 · TLS ≥ 1\.0 · comp-lzo/, 'the upload’s cipher and digest with the advanced TLS and compression');
+    assert.match((await page.getByTestId('stripped-notice').textContent()) ?? '', /redirect-gateway/, 'the review names the stripped redirect-gateway');
+    await page.getByTestId('credentials').waitFor();
+    await wizard.getByLabel('Username').fill('plantgate');
+    await wizard.getByRole('textbox', { name: 'Password' }).fill('router-secret-7');
+    await wizard.getByRole('button', { name: 'Apply' }).click();
+    await wizard.waitFor({ state: 'detached' });
+    const mikrotik = card(page, 'MikroTik C');
+    await mikrotik.waitFor();
+    assert.match((await mikrotik.textContent()) ?? '', /OpenVPN over TCP[\s\S]*198\.51\.100\.30:1194[\s\S]*10\.70\.0\.0\/24/);
+    const read = await page.evaluate(async () => (await fetch('/api/v1/plants/Park%20C/direct-vpns')).text());
+    assert.ok(!read.includes('router-secret-7'), 'the password is in no read');
+    await context.close();
+  });
+
   test('D7/D8: the card menu edits subnets with the device warning first, disables, and deletes with the consequences named', async () => {
     const alice = http(server.url, await login(server.url, USERS.alice.email, USERS.alice.password));
     const device = await alice.post('/api/v1/orgs/SolarCo/plants/Park%20A/devices', { name: 'rtu-7', ip: '10.40.0.7', kind: 'rtu', ports: [502] });
@@ -177,7 +220,13 @@ describe('site VPN tabs (issue 9)', () => {
     const vpnId = made.body.vpn.id as string;
     const since = new Date(Date.now() - 180_000).toISOString();
     const report = (fields: Record<string, unknown>) =>
-      agent.post(`/api/v1/agents/${enrolled.id}/status`, { appliedRevision: 1, version: 'test', peers: [], lastError: null, directVpns: [{ id: vpnId, since, bytesIn: 0, bytesOut: 0, ...fields }] });
+      agent.post(`/api/v1/agents/${enrolled.id}/status`, {
+        appliedRevision: 1,
+        version: 'test',
+        peers: [],
+        lastError: null,
+        directVpns: [{ id: vpnId, since, bytesIn: 0, bytesOut: 0, ...fields }],
+      });
 
     const { context, page } = await signIn(browser, server.url, USERS.alice, problems, DESKTOP);
     await openPlantTab(page, 'Park B', 'Site VPN');
@@ -209,7 +258,8 @@ describe('site VPN tabs (issue 9)', () => {
     assert.equal(await page.evaluate('window.__sameDocument'), true, 'updated in place, no reload');
     await router.getByRole('button', { name: 'Actions for Router B' }).click();
     assert.equal(await page.getByRole('menuitem', { name: 'Diagnose' }).count(), 0, 'no Diagnose while connected');
-    const generation = async () => (await agent.get(`/api/v1/agents/${enrolled.id}/state`)).body.directVpns.find((v: { id: string }) => v.id === vpnId).restartGeneration as number;
+    const generation = async () =>
+      (await agent.get(`/api/v1/agents/${enrolled.id}/state`)).body.directVpns.find((v: { id: string }) => v.id === vpnId).restartGeneration as number;
     const before = await generation();
     await page.getByRole('menuitem', { name: 'Restart VPN' }).click();
     await router.getByText('Restart requested').waitFor();
