@@ -33,7 +33,7 @@ describe('capture gaps in the trail (issue 10 item 3, SPEC A5)', () => {
     const profile = await carol.post('/api/v1/vpn/profile', { publicKey: generateWireGuardKeyPair().publicKey });
     tunnelIp = profile.body.profile.tunnelIp;
     const routes = (await carol.get('/api/v1/vpn/routes')).body as Array<{ plant: string; mapped: string }>;
-    device = (routes.find((r) => r.plant === 'Park A')?.mapped.split('/')[0] as string).replace(/\.\d+$/, '.17');
+    device = ((routes.find((r) => r.plant === 'Park A')?.mapped ?? '').split('/')[0] as string).replace(/\.\d+$/, '.17');
     alice = http(server.url, await login(server.url, 'alice@solarco.example', 'alice-password'));
     const api = httpGatewayControlPlane(server.url, enrolled.body.id, enrolled.body.credential);
     // The gateway's spool (in memory here; the directory variant is the same class), 3 batches at most.
