@@ -18,6 +18,8 @@ import { sessionRoutes } from '../features/sessions/routes.ts';
 import { organizationRoutes } from '../features/organizations/routes.ts';
 import { auditRoutes } from '../features/audit/routes.ts';
 import { directVpnRoutes } from '../features/direct-vpn/routes.ts';
+import { discoveryRoutes } from '../features/discovery/routes.ts';
+import { plantAccessRoutes } from '../features/direct-vpn/plant-access-routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { cookieAuthorization, webSession } from '../web/session-cookie.ts';
 import { mountWebUi } from '../web/static.ts';
@@ -35,6 +37,8 @@ export const allRoutes: RouteDef[] = [
   ...organizationRoutes,
   ...auditRoutes,
   ...directVpnRoutes,
+  ...discoveryRoutes,
+  ...plantAccessRoutes,
 ];
 
 const NO_CALLER: Caller = { userId: '', email: '', name: '', platformOperator: false, tokenId: '' };
