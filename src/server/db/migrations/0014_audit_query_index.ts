@@ -11,11 +11,6 @@ import type { Engine } from '../migrations.ts';
  *   day segment that can hold them, and older partitions are not planned at all.
  * - PostgreSQL drops `audit_flows_segment (segment, plant_id)`: each segment is its own
  *   partition there, so the index only cost every insert a fourth index write.
- * - `audit_segments.first_seen_min`: the earliest first_seen of a segment's records, kept by
- *   the ingest. A day query reads only the segments from the day before `from` whose
- *   earliest record is not after `to` — usually two or three — so PostgreSQL plans those
- *   partitions, not the ~700 of two years (planning them cost more than running the query).
- *   Segments from before this migration have null (unknown) and are always read.
  */
 export function auditQueryIndex(engine: Engine): Migration {
   return {
@@ -23,7 +18,6 @@ export function auditQueryIndex(engine: Engine): Migration {
       await db.schema.dropIndex('audit_flows_plant_time').execute();
       await db.schema.createIndex('audit_flows_plant_window').on('audit_flows').columns(['plant_id', 'last_seen', 'first_seen']).execute();
       if (engine === 'postgres') await db.schema.dropIndex('audit_flows_segment').execute();
-      await db.schema.alterTable('audit_segments').addColumn('first_seen_min', 'text').execute();
     },
   };
 }
