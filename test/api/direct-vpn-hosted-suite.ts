@@ -137,6 +137,9 @@ export function hostedDirectVpnSuite(engine: string, database: () => Promise<str
       assert.equal(moved.body.vpn.clientCount, 1);
       assert.match(moved.body.changes.join('\n'), /profiles issued before name the old endpoint/);
       assert.equal((await agentState()).directVpns.find((v: { name: string }) => v.name === 'Hosted D').listenPort, 51900);
+      const generation = (await agentState()).directVpns.find((v: { name: string }) => v.name === 'Hosted D').restartGeneration;
+      assert.equal((await mona.post(`${PARK_C}/Hosted%20D/restart`)).status, 200);
+      assert.equal((await agentState()).directVpns.find((v: { name: string }) => v.name === 'Hosted D').restartGeneration, generation + 1, 'D7 restart reaches a hosted server too');
       const outgoing = await mona.post(PARK_C, { name: 'Out', direction: 'outgoing', protocol: 'wireguard', config: '[Interface]\n', listen: { port: 1 } });
       assert.equal(outgoing.status, 400);
       assert.equal(outgoing.body.error.field, 'listen');
