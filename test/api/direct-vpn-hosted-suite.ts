@@ -225,6 +225,9 @@ export function hostedDirectVpnSuite(engine: string, database: () => Promise<str
       assert.ok(!stored.includes('PRIVATE KEY'), 'no private key (CA, server, client) in the clear');
       assert.ok(!stored.includes(pemBody(doc.tlsCrypt, 'OpenVPN Static key V1')), 'the tls-crypt key only sealed');
 
+      const slash = await mona.post(`${PARK_C}/Hosted%20O/clients`, { name: 'a/b', kind: 'user' });
+      assert.equal(slash.status, 400, 'a name that cannot be a client-config-dir file on the agent');
+      assert.equal(slash.body.error.field, 'name');
       const user = await mona.post(`${PARK_C}/Hosted%20O/clients`, { name: 'ulla', kind: 'user' });
       assert.equal(user.status, 201, JSON.stringify(user.body));
       assert.match(user.body.profile, /^route 10\.44\.0\.0 255\.255\.255\.0$/m);
