@@ -41,13 +41,16 @@ export function directVpnInterfaceNames(vpns: AgentDirectVpn[]): string[] {
   return vpns.map((vpn) => directVpnInterfaceName(vpn.id)).sort();
 }
 
-/** Hosted WireGuard servers as the nft table needs them: interface, tunnel network, the subnets user clients may reach. */
+/** Hosted WireGuard and OpenVPN servers as the nft table needs them: interface, tunnel network, the subnets user clients may reach. */
 export function hostedInterfaces(vpns: AgentDirectVpn[]): HostedInterface[] {
-  return vpns.flatMap((vpn) =>
-    vpn.protocol === 'wireguard' && vpn.direction === 'hosted' && vpn.addresses[0] !== undefined
-      ? [{ iface: directVpnInterfaceName(vpn.id), network: canonicalPrefix(vpn.addresses[0]), subnets: vpn.subnets }]
-      : [],
-  );
+  return vpns.flatMap((vpn) => {
+    if (vpn.protocol === 'wireguard' && vpn.direction === 'hosted' && vpn.addresses[0] !== undefined) {
+      return [{ iface: directVpnInterfaceName(vpn.id), network: canonicalPrefix(vpn.addresses[0]), subnets: vpn.subnets }];
+    }
+    // hosted OpenVPN: its user clients (the server network) reach the site clients' subnets the same way
+    if (vpn.protocol === 'openvpn' && vpn.direction === 'hosted') return [{ iface: directVpnInterfaceName(vpn.id), network: canonicalPrefix(vpn.network), subnets: vpn.subnets }];
+    return [];
+  });
 }
 
 /** The `wg setconf` text of one direct VPN: rendered from the model, never an upload. Holds its keys. */

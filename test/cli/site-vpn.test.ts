@@ -60,7 +60,7 @@ describe('plantgate site-vpn against a real control plane', () => {
     assert.equal(real.code, 0, real.stderr);
     assert.deepEqual(Object.keys(JSON.parse(real.stdout)), REVIEW_KEYS);
     const listed = await run(['site-vpn', 'list', '--plant', 'Park C']);
-    assert.match(listed.stdout, /Router C\s+outgoing\s+wireguard\/udp\s+192\.0\.2\.1:51820\s+10\.40\.0\.0\/24\s+unknown\s/);
+    assert.match(listed.stdout, /Router C\s+outgoing\s+wireguard\/udp\s+192\.0\.2\.1:51820\s+10\.40\.0\.0\/24\s+enabled\s+unknown\s/);
   });
 
   it('D6: hosted create --json keeps the review contract and writes the show-once profile to --out (0600); client add/list/remove', async () => {
@@ -117,5 +117,30 @@ describe('plantgate site-vpn against a real control plane', () => {
     const done = await run(['site-vpn', 'delete', 'Router C', '--plant', 'Park C', '--confirm']);
     assert.equal(done.code, 0, done.stderr);
     assert.match(done.stdout, /- direct VPN Router C/);
+  });
+
+  it('D7/D11: list shows state and traffic; logs, diagnose and restart before the agent reported; discover on a plant without an agent fails naming why', async () => {
+    const created = await run(['site-vpn', 'create', '--plant', 'Park C', '--name', 'Router Ops', '--direction', 'outgoing', '--protocol', 'wireguard', '--config', upload(''), '--subnet', '10.44.0.0/24']);
+    assert.equal(created.code, 0, created.stderr);
+    const list = await run(['site-vpn', 'list', '--plant', 'Park C']);
+    assert.match(list.stdout, /STATE\s+LIVE\s+TRAFFIC/);
+    assert.match(list.stdout, /Router Ops .*enabled\s+unknown\s+in 0 B out 0 B/);
+    const shown = JSON.parse((await run(['site-vpn', 'show', 'Router Ops', '--plant', 'Park C', '--json'])).stdout);
+    assert.equal(shown.live.state, 'unknown');
+    const logs = await run(['site-vpn', 'logs', 'Router Ops', '--plant', 'Park C']);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /has not reported this tunnel yet/);
+    const diagnose = await run(['site-vpn', 'diagnose', 'Router Ops', '--plant', 'Park C']);
+    assert.equal(diagnose.code, 0, diagnose.stderr);
+    assert.match(diagnose.stdout, /FAIL agent-reporting[\s\S]*fix: /);
+    const restart = await run(['site-vpn', 'restart', 'Router Ops', '--plant', 'Park C', '--json']);
+    assert.equal(restart.code, 0, restart.stderr);
+    assert.match(JSON.parse(restart.stdout).changes[0], /restart requested/);
+    const discover = await run(['plant', 'discover', '--plant', 'Park C']);
+    assert.notEqual(discover.code, 0);
+    assert.match(discover.stdout + discover.stderr, /has no agent/);
+    const usage = await run(['plant', 'discover', '--plant', 'Park C', '--save', '10.44.0.5']);
+    assert.notEqual(usage.code, 0);
+    assert.match(usage.stderr, /--save: name the organization with --org/);
   });
 });

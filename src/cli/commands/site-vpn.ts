@@ -42,14 +42,15 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
       if (vpns.length === 0) return io.out(`no direct VPN on plant ${opts.plant}`);
       io.out(
         formatTable(
-          ['NAME', 'DIRECTION', 'PROTOCOL', 'ENDPOINTS', 'SUBNETS', 'STATE', 'TRAFFIC'],
+          ['NAME', 'DIRECTION', 'PROTOCOL', 'ENDPOINTS', 'SUBNETS', 'STATE', 'LIVE', 'TRAFFIC'],
           vpns.map((v) => [
             v.name,
             v.direction,
             `${v.protocol}/${v.transport}`,
             v.listen ? `listens ${v.listen.host}:${v.listen.port}` : v.endpoints.join(', '),
             v.subnets.join(', '),
-            v.enabled ? stateText(v.live) : 'disabled',
+            v.enabled ? 'enabled' : 'disabled',
+            stateText(v.live),
             trafficText(v.live),
           ]),
         ),
@@ -247,7 +248,7 @@ function renderView(v: View): string {
     `${v.name} (${v.id}) on plant ${v.plant}`,
     `${v.direction} ${v.protocol}/${v.transport}, ${v.enabled ? 'enabled' : 'disabled'}`,
     ...(v.description ? [v.description] : []),
-    `state: ${v.enabled ? stateText(v.live) : 'disabled'}`,
+    `live: ${stateText(v.live)}`,
     `traffic: ${trafficText(v.live)}`,
     v.listen ? `clients dial: ${v.listen.host}:${v.listen.port}/${v.transport} (${v.clientCount ?? 0} client(s): site-vpn client list)` : `endpoints: ${v.endpoints.join(', ') || '(none)'}`,
     `subnets: ${v.subnets.join(', ')}`,

@@ -12,9 +12,9 @@ import type { HostedOpenVpnSecrets, StoredHosted } from './hosted-model.ts';
 import { SEAL_CONTEXT } from './hosted-model.ts';
 import { issue, signCrl } from './hosted-pki.ts';
 import { type ClientCredentials, clientRow, clientView, profileFileName, refuseOpenVpnClientName, refuseUnlessHosted } from './hosted-service.ts';
-import { liveEntries, liveView } from './live.ts';
 import { type PlantScope, plantScope } from './plant-scope.ts';
 import { viewOf, vpnOf } from './service.ts';
+import { clientViewsWithLive } from './live.ts';
 import {
   type DirectVpnClientRow,
   type DirectVpnRow,
@@ -47,15 +47,7 @@ async function hostedScope(ctx: AppContext, caller: Caller, plantRef: string, vp
 /** Each client with what the agent last reported of it (WireGuard peer by public key, OpenVPN session by common name). */
 export async function listClients(ctx: AppContext, caller: Caller, plantRef: string, vpnRef: string): Promise<DirectVpnClientViewWire[]> {
   const { row } = await hostedScope(ctx, caller, plantRef, vpnRef, 'direct-vpn.view');
-  const entry = (await liveEntries(ctx, [row])).get(row.id);
-  // an old report (the agent stopped reporting, or about the tunnel before a change) says nobody is connected now
-  const fresh = entry !== undefined && liveView(row, entry, ctx.now().getTime()).state !== 'unknown';
-  const reported = new Map((entry?.clients ?? []).map((c) => [c.client, c]));
-  return (await clientsOfDirectVpn(ctx.store.db, row.id)).map((client) => {
-    const live = reported.get(client.public_key ?? client.name);
-    const view = clientView(client);
-    return live ? { ...view, connected: fresh && live.connected, lastSeen: live.lastSeen, bytesIn: live.bytesIn, bytesOut: live.bytesOut } : view;
-  });
+  return clientViewsWithLive(ctx, row, await clientsOfDirectVpn(ctx.store.db, row.id), clientView);
 }
 
 export async function addClient(
