@@ -185,6 +185,16 @@ export function hostedDirectVpnSuite(engine: string, database: () => Promise<str
       assert.equal(dup.body.error.field, 'name');
       assert.equal((await carol.post(`${PARK_A}`, {})).status, 400, 'schema first');
       assert.equal((await mona.get(`${PARK_C}/Hosted%20C/clients`)).body.length, 1, 'nothing half-applied');
+
+      // D7 edit: the plant router, announcing all of the server's subnets, follows a change of them
+      const widened = await mona.put(`${PARK_C}/Hosted%20C`, { subnets: ['10.40.0.0/24', '10.46.0.0/24'] });
+      assert.equal(widened.status, 200, JSON.stringify(widened.body));
+      assert.match(widened.body.changes.join('\n'), /site client plant-router announces 10\.40\.0\.0\/24, 10\.46\.0\.0\/24/);
+      assert.deepEqual((await mona.get(`${PARK_C}/Hosted%20C/clients`)).body[0].subnets, ['10.40.0.0/24', '10.46.0.0/24']);
+      const peer = (await agentState()).directVpns.find((v: { name: string }) => v.name === 'Hosted C').peers[0];
+      assert.deepEqual(peer.allowedIps.slice(0, 2), ['10.40.0.0/24', '10.46.0.0/24'], 'the agent routes the new subnet to the router');
+      assert.equal((await mona.put(`${PARK_C}/Hosted%20C`, { subnets: ['10.40.0.0/24'] })).status, 200);
+      assert.deepEqual((await mona.get(`${PARK_C}/Hosted%20C/clients`)).body[0].subnets, ['10.40.0.0/24']);
     });
 
     it('D1/D6/D9: a hosted OpenVPN server: its own CA; the .ovpn verifies against it; a removed client\u2019s certificate is on the re-signed CRL and leaves the agent\u2019s document; no key stored in the clear', async () => {
