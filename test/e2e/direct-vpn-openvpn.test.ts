@@ -119,6 +119,7 @@ describe('issue 9: an outgoing OpenVPN direct VPN carries a personal-VPN user to
     assert.equal(run.code, 0, run.stderr + run.stdout);
     return JSON.parse(run.stdout) as { stripped: Array<{ what: string }>; crypto: Record<string, string | null> };
   };
+  const logsOf = async (name: string): Promise<string> => (await s.as(olga, ['site-vpn', 'logs', name, '--plant', PLANT_A])).stdout;
   const vpnId = async (name: string): Promise<string> => {
     const list = JSON.parse((await s.as(olga, ['site-vpn', 'list', '--plant', PLANT_A, '--json'])).stdout) as Array<{ id: string; name: string }>;
     return (list.find((vpn) => vpn.name === name) as { id: string }).id;
@@ -207,6 +208,33 @@ describe('issue 9: an outgoing OpenVPN direct VPN carries a personal-VPN user to
 
     const pids = agentOpenVpnPids();
     assert.equal(pids.length, 1, 'one openvpn for the one direct VPN');
+    // openvpn killed from outside: the agent starts it again (backoff 1 s) and the path comes back
+    const killed = Date.now();
+    process.kill(pids[0] as number, 'SIGKILL');
+    assert.equal(await s.waitForAnswer(alice, host, 'router-lan', 30_000), 'router-lan', 'the tunnel is back after a crash');
+    t.diagnostic(`openvpn crash → path back: ${Date.now() - killed} ms`);
+    const restarted = agentOpenVpnPids();
+    assert.equal(restarted.length, 1);
+    assert.notEqual(restarted[0], pids[0]);
+    // site-vpn restart (a new restart generation) starts a new openvpn too
+    assert.equal((await s.as(olga, ['site-vpn', 'restart', 'Router U', '--plant', PLANT_A])).code, 0);
+    for (let i = 0; i < 100 && agentOpenVpnPids()[0] === restarted[0]; i++) await sleep(100);
+    assert.notEqual(agentOpenVpnPids()[0], restarted[0], 'restart replaced the process');
+    assert.equal(await s.waitForAnswer(alice, host, 'router-lan', 30_000), 'router-lan', 'and the path works again');
+    // D7: the card shows it connected with traffic, and the logs show the pushed routes refused (status every 10 s)
+    let live: { state: string; bytesIn: number } | undefined;
+    let logs = '';
+    for (let i = 0; i < 30; i++) {
+      live = (JSON.parse((await s.as(olga, ['site-vpn', 'show', 'Router U', '--plant', PLANT_A, '--json'])).stdout) as { live?: { state: string; bytesIn: number } }).live;
+      logs = await logsOf('Router U');
+      if (live?.state === 'connected' && live.bytesIn > 0 && logs.includes('Pushed option removed by filter')) break;
+      await sleep(1000);
+    }
+    assert.equal(live?.state, 'connected', JSON.stringify(live));
+    assert.ok((live?.bytesIn ?? 0) > 0, JSON.stringify(live));
+    assert.match(logs, /Pushed option removed by filter: 'redirect-gateway def1'/);
+    assert.match(logs, /Pushed option removed by filter: 'route 0\.0\.0\.0 0\.0\.0\.0'/);
+    assert.doesNotMatch(logs, /BEGIN|PRIVATE KEY/);
     const disabled = Date.now();
     await s.as(olga, ['site-vpn', 'disable', 'Router U', '--plant', PLANT_A]);
     let cut = '';
@@ -234,7 +262,6 @@ describe('issue 9: an outgoing OpenVPN direct VPN carries a personal-VPN user to
     await remove('Router T');
   });
 
-  const logsOf = async (name: string): Promise<string> => (await s.as(olga, ['site-vpn', 'logs', name, '--plant', PLANT_A])).stdout;
   const diagnoseUntil = async (name: string, check: string): Promise<{ state: string; checks: Array<{ check: string; fix: string | null }> }> => {
     let last = { state: '', checks: [] as Array<{ check: string; fix: string | null }> };
     for (let i = 0; i < 40; i++) {
