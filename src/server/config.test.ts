@@ -28,6 +28,26 @@ const rows: Row[] = [
   { name: 'A3: an audit retention below 730 days is refused without the explicit override', file: { audit: { retentionDays: 90 } }, problems: [/audit\.retentionDays: 90 is below the 730 days/] },
   { name: 'A3: with audit.allowRetentionBelow730Days: true the shorter retention is accepted', file: { audit: { retentionDays: 90, allowRetentionBelow730Days: true } }, expect: { listen: '127.0.0.1:8080' } },
   { name: 'A2: audit.operatorsMayRead must be true or false', file: { audit: { operatorsMayRead: 'yes' } }, problems: [/audit\.operatorsMayRead/] },
+  {
+    name: 'A3 streaming: a sink scoped to an organization with a syslog target is accepted',
+    file: { audit: { sinks: [{ name: 'soc', organization: 'SolarCo', syslog: { host: 'siem.example', port: 6514, transport: 'tls' } }] } },
+    expect: { listen: '127.0.0.1:8080' },
+  },
+  {
+    name: 'A2 streaming: a sink must say its scope (an organization, or platform: true)',
+    file: { audit: { sinks: [{ name: 'soc', webhook: { url: 'https://siem.example/in', secret: 'x'.repeat(20) } }] } },
+    problems: [/audit\.sinks\.0\.organization: give exactly one of organization/],
+  },
+  {
+    name: 'A3 streaming: a webhook secret shorter than 16 characters is refused, naming the key',
+    file: { audit: { sinks: [{ name: 'soc', platform: true, webhook: { url: 'https://siem.example/in', secret: 'short' } }] } },
+    problems: [/audit\.sinks\.0\.webhook\.secret: must be at least 16/],
+  },
+  {
+    name: 'A3 streaming: two sinks with one name are refused (the name keys the cursor)',
+    file: { audit: { sinks: [{ name: 'soc', platform: true, syslog: { host: 'a', port: 514 } }, { name: 'soc', platform: true, syslog: { host: 'b', port: 514 } }] } },
+    problems: [/audit\.sinks\.1\.name: name "soc" is used twice/],
+  },
 ];
 
 describe('server settings: flags > environment > file > defaults', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { resolveRetention } from '../core/audit/retention.ts';
+import { type SiemSinkConfig, SiemSinks } from '../core/audit/siem-sink.ts';
 
 /**
  * `plantgate server` settings from four sources, highest first: command-line flags,
@@ -24,7 +25,7 @@ export type ServerSettings = {
   audit: AuditSettings;
 };
 
-export type AuditSettings = { retentionDays?: number; allowRetentionBelow730Days?: boolean; operatorsMayRead?: boolean };
+export type AuditSettings = { retentionDays?: number; allowRetentionBelow730Days?: boolean; operatorsMayRead?: boolean; sinks?: SiemSinkConfig[] };
 
 /** The settings that come as one string each from a flag, the environment or the file. */
 type StringSetting = Exclude<keyof ServerSettings, 'audit'>;
@@ -69,6 +70,8 @@ export const ServerConfigFile = z
         retentionDays: z.number().int('must be a whole number of days').min(1, 'must be at least 1').optional(),
         allowRetentionBelow730Days: z.boolean().optional(),
         operatorsMayRead: z.boolean().optional(),
+        /** SIEM sinks (docs/audit.md "Streaming to a SIEM"). */
+        sinks: SiemSinks.optional(),
       })
       .strict()
       .optional(),

@@ -13,6 +13,8 @@ import { openAuditStore } from './db/audit-connect.ts';
 import { resolveRetention } from '../core/audit/retention.ts';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS } from './features/audit/audit-context.ts';
 import { startAuditMaintenance } from './features/audit/maintenance.ts';
+import { type StreamingOptions, startSiemStreaming } from './features/audit/streamer.ts';
+import type { SiemSinkConfig } from '../core/audit/siem-sink.ts';
 import { loadAuditKey } from './features/audit/signing-key.ts';
 import { privateDirectory, tightenFile } from './db/file-modes.ts';
 import { FleetState } from './fleet/fleet-state.ts';
@@ -61,6 +63,9 @@ export type AuditOptions = {
   checkpointIntervalMs?: number;
   /** How often the server purges expired segments and signs quiet chain heads (default 10 minutes; 0: never, tests call it). */
   maintenanceIntervalMs?: number;
+  /** SIEM sinks the trail is streamed to (docs/audit.md); `streaming` tunes their timing (tests). */
+  sinks?: SiemSinkConfig[];
+  streaming?: StreamingOptions;
 };
 
 export type RunningServer = { url: string; ctx: AppContext; close(): Promise<void> };
@@ -120,6 +125,7 @@ export async function startServer(options: ServerOptions, print: (line: string) 
   const maintenance = startAuditMaintenance(ctx, options.audit?.maintenanceIntervalMs ?? 600_000, (err) =>
     logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'audit maintenance'),
   );
+  const streaming = startSiemStreaming(ctx, options.audit?.sinks ?? [], options.audit?.streaming ?? {}, (msg, fields) => logger.warn(fields, msg));
   const app = createApp(ctx, logger);
   const metrics = new ServerMetrics({
     processMetrics: true,
@@ -150,6 +156,7 @@ export async function startServer(options: ServerOptions, print: (line: string) 
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       maintenance.stop();
+      await streaming.stop();
       await daemonStatus.close().catch(() => undefined);
       await fleet.close();
       await store.close();

@@ -32,5 +32,6 @@ export const AUDIT_ROWS: Record<string, Row> = {
   'GET /audit/plants/:plant/records': plantRow('/records'),
   'GET /audit/plants/:plant/verify': plantRow('/verify'),
   'GET /audit/plants/:plant/export': plantRow('/export'),
+  'GET /audit/plants/:plant/events': plantRow('/events'),
   'GET /audit/public-key': { access: 'public', call: () => ({ path: '/audit/public-key' }), ok: 200 },
 };

@@ -58,6 +58,17 @@ async function hostedServer(w: World): Promise<void> {
 }
 
 export const DIRECT_VPN_ROWS: Record<string, Row> = {
+  // The plant and the caller's plant actions (the web UI's tabs): anyone related to the plant, a Guest and a Viewer too.
+  'GET /plants/:id': {
+    access: 'user',
+    setup: partnerOperatorOnParkA,
+    call: () => ({ path: '/plants/Park%20A' }),
+    ok: (p) => (RELATED.includes(p) ? 200 : 404),
+    foreign: {
+      other: (_w: World, p: Principal) => ({ path: `/plants/${p === 'operator' ? 'No%20Such%20Park' : p === 'otherOrg' ? 'Park%20A' : 'Other%20Park'}` }),
+      missing: () => ({ path: '/plants/No%20Such%20Park' }),
+    },
+  },
   'GET /plants/:id/direct-vpns': { access: 'user', setup: partnerOperatorOnParkA, call: () => ({ path: PLANT }), ok: by(SEES, 200), foreign: plantForeign('') },
   'POST /plants/:id/direct-vpns': {
     access: 'user',

@@ -20,6 +20,9 @@ describe('plantgate audit against a real control plane', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   const env = (who: string) => ({ PLANTGATE_CONFIG_DIR: join(work, who), PLANTGATE_SERVER: undefined, PLANTGATE_TOKEN: undefined });
   const as = (who: string, args: string[]): Promise<Run> => plantgate(args, env(who));
+  let gw: { id: string; credential: string };
+  let carolKey = '';
+  let tunnelIp = '';
 
   before(async () => {
     server = await startTestServer();
@@ -28,10 +31,12 @@ describe('plantgate audit against a real control plane', () => {
     assert.equal((await op.post('/api/v1/admin/regions', { name: 'eu-central', endpoint: 'vpn.example.test:51820' })).status, 201);
     const enrolled = await http(server.url).post('/api/v1/enrol', { token: (await op.post('/api/v1/admin/gateways/enrolments', { region: 'eu-central' })).body.token });
     const carol = http(server.url, await login(server.url, 'carol@windserv.example', 'carol-password'));
-    assert.equal((await carol.post('/api/v1/vpn/profile', { publicKey: generateWireGuardKeyPair().publicKey })).status, 201);
+    carolKey = generateWireGuardKeyPair().publicKey;
+    gw = { id: enrolled.body.id, credential: enrolled.body.credential };
+    assert.equal((await carol.post('/api/v1/vpn/profile', { publicKey: carolKey })).status, 201);
     const model = await server.ctx.fleet.fresh();
     const carolId = [...model.users.values()].find((u) => u.email === 'carol@windserv.example')?.id;
-    const tunnelIp = formatIpv4(model.profiles.get(carolId as never)?.tunnelIp as number);
+    tunnelIp = formatIpv4(model.profiles.get(carolId as never)?.tunnelIp as number);
     const now = Date.now();
     const records = [17, 17, 18].map((host, i) => ({
       id: `cli-${i}`,
@@ -77,6 +82,29 @@ describe('plantgate audit against a real control plane', () => {
     assert.match(table.stdout, /192\.168\.1\.17 \(inverter-1\)/);
   });
 
+  it('A4 (issue 10 item 8): audit events lists the plant\u2019s direct VPN change, its user\u2019s profile and login, not another plant\u2019s edit; a member is refused', async () => {
+    const alice = http(server.url, await login(server.url, 'alice@solarco.example', 'alice-password'));
+    const router = generateWireGuardKeyPair();
+    const config = ['[Interface]', `PrivateKey = ${generateWireGuardKeyPair().privateKey}`, 'Address = 10.99.0.2/32', '', '[Peer]', `PublicKey = ${router.publicKey}`, 'Endpoint = router.park-a.example:51820', 'AllowedIPs = 10.41.0.0/24', ''].join('\n');
+    const vpn = await alice.post('/api/v1/plants/Park%20A/direct-vpns', { name: 'Router A', direction: 'outgoing', protocol: 'wireguard', config });
+    assert.equal(vpn.status, 201, JSON.stringify(vpn.body));
+    assert.equal((await alice.post('/api/v1/orgs/SolarCo/plants/Park%20C/devices', { name: 'meter-c', ip: '10.30.0.9' })).status, 201);
+    const r = await as('alice', ['audit', 'events', '--plant', 'Park A', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const page = JSON.parse(r.stdout) as { events: Array<{ kind: string; subject: string | null; details: Record<string, unknown> }>; next: string | null };
+    const kinds = page.events.map((e) => `${e.kind} ${e.subject ?? ''}`.trim());
+    assert.ok(kinds.includes('direct-vpn.created'), kinds.join(', '));
+    assert.ok(kinds.includes('profile.issued carol@windserv.example'), kinds.join(', '));
+    assert.ok(kinds.includes('auth.login carol@windserv.example'), kinds.join(', '));
+    assert.ok(!page.events.some((e) => e.details.plant === 'Park C'), 'no event of Park C');
+    const only = JSON.parse((await as('alice', ['audit', 'events', '--plant', 'Park A', '--kind', 'direct-vpn', '--json'])).stdout) as typeof page;
+    assert.deepEqual(only.events.map((e) => e.kind), ['direct-vpn.created']);
+    const text = await as('alice', ['audit', 'events', '--plant', 'Park A']);
+    assert.match(text.stdout, /direct-vpn\.created/);
+    const refused = await as('bob', ['audit', 'events', '--plant', 'Park A']);
+    assert.equal(refused.code, 4, refused.stderr);
+  });
+
   it('A2: a member is refused as if the plant did not exist (exit 4)', async () => {
     const r = await as('bob', ['audit', 'query', '--plant', 'Park A']);
     assert.equal(r.code, 4, r.stdout + r.stderr);
@@ -115,5 +143,33 @@ describe('plantgate audit against a real control plane', () => {
     const lines = csv.stdout.trim().split('\n');
     assert.equal(lines.length, 4);
     assert.match(lines[0] as string, /^user,plant,subnet,deviceIp,protocol,port,connections,bytesIn,bytesOut,firstSeen,lastSeen,session,seq,/);
+  });
+  it('issue 10 items 1, 2: a record names the P7 session it belongs to (same user, gateway and time), and the page lists that session', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const gateway = http(server.url, gw.credential);
+    const status = await gateway.post(`/api/v1/gateways/${gw.id}/status`, {
+      appliedRevision: 1,
+      version: 'test',
+      lastError: null,
+      peers: [{ publicKey: carolKey, endpoint: '81.2.69.160:40000', latestHandshake: now - 30, rxBytes: 5000, txBytes: 700 }],
+    });
+    assert.equal(status.status, 204, JSON.stringify(status.body));
+    await server.ctx.daemonStatus.flush();
+    const old = new Date((now - 7200) * 1000).toISOString();
+    const before = { id: 'before-session', tunnelIp, destinationIp: '192.168.1.17', protocol: 'tcp', port: 80, connections: 1, bytesIn: 1, bytesOut: 1, firstSeen: old, lastSeen: old, session: null };
+    const record = { id: 'in-session', tunnelIp, destinationIp: '192.168.1.17', protocol: 'tcp', port: 80, connections: 1, bytesIn: 10, bytesOut: 10, firstSeen: new Date((now - 20) * 1000).toISOString(), lastSeen: new Date((now - 10) * 1000).toISOString(), session: null };
+    const ingested = await gateway.post(`/api/v1/gateways/${gw.id}/flows`, { batchId: 'session-batch', records: [before, record], gaps: [] });
+    assert.equal(ingested.body.stored, 2, JSON.stringify(ingested.body));
+    const stored = await server.ctx.store.db.selectFrom('vpn_sessions').select('id').executeTakeFirstOrThrow();
+    const page = JSON.parse((await as('alice', ['audit', 'query', '--plant', 'Park A', '--json'])).stdout) as { records: Array<{ session: string | null; firstSeen: string }> };
+    assert.deepEqual(Object.keys(page), ['records', 'gaps', 'next'], 'the --json contract is unchanged');
+    assert.equal(page.records.at(-1)?.session, stored.id, 'the record inside the session names it');
+    assert.equal(page.records.at(-2)?.session, null, 'a record two hours before the session belongs to none');
+    const alice = http(server.url, await login(server.url, 'alice@solarco.example', 'alice-password'));
+    const api = await alice.get('/api/v1/audit/plants/Park%20A/records');
+    assert.deepEqual(
+      api.body.sessions.map((x: { id: string; user: string; sourceAddress: string; country: string; end: string | null }) => [x.id, x.user, x.sourceAddress, x.country, x.end]),
+      [[stored.id, 'carol@windserv.example', '81.2.69.160:40000', 'GB', null]],
+    );
   });
 });

@@ -36,6 +36,32 @@ export function registerAuditCommands(program: Command, io: Io): void {
     });
 
   audit
+    .command('events')
+    .description('SPEC A4 events concerning a plant (its edits, direct VPNs, route moves, its users\u2019 profiles and logins), oldest first')
+    .requiredOption('--plant <plant>', 'the plant (id or name)')
+    .option('--user <email>', 'only events this user did or was subject of')
+    .option('--kind <kind>', 'a kind (profile.issued) or a family (profile, direct-vpn, auth)')
+    .option('--from <iso-time>', 'only events at or after this time')
+    .option('--to <iso-time>', 'only events at or before this time')
+    .option('--limit <n>', 'events per page (1–1000, default 200)', positiveIntArgument)
+    .option('--cursor <cursor>', 'the next page (from "next" of the previous one)')
+    .option('--json', 'print {"events": [{id, at, kind, actor, subject, details}], "next"}')
+    .action(async (opts: { plant: string; user?: string; kind?: string; from?: string; to?: string; limit?: number; cursor?: string; json?: boolean }) => {
+      const page = await callEndpoint(client(io), auditApi.events, {
+        params: { plant: opts.plant },
+        query: { user: opts.user, kind: opts.kind, from: opts.from, to: opts.to, limit: opts.limit, cursor: opts.cursor },
+        labels: { user: '--user', kind: '--kind', from: '--from', to: '--to', limit: '--limit', cursor: '--cursor' },
+      });
+      if (opts.json) return printJson(io, page);
+      if (page.events.length === 0) io.out('no events');
+      for (const e of page.events) {
+        const who = e.subject && e.subject !== e.actor ? `${e.actor ?? '-'} \u2192 ${e.subject}` : (e.actor ?? e.subject ?? '-');
+        io.out(`${e.at}  ${e.kind.padEnd(24)} ${who}  ${JSON.stringify(e.details)}`);
+      }
+      if (page.next) io.out(`more: --cursor ${page.next}`);
+    });
+
+  audit
     .command('verify')
     .description('check a plant\u2019s hash chain against its signed checkpoints (exit 0), or name the first record that fails (exit 1)')
     .option('--plant <plant>', 'the plant (id or name), verified on the server')

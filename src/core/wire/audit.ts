@@ -123,11 +123,37 @@ export const AUDIT_RECORD_CONTRACT_KEYS = [
 export const AuditGap = z.object({ from: z.string(), to: z.string(), reason: z.string() });
 export type AuditGap = z.infer<typeof AuditGap>;
 
-export const AuditPage = z.object({ records: z.array(AuditRecord), gaps: z.array(AuditGap), next: z.string().nullable() });
+/** A P7 session that records of the page belong to (`records[].session` is its id), for the operator's per-session view. */
+export const AuditSession = z.object({
+  id: z.string(),
+  user: z.string().nullable(),
+  start: z.string(),
+  /** null while connected. */
+  end: z.string().nullable(),
+  sourceAddress: z.string().nullable(),
+  country: z.string().nullable(),
+  region: z.string(),
+  gateway: z.string(),
+  bytesIn: z.number(),
+  bytesOut: z.number(),
+});
+export type AuditSession = z.infer<typeof AuditSession>;
+
+/** `sessions` (beyond the issue 10 contract; the CLI's --json prints records, gaps, next only): the sessions the page's records belong to. */
+export const AuditPage = z.object({ records: z.array(AuditRecord), gaps: z.array(AuditGap), next: z.string().nullable(), sessions: z.array(AuditSession).optional() });
 export type AuditPage = z.infer<typeof AuditPage>;
 
 export const AuditVerification = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), plant: z.string(), records: z.number(), checkpoints: z.number(), firstSeq: z.number().nullable(), unsignedTail: z.number() }),
+  z.object({
+    ok: z.literal(true),
+    plant: z.string(),
+    records: z.number(),
+    checkpoints: z.number(),
+    firstSeq: z.number().nullable(),
+    unsignedTail: z.number(),
+    /** Capture gaps recorded in the time the chain covers (SPEC A5): the chain is intact, yet the capture had holes. */
+    gaps: z.number().optional(),
+  }),
   z.object({ ok: z.literal(false), plant: z.string(), seq: z.number(), recordId: z.string().nullable(), problem: z.string() }),
 ]);
 export type AuditVerification = z.infer<typeof AuditVerification>;
@@ -187,10 +213,42 @@ export const AuditExportQuery = z
 export const AuditExportPage = z.object({ records: z.array(ChainedRecord), checkpoints: z.array(SignedCheckpoint), next: z.string().nullable() });
 export type AuditExportPage = z.infer<typeof AuditExportPage>;
 
+// ---- SPEC A4 events of a plant (issue 10 item 8) ------------------------------------------
+
+/** Events concerning a plant (its edits, direct VPNs, route moves into or out of it, its users' profiles and logins), oldest first. */
+export const AuditEventsQuery = z
+  .object({
+    user: z.string().max(320, 'must be at most 320 characters').optional(),
+    /** A kind (`profile.issued`) or a family (`profile`, `direct-vpn`). */
+    kind: z.string().max(60, 'must be at most 60 characters').optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+    cursor: z.string().regex(/^[0-9]{1,16}$/, 'must be a cursor from a previous answer').optional(),
+    limit: z.coerce.number().int().min(1).max(1000, 'must be at most 1000').default(200),
+  })
+  .strict();
+export type AuditEventsQuery = z.infer<typeof AuditEventsQuery>;
+
+export const AuditEvent = z.object({
+  /** The event's id in the event log (`event:<id>` in a SIEM line). */
+  id: z.number(),
+  at: z.string(),
+  kind: z.string(),
+  actor: z.string().nullable(),
+  subject: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
+export type AuditEvent = z.infer<typeof AuditEvent>;
+
+/** `next`: pass as `cursor` to continue (null: nothing more); a page may hold fewer than `limit` when few events concern the plant. */
+export const AuditEventPage = z.object({ events: z.array(AuditEvent), next: z.string().nullable() });
+export type AuditEventPage = z.infer<typeof AuditEventPage>;
+
 export const auditApi = {
   ingest: endpoint({ method: 'POST', path: '/gateways/:id/flows', body: FlowBatch, response: FlowBatchAck }),
   records: endpoint({ method: 'GET', path: '/audit/plants/:plant/records', query: AuditQuery, response: AuditPage }),
   verify: endpoint({ method: 'GET', path: '/audit/plants/:plant/verify', response: AuditVerification }),
   export: endpoint({ method: 'GET', path: '/audit/plants/:plant/export', query: AuditExportQuery, response: AuditExportPage }),
   publicKey: endpoint({ method: 'GET', path: '/audit/public-key', response: AuditPublicKey }),
+  events: endpoint({ method: 'GET', path: '/audit/plants/:plant/events', query: AuditEventsQuery, response: AuditEventPage }),
 };

@@ -35,6 +35,8 @@ export type AuditDatabase = {
   audit_chain_heads: { plant_id: string; seq: number; hash: string; segment: number; checkpoint_seq: number; checkpoint_at: string };
   audit_checkpoints: { plant_id: string; seq: number; hash: string; record_segment: number; segment: number; created_at: string; signature: string };
   audit_batches: { gateway_id: string; batch_id: string; segment: number; ack: string };
+  /** Migration 0015_audit_stream_cursors: what each SIEM sink acknowledged, per stream. */
+  audit_stream_cursors: { sink: string; stream: string; position: number; updated_at: string };
   audit_keys: { id: string; private_sealed: string; public_pem: string; created_at: string };
   /** Kysely's own bookkeeping is not modelled. */
   _unused?: Generated<never>;

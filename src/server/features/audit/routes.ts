@@ -1,7 +1,9 @@
+import { fastFlowBatch } from '../../../core/wire/audit-fast.ts';
 import { MAX_INGEST_BODY, auditApi } from '../../../core/wire/audit.ts';
 import { type RouteDef, fromEndpoint } from '../../http/registry.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
 import { ingestFlows } from './ingest-service.ts';
+import { plantEvents } from './plant-events-service.ts';
 import { exportPage, publicKey, queryRecords, verifyPlant } from './read-service.ts';
 
 export const auditRoutes: RouteDef[] = [
@@ -10,6 +12,7 @@ export const auditRoutes: RouteDef[] = [
     tag: 'audit',
     auth: 'gateway',
     maxBody: MAX_INGEST_BODY,
+    fastBody: fastFlowBatch,
     handler: ({ ctx, daemon, body }) => ingestFlows(ctx, daemon as DaemonRow, body),
   }),
   fromEndpoint(auditApi.records, {
@@ -29,6 +32,12 @@ export const auditRoutes: RouteDef[] = [
     tag: 'audit',
     auth: 'user',
     handler: ({ ctx, caller, params, query }) => exportPage(ctx, caller, params.plant as string, query),
+  }),
+  fromEndpoint(auditApi.events, {
+    summary: 'SPEC A4 events concerning a plant (its edits, direct VPNs, route moves, its users\u2019 profiles and logins), oldest first, for the same readers as its trail',
+    tag: 'audit',
+    auth: 'user',
+    handler: ({ ctx, caller, params, query }) => plantEvents(ctx, caller, params.plant as string, query),
   }),
   fromEndpoint(auditApi.publicKey, {
     summary: 'The public key that verifies audit checkpoints (for auditors)',

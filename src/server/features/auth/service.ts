@@ -19,6 +19,8 @@ export async function logIn(ctx: AppContext, credentials: Credentials, source: s
   }
   const expiresAt = new Date(ctx.now().getTime() + SESSION_DAYS * 86_400_000).toISOString();
   const minted = await newToken(ctx, user.id, 'login', 'session', expiresAt);
+  // SPEC A4 / issue 10 item 8: a plant's operators see its users' logins beside their flows.
+  await recordEvents(ctx.store.db, ctx.now().toISOString(), [{ kind: 'auth.login', actorUserId: user.id, subjectUserId: user.id, details: { source } }]);
   return { token: minted.token, expiresAt, user: { id: user.id, email: user.email, name: user.name } };
 }
 

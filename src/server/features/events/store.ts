@@ -16,6 +16,7 @@ export type EventKind =
   | 'daemon.enrolled'
   | 'daemon.registered'
   | 'daemon.removed'
+  | 'auth.login'
   | 'auth.login-failed'
   | 'auth.totp-failed'
   | 'auth.locked'

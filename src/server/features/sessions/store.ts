@@ -87,3 +87,20 @@ export function sessionsOfUser(db: Db, userId: string, limit: number, after?: { 
   }
   return query.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
+
+/** Sessions of these users that may overlap [fromSec, toSec] (the audit trail links its flow records to them, issue 10). */
+export async function sessionsOfUsersBetween(db: Db, userIds: string[], fromSec: number, toSec: number): Promise<SessionRow[]> {
+  const out: SessionRow[] = [];
+  for (let i = 0; i < userIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('vpn_sessions')
+      .selectAll()
+      .where('user_id', 'in', userIds.slice(i, i + 500))
+      .where('started_at', '<=', toSec)
+      // An open session's end is derived from its last handshake (at most 3 minutes later).
+      .where((eb) => eb.or([eb('ended_at', '>=', fromSec), eb.and([eb('ended_at', 'is', null), eb('last_handshake_at', '>=', fromSec - 600)])]))
+      .execute();
+    out.push(...rows);
+  }
+  return out;
+}
