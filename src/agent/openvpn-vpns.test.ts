@@ -188,6 +188,14 @@ describe('OpenVPN runner (issue 9, agent side): outgoing', () => {
     assert.deepEqual(s.timers.filter((timer) => !timer.cancelled).map((timer) => timer.ms).filter((ms) => ms !== 5000), [], 'no restart pending');
   });
 
+  it('adopt: the directories an earlier run left are cleaned up (its openvpn stopped by pid file) before the first apply starts anew', async () => {
+    const s = setup();
+    s.runner.adopt([client()]);
+    await s.runner.apply([client()], true);
+    assert.deepEqual(s.openvpn.cleaned.slice(0, 2), [`/var/lib/plantgate/openvpn/${iface1}`, `/var/lib/plantgate/openvpn/${iface1}`]);
+    assert.ok(s.openvpn.running(iface1));
+  });
+
   it('a config that cannot be rendered (credentials missing) is reported without a secret, and others still start', async () => {
     const s = setup();
     const result = await s.runner.apply([client({ credentials: null }), server()], false);
