@@ -60,7 +60,39 @@ describe('plantgate site-vpn against a real control plane', () => {
     assert.equal(real.code, 0, real.stderr);
     assert.deepEqual(Object.keys(JSON.parse(real.stdout)), REVIEW_KEYS);
     const listed = await run(['site-vpn', 'list', '--plant', 'Park C']);
-    assert.match(listed.stdout, /Router C\s+outgoing\s+wireguard\/udp\s+192\.0\.2\.1:51820\s+10\.40\.0\.0\/24\s+enabled/);
+    assert.match(listed.stdout, /Router C\s+outgoing\s+wireguard\/udp\s+192\.0\.2\.1:51820\s+10\.40\.0\.0\/24\s+enabled\s+unknown\s/);
+  });
+
+  it('D6: hosted create --json keeps the review contract and writes the show-once profile to --out (0600); client add/list/remove', async () => {
+    const hosted = ['site-vpn', 'create', '--plant', 'Park C', '--name', 'Hosted C', '--direction', 'hosted', '--protocol', 'wireguard', '--subnet', '10.42.0.0/24', '--listen-host', 'agent.park-c.example'];
+    const noOut = await run([...hosted, '--json']);
+    assert.equal(noOut.code, 2, 'with --json the profile must go to a file');
+    assert.match(JSON.parse(noOut.stdout).error.message, /--out/);
+    const out = join(work, 'hosted-c.conf');
+    const created = await run([...hosted, '--json', '--out', out]);
+    assert.equal(created.code, 0, created.stderr);
+    assert.deepEqual(Object.keys(JSON.parse(created.stdout)), REVIEW_KEYS);
+    assert.match(created.stderr, /shown only now/);
+    const { readFileSync, statSync } = await import('node:fs');
+    assert.equal(statSync(out).mode & 0o777, 0o600);
+    assert.match(readFileSync(out, 'utf8'), /^PrivateKey = \S+$/m);
+    assert.match(readFileSync(out, 'utf8'), /^Endpoint = agent\.park-c\.example:51820$/m);
+    const again = await run([...hosted, '--name', 'Hosted D', '--subnet', '10.43.0.0/24', '--out', out]);
+    assert.equal(again.code, 2, 'an existing file is never overwritten; nothing is created');
+    assert.ok(!(await run(['site-vpn', 'list', '--plant', 'Park C'])).stdout.includes('Hosted D'));
+
+    const added = await run(['site-vpn', 'client', 'add', 'Hosted C', '--plant', 'Park C', '--name', 'ulla', '--kind', 'user']);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /^AllowedIPs = 100\.96\.0\.1\/32, 10\.42\.0\.0\/24$/m, 'printed when there is no --out');
+    assert.match(added.stderr, /shown only now/);
+    const list = JSON.parse((await run(['site-vpn', 'client', 'list', 'Hosted C', '--plant', 'Park C', '--json'])).stdout);
+    assert.deepEqual(list.map((c: { name: string; kind: string }) => [c.name, c.kind]), [['plant-router', 'site'], ['ulla', 'user']]);
+    assert.ok(!JSON.stringify(list).includes('PrivateKey'));
+    const removed = await run(['site-vpn', 'client', 'remove', 'Hosted C', 'ulla', '--plant', 'Park C']);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stdout, /- client ulla/);
+    const shown = await run(['site-vpn', 'show', 'Hosted C', '--plant', 'Park C']);
+    assert.match(shown.stdout, /clients dial: agent\.park-c\.example:51820\/udp \(1 client/);
   });
 
   it('D5: a refused upload exits non-zero naming the directive and its line, as {"error": …} under --json', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
@@ -114,6 +115,48 @@ describe('site VPN tabs (issue 9)', () => {
     await context.close();
   });
 
+  test('D2/D3: an OpenVPN upload from legacy firmware: advanced settings win, redirect-gateway stripped, the username and password asked for in the review', async () => {
+    const ovpn = readFileSync(new URL('../../src/core/direct-vpn/corpus/mikrotik-openvpn.ovpn', import.meta.url), 'utf8');
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems, DESKTOP);
+    await openPlantTab(page, 'Park C', 'Site VPN');
+    await page.getByRole('button', { name: 'Add direct VPN' }).click();
+    const wizard = page.getByRole('dialog', { name: 'Add a direct VPN to Park C' });
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByLabel('Name').fill('MikroTik C');
+    await wizard.getByText('OpenVPN', { exact: true }).click();
+    await wizard.getByLabel('Transport').selectOption('tcp');
+    await wizard.getByText(/^Advanced: match a legacy router/).click();
+    await wizard.getByLabel('Minimum TLS version').selectOption('1.0');
+    await wizard.getByLabel('Compression').fill('comp-lzo');
+    await expectAccessible(page, 'site-vpn-wizard-openvpn-advanced');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await step(page, 'Connection');
+    await upload(page, 'mikrotik.ovpn', ovpn);
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await step(page, 'Subnets');
+    // The upload's only route was the default one: the server's word for it opens the step.
+    await wizard.getByText(/default route \(redirect-gateway def1, line \d+\) was removed; name the plant subnets/).waitFor();
+    await expectAccessible(page, 'site-vpn-wizard-openvpn-subnets');
+    await wizard.getByLabel('Plant subnet 1').fill('10.70.0.0/24');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await step(page, 'Review');
+    const review = (await page.getByTestId('review').textContent()) ?? '';
+    assert.match(review, /OpenVPN over TCP/);
+    assert.match(review, /AES-256-CBC · SHA1 · TLS ≥ 1\.0 · comp-lzo/, 'the upload’s cipher and digest with the advanced TLS and compression');
+    assert.match((await page.getByTestId('stripped-notice').textContent()) ?? '', /redirect-gateway/, 'the review names the stripped redirect-gateway');
+    await page.getByTestId('credentials').waitFor();
+    await wizard.getByLabel('Username').fill('plantgate');
+    await wizard.getByRole('textbox', { name: 'Password' }).fill('router-secret-7');
+    await wizard.getByRole('button', { name: 'Apply' }).click();
+    await wizard.waitFor({ state: 'detached' });
+    const mikrotik = card(page, 'MikroTik C');
+    await mikrotik.waitFor();
+    assert.match((await mikrotik.textContent()) ?? '', /OpenVPN over TCP[\s\S]*198\.51\.100\.30:1194[\s\S]*10\.70\.0\.0\/24/);
+    const read = await page.evaluate(async () => (await fetch('/api/v1/plants/Park%20C/direct-vpns')).text());
+    assert.ok(!read.includes('router-secret-7'), 'the password is in no read');
+    await context.close();
+  });
+
   test('D7/D8: the card menu edits subnets with the device warning first, disables, and deletes with the consequences named', async () => {
     const alice = http(server.url, await login(server.url, USERS.alice.email, USERS.alice.password));
     const device = await alice.post('/api/v1/orgs/SolarCo/plants/Park%20A/devices', { name: 'rtu-7', ip: '10.40.0.7', kind: 'rtu', ports: [502] });
@@ -160,6 +203,67 @@ describe('site VPN tabs (issue 9)', () => {
     await confirm.getByRole('button', { name: 'Delete direct VPN' }).click();
     await router.waitFor({ state: 'detached' });
     assert.equal((await alice.get('/api/v1/plants/Park%20A/direct-vpns/Router%20A')).status, 404);
+    await context.close();
+  });
+
+  test('D7: the card follows the agent’s reports without a reload; logs, diagnose while not connected, restart', async () => {
+    const op = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
+    const enrolment = await op.post('/api/v1/admin/agents/enrolments', { plant: 'SolarCo/Park B' });
+    assert.equal(enrolment.status, 201, JSON.stringify(enrolment.body));
+    const enrolled = (await http(server.url).post('/api/v1/enrol', { token: enrolment.body.token })).body;
+    const agent = http(server.url, enrolled.credential);
+    assert.equal((await agent.post(`/api/v1/agents/${enrolled.id}/register`, { publicKey: generateWireGuardKeyPair().publicKey })).status, 200);
+    const keys = { agent: generateWireGuardKeyPair(), router: generateWireGuardKeyPair() };
+    const config = `[Interface]\nPrivateKey = ${keys.agent.privateKey}\nAddress = 10.99.0.4/32\n\n[Peer]\nPublicKey = ${keys.router.publicKey}\nEndpoint = 192.0.2.12:51820\nAllowedIPs = 10.60.0.0/24\n`;
+    const made = await op.post('/api/v1/plants/Park%20B/direct-vpns', { name: 'Router B', direction: 'outgoing', protocol: 'wireguard', config });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const vpnId = made.body.vpn.id as string;
+    const since = new Date(Date.now() - 180_000).toISOString();
+    const report = (fields: Record<string, unknown>) =>
+      agent.post(`/api/v1/agents/${enrolled.id}/status`, {
+        appliedRevision: 1,
+        version: 'test',
+        peers: [],
+        lastError: null,
+        directVpns: [{ id: vpnId, since, bytesIn: 0, bytesOut: 0, ...fields }],
+      });
+
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems, DESKTOP);
+    await openPlantTab(page, 'Park B', 'Site VPN');
+    await page.locator('[data-testid="direct-vpn-card"][data-vpn="Router B"][data-state="unknown"]').waitFor();
+    await page.evaluate('window.__sameDocument = true');
+
+    const checks = [{ check: 'handshake', ok: false, detail: 'no handshake with 192.0.2.12:51820 yet', fix: 'check that the router listens on UDP 51820' }];
+    assert.equal((await report({ state: 'connecting', checks, logs: [{ at: since, text: 'pgv interface up, waiting for handshake' }] })).status, 204);
+    const router = card(page, 'Router B');
+    await page.locator('[data-testid="direct-vpn-card"][data-vpn="Router B"][data-state="connecting"]').waitFor({ timeout: 12_000 });
+    assert.match((await router.getByRole('status', { name: 'Connection of Router B' }).textContent()) ?? '', /Connecting for 3 min/);
+    await router.getByRole('button', { name: 'Actions for Router B' }).click();
+    await page.getByRole('menuitem', { name: 'Diagnose' }).click();
+    const diagnose = page.getByRole('dialog', { name: 'Diagnose Router B' });
+    await diagnose.getByText('Fix: check that the router listens on UDP 51820').waitFor();
+    await expectAccessible(page, 'site-vpn-diagnose');
+    await diagnose.getByRole('button', { name: 'Close' }).first().click();
+    await router.getByRole('button', { name: 'Actions for Router B' }).click();
+    await page.getByRole('menuitem', { name: 'Open logs' }).click();
+    const logs = page.getByRole('dialog', { name: 'Logs of Router B' });
+    await logs.getByText(/pgv interface up, waiting for handshake/).waitFor();
+    await expectAccessible(page, 'site-vpn-logs');
+    await page.keyboard.press('Escape');
+    await logs.waitFor({ state: 'detached' });
+
+    assert.equal((await report({ state: 'connected', bytesIn: 3 * 1024 * 1024, bytesOut: 2048 })).status, 204);
+    await page.locator('[data-testid="direct-vpn-card"][data-vpn="Router B"][data-state="connected"]').waitFor({ timeout: 12_000 });
+    assert.match((await router.getByTestId('vpn-traffic').textContent()) ?? '', /↓ 3\.0 MiB .*↑ 2\.0 KiB/);
+    assert.equal(await page.evaluate('window.__sameDocument'), true, 'updated in place, no reload');
+    await router.getByRole('button', { name: 'Actions for Router B' }).click();
+    assert.equal(await page.getByRole('menuitem', { name: 'Diagnose' }).count(), 0, 'no Diagnose while connected');
+    const generation = async () =>
+      (await agent.get(`/api/v1/agents/${enrolled.id}/state`)).body.directVpns.find((v: { id: string }) => v.id === vpnId).restartGeneration as number;
+    const before = await generation();
+    await page.getByRole('menuitem', { name: 'Restart VPN' }).click();
+    await router.getByText('Restart requested').waitFor();
+    assert.equal(await generation(), before + 1, 'the agent’s document asks for the restart');
     await context.close();
   });
 

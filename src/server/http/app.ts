@@ -67,7 +67,7 @@ export function createApp(ctx: AppContext, logger: Logger = console): Hono {
         def.auth === 'none' || isDaemon ? NO_CALLER : await authenticate(ctx, header, def.auth as 'user' | 'operator');
       const daemon = isDaemon ? await authenticateDaemon(ctx, header, def.auth as 'gateway' | 'agent', params.id) : null;
       notePrincipal(c.req.raw, daemon ? `${def.auth}:${daemon.id}` : caller.userId ? `user:${caller.userId}` : null);
-      const body = await parseBody(c, def.body);
+      const body = await parseBody(c, def.body, def.fastBody);
       const query = parseQuery(c, def.query);
       const result = await def.handler({ ctx, caller, daemon, body, query, params, c });
       if (def.status === 204) return c.body(null, 204);

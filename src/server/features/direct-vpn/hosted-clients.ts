@@ -44,6 +44,7 @@ async function hostedScope(ctx: AppContext, caller: Caller, plantRef: string, vp
   return { scope, row };
 }
 
+/** Each client with what the agent last reported of it (WireGuard peer by public key, OpenVPN session by common name). */
 export async function listClients(ctx: AppContext, caller: Caller, plantRef: string, vpnRef: string): Promise<DirectVpnClientViewWire[]> {
   const { row } = await hostedScope(ctx, caller, plantRef, vpnRef, 'direct-vpn.view');
   return clientViewsWithLive(ctx, row, await clientsOfDirectVpn(ctx.store.db, row.id), clientView);

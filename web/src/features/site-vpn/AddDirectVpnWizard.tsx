@@ -49,7 +49,11 @@ export function AddDirectVpnWizard({
     }
     const fields = errorsByField(error.problems, { field: error.field, message: error.message });
     const first = Math.min(...(Object.keys(fields).length ? Object.keys(fields).map(stepOfField) : [stepOfField(undefined)]));
-    if (first > from && first < WIZARD_STEPS.length - 1) return false;
+    if (first > from && first < WIZARD_STEPS.length - 1) {
+      // Leaving the upload: what the server says about its ranges (e.g. only a default route, stripped) is the subnet step's first line.
+      setErrors(from >= 2 && first === from + 1 ? fields : {});
+      return false;
+    }
     setErrors(fields);
     if (!Object.keys(fields).length || first === WIZARD_STEPS.length - 1 || error.status === 501) setFormError(error.message);
     setStep(Math.min(first, from));
@@ -70,7 +74,10 @@ export function AddDirectVpnWizard({
       setErrors({});
       setStep(step + 1);
     } catch (error) {
-      if (!refused(error, step)) setStep(step + 1);
+      if (!refused(error, step)) {
+        setReview(null);
+        setStep(step + 1);
+      }
     }
   };
 

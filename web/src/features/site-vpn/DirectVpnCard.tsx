@@ -5,6 +5,7 @@ import { formatDate } from '../organization/labels.ts';
 import { DeleteDirectVpnDialog } from './DeleteDirectVpnDialog.tsx';
 import { DiagnoseDialog } from './DiagnoseDialog.tsx';
 import { EditDirectVpnDialog } from './EditDirectVpnDialog.tsx';
+import { HostedClients } from './HostedClients.tsx';
 import { formatBytes, formatRate, formatSince, liveState, STATE_LABEL } from './live-format.ts';
 import { LogsDialog } from './LogsDialog.tsx';
 import { useDirectVpnAction } from './use-direct-vpns.ts';
@@ -119,6 +120,14 @@ export function DirectVpnCard({ plantId, vpn, manage, now }: { plantId: string; 
             </>
           )}
         </dl>
+        {server && (
+          <details className="advanced" data-testid="site-clients">
+            <summary>Site clients</summary>
+            <Box mt="xs">
+              <HostedClients plantId={plantId} vpn={vpn} manage={manage} kind="site" />
+            </Box>
+          </details>
+        )}
       </Stack>
       {dialog === 'edit' && <EditDirectVpnDialog plantId={plantId} vpn={vpn} onClose={() => setDialog(null)} />}
       {dialog === 'logs' && <LogsDialog plantId={plantId} vpn={vpn} onClose={() => setDialog(null)} />}

@@ -21,7 +21,7 @@ export function SubnetListInput(props: {
           <TextInput
             style={{ flex: 1 }}
             label={`Plant subnet ${index + 1}`}
-            placeholder="192.168.10.0/24"
+            placeholder="e.g. 192.168.10.0/24"
             value={subnet}
             onChange={(e) => set(index, e.currentTarget.value)}
             error={errors[`subnets[${index}]`]}

@@ -102,3 +102,42 @@ test('D3 a refusal lands on the step of the field it names', () => {
   ];
   for (const [field, step] of rows) assert.equal(stepOfField(field), step, String(field));
 });
+
+test('D3 manual entry: the rendered text passes plantgate’s own whitelist parsers (WireGuard and OpenVPN)', async () => {
+  const { parseWireGuardConfig } = await import('../../../../src/core/direct-vpn/wireguard-config.ts');
+  const { parseOpenVpnConfig } = await import('../../../../src/core/direct-vpn/openvpn-config.ts');
+  const { generateWireGuardKeyPair } = await import('../../../../src/crypto/wireguard-keys.ts');
+  const { readFileSync } = await import('node:fs');
+  const agent = generateWireGuardKeyPair();
+  const router = generateWireGuardKeyPair();
+  const wg = manualConfig({
+    protocol: 'wireguard',
+    transport: 'udp',
+    subnets: ['10.40.0.0/24'],
+    manual: {
+      ...EMPTY_WIZARD.manual,
+      endpoint: 'router.example:51820',
+      peerPublicKey: router.publicKey,
+      privateKey: agent.privateKey,
+      address: '10.99.0.2/32',
+    },
+  });
+  const parsedWg = parseWireGuardConfig(wg);
+  assert.ok(parsedWg.ok, JSON.stringify(parsedWg));
+  assert.equal(parsedWg.config.peers[0]?.endpoint, 'router.example:51820');
+  // The PEM blocks of the parser corpus's self-made test PKI, pasted as a user would.
+  const corpus = readFileSync(new URL('../../../../src/core/direct-vpn/corpus/teltonika-openvpn.ovpn', import.meta.url), 'utf8');
+  const block = (tag: string) => (new RegExp(`<${tag}>\\n([\\s\\S]*?)\\n</${tag}>`).exec(corpus)?.[1] ?? '').trim();
+  assert.ok(
+    block('ca').startsWith('-----BEGIN') && block('cert').startsWith('-----BEGIN') && block('key').startsWith('-----BEGIN'),
+    'the corpus has the three blocks',
+  );
+  const ovpn = manualConfig({
+    protocol: 'openvpn',
+    transport: 'tcp',
+    subnets: [],
+    manual: { ...EMPTY_WIZARD.manual, endpoint: 'router.example:443', ca: block('ca'), cert: block('cert'), key: block('key') },
+  });
+  const parsedOvpn = parseOpenVpnConfig(ovpn);
+  assert.ok(parsedOvpn.ok, JSON.stringify(parsedOvpn));
+});

@@ -63,7 +63,7 @@ export function BasicsStep({ values, change, errors }: StepProps) {
       />
       <Group align="flex-end">
         <Stack gap={4}>
-          <Text size="sm" fw={500} id="protocol-label">
+          <Text size="sm" fw={700} id="protocol-label">
             Protocol
           </Text>
           <SegmentedControl
@@ -268,6 +268,11 @@ export function SubnetsStep({ values, change, errors, review }: StepProps & { re
         VPNs.
       </Text>
       {review && review.stripped.length > 0 && <StrippedNotice review={review} />}
+      {values.direction === 'outgoing' && !errors.subnets && (review === null || review.subnetsFromConfig.length === 0) && (
+        <Text size="sm" fw={600}>
+          The upload names no plant range of its own: enter the ranges behind the router.
+        </Text>
+      )}
       <SubnetListInput subnets={values.subnets} onChange={(subnets) => change({ subnets })} errors={errors} />
     </Stack>
   );
