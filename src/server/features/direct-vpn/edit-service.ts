@@ -3,13 +3,14 @@ import { validateDirectVpnSubnets } from '../../../core/direct-vpn/subnet-valida
 import { formatCidr } from '../../../core/net/ipv4.ts';
 import type { DirectVpnChange, DirectVpnUpdateRequest } from '../../../core/wire/direct-vpn.ts';
 import type { AppContext } from '../../context.ts';
+import type { Db } from '../../db/handle.ts';
 import type { Caller } from '../../http/registry.ts';
 import { badRequest } from '../../http/errors.ts';
 import { devicesOfPlants } from '../organizations/org-store.ts';
 import { type PlantScope, plantScope } from './plant-scope.ts';
 import { refuseDuplicateName, viewOf, vpnOf } from './service.ts';
 import { type Listen, listenFor } from './hosted-service.ts';
-import { type DirectVpnRow, clientCounts, deleteDirectVpn, directVpnsOfPlant, updateDirectVpn, updateDirectVpnListen } from './store.ts';
+import { type DirectVpnRow, clientCounts, clientsOfDirectVpn, updateDirectVpnClientSubnets, deleteDirectVpn, directVpnsOfPlant, updateDirectVpn, updateDirectVpnListen } from './store.ts';
 import { applyDirectVpnChange } from './subnet-change.ts';
 import { devicesBehind, refuseNonIpv4, requireConfirmed, subnetContext, subnetRefusal, subnetsOf } from './subnet-rules.ts';
 
@@ -49,7 +50,8 @@ export async function updateDirectVpnSettings(ctx: AppContext, caller: Caller, p
     write: async (trx) => {
       await updateDirectVpn(trx, row.id, { name, description, subnets: JSON.stringify(after), updated_at: now });
       if (listen) await updateDirectVpnListen(trx, row.id, listen.host, listen.port, now);
-      return [...(listen ? [`~ direct VPN ${row.name}: clients dial ${listen.host}:${listen.port} now; profiles issued before name the old endpoint (edit them or add the clients again)`] : []), `~ direct VPN ${row.name} of plant ${scope.plant.name}: ${[name !== row.name ? `renamed to ${name}` : '', description !== row.description ? 'description changed' : '', added.length ? `+${added.join(', +')}` : '', removed.length ? `-${removed.join(', -')}` : ''].filter(Boolean).join('; ')}`];
+      const announcing = row.direction === 'hosted' && (added.length > 0 || removed.length > 0) ? await followSubnets(trx, row.id, before, after) : [];
+      return [...announcing, ...(listen ? [`~ direct VPN ${row.name}: clients dial ${listen.host}:${listen.port} now; profiles issued before name the old endpoint (edit them or add the clients again)`] : []), `~ direct VPN ${row.name} of plant ${scope.plant.name}: ${[name !== row.name ? `renamed to ${name}` : '', description !== row.description ? 'description changed' : '', added.length ? `+${added.join(', +')}` : '', removed.length ? `-${removed.join(', -')}` : ''].filter(Boolean).join('; ')}`];
     },
   });
   const listenNow = listen ? { listen_host: listen.host, listen_port: listen.port } : {};
@@ -62,6 +64,26 @@ async function hostedListenEdit(ctx: AppContext, scope: PlantScope, rows: Direct
   if (row.direction !== 'hosted') throw badRequest('listen', 'only a hosted server listens; an outgoing direct VPN dials the endpoint of its upload');
   const listen = await listenFor(ctx, scope, rows, { protocol: row.protocol, transport: row.transport }, asked, row);
   return listen.host === row.listen_host && listen.port === row.listen_port ? null : listen;
+}
+
+/**
+ * A hosted server's site client that announced all of its subnets (the plant router created
+ * with it) keeps announcing all of them when they change: new ones go to it, unless another
+ * site client announces them.
+ */
+async function followSubnets(trx: Db, vpnId: string, before: string[], after: string[]): Promise<string[]> {
+  const sites = (await clientsOfDirectVpn(trx, vpnId)).filter((c) => c.kind === 'site');
+  const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
+  const out: string[] = [];
+  for (const site of sites) {
+    const own = JSON.parse(site.subnets) as string[];
+    if (!same(own, before)) continue;
+    const others = sites.filter((s) => s.id !== site.id).flatMap((s) => JSON.parse(s.subnets) as string[]);
+    const next = after.filter((s) => !others.includes(s));
+    await updateDirectVpnClientSubnets(trx, site.id, JSON.stringify(next));
+    out.push(`~ site client ${site.name} announces ${next.join(', ') || 'nothing'}`);
+  }
+  return out;
 }
 
 async function clientCountOf(ctx: AppContext, row: DirectVpnRow): Promise<number> {

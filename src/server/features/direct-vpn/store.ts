@@ -107,3 +107,8 @@ export async function updateDirectVpnConfig(db: Db, id: string, config: string, 
 export async function updateDirectVpnListen(db: Db, id: string, host: string, port: number, updatedAt: string): Promise<void> {
   await db.updateTable('direct_vpns').set({ listen_host: host, listen_port: port, updated_at: updatedAt }).where('id', '=', id).execute();
 }
+
+/** A site client's announced subnets (they follow the hosted server's when it announced all of them). */
+export async function updateDirectVpnClientSubnets(db: Db, id: string, subnets: string): Promise<void> {
+  await db.updateTable('direct_vpn_clients').set({ subnets }).where('id', '=', id).execute();
+}
