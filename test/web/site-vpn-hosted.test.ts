@@ -98,6 +98,16 @@ describe('hosted direct VPN in the Site VPN and User VPN tabs (issue 9)', () => 
     assert.match((await confirm.textContent()) ?? '', /cut at once/);
     await confirm.getByRole('button', { name: 'Remove user' }).click();
     await users.locator('[data-testid="user-client"][data-client="erik"]').waitFor({ state: 'detached' });
+
+    // D9 delete: every client goes with the server, said first.
+    await page.getByRole('navigation', { name: 'Park C tabs' }).getByRole('link', { name: 'Site VPN' }).click();
+    await hub.getByRole('button', { name: 'Actions for Hub C' }).click();
+    await page.getByRole('menuitem', { name: 'Delete' }).click();
+    const confirm2 = page.getByRole('dialog', { name: 'Delete Hub C?' });
+    assert.match((await confirm2.textContent()) ?? '', /1 client \(sites and users\) are removed; their profiles stop working at once and cannot be\s+reissued/);
+    await expectAccessible(page, 'site-vpn-delete-hosted');
+    await confirm2.getByRole('button', { name: 'Delete direct VPN' }).click();
+    await hub.waitFor({ state: 'detached' });
     await context.close();
   });
 });
