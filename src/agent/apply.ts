@@ -12,6 +12,7 @@ import type { DirectVpnStatusReport } from '../core/wire/daemon.ts';
 import type { NetProbe } from '../os/probe/net-probe.ts';
 import { DirectVpnRunner, directVpnInterfaceNames, hostedInterfaces } from './direct-vpns.ts';
 import { applyRunners, type DirectVpnTunnelRunner, statusOfRunners } from './tunnel-runner.ts';
+import { isOpenVpn, OpenVpnRunner, type OpenVpnRunnerDeps } from './openvpn-vpns.ts';
 import { type AgentApplyPlan, type AgentObserved, canonicalTranslationKey, desiredGatewayPeers, isLiteralEndpoint, planAgentApply } from './plan.ts';
 
 /**
@@ -38,6 +39,8 @@ export type AgentDataPlane = {
   /** Diagnose checks and discovery (D7, D11); without it no checks run. */
   probe?: NetProbe;
   now?: () => number;
+  /** Issue 9: runs OpenVPN direct VPNs; absent, they are reported as not started. */
+  openvpn?: Omit<OpenVpnRunnerDeps, 'ip'>;
 };
 
 export async function observeAgent(plane: AgentDataPlane): Promise<AgentObserved> {
@@ -67,10 +70,17 @@ export class AgentApplier {
   private view: AgentView | null = null;
   /** One runner per kind of direct VPN tunnel: a new kind is one more entry here. */
   private readonly runners: DirectVpnTunnelRunner[];
+  private readonly openVpns: OpenVpnRunner | null;
 
   constructor(plane: AgentDataPlane) {
     this.plane = plane;
-    this.runners = [new DirectVpnRunner(plane.wireguard, plane.ip, { probe: plane.probe, now: plane.now })];
+    this.openVpns = plane.openvpn ? new OpenVpnRunner({ ...plane.openvpn, ip: plane.ip }) : null;
+    this.runners = [new DirectVpnRunner(plane.wireguard, plane.ip, { probe: plane.probe, now: plane.now }), ...(this.openVpns ? [this.openVpns] : [])];
+  }
+
+  /** Stops every openvpn this agent started (the daemon's stop; their files removed). */
+  async stopOpenVpns(): Promise<void> {
+    await this.openVpns?.stopAll();
   }
 
   /** Direct VPNs of the saved document of an earlier run (removed on the first apply if no longer wanted). */
@@ -168,6 +178,9 @@ export class AgentApplier {
     }
     const direct = await applyRunners(this.runners, desired.directVpns, observe);
     changes.push(...direct.changes);
+    if (this.openVpns === null) {
+      for (const vpn of desired.directVpns.filter(isOpenVpn)) direct.failed.push(`direct VPN ${vpn.name} not started: OpenVPN is not available on this agent`);
+    }
     this.view = { peers: applied, failed: failedConfigs, translations: nftKey(desired), ip: ipKey };
     const names = new Map(desired.gateways.map((gateway) => [gateway.publicKey, gateway]));
     const failedPeers = [...failed].map(([key, error]) => {

@@ -147,12 +147,12 @@ describe('tunnel log', () => {
   ] as const) {
     it(`redacts ${name}`, () => assert.ok(!redactSecrets(input).includes(forbidden), redactSecrets(input)));
   }
-  it('keeps the newest 50 lines per tunnel', () => {
+  it('keeps the newest 30 lines per tunnel', () => {
     const log = new TunnelLog();
     for (let i = 0; i < 60; i++) log.add('a', 'at', `line ${i}`);
     const lines = log.recent('a');
-    assert.equal(lines.length, 50);
-    assert.equal(lines[49].text, 'line 59');
+    assert.equal(lines.length, 30);
+    assert.equal(lines[29].text, 'line 59');
   });
   it('splitEndpoint reads host:port and [v6]:port', () => {
     assert.deepEqual(splitEndpoint('router.example:51820'), { host: 'router.example', port: 51820 });

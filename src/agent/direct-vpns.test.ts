@@ -63,6 +63,28 @@ describe('direct VPN runner (issue 9, agent side)', () => {
     assert.deepEqual(hostedInterfaces([hosted, vpn()]), [{ iface: directVpnInterfaceName('dv-1'), network: '100.96.0.0/24', subnets: ['10.40.0.0/24'] }]);
   });
 
+  it('issue 9 hosted: a client added or removed is a `wg syncconf` of the peers (the others keep their sessions); another change rebuilds the server', async () => {
+    const wireguard = new FakeWireGuardDriver();
+    const runner = new DirectVpnRunner(wireguard, new FakeIpConfigDriver());
+    const site = { publicKey: generateWireGuardKeyPair().publicKey, presharedKey: null, endpoint: null, allowedIps: ['10.40.0.0/24', '100.96.0.2/32'], persistentKeepalive: null };
+    const user = { publicKey: generateWireGuardKeyPair().publicKey, presharedKey: null, endpoint: null, allowedIps: ['100.96.0.3/32'], persistentKeepalive: null };
+    const server = vpn({ direction: 'hosted', listenPort: 51820, addresses: ['100.96.0.1/24'], peers: [site] });
+    await runner.apply([server], false);
+    const iface = directVpnInterfaceName('dv-1');
+    wireguard.calls.length = 0;
+    const added = await runner.apply([{ ...server, peers: [site, user] }], false);
+    assert.deepEqual(wireguard.calls, [`syncconf ${iface}`]);
+    assert.match(added.changes[0] ?? '', /clients updated/);
+    assert.deepEqual((await wireguard.readDump(iface))?.peers.map((p) => p.publicKey).sort(), [site.publicKey, user.publicKey].sort());
+    wireguard.calls.length = 0;
+    await runner.apply([server], false);
+    assert.deepEqual(wireguard.calls, [`syncconf ${iface}`], 'a removed client: its peer goes, nothing is rebuilt');
+    assert.deepEqual((await wireguard.readDump(iface))?.peers.map((p) => p.publicKey), [site.publicKey]);
+    wireguard.calls.length = 0;
+    await runner.apply([{ ...server, listenPort: 51821 }], false);
+    assert.ok(wireguard.calls.includes(`create ${iface}`), 'a new port rebuilds it');
+  });
+
   it('refuses to run a document entry with a default route as a subnet, and reports it without the key', async () => {
     const wireguard = new FakeWireGuardDriver();
     const runner = new DirectVpnRunner(wireguard, new FakeIpConfigDriver());

@@ -7,6 +7,7 @@ import type { IpConfigDriver } from '../os/ip/ip-config-driver.ts';
 import type { NetProbe } from '../os/probe/net-probe.ts';
 import type { WgDump } from '../os/wireguard/wg-dump.ts';
 import type { WireGuardDriver } from '../os/wireguard/wireguard-driver.ts';
+import type { WireGuardPeerConfig } from '../os/wireguard/wireguard-peer.ts';
 import type { HostedInterface } from './nft-ruleset.ts';
 import { TunnelLog } from './tunnel-log.ts';
 import type { DirectVpnApplyResult, DirectVpnTunnelRunner } from './tunnel-runner.ts';
@@ -40,13 +41,16 @@ export function directVpnInterfaceNames(vpns: AgentDirectVpn[]): string[] {
   return vpns.map((vpn) => directVpnInterfaceName(vpn.id)).sort();
 }
 
-/** Hosted WireGuard servers as the nft table needs them: interface, tunnel network, the subnets user clients may reach. */
+/** Hosted WireGuard and OpenVPN servers as the nft table needs them: interface, tunnel network, the subnets user clients may reach. */
 export function hostedInterfaces(vpns: AgentDirectVpn[]): HostedInterface[] {
-  return vpns.flatMap((vpn) =>
-    vpn.protocol === 'wireguard' && vpn.direction === 'hosted' && vpn.addresses[0] !== undefined
-      ? [{ iface: directVpnInterfaceName(vpn.id), network: canonicalPrefix(vpn.addresses[0]), subnets: vpn.subnets }]
-      : [],
-  );
+  return vpns.flatMap((vpn) => {
+    if (vpn.protocol === 'wireguard' && vpn.direction === 'hosted' && vpn.addresses[0] !== undefined) {
+      return [{ iface: directVpnInterfaceName(vpn.id), network: canonicalPrefix(vpn.addresses[0]), subnets: vpn.subnets }];
+    }
+    // hosted OpenVPN: its user clients (the server network) reach the site clients' subnets the same way
+    if (vpn.protocol === 'openvpn' && vpn.direction === 'hosted') return [{ iface: directVpnInterfaceName(vpn.id), network: canonicalPrefix(vpn.network), subnets: vpn.subnets }];
+    return [];
+  });
 }
 
 /** The `wg setconf` text of one direct VPN: rendered from the model, never an upload. Holds its keys. */
@@ -85,7 +89,7 @@ export class DirectVpnRunner implements DirectVpnTunnelRunner {
   private readonly probe: NetProbe | null;
   private readonly now: () => number;
   /** Interface name → the applied direct VPN (as JSON: any change rebuilds it). Memory only. */
-  private readonly applied = new Map<string, { name: string; key: string }>();
+  private readonly applied = new Map<string, { name: string; key: string; vpn?: AgentDirectVpn }>();
   /** The WireGuard direct VPNs of the last applied document: running, or failed with why. */
   private known = new Map<string, Known>();
   private readonly log = new TunnelLog();
@@ -131,14 +135,29 @@ export class DirectVpnRunner implements DirectVpnTunnelRunner {
       const key = JSON.stringify(vpn);
       const current = this.applied.get(iface);
       const previous = this.known.get(vpn.id);
-      if (current?.key === key && !(observe && (await this.wireguard.readDump(iface)) === null)) {
+      const gone = observe && (await this.wireguard.readDump(iface)) === null;
+      if (current?.key === key && !gone) {
         known.set(vpn.id, { vpn, iface, error: null });
         continue;
+      }
+      if (!gone && current?.vpn && onlyClientsChanged(current.vpn, vpn)) {
+        // A hosted server's clients came or went: `wg syncconf` the peers, so the others keep
+        // their sessions (a rebuilt server could not reach a site client until it dials again).
+        try {
+          await this.wireguard.syncPeers(iface, hostedPeers(vpn));
+          this.applied.set(iface, { name: vpn.name, key, vpn });
+          known.set(vpn.id, { vpn, iface, error: null });
+          this.log.add(vpn.id, at, `clients updated on ${iface}: ${vpn.peers.length} peer(s)`);
+          changes.push(`direct VPN ${vpn.name} clients updated on ${iface} (${vpn.peers.length} peer(s))`);
+          continue;
+        } catch {
+          // rebuilt whole below
+        }
       }
       const restarted = previous !== undefined && previous.vpn.restartGeneration !== vpn.restartGeneration;
       try {
         await this.start(iface, vpn);
-        this.applied.set(iface, { name: vpn.name, key });
+        this.applied.set(iface, { name: vpn.name, key, vpn });
         known.set(vpn.id, { vpn, iface, error: null });
         this.handshakes.delete(vpn.id);
         this.checks.delete(vpn.id);
@@ -239,6 +258,17 @@ export class DirectVpnRunner implements DirectVpnTunnelRunner {
     await this.ip.syncAddresses(iface, vpn.addresses.filter((address) => !address.includes(':')));
     await this.ip.syncRoutes(iface, vpn.subnets);
   }
+}
+
+/** Both the same hosted WireGuard server, only its client peers differ. */
+export function onlyClientsChanged(before: AgentDirectVpn, after: AgentWireGuardVpn): boolean {
+  if (before.protocol !== 'wireguard' || before.direction !== 'hosted' || after.direction !== 'hosted') return false;
+  return JSON.stringify({ ...before, peers: [] }) === JSON.stringify({ ...after, peers: [] });
+}
+
+/** A hosted server's peers as `wg syncconf` takes them: no endpoint (clients dial in), exactly their AllowedIPs. */
+function hostedPeers(vpn: AgentWireGuardVpn): WireGuardPeerConfig[] {
+  return vpn.peers.map((peer) => ({ publicKey: peer.publicKey, allowedIps: [...peer.allowedIps].map((ip) => canonicalPrefix(ip)).sort(), endpoint: null, persistentKeepalive: null }));
 }
 
 type DirectVpnCheckReport = NonNullable<DirectVpnStatusReport['checks']>[number];

@@ -9,8 +9,8 @@ import type { DirectVpnStatusReport } from '../core/wire/daemon.ts';
 export type TunnelState = DirectVpnStatusReport['state'];
 type Line = { at: string; text: string };
 
-/** Lines kept per tunnel (the report carries at most 200). */
-export const LOG_LINES = 50;
+/** Lines kept and reported per tunnel: 64 tunnels × 30 lines stay well inside a status report's 1 MiB. */
+export const LOG_LINES = 30;
 const LINE_CHARS = 400;
 
 /** WireGuard keys (44 base64 characters), PEM blocks, and `password`/`secret` values are replaced. */

@@ -89,6 +89,19 @@ export function hostedDirectVpnSuite(engine: string, database: () => Promise<str
       assert.ok(!stored.includes(siteKey), 'D6: the site client\u2019s private key is stored nowhere');
       assert.ok(!stored.includes(doc.privateKey), 'the server\u2019s private key is stored only sealed');
       assert.ok((await carol.get(`/api/v1/plants/Park%20A/direct-vpns`)).status === 200);
+
+      // D9/D7: the client list shows what the agent reports of each client (its peer by public key)
+      const at = new Date().toISOString();
+      const report = {
+        appliedRevision: 1,
+        version: 'test',
+        peers: [],
+        lastError: null,
+        directVpns: [{ id: vpn.id, state: 'connected', since: at, bytesIn: 10, bytesOut: 20, clients: [{ client: wireGuardPublicKey(siteKey), connected: true, endpoint: '192.0.2.7:40000', bytesIn: 1234, bytesOut: 5678, lastSeen: at }] }],
+      };
+      assert.equal((await agent.client.post(`/api/v1/agents/${agent.id}/status`, report)).status, 204);
+      const [router] = (await mona.get(`${PARK_C}/Hosted%20C/clients`)).body;
+      assert.deepEqual([router.name, router.connected, router.bytesIn, router.bytesOut, router.lastSeen], ['plant-router', true, 1234, 5678, at]);
     });
 
     it('a port clash answers 409 naming the field and the other direct VPN; without a port the next free one is taken; a dry run stores nothing', async () => {
@@ -111,6 +124,22 @@ export function hostedDirectVpnSuite(engine: string, database: () => Promise<str
       const noAgent = await mona.post(PARK_A, { name: 'Hosted A', direction: 'hosted', protocol: 'wireguard', subnets: ['10.43.0.0/24'] });
       assert.equal(noAgent.status, 409, JSON.stringify(noAgent.body));
       assert.equal(noAgent.body.error.field, 'listen.host', 'Park A\u2019s agent never registered: its address is unknown');
+    });
+
+    it('D1: the listen host and port are editable; a clash answers 409 naming the other direct VPN; the agent\u2019s server moves', async () => {
+      const clash = await mona.put(`${PARK_C}/Hosted%20D`, { listen: { port: 51820 } });
+      assert.equal(clash.status, 409, JSON.stringify(clash.body));
+      assert.equal(clash.body.error.field, 'listen.port');
+      assert.match(clash.body.error.message, /"Hosted C"/);
+      const moved = await mona.put(`${PARK_C}/Hosted%20D`, { listen: { port: 51900 } });
+      assert.equal(moved.status, 200, JSON.stringify(moved.body));
+      assert.deepEqual(moved.body.vpn.listen, { host: 'plant-c.example', port: 51900 });
+      assert.equal(moved.body.vpn.clientCount, 1);
+      assert.match(moved.body.changes.join('\n'), /profiles issued before name the old endpoint/);
+      assert.equal((await agentState()).directVpns.find((v: { name: string }) => v.name === 'Hosted D').listenPort, 51900);
+      const outgoing = await mona.post(PARK_C, { name: 'Out', direction: 'outgoing', protocol: 'wireguard', config: '[Interface]\n', listen: { port: 1 } });
+      assert.equal(outgoing.status, 400);
+      assert.equal(outgoing.body.error.field, 'listen');
     });
 
     it('D9: a user client gets a show-once profile routing the subnets; removing it drops its peer from the agent\u2019s document at once; each change is an event', async () => {

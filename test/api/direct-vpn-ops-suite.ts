@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
+import { parseWireGuardConfig } from '../../src/core/direct-vpn/wireguard-config.ts';
+import { generateWireGuardKeyPair, wireGuardPublicKey } from '../../src/crypto/wireguard-keys.ts';
 import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
 import { orgFleet } from './org-self-service-fixture.ts';
 
@@ -77,12 +78,18 @@ export function directVpnOpsSuite(engine: string, database: () => Promise<string
       const started = Date.now();
       await poll;
       assert.ok(Date.now() - started > 1000, 'the agent\u2019s long-poll was not woken by status reports');
+      // warm (credential and direct-VPN maps are read once per revision): further reports cost no query
+      const queries = server.ctx.store.queryCount();
+      for (let i = 0; i < 3; i++) {
+        assert.equal((await agentC.client.post(`/api/v1/agents/${agentC.id}/status`, report(vpnId, { state: 'connected', since, bytesIn: 21_000, bytesOut: 2500 }))).status, 204);
+      }
+      assert.equal(server.ctx.store.queryCount() - queries, 0, 'status reports with direct VPNs make no database query (written in the batched flush)');
       const listed = (await carol.get(PARK_C)).body.find((v: { name: string }) => v.name === 'Router C');
       assert.equal(listed.live.state, 'connected', 'the cooperation partner reads the live state too');
       // written with the daemons' status flush, read back by another replica (or after a restart)
       await server.ctx.daemonStatus.flush();
       const row = await server.ctx.store.db.selectFrom('direct_vpn_live').selectAll().where('direct_vpn_id', '=', vpnId).executeTakeFirstOrThrow();
-      assert.deepEqual([row.state, Number(row.bytes_in), Math.round(Number(row.rate_in) / 100)], ['connected', 21_000, 20]);
+      assert.deepEqual([row.state, Number(row.bytes_in), Number(row.rate_in)], ['connected', 21_000, 0], 'the last reports carried no new bytes: rate 0');
     });
 
     it('D7: logs and diagnose come from the latest report; another plant\u2019s agent cannot report this VPN', async () => {
@@ -130,6 +137,25 @@ export function directVpnOpsSuite(engine: string, database: () => Promise<string
       assert.equal(refused.status, 409);
       assert.equal(refused.body.error.code, 'direct-vpn-disabled');
       assert.equal((await mona.get(`${PARK_C}/Router%20C/diagnose`)).body.state, 'disabled');
+    });
+
+    it('D9/D7: a hosted server\u2019s clients show connected, last seen and bytes from the agent\u2019s report (keyed by the peer\u2019s public key)', async () => {
+      const created = await mona.post(PARK_C, { name: 'Hosted Ops', direction: 'hosted', protocol: 'wireguard', subnets: ['10.45.0.0/24'] });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const parsed = parseWireGuardConfig(created.body.credentials.profile);
+      assert.ok(parsed.ok);
+      const siteKey = wireGuardPublicKey(parsed.config.privateKey);
+      const before = (await mona.get(`${PARK_C}/Hosted%20Ops/clients`)).body;
+      assert.deepEqual([before[0].connected, before[0].lastSeen, before[0].bytesIn], [false, null, 0]);
+      const lastSeen = new Date(Date.now() + offsetMs - 5000).toISOString();
+      const clients = [{ client: siteKey, connected: true, endpoint: '203.0.113.9:40000', bytesIn: 700, bytesOut: 900, lastSeen }];
+      const sent = await agentC.client.post(`/api/v1/agents/${agentC.id}/status`, report(created.body.vpn.id, { state: 'connected', clients }));
+      assert.equal(sent.status, 204);
+      const [site] = (await mona.get(`${PARK_C}/Hosted%20Ops/clients`)).body;
+      assert.deepEqual([site.name, site.connected, site.lastSeen, site.bytesIn, site.bytesOut], ['plant-router', true, lastSeen, 700, 900]);
+      offsetMs += 120_000;
+      const [stale] = (await mona.get(`${PARK_C}/Hosted%20Ops/clients`)).body;
+      assert.equal(stale.connected, false, 'the agent stopped reporting: nobody counts as connected');
     });
 
     it('D11: a discovery wakes the plant agent\u2019s long-poll, its answer lists hosts with mapped address and known device; hosts outside the request are dropped', async () => {

@@ -148,7 +148,7 @@ export function directVpnSuite(engine: string, database: () => Promise<string | 
       assert.equal(wrongTransport.status, 400);
       assert.equal(wrongTransport.body.error.field, 'transport');
       assert.match(wrongTransport.body.error.message, /line 5/);
-      const created = await mona.post(PARK_B, { ...base, credentials: { username: 'plant', password: 'pw-3x9-secret' } });
+      const created = await mona.post(PARK_B, { ...base, advanced: { cipher: 'AES-128-GCM' }, credentials: { username: 'plant', password: 'pw-3x9-secret' } });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       assert.equal(created.body.vpn.transport, 'tcp');
       assert.deepEqual(created.body.vpn.endpoints, ['198.51.100.30:1194']);
@@ -158,6 +158,21 @@ export function directVpnSuite(engine: string, database: () => Promise<string | 
       assert.equal(`${stored.config}${stored.secrets}`.includes('pw-3x9-secret'), false, 'the password is stored sealed only');
       assert.equal(stored.config.includes('PRIVATE KEY'), false, 'the client key is not in the clear part');
       assert.match(String(stored.secrets), /^v1\./, 'sealed with the SecretBox');
+      // Issue 9 data plane: Park B's own agent gets it to run, with the key, the credentials
+      // and the advanced cipher applied; the model carries no route but the subnets'.
+      const enrolment = await op.post('/api/v1/admin/agents/enrolments', { plant: 'SolarCo/Park B' });
+      const agent = (await http(server.url).post('/api/v1/enrol', { token: enrolment.body.token })).body;
+      const agentClient = http(server.url, agent.credential);
+      assert.equal((await agentClient.post(`/api/v1/agents/${agent.id}/register`, { publicKey: generateWireGuardKeyPair().publicKey })).status, 200);
+      const state = (await agentClient.get(`/api/v1/agents/${agent.id}/state`)).body;
+      const vpn = state.directVpns.find((entry: { name: string }) => entry.name === 'Router B');
+      assert.ok(vpn, JSON.stringify(state.directVpns));
+      assert.equal(vpn.protocol, 'openvpn');
+      assert.equal(vpn.direction, 'outgoing');
+      assert.deepEqual(vpn.credentials, { username: 'plant', password: 'pw-3x9-secret' });
+      assert.match(vpn.model.key, /PRIVATE KEY/);
+      assert.deepEqual([vpn.model.cipher, vpn.model.dataCiphers, vpn.model.auth], ['AES-128-GCM', ['AES-128-GCM'], 'SHA1']);
+      assert.deepEqual(vpn.subnets, ['10.62.0.0/24']);
       assert.equal((await mona.delete(`${PARK_B}/Router%20B`)).status, 200);
     });
 

@@ -54,17 +54,20 @@ describe('hosted direct VPN profiles (issue 9 D6/D9)', () => {
     assert.match(text, /^proto tcp-client$/m);
     assert.match(text, /^remote agent\.example 1194$/m);
     assert.match(text, /^route 10\.40\.0\.0 255\.255\.255\.0$/m);
-    assert.match(text, /^comp-lzo yes$/m);
+    assert.match(text, /^comp-lzo$/m);
     assert.match(text, /<tls-crypt>\n-----BEGIN OpenVPN Static key V1-----/);
     const parsed = parseOpenVpnConfig(text);
     assert.ok(parsed.ok, JSON.stringify(parsed.ok ? null : parsed.problems));
   });
 
-  const compression: Array<[string, string]> = [
+  // the same text the agent's server config renders (openvpn-crypto compressionDirective)
+  const compression: Array<[string, string | null]> = [
     ['lz4-v2', 'compress lz4-v2'],
-    ['comp-lzo', 'comp-lzo yes'],
+    ['lzo', 'comp-lzo'],
+    ['comp-lzo', 'comp-lzo'],
     ['compress lz4', 'compress lz4'],
     ['comp-lzo no', 'comp-lzo no'],
+    ['no', null],
   ];
   for (const [input, want] of compression) it(`compressionLine(${input}) → ${want}`, () => assert.equal(compressionLine(input), want));
   it('compressionLine refuses an unknown or injected value', () => assert.throws(() => compressionLine('lzo\nup /bin/sh')));

@@ -111,7 +111,8 @@ export function renderOpenVpnClientProfile(profile: OpenVpnClientProfile): strin
   const crypto = profile.crypto;
   if (crypto?.cipher) lines.push(`data-ciphers ${token(crypto.cipher)}`, `data-ciphers-fallback ${token(crypto.cipher)}`);
   if (crypto?.auth) lines.push(`auth ${token(crypto.auth)}`);
-  if (crypto?.compression) lines.push(compressionLine(crypto.compression));
+  const compression = crypto?.compression ? compressionLine(crypto.compression) : null;
+  if (compression !== null) lines.push(compression);
   if (crypto?.tlsMin) lines.push(`tls-version-min ${token(crypto.tlsMin)}`);
   lines.push('verb 3');
   const block = (tag: string, pem: string) => {
@@ -125,11 +126,17 @@ export function renderOpenVpnClientProfile(profile: OpenVpnClientProfile): strin
   return `${lines.join('\n')}\n`;
 }
 
-/** `lzo` / `lz4` / `lz4-v2` / `stub` / `comp-lzo` as OpenVPN spells the directive. */
-export function compressionLine(compression: string): string {
-  if (compression === 'comp-lzo' || compression === 'lzo-legacy') return 'comp-lzo yes';
-  if (/^(lzo|lz4|lz4-v2|stub|stub-v2)$/.test(compression)) return `compress ${compression}`;
-  if (/^(comp-lzo( yes| no| adaptive)?|compress( lzo| lz4| lz4-v2| stub| stub-v2)?)$/.test(compression)) return compression;
+/**
+ * The compression directive of a hosted server, as the agent's server config renders it
+ * (openvpn-crypto's compressionDirective): client and server must say the same. `lzo`/`yes`/
+ * `comp-lzo` → `comp-lzo`, `lz4`… → `compress lz4`…, a directive as written; `no` → none.
+ */
+export function compressionLine(compression: string): string | null {
+  const text = compression.trim().toLowerCase();
+  if (text === '' || text === 'no' || text === 'none' || text === 'off') return null;
+  if (text === 'lzo' || text === 'yes' || text === 'comp-lzo' || text === 'comp-lzo yes') return 'comp-lzo';
+  if (/^(lz4|lz4-v2|stub|stub-v2|migrate)$/.test(text)) return `compress ${text}`;
+  if (/^(comp-lzo (no|adaptive)|compress( lzo| lz4| lz4-v2| stub| stub-v2| migrate)?)$/.test(text)) return text;
   throw new Error(`unknown compression: ${JSON.stringify(compression)}`);
 }
 

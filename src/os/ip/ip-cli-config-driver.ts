@@ -43,8 +43,10 @@ export class IpCliConfigDriver implements IpConfigDriver {
   private async currentRoutes(iface: string): Promise<string[]> {
     const { stdout } = await this.exec('ip', ['-j', 'route', 'show', 'dev', iface]);
     return (JSON.parse(stdout) as Array<{ dst: string; protocol?: string }>)
-      .filter((route) => route.protocol !== 'kernel' && route.dst !== 'default')
-      .map((route) => canonicalPrefix(route.dst));
+      .filter((route) => route.protocol !== 'kernel')
+      // A default route through the interface is one more route that must not be there
+      // (issue 9: an OpenVPN server's pushed redirect-gateway), so it is compared too.
+      .map((route) => canonicalPrefix(route.dst === 'default' ? '0.0.0.0/0' : route.dst));
   }
 
   async syncRoutes(iface: string, cidrs: string[]): Promise<string[]> {

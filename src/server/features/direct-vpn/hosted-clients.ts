@@ -14,6 +14,7 @@ import { issue, signCrl } from './hosted-pki.ts';
 import { type ClientCredentials, clientRow, clientView, profileFileName, refuseUnlessHosted } from './hosted-service.ts';
 import { type PlantScope, plantScope } from './plant-scope.ts';
 import { viewOf, vpnOf } from './service.ts';
+import { clientViewsWithLive } from './live.ts';
 import {
   type DirectVpnClientRow,
   type DirectVpnRow,
@@ -43,9 +44,10 @@ async function hostedScope(ctx: AppContext, caller: Caller, plantRef: string, vp
   return { scope, row };
 }
 
+/** Each client with what the agent last reported of it (WireGuard peer by public key, OpenVPN session by common name). */
 export async function listClients(ctx: AppContext, caller: Caller, plantRef: string, vpnRef: string): Promise<DirectVpnClientViewWire[]> {
   const { row } = await hostedScope(ctx, caller, plantRef, vpnRef, 'direct-vpn.view');
-  return (await clientsOfDirectVpn(ctx.store.db, row.id)).map(clientView);
+  return clientViewsWithLive(ctx, row, await clientsOfDirectVpn(ctx.store.db, row.id), clientView);
 }
 
 export async function addClient(

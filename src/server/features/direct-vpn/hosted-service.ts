@@ -181,6 +181,7 @@ export function hostedCrypto(advanced: CreateBody['advanced']): OpenVpnCrypto | 
     return value;
   };
   let compression: string | null = null;
+  // stored as the directive both sides render (compressionLine): the server config and the profiles say the same
   if (advanced?.compression !== undefined) {
     try {
       compression = compressionLine(advanced.compression);

@@ -11,6 +11,14 @@ describe('D7 live buffer: the rate over the last two reports', () => {
   ];
   for (const [name, previous, bytes, at, rate] of cases) it(name, () => assert.equal(rateBetween(previous, bytes, at), rate));
 
+  it('control characters an agent sends (terminal escapes) never reach a reader', () => {
+    const buffer = new DirectVpnLiveBuffer();
+    buffer.record([{ id: 'v', state: 'down', since: 's', bytesIn: 0, bytesOut: 0, logs: [{ at: 'x', text: 'evil \u001b[2J\u0007 line' }], checks: [{ check: 'c', ok: false, detail: 'd\u001b]0;t', fix: null }] }], '2026-11-30T12:00:00.000Z');
+    const entry = buffer.latestOf('v');
+    assert.equal(entry?.logs[0]?.text, 'evil  [2J  line');
+    assert.doesNotMatch(JSON.stringify(entry), /\\u001b/);
+  });
+
   it('record keeps the newest report per direct VPN with its rates, logs carried over when a report has none', () => {
     const buffer = new DirectVpnLiveBuffer();
     const base = { id: 'v', state: 'connected' as const, since: '2026-11-30T11:00:00Z', bytesOut: 0 };

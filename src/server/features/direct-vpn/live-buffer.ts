@@ -24,6 +24,21 @@ export type LiveEntry = {
 
 const BATCH = 200;
 
+/** What an agent sends is shown to users (terminal, browser): no control characters. */
+export function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+}
+
+function cleanReport(report: DirectVpnStatusReport): DirectVpnStatusReport {
+  return {
+    ...report,
+    logs: report.logs?.map((l) => ({ at: printable(l.at), text: printable(l.text) })),
+    checks: report.checks?.map((c) => ({ check: printable(c.check), ok: c.ok, detail: printable(c.detail), fix: c.fix === null ? null : printable(c.fix) })),
+    clients: report.clients?.map((c) => ({ ...c, client: printable(c.client), endpoint: c.endpoint === null ? null : printable(c.endpoint) })),
+  };
+}
+
 /** Bytes per second between two reports; 0 when the counters went back (the tunnel restarted) or no time passed. */
 export function rateBetween(previous: { bytes: number; at: string } | undefined, bytes: number, at: string): number {
   if (!previous) return 0;
@@ -37,7 +52,8 @@ export class DirectVpnLiveBuffer {
   private pending = new Map<string, LiveEntry>();
 
   record(reports: readonly DirectVpnStatusReport[], at: string): void {
-    for (const report of reports) {
+    for (const sent of reports) {
+      const report = cleanReport(sent);
       const previous = this.latest.get(report.id);
       const entry: LiveEntry = {
         state: report.state,

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { DirectVpnChange, DirectVpnDiagnosis, DirectVpnLogs, DirectVpnViewWire } from '../../../core/wire/direct-vpn.ts';
+import type { DirectVpnChange, DirectVpnClientViewWire, DirectVpnDiagnosis, DirectVpnLogs, DirectVpnViewWire } from '../../../core/wire/direct-vpn.ts';
 import type { AppContext } from '../../context.ts';
 import { conflict } from '../../http/errors.ts';
 import type { Caller } from '../../http/registry.ts';
@@ -8,7 +8,7 @@ import { type LiveEntry, entryOfRow } from './live-buffer.ts';
 import { directVpnPlants, liveRowsOf } from './live-store.ts';
 import { plantScope } from './plant-scope.ts';
 import { viewOf, vpnOf } from './service.ts';
-import { bumpRestartGeneration, type DirectVpnRow, directVpnsOfPlant } from './store.ts';
+import { bumpRestartGeneration, type DirectVpnClientRow, type DirectVpnRow, directVpnsOfPlant } from './store.ts';
 
 /**
  * D7 reads and actions on a running direct VPN: its live state (from the agent's latest
@@ -100,4 +100,26 @@ export async function restartDirectVpn(ctx: AppContext, caller: Caller, plantRef
     () => ({ touchPlants: [scope.plant.id] }),
   );
   return { vpn: viewOf(scope, row), changes: [`~ direct VPN ${row.name} of plant ${scope.plant.name}: restart requested`], revision: ctx.fleet.currentRevision() };
+}
+
+/**
+ * D9: a hosted server's clients with what its agent last reported — a WireGuard client by its
+ * public key (the peer), an OpenVPN client by its certificate's common name (the client's name).
+ * A report older than STALE_SECONDS shows nobody connected.
+ */
+export async function clientViewsWithLive(
+  ctx: AppContext,
+  vpn: DirectVpnRow,
+  clients: DirectVpnClientRow[],
+  view: (row: DirectVpnClientRow) => DirectVpnClientViewWire,
+): Promise<DirectVpnClientViewWire[]> {
+  const entry = (await liveEntries(ctx, [vpn])).get(vpn.id);
+  const fresh = entry !== undefined && vpn.enabled === 1 && ctx.now().getTime() - Date.parse(entry.reportedAt) <= STALE_SECONDS * 1000;
+  const reported = new Map((entry?.clients ?? []).map((c) => [c.client, c]));
+  return clients.map((row) => {
+    const base = view(row);
+    const seen = reported.get(vpn.protocol === 'wireguard' ? (row.public_key ?? '') : row.name);
+    if (!seen) return base;
+    return { ...base, connected: fresh && seen.connected, lastSeen: seen.lastSeen, bytesIn: seen.bytesIn, bytesOut: seen.bytesOut };
+  });
 }
