@@ -99,8 +99,15 @@ describe('hosted direct VPN in the Site VPN and User VPN tabs (issue 9)', () => 
     await confirm.getByRole('button', { name: 'Remove user' }).click();
     await users.locator('[data-testid="user-client"][data-client="erik"]').waitFor({ state: 'detached' });
 
-    // D9 delete: every client goes with the server, said first.
+    // D7 edit of a server: where clients dial; D9 delete: every client goes with it, said first.
     await page.getByRole('navigation', { name: 'Park C tabs' }).getByRole('link', { name: 'Site VPN' }).click();
+    await hub.getByRole('button', { name: 'Actions for Hub C' }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit Hub C' });
+    await edit.getByLabel('Dial-in port').fill('51999');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'detached' });
+    await hub.getByText('vpn.park-c.example:51999').waitFor();
     await hub.getByRole('button', { name: 'Actions for Hub C' }).click();
     await page.getByRole('menuitem', { name: 'Delete' }).click();
     const confirm2 = page.getByRole('dialog', { name: 'Delete Hub C?' });
