@@ -173,6 +173,21 @@ describe('site VPN tabs (issue 9)', () => {
     await page.keyboard.press('Escape');
     await page.getByRole('menuitem', { name: 'Edit' }).waitFor({ state: 'detached' });
 
+    // D7 edit of endpoint and keys: a new upload, refused like on create, then accepted.
+    await router.getByRole('button', { name: 'Actions for Router A' }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    const reupload = page.getByRole('dialog', { name: 'Edit Router A' });
+    const hooked = routerConf({ postUp: true });
+    await upload(page, 'new-router.conf', hooked.text);
+    await reupload.getByRole('button', { name: 'Save' }).click();
+    await reupload.getByText(new RegExp(`line ${hooked.postUpLine} \\(PostUp\\)`)).waitFor();
+    await expectAccessible(page, 'site-vpn-edit-upload-refused');
+    await upload(page, 'new-router.conf', routerConf({ postUp: false }).text.replace('192.0.2.10:51820', '198.51.100.30:51820'));
+    await reupload.getByRole('button', { name: 'Save' }).click();
+    await reupload.waitFor({ state: 'detached' });
+    await router.getByText('198.51.100.30:51820').waitFor();
+    assert.deepEqual((await alice.get('/api/v1/plants/Park%20A/direct-vpns/Router%20A')).body.subnets, ['10.40.0.0/24'], 'the subnets stay');
+
     await router.getByRole('button', { name: 'Actions for Router A' }).click();
     await page.getByRole('menuitem', { name: 'Edit' }).click();
     const edit = page.getByRole('dialog', { name: 'Edit Router A' });
