@@ -306,6 +306,14 @@ describe('site VPN tabs (issue 9)', () => {
     assert.equal(refused.status, 403, 'the API refuses what the page does not offer');
     await partner.context.close();
 
+    // An own Member with a job role (bob, Operator on Park A) reads too, and changes nothing.
+    const member = await signIn(browser, server.url, USERS.bob, problems, DESKTOP);
+    await openPlantTab(member.page, 'Park A', 'Site VPN');
+    await card(member.page, 'Substation').waitFor();
+    await member.page.getByTestId('read-only-note').waitFor();
+    assert.equal(await member.page.getByRole('button', { name: /^Actions for/ }).count(), 0, 'no card menu for an Operator');
+    await member.context.close();
+
     const viewer = await signIn(browser, server.url, USERS.vera, problems, DESKTOP);
     await openOrgTab(viewer.page, 'Plants');
     await viewer.page.locator('[data-testid="plant-row"][data-plant="Park A"]').getByRole('link', { name: 'Park A' }).click();
