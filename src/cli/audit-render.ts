@@ -44,7 +44,8 @@ export function renderVerification(v: AuditVerification): string {
   if (!v.ok) return `plant ${v.plant}: verification FAILED at record #${v.seq}${v.recordId ? ` (id ${v.recordId})` : ''}: ${v.problem}`;
   const tail = v.unsignedTail > 0 ? `; the last ${v.unsignedTail} covered by the chain head until the next checkpoint` : '';
   const purged = v.firstSeq !== null && v.firstSeq > 1 ? ` (records before #${v.firstSeq} purged by retention, anchored by a checkpoint)` : '';
-  return `plant ${v.plant}: verified ${v.records} records and ${v.checkpoints} checkpoints${purged}${tail}`;
+  const gaps = v.gaps ? `; ${v.gaps} capture gap${v.gaps === 1 ? '' : 's'} recorded in that time (plantgate audit query lists them)` : '';
+  return `plant ${v.plant}: verified ${v.records} records and ${v.checkpoints} checkpoints${purged}${tail}${gaps}`;
 }
 
 /** Verifies a JSON-lines export offline, with only the public key (issue 10 item 6). */

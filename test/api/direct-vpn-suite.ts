@@ -288,7 +288,8 @@ export function directVpnSuite(engine: string, database: () => Promise<string | 
     it('removing a plant removes its direct VPNs with it (no orphan, no foreign-key failure)', async () => {
       const created = await mona.post('/api/v1/plants/Park%20B/direct-vpns', { name: 'Router B2', direction: 'outgoing', protocol: 'wireguard', config: wireGuardUpload().text, subnets: ['10.63.0.0/24'] });
       assert.equal(created.status, 201, JSON.stringify(created.body));
-      const removed = await alice.delete('/api/v1/orgs/SolarCo/plants/Park%20B');
+      // Park B has an enrolled agent (the agent-document test above): removing the plant removes it too, so force.
+      const removed = await alice.delete('/api/v1/orgs/SolarCo/plants/Park%20B?force=true');
       assert.equal(removed.status, 200, JSON.stringify(removed.body));
       assert.equal((await mona.get('/api/v1/plants/Park%20B/direct-vpns')).status, 404);
       const left = await server.ctx.store.db.selectFrom('direct_vpns').select('name').where('name', '=', 'Router B2').execute();

@@ -60,7 +60,7 @@ describe('plantgate site-vpn against a real control plane', () => {
     assert.equal(real.code, 0, real.stderr);
     assert.deepEqual(Object.keys(JSON.parse(real.stdout)), REVIEW_KEYS);
     const listed = await run(['site-vpn', 'list', '--plant', 'Park C']);
-    assert.match(listed.stdout, /Router C\s+outgoing\s+wireguard\/udp\s+192\.0\.2\.1:51820\s+10\.40\.0\.0\/24\s+unknown\s/);
+    assert.match(listed.stdout, /Router C\s+outgoing\s+wireguard\/udp\s+192\.0\.2\.1:51820\s+10\.40\.0\.0\/24\s+enabled\s+unknown\s/);
   });
 
   it('D6: hosted create --json keeps the review contract and writes the show-once profile to --out (0600); client add/list/remove', async () => {

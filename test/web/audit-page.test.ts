@@ -21,6 +21,10 @@ describe('audit page (issue 10)', () => {
   let browser: Browser;
   const problems: string[] = [];
   const parkA = encodeURIComponent('Park A');
+  const bobKey = generateWireGuardKeyPair().publicKey;
+  let gw = { id: '', credential: '' };
+  let bobIp = '';
+  let parkAMapped = (_host: number) => '';
 
   before(async () => {
     ensureWebBuilt();
@@ -33,13 +37,16 @@ describe('audit page (issue 10)', () => {
     const gateway = { id: enrolled.body.id as string, credential: enrolled.body.credential as string };
     // Bob (Operator on Park A) is the connected user: his tunnel address, Park A's mapped prefix.
     const bob = http(server.url, await login(server.url, USERS.bob.email, USERS.bob.password));
-    assert.equal((await bob.post('/api/v1/vpn/profile', { publicKey: generateWireGuardKeyPair().publicKey })).status, 201);
+    assert.equal((await bob.post('/api/v1/vpn/profile', { publicKey: bobKey })).status, 201);
+    gw = gateway;
     const model = await server.ctx.fleet.fresh();
     const bobUser = [...model.users.values()].find((u) => u.email === USERS.bob.email);
     const tunnelIp = formatIpv4(model.profiles.get(bobUser?.id as never)?.tunnelIp as number);
     const plant = [...model.plants.values()].find((p) => p.name === 'Park A');
     const mappedBase = formatCidr(model.subnetsOf(plant?.id as never)[0]?.mapped as never).split('/')[0] as string;
     const mapped = (host: number) => formatIpv4(mappedBase.split('.').reduce((a, o) => a * 256 + Number(o), 0) + host);
+    parkAMapped = mapped;
+    bobIp = tunnelIp;
     const now = server.ctx.now().getTime();
     const flow = (id: string, host: number, port: number, connections: number, bytesIn: number) => ({
       id,
@@ -206,6 +213,43 @@ describe('audit page (issue 10)', () => {
     assert.equal(await verdict.getAttribute('data-ok'), 'false');
     assert.match((await verdict.textContent()) ?? '', /First failing record: #2 \(id r2\)/);
     await expectAccessible(page, 'audit-verify-failed');
+    await context.close();
+  });
+
+  test('issue 10 items 1, 2, 8: a P7 session summary links to that session\u2019s records; the timeline shows the user\u2019s profile and login among the flows, filterable', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const gateway = http(server.url, gw.credential);
+    const status = await gateway.post(`/api/v1/gateways/${gw.id}/status`, {
+      appliedRevision: 1,
+      version: 'test',
+      lastError: null,
+      peers: [{ publicKey: bobKey, endpoint: '81.2.69.160:40000', latestHandshake: now - 30, rxBytes: 5000, txBytes: 700 }],
+    });
+    assert.equal(status.status, 204, JSON.stringify(status.body));
+    await server.ctx.daemonStatus.flush();
+    const record = { id: 'r-session', tunnelIp: bobIp, destinationIp: parkAMapped(18), protocol: 'tcp', port: 502, connections: 4, bytesIn: 2048, bytesOut: 128, firstSeen: new Date((now - 2) * 1000).toISOString(), lastSeen: new Date(now * 1000).toISOString(), session: null };
+    const ack = await gateway.post(`/api/v1/gateways/${gw.id}/flows`, { batchId: 'web-session-batch', records: [record], gaps: [] });
+    assert.equal(ack.body.stored, 1, JSON.stringify(ack.body));
+
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems);
+    await openOrgTab(page, 'Audit');
+    const sessionRow = page.getByTestId('session-summary-row').filter({ hasText: '81.2.69.160:40000' });
+    await sessionRow.waitFor();
+    assert.match((await sessionRow.textContent()) ?? '', /bob@solarco\.example.*GB/);
+    const timeline = () => page.getByTestId('timeline-item').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-event') ?? tr.getAttribute('data-kind')));
+    await page.getByTestId('audit-timeline').waitFor();
+    const all = await timeline();
+    assert.ok(all.indexOf('profile.issued') >= 0 && all.indexOf('profile.issued') < all.lastIndexOf('access'), `the profile precedes the session's flow: ${all}`);
+    assert.ok(all.includes('auth.login'), `bob's login is on the timeline: ${all}`);
+    await page.getByLabel('Timeline shows').getByText('Events', { exact: true }).click();
+    await page.locator('[data-testid="timeline-item"][data-kind="access"]').first().waitFor({ state: 'detached' });
+    assert.ok((await timeline()).every((k) => k !== 'access'));
+    await expectAccessible(page, 'audit-timeline');
+
+    await sessionRow.getByRole('button', { name: /Show this session: records of bob@solarco\.example/ }).click();
+    await page.waitForFunction('document.querySelectorAll(\'[data-testid="audit-row"]\').length === 1');
+    assert.deepEqual(await rows(page), [['192.168.1.18', '502', '4']]);
+    assert.equal(await page.getByLabel('User (email)').inputValue(), USERS.bob.email);
     await context.close();
   });
 });

@@ -144,7 +144,16 @@ export const AuditPage = z.object({ records: z.array(AuditRecord), gaps: z.array
 export type AuditPage = z.infer<typeof AuditPage>;
 
 export const AuditVerification = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), plant: z.string(), records: z.number(), checkpoints: z.number(), firstSeq: z.number().nullable(), unsignedTail: z.number() }),
+  z.object({
+    ok: z.literal(true),
+    plant: z.string(),
+    records: z.number(),
+    checkpoints: z.number(),
+    firstSeq: z.number().nullable(),
+    unsignedTail: z.number(),
+    /** Capture gaps recorded in the time the chain covers (SPEC A5): the chain is intact, yet the capture had holes. */
+    gaps: z.number().optional(),
+  }),
   z.object({ ok: z.literal(false), plant: z.string(), seq: z.number(), recordId: z.string().nullable(), problem: z.string() }),
 ]);
 export type AuditVerification = z.infer<typeof AuditVerification>;

@@ -9,6 +9,7 @@ import type { AppContext } from '../../context.ts';
 import type { AuditDb } from './query-store.ts';
 import { ApiError } from '../../http/errors.ts';
 import type { Caller } from '../../http/registry.ts';
+import { countGapsFromSegment } from './gaps-store.ts';
 import { linkSessions } from './session-link-service.ts';
 import { chainedOf, plantOfRecords, selectChainPage, selectCheckpoints, selectGaps, selectHead, selectRecords } from './query-store.ts';
 
@@ -93,14 +94,18 @@ export async function verifyPlant(ctx: AppContext, caller: Caller, ref: string):
     keepFrom: firstKeptSegment(ctx.now(), ctx.audit.retentionDays),
   });
   let failure = null;
+  let firstSegment: number | null = null;
   for (let after = 0; failure === null; ) {
     const page = await selectChainPage(db, plant.plantId, after, VERIFY_PAGE);
+    firstSegment ??= page[0]?.segment ?? null;
     failure = verifier.feed(page);
     if (page.length < VERIFY_PAGE) break;
     after = (page.at(-1) as StoredFlow).seq;
   }
   const verdict = failure ?? verifier.finish(head);
-  return { ...verdict, plant: plant.plantName };
+  if (!verdict.ok) return { ...verdict, plant: plant.plantName };
+  // SPEC A5: an intact chain with capture gaps in its time is said so, never reported as complete.
+  return { ...verdict, plant: plant.plantName, gaps: firstSegment === null ? 0 : await countGapsFromSegment(db, firstSegment) };
 }
 
 /** A page of the chain as stored, with the checkpoints signing positions in it: what an offline verification needs. */

@@ -1,15 +1,18 @@
 import { Alert, Button, Card, Group, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
-import type { AuditPage as Page } from '../../../../src/core/wire/audit.ts';
+import type { AuditEvent, AuditPage as Page } from '../../../../src/core/wire/audit.ts';
 import type { OrgSummary } from '../../../../src/core/wire/org.ts';
 import { Loadable } from '../../ui/Loadable.tsx';
 import { TableScroll } from '../../ui/TableScroll.tsx';
 import { usePlants } from '../organization/plants/use-plants.ts';
+import { AuditSessions } from './AuditSessions.tsx';
 import { AuditSummaries } from './AuditSummaries.tsx';
+import { AuditTimeline } from './AuditTimeline.tsx';
 import { AuditTools } from './AuditTools.tsx';
 import { type AuditFilterDraft, type AuditFilters, checkAuditFilters, NO_FILTERS } from './audit-filters.ts';
 import { formatBytes, formatUtc } from './summaries.ts';
-import { useAuditRecords } from './use-audit.ts';
+import type { SessionSummary } from './timeline.ts';
+import { useAuditEvents, useAuditRecords } from './use-audit.ts';
 
 /**
  * A plant's audit trail (issue 10, SPEC A2/A3) for the Admins and Moderators of its
@@ -55,6 +58,15 @@ function PlantTrail({ plantId, plantName }: { plantId: string; plantName: string
   const checked = checkAuditFilters(draft);
   const errors = checked.ok ? {} : checked.errors;
   const records = useAuditRecords(plantId, filters, cursors[cursors.length - 1]);
+  const events = useAuditEvents(plantId, filters);
+  // "Show this session": the trail of that user during that session.
+  const showSession = (s: SessionSummary) => {
+    if (!s.session || !s.user) return;
+    const window = { user: s.user, from: s.session.start, to: s.session.end ?? new Date().toISOString() };
+    setDraft({ ...window, device: '' });
+    setFilters(window);
+    setCursors([undefined]);
+  };
   const apply = (event: { preventDefault(): void }) => {
     event.preventDefault();
     if (!checked.ok) return;
@@ -102,6 +114,9 @@ function PlantTrail({ plantId, plantName }: { plantId: string; plantName: string
         {(page) => (
           <TrailPage
             page={page}
+            events={events.data?.events ?? []}
+            moreEvents={events.data?.next != null}
+            onShowSession={showSession}
             empty={<Text data-testid="audit-empty">{filtered ? 'No record matches these filters.' : `No access to ${plantName} has been recorded yet.`}</Text>}
           />
         )}
@@ -126,7 +141,19 @@ function PlantTrail({ plantId, plantName }: { plantId: string; plantName: string
 }
 
 /** Gaps first (they qualify what follows), then the summaries and the records; `empty` when no record matched. */
-function TrailPage({ page, empty }: { page: Page; empty: React.ReactNode }) {
+function TrailPage({
+  page,
+  empty,
+  events,
+  moreEvents,
+  onShowSession,
+}: {
+  page: Page;
+  empty: React.ReactNode;
+  events: readonly AuditEvent[];
+  moreEvents: boolean;
+  onShowSession: (s: SessionSummary) => void;
+}) {
   return (
     <Stack>
       {page.gaps.map((g) => (
@@ -145,6 +172,7 @@ function TrailPage({ page, empty }: { page: Page; empty: React.ReactNode }) {
       ))}
       {page.records.length === 0 && empty}
       {page.records.length > 0 && <AuditSummaries records={page.records} />}
+      {page.records.length > 0 && <AuditSessions records={page.records} sessions={page.sessions ?? []} onShow={onShowSession} />}
       {page.records.length > 0 && (
         <TableScroll label="audit records table" minWidth={1060}>
           <Table className="stack-table" data-testid="audit-table" verticalSpacing={4}>
@@ -194,6 +222,7 @@ function TrailPage({ page, empty }: { page: Page; empty: React.ReactNode }) {
           </Table>
         </TableScroll>
       )}
+      {(page.records.length > 0 || events.length > 0) && <AuditTimeline records={page.records} events={events} moreEvents={moreEvents} />}
     </Stack>
   );
 }

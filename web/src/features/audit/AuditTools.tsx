@@ -32,7 +32,8 @@ export function AuditTools({ plantId, plantName }: { plantId: string; plantName:
           <Text size="sm">
             Verified {v.records} record{v.records === 1 ? '' : 's'} and {v.checkpoints} signed checkpoint{v.checkpoints === 1 ? '' : 's'}
             {v.firstSeq !== null && v.firstSeq > 1 ? ` (records before #${v.firstSeq} purged by retention)` : ''}
-            {v.unsignedTail > 0 ? `; the last ${v.unsignedTail} are covered by the chain head until the next checkpoint` : ''}.
+            {v.unsignedTail > 0 ? `; the last ${v.unsignedTail} are covered by the chain head until the next checkpoint` : ''}
+            {v.gaps ? `; ${v.gaps} capture gap${v.gaps === 1 ? '' : 's'} recorded in that time (shown above the records)` : ''}.
           </Text>
         </Alert>
       )}

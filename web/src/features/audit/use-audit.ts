@@ -36,3 +36,12 @@ export async function exportTrail(plantId: string, format: ExportFormat): Promis
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** The plant's SPEC A4 events for the same filters (user, from, to), oldest first; one page of up to 500. */
+export function useAuditEvents(plantId: string, filters: AuditFilters) {
+  return useQuery({
+    queryKey: ['audit-events', plantId, filters.user, filters.from, filters.to],
+    queryFn: () => request(auditApi.events, { params: { plant: plantId }, query: { user: filters.user, from: filters.from, to: filters.to, limit: 500 } }),
+    placeholderData: keepPreviousData,
+  });
+}
