@@ -71,7 +71,7 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
     const withAgent = new Set((await db.selectFrom('daemons').select('plant_id').where('kind', '=', 'agent').execute()).map((r) => r.plant_id));
     const infraTop = (await db.selectFrom('daemons').select((eb) => eb.fn.max('tunnel_ip_num').as('top')).executeTakeFirst())?.top;
     let nextInfra = infraTop == null ? addressing.serviceTunnelIp + 1 : Number(infraTop) + 1;
-    const agents: Array<Database['daemons']> = [];
+    const agents: Array<Omit<Database['daemons'], 'public_address'>> = [];
     // Deterministic share: plant i gets an agent when floor((i+1)·share) moves.
     for (const [i, plant] of plants.entries()) {
       if (skipPlants.has(plant.name) || withAgent.has(plant.id)) continue;

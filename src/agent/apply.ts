@@ -8,7 +8,11 @@ import type { WireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 import { type AgentInterfaces, renderAgentRuleset } from './nft-ruleset.ts';
 import { samePeerConfig, type WireGuardPeerConfig } from '../os/wireguard/wireguard-peer.ts';
 import type { PeerPlan } from '../os/wireguard/peer-plan.ts';
-import { DirectVpnRunner, directVpnInterfaceNames } from './direct-vpns.ts';
+import type { DirectVpnStatusReport } from '../core/wire/daemon.ts';
+import type { NetProbe } from '../os/probe/net-probe.ts';
+import { DirectVpnRunner, directVpnInterfaceNames, hostedInterfaces } from './direct-vpns.ts';
+import { applyRunners, type DirectVpnTunnelRunner, statusOfRunners } from './tunnel-runner.ts';
+import { isOpenVpn, OpenVpnRunner, type OpenVpnRunnerDeps } from './openvpn-vpns.ts';
 import { type AgentApplyPlan, type AgentObserved, canonicalTranslationKey, desiredGatewayPeers, isLiteralEndpoint, planAgentApply } from './plan.ts';
 
 /**
@@ -32,6 +36,11 @@ export type AgentDataPlane = {
   tableName?: string;
   /** The agent's own key pair (the tunnel interface's). */
   key: WireGuardKeyPair;
+  /** Diagnose checks and discovery (D7, D11); without it no checks run. */
+  probe?: NetProbe;
+  now?: () => number;
+  /** Issue 9: runs OpenVPN direct VPNs; absent, they are reported as not started. */
+  openvpn?: Omit<OpenVpnRunnerDeps, 'ip'>;
 };
 
 export async function observeAgent(plane: AgentDataPlane): Promise<AgentObserved> {
@@ -59,21 +68,34 @@ type AgentView = {
 export class AgentApplier {
   private readonly plane: AgentDataPlane;
   private view: AgentView | null = null;
-  private readonly directVpns: DirectVpnRunner;
+  /** One runner per kind of direct VPN tunnel: a new kind is one more entry here. */
+  private readonly runners: DirectVpnTunnelRunner[];
+  private readonly openVpns: OpenVpnRunner | null;
 
   constructor(plane: AgentDataPlane) {
     this.plane = plane;
-    this.directVpns = new DirectVpnRunner(plane.wireguard, plane.ip);
+    this.openVpns = plane.openvpn ? new OpenVpnRunner({ ...plane.openvpn, ip: plane.ip }) : null;
+    this.runners = [new DirectVpnRunner(plane.wireguard, plane.ip, { probe: plane.probe, now: plane.now }), ...(this.openVpns ? [this.openVpns] : [])];
+  }
+
+  /** Stops every openvpn this agent started (the daemon's stop; their files removed). */
+  async stopOpenVpns(): Promise<void> {
+    await this.openVpns?.stopAll();
   }
 
   /** Direct VPNs of the saved document of an earlier run (removed on the first apply if no longer wanted). */
   adoptDirectVpns(vpns: AgentDesiredState['directVpns']): void {
-    this.directVpns.adopt(vpns);
+    for (const runner of this.runners) runner.adopt(vpns);
   }
 
   /** The direct VPN interfaces running now (removed with the agent's own on stop). */
   directVpnInterfaces(): string[] {
-    return this.directVpns.interfaces();
+    return this.runners.flatMap((runner) => runner.interfaces()).sort();
+  }
+
+  /** D7: every direct VPN's live state, for the status report. */
+  directVpnStatus(nowMs: number): Promise<DirectVpnStatusReport[]> {
+    return statusOfRunners(this.runners, nowMs);
   }
 
   invalidate(): void {
@@ -125,7 +147,7 @@ export class AgentApplier {
       changes.push(`created ${ifaces.tunnel}`);
     }
     if (plan.nft.kind === 'reload') {
-      await this.plane.nft.applyScript(renderAgentRuleset(desired.translations, ifaces, table, directVpnInterfaceNames(desired.directVpns)));
+      await this.plane.nft.applyScript(renderAgentRuleset(desired.translations, ifaces, table, directVpnInterfaceNames(desired.directVpns), hostedInterfaces(desired.directVpns)));
       changes.push(`nft reloaded (${plan.nft.reasons.slice(0, 3).join('; ')})`);
     }
     const failedNow = await runPeerPlanTolerant(wireguard, ifaces.tunnel, plan.peers);
@@ -154,8 +176,11 @@ export class AgentApplier {
       if (error === undefined) applied.set(peer.publicKey, peer);
       else failedConfigs.set(peer.publicKey, { config: peer, error });
     }
-    const direct = await this.directVpns.apply(desired.directVpns, observe);
+    const direct = await applyRunners(this.runners, desired.directVpns, observe);
     changes.push(...direct.changes);
+    if (this.openVpns === null) {
+      for (const vpn of desired.directVpns.filter(isOpenVpn)) direct.failed.push(`direct VPN ${vpn.name} not started: OpenVPN is not available on this agent`);
+    }
     this.view = { peers: applied, failed: failedConfigs, translations: nftKey(desired), ip: ipKey };
     const names = new Map(desired.gateways.map((gateway) => [gateway.publicKey, gateway]));
     const failedPeers = [...failed].map(([key, error]) => {
@@ -168,7 +193,7 @@ export class AgentApplier {
 
 /** What the agent's table is rendered from: the translations and the direct VPN interfaces. */
 function nftKey(desired: AgentDesiredState): string {
-  return `${canonicalTranslationKey(desired.translations)}|${directVpnInterfaceNames(desired.directVpns).join(',')}`;
+  return `${canonicalTranslationKey(desired.translations)}|${directVpnInterfaceNames(desired.directVpns).join(',')}|${JSON.stringify(hostedInterfaces(desired.directVpns))}`;
 }
 
 function planAgainst(applied: Map<string, WireGuardPeerConfig>, desired: WireGuardPeerConfig[], failed: Map<string, unknown>): PeerPlan {

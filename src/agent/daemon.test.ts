@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AgentDesiredState } from '../core/wire/daemon.ts';
+import type { AgentDesiredState, AgentDiscoveryResult } from '../core/wire/daemon.ts';
+import { FakeNetProbe } from '../os/probe/fake-net-probe.ts';
 import { DaemonMetrics } from '../daemon/daemon-metrics.ts';
 import { memoryLogger } from '../daemon/log.ts';
 import { MemoryStateStore } from '../daemon/state-store.ts';
@@ -201,6 +202,65 @@ describe('agent daemon (fake drivers, fake control plane)', () => {
     assert.ok(!host.nft.appliedScripts.at(-1)?.includes('100.80.1.0/24'), 'no translation');
     assert.equal(daemon.loop.mode, 'stale-withdrawn');
     assert.ok((await metrics.render()).includes('plantgate_agent_serving_mode{mode="stale-withdrawn"} 1'));
+    await daemon.stop();
+  });
+});
+
+describe('agent daemon: direct VPN status and discovery (issue 9 D7, D11)', () => {
+  it('every status report carries each direct VPN\u2019s state; a discovery in the document runs once and its result is posted', async () => {
+    const { clock, cp, store, host } = world();
+    const probe = new FakeNetProbe();
+    probe.pingable.add('10.40.0.1');
+    probe.open.add('10.40.0.2:502');
+    const posted: Array<{ id: string; result: AgentDiscoveryResult }> = [];
+    const daemon = await startAgentDaemon(config, {
+      enrolment: cp,
+      controlPlane: () => ({
+        register: (r) => cp.register(r),
+        state: (r) => cp.fetchState(r),
+        status: (r) => cp.status(r),
+        discoveryResult: async (id, result) => void posted.push({ id, result }),
+      }),
+      store,
+      ...host,
+      probe,
+      clock,
+      log: memoryLogger(),
+      metrics: new DaemonMetrics('agent', clock),
+    });
+    await settle();
+    const router = generateWireGuardKeyPair();
+    const vpn = {
+      id: 'dv-1',
+      name: 'Router C',
+      protocol: 'wireguard' as const,
+      direction: 'outgoing' as const,
+      restartGeneration: 0,
+      privateKey: generateWireGuardKeyPair().privateKey,
+      addresses: ['10.9.0.2/32'],
+      listenPort: null,
+      mtu: null,
+      peers: [{ publicKey: router.publicKey, presharedKey: null, endpoint: '192.0.2.1:51820', allowedIps: ['10.40.0.0/24'], persistentKeepalive: 25 }],
+      subnets: ['10.40.0.0/24'],
+    };
+    const discovery = { id: 'disc-1', subnets: ['10.40.0.0/30'], ports: [502], maxHosts: 16, ratePerSecond: 100, deadlineSeconds: 30 };
+    cp.publish((current) => ({ ...current, directVpns: [vpn], discoveries: [discovery] }));
+    await settle();
+    await clock.advance(10_000);
+    await settle();
+    const report = cp.reports.at(-1);
+    assert.equal(report?.directVpns?.length, 1, JSON.stringify(report));
+    assert.equal(report?.directVpns?.[0]?.id, 'dv-1');
+    assert.equal(report?.directVpns?.[0]?.state, 'connecting', 'up, no handshake yet');
+    assert.ok(!JSON.stringify(cp.reports).includes(vpn.privateKey), 'no key in a report');
+    assert.deepEqual(
+      posted.map((p) => [p.id, p.result.hosts.map((h) => [h.ip, h.icmp, h.openPorts])]),
+      [['disc-1', [['10.40.0.1', true, []], ['10.40.0.2', false, [502]]]]],
+    );
+    // the same document again (a reconcile, a reconnect) does not run it twice
+    await clock.advance(30_000);
+    await settle();
+    assert.equal(posted.length, 1);
     await daemon.stop();
   });
 });

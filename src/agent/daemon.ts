@@ -11,6 +11,8 @@ import { type AgentDataPlane, AgentApplier } from './apply.ts';
 import { checkAgentState } from './desired-checks.ts';
 import { loadContact, saveContact } from '../daemon/contact.ts';
 import type { AgentInterfaces } from './nft-ruleset.ts';
+import type { OpenVpnDriver } from '../os/openvpn/openvpn-driver.ts';
+import { DiscoveryQueue } from './discovery.ts';
 
 /**
  * The plant agent daemon: enrol once, register its public key at every (re)connect,
@@ -25,10 +27,12 @@ export type AgentDaemonConfig = {
   table: string;
   keepOnExit: boolean;
   version: string;
+  /** The agent's state dir: OpenVPN direct VPNs keep their configs (0600) under `<stateDir>/openvpn`. */
+  stateDir?: string;
   loop?: Partial<SyncLoopOptions>;
 };
 
-export type AgentDaemonPorts = DaemonPorts<AgentControlPlane>;
+export type AgentDaemonPorts = DaemonPorts<AgentControlPlane> & { openvpn?: OpenVpnDriver };
 
 export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDaemonPorts, signal?: AbortSignal): Promise<RunningDaemon> {
   const { store, log, clock, metrics } = ports;
@@ -36,7 +40,30 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
   const key = await loadOrCreateKeyPair(store);
   const api = ports.controlPlane(identity);
   const savedParse = AgentDesiredState.safeParse(await store.read('desired-state'));
-  const plane: AgentDataPlane = { wireguard: ports.wireguard, nft: ports.nft, ip: ports.ip, ifaces: config.ifaces, tableName: config.table, key };
+  const plane: AgentDataPlane = {
+    wireguard: ports.wireguard,
+    nft: ports.nft,
+    ip: ports.ip,
+    ifaces: config.ifaces,
+    tableName: config.table,
+    key,
+    probe: ports.probe,
+    now: () => clock.now(),
+    ...(ports.openvpn && config.stateDir
+      ? {
+          openvpn: {
+            openvpn: ports.openvpn,
+            directory: `${config.stateDir}/openvpn`,
+            now: () => clock.now(),
+            schedule: (ms: number, run: () => void) => {
+              const timer = setTimeout(run, ms);
+              return () => clearTimeout(timer);
+            },
+            log: (message: string, fields?: Record<string, unknown>) => log.warn(message, fields ?? {}),
+          },
+        }
+      : {}),
+  };
   const gauges = {
     gateways: metrics.registry.gauge(`${metrics.prefix}_gateways`, 'Gateways in the desired state'),
     connected: metrics.registry.gauge(`${metrics.prefix}_gateways_connected`, 'Gateways with a handshake in the last 3 minutes'),
@@ -47,6 +74,15 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
   let current: AgentDesiredState | null = savedParse.success ? savedParse.data : null;
   const applier = new AgentApplier(plane);
   if (current) applier.adoptDirectVpns(current.directVpns);
+  const probe = ports.probe;
+  const discoveries =
+    probe && api.discoveryResult
+      ? new DiscoveryQueue(
+          { probe, now: () => clock.now(), sleep: (ms) => clock.sleep(ms) },
+          (id, result) => (api.discoveryResult as NonNullable<typeof api.discoveryResult>)(id, result),
+          (id, error) => log.warn('discovery result not delivered', { id, error: errorMessage(error) }),
+        )
+      : null;
   /** What the last apply left out (bad entries, gateways whose peer failed): reported in the status. */
   let problems: string[] = [];
 
@@ -80,6 +116,8 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
           forwardingChecked = true;
         }
         current = received;
+        // D11: each request runs once, in the background (the loop does not wait for probes)
+        discoveries?.offer(received.discoveries);
         gauges.gateways.set({}, desired.gateways.length);
         gauges.translations.set({}, desired.translations.length);
         return changes.length === 0 ? null : changes.join('; ');
@@ -96,7 +134,8 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
         }
         gauges.connected.set({}, dump?.peers.filter((peer) => isConnected(peer.latestHandshake, now)).length ?? 0);
         const lastError = status.lastError ?? (problems.length > 0 ? problems.join('; ') : null);
-        await api.status(statusReport({ ...status, lastError }, config.version, peerStatuses(dump), now));
+        const directVpns = await applier.directVpnStatus(now);
+        await api.status({ ...statusReport({ ...status, lastError }, config.version, peerStatuses(dump), now), ...(directVpns.length > 0 ? { directVpns } : {}) });
       },
     },
     config.loop,
@@ -109,9 +148,11 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
     stop: async () => {
       await loop.stop();
       if (config.keepOnExit) {
+        // openvpn children keep running too; the next start stops them by pid file (adopt).
         log.info('stopped; data plane left running (--keep-on-exit)');
         return;
       }
+      await applier.stopOpenVpns().catch((error) => log.error('could not stop openvpn', { error: errorMessage(error) }));
       for (const iface of [config.ifaces.tunnel, ...applier.directVpnInterfaces()]) {
         await ports.wireguard.deleteInterface(iface).catch((error) => log.error('could not remove interface', { iface, error: errorMessage(error) }));
       }

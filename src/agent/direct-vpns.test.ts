@@ -5,7 +5,7 @@ import { generateWireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 import { FakeIpConfigDriver } from '../os/ip/fake-ip-config-driver.ts';
 import { FakeWireGuardDriver } from '../os/wireguard/fake-wireguard-driver.ts';
 import { checkAgentState } from './desired-checks.ts';
-import { DirectVpnRunner, directVpnInterfaceName, directVpnSetconf } from './direct-vpns.ts';
+import { DirectVpnRunner, directVpnInterfaceName, directVpnSetconf, hostedInterfaces } from './direct-vpns.ts';
 
 const own = generateWireGuardKeyPair();
 const router = generateWireGuardKeyPair();
@@ -41,6 +41,48 @@ describe('direct VPN runner (issue 9, agent side)', () => {
     assert.match(text, /AllowedIPs = 10\.40\.0\.0\/24\n/);
     assert.match(text, new RegExp(`PresharedKey = ${psk.replace(/[+/]/g, '\\$&')}`));
     assert.doesNotMatch(text, /0\.0\.0\.0\/0|Address|DNS|PostUp/);
+  });
+
+  it('issue 9 hosted: the server\'s setconf has its listen port and each client with exactly its AllowedIPs (no endpoint); the nft part names its tunnel network', () => {
+    const site = generateWireGuardKeyPair();
+    const user = generateWireGuardKeyPair();
+    const hosted = vpn({
+      direction: 'hosted',
+      listenPort: 51820,
+      addresses: ['100.96.0.1/24'],
+      peers: [
+        { publicKey: site.publicKey, presharedKey: null, endpoint: null, allowedIps: ['10.40.0.0/24', '100.96.0.2/32'], persistentKeepalive: null },
+        { publicKey: user.publicKey, presharedKey: null, endpoint: null, allowedIps: ['100.96.0.3/32'], persistentKeepalive: null },
+      ],
+    });
+    const text = directVpnSetconf(hosted);
+    assert.match(text, /ListenPort = 51820\n/);
+    assert.match(text, /AllowedIPs = 10\.40\.0\.0\/24, 100\.96\.0\.2\/32\n/);
+    assert.match(text, /AllowedIPs = 100\.96\.0\.3\/32\n/);
+    assert.doesNotMatch(text, /Endpoint/);
+    assert.deepEqual(hostedInterfaces([hosted, vpn()]), [{ iface: directVpnInterfaceName('dv-1'), network: '100.96.0.0/24', subnets: ['10.40.0.0/24'] }]);
+  });
+
+  it('issue 9 hosted: a client added or removed is a `wg syncconf` of the peers (the others keep their sessions); another change rebuilds the server', async () => {
+    const wireguard = new FakeWireGuardDriver();
+    const runner = new DirectVpnRunner(wireguard, new FakeIpConfigDriver());
+    const site = { publicKey: generateWireGuardKeyPair().publicKey, presharedKey: null, endpoint: null, allowedIps: ['10.40.0.0/24', '100.96.0.2/32'], persistentKeepalive: null };
+    const user = { publicKey: generateWireGuardKeyPair().publicKey, presharedKey: null, endpoint: null, allowedIps: ['100.96.0.3/32'], persistentKeepalive: null };
+    const server = vpn({ direction: 'hosted', listenPort: 51820, addresses: ['100.96.0.1/24'], peers: [site] });
+    await runner.apply([server], false);
+    const iface = directVpnInterfaceName('dv-1');
+    wireguard.calls.length = 0;
+    const added = await runner.apply([{ ...server, peers: [site, user] }], false);
+    assert.deepEqual(wireguard.calls, [`syncconf ${iface}`]);
+    assert.match(added.changes[0] ?? '', /clients updated/);
+    assert.deepEqual((await wireguard.readDump(iface))?.peers.map((p) => p.publicKey).sort(), [site.publicKey, user.publicKey].sort());
+    wireguard.calls.length = 0;
+    await runner.apply([server], false);
+    assert.deepEqual(wireguard.calls, [`syncconf ${iface}`], 'a removed client: its peer goes, nothing is rebuilt');
+    assert.deepEqual((await wireguard.readDump(iface))?.peers.map((p) => p.publicKey), [site.publicKey]);
+    wireguard.calls.length = 0;
+    await runner.apply([{ ...server, listenPort: 51821 }], false);
+    assert.ok(wireguard.calls.includes(`create ${iface}`), 'a new port rebuilds it');
   });
 
   it('refuses to run a document entry with a default route as a subnet, and reports it without the key', async () => {

@@ -1,8 +1,17 @@
+import { renderHostedWireGuardSetconf } from '../core/direct-vpn/hosted-profile.ts';
 import { renderWireGuardSetconf } from '../core/direct-vpn/wireguard-render.ts';
+import { canonicalPrefix } from '../core/net/ipv4.ts';
 import type { WireGuardUpload } from '../core/direct-vpn/wireguard-config.ts';
-import type { AgentDirectVpn, AgentWireGuardVpn } from '../core/wire/daemon.ts';
+import type { AgentDirectVpn, AgentWireGuardVpn, DirectVpnStatusReport } from '../core/wire/daemon.ts';
 import type { IpConfigDriver } from '../os/ip/ip-config-driver.ts';
+import type { NetProbe } from '../os/probe/net-probe.ts';
+import type { WgDump } from '../os/wireguard/wg-dump.ts';
 import type { WireGuardDriver } from '../os/wireguard/wireguard-driver.ts';
+import type { WireGuardPeerConfig } from '../os/wireguard/wireguard-peer.ts';
+import type { HostedInterface } from './nft-ruleset.ts';
+import { TunnelLog } from './tunnel-log.ts';
+import type { DirectVpnApplyResult, DirectVpnTunnelRunner } from './tunnel-runner.ts';
+import { wireGuardChecks, wireGuardClients, wireGuardState, wireGuardTraffic } from './wireguard-status.ts';
 
 /**
  * Issue 9: the agent runs each enabled outgoing WireGuard direct VPN of its plant as a
@@ -32,8 +41,24 @@ export function directVpnInterfaceNames(vpns: AgentDirectVpn[]): string[] {
   return vpns.map((vpn) => directVpnInterfaceName(vpn.id)).sort();
 }
 
+/** Hosted WireGuard and OpenVPN servers as the nft table needs them: interface, tunnel network, the subnets user clients may reach. */
+export function hostedInterfaces(vpns: AgentDirectVpn[]): HostedInterface[] {
+  return vpns.flatMap((vpn) => {
+    if (vpn.protocol === 'wireguard' && vpn.direction === 'hosted' && vpn.addresses[0] !== undefined) {
+      return [{ iface: directVpnInterfaceName(vpn.id), network: canonicalPrefix(vpn.addresses[0]), subnets: vpn.subnets }];
+    }
+    // hosted OpenVPN: its user clients (the server network) reach the site clients' subnets the same way
+    if (vpn.protocol === 'openvpn' && vpn.direction === 'hosted') return [{ iface: directVpnInterfaceName(vpn.id), network: canonicalPrefix(vpn.network), subnets: vpn.subnets }];
+    return [];
+  });
+}
+
 /** The `wg setconf` text of one direct VPN: rendered from the model, never an upload. Holds its keys. */
 export function directVpnSetconf(vpn: AgentWireGuardVpn): string {
+  // hosted: the agent is the server; each client's AllowedIPs are exactly what the document says
+  if (vpn.direction === 'hosted' && vpn.listenPort !== null) {
+    return renderHostedWireGuardSetconf(vpn.privateKey, vpn.listenPort, vpn.peers.map((peer) => ({ publicKey: peer.publicKey, allowedIps: peer.allowedIps })));
+  }
   const upload: WireGuardUpload = {
     privateKey: vpn.privateKey,
     addresses: vpn.addresses,
@@ -51,17 +76,31 @@ export function directVpnSetconf(vpn: AgentWireGuardVpn): string {
   return renderWireGuardSetconf(upload, vpn.subnets);
 }
 
-export type DirectVpnApplyResult = { changes: string[]; failed: string[] };
+export type { DirectVpnApplyResult } from './tunnel-runner.ts';
 
-export class DirectVpnRunner {
+/** Diagnose checks run at most this often per tunnel while it is not connected. */
+export const CHECK_EVERY_MS = 30_000;
+
+type Known = { vpn: AgentWireGuardVpn; iface: string; error: string | null };
+
+export class DirectVpnRunner implements DirectVpnTunnelRunner {
   private readonly wireguard: WireGuardDriver;
   private readonly ip: IpConfigDriver;
+  private readonly probe: NetProbe | null;
+  private readonly now: () => number;
   /** Interface name → the applied direct VPN (as JSON: any change rebuilds it). Memory only. */
-  private readonly applied = new Map<string, { name: string; key: string }>();
+  private readonly applied = new Map<string, { name: string; key: string; vpn?: AgentDirectVpn }>();
+  /** The WireGuard direct VPNs of the last applied document: running, or failed with why. */
+  private known = new Map<string, Known>();
+  private readonly log = new TunnelLog();
+  private readonly handshakes = new Map<string, number>();
+  private readonly checks = new Map<string, { at: number; checks: DirectVpnCheckReport[]; running: Promise<void> | null }>();
 
-  constructor(wireguard: WireGuardDriver, ip: IpConfigDriver) {
+  constructor(wireguard: WireGuardDriver, ip: IpConfigDriver, options: { probe?: NetProbe; now?: () => number } = {}) {
     this.wireguard = wireguard;
     this.ip = ip;
+    this.probe = options.probe ?? null;
+    this.now = options.now ?? Date.now;
   }
 
   /**
@@ -70,7 +109,7 @@ export class DirectVpnRunner {
    * still wanted, removed if not.
    */
   adopt(vpns: AgentDirectVpn[]): void {
-    for (const vpn of vpns) this.applied.set(directVpnInterfaceName(vpn.id), { name: vpn.name, key: '' });
+    for (const vpn of vpns) if (vpn.protocol === 'wireguard') this.applied.set(directVpnInterfaceName(vpn.id), { name: vpn.name, key: '' });
   }
 
   /** The interfaces this runner made (for the daemon's stop). */
@@ -82,8 +121,10 @@ export class DirectVpnRunner {
   async apply(vpns: AgentDirectVpn[], observe: boolean): Promise<DirectVpnApplyResult> {
     const changes: string[] = [];
     const failed: string[] = [];
-    // OpenVPN direct VPNs are not run by this runner (yet): they are left out here.
+    const at = new Date(this.now()).toISOString();
+    // OpenVPN direct VPNs are another runner's (tunnel-runner.ts): left out here.
     const wanted = new Map(vpns.flatMap((vpn) => (vpn.protocol === 'wireguard' ? [[directVpnInterfaceName(vpn.id), vpn] as const] : [])));
+    const known = new Map<string, Known>();
     for (const [iface, entry] of [...this.applied]) {
       if (wanted.has(iface)) continue;
       await this.wireguard.deleteInterface(iface);
@@ -93,18 +134,111 @@ export class DirectVpnRunner {
     for (const [iface, vpn] of wanted) {
       const key = JSON.stringify(vpn);
       const current = this.applied.get(iface);
-      if (current?.key === key && !(observe && (await this.wireguard.readDump(iface)) === null)) continue;
+      const previous = this.known.get(vpn.id);
+      const gone = observe && (await this.wireguard.readDump(iface)) === null;
+      if (current?.key === key && !gone) {
+        known.set(vpn.id, { vpn, iface, error: null });
+        continue;
+      }
+      if (!gone && current?.vpn && onlyClientsChanged(current.vpn, vpn)) {
+        // A hosted server's clients came or went: `wg syncconf` the peers, so the others keep
+        // their sessions (a rebuilt server could not reach a site client until it dials again).
+        try {
+          await this.wireguard.syncPeers(iface, hostedPeers(vpn));
+          this.applied.set(iface, { name: vpn.name, key, vpn });
+          known.set(vpn.id, { vpn, iface, error: null });
+          this.log.add(vpn.id, at, `clients updated on ${iface}: ${vpn.peers.length} peer(s)`);
+          changes.push(`direct VPN ${vpn.name} clients updated on ${iface} (${vpn.peers.length} peer(s))`);
+          continue;
+        } catch {
+          // rebuilt whole below
+        }
+      }
+      const restarted = previous !== undefined && previous.vpn.restartGeneration !== vpn.restartGeneration;
       try {
         await this.start(iface, vpn);
-        this.applied.set(iface, { name: vpn.name, key });
-        changes.push(`direct VPN ${vpn.name} ${current ? 'rebuilt' : 'started'} on ${iface} (${vpn.subnets.join(', ')})`);
+        this.applied.set(iface, { name: vpn.name, key, vpn });
+        known.set(vpn.id, { vpn, iface, error: null });
+        this.handshakes.delete(vpn.id);
+        this.checks.delete(vpn.id);
+        // a (re)built tunnel starts over: connecting until its first handshake
+        this.log.track(vpn.id, 'connecting', at);
+        const what = restarted ? 'restarted' : current ? 'rebuilt' : 'started';
+        this.log.add(vpn.id, at, `${what} on ${iface}: ${vpn.peers.length} peer(s)${vpn.peers[0]?.endpoint ? ` (${vpn.peers[0].endpoint})` : ''}, routes ${vpn.subnets.join(', ')}`);
+        changes.push(`direct VPN ${vpn.name} ${what} on ${iface} (${vpn.subnets.join(', ')})`);
       } catch (error) {
         this.applied.delete(iface);
         await this.wireguard.deleteInterface(iface).catch(() => {});
-        failed.push(`direct VPN ${vpn.name} not started: ${shortError(error)}`);
+        const reason = shortError(error);
+        known.set(vpn.id, { vpn, iface, error: reason });
+        this.log.add(vpn.id, at, `failed to start: ${reason}`);
+        failed.push(`direct VPN ${vpn.name} not started: ${reason}`);
       }
     }
+    this.known = known;
+    this.log.forget(new Set(known.keys()));
+    for (const id of [...this.checks.keys()]) if (!known.has(id)) this.checks.delete(id);
     return { changes, failed };
+  }
+
+  /** D7: state, since, traffic, clients (hosted), recent log lines and — while not connected — diagnose checks. */
+  async status(nowMs: number): Promise<DirectVpnStatusReport[]> {
+    const at = new Date(nowMs).toISOString();
+    const reports: DirectVpnStatusReport[] = [];
+    for (const { vpn, iface, error } of this.known.values()) {
+      const dump = error ? null : await this.wireguard.readDump(iface);
+      const state = wireGuardState(dump, nowMs);
+      this.noteHandshake(vpn.id, dump, at);
+      const since = this.log.track(vpn.id, state, at, state === 'down' ? (error ?? `${iface} is gone`) : '');
+      const traffic = wireGuardTraffic(dump);
+      reports.push({
+        id: vpn.id,
+        state,
+        since,
+        bytesIn: traffic.bytesIn,
+        bytesOut: traffic.bytesOut,
+        ...(vpn.direction === 'hosted' ? { clients: wireGuardClients(dump, nowMs) } : {}),
+        logs: this.log.recent(vpn.id),
+        checks: state === 'connected' ? [] : this.checksOf(vpn, iface, dump, error, nowMs),
+      });
+    }
+    return reports;
+  }
+
+  /** Waits for diagnose checks under way (tests). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.checks.values()].map((entry) => entry.running));
+  }
+
+  /** The last checks; a new run in the background when they are older than CHECK_EVERY_MS (the report never waits for them). */
+  private checksOf(vpn: AgentWireGuardVpn, iface: string, dump: WgDump | null, error: string | null, nowMs: number): DirectVpnCheckReport[] {
+    const entry = this.checks.get(vpn.id) ?? { at: -Infinity, checks: [], running: null };
+    this.checks.set(vpn.id, entry);
+    if (this.probe && entry.running === null && nowMs - entry.at >= CHECK_EVERY_MS) {
+      entry.at = nowMs;
+      entry.running = wireGuardChecks(vpn, iface, dump, error, { probe: this.probe, ip: this.ip }, nowMs)
+        .then((checks) => {
+          entry.checks = checks.slice(0, 32).map((c) => ({ check: c.check.slice(0, 64), ok: c.ok, detail: c.detail.slice(0, 400), fix: c.fix?.slice(0, 400) ?? null }));
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          entry.running = null;
+        });
+    }
+    return entry.checks;
+  }
+
+  /** Logs a peer's first handshake and a handshake after a silence (wireguard-go logs nothing the agent keeps). */
+  private noteHandshake(id: string, dump: WgDump | null, at: string): void {
+    const latest = Math.max(0, ...(dump?.peers ?? []).map((peer) => peer.latestHandshake));
+    const before = this.handshakes.get(id) ?? 0;
+    if (latest > before) {
+      if (before === 0 || latest - before > 180) {
+        const peer = dump?.peers.find((p) => p.latestHandshake === latest);
+        this.log.add(id, at, `handshake with ${peer?.endpoint ?? 'a peer'}${before === 0 ? ' (first since start)' : ` after ${latest - before} s without one`}`);
+      }
+      this.handshakes.set(id, latest);
+    }
   }
 
   private async start(iface: string, vpn: AgentWireGuardVpn): Promise<void> {
@@ -125,6 +259,19 @@ export class DirectVpnRunner {
     await this.ip.syncRoutes(iface, vpn.subnets);
   }
 }
+
+/** Both the same hosted WireGuard server, only its client peers differ. */
+export function onlyClientsChanged(before: AgentDirectVpn, after: AgentWireGuardVpn): boolean {
+  if (before.protocol !== 'wireguard' || before.direction !== 'hosted' || after.direction !== 'hosted') return false;
+  return JSON.stringify({ ...before, peers: [] }) === JSON.stringify({ ...after, peers: [] });
+}
+
+/** A hosted server's peers as `wg syncconf` takes them: no endpoint (clients dial in), exactly their AllowedIPs. */
+function hostedPeers(vpn: AgentWireGuardVpn): WireGuardPeerConfig[] {
+  return vpn.peers.map((peer) => ({ publicKey: peer.publicKey, allowedIps: [...peer.allowedIps].map((ip) => canonicalPrefix(ip)).sort(), endpoint: null, persistentKeepalive: null }));
+}
+
+type DirectVpnCheckReport = NonNullable<DirectVpnStatusReport['checks']>[number];
 
 function shortError(error: unknown): string {
   // Never the config text: errors of the drivers carry program, arguments and stderr only.

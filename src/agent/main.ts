@@ -2,6 +2,8 @@ import { httpAgentControlPlane } from '../daemon/http-control-plane.ts';
 import { realDaemonPorts } from '../daemon/real-ports.ts';
 import { type DaemonOutput, daemonVersion, loopOptions, runDaemon } from '../daemon/run.ts';
 import { startAgentDaemon } from './daemon.ts';
+import { resolve } from 'node:path';
+import { OpenVpnProcessDriver } from '../os/openvpn/openvpn-process-driver.ts';
 
 /** `plantgate agent`: only wiring — real drivers, HTTP control plane, state dir, real clock. */
 
@@ -31,9 +33,13 @@ export function runAgent(options: AgentCommandOptions, output: DaemonOutput): Pr
         table: options.table,
         keepOnExit: options.keepOnExit,
         version: daemonVersion(),
+        stateDir: resolve(options.stateDir),
         loop: loopOptions(options.reconcileSeconds, options.maxStaleHours),
       },
-      realDaemonPorts(options, { log, metrics, withdraw }, (servers, identity) => httpAgentControlPlane(servers, identity.id, identity.credential)),
+      {
+        ...realDaemonPorts(options, { log, metrics, withdraw }, (servers, identity) => httpAgentControlPlane(servers, identity.id, identity.credential)),
+        openvpn: new OpenVpnProcessDriver(),
+      },
       signal,
     ),
   );

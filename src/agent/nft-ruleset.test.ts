@@ -56,4 +56,13 @@ describe('renderAgentRuleset', () => {
     );
     assert.throws(() => renderAgentRuleset([{ mapped: '100.80.1.0/24', real: '192.168.0.0/16' }], ifaces));
   });
+
+  it('issue 9 hosted server: user clients (its tunnel network) reach the direct VPN\'s subnets back through its interface, with replies; nothing else is opened', () => {
+    const text = renderAgentRuleset([{ mapped: '100.80.2.0/24', real: '10.40.0.0/24' }], ifaces, 'plantgate', ['pgvhost0'], [{ iface: 'pgvhost0', network: '100.96.0.0/24', subnets: ['10.40.0.0/24'] }]);
+    assert.match(text, /iifname "pgvhost0" oifname "pgvhost0" ip saddr 100\.96\.0\.0\/24 ip daddr 10\.40\.0\.0\/24 accept/);
+    assert.match(text, /iifname "pgvhost0" oifname "pgvhost0" ip daddr 100\.96\.0\.0\/24 ct direction reply accept/);
+    assert.match(text, /iifname "pgvhost0" drop/, 'clients do not reach the agent host');
+    assert.doesNotMatch(text, /iifname "pgvhost0" oifname "pgt0"(?! ct direction reply)/, 'nor the site tunnel, except replies');
+    assert.throws(() => renderAgentRuleset([], ifaces, 'plantgate', ['pgvhost0'], [{ iface: 'bad name', network: '100.96.0.0/24', subnets: ['10.40.0.0/24'] }]));
+  });
 });

@@ -22,11 +22,23 @@ function downstream(ifaces: AgentInterfaces, directVpnInterfaces: string[]): str
   return [ifaces.lan, ...[...new Set(directVpnInterfaces)].filter((name) => name !== ifaces.lan).sort()];
 }
 
+/**
+ * Issue 9, a hosted direct VPN server's interface: besides the LAN's rules (the site tunnel
+ * reaches its subnets through it), traffic between its own clients — a user client (an
+ * address of the server's tunnel network) to the direct VPN's subnets behind a site client —
+ * is forwarded back into the same interface (and masqueraded like the rest), with its
+ * replies. Clients reach nothing else: not the agent host (input drop), not the site tunnel.
+ * The clients' own UDP/TCP arrives on the underlay interface, which the input chain leaves
+ * to the host's firewall (policy accept).
+ */
+export type HostedInterface = { iface: string; network: string; subnets: string[] };
+
 export function renderAgentRuleset(
   translations: SiteTranslation[],
   ifaces: AgentInterfaces,
   tableName: string = DEFAULT_TABLE_NAME,
   directVpnInterfaces: string[] = [],
+  hosted: HostedInterface[] = [],
 ): string {
   const table = checkedTableName(tableName);
   const tunnel = quotedInterface(ifaces.tunnel);
@@ -66,6 +78,7 @@ export function renderAgentRuleset(
           `\t\tiifname ${out} oifname ${tunnel} ct direction reply ct original ip daddr ${translationRules.mappedSet} accept`,
         ])
       : []),
+    ...hostedForwardRules(hosted).map((rule) => `\t\t${rule}`),
     '\t}',
     '',
     '\tchain postrouting {',
@@ -78,6 +91,23 @@ export function renderAgentRuleset(
 }
 
 export { downstream as agentDownstreamInterfaces };
+
+/** The hairpin rules of hosted servers (sorted by interface: the table is compared as text). */
+export function hostedForwardRules(hosted: HostedInterface[]): string[] {
+  return [...hosted]
+    .filter((h) => h.subnets.length > 0)
+    .sort((a, b) => (a.iface < b.iface ? -1 : a.iface > b.iface ? 1 : 0))
+    .flatMap((h) => {
+      const iface = quotedInterface(h.iface);
+      const network = canonicalPrefix(h.network);
+      const subnets = [...new Set(h.subnets.map((s) => canonicalPrefix(s)))].sort(comparePrefixes);
+      const set = subnets.length === 1 ? subnets[0] : `{ ${subnets.join(', ')} }`;
+      return [
+        `iifname ${iface} oifname ${iface} ip saddr ${network} ip daddr ${set} accept`,
+        `iifname ${iface} oifname ${iface} ip daddr ${network} ct direction reply accept`,
+      ];
+    });
+}
 
 export type CanonicalTranslation = { mapped: CanonicalCidr; real: CanonicalCidr };
 

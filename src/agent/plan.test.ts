@@ -127,4 +127,30 @@ describe('planAgentApply', () => {
       assert.deepEqual(planAgentApply({ ...state, translations }, ifaces, { tunnel: converged(state).tunnel, nft: table }).nft, { kind: 'unchanged' });
     });
   }
+
+  const hostedCases: Array<{ name: string; subnets: string[] }> = [
+    { name: 'one subnet', subnets: ['10.40.0.0/24'] },
+    { name: 'two subnets (an anonymous set)', subnets: ['10.41.0.0/24', '10.40.0.0/24'] },
+  ];
+  for (const c of hostedCases) {
+    it(`issue 9 hosted server (${c.name}): the hairpin rules read back as expected, and a table without them reloads`, async () => {
+      const hosted = [{ iface: 'pgvhost0', network: '100.96.0.0/24', subnets: c.subnets }];
+      const nft = new FakeNftDriver();
+      await nft.applyScript(renderAgentRuleset(state.translations, ifaces, 'plantgate', ['pgvhost0'], hosted));
+      const table = await nft.readTable('plantgate');
+      assert.ok(table);
+      const forward = table.chains.find((chain) => chain.name === 'forward');
+      assert.ok(forward?.rules.some((rule) => /^iifname == pgvhost0 oifname == pgvhost0 ip saddr == 100\.96\.0\.0\/24 ip daddr == /.test(rule)), JSON.stringify(forward?.rules));
+      assert.deepEqual(structureOf(table), structureOf({ ...table, chains: expectedAgentStructure(state.translations, ifaces, ['pgvhost0'], hosted).chains }));
+      const without = new FakeNftDriver();
+      await without.applyScript(renderAgentRuleset(state.translations, ifaces, 'plantgate', ['pgvhost0']));
+      const plain = await without.readTable('plantgate');
+      assert.equal(structureOf(plain), structureOf(plain));
+      assert.notDeepEqual(structureOf(plain), structureOf(table), 'the hairpin rules are part of what the plan compares');
+    });
+  }
 });
+
+function structureOf(table: { chains: Array<{ name: string; rules: string[] }> } | null): string {
+  return JSON.stringify(table?.chains.map((chain) => [chain.name, chain.rules]));
+}

@@ -6,8 +6,8 @@ import { expectedInputChain, structureDifferences, type TableStructure } from '.
 import { DEFAULT_PLAN_OPTIONS, type PeerPlan, type PlanOptions } from '../os/wireguard/peer-plan.ts';
 import type { WgDump } from '../os/wireguard/wg-dump.ts';
 import { checkedPublicKey, samePeerConfig, type WireGuardPeerConfig } from '../os/wireguard/wireguard-peer.ts';
-import { type AgentInterfaces, agentDownstreamInterfaces, canonicalTranslations } from './nft-ruleset.ts';
-import { directVpnInterfaceNames } from './direct-vpns.ts';
+import { type AgentInterfaces, type HostedInterface, agentDownstreamInterfaces, canonicalTranslations, hostedForwardRules } from './nft-ruleset.ts';
+import { directVpnInterfaceNames, hostedInterfaces } from './direct-vpns.ts';
 
 /**
  * planAgentApply: the agent's desired state + what it observed → the smallest set of
@@ -42,7 +42,7 @@ export function planAgentApply(
   return {
     createTunnel: observed.tunnel === null,
     peers: planGatewayPeers(desiredGatewayPeers(desired), observed.tunnel, options),
-    nft: planAgentNft(desired.translations, ifaces, observed.nft, directVpnInterfaceNames(desired.directVpns ?? [])),
+    nft: planAgentNft(desired.translations, ifaces, observed.nft, directVpnInterfaceNames(desired.directVpns ?? []), hostedInterfaces(desired.directVpns ?? [])),
   };
 }
 
@@ -83,14 +83,20 @@ export function planGatewayPeers(desired: WireGuardPeerConfig[], observed: WgDum
   return { kind: 'set', remove, upsert };
 }
 
-export function planAgentNft(translations: SiteTranslation[], ifaces: AgentInterfaces, observed: ObservedNftTable | null, directVpnInterfaces: string[] = []): AgentNftPlan {
+export function planAgentNft(
+  translations: SiteTranslation[],
+  ifaces: AgentInterfaces,
+  observed: ObservedNftTable | null,
+  directVpnInterfaces: string[] = [],
+  hosted: HostedInterface[] = [],
+): AgentNftPlan {
   if (observed === null) return { kind: 'reload', reasons: ['table missing'] };
-  const reasons = structureDifferences(expectedAgentStructure(translations, ifaces, directVpnInterfaces), observed);
+  const reasons = structureDifferences(expectedAgentStructure(translations, ifaces, directVpnInterfaces, hosted), observed);
   return reasons.length === 0 ? { kind: 'unchanged' } : { kind: 'reload', reasons };
 }
 
 /** What renderAgentRuleset's table looks like through parseNftTableJson (nft 1.0.6). */
-export function expectedAgentStructure(translations: SiteTranslation[], ifaces: AgentInterfaces, directVpnInterfaces: string[] = []): TableStructure {
+export function expectedAgentStructure(translations: SiteTranslation[], ifaces: AgentInterfaces, directVpnInterfaces: string[] = [], hosted: HostedInterface[] = []): TableStructure {
   const { tunnel } = ifaces;
   const outs = agentDownstreamInterfaces(ifaces, directVpnInterfaces);
   const pairs = canonicalTranslations(translations);
@@ -103,10 +109,19 @@ export function expectedAgentStructure(translations: SiteTranslation[], ifaces: 
     chains: [
       expectedInputChain([tunnel, ...outs.slice(1)], false),
       chain('prerouting', 'nat', -100, 'accept', none ? [] : [`iifname == ${tunnel} dnat ip prefix to ip daddr map { ${dnat} }`]),
-      chain('forward', 'filter', 0, 'drop', none ? [] : outs.flatMap((out) => [
-        `iifname == ${tunnel} oifname == ${out} ct status in dnat ct original ip daddr == ${mapped} accept`,
-        `iifname == ${out} oifname == ${tunnel} ct direction == reply ct original ip daddr == ${mapped} accept`,
-      ])),
+      chain('forward', 'filter', 0, 'drop', [
+        ...(none ? [] : outs.flatMap((out) => [
+          `iifname == ${tunnel} oifname == ${out} ct status in dnat ct original ip daddr == ${mapped} accept`,
+          `iifname == ${out} oifname == ${tunnel} ct direction == reply ct original ip daddr == ${mapped} accept`,
+        ])),
+        // as nft -j reads the hosted servers' hairpin rules back (names unquoted, `==` matches)
+        ...hostedForwardRules(hosted).map((rule) =>
+          rule
+            .replace(/"([^"]*)"/g, '$1')
+            .replace(/\b(iifname|oifname|ip saddr|ip daddr) /g, '$1 == ')
+            .replace(/ct direction reply/, 'ct direction == reply'),
+        ),
+      ]),
       chain('postrouting', 'nat', 100, 'accept', outs.map((out) => `oifname == ${out} masquerade`)),
     ],
   };

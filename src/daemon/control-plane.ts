@@ -1,4 +1,4 @@
-import type { AgentDesiredState, DaemonStatusReport, EnrolResponse, GatewaySecrets } from '../core/wire/daemon.ts';
+import type { AgentDesiredState, AgentDiscoveryResult, DaemonStatusReport, EnrolResponse, GatewaySecrets } from '../core/wire/daemon.ts';
 import type { FlowBatch, FlowBatchAck } from '../core/wire/audit.ts';
 import type { GatewayStateMessage } from '../core/wire/gateway-delta.ts';
 
@@ -29,6 +29,8 @@ export interface AgentControlPlane {
   register(registration: { publicKey: string }): Promise<{ tunnelIp: string }>;
   state(request: StateRequest): Promise<AgentDesiredState>;
   status(report: DaemonStatusReport): Promise<void>;
+  /** D11: the answer to a discovery request of the agent's document. */
+  discoveryResult?(id: string, result: AgentDiscoveryResult): Promise<void>;
 }
 
 /** status 0: not reached at all (refused, timeout, DNS); else the HTTP status. */

@@ -1,5 +1,6 @@
 import type { IpConfigDriver } from '../os/ip/ip-config-driver.ts';
 import type { NftDriver } from '../os/nft/nft-driver.ts';
+import type { NetProbe } from '../os/probe/net-probe.ts';
 import type { WireGuardDriver } from '../os/wireguard/wireguard-driver.ts';
 import type { Clock } from './clock.ts';
 import type { EnrolmentApi } from './control-plane.ts';
@@ -18,6 +19,8 @@ export type DaemonPorts<C> = {
   wireguard: WireGuardDriver;
   nft: NftDriver;
   ip: IpConfigDriver;
+  /** Agents: diagnose checks and discovery probes (issue 9 D7, D11). */
+  probe?: NetProbe;
   clock: Clock;
   log: Logger;
   metrics: DaemonMetrics;

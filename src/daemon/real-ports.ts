@@ -1,5 +1,6 @@
 import { IpCliConfigDriver } from '../os/ip/ip-cli-config-driver.ts';
 import { NftCliDriver } from '../os/nft/nft-cli-driver.ts';
+import { SystemNetProbe } from '../os/probe/system-net-probe.ts';
 import { WireGuardGoDriver } from '../os/wireguard/wireguard-go-driver.ts';
 import { systemClock } from './clock.ts';
 import type { DaemonMetrics } from './daemon-metrics.ts';
@@ -24,6 +25,7 @@ export function realDaemonPorts<C>(
     wireguard: new WireGuardGoDriver(),
     nft: new NftCliDriver(),
     ip: new IpCliConfigDriver(),
+    probe: new SystemNetProbe(),
     clock: systemClock,
     log: context.log,
     metrics: context.metrics,

@@ -45,7 +45,30 @@ async function partnerOperatorOnParkA(w: World): Promise<void> {
   if (r.status !== 200 && r.status !== 201 && r.status !== 409) throw new Error(JSON.stringify(r.body));
 }
 
+const HOSTED = `${PLANT}/Hosted%20Matrix/clients`;
+
+/** A hosted WireGuard server with a user client per managing principal to remove (issue 9 D9). */
+async function hostedServer(w: World): Promise<void> {
+  const r = await w.op.post(`/api/v1${PLANT}`, { name: 'Hosted Matrix', direction: 'hosted', protocol: 'wireguard', subnets: ['10.74.1.0/24'], listen: { host: 'agent.park-a.example' } });
+  if (r.status !== 201) throw new Error(JSON.stringify(r.body));
+  for (const p of MANAGES) {
+    const c = await w.op.post(`/api/v1${HOSTED}`, { name: `doomed ${p}`, kind: 'user' });
+    if (c.status !== 201) throw new Error(JSON.stringify(c.body));
+  }
+}
+
 export const DIRECT_VPN_ROWS: Record<string, Row> = {
+  // The plant and the caller's plant actions (the web UI's tabs): anyone related to the plant, a Guest and a Viewer too.
+  'GET /plants/:id': {
+    access: 'user',
+    setup: partnerOperatorOnParkA,
+    call: () => ({ path: '/plants/Park%20A' }),
+    ok: (p) => (RELATED.includes(p) ? 200 : 404),
+    foreign: {
+      other: (_w: World, p: Principal) => ({ path: `/plants/${p === 'operator' ? 'No%20Such%20Park' : p === 'otherOrg' ? 'Park%20A' : 'Other%20Park'}` }),
+      missing: () => ({ path: '/plants/No%20Such%20Park' }),
+    },
+  },
   'GET /plants/:id/direct-vpns': { access: 'user', setup: partnerOperatorOnParkA, call: () => ({ path: PLANT }), ok: by(SEES, 200), foreign: plantForeign('') },
   'POST /plants/:id/direct-vpns': {
     access: 'user',
@@ -78,6 +101,23 @@ export const DIRECT_VPN_ROWS: Record<string, Row> = {
     access: 'user',
     setup: (w) => createFor(w, 'Doomed', 73),
     call: (_w, p) => ({ path: vpnOf('Doomed', MANAGES.includes(p) ? p : 'operator') }),
+    ok: by(MANAGES, 200),
+  },
+  'GET /plants/:id/direct-vpns/:vpn/clients': {
+    access: 'user',
+    setup: hostedServer,
+    call: () => ({ path: HOSTED }),
+    ok: by(SEES, 200),
+    foreign: plantForeign('/Hosted%20Matrix/clients'),
+  },
+  'POST /plants/:id/direct-vpns/:vpn/clients': {
+    access: 'user',
+    call: (_w, p) => ({ path: HOSTED, body: { name: `user ${p}`, kind: 'user' } }),
+    ok: by(MANAGES, 201),
+  },
+  'DELETE /plants/:id/direct-vpns/:vpn/clients/:client': {
+    access: 'user',
+    call: (_w, p) => ({ path: `${HOSTED}/${encodeURIComponent(`doomed ${MANAGES.includes(p) ? p : 'operator'}`)}` }),
     ok: by(MANAGES, 200),
   },
 };

@@ -12,6 +12,7 @@ import { type RunningServer, startServer } from '../../src/server/main.ts';
 import { OPERATOR, http, login } from '../support/server.ts';
 import { AUDIT_ROWS } from './access-matrix-audit-rows.ts';
 import { DIRECT_VPN_ROWS } from './access-matrix-direct-vpn-rows.ts';
+import { OPS_ROWS } from './access-matrix-ops-rows.ts';
 import { ORG_ROWS } from './access-matrix-org-rows.ts';
 import { baseFleet } from './fleet-fixture.ts';
 
@@ -217,6 +218,7 @@ export const MATRIX: Record<string, Row> = {
 
   // ---- direct plant VPNs (issue 9): the plant permission table (SPEC D10) ---------------
   ...DIRECT_VPN_ROWS,
+  ...OPS_ROWS,
 };
 
 function userRow(target: string, suffix: string, ok: number, body?: unknown): Row {

@@ -148,7 +148,7 @@ export function directVpnSuite(engine: string, database: () => Promise<string | 
       assert.equal(wrongTransport.status, 400);
       assert.equal(wrongTransport.body.error.field, 'transport');
       assert.match(wrongTransport.body.error.message, /line 5/);
-      const created = await mona.post(PARK_B, { ...base, credentials: { username: 'plant', password: 'pw-3x9-secret' } });
+      const created = await mona.post(PARK_B, { ...base, advanced: { cipher: 'AES-128-GCM' }, credentials: { username: 'plant', password: 'pw-3x9-secret' } });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       assert.equal(created.body.vpn.transport, 'tcp');
       assert.deepEqual(created.body.vpn.endpoints, ['198.51.100.30:1194']);
@@ -158,6 +158,21 @@ export function directVpnSuite(engine: string, database: () => Promise<string | 
       assert.equal(`${stored.config}${stored.secrets}`.includes('pw-3x9-secret'), false, 'the password is stored sealed only');
       assert.equal(stored.config.includes('PRIVATE KEY'), false, 'the client key is not in the clear part');
       assert.match(String(stored.secrets), /^v1\./, 'sealed with the SecretBox');
+      // Issue 9 data plane: Park B's own agent gets it to run, with the key, the credentials
+      // and the advanced cipher applied; the model carries no route but the subnets'.
+      const enrolment = await op.post('/api/v1/admin/agents/enrolments', { plant: 'SolarCo/Park B' });
+      const agent = (await http(server.url).post('/api/v1/enrol', { token: enrolment.body.token })).body;
+      const agentClient = http(server.url, agent.credential);
+      assert.equal((await agentClient.post(`/api/v1/agents/${agent.id}/register`, { publicKey: generateWireGuardKeyPair().publicKey })).status, 200);
+      const state = (await agentClient.get(`/api/v1/agents/${agent.id}/state`)).body;
+      const vpn = state.directVpns.find((entry: { name: string }) => entry.name === 'Router B');
+      assert.ok(vpn, JSON.stringify(state.directVpns));
+      assert.equal(vpn.protocol, 'openvpn');
+      assert.equal(vpn.direction, 'outgoing');
+      assert.deepEqual(vpn.credentials, { username: 'plant', password: 'pw-3x9-secret' });
+      assert.match(vpn.model.key, /PRIVATE KEY/);
+      assert.deepEqual([vpn.model.cipher, vpn.model.dataCiphers, vpn.model.auth], ['AES-128-GCM', ['AES-128-GCM'], 'SHA1']);
+      assert.deepEqual(vpn.subnets, ['10.62.0.0/24']);
       assert.equal((await mona.delete(`${PARK_B}/Router%20B`)).status, 200);
     });
 
@@ -180,9 +195,9 @@ export function directVpnSuite(engine: string, database: () => Promise<string | 
       assert.equal(stranger.status, 404);
       assert.deepEqual(stranger, missing, 'S2: a plant of another organization looks missing');
 
-      const hosted = await mona.post(PARK_A, { name: 'H', direction: 'hosted', protocol: 'wireguard' });
-      assert.equal(hosted.status, 501);
-      assert.equal(hosted.body.error.field, 'direction');
+      const hosted = await mona.post(PARK_A, { name: 'H', direction: 'hosted', protocol: 'wireguard', listen: { host: 'agent.example' } });
+      assert.equal(hosted.status, 400, 'a hosted server needs the plant subnets behind its site client');
+      assert.equal(hosted.body.error.field, 'subnets');
     });
 
     it('D8: removing a subnet with a device behind it answers with the device first; confirmed, the device goes with it', async () => {
@@ -273,7 +288,8 @@ export function directVpnSuite(engine: string, database: () => Promise<string | 
     it('removing a plant removes its direct VPNs with it (no orphan, no foreign-key failure)', async () => {
       const created = await mona.post('/api/v1/plants/Park%20B/direct-vpns', { name: 'Router B2', direction: 'outgoing', protocol: 'wireguard', config: wireGuardUpload().text, subnets: ['10.63.0.0/24'] });
       assert.equal(created.status, 201, JSON.stringify(created.body));
-      const removed = await alice.delete('/api/v1/orgs/SolarCo/plants/Park%20B');
+      // Park B has an enrolled agent (the agent-document test above): removing the plant removes it too, so force.
+      const removed = await alice.delete('/api/v1/orgs/SolarCo/plants/Park%20B?force=true');
       assert.equal(removed.status, 200, JSON.stringify(removed.body));
       assert.equal((await mona.get('/api/v1/plants/Park%20B/direct-vpns')).status, 404);
       const left = await server.ctx.store.db.selectFrom('direct_vpns').select('name').where('name', '=', 'Router B2').execute();

@@ -60,7 +60,39 @@ describe('plantgate site-vpn against a real control plane', () => {
     assert.equal(real.code, 0, real.stderr);
     assert.deepEqual(Object.keys(JSON.parse(real.stdout)), REVIEW_KEYS);
     const listed = await run(['site-vpn', 'list', '--plant', 'Park C']);
-    assert.match(listed.stdout, /Router C\s+outgoing\s+wireguard\/udp\s+192\.0\.2\.1:51820\s+10\.40\.0\.0\/24\s+enabled/);
+    assert.match(listed.stdout, /Router C\s+outgoing\s+wireguard\/udp\s+192\.0\.2\.1:51820\s+10\.40\.0\.0\/24\s+enabled\s+unknown\s/);
+  });
+
+  it('D6: hosted create --json keeps the review contract and writes the show-once profile to --out (0600); client add/list/remove', async () => {
+    const hosted = ['site-vpn', 'create', '--plant', 'Park C', '--name', 'Hosted C', '--direction', 'hosted', '--protocol', 'wireguard', '--subnet', '10.42.0.0/24', '--listen-host', 'agent.park-c.example'];
+    const noOut = await run([...hosted, '--json']);
+    assert.equal(noOut.code, 2, 'with --json the profile must go to a file');
+    assert.match(JSON.parse(noOut.stdout).error.message, /--out/);
+    const out = join(work, 'hosted-c.conf');
+    const created = await run([...hosted, '--json', '--out', out]);
+    assert.equal(created.code, 0, created.stderr);
+    assert.deepEqual(Object.keys(JSON.parse(created.stdout)), REVIEW_KEYS);
+    assert.match(created.stderr, /shown only now/);
+    const { readFileSync, statSync } = await import('node:fs');
+    assert.equal(statSync(out).mode & 0o777, 0o600);
+    assert.match(readFileSync(out, 'utf8'), /^PrivateKey = \S+$/m);
+    assert.match(readFileSync(out, 'utf8'), /^Endpoint = agent\.park-c\.example:51820$/m);
+    const again = await run([...hosted, '--name', 'Hosted D', '--subnet', '10.43.0.0/24', '--out', out]);
+    assert.equal(again.code, 2, 'an existing file is never overwritten; nothing is created');
+    assert.ok(!(await run(['site-vpn', 'list', '--plant', 'Park C'])).stdout.includes('Hosted D'));
+
+    const added = await run(['site-vpn', 'client', 'add', 'Hosted C', '--plant', 'Park C', '--name', 'ulla', '--kind', 'user']);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /^AllowedIPs = 100\.96\.0\.1\/32, 10\.42\.0\.0\/24$/m, 'printed when there is no --out');
+    assert.match(added.stderr, /shown only now/);
+    const list = JSON.parse((await run(['site-vpn', 'client', 'list', 'Hosted C', '--plant', 'Park C', '--json'])).stdout);
+    assert.deepEqual(list.map((c: { name: string; kind: string }) => [c.name, c.kind]), [['plant-router', 'site'], ['ulla', 'user']]);
+    assert.ok(!JSON.stringify(list).includes('PrivateKey'));
+    const removed = await run(['site-vpn', 'client', 'remove', 'Hosted C', 'ulla', '--plant', 'Park C']);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stdout, /- client ulla/);
+    const shown = await run(['site-vpn', 'show', 'Hosted C', '--plant', 'Park C']);
+    assert.match(shown.stdout, /clients dial: agent\.park-c\.example:51820\/udp \(1 client/);
   });
 
   it('D5: a refused upload exits non-zero naming the directive and its line, as {"error": …} under --json', async () => {
@@ -85,5 +117,30 @@ describe('plantgate site-vpn against a real control plane', () => {
     const done = await run(['site-vpn', 'delete', 'Router C', '--plant', 'Park C', '--confirm']);
     assert.equal(done.code, 0, done.stderr);
     assert.match(done.stdout, /- direct VPN Router C/);
+  });
+
+  it('D7/D11: list shows state and traffic; logs, diagnose and restart before the agent reported; discover on a plant without an agent fails naming why', async () => {
+    const created = await run(['site-vpn', 'create', '--plant', 'Park C', '--name', 'Router Ops', '--direction', 'outgoing', '--protocol', 'wireguard', '--config', upload(''), '--subnet', '10.44.0.0/24']);
+    assert.equal(created.code, 0, created.stderr);
+    const list = await run(['site-vpn', 'list', '--plant', 'Park C']);
+    assert.match(list.stdout, /STATE\s+LIVE\s+TRAFFIC/);
+    assert.match(list.stdout, /Router Ops .*enabled\s+unknown\s+in 0 B out 0 B/);
+    const shown = JSON.parse((await run(['site-vpn', 'show', 'Router Ops', '--plant', 'Park C', '--json'])).stdout);
+    assert.equal(shown.live.state, 'unknown');
+    const logs = await run(['site-vpn', 'logs', 'Router Ops', '--plant', 'Park C']);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /has not reported this tunnel yet/);
+    const diagnose = await run(['site-vpn', 'diagnose', 'Router Ops', '--plant', 'Park C']);
+    assert.equal(diagnose.code, 0, diagnose.stderr);
+    assert.match(diagnose.stdout, /FAIL agent-reporting[\s\S]*fix: /);
+    const restart = await run(['site-vpn', 'restart', 'Router Ops', '--plant', 'Park C', '--json']);
+    assert.equal(restart.code, 0, restart.stderr);
+    assert.match(JSON.parse(restart.stdout).changes[0], /restart requested/);
+    const discover = await run(['plant', 'discover', '--plant', 'Park C']);
+    assert.notEqual(discover.code, 0);
+    assert.match(discover.stdout + discover.stderr, /has no agent/);
+    const usage = await run(['plant', 'discover', '--plant', 'Park C', '--save', '10.44.0.5']);
+    assert.notEqual(usage.code, 0);
+    assert.match(usage.stderr, /--save: name the organization with --org/);
   });
 });

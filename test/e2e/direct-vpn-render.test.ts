@@ -71,6 +71,8 @@ describe('direct VPN configs rendered from uploads load in the real wg and openv
       writeFileSync(`${base}.conf`, text, { mode: 0o600 });
       const openvpn = lab.startProcess(ns, 'openvpn', ['--config', `${base}.conf`]);
       try {
+        // the rendered config holds openvpn until its management client releases it
+        await releaseHold(`${base}.sock`);
         await openvpn.waitForLine(/link remote: \[AF_INET\]127\.0\.0\.1|Attempting to establish TCP connection with \[AF_INET\]127\.0\.0\.1/, 10_000);
         assert.doesNotMatch(openvpn.output(), /Options error|Unrecognized option/);
       } finally {
@@ -79,3 +81,21 @@ describe('direct VPN configs rendered from uploads load in the real wg and openv
     });
   }
 });
+
+/** What the agent does after setting up notifications: `hold release` on the management socket. */
+async function releaseHold(socket: string): Promise<void> {
+  const { createConnection } = await import('node:net');
+  for (let i = 0; i < 100; i++) {
+    const released = await new Promise<boolean>((resolve) => {
+      const connection = createConnection(socket);
+      connection.once('error', () => resolve(false));
+      connection.once('connect', () => {
+        connection.end('hold release\n');
+        resolve(true);
+      });
+    });
+    if (released) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no management socket at ${socket}`);
+}

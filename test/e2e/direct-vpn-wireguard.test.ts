@@ -136,6 +136,103 @@ describe('issue 9: an outgoing WireGuard direct VPN carries a personal-VPN user 
     assert.ok(!s.daemonOutput().includes(agentSide.privateKey) && !s.daemonOutput().includes(psk));
   });
 
+  /** `site-vpn show --json` until `done` holds (the agent reports every few seconds), bounded in time. */
+  async function waitForView(done: (view: { live: { state: string; bytesIn: number; bytesOut: number; since: string | null } }) => boolean, name = VPN_NAME, timeoutMs = 45_000) {
+    const deadline = Date.now() + timeoutMs;
+    let view = JSON.parse((await s.as(olga, ['site-vpn', 'show', name, '--plant', PLANT_A, '--json'])).stdout);
+    while (!done(view) && Date.now() < deadline) {
+      await sleep(1000);
+      view = JSON.parse((await s.as(olga, ['site-vpn', 'show', name, '--plant', PLANT_A, '--json'])).stdout);
+    }
+    return view;
+  }
+
+  it('D7: the card goes "connected" with the bytes that crossed the tunnel, and the list shows state and traffic', async () => {
+    assert.ok(host, 'the first test connected');
+    const view = await waitForView((v) => v.live.state === 'connected' && v.live.bytesIn > 0 && v.live.bytesOut > 0);
+    assert.equal(view.live.state, 'connected', `${JSON.stringify(view.live)}\n${s.agents.get('agentA')?.output()}`);
+    assert.ok(view.live.bytesIn > 0 && view.live.bytesOut > 0, JSON.stringify(view.live));
+    assert.ok(view.live.since && Date.parse(view.live.since) <= Date.now());
+    const table = (await s.as(olga, ['site-vpn', 'list', '--plant', PLANT_A])).stdout;
+    assert.match(table, /enabled\s+connected since \S+Z/);
+    assert.match(table, /in \d[\d.]* (B|KiB|MiB) out/);
+  });
+
+  it('D7: restart tears the tunnel down and up — a new handshake, "restarted" in its logs, the device reachable again', async (t) => {
+    const handshakeOf = async () => Number((await s.lab.exec(s.ns.agentA, 'wg', ['show', iface, 'latest-handshakes'])).stdout.trim().split('\t')[1] ?? 0);
+    const before = await handshakeOf();
+    assert.ok(before > 0);
+    await sleep(1100); // handshake times are whole seconds
+    const restartedAt = Date.now();
+    await s.as(olga, ['site-vpn', 'restart', VPN_NAME, '--plant', PLANT_A]);
+    let after = 0;
+    for (let i = 0; i < 100 && !(after > before); i++) {
+      after = await handshakeOf().catch(() => 0);
+      if (!(after > before)) await sleep(200);
+    }
+    assert.ok(after > before, `a new handshake after the restart (${before} → ${after})`);
+    t.diagnostic(`restart → new handshake: ${Date.now() - restartedAt} ms`);
+    assert.equal(await s.waitForAnswer(alice, host, 'router-lan', 30_000), 'router-lan');
+    let logs = '';
+    for (let i = 0; i < 30 && !/restarted on pgv/.test(logs); i++) {
+      logs = (await s.as(olga, ['site-vpn', 'logs', VPN_NAME, '--plant', PLANT_A])).stdout;
+      if (!/restarted on pgv/.test(logs)) await sleep(1000);
+    }
+    assert.match(logs, /restarted on pgv/);
+    assert.ok(!logs.includes(agentSide.privateKey) && !logs.includes(psk), 'no key in the logs');
+  });
+
+  it('D7: a direct VPN whose router is gone stays "connecting", and diagnose names the unreachable endpoint and the missing handshake', async (t) => {
+    const dead = join(s.work, 'dead.conf');
+    const deadKey = generateWireGuardKeyPair();
+    writeFileSync(
+      dead,
+      ['[Interface]', `PrivateKey = ${deadKey.privateKey}`, 'Address = 10.9.1.2/32', '', '[Peer]', `PublicKey = ${generateWireGuardKeyPair().publicKey}`, 'Endpoint = 10.10.4.99:51820', 'AllowedIPs = 10.41.0.0/24', 'PersistentKeepalive = 25', ''].join('\n'),
+      { mode: 0o600 },
+    );
+    const deadCreated = Date.now();
+    await s.as(olga, ['site-vpn', 'create', '--plant', PLANT_A, '--name', 'Dead Router', '--direction', 'outgoing', '--protocol', 'wireguard', '--config', dead, '--json']);
+    const [deadVpn] = JSON.parse((await s.as(olga, ['site-vpn', 'list', '--plant', PLANT_A, '--json'])).stdout).filter((v: { name: string }) => v.name === 'Dead Router');
+    s.lab.trackWireGuardInterface(directVpnInterfaceName(deadVpn.id));
+    const view = await waitForView((v) => v.live.state !== 'unknown', 'Dead Router');
+    assert.equal(view.live.state, 'connecting');
+    let diagnosis = { state: '', checks: [] as Array<{ check: string; ok: boolean; detail: string; fix: string | null }> };
+    for (let i = 0; i < 45 && !diagnosis.checks.some((c) => c.check === 'handshake'); i++) {
+      diagnosis = JSON.parse((await s.as(olga, ['site-vpn', 'diagnose', 'Dead Router', '--plant', PLANT_A, '--json'])).stdout);
+      if (!diagnosis.checks.some((c) => c.check === 'handshake')) await sleep(1000);
+    }
+    t.diagnostic(`dead endpoint: create → diagnose names it: ${Date.now() - deadCreated} ms`);
+    const byName = new Map(diagnosis.checks.map((c) => [c.check, c]));
+    assert.equal(byName.get('endpoint-reachable')?.ok, false, JSON.stringify(diagnosis));
+    assert.match(byName.get('endpoint-reachable')?.detail ?? '', /10\.10\.4\.99 does not answer ping/);
+    assert.equal(byName.get('handshake')?.ok, false);
+    assert.match(byName.get('handshake')?.fix ?? '', new RegExp(deadKey.publicKey.replace(/[+/]/g, '\\$&')), 'the fix names the key the router must know');
+    assert.equal(byName.get('routes')?.ok, true, 'its subnet is routed into its interface');
+    const text = (await s.as(olga, ['site-vpn', 'diagnose', 'Dead Router', '--plant', PLANT_A])).stdout;
+    assert.match(text, /FAIL endpoint-reachable/);
+    assert.match(text, /fix: /);
+    await s.as(olga, ['site-vpn', 'delete', 'Dead Router', '--plant', PLANT_A, '--confirm']);
+  });
+
+  it('D11: plant discover finds the router LAN device listening on 80 and 502 (not the closed 443), with its mapped address; --save stores it', async (t) => {
+    const started = Date.now();
+    const run = await s.as(olga, ['plant', 'discover', '--plant', PLANT_A, '--subnet', ROUTER_LAN, '--save', `${ROUTER_DEVICE}=router-plc`, '--org', 'SolarCo', '--json']);
+    t.diagnostic(`discovery of ${ROUTER_LAN}: ${Date.now() - started} ms`);
+    const view = JSON.parse(run.stdout);
+    assert.equal(view.status, 'done', run.stdout);
+    const device = view.hosts.find((h: { ip: string }) => h.ip === ROUTER_DEVICE);
+    assert.ok(device, run.stdout);
+    assert.ok(device.openPorts.includes(80) && device.openPorts.includes(502), JSON.stringify(device));
+    assert.ok(!device.openPorts.includes(443), 'a closed port is not listed');
+    assert.equal(device.icmp, true);
+    const route = (await s.routes(alice)).find((entry) => entry.subnet === ROUTER_LAN);
+    assert.equal(device.vpnIp, route && mappedHost(route.mapped, ROUTER_DEVICE));
+    assert.ok(view.hosts.some((h: { ip: string; icmp: boolean }) => h.ip === '10.40.0.1' && h.icmp), 'the router answers ping');
+    assert.ok(!view.hosts.some((h: { ip: string }) => h.ip === '10.40.0.99'), 'nothing invented');
+    const plant = JSON.parse((await s.as(olga, ['org', 'plant', 'show', 'SolarCo', PLANT_A, '--json'])).stdout);
+    assert.ok(JSON.stringify(plant).includes('router-plc'), 'the found device is saved');
+  });
+
   it('D7: site-vpn disable cuts the path and the agent removes its interface within one sync', async (t) => {
     assert.ok(host, 'the previous test connected');
     const started = Date.now();
@@ -156,5 +253,7 @@ describe('issue 9: an outgoing WireGuard direct VPN carries a personal-VPN user 
       if (!gone) await sleep(100);
     }
     assert.ok(gone, `the agent removed ${iface}`);
+    const [vpn] = JSON.parse((await s.as(olga, ['site-vpn', 'list', '--plant', PLANT_A, '--json'])).stdout);
+    assert.equal(vpn.live.state, 'disabled', 'the card shows it disabled');
   });
 });

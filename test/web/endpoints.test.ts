@@ -6,6 +6,7 @@ import { auditApi } from '../../src/core/wire/audit.ts';
 import { directVpnApi } from '../../src/core/wire/direct-vpn.ts';
 import type { Endpoint } from '../../src/core/wire/endpoint.ts';
 import { orgApi } from '../../src/core/wire/org.ts';
+import { plantAccessApi } from '../../src/core/wire/plant-access.ts';
 import { platformApi } from '../../src/core/wire/platform.ts';
 import { allRoutes } from '../../src/server/http/app.ts';
 import { api } from '../../web/src/api/endpoints.ts';
@@ -42,6 +43,10 @@ test('issue 8: every organization endpoint (orgApi) exists on the server with th
 
 test('issue 9: every direct VPN endpoint (directVpnApi) exists on the server with the same request, query and answer schemas', () => {
   checkTable('directVpnApi', directVpnApi);
+});
+
+test('issue 9: the plant read the web UI takes the Site VPN / User VPN tabs from (plantAccessApi) exists on the server with the same schemas', () => {
+  checkTable('plantAccessApi', plantAccessApi);
 });
 
 test('issue 10: every audit endpoint the web UI calls (auditApi) exists on the server with the same request, query and answer schemas', () => {

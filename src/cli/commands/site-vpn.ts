@@ -7,7 +7,10 @@ import { CliError, type Io, client, printJson } from '../context.ts';
 import { collect } from '../org-args.ts';
 import { renderChanges } from '../org-render.ts';
 import { readStdin } from '../stdin.ts';
+import { deliverProfile, profileTarget, registerSiteVpnClientCommands } from './site-vpn-clients.ts';
 import { formatTable } from '../table.ts';
+import { stateText, trafficText } from '../live-render.ts';
+import { registerSiteVpnOpsCommands } from './site-vpn-ops.ts';
 
 type View = z.infer<typeof DirectVpnView>;
 type Review = z.infer<typeof DirectVpnReview>;
@@ -24,8 +27,9 @@ const PLANT_HELP = 'the plant (its id, or its exact name)';
 export function registerSiteVpnCommands(program: Command, io: Io): void {
   const siteVpn = program
     .command('site-vpn')
-    .description("a plant's direct VPNs: the agent dials the plant router with its uploaded WireGuard/OpenVPN config")
-    .addHelpText('after', '\nOnly outgoing direct VPNs exist so far; the agent does not run them yet (docs/direct-vpn.md).');
+    .description("a plant's direct VPNs: the agent dials the plant router (outgoing) or runs a server the router dials into (hosted)")
+    .addHelpText('after', '\nLive state, restart, logs, diagnose and hosted servers: docs/direct-vpn.md.');
+  registerSiteVpnClientCommands(siteVpn, io);
 
   siteVpn
     .command('list')
@@ -38,8 +42,17 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
       if (vpns.length === 0) return io.out(`no direct VPN on plant ${opts.plant}`);
       io.out(
         formatTable(
-          ['NAME', 'DIRECTION', 'PROTOCOL', 'ENDPOINTS', 'SUBNETS', 'STATE'],
-          vpns.map((v) => [v.name, v.direction, `${v.protocol}/${v.transport}`, v.endpoints.join(', '), v.subnets.join(', '), v.enabled ? 'enabled' : 'disabled']),
+          ['NAME', 'DIRECTION', 'PROTOCOL', 'ENDPOINTS', 'SUBNETS', 'STATE', 'LIVE', 'TRAFFIC'],
+          vpns.map((v) => [
+            v.name,
+            v.direction,
+            `${v.protocol}/${v.transport}`,
+            v.listen ? `listens ${v.listen.host}:${v.listen.port}` : v.endpoints.join(', '),
+            v.subnets.join(', '),
+            v.enabled ? 'enabled' : 'disabled',
+            stateText(v.live),
+            trafficText(v.live),
+          ]),
         ),
       );
     });
@@ -60,7 +73,7 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
     .description('create a direct VPN from the plant router\u2019s .conf/.ovpn; --dry-run shows the review and changes nothing')
     .requiredOption('--plant <plant>', PLANT_HELP)
     .requiredOption('--name <name>', 'its name on the plant')
-    .requiredOption('--direction <direction>', 'outgoing (the agent dials the router) | hosted (not available yet)')
+    .requiredOption('--direction <direction>', 'outgoing (the agent dials the router) | hosted (the router dials the agent\u2019s server)')
     .requiredOption('--protocol <protocol>', 'wireguard | openvpn')
     .option('--transport <transport>', 'udp | tcp (OpenVPN; WireGuard is udp)')
     .option('--config <file>', 'the uploaded .conf / .ovpn ("-": standard input)')
@@ -71,9 +84,20 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
     .option('--compression <setting>', 'OpenVPN advanced: compression directive')
     .option('--tls-min <version>', 'OpenVPN advanced: minimum TLS version')
     .option('--username <name>', 'credentials for an upload with auth-user-pass; the password is read from standard input')
+    .option('--listen-host <host>', 'hosted: the address or name clients dial (default: where the plant\u2019s agent connects from)')
+    .option('--listen-port <port>', 'hosted: the port clients dial (default: the first free from 51820 / 1194)')
+    .option('--site-client <name>', 'hosted: the name of the first site client (default plant-router)')
+    .option('--out <file>', 'hosted: write the first site client\u2019s profile to this new file (mode 0600) instead of printing it')
     .option('--dry-run', 'print the review, change nothing')
     .option('--json', 'print the review as JSON')
     .action(async (opts: CreateOptions) => {
+      const hosted = opts.direction === 'hosted';
+      if (hosted && opts.json && !opts.dryRun && opts.out === undefined) {
+        throw new CliError('--out: with --json a hosted server\u2019s site-client profile must go to a file (--out FILE): it is shown only once', 'usage');
+      }
+      const port = opts.listenPort === undefined ? undefined : Number(opts.listenPort);
+      if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new CliError('--listen-port: must be a port number 1–65535', 'usage');
+      const target = hosted && !opts.dryRun ? profileTarget(opts.out) : null;
       const config = opts.config === undefined ? undefined : readConfig(opts.config);
       const password = opts.username !== undefined ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
       const advanced = { cipher: opts.cipher, auth: opts.auth, compression: opts.compression, tlsMin: opts.tlsMin };
@@ -89,13 +113,34 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
           subnets: opts.subnet,
           advanced: Object.values(advanced).some((v) => v !== undefined) ? advanced : undefined,
           credentials: opts.username !== undefined ? { username: opts.username, password: password ?? '' } : undefined,
+          listen: opts.listenHost !== undefined || port !== undefined ? { host: opts.listenHost, port } : undefined,
+          siteClientName: opts.siteClient,
           dryRun: opts.dryRun === true,
         },
-        labels: { name: '--name', direction: '--direction', protocol: '--protocol', transport: '--transport', config: '--config', subnets: '--subnet', description: '--description' },
+        labels: {
+          name: '--name',
+          direction: '--direction',
+          protocol: '--protocol',
+          transport: '--transport',
+          config: '--config',
+          subnets: '--subnet',
+          description: '--description',
+          'listen.host': '--listen-host',
+          'listen.port': '--listen-port',
+          siteClientName: '--site-client',
+        },
+      }).catch((e: unknown) => {
+        target?.abandon();
+        throw e;
       });
-      if (opts.json) return printJson(io, result.review);
-      io.out(renderReview(result.review));
-      io.out(result.dryRun ? 'dry run: nothing was changed' : renderChanges({ changes: result.changes, revision: result.revision }));
+      if (opts.json) printJson(io, result.review);
+      else {
+        io.out(renderReview(result.review));
+        if (result.vpn?.listen) io.out(`clients dial ${result.vpn.listen.host}:${result.vpn.listen.port}/${result.vpn.transport}`);
+        io.out(result.dryRun ? 'dry run: nothing was changed' : renderChanges({ changes: result.changes, revision: result.revision }));
+      }
+      if (result.credentials) deliverProfile(io, result.credentials, target, opts.out);
+      else target?.abandon();
     });
 
   siteVpn
@@ -135,6 +180,8 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
       });
   }
 
+  registerSiteVpnOpsCommands(siteVpn, io);
+
   siteVpn
     .command('delete <vpn>')
     .description('delete it: its subnets leave the plant and their routes end')
@@ -162,6 +209,10 @@ type CreateOptions = {
   compression?: string;
   tlsMin?: string;
   username?: string;
+  listenHost?: string;
+  listenPort?: string;
+  siteClient?: string;
+  out?: string;
   dryRun?: boolean;
   json?: boolean;
 };
@@ -197,7 +248,9 @@ function renderView(v: View): string {
     `${v.name} (${v.id}) on plant ${v.plant}`,
     `${v.direction} ${v.protocol}/${v.transport}, ${v.enabled ? 'enabled' : 'disabled'}`,
     ...(v.description ? [v.description] : []),
-    `endpoints: ${v.endpoints.join(', ') || '(none)'}`,
+    `live: ${stateText(v.live)}`,
+    `traffic: ${trafficText(v.live)}`,
+    v.listen ? `clients dial: ${v.listen.host}:${v.listen.port}/${v.transport} (${v.clientCount ?? 0} client(s): site-vpn client list)` : `endpoints: ${v.endpoints.join(', ') || '(none)'}`,
     `subnets: ${v.subnets.join(', ')}`,
     ...(v.crypto ? [`crypto: cipher ${v.crypto.cipher ?? 'default'}, auth ${v.crypto.auth ?? 'default'}, compression ${v.crypto.compression ?? 'none'}, TLS min ${v.crypto.tlsMin ?? 'default'}`] : []),
   ].join('\n');

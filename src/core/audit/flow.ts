@@ -40,6 +40,13 @@ export type StoredGap = { gatewayId: string; gapId: string; from: string; to: st
 
 const DAY_MS = 86_400_000;
 
+/**
+ * How far ahead a gateway's clock may be: a record is stored no earlier than the day
+ * before the day it was first (and so last) seen. The ingest's duplicate check and the
+ * query's first segment rely on it.
+ */
+export const CLOCK_SKEW_DAYS = 1;
+
 /** The day segment of an instant. */
 export function segmentOf(at: Date): number {
   return Math.floor(at.getTime() / DAY_MS);

@@ -85,3 +85,44 @@ function cipherName(text: string, context: DirectiveContext): string | null {
   }
   return text;
 }
+
+/** The advanced settings as stored (review `crypto`): each wins over the upload's own directive. */
+export type OpenVpnCryptoChoice = { cipher: string | null; auth: string | null; compression: string | null; tlsMin: string | null };
+
+/**
+ * A compression setting as a user types it ("lzo", "comp-lzo", "lz4-v2", "compress lz4", "no")
+ * → the directive to render, null for none. Unknown text is passed on as is: the renderer
+ * refuses it, and the agent reports that the VPN did not start.
+ */
+export function compressionDirective(value: string): string | null {
+  const text = value.trim().toLowerCase();
+  if (text === '' || text === 'no' || text === 'none' || text === 'off') return null;
+  if (text === 'lzo' || text === 'yes' || text === 'comp-lzo' || text === 'comp-lzo yes') return 'comp-lzo';
+  if (COMPRESS.has(text)) return `compress ${text}`;
+  return value.trim();
+}
+
+/**
+ * D2: the model with the advanced settings applied. A chosen cipher the upload did not name
+ * becomes the only data cipher offered and the fallback for routers without negotiation
+ * (OpenVPN < 2.4); the upload's own cipher keeps its data-ciphers list.
+ */
+export function withCryptoChoice<T extends OpenVpnCryptoSettings>(model: T, choice: OpenVpnCryptoChoice | null): T {
+  if (choice === null) return model;
+  const out = { ...model };
+  if (choice.cipher !== null) {
+    // The review shows the upload's own setting as `cipher`, or its data-ciphers joined with ':'.
+    const own = choice.cipher === model.cipher || (model.cipher === null && choice.cipher === model.dataCiphers?.join(':'));
+    const list = choice.cipher.split(':');
+    if (!own) {
+      out.cipher = list.length === 1 ? (list[0] as string) : null;
+      out.dataCiphers = list;
+    }
+    // For routers without cipher negotiation (OpenVPN <= 2.3): the one cipher they use.
+    out.dataCiphersFallback = model.dataCiphersFallback !== null && own ? model.dataCiphersFallback : list.length === 1 ? (list[0] as string) : out.dataCiphersFallback;
+  }
+  if (choice.auth !== null) out.auth = choice.auth;
+  if (choice.compression !== null) out.compression = compressionDirective(choice.compression);
+  if (choice.tlsMin !== null) out.tlsVersionMin = choice.tlsMin;
+  return out;
+}

@@ -49,6 +49,9 @@ export function renderOpenVpnClientConfig(config: OpenVpnUpload, options: OpenVp
     'auth-nocache',
     'verb 3',
     `management ${options.managementSocket} unix`,
+    // openvpn waits for the agent's `hold release`: log and state notifications are on before
+    // the first packet, so a router that refuses at once (AUTH_FAILED, exit) is still seen.
+    'management-hold',
   ];
   for (const remote of config.remotes) {
     const host = remote.host.includes(':') ? remote.host : token(remote.host);
@@ -79,6 +82,10 @@ export function renderOpenVpnClientConfig(config: OpenVpnUpload, options: OpenVp
     lines.push(config.compression, 'allow-compression asym');
   }
   if (config.tlsVersionMin !== null) lines.push(`tls-version-min ${token(config.tlsVersionMin)}`);
+  // OpenSSL 3 (Debian 12) refuses TLS 1.0/1.1's SHA-1 signatures at its default security level
+  // ("legacy sigalg disallowed"): a router that speaks only those needs level 0 on our side
+  // (tested against openvpn 2.6 with tls-version-max 1.0 in test/e2e/direct-vpn-openvpn.test.ts).
+  if (config.tlsVersionMin === '1.0' || config.tlsVersionMin === '1.1') lines.push('tls-cipher DEFAULT:@SECLEVEL=0');
   if (config.tunMtu !== null) lines.push(`tun-mtu ${config.tunMtu}`);
   if (config.mssfix !== null) lines.push(`mssfix ${config.mssfix}`);
   if (config.fragment !== null) lines.push(`fragment ${config.fragment}`);

@@ -209,6 +209,7 @@ export const ErrorBody = z.object({
     code: z.string(),
     message: z.string(),
     field: z.string().optional(),
-    problems: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    /** `line` and `directive`: an uploaded config's refusal names where (issue 9, D5). */
+    problems: z.array(z.object({ field: z.string(), message: z.string(), line: z.number().optional(), directive: z.string().optional() })).optional(),
   }),
 });

@@ -20,6 +20,10 @@ export class FakeIpConfigDriver implements IpConfigDriver {
     return [...add.map((cidr) => `+${cidr}`), ...remove.map((cidr) => `-${cidr}`)];
   }
 
+  async routesOf(iface: string): Promise<string[]> {
+    return [...(this.routes.get(iface) ?? [])];
+  }
+
   async enableForwarding(): Promise<boolean> {
     const changed = !this.forwarding;
     this.forwarding = true;

@@ -31,12 +31,27 @@ export class IpCliConfigDriver implements IpConfigDriver {
     return [...add.map((cidr) => `+${cidr}`), ...remove.map((cidr) => `-${cidr}`)];
   }
 
+  async routesOf(iface: string): Promise<string[]> {
+    checkedInterface(iface);
+    try {
+      return await this.currentRoutes(iface);
+    } catch {
+      return []; // no such interface
+    }
+  }
+
+  private async currentRoutes(iface: string): Promise<string[]> {
+    const { stdout } = await this.exec('ip', ['-j', 'route', 'show', 'dev', iface]);
+    return (JSON.parse(stdout) as Array<{ dst: string; protocol?: string }>)
+      .filter((route) => route.protocol !== 'kernel')
+      // A default route through the interface is one more route that must not be there
+      // (issue 9: an OpenVPN server's pushed redirect-gateway), so it is compared too.
+      .map((route) => canonicalPrefix(route.dst === 'default' ? '0.0.0.0/0' : route.dst));
+  }
+
   async syncRoutes(iface: string, cidrs: string[]): Promise<string[]> {
     checkedInterface(iface);
-    const { stdout } = await this.exec('ip', ['-j', 'route', 'show', 'dev', iface]);
-    const current = (JSON.parse(stdout) as Array<{ dst: string; protocol?: string }>)
-      .filter((route) => route.protocol !== 'kernel' && route.dst !== 'default')
-      .map((route) => canonicalPrefix(route.dst));
+    const current = await this.currentRoutes(iface);
     const { add, remove } = diffSets(cidrs.map((cidr) => canonicalPrefix(cidr)), current);
     // One `ip -batch` for all of them: a gateway routes one /32 to each of thousands of agents.
     // Each line is a canonical prefix and a checked interface name, nothing else.

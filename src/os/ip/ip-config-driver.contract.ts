@@ -32,6 +32,7 @@ export function ipConfigDriverContract(label: string, setup: () => Promise<IpCon
       assert.deepEqual(await driver.syncRoutes(iface, ['100.80.1.7/24', '100.81.0.0/16']), ['+100.80.1.0/24', '+100.81.0.0/16']);
       assert.deepEqual(await driver.syncRoutes(iface, ['100.80.1.0/24', '100.81.0.0/16']), []);
       assert.deepEqual(await driver.syncRoutes(iface, ['100.81.0.0/16', '100.82.0.0/24']), ['+100.82.0.0/24', '-100.80.1.0/24']);
+      assert.deepEqual((await driver.routesOf(iface)).sort(), ['100.81.0.0/16', '100.82.0.0/24'], 'routesOf reads them back (diagnose)');
       assert.deepEqual(await driver.syncRoutes(iface, []), ['-100.81.0.0/16', '-100.82.0.0/24']);
       assert.deepEqual(await driver.syncRoutes(other, ['192.0.2.0/24']), [], 'the other interface kept its route');
     });

@@ -10,6 +10,8 @@ export interface IpConfigDriver {
   syncAddresses(iface: string, cidrs: string[]): Promise<string[]>;
   /** Makes the main-table routes through `iface` (not the kernel's own) exactly `cidrs`; returns what changed. */
   syncRoutes(iface: string, cidrs: string[]): Promise<string[]>;
+  /** The main-table routes through `iface` (not the kernel's own), canonical; [] when it does not exist. */
+  routesOf(iface: string): Promise<string[]>;
   /** Turns on net.ipv4.ip_forward; true when it was off. */
   enableForwarding(): Promise<boolean>;
 }

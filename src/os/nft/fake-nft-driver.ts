@@ -207,7 +207,10 @@ function summariseRule(rule: string): string {
     .replace(/\bct direction (\w+)/, 'ct direction == $1')
     .replace(/\b(ct original ip daddr) \{/, '$1 == {')
     .replace(/(ct original ip daddr == )\{ ([^,}]+) \}/, '$1$2') // nft turns a one-element set into a plain match
-    .replace(/map \{ ([^}]*) \}/, (_all, body: string) => `map { ${body.split(', ').map((pair) => `{ ${pair.replace(' : ', ', ')} }`).join(', ')} }`);
+    .replace(/map \{ ([^}]*) \}/, (_all, body: string) => `map { ${body.split(', ').map((pair) => `{ ${pair.replace(' : ', ', ')} }`).join(', ')} }`)
+    // the agent's hosted-server hairpin rules (issue 9)
+    .replace(/^(iifname == \S+ oifname == \S+ )ip saddr (\S+) ip daddr (\{[^}]*\}|\S+) accept$/, '$1ip saddr == $2 ip daddr == $3 accept')
+    .replace(/^(iifname == \S+ oifname == \S+ )ip daddr (\S+) (ct direction == reply accept)$/, '$1ip daddr == $2 $3');
 }
 
 function observe(table: FakeTable): ObservedNftTable {

@@ -96,6 +96,13 @@ export class FakeWireGuardDriver implements WireGuardDriver {
     }
   }
 
+  /** Tests: what the peer's live counters say (a handshake, bytes), as traffic would set them. */
+  setPeerTraffic(name: string, publicKey: string, traffic: Partial<Pick<WgPeerDump, 'latestHandshake' | 'rxBytes' | 'txBytes'>>): void {
+    const peer = this.existing(name).peers.find((p) => p.publicKey === publicKey);
+    if (!peer) throw new Error(`no peer ${publicKey} on ${name}`);
+    Object.assign(peer, traffic);
+  }
+
   async readDump(name: string): Promise<WgDump | null> {
     const iface = this.interfaces.get(name);
     if (!iface) return null;

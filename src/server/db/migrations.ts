@@ -5,6 +5,8 @@ import { userAdminMigration } from './migrations/0003_user_admin.ts';
 import { fleetOps } from './migrations/0004_fleet_ops.ts';
 import { orgSelfService } from './migrations/0005_org_self_service.ts';
 import { directVpns } from './migrations/0011_direct_vpns.ts';
+import { hostedDirectVpns } from './migrations/0012_hosted_direct_vpns.ts';
+import { directVpnLive } from './migrations/0013_direct_vpn_live.ts';
 import { sessionsMigration } from './migrations/0010_sessions.ts';
 import type { Database } from './schema.ts';
 
@@ -226,6 +228,8 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0010_sessions': sessionsMigration,
     // 0011 after 0010: main ran 0010 first; migrations are append-only and run in name order (the next one is 0012).
     '0011_direct_vpns': directVpns,
+    '0012_hosted_direct_vpns': hostedDirectVpns,
+    '0013_direct_vpn_live': directVpnLive,
   };
 }
 

@@ -52,6 +52,53 @@ export interface Database {
     created_by: string | null;
     created_at: string;
     updated_at: string;
+    /** Hosted (0012): where clients dial, and the server's tunnel network; null for outgoing. */
+    listen_host: Generated<string | null>;
+    listen_port: Generated<number | null>;
+    tunnel_network: Generated<string | null>;
+    /** 0013: bumped by `site-vpn restart`. */
+    restart_generation: Generated<number>;
+  };
+  /** A hosted direct VPN's site and user clients (0012): public halves only, never a client's private key. */
+  direct_vpn_clients: {
+    id: string;
+    direct_vpn_id: string;
+    name: string;
+    kind: 'site' | 'user';
+    tunnel_ip: string;
+    subnets: string;
+    public_key: string | null;
+    certificate: string | null;
+    serial: string | null;
+    created_by: string | null;
+    created_at: string;
+  };
+  /** 0013: the latest report of each direct VPN (written in the daemons' status flush). */
+  direct_vpn_live: {
+    direct_vpn_id: string;
+    state: string;
+    since: string;
+    bytes_in: number;
+    bytes_out: number;
+    rate_in: number;
+    rate_out: number;
+    reported_at: string;
+    logs: string;
+    checks: string;
+    clients: string;
+  };
+  /** 0013: D11 discovery runs (request and result as JSON). */
+  discoveries: {
+    id: string;
+    plant_id: string;
+    requested_by: string | null;
+    requested_at: string;
+    expires_at: string;
+    request: string;
+    status: 'pending' | 'done' | 'failed' | 'expired';
+    finished_at: string | null;
+    result: string | null;
+    error: string | null;
   };
   subnets: { id: string; plant_id: string; cidr: string; mapped: string; created_at: string };
   devices: { id: string; plant_id: string; name: string; ip: string; kind: string; ports: string };
@@ -130,6 +177,8 @@ export interface Database {
     enrolled_at: string;
     last_seen_at: string | null;
     status: string | null;
+    /** Agents (0012): the source address of the last registration, the default listen host of hosted direct VPNs. */
+    public_address: Generated<string | null>;
   };
   events: {
     id: Generated<number>;

@@ -18,6 +18,8 @@ import { sessionRoutes } from '../features/sessions/routes.ts';
 import { organizationRoutes } from '../features/organizations/routes.ts';
 import { auditRoutes } from '../features/audit/routes.ts';
 import { directVpnRoutes } from '../features/direct-vpn/routes.ts';
+import { discoveryRoutes } from '../features/discovery/routes.ts';
+import { plantAccessRoutes } from '../features/direct-vpn/plant-access-routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { cookieAuthorization, webSession } from '../web/session-cookie.ts';
 import { mountWebUi } from '../web/static.ts';
@@ -35,6 +37,8 @@ export const allRoutes: RouteDef[] = [
   ...organizationRoutes,
   ...auditRoutes,
   ...directVpnRoutes,
+  ...discoveryRoutes,
+  ...plantAccessRoutes,
 ];
 
 const NO_CALLER: Caller = { userId: '', email: '', name: '', platformOperator: false, tokenId: '' };
@@ -63,7 +67,7 @@ export function createApp(ctx: AppContext, logger: Logger = console): Hono {
         def.auth === 'none' || isDaemon ? NO_CALLER : await authenticate(ctx, header, def.auth as 'user' | 'operator');
       const daemon = isDaemon ? await authenticateDaemon(ctx, header, def.auth as 'gateway' | 'agent', params.id) : null;
       notePrincipal(c.req.raw, daemon ? `${def.auth}:${daemon.id}` : caller.userId ? `user:${caller.userId}` : null);
-      const body = await parseBody(c, def.body);
+      const body = await parseBody(c, def.body, def.fastBody);
       const query = parseQuery(c, def.query);
       const result = await def.handler({ ctx, caller, daemon, body, query, params, c });
       if (def.status === 204) return c.body(null, 204);

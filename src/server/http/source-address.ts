@@ -32,3 +32,15 @@ export function sourceKey(address: string): string {
     .map((g) => Number.parseInt(g, 16).toString(16))
     .join(':')}::/64`;
 }
+
+/** The peer's own address (IPv4-mapped unwrapped), or null without a socket: where a daemon connected from. */
+export function remoteAddress(c: Context): string | null {
+  let address: string | undefined;
+  try {
+    address = getConnInfo(c).remote.address;
+  } catch {
+    return null;
+  }
+  if (!address) return null;
+  return /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? address;
+}

@@ -3,13 +3,16 @@ import { ErrorBody } from '../../../src/core/wire/api.ts';
 import { type Endpoint, endpointPath, endpointQuery } from '../../../src/core/wire/endpoint.ts';
 import { CSRF_COOKIE, CSRF_HEADER, WEB_CLIENT_HEADER, WEB_CLIENT_VALUE } from '../../../src/core/wire/web-session.ts';
 
+/** One problem of a refusal; an uploaded config's names its line and directive. */
+export type ApiProblem = { field: string; message: string; line?: number; directive?: string };
+
 /** A refusal of the control plane (or of its answer), with the field it names when it names one. */
 export class ApiRequestError extends Error {
   readonly status: number;
   readonly code: string;
   readonly field: string | undefined;
-  readonly problems: Array<{ field: string; message: string }>;
-  constructor(status: number, code: string, message: string, field?: string, problems: Array<{ field: string; message: string }> = []) {
+  readonly problems: ApiProblem[];
+  constructor(status: number, code: string, message: string, field?: string, problems: ApiProblem[] = []) {
     super(message);
     this.status = status;
     this.code = code;

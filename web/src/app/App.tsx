@@ -15,6 +15,8 @@ import { navigate, PAGES, usePath } from './router.ts';
 const PlatformPage = lazy(() => import('../features/platform/PlatformPage.tsx').then((m) => ({ default: m.PlatformPage })));
 // The organization pages load on first use: most users never open them (initial JS budget, issue 8).
 const OrgSection = lazy(() => import('../features/organization/OrgSection.tsx').then((m) => ({ default: m.OrgSection })));
+// A plant seen through a cooperation (its Site VPN and User VPN tabs), issue 9.
+const SharedPlantPage = lazy(() => import('../features/site-vpn/SharedPlantPage.tsx').then((m) => ({ default: m.SharedPlantPage })));
 const AcceptInvitationPage = lazy(() => import('../features/organization/invite/AcceptInvitationPage.tsx').then((m) => ({ default: m.AcceptInvitationPage })));
 
 const NAV = [
@@ -77,7 +79,7 @@ function Shell({ email, platformOperator }: { email: string; platformOperator: b
     close();
   };
   const here = (to: string) =>
-    to === PAGES.orgs ? path === PAGES.orgs || path.startsWith(`${PAGES.orgs}/`) : to === '/platform' ? isPlatformPath(path) : to === path;
+    to === PAGES.orgs ? path === PAGES.orgs || path.startsWith(`${PAGES.orgs}/`) || path.startsWith(`${PAGES.plants}/`) : to === '/platform' ? isPlatformPath(path) : to === path;
   const links = nav
     .filter((item) => !('operator' in item && item.operator) || platformOperator)
     .map((item) => (
@@ -141,6 +143,13 @@ function Page({ path }: { path: string }) {
     return (
       <Suspense fallback={<PageLoader />}>
         <OrgSection path={path} />
+      </Suspense>
+    );
+  }
+  if (path.startsWith(`${PAGES.plants}/`)) {
+    return (
+      <Suspense fallback={<PageLoader />}>
+        <SharedPlantPage path={path} />
       </Suspense>
     );
   }

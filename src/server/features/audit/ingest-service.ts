@@ -1,11 +1,11 @@
-import { type Attributed, type ReportedFlow, attributeFlow, attributionView } from '../../../core/audit/attribute.ts';
+import { type Attributed, type AttributionView, type ReportedFlow, attributeFlow, attributionView } from '../../../core/audit/attribute.ts';
 import { appendToChain } from '../../../core/audit/chain.ts';
 import { type Checkpoint, signCheckpoint } from '../../../core/audit/checkpoint.ts';
-import { type StoredGap, segmentOf } from '../../../core/audit/flow.ts';
+import { CLOCK_SKEW_DAYS, type StoredFlow, type StoredGap, segmentOf } from '../../../core/audit/flow.ts';
 import type { FlowBatch, FlowBatchAck } from '../../../core/wire/audit.ts';
 import type { AppContext } from '../../context.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
-import { claimBatch, deviceNames, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, saveBatchAck, storedRecordIds, updateHead } from './ingest-store.ts';
+import { allDeviceNames, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, saveBatchAck, storedRecordIds, updateHead } from './ingest-store.ts';
 
 /**
  * Ingests one batch of a gateway's flow records and capture gaps (issue 10 items 2, 3):
@@ -24,38 +24,38 @@ export async function ingestFlows(ctx: AppContext, daemon: DaemonRow, batch: Flo
   const segment = segmentOf(now);
   const gatewayId = daemon.id;
 
-  const model = await ctx.fleet.current();
-  const view = attributionView(model, new Map());
+  const view = await attributionNow(ctx);
   const attributed: Attributed[] = [];
   const unattributed: ReportedFlow[] = [];
   const seen = new Set<string>();
   for (const reported of batch.records) {
     if (seen.has(reported.id)) continue;
     seen.add(reported.id);
-    const flow = { ...reported, firstSeen: iso(reported.firstSeen), lastSeen: iso(reported.lastSeen) };
-    const result = attributeFlow(view, flow);
+    reported.firstSeen = iso(reported.firstSeen);
+    reported.lastSeen = iso(reported.lastSeen);
+    const result = attributeFlow(view, reported);
     if (result.ok) attributed.push(result.flow);
-    else unattributed.push(flow);
+    else unattributed.push(reported);
   }
   const plantIds = [...new Set(attributed.map((f) => f.plantId))];
-  const devices = await deviceNames(ctx.store.db, plantIds);
-  for (const f of attributed) f.deviceName = devices.get(f.plantId)?.get(f.deviceIp) ?? null;
 
   await ensureSegment(audit.store.db, audit.store.engine, segment, ingestedAt);
-  return audit.store.db.transaction().execute(async (trx) => {
+  return audit.store.transaction(async (trx, pgClient) => {
     if (!(await claimBatch(trx, gatewayId, batch.batchId, segment))) {
       const ack = await findBatchAck(trx, gatewayId, batch.batchId);
       return { ...(JSON.parse(ack || '{}') as FlowBatchAck), batchId: batch.batchId, duplicate: true };
     }
     const heads = await lockHeads(trx, audit.store.engine, plantIds);
-    // A record cannot have been stored before the day it was first seen (one day of clock skew allowed).
-    const earliest = Math.min(segment, ...attributed.map((f) => segmentOf(new Date(f.firstSeen)))) - 1;
+    // A record cannot have been stored before the day it was first seen (CLOCK_SKEW_DAYS allowed).
+    let earliest = segment;
+    for (const f of attributed) earliest = Math.min(earliest, segmentOf(new Date(f.firstSeen)));
+    earliest -= CLOCK_SKEW_DAYS;
     const already = await storedRecordIds(trx, audit.store.engine, gatewayId, attributed.map((f) => f.recordId), earliest);
     const fresh = attributed.filter((f) => !already.has(f.recordId));
 
     const checkpoints: Checkpoint[] = [];
     const sign = (c: Omit<Checkpoint, 'signature'>) => checkpoints.push(signCheckpoint(audit.key.privateKeyPem, c));
-    let stored = 0;
+    const chained: Array<StoredFlow & { hash: string }> = [];
     const byPlant = new Map<string, Attributed[]>();
     for (const f of fresh) {
       const list = byPlant.get(f.plantId) ?? [];
@@ -71,12 +71,8 @@ export async function ingestFlows(ctx: AppContext, daemon: DaemonRow, batch: Flo
       if (head.seq > 0 && head.segment < chainSegment && head.checkpointSeq !== head.seq) {
         sign({ plantId, seq: head.seq, hash: head.hash, recordSegment: head.segment, segment: chainSegment, createdAt: ingestedAt });
       }
-      const appended = appendToChain(
-        head,
-        records.map((f) => ({ ...f, gatewayId, segment: chainSegment, ingestedAt })),
-      );
-      await insertFlows(trx, audit.store, appended.records);
-      stored += appended.records.length;
+      const appended = appendToChain(head, records, { gatewayId, segment: chainSegment, ingestedAt });
+      for (const r of appended.records) chained.push(r);
       const due = head.checkpointAt === '' || now.getTime() - Date.parse(head.checkpointAt) >= audit.checkpointIntervalMs;
       if (due) sign({ plantId, seq: appended.head.seq, hash: appended.head.hash, recordSegment: chainSegment, segment: chainSegment, createdAt: ingestedAt });
       await updateHead(trx, plantId, {
@@ -85,6 +81,9 @@ export async function ingestFlows(ctx: AppContext, daemon: DaemonRow, batch: Flo
         checkpointAt: due ? ingestedAt : head.checkpointAt,
       });
     }
+    // All plants' records in one bulk insert (B6: one round trip per chunk, not one per plant).
+    await insertFlows(trx, audit.store, chained, pgClient);
+    const stored = chained.length;
     await insertCheckpoints(trx, checkpoints);
 
     const gaps: StoredGap[] = batch.gaps.map((g) => ({ gatewayId, gapId: g.id, from: iso(g.from), to: iso(g.to), reason: g.reason, ingestedAt, segment }));
@@ -104,6 +103,15 @@ export async function ingestFlows(ctx: AppContext, daemon: DaemonRow, batch: Flo
     await saveBatchAck(trx, gatewayId, batch.batchId, JSON.stringify(ack));
     return ack;
   });
+}
+
+/**
+ * The fleet as attribution sees it now (SPEC A5), with the plants' device names: built once
+ * per fleet revision (device, profile and subnet writes bump it), not once per batch.
+ */
+async function attributionNow(ctx: AppContext): Promise<AttributionView> {
+  const view = await ctx.fleet.memo('audit-attribution', async () => attributionView(await ctx.fleet.current(), await allDeviceNames(ctx.store.db)));
+  return view as AttributionView;
 }
 
 const CANONICAL_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;

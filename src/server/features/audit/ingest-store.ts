@@ -1,5 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { type Kysely, type Transaction, sql } from 'kysely';
+import type pg from 'pg';
+import { copyFrom, copyValue } from '../../db/pg-copy.ts';
 import type { ChainHead } from '../../../core/audit/chain.ts';
 import type { Checkpoint } from '../../../core/audit/checkpoint.ts';
 import type { StoredFlow, StoredGap } from '../../../core/audit/flow.ts';
@@ -99,8 +101,8 @@ export async function storedRecordIds(trx: Trx, engine: Engine, gatewayId: strin
   return found;
 }
 
-/** Rows per chunk: the longest the event loop is held by one ingest (≈ 10 ms). */
-const ROWS_PER_INSERT = 1000;
+/** SQLite rows per chunk: the longest the event loop is held by one ingest (≈ 10 ms). */
+const SQLITE_ROWS_PER_CHUNK = 1000;
 
 const FLOW_COLUMNS: ReadonlyArray<keyof AuditDatabase['audit_flows']> = [
   'plant_id', 'seq', 'segment', 'record_id', 'gateway_id', 'ingested_at', 'user_id', 'user_email', 'tunnel_ip', 'org_id', 'plant_name',
@@ -108,26 +110,54 @@ const FLOW_COLUMNS: ReadonlyArray<keyof AuditDatabase['audit_flows']> = [
   'bytes_in', 'bytes_out', 'first_seen', 'last_seen', 'session', 'hash',
 ];
 const PG_TYPES: Record<string, string> = { seq: 'bigint', segment: 'integer', port: 'integer', connections: 'bigint', bytes_in: 'bigint', bytes_out: 'bigint' };
+const PG_COPY = `copy audit_flows (${FLOW_COLUMNS.join(', ')}) from stdin`;
+const SQLITE_INSERT = `insert into audit_flows (${FLOW_COLUMNS.join(', ')}) values (${FLOW_COLUMNS.map(() => '?').join(', ')})`;
+
+type Chained = StoredFlow & { hash: string };
+
+/** A record's column values in FLOW_COLUMNS order. */
+function flowValues(r: Chained): Array<string | number | null> {
+  return [
+    r.plantId, r.seq, r.segment, r.recordId, r.gatewayId, r.ingestedAt, r.userId, r.userEmail, r.tunnelIp, r.orgId, r.plantName,
+    r.subnetId, r.subnetCidr, r.subnetMapped, r.destinationIp, r.deviceIp, r.deviceName, r.protocol, r.port, r.connections,
+    r.bytesIn, r.bytesOut, r.firstSeen, r.lastSeen, r.session, r.hash,
+  ];
+}
 
 /**
  * Appends records inside the ingest transaction, without the query builder in the hot path
- * (B6): SQLite runs one prepared statement per row on the transaction's own connection;
- * PostgreSQL inserts a chunk as one `unnest` of column arrays (one plan, 26 parameters).
- * Between chunks the event loop serves other requests.
+ * (B6): SQLite runs one prepared statement per row on the transaction's own connection,
+ * yielding to the event loop between chunks; PostgreSQL appends the batch with one `COPY`
+ * on the transaction's client (an `unnest` of column arrays when there is none).
  */
-export async function insertFlows(trx: Trx, store: { engine: Engine; sqlite: DatabaseSync | null }, records: ReadonlyArray<StoredFlow & { hash: string }>): Promise<void> {
-  for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
-    if (i > 0) await yieldToEventLoop();
-    const rows = records.slice(i, i + ROWS_PER_INSERT).map(flowRow);
-    if (store.sqlite) {
-      const insert = store.sqlite.prepare(`insert into audit_flows (${FLOW_COLUMNS.join(', ')}) values (${FLOW_COLUMNS.map(() => '?').join(', ')})`);
-      for (const row of rows) insert.run(...FLOW_COLUMNS.map((c) => row[c] as string | number | null));
-    } else if (store.engine === 'postgres') {
-      const arrays = FLOW_COLUMNS.map((c) => sql`${rows.map((r) => r[c])}::${sql.raw(PG_TYPES[c] ?? 'text')}[]`);
-      await sql`insert into audit_flows (${sql.join(FLOW_COLUMNS.map((c) => sql.id(c)))}) select * from unnest(${sql.join(arrays)})`.execute(trx);
-    } else {
-      await trx.insertInto('audit_flows').values(rows).execute();
+export async function insertFlows(
+  trx: Trx,
+  store: { engine: Engine; sqlite: DatabaseSync | null },
+  records: ReadonlyArray<Chained>,
+  pgClient: pg.PoolClient | null = null,
+): Promise<void> {
+  if (store.sqlite) {
+    const insert = store.sqlite.prepare(SQLITE_INSERT);
+    for (let i = 0; i < records.length; i += SQLITE_ROWS_PER_CHUNK) {
+      if (i > 0) await yieldToEventLoop();
+      const end = Math.min(records.length, i + SQLITE_ROWS_PER_CHUNK);
+      for (let k = i; k < end; k++) insert.run(...flowValues(records[k] as Chained));
     }
+    return;
+  }
+  if (records.length === 0) return;
+  if (pgClient) {
+    let text = '';
+    for (const r of records) text += `${flowValues(r).map(copyValue).join('\t')}\n`;
+    await copyFrom(pgClient, PG_COPY, text);
+    return;
+  }
+  const rows = records.map(flowValues);
+  if (store.engine === 'postgres') {
+    const arrays = FLOW_COLUMNS.map((c, k) => sql`${rows.map((r) => r[k])}::${sql.raw(PG_TYPES[c] ?? 'text')}[]`);
+    await sql`insert into audit_flows (${sql.join(FLOW_COLUMNS.map((c) => sql.id(c)))}) select * from unnest(${sql.join(arrays)})`.execute(trx);
+  } else {
+    await trx.insertInto('audit_flows').values(rows.map((r) => Object.fromEntries(FLOW_COLUMNS.map((c, k) => [c, r[k]])) as AuditDatabase['audit_flows'])).execute();
   }
 }
 
@@ -171,11 +201,10 @@ export async function insertGaps(trx: Trx, gaps: readonly StoredGap[]): Promise<
   return Number(result.numInsertedOrUpdatedRows ?? 0n);
 }
 
-/** Device names of the given plants, by real address (from the fleet store: a read, never a lock). */
-export async function deviceNames(fleet: Db, plantIds: string[]): Promise<Map<string, Map<string, string>>> {
+/** Every plant's device names by real address (from the fleet store: a read, never a lock). */
+export async function allDeviceNames(fleet: Db): Promise<Map<string, Map<string, string>>> {
   const out = new Map<string, Map<string, string>>();
-  if (plantIds.length === 0) return out;
-  const rows = await fleet.selectFrom('devices').select(['plant_id', 'ip', 'name']).where('plant_id', 'in', plantIds).execute();
+  const rows = await fleet.selectFrom('devices').select(['plant_id', 'ip', 'name']).execute();
   for (const r of rows) {
     const plant = out.get(r.plant_id) ?? new Map<string, string>();
     out.set(r.plant_id, plant);
@@ -191,35 +220,4 @@ export async function deviceNames(fleet: Db, plantIds: string[]): Promise<Map<st
  */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-function flowRow(r: StoredFlow & { hash: string }): AuditDatabase['audit_flows'] {
-  return {
-    plant_id: r.plantId,
-    seq: r.seq,
-    segment: r.segment,
-    record_id: r.recordId,
-    gateway_id: r.gatewayId,
-    ingested_at: r.ingestedAt,
-    user_id: r.userId,
-    user_email: r.userEmail,
-    tunnel_ip: r.tunnelIp,
-    org_id: r.orgId,
-    plant_name: r.plantName,
-    subnet_id: r.subnetId,
-    subnet_cidr: r.subnetCidr,
-    subnet_mapped: r.subnetMapped,
-    destination_ip: r.destinationIp,
-    device_ip: r.deviceIp,
-    device_name: r.deviceName,
-    protocol: r.protocol,
-    port: r.port,
-    connections: r.connections,
-    bytes_in: r.bytesIn,
-    bytes_out: r.bytesOut,
-    first_seen: r.firstSeen,
-    last_seen: r.lastSeen,
-    session: r.session,
-    hash: r.hash,
-  };
 }

@@ -1,22 +1,32 @@
 import type { Kysely } from 'kysely';
 import type { HeadRow } from './ingest-store.ts';
 import type { Checkpoint } from '../../../core/audit/checkpoint.ts';
-import type { StoredFlow } from '../../../core/audit/flow.ts';
+import { CLOCK_SKEW_DAYS, type StoredFlow, segmentOf } from '../../../core/audit/flow.ts';
 import type { AuditDatabase } from '../../db/audit-schema.ts';
 
-type AuditDb = Kysely<AuditDatabase>;
+export type AuditDb = Kysely<AuditDatabase>;
 export type FlowRow = AuditDatabase['audit_flows'];
 
 export type RecordFilter = { plantId: string; userEmail?: string; deviceIp?: string; from?: string; to?: string; afterSeq: number; limit: number };
 
-/** A plant's records in chain order, filtered; one more than `limit` tells whether a next page exists. */
+/**
+ * A plant's records in chain order, filtered; one more than `limit` tells whether a next page exists.
+ * With `from`, only segments from the day before `from` on are read (B7: on PostgreSQL the
+ * older day partitions are pruned): a record is ingested after it was last seen, and the
+ * ingest allows a gateway's clock one day ahead (the same bound as its duplicate check).
+ */
 export async function selectRecords(db: AuditDb, f: RecordFilter): Promise<FlowRow[]> {
+  return recordsQuery(db, f).execute();
+}
+
+/** The query selectRecords runs (B7 also asks the database for its plan). */
+export function recordsQuery(db: AuditDb, f: RecordFilter) {
   let q = db.selectFrom('audit_flows').selectAll().where('plant_id', '=', f.plantId).where('seq', '>', f.afterSeq);
   if (f.userEmail !== undefined) q = q.where('user_email', '=', f.userEmail);
   if (f.deviceIp !== undefined) q = q.where('device_ip', '=', f.deviceIp);
-  if (f.from !== undefined) q = q.where('last_seen', '>=', f.from);
+  if (f.from !== undefined) q = q.where('last_seen', '>=', f.from).where('segment', '>=', segmentOf(new Date(f.from)) - CLOCK_SKEW_DAYS);
   if (f.to !== undefined) q = q.where('first_seen', '<=', f.to);
-  return q.orderBy('seq').limit(f.limit + 1).execute();
+  return q.orderBy('seq').limit(f.limit + 1);
 }
 
 export async function selectGaps(db: AuditDb, from: string | undefined, to: string | undefined): Promise<Array<{ from_at: string; to_at: string; reason: string }>> {

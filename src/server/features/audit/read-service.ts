@@ -6,6 +6,7 @@ import { mayInOrg } from '../../../core/permissions.ts';
 import { auditRecordOf } from '../../../core/audit/export-format.ts';
 import type { AuditExportPage, AuditPage, AuditQuery, AuditVerification } from '../../../core/wire/audit.ts';
 import type { AppContext } from '../../context.ts';
+import type { AuditDb } from './query-store.ts';
 import { ApiError } from '../../http/errors.ts';
 import type { Caller } from '../../http/registry.ts';
 import { countGapsFromSegment } from './gaps-store.ts';
@@ -44,10 +45,20 @@ export async function auditedPlant(ctx: AppContext, caller: Caller, ref: string)
 
 export async function queryRecords(ctx: AppContext, caller: Caller, ref: string, query: AuditQuery): Promise<AuditPage> {
   const plant = await auditedPlant(ctx, caller, ref);
+  return recordsPage(ctx.audit.store.db, plant.plantId, query, (flows) => linkSessions(ctx, flows));
+}
+
+/** One page of a plant's records and the gaps of the window, once access is decided (B7 measures exactly this). */
+export async function recordsPage(
+  db: AuditDb,
+  plantId: string,
+  query: AuditQuery,
+  link?: (flows: ReturnType<typeof chainedOf>[]) => Promise<{ flows: ReturnType<typeof chainedOf>[]; sessions: AuditPage['sessions'] }>,
+): Promise<AuditPage> {
   const from = query.from ? new Date(query.from).toISOString() : undefined;
   const to = query.to ? new Date(query.to).toISOString() : undefined;
-  const rows = await selectRecords(ctx.audit.store.db, {
-    plantId: plant.plantId,
+  const rows = await selectRecords(db, {
+    plantId,
     userEmail: query.user,
     deviceIp: query.device,
     from,
@@ -55,10 +66,11 @@ export async function queryRecords(ctx: AppContext, caller: Caller, ref: string,
     afterSeq: query.cursor ? Number(query.cursor) : 0,
     limit: query.limit,
   });
-  // Each record's P7 session (issue 10): linked when read, by user, gateway and time.
-  const linked = await linkSessions(ctx, rows.slice(0, query.limit).map(chainedOf));
+  // Each record's P7 session (issue 10): linked when read, by user, gateway and time (the API passes the linker).
+  const chained = rows.slice(0, query.limit).map(chainedOf);
+  const linked = link ? await link(chained) : { flows: chained, sessions: [] };
   const page = linked.flows.map(auditRecordOf);
-  const gaps = await selectGaps(ctx.audit.store.db, from, to);
+  const gaps = await selectGaps(db, from, to);
   return {
     records: page,
     gaps: gaps.map((g) => ({ from: g.from_at, to: g.to_at, reason: g.reason })),

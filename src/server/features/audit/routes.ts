@@ -1,3 +1,4 @@
+import { fastFlowBatch } from '../../../core/wire/audit-fast.ts';
 import { MAX_INGEST_BODY, auditApi } from '../../../core/wire/audit.ts';
 import { type RouteDef, fromEndpoint } from '../../http/registry.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
@@ -11,6 +12,7 @@ export const auditRoutes: RouteDef[] = [
     tag: 'audit',
     auth: 'gateway',
     maxBody: MAX_INGEST_BODY,
+    fastBody: fastFlowBatch,
     handler: ({ ctx, daemon, body }) => ingestFlows(ctx, daemon as DaemonRow, body),
   }),
   fromEndpoint(auditApi.records, {

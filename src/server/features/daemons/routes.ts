@@ -10,6 +10,7 @@ import {
 import { GatewayStateMessage } from '../../../core/wire/gateway-delta.ts';
 import { GatewayDesiredState } from '../../../core/wire/gateway-state.ts';
 import { type RouteDef, route } from '../../http/registry.ts';
+import { remoteAddress } from '../../http/source-address.ts';
 import { agentState, gatewaySecrets, gatewayState, listDaemons, recordStatus, regionState, registerAgent, registerGateway, removeDaemon } from './service.ts';
 import type { DaemonRow } from './authenticate-daemon.ts';
 
@@ -97,7 +98,7 @@ export const daemonRoutes: RouteDef[] = [
     auth: 'agent',
     body: AgentRegistration,
     response: z.object({ tunnelIp: z.string() }),
-    handler: ({ ctx, daemon, body }) => registerAgent(ctx, daemon as DaemonRow, body.publicKey),
+    handler: ({ ctx, daemon, body, c }) => registerAgent(ctx, daemon as DaemonRow, body.publicKey, remoteAddress(c)),
   }),
   route({
     method: 'get',
@@ -121,7 +122,7 @@ export const daemonRoutes: RouteDef[] = [
       maxBody: 1024 * 1024,
       status: 204,
       handler: async ({ ctx, daemon, body }) => {
-        recordStatus(ctx, daemon as DaemonRow, body);
+        await recordStatus(ctx, daemon as DaemonRow, body);
         return undefined;
       },
     }),

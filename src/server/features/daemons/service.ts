@@ -1,4 +1,6 @@
 import { agentDirectVpns } from '../direct-vpn/agent-document.ts';
+import { agentDiscoveries } from '../discovery/service.ts';
+import { directVpnPlantsMemo } from '../direct-vpn/live.ts';
 import type { PlantId } from '../../../core/model.ts';
 import { type AgentDesiredState, CONNECTED_WITHIN_SECONDS, type DaemonInfo, DaemonStatusReport, PeerStatus, STATUS_LIMITS } from '../../../core/wire/daemon.ts';
 import type { AppContext } from '../../context.ts';
@@ -16,6 +18,7 @@ import {
   reachableGateways,
   sealedServicePrivateKey,
   setAgentKey,
+  setAgentPublicAddress,
   setGatewaySite,
 } from './store.ts';
 
@@ -116,8 +119,11 @@ export async function gatewayState(ctx: AppContext, gw: DaemonRow, poll: { after
 
 // ---- agents ------------------------------------------------------------------------
 
-/** An agent's WireGuard public key; written only when it changes. */
-export async function registerAgent(ctx: AppContext, agent: DaemonRow, publicKey: string): Promise<{ tunnelIp: string }> {
+/**
+ * An agent's WireGuard public key; written only when it changes. Its source address is kept
+ * too (issue 9: where site and user clients dial its hosted direct VPNs by default).
+ */
+export async function registerAgent(ctx: AppContext, agent: DaemonRow, publicKey: string, address: string | null = null): Promise<{ tunnelIp: string }> {
   if (agent.public_key !== publicKey) {
     await ctx.fleet.write(
       async (trx) => {
@@ -133,6 +139,8 @@ export async function registerAgent(ctx: AppContext, agent: DaemonRow, publicKey
       },
     );
   }
+  // Not part of any daemon's document (hosted VPNs copy it at create): no revision moves.
+  if (address !== null) await setAgentPublicAddress(ctx.store.db, agent.id, address);
   return { tunnelIp: agent.tunnel_ip };
 }
 
@@ -151,14 +159,22 @@ export async function agentState(ctx: AppContext, agent: DaemonRow, poll: { afte
     translations: site?.translations ?? [],
     gateways: gateways.map((g) => ({ id: g.id, name: g.name, region: g.region, publicKey: g.public_key as string, endpoint: g.endpoint as string, siteTunnelIp: g.tunnel_ip })),
     directVpns: plant ? await agentDirectVpns(ctx, plant.id) : [],
-    discoveries: [],
+    discoveries: plant ? await agentDiscoveries(ctx, plant.id) : [],
   };
 }
 
 // ---- both --------------------------------------------------------------------------
 
 /** Kept in memory and written in batches (idle cost: not one query per report). */
-export function recordStatus(ctx: AppContext, daemon: DaemonRow, report: DaemonStatusReport): void {
+export async function recordStatus(ctx: AppContext, daemon: DaemonRow, report: DaemonStatusReport): Promise<void> {
+  if (daemon.kind === 'agent' && report.directVpns && report.directVpns.length > 0) {
+    // D7: an agent reports only its own plant's direct VPNs (the map is read once per revision)
+    const plants = await directVpnPlantsMemo(ctx);
+    const own = report.directVpns.filter((vpn) => plants.get(vpn.id) === daemon.plant_id);
+    ctx.daemonStatus.directVpns.record(own, ctx.now().toISOString());
+    // the agent's own row keeps the summary; logs, checks and clients live with each direct VPN
+    report = { ...report, directVpns: report.directVpns.map(({ id, state, since, bytesIn, bytesOut }) => ({ id, state, since, bytesIn, bytesOut })) };
+  }
   // The report is bounded by its schema (issue 7 #9), so the stored row is too; older daemons send no totals.
   const now = Math.floor(ctx.now().getTime() / 1000);
   const stored = {

@@ -2,6 +2,7 @@ import type { PeerStatus } from '../../../core/wire/daemon.ts';
 import type { Db } from '../../db/handle.ts';
 import type { SessionRecorder } from '../sessions/recorder.ts';
 import { writeStatuses } from './store.ts';
+import { DirectVpnLiveBuffer } from '../direct-vpn/live-buffer.ts';
 
 type Pending = { status: string; seenAt: string };
 
@@ -25,6 +26,8 @@ export class DaemonStatusBuffer {
   private readonly flushMs: number;
   private readonly onError: (error: unknown) => void;
   private readonly sessions: SessionRecorder | null;
+  /** Agents' per-direct-VPN reports (issue 9 D7), written in the same flush. */
+  readonly directVpns = new DirectVpnLiveBuffer();
 
   constructor(db: Db, flushMs = 15_000, onError: (error: unknown) => void = () => undefined, sessions: SessionRecorder | null = null) {
     this.db = db;
@@ -76,6 +79,7 @@ export class DaemonStatusBuffer {
     const rows = [...this.pending];
     this.pending = new Map();
     for (let i = 0; i < rows.length; i += BATCH) await writeStatuses(this.db, rows.slice(i, i + BATCH));
+    await this.directVpns.flush(this.db);
     await this.sessions?.flush();
   }
 }

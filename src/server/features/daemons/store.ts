@@ -4,7 +4,8 @@ import type { Database } from '../../db/schema.ts';
 
 /** SQL of the daemons feature (gateways and agents). Writes run inside `FleetState.write`. */
 
-export type DaemonRow = Database['daemons'];
+/** `public_address` (0012) is read only where a hosted direct VPN needs it (publicAddressOfAgent). */
+export type DaemonRow = Omit<Database['daemons'], 'public_address'>;
 
 export function daemonByCredential(db: Db, credentialId: string): Promise<DaemonRow | undefined> {
   return db.selectFrom('daemons').selectAll().where('credential_id', '=', credentialId).executeTakeFirst();
@@ -84,4 +85,15 @@ export async function daemonTunnelIps(db: Db): Promise<Set<number>> {
 export async function writeStatuses(db: Db, rows: [id: string, report: { status: string; seenAt: string }][]): Promise<void> {
   const values = sql.join(rows.map(([id, p]) => sql`(${id}, ${p.status}, ${p.seenAt})`));
   await sql`with v(id, status, seen) as (values ${values}) update daemons set status = v.status, last_seen_at = v.seen from v where daemons.id = v.id`.execute(db);
+}
+
+/** Where an agent last registered from (written only when it changed). */
+export async function setAgentPublicAddress(db: Db, id: string, address: string): Promise<void> {
+  await db.updateTable('daemons').set({ public_address: address }).where('id', '=', id).where((eb) => eb.or([eb('public_address', 'is', null), eb('public_address', '!=', address)])).execute();
+}
+
+/** The plant's agent's last registration address (null: never registered, or no agent). */
+export async function publicAddressOfPlantAgent(db: Db, plantId: string): Promise<string | null> {
+  const row = await db.selectFrom('daemons').select('public_address').where('plant_id', '=', plantId).where('kind', '=', 'agent').executeTakeFirst();
+  return row?.public_address ?? null;
 }

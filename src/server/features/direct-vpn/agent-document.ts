@@ -1,12 +1,14 @@
 import { allowedIpsPerPeer } from '../../../core/direct-vpn/wireguard-render.ts';
-import type { StoredDirectVpnConfig, WireGuardSecrets } from '../../../core/direct-vpn/stored-model.ts';
-import type { AgentDirectVpn } from '../../../core/wire/daemon.ts';
+import { withCryptoChoice } from '../../../core/direct-vpn/openvpn-crypto.ts';
+import type { OpenVpnSecrets, StoredDirectVpnConfig, StoredOpenVpn, WireGuardSecrets } from '../../../core/direct-vpn/stored-model.ts';
+import type { AgentDirectVpn, AgentOpenVpnClientVpn } from '../../../core/wire/daemon.ts';
 import type { AppContext } from '../../context.ts';
+import { agentHostedVpns } from './agent-hosted.ts';
 import { enabledDirectVpnsWithSecrets } from './store.ts';
 
 /**
- * Issue 9: the part of an agent's state document that runs its plant's direct VPNs. Only
- * enabled outgoing WireGuard ones for now (OpenVPN and hosted: not yet). The agent side's
+ * Issue 9: the part of an agent's state document that runs its plant's direct VPNs: enabled
+ * outgoing WireGuard and OpenVPN ones (hosted: the hosted feature's). The agent side's
  * keys are unsealed here, for the plant's own authenticated agent only; this document is
  * never logged. AllowedIPs are the direct VPN's validated subnets, split over the peers as
  * renderWireGuardSetconf does: the uploaded AllowedIPs (default routes included) never reach the agent.
@@ -19,9 +21,16 @@ export async function agentDirectVpns(ctx: AppContext, plantId: string): Promise
   >;
   const rows = byPlant.get(plantId) ?? [];
   const out: AgentDirectVpn[] = [];
+  const hosted = rows.filter((row) => row.direction === 'hosted');
+  if (hosted.length > 0) out.push(...(await agentHostedVpns(ctx, hosted)));
   for (const row of rows) {
-    if (row.direction !== 'outgoing' || row.protocol !== 'wireguard') continue;
+    if (row.direction !== 'outgoing') continue;
     const stored = JSON.parse(row.config) as StoredDirectVpnConfig;
+    if (stored.protocol === 'openvpn' && row.protocol === 'openvpn' && row.secrets !== null) {
+      const secrets = JSON.parse(ctx.box.open(row.secrets, `direct-vpn:${row.id}`)) as OpenVpnSecrets;
+      out.push(outgoingOpenVpn(row, stored, secrets));
+      continue;
+    }
     if (stored.protocol !== 'wireguard' || row.secrets === null) continue;
     const secrets = JSON.parse(ctx.box.open(row.secrets, `direct-vpn:${row.id}`)) as WireGuardSecrets;
     const subnets = JSON.parse(row.subnets) as string[];
@@ -32,7 +41,7 @@ export async function agentDirectVpns(ctx: AppContext, plantId: string): Promise
       name: row.name,
       protocol: 'wireguard',
       direction: 'outgoing',
-      restartGeneration: 0,
+      restartGeneration: Number(row.restart_generation),
       privateKey: secrets.privateKey,
       addresses: model.addresses,
       listenPort: model.listenPort,
@@ -48,4 +57,26 @@ export async function agentDirectVpns(ctx: AppContext, plantId: string): Promise
     });
   }
   return out;
+}
+
+/**
+ * An outgoing OpenVPN direct VPN as the agent runs it: the stored model with its secrets put
+ * back (client key, tls-auth/tls-crypt keys, credentials) and the advanced crypto settings
+ * applied (withCryptoChoice); the agent renders the config itself (renderOpenVpnClientConfig).
+ */
+function outgoingOpenVpn(row: { id: string; name: string; subnets: string }, stored: StoredOpenVpn, secrets: OpenVpnSecrets): AgentOpenVpnClientVpn {
+  const model = withCryptoChoice(
+    { ...stored.model, key: secrets.key, tlsAuth: secrets.tlsAuth, tlsCrypt: secrets.tlsCrypt, tlsCryptV2: secrets.tlsCryptV2 },
+    stored.crypto,
+  );
+  return {
+    id: row.id,
+    name: row.name,
+    protocol: 'openvpn',
+    direction: 'outgoing',
+    model,
+    credentials: secrets.credentials,
+    subnets: JSON.parse(row.subnets) as string[],
+    restartGeneration: 0,
+  };
 }

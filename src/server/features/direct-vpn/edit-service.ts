@@ -4,10 +4,12 @@ import { formatCidr } from '../../../core/net/ipv4.ts';
 import type { DirectVpnChange, DirectVpnUpdateRequest } from '../../../core/wire/direct-vpn.ts';
 import type { AppContext } from '../../context.ts';
 import type { Caller } from '../../http/registry.ts';
+import { badRequest } from '../../http/errors.ts';
 import { devicesOfPlants } from '../organizations/org-store.ts';
 import { type PlantScope, plantScope } from './plant-scope.ts';
 import { refuseDuplicateName, viewOf, vpnOf } from './service.ts';
-import { deleteDirectVpn, directVpnsOfPlant, updateDirectVpn } from './store.ts';
+import { type Listen, listenFor } from './hosted-service.ts';
+import { type DirectVpnRow, clientCounts, deleteDirectVpn, directVpnsOfPlant, updateDirectVpn, updateDirectVpnListen } from './store.ts';
 import { applyDirectVpnChange } from './subnet-change.ts';
 import { devicesBehind, refuseNonIpv4, requireConfirmed, subnetContext, subnetRefusal, subnetsOf } from './subnet-rules.ts';
 
@@ -31,7 +33,8 @@ export async function updateDirectVpnSettings(ctx: AppContext, caller: Caller, p
   }
   const removed = before.filter((s) => !after.includes(s));
   const added = after.filter((s) => !before.includes(s));
-  if (name === row.name && description === row.description && removed.length === 0 && added.length === 0) {
+  const listen = await hostedListenEdit(ctx, scope, rows, row, body.listen);
+  if (name === row.name && description === row.description && removed.length === 0 && added.length === 0 && listen === null) {
     return { vpn: viewOf(scope, row), changes: [], revision: ctx.fleet.currentRevision() };
   }
   const affected = devicesBehind(await devicesOfPlants(ctx.store.db, [scope.plant.id]), removed, [...otherPlantSubnets(scope, before), ...after]);
@@ -39,16 +42,30 @@ export async function updateDirectVpnSettings(ctx: AppContext, caller: Caller, p
   const now = ctx.now().toISOString();
   const change = await applyDirectVpnChange(ctx, scope, {
     kind: 'direct-vpn.updated',
-    details: { directVpn: row.name, ...(name !== row.name ? { name } : {}), ...(description !== row.description ? { descriptionChanged: true } : {}), subnetsAdded: added, subnetsRemoved: removed },
+    details: { directVpn: row.name, ...(name !== row.name ? { name } : {}), ...(description !== row.description ? { descriptionChanged: true } : {}), subnetsAdded: added, subnetsRemoved: removed, ...(listen ? { listen: `${listen.host}:${listen.port}` } : {}) },
     add: added,
     remove: removed,
     devicesRemoved: affected.map((d) => d.name),
     write: async (trx) => {
       await updateDirectVpn(trx, row.id, { name, description, subnets: JSON.stringify(after), updated_at: now });
-      return [`~ direct VPN ${row.name} of plant ${scope.plant.name}: ${[name !== row.name ? `renamed to ${name}` : '', description !== row.description ? 'description changed' : '', added.length ? `+${added.join(', +')}` : '', removed.length ? `-${removed.join(', -')}` : ''].filter(Boolean).join('; ')}`];
+      if (listen) await updateDirectVpnListen(trx, row.id, listen.host, listen.port, now);
+      return [...(listen ? [`~ direct VPN ${row.name}: clients dial ${listen.host}:${listen.port} now; profiles issued before name the old endpoint (edit them or add the clients again)`] : []), `~ direct VPN ${row.name} of plant ${scope.plant.name}: ${[name !== row.name ? `renamed to ${name}` : '', description !== row.description ? 'description changed' : '', added.length ? `+${added.join(', +')}` : '', removed.length ? `-${removed.join(', -')}` : ''].filter(Boolean).join('; ')}`];
     },
   });
-  return { vpn: viewOf(scope, { ...row, name, description, subnets: JSON.stringify(after), updated_at: now }), ...change };
+  const listenNow = listen ? { listen_host: listen.host, listen_port: listen.port } : {};
+  return { vpn: viewOf(scope, { ...row, name, description, subnets: JSON.stringify(after), updated_at: now, ...listenNow }, await clientCountOf(ctx, row)), ...change };
+}
+
+/** A hosted server's new listen host/port (D1: editable), checked like on create; null when unchanged. */
+async function hostedListenEdit(ctx: AppContext, scope: PlantScope, rows: DirectVpnRow[], row: DirectVpnRow, asked: Listen | { host?: string; port?: number } | undefined): Promise<Listen | null> {
+  if (asked === undefined) return null;
+  if (row.direction !== 'hosted') throw badRequest('listen', 'only a hosted server listens; an outgoing direct VPN dials the endpoint of its upload');
+  const listen = await listenFor(ctx, scope, rows, { protocol: row.protocol, transport: row.transport }, asked, row);
+  return listen.host === row.listen_host && listen.port === row.listen_port ? null : listen;
+}
+
+async function clientCountOf(ctx: AppContext, row: DirectVpnRow): Promise<number> {
+  return row.direction === 'hosted' ? ((await clientCounts(ctx.store.db, [row.id])).get(row.id) ?? 0) : 0;
 }
 
 /** Disable or enable (D7): the VPN's subnets stay plant subnets; the agent stops or starts the tunnel (data plane: later). */

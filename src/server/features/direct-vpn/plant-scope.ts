@@ -14,6 +14,20 @@ export type PlantScope = { plant: Plant; orgName: string; model: FleetModel; sta
  * missing plant gets (SPEC S2); a member or job-role holder without the right role a 403.
  */
 export async function plantScope(ctx: AppContext, caller: Caller, ref: string, action: PlantAction): Promise<PlantScope> {
+  const scope = await relatedPlant(ctx, caller, ref);
+  const { plant, orgName, standing } = scope;
+  if (!mayOnPlant(standing, action)) {
+    const needs =
+      action === 'direct-vpn.view'
+        ? 'Technical Manager or higher on the plant, or Admin or Moderator of its organization'
+        : `Admin or Moderator of ${orgName} (cooperation partners and job roles see direct VPNs read only)`;
+    throw new ApiError(403, 'forbidden', `${action} on plant ${plant.name} needs ${needs}`);
+  }
+  return scope;
+}
+
+/** `:id` → the plant, for any caller related to it (whatever they may do there); anyone else the 404 of a missing plant. */
+export async function relatedPlant(ctx: AppContext, caller: Caller, ref: string): Promise<PlantScope> {
   const model = await ctx.fleet.current();
   const standingOf = (p: Plant) => plantStanding(model, caller.userId as UserId, caller.platformOperator, p.id);
   let plant = model.plants.get(ref as PlantId);
@@ -27,13 +41,6 @@ export async function plantScope(ctx: AppContext, caller: Caller, ref: string, a
   const standing = plant ? standingOf(plant) : null;
   if (!plant || !standing || !relatedToPlant(standing)) throw plantNotFound();
   const orgName = model.organizations.get(plant.orgId)?.name ?? plant.orgId;
-  if (!mayOnPlant(standing, action)) {
-    const needs =
-      action === 'direct-vpn.view'
-        ? 'Technical Manager or higher on the plant, or Admin or Moderator of its organization'
-        : `Admin or Moderator of ${orgName} (cooperation partners and job roles see direct VPNs read only)`;
-    throw new ApiError(403, 'forbidden', `${action} on plant ${plant.name} needs ${needs}`);
-  }
   return { plant, orgName, model, standing, caller };
 }
 

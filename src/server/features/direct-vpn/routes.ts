@@ -1,7 +1,9 @@
 import { directVpnApi } from '../../../core/wire/direct-vpn.ts';
 import { type RouteDef, fromEndpoint } from '../../http/registry.ts';
 import { removeDirectVpn, setDirectVpnEnabled, updateDirectVpnSettings } from './edit-service.ts';
+import { addClient, listClients, removeClient } from './hosted-clients.ts';
 import { createDirectVpn, listDirectVpns, showDirectVpn } from './service.ts';
+import { diagnoseDirectVpn, directVpnLogs, restartDirectVpn } from './live.ts';
 
 const tag = 'direct-vpns';
 
@@ -51,5 +53,42 @@ export const directVpnRoutes: RouteDef[] = [
     tag,
     auth: 'user',
     handler: async ({ ctx, caller, params, query }) => removeDirectVpn(ctx, caller, params.id as string, params.vpn as string, query.confirm === 'true'),
+  }),
+  fromEndpoint(directVpnApi.restart, {
+    summary: 'Restart a direct VPN: the agent tears the tunnel down and brings it up again (D7)',
+    tag,
+    auth: 'user',
+    handler: async ({ ctx, caller, params }) => restartDirectVpn(ctx, caller, params.id as string, params.vpn as string),
+  }),
+  fromEndpoint(directVpnApi.logs, {
+    summary: "The tunnel's recent log lines as the agent last reported them (secrets redacted by the agent)",
+    tag,
+    auth: 'user',
+    handler: async ({ ctx, caller, params }) => directVpnLogs(ctx, caller, params.id as string, params.vpn as string),
+  }),
+  fromEndpoint(directVpnApi.diagnose, {
+    summary: 'Diagnose a tunnel that is not connected: each check says what was looked at and what to fix (D7)',
+    tag,
+    auth: 'user',
+    handler: async ({ ctx, caller, params }) => diagnoseDirectVpn(ctx, caller, params.id as string, params.vpn as string),
+  }),
+  fromEndpoint(directVpnApi.clients, {
+    summary: "A hosted server's site and user clients (no key in any read)",
+    tag,
+    auth: 'user',
+    handler: async ({ ctx, caller, params }) => listClients(ctx, caller, params.id as string, params.vpn as string),
+  }),
+  fromEndpoint(directVpnApi.addClient, {
+    summary: 'Add a site or user client to a hosted server; the answer is its complete profile, shown once (its private key is stored nowhere)',
+    tag,
+    auth: 'user',
+    status: 201,
+    handler: async ({ ctx, caller, params, body }) => addClient(ctx, caller, params.id as string, params.vpn as string, body),
+  }),
+  fromEndpoint(directVpnApi.removeClient, {
+    summary: 'Remove a client of a hosted server: it is cut at once (WireGuard peer removed; OpenVPN certificate revoked and its session killed)',
+    tag,
+    auth: 'user',
+    handler: async ({ ctx, caller, params }) => removeClient(ctx, caller, params.id as string, params.vpn as string, params.client as string),
   }),
 ];

@@ -9,9 +9,12 @@ import type { AppContext } from '../../context.ts';
 import { ApiError, badRequest, conflict } from '../../http/errors.ts';
 import type { Caller } from '../../http/registry.ts';
 import { type PlantScope, plantScope } from './plant-scope.ts';
-import { type DirectVpnRow, directVpnsOfPlant, insertDirectVpn } from './store.ts';
+import type { StoredHosted } from './hosted-model.ts';
+import { createHostedDirectVpn } from './hosted-service.ts';
+import { type DirectVpnRow, clientCounts, directVpnsOfPlant, insertDirectVpn } from './store.ts';
 import { refuseNonIpv4, subnetContext, subnetRefusal, subnetsOf } from './subnet-rules.ts';
 import { applyDirectVpnChange } from './subnet-change.ts';
+import { viewsWithLive } from './live.ts';
 
 /**
  * Direct plant VPNs, control plane (issue 9): list, show and create (outgoing, from an
@@ -21,12 +24,17 @@ import { applyDirectVpnChange } from './subnet-change.ts';
  */
 export async function listDirectVpns(ctx: AppContext, caller: Caller, plantRef: string): Promise<DirectVpnViewWire[]> {
   const scope = await plantScope(ctx, caller, plantRef, 'direct-vpn.view');
-  return (await directVpnsOfPlant(ctx.store.db, scope.plant.id)).map((row) => viewOf(scope, row));
+  const rows = await directVpnsOfPlant(ctx.store.db, scope.plant.id);
+  const counts = await clientCounts(ctx.store.db, rows.filter((r) => r.direction === 'hosted').map((r) => r.id));
+  return viewsWithLive(ctx, scope, rows, counts);
 }
 
 export async function showDirectVpn(ctx: AppContext, caller: Caller, plantRef: string, vpnRef: string): Promise<DirectVpnViewWire> {
   const scope = await plantScope(ctx, caller, plantRef, 'direct-vpn.view');
-  return viewOf(scope, vpnOf(scope, await directVpnsOfPlant(ctx.store.db, scope.plant.id), vpnRef));
+  const row = vpnOf(scope, await directVpnsOfPlant(ctx.store.db, scope.plant.id), vpnRef);
+  const counts = row.direction === 'hosted' ? await clientCounts(ctx.store.db, [row.id]) : new Map<string, number>();
+  const [view] = await viewsWithLive(ctx, scope, [row], counts);
+  return view;
 }
 
 type CreateBody = z.output<typeof DirectVpnCreateRequest>;
@@ -34,10 +42,12 @@ type CreateBody = z.output<typeof DirectVpnCreateRequest>;
 export async function createDirectVpn(ctx: AppContext, caller: Caller, plantRef: string, body: CreateBody): Promise<z.input<typeof DirectVpnCreated>> {
   const scope = await plantScope(ctx, caller, plantRef, 'direct-vpn.manage');
   if (body.direction === 'hosted') {
-    throw new ApiError(501, 'not-implemented', 'direction: hosted direct VPNs (the plant router dials in) are not available yet; create an outgoing one (the agent dials the plant router)', {
-      field: 'direction',
-    });
+    const existing = await directVpnsOfPlant(ctx.store.db, scope.plant.id);
+    refuseDuplicateName(scope, existing, body.name);
+    return createHostedDirectVpn(ctx, scope, existing, body, (row, count) => viewOf(scope, row, count));
   }
+  if (body.listen !== undefined) throw badRequest('listen', 'only a hosted server listens; an outgoing direct VPN dials the endpoint of its upload');
+  if (body.siteClientName !== undefined) throw badRequest('siteClientName', 'only a hosted server has site clients');
   if (body.config === undefined) throw badRequest('config', "upload the plant router's .conf (WireGuard) or .ovpn (OpenVPN); entering endpoint and keys by hand is not available yet");
   if (body.protocol === 'wireguard' && body.transport === 'tcp') throw badRequest('transport', 'WireGuard runs over UDP only');
   const rows = await directVpnsOfPlant(ctx.store.db, scope.plant.id);
@@ -76,6 +86,9 @@ export async function createDirectVpn(ctx: AppContext, caller: Caller, plantRef:
     created_by: caller.userId,
     created_at: now,
     updated_at: now,
+    listen_host: null,
+    listen_port: null,
+    tunnel_network: null,
   };
   const change = await applyDirectVpnChange(ctx, scope, {
     kind: 'direct-vpn.created',
@@ -94,8 +107,9 @@ export async function createDirectVpn(ctx: AppContext, caller: Caller, plantRef:
 
 // ---- helpers ---------------------------------------------------------------------------
 
-export function viewOf(scope: PlantScope, row: DirectVpnRow): DirectVpnViewWire {
-  const stored = JSON.parse(row.config) as StoredDirectVpnConfig;
+export function viewOf(scope: PlantScope, row: DirectVpnRow, clientCount = 0): DirectVpnViewWire {
+  const stored = JSON.parse(row.config) as StoredDirectVpnConfig | StoredHosted;
+  const hosted = row.direction === 'hosted' && row.listen_host !== null && row.listen_port !== null;
   return {
     id: row.id,
     plantId: row.plant_id,
@@ -105,11 +119,13 @@ export function viewOf(scope: PlantScope, row: DirectVpnRow): DirectVpnViewWire 
     direction: row.direction,
     protocol: row.protocol,
     transport: row.transport,
-    endpoints: dialedEndpoints(stored),
+    endpoints: 'hosted' in stored ? [] : dialedEndpoints(stored),
     subnets: subnetsOf(row),
     enabled: row.enabled === 1,
     needsCredentials: stored.needsCredentials,
     crypto: stored.crypto,
+    listen: hosted ? { host: row.listen_host as string, port: row.listen_port as number } : null,
+    ...(row.direction === 'hosted' ? { clientCount } : {}),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

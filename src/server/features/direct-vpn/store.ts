@@ -1,8 +1,9 @@
+import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../../db/handle.ts';
 import type { Database } from '../../db/schema.ts';
 
 /** SQL of the direct VPNs (issue 9). `secrets` is read only by `sealedSecretsOf` (the agent's document, later), never by a list. */
-export type DirectVpnRow = Omit<Database['direct_vpns'], 'secrets'>;
+export type DirectVpnRow = Omit<Selectable<Database['direct_vpns']>, 'secrets' | 'restart_generation'>;
 
 const PUBLIC_COLUMNS = [
   'id',
@@ -18,13 +19,16 @@ const PUBLIC_COLUMNS = [
   'created_by',
   'created_at',
   'updated_at',
+  'listen_host',
+  'listen_port',
+  'tunnel_network',
 ] as const;
 
 export async function directVpnsOfPlant(db: Db, plantId: string): Promise<DirectVpnRow[]> {
   return db.selectFrom('direct_vpns').select(PUBLIC_COLUMNS).where('plant_id', '=', plantId).orderBy('name').execute();
 }
 
-export async function insertDirectVpn(db: Db, row: Database['direct_vpns']): Promise<void> {
+export async function insertDirectVpn(db: Db, row: Omit<Insertable<Database['direct_vpns']>, 'restart_generation'>): Promise<void> {
   await db.insertInto('direct_vpns').values(row).execute();
 }
 
@@ -34,6 +38,15 @@ export async function updateDirectVpn(
   patch: Partial<Pick<Database['direct_vpns'], 'name' | 'description' | 'subnets' | 'enabled'>> & { updated_at: string },
 ): Promise<void> {
   await db.updateTable('direct_vpns').set(patch).where('id', '=', id).execute();
+}
+
+/** D7 restart: the agent rebuilds a tunnel whose generation moved. */
+export async function bumpRestartGeneration(db: Db, id: string): Promise<void> {
+  await db
+    .updateTable('direct_vpns')
+    .set((eb) => ({ restart_generation: eb('restart_generation', '+', 1) }))
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function deleteDirectVpn(db: Db, id: string): Promise<void> {
@@ -48,6 +61,49 @@ export async function sealedSecretsOf(db: Db, id: string): Promise<string | null
 
 /** The plant's enabled direct VPNs with their sealed secrets: only for the plant's own authenticated agent. */
 /** Every plant's enabled direct VPNs with their sealed secrets (agents' documents; read once per revision). */
-export async function enabledDirectVpnsWithSecrets(db: Db): Promise<Array<DirectVpnRow & { secrets: string | null }>> {
-  return db.selectFrom('direct_vpns').select([...PUBLIC_COLUMNS, 'secrets']).where('enabled', '=', 1).orderBy('name').execute();
+export async function enabledDirectVpnsWithSecrets(db: Db): Promise<Array<DirectVpnRow & { secrets: string | null; restart_generation: number }>> {
+  return db.selectFrom('direct_vpns').select([...PUBLIC_COLUMNS, 'secrets', 'restart_generation']).where('enabled', '=', 1).orderBy('name').execute();
+}
+
+// ---- hosted servers' clients (0012) ---------------------------------------------------
+
+export type DirectVpnClientRow = Database['direct_vpn_clients'];
+
+export async function clientsOfDirectVpn(db: Db, vpnId: string): Promise<DirectVpnClientRow[]> {
+  return db.selectFrom('direct_vpn_clients').selectAll().where('direct_vpn_id', '=', vpnId).orderBy('kind').orderBy('name').execute();
+}
+
+/** How many clients each of these hosted servers has (the cards' clientCount). */
+export async function clientCounts(db: Db, vpnIds: string[]): Promise<Map<string, number>> {
+  if (vpnIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('direct_vpn_clients')
+    .select(['direct_vpn_id', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('direct_vpn_id', 'in', vpnIds)
+    .groupBy('direct_vpn_id')
+    .execute();
+  return new Map(rows.map((r) => [r.direct_vpn_id, Number(r.count)]));
+}
+
+/** Every client of every hosted server (agents' documents; read once per revision). */
+export async function allDirectVpnClients(db: Db): Promise<DirectVpnClientRow[]> {
+  return db.selectFrom('direct_vpn_clients').selectAll().orderBy('direct_vpn_id').orderBy('kind').orderBy('name').execute();
+}
+
+export async function insertDirectVpnClient(db: Db, row: DirectVpnClientRow): Promise<void> {
+  await db.insertInto('direct_vpn_clients').values(row).execute();
+}
+
+export async function deleteDirectVpnClient(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('direct_vpn_clients').where('id', '=', id).execute();
+}
+
+/** A hosted server's public material (config JSON), e.g. a re-signed CRL. */
+export async function updateDirectVpnConfig(db: Db, id: string, config: string, updatedAt: string): Promise<void> {
+  await db.updateTable('direct_vpns').set({ config, updated_at: updatedAt }).where('id', '=', id).execute();
+}
+
+/** A hosted server's listen host and port (edit). */
+export async function updateDirectVpnListen(db: Db, id: string, host: string, port: number, updatedAt: string): Promise<void> {
+  await db.updateTable('direct_vpns').set({ listen_host: host, listen_port: port, updated_at: updatedAt }).where('id', '=', id).execute();
 }

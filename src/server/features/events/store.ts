@@ -60,7 +60,12 @@ export type EventKind =
   | 'direct-vpn.updated'
   | 'direct-vpn.disabled'
   | 'direct-vpn.enabled'
-  | 'direct-vpn.removed';
+  | 'direct-vpn.removed'
+  | 'direct-vpn.restarted'
+  // D11: a discovery of a plant's devices was requested
+  | 'plant.discovery-started'
+  | 'direct-vpn.client-added'
+  | 'direct-vpn.client-removed';
 
 export type NewEvent = {
   kind: EventKind;

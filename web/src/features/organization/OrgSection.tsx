@@ -16,13 +16,14 @@ import { MembersPage } from './members/MembersPage.tsx';
 import { ORG_TAB_ACTION, ORG_TAB_LABEL, ORG_TABS, type OrgLocation, type OrgTab, orgPath, parseOrgPath } from './org-paths.ts';
 import { PlantDetailPage } from './plants/PlantDetailPage.tsx';
 import { PlantsPage } from './plants/PlantsPage.tsx';
+import type { PlantTab } from '../site-vpn/plant-tabs.ts';
 import { PortfoliosPage } from './portfolios/PortfoliosPage.tsx';
 import { type OrgAccess, useOrgAccess, useOrgs } from './use-org.ts';
 
 /** `/orgs/…`: the organization switcher, the tabs the caller may use, and the tab's page. */
 export function OrgSection({ path }: { path: string }) {
   const orgs = useOrgs();
-  const location = parseOrgPath(path) ?? { orgId: null, tab: null, plantId: null };
+  const location = parseOrgPath(path) ?? { orgId: null, tab: null, plantId: null, plantTab: null };
   return (
     <Stack maw={1200}>
       <Loadable
@@ -114,20 +115,20 @@ function OrgView({ orgs, org, location }: { orgs: OrgSummary[]; org: OrgSummary;
           </Text>
         </Card>
       ) : (
-        <TabPage org={org} tab={tab} plantId={location.plantId} access={access} />
+        <TabPage org={org} tab={tab} plantId={location.plantId} plantTab={location.plantTab} access={access} />
       )}
     </Stack>
   );
 }
 
-function TabPage({ org, tab, plantId, access }: { org: OrgSummary; tab: OrgTab; plantId: string | null; access: OrgAccess }) {
+function TabPage({ org, tab, plantId, plantTab, access }: { org: OrgSummary; tab: OrgTab; plantId: string | null; plantTab: PlantTab | null; access: OrgAccess }) {
   // Keyed by organization: switching organizations starts each page afresh (forms, dialogs).
   switch (tab) {
     case 'members':
       return <MembersPage key={org.id} org={org} access={access} />;
     case 'plants':
       return plantId ? (
-        <PlantDetailPage key={`${org.id}/${plantId}`} org={org} plantId={plantId} access={access} />
+        <PlantDetailPage key={`${org.id}/${plantId}`} org={org} plantId={plantId} plantTab={plantTab ?? 'overview'} access={access} />
       ) : (
         <PlantsPage key={org.id} org={org} access={access} />
       );

@@ -1,8 +1,9 @@
 import type { OrgAction } from '../../../../src/core/permissions.ts';
+import { isPlantTab, type PlantTab } from '../site-vpn/plant-tabs.ts';
 
 /**
  * The organization pages' addresses: `/orgs/<org id>/<tab>` and
- * `/orgs/<org id>/plants/<plant id>`. Ids, not names, so a rename keeps links working.
+ * `/orgs/<org id>/plants/<plant id>[/<plant tab>]`. Ids, not names, so a rename keeps links working.
  */
 export const ORG_TABS = ['members', 'plants', 'portfolios', 'job-roles', 'cooperations', 'explain', 'events', 'audit'] as const;
 export type OrgTab = (typeof ORG_TABS)[number];
@@ -30,7 +31,7 @@ export const ORG_TAB_ACTION: Readonly<Record<OrgTab, OrgAction>> = {
   audit: 'audit.read',
 };
 
-export type OrgLocation = { orgId: string | null; tab: OrgTab | null; plantId: string | null };
+export type OrgLocation = { orgId: string | null; tab: OrgTab | null; plantId: string | null; plantTab: PlantTab | null };
 
 export const ORGS_ROOT = '/orgs';
 
@@ -42,13 +43,15 @@ export function parseOrgPath(pathname: string): OrgLocation | null {
   const tabPart = parts[2];
   const tab = tabPart !== undefined && (ORG_TABS as readonly string[]).includes(tabPart) ? (tabPart as OrgTab) : null;
   const plantId = tab === 'plants' ? (parts[3] ?? null) : null;
-  return { orgId, tab, plantId };
+  const plantTab = plantId !== null && isPlantTab(parts[4]) ? parts[4] : null;
+  return { orgId, tab, plantId, plantTab };
 }
 
-export function orgPath(orgId: string, tab?: OrgTab, plantId?: string): string {
+export function orgPath(orgId: string, tab?: OrgTab, plantId?: string, plantTab?: PlantTab): string {
   let path = `${ORGS_ROOT}/${encodeURIComponent(orgId)}`;
   if (tab) path += `/${tab}`;
   if (tab === 'plants' && plantId) path += `/${encodeURIComponent(plantId)}`;
+  if (tab === 'plants' && plantId && plantTab && plantTab !== 'overview') path += `/${plantTab}`;
   return path;
 }
 

@@ -1,7 +1,9 @@
 import { Badge, Button, Card, Group, Modal, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
 import type { CooperationView, JobRoleView, OrgSummary } from '../../../../../src/core/wire/org.ts';
+import { AppLink } from '../../../ui/AppLink.tsx';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog.tsx';
+import { sharedPlantPath } from '../../site-vpn/plant-tabs.ts';
 import { CopyField } from '../../../ui/CopyField.tsx';
 import { Loadable } from '../../../ui/Loadable.tsx';
 import { TableScroll } from '../../../ui/TableScroll.tsx';
@@ -95,7 +97,11 @@ function SharedPlants({ cooperation: c }: { cooperation: CooperationView }) {
               {c.plants.map((p) => (
                 <Table.Tr key={p.id} data-testid="shared-plant" data-plant={p.name}>
                   <Table.Td data-label="Shared plant" fw={600}>
-                    {p.name}
+                    {c.side === 'partner' && c.endedAt === null ? (
+                      <AppLink to={sharedPlantPath(p.id)}>{p.name}</AppLink>
+                    ) : (
+                      p.name
+                    )}
                   </Table.Td>
                   <Table.Td data-label="Subnets">
                     <div className="cell-list">

@@ -13,9 +13,17 @@ import { DevicesCard } from './DevicesCard.tsx';
 import { PlantRenameForm } from './plant-forms.ts';
 import { SubnetsCard } from './SubnetsCard.tsx';
 import { usePlant, useRemovePlant, useRenamePlant } from './use-plants.ts';
+import { PlantTabsNav } from '../../site-vpn/PlantTabsNav.tsx';
+import { type PlantTab, visiblePlantTabs } from '../../site-vpn/plant-tabs.ts';
+import { SiteVpnTab } from '../../site-vpn/SiteVpnTab.tsx';
+import { usePlantAccess } from '../../site-vpn/use-direct-vpns.ts';
+import { UserVpnTab } from '../../site-vpn/UserVpnTab.tsx';
 
-/** One plant: its subnets and devices with their mapped addresses, the agent that serves it, who it is shared with. */
-export function PlantDetailPage({ org, plantId, access }: { org: OrgSummary; plantId: string; access: OrgAccess }) {
+/**
+ * One plant: its subnets and devices with their mapped addresses, the agent that serves it,
+ * who it is shared with; the Site VPN and User VPN tabs for who may see its direct VPNs.
+ */
+export function PlantDetailPage({ org, plantId, plantTab, access }: { org: OrgSummary; plantId: string; plantTab: PlantTab; access: OrgAccess }) {
   const plant = usePlant(org.id, plantId);
   return (
     <Stack>
@@ -23,13 +31,18 @@ export function PlantDetailPage({ org, plantId, access }: { org: OrgSummary; pla
         <AppLink to={orgPath(org.id, 'plants')}>← All plants of {org.name}</AppLink>
       </Anchor>
       <Loadable query={plant} what="plant">
-        {(p) => <PlantView org={org} plant={p} access={access} />}
+        {(p) => <PlantView org={org} plant={p} plantTab={plantTab} access={access} />}
       </Loadable>
     </Stack>
   );
 }
 
-function PlantView({ org, plant, access }: { org: OrgSummary; plant: PlantDetail; access: OrgAccess }) {
+function PlantView({ org, plant, plantTab, access }: { org: OrgSummary; plant: PlantDetail; plantTab: PlantTab; access: OrgAccess }) {
+  // The plant actions as the server judges them (own organization or cooperation, job roles): an older server without them shows the overview only.
+  const plantAccess = usePlantAccess(plant.id);
+  const actions = plantAccess.data?.actions ?? [];
+  const tabs = visiblePlantTabs(actions, true);
+  const tab = tabs.includes(plantTab) ? plantTab : 'overview';
   const [renaming, setRenaming] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const remove = useRemovePlant(org.id, plant.id);
@@ -53,23 +66,10 @@ function PlantView({ org, plant, access }: { org: OrgSummary; plant: PlantDetail
           )}
         </Group>
       </Group>
-      <Card withBorder padding="lg">
-        <dl className="facts">
-          <dt>Organization</dt>
-          <dd>{plant.organization.name}</dd>
-          <dt>Agent</dt>
-          <dd>
-            <AgentBadge agent={plant.agent} />
-            {plant.agent && <Text size="sm">{plant.agent.lastSeenAt ? `last seen ${formatDate(plant.agent.lastSeenAt)}` : 'never seen'}</Text>}
-          </dd>
-          <dt>Portfolios</dt>
-          <dd>{plant.portfolios.map((p) => p.name).join(', ') || 'none'}</dd>
-          <dt>Shared with</dt>
-          <dd data-testid="shared-with">{plant.sharedWith.map((o) => o.name).join(', ') || 'no partner organization'}</dd>
-        </dl>
-      </Card>
-      <SubnetsCard orgId={org.id} plant={plant} manage={manage} />
-      <DevicesCard orgId={org.id} plant={plant} manage={manage} />
+      {tabs.length > 1 && <PlantTabsNav plantName={plant.name} tabs={tabs} current={tab} hrefOf={(t) => orgPath(org.id, 'plants', plant.id, t)} />}
+      {tab === 'site-vpn' && <SiteVpnTab plantId={plant.id} plantName={plant.name} manage={actions.includes('direct-vpn.manage')} />}
+      {tab === 'user-vpn' && <UserVpnTab plantId={plant.id} plantName={plant.name} manage={actions.includes('direct-vpn.manage')} />}
+      {tab === 'overview' && <PlantOverview org={org} plant={plant} manage={manage} />}
       {renaming && <RenameDialog orgId={org.id} plant={plant} onClose={() => setRenaming(false)} />}
       <ConfirmDialog
         opened={deleting}
@@ -96,6 +96,31 @@ function PlantView({ org, plant, access }: { org: OrgSummary; plant: PlantDetail
         )}
       </ConfirmDialog>
     </Stack>
+  );
+}
+
+/** The plant's own facts, subnets and devices (the plant page's first tab). */
+function PlantOverview({ org, plant, manage }: { org: OrgSummary; plant: PlantDetail; manage: boolean }) {
+  return (
+    <>
+      <Card withBorder padding="lg">
+        <dl className="facts">
+          <dt>Organization</dt>
+          <dd>{plant.organization.name}</dd>
+          <dt>Agent</dt>
+          <dd>
+            <AgentBadge agent={plant.agent} />
+            {plant.agent && <Text size="sm">{plant.agent.lastSeenAt ? `last seen ${formatDate(plant.agent.lastSeenAt)}` : 'never seen'}</Text>}
+          </dd>
+          <dt>Portfolios</dt>
+          <dd>{plant.portfolios.map((p) => p.name).join(', ') || 'none'}</dd>
+          <dt>Shared with</dt>
+          <dd data-testid="shared-with">{plant.sharedWith.map((o) => o.name).join(', ') || 'no partner organization'}</dd>
+        </dl>
+      </Card>
+      <SubnetsCard orgId={org.id} plant={plant} manage={manage} />
+      <DevicesCard orgId={org.id} plant={plant} manage={manage} />
+    </>
   );
 }
 

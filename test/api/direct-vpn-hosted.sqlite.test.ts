@@ -1,0 +1,3 @@
+import { hostedDirectVpnSuite } from './direct-vpn-hosted-suite.ts';
+
+hostedDirectVpnSuite('SQLite', async () => undefined);

@@ -1,0 +1,3 @@
+import { directVpnOpsSuite } from './direct-vpn-ops-suite.ts';
+
+directVpnOpsSuite('SQLite', async () => undefined);

@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { directVpnInterfaceName } from '../../src/agent/direct-vpns.ts';
+import { type WireGuardUpload, parseWireGuardConfig } from '../../src/core/direct-vpn/wireguard-config.ts';
+import { cidr, formatIpv4, ipv4ToInt, prefixSize } from '../../src/core/net/ipv4.ts';
+import { WireGuardGoDriver } from '../../src/os/wireguard/wireguard-go-driver.ts';
+import { assertNetnsCapable } from './netns.ts';
+import { GATEWAY_IP, type LabUser, NODE, REGION, ScenarioLab, sleep } from './scenario-lab.ts';
+import { PEOPLE, PLANT_A, passwordOf, scenarioFleet } from './scenario-fleet.ts';
+
+/**
+ * Issue 9, hosted WireGuard direct VPN, with real packets: plant A's agent runs the server;
+ * a "plant router" namespace (the LAN 10.40.0.0/24 behind it) dials in with exactly the
+ * show-once profile `plantgate site-vpn create --direction hosted --out` wrote; an Operator
+ * on the personal VPN reaches the router's LAN device through gateway → agent → hosted
+ * server → router. A user client (profile from `site-vpn client add`) in a namespace of its
+ * own reaches the router's LAN through the agent; removed, it is cut; deleting the server
+ * cuts every client.
+ *
+ *   inet ── rtr 10.10.4.2 (wireguard-go client of the agent) ── rln 10.40.0.10 "router-lan"
+ *     ├── ucl 10.10.5.2 (wireguard-go user client of the agent)
+ *     └── agentA 10.10.2.2 (plantgate agent, hosted server on :51820, 100.96.0.1/24)
+ */
+
+const ROUTER_IP = '10.10.4.2';
+const ROUTER_LAN = '10.40.0.0/24';
+const ROUTER_DEVICE = '10.40.0.10';
+const DEVICE = new URL('./fixtures/plant-device.ts', import.meta.url).pathname;
+const PROBE = new URL('./fixtures/probe.ts', import.meta.url).pathname;
+const VPN_NAME = 'Hosted C';
+const CUT_WITHIN_MS = 15_000;
+
+function mappedHost(mappedPrefix: string, real: string): string {
+  const mapped = cidr(mappedPrefix);
+  return formatIpv4(mapped.start + (ipv4ToInt(real) % prefixSize(mapped.length)));
+}
+
+/** Brings up a WireGuard client from a show-once profile as wg-quick would: the key and peer with `wg setconf`, Address and AllowedIPs with ip. */
+async function dialIn(s: ScenarioLab, ns: string, name: string, profile: string): Promise<WireGuardUpload> {
+  const parsed = parseWireGuardConfig(profile);
+  assert.ok(parsed.ok, profile.replace(/PrivateKey = \S+/, 'PrivateKey = (hidden)'));
+  const config = parsed.config;
+  assert.equal(config.peers.length, 1);
+  const peer = config.peers[0] as WireGuardUpload['peers'][number];
+  s.lab.trackWireGuardInterface(name);
+  const driver = new WireGuardGoDriver({ netns: ns });
+  await driver.createInterface({ name, privateKey: config.privateKey, listenPort: null, addresses: config.addresses, routes: peer.allowedIps });
+  await driver.setConf(
+    name,
+    ['[Interface]', `PrivateKey = ${config.privateKey}`, '', '[Peer]', `PublicKey = ${peer.publicKey}`, `Endpoint = ${peer.endpoint}`, `AllowedIPs = ${peer.allowedIps.join(', ')}`, `PersistentKeepalive = ${peer.persistentKeepalive ?? 25}`, ''].join('\n'),
+  );
+  return config;
+}
+
+describe('issue 9: a hosted WireGuard direct VPN: the plant router and a user client dial into the agent', { timeout: 300_000 }, () => {
+  const s = new ScenarioLab();
+  let alice: LabUser;
+  let olga: LabUser;
+  let router = '';
+  let userNs = '';
+  let host = '';
+  let iface = '';
+
+  /** "OK <body>", or "none" when nothing answered in time. */
+  const probe = async (ns: string, target: string, path = '/', timeoutMs = 1000): Promise<string> => {
+    const line = (await s.lab.exec(ns, NODE, [PROBE, 'http', `http://${target}${path}`, String(timeoutMs)], { timeoutMs: timeoutMs + 15_000 })).stdout.trim();
+    return line.startsWith('OK ') ? line : 'none';
+  };
+  /** Polls until `ns` gets `want` (or, want "none", no answer) from the device; bounded. */
+  const until = async (ns: string, want: (answer: string) => boolean, withinMs: number): Promise<{ answer: string; ms: number }> => {
+    const started = Date.now();
+    let answer = '';
+    do {
+      answer = await probe(ns, ROUTER_DEVICE, '/whoami', 700);
+      if (want(answer)) break;
+      await sleep(100);
+    } while (Date.now() - started < withinMs);
+    return { answer, ms: Date.now() - started };
+  };
+
+  before(async () => {
+    await assertNetnsCapable();
+    await s.build();
+    router = await s.lab.addNamespace('rtr');
+    const rlan = await s.lab.addNamespace('rln');
+    userNs = await s.lab.addNamespace('ucl');
+    await s.lab.addVeth({ ns: s.ns.inet, iface: 'tortr', address: '10.10.4.1/24' }, { ns: router, iface: 'up0', address: `${ROUTER_IP}/24` });
+    await s.lab.addRoute(router, ['10.10.0.0/16', 'via', '10.10.4.1']);
+    await s.lab.addVeth({ ns: router, iface: 'lan1', address: '10.40.0.1/24' }, { ns: rlan, iface: 'eth0', address: `${ROUTER_DEVICE}/24` });
+    await s.lab.addRoute(rlan, ['default', 'via', '10.40.0.1']);
+    await s.lab.enableForwarding(router);
+    await s.lab.addVeth({ ns: s.ns.inet, iface: 'toucl', address: '10.10.5.1/24' }, { ns: userNs, iface: 'up0', address: '10.10.5.2/24' });
+    await s.lab.addRoute(userNs, ['10.10.0.0/16', 'via', '10.10.5.1']);
+    await s.lab.startProcess(rlan, NODE, [DEVICE, 'router-lan', '600000']).waitForLine(/^listening/, 15_000);
+
+    await s.startServer();
+    await s.loginAdmin();
+    await s.applyFleet(scenarioFleet({}));
+    await s.admin(['admin', 'region', 'add', REGION, '--endpoint', `${GATEWAY_IP}:51820`]);
+    await s.startGateway();
+    await s.startAgent('agentA', PLANT_A);
+    olga = await s.addUser(PEOPLE.olga, passwordOf(PEOPLE.olga));
+    alice = await s.addUser(PEOPLE.alice, passwordOf(PEOPLE.alice));
+    await s.issueAndConnect(alice);
+    const plantA = (await s.routes(alice)).find((route) => route.plant === PLANT_A);
+    assert.ok(plantA);
+    const ready = await s.waitForAnswer(alice, mappedHost(plantA.mapped, '192.168.1.10'), 'plant-A', 60_000);
+    assert.equal(ready, 'plant-A', `alice reaches plant A first (daemons up)\n${s.daemonOutput()}`);
+  });
+
+  after(async () => {
+    await s.cleanup();
+  });
+
+  it('D1/D6/D11: the router dials in with exactly the show-once profile; alice reaches the router\u2019s LAN device through gateway, agent and hosted server', async (t) => {
+    const out = join(s.work, 'hosted-c.conf');
+    const created = Date.now();
+    const run = await s.as(olga, ['site-vpn', 'create', '--plant', PLANT_A, '--name', VPN_NAME, '--direction', 'hosted', '--protocol', 'wireguard', '--subnet', ROUTER_LAN, '--out', out, '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout).subnets, [ROUTER_LAN]);
+    assert.equal(statSync(out).mode & 0o777, 0o600);
+    const profile = readFileSync(out, 'utf8');
+    const config = await dialIn(s, router, s.lab.name('hcr'), profile);
+    assert.equal(config.peers[0]?.endpoint, '10.10.2.2:51820', 'the address the agent registered from, the first WireGuard port');
+    const [vpn] = JSON.parse((await s.as(olga, ['site-vpn', 'list', '--plant', PLANT_A, '--json'])).stdout);
+    iface = directVpnInterfaceName(vpn.id);
+    s.lab.trackWireGuardInterface(iface);
+
+    await s.refreshConfig(alice);
+    const route = (await s.routes(alice)).find((entry) => entry.subnet === ROUTER_LAN);
+    assert.ok(route, `alice has a route to ${ROUTER_LAN}`);
+    host = mappedHost(route.mapped, ROUTER_DEVICE);
+    const answer = await s.waitForAnswer(alice, host, 'router-lan', 60_000);
+    t.diagnostic(`hosted create → first packet through (incl. the router dialing in and the user's vpn refresh): ${Date.now() - created} ms`);
+    assert.equal(answer, 'router-lan', `alice reaches ${ROUTER_DEVICE} via ${host}\n${s.agents.get('agentA')?.output()}`);
+    // the LAN device sees the server's tunnel address (the agent masquerades into the server)
+    const whoami = await s.lab.exec(alice.ns, NODE, [PROBE, 'http', `http://${host}/whoami`, '1500'], { timeoutMs: 15_000 });
+    assert.equal(whoami.stdout.trim(), 'OK router-lan from 100.96.0.1');
+    // the agent's server: listening on 51820, the router's peer carries only its subnet and /32
+    const allowed = (await s.lab.exec(s.ns.agentA, 'wg', ['show', iface, 'allowed-ips'])).stdout;
+    assert.match(allowed, /\t10\.40\.0\.0\/24 100\.96\.0\.2\/32\s*$/);
+    assert.equal((await s.lab.exec(s.ns.agentA, 'wg', ['show', iface, 'listen-port'])).stdout.trim(), '51820');
+    // the router's own starts do not reach the agent host
+    assert.equal(await probe(router, '100.96.0.1', '/', 700), 'none', 'the hosted interface leads nowhere on the agent itself');
+    assert.ok(!s.daemonOutput().includes(config.privateKey), 'the site client\u2019s key is in no log');
+  });
+
+  let userKey = '';
+  it('D9: a user client (profile from client add) reaches the router\u2019s LAN through the agent; removed, it is cut at once while the router stays up', async (t) => {
+    assert.ok(host, 'the previous test connected');
+    const added = await s.as(olga, ['site-vpn', 'client', 'add', VPN_NAME, '--plant', PLANT_A, '--name', 'ulla', '--kind', 'user']);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stderr, /shown only now/);
+    const config = await dialIn(s, userNs, s.lab.name('hcu'), added.stdout);
+    userKey = config.privateKey;
+    const reached = await until(userNs, (a) => a.startsWith('OK '), 30_000);
+    assert.equal(reached.answer, 'OK router-lan from 100.96.0.1', `the user client reaches ${ROUTER_DEVICE}\n${s.agents.get('agentA')?.output()}`);
+
+    const started = Date.now();
+    const removed = await s.as(olga, ['site-vpn', 'client', 'remove', VPN_NAME, 'ulla', '--plant', PLANT_A]);
+    assert.equal(removed.code, 0, removed.stderr);
+    const cut = await until(userNs, (a) => a === 'none', CUT_WITHIN_MS);
+    t.diagnostic(`client remove → cut: ${Date.now() - started} ms`);
+    assert.equal(cut.answer, 'none', 'a removed client reaches nothing');
+    assert.equal(await s.whoAnswers(alice, host, 1500), 'router-lan', 'the router and the other clients keep their sessions');
+    const peers = (await s.lab.exec(s.ns.agentA, 'wg', ['show', iface, 'peers'])).stdout.trim().split('\n');
+    assert.equal(peers.length, 1, 'only the router is left');
+  });
+
+  it('D9: deleting the hosted server cuts every client: the router\u2019s LAN is unreachable for a user client and for alice, the agent\u2019s interface is gone', async (t) => {
+    assert.ok(userKey, 'the previous test ran');
+    const added = await s.as(olga, ['site-vpn', 'client', 'add', VPN_NAME, '--plant', PLANT_A, '--name', 'uwe', '--kind', 'user']);
+    assert.equal(added.code, 0, added.stderr);
+    await s.lab.exec(userNs, 'ip', ['link', 'del', s.lab.name('hcu')]).catch(() => undefined);
+    await dialIn(s, userNs, s.lab.name('hcw'), added.stdout);
+    assert.equal((await until(userNs, (a) => a.startsWith('OK '), 30_000)).answer, 'OK router-lan from 100.96.0.1');
+
+    const started = Date.now();
+    const deleted = await s.as(olga, ['site-vpn', 'delete', VPN_NAME, '--plant', PLANT_A]);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    const cut = await until(userNs, (a) => a === 'none', CUT_WITHIN_MS);
+    t.diagnostic(`delete → every client cut: ${Date.now() - started} ms`);
+    assert.equal(cut.answer, 'none');
+    assert.equal(await s.whoAnswers(alice, host, 1000), 'none');
+    let gone = false;
+    for (let i = 0; i < 50 && !gone; i++) {
+      gone = await s.lab.exec(s.ns.agentA, 'ip', ['link', 'show', iface]).then(
+        () => false,
+        () => true,
+      );
+      if (!gone) await sleep(100);
+    }
+    assert.ok(gone, `the agent removed ${iface}`);
+  });
+});

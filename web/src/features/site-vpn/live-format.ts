@@ -1,0 +1,53 @@
+import type { DirectVpnViewWire } from '../../../../src/core/wire/direct-vpn.ts';
+
+export type LiveState = NonNullable<DirectVpnViewWire['live']>['state'];
+
+/** Words of the connection bar; its colours (app.css .vpn-state-bar) are never the only carrier. */
+export const STATE_LABEL: Readonly<Record<LiveState, string>> = {
+  connected: 'Connected',
+  connecting: 'Connecting',
+  down: 'Down',
+  disabled: 'Disabled',
+  unknown: 'Unknown',
+};
+
+/**
+ * The state the card shows: the agent's report when there is one; a disabled VPN is
+ * disabled whatever was last reported; a server that has not reported yet is unknown.
+ */
+export function liveState(vpn: Pick<DirectVpnViewWire, 'enabled' | 'live'>): LiveState {
+  if (!vpn.enabled) return 'disabled';
+  return vpn.live?.state ?? 'unknown';
+}
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+/** 1536 → "1.5 KiB"; whole bytes below 1 KiB. */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '—';
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${Math.round(value)} B` : `${value < 10 ? value.toFixed(1) : Math.round(value)} ${UNITS[unit]}`;
+}
+
+export function formatRate(bytesPerSecond: number): string {
+  return `${formatBytes(bytesPerSecond)}/s`;
+}
+
+/** "for 3 min" from `since` to `now` (both ISO / epoch ms); null when unknown. */
+export function formatSince(since: string | null | undefined, now: number): string | null {
+  if (!since) return null;
+  const at = Date.parse(since);
+  if (Number.isNaN(at)) return null;
+  const seconds = Math.max(0, Math.round((now - at) / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ${minutes % 60} min`;
+  return `${Math.floor(hours / 24)} days`;
+}
