@@ -10,13 +10,14 @@ import { devicesOfPlants } from '../organizations/org-store.ts';
 import { type PlantScope, plantScope } from './plant-scope.ts';
 import { refuseDuplicateName, viewOf, vpnOf } from './service.ts';
 import { type Listen, listenFor } from './hosted-service.ts';
-import { type DirectVpnRow, clientCounts, clientsOfDirectVpn, updateDirectVpnClientSubnets, deleteDirectVpn, directVpnsOfPlant, updateDirectVpn, updateDirectVpnListen } from './store.ts';
+import { type DirectVpnRow, clientCounts, clientsOfDirectVpn, updateDirectVpnClientSubnets, deleteDirectVpn, directVpnsOfPlant, updateDirectVpn, updateDirectVpnListen, updateDirectVpnUpload } from './store.ts';
+import { uploadEdit } from './upload-edit.ts';
 import { applyDirectVpnChange } from './subnet-change.ts';
 import { devicesBehind, refuseNonIpv4, requireConfirmed, subnetContext, subnetRefusal, subnetsOf } from './subnet-rules.ts';
 
 type Change = z.input<typeof DirectVpnChange>;
 
-/** Edit name, description and subnets (D7); removing a subnet with devices behind it needs `confirm` (D8). */
+/** Edit name, description, subnets, a hosted server's listen address or an outgoing one's upload (D7); removing a subnet with devices behind it needs `confirm` (D8). */
 export async function updateDirectVpnSettings(ctx: AppContext, caller: Caller, plantRef: string, vpnRef: string, body: z.output<typeof DirectVpnUpdateRequest>): Promise<Change> {
   const scope = await plantScope(ctx, caller, plantRef, 'direct-vpn.manage');
   const rows = await directVpnsOfPlant(ctx.store.db, scope.plant.id);
@@ -26,7 +27,10 @@ export async function updateDirectVpnSettings(ctx: AppContext, caller: Caller, p
   const description = body.description ?? row.description;
   const before = subnetsOf(row);
   let after = before;
-  if (body.subnets !== undefined) {
+  // A new upload (D7: endpoint and keys) is checked with the subnets the VPN will route.
+  const upload = await uploadEdit(ctx, scope, rows, row, body);
+  if (upload && body.config !== undefined) after = upload.subnets;
+  else if (body.subnets !== undefined) {
     const validation = validateDirectVpnSubnets(body.subnets, subnetContext(ctx, scope, rows, row.id));
     if (!validation.ok) throw subnetRefusal(validation.problems);
     refuseNonIpv4(validation.subnets);
@@ -35,7 +39,7 @@ export async function updateDirectVpnSettings(ctx: AppContext, caller: Caller, p
   const removed = before.filter((s) => !after.includes(s));
   const added = after.filter((s) => !before.includes(s));
   const listen = await hostedListenEdit(ctx, scope, rows, row, body.listen);
-  if (name === row.name && description === row.description && removed.length === 0 && added.length === 0 && listen === null) {
+  if (name === row.name && description === row.description && removed.length === 0 && added.length === 0 && listen === null && upload === null) {
     return { vpn: viewOf(scope, row), changes: [], revision: ctx.fleet.currentRevision() };
   }
   const affected = devicesBehind(await devicesOfPlants(ctx.store.db, [scope.plant.id]), removed, [...otherPlantSubnets(scope, before), ...after]);
@@ -43,7 +47,7 @@ export async function updateDirectVpnSettings(ctx: AppContext, caller: Caller, p
   const now = ctx.now().toISOString();
   const change = await applyDirectVpnChange(ctx, scope, {
     kind: 'direct-vpn.updated',
-    details: { directVpn: row.name, ...(name !== row.name ? { name } : {}), ...(description !== row.description ? { descriptionChanged: true } : {}), subnetsAdded: added, subnetsRemoved: removed, ...(listen ? { listen: `${listen.host}:${listen.port}` } : {}) },
+    details: { directVpn: row.name, ...(name !== row.name ? { name } : {}), ...(description !== row.description ? { descriptionChanged: true } : {}), subnetsAdded: added, subnetsRemoved: removed, ...(listen ? { listen: `${listen.host}:${listen.port}` } : {}), ...(upload ? { uploadReplaced: true, stripped: upload.stripped, ignored: upload.ignored } : {}) },
     add: added,
     remove: removed,
     devicesRemoved: affected.map((d) => d.name),
@@ -51,11 +55,13 @@ export async function updateDirectVpnSettings(ctx: AppContext, caller: Caller, p
       await updateDirectVpn(trx, row.id, { name, description, subnets: JSON.stringify(after), updated_at: now });
       if (listen) await updateDirectVpnListen(trx, row.id, listen.host, listen.port, now);
       const announcing = row.direction === 'hosted' && (added.length > 0 || removed.length > 0) ? await followSubnets(trx, row.id, before, after) : [];
-      return [...announcing, ...(listen ? [`~ direct VPN ${row.name}: clients dial ${listen.host}:${listen.port} now; profiles issued before name the old endpoint (edit them or add the clients again)`] : []), `~ direct VPN ${row.name} of plant ${scope.plant.name}: ${[name !== row.name ? `renamed to ${name}` : '', description !== row.description ? 'description changed' : '', added.length ? `+${added.join(', +')}` : '', removed.length ? `-${removed.join(', -')}` : ''].filter(Boolean).join('; ')}`];
+      if (upload) await updateDirectVpnUpload(trx, row.id, { config: upload.config, secrets: upload.secrets, transport: upload.transport }, now);
+      return [...announcing, ...(upload ? [`~ direct VPN ${row.name}: ${upload.endpointsChanged ? 'new upload (endpoint and keys replaced)' : 'new credentials'}`] : []), ...(listen ? [`~ direct VPN ${row.name}: clients dial ${listen.host}:${listen.port} now; profiles issued before name the old endpoint (edit them or add the clients again)`] : []), `~ direct VPN ${row.name} of plant ${scope.plant.name}: ${[name !== row.name ? `renamed to ${name}` : '', description !== row.description ? 'description changed' : '', added.length ? `+${added.join(', +')}` : '', removed.length ? `-${removed.join(', -')}` : ''].filter(Boolean).join('; ')}`];
     },
   });
   const listenNow = listen ? { listen_host: listen.host, listen_port: listen.port } : {};
-  return { vpn: viewOf(scope, { ...row, name, description, subnets: JSON.stringify(after), updated_at: now, ...listenNow }, await clientCountOf(ctx, row)), ...change };
+  const uploadNow = upload ? { config: upload.config, transport: upload.transport } : {};
+  return { vpn: viewOf(scope, { ...row, name, description, subnets: JSON.stringify(after), updated_at: now, ...listenNow, ...uploadNow }, await clientCountOf(ctx, row)), ...change };
 }
 
 /** A hosted server's new listen host/port (D1: editable), checked like on create; null when unchanged. */

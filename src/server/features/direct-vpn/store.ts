@@ -112,3 +112,8 @@ export async function updateDirectVpnListen(db: Db, id: string, host: string, po
 export async function updateDirectVpnClientSubnets(db: Db, id: string, subnets: string): Promise<void> {
   await db.updateTable('direct_vpn_clients').set({ subnets }).where('id', '=', id).execute();
 }
+
+/** An outgoing direct VPN's replaced upload (D7 edit of endpoint and keys): the stored model, the sealed secrets, the transport. */
+export async function updateDirectVpnUpload(db: Db, id: string, upload: { config: string; secrets: string; transport: 'udp' | 'tcp' }, updatedAt: string): Promise<void> {
+  await db.updateTable('direct_vpns').set({ ...upload, updated_at: updatedAt }).where('id', '=', id).execute();
+}
