@@ -9,7 +9,8 @@
  *    day segments ending today and `--plants` plants (generation below, in SQL, server side).
  *    PostgreSQL: each day is loaded into a table named like the product's partition, then
  *    attached to `audit_flows` (PostgreSQL builds the partition's indexes from the parent's);
- *    SQLite: inserted day by day into the table itself. Then ANALYZE.
+ *    SQLite: inserted day by day into the table itself. Then ANALYZE (PostgreSQL: each day
+ *    partition, as autovacuum does in service).
  * 2. Runs `recordsPage` — what `GET /api/v1/audit/plants/:plant/records` and
  *    `plantgate audit query --plant P --from D --to D+1` run once access is decided — for
  *    random (plant, day) pairs, and reports p50/p95/p99 (after 20 warm-up queries).
@@ -34,7 +35,7 @@ import { segmentOf, segmentStart } from '../src/core/audit/flow.ts';
 import type { AuditQuery } from '../src/core/wire/audit.ts';
 import { type AuditStore, openAuditStore } from '../src/server/db/audit-connect.ts';
 import { partitionName } from '../src/server/features/audit/ingest-store.ts';
-import { recordsQuery } from '../src/server/features/audit/query-store.ts';
+import { candidateSegments, recordsQuery } from '../src/server/features/audit/query-store.ts';
 import { recordsPage } from '../src/server/features/audit/read-service.ts';
 
 export type AuditQueryOptions = { database: 'pg' | 'sqlite'; rows: number; plants: number; days: number; queries: number; workers: number };
@@ -114,12 +115,13 @@ async function loadPostgres(store: AuditStore, o: AuditQueryOptions, d0: number,
       await sql
         .raw(`insert into ${part} (${FLOW_COLUMNS}) select\n    ${select}\n  from (select i, i % ${o.plants} as p, i / ${o.plants} as k, ${d}::bigint as d from generate_series(0, ${perDay - 1}) i) g`)
         .execute(store.db);
+      // Statistics per day partition, as autovacuum keeps them in service (it never analyzes the partitioned parent).
+      await sql.raw(`analyze ${part}`).execute(store.db);
       await sql.raw(`alter table audit_flows attach partition ${part} for values from (${d}) to (${d + 1})`).execute(store.db);
-      await store.db.insertInto('audit_segments').values({ segment: d, created_at: segmentStart(d) }).execute();
+      await store.db.insertInto('audit_segments').values({ segment: d, created_at: segmentStart(d), first_seen_min: segmentStart(d) }).execute();
     }
   };
   await Promise.all(Array.from({ length: o.workers }, worker));
-  await sql`analyze audit_flows`.execute(store.db);
 }
 
 async function loadSqlite(store: AuditStore, o: AuditQueryOptions, d0: number, perDay: number, perPlantDay: number): Promise<void> {
@@ -132,7 +134,7 @@ async function loadSqlite(store: AuditStore, o: AuditQueryOptions, d0: number, p
       insert into audit_flows (${FLOW_COLUMNS})
       with recursive s(i) as (select 0 union all select i + 1 from s where i < ${perDay - 1})
       select\n    ${select}\n  from (select i, i % ${o.plants} as p, i / ${o.plants} as k, ${d} as d from s);
-      insert into audit_segments (segment, created_at) values (${d}, '${segmentStart(d)}');
+      insert into audit_segments (segment, created_at, first_seen_min) values (${d}, '${segmentStart(d)}', '${segmentStart(d)}');
       commit;`);
   }
   raw.exec('analyze; PRAGMA wal_checkpoint(TRUNCATE);');
@@ -209,7 +211,8 @@ export async function auditQueryBench(o: AuditQueryOptions): Promise<AuditQueryS
       const p = rand(o.plants);
       const d = d0 + rand(o.days);
       const plantId = `${(1).toString(16).padStart(8, '0')}-0000-4000-8000-${p.toString(16).padStart(12, '0')}`;
-      const rows = await recordsQuery(store.db, { plantId, from: segmentStart(d), to: segmentStart(d + 1), afterSeq: 0, limit: 500 }).explain('text', sql`analyze, buffers`);
+      const filter = { plantId, from: segmentStart(d), to: segmentStart(d + 1), afterSeq: 0, limit: 500 };
+      const rows = await recordsQuery(store.db, filter, await candidateSegments(store.db, filter)).explain('text', sql`analyze, buffers`);
       plan = rows.map((r) => String(Object.values(r)[0])).join('\n');
       if (process.env.B7_PLAN) console.error(plan);
     }

@@ -201,6 +201,22 @@ export function auditSuite(engine: string, database: () => Promise<string | unde
       assert.equal((await records('alice', '?device=not-an-ip'))?.status, 400);
     });
 
+    it('B7: a record delivered days late (spooled) is found by the day query of the day it was seen; an empty day answers none', async () => {
+      const day = 86_400_000;
+      const seen = new Date(Math.floor(server.ctx.now().getTime() / day) * day - 3 * day + 3_600_000);
+      const late = flow(mapped(42), 4840, { firstSeen: new Date(seen.getTime() - 5000).toISOString(), lastSeen: seen.toISOString() });
+      assert.equal((await ingest(batch([late])))?.body.stored, 1);
+      const dayOf = (t: number) => new Date(Math.floor(t / day) * day).toISOString();
+      const window = (t: number) => `?from=${dayOf(t)}&to=${dayOf(t + day)}`;
+      const thatDay = (await records('alice', window(seen.getTime())))?.body;
+      assert.deepEqual(
+        thatDay.records.map((r: { port: number; firstSeen: string }) => [r.port, r.firstSeen]),
+        [[4840, late.firstSeen]],
+      );
+      assert.equal((await records('alice', window(seen.getTime() - 10 * day)))?.body.records.length, 0);
+      assert.ok(!(await records('alice', window(server.ctx.now().getTime())))?.body.records.some((r: { port: number }) => r.port === 4840));
+    });
+
     it('A5: renames and a re-mapping never rewrite history: old records keep the old names and mapped prefix', async () => {
       const oldMapped = `${parkAMapped}/24`;
       // Re-map: another subnet takes the freed mapped prefix, then the native subnet comes back under a new one.

@@ -30,7 +30,8 @@ export type AuditDatabase = {
     session: string | null;
     hash: string;
   };
-  audit_segments: { segment: number; created_at: string };
+  /** `first_seen_min`: the earliest first_seen of the segment's records (migration 0016; null: unknown, from before it). */
+  audit_segments: { segment: number; created_at: string; first_seen_min: string | null };
   audit_gaps: { gateway_id: string; gap_id: string; segment: number; from_at: string; to_at: string; reason: string; ingested_at: string };
   audit_chain_heads: { plant_id: string; seq: number; hash: string; segment: number; checkpoint_seq: number; checkpoint_at: string };
   audit_checkpoints: { plant_id: string; seq: number; hash: string; record_segment: number; segment: number; created_at: string; signature: string };

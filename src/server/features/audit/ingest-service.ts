@@ -5,7 +5,7 @@ import { CLOCK_SKEW_DAYS, type StoredFlow, type StoredGap, segmentOf } from '../
 import type { FlowBatch, FlowBatchAck } from '../../../core/wire/audit.ts';
 import type { AppContext } from '../../context.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
-import { allDeviceNames, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, saveBatchAck, storedRecordIds, updateHead } from './ingest-store.ts';
+import { allDeviceNames, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, lowerSegmentFirstSeen, saveBatchAck, storedRecordIds, updateHead } from './ingest-store.ts';
 
 /**
  * Ingests one batch of a gateway's flow records and capture gaps (issue 10 items 2, 3):
@@ -56,6 +56,7 @@ export async function ingestFlows(ctx: AppContext, daemon: DaemonRow, batch: Flo
     const checkpoints: Checkpoint[] = [];
     const sign = (c: Omit<Checkpoint, 'signature'>) => checkpoints.push(signCheckpoint(audit.key.privateKeyPem, c));
     const chained: Array<StoredFlow & { hash: string }> = [];
+    const earliestBySegment = new Map<number, string>();
     const byPlant = new Map<string, Attributed[]>();
     for (const f of fresh) {
       const list = byPlant.get(f.plantId) ?? [];
@@ -73,6 +74,10 @@ export async function ingestFlows(ctx: AppContext, daemon: DaemonRow, batch: Flo
       }
       const appended = appendToChain(head, records, { gatewayId, segment: chainSegment, ingestedAt });
       for (const r of appended.records) chained.push(r);
+      for (const r of records) {
+        const known = earliestBySegment.get(chainSegment);
+        if (known === undefined || r.firstSeen < known) earliestBySegment.set(chainSegment, r.firstSeen);
+      }
       const due = head.checkpointAt === '' || now.getTime() - Date.parse(head.checkpointAt) >= audit.checkpointIntervalMs;
       if (due) sign({ plantId, seq: appended.head.seq, hash: appended.head.hash, recordSegment: chainSegment, segment: chainSegment, createdAt: ingestedAt });
       await updateHead(trx, plantId, {
@@ -83,6 +88,7 @@ export async function ingestFlows(ctx: AppContext, daemon: DaemonRow, batch: Flo
     }
     // All plants' records in one bulk insert (B6: one round trip per chunk, not one per plant).
     await insertFlows(trx, audit.store, chained, pgClient);
+    await lowerSegmentFirstSeen(trx, earliestBySegment);
     const stored = chained.length;
     await insertCheckpoints(trx, checkpoints);
 

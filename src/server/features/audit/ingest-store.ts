@@ -34,8 +34,25 @@ export async function ensureSegment(db: AuditDb, engine: Engine, segment: number
       if ((error as { code?: string }).code !== '42P07' && (error as { code?: string }).code !== '23505') throw error;
     }
   }
-  await db.insertInto('audit_segments').values({ segment, created_at: createdAt }).onConflict((oc) => oc.column('segment').doNothing()).execute();
+  // No record yet: a query skips the segment until the first ingest transaction lowers this.
+  await db
+    .insertInto('audit_segments')
+    .values({ segment, created_at: createdAt, first_seen_min: NO_RECORD_YET })
+    .onConflict((oc) => oc.column('segment').doNothing())
+    .execute();
   seen.add(segment);
+}
+
+const NO_RECORD_YET = '9999-12-31T23:59:59.999Z';
+
+/**
+ * Inside the ingest transaction: lowers each segment's earliest first_seen to the batch's
+ * (a row is locked only when this batch lowers it, so batches rarely queue on it).
+ */
+export async function lowerSegmentFirstSeen(trx: Trx, earliest: ReadonlyMap<number, string>): Promise<void> {
+  for (const [segment, firstSeen] of earliest) {
+    await trx.updateTable('audit_segments').set({ first_seen_min: firstSeen }).where('segment', '=', segment).where('first_seen_min', '>', firstSeen).execute();
+  }
 }
 
 export function partitionName(segment: number): string {

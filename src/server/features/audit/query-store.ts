@@ -11,20 +11,39 @@ export type RecordFilter = { plantId: string; userEmail?: string; deviceIp?: str
 
 /**
  * A plant's records in chain order, filtered; one more than `limit` tells whether a next page exists.
- * With `from`, only segments from the day before `from` on are read (B7: on PostgreSQL the
- * older day partitions are pruned): a record is ingested after it was last seen, and the
- * ingest allows a gateway's clock one day ahead (the same bound as its duplicate check).
+ * With `from` and `to`, only the segments that can hold a match are read (B7; on PostgreSQL
+ * the other day partitions are not even planned): from the day before `from` on — a record is
+ * stored after it was last seen, and a gateway's clock may be CLOCK_SKEW_DAYS ahead — and
+ * whose earliest first_seen is not after `to`.
  */
 export async function selectRecords(db: AuditDb, f: RecordFilter): Promise<FlowRow[]> {
-  return recordsQuery(db, f).execute();
+  const segments = await candidateSegments(db, f);
+  if (segments !== null && segments.length === 0) return [];
+  return recordsQuery(db, f, segments).execute();
+}
+
+/** The segments a day query must read (null: no bound, read them all). */
+export async function candidateSegments(db: AuditDb, f: RecordFilter): Promise<number[] | null> {
+  if (f.from === undefined || f.to === undefined) return null;
+  const to = f.to;
+  const rows = await db
+    .selectFrom('audit_segments')
+    .select('segment')
+    .where('segment', '>=', segmentOf(new Date(f.from)) - CLOCK_SKEW_DAYS)
+    .where((eb) => eb.or([eb('first_seen_min', 'is', null), eb('first_seen_min', '<=', to)]))
+    .orderBy('segment')
+    .execute();
+  return rows.map((r) => r.segment);
 }
 
 /** The query selectRecords runs (B7 also asks the database for its plan). */
-export function recordsQuery(db: AuditDb, f: RecordFilter) {
+export function recordsQuery(db: AuditDb, f: RecordFilter, segments: number[] | null) {
   let q = db.selectFrom('audit_flows').selectAll().where('plant_id', '=', f.plantId).where('seq', '>', f.afterSeq);
+  if (segments !== null) q = q.where('segment', 'in', segments);
+  else if (f.from !== undefined) q = q.where('segment', '>=', segmentOf(new Date(f.from)) - CLOCK_SKEW_DAYS);
   if (f.userEmail !== undefined) q = q.where('user_email', '=', f.userEmail);
   if (f.deviceIp !== undefined) q = q.where('device_ip', '=', f.deviceIp);
-  if (f.from !== undefined) q = q.where('last_seen', '>=', f.from).where('segment', '>=', segmentOf(new Date(f.from)) - CLOCK_SKEW_DAYS);
+  if (f.from !== undefined) q = q.where('last_seen', '>=', f.from);
   if (f.to !== undefined) q = q.where('first_seen', '<=', f.to);
   return q.orderBy('seq').limit(f.limit + 1);
 }
