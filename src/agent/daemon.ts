@@ -75,10 +75,11 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
   const applier = new AgentApplier(plane);
   if (current) applier.adoptDirectVpns(current.directVpns);
   const probe = ports.probe;
+  const stopping = new AbortController();
   const discoveries =
     probe && api.discoveryResult
       ? new DiscoveryQueue(
-          { probe, now: () => clock.now(), sleep: (ms) => clock.sleep(ms) },
+          { probe, now: () => clock.now(), sleep: (ms) => clock.sleep(ms, stopping.signal), signal: stopping.signal },
           (id, result) => (api.discoveryResult as NonNullable<typeof api.discoveryResult>)(id, result),
           (id, error) => log.warn('discovery result not delivered', { id, error: errorMessage(error) }),
         )
@@ -146,6 +147,7 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
     identity,
     loop: loop as SyncLoop<{ revision: number }>,
     stop: async () => {
+      stopping.abort();
       await loop.stop();
       if (config.keepOnExit) {
         // openvpn children keep running too; the next start stops them by pid file (adopt).

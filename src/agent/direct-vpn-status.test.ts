@@ -107,6 +107,13 @@ describe('D7 live state of a WireGuard direct VPN (agent)', () => {
     assert.match(byName.get('handshake')?.fix ?? '', new RegExp(own.publicKey.replace(/[+/]/g, '\\$&')), 'the fix names the public key the router must list');
   });
 
+  it('the first report of a tunnel that is not connected already carries the checks (a quick run is waited for)', async () => {
+    const s = setup();
+    await s.runner.apply([vpn()], false);
+    const [report] = await s.runner.status(T0);
+    assert.ok(report.checks?.some((c) => c.check === 'endpoint-resolves'), JSON.stringify(report.checks));
+  });
+
   it('restart: a new restartGeneration rebuilds the tunnel (new interface, logged as restarted)', async () => {
     const s = setup();
     await s.runner.apply([vpn()], false);

@@ -80,6 +80,8 @@ export type { DirectVpnApplyResult } from './tunnel-runner.ts';
 
 /** Diagnose checks run at most this often per tunnel while it is not connected. */
 export const CHECK_EVERY_MS = 30_000;
+/** A status report waits this long at most for checks under way. */
+const CHECK_WAIT_MS = 3000;
 
 type Known = { vpn: AgentWireGuardVpn; iface: string; error: string | null };
 
@@ -199,7 +201,7 @@ export class DirectVpnRunner implements DirectVpnTunnelRunner {
         bytesOut: traffic.bytesOut,
         ...(vpn.direction === 'hosted' ? { clients: wireGuardClients(dump, nowMs) } : {}),
         logs: this.log.recent(vpn.id),
-        checks: state === 'connected' ? [] : this.checksOf(vpn, iface, dump, error, nowMs),
+        checks: state === 'connected' ? [] : await this.checksOf(vpn, iface, dump, error, nowMs),
       });
     }
     return reports;
@@ -210,8 +212,12 @@ export class DirectVpnRunner implements DirectVpnTunnelRunner {
     await Promise.all([...this.checks.values()].map((entry) => entry.running));
   }
 
-  /** The last checks; a new run in the background when they are older than CHECK_EVERY_MS (the report never waits for them). */
-  private checksOf(vpn: AgentWireGuardVpn, iface: string, dump: WgDump | null, error: string | null, nowMs: number): DirectVpnCheckReport[] {
+  /**
+   * The last checks; a new run when they are older than CHECK_EVERY_MS. The report waits for a
+   * new run at most CHECK_WAIT_MS (then it goes with the previous checks and the new ones
+   * follow with the next report), so diagnose is ready one report after a tunnel goes down.
+   */
+  private async checksOf(vpn: AgentWireGuardVpn, iface: string, dump: WgDump | null, error: string | null, nowMs: number): Promise<DirectVpnCheckReport[]> {
     const entry = this.checks.get(vpn.id) ?? { at: -Infinity, checks: [], running: null };
     this.checks.set(vpn.id, entry);
     if (this.probe && entry.running === null && nowMs - entry.at >= CHECK_EVERY_MS) {
@@ -224,6 +230,10 @@ export class DirectVpnRunner implements DirectVpnTunnelRunner {
         .finally(() => {
           entry.running = null;
         });
+      const started = entry.running;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([started, new Promise<void>((resolve) => (timer = setTimeout(resolve, CHECK_WAIT_MS)))]);
+      clearTimeout(timer);
     }
     return entry.checks;
   }

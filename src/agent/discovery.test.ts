@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AgentDiscoveryRequest, AgentDiscoveryResult } from '../core/wire/daemon.ts';
+import { ControlPlaneError } from '../daemon/control-plane.ts';
 import { FakeNetProbe } from '../os/probe/fake-net-probe.ts';
 import { DiscoveryQueue, runDiscovery } from './discovery.ts';
 
@@ -75,5 +76,41 @@ describe('D11 discovery on the agent', () => {
     queue.offer([request(), request({ id: 'd2' })]);
     await queue.idle();
     assert.deepEqual(posted.map(([id]) => id), ['d1', 'd2']);
+  });
+});
+
+describe('D11 discovery: stop and refusals', () => {
+  it('the agent stopping ends a run at once and posts nothing', async () => {
+    const t = clock();
+    const stop = new AbortController();
+    const posted: string[] = [];
+    const queue = new DiscoveryQueue({ probe: new FakeNetProbe(), now: t.now, sleep: t.sleep, signal: stop.signal }, async (id) => void posted.push(id), () => {});
+    stop.abort();
+    queue.offer([request({ subnets: ['10.40.0.0/24'] })]);
+    await queue.idle();
+    assert.deepEqual(posted, []);
+  });
+
+  it('a refused answer (409: answered or expired) is not sent again; an unreachable control plane is retried', async () => {
+    const t = clock();
+    const attempts: number[] = [];
+    const errors: string[] = [];
+    let status = 409;
+    const queue = new DiscoveryQueue(
+      { probe: new FakeNetProbe(), now: t.now, sleep: t.sleep },
+      async () => {
+        attempts.push(status);
+        throw new ControlPlaneError(status, 'refused');
+      },
+      (id) => void errors.push(id),
+    );
+    queue.offer([request({ id: 'refused' })]);
+    await queue.idle();
+    assert.deepEqual(attempts, [409]);
+    status = 0;
+    queue.offer([request({ id: 'unreachable' })]);
+    await queue.idle();
+    assert.deepEqual(attempts, [409, 0, 0, 0]);
+    assert.deepEqual(errors, ['refused', 'unreachable']);
   });
 });

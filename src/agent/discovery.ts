@@ -1,6 +1,7 @@
 import { discoveryTargets, probeSlotMs } from '../core/discovery/targets.ts';
 import type { AgentDiscoveryRequest, AgentDiscoveryResult } from '../core/wire/daemon.ts';
 import type { NetProbe } from '../os/probe/net-probe.ts';
+import { isTransient } from '../daemon/control-plane.ts';
 
 /**
  * D11: the agent probes its plant's real subnets — one ICMP echo and a TCP connect to each
@@ -19,6 +20,8 @@ export type DiscoveryPorts = {
   timeoutMs?: number;
   /** Hosts probed at the same time. */
   concurrency?: number;
+  /** The agent stops: no new probe starts, nothing more is posted. */
+  signal?: AbortSignal;
 };
 
 export async function runDiscovery(request: AgentDiscoveryRequest, ports: DiscoveryPorts): Promise<AgentDiscoveryResult> {
@@ -34,7 +37,7 @@ export async function runDiscovery(request: AgentDiscoveryRequest, ports: Discov
   const take = async (): Promise<boolean> => {
     const at = startedMs + probeSlotMs(slot++, request.ratePerSecond);
     const wait = at - ports.now();
-    if (at + timeoutMs > deadline) {
+    if (at + timeoutMs > deadline || ports.signal?.aborted) {
       outOfTime = true;
       return false;
     }
@@ -104,7 +107,13 @@ export class DiscoveryQueue {
       if (this.seen.size > 1000) this.seen.delete(this.seen.values().next().value as string);
       this.queue.push(request);
     }
-    if (!this.running && this.queue.length > 0) this.running = this.drain();
+    if (!this.running && this.queue.length > 0) {
+      // cleared when this run ends (also when it ends before its first await)
+      const run = this.drain().finally(() => {
+        if (this.running === run) this.running = null;
+      });
+      this.running = run;
+    }
   }
 
   /** Resolves when every queued run has been posted (tests, stop). */
@@ -113,21 +122,20 @@ export class DiscoveryQueue {
   }
 
   private async drain(): Promise<void> {
-    try {
-      for (let request = this.queue.shift(); request; request = this.queue.shift()) {
-        let result: AgentDiscoveryResult;
-        try {
-          result = await runDiscovery(request, this.ports);
-        } catch (error) {
-          const at = new Date(this.ports.now()).toISOString();
-          result = { hosts: [], truncated: false, startedAt: at, finishedAt: at, error: `the probe failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1024) };
-        }
-        await this.deliver(request.id, result);
+    for (let request = this.queue.shift(); request; request = this.queue.shift()) {
+      if (this.ports.signal?.aborted) return;
+      let result: AgentDiscoveryResult;
+      try {
+        result = await runDiscovery(request, this.ports);
+      } catch (error) {
+        const at = new Date(this.ports.now()).toISOString();
+        result = { hosts: [], truncated: false, startedAt: at, finishedAt: at, error: `the probe failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1024) };
       }
-    } finally {
-      this.running = null;
+      if (this.ports.signal?.aborted) return;
+      await this.deliver(request.id, result);
     }
   }
+
 
   private async deliver(id: string, result: AgentDiscoveryResult): Promise<void> {
     for (let attempt = 0; ; attempt++) {
@@ -135,7 +143,8 @@ export class DiscoveryQueue {
         await this.post(id, result);
         return;
       } catch (error) {
-        if (attempt >= 2) {
+        // refused (answered already, expired, removed): trying again changes nothing
+        if (attempt >= 2 || !isTransient(error) || this.ports.signal?.aborted) {
           this.onError(id, error);
           return;
         }

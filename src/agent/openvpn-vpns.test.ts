@@ -70,7 +70,7 @@ function server(overrides: Partial<AgentOpenVpnServerVpn> = {}): AgentOpenVpnSer
   };
 }
 
-function setup() {
+function setup(checkEndpoint?: ConstructorParameters<typeof OpenVpnRunner>[0]['checkEndpoint']) {
   const openvpn = new FakeOpenVpnDriver();
   const ip = new FakeIpConfigDriver();
   let now = 1_800_000_000_000;
@@ -89,6 +89,7 @@ function setup() {
       };
     },
     log: (message) => logged.push(message),
+    ...(checkEndpoint ? { checkEndpoint } : {}),
   });
   const fire = async () => {
     const due = timers.filter((timer) => !timer.cancelled);
@@ -151,6 +152,25 @@ describe('OpenVPN runner (issue 9, agent side): outgoing', () => {
     assert.match(report?.checks?.[0]?.fix ?? '', /advanced data cipher/);
   });
 
+  it('D7: while down, the remote is checked too (in the background, at most every 30 s) and the result joins the log checks', async () => {
+    const asked: string[] = [];
+    const s = setup(async (endpoint) => {
+      asked.push(`${endpoint.host}:${endpoint.port}/${endpoint.transport}`);
+      return [{ check: 'endpoint-reachable', ok: false, detail: `${endpoint.host} does not answer ping`, fix: 'check the router' }];
+    });
+    await s.runner.apply([client()], false);
+    assert.deepEqual(s.runner.statusNow()[0]?.checks?.map((c) => c.check), ['reachable'], 'first report: log checks only, the probe runs meanwhile');
+    await settle();
+    assert.deepEqual(s.runner.statusNow()[0]?.checks?.map((c) => c.check), ['endpoint-reachable', 'reachable']);
+    assert.deepEqual(asked, ['10.10.4.2:1194/udp'], 'not again within 30 s');
+    s.tick(30_000);
+    s.runner.statusNow();
+    assert.equal(asked.length, 2);
+    (s.openvpn.running(iface1) as FakeOpenVpnInstance).emit({ kind: 'state', value: { time: 1, state: 'CONNECTED', detail: 'SUCCESS', localIp: null, remoteIp: null } });
+    await settle();
+    assert.equal(s.runner.statusNow()[0]?.checks, undefined, 'connected: no checks');
+  });
+
   it('a crash is reported down and restarted with backoff (1 s, then 2 s); connecting again resets it', async () => {
     const s = setup();
     await s.runner.apply([client()], false);
@@ -186,6 +206,14 @@ describe('OpenVPN runner (issue 9, agent side): outgoing', () => {
     assert.ok(s.openvpn.cleaned.includes(`/var/lib/plantgate/openvpn/${iface1}`));
     assert.deepEqual(s.runner.statusNow(), []);
     assert.deepEqual(s.timers.filter((timer) => !timer.cancelled).map((timer) => timer.ms).filter((ms) => ms !== 5000), [], 'no restart pending');
+  });
+
+  it('adopt: the directories an earlier run left are cleaned up (its openvpn stopped by pid file) before the first apply starts anew', async () => {
+    const s = setup();
+    s.runner.adopt([client()]);
+    await s.runner.apply([client()], true);
+    assert.deepEqual(s.openvpn.cleaned.slice(0, 2), [`/var/lib/plantgate/openvpn/${iface1}`, `/var/lib/plantgate/openvpn/${iface1}`]);
+    assert.ok(s.openvpn.running(iface1));
   });
 
   it('a config that cannot be rendered (credentials missing) is reported without a secret, and others still start', async () => {

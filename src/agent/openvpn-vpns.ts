@@ -1,4 +1,4 @@
-import { diagnoseOpenVpnLog, redactOpenVpnLogLine } from '../core/direct-vpn/openvpn-diagnosis.ts';
+import { diagnoseOpenVpnLog, type OpenVpnCheck, redactOpenVpnLogLine } from '../core/direct-vpn/openvpn-diagnosis.ts';
 import { type ManagementNotification, parseLogLine, parseStateLine, parseStatus3 } from '../core/direct-vpn/openvpn-management.ts';
 import type { OpenVpnUpload } from '../core/direct-vpn/openvpn-config.ts';
 import { renderOpenVpnClientConfig } from '../core/direct-vpn/openvpn-render.ts';
@@ -35,6 +35,11 @@ export type OpenVpnRunnerDeps = {
   /** Runs `run` after `ms`; returns a cancel function (timers are ports, for the unit tests). */
   schedule: (ms: number, run: () => void) => () => void;
   log: (message: string, fields?: Record<string, unknown>) => void;
+  /**
+   * D7: checks of a remote the agent dials (resolves, answers, TCP port open), run in the
+   * background while an outgoing VPN is not connected, at most every 30 s (absent: log checks only).
+   */
+  checkEndpoint?: (endpoint: { host: string; port: number; transport: 'udp' | 'tcp' }) => Promise<OpenVpnCheck[]>;
 };
 
 type Entry = {
@@ -55,11 +60,15 @@ type Entry = {
   stopping: boolean;
   /** Hosted: the client-config-dir files and CRL last written (what a client change is compared with). */
   clientFiles: Record<string, string>;
+  /** Outgoing, while not connected: the last endpoint checks and when they ran (null: running or never). */
+  endpointChecks: OpenVpnCheck[];
+  endpointCheckedAt: number | null;
 };
 
 const LOG_LINES = 200;
 const BACKOFF_MAX_MS = 60_000;
 const CLIENT_POLL_MS = 5_000;
+const ENDPOINT_CHECK_EVERY_MS = 30_000;
 
 export function isOpenVpn(vpn: AgentDirectVpn): vpn is OpenVpnVpn {
   return vpn.protocol === 'openvpn';
@@ -144,9 +153,30 @@ export class OpenVpnRunner implements DirectVpnTunnelRunner {
         logs,
       };
       if (entry.vpn.direction === 'hosted') report.clients = entry.clients.slice(0, 256);
-      if (entry.state !== 'connected') report.checks = diagnoseOpenVpnLog(entry.logs, false, this.deps.now()).slice(0, 32);
+      if (entry.state !== 'connected') {
+        this.refreshEndpointChecks(entry);
+        report.checks = [...entry.endpointChecks, ...diagnoseOpenVpnLog(entry.logs, false, this.deps.now())].slice(0, 32);
+      } else entry.endpointChecks = [];
       return report;
     });
+  }
+
+  /** Starts the endpoint checks of a down outgoing VPN in the background (their result shows in the next report). */
+  private refreshEndpointChecks(entry: Entry): void {
+    const check = this.deps.checkEndpoint;
+    const vpn = entry.vpn;
+    if (!check || vpn.direction !== 'outgoing' || vpn.model.remotes.length === 0) return;
+    const now = this.deps.now();
+    if (entry.endpointCheckedAt !== null && now - entry.endpointCheckedAt < ENDPOINT_CHECK_EVERY_MS) return;
+    entry.endpointCheckedAt = now;
+    void (async () => {
+      const checks: OpenVpnCheck[] = [];
+      // the first three remotes, as openvpn tries them in order
+      for (const remote of vpn.model.remotes.slice(0, 3)) {
+        checks.push(...(await check({ host: remote.host, port: remote.port, transport: remote.transport }).catch(() => [])));
+      }
+      if (this.entries.get(entry.iface) === entry) entry.endpointChecks = checks;
+    })();
   }
 
   /** Stops every openvpn (the agent's own stop); files removed. */
@@ -377,6 +407,8 @@ function newEntry(vpn: OpenVpnVpn, iface: string, now: number): Entry {
     cancelPoll: null,
     stopping: false,
     clientFiles: {},
+    endpointChecks: [],
+    endpointCheckedAt: null,
   };
 }
 

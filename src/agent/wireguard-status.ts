@@ -4,6 +4,7 @@ import type { AgentWireGuardVpn, DirectVpnStatusReport } from '../core/wire/daem
 import type { IpConfigDriver } from '../os/ip/ip-config-driver.ts';
 import type { NetProbe } from '../os/probe/net-probe.ts';
 import type { WgDump } from '../os/wireguard/wg-dump.ts';
+import { type Check, endpointChecks } from './endpoint-checks.ts';
 import type { TunnelState } from './tunnel-log.ts';
 
 /**
@@ -13,7 +14,6 @@ import type { TunnelState } from './tunnel-log.ts';
  * Diagnose checks say what was looked at and, when it is wrong, what to fix.
  */
 
-type Check = NonNullable<DirectVpnStatusReport['checks']>[number];
 type Client = NonNullable<DirectVpnStatusReport['clients']>[number];
 
 export function wireGuardState(dump: WgDump | null, nowMs: number): TunnelState {
@@ -75,29 +75,9 @@ export async function wireGuardChecks(vpn: AgentWireGuardVpn, iface: string, dum
         checks.push({ check: 'endpoint', ok: false, detail: 'this peer has no endpoint: the agent cannot dial it', fix: "add the router's Endpoint (HOST:PORT) to the config" });
         continue;
       }
-      const addresses = await ports.probe.resolve(endpoint.host, timeoutMs);
-      checks.push(
-        addresses.length > 0
-          ? { check: 'endpoint-resolves', ok: true, detail: `${endpoint.host} is ${addresses.slice(0, 3).join(', ')}`, fix: null }
-          : {
-              check: 'endpoint-resolves',
-              ok: false,
-              detail: `${endpoint.host} does not resolve from the plant`,
-              fix: `correct the router's address (Endpoint) or the plant network's DNS`,
-            },
-      );
-      if (addresses.length === 0) continue;
-      const ping = await ports.probe.ping(addresses[0], timeoutMs);
-      checks.push(
-        ping.ok
-          ? { check: 'endpoint-reachable', ok: true, detail: `${addresses[0]} answers ping${ping.rttMs !== null ? ` (${ping.rttMs} ms)` : ''}`, fix: null }
-          : {
-              check: 'endpoint-reachable',
-              ok: false,
-              detail: `${addresses[0]} does not answer ping from the plant`,
-              fix: `check that the router at ${addresses[0]} is on and reachable from the agent's network (uplink, firewall); a router that drops ping may still answer WireGuard — then see the handshake check`,
-            },
-      );
+      const reached = await endpointChecks({ ...endpoint, transport: 'udp' }, ports.probe, timeoutMs);
+      checks.push(...reached.checks);
+      if (reached.address === null) continue;
       const dumped = dump?.peers.find((p) => p.publicKey === peer.publicKey);
       checks.push(handshakeCheck(dumped, `${endpoint.host}:${endpoint.port}`, nowMs, vpn));
     }

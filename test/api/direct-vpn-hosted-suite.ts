@@ -137,6 +137,9 @@ export function hostedDirectVpnSuite(engine: string, database: () => Promise<str
       assert.equal(moved.body.vpn.clientCount, 1);
       assert.match(moved.body.changes.join('\n'), /profiles issued before name the old endpoint/);
       assert.equal((await agentState()).directVpns.find((v: { name: string }) => v.name === 'Hosted D').listenPort, 51900);
+      const generation = (await agentState()).directVpns.find((v: { name: string }) => v.name === 'Hosted D').restartGeneration;
+      assert.equal((await mona.post(`${PARK_C}/Hosted%20D/restart`)).status, 200);
+      assert.equal((await agentState()).directVpns.find((v: { name: string }) => v.name === 'Hosted D').restartGeneration, generation + 1, 'D7 restart reaches a hosted server too');
       const outgoing = await mona.post(PARK_C, { name: 'Out', direction: 'outgoing', protocol: 'wireguard', config: '[Interface]\n', listen: { port: 1 } });
       assert.equal(outgoing.status, 400);
       assert.equal(outgoing.body.error.field, 'listen');
@@ -182,6 +185,16 @@ export function hostedDirectVpnSuite(engine: string, database: () => Promise<str
       assert.equal(dup.body.error.field, 'name');
       assert.equal((await carol.post(`${PARK_A}`, {})).status, 400, 'schema first');
       assert.equal((await mona.get(`${PARK_C}/Hosted%20C/clients`)).body.length, 1, 'nothing half-applied');
+
+      // D7 edit: the plant router, announcing all of the server's subnets, follows a change of them
+      const widened = await mona.put(`${PARK_C}/Hosted%20C`, { subnets: ['10.40.0.0/24', '10.46.0.0/24'] });
+      assert.equal(widened.status, 200, JSON.stringify(widened.body));
+      assert.match(widened.body.changes.join('\n'), /site client plant-router announces 10\.40\.0\.0\/24, 10\.46\.0\.0\/24/);
+      assert.deepEqual((await mona.get(`${PARK_C}/Hosted%20C/clients`)).body[0].subnets, ['10.40.0.0/24', '10.46.0.0/24']);
+      const peer = (await agentState()).directVpns.find((v: { name: string }) => v.name === 'Hosted C').peers[0];
+      assert.deepEqual(peer.allowedIps.slice(0, 2), ['10.40.0.0/24', '10.46.0.0/24'], 'the agent routes the new subnet to the router');
+      assert.equal((await mona.put(`${PARK_C}/Hosted%20C`, { subnets: ['10.40.0.0/24'] })).status, 200);
+      assert.deepEqual((await mona.get(`${PARK_C}/Hosted%20C/clients`)).body[0].subnets, ['10.40.0.0/24']);
     });
 
     it('D1/D6/D9: a hosted OpenVPN server: its own CA; the .ovpn verifies against it; a removed client\u2019s certificate is on the re-signed CRL and leaves the agent\u2019s document; no key stored in the clear', async () => {
@@ -222,6 +235,9 @@ export function hostedDirectVpnSuite(engine: string, database: () => Promise<str
       assert.ok(!stored.includes('PRIVATE KEY'), 'no private key (CA, server, client) in the clear');
       assert.ok(!stored.includes(pemBody(doc.tlsCrypt, 'OpenVPN Static key V1')), 'the tls-crypt key only sealed');
 
+      const slash = await mona.post(`${PARK_C}/Hosted%20O/clients`, { name: 'a/b', kind: 'user' });
+      assert.equal(slash.status, 400, 'a name that cannot be a client-config-dir file on the agent');
+      assert.equal(slash.body.error.field, 'name');
       const user = await mona.post(`${PARK_C}/Hosted%20O/clients`, { name: 'ulla', kind: 'user' });
       assert.equal(user.status, 201, JSON.stringify(user.body));
       assert.match(user.body.profile, /^route 10\.44\.0\.0 255\.255\.255\.0$/m);

@@ -228,6 +228,11 @@ export function directVpnOpsSuite(engine: string, database: () => Promise<string
       assert.equal((await agentA.client.get(`/api/v1/agents/${agentA.id}/state`)).body.discoveries.length, 0, 'an expired request is not handed out');
       const late = await agentA.client.post(`/api/v1/agents/${agentA.id}/discoveries/${waiting.body.id}`, { hosts: [], truncated: false, startedAt: 'x', finishedAt: 'y', error: null });
       assert.equal(late.status, 409);
+      const next = await mona.post('/api/v1/plants/Park%20A/discoveries', { subnets: ['192.168.1.0/28'], ports: [502] });
+      assert.equal(next.status, 201, 'an expired run does not block the next one');
+      const stored = await server.ctx.store.db.selectFrom('discoveries').select(['status', 'error']).where('id', '=', waiting.body.id).executeTakeFirstOrThrow();
+      assert.equal(stored.status, 'expired', 'expired runs are marked, not left pending');
+      assert.match(stored.error ?? '', /did not answer/);
     });
   });
 }

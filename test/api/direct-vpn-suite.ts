@@ -173,6 +173,7 @@ export function directVpnSuite(engine: string, database: () => Promise<string | 
       assert.match(vpn.model.key, /PRIVATE KEY/);
       assert.deepEqual([vpn.model.cipher, vpn.model.dataCiphers, vpn.model.auth], ['AES-128-GCM', ['AES-128-GCM'], 'SHA1']);
       assert.deepEqual(vpn.subnets, ['10.62.0.0/24']);
+      assert.equal((await op.delete(`/api/v1/admin/agents/${agent.id}`)).status, 204, 'the agent enrolled here goes again (later tests remove Park B)');
       assert.equal((await mona.delete(`${PARK_B}/Router%20B`)).status, 200);
     });
 

@@ -108,6 +108,23 @@ describe('plantgate site-vpn against a real control plane', () => {
     assert.match(plain.stderr, /line 4 \(PostUp\)/);
   });
 
+  it('D7: edit --config replaces endpoint and keys, refused like create when the new upload has PostUp; the subnets stay', async () => {
+    const made = await run(['site-vpn', 'create', '--plant', 'Park A', '--name', 'Router E', '--direction', 'outgoing', '--protocol', 'wireguard', '--config', upload('')]);
+    assert.equal(made.code, 0, made.stderr);
+    const refused = await run(['site-vpn', 'edit', 'Router E', '--plant', 'Park A', '--config', upload('PostUp = iptables -F')]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /line 4 \(PostUp\)/);
+    const moved = join(work, 'router-e-new.conf');
+    const agent = generateWireGuardKeyPair();
+    const router = generateWireGuardKeyPair();
+    writeFileSync(moved, `[Interface]\nPrivateKey = ${agent.privateKey}\nAddress = 10.99.0.2/32\n\n[Peer]\nPublicKey = ${router.publicKey}\nEndpoint = 198.51.100.7:51820\nAllowedIPs = 10.40.0.0/24\n`);
+    const edited = await run(['site-vpn', 'edit', 'Router E', '--plant', 'Park A', '--config', moved]);
+    assert.equal(edited.code, 0, edited.stderr);
+    assert.match(edited.stdout, /new upload \(endpoint and keys replaced\)/);
+    const shown = JSON.parse((await run(['site-vpn', 'show', 'Router E', '--plant', 'Park A', '--json'])).stdout);
+    assert.deepEqual([shown.endpoints, shown.subnets], [['198.51.100.7:51820'], ['10.40.0.0/24']]);
+  });
+
   it('D8: delete with devices behind its subnet asks for --confirm first', async () => {
     const operator = http(server.url, await login(server.url, 'alice@solarco.example', 'alice-password'));
     assert.equal((await operator.post('/api/v1/orgs/SolarCo/plants/Park%20C/devices', { name: 'meter', ip: '10.40.0.7', kind: 'meter', ports: [] })).status, 201);

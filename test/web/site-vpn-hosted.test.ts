@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { startTestServer } from '../support/server.ts';
+import { http, login, OPERATOR, startTestServer } from '../support/server.ts';
 import { ensureWebBuilt, launchChromium } from './browser.ts';
 import { loadWebFleet, USERS } from './fleet.ts';
-import { DESKTOP, expectAccessible, signIn } from './org-session.ts';
+import { DESKTOP, expectAccessible, PHONE, signIn } from './org-session.ts';
 import { card, openPlantTab, step } from './site-vpn-session.ts';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
@@ -98,6 +98,49 @@ describe('hosted direct VPN in the Site VPN and User VPN tabs (issue 9)', () => 
     assert.match((await confirm.textContent()) ?? '', /cut at once/);
     await confirm.getByRole('button', { name: 'Remove user' }).click();
     await users.locator('[data-testid="user-client"][data-client="erik"]').waitFor({ state: 'detached' });
+
+    // D7 edit of a server: where clients dial; D9 delete: every client goes with it, said first.
+    await page.getByRole('navigation', { name: 'Park C tabs' }).getByRole('link', { name: 'Site VPN' }).click();
+    await hub.getByRole('button', { name: 'Actions for Hub C' }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit Hub C' });
+    await edit.getByLabel('Dial-in port').fill('51999');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'detached' });
+    await hub.getByText('vpn.park-c.example:51999').waitFor();
+    await hub.getByRole('button', { name: 'Actions for Hub C' }).click();
+    await page.getByRole('menuitem', { name: 'Delete' }).click();
+    const confirm2 = page.getByRole('dialog', { name: 'Delete Hub C?' });
+    assert.match((await confirm2.textContent()) ?? '', /1 client \(sites and users\) are removed; their profiles stop working at once and cannot be\s+reissued/);
+    await expectAccessible(page, 'site-vpn-delete-hosted');
+    await confirm2.getByRole('button', { name: 'Delete direct VPN' }).click();
+    await hub.waitFor({ state: 'detached' });
+    await context.close();
+  });
+
+  test('390 px: the show-once dialog of a user client fits a phone and is a keyboard dialog', async () => {
+    const op = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
+    const made = await op.post('/api/v1/plants/Park%20B/direct-vpns', { name: 'Hub B', direction: 'hosted', protocol: 'wireguard', subnets: ['10.51.0.0/24'], listen: { host: 'vpn.park-b.example' } });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const { context, page } = await signIn(browser, server.url, USERS.mona, problems, PHONE);
+    await page.getByRole('button', { name: 'Open navigation' }).click();
+    await page.getByRole('navigation', { name: 'Main (mobile)' }).getByRole('link', { name: 'Organization' }).click();
+    await page.getByRole('navigation', { name: /pages$/ }).getByRole('link', { name: 'Plants', exact: true }).click();
+    await page.locator('[data-testid="plant-row"][data-plant="Park B"]').getByRole('link', { name: 'Park B' }).click();
+    await page.getByRole('navigation', { name: 'Park B tabs' }).getByRole('link', { name: 'User VPN' }).click();
+    const users = page.locator('[data-testid="user-vpn-server"][data-vpn="Hub B"]');
+    await users.getByRole('button', { name: 'Add user' }).click();
+    const add = page.getByRole('dialog', { name: 'Add a user to Hub B' });
+    await add.getByLabel('Name').fill('fiona');
+    await page.keyboard.press('Enter');
+    const shown = page.getByRole('dialog', { name: 'Profile of fiona' });
+    await shown.getByText('Shown only now').waitFor();
+    await expectAccessible(page, 'site-vpn-credentials-phone');
+    const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+    assert.ok(width <= PHONE.width, `the dialog is ${width} px wide`);
+    await page.keyboard.press('Escape');
+    await shown.waitFor({ state: 'detached' });
+    await users.locator('[data-testid="user-client"][data-client="fiona"]').waitFor();
     await context.close();
   });
 });

@@ -173,6 +173,21 @@ describe('site VPN tabs (issue 9)', () => {
     await page.keyboard.press('Escape');
     await page.getByRole('menuitem', { name: 'Edit' }).waitFor({ state: 'detached' });
 
+    // D7 edit of endpoint and keys: a new upload, refused like on create, then accepted.
+    await router.getByRole('button', { name: 'Actions for Router A' }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    const reupload = page.getByRole('dialog', { name: 'Edit Router A' });
+    const hooked = routerConf({ postUp: true });
+    await upload(page, 'new-router.conf', hooked.text);
+    await reupload.getByRole('button', { name: 'Save' }).click();
+    await reupload.getByText(new RegExp(`line ${hooked.postUpLine} \\(PostUp\\)`)).waitFor();
+    await expectAccessible(page, 'site-vpn-edit-upload-refused');
+    await upload(page, 'new-router.conf', routerConf({ postUp: false }).text.replace('192.0.2.10:51820', '198.51.100.30:51820'));
+    await reupload.getByRole('button', { name: 'Save' }).click();
+    await reupload.waitFor({ state: 'detached' });
+    await router.getByText('198.51.100.30:51820').waitFor();
+    assert.deepEqual((await alice.get('/api/v1/plants/Park%20A/direct-vpns/Router%20A')).body.subnets, ['10.40.0.0/24'], 'the subnets stay');
+
     await router.getByRole('button', { name: 'Actions for Router A' }).click();
     await page.getByRole('menuitem', { name: 'Edit' }).click();
     const edit = page.getByRole('dialog', { name: 'Edit Router A' });
@@ -290,6 +305,14 @@ describe('site VPN tabs (issue 9)', () => {
     const refused = await pageFetch(partner.page, 'POST', '/plants/Park%20A/direct-vpns/Substation/disable');
     assert.equal(refused.status, 403, 'the API refuses what the page does not offer');
     await partner.context.close();
+
+    // An own Member with a job role (bob, Operator on Park A) reads too, and changes nothing.
+    const member = await signIn(browser, server.url, USERS.bob, problems, DESKTOP);
+    await openPlantTab(member.page, 'Park A', 'Site VPN');
+    await card(member.page, 'Substation').waitFor();
+    await member.page.getByTestId('read-only-note').waitFor();
+    assert.equal(await member.page.getByRole('button', { name: /^Actions for/ }).count(), 0, 'no card menu for an Operator');
+    await member.context.close();
 
     const viewer = await signIn(browser, server.url, USERS.vera, problems, DESKTOP);
     await openOrgTab(viewer.page, 'Plants');

@@ -96,7 +96,8 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
         throw new CliError('--out: with --json a hosted server\u2019s site-client profile must go to a file (--out FILE): it is shown only once', 'usage');
       }
       const port = opts.listenPort === undefined ? undefined : Number(opts.listenPort);
-      if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new CliError('--listen-port: must be a port number 1–65535', 'usage');
+      if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535))
+        throw new CliError('--listen-port: must be a port number 1–65535', 'usage');
       const target = hosted && !opts.dryRun ? profileTarget(opts.out) : null;
       const config = opts.config === undefined ? undefined : readConfig(opts.config);
       const password = opts.username !== undefined ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
@@ -145,24 +146,40 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
 
   siteVpn
     .command('edit <vpn>')
-    .description('change name, description or subnets; a subnet with devices behind it is removed only with --confirm (SPEC D8)')
+    .description('change name, description, subnets or (outgoing) the upload; a subnet with devices behind it is removed only with --confirm (SPEC D8)')
     .requiredOption('--plant <plant>', PLANT_HELP)
     .option('--name <name>', 'new name')
     .option('--description <text>', 'new description')
     .option('--subnet <cidr>', 'the complete new subnet list (repeat)', collect)
+    .option('--config <file>', 'outgoing: a new .conf / .ovpn replacing endpoint and keys, checked like on create ("-": standard input)')
+    .option('--username <name>', 'new credentials for a profile with auth-user-pass; the password is read from standard input')
     .option('--confirm', 'remove subnets although network devices are behind them (the devices go with them)')
     .option('--json', JSON_HELP)
-    .action(async (vpn: string, opts: { plant: string; name?: string; description?: string; subnet?: string[]; confirm?: boolean; json?: boolean }) => {
-      const result = await withDeviceHint(
-        callEndpoint(client(io), directVpnApi.update, {
-          params: { id: opts.plant, vpn },
-          body: { name: opts.name, description: opts.description, subnets: opts.subnet, confirm: opts.confirm === true },
-          labels: { name: '--name', description: '--description', subnets: '--subnet' },
-        }),
-      );
-      if (opts.json) return printJson(io, result);
-      io.out(renderChanges({ changes: result.changes, revision: result.revision }));
-    });
+    .action(
+      async (
+        vpn: string,
+        opts: { plant: string; name?: string; description?: string; subnet?: string[]; config?: string; username?: string; confirm?: boolean; json?: boolean },
+      ) => {
+        const config = opts.config === undefined ? undefined : readConfig(opts.config);
+        const password = opts.username !== undefined ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
+        const result = await withDeviceHint(
+          callEndpoint(client(io), directVpnApi.update, {
+            params: { id: opts.plant, vpn },
+            body: {
+              name: opts.name,
+              description: opts.description,
+              subnets: opts.subnet,
+              config,
+              credentials: opts.username !== undefined ? { username: opts.username, password: password ?? '' } : undefined,
+              confirm: opts.confirm === true,
+            },
+            labels: { name: '--name', description: '--description', subnets: '--subnet', config: '--config', credentials: '--username' },
+          }),
+        );
+        if (opts.json) return printJson(io, result);
+        io.out(renderChanges({ changes: result.changes, revision: result.revision }));
+      },
+    );
 
   for (const [verb, endpoint, what] of [
     ['disable', directVpnApi.disable, 'stop the tunnel (its subnets stay plant subnets)'],
@@ -189,7 +206,9 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
     .option('--confirm', 'also when network devices are behind its subnets (they are removed with them)')
     .option('--json', JSON_HELP)
     .action(async (vpn: string, opts: { plant: string; confirm?: boolean; json?: boolean }) => {
-      const result = await withDeviceHint(callEndpoint(client(io), directVpnApi.remove, { params: { id: opts.plant, vpn }, query: { confirm: opts.confirm ? 'true' : undefined } }));
+      const result = await withDeviceHint(
+        callEndpoint(client(io), directVpnApi.remove, { params: { id: opts.plant, vpn }, query: { confirm: opts.confirm ? 'true' : undefined } }),
+      );
       if (opts.json) return printJson(io, result);
       io.out(renderChanges({ changes: result.changes, revision: result.revision }));
     });
@@ -239,7 +258,10 @@ function renderReview(review: Review): string {
   for (const s of review.stripped) lines.push(`stripped default route ${s.what} (line ${s.line})`);
   for (const i of review.ignored) lines.push(`ignored ${i.directive} (line ${i.line}): plantgate decides this on the agent`);
   if (review.needsCredentials) lines.push('the upload asks for a username and password (--username, password on standard input)');
-  if (review.crypto) lines.push(`crypto: cipher ${review.crypto.cipher ?? 'default'}, auth ${review.crypto.auth ?? 'default'}, compression ${review.crypto.compression ?? 'none'}, TLS min ${review.crypto.tlsMin ?? 'default'}`);
+  if (review.crypto)
+    lines.push(
+      `crypto: cipher ${review.crypto.cipher ?? 'default'}, auth ${review.crypto.auth ?? 'default'}, compression ${review.crypto.compression ?? 'none'}, TLS min ${review.crypto.tlsMin ?? 'default'}`,
+    );
   return lines.join('\n');
 }
 
@@ -250,8 +272,14 @@ function renderView(v: View): string {
     ...(v.description ? [v.description] : []),
     `live: ${stateText(v.live)}`,
     `traffic: ${trafficText(v.live)}`,
-    v.listen ? `clients dial: ${v.listen.host}:${v.listen.port}/${v.transport} (${v.clientCount ?? 0} client(s): site-vpn client list)` : `endpoints: ${v.endpoints.join(', ') || '(none)'}`,
+    v.listen
+      ? `clients dial: ${v.listen.host}:${v.listen.port}/${v.transport} (${v.clientCount ?? 0} client(s): site-vpn client list)`
+      : `endpoints: ${v.endpoints.join(', ') || '(none)'}`,
     `subnets: ${v.subnets.join(', ')}`,
-    ...(v.crypto ? [`crypto: cipher ${v.crypto.cipher ?? 'default'}, auth ${v.crypto.auth ?? 'default'}, compression ${v.crypto.compression ?? 'none'}, TLS min ${v.crypto.tlsMin ?? 'default'}`] : []),
+    ...(v.crypto
+      ? [
+          `crypto: cipher ${v.crypto.cipher ?? 'default'}, auth ${v.crypto.auth ?? 'default'}, compression ${v.crypto.compression ?? 'none'}, TLS min ${v.crypto.tlsMin ?? 'default'}`,
+        ]
+      : []),
   ].join('\n');
 }

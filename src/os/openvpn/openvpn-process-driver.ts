@@ -43,6 +43,8 @@ export class OpenVpnProcessDriver implements OpenVpnDriver {
     if (!NAME.test(spec.name)) throw new Error(`invalid OpenVPN interface name: ${JSON.stringify(spec.name)}`);
     if (!spec.directory.startsWith('/')) throw new Error('the OpenVPN directory must be absolute');
     const paths = openVpnPaths(spec.directory);
+    // sockaddr_un holds 108 bytes: a longer path makes openvpn exit with a bind error
+    if (Buffer.byteLength(paths.socket) > 107) throw new Error(`the management socket path ${paths.socket} is longer than 107 bytes: use a shorter state dir`);
     await mkdir(spec.directory, { recursive: true, mode: 0o700 });
     await chmod(spec.directory, 0o700);
     await rm(paths.socket, { force: true });

@@ -64,7 +64,7 @@ export async function agentDirectVpns(ctx: AppContext, plantId: string): Promise
  * back (client key, tls-auth/tls-crypt keys, credentials) and the advanced crypto settings
  * applied (withCryptoChoice); the agent renders the config itself (renderOpenVpnClientConfig).
  */
-function outgoingOpenVpn(row: { id: string; name: string; subnets: string }, stored: StoredOpenVpn, secrets: OpenVpnSecrets): AgentOpenVpnClientVpn {
+function outgoingOpenVpn(row: { id: string; name: string; subnets: string; restart_generation: number }, stored: StoredOpenVpn, secrets: OpenVpnSecrets): AgentOpenVpnClientVpn {
   const model = withCryptoChoice(
     { ...stored.model, key: secrets.key, tlsAuth: secrets.tlsAuth, tlsCrypt: secrets.tlsCrypt, tlsCryptV2: secrets.tlsCryptV2 },
     stored.crypto,
@@ -77,6 +77,6 @@ function outgoingOpenVpn(row: { id: string; name: string; subnets: string }, sto
     model,
     credentials: secrets.credentials,
     subnets: JSON.parse(row.subnets) as string[],
-    restartGeneration: 0,
+    restartGeneration: Number(row.restart_generation),
   };
 }

@@ -5,7 +5,7 @@ import type { HostedOpenVpnSecrets, HostedWireGuardSecrets, StoredHosted } from 
 import { SEAL_CONTEXT } from './hosted-model.ts';
 import { type DirectVpnClientRow, type DirectVpnRow, allDirectVpnClients } from './store.ts';
 
-type Row = DirectVpnRow & { secrets: string | null };
+type Row = DirectVpnRow & { secrets: string | null; restart_generation?: number };
 
 /**
  * Issue 9 hosted servers in the agent's document: a WireGuard server is an AgentWireGuardVpn
@@ -47,7 +47,7 @@ export function hostedWireGuard(row: Row, subnets: string[], clients: DirectVpnC
     name: row.name,
     protocol: 'wireguard',
     direction: 'hosted',
-    restartGeneration: 0,
+    restartGeneration: Number(row.restart_generation ?? 0),
     privateKey: secrets.privateKey,
     addresses: [`${serverTunnelIp(network)}/${network.split('/')[1]}`],
     listenPort: row.listen_port,
@@ -86,6 +86,6 @@ export function hostedOpenVpn(row: Row, stored: Extract<StoredHosted, { protocol
     crypto: stored.crypto ?? { cipher: null, auth: null, compression: null, tlsMin: null },
     clients: clients.map((client) => ({ commonName: client.name, kind: client.kind, tunnelIp: client.tunnel_ip, subnets: client.kind === 'site' ? clientSubnets(client, subnets) : [] })),
     subnets,
-    restartGeneration: 0,
+    restartGeneration: Number(row.restart_generation ?? 0),
   };
 }

@@ -11,7 +11,7 @@ import { recordEvents } from '../events/store.ts';
 import type { HostedOpenVpnSecrets, StoredHosted } from './hosted-model.ts';
 import { SEAL_CONTEXT } from './hosted-model.ts';
 import { issue, signCrl } from './hosted-pki.ts';
-import { type ClientCredentials, clientRow, clientView, profileFileName, refuseUnlessHosted } from './hosted-service.ts';
+import { type ClientCredentials, clientRow, clientView, profileFileName, refuseOpenVpnClientName, refuseUnlessHosted } from './hosted-service.ts';
 import { type PlantScope, plantScope } from './plant-scope.ts';
 import { viewOf, vpnOf } from './service.ts';
 import { clientViewsWithLive } from './live.ts';
@@ -60,6 +60,7 @@ export async function addClient(
   const { scope, row } = await hostedScope(ctx, caller, plantRef, vpnRef, 'direct-vpn.manage');
   const clients = await clientsOfDirectVpn(ctx.store.db, row.id);
   if (clients.some((c) => c.name === body.name)) throw conflict('client-exists', `name: direct VPN "${row.name}" has a client "${body.name}" already`, 'name');
+  if (row.protocol === 'openvpn') refuseOpenVpnClientName(body.name, 'name');
   const subnets = body.kind === 'site' ? siteSubnets(row, clients, body.subnets ?? []) : userSubnets(body.subnets);
   const network = row.tunnel_network as string;
   const tunnelIp = allocateClientIp(network, clients.map((c) => c.tunnel_ip));

@@ -53,6 +53,7 @@ export async function createHostedDirectVpn(ctx: AppContext, scope: PlantScope, 
   ]);
   if (network === null) throw conflict('no-tunnel-network', 'subnets: no free /24 is left for the server\u2019s tunnel network on this plant', 'subnets');
   const siteName = body.siteClientName ?? DEFAULT_SITE_CLIENT;
+  if (body.protocol === 'openvpn') refuseOpenVpnClientName(siteName, 'siteClientName');
   if (body.dryRun) return { dryRun: true, review, vpn: null, credentials: null, changes: [], revision: ctx.fleet.currentRevision() };
 
   const now = ctx.now();
@@ -237,6 +238,13 @@ function outgoingListenPort(row: DirectVpnRow): number | null {
   if (row.direction !== 'outgoing') return null;
   const stored = JSON.parse(row.config) as StoredDirectVpnConfig;
   return stored.protocol === 'wireguard' ? stored.model.listenPort : null;
+}
+
+/** An OpenVPN client's name is its certificate's common name and the name of its client-config-dir file on the agent. */
+export function refuseOpenVpnClientName(name: string, field: string): void {
+  if (name.includes('/') || name === '.' || name === '..') {
+    throw badRequest(field, `"${name}" cannot name an OpenVPN client (it is the client's certificate name and a file name on the agent): no "/", not "." or ".."`);
+  }
 }
 
 export function isOpenVpnHosted(stored: StoredHosted): stored is StoredHostedOpenVpn {

@@ -99,7 +99,8 @@ export async function restartDirectVpn(ctx: AppContext, caller: Caller, plantRef
     },
     () => ({ touchPlants: [scope.plant.id] }),
   );
-  return { vpn: viewOf(scope, row), changes: [`~ direct VPN ${row.name} of plant ${scope.plant.name}: restart requested`], revision: ctx.fleet.currentRevision() };
+  const [vpn] = await viewsWithLive(ctx, scope, [row]);
+  return { vpn, changes: [`~ direct VPN ${row.name} of plant ${scope.plant.name}: restart requested`], revision: ctx.fleet.currentRevision() };
 }
 
 /**

@@ -143,7 +143,7 @@ export function refuseDuplicateName(scope: PlantScope, rows: DirectVpnRow[], nam
 }
 
 /** A refused upload names the directive and its line (D5); a refused subnet the clashing range and its owner (D4). */
-function reviewRefusal(result: Exclude<ReviewResult, { ok: true }>): ApiError {
+export function reviewRefusal(result: Exclude<ReviewResult, { ok: true }>): ApiError {
   if (result.field === 'subnets') return subnetRefusal(result.problems);
   const first = result.problems[0];
   const where = (p: { line: number; directive: string }) => (p.line > 0 ? `line ${p.line} (${p.directive})` : 'the file');

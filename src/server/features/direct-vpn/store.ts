@@ -107,3 +107,13 @@ export async function updateDirectVpnConfig(db: Db, id: string, config: string, 
 export async function updateDirectVpnListen(db: Db, id: string, host: string, port: number, updatedAt: string): Promise<void> {
   await db.updateTable('direct_vpns').set({ listen_host: host, listen_port: port, updated_at: updatedAt }).where('id', '=', id).execute();
 }
+
+/** A site client's announced subnets (they follow the hosted server's when it announced all of them). */
+export async function updateDirectVpnClientSubnets(db: Db, id: string, subnets: string): Promise<void> {
+  await db.updateTable('direct_vpn_clients').set({ subnets }).where('id', '=', id).execute();
+}
+
+/** An outgoing direct VPN's replaced upload (D7 edit of endpoint and keys): the stored model, the sealed secrets, the transport. */
+export async function updateDirectVpnUpload(db: Db, id: string, upload: { config: string; secrets: string; transport: 'udp' | 'tcp' }, updatedAt: string): Promise<void> {
+  await db.updateTable('direct_vpns').set({ ...upload, updated_at: updatedAt }).where('id', '=', id).execute();
+}

@@ -11,7 +11,7 @@ import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
 import { recordEvents } from '../events/store.ts';
 import { devicesOfPlants } from '../organizations/org-store.ts';
 import { type PlantScope, plantScope } from '../direct-vpn/plant-scope.ts';
-import { type DiscoveryRow, agentOfPlant, discoveryById, discoveryOfPlant, finishDiscovery, insertDiscovery, pendingDiscoveries } from './store.ts';
+import { type DiscoveryRow, agentOfPlant, discoveryById, discoveryOfPlant, expireDiscoveries, finishDiscovery, insertDiscovery, pendingDiscoveries } from './store.ts';
 
 /**
  * D11: a user asks for the devices on a plant's real subnets; the control plane stores the
@@ -22,6 +22,8 @@ import { type DiscoveryRow, agentOfPlant, discoveryById, discoveryOfPlant, finis
 export const DISCOVERY_LIMITS = { maxHosts: 1024, ratePerSecond: 200, deadlineSeconds: 120, graceSeconds: 30 } as const;
 
 type Stored = Omit<AgentDiscoveryRequest, 'id'>;
+
+const NO_ANSWER = "the plant's agent did not answer in time: is it running and connected? (plantgate admin agent list)";
 
 export async function startDiscovery(ctx: AppContext, caller: Caller, plantRef: string, body: z.output<typeof DiscoveryCreateRequest>): Promise<DiscoveryViewWire> {
   const scope = await plantScope(ctx, caller, plantRef, 'plant.discover');
@@ -47,8 +49,9 @@ export async function startDiscovery(ctx: AppContext, caller: Caller, plantRef: 
   };
   await ctx.fleet.write(
     async (trx) => {
+      await expireDiscoveries(trx, row.requested_at, NO_ANSWER);
       // one run per user and plant at a time (the agent runs them one after another)
-      const running = (await pendingDiscoveries(trx)).find((d) => d.plant_id === scope.plant.id && d.requested_by === caller.userId && d.expires_at > row.requested_at);
+      const running = (await pendingDiscoveries(trx, row.requested_at)).find((d) => d.plant_id === scope.plant.id && d.requested_by === caller.userId);
       if (running && agent) throw conflict('discovery-running', `plant ${scope.plant.name} has a discovery of yours under way (${running.id}): wait for it to end`, 'plant');
       await insertDiscovery(trx, row);
       await recordEvents(trx, row.requested_at, [
@@ -70,7 +73,10 @@ export async function showDiscovery(ctx: AppContext, caller: Caller, plantRef: s
 
 /** The agent's pending requests (one query per revision for all agents; expired ones left out). */
 export async function agentDiscoveries(ctx: AppContext, plantId: string): Promise<AgentDiscoveryRequest[]> {
-  const pending = ((await ctx.fleet.memo('discoveries', async () => Map.groupBy(await pendingDiscoveries(ctx.store.db), (r) => r.plant_id))) ?? new Map()) as Map<string, DiscoveryRow[]>;
+  const pending = ((await ctx.fleet.memo('discoveries', async () => Map.groupBy(await pendingDiscoveries(ctx.store.db, ctx.now().toISOString()), (r) => r.plant_id))) ?? new Map()) as Map<
+    string,
+    DiscoveryRow[]
+  >;
   const now = ctx.now().toISOString();
   return (pending.get(plantId) ?? []).filter((r) => r.expires_at > now).map((r) => ({ id: r.id, ...(JSON.parse(r.request) as Stored) }));
 }
@@ -133,7 +139,7 @@ function viewOfDiscovery(scope: PlantScope, row: DiscoveryRow, devices: Array<{ 
     requestedAt: row.requested_at,
     finishedAt: expired ? row.expires_at : row.finished_at,
     truncated: result?.truncated ?? false,
-    error: expired ? `the plant's agent did not answer by ${row.expires_at}: is it running and connected? (plantgate admin agent list)` : row.error,
+    error: expired ? NO_ANSWER : row.error,
     hosts: (result?.hosts ?? []).map((h) => {
       const address = parseIpv4(h.ip) as number;
       const subnet = plantSubnets.find((s) => containsAddress(s.prefix, address));

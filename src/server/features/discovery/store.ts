@@ -17,9 +17,19 @@ export function discoveryById(db: Db, id: string): Promise<DiscoveryRow | undefi
   return db.selectFrom('discoveries').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Every pending request (the agents' documents; read once per revision). */
-export function pendingDiscoveries(db: Db): Promise<DiscoveryRow[]> {
-  return db.selectFrom('discoveries').selectAll().where('status', '=', 'pending').orderBy('requested_at').execute();
+/** Every pending request not expired at `now` (the agents' documents; read once per revision). */
+export function pendingDiscoveries(db: Db, now: string): Promise<DiscoveryRow[]> {
+  return db.selectFrom('discoveries').selectAll().where('status', '=', 'pending').where('expires_at', '>', now).orderBy('requested_at').execute();
+}
+
+/** Pending requests past their time become `expired` with the reason (so pending rows do not pile up). */
+export async function expireDiscoveries(db: Db, now: string, error: string): Promise<void> {
+  await db
+    .updateTable('discoveries')
+    .set((eb) => ({ status: 'expired', finished_at: eb.ref('expires_at'), error }))
+    .where('status', '=', 'pending')
+    .where('expires_at', '<=', now)
+    .execute();
 }
 
 /** Ends a pending request; false when it was not pending any more (answered or expired meanwhile). */

@@ -15,7 +15,7 @@ const QR_MAX_CHARS = 2_000;
  */
 export function CredentialsDialog({ credentials, onClose }: { credentials: ShownCredentials; onClose: () => void }) {
   const { client, fileName, profile } = credentials;
-  const who = client.kind === 'site' ? 'the site (plant router)' : 'the user';
+  const where = client.kind === 'site' ? `load it on the plant router (${client.name})` : `hand it to ${client.name} for their WireGuard or OpenVPN app`;
   return (
     <Modal
       opened
@@ -29,8 +29,8 @@ export function CredentialsDialog({ credentials, onClose }: { credentials: Shown
       <Stack>
         <Alert color="red" variant="outline" title="Shown only now" role="alert">
           <Text size="sm">
-            This profile holds the private key of {client.name}. plantgate does not keep it and cannot show it again: download or copy it now and load it on{' '}
-            {who}. If it is lost, remove this client and add a new one.
+            This profile holds the private key of {client.name}. plantgate does not keep it and cannot show it again: download or copy it now and {where}. If it
+            is lost, remove this client and add a new one.
           </Text>
         </Alert>
         <Grid>

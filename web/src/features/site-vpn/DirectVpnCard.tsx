@@ -87,7 +87,7 @@ export function DirectVpnCard({ plantId, vpn, manage, now }: { plantId: string; 
         <dl className="facts">
           <dt>Traffic</dt>
           <dd data-testid="vpn-traffic">
-            {vpn.live ? (
+            {vpn.live?.reportedAt ? (
               <>
                 ↓ {formatBytes(vpn.live.bytesIn)} ({formatRate(vpn.live.rateIn)}) · ↑ {formatBytes(vpn.live.bytesOut)} ({formatRate(vpn.live.rateOut)})
               </>

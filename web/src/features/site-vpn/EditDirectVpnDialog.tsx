@@ -1,4 +1,4 @@
-import { Alert, Button, FileInput, Group, List, Modal, NumberInput, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Button, FileInput, Group, List, Modal, NumberInput, PasswordInput, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import type { DirectVpnViewWire } from '../../../../src/core/wire/direct-vpn.ts';
 import { ApiRequestError } from '../../api/client.ts';
@@ -15,6 +15,8 @@ export function EditDirectVpnDialog({ plantId, vpn, onClose }: { plantId: string
   const [listenHost, setListenHost] = useState(vpn.listen?.host ?? '');
   const [listenPort, setListenPort] = useState<string | number>(vpn.listen?.port ?? '');
   const [config, setConfig] = useState<{ name: string; text: string } | null>(null);
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
   const devices = devicesOfRefusal(update.error);
   const error = update.error instanceof ApiRequestError ? update.error : null;
   const errors = error && !devices ? errorsByField(error.problems, { field: error.field, message: error.message }) : {};
@@ -28,12 +30,24 @@ export function EditDirectVpnDialog({ plantId, vpn, onClose }: { plantId: string
         subnets: subnets.map((s) => s.trim()).filter(Boolean),
         ...(hosted && (listenHost.trim() || port) ? { listen: { ...(listenHost.trim() ? { host: listenHost.trim() } : {}), ...(port ? { port } : {}) } } : {}),
         ...(!hosted && config ? { config: config.text } : {}),
+        ...(!hosted && username && password ? { credentials: { username, password } } : {}),
         confirm,
       },
       { onSuccess: onClose },
     );
   };
-  const known = new Set(['name', 'description', 'config', 'listen', 'listen.host', 'listen.port', 'subnets']);
+  const known = new Set([
+    'name',
+    'description',
+    'config',
+    'credentials',
+    'credentials.username',
+    'credentials.password',
+    'listen',
+    'listen.host',
+    'listen.port',
+    'subnets',
+  ]);
   const other = error && !devices && !Object.keys(errors).some((f) => known.has(f) || f.startsWith('subnets[')) ? error.message : null;
   return (
     <Modal opened onClose={onClose} title={`Edit ${vpn.name}`} size="lg" centered closeButtonProps={{ 'aria-label': 'Cancel' }}>
@@ -72,9 +86,26 @@ export function EditDirectVpnDialog({ plantId, vpn, onClose }: { plantId: string
               placeholder="Choose a .conf or .ovpn file"
               accept={vpn.protocol === 'wireguard' ? '.conf' : '.ovpn,.conf'}
               clearable
+              clearButtonProps={{ 'aria-label': 'Remove the chosen file' }}
               onChange={async (file) => setConfig(file ? { name: file.name, text: await file.text() } : null)}
               error={errors.config}
             />
+          )}
+          {vpn.needsCredentials && (
+            <Group grow align="flex-start">
+              <TextInput
+                label="New username (optional)"
+                value={username}
+                onChange={(e) => setUsername(e.currentTarget.value)}
+                error={errors.credentials ?? errors['credentials.username']}
+              />
+              <PasswordInput
+                label="New password"
+                value={password}
+                onChange={(e) => setPassword(e.currentTarget.value)}
+                error={errors['credentials.password']}
+              />
+            </Group>
           )}
           <SubnetListInput subnets={subnets} onChange={setSubnets} errors={errors} />
           {devices && (

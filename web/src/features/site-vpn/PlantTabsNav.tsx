@@ -15,7 +15,7 @@ export function PlantTabsNav({
   hrefOf: (tab: PlantTab) => string;
 }) {
   return (
-    <Group gap={4} component="nav" aria-label={`${plantName} tabs`} wrap="wrap">
+    <Group gap={4} component="nav" aria-label={`${plantName} tabs`} wrap="wrap" className="plant-tabs">
       {tabs.map((t) => (
         <Button
           key={t}

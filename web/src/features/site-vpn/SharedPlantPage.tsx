@@ -13,12 +13,19 @@ import { UserVpnTab } from './UserVpnTab.tsx';
 export function SharedPlantPage({ path }: { path: string }) {
   const location = parseSharedPlantPath(path);
   const access = usePlantAccess(location?.plantId ?? '');
+  if (!location) {
+    return (
+      <Card withBorder padding="lg">
+        <Text>No plant named in this address.</Text>
+      </Card>
+    );
+  }
   return (
     <Stack maw={1200}>
       <Loadable query={access} what="plant">
         {(plant) => {
           const tabs = visiblePlantTabs(plant.actions, false);
-          const tab = location?.tab && tabs.includes(location.tab) ? location.tab : tabs[0];
+          const tab = location.tab && tabs.includes(location.tab) ? location.tab : tabs[0];
           const manage = plant.actions.includes('direct-vpn.manage');
           return (
             <Stack>

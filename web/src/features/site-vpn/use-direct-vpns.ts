@@ -16,7 +16,12 @@ const plantKey = (plantId: string, ...rest: unknown[]) => ['plant', plantId, ...
 
 /** The plant and the caller's plant actions (src/core/permissions.ts PLANT_PERMISSIONS, as the server judges them). */
 export function usePlantAccess(plantId: string) {
-  return useQuery({ queryKey: plantKey(plantId, 'access'), queryFn: () => request(plantAccessApi.show, { params: { id: plantId } }), staleTime: 30_000 });
+  return useQuery({
+    queryKey: plantKey(plantId, 'access'),
+    queryFn: () => request(plantAccessApi.show, { params: { id: plantId } }),
+    staleTime: 30_000,
+    enabled: plantId !== '',
+  });
 }
 
 export function useDirectVpns(plantId: string) {

@@ -1,0 +1,3 @@
+import { auditStreamingSuite } from './audit-streaming-suite.ts';
+
+auditStreamingSuite('SQLite', async () => undefined);
