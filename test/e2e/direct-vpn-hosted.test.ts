@@ -17,7 +17,7 @@ import { PEOPLE, PLANT_A, passwordOf, scenarioFleet } from './scenario-fleet.ts'
  * on the personal VPN reaches the router's LAN device through gateway → agent → hosted
  * server → router. A user client (profile from `site-vpn client add`) in a namespace of its
  * own reaches the router's LAN through the agent; removed, it is cut; deleting the server
- * cuts every client. Then the same with a hosted OpenVPN server (UDP): the router and the user
+ * cuts every client. Then the same with a hosted OpenVPN server (UDP; then TCP for the router): the router and the user
  * client run `openvpn --config` with the show-once .ovpn; a removed client is cut and, its
  * certificate revoked, cannot connect again.
  *
@@ -211,6 +211,7 @@ describe('issue 9: hosted direct VPNs (WireGuard, then OpenVPN): the plant route
   };
 
   let ovpnHost = '';
+  let ovpnRouter: { stop(): Promise<void> } | null = null;
   it('D1/D6 OpenVPN: the router dials the agent\u2019s hosted OpenVPN server with the show-once .ovpn; alice reaches its LAN device', async (t) => {
     const out = join(s.work, 'hosted-o.ovpn');
     const created = Date.now();
@@ -219,6 +220,7 @@ describe('issue 9: hosted direct VPNs (WireGuard, then OpenVPN): the plant route
     assert.equal(statSync(out).mode & 0o777, 0o600);
     assert.match(readFileSync(out, 'utf8'), /^remote 10\.10\.2\.2 1194$/m);
     const client = await openvpnClient(router, out);
+    ovpnRouter = client;
     await s.refreshConfig(alice);
     const route = (await s.routes(alice)).find((entry) => entry.subnet === ROUTER_LAN);
     assert.ok(route, `alice has a route to ${ROUTER_LAN}`);
@@ -262,5 +264,34 @@ describe('issue 9: hosted direct VPNs (WireGuard, then OpenVPN): the plant route
     } while (Date.now() - deletedAt < CUT_WITHIN_MS);
     t.diagnostic(`OpenVPN delete → cut: ${Date.now() - deletedAt} ms`);
     assert.equal(answer, 'none');
+    // the router's openvpn goes too (its tun would shadow the next server's network)
+    await ovpnRouter?.stop();
+  });
+
+  it('D2 OpenVPN over TCP: the router dials the hosted server with the show-once .ovpn over TCP; alice reaches its LAN device; delete cuts it', async (t) => {
+    assert.ok(ovpnHost, 'the UDP server ran first');
+    const out = join(s.work, 'hosted-t.ovpn');
+    const created = Date.now();
+    const run = await s.as(olga, ['site-vpn', 'create', '--plant', PLANT_A, '--name', 'Hosted T', '--direction', 'hosted', '--protocol', 'openvpn', '--transport', 'tcp', '--subnet', ROUTER_LAN, '--out', out]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(readFileSync(out, 'utf8'), /^proto tcp-client$/m);
+    const client = await openvpnClient(router, out);
+    await s.refreshConfig(alice);
+    const route = (await s.routes(alice)).find((entry) => entry.subnet === ROUTER_LAN);
+    assert.ok(route);
+    const tcpHost = mappedHost(route.mapped, ROUTER_DEVICE);
+    const answer = await s.waitForAnswer(alice, tcpHost, 'router-lan', 60_000);
+    t.diagnostic(`hosted OpenVPN/TCP create → first packet through: ${Date.now() - created} ms`);
+    assert.equal(answer, 'router-lan', `alice reaches ${ROUTER_DEVICE} over the TCP server\n${client.output()}`);
+    assert.equal((await s.as(olga, ['site-vpn', 'delete', 'Hosted T', '--plant', PLANT_A])).code, 0);
+    const started = Date.now();
+    let after = '';
+    do {
+      after = await s.whoAnswers(alice, tcpHost, 700);
+      if (after === 'none') break;
+      await sleep(100);
+    } while (Date.now() - started < CUT_WITHIN_MS);
+    assert.equal(after, 'none');
+    await client.stop();
   });
 });
