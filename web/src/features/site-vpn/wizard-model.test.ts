@@ -94,6 +94,7 @@ test('D3 a refusal lands on the step of the field it names', () => {
     ['name', 1],
     ['advanced.cipher', 1],
     ['config', 2],
+    ['manual.peerPublicKey', 2],
     ['listen.port', 2],
     ['subnets[1]', 3],
     ['subnets', 3],
