@@ -48,7 +48,7 @@ describe('D1 manual entry: what is refused before rendering, naming manual.<fiel
         row.expect.map(([field]) => field),
         JSON.stringify(problems),
       );
-      row.expect.forEach(([, pattern], i) => assert.match(problems[i]?.message ?? '', pattern));
+      for (const [i, [, pattern]] of row.expect.entries()) assert.match(problems[i]?.message ?? '', pattern);
     });
   }
 });
