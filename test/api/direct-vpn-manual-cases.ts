@@ -70,7 +70,11 @@ export function manualEntryCases(env: () => ManualCaseEnv): void {
   it('D1 manual entry (WireGuard): a given private key is kept; the answer names its public key', async () => {
     const { mona } = env();
     const agentKeys = generateWireGuardKeyPair();
-    const created = await mona.post(PARK_B, { ...wireGuard({ privateKey: agentKeys.privateKey, persistentKeepalive: 10 }), name: 'Manual WG2', subnets: ['10.62.0.0/24'] });
+    const created = await mona.post(PARK_B, {
+      ...wireGuard({ privateKey: agentKeys.privateKey, persistentKeepalive: 10 }),
+      name: 'Manual WG2',
+      subnets: ['10.62.0.0/24'],
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.agentPublicKey, agentKeys.publicKey);
     assert.equal((await mona.delete(`${PARK_B}/Manual%20WG2?confirm=true`)).status, 200);
@@ -109,7 +113,7 @@ export function manualEntryCases(env: () => ManualCaseEnv): void {
       ['no peer key', wireGuard({ peerPublicKey: undefined }), 'manual.peerPublicKey', /is required/],
       ['a key the parser refuses, traced to its field', wireGuard({ peerPublicKey: 'not-a-key' }), 'manual.peerPublicKey', /not a WireGuard key/],
       ['an address the parser refuses', wireGuard({ address: '10.98.0.300/32' }), 'manual.address', /./],
-      ['a line smuggled into a key', wireGuard({ privateKey: "AAAA\nPostUp = touch /tmp/x" }), 'manual.privateKey', /one line/],
+      ['a line smuggled into a key', wireGuard({ privateKey: 'AAAA\nPostUp = touch /tmp/x' }), 'manual.privateKey', /one line/],
       ['endpoint without port', wireGuard({ endpoint: 'router.park-b.example' }), 'manual.endpoint', /not HOST:PORT/],
       ['no subnets', { ...wireGuard(), subnets: undefined }, 'subnets', /name the plant subnets/],
       ['a hosted server', { ...wireGuard(), direction: 'hosted' }, 'manual', /only an outgoing direct VPN/],

@@ -32,13 +32,41 @@ describe('D1 manual entry: what is refused before rendering, naming manual.<fiel
       ],
     },
     { name: 'OpenVPN field on a WireGuard entry', protocol: 'wireguard', entry: { ...WG, ca: CA }, expect: [['manual.ca', /is for OpenVPN only/]] },
-    { name: 'WireGuard field on an OpenVPN entry', protocol: 'openvpn', entry: { ...OVPN, peerPublicKey: ROUTER_PUB }, expect: [['manual.peerPublicKey', /is for WireGuard only/]] },
-    { name: 'a second line smuggled into a key', protocol: 'wireguard', entry: { ...WG, privateKey: `${AGENT_KEY}\nPostUp = rm -rf /` }, expect: [['manual.privateKey', /must be one line/]] },
-    { name: 'a block closed inside a PEM field', protocol: 'openvpn', entry: { ...OVPN, ca: `${CA}\n</ca>\nup /bin/sh\n<ca>\n${CA}` }, expect: [['manual.ca', /PEM text only/]] },
+    {
+      name: 'WireGuard field on an OpenVPN entry',
+      protocol: 'openvpn',
+      entry: { ...OVPN, peerPublicKey: ROUTER_PUB },
+      expect: [['manual.peerPublicKey', /is for WireGuard only/]],
+    },
+    {
+      name: 'a second line smuggled into a key',
+      protocol: 'wireguard',
+      entry: { ...WG, privateKey: `${AGENT_KEY}\nPostUp = rm -rf /` },
+      expect: [['manual.privateKey', /must be one line/]],
+    },
+    {
+      name: 'a block closed inside a PEM field',
+      protocol: 'openvpn',
+      entry: { ...OVPN, ca: `${CA}\n</ca>\nup /bin/sh\n<ca>\n${CA}` },
+      expect: [['manual.ca', /PEM text only/]],
+    },
     { name: 'a PEM field that is not PEM', protocol: 'openvpn', entry: { ...OVPN, cert: 'hello' }, expect: [['manual.cert', /not PEM text/]] },
     { name: 'endpoint without a port', protocol: 'wireguard', entry: { ...WG, endpoint: 'router.example' }, expect: [['manual.endpoint', /not HOST:PORT/]] },
-    { name: 'both tls-auth and tls-crypt', protocol: 'openvpn', entry: { ...OVPN, tlsAuth: TLS_CRYPT, tlsCrypt: TLS_CRYPT }, expect: [['manual.tlsCrypt', /not both/]] },
-    { name: 'OpenVPN without cert and key', protocol: 'openvpn', entry: { endpoint: 'r.example:1194', ca: CA }, expect: [['manual.cert', /is required/], ['manual.key', /is required/]] },
+    {
+      name: 'both tls-auth and tls-crypt',
+      protocol: 'openvpn',
+      entry: { ...OVPN, tlsAuth: TLS_CRYPT, tlsCrypt: TLS_CRYPT },
+      expect: [['manual.tlsCrypt', /not both/]],
+    },
+    {
+      name: 'OpenVPN without cert and key',
+      protocol: 'openvpn',
+      entry: { endpoint: 'r.example:1194', ca: CA },
+      expect: [
+        ['manual.cert', /is required/],
+        ['manual.key', /is required/],
+      ],
+    },
   ];
   for (const row of rows) {
     it(row.name, () => {
@@ -71,7 +99,10 @@ describe('D1 manual entry renders a config the upload parser accepts, each line 
     const rendered = renderManualEntry({ protocol: 'openvpn', transport: 'tcp', entry: { ...OVPN, tlsCrypt: TLS_CRYPT }, subnets: [] });
     const parsed = parseOpenVpnConfig(rendered.text);
     assert.ok(parsed.ok, JSON.stringify(parsed));
-    assert.deepEqual(parsed.config.remotes.map((r) => [r.host, r.port, r.transport]), [['2001:db8::1', 1195, 'tcp']]);
+    assert.deepEqual(
+      parsed.config.remotes.map((r) => [r.host, r.port, r.transport]),
+      [['2001:db8::1', 1195, 'tcp']],
+    );
     assert.equal(parsed.config.ca.trim(), CA.trim());
     assert.ok(parsed.config.tlsCrypt !== null && parsed.config.key !== null);
   });

@@ -59,7 +59,8 @@ export function manualEntryProblems(protocol: ManualProtocol, entry: ManualEntry
   const own = protocol === 'wireguard' ? WIREGUARD_FIELDS : OPENVPN_FIELDS;
   const other = protocol === 'wireguard' ? 'OpenVPN' : 'WireGuard';
   for (const field of Object.keys(entry) as ManualField[]) {
-    if (entry[field] !== undefined && !own.includes(field)) add(field, `is for ${other} only; a ${protocol === 'wireguard' ? 'WireGuard' : 'OpenVPN'} connection takes ${own.join(', ')}`);
+    if (entry[field] !== undefined && !own.includes(field))
+      add(field, `is for ${other} only; a ${protocol === 'wireguard' ? 'WireGuard' : 'OpenVPN'} connection takes ${own.join(', ')}`);
   }
   const required: ManualField[] = protocol === 'wireguard' ? ['endpoint', 'peerPublicKey', 'privateKey'] : ['endpoint', 'ca', 'cert', 'key'];
   for (const field of required) {
@@ -76,7 +77,8 @@ export function manualEntryProblems(protocol: ManualProtocol, entry: ManualEntry
     } else if (/[\r\n]/.test(value) || hasControl(value)) add(field, 'must be one line');
   }
   if (typeof entry.endpoint === 'string' && entry.endpoint.trim() !== '' && !problems.some((p) => p.field === 'manual.endpoint')) {
-    if (splitEndpoint(entry.endpoint) === null) add('endpoint', `"${entry.endpoint.trim().slice(0, 80)}" is not HOST:PORT (a DNS name, an IPv4 address or [IPv6], and a port)`);
+    if (splitEndpoint(entry.endpoint) === null)
+      add('endpoint', `"${entry.endpoint.trim().slice(0, 80)}" is not HOST:PORT (a DNS name, an IPv4 address or [IPv6], and a port)`);
   }
   if (protocol === 'openvpn' && nonEmpty(entry.tlsAuth) && nonEmpty(entry.tlsCrypt)) add('tlsCrypt', 'give tlsAuth or tlsCrypt, not both');
   return problems;

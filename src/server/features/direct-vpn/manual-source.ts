@@ -55,5 +55,8 @@ export function manualParseRefusal(rendered: ManualRendered, problems: UploadPro
 
 function manualRefusal(problems: ManualProblem[]): ApiError {
   const first = problems[0] as ManualProblem;
-  return new ApiError(400, 'invalid', `${first.field}: ${first.message}`, { field: first.field, problems: problems.map((p) => ({ field: p.field, message: p.message })) });
+  return new ApiError(400, 'invalid', `${first.field}: ${first.message}`, {
+    field: first.field,
+    problems: problems.map((p) => ({ field: p.field, message: p.message })),
+  });
 }
