@@ -20,7 +20,7 @@ import { viewsWithLive } from './live.ts';
 
 /**
  * Direct plant VPNs, control plane (issue 9): list, show and create (outgoing, from an
- * uploaded config). Edits, enable/disable and delete are in edit-service.ts. Every change
+ * uploaded config or endpoint and keys by hand: manual-source.ts). Edits, enable/disable and delete are in edit-service.ts. Every change
  * goes through the organization change path, so the VPN's subnets become plant subnets
  * (mapped prefixes, routes) exactly as an Admin adding them would.
  */
