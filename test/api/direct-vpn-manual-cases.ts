@@ -49,6 +49,8 @@ export function manualEntryCases(env: () => ManualCaseEnv): void {
     assert.deepEqual(created.body.vpn.endpoints, ['router.park-b.example:51820']);
     assert.deepEqual((await plantSubnets('Park B')).sort(), [...before, '10.61.0.0/24'].sort());
     assert.ok(!JSON.stringify((await mona.get(PARK_B)).body).includes('PrivateKey'), 'no read carries the generated key');
+    const shown = await mona.get(`${PARK_B}/Manual%20WG`);
+    assert.equal(shown.body.agentPublicKey, created.body.agentPublicKey, 'the public key for the router can be looked up later');
 
     const enrolment = await op.post('/api/v1/admin/agents/enrolments', { plant: 'SolarCo/Park B' });
     assert.equal(enrolment.status, 201, JSON.stringify(enrolment.body));

@@ -283,6 +283,7 @@ function renderView(v: View): string {
     v.listen
       ? `clients dial: ${v.listen.host}:${v.listen.port}/${v.transport} (${v.clientCount ?? 0} client(s): site-vpn client list)`
       : `endpoints: ${v.endpoints.join(', ') || '(none)'}`,
+    ...(v.agentPublicKey ? [`agent public key (the router's peer): ${v.agentPublicKey}`] : []),
     `subnets: ${v.subnets.join(', ')}`,
     ...(v.crypto
       ? [

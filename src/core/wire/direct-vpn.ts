@@ -103,6 +103,8 @@ export const DirectVpnView = z.strictObject({
   crypto: DirectVpnReview.shape.crypto,
   /** Hosted: where site and user clients dial (the agent's public address and the allocated port). Null for outgoing. */
   listen: z.strictObject({ host: oneLine, port: z.number().int().min(1).max(65535) }).nullable().optional(),
+  /** Outgoing WireGuard: the agent side's public key, to enter as the peer on the plant router (null when not known). */
+  agentPublicKey: z.string().nullable().optional(),
   /** Hosted: how many site and user clients the server has. */
   clientCount: z.number().int().nonnegative().optional(),
   /** D7: the tunnel as the plant's agent last reported it. */

@@ -70,6 +70,7 @@ export async function createDirectVpn(ctx: AppContext, caller: Caller, plantRef:
   const stored = storedConfig(body, source.configText, review.crypto);
   // What the router needs to accept the agent: its public key (not on a dry run with a key not made yet).
   const agentPublicKey = stored.secrets && 'privateKey' in stored.secrets && !(body.dryRun && source.generatedKey) ? wireGuardPublicKey(stored.secrets.privateKey) : null;
+  if (stored.stored.protocol === 'wireguard' && agentPublicKey !== null) stored.stored.agentPublicKey = agentPublicKey;
   const transport = transportOf(body, stored.stored);
   if (review.needsCredentials && body.credentials === undefined && !body.dryRun) {
     throw badRequest('credentials', 'the upload asks for a username and password (auth-user-pass): enter them as credentials.username and credentials.password');
@@ -127,6 +128,7 @@ export function viewOf(scope: PlantScope, row: DirectVpnRow, clientCount = 0): D
     protocol: row.protocol,
     transport: row.transport,
     endpoints: 'hosted' in stored ? [] : dialedEndpoints(stored),
+    ...(row.direction === 'outgoing' && stored.protocol === 'wireguard' && !('hosted' in stored) ? { agentPublicKey: stored.agentPublicKey ?? null } : {}),
     subnets: subnetsOf(row),
     enabled: row.enabled === 1,
     needsCredentials: stored.needsCredentials,

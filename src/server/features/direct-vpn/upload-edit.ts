@@ -10,6 +10,7 @@ import { badRequest } from '../../http/errors.ts';
 import type { PlantScope } from './plant-scope.ts';
 import { type DirectVpnRow, sealedSecretsOf } from './store.ts';
 import { reviewRefusal } from './service.ts';
+import { wireGuardPublicKey } from '../../../crypto/wireguard-keys.ts';
 import { refuseNonIpv4, subnetContext, subnetsOf } from './subnet-rules.ts';
 
 type UpdateBody = z.output<typeof DirectVpnUpdateRequest>;
@@ -72,7 +73,9 @@ export async function uploadEdit(ctx: AppContext, scope: PlantScope, rows: Direc
   if (row.protocol === 'wireguard') {
     const parsed = parseWireGuardConfig(body.config);
     if (!parsed.ok) throw new Error('the reviewed WireGuard upload does not parse again');
-    stored = splitWireGuard(parsed.config);
+    const split = splitWireGuard(parsed.config);
+    split.stored.agentPublicKey = wireGuardPublicKey(split.secrets.privateKey);
+    stored = split;
   } else {
     const parsed = parseOpenVpnConfig(body.config);
     if (!parsed.ok) throw new Error('the reviewed OpenVPN upload does not parse again');
