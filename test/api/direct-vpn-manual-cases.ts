@@ -66,6 +66,26 @@ export function manualEntryCases(env: () => ManualCaseEnv): void {
       vpn.peers.map((p: { publicKey: string; endpoint: string; persistentKeepalive: number }) => [p.publicKey, p.endpoint, p.persistentKeepalive]),
       [[router.publicKey, 'router.park-b.example:51820', 25]],
     );
+
+    // D7 edit by hand: endpoint and router key replaced; the agent keeps its key (the router knows it), the subnets stay.
+    const router2 = generateWireGuardKeyPair();
+    const refusedEdit = await mona.put(`${PARK_B}/Manual%20WG`, { manual: { endpoint: 'router2.park-b.example:51821', peerPublicKey: 'nope' } });
+    assert.equal(refusedEdit.status, 400, JSON.stringify(refusedEdit.body));
+    assert.equal(refusedEdit.body.error.field, 'manual.peerPublicKey');
+    const both = await mona.put(`${PARK_B}/Manual%20WG`, { config: '[Interface]\n', manual: { endpoint: 'router2.park-b.example:51821' } });
+    assert.equal(both.status, 400);
+    assert.equal(both.body.error.field, 'manual');
+    assert.deepEqual((await mona.get(`${PARK_B}/Manual%20WG`)).body.endpoints, ['router.park-b.example:51820'], 'a refused edit changes nothing');
+    const edited = await mona.put(`${PARK_B}/Manual%20WG`, { manual: { endpoint: 'router2.park-b.example:51821', peerPublicKey: router2.publicKey, address: '10.98.0.2/32' } });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.deepEqual([edited.body.vpn.endpoints, edited.body.vpn.subnets], [['router2.park-b.example:51821'], ['10.61.0.0/24']]);
+    assert.equal(edited.body.vpn.agentPublicKey, created.body.agentPublicKey);
+    const after = (await agentClient.get(`/api/v1/agents/${agent.id}/state`)).body.directVpns.find((entry: { name: string }) => entry.name === 'Manual WG');
+    assert.equal(after.privateKey, vpn.privateKey, 'the agent keeps its key');
+    assert.deepEqual(
+      after.peers.map((p: { publicKey: string; endpoint: string }) => [p.publicKey, p.endpoint]),
+      [[router2.publicKey, 'router2.park-b.example:51821']],
+    );
     assert.equal((await mona.delete(`${PARK_B}/Manual%20WG?confirm=true`)).status, 200);
   });
 

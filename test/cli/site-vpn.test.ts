@@ -181,6 +181,12 @@ describe('plantgate site-vpn against a real control plane', () => {
     assert.equal(given.code, 0, given.stderr);
     assert.ok(given.stdout.includes(`agent public key (enter it as the peer on the router): ${agent.publicKey}`), given.stdout);
     assert.ok(!given.stdout.includes(agent.privateKey), 'the private key is never printed');
+    const router2 = generateWireGuardKeyPair();
+    const edited = await run(['site-vpn', 'edit', 'Hand WG2', '--plant', 'Park A', '--endpoint', '198.51.100.9:51822', '--peer-public-key', router2.publicKey]);
+    assert.equal(edited.code, 0, edited.stderr);
+    assert.match(edited.stdout, /endpoint and keys replaced \(entered by hand\)/);
+    const afterEdit = JSON.parse((await run(['site-vpn', 'show', 'Hand WG2', '--plant', 'Park A', '--json'])).stdout);
+    assert.deepEqual([afterEdit.endpoints, afterEdit.subnets, afterEdit.agentPublicKey], [['198.51.100.9:51822'], ['10.72.0.0/24'], agent.publicKey], 'the agent keeps its key');
 
     const both = await run([...byHand, '--name', 'Hand X', '--config', upload(''), '--peer-public-key', router.publicKey, '--subnet', '10.73.0.0/24', '--json']);
     assert.equal(both.code, 2, both.stderr);

@@ -45,7 +45,10 @@ export function addManualOptions(command: Command): Command {
   return command
     .option('--endpoint <host:port>', 'WireGuard by hand (instead of --config): the router\u2019s endpoint')
     .option('--peer-public-key <key>', 'WireGuard by hand: the router\u2019s public key')
-    .option('--private-key-file <file>', 'WireGuard by hand: the agent side\u2019s private key (default: the server makes the pair and prints the public key)')
+    .option(
+      '--private-key-file <file>',
+      'WireGuard by hand: the agent\u2019s private key (default: create makes a pair and prints its public key; edit keeps the key)',
+    )
     .option('--address <cidr>', 'WireGuard by hand: the agent\u2019s tunnel address')
     .option('--preshared-key-file <file>', 'WireGuard by hand: the pre-shared key')
     .option('--keepalive <seconds>', 'WireGuard by hand: persistent keepalive (default 25)')
@@ -58,27 +61,29 @@ export function addManualOptions(command: Command): Command {
 }
 
 /** The `manual` object of the create request, or undefined when no manual flag is given. Usage errors name the flag. */
-export function manualFromOptions(opts: ManualOptions & { config?: string; protocol: string }): z.input<typeof ManualEntryRequest> | undefined {
+export function manualFromOptions(opts: ManualOptions & { config?: string; protocol?: string }): z.input<typeof ManualEntryRequest> | undefined {
   const given = (flags: readonly (keyof ManualOptions)[]) => flags.filter((f) => opts[f] !== undefined);
   const wireGuard = given(WIREGUARD_FLAGS);
   const openVpn = given(OPENVPN_FLAGS);
   if (wireGuard.length === 0 && openVpn.length === 0) return undefined;
+  // `edit` has no --protocol: the flags tell (the server checks them against the direct VPN's protocol).
+  const protocol = opts.protocol ?? (openVpn.length > 0 && wireGuard.length === 0 ? 'openvpn' : 'wireguard');
   const first = flagName((wireGuard[0] ?? openVpn[0]) as keyof ManualOptions);
   if (opts.config !== undefined)
     throw new CliError(`${first}: give either --config (the router\u2019s file) or the connection details by hand, not both`, 'usage');
-  if (opts.protocol === 'wireguard' && openVpn.length > 0) {
+  if (protocol === 'wireguard' && openVpn.length > 0) {
     throw new CliError(
       `${flagName(openVpn[0] as keyof ManualOptions)}: is for --protocol openvpn; WireGuard takes --endpoint, --peer-public-key, --private-key-file, --address, --preshared-key-file, --keepalive`,
       'usage',
     );
   }
-  if (opts.protocol === 'openvpn' && wireGuard.length > 0) {
+  if (protocol === 'openvpn' && wireGuard.length > 0) {
     throw new CliError(
       `${flagName(wireGuard[0] as keyof ManualOptions)}: is for --protocol wireguard; OpenVPN takes --remote, --ca-file, --cert-file, --key-file, --tls-auth-file, --tls-crypt-file`,
       'usage',
     );
   }
-  if (opts.protocol === 'wireguard') {
+  if (protocol === 'wireguard') {
     const keepalive = opts.keepalive === undefined ? undefined : Number(opts.keepalive);
     if (keepalive !== undefined && !(Number.isInteger(keepalive) && keepalive >= 0 && keepalive <= 65535))
       throw new CliError('--keepalive: must be seconds 0–65535', 'usage');
@@ -102,7 +107,7 @@ export function manualFromOptions(opts: ManualOptions & { config?: string; proto
 }
 
 /** `manual.endpoint` is --endpoint for WireGuard and --remote for OpenVPN. */
-export function manualLabels(protocol: string): Record<string, string> {
+export function manualLabels(protocol: string | undefined): Record<string, string> {
   return {
     ...MANUAL_LABELS,
     'manual.endpoint': protocol === 'openvpn' ? '--remote' : '--endpoint',

@@ -152,23 +152,32 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
       else target?.abandon();
     });
 
-  siteVpn
-    .command('edit <vpn>')
+  addManualOptions(siteVpn.command('edit <vpn>'))
     .description('change name, description, subnets or (outgoing) the upload; a subnet with devices behind it is removed only with --confirm (SPEC D8)')
     .requiredOption('--plant <plant>', PLANT_HELP)
     .option('--name <name>', 'new name')
     .option('--description <text>', 'new description')
     .option('--subnet <cidr>', 'the complete new subnet list (repeat)', collect)
-    .option('--config <file>', 'outgoing: a new .conf / .ovpn replacing endpoint and keys, checked like on create ("-": standard input)')
+    .option('--config <file>', 'outgoing: a new .conf / .ovpn (or the by-hand flags) replacing endpoint and keys, checked like on create')
     .option('--username <name>', 'new credentials for a profile with auth-user-pass; the password is read from standard input')
     .option('--confirm', 'remove subnets although network devices are behind them (the devices go with them)')
     .option('--json', JSON_HELP)
     .action(
       async (
         vpn: string,
-        opts: { plant: string; name?: string; description?: string; subnet?: string[]; config?: string; username?: string; confirm?: boolean; json?: boolean },
+        opts: ManualOptions & {
+          plant: string;
+          name?: string;
+          description?: string;
+          subnet?: string[];
+          config?: string;
+          username?: string;
+          confirm?: boolean;
+          json?: boolean;
+        },
       ) => {
         const config = opts.config === undefined ? undefined : readConfig(opts.config);
+        const manual = manualFromOptions(opts);
         const password = opts.username !== undefined ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
         const result = await withDeviceHint(
           callEndpoint(client(io), directVpnApi.update, {
@@ -178,10 +187,18 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
               description: opts.description,
               subnets: opts.subnet,
               config,
+              manual,
               credentials: opts.username !== undefined ? { username: opts.username, password: password ?? '' } : undefined,
               confirm: opts.confirm === true,
             },
-            labels: { name: '--name', description: '--description', subnets: '--subnet', config: '--config', credentials: '--username' },
+            labels: {
+              name: '--name',
+              description: '--description',
+              subnets: '--subnet',
+              config: '--config',
+              credentials: '--username',
+              ...manualLabels(opts.remote !== undefined ? 'openvpn' : 'wireguard'),
+            },
           }),
         );
         if (opts.json) return printJson(io, result);

@@ -174,6 +174,8 @@ export const DirectVpnUpdateRequest = z.strictObject({
   listen: z.strictObject({ host: oneLine.pipe(z.string().min(1).max(253)).optional(), port: z.number().int().min(1).max(65535).optional() }).optional(),
   /** Outgoing: a new upload replacing endpoint and keys (validated like on create; subnets kept unless given). */
   config: z.string().max(MAX_UPLOAD_BYTES, `must be at most ${MAX_UPLOAD_BYTES} bytes`).optional(),
+  /** Outgoing, instead of `config`: a complete entry by hand replacing endpoint and keys (WireGuard: without `privateKey` the agent keeps its key). */
+  manual: ManualEntryRequest.optional(),
   credentials: z.strictObject({ username: oneLine.pipe(z.string().min(1).max(256)), password: z.string().min(1).max(1024) }).optional(),
   /** D8: remove subnets although network devices are behind them (the devices go with them). */
   confirm: z.boolean().default(false),

@@ -5,7 +5,18 @@ import type { DirectVpnCreateRequest } from '../../../core/wire/direct-vpn.ts';
 import { generateWireGuardKeyPair } from '../../../crypto/wireguard-keys.ts';
 import { ApiError, badRequest } from '../../http/errors.ts';
 
-type CreateBody = z.output<typeof DirectVpnCreateRequest>;
+type ManualBody = z.output<typeof DirectVpnCreateRequest>['manual'];
+
+/** What of a create or edit request decides the config text. */
+export type SourceInput = {
+  protocol: 'wireguard' | 'openvpn';
+  transport: 'udp' | 'tcp';
+  config?: string | undefined;
+  manual?: ManualBody;
+  /** Create: manual entry must name the subnets; an edit keeps the ones in place. */
+  subnetsRequired: boolean;
+  subnets?: string[] | undefined;
+};
 
 /** The config text an outgoing create is checked from: the upload, or the manual entry rendered (one path for both). */
 export type OutgoingSource = {
@@ -16,7 +27,14 @@ export type OutgoingSource = {
   generatedKey: boolean;
 };
 
-export function outgoingSource(body: CreateBody, generateKey: () => string = () => generateWireGuardKeyPair().privateKey): OutgoingSource {
+/**
+ * `agentKey`: the WireGuard private key when the entry gives none — on create a new pair's
+ * (generated: true), on an edit the key in place (the router already knows its public half).
+ */
+export function outgoingSource(
+  body: SourceInput,
+  agentKey: () => { privateKey: string; generated: boolean } = () => ({ privateKey: generateWireGuardKeyPair().privateKey, generated: true }),
+): OutgoingSource {
   if (body.config !== undefined && body.manual !== undefined) {
     throw badRequest('manual', 'give either config (the uploaded .conf/.ovpn) or manual (endpoint and keys by hand), not both');
   }
@@ -29,17 +47,18 @@ export function outgoingSource(body: CreateBody, generateKey: () => string = () 
   let entry = body.manual;
   let generatedKey = false;
   if (body.protocol === 'wireguard' && (entry.privateKey === undefined || entry.privateKey.trim() === '')) {
-    entry = { ...entry, privateKey: generateKey() };
-    generatedKey = true;
+    const key = agentKey();
+    entry = { ...entry, privateKey: key.privateKey };
+    generatedKey = key.generated;
   }
   const problems = manualEntryProblems(body.protocol, entry);
   if (problems.length > 0) throw manualRefusal(problems);
   // Manual entry names no ranges of its own: the subnets are chosen explicitly (not rendered
   // into AllowedIPs, so a bad subnet is refused as `subnets`, not as a config line).
-  if (body.subnets === undefined || body.subnets.length === 0) {
+  if (body.subnetsRequired && (body.subnets === undefined || body.subnets.length === 0)) {
     throw badRequest('subnets', 'name the plant subnets behind the router (entered by hand, the connection names no ranges of its own)');
   }
-  const rendered = renderManualEntry({ protocol: body.protocol, transport: body.transport ?? 'udp', entry, subnets: [] });
+  const rendered = renderManualEntry({ protocol: body.protocol, transport: body.transport, entry, subnets: [] });
   return { configText: rendered.text, rendered, generatedKey };
 }
 

@@ -54,7 +54,7 @@ export async function createDirectVpn(ctx: AppContext, caller: Caller, plantRef:
   if (body.listen !== undefined) throw badRequest('listen', 'only a hosted server listens; an outgoing direct VPN dials the endpoint of its upload');
   if (body.siteClientName !== undefined) throw badRequest('siteClientName', 'only a hosted server has site clients');
   if (body.protocol === 'wireguard' && body.transport === 'tcp') throw badRequest('transport', 'WireGuard runs over UDP only');
-  const source = outgoingSource(body);
+  const source = outgoingSource({ ...body, transport: body.transport ?? 'udp', subnetsRequired: true });
   const rows = await directVpnsOfPlant(ctx.store.db, scope.plant.id);
   refuseDuplicateName(scope, rows, body.name);
   const reviewed = reviewOutgoingUpload({
