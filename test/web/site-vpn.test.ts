@@ -108,6 +108,7 @@ describe('site VPN tabs (issue 9)', () => {
     await created.waitFor();
     assert.equal(await created.getByTestId('vpn-role').textContent(), 'Client');
     assert.match((await created.getByTestId('vpn-subnets').textContent()) ?? '', /^10\.40\.0\.0\/24\s*$/, 'only the chosen range, never the default route');
+    assert.match((await created.getByTestId('vpn-agent-public-key').textContent()) ?? '', /^[A-Za-z0-9+/]{43}=$/, 'the card shows the key to enter as the router\u2019s peer');
     assert.match((await created.getByRole('status', { name: 'Connection of Router A' }).textContent()) ?? '', /Connecting|Down|Unknown|Connected/);
     await expectAccessible(page, 'site-vpn-card');
     const stored = await pageFetch(page, 'GET', `/plants/${encodeURIComponent('Park A')}/direct-vpns/${encodeURIComponent('Router A')}`);
