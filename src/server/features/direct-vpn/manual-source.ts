@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { type ManualProblem, type ManualRendered, manualEntryProblems, manualFieldOfLine, renderManualEntry } from '../../../core/direct-vpn/manual-entry.ts';
+import { parseOpenVpnConfig } from '../../../core/direct-vpn/openvpn-config.ts';
 import type { UploadProblem } from '../../../core/direct-vpn/upload-result.ts';
+import { parseWireGuardConfig } from '../../../core/direct-vpn/wireguard-config.ts';
 import type { DirectVpnCreateRequest } from '../../../core/wire/direct-vpn.ts';
 import { generateWireGuardKeyPair } from '../../../crypto/wireguard-keys.ts';
 import { ApiError, badRequest } from '../../http/errors.ts';
@@ -53,12 +55,15 @@ export function outgoingSource(
   }
   const problems = manualEntryProblems(body.protocol, entry);
   if (problems.length > 0) throw manualRefusal(problems);
+  const rendered = renderManualEntry({ protocol: body.protocol, transport: body.transport, entry, subnets: [] });
   // Manual entry names no ranges of its own: the subnets are chosen explicitly (not rendered
-  // into AllowedIPs, so a bad subnet is refused as `subnets`, not as a config line).
+  // into AllowedIPs, so a bad subnet is refused as `subnets`, not as a config line). The
+  // entry's own problems come first, so a form checking one step at a time sees them there.
   if (body.subnetsRequired && (body.subnets === undefined || body.subnets.length === 0)) {
+    const parsed = body.protocol === 'wireguard' ? parseWireGuardConfig(rendered.text) : parseOpenVpnConfig(rendered.text);
+    if (!parsed.ok) throw manualParseRefusal(rendered, parsed.problems);
     throw badRequest('subnets', 'name the plant subnets behind the router (entered by hand, the connection names no ranges of its own)');
   }
-  const rendered = renderManualEntry({ protocol: body.protocol, transport: body.transport, entry, subnets: [] });
   return { configText: rendered.text, rendered, generatedKey };
 }
 

@@ -92,6 +92,18 @@ export function manualConfig(values: Pick<WizardValues, 'protocol' | 'transport'
 export type CreateBody = z.input<typeof DirectVpnCreateRequest>;
 
 /**
+ * The API's `manual` object for the fields typed (empty ones left out: an empty WireGuard
+ * private key lets the server make the pair; the card then shows its public key).
+ */
+export function manualRequest(values: Pick<WizardValues, 'protocol' | 'manual'>): NonNullable<CreateBody['manual']> {
+  const m = values.manual;
+  const keys = values.protocol === 'wireguard' ? (['endpoint', 'peerPublicKey', 'privateKey', 'address', 'presharedKey'] as const) : (['endpoint', 'ca', 'cert', 'key'] as const);
+  const out: NonNullable<CreateBody['manual']> = {};
+  for (const key of keys) if (m[key].trim()) out[key] = m[key].trim();
+  return out;
+}
+
+/**
  * The create request for the steps filled so far. `withSubnets`: false while the subnet
  * step has not been reached (the server then takes the upload's own ranges and the review
  * tells which those are).
@@ -116,7 +128,8 @@ export function createRequest(values: WizardValues, options: { dryRun: boolean; 
     if (Object.keys(advanced).length) body.advanced = advanced;
   }
   if (values.direction === 'outgoing') {
-    body.config = values.source === 'upload' ? values.config : manualConfig(values);
+    if (values.source === 'upload') body.config = values.config;
+    else body.manual = manualRequest(values);
     if (values.username && values.password) body.credentials = { username: values.username, password: values.password };
   } else {
     const port = values.listenPort.trim() ? Number(values.listenPort.trim()) : undefined;
