@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConntrackCliSource } from '../os/conntrack/conntrack-cli-source.ts';
-import { DirectorySpoolFiles } from './flow-spool.ts';
+import { DirectorySpoolFiles } from '../daemon/flow-spool.ts';
 import { httpGatewayControlPlane } from '../daemon/http-control-plane.ts';
 import { realDaemonPorts } from '../daemon/real-ports.ts';
 import { type DaemonOutput, daemonVersion, loopOptions, runDaemon } from '../daemon/run.ts';
