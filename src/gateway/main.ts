@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConntrackCliSource } from '../os/conntrack/conntrack-cli-source.ts';
 import { DirectorySpoolFiles } from '../daemon/flow-spool.ts';
+import { CONNTRACK, flowCaptureEnabled } from '../daemon/flow-capture-mode.ts';
 import { httpGatewayControlPlane } from '../daemon/http-control-plane.ts';
 import { realDaemonPorts } from '../daemon/real-ports.ts';
 import { type DaemonOutput, daemonVersion, loopOptions, runDaemon } from '../daemon/run.ts';
@@ -34,12 +35,7 @@ export type GatewayCommandOptions = {
   conntrackBufferBytes?: number;
 };
 
-/** Where Debian's conntrack package puts the program (scripts/install-deps.sh installs it). */
-const CONNTRACK = '/usr/sbin/conntrack';
-
-export function flowCaptureEnabled(mode: 'auto' | 'on' | 'off' | undefined, conntrackInstalled: boolean): boolean {
-  return mode === 'on' || ((mode ?? 'auto') === 'auto' && conntrackInstalled);
-}
+export { flowCaptureEnabled };
 
 export function runGateway(options: GatewayCommandOptions, output: DaemonOutput): Promise<number> {
   return runDaemon('gateway', options, output, ({ log, metrics, signal, withdraw }) => {
