@@ -106,16 +106,15 @@ describe('agent: flows of hosted direct VPN clients (issue 10 item 2)', () => {
   });
 
   it('A5: while the control plane is unreachable the batch and a lost-events gap stay in the spool for the next delivery, nothing dropped', async () => {
-    let reachable = false;
-    const uploaded: FlowBatch[] = [];
-    const { clock, conntrack, spool, daemon } = await agentWithCapture(async (batch) => {
-      if (!reachable) throw new ControlPlaneError(0, 'connection refused');
-      uploaded.push(batch);
+    let attempts = 0;
+    const { clock, conntrack, spool, daemon } = await agentWithCapture(async () => {
+      attempts++;
+      throw new ControlPlaneError(0, 'connection refused');
     });
     conntrack.push({ ...tcp, type: 'destroy', at: clock.now(), id: 7, src: '100.96.0.3', dst: '10.40.0.10', sport: 40007, dport: 80 });
     conntrack.overflow({ from: clock.now(), to: clock.now() + 1000, reason: 'conntrack: 12 events lost (netlink buffer overrun)' });
     await daemon.stop();
-    assert.equal(uploaded.length, 0);
+    assert.ok(attempts >= 1, 'delivery was tried');
     assert.equal(spool.files.size, 1, 'the window is on disk');
     const [spooled] = [...spool.files.values()].map((text) => JSON.parse(text) as FlowBatch);
     assert.deepEqual(spooled?.records.map((r) => r.tunnelIp), ['100.96.0.3']);
