@@ -170,8 +170,9 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
     loop: loop as SyncLoop<{ revision: number }>,
     stop: async () => {
       stopping.abort();
-      await loop.stop();
+      // first: its conntrack child goes at once, even if what follows is cut short by a SIGKILL
       await flows?.capture.stop();
+      await loop.stop();
       if (config.keepOnExit) {
         // openvpn children keep running too; the next start stops them by pid file (adopt).
         log.info('stopped; data plane left running (--keep-on-exit)');
