@@ -35,7 +35,6 @@ export type GatewayCommandOptions = {
   conntrackBufferBytes?: number;
 };
 
-
 export function runGateway(options: GatewayCommandOptions, output: DaemonOutput): Promise<number> {
   return runDaemon('gateway', options, output, ({ log, metrics, signal, withdraw }) => {
     const flows = flowCaptureEnabled(options.flowCapture, existsSync(CONNTRACK));
