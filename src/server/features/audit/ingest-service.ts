@@ -1,6 +1,7 @@
 import { type Attributed, type Attribution, type AttributionView, type ReportedFlow, attributeFlow, attributionView } from '../../../core/audit/attribute.ts';
 import { type ClientAttributionView, attributeClientFlow, clientAttributionView } from '../../../core/audit/attribute-client.ts';
 import { forbidden } from '../../http/errors.ts';
+import { agentGapOwner } from '../../../core/audit/gap-owner.ts';
 import { appendToChain } from '../../../core/audit/chain.ts';
 import { type Checkpoint, signCheckpoint } from '../../../core/audit/checkpoint.ts';
 import { CLOCK_SKEW_DAYS, type StoredFlow, type StoredGap, segmentOf } from '../../../core/audit/flow.ts';
@@ -21,7 +22,7 @@ import { allDeviceNames, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, e
  */
 export async function ingestFlows(ctx: AppContext, daemon: DaemonRow, batch: FlowBatch): Promise<FlowBatchAck> {
   const view = await attributionNow(ctx);
-  return ingestAttributed(ctx, daemon, batch, (reported) => attributeFlow(view, reported));
+  return ingestAttributed(ctx, daemon, batch, (reported) => attributeFlow(view, reported), daemon.id);
 }
 
 /**
@@ -36,10 +37,11 @@ export async function ingestAgentFlows(ctx: AppContext, daemon: DaemonRow, batch
     const model = await ctx.fleet.current();
     return clientAttributionView(model, plantId, await hostedClientsOfPlant(ctx.store.db, plantId), await deviceNamesOfPlant(ctx.store.db, plantId));
   });
-  return ingestAttributed(ctx, daemon, batch, (reported) => attributeClientFlow(view as ClientAttributionView, reported));
+  return ingestAttributed(ctx, daemon, batch, (reported) => attributeClientFlow(view as ClientAttributionView, reported), agentGapOwner(plantId, daemon.id));
 }
 
-async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowBatch, attribute: (reported: ReportedFlow) => Attribution): Promise<FlowBatchAck> {
+/** `gapOwner`: whose gaps the batch's are (a gateway's: every plant's; an agent's: its plant's only, core/audit/gap-owner.ts). */
+async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowBatch, attribute: (reported: ReportedFlow) => Attribution, gapOwner: string): Promise<FlowBatchAck> {
   const audit = ctx.audit;
   const now = ctx.now();
   const ingestedAt = now.toISOString();
@@ -112,10 +114,10 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
     const stored = chained.length;
     await insertCheckpoints(trx, checkpoints);
 
-    const gaps: StoredGap[] = batch.gaps.map((g) => ({ gatewayId, gapId: g.id, from: iso(g.from), to: iso(g.to), reason: g.reason, ingestedAt, segment }));
+    const gaps: StoredGap[] = batch.gaps.map((g) => ({ gatewayId: gapOwner, gapId: g.id, from: iso(g.from), to: iso(g.to), reason: g.reason, ingestedAt, segment }));
     if (unattributed.length > 0) {
       gaps.push({
-        gatewayId,
+        gatewayId: gapOwner,
         gapId: `unattributed:${batch.batchId}`,
         from: unattributed.map((f) => f.firstSeen).sort()[0] as string,
         to: unattributed.map((f) => f.lastSeen).sort().at(-1) as string,
