@@ -13,6 +13,10 @@ import type { NetProbe } from '../os/probe/net-probe.ts';
 import { DirectVpnRunner, directVpnInterfaceNames, hostedInterfaces } from './direct-vpns.ts';
 import { applyRunners, type DirectVpnTunnelRunner, statusOfRunners } from './tunnel-runner.ts';
 import { isOpenVpn, OpenVpnRunner, type OpenVpnRunnerDeps } from './openvpn-vpns.ts';
+import { endpointChecks } from './endpoint-checks.ts';
+
+/** One lookup, one ping, one TCP connect per remote, each bounded by this. */
+const ENDPOINT_CHECK_TIMEOUT_MS = 2000;
 import { type AgentApplyPlan, type AgentObserved, canonicalTranslationKey, desiredGatewayPeers, isLiteralEndpoint, planAgentApply } from './plan.ts';
 
 /**
@@ -74,7 +78,15 @@ export class AgentApplier {
 
   constructor(plane: AgentDataPlane) {
     this.plane = plane;
-    this.openVpns = plane.openvpn ? new OpenVpnRunner({ ...plane.openvpn, ip: plane.ip }) : null;
+    const probe = plane.probe;
+    this.openVpns = plane.openvpn
+      ? new OpenVpnRunner({
+          ...plane.openvpn,
+          ip: plane.ip,
+          // D7: while down, the remotes are checked like a WireGuard endpoint (resolves, ping, TCP port)
+          ...(probe ? { checkEndpoint: async (endpoint) => (await endpointChecks(endpoint, probe, ENDPOINT_CHECK_TIMEOUT_MS)).checks } : {}),
+        })
+      : null;
     this.runners = [new DirectVpnRunner(plane.wireguard, plane.ip, { probe: plane.probe, now: plane.now }), ...(this.openVpns ? [this.openVpns] : [])];
   }
 

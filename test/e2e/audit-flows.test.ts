@@ -13,7 +13,7 @@ import { PEOPLE, PLANT_A, passwordOf, scenarioFleet } from './scenario-fleet.ts'
  */
 
 type AuditJson = {
-  records: Array<{ user: string | null; plant: string; deviceIp: string; protocol: string; port: number | null; connections: number; bytesIn: number; bytesOut: number }>;
+  records: Array<{ user: string | null; plant: string; deviceIp: string; protocol: string; port: number | null; connections: number; bytesIn: number; bytesOut: number; session: string | null }>;
   gaps: unknown[];
 };
 
@@ -36,7 +36,7 @@ describe('audit trail from the gateway flow capture (issue 10, real gateway, age
     await s.cleanup();
   });
 
-  it("A1: a user's two HTTP requests to a plant device appear in the plant's audit as tcp :80, 2 connections, bytes each way, attributed to the user", async (t) => {
+  it("A1: a user's two HTTP requests to a plant device appear in the plant's audit as tcp :80, 2 connections, bytes each way, attributed to the user and her P7 session", async (t) => {
     const alice = await s.addUser(PEOPLE.alice, passwordOf(PEOPLE.alice));
     await s.issueAndConnect(alice);
     const route = (await s.routes(alice)).find((r) => r.plant === PLANT_A);
@@ -69,6 +69,16 @@ describe('audit trail from the gateway flow capture (issue 10, real gateway, age
     assert.deepEqual([...new Set(http.map((r) => r.plant))], [PLANT_A]);
     assert.equal(http.reduce((sum, r) => sum + r.connections, 0), 2, 'two connections, each counted once');
     assert.ok(http.every((r) => r.bytesIn > 0 && r.bytesOut > 0), `bytes each way: ${JSON.stringify(http)}`);
+
+    // Issue 10: the records name alice's P7 session once the gateway's status reports made it (every 10 s, written every 15 s).
+    let sessions: Array<string | null> = [];
+    for (const end = Date.now() + 45_000; Date.now() < end; await sleep(1000)) {
+      const page = JSON.parse((await s.as(olga, ['audit', 'query', '--plant', PLANT_A, '--json'])).stdout) as AuditJson;
+      sessions = page.records.filter((r) => r.protocol === 'tcp' && r.port === 80).map((r) => r.session);
+      if (sessions.length > 0 && sessions.every((x) => x !== null)) break;
+    }
+    assert.ok(sessions.length > 0 && sessions.every((x) => x !== null), `every HTTP record names a session: ${JSON.stringify(sessions)}`);
+    assert.equal(new Set(sessions).size, 1, 'one session: alice connected once');
   });
 
   it('A5: conntrack events the gateway lost (netlink buffer overrun) appear in the plant\'s audit as a gap with its time window', async () => {

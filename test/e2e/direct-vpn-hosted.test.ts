@@ -17,7 +17,9 @@ import { PEOPLE, PLANT_A, passwordOf, scenarioFleet } from './scenario-fleet.ts'
  * on the personal VPN reaches the router's LAN device through gateway → agent → hosted
  * server → router. A user client (profile from `site-vpn client add`) in a namespace of its
  * own reaches the router's LAN through the agent; removed, it is cut; deleting the server
- * cuts every client.
+ * cuts every client. Then the same with a hosted OpenVPN server (UDP; then TCP for the router): the router and the user
+ * client run `openvpn --config` with the show-once .ovpn; a removed client is cut and, its
+ * certificate revoked, cannot connect again.
  *
  *   inet ── rtr 10.10.4.2 (wireguard-go client of the agent) ── rln 10.40.0.10 "router-lan"
  *     ├── ucl 10.10.5.2 (wireguard-go user client of the agent)
@@ -54,7 +56,7 @@ async function dialIn(s: ScenarioLab, ns: string, name: string, profile: string)
   return config;
 }
 
-describe('issue 9: a hosted WireGuard direct VPN: the plant router and a user client dial into the agent', { timeout: 300_000 }, () => {
+describe('issue 9: hosted direct VPNs (WireGuard, then OpenVPN): the plant router and a user client dial into the agent', { timeout: 300_000 }, () => {
   const s = new ScenarioLab();
   let alice: LabUser;
   let olga: LabUser;
@@ -216,5 +218,103 @@ describe('issue 9: a hosted WireGuard direct VPN: the plant router and a user cl
       if (!gone) await sleep(100);
     }
     assert.ok(gone, `the agent removed ${iface}`);
+    // the WireGuard clients leave (their routes would shadow the OpenVPN ones below)
+    await s.lab.exec(router, 'ip', ['link', 'del', s.lab.name('hcr')]).catch(() => undefined);
+    await s.lab.exec(userNs, 'ip', ['link', 'del', s.lab.name('hcw')]).catch(() => undefined);
+  });
+
+  // ---- hosted OpenVPN (the agent's OpenVPN runner) -------------------------------------
+
+  const OVPN_NAME = 'Hosted O';
+  /** Runs `openvpn` with a show-once .ovpn (written 0600 by the CLI) in `ns` until it is up; stopped by PID. */
+  const openvpnClient = async (ns: string, file: string) => {
+    const client = s.lab.startProcess(ns, 'openvpn', ['--config', file, '--verb', '3']);
+    await client.waitForLine(/Initialization Sequence Completed/, 60_000);
+    return client;
+  };
+
+  let ovpnHost = '';
+  let ovpnRouter: { stop(): Promise<void> } | null = null;
+  it('D1/D6 OpenVPN: the router dials the agent\u2019s hosted OpenVPN server with the show-once .ovpn; alice reaches its LAN device', async (t) => {
+    const out = join(s.work, 'hosted-o.ovpn');
+    const created = Date.now();
+    const run = await s.as(olga, ['site-vpn', 'create', '--plant', PLANT_A, '--name', OVPN_NAME, '--direction', 'hosted', '--protocol', 'openvpn', '--transport', 'udp', '--subnet', ROUTER_LAN, '--out', out]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(statSync(out).mode & 0o777, 0o600);
+    assert.match(readFileSync(out, 'utf8'), /^remote 10\.10\.2\.2 1194$/m);
+    const client = await openvpnClient(router, out);
+    ovpnRouter = client;
+    await s.refreshConfig(alice);
+    const route = (await s.routes(alice)).find((entry) => entry.subnet === ROUTER_LAN);
+    assert.ok(route, `alice has a route to ${ROUTER_LAN}`);
+    ovpnHost = mappedHost(route.mapped, ROUTER_DEVICE);
+    const answer = await s.waitForAnswer(alice, ovpnHost, 'router-lan', 60_000);
+    t.diagnostic(`hosted OpenVPN create → first packet through (incl. the router's openvpn start and the user's vpn refresh): ${Date.now() - created} ms`);
+    assert.equal(answer, 'router-lan', `alice reaches ${ROUTER_DEVICE} via ${ovpnHost}\n${client.output()}\n${s.agents.get('agentA')?.output()}`);
+  });
+
+  it('D9 OpenVPN: a user client reaches the router\u2019s LAN; removed, its certificate is revoked and its session killed; deleting the server cuts the router', async (t) => {
+    assert.ok(ovpnHost, 'the previous test connected');
+    const out = join(s.work, 'ola.ovpn');
+    const added = await s.as(olga, ['site-vpn', 'client', 'add', OVPN_NAME, '--plant', PLANT_A, '--name', 'ola', '--kind', 'user', '--out', out]);
+    assert.equal(added.code, 0, added.stderr);
+    const user = await openvpnClient(userNs, out);
+    const reached = await until(userNs, (a) => a.startsWith('OK '), 30_000);
+    assert.match(reached.answer, /^OK router-lan from 100\.96\.\d+\.1$/, `the user client reaches ${ROUTER_DEVICE}\n${user.output()}`);
+
+    const started = Date.now();
+    const removed = await s.as(olga, ['site-vpn', 'client', 'remove', OVPN_NAME, 'ola', '--plant', PLANT_A]);
+    assert.equal(removed.code, 0, removed.stderr);
+    const cut = await until(userNs, (a) => a === 'none', CUT_WITHIN_MS);
+    t.diagnostic(`OpenVPN client remove → cut: ${Date.now() - started} ms`);
+    assert.equal(cut.answer, 'none', 'a removed client reaches nothing');
+    await user.stop();
+    // it cannot come back: its certificate is on the CRL
+    const again = s.lab.startProcess(userNs, 'openvpn', ['--config', out, '--verb', '3', '--connect-retry-max', '1']);
+    const refused = await Promise.race([again.waitForLine(/Initialization Sequence Completed/, 10_000).then(() => 'connected', () => 'not connected'), sleep(10_000).then(() => 'not connected')]);
+    await again.stop();
+    assert.equal(refused, 'not connected', `a revoked client does not connect again\n${again.output()}`);
+    assert.equal(await s.whoAnswers(alice, ovpnHost, 1500), 'router-lan', 'the router keeps its session');
+
+    const deletedAt = Date.now();
+    const deleted = await s.as(olga, ['site-vpn', 'delete', OVPN_NAME, '--plant', PLANT_A]);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    let answer = '';
+    do {
+      answer = await s.whoAnswers(alice, ovpnHost, 700);
+      if (answer === 'none') break;
+      await sleep(100);
+    } while (Date.now() - deletedAt < CUT_WITHIN_MS);
+    t.diagnostic(`OpenVPN delete → cut: ${Date.now() - deletedAt} ms`);
+    assert.equal(answer, 'none');
+    // the router's openvpn goes too (its tun would shadow the next server's network)
+    await ovpnRouter?.stop();
+  });
+
+  it('D2 OpenVPN over TCP: the router dials the hosted server with the show-once .ovpn over TCP; alice reaches its LAN device; delete cuts it', async (t) => {
+    assert.ok(ovpnHost, 'the UDP server ran first');
+    const out = join(s.work, 'hosted-t.ovpn');
+    const created = Date.now();
+    const run = await s.as(olga, ['site-vpn', 'create', '--plant', PLANT_A, '--name', 'Hosted T', '--direction', 'hosted', '--protocol', 'openvpn', '--transport', 'tcp', '--subnet', ROUTER_LAN, '--out', out]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(readFileSync(out, 'utf8'), /^proto tcp-client$/m);
+    const client = await openvpnClient(router, out);
+    await s.refreshConfig(alice);
+    const route = (await s.routes(alice)).find((entry) => entry.subnet === ROUTER_LAN);
+    assert.ok(route);
+    const tcpHost = mappedHost(route.mapped, ROUTER_DEVICE);
+    const answer = await s.waitForAnswer(alice, tcpHost, 'router-lan', 60_000);
+    t.diagnostic(`hosted OpenVPN/TCP create → first packet through: ${Date.now() - created} ms`);
+    assert.equal(answer, 'router-lan', `alice reaches ${ROUTER_DEVICE} over the TCP server\n${client.output()}`);
+    assert.equal((await s.as(olga, ['site-vpn', 'delete', 'Hosted T', '--plant', PLANT_A])).code, 0);
+    const started = Date.now();
+    let after = '';
+    do {
+      after = await s.whoAnswers(alice, tcpHost, 700);
+      if (after === 'none') break;
+      await sleep(100);
+    } while (Date.now() - started < CUT_WITHIN_MS);
+    assert.equal(after, 'none');
+    await client.stop();
   });
 });

@@ -1,9 +1,8 @@
 import { randomBytes, webcrypto } from 'node:crypto';
+import { x509 } from '../../../crypto/x509.ts';
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
-import './reflect-metadata.ts';
-import * as x509 from '@peculiar/x509';
 
 /**
  * The PKI of one hosted OpenVPN server (issue 9, D1/D6/D9): its own CA, the server
@@ -12,8 +11,6 @@ import * as x509 from '@peculiar/x509';
  * RSA would take a second per create). The CA key and the server key are kept sealed by the
  * caller (server secrets); a client's key goes into its show-once profile and nowhere else.
  */
-
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
