@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import { type DirectVpnReview, type DirectVpnView, directVpnApi } from '../../core/wire/direct-vpn.ts';
-import { callEndpoint, serverCode } from '../api-client.ts';
+import { ApiClientError, callEndpoint, serverCode } from '../api-client.ts';
 import { CliError, type Io, client, printJson } from '../context.ts';
 import { collect } from '../org-args.ts';
 import { renderChanges } from '../org-render.ts';
@@ -132,7 +132,7 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
         },
       }).catch((e: unknown) => {
         target?.abandon();
-        throw e;
+        throw withFlagHint(e, CREATE_FLAGS);
       });
       if (opts.json) printJson(io, result.review);
       else {
@@ -245,9 +245,30 @@ function readConfig(file: string): string {
   }
 }
 
+/** The server names its request fields (credentials, listen.host …); the CLI user types flags. */
+const CREATE_FLAGS: Record<string, string> = {
+  credentials: '--username NAME (the password on standard input)',
+  'credentials.username': '--username NAME',
+  'credentials.password': 'the password on standard input (with --username)',
+  'listen.host': '--listen-host',
+  'listen.port': '--listen-port',
+  'advanced.cipher': '--cipher',
+  'advanced.auth': '--auth',
+  'advanced.compression': '--compression',
+  'advanced.tlsMin': '--tls-min',
+};
+
+function withFlagHint(e: unknown, flags: Record<string, string>): unknown {
+  if (!(e instanceof ApiClientError)) return e;
+  const field = (e.body as { field?: unknown } | null)?.field;
+  const flag = typeof field === 'string' ? flags[field] : undefined;
+  return flag ? new ApiClientError(e.status, e.code, `${e.message}\n(on the command line: ${flag})`, e.body) : e;
+}
+
 async function withDeviceHint<T>(call: Promise<T>): Promise<T> {
   return call.catch((e: unknown) => {
-    if (serverCode(e) === 'subnet-has-devices') throw new CliError(`${(e as Error).message}\nre-run with --confirm to remove them`, 'conflict');
+    // keep status, server code, field and the devices (problems) for --json: only the hint is added
+    if (serverCode(e) === 'subnet-has-devices' && e instanceof ApiClientError) throw new ApiClientError(e.status, e.code, `${e.message}\nre-run with --confirm to remove them`, e.body);
     throw e;
   });
 }

@@ -123,7 +123,8 @@ export function viewOf(scope: PlantScope, row: DirectVpnRow, clientCount = 0): D
     subnets: subnetsOf(row),
     enabled: row.enabled === 1,
     needsCredentials: stored.needsCredentials,
-    crypto: stored.crypto,
+    // an OpenVPN view always has the crypto object (null fields = openvpn's defaults), hosted or outgoing
+    crypto: row.protocol === 'openvpn' ? (stored.crypto ?? { cipher: null, auth: null, compression: null, tlsMin: null }) : stored.crypto,
     listen: hosted ? { host: row.listen_host as string, port: row.listen_port as number } : null,
     ...(row.direction === 'hosted' ? { clientCount } : {}),
     createdAt: row.created_at,
