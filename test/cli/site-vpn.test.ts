@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
 import { baseFleet } from '../api/fleet-fixture.ts';
+import { createTestPki } from '../support/openvpn-pki.ts';
 import { http, login, OPERATOR, startTestServer } from '../support/server.ts';
 import { plantgate, type Run } from './support.ts';
 
@@ -134,6 +135,36 @@ describe('plantgate site-vpn against a real control plane', () => {
     const done = await run(['site-vpn', 'delete', 'Router C', '--plant', 'Park C', '--confirm']);
     assert.equal(done.code, 0, done.stderr);
     assert.match(done.stdout, /- direct VPN Router C/);
+  });
+
+  it('qa D5: every refused line is named with its line and directive, not only the first; a missing auth-user-pass login points to --username', async () => {
+    const file = upload('PostUp = iptables -F\nPreDown = rm -rf /');
+    const refused = await run([...create, '--name', 'Router Y', '--config', file, '--subnet', '10.45.0.0/24']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /line 4 \(PostUp\)/);
+    assert.match(refused.stderr, /line 5 \(PreDown\)/);
+    const ovpn = join(work, 'login.ovpn');
+    const pki = await createTestPki();
+    writeFileSync(ovpn, `client\ndev tun\nproto udp\nremote 192.0.2.9 1194\nauth-user-pass\nroute 10.45.0.0 255.255.255.0\n<ca>\n${pki.caPem.trim()}\n</ca>\n`);
+    const login = await run(['site-vpn', 'create', '--plant', 'Park C', '--name', 'Router Y', '--direction', 'outgoing', '--protocol', 'openvpn', '--config', ovpn]);
+    assert.notEqual(login.code, 0);
+    assert.match(login.stderr, /credentials[\s\S]*--username/);
+  });
+
+  it('qa D8/D11 --json: a device refusal keeps status, server code, field and the devices; a failed discovery prints one JSON document', async () => {
+    const made = await run([...create, '--name', 'Router D8', '--config', upload(''), '--subnet', '10.46.0.0/24']);
+    assert.equal(made.code, 0, made.stderr);
+    const operator = http(server.url, await login(server.url, 'alice@solarco.example', 'alice-password'));
+    assert.equal((await operator.post('/api/v1/orgs/SolarCo/plants/Park%20C/devices', { name: 'rtu', ip: '10.46.0.9', kind: 'device', ports: [] })).status, 201);
+    const asked = await run(['site-vpn', 'delete', 'Router D8', '--plant', 'Park C', '--json']);
+    assert.equal(asked.code, 5);
+    const error = JSON.parse(asked.stdout).error;
+    assert.deepEqual([error.status, error.serverCode, error.field], [409, 'subnet-has-devices', 'confirm']);
+    assert.deepEqual(error.problems, [{ field: 'devices', message: 'rtu (10.46.0.9)' }]);
+    assert.match(error.message, /--confirm/);
+    const discover = await run(['plant', 'discover', '--plant', 'Park C', '--json']);
+    assert.notEqual(discover.code, 0);
+    assert.match(JSON.parse(discover.stdout).error.message, /has no agent/);
   });
 
   it('D7/D11: list shows state and traffic; logs, diagnose and restart before the agent reported; discover on a plant without an agent fails naming why', async () => {
