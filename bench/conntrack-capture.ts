@@ -8,7 +8,7 @@
  *   node bench/conntrack-capture.ts --connections 200000 [--rounds 5]
  */
 import { performance } from 'node:perf_hooks';
-import { FlowAccounting } from '../src/gateway/flow-accounting.ts';
+import { FlowAccounting } from '../src/daemon/flow-accounting.ts';
 import { parseConntrackLine } from '../src/os/conntrack/conntrack-line.ts';
 
 export type CaptureRound = { events: number; seconds: number; eventsPerSecond: number; records: number };
@@ -31,7 +31,7 @@ export function eventLines(connections: number): string[] {
 }
 
 export function captureRound(lines: string[]): CaptureRound {
-  const accounting = new FlowAccounting({ gatewayId: 'bench-gw' });
+  const accounting = new FlowAccounting({ daemonId: 'bench-gw' });
   accounting.setTunnelRange('100.64.0.0/12');
   const started = performance.now();
   for (const line of lines) {

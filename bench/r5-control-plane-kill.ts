@@ -21,7 +21,7 @@ import type { FlowBatch, FlowBatchAck } from '../src/core/wire/audit.ts';
 import { generateWireGuardKeyPair } from '../src/crypto/wireguard-keys.ts';
 import { httpGatewayControlPlane } from '../src/daemon/http-control-plane.ts';
 import { memoryLogger } from '../src/daemon/log.ts';
-import { DirectorySpoolFiles, FlowSpool } from '../src/gateway/flow-spool.ts';
+import { DirectorySpoolFiles, FlowSpool } from '../src/daemon/flow-spool.ts';
 import { baseFleet } from '../test/api/fleet-fixture.ts';
 import { type ServerProcess, startServerProcess } from '../test/support/server-process.ts';
 
@@ -108,7 +108,7 @@ export async function r5ControlPlaneKill(options: R5Options, progress: (line: st
         inFlight--;
       }
     };
-    spool = new FlowSpool({ gatewayId: gateway.id, files: new DirectorySpoolFiles(join(work, 'spool')), upload, now: Date.now, random: Math.random, log: memoryLogger() });
+    spool = new FlowSpool({ daemonId: gateway.id, files: new DirectorySpoolFiles(join(work, 'spool')), upload, now: Date.now, random: Math.random, log: memoryLogger() });
 
     let sent = 0;
     let stored = 0;

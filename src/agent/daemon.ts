@@ -13,6 +13,9 @@ import { loadContact, saveContact } from '../daemon/contact.ts';
 import type { AgentInterfaces } from './nft-ruleset.ts';
 import type { OpenVpnDriver } from '../os/openvpn/openvpn-driver.ts';
 import { DiscoveryQueue } from './discovery.ts';
+import type { ConntrackSource } from '../os/conntrack/conntrack-source.ts';
+import type { SpoolFiles } from '../daemon/flow-spool.ts';
+import { clientFlowCapture, hostedTunnelNetworks } from './client-flows.ts';
 
 /**
  * The plant agent daemon: enrol once, register its public key at every (re)connect,
@@ -30,9 +33,12 @@ export type AgentDaemonConfig = {
   /** The agent's state dir: OpenVPN direct VPNs keep their configs (0600) under `<stateDir>/openvpn`. */
   stateDir?: string;
   loop?: Partial<SyncLoopOptions>;
+  /** Flow capture of the hosted direct VPNs' clients for the audit trail (issue 10); off when absent. */
+  flows?: { reportMs: number; maxSpoolBatches?: number };
 };
 
-export type AgentDaemonPorts = DaemonPorts<AgentControlPlane> & { openvpn?: OpenVpnDriver };
+/** `conntrack` and `flowSpool`: the client flow capture's source and spool directory (both needed for it to run). */
+export type AgentDaemonPorts = DaemonPorts<AgentControlPlane> & { openvpn?: OpenVpnDriver; conntrack?: ConntrackSource; flowSpool?: SpoolFiles };
 
 export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDaemonPorts, signal?: AbortSignal): Promise<RunningDaemon> {
   const { store, log, clock, metrics } = ports;
@@ -84,6 +90,12 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
           (id, error) => log.warn('discovery result not delivered', { id, error: errorMessage(error) }),
         )
       : null;
+  const flows =
+    config.flows && ports.conntrack && ports.flowSpool
+      ? clientFlowCapture(identity.id, config.flows, { conntrack: ports.conntrack, files: ports.flowSpool, store, clock, log, random: ports.random, metrics }, api)
+      : null;
+  const trackHostedNetworks = () => flows?.accounting.setTunnelRanges(hostedTunnelNetworks(current));
+  trackHostedNetworks();
   /** What the last apply left out (bad entries, gateways whose peer failed): reported in the status. */
   let problems: string[] = [];
 
@@ -117,6 +129,7 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
           forwardingChecked = true;
         }
         current = received;
+        trackHostedNetworks();
         // D11: each request runs once, in the background (the loop does not wait for probes)
         discoveries?.offer(received.discoveries);
         gauges.gateways.set({}, desired.gateways.length);
@@ -142,12 +155,23 @@ export async function startAgentDaemon(config: AgentDaemonConfig, ports: AgentDa
     config.loop,
   );
   loop.start(current, await loadContact(store));
+  if (flows !== null) {
+    try {
+      await flows.capture.start();
+      log.info('client flow capture started', { reportSeconds: (config.flows?.reportMs ?? 0) / 1000 });
+    } catch (error) {
+      // The tunnels matter more than the trail: the agent runs on, and says why loudly.
+      log.error('client flow capture could not start: no flow records of hosted direct VPN clients from this agent', { error: errorMessage(error) });
+    }
+  }
   log.info('agent started', { id: identity.id, name: identity.name, plantId: identity.plantId, interfaces: config.ifaces, table: config.table });
   return {
     identity,
     loop: loop as SyncLoop<{ revision: number }>,
     stop: async () => {
       stopping.abort();
+      // first: its conntrack child goes at once, even if what follows is cut short by a SIGKILL
+      await flows?.capture.stop();
       await loop.stop();
       if (config.keepOnExit) {
         // openvpn children keep running too; the next start stops them by pid file (adopt).

@@ -31,6 +31,8 @@ export interface AgentControlPlane {
   status(report: DaemonStatusReport): Promise<void>;
   /** D11: the answer to a discovery request of the agent's document. */
   discoveryResult?(id: string, result: AgentDiscoveryResult): Promise<void>;
+  /** Flow records of the hosted direct VPNs' clients (audit trail), as the gateway's `flows`. */
+  flows?(batch: FlowBatch): Promise<FlowBatchAck>;
 }
 
 /** status 0: not reached at all (refused, timeout, DNS); else the HTTP status. */

@@ -116,6 +116,7 @@ export function httpAgentControlPlane(server: ServerList | string, id: string, c
     state: (request) => http.request('GET', `${base}/state${stateQuery(request)}`, undefined, AgentDesiredState, longPoll(request)),
     status: (report) => http.request('POST', `${base}/status`, report, null),
     discoveryResult: (discovery, result) => http.request('POST', `${base}/discoveries/${encodeURIComponent(discovery)}`, result, null),
+    flows: (batch) => http.request('POST', `${base}/flows`, batch, FlowBatchAck),
   };
 }
 

@@ -14,7 +14,7 @@ import { FakeNftDriver } from '../os/nft/fake-nft-driver.ts';
 import { FakeWireGuardDriver } from '../os/wireguard/fake-wireguard-driver.ts';
 import { twoPlantsState } from './__fixtures__/desired-state.ts';
 import { startGatewayDaemon } from './daemon.ts';
-import { MemorySpoolFiles } from './flow-spool.ts';
+import { MemorySpoolFiles } from '../daemon/flow-spool.ts';
 
 const service = generateWireGuardKeyPair();
 const TOKEN = 'pge_enrol-once';

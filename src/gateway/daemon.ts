@@ -11,9 +11,9 @@ import { GatewayDocumentStore } from './document-store.ts';
 import { type GatewayUpdate, GatewaySync } from './gateway-sync.ts';
 import type { GatewayInterfaces } from './nft-ruleset.ts';
 import type { ConntrackSource } from '../os/conntrack/conntrack-source.ts';
-import { FlowAccounting } from './flow-accounting.ts';
-import { FlowCapture } from './flow-capture.ts';
-import { FlowSpool, type SpoolFiles } from './flow-spool.ts';
+import { FlowAccounting } from '../daemon/flow-accounting.ts';
+import { FlowCapture } from '../daemon/flow-capture.ts';
+import { FlowSpool, type SpoolFiles } from '../daemon/flow-spool.ts';
 
 /**
  * The region gateway daemon: enrol once, register at every (re)connect, then keep the
@@ -139,9 +139,9 @@ function flowCapture(config: GatewayDaemonConfig, ports: GatewayDaemonPorts, gat
   const { conntrack, flowSpool } = ports;
   if (config.flows === undefined || conntrack === undefined || flowSpool === undefined || api.flows === undefined) return null;
   const upload = api.flows.bind(api);
-  const accounting = new FlowAccounting({ gatewayId });
+  const accounting = new FlowAccounting({ daemonId: gatewayId });
   const spool = new FlowSpool({
-    gatewayId,
+    daemonId: gatewayId,
     files: flowSpool,
     upload,
     now: () => ports.clock.now(),
@@ -150,7 +150,7 @@ function flowCapture(config: GatewayDaemonConfig, ports: GatewayDaemonPorts, gat
     maxBatches: config.flows.maxSpoolBatches,
   });
   const capture = new FlowCapture({
-    gatewayId,
+    daemonId: gatewayId,
     source: conntrack,
     accounting,
     spool,

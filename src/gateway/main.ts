@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConntrackCliSource } from '../os/conntrack/conntrack-cli-source.ts';
-import { DirectorySpoolFiles } from './flow-spool.ts';
+import { DirectorySpoolFiles } from '../daemon/flow-spool.ts';
+import { CONNTRACK, flowCaptureEnabled } from '../daemon/flow-capture-mode.ts';
 import { httpGatewayControlPlane } from '../daemon/http-control-plane.ts';
 import { realDaemonPorts } from '../daemon/real-ports.ts';
 import { type DaemonOutput, daemonVersion, loopOptions, runDaemon } from '../daemon/run.ts';
@@ -33,13 +34,6 @@ export type GatewayCommandOptions = {
   /** conntrack's netlink receive buffer (`--buffer-size`); default 8 MiB. */
   conntrackBufferBytes?: number;
 };
-
-/** Where Debian's conntrack package puts the program (scripts/install-deps.sh installs it). */
-const CONNTRACK = '/usr/sbin/conntrack';
-
-export function flowCaptureEnabled(mode: 'auto' | 'on' | 'off' | undefined, conntrackInstalled: boolean): boolean {
-  return mode === 'on' || ((mode ?? 'auto') === 'auto' && conntrackInstalled);
-}
 
 export function runGateway(options: GatewayCommandOptions, output: DaemonOutput): Promise<number> {
   return runDaemon('gateway', options, output, ({ log, metrics, signal, withdraw }) => {

@@ -29,6 +29,16 @@ export const AUDIT_ROWS: Record<string, Row> = {
       missing: () => ({ path: `/gateways/${randomUUID()}/flows`, body: { batchId: randomUUID(), records: [], gaps: [] } }),
     },
   },
+  'POST /agents/:id/flows': {
+    access: 'agent',
+    call: (w) => ({ path: `/agents/${w.agent.id}/flows`, body: { batchId: randomUUID(), records: [], gaps: [] } }),
+    ok: 200,
+    missing: () => ({ path: `/agents/${randomUUID()}/flows`, body: { batchId: randomUUID(), records: [], gaps: [] } }),
+    foreign: {
+      other: (w) => ({ path: `/agents/${w.spareAgent.id}/flows`, body: { batchId: randomUUID(), records: [], gaps: [] } }),
+      missing: () => ({ path: `/agents/${randomUUID()}/flows`, body: { batchId: randomUUID(), records: [], gaps: [] } }),
+    },
+  },
   'GET /audit/plants/:plant/records': plantRow('/records'),
   'GET /audit/plants/:plant/verify': plantRow('/verify'),
   'GET /audit/plants/:plant/export': plantRow('/export'),

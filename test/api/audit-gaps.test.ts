@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
 import { httpGatewayControlPlane } from '../../src/daemon/http-control-plane.ts';
 import { memoryLogger } from '../../src/daemon/log.ts';
-import { FlowSpool, MemorySpoolFiles } from '../../src/gateway/flow-spool.ts';
+import { FlowSpool, MemorySpoolFiles } from '../../src/daemon/flow-spool.ts';
 import type { FlowBatch, FlowBatchAck } from '../../src/core/wire/audit.ts';
 import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
 import { baseFleet } from './fleet-fixture.ts';
@@ -38,7 +38,7 @@ describe('capture gaps in the trail (issue 10 item 3, SPEC A5)', () => {
     const api = httpGatewayControlPlane(server.url, enrolled.body.id, enrolled.body.credential);
     // The gateway's spool (in memory here; the directory variant is the same class), 3 batches at most.
     spool = new FlowSpool({
-      gatewayId: enrolled.body.id,
+      daemonId: enrolled.body.id,
       files: new MemorySpoolFiles(),
       upload: api.flows as (b: FlowBatch) => Promise<FlowBatchAck>,
       now: Date.now,

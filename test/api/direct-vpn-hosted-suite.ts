@@ -169,6 +169,39 @@ export function hostedDirectVpnSuite(engine: string, database: () => Promise<str
       assert.ok(kinds.includes('direct-vpn.client-added') && kinds.includes('direct-vpn.client-removed'), kinds.join());
     });
 
+    it('issue 10 item 2: the agent\u2019s flow records of a hosted user client land in its own plant\u2019s trail, attributed to the client; another plant\u2019s address is a gap, a retried batch is stored once', async () => {
+      const added = await mona.post(`${PARK_C}/Hosted%20C/clients`, { name: 'Ursula tablet', kind: 'user' });
+      assert.equal(added.status, 201, JSON.stringify(added.body));
+      const tunnelIp = added.body.client.tunnelIp as string;
+      const at = new Date(Date.now() - 60_000).toISOString();
+      const record = (id: string, destinationIp: string, port: number) => ({ id, tunnelIp, destinationIp, protocol: 'tcp', port, connections: 2, bytesIn: 5000, bytesOut: 300, firstSeen: at, lastSeen: at, session: null });
+      const lost = { id: `${agent.id}.gap.1`, from: at, to: at, reason: 'conntrack: 7 events lost (netlink buffer overrun)' };
+      const batch = { batchId: `${agent.id}.hosted-flows.1`, records: [record(`${agent.id}:1:0`, '10.40.0.10', 502), record(`${agent.id}:1:1`, '192.168.1.17', 80)], gaps: [lost] };
+      const first = await agent.client.post(`/api/v1/agents/${agent.id}/flows`, batch);
+      assert.equal(first.status, 200, JSON.stringify(first.body));
+      assert.deepEqual([first.body.stored, first.body.unattributed, first.body.duplicate], [1, 1, false], 'Park A\u2019s address from Park C\u2019s agent is not attributed');
+      const again = await agent.client.post(`/api/v1/agents/${agent.id}/flows`, batch);
+      assert.equal(again.body.duplicate, true);
+
+      const page = (await mona.get('/api/v1/audit/plants/Park%20C/records')).body;
+      const mine = page.records.filter((r: { tunnelIp: string }) => r.tunnelIp === tunnelIp);
+      assert.deepEqual(
+        mine.map((r: Record<string, unknown>) => [r.user, r.plant, r.subnet, r.deviceIp, r.protocol, r.port, r.connections, r.bytesIn, r.bytesOut, r.session]),
+        [['client Ursula tablet of Hosted C', 'Park C', '10.40.0.0/24', '10.40.0.10', 'tcp', 502, 2, 5000, 300, null]],
+      );
+      assert.ok(page.gaps.some((g: { reason: string }) => /1 flow record\(s\) whose destination is in no plant subnet/.test(g.reason)), JSON.stringify(page.gaps));
+      const byClient = (await mona.get(`/api/v1/audit/plants/Park%20C/records?user=${encodeURIComponent('client Ursula tablet of Hosted C')}`)).body.records;
+      assert.equal(byClient.length, 1, 'the query filters by the client as by a user');
+      assert.ok(page.gaps.some((g: { reason: string }) => g.reason === lost.reason), 'the agent\u2019s lost events are a gap of its plant');
+      const parkA = (await mona.get('/api/v1/audit/plants/Park%20A/records')).body;
+      assert.ok(!parkA.records.some((r: { tunnelIp: string }) => r.tunnelIp === tunnelIp), 'nothing in another plant\u2019s trail');
+      assert.deepEqual(parkA.gaps, [], 'nor its gaps: an agent\u2019s gaps are its own plant\u2019s');
+      const verdict = (await mona.get('/api/v1/audit/plants/Park%20C/verify')).body;
+      assert.equal(verdict.ok, true, JSON.stringify(verdict));
+      assert.equal(verdict.gaps, 2, 'verify counts the plant\u2019s gaps (lost events, unattributed record)');
+      assert.equal((await mona.delete(`${PARK_C}/Hosted%20C/clients/Ursula%20tablet`)).status, 200);
+    });
+
     it('D4/D9: a site client announces only subnets within the direct VPN\u2019s, none another site client announces; a user client none; names are unique', async () => {
       const outside = await mona.post(`${PARK_C}/Hosted%20C/clients`, { name: 'Site 2', kind: 'site', subnets: ['10.50.0.0/24'] });
       assert.equal(outside.status, 400);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
 import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
+import { manualEntryCases } from './direct-vpn-manual-cases.ts';
 import { orgFleet } from './org-self-service-fixture.ts';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
@@ -285,6 +286,8 @@ export function directVpnSuite(engine: string, database: () => Promise<string | 
       assert.equal((await mona.delete(`${PARK_C}/Router%20D?confirm=true`)).status, 200);
       assert.ok(!(await parkC.client.get(`/api/v1/agents/${parkC.id}/state`)).body.directVpns.some((entry: { name: string }) => entry.name === 'Router D'));
     });
+
+    manualEntryCases(() => ({ url: server.url, op, mona, plantSubnets }));
 
     it('removing a plant removes its direct VPNs with it (no orphan, no foreign-key failure)', async () => {
       const created = await mona.post('/api/v1/plants/Park%20B/direct-vpns', { name: 'Router B2', direction: 'outgoing', protocol: 'wireguard', config: wireGuardUpload().text, subnets: ['10.63.0.0/24'] });

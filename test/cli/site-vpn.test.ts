@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
 import { baseFleet } from '../api/fleet-fixture.ts';
-import { createTestPki } from '../support/openvpn-pki.ts';
+import { createTestPki, openVpnStaticKey } from '../support/openvpn-pki.ts';
 import { http, login, OPERATOR, startTestServer } from '../support/server.ts';
 import { plantgate, type Run } from './support.ts';
 
@@ -190,5 +190,62 @@ describe('plantgate site-vpn against a real control plane', () => {
     const usage = await run(['plant', 'discover', '--plant', 'Park C', '--save', '10.44.0.5']);
     assert.notEqual(usage.code, 0);
     assert.match(usage.stderr, /--save: name the organization with --org/);
+  });
+
+  it('issue 9 item 1: create by hand (--endpoint/--peer-public-key, --remote/--ca-file…) keeps the --json review contract; keys only from files; refusals name the flag or manual field', async () => {
+    const router = generateWireGuardKeyPair();
+    const byHand = ['site-vpn', 'create', '--plant', 'Park A', '--direction', 'outgoing', '--protocol', 'wireguard', '--endpoint', 'router.park-a.example:51820'];
+    const made = await run([...byHand, '--name', 'Hand WG', '--peer-public-key', router.publicKey, '--address', '10.97.0.2/32', '--subnet', '10.71.0.0/24', '--json']);
+    assert.equal(made.code, 0, made.stderr);
+    const review = JSON.parse(made.stdout);
+    assert.deepEqual(Object.keys(review), REVIEW_KEYS, 'stdout is exactly the review');
+    assert.deepEqual(review.subnets, ['10.71.0.0/24']);
+    assert.match(made.stderr, /agent public key \(enter it as the peer on the router\): [A-Za-z0-9+/]{43}=/, 'the server-made key pair\u2019s public half is shown for the router');
+    const shown = JSON.parse((await run(['site-vpn', 'show', 'Hand WG', '--plant', 'Park A', '--json'])).stdout);
+    assert.deepEqual([shown.endpoints, shown.subnets], [['router.park-a.example:51820'], ['10.71.0.0/24']]);
+
+    const agent = generateWireGuardKeyPair();
+    const keyFile = join(work, 'agent.key');
+    writeFileSync(keyFile, `${agent.privateKey}\n`, { mode: 0o600 });
+    const given = await run([...byHand, '--name', 'Hand WG2', '--peer-public-key', router.publicKey, '--private-key-file', keyFile, '--subnet', '10.72.0.0/24']);
+    assert.equal(given.code, 0, given.stderr);
+    assert.ok(given.stdout.includes(`agent public key (enter it as the peer on the router): ${agent.publicKey}`), given.stdout);
+    assert.ok(!given.stdout.includes(agent.privateKey), 'the private key is never printed');
+    const router2 = generateWireGuardKeyPair();
+    const edited = await run(['site-vpn', 'edit', 'Hand WG2', '--plant', 'Park A', '--endpoint', '198.51.100.9:51822', '--peer-public-key', router2.publicKey]);
+    assert.equal(edited.code, 0, edited.stderr);
+    assert.match(edited.stdout, /endpoint and keys replaced \(entered by hand\)/);
+    const afterEdit = JSON.parse((await run(['site-vpn', 'show', 'Hand WG2', '--plant', 'Park A', '--json'])).stdout);
+    assert.deepEqual([afterEdit.endpoints, afterEdit.subnets, afterEdit.agentPublicKey], [['198.51.100.9:51822'], ['10.72.0.0/24'], agent.publicKey], 'the agent keeps its key');
+
+    const both = await run([...byHand, '--name', 'Hand X', '--config', upload(''), '--peer-public-key', router.publicKey, '--subnet', '10.73.0.0/24', '--json']);
+    assert.equal(both.code, 2, both.stderr);
+    assert.match(JSON.parse(both.stdout).error.message, /^--endpoint: give either --config .* not both/);
+    const wrongProtocol = await run([...byHand, '--name', 'Hand X', '--ca-file', keyFile, '--subnet', '10.73.0.0/24']);
+    assert.equal(wrongProtocol.code, 2);
+    assert.match(wrongProtocol.stderr, /--ca-file: is for --protocol openvpn/);
+    const badKey = await run([...byHand, '--name', 'Hand X', '--peer-public-key', 'not-a-key', '--subnet', '10.73.0.0/24', '--json']);
+    assert.notEqual(badKey.code, 0);
+    const error = JSON.parse(badKey.stdout).error;
+    assert.equal(error.field, 'manual.peerPublicKey');
+    assert.match(error.message, /not a WireGuard key/);
+    assert.ok(!(await run(['site-vpn', 'list', '--plant', 'Park A'])).stdout.includes('Hand X'), 'nothing created by a refused request');
+
+    const pki = await createTestPki();
+    const client = await pki.issueClient('park-a-agent');
+    const file = (name: string, text: string) => {
+      const path = join(work, name);
+      writeFileSync(path, text, { mode: 0o600 });
+      return path;
+    };
+    const openVpn = await run([
+      ...['site-vpn', 'create', '--plant', 'Park A', '--name', 'Hand OVPN', '--direction', 'outgoing', '--protocol', 'openvpn', '--transport', 'tcp'],
+      ...['--remote', 'vpn.park-a.example:443', '--ca-file', file('ca.pem', pki.caPem), '--cert-file', file('cert.pem', client.certPem)],
+      ...['--key-file', file('key.pem', client.keyPem), '--tls-crypt-file', file('tc.key', openVpnStaticKey()), '--subnet', '10.74.0.0/24', '--json'],
+    ]);
+    assert.equal(openVpn.code, 0, openVpn.stderr);
+    assert.deepEqual(Object.keys(JSON.parse(openVpn.stdout)), REVIEW_KEYS);
+    const ovpn = JSON.parse((await run(['site-vpn', 'show', 'Hand OVPN', '--plant', 'Park A', '--json'])).stdout);
+    assert.deepEqual([ovpn.transport, ovpn.endpoints], ['tcp', ['vpn.park-a.example:443']]);
   });
 });

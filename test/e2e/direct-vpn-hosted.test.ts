@@ -7,7 +7,7 @@ import { type WireGuardUpload, parseWireGuardConfig } from '../../src/core/direc
 import { cidr, formatIpv4, ipv4ToInt, prefixSize } from '../../src/core/net/ipv4.ts';
 import { WireGuardGoDriver } from '../../src/os/wireguard/wireguard-go-driver.ts';
 import { assertNetnsCapable } from './netns.ts';
-import { GATEWAY_IP, type LabUser, NODE, REGION, ScenarioLab, sleep } from './scenario-lab.ts';
+import { FLOW, GATEWAY_IP, type LabUser, NODE, REGION, ScenarioLab, sleep } from './scenario-lab.ts';
 import { PEOPLE, PLANT_A, passwordOf, scenarioFleet } from './scenario-fleet.ts';
 
 /**
@@ -82,6 +82,34 @@ describe('issue 9: hosted direct VPNs (WireGuard, then OpenVPN): the plant route
     return { answer, ms: Date.now() - started };
   };
 
+  /**
+   * Issue 10 item 2: two TCP :502 connections of the user client (in userNs) appear in plant A's
+   * audit as 2 connections with bytes each way, attributed to "client NAME of VPN"; the chain verifies.
+   */
+  const clientFlowsInAudit = async (t: { diagnostic(message: string): void }, client: string, vpn: string): Promise<void> => {
+    for (let i = 0; i < 2; i++) {
+      const line = (await s.lab.exec(userNs, NODE, [FLOW, 'tcp', ROUTER_DEVICE, '502', '3000'], { timeoutMs: 20_000 })).stdout.trim();
+      assert.match(line, /^OK router-lan/, 'the user client talks to the device on :502');
+    }
+    type Row = { user: string | null; plant: string; subnet: string; deviceIp: string; protocol: string; port: number | null; connections: number; bytesIn: number; bytesOut: number; session: string | null };
+    const label = `client ${client} of ${vpn}`;
+    let modbus: Row[] = [];
+    const auditDeadline = Date.now() + 30_000;
+    while (Date.now() < auditDeadline) {
+      const page = JSON.parse((await s.as(olga, ['audit', 'query', '--plant', PLANT_A, '--user', label, '--json'])).stdout) as { records: Row[] };
+      modbus = page.records.filter((r) => r.port === 502);
+      if (modbus.reduce((sum, r) => sum + r.connections, 0) >= 2) break;
+      await sleep(1000);
+    }
+    t.diagnostic(`client flow records: ${JSON.stringify(modbus)}`);
+    assert.ok(modbus.length > 0, `the client's flows are in plant A's audit\n${s.agents.get('agentA')?.output().slice(-3000)}`);
+    assert.deepEqual([...new Set(modbus.map((r) => [r.user, r.plant, r.subnet, r.deviceIp, r.protocol, r.session].join('|')))], [`${label}|${PLANT_A}|${ROUTER_LAN}|${ROUTER_DEVICE}|tcp|`]);
+    assert.equal(modbus.reduce((sum, r) => sum + r.connections, 0), 2, 'two connections, each counted once');
+    assert.ok(modbus.every((r) => r.bytesIn > 0 && r.bytesOut > 0), `bytes each way: ${JSON.stringify(modbus)}`);
+    const verified = await s.as(olga, ['audit', 'verify', '--plant', PLANT_A]);
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+  };
+
   before(async () => {
     await assertNetnsCapable();
     await s.build();
@@ -102,7 +130,8 @@ describe('issue 9: hosted direct VPNs (WireGuard, then OpenVPN): the plant route
     await s.applyFleet(scenarioFleet({}));
     await s.admin(['admin', 'region', 'add', REGION, '--endpoint', `${GATEWAY_IP}:51820`]);
     await s.startGateway();
-    await s.startAgent('agentA', PLANT_A);
+    // issue 10 item 2: the agent captures its hosted clients' flows (a short report window for the test)
+    await s.startAgent('agentA', PLANT_A, { args: ['--flow-capture', 'on', '--flow-report-seconds', '2'] });
     olga = await s.addUser(PEOPLE.olga, passwordOf(PEOPLE.olga));
     alice = await s.addUser(PEOPLE.alice, passwordOf(PEOPLE.alice));
     await s.issueAndConnect(alice);
@@ -159,6 +188,8 @@ describe('issue 9: hosted direct VPNs (WireGuard, then OpenVPN): the plant route
     userKey = config.privateKey;
     const reached = await until(userNs, (a) => a.startsWith('OK '), 30_000);
     assert.equal(reached.answer, 'OK router-lan from 100.96.0.1', `the user client reaches ${ROUTER_DEVICE}\n${s.agents.get('agentA')?.output()}`);
+
+    await clientFlowsInAudit(t, 'ulla', VPN_NAME);
 
     const started = Date.now();
     const removed = await s.as(olga, ['site-vpn', 'client', 'remove', VPN_NAME, 'ulla', '--plant', PLANT_A]);
@@ -238,6 +269,7 @@ describe('issue 9: hosted direct VPNs (WireGuard, then OpenVPN): the plant route
     const user = await openvpnClient(userNs, out);
     const reached = await until(userNs, (a) => a.startsWith('OK '), 30_000);
     assert.match(reached.answer, /^OK router-lan from 100\.96\.\d+\.1$/, `the user client reaches ${ROUTER_DEVICE}\n${user.output()}`);
+    await clientFlowsInAudit(t, 'ola', OVPN_NAME);
 
     const started = Date.now();
     const removed = await s.as(olga, ['site-vpn', 'client', 'remove', OVPN_NAME, 'ola', '--plant', PLANT_A]);

@@ -43,12 +43,15 @@ describe('issue 9: an outgoing WireGuard direct VPN carries a personal-VPN user 
   const psk = generateWireGuardKeyPair().privateKey;
   let iface = '';
   let host = '';
+  let routerNs = '';
+  let routerWg = '';
 
   before(async () => {
     await assertNetnsCapable();
     await s.build();
     // The plant router and its LAN.
     const router = await s.lab.addNamespace('rtr');
+    routerNs = router;
     const rlan = await s.lab.addNamespace('rln');
     await s.lab.addVeth({ ns: s.ns.inet, iface: 'tortr', address: '10.10.4.1/24' }, { ns: router, iface: 'up0', address: `${ROUTER_IP}/24` });
     await s.lab.addRoute(router, ['10.10.0.0/16', 'via', '10.10.4.1']);
@@ -56,7 +59,7 @@ describe('issue 9: an outgoing WireGuard direct VPN carries a personal-VPN user 
     await s.lab.addRoute(rlan, ['default', 'via', '10.40.0.1']);
     await s.lab.enableForwarding(router);
     await s.lab.startProcess(rlan, NODE, [DEVICE, 'router-lan', '600000']).waitForLine(/^listening/, 15_000);
-    const routerWg = s.lab.name('pgr');
+    routerWg = s.lab.name('pgr');
     s.lab.trackWireGuardInterface(routerWg);
     const driver = new WireGuardGoDriver({ netns: router });
     await driver.createInterface({ name: routerWg, privateKey: routerKey.privateKey, listenPort: 51820, addresses: ['10.9.0.1/24'], routes: [] });
@@ -255,5 +258,33 @@ describe('issue 9: an outgoing WireGuard direct VPN carries a personal-VPN user 
     assert.ok(gone, `the agent removed ${iface}`);
     const [vpn] = JSON.parse((await s.as(olga, ['site-vpn', 'list', '--plant', PLANT_A, '--json'])).stdout);
     assert.equal(vpn.live.state, 'disabled', 'the card shows it disabled');
+  });
+
+  it('issue 9 item 1: created by hand (--endpoint, --peer-public-key, no key file): the router is given the printed public key and alice reaches the device again', async (t) => {
+    assert.ok(host, 'the first test connected');
+    await s.as(olga, ['site-vpn', 'delete', VPN_NAME, '--plant', PLANT_A, '--confirm']);
+    const created = Date.now();
+    const run = await s.as(olga, [
+      ...['site-vpn', 'create', '--plant', PLANT_A, '--name', 'Router by hand', '--direction', 'outgoing', '--protocol', 'wireguard'],
+      ...['--endpoint', `${ROUTER_IP}:51820`, '--peer-public-key', routerKey.publicKey, '--address', '10.9.0.3/32', '--subnet', ROUTER_LAN, '--json'],
+    ]);
+    assert.deepEqual(JSON.parse(run.stdout).subnets, [ROUTER_LAN], 'standard output is the review');
+    const agentPublicKey = /agent public key \(enter it as the peer on the router\): (\S+)/.exec(run.stderr)?.[1];
+    assert.ok(agentPublicKey, run.stderr);
+    // What the router's admin does with the printed key.
+    await s.lab.exec(routerNs, 'wg', ['set', routerWg, 'peer', agentPublicKey, 'allowed-ips', '10.9.0.3/32']);
+    const [vpn] = JSON.parse((await s.as(olga, ['site-vpn', 'list', '--plant', PLANT_A, '--json'])).stdout);
+    assert.equal(vpn.agentPublicKey, agentPublicKey);
+    s.lab.trackWireGuardInterface(directVpnInterfaceName(vpn.id));
+
+    await s.refreshConfig(alice);
+    const route = (await s.routes(alice)).find((entry) => entry.subnet === ROUTER_LAN);
+    assert.ok(route, `alice has a route to ${ROUTER_LAN}`);
+    const byHand = mappedHost(route.mapped, ROUTER_DEVICE);
+    const answer = await s.waitForAnswer(alice, byHand, 'router-lan', 60_000);
+    t.diagnostic(`create by hand → first packet through (incl. wg set on the router and the user's vpn refresh): ${Date.now() - created} ms`);
+    assert.equal(answer, 'router-lan', `alice reaches ${ROUTER_DEVICE} via ${byHand}\n${s.agents.get('agentA')?.output()}`);
+    const whoami = await s.lab.exec(alice.ns, NODE, [PROBE, 'http', `http://${byHand}/whoami`, '1500'], { timeoutMs: 15_000 });
+    assert.equal(whoami.stdout.trim(), 'OK router-lan from 10.9.0.3', 'the agent dials with the key the server made, at the address entered');
   });
 });

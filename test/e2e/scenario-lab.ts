@@ -189,7 +189,8 @@ export class ScenarioLab {
 
   private agentTokens = new Map<string, string>();
 
-  async startAgent(role: 'agentA' | 'agentB', plant: string, options: { server?: string } = {}): Promise<LabProcess> {
+  /** `args`: extra flags (e.g. `--flow-capture on --flow-report-seconds 2`). */
+  async startAgent(role: 'agentA' | 'agentB', plant: string, options: { server?: string; args?: string[] } = {}): Promise<LabProcess> {
     let token = this.agentTokens.get(role);
     if (!token) {
       token = await this.enrol('agent', plant);
@@ -200,6 +201,7 @@ export class ScenarioLab {
     const agent = this.lab.startProcess(this.ns[role], NODE, [
       BIN, 'agent', '--server', options.server ?? SERVER_URL, '--token', token, '--lan-interface', 'lan0', '--state-dir', join(this.work, `${role}-state`),
       '--tunnel-interface', iface,
+      ...(options.args ?? []),
     ]);
     this.agents.set(role, agent);
     return agent;

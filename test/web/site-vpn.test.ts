@@ -108,6 +108,7 @@ describe('site VPN tabs (issue 9)', () => {
     await created.waitFor();
     assert.equal(await created.getByTestId('vpn-role').textContent(), 'Client');
     assert.match((await created.getByTestId('vpn-subnets').textContent()) ?? '', /^10\.40\.0\.0\/24\s*$/, 'only the chosen range, never the default route');
+    assert.match((await created.getByTestId('vpn-agent-public-key').textContent()) ?? '', /^[A-Za-z0-9+/]{43}=$/, 'the card shows the key to enter as the router\u2019s peer');
     assert.match((await created.getByRole('status', { name: 'Connection of Router A' }).textContent()) ?? '', /Connecting|Down|Unknown|Connected/);
     await expectAccessible(page, 'site-vpn-card');
     const stored = await pageFetch(page, 'GET', `/plants/${encodeURIComponent('Park A')}/direct-vpns/${encodeURIComponent('Router A')}`);
@@ -350,6 +351,36 @@ describe('site VPN tabs (issue 9)', () => {
     // Escape closes the wizard (a keyboard dialog).
     await page.keyboard.press('Escape');
     await page.getByRole('dialog', { name: 'Add a direct VPN to Park A' }).waitFor({ state: 'detached' });
+    await context.close();
+  });
+
+  test('issue 9 item 1: entered by hand — a bad router key is refused on its input; without a private key the card shows the public key for the router', async () => {
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems, DESKTOP);
+    await openPlantTab(page, 'Park C', 'Site VPN');
+    await page.getByRole('button', { name: 'Add direct VPN' }).click();
+    const wizard = page.getByRole('dialog', { name: 'Add a direct VPN to Park C' });
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByLabel('Name').fill('Router by hand');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await step(page, 'Connection');
+    await wizard.getByText('Enter by hand').click();
+    await wizard.getByLabel('Router endpoint (host:port)').fill('192.0.2.20:51820');
+    await wizard.getByLabel('Router public key').fill('not-a-key');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByText(/PublicKey is not a WireGuard key/).waitFor();
+    await step(page, 'Connection');
+    await wizard.getByLabel('Router public key').fill(generateWireGuardKeyPair().publicKey);
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await step(page, 'Subnets');
+    await wizard.getByLabel('Plant subnet 1').fill('10.75.0.0/24');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await step(page, 'Review');
+    await wizard.getByRole('button', { name: 'Apply' }).click();
+    await wizard.waitFor({ state: 'detached' });
+    const created = card(page, 'Router by hand');
+    await created.waitFor();
+    assert.match((await created.getByTestId('vpn-agent-public-key').textContent()) ?? '', /^[A-Za-z0-9+/]{43}=$/);
+    assert.match((await created.getByTestId('vpn-subnets').textContent()) ?? '', /^10\.75\.0\.0\/24\s*$/);
     await context.close();
   });
 });

@@ -11,6 +11,7 @@ import { deliverProfile, profileTarget, registerSiteVpnClientCommands } from './
 import { formatTable } from '../table.ts';
 import { stateText, trafficText } from '../live-render.ts';
 import { registerSiteVpnOpsCommands } from './site-vpn-ops.ts';
+import { type ManualOptions, addManualOptions, manualFromOptions, manualLabels } from './site-vpn-manual.ts';
 
 type View = z.infer<typeof DirectVpnView>;
 type Review = z.infer<typeof DirectVpnReview>;
@@ -68,9 +69,8 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
       io.out(renderView(view));
     });
 
-  siteVpn
-    .command('create')
-    .description('create a direct VPN from the plant router\u2019s .conf/.ovpn; --dry-run shows the review and changes nothing')
+  addManualOptions(siteVpn.command('create'))
+    .description('create a direct VPN from the router\u2019s .conf/.ovpn or endpoint and keys by hand; --dry-run: review only')
     .requiredOption('--plant <plant>', PLANT_HELP)
     .requiredOption('--name <name>', 'its name on the plant')
     .requiredOption('--direction <direction>', 'outgoing (the agent dials the router) | hosted (the router dials the agent\u2019s server)')
@@ -100,6 +100,7 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
         throw new CliError('--listen-port: must be a port number 1–65535', 'usage');
       const target = hosted && !opts.dryRun ? profileTarget(opts.out) : null;
       const config = opts.config === undefined ? undefined : readConfig(opts.config);
+      const manual = manualFromOptions(opts);
       const password = opts.username !== undefined ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
       const advanced = { cipher: opts.cipher, auth: opts.auth, compression: opts.compression, tlsMin: opts.tlsMin };
       const result = await callEndpoint(client(io), directVpnApi.create, {
@@ -111,6 +112,7 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
           protocol: opts.protocol as 'wireguard',
           transport: opts.transport as 'udp' | undefined,
           config,
+          manual,
           subnets: opts.subnet,
           advanced: Object.values(advanced).some((v) => v !== undefined) ? advanced : undefined,
           credentials: opts.username !== undefined ? { username: opts.username, password: password ?? '' } : undefined,
@@ -129,14 +131,20 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
           'listen.host': '--listen-host',
           'listen.port': '--listen-port',
           siteClientName: '--site-client',
+          ...manualLabels(opts.protocol),
         },
       }).catch((e: unknown) => {
         target?.abandon();
         throw withFlagHint(e, CREATE_FLAGS);
       });
-      if (opts.json) printJson(io, result.review);
-      else {
+      // The router needs the agent's public key as its peer (the server made the pair when no --private-key-file was given).
+      const publicKeyHint = result.agentPublicKey ? `agent public key (enter it as the peer on the router): ${result.agentPublicKey}` : null;
+      if (opts.json) {
+        printJson(io, result.review);
+        if (publicKeyHint) io.err(publicKeyHint);
+      } else {
         io.out(renderReview(result.review));
+        if (publicKeyHint) io.out(publicKeyHint);
         if (result.vpn?.listen) io.out(`clients dial ${result.vpn.listen.host}:${result.vpn.listen.port}/${result.vpn.transport}`);
         io.out(result.dryRun ? 'dry run: nothing was changed' : renderChanges({ changes: result.changes, revision: result.revision }));
       }
@@ -144,23 +152,32 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
       else target?.abandon();
     });
 
-  siteVpn
-    .command('edit <vpn>')
+  addManualOptions(siteVpn.command('edit <vpn>'))
     .description('change name, description, subnets or (outgoing) the upload; a subnet with devices behind it is removed only with --confirm (SPEC D8)')
     .requiredOption('--plant <plant>', PLANT_HELP)
     .option('--name <name>', 'new name')
     .option('--description <text>', 'new description')
     .option('--subnet <cidr>', 'the complete new subnet list (repeat)', collect)
-    .option('--config <file>', 'outgoing: a new .conf / .ovpn replacing endpoint and keys, checked like on create ("-": standard input)')
+    .option('--config <file>', 'outgoing: a new .conf / .ovpn (or the by-hand flags) replacing endpoint and keys, checked like on create')
     .option('--username <name>', 'new credentials for a profile with auth-user-pass; the password is read from standard input')
     .option('--confirm', 'remove subnets although network devices are behind them (the devices go with them)')
     .option('--json', JSON_HELP)
     .action(
       async (
         vpn: string,
-        opts: { plant: string; name?: string; description?: string; subnet?: string[]; config?: string; username?: string; confirm?: boolean; json?: boolean },
+        opts: ManualOptions & {
+          plant: string;
+          name?: string;
+          description?: string;
+          subnet?: string[];
+          config?: string;
+          username?: string;
+          confirm?: boolean;
+          json?: boolean;
+        },
       ) => {
         const config = opts.config === undefined ? undefined : readConfig(opts.config);
+        const manual = manualFromOptions(opts);
         const password = opts.username !== undefined ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
         const result = await withDeviceHint(
           callEndpoint(client(io), directVpnApi.update, {
@@ -170,10 +187,18 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
               description: opts.description,
               subnets: opts.subnet,
               config,
+              manual,
               credentials: opts.username !== undefined ? { username: opts.username, password: password ?? '' } : undefined,
               confirm: opts.confirm === true,
             },
-            labels: { name: '--name', description: '--description', subnets: '--subnet', config: '--config', credentials: '--username' },
+            labels: {
+              name: '--name',
+              description: '--description',
+              subnets: '--subnet',
+              config: '--config',
+              credentials: '--username',
+              ...manualLabels(opts.remote !== undefined ? 'openvpn' : 'wireguard'),
+            },
           }),
         );
         if (opts.json) return printJson(io, result);
@@ -214,7 +239,7 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
     });
 }
 
-type CreateOptions = {
+type CreateOptions = ManualOptions & {
   plant: string;
   name: string;
   direction: string;
@@ -296,6 +321,7 @@ function renderView(v: View): string {
     v.listen
       ? `clients dial: ${v.listen.host}:${v.listen.port}/${v.transport} (${v.clientCount ?? 0} client(s): site-vpn client list)`
       : `endpoints: ${v.endpoints.join(', ') || '(none)'}`,
+    ...(v.agentPublicKey ? [`agent public key (the router's peer): ${v.agentPublicKey}`] : []),
     `subnets: ${v.subnets.join(', ')}`,
     ...(v.crypto
       ? [

@@ -16,7 +16,14 @@ export type OpenVpnSecrets = {
   credentials: { username: string; password: string } | null;
 };
 
-export type StoredWireGuard = { protocol: 'wireguard'; model: Omit<WireGuardUpload, 'privateKey'>; needsCredentials: false; crypto: null };
+export type StoredWireGuard = {
+  protocol: 'wireguard';
+  model: Omit<WireGuardUpload, 'privateKey'>;
+  needsCredentials: false;
+  crypto: null;
+  /** The agent side's public key, for the router's peer entry (not secret; absent in rows made before it was kept). */
+  agentPublicKey?: string;
+};
 export type StoredOpenVpn = {
   protocol: 'openvpn';
   model: Omit<OpenVpnUpload, 'key' | 'tlsAuth' | 'tlsCrypt' | 'tlsCryptV2'>;

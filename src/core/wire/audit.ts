@@ -246,6 +246,8 @@ export type AuditEventPage = z.infer<typeof AuditEventPage>;
 
 export const auditApi = {
   ingest: endpoint({ method: 'POST', path: '/gateways/:id/flows', body: FlowBatch, response: FlowBatchAck }),
+  /** The same batch from a plant's agent: flows of its hosted direct VPNs' clients (attributed to its own plant only). */
+  ingestAgent: endpoint({ method: 'POST', path: '/agents/:id/flows', body: FlowBatch, response: FlowBatchAck }),
   records: endpoint({ method: 'GET', path: '/audit/plants/:plant/records', query: AuditQuery, response: AuditPage }),
   verify: endpoint({ method: 'GET', path: '/audit/plants/:plant/verify', response: AuditVerification }),
   export: endpoint({ method: 'GET', path: '/audit/plants/:plant/export', query: AuditExportQuery, response: AuditExportPage }),

@@ -37,6 +37,27 @@ const vpnName = printableName(64);
 /** OpenVPN advanced settings (D1, to match legacy routers); a value here wins over the upload's. */
 const cryptoSetting = oneLine.pipe(z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters'));
 
+const manualLine = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+const manualPem = z.string().max(16 * 1024, 'must be at most 16384 characters');
+
+/** D1 manual entry: WireGuard takes endpoint, peerPublicKey, privateKey?, address?, presharedKey?, persistentKeepalive?; OpenVPN endpoint, ca, cert, key, tlsAuth?|tlsCrypt?. */
+export const ManualEntryRequest = z.strictObject({
+  /** HOST:PORT of the router's VPN server ([IPv6]:PORT); the WireGuard peer's endpoint or the OpenVPN remote. */
+  endpoint: manualLine(300).optional(),
+  peerPublicKey: manualLine(64).optional(),
+  /** The agent side's WireGuard private key; absent: the server generates the pair and answers the public key (`agentPublicKey`). */
+  privateKey: manualLine(64).optional(),
+  /** The agent's tunnel address (CIDR), as the router assigned it. */
+  address: manualLine(100).optional(),
+  presharedKey: manualLine(64).optional(),
+  persistentKeepalive: z.number().int().min(0).max(65535).optional(),
+  ca: manualPem.optional(),
+  cert: manualPem.optional(),
+  key: manualPem.optional(),
+  tlsAuth: manualPem.optional(),
+  tlsCrypt: manualPem.optional(),
+});
+
 export const DirectVpnCreateRequest = z.strictObject({
   name: vpnName,
   description: oneLine.pipe(z.string().max(500, 'must be at most 500 characters')).default(''),
@@ -45,6 +66,11 @@ export const DirectVpnCreateRequest = z.strictObject({
   transport: z.enum(['udp', 'tcp']).optional(),
   /** The uploaded `.conf` / `.ovpn` text (outgoing). */
   config: z.string().max(MAX_UPLOAD_BYTES, `must be at most ${MAX_UPLOAD_BYTES} bytes`).optional(),
+  /**
+   * Outgoing, instead of `config`: endpoint and keys by hand (D1). Rendered into a config and
+   * checked exactly like an upload (src/core/direct-vpn/manual-entry.ts); refusals name `manual.<field>`.
+   */
+  manual: ManualEntryRequest.optional(),
   /** Plant subnets to route; omitted: the ranges the upload names. */
   subnets: z.array(z.string().max(64, 'must be at most 64 characters')).max(64, 'must list at most 64 subnets').optional(),
   advanced: z.strictObject({ cipher: cryptoSetting, auth: cryptoSetting, compression: cryptoSetting, tlsMin: cryptoSetting }).partial().optional(),
@@ -77,6 +103,8 @@ export const DirectVpnView = z.strictObject({
   crypto: DirectVpnReview.shape.crypto,
   /** Hosted: where site and user clients dial (the agent's public address and the allocated port). Null for outgoing. */
   listen: z.strictObject({ host: oneLine, port: z.number().int().min(1).max(65535) }).nullable().optional(),
+  /** Outgoing WireGuard: the agent side's public key, to enter as the peer on the plant router (null when not known). */
+  agentPublicKey: z.string().nullable().optional(),
   /** Hosted: how many site and user clients the server has. */
   clientCount: z.number().int().nonnegative().optional(),
   /** D7: the tunnel as the plant's agent last reported it. */
@@ -128,6 +156,12 @@ export const DirectVpnCreated = z.strictObject({
   vpn: DirectVpnView.nullable(),
   /** Hosted: the first site client's show-once profile. Null otherwise. */
   credentials: DirectVpnClientCredentials.nullable().optional(),
+  /**
+   * Outgoing WireGuard: the agent side's public key, to enter as the peer on the plant router
+   * (the server generated the pair when `manual.privateKey` was left out). Null otherwise, and
+   * on a dry run whose key the server would generate.
+   */
+  agentPublicKey: z.string().nullable().optional(),
   changes: z.array(z.string()),
   revision: z.number(),
 });
@@ -140,6 +174,8 @@ export const DirectVpnUpdateRequest = z.strictObject({
   listen: z.strictObject({ host: oneLine.pipe(z.string().min(1).max(253)).optional(), port: z.number().int().min(1).max(65535).optional() }).optional(),
   /** Outgoing: a new upload replacing endpoint and keys (validated like on create; subnets kept unless given). */
   config: z.string().max(MAX_UPLOAD_BYTES, `must be at most ${MAX_UPLOAD_BYTES} bytes`).optional(),
+  /** Outgoing, instead of `config`: a complete entry by hand replacing endpoint and keys (WireGuard: without `privateKey` the agent keeps its key). */
+  manual: ManualEntryRequest.optional(),
   credentials: z.strictObject({ username: oneLine.pipe(z.string().min(1).max(256)), password: z.string().min(1).max(1024) }).optional(),
   /** D8: remove subnets although network devices are behind them (the devices go with them). */
   confirm: z.boolean().default(false),

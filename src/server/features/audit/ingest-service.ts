@@ -1,14 +1,17 @@
-import { type Attributed, type AttributionView, type ReportedFlow, attributeFlow, attributionView } from '../../../core/audit/attribute.ts';
+import { type Attributed, type Attribution, type AttributionView, type ReportedFlow, attributeFlow, attributionView } from '../../../core/audit/attribute.ts';
+import { type ClientAttributionView, attributeClientFlow, clientAttributionView } from '../../../core/audit/attribute-client.ts';
+import { forbidden } from '../../http/errors.ts';
+import { agentGapOwner } from '../../../core/audit/gap-owner.ts';
 import { appendToChain } from '../../../core/audit/chain.ts';
 import { type Checkpoint, signCheckpoint } from '../../../core/audit/checkpoint.ts';
 import { CLOCK_SKEW_DAYS, type StoredFlow, type StoredGap, segmentOf } from '../../../core/audit/flow.ts';
 import type { FlowBatch, FlowBatchAck } from '../../../core/wire/audit.ts';
 import type { AppContext } from '../../context.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
-import { allDeviceNames, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, lowerSegmentFirstSeen, saveBatchAck, storedRecordIds, updateHead } from './ingest-store.ts';
+import { allDeviceNames, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, lowerSegmentFirstSeen, saveBatchAck, storedRecordIds, updateHead } from './ingest-store.ts';
 
 /**
- * Ingests one batch of a gateway's flow records and capture gaps (issue 10 items 2, 3):
+ * Ingests one batch of a gateway's (or agent's) flow records and capture gaps (issue 10 items 2, 3):
  * - idempotent: a batch id seen before answers its first acknowledgement, and a record id
  *   this gateway already delivered in another batch is not stored again;
  * - attributed now, against the fleet as it is now (SPEC A5: the identities are frozen
@@ -18,13 +21,32 @@ import { allDeviceNames, claimBatch, ensureSegment, findBatchAck, insertCheckpoi
  * - one transaction on the audit store only: nothing here waits for, or holds up, a fleet write.
  */
 export async function ingestFlows(ctx: AppContext, daemon: DaemonRow, batch: FlowBatch): Promise<FlowBatchAck> {
+  const view = await attributionNow(ctx);
+  return ingestAttributed(ctx, daemon, batch, (reported) => attributeFlow(view, reported), daemon.id);
+}
+
+/**
+ * An agent's batch (issue 10 item 2): flows of its hosted direct VPNs' clients, attributed
+ * to the agent's own plant only (a destination outside that plant's subnets is a gap, never
+ * another plant's record) and to the client owning the tunnel address at ingest time.
+ */
+export async function ingestAgentFlows(ctx: AppContext, daemon: DaemonRow, batch: FlowBatch): Promise<FlowBatchAck> {
+  const plantId = daemon.plant_id;
+  if (plantId === null) throw forbidden('this agent belongs to no plant');
+  const view = await ctx.fleet.memo(`audit-client-attribution:${plantId}`, async () => {
+    const model = await ctx.fleet.current();
+    return clientAttributionView(model, plantId, await hostedClientsOfPlant(ctx.store.db, plantId), await deviceNamesOfPlant(ctx.store.db, plantId));
+  });
+  return ingestAttributed(ctx, daemon, batch, (reported) => attributeClientFlow(view as ClientAttributionView, reported), agentGapOwner(plantId, daemon.id));
+}
+
+/** `gapOwner`: whose gaps the batch's are (a gateway's: every plant's; an agent's: its plant's only, core/audit/gap-owner.ts). */
+async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowBatch, attribute: (reported: ReportedFlow) => Attribution, gapOwner: string): Promise<FlowBatchAck> {
   const audit = ctx.audit;
   const now = ctx.now();
   const ingestedAt = now.toISOString();
   const segment = segmentOf(now);
   const gatewayId = daemon.id;
-
-  const view = await attributionNow(ctx);
   const attributed: Attributed[] = [];
   const unattributed: ReportedFlow[] = [];
   const seen = new Set<string>();
@@ -33,7 +55,7 @@ export async function ingestFlows(ctx: AppContext, daemon: DaemonRow, batch: Flo
     seen.add(reported.id);
     reported.firstSeen = iso(reported.firstSeen);
     reported.lastSeen = iso(reported.lastSeen);
-    const result = attributeFlow(view, reported);
+    const result = attribute(reported);
     if (result.ok) attributed.push(result.flow);
     else unattributed.push(reported);
   }
@@ -92,10 +114,10 @@ export async function ingestFlows(ctx: AppContext, daemon: DaemonRow, batch: Flo
     const stored = chained.length;
     await insertCheckpoints(trx, checkpoints);
 
-    const gaps: StoredGap[] = batch.gaps.map((g) => ({ gatewayId, gapId: g.id, from: iso(g.from), to: iso(g.to), reason: g.reason, ingestedAt, segment }));
+    const gaps: StoredGap[] = batch.gaps.map((g) => ({ gatewayId: gapOwner, gapId: g.id, from: iso(g.from), to: iso(g.to), reason: g.reason, ingestedAt, segment }));
     if (unattributed.length > 0) {
       gaps.push({
-        gatewayId,
+        gatewayId: gapOwner,
         gapId: `unattributed:${batch.batchId}`,
         from: unattributed.map((f) => f.firstSeen).sort()[0] as string,
         to: unattributed.map((f) => f.lastSeen).sort().at(-1) as string,

@@ -230,6 +230,24 @@ export async function allDeviceNames(fleet: Db): Promise<Map<string, Map<string,
   return out;
 }
 
+export async function deviceNamesOfPlant(fleet: Db, plantId: string): Promise<Map<string, string>> {
+  const rows = await fleet.selectFrom('devices').select(['ip', 'name']).where('plant_id', '=', plantId).execute();
+  return new Map(rows.map((r) => [r.ip, r.name]));
+}
+
+/** The clients of a plant's hosted direct VPNs with their fixed tunnel addresses (whom an agent's flow record names). */
+export async function hostedClientsOfPlant(fleet: Db, plantId: string): Promise<Array<{ tunnelIp: string; name: string; kind: 'site' | 'user'; vpnName: string }>> {
+  const rows = await fleet
+    .selectFrom('direct_vpn_clients as c')
+    .innerJoin('direct_vpns as v', 'v.id', 'c.direct_vpn_id')
+    .select(['c.tunnel_ip', 'c.name', 'c.kind', 'v.name as vpn_name'])
+    .where('v.plant_id', '=', plantId)
+    .where('v.direction', '=', 'hosted')
+    .orderBy('v.created_at')
+    .execute();
+  return rows.map((r) => ({ tunnelIp: r.tunnel_ip, name: r.name, kind: r.kind, vpnName: r.vpn_name }));
+}
+
 /**
  * node:sqlite runs a statement synchronously and Kysely continues in a microtask, so a
  * 10,000-record ingest would hold the event loop for its whole transaction and every other

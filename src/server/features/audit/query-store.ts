@@ -1,3 +1,4 @@
+import { gapsOfPlant } from './gaps-store.ts';
 import type { Kysely } from 'kysely';
 import type { HeadRow } from './ingest-store.ts';
 import type { Checkpoint } from '../../../core/audit/checkpoint.ts';
@@ -48,8 +49,12 @@ export function recordsQuery(db: AuditDb, f: RecordFilter, segments: number[] | 
   return q.orderBy('seq').limit(f.limit + 1);
 }
 
-export async function selectGaps(db: AuditDb, from: string | undefined, to: string | undefined): Promise<Array<{ from_at: string; to_at: string; reason: string }>> {
-  let q = db.selectFrom('audit_gaps').select(['from_at', 'to_at', 'reason']);
+/** The gaps of the window a plant's query shows: every gateway's, and only this plant's agent's (core/audit/gap-owner.ts). */
+export async function selectGaps(db: AuditDb, plantId: string, from: string | undefined, to: string | undefined): Promise<Array<{ from_at: string; to_at: string; reason: string }>> {
+  let q = db
+    .selectFrom('audit_gaps')
+    .select(['from_at', 'to_at', 'reason'])
+    .where((eb) => gapsOfPlant(eb, plantId));
   if (from !== undefined) q = q.where('to_at', '>=', from);
   if (to !== undefined) q = q.where('from_at', '<=', to);
   return q.orderBy('from_at').limit(1000).execute();

@@ -70,7 +70,7 @@ export async function recordsPage(
   const chained = rows.slice(0, query.limit).map(chainedOf);
   const linked = link ? await link(chained) : { flows: chained, sessions: [] };
   const page = linked.flows.map(auditRecordOf);
-  const gaps = await selectGaps(db, from, to);
+  const gaps = await selectGaps(db, plantId, from, to);
   return {
     records: page,
     gaps: gaps.map((g) => ({ from: g.from_at, to: g.to_at, reason: g.reason })),
@@ -105,7 +105,7 @@ export async function verifyPlant(ctx: AppContext, caller: Caller, ref: string):
   const verdict = failure ?? verifier.finish(head);
   if (!verdict.ok) return { ...verdict, plant: plant.plantName };
   // SPEC A5: an intact chain with capture gaps in its time is said so, never reported as complete.
-  return { ...verdict, plant: plant.plantName, gaps: firstSegment === null ? 0 : await countGapsFromSegment(db, firstSegment) };
+  return { ...verdict, plant: plant.plantName, gaps: firstSegment === null ? 0 : await countGapsFromSegment(db, plant.plantId, firstSegment) };
 }
 
 /** A page of the chain as stored, with the checkpoints signing positions in it: what an offline verification needs. */

@@ -2,7 +2,7 @@ import { fastFlowBatch } from '../../../core/wire/audit-fast.ts';
 import { MAX_INGEST_BODY, auditApi } from '../../../core/wire/audit.ts';
 import { type RouteDef, fromEndpoint } from '../../http/registry.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
-import { ingestFlows } from './ingest-service.ts';
+import { ingestAgentFlows, ingestFlows } from './ingest-service.ts';
 import { plantEvents } from './plant-events-service.ts';
 import { exportPage, publicKey, queryRecords, verifyPlant } from './read-service.ts';
 
@@ -14,6 +14,14 @@ export const auditRoutes: RouteDef[] = [
     maxBody: MAX_INGEST_BODY,
     fastBody: fastFlowBatch,
     handler: ({ ctx, daemon, body }) => ingestFlows(ctx, daemon as DaemonRow, body),
+  }),
+  fromEndpoint(auditApi.ingestAgent, {
+    summary: 'A plant\u2019s agent delivers flow records of its hosted direct VPNs\u2019 clients (same batch, idempotency and chain; attributed to the agent\u2019s own plant only)',
+    tag: 'audit',
+    auth: 'agent',
+    maxBody: MAX_INGEST_BODY,
+    fastBody: fastFlowBatch,
+    handler: ({ ctx, daemon, body }) => ingestAgentFlows(ctx, daemon as DaemonRow, body),
   }),
   fromEndpoint(auditApi.records, {
     summary: 'A plant\u2019s audit trail (Admins and Moderators of its organization), filtered, in chain order, cursor-paged',

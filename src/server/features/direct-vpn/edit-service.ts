@@ -29,7 +29,7 @@ export async function updateDirectVpnSettings(ctx: AppContext, caller: Caller, p
   let after = before;
   // A new upload (D7: endpoint and keys) is checked with the subnets the VPN will route.
   const upload = await uploadEdit(ctx, scope, rows, row, body);
-  if (upload && body.config !== undefined) after = upload.subnets;
+  if (upload && (body.config !== undefined || body.manual !== undefined)) after = upload.subnets;
   else if (body.subnets !== undefined) {
     const validation = validateDirectVpnSubnets(body.subnets, subnetContext(ctx, scope, rows, row.id));
     if (!validation.ok) throw subnetRefusal(validation.problems);
@@ -56,7 +56,7 @@ export async function updateDirectVpnSettings(ctx: AppContext, caller: Caller, p
       if (listen) await updateDirectVpnListen(trx, row.id, listen.host, listen.port, now);
       const announcing = row.direction === 'hosted' && (added.length > 0 || removed.length > 0) ? await followSubnets(trx, row.id, before, after) : [];
       if (upload) await updateDirectVpnUpload(trx, row.id, { config: upload.config, secrets: upload.secrets, transport: upload.transport }, now);
-      return [...announcing, ...(upload ? [`~ direct VPN ${row.name}: ${upload.endpointsChanged ? 'new upload (endpoint and keys replaced)' : 'new credentials'}`] : []), ...(listen ? [`~ direct VPN ${row.name}: clients dial ${listen.host}:${listen.port} now; profiles issued before name the old endpoint (edit them or add the clients again)`] : []), `~ direct VPN ${row.name} of plant ${scope.plant.name}: ${[name !== row.name ? `renamed to ${name}` : '', description !== row.description ? 'description changed' : '', added.length ? `+${added.join(', +')}` : '', removed.length ? `-${removed.join(', -')}` : ''].filter(Boolean).join('; ')}`];
+      return [...announcing, ...(upload ? [`~ direct VPN ${row.name}: ${upload.endpointsChanged ? (body.manual !== undefined ? 'endpoint and keys replaced (entered by hand)' : 'new upload (endpoint and keys replaced)') : 'new credentials'}`] : []), ...(listen ? [`~ direct VPN ${row.name}: clients dial ${listen.host}:${listen.port} now; profiles issued before name the old endpoint (edit them or add the clients again)`] : []), `~ direct VPN ${row.name} of plant ${scope.plant.name}: ${[name !== row.name ? `renamed to ${name}` : '', description !== row.description ? 'description changed' : '', added.length ? `+${added.join(', +')}` : '', removed.length ? `-${removed.join(', -')}` : ''].filter(Boolean).join('; ')}`];
     },
   });
   const listenNow = listen ? { listen_host: listen.host, listen_port: listen.port } : {};

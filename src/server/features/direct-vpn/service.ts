@@ -9,6 +9,8 @@ import type { AppContext } from '../../context.ts';
 import { ApiError, badRequest, conflict } from '../../http/errors.ts';
 import type { Caller } from '../../http/registry.ts';
 import { type PlantScope, plantScope } from './plant-scope.ts';
+import { manualParseRefusal, outgoingSource } from './manual-source.ts';
+import { wireGuardPublicKey } from '../../../crypto/wireguard-keys.ts';
 import type { StoredHosted } from './hosted-model.ts';
 import { createHostedDirectVpn } from './hosted-service.ts';
 import { type DirectVpnRow, clientCounts, directVpnsOfPlant, insertDirectVpn } from './store.ts';
@@ -18,7 +20,7 @@ import { viewsWithLive } from './live.ts';
 
 /**
  * Direct plant VPNs, control plane (issue 9): list, show and create (outgoing, from an
- * uploaded config). Edits, enable/disable and delete are in edit-service.ts. Every change
+ * uploaded config or endpoint and keys by hand: manual-source.ts). Edits, enable/disable and delete are in edit-service.ts. Every change
  * goes through the organization change path, so the VPN's subnets become plant subnets
  * (mapped prefixes, routes) exactly as an Admin adding them would.
  */
@@ -41,6 +43,9 @@ type CreateBody = z.output<typeof DirectVpnCreateRequest>;
 
 export async function createDirectVpn(ctx: AppContext, caller: Caller, plantRef: string, body: CreateBody): Promise<z.input<typeof DirectVpnCreated>> {
   const scope = await plantScope(ctx, caller, plantRef, 'direct-vpn.manage');
+  if (body.direction === 'hosted' && body.manual !== undefined) {
+    throw badRequest('manual', 'only an outgoing direct VPN takes endpoint and keys; a hosted server gets its own from the platform');
+  }
   if (body.direction === 'hosted') {
     const existing = await directVpnsOfPlant(ctx.store.db, scope.plant.id);
     refuseDuplicateName(scope, existing, body.name);
@@ -48,26 +53,29 @@ export async function createDirectVpn(ctx: AppContext, caller: Caller, plantRef:
   }
   if (body.listen !== undefined) throw badRequest('listen', 'only a hosted server listens; an outgoing direct VPN dials the endpoint of its upload');
   if (body.siteClientName !== undefined) throw badRequest('siteClientName', 'only a hosted server has site clients');
-  if (body.config === undefined) throw badRequest('config', "upload the plant router's .conf (WireGuard) or .ovpn (OpenVPN); entering endpoint and keys by hand is not available yet");
   if (body.protocol === 'wireguard' && body.transport === 'tcp') throw badRequest('transport', 'WireGuard runs over UDP only');
+  const source = outgoingSource({ ...body, transport: body.transport ?? 'udp', subnetsRequired: true });
   const rows = await directVpnsOfPlant(ctx.store.db, scope.plant.id);
   refuseDuplicateName(scope, rows, body.name);
   const reviewed = reviewOutgoingUpload({
     protocol: body.protocol,
-    configText: body.config,
+    configText: source.configText,
     subnets: body.subnets ?? null,
     advanced: body.advanced,
     context: subnetContext(ctx, scope, rows, null),
   });
-  if (!reviewed.ok) throw reviewRefusal(reviewed);
+  if (!reviewed.ok) throw reviewed.field === 'config' && source.rendered ? manualParseRefusal(source.rendered, reviewed.problems) : reviewRefusal(reviewed);
   const review = reviewed.review;
   refuseNonIpv4(review.subnets);
-  const stored = storedConfig(body, review.crypto);
+  const stored = storedConfig(body, source.configText, review.crypto);
+  // What the router needs to accept the agent: its public key (not on a dry run with a key not made yet).
+  const agentPublicKey = stored.secrets && 'privateKey' in stored.secrets && !(body.dryRun && source.generatedKey) ? wireGuardPublicKey(stored.secrets.privateKey) : null;
+  if (stored.stored.protocol === 'wireguard' && agentPublicKey !== null) stored.stored.agentPublicKey = agentPublicKey;
   const transport = transportOf(body, stored.stored);
   if (review.needsCredentials && body.credentials === undefined && !body.dryRun) {
     throw badRequest('credentials', 'the upload asks for a username and password (auth-user-pass): enter them as credentials.username and credentials.password');
   }
-  if (body.dryRun) return { dryRun: true, review, vpn: null, changes: [], revision: ctx.fleet.currentRevision() };
+  if (body.dryRun) return { dryRun: true, review, vpn: null, agentPublicKey, changes: [], revision: ctx.fleet.currentRevision() };
 
   const now = ctx.now().toISOString();
   const id = randomUUID();
@@ -102,7 +110,7 @@ export async function createDirectVpn(ctx: AppContext, caller: Caller, plantRef:
     },
   });
   const { secrets: _sealed, ...publicRow } = row;
-  return { dryRun: false, review, vpn: viewOf(scope, publicRow), ...change };
+  return { dryRun: false, review, vpn: viewOf(scope, publicRow), agentPublicKey, ...change };
 }
 
 // ---- helpers ---------------------------------------------------------------------------
@@ -120,6 +128,7 @@ export function viewOf(scope: PlantScope, row: DirectVpnRow, clientCount = 0): D
     protocol: row.protocol,
     transport: row.transport,
     endpoints: 'hosted' in stored ? [] : dialedEndpoints(stored),
+    ...(row.direction === 'outgoing' && stored.protocol === 'wireguard' && !('hosted' in stored) ? { agentPublicKey: stored.agentPublicKey ?? null } : {}),
     subnets: subnetsOf(row),
     enabled: row.enabled === 1,
     needsCredentials: stored.needsCredentials,
@@ -154,8 +163,7 @@ export function reviewRefusal(result: Exclude<ReviewResult, { ok: true }>): ApiE
   });
 }
 
-function storedConfig(body: CreateBody, crypto: StoredDirectVpnConfig['crypto']) {
-  const text = body.config as string;
+function storedConfig(body: CreateBody, text: string, crypto: StoredDirectVpnConfig['crypto']) {
   if (body.protocol === 'wireguard') {
     const parsed = parseWireGuardConfig(text);
     if (!parsed.ok) throw new Error('the reviewed WireGuard upload does not parse again');

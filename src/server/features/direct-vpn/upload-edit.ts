@@ -10,6 +10,8 @@ import { badRequest } from '../../http/errors.ts';
 import type { PlantScope } from './plant-scope.ts';
 import { type DirectVpnRow, sealedSecretsOf } from './store.ts';
 import { reviewRefusal } from './service.ts';
+import { manualParseRefusal, outgoingSource } from './manual-source.ts';
+import { wireGuardPublicKey } from '../../../crypto/wireguard-keys.ts';
 import { refuseNonIpv4, subnetContext, subnetsOf } from './subnet-rules.ts';
 
 type UpdateBody = z.output<typeof DirectVpnUpdateRequest>;
@@ -33,14 +35,15 @@ export type UploadEdit = {
  * legacy router was matched once). Null when the body touches neither.
  */
 export async function uploadEdit(ctx: AppContext, scope: PlantScope, rows: DirectVpnRow[], row: DirectVpnRow, body: UpdateBody): Promise<UploadEdit | null> {
-  if (body.config === undefined && body.credentials === undefined) return null;
+  if (body.config === undefined && body.manual === undefined && body.credentials === undefined) return null;
   if (row.direction === 'hosted') {
-    throw badRequest(body.config !== undefined ? 'config' : 'credentials', 'a hosted server has no upload: plantgate provisions its endpoint and keys');
+    const field = body.manual !== undefined ? 'manual' : body.config !== undefined ? 'config' : 'credentials';
+    throw badRequest(field, 'a hosted server has no upload: plantgate provisions its endpoint and keys');
   }
   const before = JSON.parse(row.config) as StoredDirectVpnConfig;
   const sealed = await sealedSecretsOf(ctx.store.db, row.id);
   const previousSecrets = sealed === null ? null : (JSON.parse(ctx.box.open(sealed, `direct-vpn:${row.id}`)) as Partial<OpenVpnSecrets>);
-  if (body.config === undefined) {
+  if (body.config === undefined && body.manual === undefined) {
     // Only new credentials for the upload in place.
     if (before.protocol !== 'openvpn' || !before.needsCredentials || previousSecrets === null) {
       throw badRequest('credentials', `direct VPN ${row.name} asks for no username and password`);
@@ -56,7 +59,16 @@ export async function uploadEdit(ctx: AppContext, scope: PlantScope, rows: Direc
       ignored: [],
     };
   }
-  const input = { protocol: row.protocol, configText: body.config, subnets: body.subnets ?? subnetsOf(row), context: subnetContext(ctx, scope, rows, row.id) };
+  const source = outgoingSource(
+    { protocol: row.protocol, transport: row.transport, config: body.config, manual: body.manual, subnetsRequired: false, subnets: body.subnets },
+    () => ({ privateKey: (previousSecrets as { privateKey?: string } | null)?.privateKey ?? '', generated: false }),
+  );
+  const input = {
+    protocol: row.protocol,
+    configText: source.configText,
+    subnets: body.subnets ?? subnetsOf(row),
+    context: subnetContext(ctx, scope, rows, row.id),
+  };
   let reviewed = reviewOutgoingUpload(input);
   if (reviewed.ok && reviewed.review.crypto && before.crypto) {
     const open = (Object.keys(before.crypto) as Array<keyof OpenVpnCrypto>).filter(
@@ -64,17 +76,19 @@ export async function uploadEdit(ctx: AppContext, scope: PlantScope, rows: Direc
     );
     if (open.length) reviewed = reviewOutgoingUpload({ ...input, advanced: Object.fromEntries(open.map((k) => [k, before.crypto?.[k]])) });
   }
-  if (!reviewed.ok) throw reviewRefusal(reviewed);
+  if (!reviewed.ok) throw reviewed.field === 'config' && source.rendered ? manualParseRefusal(source.rendered, reviewed.problems) : reviewRefusal(reviewed);
   const review = reviewed.review;
   refuseNonIpv4(review.subnets);
   let stored: { stored: StoredDirectVpnConfig; secrets: unknown };
   let transport: 'udp' | 'tcp' = 'udp';
   if (row.protocol === 'wireguard') {
-    const parsed = parseWireGuardConfig(body.config);
+    const parsed = parseWireGuardConfig(source.configText);
     if (!parsed.ok) throw new Error('the reviewed WireGuard upload does not parse again');
-    stored = splitWireGuard(parsed.config);
+    const split = splitWireGuard(parsed.config);
+    split.stored.agentPublicKey = wireGuardPublicKey(split.secrets.privateKey);
+    stored = split;
   } else {
-    const parsed = parseOpenVpnConfig(body.config);
+    const parsed = parseOpenVpnConfig(source.configText);
     if (!parsed.ok) throw new Error('the reviewed OpenVPN upload does not parse again');
     const credentials = body.credentials ?? previousSecrets?.credentials ?? null;
     if (review.needsCredentials && credentials === null) {

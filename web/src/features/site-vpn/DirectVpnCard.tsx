@@ -106,6 +106,14 @@ export function DirectVpnCard({ plantId, vpn, manage, now }: { plantId: string; 
             <>
               <dt>Router endpoint</dt>
               <dd>{vpn.endpoints.length ? vpn.endpoints.map((e) => <code key={e}>{e} </code>) : '—'}</dd>
+              {vpn.agentPublicKey && (
+                <>
+                  <dt>Agent public key</dt>
+                  <dd data-testid="vpn-agent-public-key" title="enter it as the peer on the plant router">
+                    <code>{vpn.agentPublicKey}</code>
+                  </dd>
+                </>
+              )}
             </>
           )}
           <dt>Plant subnets</dt>

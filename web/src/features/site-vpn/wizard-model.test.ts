@@ -94,6 +94,7 @@ test('D3 a refusal lands on the step of the field it names', () => {
     ['name', 1],
     ['advanced.cipher', 1],
     ['config', 2],
+    ['manual.peerPublicKey', 2],
     ['listen.port', 2],
     ['subnets[1]', 3],
     ['subnets', 3],
@@ -140,4 +141,20 @@ test('D3 manual entry: the rendered text passes plantgate’s own whitelist pars
   });
   const parsedOvpn = parseOpenVpnConfig(ovpn);
   assert.ok(parsedOvpn.ok, JSON.stringify(parsedOvpn));
+});
+
+test('issue 9 item 1: manual entry is sent as the API’s manual object (the server renders and checks it); empty fields are left out', () => {
+  const values: WizardValues = {
+    ...EMPTY_WIZARD,
+    name: 'By hand',
+    source: 'manual',
+    manual: { ...EMPTY_WIZARD.manual, endpoint: ' router.example:51820 ', peerPublicKey: 'PUB', ca: 'stale from OpenVPN' },
+    subnets: ['10.40.0.0/24'],
+  };
+  const body = createRequest(values, { dryRun: true, withSubnets: true });
+  assert.deepEqual(body.manual, { endpoint: 'router.example:51820', peerPublicKey: 'PUB' }, 'no private key: the server makes the pair; OpenVPN fields not sent');
+  assert.equal(body.config, undefined);
+  assert.equal(DirectVpnCreateRequest.safeParse(body).success, true);
+  const ovpn = createRequest({ ...values, protocol: 'openvpn', manual: { ...values.manual, cert: 'C', key: 'K' } }, { dryRun: false, withSubnets: true });
+  assert.deepEqual(ovpn.manual, { endpoint: 'router.example:51820', ca: 'stale from OpenVPN', cert: 'C', key: 'K' });
 });

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { type ManualEntry as CoreManualEntry, renderManualEntry, splitEndpoint } from '../../../../src/core/direct-vpn/manual-entry.ts';
 import type { DirectVpnCreateRequest } from '../../../../src/core/wire/direct-vpn.ts';
 
 /**
@@ -72,49 +73,35 @@ export const WIZARD_STEPS = ['Direction', 'Basics', 'Connection', 'Subnets', 'Re
 /** Files the upload accepts, by protocol. */
 export const UPLOAD_ACCEPT: Readonly<Record<WizardValues['protocol'], string>> = { wireguard: '.conf', openvpn: '.ovpn,.conf' };
 
-/** HOST:PORT with a bracketed IPv6 host allowed; null when it is not one. */
-export function splitEndpoint(text: string): { host: string; port: string } | null {
-  const match = /^\s*(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})\s*$/.exec(text);
-  return match ? { host: match[1] as string, port: match[2] as string } : null;
-}
+export { splitEndpoint };
 
 /**
  * Manual entry becomes the text of a config, parsed and whitelisted by the server exactly
- * like an upload: there is one way in, not a second, less checked one.
+ * like an upload: the rendering is the server's own (src/core/direct-vpn/manual-entry.ts,
+ * which the API's `manual` object and the CLI's --endpoint/--remote flags use too).
  */
 export function manualConfig(values: Pick<WizardValues, 'protocol' | 'transport' | 'manual' | 'subnets'>): string {
   const m = values.manual;
-  const subnets = values.subnets.map((s) => s.trim()).filter(Boolean);
-  if (values.protocol === 'wireguard') {
-    return [
-      '[Interface]',
-      `PrivateKey = ${m.privateKey.trim()}`,
-      ...(m.address.trim() ? [`Address = ${m.address.trim()}`] : []),
-      '',
-      '[Peer]',
-      `PublicKey = ${m.peerPublicKey.trim()}`,
-      ...(m.presharedKey.trim() ? [`PresharedKey = ${m.presharedKey.trim()}`] : []),
-      `Endpoint = ${m.endpoint.trim()}`,
-      ...(subnets.length ? [`AllowedIPs = ${subnets.join(', ')}`] : []),
-      'PersistentKeepalive = 25',
-      '',
-    ].join('\n');
-  }
-  const endpoint = splitEndpoint(m.endpoint);
-  return [
-    'client',
-    'dev tun',
-    `proto ${values.transport}`,
-    `remote ${endpoint ? endpoint.host.replace(/^\[|\]$/g, '') : m.endpoint.trim()} ${endpoint?.port ?? '1194'}`,
-    'nobind',
-    ...(m.ca.trim() ? ['<ca>', m.ca.trim(), '</ca>'] : []),
-    ...(m.cert.trim() ? ['<cert>', m.cert.trim(), '</cert>'] : []),
-    ...(m.key.trim() ? ['<key>', m.key.trim(), '</key>'] : []),
-    '',
-  ].join('\n');
+  const entry: CoreManualEntry =
+    values.protocol === 'wireguard'
+      ? { endpoint: m.endpoint, peerPublicKey: m.peerPublicKey, privateKey: m.privateKey, address: m.address, presharedKey: m.presharedKey }
+      : { endpoint: m.endpoint, ca: m.ca, cert: m.cert, key: m.key };
+  return renderManualEntry({ protocol: values.protocol, transport: values.transport, entry, subnets: values.subnets }).text;
 }
 
 export type CreateBody = z.input<typeof DirectVpnCreateRequest>;
+
+/**
+ * The API's `manual` object for the fields typed (empty ones left out: an empty WireGuard
+ * private key lets the server make the pair; the card then shows its public key).
+ */
+export function manualRequest(values: Pick<WizardValues, 'protocol' | 'manual'>): NonNullable<CreateBody['manual']> {
+  const m = values.manual;
+  const keys = values.protocol === 'wireguard' ? (['endpoint', 'peerPublicKey', 'privateKey', 'address', 'presharedKey'] as const) : (['endpoint', 'ca', 'cert', 'key'] as const);
+  const out: NonNullable<CreateBody['manual']> = {};
+  for (const key of keys) if (m[key].trim()) out[key] = m[key].trim();
+  return out;
+}
 
 /**
  * The create request for the steps filled so far. `withSubnets`: false while the subnet
@@ -141,7 +128,8 @@ export function createRequest(values: WizardValues, options: { dryRun: boolean; 
     if (Object.keys(advanced).length) body.advanced = advanced;
   }
   if (values.direction === 'outgoing') {
-    body.config = values.source === 'upload' ? values.config : manualConfig(values);
+    if (values.source === 'upload') body.config = values.config;
+    else body.manual = manualRequest(values);
     if (values.username && values.password) body.credentials = { username: values.username, password: values.password };
   } else {
     const port = values.listenPort.trim() ? Number(values.listenPort.trim()) : undefined;
@@ -159,7 +147,7 @@ export function stepOfField(field: string | undefined): number {
   const root = field.split(/[.[]/)[0] as string;
   if (root === 'direction') return 0;
   if (['name', 'description', 'protocol', 'transport', 'advanced'].includes(root)) return 1;
-  if (['config', 'credentials', 'listen', 'siteClientName'].includes(root)) return root === 'credentials' ? 4 : 2;
+  if (['config', 'manual', 'credentials', 'listen', 'siteClientName'].includes(root)) return root === 'credentials' ? 4 : 2;
   if (root === 'subnets') return 3;
   return WIZARD_STEPS.length - 1;
 }

@@ -195,13 +195,20 @@ export function ConnectionStep({ values, change, errors }: StepProps) {
             placeholder="router.example.net:51820"
             value={m.endpoint}
             onChange={(e) => setManual({ endpoint: e.currentTarget.value })}
+            error={errors['manual.endpoint']}
           />
-          <TextInput label="Router public key" value={m.peerPublicKey} onChange={(e) => setManual({ peerPublicKey: e.currentTarget.value })} />
+          <TextInput
+            label="Router public key"
+            value={m.peerPublicKey}
+            onChange={(e) => setManual({ peerPublicKey: e.currentTarget.value })}
+            error={errors['manual.peerPublicKey']}
+          />
           <PasswordInput
-            label="Agent private key"
-            description="Stored sealed; never shown again"
+            label="Agent private key (optional)"
+            description="Stored sealed; never shown again. Empty: plantgate makes the key pair and the card shows the public key to enter on the router"
             value={m.privateKey}
             onChange={(e) => setManual({ privateKey: e.currentTarget.value })}
+            error={errors['manual.privateKey']}
           />
           <Group grow>
             <TextInput
@@ -209,10 +216,16 @@ export function ConnectionStep({ values, change, errors }: StepProps) {
               placeholder="10.99.0.2/32"
               value={m.address}
               onChange={(e) => setManual({ address: e.currentTarget.value })}
+              error={errors['manual.address']}
             />
-            <PasswordInput label="Pre-shared key (optional)" value={m.presharedKey} onChange={(e) => setManual({ presharedKey: e.currentTarget.value })} />
+            <PasswordInput
+              label="Pre-shared key (optional)"
+              value={m.presharedKey}
+              onChange={(e) => setManual({ presharedKey: e.currentTarget.value })}
+              error={errors['manual.presharedKey']}
+            />
           </Group>
-          {errors.config && <FieldAlert message={errors.config} />}
+          {(errors.manual ?? errors.config) && <FieldAlert message={(errors.manual ?? errors.config) as string} />}
         </Stack>
       ) : (
         <Stack>
@@ -221,8 +234,17 @@ export function ConnectionStep({ values, change, errors }: StepProps) {
             placeholder="router.example.net:1194"
             value={m.endpoint}
             onChange={(e) => setManual({ endpoint: e.currentTarget.value })}
+            error={errors['manual.endpoint']}
           />
-          <Textarea label="CA certificate (PEM)" autosize minRows={2} maxRows={6} value={m.ca} onChange={(e) => setManual({ ca: e.currentTarget.value })} />
+          <Textarea
+            label="CA certificate (PEM)"
+            autosize
+            minRows={2}
+            maxRows={6}
+            value={m.ca}
+            onChange={(e) => setManual({ ca: e.currentTarget.value })}
+            error={errors['manual.ca']}
+          />
           <Textarea
             label="Client certificate (PEM)"
             autosize
@@ -230,6 +252,7 @@ export function ConnectionStep({ values, change, errors }: StepProps) {
             maxRows={6}
             value={m.cert}
             onChange={(e) => setManual({ cert: e.currentTarget.value })}
+            error={errors['manual.cert']}
           />
           <Textarea
             label="Client key (PEM)"
@@ -239,8 +262,9 @@ export function ConnectionStep({ values, change, errors }: StepProps) {
             maxRows={6}
             value={m.key}
             onChange={(e) => setManual({ key: e.currentTarget.value })}
+            error={errors['manual.key']}
           />
-          {errors.config && <FieldAlert message={errors.config} />}
+          {(errors.manual ?? errors.config) && <FieldAlert message={(errors.manual ?? errors.config) as string} />}
         </Stack>
       )}
       {values.source === 'upload' && values.fileName && !errors.config && (

@@ -1,12 +1,12 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlowBatch, type FlowBatchAck } from '../core/wire/audit.ts';
-import { ControlPlaneError } from '../daemon/control-plane.ts';
-import { errorMessage, type Logger } from '../daemon/log.ts';
+import { ControlPlaneError } from './control-plane.ts';
+import { errorMessage, type Logger } from './log.ts';
 import { batchId, planOverflow, retryDelay, type SpooledBatch } from './flow-spool-plan.ts';
 
 /**
- * The gateway's on-disk spool of flow batches (SPEC A5, after Firezone's flow_log_uploader):
+ * A daemon's on-disk spool of flow batches (SPEC A5, after Firezone's flow_log_uploader):
  * every batch is written to its own file before any upload, uploaded oldest first through
  * the ingest endpoint, and deleted only after the control plane acknowledged it (a retry
  * of the same batch id is answered with the same acknowledgement, so nothing doubles).
@@ -92,7 +92,7 @@ export class MemorySpoolFiles implements SpoolFiles {
 }
 
 export type FlowSpoolOptions = {
-  gatewayId: string;
+  daemonId: string;
   files: SpoolFiles;
   upload: (batch: FlowBatch) => Promise<FlowBatchAck>;
   now: () => number;
@@ -100,6 +100,8 @@ export type FlowSpoolOptions = {
   log: Logger;
   /** Batches kept at most (each up to one report window of records). */
   maxBatches?: number;
+  /** The daemon's kind, named in an overflow gap (default `gateway`). */
+  kind?: 'gateway' | 'agent';
 };
 
 export class FlowSpool {
@@ -224,7 +226,7 @@ export class FlowSpool {
   }
 
   private nextId(): string {
-    return batchId(this.options.gatewayId, this.options.now(), this.counter++);
+    return batchId(this.options.daemonId, this.options.now(), this.counter++);
   }
 
   private async bound(): Promise<void> {
@@ -241,7 +243,7 @@ export class FlowSpool {
     }
     // Only the head is read: pad the plan with the rest by name.
     const rest = names.slice(spooled.length).map((name) => ({ name, batch: { batchId: name, records: [], gaps: [] } }));
-    const plan = planOverflow([...spooled, ...rest], this.maxBatches, this.nextId(), this.options.now());
+    const plan = planOverflow([...spooled, ...rest], this.maxBatches, this.nextId(), this.options.now(), this.options.kind);
     if (plan.gapBatch !== null) await files.write(`${plan.gapBatch.batchId}.json`, JSON.stringify(plan.gapBatch));
     for (const name of plan.drop) await files.remove(name);
     this.options.log.warn('flow spool full: oldest batches dropped and recorded as a gap', { dropped: plan.drop.length });

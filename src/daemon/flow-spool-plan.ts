@@ -1,14 +1,14 @@
 import type { FlowBatch } from '../core/wire/audit.ts';
 
 /**
- * Pure rules of the gateway's flow spool (SPEC A5, no silent loss): batch ids that sort
+ * Pure rules of a daemon's flow spool (SPEC A5, no silent loss): batch ids that sort
  * by age, and what to drop when the spool is full — the oldest batches, whose records
  * become one gap (with the dropped batches' own gaps carried over, so a gap is never lost).
  */
 
 /** `gw.000001796045528745.000003`: sorts by creation time, then by a counter within the millisecond. */
-export function batchId(gatewayId: string, now: number, counter: number): string {
-  return `${gatewayId}.${String(now).padStart(18, '0')}.${String(counter % 1_000_000).padStart(6, '0')}`;
+export function batchId(daemonId: string, now: number, counter: number): string {
+  return `${daemonId}.${String(now).padStart(18, '0')}.${String(counter % 1_000_000).padStart(6, '0')}`;
 }
 
 export type SpooledBatch = { name: string; batch: FlowBatch };
@@ -25,7 +25,7 @@ export type OverflowPlan = {
  * The gap spans the dropped records' first and last seen, or the time of the drop when the
  * dropped batches held only gaps.
  */
-export function planOverflow(spooled: SpooledBatch[], maxBatches: number, newBatchId: string, now: number): OverflowPlan {
+export function planOverflow(spooled: SpooledBatch[], maxBatches: number, newBatchId: string, now: number, kind: 'gateway' | 'agent' = 'gateway'): OverflowPlan {
   if (maxBatches < 2) throw new Error('maxBatches must be at least 2 (one batch and the gap recording a drop)');
   if (spooled.length <= maxBatches) return { drop: [], gapBatch: null };
   const dropped = spooled.slice(0, spooled.length - maxBatches + 1);
@@ -47,7 +47,7 @@ export function planOverflow(spooled: SpooledBatch[], maxBatches: number, newBat
       id: `${newBatchId}.overflow`,
       from: new Date(Number.isFinite(from) ? from : now).toISOString(),
       to: new Date(Number.isFinite(to) ? to : now).toISOString(),
-      reason: `gateway flow spool full: ${records} flow records of ${dropped.length} batches dropped (oldest first) while the control plane was unreachable`,
+      reason: `${kind} flow spool full: ${records} flow records of ${dropped.length} batches dropped (oldest first) while the control plane was unreachable`,
     });
   }
   return { drop: dropped.map((entry) => entry.name), gapBatch: gaps.length === 0 ? null : { batchId: newBatchId, records: [], gaps: gaps.slice(-1000) } };

@@ -38,15 +38,15 @@ type WindowEntry = {
 };
 
 export type FlowAccountingOptions = {
-  gatewayId: string;
+  daemonId: string;
   /** Flows kept open at most (a flood of half-open connections must not exhaust memory). */
   maxOpenFlows?: number;
 };
 
 export class FlowAccounting {
-  private readonly gatewayId: string;
+  private readonly daemonId: string;
   private readonly maxOpenFlows: number;
-  private tunnelRange: Ipv4Prefix | null = null;
+  private tunnelRanges: Ipv4Prefix[] = [];
   private readonly open = new Map<number, OpenFlow>();
   private window = new Map<FlowKey, WindowEntry>();
   /** From the previous run: consulted once per id when the flow is met again. */
@@ -56,14 +56,24 @@ export class FlowAccounting {
   untracked = 0;
 
   constructor(options: FlowAccountingOptions) {
-    this.gatewayId = options.gatewayId;
+    this.daemonId = options.daemonId;
     this.maxOpenFlows = options.maxOpenFlows ?? 1_000_000;
   }
 
   /** The personal-VPN tunnel range from the desired document; nothing is user traffic before it is known. */
   setTunnelRange(range: string | null): void {
-    const parsed = range === null ? null : parseCidr(range);
-    this.tunnelRange = parsed?.ok ? parsed.prefix : null;
+    this.setTunnelRanges(range === null ? [] : [range]);
+  }
+
+  /**
+   * Several source ranges (the agent: each hosted direct VPN's tunnel network, whose user
+   * clients reach the plant through it). A flow between two of them is not plant access.
+   */
+  setTunnelRanges(ranges: readonly string[]): void {
+    this.tunnelRanges = ranges.flatMap((range) => {
+      const parsed = parseCidr(range);
+      return parsed.ok ? [parsed.prefix] : [];
+    });
   }
 
   get openFlows(): number {
@@ -128,7 +138,7 @@ export class FlowAccounting {
     let n = 0;
     for (const entry of this.window.values()) {
       records.push({
-        id: `${this.gatewayId}:${at}:${n++}`,
+        id: `${this.daemonId}:${at}:${n++}`,
         tunnelIp: entry.tunnelIp,
         destinationIp: entry.destinationIp,
         protocol: entry.protocol,
@@ -146,11 +156,11 @@ export class FlowAccounting {
   }
 
   private userFlow(event: ConntrackEvent): OpenFlow | null {
-    const range = this.tunnelRange;
-    if (range === null) return null;
+    const ranges = this.tunnelRanges;
+    if (ranges.length === 0) return null;
     const src = parseIpv4(event.src);
     const dst = parseIpv4(event.dst);
-    if (src === null || dst === null || !containsAddress(range, src) || containsAddress(range, dst)) return null;
+    if (src === null || dst === null || !ranges.some((range) => containsAddress(range, src)) || ranges.some((range) => containsAddress(range, dst))) return null;
     const port = event.protocol === 'tcp' || event.protocol === 'udp' || event.protocol === 'sctp' ? event.dport : null;
     const key = `${event.src}|${event.dst}|${event.protocol}|${port ?? ''}`;
     const identity = `${key}|${event.sport ?? ''}`;

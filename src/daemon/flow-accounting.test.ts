@@ -11,7 +11,7 @@ function ev(type: ConntrackEvent['type'], id: number, over: Partial<ConntrackEve
 const bytes = (out: number, back: number) => ({ orig: { packets: 1, bytes: out }, reply: { packets: 1, bytes: back } });
 
 function accounting(): FlowAccounting {
-  const a = new FlowAccounting({ gatewayId: 'gw1' });
+  const a = new FlowAccounting({ daemonId: 'gw1' });
   a.setTunnelRange('100.64.0.0/16');
   return a;
 }
@@ -80,7 +80,7 @@ describe('FlowAccounting (SPEC A1: flow records from conntrack events)', () => {
   }
 
   it('records nothing before the tunnel range is known', () => {
-    const a = new FlowAccounting({ gatewayId: 'gw1' });
+    const a = new FlowAccounting({ daemonId: 'gw1' });
     a.event(ev('new', 1), 0);
     assert.deepEqual(a.flush(T0), []);
   });
@@ -107,7 +107,7 @@ describe('FlowAccounting (SPEC A1: flow records from conntrack events)', () => {
   });
 
   it('bounds the open flows it tracks (a flood of half-open connections), counting the untracked', () => {
-    const a = new FlowAccounting({ gatewayId: 'gw1', maxOpenFlows: 2 });
+    const a = new FlowAccounting({ daemonId: 'gw1', maxOpenFlows: 2 });
     a.setTunnelRange('100.64.0.0/16');
     for (let id = 1; id <= 5; id++) a.event(ev('new', id), 0);
     assert.equal(a.openFlows, 2);
@@ -150,5 +150,29 @@ describe('FlowAccounting across a gateway restart', () => {
     after.restore(saved);
     after.listed([ev('list', 4, { at: null, sport: 55555, ...bytes(50, 60) })], T0 + 1);
     assert.deepEqual(after.flush(T0 + 2).map((r) => [r.bytesOut, r.bytesIn]), [[50, 60]]);
+  });
+
+  it('agent: flows from any hosted server tunnel network are user-client traffic; between two networks or towards one, or before any is known, they are not', () => {
+    const a = new FlowAccounting({ daemonId: 'agent1' });
+    a.event(ev('new', 1, { src: '100.96.0.3', dst: '10.40.0.10' }), 0);
+    assert.deepEqual(a.flush(T0 + 1000), [], 'no hosted server yet: nothing is user-client traffic');
+    a.setTunnelRanges(['100.96.0.0/24', '100.96.1.0/24']);
+    a.event(ev('new', 2, { src: '100.96.0.3', dst: '10.40.0.10', dport: 502 }), 0);
+    a.event(ev('destroy', 2, { src: '100.96.0.3', dst: '10.40.0.10', dport: 502, ...bytes(120, 80) }), 0);
+    a.event(ev('new', 3, { src: '100.96.1.7', dst: '10.40.0.11' }), 0);
+    a.event(ev('new', 4, { src: '100.96.0.3', dst: '100.96.1.7' }), 0);
+    a.event(ev('new', 5, { src: '10.40.0.10', dst: '100.96.0.3' }), 0);
+    const records = a.flush(T0 + 60_000);
+    assert.deepEqual(
+      records.map((r) => [r.tunnelIp, r.destinationIp, r.port, r.bytesOut, r.bytesIn]),
+      [
+        ['100.96.0.3', '10.40.0.10', 502, 120, 80],
+        ['100.96.1.7', '10.40.0.11', 80, 0, 0],
+      ],
+    );
+    assert.match(records[0]?.id ?? '', /^agent1:/);
+    a.setTunnelRanges([]);
+    a.event(ev('new', 6, { src: '100.96.0.3', dst: '10.40.0.10' }), 0);
+    assert.deepEqual(a.flush(T0 + 120_000), [], 'the last hosted server gone: nothing captured');
   });
 });

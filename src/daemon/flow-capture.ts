@@ -1,20 +1,21 @@
 import { type FlowBatch, MAX_BATCH_RECORDS } from '../core/wire/audit.ts';
-import type { Clock } from '../daemon/clock.ts';
-import { errorMessage, type Logger } from '../daemon/log.ts';
-import type { MetricsRegistry } from '../daemon/metrics.ts';
+import type { Clock } from './clock.ts';
+import { errorMessage, type Logger } from './log.ts';
+import type { MetricsRegistry } from './metrics.ts';
 import type { ConntrackGap, ConntrackSource } from '../os/conntrack/conntrack-source.ts';
 import type { FlowAccounting, OpenFlowSnapshot } from './flow-accounting.ts';
 import type { FlowSpool } from './flow-spool.ts';
 
 /**
- * The gateway's flow capture (issue 10, SPEC A1/A5): conntrack events feed FlowAccounting;
+ * A daemon's flow capture (issue 10, SPEC A1/A5; the gateway for personal-VPN users, the
+ * agent for its hosted direct VPNs' clients): conntrack events feed FlowAccounting;
  * every report window the open flows are listed (so long-lived ones are reported before
  * they end), the window's records and the gaps since the last window are spooled as one
  * batch, and the spool uploads. Lost events reach the trail as gaps, never silently.
  */
 
 export type FlowCaptureOptions = {
-  gatewayId: string;
+  daemonId: string;
   source: ConntrackSource;
   accounting: FlowAccounting;
   spool: FlowSpool;
@@ -24,12 +25,14 @@ export type FlowCaptureOptions = {
   intervalMs?: number;
   /** Where what was reported of the open flows is kept across a restart (the state dir). */
   openFlows?: { load(): Promise<unknown>; save(snapshot: OpenFlowSnapshot[]): Promise<void> };
-  /** The gateway's /metrics: records and gaps spooled, batches waiting, flows tracked. */
+  /** The daemon's /metrics: records and gaps spooled, batches waiting, flows tracked. */
   metrics?: MetricsRegistry;
+  /** Metric name prefix (default `plantgate_gateway_flow`) and the daemon's kind in gap reasons (default `gateway`). */
+  metricsPrefix?: string;
+  kind?: 'gateway' | 'agent';
 };
 
-function captureMetrics(registry: MetricsRegistry) {
-  const p = 'plantgate_gateway_flow';
+function captureMetrics(registry: MetricsRegistry, p: string) {
   return {
     records: registry.counter(`${p}_records_total`, 'Flow records spooled for the audit trail', []),
     gaps: registry.counter(`${p}_gaps_total`, 'Capture gaps (lost conntrack events, spool overflow) recorded', []),
@@ -50,7 +53,7 @@ export class FlowCapture {
   constructor(options: FlowCaptureOptions) {
     this.options = options;
     this.intervalMs = options.intervalMs ?? 60_000;
-    this.metrics = options.metrics ? captureMetrics(options.metrics) : null;
+    this.metrics = options.metrics ? captureMetrics(options.metrics, options.metricsPrefix ?? 'plantgate_gateway_flow') : null;
     if (this.metrics !== null) {
       this.metrics.records.inc({}, 0);
       this.metrics.gaps.inc({}, 0);
@@ -88,7 +91,7 @@ export class FlowCapture {
     } catch (error) {
       log.error('flow records could not be spooled', { records: records.length, error: errorMessage(error) });
       const now = clock.now();
-      this.gaps.push(...gaps, { id: this.gapId(now), from: records[0]?.firstSeen ?? new Date(now).toISOString(), to: new Date(now).toISOString(), reason: `gateway could not spool ${records.length} flow records: ${errorMessage(error).slice(0, 300)}` });
+      this.gaps.push(...gaps, { id: this.gapId(now), from: records[0]?.firstSeen ?? new Date(now).toISOString(), to: new Date(now).toISOString(), reason: `${this.options.kind ?? 'gateway'} could not spool ${records.length} flow records: ${errorMessage(error).slice(0, 300)}` });
     }
     // After the batch is on disk: a crash in between reports bytes twice, never loses them.
     await this.options.openFlows?.save(accounting.snapshot()).catch((error: unknown) => log.warn('open flows not saved', { error: errorMessage(error) }));
@@ -113,7 +116,7 @@ export class FlowCapture {
   }
 
   private gapId(at: number): string {
-    return `${this.options.gatewayId}.gap.${at}.${this.gapCounter++}`;
+    return `${this.options.daemonId}.gap.${at}.${this.gapCounter++}`;
   }
 }
 

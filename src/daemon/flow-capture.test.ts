@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FlowBatch, FlowBatchAck } from '../core/wire/audit.ts';
-import { ControlPlaneError } from '../daemon/control-plane.ts';
-import { memoryLogger } from '../daemon/log.ts';
+import { ControlPlaneError } from './control-plane.ts';
+import { memoryLogger } from './log.ts';
 import { FakeConntrackSource } from '../os/conntrack/fake-conntrack-source.ts';
 import { FlowAccounting } from './flow-accounting.ts';
 import { FlowCapture } from './flow-capture.ts';
@@ -21,11 +21,11 @@ function setup() {
     return { batchId: batch.batchId, duplicate: false, stored: batch.records.length, alreadyStored: 0, unattributed: 0, gaps: batch.gaps.length };
   };
   const source = new FakeConntrackSource();
-  const accounting = new FlowAccounting({ gatewayId: 'gw1' });
+  const accounting = new FlowAccounting({ daemonId: 'gw1' });
   accounting.setTunnelRange('100.64.0.0/16');
   const files = new MemorySpoolFiles();
-  const spool = new FlowSpool({ gatewayId: 'gw1', files, upload, now: clock.now, random: () => 0, log: memoryLogger() });
-  const capture = new FlowCapture({ gatewayId: 'gw1', source, accounting, spool, clock, log: memoryLogger(), intervalMs: 3_600_000 });
+  const spool = new FlowSpool({ daemonId: 'gw1', files, upload, now: clock.now, random: () => 0, log: memoryLogger() });
+  const capture = new FlowCapture({ daemonId: 'gw1', source, accounting, spool, clock, log: memoryLogger(), intervalMs: 3_600_000 });
   return {
     source,
     spool,
@@ -92,10 +92,10 @@ describe('FlowCapture (issue 10: the gateway reports user flows with their gaps)
     const source = new FakeConntrackSource(); // the kernel's table: it outlives the gateway
     const run = async (at: number, between: () => void) => {
       const clock = { now: () => at, sleep: async () => {} };
-      const accounting = new FlowAccounting({ gatewayId: 'gw1' });
+      const accounting = new FlowAccounting({ daemonId: 'gw1' });
       accounting.setTunnelRange('100.64.0.0/16');
-      const spool = new FlowSpool({ gatewayId: 'gw1', files: new MemorySpoolFiles(), upload, now: clock.now, random: () => 0, log: memoryLogger() });
-      const capture = new FlowCapture({ gatewayId: 'gw1', source, accounting, spool, clock, log: memoryLogger(), intervalMs: 3_600_000, openFlows });
+      const spool = new FlowSpool({ daemonId: 'gw1', files: new MemorySpoolFiles(), upload, now: clock.now, random: () => 0, log: memoryLogger() });
+      const capture = new FlowCapture({ daemonId: 'gw1', source, accounting, spool, clock, log: memoryLogger(), intervalMs: 3_600_000, openFlows });
       await capture.start();
       between();
       await capture.stop();

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { FlowBatch, FlowBatchAck } from '../core/wire/audit.ts';
-import { ControlPlaneError } from '../daemon/control-plane.ts';
-import { memoryLogger } from '../daemon/log.ts';
+import { ControlPlaneError } from './control-plane.ts';
+import { memoryLogger } from './log.ts';
 import { DirectorySpoolFiles, FlowSpool, MemorySpoolFiles, type SpoolFiles } from './flow-spool.ts';
 
 const record = (id: string, minute = 0): FlowBatch['records'][number] => ({
@@ -45,7 +45,7 @@ class FakeIngest {
 
 function spool(files: SpoolFiles, ingest: FakeIngest, maxBatches = 100, start = 1000): FlowSpool {
   let t = start;
-  return new FlowSpool({ gatewayId: 'gw1', files, upload: ingest.upload, now: () => t++, random: () => 0, log: memoryLogger(), maxBatches });
+  return new FlowSpool({ daemonId: 'gw1', files, upload: ingest.upload, now: () => t++, random: () => 0, log: memoryLogger(), maxBatches });
 }
 
 describe('FlowSpool (SPEC A5: no silent loss)', () => {
@@ -91,7 +91,7 @@ describe('FlowSpool (SPEC A5: no silent loss)', () => {
     const ingest = new FakeIngest();
     let lose = true;
     const s = new FlowSpool({
-      gatewayId: 'gw1',
+      daemonId: 'gw1',
       files,
       upload: async (batch) => {
         const ack = await ingest.upload(batch);
