@@ -151,6 +151,17 @@ describe('plantgate site-vpn against a real control plane', () => {
     assert.match(login.stderr, /credentials[\s\S]*--username/);
   });
 
+  it('qa: --config - reads the upload from standard input as the help says; not together with --username (the password comes from there)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(upload(''), 'utf8');
+    const dry = await run([...create, '--name', 'Router Stdin', '--config', '-', '--dry-run', '--json'], text);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.deepEqual(JSON.parse(dry.stdout).stripped, [{ what: '0.0.0.0/0', line: 8 }]);
+    const both = await run([...create, '--name', 'Router Stdin', '--config', '-', '--username', 'u', '--dry-run'], text);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--username: standard input already carried the config/);
+  });
+
   it('qa D8/D11 --json: a device refusal keeps status, server code, field and the devices; a failed discovery prints one JSON document', async () => {
     const made = await run([...create, '--name', 'Router D8', '--config', upload(''), '--subnet', '10.46.0.0/24']);
     assert.equal(made.code, 0, made.stderr);

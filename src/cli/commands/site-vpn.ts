@@ -6,7 +6,7 @@ import { ApiClientError, callEndpoint, serverCode } from '../api-client.ts';
 import { CliError, type Io, client, printJson } from '../context.ts';
 import { collect } from '../org-args.ts';
 import { renderChanges } from '../org-render.ts';
-import { readStdin } from '../stdin.ts';
+import { readStdin as readAllStdin } from '../stdin.ts';
 import { deliverProfile, profileTarget, registerSiteVpnClientCommands } from './site-vpn-clients.ts';
 import { formatTable } from '../table.ts';
 import { stateText, trafficText } from '../live-render.ts';
@@ -261,8 +261,23 @@ type CreateOptions = ManualOptions & {
   json?: boolean;
 };
 
+/** Set when `--config -` took standard input: the password of --username cannot come from there too. */
+let configFromStdin = false;
+
+async function readStdin(): Promise<string> {
+  if (configFromStdin) throw new CliError('--username: standard input already carried the config (--config -); name the config file so the password can come on standard input', 'usage');
+  return readAllStdin();
+}
+
 function readConfig(file: string): string {
-  if (file === '-') throw new CliError('--config: "-" is not supported yet; name the file', 'usage');
+  if (file === '-') {
+    configFromStdin = true;
+    try {
+      return readFileSync(0, 'utf8');
+    } catch (e) {
+      throw new CliError(`--config: cannot read standard input: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'usage');
+    }
+  }
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
