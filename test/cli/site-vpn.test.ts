@@ -149,6 +149,9 @@ describe('plantgate site-vpn against a real control plane', () => {
     const login = await run(['site-vpn', 'create', '--plant', 'Park C', '--name', 'Router Y', '--direction', 'outgoing', '--protocol', 'openvpn', '--config', ovpn]);
     assert.notEqual(login.code, 0);
     assert.match(login.stderr, /credentials[\s\S]*--username/);
+    const byHand = await run([...create, '--name', 'Router Y', '--endpoint', '192.0.2.9:51820', '--peer-public-key', 'notakey', '--address', '10.99.0.2/32', '--subnet', '10.45.0.0/24', '--dry-run']);
+    assert.equal(byHand.code, 2);
+    assert.match(byHand.stderr, /not a WireGuard key[\s\S]*--peer-public-key/);
   });
 
   it('qa: --config - reads the upload from standard input as the help says; not together with --username (the password comes from there)', async () => {

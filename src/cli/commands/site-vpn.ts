@@ -135,7 +135,7 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
         },
       }).catch((e: unknown) => {
         target?.abandon();
-        throw withFlagHint(e, CREATE_FLAGS);
+        throw withFlagHint(e, { ...CREATE_FLAGS, ...manualLabels(opts.protocol) });
       });
       // The router needs the agent's public key as its peer (the server made the pair when no --private-key-file was given).
       const publicKeyHint = result.agentPublicKey ? `agent public key (enter it as the peer on the router): ${result.agentPublicKey}` : null;
