@@ -143,6 +143,13 @@ describe('plantgate site-vpn against a real control plane', () => {
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /line 4 \(PostUp\)/);
     assert.match(refused.stderr, /line 5 \(PreDown\)/);
+    assert.equal(refused.stderr.match(/line 4 \(PostUp\)/g)?.length, 1, 'the first problem is the message, not repeated');
+    const emptyFile = join(work, 'empty.conf');
+    writeFileSync(emptyFile, '');
+    const empty = await run([...create, '--name', 'Router Y', '--config', emptyFile, '--subnet', '10.45.0.0/24']);
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /no \[Interface\] section[\s\S]*no \[Peer\] section/);
+    assert.doesNotMatch(empty.stderr, /line 0/);
     const ovpn = join(work, 'login.ovpn');
     const pki = await createTestPki();
     writeFileSync(ovpn, `client\ndev tun\nproto udp\nremote 192.0.2.9 1194\nauth-user-pass\nroute 10.45.0.0 255.255.255.0\n<ca>\n${pki.caPem.trim()}\n</ca>\n`);
