@@ -172,6 +172,25 @@ describe('plantgate site-vpn against a real control plane', () => {
     assert.match(both.stderr, /--username: standard input already carried the config/);
   });
 
+  it('qa D1: edit --listen-host/--listen-port moves where a hosted server\u2019s clients dial (the API\u2019s listen on edit); a taken port names its owner and the flag', async () => {
+    const hosted = ['site-vpn', 'create', '--plant', 'Park C', '--direction', 'hosted', '--protocol', 'wireguard', '--listen-host', 'a.example'];
+    const made = await run([...hosted, '--name', 'Hosted L', '--subnet', '10.47.0.0/24', '--listen-port', '51900', '--out', join(work, 'hosted-l.conf')]);
+    assert.equal(made.code, 0, made.stderr);
+    const moved = await run(['site-vpn', 'edit', 'Hosted L', '--plant', 'Park C', '--listen-host', 'b.example', '--listen-port', '51901']);
+    assert.equal(moved.code, 0, moved.stderr);
+    assert.match(moved.stdout, /clients dial b\.example:51901 now/);
+    assert.doesNotMatch(moved.stdout, /Park C: $/m, 'no empty change line');
+    const shown = JSON.parse((await run(['site-vpn', 'show', 'Hosted L', '--plant', 'Park C', '--json'])).stdout);
+    assert.deepEqual(shown.listen, { host: 'b.example', port: 51901 });
+    const other = await run([...hosted, '--name', 'Hosted M', '--subnet', '10.48.0.0/24', '--listen-port', '51902', '--out', join(work, 'hosted-m.conf')]);
+    assert.equal(other.code, 0, other.stderr);
+    const taken = await run(['site-vpn', 'edit', 'Hosted L', '--plant', 'Park C', '--listen-port', '51902']);
+    assert.equal(taken.code, 5);
+    assert.match(taken.stderr, /51902[\s\S]*"Hosted M"[\s\S]*--listen-port/);
+    const bad = await run(['site-vpn', 'edit', 'Hosted L', '--plant', 'Park C', '--listen-port', '0']);
+    assert.equal(bad.code, 2);
+  });
+
   it('qa D8/D11 --json: a device refusal keeps status, server code, field and the devices; a failed discovery prints one JSON document', async () => {
     const made = await run([...create, '--name', 'Router D8', '--config', upload(''), '--subnet', '10.46.0.0/24']);
     assert.equal(made.code, 0, made.stderr);

@@ -153,13 +153,15 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
     });
 
   addManualOptions(siteVpn.command('edit <vpn>'))
-    .description('change name, description, subnets or (outgoing) the upload; a subnet with devices behind it is removed only with --confirm (SPEC D8)')
+    .description('change name, description, subnets, (outgoing) the upload or (hosted) where clients dial; a subnet with devices behind it is removed only with --confirm (SPEC D8)')
     .requiredOption('--plant <plant>', PLANT_HELP)
     .option('--name <name>', 'new name')
     .option('--description <text>', 'new description')
     .option('--subnet <cidr>', 'the complete new subnet list (repeat)', collect)
     .option('--config <file>', 'outgoing: a new .conf / .ovpn (or the by-hand flags) replacing endpoint and keys, checked like on create')
     .option('--username <name>', 'new credentials for a profile with auth-user-pass; the password is read from standard input')
+    .option('--listen-host <host>', 'hosted: the address or name clients dial (profiles issued before keep the old one)')
+    .option('--listen-port <port>', 'hosted: the port clients dial (profiles issued before keep the old one)')
     .option('--confirm', 'remove subnets although network devices are behind them (the devices go with them)')
     .option('--json', JSON_HELP)
     .action(
@@ -167,6 +169,8 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
         vpn: string,
         opts: ManualOptions & {
           plant: string;
+          listenHost?: string;
+          listenPort?: string;
           name?: string;
           description?: string;
           subnet?: string[];
@@ -176,6 +180,9 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
           json?: boolean;
         },
       ) => {
+        const port = opts.listenPort === undefined ? undefined : Number(opts.listenPort);
+        if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535))
+          throw new CliError('--listen-port: must be a port number 1–65535', 'usage');
         const config = opts.config === undefined ? undefined : readConfig(opts.config);
         const manual = manualFromOptions(opts);
         const password = opts.username !== undefined ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
@@ -189,9 +196,12 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
               config,
               manual,
               credentials: opts.username !== undefined ? { username: opts.username, password: password ?? '' } : undefined,
+              listen: opts.listenHost !== undefined || port !== undefined ? { host: opts.listenHost, port } : undefined,
               confirm: opts.confirm === true,
             },
             labels: {
+              'listen.host': '--listen-host',
+              'listen.port': '--listen-port',
               name: '--name',
               description: '--description',
               subnets: '--subnet',
@@ -199,6 +209,8 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
               credentials: '--username',
               ...manualLabels(opts.remote !== undefined ? 'openvpn' : 'wireguard'),
             },
+          }).catch((e: unknown) => {
+            throw withFlagHint(e, { ...CREATE_FLAGS, ...manualLabels(opts.remote !== undefined ? 'openvpn' : 'wireguard') });
           }),
         );
         if (opts.json) return printJson(io, result);
