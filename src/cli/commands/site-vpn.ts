@@ -304,6 +304,7 @@ const CREATE_FLAGS: Record<string, string> = {
   'credentials.password': 'the password on standard input (with --username)',
   'listen.host': '--listen-host',
   'listen.port': '--listen-port',
+  siteClientName: '--site-client',
   'advanced.cipher': '--cipher',
   'advanced.auth': '--auth',
   'advanced.compression': '--compression',
