@@ -46,6 +46,13 @@ export async function createDirectVpn(ctx: AppContext, caller: Caller, plantRef:
   if (body.direction === 'hosted' && body.manual !== undefined) {
     throw badRequest('manual', 'only an outgoing direct VPN takes endpoint and keys; a hosted server gets its own from the platform');
   }
+  // settings WireGuard does not have are refused, not silently dropped (bad input names its field)
+  if (body.protocol === 'wireguard' && body.advanced !== undefined) {
+    throw badRequest('advanced', 'data cipher, auth digest, compression and minimum TLS version are OpenVPN settings; WireGuard has none');
+  }
+  if (body.protocol === 'wireguard' && body.direction === 'outgoing' && body.credentials !== undefined) {
+    throw badRequest('credentials', 'WireGuard takes no username and password (only an OpenVPN upload with auth-user-pass does)');
+  }
   if (body.direction === 'hosted') {
     const existing = await directVpnsOfPlant(ctx.store.db, scope.plant.id);
     refuseDuplicateName(scope, existing, body.name);
