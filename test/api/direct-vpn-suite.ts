@@ -131,6 +131,9 @@ export function directVpnSuite(engine: string, database: () => Promise<string | 
       const hosted = await mona.post(PARK_C, { name: 'Router W', direction: 'hosted', protocol: 'wireguard', subnets: ['10.51.0.0/24'], listen: { host: 'h.example' }, advanced: { auth: 'SHA1' } });
       assert.equal(hosted.status, 400, JSON.stringify(hosted.body));
       assert.equal(hosted.body.error.field, 'advanced');
+      const ovpn = await mona.post(PARK_C, { name: 'Router W', direction: 'outgoing', protocol: 'openvpn', config: readFileSync(new URL('../../src/core/direct-vpn/corpus/pfsense-openvpn.ovpn', import.meta.url), 'utf8'), subnets: ['10.51.0.0/24'], credentials: { username: 'u', password: 'p' } });
+      assert.equal(ovpn.status, 400, JSON.stringify(ovpn.body));
+      assert.equal(ovpn.body.error.field, 'credentials', 'an upload without auth-user-pass takes no credentials (as edit says)');
       assert.equal((await mona.get(PARK_C)).body.some((v: { name: string }) => v.name === 'Router W'), false);
     });
 

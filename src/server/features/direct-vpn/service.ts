@@ -73,6 +73,8 @@ export async function createDirectVpn(ctx: AppContext, caller: Caller, plantRef:
   });
   if (!reviewed.ok) throw reviewed.field === 'config' && source.rendered ? manualParseRefusal(source.rendered, reviewed.problems) : reviewRefusal(reviewed);
   const review = reviewed.review;
+  // as edit does: credentials for an upload without auth-user-pass would be stored and never used
+  if (body.credentials !== undefined && !review.needsCredentials) throw badRequest('credentials', 'the upload asks for no username and password (no auth-user-pass): leave credentials out');
   refuseNonIpv4(review.subnets);
   const stored = storedConfig(body, source.configText, review.crypto);
   // What the router needs to accept the agent: its public key (not on a dry run with a key not made yet).
