@@ -13,8 +13,11 @@ import type { ConntrackEvent } from '../os/conntrack/conntrack-line.ts';
  * (`conntrack -L`) — so a connection that lasts hours is reported every window, not only at
  * its end. Each flow remembers what was already reported; a window gets only the growth.
  *
- * `connections` of a record: the connections that opened or moved bytes in that window. A
- * connection spanning several windows counts in each of them; a short one counts once.
+ * `connections` of a record: the connections that opened (or were first seen) in that
+ * window. A connection spanning several windows counts once, in its first; the later windows'
+ * records carry its further bytes with `connections` 0 — so summing a device's records gives
+ * how often it was reached (a TIME_WAIT DESTROY two minutes later with a few bytes of FIN/ACK
+ * must not count the connection again).
  */
 
 type FlowKey = string;
@@ -23,7 +26,18 @@ type FlowKey = string;
 export type OpenFlowSnapshot = [number, string, number, number];
 
 /** `key`: what a window aggregates by; `identity`: the key and source port (one connection). */
-type OpenFlow = { key: FlowKey; identity: string; tunnelIp: string; destinationIp: string; protocol: string; port: number | null; reportedOut: number; reportedIn: number };
+type OpenFlow = {
+  key: FlowKey;
+  identity: string;
+  tunnelIp: string;
+  destinationIp: string;
+  protocol: string;
+  port: number | null;
+  reportedOut: number;
+  reportedIn: number;
+  /** Counted in some window's `connections` already (a flow restored after a restart was). */
+  counted: boolean;
+};
 
 type WindowEntry = {
   tunnelIp: string;
@@ -167,7 +181,7 @@ export class FlowAccounting {
     const before = this.restored.get(event.id);
     this.restored.delete(event.id);
     const known = before !== undefined && before.key === identity && event.type !== 'new';
-    return { key, identity, tunnelIp: event.src, destinationIp: event.dst, protocol: event.protocol, port, reportedOut: known ? before.out : 0, reportedIn: known ? before.back : 0 };
+    return { key, identity, tunnelIp: event.src, destinationIp: event.dst, protocol: event.protocol, port, reportedOut: known ? before.out : 0, reportedIn: known ? before.back : 0, counted: known };
   }
 
   /** Adds what `counters` shows beyond what was reported; `opened` counts the connection without bytes. */
@@ -192,7 +206,10 @@ export class FlowAccounting {
       };
       this.window.set(flow.key, entry);
     }
-    entry.connections.add(id);
+    if (!flow.counted) {
+      entry.connections.add(id);
+      flow.counted = true;
+    }
     entry.bytesOut += out;
     entry.bytesIn += back;
     entry.firstSeen = Math.min(entry.firstSeen, at);

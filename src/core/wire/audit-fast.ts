@@ -54,7 +54,6 @@ function isFlowRecord(r: unknown, instants: Set<string>): boolean {
     PROTOCOL.test(f.protocol) &&
     (port === null || (Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 65535)) &&
     isCount(f.connections) &&
-    (f.connections as number) >= 1 &&
     isCount(f.bytesIn) &&
     isCount(f.bytesOut) &&
     isInstant(firstSeen, instants) &&

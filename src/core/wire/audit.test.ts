@@ -19,7 +19,7 @@ describe('audit wire schemas', () => {
     ['a valid batch passes (session defaults to null)', { batchId: 'b1', records: [record] }, null],
     ['a bad tunnel address is named', { batchId: 'b1', records: [{ ...record, tunnelIp: '100.64.0' }] }, 'records.0.tunnelIp'],
     ['lastSeen before firstSeen is named', { batchId: 'b1', records: [{ ...record, lastSeen: '2025-12-31T00:00:00Z' }] }, 'records.0.lastSeen'],
-    ['zero connections is refused', { batchId: 'b1', records: [{ ...record, connections: 0 }] }, 'records.0.connections'],
+    ['negative connections are refused', { batchId: 'b1', records: [{ ...record, connections: -1 }] }, 'records.0.connections'],
     ['negative bytes are refused', { batchId: 'b1', records: [{ ...record, bytesIn: -1 }] }, 'records.0.bytesIn'],
     ['an unknown field is refused', { batchId: 'b1', records: [{ ...record, extra: 1 }] }, 'records.0'],
     ['a batch id with a slash is refused', { batchId: 'a/b', records: [] }, 'batchId'],

@@ -31,7 +31,8 @@ export const FlowRecordIn = z
     destinationIp: strictIpv4,
     protocol: z.string().regex(/^[a-z0-9-]{1,16}$/, 'must be a protocol name such as tcp, udp or icmp'),
     port: z.number().int().min(0).max(65535, 'must be a port (0–65535)').nullable(),
-    connections: count.min(1, 'must be at least 1'),
+    /** Connections first seen in this window (0: more bytes of connections counted in an earlier one). */
+    connections: count,
     bytesIn: count,
     bytesOut: count,
     firstSeen: instant,
