@@ -138,9 +138,15 @@ function stringValues(query: Record<string, QueryValue> | undefined): Record<str
 }
 
 function refused(response: Response, parsed: unknown): ApiClientError {
-  const error = (parsed as { error?: { message?: string; problems?: Array<{ field: string; message: string }> } } | undefined)?.error;
+  const error = (parsed as { error?: { message?: string; problems?: Array<{ field: string; message: string; line?: number; directive?: string }> } } | undefined)?.error;
   let message = typeof error?.message === 'string' ? error.message : `${response.status} ${response.statusText}`;
-  if (Array.isArray(error?.problems) && error.problems.length > 1) message += `\n${error.problems.map((p) => `  ${p.field}: ${p.message}`).join('\n')}`;
+  // Each problem of a refused upload names its own line and directive (issue 9, D5); the first one is the message already.
+  if (Array.isArray(error?.problems) && error.problems.length > 1) {
+    const rest = error.problems.filter((p, i) => !(i === 0 && message.includes(p.message)));
+    // line 0 is the whole file (a missing section), not a line to point at
+    const lines = rest.map((p) => `${p.field}: ${typeof p.line === 'number' && p.line > 0 ? `line ${p.line}${p.directive ? ` (${p.directive})` : ''}: ` : ''}${p.message}`);
+    if (lines.length) message += `\n${lines.map((l) => `  ${l}`).join('\n')}`;
+  }
   return new ApiClientError(response.status, errorCodeForStatus(response.status), message, error ?? null);
 }
 

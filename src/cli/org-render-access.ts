@@ -60,10 +60,15 @@ export function renderEvents(page: z.infer<typeof EventPage>): string {
 export function summariseDetails(details: Record<string, unknown>): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(details)) {
-    if (Array.isArray(value)) parts.push(`${key}: ${value.length ? value.slice(0, 3).map(String).join(', ') + (value.length > 3 ? ` (+${value.length - 3})` : '') : '-'}`);
+    // list items may be objects (a direct VPN's stripped/ignored lines): JSON, never "[object Object]"
+    if (Array.isArray(value)) parts.push(`${key}: ${value.length ? value.slice(0, 3).map(detailItem).join(', ') + (value.length > 3 ? ` (+${value.length - 3})` : '') : '-'}`);
     else parts.push(`${key}: ${value !== null && typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
   }
   return parts.join('; ');
+}
+
+function detailItem(item: unknown): string {
+  return item !== null && typeof item === 'object' ? JSON.stringify(item) : String(item);
 }
 
 function indent(text: string): string {

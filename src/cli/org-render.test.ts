@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AccessExplanation, CooperationView, OrgSummary, PlantDetail } from '../core/wire/org.ts';
-import { renderCooperations, renderEvents, renderExplanation } from './org-render-access.ts';
+import { renderCooperations, renderEvents, renderExplanation, summariseDetails } from './org-render-access.ts';
 import { renderChanges, renderInvitationCreated, renderOrganization, renderPlant, renderPlants } from './org-render.ts';
 
 const org: OrgSummary = { id: 'o1', name: 'SolarCo', myRole: 'moderator', members: 4, plants: 2, portfolios: 1, cooperationsOwned: 1, cooperationsAsPartner: 0 };
@@ -22,6 +22,13 @@ const plant: PlantDetail = {
 };
 
 describe('org output: what an admin reads', () => {
+  it('qa A4: an event detail list of objects (direct VPN stripped lines) reads as JSON, not [object Object]', () => {
+    assert.equal(
+      summariseDetails({ directVpn: 'o1', stripped: [{ what: 'redirect-gateway def1', line: 16 }], ignored: [], subnets: ['10.50.0.0/24'] }),
+      'directVpn: o1; stripped: {"what":"redirect-gateway def1","line":16}; ignored: -; subnets: 10.50.0.0/24',
+    );
+  });
+
   it('a change prints the server\u2019s change lines and the revision', () => {
     assert.equal(renderChanges({ changes: ['+ plant Park C (SolarCo)', '+ subnet 10.1.0.0/24 of plant Park C (SolarCo) → mapped 100.80.9.0/24'], revision: 42 }),
       '+ plant Park C (SolarCo)\n+ subnet 10.1.0.0/24 of plant Park C (SolarCo) → mapped 100.80.9.0/24\n2 changes applied (revision 42)');

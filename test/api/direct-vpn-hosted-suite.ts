@@ -294,6 +294,24 @@ export function hostedDirectVpnSuite(engine: string, database: () => Promise<str
       assert.equal(badCompression.body.error.field, 'advanced.compression');
     });
 
+    it('issue 9 contract (qa): a hosted OpenVPN server without advanced settings reviews and shows crypto as the object of openvpn defaults, never null; a listen-only edit reports no empty change line', async () => {
+      const noCrypto = { cipher: null, auth: null, compression: null, tlsMin: null };
+      const dry = await mona.post(PARK_C, { name: 'Hosted Q', direction: 'hosted', protocol: 'openvpn', subnets: ['10.47.0.0/24'], listen: { port: 1200 }, dryRun: true });
+      assert.equal(dry.status, 201, JSON.stringify(dry.body));
+      assert.deepEqual(dry.body.review.crypto, noCrypto);
+      assert.equal(dry.body.vpn, null, 'the dry run creates nothing');
+      const made = await mona.post(PARK_C, { name: 'Hosted Q', direction: 'hosted', protocol: 'openvpn', subnets: ['10.47.0.0/24'], listen: { port: 1200 } });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      assert.deepEqual(made.body.vpn.crypto, noCrypto);
+      assert.deepEqual((await mona.get(`${PARK_C}/Hosted%20Q`)).body.crypto, noCrypto);
+      const moved = await mona.put(`${PARK_C}/Hosted%20Q`, { listen: { port: 1201 } });
+      assert.equal(moved.status, 200, JSON.stringify(moved.body));
+      assert.equal(moved.body.vpn.listen.port, 1201);
+      assert.equal(moved.body.changes.length, 1, `a listen-only edit is one change line: ${JSON.stringify(moved.body.changes)}`);
+      assert.match(moved.body.changes[0], /clients dial 127\.0\.0\.1:1201 now/);
+      assert.equal((await mona.delete(`${PARK_C}/Hosted%20Q`)).status, 200);
+    });
+
     it('D9: deleting a hosted server removes every client and its subnets; the agent\u2019s document no longer has it', async () => {
       const removed = await mona.delete(`${PARK_C}/Hosted%20O`);
       assert.equal(removed.status, 200, JSON.stringify(removed.body));

@@ -119,6 +119,24 @@ export function directVpnSuite(engine: string, database: () => Promise<string | 
       assert.equal((await mona.get(PARK_C)).body.some((v: { name: string }) => v.name === 'Router X'), false);
     });
 
+    it('qa bad input: OpenVPN-only settings (advanced, credentials) on a WireGuard direct VPN are refused naming the field, not silently dropped; nothing is stored', async () => {
+      const upload = wireGuardUpload('');
+      const base = { name: 'Router W', direction: 'outgoing', protocol: 'wireguard', config: upload.text, subnets: ['10.51.0.0/24'] };
+      const advanced = await mona.post(PARK_C, { ...base, advanced: { cipher: 'AES-128-CBC' } });
+      assert.equal(advanced.status, 400, JSON.stringify(advanced.body));
+      assert.equal(advanced.body.error.field, 'advanced');
+      const credentials = await mona.post(PARK_C, { ...base, credentials: { username: 'u', password: 'p' } });
+      assert.equal(credentials.status, 400, JSON.stringify(credentials.body));
+      assert.equal(credentials.body.error.field, 'credentials');
+      const hosted = await mona.post(PARK_C, { name: 'Router W', direction: 'hosted', protocol: 'wireguard', subnets: ['10.51.0.0/24'], listen: { host: 'h.example' }, advanced: { auth: 'SHA1' } });
+      assert.equal(hosted.status, 400, JSON.stringify(hosted.body));
+      assert.equal(hosted.body.error.field, 'advanced');
+      const ovpn = await mona.post(PARK_C, { name: 'Router W', direction: 'outgoing', protocol: 'openvpn', config: readFileSync(new URL('../../src/core/direct-vpn/corpus/pfsense-openvpn.ovpn', import.meta.url), 'utf8'), subnets: ['10.51.0.0/24'], credentials: { username: 'u', password: 'p' } });
+      assert.equal(ovpn.status, 400, JSON.stringify(ovpn.body));
+      assert.equal(ovpn.body.error.field, 'credentials', 'an upload without auth-user-pass takes no credentials (as edit says)');
+      assert.equal((await mona.get(PARK_C)).body.some((v: { name: string }) => v.name === 'Router W'), false);
+    });
+
     it('D4: a subnet clashing with another direct VPN, the plant\u2019s own subnet or the mapped space is refused naming the range and its owner', async () => {
       const post = (subnets: string[]) => mona.post(PARK_C, { name: 'Router Y', direction: 'outgoing', protocol: 'wireguard', config: wireGuardUpload().text, subnets });
       const vpn = await post(['10.40.0.128/25']);

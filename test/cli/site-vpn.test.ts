@@ -137,6 +137,76 @@ describe('plantgate site-vpn against a real control plane', () => {
     assert.match(done.stdout, /- direct VPN Router C/);
   });
 
+  it('qa D5: every refused line is named with its line and directive, not only the first; a missing auth-user-pass login points to --username', async () => {
+    const file = upload('PostUp = iptables -F\nPreDown = rm -rf /');
+    const refused = await run([...create, '--name', 'Router Y', '--config', file, '--subnet', '10.45.0.0/24']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /line 4 \(PostUp\)/);
+    assert.match(refused.stderr, /line 5 \(PreDown\)/);
+    assert.equal(refused.stderr.match(/line 4 \(PostUp\)/g)?.length, 1, 'the first problem is the message, not repeated');
+    const emptyFile = join(work, 'empty.conf');
+    writeFileSync(emptyFile, '');
+    const empty = await run([...create, '--name', 'Router Y', '--config', emptyFile, '--subnet', '10.45.0.0/24']);
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /no \[Interface\] section[\s\S]*no \[Peer\] section/);
+    assert.doesNotMatch(empty.stderr, /line 0/);
+    const ovpn = join(work, 'login.ovpn');
+    const pki = await createTestPki();
+    writeFileSync(ovpn, `client\ndev tun\nproto udp\nremote 192.0.2.9 1194\nauth-user-pass\nroute 10.45.0.0 255.255.255.0\n<ca>\n${pki.caPem.trim()}\n</ca>\n`);
+    const login = await run(['site-vpn', 'create', '--plant', 'Park C', '--name', 'Router Y', '--direction', 'outgoing', '--protocol', 'openvpn', '--config', ovpn]);
+    assert.notEqual(login.code, 0);
+    assert.match(login.stderr, /credentials[\s\S]*--username/);
+    const byHand = await run([...create, '--name', 'Router Y', '--endpoint', '192.0.2.9:51820', '--peer-public-key', 'notakey', '--address', '10.99.0.2/32', '--subnet', '10.45.0.0/24', '--dry-run']);
+    assert.equal(byHand.code, 2);
+    assert.match(byHand.stderr, /not a WireGuard key[\s\S]*--peer-public-key/);
+  });
+
+  it('qa: --config - reads the upload from standard input as the help says; not together with --username (the password comes from there)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(upload(''), 'utf8');
+    const dry = await run([...create, '--name', 'Router Stdin', '--config', '-', '--dry-run', '--json'], text);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.deepEqual(JSON.parse(dry.stdout).stripped, [{ what: '0.0.0.0/0', line: 8 }]);
+    const both = await run([...create, '--name', 'Router Stdin', '--config', '-', '--username', 'u', '--dry-run'], text);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--username: standard input already carried the config/);
+  });
+
+  it('qa D1: edit --listen-host/--listen-port moves where a hosted server\u2019s clients dial (the API\u2019s listen on edit); a taken port names its owner and the flag', async () => {
+    const hosted = ['site-vpn', 'create', '--plant', 'Park C', '--direction', 'hosted', '--protocol', 'wireguard', '--listen-host', 'a.example'];
+    const made = await run([...hosted, '--name', 'Hosted L', '--subnet', '10.47.0.0/24', '--listen-port', '51900', '--out', join(work, 'hosted-l.conf')]);
+    assert.equal(made.code, 0, made.stderr);
+    const moved = await run(['site-vpn', 'edit', 'Hosted L', '--plant', 'Park C', '--listen-host', 'b.example', '--listen-port', '51901']);
+    assert.equal(moved.code, 0, moved.stderr);
+    assert.match(moved.stdout, /clients dial b\.example:51901 now/);
+    assert.doesNotMatch(moved.stdout, /Park C: $/m, 'no empty change line');
+    const shown = JSON.parse((await run(['site-vpn', 'show', 'Hosted L', '--plant', 'Park C', '--json'])).stdout);
+    assert.deepEqual(shown.listen, { host: 'b.example', port: 51901 });
+    const other = await run([...hosted, '--name', 'Hosted M', '--subnet', '10.48.0.0/24', '--listen-port', '51902', '--out', join(work, 'hosted-m.conf')]);
+    assert.equal(other.code, 0, other.stderr);
+    const taken = await run(['site-vpn', 'edit', 'Hosted L', '--plant', 'Park C', '--listen-port', '51902']);
+    assert.equal(taken.code, 5);
+    assert.match(taken.stderr, /51902[\s\S]*"Hosted M"[\s\S]*--listen-port/);
+    const bad = await run(['site-vpn', 'edit', 'Hosted L', '--plant', 'Park C', '--listen-port', '0']);
+    assert.equal(bad.code, 2);
+  });
+
+  it('qa D8/D11 --json: a device refusal keeps status, server code, field and the devices; a failed discovery prints one JSON document', async () => {
+    const made = await run([...create, '--name', 'Router D8', '--config', upload(''), '--subnet', '10.46.0.0/24']);
+    assert.equal(made.code, 0, made.stderr);
+    const operator = http(server.url, await login(server.url, 'alice@solarco.example', 'alice-password'));
+    assert.equal((await operator.post('/api/v1/orgs/SolarCo/plants/Park%20C/devices', { name: 'rtu', ip: '10.46.0.9', kind: 'device', ports: [] })).status, 201);
+    const asked = await run(['site-vpn', 'delete', 'Router D8', '--plant', 'Park C', '--json']);
+    assert.equal(asked.code, 5);
+    const error = JSON.parse(asked.stdout).error;
+    assert.deepEqual([error.status, error.serverCode, error.field], [409, 'subnet-has-devices', 'confirm']);
+    assert.deepEqual(error.problems, [{ field: 'devices', message: 'rtu (10.46.0.9)' }]);
+    assert.match(error.message, /--confirm/);
+    const discover = await run(['plant', 'discover', '--plant', 'Park C', '--json']);
+    assert.notEqual(discover.code, 0);
+    assert.match(JSON.parse(discover.stdout).error.message, /has no agent/);
+  });
+
   it('D7/D11: list shows state and traffic; logs, diagnose and restart before the agent reported; discover on a plant without an agent fails naming why', async () => {
     const created = await run(['site-vpn', 'create', '--plant', 'Park C', '--name', 'Router Ops', '--direction', 'outgoing', '--protocol', 'wireguard', '--config', upload(''), '--subnet', '10.44.0.0/24']);
     assert.equal(created.code, 0, created.stderr);

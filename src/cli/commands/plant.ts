@@ -49,9 +49,10 @@ export function registerPlantCommands(program: Command, io: Io): void {
         });
         saved.push(`saved ${ip} as ${name || `device-${ip.replaceAll('.', '-')}`}`);
       }
-      if (opts.json) printJson(io, view);
-      else io.out([renderDiscovery(view), ...saved].join('\n'));
+      // under --json a run that did not finish prints only the {"error": …} document (one JSON document on stdout)
+      if (!opts.json) io.out([renderDiscovery(view), ...saved].join('\n'));
+      else if (view.status === 'done') printJson(io, view);
       if (view.status === 'pending') throw new CliError(`discovery ${view.id} still running after ${opts.wait} s: see it with the API (GET /plants/:id/discoveries/${view.id})`, 'error');
-      if (view.status !== 'done') throw new CliError(`discovery ${view.status}: ${view.error ?? ''}`, 'error');
+      if (view.status !== 'done') throw new CliError(`discovery ${view.id} ${view.status}: ${view.error ?? ''}`, 'error');
     });
 }

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import { type DirectVpnReview, type DirectVpnView, directVpnApi } from '../../core/wire/direct-vpn.ts';
-import { callEndpoint, serverCode } from '../api-client.ts';
+import { ApiClientError, callEndpoint, serverCode } from '../api-client.ts';
 import { CliError, type Io, client, printJson } from '../context.ts';
 import { collect } from '../org-args.ts';
 import { renderChanges } from '../org-render.ts';
-import { readStdin } from '../stdin.ts';
+import { readStdin as readAllStdin } from '../stdin.ts';
 import { deliverProfile, profileTarget, registerSiteVpnClientCommands } from './site-vpn-clients.ts';
 import { formatTable } from '../table.ts';
 import { stateText, trafficText } from '../live-render.ts';
@@ -135,7 +135,7 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
         },
       }).catch((e: unknown) => {
         target?.abandon();
-        throw e;
+        throw withFlagHint(e, { ...CREATE_FLAGS, ...manualLabels(opts.protocol) });
       });
       // The router needs the agent's public key as its peer (the server made the pair when no --private-key-file was given).
       const publicKeyHint = result.agentPublicKey ? `agent public key (enter it as the peer on the router): ${result.agentPublicKey}` : null;
@@ -153,13 +153,15 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
     });
 
   addManualOptions(siteVpn.command('edit <vpn>'))
-    .description('change name, description, subnets or (outgoing) the upload; a subnet with devices behind it is removed only with --confirm (SPEC D8)')
+    .description('change name, description, subnets, (outgoing) the upload or (hosted) where clients dial; a subnet with devices behind it is removed only with --confirm (SPEC D8)')
     .requiredOption('--plant <plant>', PLANT_HELP)
     .option('--name <name>', 'new name')
     .option('--description <text>', 'new description')
     .option('--subnet <cidr>', 'the complete new subnet list (repeat)', collect)
     .option('--config <file>', 'outgoing: a new .conf / .ovpn (or the by-hand flags) replacing endpoint and keys, checked like on create')
     .option('--username <name>', 'new credentials for a profile with auth-user-pass; the password is read from standard input')
+    .option('--listen-host <host>', 'hosted: the address or name clients dial (profiles issued before keep the old one)')
+    .option('--listen-port <port>', 'hosted: the port clients dial (profiles issued before keep the old one)')
     .option('--confirm', 'remove subnets although network devices are behind them (the devices go with them)')
     .option('--json', JSON_HELP)
     .action(
@@ -167,6 +169,8 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
         vpn: string,
         opts: ManualOptions & {
           plant: string;
+          listenHost?: string;
+          listenPort?: string;
           name?: string;
           description?: string;
           subnet?: string[];
@@ -176,6 +180,9 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
           json?: boolean;
         },
       ) => {
+        const port = opts.listenPort === undefined ? undefined : Number(opts.listenPort);
+        if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535))
+          throw new CliError('--listen-port: must be a port number 1–65535', 'usage');
         const config = opts.config === undefined ? undefined : readConfig(opts.config);
         const manual = manualFromOptions(opts);
         const password = opts.username !== undefined ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
@@ -189,9 +196,12 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
               config,
               manual,
               credentials: opts.username !== undefined ? { username: opts.username, password: password ?? '' } : undefined,
+              listen: opts.listenHost !== undefined || port !== undefined ? { host: opts.listenHost, port } : undefined,
               confirm: opts.confirm === true,
             },
             labels: {
+              'listen.host': '--listen-host',
+              'listen.port': '--listen-port',
               name: '--name',
               description: '--description',
               subnets: '--subnet',
@@ -199,6 +209,8 @@ export function registerSiteVpnCommands(program: Command, io: Io): void {
               credentials: '--username',
               ...manualLabels(opts.remote !== undefined ? 'openvpn' : 'wireguard'),
             },
+          }).catch((e: unknown) => {
+            throw withFlagHint(e, { ...CREATE_FLAGS, ...manualLabels(opts.remote !== undefined ? 'openvpn' : 'wireguard') });
           }),
         );
         if (opts.json) return printJson(io, result);
@@ -261,8 +273,23 @@ type CreateOptions = ManualOptions & {
   json?: boolean;
 };
 
+/** Set when `--config -` took standard input: the password of --username cannot come from there too. */
+let configFromStdin = false;
+
+async function readStdin(): Promise<string> {
+  if (configFromStdin) throw new CliError('--username: standard input already carried the config (--config -); name the config file so the password can come on standard input', 'usage');
+  return readAllStdin();
+}
+
 function readConfig(file: string): string {
-  if (file === '-') throw new CliError('--config: "-" is not supported yet; name the file', 'usage');
+  if (file === '-') {
+    configFromStdin = true;
+    try {
+      return readFileSync(0, 'utf8');
+    } catch (e) {
+      throw new CliError(`--config: cannot read standard input: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'usage');
+    }
+  }
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
@@ -270,9 +297,31 @@ function readConfig(file: string): string {
   }
 }
 
+/** The server names its request fields (credentials, listen.host …); the CLI user types flags. */
+const CREATE_FLAGS: Record<string, string> = {
+  credentials: '--username NAME (the password on standard input)',
+  'credentials.username': '--username NAME',
+  'credentials.password': 'the password on standard input (with --username)',
+  'listen.host': '--listen-host',
+  'listen.port': '--listen-port',
+  siteClientName: '--site-client',
+  'advanced.cipher': '--cipher',
+  'advanced.auth': '--auth',
+  'advanced.compression': '--compression',
+  'advanced.tlsMin': '--tls-min',
+};
+
+function withFlagHint(e: unknown, flags: Record<string, string>): unknown {
+  if (!(e instanceof ApiClientError)) return e;
+  const field = (e.body as { field?: unknown } | null)?.field;
+  const flag = typeof field === 'string' ? flags[field] : undefined;
+  return flag ? new ApiClientError(e.status, e.code, `${e.message}\n(on the command line: ${flag})`, e.body) : e;
+}
+
 async function withDeviceHint<T>(call: Promise<T>): Promise<T> {
   return call.catch((e: unknown) => {
-    if (serverCode(e) === 'subnet-has-devices') throw new CliError(`${(e as Error).message}\nre-run with --confirm to remove them`, 'conflict');
+    // keep status, server code, field and the devices (problems) for --json: only the hint is added
+    if (serverCode(e) === 'subnet-has-devices' && e instanceof ApiClientError) throw new ApiClientError(e.status, e.code, `${e.message}\nre-run with --confirm to remove them`, e.body);
     throw e;
   });
 }

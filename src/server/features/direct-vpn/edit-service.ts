@@ -55,8 +55,10 @@ export async function updateDirectVpnSettings(ctx: AppContext, caller: Caller, p
       await updateDirectVpn(trx, row.id, { name, description, subnets: JSON.stringify(after), updated_at: now });
       if (listen) await updateDirectVpnListen(trx, row.id, listen.host, listen.port, now);
       const announcing = row.direction === 'hosted' && (added.length > 0 || removed.length > 0) ? await followSubnets(trx, row.id, before, after) : [];
+      // only a line that says something: a listen- or upload-only edit has its own line above
+      const detail = [name !== row.name ? `renamed to ${name}` : '', description !== row.description ? 'description changed' : '', added.length ? `+${added.join(', +')}` : '', removed.length ? `-${removed.join(', -')}` : ''].filter(Boolean).join('; ');
       if (upload) await updateDirectVpnUpload(trx, row.id, { config: upload.config, secrets: upload.secrets, transport: upload.transport }, now);
-      return [...announcing, ...(upload ? [`~ direct VPN ${row.name}: ${upload.endpointsChanged ? (body.manual !== undefined ? 'endpoint and keys replaced (entered by hand)' : 'new upload (endpoint and keys replaced)') : 'new credentials'}`] : []), ...(listen ? [`~ direct VPN ${row.name}: clients dial ${listen.host}:${listen.port} now; profiles issued before name the old endpoint (edit them or add the clients again)`] : []), `~ direct VPN ${row.name} of plant ${scope.plant.name}: ${[name !== row.name ? `renamed to ${name}` : '', description !== row.description ? 'description changed' : '', added.length ? `+${added.join(', +')}` : '', removed.length ? `-${removed.join(', -')}` : ''].filter(Boolean).join('; ')}`];
+      return [...announcing, ...(upload ? [`~ direct VPN ${row.name}: ${upload.endpointsChanged ? (body.manual !== undefined ? 'endpoint and keys replaced (entered by hand)' : 'new upload (endpoint and keys replaced)') : 'new credentials'}`] : []), ...(listen ? [`~ direct VPN ${row.name}: clients dial ${listen.host}:${listen.port} now; profiles issued before name the old endpoint (edit them or add the clients again)`] : []), ...(detail ? [`~ direct VPN ${row.name} of plant ${scope.plant.name}: ${detail}`] : [])];
     },
   });
   const listenNow = listen ? { listen_host: listen.host, listen_port: listen.port } : {};

@@ -42,7 +42,9 @@ export async function createHostedDirectVpn(ctx: AppContext, scope: PlantScope, 
   const subnets = validation.subnets;
   const transport = body.protocol === 'wireguard' ? 'udp' : (body.transport ?? 'udp');
   const crypto = body.protocol === 'openvpn' ? hostedCrypto(body.advanced) : null;
-  const review: DirectVpnReviewWire = { direction: 'hosted', protocol: body.protocol, subnets, subnetsFromConfig: [], stripped: [], ignored: [], needsCredentials: false, crypto };
+  // OpenVPN: the review always carries the crypto object (null fields = openvpn's defaults), as for an upload
+  const reviewCrypto = body.protocol === 'openvpn' ? (crypto ?? { cipher: null, auth: null, compression: null, tlsMin: null }) : null;
+  const review: DirectVpnReviewWire = { direction: 'hosted', protocol: body.protocol, subnets, subnetsFromConfig: [], stripped: [], ignored: [], needsCredentials: false, crypto: reviewCrypto };
   const listen = await listenFor(ctx, scope, rows, { protocol: body.protocol, transport }, body.listen, null);
   const network = allocateTunnelNetwork([
     formatCidr(ctx.addressing.tunnelRange),

@@ -46,6 +46,13 @@ export async function createDirectVpn(ctx: AppContext, caller: Caller, plantRef:
   if (body.direction === 'hosted' && body.manual !== undefined) {
     throw badRequest('manual', 'only an outgoing direct VPN takes endpoint and keys; a hosted server gets its own from the platform');
   }
+  // settings WireGuard does not have are refused, not silently dropped (bad input names its field)
+  if (body.protocol === 'wireguard' && body.advanced !== undefined) {
+    throw badRequest('advanced', 'data cipher, auth digest, compression and minimum TLS version are OpenVPN settings; WireGuard has none');
+  }
+  if (body.protocol === 'wireguard' && body.direction === 'outgoing' && body.credentials !== undefined) {
+    throw badRequest('credentials', 'WireGuard takes no username and password (only an OpenVPN upload with auth-user-pass does)');
+  }
   if (body.direction === 'hosted') {
     const existing = await directVpnsOfPlant(ctx.store.db, scope.plant.id);
     refuseDuplicateName(scope, existing, body.name);
@@ -66,6 +73,8 @@ export async function createDirectVpn(ctx: AppContext, caller: Caller, plantRef:
   });
   if (!reviewed.ok) throw reviewed.field === 'config' && source.rendered ? manualParseRefusal(source.rendered, reviewed.problems) : reviewRefusal(reviewed);
   const review = reviewed.review;
+  // as edit does: credentials for an upload without auth-user-pass would be stored and never used
+  if (body.credentials !== undefined && !review.needsCredentials) throw badRequest('credentials', 'the upload asks for no username and password (no auth-user-pass): leave credentials out');
   refuseNonIpv4(review.subnets);
   const stored = storedConfig(body, source.configText, review.crypto);
   // What the router needs to accept the agent: its public key (not on a dry run with a key not made yet).
@@ -132,7 +141,8 @@ export function viewOf(scope: PlantScope, row: DirectVpnRow, clientCount = 0): D
     subnets: subnetsOf(row),
     enabled: row.enabled === 1,
     needsCredentials: stored.needsCredentials,
-    crypto: stored.crypto,
+    // an OpenVPN view always has the crypto object (null fields = openvpn's defaults), hosted or outgoing
+    crypto: row.protocol === 'openvpn' ? (stored.crypto ?? { cipher: null, auth: null, compression: null, tlsMin: null }) : stored.crypto,
     listen: hosted ? { host: row.listen_host as string, port: row.listen_port as number } : null,
     ...(row.direction === 'hosted' ? { clientCount } : {}),
     createdAt: row.created_at,
