@@ -139,7 +139,7 @@ export function manualEntryCases(env: () => ManualCaseEnv): void {
       ['endpoint without port', wireGuard({ endpoint: 'router.park-b.example' }), 'manual.endpoint', /not HOST:PORT/],
       ['no subnets', { ...wireGuard(), subnets: undefined }, 'subnets', /name the plant subnets/],
       ['a hosted server', { ...wireGuard(), direction: 'hosted' }, 'manual', /only an outgoing direct VPN/],
-      ['an unknown manual field', wireGuard({ listenPort: 1 }), 'manual', /./],
+      ['an unknown manual field', wireGuard({ listenPort: 1 }), 'manual.listenPort', /is not a known field/],
     ];
     for (const [name, body, field, pattern] of rows) {
       const refused = await mona.post(PARK_B, body);

@@ -220,7 +220,7 @@ export function fleetOpsSuite(engine: string, database: () => Promise<string | u
         ['lastError over 1 kB', { ...largest, lastError: 'e'.repeat(1025) }, 'lastError'],
         ['1,001 peers', { ...largest, peers: [...largest.peers, peer(1000)] }, 'peers'],
         ['a peer key of 2 kB', { ...largest, peers: [{ ...peer(1), publicKey: 'k'.repeat(2048) }] }, 'peers[0].publicKey'],
-        ['an unknown field', { ...largest, notes: 'x' }, '(body)'],
+        ['an unknown field', { ...largest, notes: 'x' }, 'notes'],
       ] as const) {
         const r = await status(report);
         assert.equal(r.status, 400, `${name}: ${JSON.stringify(r.body).slice(0, 300)}`);

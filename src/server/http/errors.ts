@@ -50,7 +50,12 @@ function formatBytes(n: number): string {
 
 /** zod issues → one error that lists every field and its problem. */
 export function fromZodError(error: ZodError, prefix = ''): ApiError {
-  const problems = error.issues.map((issue) => ({ field: formatPath(prefix, issue.path), message: issue.message }));
+  // An unknown key is named as the field itself (`notes`, `listen.hots`), not as the object holding it.
+  const problems = error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ field: formatPath(prefix, [...issue.path, key]), message: 'is not a known field' }))
+      : [{ field: formatPath(prefix, issue.path), message: issue.message }],
+  );
   const first = problems[0] as FieldProblem;
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
   return new ApiError(400, 'invalid', `${first.field}: ${first.message}${more}`, { field: first.field, problems });
