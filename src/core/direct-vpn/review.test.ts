@@ -33,6 +33,23 @@ describe('issue 9 contract: the create --json review of an outgoing upload', () 
     });
   });
 
+  it('dual stack: without chosen subnets the IPv4 ranges are routed, the IPv6 ones stay listed in subnetsFromConfig only', () => {
+    const text = [
+      '[Interface]',
+      'PrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=',
+      'Address = 10.9.0.2/32, fd00:9::2/128',
+      '[Peer]',
+      'PublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=',
+      'Endpoint = 192.0.2.1:51820',
+      'AllowedIPs = 10.40.0.0/24, fd10::/64, ::/0',
+    ].join('\n');
+    const result = reviewOutgoingUpload({ protocol: 'wireguard', configText: text, subnets: null, context });
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.deepEqual(result.review.subnets, ['10.40.0.0/24']);
+    assert.deepEqual(result.review.subnetsFromConfig, ['10.40.0.0/24', 'fd10::/64']);
+    assert.deepEqual(result.review.stripped, [{ what: '::/0', line: 7 }]);
+  });
+
   it('D5: an upload whose only route was the default route asks for explicit subnets, naming the removed line', () => {
     const result = reviewOutgoingUpload({ protocol: 'openvpn', configText: corpus('mikrotik-openvpn.ovpn'), subnets: null, context });
     assert.ok(!result.ok && result.field === 'subnets');

@@ -41,7 +41,9 @@ export type ReviewResult =
 export function reviewOutgoingUpload(input: ReviewInput): ReviewResult {
   const parsed = input.protocol === 'wireguard' ? parseWireGuardConfig(input.configText) : parseOpenVpnConfig(input.configText);
   if (!parsed.ok) return { ok: false, field: 'config', problems: parsed.problems };
-  const chosen = input.subnets ?? parsed.subnetsFromConfig;
+  // Plant subnets are IPv4: without a choice, an upload's IPv4 ranges are routed and its IPv6
+  // ones (a dual-stack FRITZ!Box export) stay listed in subnetsFromConfig only.
+  const chosen = input.subnets ?? defaultSubnets(parsed.subnetsFromConfig);
   const validation = validateDirectVpnSubnets(chosen, input.context);
   if (!validation.ok) {
     // An upload whose only route was a default route: say so, the user has to name the ranges.
@@ -76,4 +78,10 @@ export function reviewOutgoingUpload(input: ReviewInput): ReviewResult {
       crypto,
     },
   };
+}
+
+/** The ranges routed when the user names none: the upload's IPv4 ones; all of them when it names no IPv4 range (then validation says why). */
+export function defaultSubnets(fromConfig: string[]): string[] {
+  const v4 = fromConfig.filter((cidr) => !cidr.includes(':'));
+  return v4.length > 0 ? v4 : fromConfig;
 }
