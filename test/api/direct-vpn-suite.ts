@@ -137,6 +137,17 @@ export function directVpnSuite(engine: string, database: () => Promise<string | 
       assert.equal((await mona.get(PARK_C)).body.some((v: { name: string }) => v.name === 'Router W'), false);
     });
 
+    it('qa bad input: a WireGuard upload whose peer is the agent\u2019s own key (a swapped key pair) is refused naming the line; nothing is stored', async () => {
+      const agent = generateWireGuardKeyPair();
+      const text = ['[Interface]', `PrivateKey = ${agent.privateKey}`, 'Address = 10.99.0.2/32', '', '[Peer]', `PublicKey = ${agent.publicKey}`, 'Endpoint = 192.0.2.7:51820', 'AllowedIPs = 10.40.0.0/24', ''].join('\n');
+      const before = (await mona.get(PARK_A)).body.length;
+      const r = await mona.post(PARK_A, { name: 'Swapped keys', direction: 'outgoing', protocol: 'wireguard', config: text, dryRun: true });
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.equal(r.body.error.field, 'config');
+      assert.match(r.body.error.message, /line 5: the peer's PublicKey is the agent's own key/);
+      assert.equal((await mona.get(PARK_A)).body.length, before);
+    });
+
     it('D4: a subnet clashing with another direct VPN, the plant\u2019s own subnet or the mapped space is refused naming the range and its owner', async () => {
       const post = (subnets: string[]) => mona.post(PARK_C, { name: 'Router Y', direction: 'outgoing', protocol: 'wireguard', config: wireGuardUpload().text, subnets });
       const vpn = await post(['10.40.0.128/25']);

@@ -79,7 +79,17 @@ export async function createDirectVpn(ctx: AppContext, caller: Caller, plantRef:
   const stored = storedConfig(body, source.configText, review.crypto);
   // What the router needs to accept the agent: its public key (not on a dry run with a key not made yet).
   const agentPublicKey = stored.secrets && 'privateKey' in stored.secrets && !(body.dryRun && source.generatedKey) ? wireGuardPublicKey(stored.secrets.privateKey) : null;
-  if (stored.stored.protocol === 'wireguard' && agentPublicKey !== null) stored.stored.agentPublicKey = agentPublicKey;
+  if (stored.stored.protocol === 'wireguard' && agentPublicKey !== null) {
+    stored.stored.agentPublicKey = agentPublicKey;
+    // A swapped key pair (the router's config uploaded as the agent's) would never handshake: say so now, not at diagnose.
+    const own = stored.stored.model.peers.find((peer) => peer.publicKey === agentPublicKey);
+    if (own) {
+      throw badRequest(
+        source.rendered ? 'manual.peerPublicKey' : 'config',
+        `${source.rendered ? '' : `line ${own.line}: `}the peer's PublicKey is the agent's own key (the public half of the PrivateKey given); it must be the plant router's public key`,
+      );
+    }
+  }
   const transport = transportOf(body, stored.stored);
   if (review.needsCredentials && body.credentials === undefined && !body.dryRun) {
     throw badRequest('credentials', 'the upload asks for a username and password (auth-user-pass): enter them as credentials.username and credentials.password');
