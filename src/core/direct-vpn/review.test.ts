@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { reviewOutgoingUpload } from './review.ts';
+import { otherProtocolHint, reviewOutgoingUpload } from './review.ts';
 import type { DirectVpnSubnetContext } from './subnet-validation.ts';
 
 const corpus = (name: string) => readFileSync(new URL(`./corpus/${name}`, import.meta.url), 'utf8');
@@ -84,4 +84,22 @@ describe('issue 9 contract: the create --json review of an outgoing upload', () 
       [[7, 'PostUp']],
     );
   });
+});
+
+describe('a config uploaded under the other protocol', () => {
+  const cases: Array<[string, 'wireguard' | 'openvpn', string, RegExp | null]> = [
+    ['an .ovpn chosen as WireGuard: choose openvpn', 'wireguard', corpus('mikrotik-openvpn.ovpn'), /OpenVPN profile .* choose protocol openvpn/],
+    ['a .conf chosen as OpenVPN: choose wireguard', 'openvpn', corpus('fritzbox-wireguard.conf'), /WireGuard \.conf.* choose protocol wireguard/],
+    ['a broken WireGuard .conf gets no protocol hint', 'wireguard', '[Interface]\nPrivateKey = nope\n', null],
+  ];
+  for (const [name, protocol, text, hint] of cases) {
+    it(name, () => {
+      const found = otherProtocolHint(protocol, text);
+      if (hint === null) assert.equal(found, null);
+      else assert.match(found?.message ?? '', hint);
+      const result = reviewOutgoingUpload({ protocol, configText: text, subnets: null, context });
+      assert.equal(result.ok, false);
+      if (hint !== null && !result.ok) assert.match(result.problems[0]?.message ?? '', hint);
+    });
+  }
 });

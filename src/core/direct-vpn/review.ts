@@ -40,7 +40,10 @@ export type ReviewResult =
 
 export function reviewOutgoingUpload(input: ReviewInput): ReviewResult {
   const parsed = input.protocol === 'wireguard' ? parseWireGuardConfig(input.configText) : parseOpenVpnConfig(input.configText);
-  if (!parsed.ok) return { ok: false, field: 'config', problems: parsed.problems };
+  if (!parsed.ok) {
+    const hint = otherProtocolHint(input.protocol, input.configText);
+    return { ok: false, field: 'config', problems: hint ? [hint, ...parsed.problems] : parsed.problems };
+  }
   // Plant subnets are IPv4: without a choice, an upload's IPv4 ranges are routed and its IPv6
   // ones (a dual-stack FRITZ!Box export) stay listed in subnetsFromConfig only.
   const chosen = input.subnets ?? defaultSubnets(parsed.subnetsFromConfig);
@@ -84,4 +87,15 @@ export function reviewOutgoingUpload(input: ReviewInput): ReviewResult {
 export function defaultSubnets(fromConfig: string[]): string[] {
   const v4 = fromConfig.filter((cidr) => !cidr.includes(':'));
   return v4.length > 0 ? v4 : fromConfig;
+}
+
+/** An .ovpn uploaded as WireGuard (or a .conf as OpenVPN) fails on every line: say the one thing to change first. */
+export function otherProtocolHint(protocol: 'wireguard' | 'openvpn', text: string): UploadProblem | null {
+  if (protocol === 'wireguard' && /^\s*(client|remote\s|<ca>|dev\s+tun|proto\s)/m.test(text) && !/^\s*\[Interface\]/im.test(text)) {
+    return { line: 0, directive: 'protocol', message: 'this looks like an OpenVPN profile (.ovpn), not a WireGuard .conf: choose protocol openvpn' };
+  }
+  if (protocol === 'openvpn' && /^\s*\[(Interface|Peer)\]/im.test(text)) {
+    return { line: 0, directive: 'protocol', message: 'this looks like a WireGuard .conf, not an OpenVPN profile: choose protocol wireguard' };
+  }
+  return null;
 }

@@ -20,7 +20,9 @@ export async function plantScope(ctx: AppContext, caller: Caller, ref: string, a
     const needs =
       action === 'direct-vpn.view'
         ? 'Technical Manager or higher on the plant, or Admin or Moderator of its organization'
-        : `Admin or Moderator of ${orgName} (cooperation partners and job roles see direct VPNs read only)`;
+        : action === 'plant.discover'
+          ? `Admin or Moderator of ${orgName} (discovery sends probes into the plant's network)`
+          : `Admin or Moderator of ${orgName} (cooperation partners and job roles see direct VPNs read only)`;
     throw new ApiError(403, 'forbidden', `${action} on plant ${plant.name} needs ${needs}`);
   }
   return scope;
