@@ -1,7 +1,7 @@
-import { Alert, Button, CopyButton, Grid, Group, Modal, NativeSelect, Stack, Text, Textarea } from '@mantine/core';
+import { Alert, Grid, Modal, NativeSelect, Stack, Text, Textarea } from '@mantine/core';
 import { useState } from 'react';
-import { downloadText } from '../../ui/download.ts';
 import { QrCode } from '../../ui/QrCode.tsx';
+import { ShowOnceActions } from '../../ui/ShowOnceActions.tsx';
 import type { ShownOnceConfig } from './use-profile.ts';
 
 /** The complete config with its private key, shown once (SPEC P1): download, copy, QR code for the mobile apps. */
@@ -57,21 +57,7 @@ export function ShowOnceConfig({ config, onClose }: { config: ShownOnceConfig; o
             </Stack>
           </Grid.Col>
         </Grid>
-        <Group justify="space-between">
-          <Group>
-            <Button onClick={() => downloadText(config.fileName, text)}>Download {config.fileName}</Button>
-            <CopyButton value={text}>
-              {({ copied, copy }) => (
-                <Button variant="default" onClick={copy}>
-                  {copied ? 'Copied' : 'Copy to clipboard'}
-                </Button>
-              )}
-            </CopyButton>
-          </Group>
-          <Button variant="default" onClick={onClose}>
-            I have saved it, close
-          </Button>
-        </Group>
+        <ShowOnceActions fileName={config.fileName} text={text} onClose={onClose} />
       </Stack>
     </Modal>
   );

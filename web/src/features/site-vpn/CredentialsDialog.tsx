@@ -1,8 +1,8 @@
-import { Alert, Button, CopyButton, Grid, Group, Modal, Stack, Text, Textarea } from '@mantine/core';
+import { Alert, Grid, Modal, Stack, Text, Textarea } from '@mantine/core';
 import type { z } from 'zod';
 import type { DirectVpnClientCredentials } from '../../../../src/core/wire/direct-vpn.ts';
-import { downloadText } from '../../ui/download.ts';
 import { QrCode } from '../../ui/QrCode.tsx';
+import { ShowOnceActions } from '../../ui/ShowOnceActions.tsx';
 
 export type ShownCredentials = z.infer<typeof DirectVpnClientCredentials>;
 
@@ -57,21 +57,7 @@ export function CredentialsDialog({ credentials, onClose }: { credentials: Shown
             </Grid.Col>
           )}
         </Grid>
-        <Group justify="space-between">
-          <Group>
-            <Button onClick={() => downloadText(fileName, profile)}>Download {fileName}</Button>
-            <CopyButton value={profile}>
-              {({ copied, copy }) => (
-                <Button variant="default" onClick={copy}>
-                  {copied ? 'Copied' : 'Copy to clipboard'}
-                </Button>
-              )}
-            </CopyButton>
-          </Group>
-          <Button variant="default" onClick={onClose}>
-            I have saved it, close
-          </Button>
-        </Group>
+        <ShowOnceActions fileName={fileName} text={profile} onClose={onClose} />
       </Stack>
     </Modal>
   );
