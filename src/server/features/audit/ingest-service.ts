@@ -8,7 +8,7 @@ import { CLOCK_SKEW_DAYS, type StoredFlow, type StoredGap, segmentOf } from '../
 import type { FlowBatch, FlowBatchAck } from '../../../core/wire/audit.ts';
 import type { AppContext } from '../../context.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
-import { allDeviceNames, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, lowerSegmentFirstSeen, saveBatchAck, storedRecordIds, updateHead } from './ingest-store.ts';
+import { type HeadRow, allDeviceNames, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, lowerSegmentFirstSeen, saveBatchAck, storedRecordIds, updateHeads } from './ingest-store.ts';
 
 /**
  * Ingests one batch of a gateway's (or agent's) flow records and capture gaps (issue 10 items 2, 3):
@@ -79,6 +79,7 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
     const sign = (c: Omit<Checkpoint, 'signature'>) => checkpoints.push(signCheckpoint(audit.key.privateKeyPem, c));
     const chained: Array<StoredFlow & { hash: string }> = [];
     const earliestBySegment = new Map<number, string>();
+    const advanced = new Map<string, HeadRow>();
     const byPlant = new Map<string, Attributed[]>();
     for (const f of fresh) {
       const list = byPlant.get(f.plantId) ?? [];
@@ -102,12 +103,13 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
       }
       const due = head.checkpointAt === '' || now.getTime() - Date.parse(head.checkpointAt) >= audit.checkpointIntervalMs;
       if (due) sign({ plantId, seq: appended.head.seq, hash: appended.head.hash, recordSegment: chainSegment, segment: chainSegment, createdAt: ingestedAt });
-      await updateHead(trx, plantId, {
+      advanced.set(plantId, {
         ...appended.head,
         checkpointSeq: due ? appended.head.seq : head.checkpointSeq,
         checkpointAt: due ? ingestedAt : head.checkpointAt,
       });
     }
+    await updateHeads(trx, audit.store.engine, advanced);
     // All plants' records in one bulk insert (B6: one round trip per chunk, not one per plant).
     await insertFlows(trx, audit.store, chained, pgClient);
     await lowerSegmentFirstSeen(trx, earliestBySegment);

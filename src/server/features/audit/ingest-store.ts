@@ -186,6 +186,25 @@ export async function updateHead(trx: Trx, plantId: string, head: HeadRow): Prom
     .execute();
 }
 
+/**
+ * Writes every advanced head of a batch while they are locked: on PostgreSQL one statement
+ * (B6: 50 plants were 50 round trips inside the chain-head locks, which every other batch
+ * touching those plants waits for); SQLite's statements run in-process.
+ */
+export async function updateHeads(trx: Trx, engine: Engine, heads: ReadonlyMap<string, HeadRow>): Promise<void> {
+  if (heads.size === 0) return;
+  if (engine !== 'postgres') {
+    for (const [plantId, head] of heads) await updateHead(trx, plantId, head);
+    return;
+  }
+  const ids = [...heads.keys()];
+  const rows = [...heads.values()];
+  await sql`update audit_chain_heads as h set seq = u.seq, hash = u.hash, segment = u.segment, checkpoint_seq = u.checkpoint_seq, checkpoint_at = u.checkpoint_at
+    from unnest(${ids}::text[], ${rows.map((r) => r.seq)}::bigint[], ${rows.map((r) => r.hash)}::text[], ${rows.map((r) => r.segment)}::integer[],
+      ${rows.map((r) => r.checkpointSeq)}::bigint[], ${rows.map((r) => r.checkpointAt)}::text[]) as u(plant_id, seq, hash, segment, checkpoint_seq, checkpoint_at)
+    where h.plant_id = u.plant_id`.execute(trx);
+}
+
 export async function insertCheckpoints(trx: Trx | AuditDb, checkpoints: readonly Checkpoint[]): Promise<void> {
   if (checkpoints.length === 0) return;
   await trx
