@@ -256,6 +256,22 @@ export function directVpnSuite(engine: string, database: () => Promise<string | 
       assert.deepEqual(await plantSubnets('Park C'), ['10.30.0.0/24', '10.41.0.0/24']);
     });
 
+    it('nor through a fleet file: an apply with prune that leaves out a direct VPN\u2019s subnet is refused whole, naming it', async () => {
+      const exported = (await op.get('/api/v1/admin/fleet')).body;
+      const document = structuredClone(exported);
+      const plant = document.organizations.flatMap((o: { plants: Array<{ name: string; subnets: Array<string | { cidr: string }> }> }) => o.plants).find((p: { name: string }) => p.name === 'Park C');
+      plant.subnets = plant.subnets.filter((s: string | { cidr: string }) => (typeof s === 'string' ? s : s.cidr) !== '10.41.0.0/24');
+      for (const dryRun of [true, false]) {
+        const r = await op.post('/api/v1/admin/fleet', { document, prune: true, dryRun });
+        assert.equal(r.status, 409, JSON.stringify(r.body));
+        assert.equal(r.body.error.code, 'subnet-of-direct-vpn');
+        assert.match(r.body.error.message, /10\.41\.0\.0\/24 of plant Park C \(direct VPN "Router C"\)/);
+      }
+      assert.deepEqual(await plantSubnets('Park C'), ['10.30.0.0/24', '10.41.0.0/24']);
+      const same = await op.post('/api/v1/admin/fleet', { document: exported, prune: true, dryRun: true });
+      assert.equal(same.status, 200, JSON.stringify(same.body).slice(0, 300));
+    });
+
     it('D7: disable and enable are events; delete removes the subnets and their routes', async () => {
       const disabled = await mona.post(`${PARK_C}/Router%20C/disable`);
       assert.equal(disabled.status, 200, JSON.stringify(disabled.body));

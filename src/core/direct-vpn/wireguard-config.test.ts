@@ -33,7 +33,7 @@ const refused: Array<{ name: string; text: string; problem: Refusal }> = [
   { name: 'D5: PreUp, case-insensitive', text: base([], ['preup = curl evil']), problem: { line: 4, directive: 'preup', message: /shell command/ } },
   { name: 'D5: PreDown in [Peer] is refused too', text: base(['PreDown = rm -rf /']), problem: { line: 8, directive: 'PreDown', message: /shell command/ } },
   { name: 'D5: PostDown', text: base([], ['PostDown = ip rule del 1']), problem: { line: 4, directive: 'PostDown', message: /shell command/ } },
-  { name: 'unknown setting refused naming the line', text: base(['Foo = bar']), problem: { line: 8, directive: 'Foo', message: /unknown setting Foo/ } },
+  { name: 'unknown setting refused naming the line', text: base(['Foo = bar']), problem: { line: 8, directive: 'Foo', message: /unknown setting Foo in \[Peer\]; allowed: PublicKey, PresharedKey, AllowedIPs, Endpoint, PersistentKeepalive$/ } },
   { name: 'an [Interface] key in [Peer]', text: base(['ListenPort = 51820']), problem: { line: 8, directive: 'ListenPort', message: /unknown setting/ } },
   {
     name: 'unknown section',

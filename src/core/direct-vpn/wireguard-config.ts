@@ -46,6 +46,18 @@ const REFUSED_CODE = new Set(['preup', 'postup', 'predown', 'postdown']);
 const IGNORED: Record<string, string> = { table: 'Table', saveconfig: 'SaveConfig', dns: 'DNS', fwmark: 'FwMark' };
 const INTERFACE_KEYS = new Set(['privatekey', 'address', 'listenport', 'mtu']);
 const PEER_KEYS = new Set(['publickey', 'presharedkey', 'allowedips', 'endpoint', 'persistentkeepalive']);
+/** The keys as wg-quick spells them, for messages. */
+const SPELLED: Record<string, string> = {
+  privatekey: 'PrivateKey',
+  address: 'Address',
+  listenport: 'ListenPort',
+  mtu: 'MTU',
+  publickey: 'PublicKey',
+  presharedkey: 'PresharedKey',
+  allowedips: 'AllowedIPs',
+  endpoint: 'Endpoint',
+  persistentkeepalive: 'PersistentKeepalive',
+};
 
 export function parseWireGuardConfig(text: string): UploadParse<WireGuardUpload> {
   if (text.length > MAX_UPLOAD_BYTES) {
@@ -126,7 +138,9 @@ export function parseWireGuardConfig(text: string): UploadParse<WireGuardUpload>
     }
     const allowed = section === 'interface' ? INTERFACE_KEYS : PEER_KEYS;
     if (!allowed.has(key)) {
-      problem(number, directive, `unknown setting ${directive} in [${section === 'interface' ? 'Interface' : 'Peer'}]; allowed: ${[...allowed].join(', ')}`);
+      const spelled = [...allowed].map((k) => SPELLED[k] ?? k).join(', ');
+      const alsoIgnored = section === 'interface' ? ` (${Object.values(IGNORED).join(', ')} are accepted and ignored)` : '';
+      problem(number, directive, `unknown setting ${directive} in [${section === 'interface' ? 'Interface' : 'Peer'}]; allowed: ${spelled}${alsoIgnored}`);
       continue;
     }
     // AllowedIPs and Address may be split over several lines (wg-quick joins them); the rest once.

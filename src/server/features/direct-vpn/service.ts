@@ -199,7 +199,10 @@ function transportOf(body: CreateBody, stored: StoredDirectVpnConfig): 'udp' | '
   const remotes = stored.model.remotes;
   const chosen = body.transport ?? remotes[0]?.transport ?? 'udp';
   const other = remotes.find((r) => r.transport !== chosen);
-  if (other) throw badRequest('transport', `${chosen} was chosen, but the remote on line ${other.line} of the upload uses ${other.transport}`);
+  if (other) {
+    const why = body.transport !== undefined ? `transport ${chosen} was chosen` : `the upload's first remote (line ${remotes[0]?.line}) uses ${chosen}`;
+    throw badRequest('transport', `${why}, but the remote on line ${other.line} uses ${other.transport}: one direct VPN dials over one transport — keep the remotes of one transport in the upload`);
+  }
   return chosen;
 }
 

@@ -117,3 +117,23 @@ export async function updateDirectVpnClientSubnets(db: Db, id: string, subnets: 
 export async function updateDirectVpnUpload(db: Db, id: string, upload: { config: string; secrets: string; transport: 'udp' | 'tcp' }, updatedAt: string): Promise<void> {
   await db.updateTable('direct_vpns').set({ ...upload, updated_at: updatedAt }).where('id', '=', id).execute();
 }
+
+/**
+ * Direct VPN subnets that are no longer subnets of their plant (read inside a fleet write, so
+ * a write that would leave a direct VPN routing a range its plant lost can be refused whole).
+ */
+export async function directVpnSubnetsMissingFromPlants(db: Db): Promise<Array<{ vpn: string; plant: string; cidr: string }>> {
+  const vpns = await db
+    .selectFrom('direct_vpns')
+    .innerJoin('plants', 'plants.id', 'direct_vpns.plant_id')
+    .select(['direct_vpns.name as vpn', 'direct_vpns.plant_id as plantId', 'direct_vpns.subnets as subnets', 'plants.name as plant'])
+    .execute();
+  if (vpns.length === 0) return [];
+  const present = await db
+    .selectFrom('subnets')
+    .select(['plant_id', 'cidr'])
+    .where('plant_id', 'in', [...new Set(vpns.map((v) => v.plantId))])
+    .execute();
+  const have = new Set(present.map((s) => `${s.plant_id}|${s.cidr}`));
+  return vpns.flatMap((v) => (JSON.parse(v.subnets) as string[]).filter((cidr) => !have.has(`${v.plantId}|${cidr}`)).map((cidr) => ({ vpn: v.vpn, plant: v.plant, cidr })));
+}

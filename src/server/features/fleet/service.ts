@@ -3,7 +3,8 @@ import { validateFleetFile } from '../../../core/fleet-file/validate.ts';
 import type { AppContext } from '../../context.ts';
 import { inTransaction } from '../../db/handle.ts';
 import { applyFleetFile } from '../../fleet/apply-fleet.ts';
-import { ApiError, fromZodError } from '../../http/errors.ts';
+import { ApiError, conflict, fromZodError } from '../../http/errors.ts';
+import { directVpnSubnetsMissingFromPlants } from '../direct-vpn/store.ts';
 import { exportFleetFile, knownOrganizationNames, knownUserEmails } from './store.ts';
 import { writeFleetChange } from './write-fleet-change.ts';
 
@@ -50,6 +51,7 @@ export async function applyFleetRequest(ctx: AppContext, actorUserId: string, do
     try {
       await inTransaction(ctx.store.db, async (trx) => {
         const { changes, kept } = await applyFleetFile(trx, validation.fleet, options);
+        await refuseLostDirectVpnSubnets(trx);
         throw new DryRun(changes, kept);
       });
     } catch (e) {
@@ -62,6 +64,7 @@ export async function applyFleetRequest(ctx: AppContext, actorUserId: string, do
     { actorUserId, now, cause: 'fleet apply', orgId: null, daemonCause: 'its plant was removed by a fleet apply (--force)' },
     async (trx) => {
       const applied = await applyFleetFile(trx, validation.fleet, options);
+      await refuseLostDirectVpnSubnets(trx);
       return {
         applied,
         events: [
@@ -76,4 +79,19 @@ export async function applyFleetRequest(ctx: AppContext, actorUserId: string, do
     },
   );
   return { changes: result.changes, kept: result.kept, applied: true, revision: ctx.fleet.currentRevision() };
+}
+
+/**
+ * A fleet file that leaves out a subnet a direct VPN brought would remove it from the plant
+ * while the direct VPN still routes it: refused whole (the transaction rolls back), naming it.
+ */
+async function refuseLostDirectVpnSubnets(trx: Parameters<typeof directVpnSubnetsMissingFromPlants>[0]): Promise<void> {
+  const lost = await directVpnSubnetsMissingFromPlants(trx);
+  if (lost.length === 0) return;
+  const named = lost.map((l) => `${l.cidr} of plant ${l.plant} (direct VPN "${l.vpn}")`).join(', ');
+  throw conflict(
+    'subnet-of-direct-vpn',
+    `document: the file leaves out ${named}: a direct VPN's subnets leave with the VPN (plantgate site-vpn edit or delete), so list them in the file`,
+    'document',
+  );
 }
