@@ -168,6 +168,18 @@ export function auditSuite(engine: string, database: () => Promise<string | unde
       assert.equal(stored?.body.records.length, 1);
     });
 
+    it('A5/B6: records resent in batches ingested concurrently are each stored once (the lookup before the chain-head locks is rechecked under them)', async () => {
+      const shared = [flow(mapped(40), 443), flow(mapped(41), 443), flow(mapped(42), 443)];
+      const acks = await Promise.all(Array.from({ length: 8 }, (_, i) => ingest(batch([...shared, flow(mapped(43), 1000 + i)]))));
+      assert.deepEqual(acks.map((a) => a.status), Array(8).fill(200));
+      const stored = acks.reduce((n, a) => n + a.body.stored, 0);
+      const already = acks.reduce((n, a) => n + a.body.alreadyStored, 0);
+      assert.deepEqual([stored, already], [3 + 8, 3 * 7]);
+      for (const ip of ['192.168.1.40', '192.168.1.41', '192.168.1.42']) {
+        assert.equal((await records('alice', `?device=${ip}`))?.body.records.length, 1, ip);
+      }
+    });
+
     it('A5: a destination in no plant subnet and a reported gap are recorded as gaps, never dropped silently', async () => {
       const now = server.ctx.now().toISOString();
       const r = await ingest(batch([flow('172.31.9.9', 22)], [{ id: 'gap-1', from: now, to: now, reason: 'conntrack: 12 events lost (ENOBUFS)' }]));

@@ -8,7 +8,7 @@ import { CLOCK_SKEW_DAYS, type StoredFlow, type StoredGap, segmentOf } from '../
 import type { FlowBatch, FlowBatchAck } from '../../../core/wire/audit.ts';
 import type { AppContext } from '../../context.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
-import { allDeviceNames, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, lowerSegmentFirstSeen, saveBatchAck, storedRecordIds, updateHead } from './ingest-store.ts';
+import { type HeadRow, allDeviceNames, headSeqs, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, lowerSegmentFirstSeen, saveBatchAck, storedRecordIds, updateHeads } from './ingest-store.ts';
 
 /**
  * Ingests one batch of a gateway's (or agent's) flow records and capture gaps (issue 10 items 2, 3):
@@ -67,18 +67,35 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
       const ack = await findBatchAck(trx, gatewayId, batch.batchId);
       return { ...(JSON.parse(ack || '{}') as FlowBatchAck), batchId: batch.batchId, duplicate: true };
     }
-    const heads = await lockHeads(trx, audit.store.engine, plantIds);
     // A record cannot have been stored before the day it was first seen (CLOCK_SKEW_DAYS allowed).
     let earliest = segment;
     for (const f of attributed) earliest = Math.min(earliest, segmentOf(new Date(f.firstSeen)));
     earliest -= CLOCK_SKEW_DAYS;
-    const already = await storedRecordIds(trx, audit.store.engine, gatewayId, attributed.map((f) => f.recordId), earliest);
+    const recordIds = attributed.map((f) => f.recordId);
+    let heads: Map<string, HeadRow>;
+    let already: Set<string>;
+    if (audit.store.engine === 'postgres') {
+      // B6: the per-record lookup runs before the chain-head locks, so concurrent batches for
+      // the same plants overlap it instead of queueing behind it. What committed between the
+      // unlocked look at the heads and the locks is exactly those plants' seq ranges in
+      // between: they are rechecked under the locks (a record resent concurrently is still stored once).
+      const before = await headSeqs(trx, plantIds);
+      already = await storedRecordIds(trx, audit.store.engine, gatewayId, recordIds, earliest);
+      heads = await lockHeads(trx, audit.store.engine, plantIds);
+      const moved = [...heads].map(([plantId, h]) => ({ plantId, after: before.get(plantId) ?? 0, upTo: h.seq })).filter((r) => r.upTo > r.after);
+      const mine = new Set(recordIds);
+      for (const id of await recordIdsAppendedSince(trx, gatewayId, moved, earliest)) if (mine.has(id)) already.add(id);
+    } else {
+      heads = await lockHeads(trx, audit.store.engine, plantIds);
+      already = await storedRecordIds(trx, audit.store.engine, gatewayId, recordIds, earliest);
+    }
     const fresh = attributed.filter((f) => !already.has(f.recordId));
 
     const checkpoints: Checkpoint[] = [];
     const sign = (c: Omit<Checkpoint, 'signature'>) => checkpoints.push(signCheckpoint(audit.key.privateKeyPem, c));
     const chained: Array<StoredFlow & { hash: string }> = [];
     const earliestBySegment = new Map<number, string>();
+    const advanced = new Map<string, HeadRow>();
     const byPlant = new Map<string, Attributed[]>();
     for (const f of fresh) {
       const list = byPlant.get(f.plantId) ?? [];
@@ -102,12 +119,13 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
       }
       const due = head.checkpointAt === '' || now.getTime() - Date.parse(head.checkpointAt) >= audit.checkpointIntervalMs;
       if (due) sign({ plantId, seq: appended.head.seq, hash: appended.head.hash, recordSegment: chainSegment, segment: chainSegment, createdAt: ingestedAt });
-      await updateHead(trx, plantId, {
+      advanced.set(plantId, {
         ...appended.head,
         checkpointSeq: due ? appended.head.seq : head.checkpointSeq,
         checkpointAt: due ? ingestedAt : head.checkpointAt,
       });
     }
+    await updateHeads(trx, audit.store.engine, advanced);
     // All plants' records in one bulk insert (B6: one round trip per chunk, not one per plant).
     await insertFlows(trx, audit.store, chained, pgClient);
     await lowerSegmentFirstSeen(trx, earliestBySegment);
