@@ -22,8 +22,8 @@ for (let run = 1; run <= runs; run++) {
   const result = spawnSync(process.execPath, ['--test', test], { encoding: 'utf8', timeout: 600_000 });
   const output = `${result.stdout}${result.stderr}`;
   if (result.status !== 0) {
-    console.error(`run ${run} failed:\n${output.slice(-4000)}`);
-    process.exit(1);
+    // A failed run has no figures: stop here with its output (the benchmark exits non-zero).
+    throw new Error(`run ${run} failed:\n${output.slice(-4000)}`);
   }
   // the test's t.diagnostic lines: "ℹ <figure>: <ms> ms"
   for (const match of output.matchAll(/^\s*ℹ (.+?)(?: \(incl\.[^)]*\))?: (\d+) ms$/gm)) {

@@ -99,7 +99,7 @@ export class FakeOpenVpnInstance implements OpenVpnInstance {
   }
 
   async stop(): Promise<void> {
-    this.exit({ code: null, signal: 'SIGTERM' });
+    this.endProcess({ code: null, signal: 'SIGTERM' });
   }
 
   // ---- test controls ----
@@ -110,10 +110,10 @@ export class FakeOpenVpnInstance implements OpenVpnInstance {
 
   /** The process dies on its own (crash, or openvpn exiting after an auth failure). */
   crash(code = 1): void {
-    this.exit({ code, signal: null });
+    this.endProcess({ code, signal: null });
   }
 
-  private exit(exit: OpenVpnExit): void {
+  private endProcess(exit: OpenVpnExit): void {
     if (!this.alive) return;
     this.alive = false;
     this.finish(exit);
