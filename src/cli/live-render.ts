@@ -1,20 +1,15 @@
 import type { z } from 'zod';
 import type { DirectVpnDiagnosis, DirectVpnLogs, DirectVpnView, DiscoveryViewWire } from '../core/wire/direct-vpn.ts';
+import { formatBytes as formatBytesIn } from '../core/render/format-bytes.ts';
 import { formatTable } from './table.ts';
 
 /** How the CLI shows a direct VPN's live state (D7) and a discovery (D11). */
 
 type Live = NonNullable<z.infer<typeof DirectVpnView>['live']>;
 
+/** One decimal in every unit ("1.5 KiB"): the list's TRAFFIC column holds four figures. */
 export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+  return formatBytesIn(bytes, () => 1);
 }
 
 /** "connected since 2026-11-30T15:00:00Z" / "unknown". */

@@ -1,4 +1,5 @@
 import type { AuditRecord } from '../../../../src/core/wire/audit.ts';
+import { formatBytes as formatBytesIn } from '../../../../src/core/render/format-bytes.ts';
 
 export type DeviceSummary = {
   deviceIp: string;
@@ -72,14 +73,7 @@ function add(s: { connections: number; bytesIn: number; bytesOut: number; lastSe
 
 /** Bytes for people: 1 decimal above a KiB ("4.0 KiB"); the exact number stays in the export. */
 export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
+  return formatBytesIn(n, () => 1);
 }
 
 /** An instant as the trail states it, in UTC to the second ("2026-11-30 08:00:05"): unambiguous for an auditor in any zone. */

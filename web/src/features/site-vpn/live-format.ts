@@ -1,4 +1,5 @@
 import type { DirectVpnViewWire } from '../../../../src/core/wire/direct-vpn.ts';
+import { formatBytes as formatBytesIn } from '../../../../src/core/render/format-bytes.ts';
 
 export type LiveState = NonNullable<DirectVpnViewWire['live']>['state'];
 
@@ -20,18 +21,10 @@ export function liveState(vpn: Pick<DirectVpnViewWire, 'enabled' | 'live'>): Liv
   return vpn.live?.state ?? 'unknown';
 }
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-
-/** 1536 → "1.5 KiB"; whole bytes below 1 KiB. */
+/** 1536 → "1.5 KiB"; whole bytes below 1 KiB (a rate may be fractional). */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '—';
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${Math.round(value)} B` : `${value < 10 ? value.toFixed(1) : Math.round(value)} ${UNITS[unit]}`;
+  return formatBytesIn(bytes < 1024 ? Math.round(bytes) : bytes, (value) => (value < 10 ? 1 : 0));
 }
 
 export function formatRate(bytesPerSecond: number): string {
