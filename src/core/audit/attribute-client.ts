@@ -1,6 +1,6 @@
 import type { FleetModel } from '../fleet-model.ts';
-import { containsAddress, formatCidr, formatIpv4, parseIpv4 } from '../net/ipv4.ts';
-import type { Attribution, ReportedFlow, SubnetAtTime } from './attribute.ts';
+import { containsAddress, formatIpv4, parseIpv4 } from '../net/ipv4.ts';
+import { type Attribution, attributed, type ReportedFlow, type SubnetAtTime } from './attribute.ts';
 
 /**
  * Attribution of an agent's flow records (issue 10 item 2): the clients of a plant's hosted
@@ -54,31 +54,7 @@ export function attributeClientFlow(view: ClientAttributionView, reported: Repor
   if (!subnet) return { ok: false, reason: 'no-plant-subnet' };
   const client = view.clientByTunnelIp(tunnel);
   const device = formatIpv4(destination);
-  return {
-    ok: true,
-    flow: {
-      plantId: subnet.plantId,
-      recordId: reported.id,
-      userId: null,
-      // a removed client's address: the flow is kept, unnamed, like a gateway's unknown tunnel IP
-      userEmail: client ? clientLabel(client) : null,
-      tunnelIp: formatIpv4(tunnel),
-      orgId: subnet.orgId,
-      plantName: subnet.plantName,
-      subnetId: subnet.subnetId,
-      subnetCidr: formatCidr(subnet.prefix),
-      subnetMapped: formatCidr(subnet.mapped),
-      destinationIp: device,
-      deviceIp: device,
-      deviceName: view.deviceName(device),
-      protocol: reported.protocol,
-      port: reported.port,
-      connections: reported.connections,
-      bytesIn: reported.bytesIn,
-      bytesOut: reported.bytesOut,
-      firstSeen: reported.firstSeen,
-      lastSeen: reported.lastSeen,
-      session: null,
-    },
-  };
+  // a removed client's address: the flow is kept, unnamed, like a gateway's unknown tunnel IP
+  const user = client ? { userId: null, email: clientLabel(client) } : null;
+  return attributed(reported, subnet, { user, tunnel, destinationIp: device, deviceIp: device, deviceName: view.deviceName(device), session: null });
 }

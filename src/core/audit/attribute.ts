@@ -52,22 +52,38 @@ export function attributeFlow(view: AttributionView, reported: ReportedFlow): At
   else if (user) subnet = view.nativeSubnetsOf(user.userId).find((s) => containsAddress(s.prefix, destination)) ?? null;
   if (!subnet) return { ok: false, reason: 'no-plant-subnet' };
   const device = formatIpv4(deviceIp);
+  return attributed(reported, subnet, {
+    user,
+    tunnel,
+    destinationIp: formatIpv4(destination),
+    deviceIp: device,
+    deviceName: view.deviceName(subnet.plantId, device),
+    session: reported.session,
+  });
+}
+
+/** The record as stored: the reported figures with who, where and which device as they are now (frozen, SPEC A5). */
+export function attributed(
+  reported: ReportedFlow,
+  subnet: SubnetAtTime,
+  at: { user: { userId: string | null; email: string } | null; tunnel: number; destinationIp: string; deviceIp: string; deviceName: string | null; session: string | null },
+): Attribution {
   return {
     ok: true,
     flow: {
       plantId: subnet.plantId,
       recordId: reported.id,
-      userId: user?.userId ?? null,
-      userEmail: user?.email ?? null,
-      tunnelIp: formatIpv4(tunnel),
+      userId: at.user?.userId ?? null,
+      userEmail: at.user?.email ?? null,
+      tunnelIp: formatIpv4(at.tunnel),
       orgId: subnet.orgId,
       plantName: subnet.plantName,
       subnetId: subnet.subnetId,
       subnetCidr: formatCidr(subnet.prefix),
       subnetMapped: formatCidr(subnet.mapped),
-      destinationIp: formatIpv4(destination),
-      deviceIp: device,
-      deviceName: view.deviceName(subnet.plantId, device),
+      destinationIp: at.destinationIp,
+      deviceIp: at.deviceIp,
+      deviceName: at.deviceName,
       protocol: reported.protocol,
       port: reported.port,
       connections: reported.connections,
@@ -75,7 +91,7 @@ export function attributeFlow(view: AttributionView, reported: ReportedFlow): At
       bytesOut: reported.bytesOut,
       firstSeen: reported.firstSeen,
       lastSeen: reported.lastSeen,
-      session: reported.session,
+      session: at.session,
     },
   };
 }
