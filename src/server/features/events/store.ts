@@ -65,7 +65,15 @@ export type EventKind =
   // D11: a discovery of a plant's devices was requested
   | 'plant.discovery-started'
   | 'direct-vpn.client-added'
-  | 'direct-vpn.client-removed';
+  | 'direct-vpn.client-removed'
+  // organization VPNs (issue 12, SPEC O1): details name the VPN, plant or client, never a private key
+  | 'org-vpn.created'
+  | 'org-vpn.renamed'
+  | 'org-vpn.removed'
+  | 'org-vpn.plant-added'
+  | 'org-vpn.plant-removed'
+  | 'org-vpn.client-added'
+  | 'org-vpn.client-removed';
 
 export type NewEvent = {
   kind: EventKind;
