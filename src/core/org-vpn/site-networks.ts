@@ -1,3 +1,5 @@
+import type { FleetModel } from '../fleet-model.ts';
+import type { OrgId } from '../model.ts';
 import { type Ipv4Prefix, formatCidr, overlaps, parseCidr } from '../net/ipv4.ts';
 
 /**
@@ -56,4 +58,15 @@ export function checkOrgVpnName(field: string, name: string): string | null {
   if (!/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/.test(name)) return `${field}: use letters, digits, space, dot, underscore and hyphen, starting with a letter or digit`;
   if (name !== name.trim()) return `${field}: must not end with a space`;
   return null;
+}
+
+/** The organization VPN routes of an organization: every network its VPNs' sites announce, named by site and VPN (D4 refusals name the owner). */
+export function orgVpnSiteNetworks(model: FleetModel, orgId: OrgId): NamedRange[] {
+  const out: NamedRange[] = [];
+  for (const client of model.orgVpnClients.values()) {
+    const vpn = model.orgVpns.get(client.vpnId);
+    if (vpn?.orgId !== orgId) continue;
+    for (const prefix of client.networks) out.push({ prefix, owner: `network of site "${client.name}" in organization VPN "${vpn.name}"` });
+  }
+  return out;
 }

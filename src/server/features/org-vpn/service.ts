@@ -4,7 +4,7 @@ import type { FleetModel } from '../../../core/fleet-model.ts';
 import type { OrgId, OrgVpnClientId, OrgVpnId, PlantId } from '../../../core/model.ts';
 import { cidr, formatCidr, formatIpv4 } from '../../../core/net/ipv4.ts';
 import { judgeOrgVpnPlant, orgVpnEligiblePlants, orgVpnRoutes } from '../../../core/org-vpn/routes.ts';
-import { type NamedRange, checkOrgVpnName, validateSiteNetworks } from '../../../core/org-vpn/site-networks.ts';
+import { type NamedRange, checkOrgVpnName, orgVpnSiteNetworks, validateSiteNetworks } from '../../../core/org-vpn/site-networks.ts';
 import type { OrgVpnClientCreateRequest, OrgVpnClientCredentials, OrgVpnClientView, OrgVpnCreateRequest, OrgVpnView } from '../../../core/wire/org-vpn.ts';
 import { generateWireGuardKeyPair } from '../../../crypto/wireguard-keys.ts';
 import type { AppContext } from '../../context.ts';
@@ -319,11 +319,7 @@ function clientNetworks(ctx: AppContext, access: OrgAccess, vpnId: string, body:
   for (const plantId of plants) {
     for (const s of model.subnetsOf(plantId)) taken.push({ prefix: s.prefix, owner: `plant subnet of "${plantName(model, plantId)}"` });
   }
-  for (const client of model.orgVpnClients.values()) {
-    const vpn = model.orgVpns.get(client.vpnId);
-    if (vpn?.orgId !== access.org.id) continue;
-    for (const prefix of client.networks) taken.push({ prefix, owner: `network of site "${client.name}" in organization VPN "${vpn.name}"` });
-  }
+  taken.push(...orgVpnSiteNetworks(model, access.org.id));
   const result = validateSiteNetworks(texts, taken);
   if (!result.ok) {
     const first = result.problems[0] as { field: string; message: string; conflict: boolean };
