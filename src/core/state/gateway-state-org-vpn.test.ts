@@ -43,6 +43,20 @@ describe('GatewayStateIndex: organization VPN clients (SPEC O1)', () => {
     assert.deepEqual(delta.peers.upsert, []);
   });
 
+  it('O1: a client added after the index was built is in the next delta (peer, allowed, native)', () => {
+    const f = fleet();
+    f.model.removeOrgVpnClient('c1' as OrgVpnClientId);
+    const index = new GatewayStateIndex();
+    index.rebuild(f.model);
+    index.takeChanges();
+    f.model.putOrgVpnClient({ id: 'c2' as OrgVpnClientId, vpnId: 'v' as OrgVpnId, name: 'laptop', kind: 'device', publicKey: 'pk2', tunnelIp: 0x64400106, networks: [] });
+    index.recomputeOrgVpnClients(f.model);
+    const delta = changesToDelta(index.takeChanges(), 1, 2);
+    assert.deepEqual(delta.peers.upsert, [{ publicKey: 'pk2', tunnelIp: '100.64.1.6', profileId: 'org-vpn:c2', region: 'eu' }]);
+    assert.equal(delta.allowed.add.length, 2);
+    assert.equal(delta.native.add.length, 2);
+  });
+
   it('O1: removing the client removes its peer and every element', () => {
     const f = fleet();
     const index = new GatewayStateIndex();

@@ -87,6 +87,8 @@ export class GatewayStateIndex {
         byVpn.set(vpn.id, routes);
       }
       const userIp = formatIpv4(client.tunnelIp);
+      // A new client was absent before this revision: the delta adds it.
+      if (!this.originalOrgClients.has(client.id)) this.originalOrgClients.set(client.id, undefined);
       this.orgClients.set(client.id, {
         peer: { publicKey: client.publicKey, tunnelIp: userIp, profileId: `org-vpn:${client.id}`, region: vpn.region },
         allowed: routes.allowed.map((mapped) => ({ userIp, mapped })),
