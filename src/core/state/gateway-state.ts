@@ -78,7 +78,10 @@ export class GatewayStateIndex {
       let routes = byVpn.get(vpn.id);
       if (!routes) {
         let eligible = eligibleByOrg.get(vpn.orgId);
-        if (!eligible) eligibleByOrg.set(vpn.orgId, (eligible = orgVpnEligiblePlants(model, vpn.orgId)));
+        if (!eligible) {
+          eligible = orgVpnEligiblePlants(model, vpn.orgId);
+          eligibleByOrg.set(vpn.orgId, eligible);
+        }
         const computed = orgVpnRoutes(model, vpn, eligible);
         routes = {
           allowed: computed.map((r) => formatCidr(r.mapped)),
