@@ -20,6 +20,7 @@ import { auditRoutes } from '../features/audit/routes.ts';
 import { directVpnRoutes } from '../features/direct-vpn/routes.ts';
 import { discoveryRoutes } from '../features/discovery/routes.ts';
 import { plantAccessRoutes } from '../features/direct-vpn/plant-access-routes.ts';
+import { proxyRoutes } from '../features/proxy/routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { cookieAuthorization, webSession } from '../web/session-cookie.ts';
 import { mountWebUi } from '../web/static.ts';
@@ -39,6 +40,7 @@ export const allRoutes: RouteDef[] = [
   ...directVpnRoutes,
   ...discoveryRoutes,
   ...plantAccessRoutes,
+  ...proxyRoutes,
 ];
 
 const NO_CALLER: Caller = { userId: '', email: '', name: '', platformOperator: false, tokenId: '' };

@@ -65,7 +65,13 @@ export type EventKind =
   // D11: a discovery of a plant's devices was requested
   | 'plant.discovery-started'
   | 'direct-vpn.client-added'
-  | 'direct-vpn.client-removed';
+  | 'direct-vpn.client-removed'
+  // browser proxy (issue 12): details name the plant (plantId), the target and, for sessions, the user and the reason it closed
+  | 'web-target.created'
+  | 'web-target.changed'
+  | 'web-target.removed'
+  | 'proxy-session.opened'
+  | 'proxy-session.closed';
 
 export type NewEvent = {
   kind: EventKind;
