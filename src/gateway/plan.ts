@@ -35,10 +35,7 @@ export type GatewayObserved = {
   nft: ObservedNftTable | null;
 };
 
-export type NftPlan =
-  | { kind: 'unchanged' }
-  | { kind: 'delta'; delta: SetDelta }
-  | { kind: 'reload'; reasons: string[] };
+export type NftPlan = { kind: 'unchanged' } | { kind: 'delta'; delta: SetDelta } | { kind: 'reload'; reasons: string[] };
 
 export type GatewayApplyPlan = {
   /** Interfaces the applier must create before it applies the peer plans. */
@@ -61,9 +58,7 @@ export function planGatewayApply(
   if (observed.users === null) missingInterfaces.push('users');
   if (observed.sites === null) missingInterfaces.push('sites');
   if (observed.users && observed.users.interface.publicKey !== desired.servicePublicKey) {
-    problems.push(
-      `users interface ${ifaces.users} has public key ${observed.users.interface.publicKey}, not the service key ${desired.servicePublicKey}`,
-    );
+    problems.push(`users interface ${ifaces.users} has public key ${observed.users.interface.publicKey}, not the service key ${desired.servicePublicKey}`);
   }
   return {
     missingInterfaces,
@@ -150,9 +145,7 @@ export function diffElements(
     // A changed value (user picked another priority plant) is a remove of the old
     // key:value plus an add of the new one; renderSetDelta orders them.
     addNative: desired.native.filter((element) => observedNative.get(nativeKey(element))?.mapped !== element.mapped),
-    removeNative: observed.native.filter(
-      (element) => desiredNative.get(nativeKey(element))?.mapped !== element.mapped,
-    ),
+    removeNative: observed.native.filter((element) => desiredNative.get(nativeKey(element))?.mapped !== element.mapped),
   };
 }
 
@@ -194,8 +187,7 @@ export function expectedGatewayStructure(
         prio: -100,
         policy: 'accept',
         rules: nativeShards.map(
-          (shard) =>
-            `iifname == ${users} ip saddr == ${nativeShardPrefix(shard)} dnat ip prefix to ip saddr . ip daddr map @${nativeMapName(shard)}`,
+          (shard) => `iifname == ${users} ip saddr == ${nativeShardPrefix(shard)} dnat ip prefix to ip saddr . ip daddr map @${nativeMapName(shard)}`,
         ),
       },
       {
@@ -224,4 +216,3 @@ export function expectedGatewayStructure(
     ],
   };
 }
-

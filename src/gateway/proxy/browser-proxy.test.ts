@@ -64,7 +64,7 @@ function part(...sessions: ProxyDocumentPart['sessions']): ProxyDocumentPart {
 /** Opens a session on the target through its grant and returns the cookie header value. */
 async function open(target: ProxyTargetEntry, token: string): Promise<string> {
   const reply = await get(target, `${GRANT_PATH}?token=${token}`);
-  assert.equal(reply.status, 302, `grant on ${target.host}`);
+  assert.equal(reply.status, 303, `grant on ${target.host}`);
   assert.equal(reply.headers.location, target.path);
   const cookie = sessionCookieFrom(reply);
   assert.ok(cookie, 'a session cookie is set');
@@ -113,7 +113,7 @@ test('O2 grant: a grant that arrives before its document waits for it (≤ 2 s)'
   const pending = get(web, `${GRANT_PATH}?token=tok-late`);
   await sleep(200);
   proxy.apply(part(session('late', web, 'tok-late', clock)));
-  assert.equal((await pending).status, 302);
+  assert.equal((await pending).status, 303);
 });
 
 test('O2 legacy TLS: a TLS-1.0-only device with a self-signed certificate (openssl s_server -tls1) is served', async () => {

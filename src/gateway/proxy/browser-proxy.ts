@@ -200,7 +200,7 @@ export class BrowserProxy {
       return refuse(res, 'no-access');
     }
     this.options.log.info('proxy session opened', { session: result.session.id, target: target.id, plant: target.plantId, user: result.session.userEmail });
-    res.writeHead(302, {
+    res.writeHead(303, {
       location: target.path,
       'set-cookie': `${SESSION_COOKIE}=${result.cookie}; Max-Age=${result.cookieMaxAgeSeconds}; Path=/; Secure; HttpOnly; SameSite=Lax`,
       'cache-control': 'no-store',
