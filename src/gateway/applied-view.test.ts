@@ -94,14 +94,21 @@ describe('GatewayApplier: planning against its view of the gateway', () => {
             profileId: `p${step}`,
           },
         ];
-        next.allowed = [...state.allowed, ...fill.subnets.slice(step, step + 4).map((subnet) => ({ userIp, mapped: subnet.mapped }))];
+        next.allowed = [
+          ...state.allowed,
+          ...fill.subnets.slice(step, step + 4).map((subnet) => ({ userIp, mapped: subnet.mapped })),
+        ];
       }
       if (kind === 2) {
         // swap a native value to another prefix of the same length
         const index = rng.int(0, state.native.length - 1);
         const entry = state.native[index];
-        const other = fill.subnets.find((subnet) => subnet.mapped !== entry.mapped && subnet.mapped.endsWith(`/${entry.mapped.split('/')[1]}`));
-        next.native = state.native.map((mapping, i) => (i === index && other ? { ...mapping, mapped: other.mapped } : mapping));
+        const other = fill.subnets.find(
+          (subnet) => subnet.mapped !== entry.mapped && subnet.mapped.endsWith(`/${entry.mapped.split('/')[1]}`),
+        );
+        next.native = state.native.map((mapping, i) =>
+          i === index && other ? { ...mapping, mapped: other.mapped } : mapping,
+        );
       }
       if (kind === 3) {
         // revoke a user: peer, pairs and native entries go together

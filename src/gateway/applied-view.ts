@@ -142,7 +142,9 @@ export class AppliedGatewayView {
     const generation = ++this.generation;
     const problems: string[] = [];
     if (this.usersPublicKey !== desired.servicePublicKey) {
-      problems.push(`users interface ${this.ifaces.users} has public key ${this.usersPublicKey}, not the service key ${desired.servicePublicKey}`);
+      problems.push(
+        `users interface ${this.ifaces.users} has public key ${this.usersPublicKey}, not the service key ${desired.servicePublicKey}`,
+      );
     }
     const users = this.planPeers(
       this.users,
@@ -212,7 +214,9 @@ export class AppliedGatewayView {
         if (entry === undefined || entry.value.mapped !== element.mapped) {
           const pending = addNative.get(key);
           if ((pending && pending.mapped !== element.mapped) || entry?.mark === generation) {
-            throw new Error(`native ${key} is mapped to both ${pending?.mapped ?? entry?.value.mapped} and ${element.mapped}`);
+            throw new Error(
+              `native ${key} is mapped to both ${pending?.mapped ?? entry?.value.mapped} and ${element.mapped}`,
+            );
           }
           addNative.set(key, element);
           continue;
@@ -244,7 +248,12 @@ export class AppliedGatewayView {
       missingInterfaces: [],
       users,
       sites,
-      nft: gaps.length > 0 ? { kind: 'reload', reasons: gaps } : size === 0 ? { kind: 'unchanged' } : { kind: 'delta', delta },
+      nft:
+        gaps.length > 0
+          ? { kind: 'reload', reasons: gaps }
+          : size === 0
+            ? { kind: 'unchanged' }
+            : { kind: 'delta', delta },
       problems,
     };
   }
@@ -278,8 +287,7 @@ export class AppliedGatewayView {
     for (const [plantId, before] of previousSites) {
       const after = sitesNow(plantId);
       const config = after?.agentPublicKey ? desiredSitePeers({ sites: [after] })[0] : undefined;
-      if (before?.agentPublicKey && before.agentPublicKey !== config?.publicKey && this.sites.has(before.agentPublicKey))
-        removeSites.add(before.agentPublicKey);
+      if (before?.agentPublicKey && before.agentPublicKey !== config?.publicKey && this.sites.has(before.agentPublicKey)) removeSites.add(before.agentPublicKey);
       if (config) {
         const entry = this.sites.get(config.publicKey);
         if (entry === undefined || !samePeerConfig(entry.config, config)) upsertSites.set(config.publicKey, config);
@@ -448,7 +456,10 @@ export class AppliedGatewayView {
         hits++;
       }
     }
-    const remove = hits === applied.size ? [] : [...applied.values()].filter((entry) => entry.mark !== generation).map((entry) => entry.config.publicKey);
+    const remove =
+      hits === applied.size
+        ? []
+        : [...applied.values()].filter((entry) => entry.mark !== generation).map((entry) => entry.config.publicKey);
     if (remove.length === 0 && upsert.length === 0) return { kind: 'unchanged' };
     if (remove.length + upsert.length > options.maxIncrementalPeerChanges) {
       return {

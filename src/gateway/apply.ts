@@ -40,14 +40,21 @@ export async function observeGateway(plane: GatewayDataPlane): Promise<GatewayOb
 }
 
 /** Observes, plans and applies; returns the plan that was carried out (for the log). */
-export async function applyGatewayState(desired: GatewayDesiredState, plane: GatewayDataPlane): Promise<GatewayApplyPlan> {
+export async function applyGatewayState(
+  desired: GatewayDesiredState,
+  plane: GatewayDataPlane,
+): Promise<GatewayApplyPlan> {
   const plan = planGatewayApply(desired, plane.ifaces, await observeGateway(plane));
   await runGatewayPlan(plan, desired, plane);
   return plan;
 }
 
 /** `desired` is needed only when the plan reloads the table (null for plans made from a delta). */
-export async function runGatewayPlan(plan: GatewayApplyPlan, desired: GatewayDesiredState | null, plane: GatewayDataPlane): Promise<void> {
+export async function runGatewayPlan(
+  plan: GatewayApplyPlan,
+  desired: GatewayDesiredState | null,
+  plane: GatewayDataPlane,
+): Promise<void> {
   for (const role of plan.missingInterfaces) {
     const spec = plane.interfaceSpecs?.[role];
     if (!spec) throw new Error(`${role} interface ${plane.ifaces[role]} is missing and no spec was given to create it`);
@@ -64,9 +71,13 @@ export async function runGatewayPlan(plan: GatewayApplyPlan, desired: GatewayDes
   if (plan.nft.kind === 'reload') {
     if (desired === null) throw new Error('a reload needs the whole desired state');
     await plane.nft.applyScript(renderGatewayRuleset(desired, plane.ifaces, table));
-  } else if (plan.nft.kind === 'delta') await plane.nft.applyScript(renderSetDelta(plan.nft.delta, table));
+  }
+  else if (plan.nft.kind === 'delta') await plane.nft.applyScript(renderSetDelta(plan.nft.delta, table));
   // The two interfaces are separate wireguard-go processes: configure them side by side.
-  await Promise.all([runPeerPlan(plane.wireguard, plane.ifaces.users, plan.users), runPeerPlan(plane.wireguard, plane.ifaces.sites, plan.sites)]);
+  await Promise.all([
+    runPeerPlan(plane.wireguard, plane.ifaces.users, plan.users),
+    runPeerPlan(plane.wireguard, plane.ifaces.sites, plan.sites),
+  ]);
   const failed = await alongside;
   if (failed) throw failed;
 }
@@ -154,10 +165,7 @@ export class GatewayApplier {
     if (current === null || (this.reconciles + 1) % 10 !== 0) return;
     const generation = this.generation;
     const { ifaces, usersPublicKey, tableLengths, tableShards } = current.contents;
-    const view = await AppliedGatewayView.afterFullApplyInChunks(document(), ifaces, usersPublicKey, {
-      allowedLengths: tableLengths,
-      nativeShards: tableShards,
-    });
+    const view = await AppliedGatewayView.afterFullApplyInChunks(document(), ifaces, usersPublicKey, { allowedLengths: tableLengths, nativeShards: tableShards });
     this.preparedView = { view, generation, revision };
   }
 

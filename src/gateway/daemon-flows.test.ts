@@ -23,12 +23,7 @@ const initial: GatewayDesiredState = { ...twoPlantsState, revision: 1, servicePu
 describe('gateway daemon flow capture (issue 10, fake drivers)', () => {
   it("reports a user's flow in the tunnel range of its desired state through the ingest endpoint; the site agents' own traffic is not reported", async () => {
     const clock = new FakeClock();
-    const cp = new FakeControlPlane<GatewayDesiredState>(
-      clock,
-      initial,
-      { kind: 'gateway', id: 'gw-1', name: 'eu-central-1', credential: 'pgd_secret', region: 'eu-central', plantId: null },
-      TOKEN,
-    );
+    const cp = new FakeControlPlane<GatewayDesiredState>(clock, initial, { kind: 'gateway', id: 'gw-1', name: 'eu-central-1', credential: 'pgd_secret', region: 'eu-central', plantId: null }, TOKEN);
     cp.secretsValue = { servicePrivateKey: service.privateKey, servicePublicKey: service.publicKey };
     cp.registerAnswer = { siteTunnelIp: '100.64.0.9' };
     const conntrack = new FakeConntrackSource();
@@ -78,10 +73,7 @@ describe('gateway daemon flow capture (issue 10, fake drivers)', () => {
     conntrack.push({ ...tcp, type: 'destroy', at: clock.now(), id: 2, src: '10.20.0.5', dst: '100.80.1.17', sport: 40002, dport: 80 });
     await daemon.stop();
     const records = uploaded.flatMap((batch) => batch.records);
-    assert.deepEqual(
-      records.map((r) => [r.tunnelIp, r.destinationIp, r.port, r.connections, r.bytesOut, r.bytesIn]),
-      [['100.64.0.2', '100.80.1.17', 80, 1, 300, 5000]],
-    );
+    assert.deepEqual(records.map((r) => [r.tunnelIp, r.destinationIp, r.port, r.connections, r.bytesOut, r.bytesIn]), [['100.64.0.2', '100.80.1.17', 80, 1, 300, 5000]]);
     assert.equal(spool.files.size, 0, 'acknowledged batches are gone from the spool');
     assert.equal(conntrack.started, false);
     assert.equal(await metrics.registry.value('plantgate_gateway_flow_records_total'), 1, '/metrics counts the records spooled');

@@ -31,12 +31,7 @@ const initial: GatewayDesiredState = { ...twoPlantsState, revision: 1, servicePu
 
 function world(options: { fullOnly?: () => boolean } = {}) {
   const clock = new FakeClock();
-  const cp = new FakeControlPlane<GatewayDesiredState>(
-    clock,
-    initial,
-    { kind: 'gateway', id: 'gw-1', name: 'eu-central-1', credential: 'pgd_secret', region: 'eu-central', plantId: null },
-    TOKEN,
-  );
+  const cp = new FakeControlPlane<GatewayDesiredState>(clock, initial, { kind: 'gateway', id: 'gw-1', name: 'eu-central-1', credential: 'pgd_secret', region: 'eu-central', plantId: null }, TOKEN);
   cp.secretsValue = { servicePrivateKey: service.privateKey, servicePublicKey: service.publicKey };
   cp.registerAnswer = { siteTunnelIp: '100.64.0.9' };
   const store = new MemoryStateStore();
@@ -44,27 +39,19 @@ function world(options: { fullOnly?: () => boolean } = {}) {
   const start = async (overrides: Partial<GatewayDaemonConfig> = {}, controlPlane?: (cp: FakeControlPlane<GatewayDesiredState>) => GatewayControlPlane) => {
     const log = memoryLogger();
     const metrics = new DaemonMetrics('gateway', clock);
-    const daemon = await startGatewayDaemon(
-      { ...config, ...overrides },
-      {
-        enrolment: cp,
-        controlPlane: (identity) => {
-          assert.equal(identity.credential, 'pgd_secret');
-          if (controlPlane) return controlPlane(cp);
-          return {
-            register: (r) => cp.register(r),
-            secrets: () => cp.secrets(),
-            state: gatewayStateAnswers(cp, { full: options.fullOnly }),
-            status: (r) => cp.status(r),
-          };
-        },
-        store,
-        ...host,
-        clock,
-        log,
-        metrics,
+    const daemon = await startGatewayDaemon({ ...config, ...overrides }, {
+      enrolment: cp,
+      controlPlane: (identity) => {
+        assert.equal(identity.credential, 'pgd_secret');
+        if (controlPlane) return controlPlane(cp);
+        return { register: (r) => cp.register(r), secrets: () => cp.secrets(), state: gatewayStateAnswers(cp, { full: options.fullOnly }), status: (r) => cp.status(r) };
       },
-    );
+      store,
+      ...host,
+      clock,
+      log,
+      metrics,
+    });
     await settle();
     return { daemon, log, metrics };
   };
@@ -238,10 +225,7 @@ describe('gateway daemon (fake drivers, fake control plane)', () => {
     await settle();
     assert.equal(daemon.loop.appliedRevision, 2);
     assert.equal((await host.wireguard.readDump('pgu0'))?.peers.length, 1);
-    assert.deepEqual(
-      cp.stateRequests.slice(-3).map((request) => request.after),
-      [1, null, 2],
-    );
+    assert.deepEqual(cp.stateRequests.slice(-3).map((request) => request.after), [1, null, 2]);
     assert.ok(log.lines.some((line) => line.message.startsWith('the delta does not follow')));
     await daemon.stop();
   });
@@ -336,24 +320,14 @@ describe('gateway daemon (fake drivers, fake control plane)', () => {
       return readTable(name);
     };
     await clock.advance(30_000); // the reconcile starts reading back
-    cp.publish((state) => ({
-      ...state,
-      peers: state.peers.filter((peer) => peer.tunnelIp !== '100.64.0.2'),
-      allowed: state.allowed.filter((pair) => pair.userIp !== '100.64.0.2'),
-    }));
+    cp.publish((state) => ({ ...state, peers: state.peers.filter((peer) => peer.tunnelIp !== '100.64.0.2'), allowed: state.allowed.filter((pair) => pair.userIp !== '100.64.0.2') }));
     await settle();
     assert.equal(daemon.loop.appliedRevision, 2, 'applied while the read-back is still running');
-    assert.deepEqual(
-      (await host.wireguard.readDump('pgu0'))?.peers.map((peer) => peer.allowedIps[0]),
-      ['100.64.0.3/32'],
-    );
+    assert.deepEqual((await host.wireguard.readDump('pgu0'))?.peers.map((peer) => peer.allowedIps[0]), ['100.64.0.3/32']);
     release();
     await settle();
     // the read-back predates the revoke: the reconcile does not act on it
-    assert.deepEqual(
-      (await host.wireguard.readDump('pgu0'))?.peers.map((peer) => peer.allowedIps[0]),
-      ['100.64.0.3/32'],
-    );
+    assert.deepEqual((await host.wireguard.readDump('pgu0'))?.peers.map((peer) => peer.allowedIps[0]), ['100.64.0.3/32']);
     host.nft.readTable = readTable;
     await daemon.stop();
   });
@@ -372,10 +346,7 @@ describe('gateway daemon (fake drivers, fake control plane)', () => {
     assert.equal(daemon.loop.appliedRevision, 2);
     assert.equal((await host.wireguard.readDump('pgu0'))?.peers.length, 1);
     assert.equal(host.nft.reads, reads, 'no read-back');
-    assert.ok(
-      cp.stateRequests.slice(1).every((request) => request.after !== null),
-      'never the whole document again',
-    );
+    assert.ok(cp.stateRequests.slice(1).every((request) => request.after !== null), 'never the whole document again');
     assert.ok(log.lines.some((line) => line.message === 'connected to the control plane' && line.fields.resumed === true));
     await daemon.stop();
   });

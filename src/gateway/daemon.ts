@@ -69,8 +69,7 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
     sourceIp: () => sync.document?.header.gateway?.siteTunnelIp ?? null,
     intervalMs: config.flows?.reportMs ?? 60_000,
   });
-  const proxy =
-    config.proxy === undefined ? null : new ProxyHost(config.proxy, { log, now: () => clock.now(), onRequest: (request) => proxyFlows.record(request) });
+  const proxy = config.proxy === undefined ? null : new ProxyHost(config.proxy, { log, now: () => clock.now(), onRequest: (request) => proxyFlows.record(request) });
   const trackTunnelRange = () => capture?.accounting.setTunnelRange(sync.document?.header.tunnelRange ?? null);
   trackTunnelRange();
 

@@ -15,7 +15,9 @@ import type { AllowedPair, GatewayDesiredState, GatewayPeer, GatewaySite, Native
 
 export type DocumentHeader = Omit<GatewayDesiredState, 'peers' | 'allowed' | 'native' | 'sites'>;
 
-export type ApplyDeltaResult = { ok: true; previousSites: Map<string, GatewaySite | undefined> } | { ok: false; reason: 'revision-mismatch'; held: number };
+export type ApplyDeltaResult =
+  | { ok: true; previousSites: Map<string, GatewaySite | undefined> }
+  | { ok: false; reason: 'revision-mismatch'; held: number };
 
 export class GatewayDocument {
   private headerValue: DocumentHeader;

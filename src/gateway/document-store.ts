@@ -98,12 +98,7 @@ async function* snapshotChunks(state: GatewayDesiredState): AsyncGenerator<strin
   const { peers, allowed, native, sites, ...header } = state;
   const head = JSON.stringify(header);
   yield `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}`;
-  const arrays: Array<[string, unknown[]]> = [
-    ['peers', peers],
-    ['allowed', allowed],
-    ['native', native],
-    ['sites', sites],
-  ];
+  const arrays: Array<[string, unknown[]]> = [['peers', peers], ['allowed', allowed], ['native', native], ['sites', sites]];
   for (const [index, [name, items]] of arrays.entries()) {
     yield `${index > 0 ? ',' : ''}"${name}":[`;
     for (let start = 0; start < items.length; start += CHUNK) {

@@ -18,20 +18,10 @@ const SELF = { id: 'gw-1', name: 'eu-1', siteTunnelIp: '100.64.0.9' };
 function normalised(plan: GatewayApplyPlan) {
   const sorted = <T>(items: T[]) => items.map((item) => JSON.stringify(item)).sort();
   const peers = (p: GatewayApplyPlan['users']) =>
-    p.kind === 'set'
-      ? { kind: 'set', remove: [...p.remove].sort(), upsert: sorted(p.upsert) }
-      : p.kind === 'sync'
-        ? { kind: 'sync', peers: sorted(p.peers) }
-        : p;
+    p.kind === 'set' ? { kind: 'set', remove: [...p.remove].sort(), upsert: sorted(p.upsert) } : p.kind === 'sync' ? { kind: 'sync', peers: sorted(p.peers) } : p;
   const nft =
     plan.nft.kind === 'delta'
-      ? {
-          kind: 'delta',
-          a: sorted(plan.nft.delta.addAllowed),
-          b: sorted(plan.nft.delta.removeAllowed),
-          c: sorted(plan.nft.delta.addNative),
-          d: sorted(plan.nft.delta.removeNative),
-        }
+      ? { kind: 'delta', a: sorted(plan.nft.delta.addAllowed), b: sorted(plan.nft.delta.removeAllowed), c: sorted(plan.nft.delta.addNative), d: sorted(plan.nft.delta.removeNative) }
       : { kind: plan.nft.kind };
   return { missing: plan.missingInterfaces, users: peers(plan.users), sites: peers(plan.sites), nft, problems: plan.problems };
 }
@@ -50,49 +40,16 @@ describe('planDrift: the reconcile planned against the view', () => {
     };
     await new GatewayApplier(plane).apply(state);
     const observedAfter = await observeGateway(plane);
-    const view = AppliedGatewayView.afterFullApply(state, ifaces, service.publicKey, {
-      allowedLengths: observedAfter.nft?.allowedLengths ?? [],
-      nativeShards: observedAfter.nft?.nativeShards ?? [],
-    });
+    const view = AppliedGatewayView.afterFullApply(state, ifaces, service.publicKey, { allowedLengths: observedAfter.nft?.allowedLengths ?? [], nativeShards: observedAfter.nft?.nativeShards ?? [] });
     const drifts: Array<[string, () => Promise<void>]> = [
       ['nothing changed', async () => {}],
-      [
-        'an allowed element deleted by hand',
-        () =>
-          plane.nft.applyScript(
-            renderSetDelta({ addAllowed: [], removeAllowed: [canonicalAllowedElement(state.allowed[3])], addNative: [], removeNative: [] }),
-          ),
-      ],
-      [
-        'a native entry deleted by hand',
-        () =>
-          plane.nft.applyScript(renderSetDelta({ addAllowed: [], removeAllowed: [], addNative: [], removeNative: [canonicalNativeElement(state.native[0])] })),
-      ],
-      [
-        'an element added by hand',
-        () =>
-          plane.nft.applyScript(
-            renderSetDelta({
-              addAllowed: [{ ...canonicalAllowedElement(state.allowed[0]), userIp: '100.79.9.9' }],
-              removeAllowed: [],
-              addNative: [],
-              removeNative: [],
-            }),
-          ),
-      ],
-      [
-        'a user peer added and one removed by hand',
-        async () => {
-          await plane.wireguard.changePeers('pgu0', {
-            remove: [state.peers[0].publicKey],
-            upsert: [{ publicKey: generateWireGuardKeyPair().publicKey, allowedIps: ['100.79.1.1/32'] }],
-          });
-        },
-      ],
-      [
-        'a peer’s allowed IPs changed by hand',
-        () => plane.wireguard.changePeers('pgu0', { remove: [], upsert: [{ publicKey: state.peers[1].publicKey, allowedIps: ['100.79.2.2/32'] }] }),
-      ],
+      ['an allowed element deleted by hand', () => plane.nft.applyScript(renderSetDelta({ addAllowed: [], removeAllowed: [canonicalAllowedElement(state.allowed[3])], addNative: [], removeNative: [] }))],
+      ['a native entry deleted by hand', () => plane.nft.applyScript(renderSetDelta({ addAllowed: [], removeAllowed: [], addNative: [], removeNative: [canonicalNativeElement(state.native[0])] }))],
+      ['an element added by hand', () => plane.nft.applyScript(renderSetDelta({ addAllowed: [{ ...canonicalAllowedElement(state.allowed[0]), userIp: '100.79.9.9' }], removeAllowed: [], addNative: [], removeNative: [] }))],
+      ['a user peer added and one removed by hand', async () => {
+        await plane.wireguard.changePeers('pgu0', { remove: [state.peers[0].publicKey], upsert: [{ publicKey: generateWireGuardKeyPair().publicKey, allowedIps: ['100.79.1.1/32'] }] });
+      }],
+      ['a peer’s allowed IPs changed by hand', () => plane.wireguard.changePeers('pgu0', { remove: [], upsert: [{ publicKey: state.peers[1].publicKey, allowedIps: ['100.79.2.2/32'] }] })],
       ['the table deleted', () => plane.nft.deleteTable('plantgate')],
       ['the sites interface deleted', () => plane.wireguard.deleteInterface('pgs0')],
     ];

@@ -21,12 +21,7 @@ import { samePeerConfig, type WireGuardPeerConfig } from '../os/wireguard/wiregu
 
 const CHUNK = 4000;
 
-export async function planDrift(
-  view: ViewContents,
-  observed: GatewayObserved,
-  siteTunnelIp: string | null,
-  options: PlanOptions = DEFAULT_PLAN_OPTIONS,
-): Promise<GatewayApplyPlan> {
+export async function planDrift(view: ViewContents, observed: GatewayObserved, siteTunnelIp: string | null, options: PlanOptions = DEFAULT_PLAN_OPTIONS): Promise<GatewayApplyPlan> {
   const missingInterfaces: GatewayApplyPlan['missingInterfaces'] = [];
   if (observed.users === null) missingInterfaces.push('users');
   if (observed.sites === null) missingInterfaces.push('sites');
@@ -42,9 +37,7 @@ export async function planDrift(
 async function nftDrift(view: ViewContents, observed: GatewayObserved, siteTunnelIp: string | null): Promise<GatewayApplyPlan['nft']> {
   const table = observed.nft;
   if (table === null) return { kind: 'reload', reasons: ['table missing'] };
-  const reasons = structureDifferences(expectedGatewayStructure(view.ifaces, siteTunnelIp, table.allowedLengths, table.nativeShards), table, {
-    unorderedRules: ['prerouting', 'forward'],
-  });
+  const reasons = structureDifferences(expectedGatewayStructure(view.ifaces, siteTunnelIp, table.allowedLengths, table.nativeShards), table, { unorderedRules: ['prerouting', 'forward'] });
   if (table.foreignElements.length > 0) reasons.push(`${table.foreignElements.length} element(s) not written by plantgate`);
   if (reasons.length > 0) return { kind: 'reload', reasons };
   // every element the view holds needs its allowed_N set or native_A_B_C map in the table
@@ -71,16 +64,7 @@ async function nftDrift(view: ViewContents, observed: GatewayObserved, siteTunne
       if (!lengths.has(length)) missingLengths.add(length);
     }
   }
-  if (missingLengths.size > 0)
-    return {
-      kind: 'reload',
-      reasons: [
-        `no allowed set for mapped prefix length(s) ${[...missingLengths]
-          .sort((a, b) => a - b)
-          .map((n) => `/${n}`)
-          .join(', ')}`,
-      ],
-    };
+  if (missingLengths.size > 0) return { kind: 'reload', reasons: [`no allowed set for mapped prefix length(s) ${[...missingLengths].sort((a, b) => a - b).map((n) => `/${n}`).join(', ')}`] };
   const removeNative: NativeElement[] = [];
   const seenNative = new Map<string, Set<string>>();
   for (const element of table.native) {
@@ -94,8 +78,7 @@ async function nftDrift(view: ViewContents, observed: GatewayObserved, siteTunne
     if (++count % CHUNK === 0) await yieldToEventLoop();
     const seen = seenNative.get(userIp);
     for (const [native, entry] of byNative) if (!seen?.has(native)) addNative.push(entry.value);
-    if (byNative.size > 0 && !shards.has(nativeShard(userIp)) && !seen)
-      return { kind: 'reload', reasons: [`no native map for users in ${nativeShardPrefix(nativeShard(userIp))}`] };
+    if (byNative.size > 0 && !shards.has(nativeShard(userIp)) && !seen) return { kind: 'reload', reasons: [`no native map for users in ${nativeShardPrefix(nativeShard(userIp))}`] };
   }
   const size = addAllowed.length + removeAllowed.length + addNative.length + removeNative.length;
   return size === 0 ? { kind: 'unchanged' } : { kind: 'delta', delta: { addAllowed, removeAllowed, addNative, removeNative } };
@@ -120,8 +103,7 @@ async function peerDrift(applied: ReadonlyMap<string, { config: WireGuardPeerCon
   }
   for (const config of desired) if (!seen.has(config.publicKey)) upsert.push(config);
   if (remove.length === 0 && upsert.length === 0) return { kind: 'unchanged' };
-  if (remove.length + upsert.length > options.maxIncrementalPeerChanges)
-    return { kind: 'sync', peers: desired, reason: `${remove.length + upsert.length} peer changes` };
+  if (remove.length + upsert.length > options.maxIncrementalPeerChanges) return { kind: 'sync', peers: desired, reason: `${remove.length + upsert.length} peer changes` };
   return { kind: 'set', remove: remove.sort(), upsert };
 }
 

@@ -204,16 +204,10 @@ export class GatewaySync {
   }
 
   async peerReport() {
-    const [users, sites] = await Promise.all([
-      this.ports.wireguard.readDump(this.config.ifaces.users),
-      this.ports.wireguard.readDump(this.config.ifaces.sites),
-    ]);
+    const [users, sites] = await Promise.all([this.ports.wireguard.readDump(this.config.ifaces.users), this.ports.wireguard.readDump(this.config.ifaces.sites)]);
     const { peers, connected } = this.gauges;
     const now = this.ports.clock.now();
-    for (const [role, dump] of [
-      ['users', users],
-      ['sites', sites],
-    ] as const) {
+    for (const [role, dump] of [['users', users], ['sites', sites]] as const) {
       peers.set({ interface: role }, dump?.peers.length ?? 0);
       connected.set({ interface: role }, dump?.peers.filter((peer) => isConnected(peer.latestHandshake, now)).length ?? 0);
     }
@@ -223,9 +217,7 @@ export class GatewaySync {
   async teardown(): Promise<void> {
     const { ifaces } = this.config;
     for (const name of [ifaces.users, ifaces.sites]) {
-      await this.ports.wireguard
-        .deleteInterface(name)
-        .catch((error) => this.ports.log.error('could not remove interface', { name, error: errorMessage(error) }));
+      await this.ports.wireguard.deleteInterface(name).catch((error) => this.ports.log.error('could not remove interface', { name, error: errorMessage(error) }));
     }
     await this.ports.nft.deleteTable(this.config.table).catch((error) => this.ports.log.error('could not remove nft table', { error: errorMessage(error) }));
   }
@@ -265,10 +257,7 @@ export class GatewaySync {
     if (!force && key === this.ipApplied) return;
     const ip = this.ports.ip;
     // the two interfaces side by side (each `ip` is a process start; sites carries a route per agent)
-    const sync = async (role: 'users' | 'sites') => [
-      ...(await ip.syncAddresses(ifaces[role], wanted[role].addresses)),
-      ...(await ip.syncRoutes(ifaces[role], wanted[role].routes)),
-    ];
+    const sync = async (role: 'users' | 'sites') => [...(await ip.syncAddresses(ifaces[role], wanted[role].addresses)), ...(await ip.syncRoutes(ifaces[role], wanted[role].routes))];
     const ipChanges = (await Promise.all([sync('users'), sync('sites')])).flat();
     this.ipApplied = key;
     if (ipChanges.length > 0) changes.push(`ip ${ipChanges.join(' ')}`);

@@ -42,14 +42,8 @@ export function gatewayTableContract(label: string, setup: () => Promise<Gateway
     const assertForeignTableIntact = async () => {
       const foreign = await driver.readTable('foreign');
       assert.ok(foreign, 'the foreign table must survive');
-      assert.deepEqual(
-        foreign.sets.map((set) => set.name),
-        ['blocked'],
-      );
-      assert.deepEqual(
-        foreign.chains.map((chain) => chain.name),
-        ['input'],
-      );
+      assert.deepEqual(foreign.sets.map((set) => set.name), ['blocked']);
+      assert.deepEqual(foreign.chains.map((chain) => chain.name), ['input']);
     };
 
     before(async () => {
@@ -107,11 +101,7 @@ export function gatewayTableContract(label: string, setup: () => Promise<Gateway
     });
 
     it('a length the table has no set for: planned as a reload, and a delta into it is refused', async () => {
-      const next = {
-        gateway: twoPlantsState.gateway,
-        allowed: [...twoPlantsState.allowed, { userIp: '100.64.0.4', mapped: '100.80.3.128/25' }],
-        native: twoPlantsState.native,
-      };
+      const next = { gateway: twoPlantsState.gateway, allowed: [...twoPlantsState.allowed, { userIp: '100.64.0.4', mapped: '100.80.3.128/25' }], native: twoPlantsState.native };
       const plan = planNft(next, ifaces, await driver.readTable(table));
       assert.deepEqual(plan, { kind: 'reload', reasons: ['no allowed set for mapped prefix length(s) /25'] });
       const delta = { addAllowed: [{ userIp: '100.64.0.4', mapped: '100.80.3.128/25' as never }], removeAllowed: [], addNative: [], removeNative: [] };
@@ -140,11 +130,7 @@ export function gatewayTableContract(label: string, setup: () => Promise<Gateway
     });
 
     it('the last element of a length goes as a delta; its set stays, empty, and plans as unchanged', async () => {
-      const next = {
-        gateway: twoPlantsState.gateway,
-        allowed: twoPlantsState.allowed.filter((pair) => !pair.mapped.endsWith('/28')),
-        native: twoPlantsState.native,
-      };
+      const next = { gateway: twoPlantsState.gateway, allowed: twoPlantsState.allowed.filter((pair) => !pair.mapped.endsWith('/28')), native: twoPlantsState.native };
       const plan = planNft(next, ifaces, await driver.readTable(table));
       assert.equal(plan.kind, 'delta');
       if (plan.kind !== 'delta') return;
@@ -163,15 +149,12 @@ export function gatewayTableContract(label: string, setup: () => Promise<Gateway
 
     it('a failing transaction changes nothing (an add before a bad delete is not kept)', async () => {
       const before = sorted(await driver.readTable(table));
-      const script = renderSetDelta(
-        {
-          addAllowed: [{ userIp: '100.64.0.99', mapped: '100.80.9.0/24' as never }],
-          removeAllowed: [{ userIp: '100.64.0.98', mapped: '100.80.8.0/24' as never }],
-          addNative: [],
-          removeNative: [],
-        },
-        table,
-      );
+      const script = renderSetDelta({
+        addAllowed: [{ userIp: '100.64.0.99', mapped: '100.80.9.0/24' as never }],
+        removeAllowed: [{ userIp: '100.64.0.98', mapped: '100.80.8.0/24' as never }],
+        addNative: [],
+        removeNative: [],
+      }, table);
       await assert.rejects(driver.applyScript(script));
       assert.deepEqual(sorted(await driver.readTable(table)), before);
       await assert.rejects(driver.applyScript('this is not nft\n'));

@@ -10,14 +10,7 @@ gatewayTableContract('NftCliDriver in a network namespace (element changes throu
   const lab = new NetnsLab();
   const ns = await lab.addNamespace('gtn');
   const driver = new NftCliDriver({ netns: ns });
-  return {
-    driver,
-    tableName: 'plantgate',
-    teardown: async () => {
-      driver.close();
-      await lab.cleanup();
-    },
-  };
+  return { driver, tableName: 'plantgate', teardown: async () => { driver.close(); await lab.cleanup(); } };
 });
 
 gatewayTableContract('NftCliDriver in a network namespace, session off (every script an nft -f)', async () => {

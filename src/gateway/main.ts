@@ -44,11 +44,7 @@ export type GatewayCommandOptions = {
 export function runGateway(options: GatewayCommandOptions, output: DaemonOutput): Promise<number> {
   return runDaemon('gateway', options, output, ({ log, metrics, signal, withdraw }) => {
     const flows = flowCaptureEnabled(options.flowCapture, existsSync(CONNTRACK));
-    if (!flows)
-      log.warn('flow capture off: no flow records for the audit trail from this gateway', {
-        mode: options.flowCapture ?? 'auto',
-        conntrack: existsSync(CONNTRACK),
-      });
+    if (!flows) log.warn('flow capture off: no flow records for the audit trail from this gateway', { mode: options.flowCapture ?? 'auto', conntrack: existsSync(CONNTRACK) });
     return startGatewayDaemon(
       {
         token: options.token,

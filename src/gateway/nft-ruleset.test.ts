@@ -51,10 +51,7 @@ describe('renderGatewayRuleset', () => {
     );
     assert.doesNotMatch(text, /flags interval\n\t\telements = \{\n\t\t\t100\.64/);
     assert.deepEqual(
-      text
-        .split('\n')
-        .filter((line) => line.includes('@allowed'))
-        .map((line) => line.trim()),
+      text.split('\n').filter((line) => line.includes('@allowed')).map((line) => line.trim()),
       [
         'iifname "pgu0" oifname "pgs0" ip saddr . ip daddr @allowed_32 accept',
         'iifname "pgs0" oifname "pgu0" ct original ip saddr . ct reply ip saddr @allowed_32 accept',

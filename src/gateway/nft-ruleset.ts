@@ -20,6 +20,7 @@ import {
 } from '../os/nft/nft-elements.ts';
 import { checkedTableName, DEFAULT_TABLE_NAME, inputChain, quotedInterface } from '../os/nft/nft-names.ts';
 
+
 /**
  * Renders plantgate's gateway nft table (DESIGN "Data plane") as one `nft -f` script.
  *
@@ -189,7 +190,9 @@ export function renderSetDelta(delta: SetDelta, tableName: string = DEFAULT_TABL
 }
 
 export function isEmptyDelta(delta: SetDelta): boolean {
-  return delta.addAllowed.length + delta.removeAllowed.length + delta.addNative.length + delta.removeNative.length === 0;
+  return (
+    delta.addAllowed.length + delta.removeAllowed.length + delta.addNative.length + delta.removeNative.length === 0
+  );
 }
 
 function nativeElementText(element: NativeElement): string {

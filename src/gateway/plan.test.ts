@@ -135,7 +135,9 @@ describe('planGatewayApply', () => {
     {
       name: 'P5: choosing another priority plant swaps the native value (delete old + add new)',
       change: {
-        native: twoPlantsState.native.map((mapping) => (mapping.userIp === '100.64.0.2' ? { ...mapping, mapped: '100.80.2.0/24' } : mapping)),
+        native: twoPlantsState.native.map((mapping) =>
+          mapping.userIp === '100.64.0.2' ? { ...mapping, mapped: '100.80.2.0/24' } : mapping,
+        ),
       },
       nft: {
         kind: 'delta',
@@ -151,7 +153,9 @@ describe('planGatewayApply', () => {
       name: 'a new plant subnet widens the agent peer AllowedIPs',
       change: {
         sites: twoPlantsState.sites.map((site) =>
-          site.plantId === 'plant-b' ? { ...site, translations: [...site.translations, { mapped: '100.80.3.0/25', real: '10.9.0.0/25' }] } : site,
+          site.plantId === 'plant-b'
+            ? { ...site, translations: [...site.translations, { mapped: '100.80.3.0/25', real: '10.9.0.0/25' }] }
+            : site,
         ),
       },
       sites: {
@@ -218,7 +222,7 @@ describe('planGatewayApply', () => {
       reason: /no allowed set for mapped prefix length\(s\) \/24/,
     },
     {
-      name: "a set of DESIGN's first layout (one interval set `allowed`) is there",
+      name: 'a set of DESIGN\'s first layout (one interval set `allowed`) is there',
       observed: () => {
         const table = tableOf(twoPlantsState);
         table.sets = [...table.sets, { name: 'allowed', keyType: ['ipv4_addr', 'ipv4_addr'], dataType: null, flags: ['interval'] }];
@@ -312,7 +316,10 @@ describe('planGatewayApply', () => {
   });
 
   it('the real table read back from nft 1.0.6 plans as unchanged for the state it was rendered from', () => {
-    const parsed = parseNftTableJson(readFileSync(new URL('./__fixtures__/nft-table-two-plants-plus-foreign.json', import.meta.url), 'utf8'), 'plantgate');
+    const parsed = parseNftTableJson(
+      readFileSync(new URL('./__fixtures__/nft-table-two-plants-plus-foreign.json', import.meta.url), 'utf8'),
+      'plantgate',
+    );
     assert.ok(parsed.ok);
     const withoutRange = { ...parsed.value, foreignElements: [] };
     // captured from a document without a gateway (masquerade); see the next test for snat
@@ -322,7 +329,10 @@ describe('planGatewayApply', () => {
   });
 
   it("a table of DESIGN's first layout (one interval set) is replaced whole", () => {
-    const parsed = parseNftTableJson(readFileSync(new URL('./__fixtures__/nft-table-legacy-interval-allowed.json', import.meta.url), 'utf8'), 'plantgate');
+    const parsed = parseNftTableJson(
+      readFileSync(new URL('./__fixtures__/nft-table-legacy-interval-allowed.json', import.meta.url), 'utf8'),
+      'plantgate',
+    );
     assert.ok(parsed.ok);
     const operatorView = { ...twoPlantsState, gateway: null };
     const plan = planGatewayApply(operatorView, ifaces, { ...observedAfterApplying(operatorView), nft: parsed.value });
@@ -330,7 +340,7 @@ describe('planGatewayApply', () => {
     assert.ok(plan.nft.kind === 'reload' && plan.nft.reasons.includes('unexpected set native'), JSON.stringify(plan.nft));
   });
 
-  it("several gateways: source NAT to this gateway's own site address; a table with another address (or masquerade) is reloaded", () => {
+  it('several gateways: source NAT to this gateway\'s own site address; a table with another address (or masquerade) is reloaded', () => {
     const applied = observedAfterApplying(twoPlantsState);
     assert.deepEqual(planGatewayApply(twoPlantsState, ifaces, applied).nft, { kind: 'unchanged' });
     assert.ok(applied.nft?.chains.some((chain) => chain.rules.includes('oifname == pgs0 snat to 100.64.0.9')));

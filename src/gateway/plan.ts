@@ -35,7 +35,10 @@ export type GatewayObserved = {
   nft: ObservedNftTable | null;
 };
 
-export type NftPlan = { kind: 'unchanged' } | { kind: 'delta'; delta: SetDelta } | { kind: 'reload'; reasons: string[] };
+export type NftPlan =
+  | { kind: 'unchanged' }
+  | { kind: 'delta'; delta: SetDelta }
+  | { kind: 'reload'; reasons: string[] };
 
 export type GatewayApplyPlan = {
   /** Interfaces the applier must create before it applies the peer plans. */
@@ -58,7 +61,9 @@ export function planGatewayApply(
   if (observed.users === null) missingInterfaces.push('users');
   if (observed.sites === null) missingInterfaces.push('sites');
   if (observed.users && observed.users.interface.publicKey !== desired.servicePublicKey) {
-    problems.push(`users interface ${ifaces.users} has public key ${observed.users.interface.publicKey}, not the service key ${desired.servicePublicKey}`);
+    problems.push(
+      `users interface ${ifaces.users} has public key ${observed.users.interface.publicKey}, not the service key ${desired.servicePublicKey}`,
+    );
   }
   return {
     missingInterfaces,
@@ -145,7 +150,9 @@ export function diffElements(
     // A changed value (user picked another priority plant) is a remove of the old
     // key:value plus an add of the new one; renderSetDelta orders them.
     addNative: desired.native.filter((element) => observedNative.get(nativeKey(element))?.mapped !== element.mapped),
-    removeNative: observed.native.filter((element) => desiredNative.get(nativeKey(element))?.mapped !== element.mapped),
+    removeNative: observed.native.filter(
+      (element) => desiredNative.get(nativeKey(element))?.mapped !== element.mapped,
+    ),
   };
 }
 
@@ -187,7 +194,8 @@ export function expectedGatewayStructure(
         prio: -100,
         policy: 'accept',
         rules: nativeShards.map(
-          (shard) => `iifname == ${users} ip saddr == ${nativeShardPrefix(shard)} dnat ip prefix to ip saddr . ip daddr map @${nativeMapName(shard)}`,
+          (shard) =>
+            `iifname == ${users} ip saddr == ${nativeShardPrefix(shard)} dnat ip prefix to ip saddr . ip daddr map @${nativeMapName(shard)}`,
         ),
       },
       {
@@ -216,3 +224,4 @@ export function expectedGatewayStructure(
     ],
   };
 }
+

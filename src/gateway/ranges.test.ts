@@ -8,11 +8,7 @@ const good = { tunnelRange: '100.64.0.0/12', mappedSpace: '100.80.0.0/12' };
 describe('gateway ranges from the control plane (issue 7 #4)', () => {
   const rows: Array<[string, { tunnelRange: string; mappedSpace: string }, RegExp | null]> = [
     ['the defaults pass', good, null],
-    [
-      '0.0.0.0/0 became `ip route replace 0.0.0.0/0 dev pgs0`: refused',
-      { ...good, mappedSpace: '0.0.0.0/0' },
-      /mappedSpace: 0\.0\.0\.0\/0 must be between \/8 and \/28/,
-    ],
+    ['0.0.0.0/0 became `ip route replace 0.0.0.0/0 dev pgs0`: refused', { ...good, mappedSpace: '0.0.0.0/0' }, /mappedSpace: 0\.0\.0\.0\/0 must be between \/8 and \/28/],
     ['shorter than /8: refused', { ...good, tunnelRange: '64.0.0.0/2' }, /tunnelRange: 64\.0\.0\.0\/2 must be between/],
     ['a single address (/32): refused', { ...good, tunnelRange: '100.64.0.1/32' }, /must be between \/8 and \/28/],
     ['host bits set: refused, not guessed', { ...good, tunnelRange: '100.64.0.1/12' }, /tunnelRange: "100\.64\.0\.1\/12" is not an IPv4 network/],
@@ -31,10 +27,7 @@ describe('gateway ranges from the control plane (issue 7 #4)', () => {
     const store = new MemoryStateStore();
     await checkAndPinRanges(store, good);
     await checkAndPinRanges(store, good);
-    await assert.rejects(
-      checkAndPinRanges(store, { ...good, mappedSpace: '10.0.0.0/8' }),
-      /mappedSpace 10\.0\.0\.0\/8 differs from the pinned 100\.80\.0\.0\/12 \(remove pinned-ranges\.json/,
-    );
+    await assert.rejects(checkAndPinRanges(store, { ...good, mappedSpace: '10.0.0.0/8' }), /mappedSpace 10\.0\.0\.0\/8 differs from the pinned 100\.80\.0\.0\/12 \(remove pinned-ranges\.json/);
     await store.remove('pinned-ranges');
     await checkAndPinRanges(store, { ...good, mappedSpace: '10.0.0.0/8' });
   });

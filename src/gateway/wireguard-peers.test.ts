@@ -7,7 +7,12 @@ import { checkedPublicKey, renderPeersConf } from '../os/wireguard/wireguard-pee
 
 describe('gateway WireGuard peers', () => {
   it('renders the syncconf text of both interfaces (no [Interface] keys, so no secret)', () => {
-    const text = ['# users', renderPeersConf(desiredUserPeers(twoPlantsState)), '# sites', renderPeersConf(desiredSitePeers(twoPlantsState))].join('\n');
+    const text = [
+      '# users',
+      renderPeersConf(desiredUserPeers(twoPlantsState)),
+      '# sites',
+      renderPeersConf(desiredSitePeers(twoPlantsState)),
+    ].join('\n');
     assertGolden(text, new URL('./__golden__/gateway-peers.conf', import.meta.url));
     assert.doesNotMatch(text, /PrivateKey|ListenPort/);
   });

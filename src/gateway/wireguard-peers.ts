@@ -35,3 +35,4 @@ export function desiredSitePeers(state: Pick<GatewayDesiredState, 'sites'>): Wir
 function sortPeers(peers: WireGuardPeerConfig[]): WireGuardPeerConfig[] {
   return peers.sort((a, b) => (a.publicKey < b.publicKey ? -1 : a.publicKey > b.publicKey ? 1 : 0));
 }
+
