@@ -123,6 +123,8 @@ export const PLANT_ACTIONS = [
   'direct-vpn.manage',
   /** D11: probe the plant's subnets from its agent and save what answered as network devices. */
   'plant.discover',
+  /** O2: mark the plant's network devices as web targets for the browser proxy (add, change, remove). */
+  'web-target.manage',
 ] as const;
 export type PlantAction = (typeof PLANT_ACTIONS)[number];
 
@@ -143,6 +145,8 @@ export const PLANT_PERMISSIONS: Readonly<Record<PlantAction, PlantRule>> = {
   'direct-vpn.manage': { orgRoles: ADMIN_MODERATOR, jobRoles: [], viaCooperation: false },
   // Probing sends packets into the plant's network: the own organization's Admins and Moderators only, like changing its VPNs.
   'plant.discover': { orgRoles: ADMIN_MODERATOR, jobRoles: [], viaCooperation: false },
+  // Issue 12: the plant's operator organization runs its targets; the Operator job role too, but not through a cooperation.
+  'web-target.manage': { orgRoles: ADMIN_MODERATOR, jobRoles: ['operator'], viaCooperation: false },
 };
 
 /** The caller's standing on one plant. */

@@ -13,6 +13,7 @@ import { OPERATOR, http, login } from '../support/server.ts';
 import { AUDIT_ROWS } from './access-matrix-audit-rows.ts';
 import { DIRECT_VPN_ROWS } from './access-matrix-direct-vpn-rows.ts';
 import { OPS_ROWS } from './access-matrix-ops-rows.ts';
+import { PROXY_ROWS } from './access-matrix-proxy-rows.ts';
 import { ORG_ROWS } from './access-matrix-org-rows.ts';
 import { ORG_VPN_ROWS } from './access-matrix-org-vpn-rows.ts';
 import { baseFleet } from './fleet-fixture.ts';
@@ -221,6 +222,8 @@ export const MATRIX: Record<string, Row> = {
   ...DIRECT_VPN_ROWS,
   ...OPS_ROWS,
 
+  // ---- browser proxy (issue 12): targets by the plant permission table, opening by SPEC P4 --
+  ...PROXY_ROWS,
   // ---- organization VPNs (issue 12, SPEC O1): Admin/Moderator manage, Members see --------
   ...ORG_VPN_ROWS,
 };
@@ -365,6 +368,7 @@ export function accessMatrix(engine: string, database: () => Promise<string | un
           adminPassword: OPERATOR.password,
           quiet: true,
           authLimits: limits,
+          proxyDomain: 'proxy.matrix.test',
         },
         () => undefined,
       );

@@ -9,6 +9,7 @@ import { orgApi } from '../../src/core/wire/org.ts';
 import { orgVpnApi } from '../../src/core/wire/org-vpn.ts';
 import { plantAccessApi } from '../../src/core/wire/plant-access.ts';
 import { platformApi } from '../../src/core/wire/platform.ts';
+import { proxyApi } from '../../src/core/wire/proxy.ts';
 import { allRoutes } from '../../src/server/http/app.ts';
 import { api } from '../../web/src/api/endpoints.ts';
 
@@ -56,4 +57,8 @@ test('issue 10: every audit endpoint the web UI calls (auditApi) exists on the s
 
 test('issue 12: every organization VPN endpoint (orgVpnApi) exists on the server with the same request, query and answer schemas', () => {
   checkTable('orgVpnApi', orgVpnApi);
+});
+
+test('issue 12: every browser proxy endpoint the web UI and the CLI call (proxyApi) exists on the server with the same request and answer schemas', () => {
+  checkTable('proxyApi', proxyApi);
 });

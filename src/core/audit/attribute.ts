@@ -44,13 +44,15 @@ export type Attribution = { ok: true; flow: Attributed } | { ok: false; reason: 
  * Attributes a reported flow (SPEC A1): tunnel IP → profile → user; destination → plant
  * subnet, by the mapped prefix, or else by the user's own native routes; device = the real
  * address behind it, with its name where the plant lists it. An unknown tunnel IP keeps
- * the flow (user null): the trail must not lose access it cannot name.
+ * the flow (user null): the trail must not lose access it cannot name. `sessionUser`: the
+ * user of a session the flow names itself (the browser proxy's), before the tunnel IP.
  */
-export function attributeFlow(view: AttributionView, reported: ReportedFlow): Attribution {
+export function attributeFlow(view: AttributionView, reported: ReportedFlow, sessionUser?: (session: string) => { userId: string; email: string; routes?: string } | null): Attribution {
   const tunnel = parseIpv4(reported.tunnelIp);
   const destination = parseIpv4(reported.destinationIp);
   if (tunnel === null || destination === null) return { ok: false, reason: 'bad-address' };
-  const user = view.userByTunnelIp(tunnel);
+  // a browser-proxy flow comes from the gateway's own address: its user is the session's (issue 12)
+  const user = (reported.session !== null ? sessionUser?.(reported.session) : null) ?? view.userByTunnelIp(tunnel);
   let subnet = view.subnetByMapped(destination);
   let deviceIp = destination;
   if (subnet) deviceIp = translateAddress(destination, subnet.mapped, subnet.prefix);

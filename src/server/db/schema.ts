@@ -73,6 +73,33 @@ export interface Database {
     created_by: string | null;
     created_at: string;
   };
+  /** 0018: browser proxy targets (docs/browser-proxy.md); `host` is the fixed subdomain label. */
+  web_targets: {
+    id: string;
+    plant_id: string;
+    device_id: string;
+    host: string;
+    name: string | null;
+    scheme: 'http' | 'https';
+    port: number;
+    path: string;
+    created_by: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  /** 0018: proxy sessions: only the grant token's SHA-256 (hex), never the token. */
+  proxy_sessions: {
+    id: string;
+    target_id: string;
+    user_id: string;
+    token_id: string;
+    grant_hash: string;
+    grant_expires_at: string;
+    opened_at: string;
+    expires_at: string;
+    closed_at: string | null;
+    close_reason: string | null;
+  };
   /** 0013: the latest report of each direct VPN (written in the daemons' status flush). */
   direct_vpn_live: {
     direct_vpn_id: string;

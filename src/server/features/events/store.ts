@@ -66,6 +66,12 @@ export type EventKind =
   | 'plant.discovery-started'
   | 'direct-vpn.client-added'
   | 'direct-vpn.client-removed'
+  // browser proxy (issue 12): details name the plant (plantId), the target and, for sessions, the user and the reason it closed
+  | 'web-target.created'
+  | 'web-target.changed'
+  | 'web-target.removed'
+  | 'proxy-session.opened'
+  | 'proxy-session.closed'
   // organization VPNs (issue 12, SPEC O1): details name the VPN, plant or client, never a private key
   | 'org-vpn.created'
   | 'org-vpn.renamed'
