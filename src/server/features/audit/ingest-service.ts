@@ -6,6 +6,8 @@ import { appendToChain } from '../../../core/audit/chain.ts';
 import { type Checkpoint, signCheckpoint } from '../../../core/audit/checkpoint.ts';
 import { CLOCK_SKEW_DAYS, type StoredFlow, type StoredGap, segmentOf } from '../../../core/audit/flow.ts';
 import type { FlowBatch, FlowBatchAck } from '../../../core/wire/audit.ts';
+import { identityOf } from '../../../core/audit/identity.ts';
+import { identityIds } from './identity-store.ts';
 import type { AppContext } from '../../context.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
 import { type HeadRow, allDeviceNames, headSeqs, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, lowerSegmentFirstSeen, saveBatchAck, storedRecordIds, updateHeads } from './ingest-store.ts';
@@ -62,6 +64,9 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
   const plantIds = [...new Set(attributed.map((f) => f.plantId))];
 
   await ensureSegment(audit.store.db, audit.store.engine, segment, ingestedAt);
+  // Identities are resolved (and stored where new) before the transaction: see identity-store.ts.
+  const ids = await identityIds(audit.store.db, audit.store.engine, attributed.map((f) => identityOf({ ...f, gatewayId })));
+  const identityIdOf = new Map(attributed.map((f, k) => [f.recordId, ids[k] as number]));
   return audit.store.transaction(async (trx, pgClient) => {
     if (!(await claimBatch(trx, gatewayId, batch.batchId, segment))) {
       const ack = await findBatchAck(trx, gatewayId, batch.batchId);
@@ -127,7 +132,7 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
     }
     await updateHeads(trx, audit.store.engine, advanced);
     // All plants' records in one bulk insert (B6: one round trip per chunk, not one per plant).
-    await insertFlows(trx, audit.store, chained, pgClient);
+    await insertFlows(trx, audit.store, chained, identityIdOf, pgClient);
     await lowerSegmentFirstSeen(trx, earliestBySegment);
     const stored = chained.length;
     await insertCheckpoints(trx, checkpoints);

@@ -5,6 +5,7 @@ import { copyFrom, copyValue } from '../../db/pg-copy.ts';
 import type { ChainHead } from '../../../core/audit/chain.ts';
 import type { Checkpoint } from '../../../core/audit/checkpoint.ts';
 import type { StoredFlow, StoredGap } from '../../../core/audit/flow.ts';
+import { hashBytes, recordKey } from '../../../core/audit/identity.ts';
 import type { AuditDatabase } from '../../db/audit-schema.ts';
 import type { Engine } from '../../db/migrations.ts';
 import type { Db } from '../../db/handle.ts';
@@ -98,22 +99,27 @@ export async function lockHeads(trx: Trx, engine: Engine, plantIds: string[]): P
   );
 }
 
-/** Record ids of this gateway already stored (a spooled record sent again in another batch). */
+/**
+ * Record ids of this gateway already stored (a spooled record sent again in another batch).
+ * Looked up by their 64-bit keys (migration 0017); a key match counts only when the full
+ * gateway and record ids match too, so a key collision never drops a record.
+ */
 export async function storedRecordIds(trx: Trx, engine: Engine, gatewayId: string, recordIds: string[], fromSegment: number): Promise<Set<string>> {
   const found = new Set<string>();
+  const mine = new Set(recordIds);
   // PostgreSQL: one array parameter (planning 5,000 `in` parameters costs more than the lookup).
   const chunk = engine === 'postgres' ? 10_000 : 500;
   for (let i = 0; i < recordIds.length; i += chunk) {
     if (i > 0) await yieldToEventLoop();
-    const ids = recordIds.slice(i, i + chunk);
+    const keys = recordIds.slice(i, i + chunk).map((id) => recordKey(gatewayId, id));
     const rows = await trx
-      .selectFrom('audit_flows')
-      .select('record_id')
-      .where('gateway_id', '=', gatewayId)
-      .where((eb) => (engine === 'postgres' ? eb(sql`record_id`, '=', sql`any(${ids}::text[])`) : eb('record_id', 'in', ids)))
-      .where('segment', '>=', fromSegment)
+      .selectFrom('audit_flows as f')
+      .innerJoin('audit_identities as i', 'i.id', 'f.identity_id')
+      .select(['f.record_id', 'i.gateway_id'])
+      .where((eb) => (engine === 'postgres' ? eb(sql`f.record_key`, '=', sql`any(${keys}::bigint[])`) : eb('f.record_key', 'in', keys)))
+      .where('f.segment', '>=', fromSegment)
       .execute();
-    for (const r of rows) found.add(r.record_id);
+    for (const r of rows) if (r.gateway_id === gatewayId && mine.has(r.record_id)) found.add(r.record_id);
   }
   return found;
 }
@@ -137,7 +143,8 @@ export async function recordIdsAppendedSince(trx: Trx, gatewayId: string, ranges
   // statistics) scanned every record of the gateway instead (330 ms at 500,000 rows).
   const result = await sql<{ record_id: string; gateway_id: string }>`select f.record_id, f.gateway_id
     from unnest(${ranges.map((r) => r.plantId)}::text[], ${ranges.map((r) => r.after)}::bigint[], ${ranges.map((r) => r.upTo)}::bigint[]) as u(plant_id, after_seq, up_to)
-    cross join lateral (select record_id, gateway_id from audit_flows a where a.plant_id = u.plant_id and a.seq > u.after_seq and a.seq <= u.up_to and a.segment >= ${fromSegment} offset 0) f`.execute(trx);
+    cross join lateral (select a.record_id, i.gateway_id from audit_flows a join audit_identities i on i.id = a.identity_id
+      where a.plant_id = u.plant_id and a.seq > u.after_seq and a.seq <= u.up_to and a.segment >= ${fromSegment} offset 0) f`.execute(trx);
   return new Set(result.rows.filter((r) => r.gateway_id === gatewayId).map((r) => r.record_id));
 }
 
@@ -145,23 +152,30 @@ export async function recordIdsAppendedSince(trx: Trx, gatewayId: string, ranges
 const SQLITE_ROWS_PER_CHUNK = 1000;
 
 const FLOW_COLUMNS: ReadonlyArray<keyof AuditDatabase['audit_flows']> = [
-  'plant_id', 'seq', 'segment', 'record_id', 'gateway_id', 'ingested_at', 'user_id', 'user_email', 'tunnel_ip', 'org_id', 'plant_name',
-  'subnet_id', 'subnet_cidr', 'subnet_mapped', 'destination_ip', 'device_ip', 'device_name', 'protocol', 'port', 'connections',
-  'bytes_in', 'bytes_out', 'first_seen', 'last_seen', 'session', 'hash',
+  'seq', 'record_key', 'identity_id', 'connections', 'bytes_in', 'bytes_out', 'ingested_ms', 'first_seen_ms', 'last_seen_ms', 'segment', 'port',
+  'plant_id', 'record_id', 'destination_ip', 'device_ip', 'protocol', 'session', 'hash',
 ];
-const PG_TYPES: Record<string, string> = { seq: 'bigint', segment: 'integer', port: 'integer', connections: 'bigint', bytes_in: 'bigint', bytes_out: 'bigint' };
+const PG_TYPES: Record<string, string> = {
+  seq: 'bigint', record_key: 'bigint', identity_id: 'bigint', ingested_ms: 'bigint', first_seen_ms: 'bigint', last_seen_ms: 'bigint', segment: 'integer', port: 'integer', connections: 'bigint', bytes_in: 'bigint', bytes_out: 'bigint', hash: 'bytea',
+};
 const PG_COPY = `copy audit_flows (${FLOW_COLUMNS.join(', ')}) from stdin`;
 const SQLITE_INSERT = `insert into audit_flows (${FLOW_COLUMNS.join(', ')}) values (${FLOW_COLUMNS.map(() => '?').join(', ')})`;
 
 type Chained = StoredFlow & { hash: string };
 
-/** A record's column values in FLOW_COLUMNS order. */
-function flowValues(r: Chained): Array<string | number | null> {
+/** A record's column values in FLOW_COLUMNS order (the identity and key as ids, the hash as bytes). */
+function flowValues(r: Chained, identityId: number): Array<string | number | bigint | Buffer | null> {
   return [
-    r.plantId, r.seq, r.segment, r.recordId, r.gatewayId, r.ingestedAt, r.userId, r.userEmail, r.tunnelIp, r.orgId, r.plantName,
-    r.subnetId, r.subnetCidr, r.subnetMapped, r.destinationIp, r.deviceIp, r.deviceName, r.protocol, r.port, r.connections,
-    r.bytesIn, r.bytesOut, r.firstSeen, r.lastSeen, r.session, r.hash,
+    r.seq, recordKey(r.gatewayId, r.recordId), identityId, r.connections, r.bytesIn, r.bytesOut, Date.parse(r.ingestedAt), Date.parse(r.firstSeen),
+    Date.parse(r.lastSeen), r.segment, r.port, r.plantId, r.recordId, r.destinationIp, r.deviceIp, r.protocol, r.session, hashBytes(r.hash),
   ];
+}
+
+/** COPY text of one value (bytea as `\\x…`, bigint as digits). */
+function copyField(v: string | number | bigint | Buffer | null): string {
+  if (Buffer.isBuffer(v)) return `\\\\x${v.toString('hex')}`;
+  if (typeof v === 'bigint') return v.toString();
+  return copyValue(v);
 }
 
 /**
@@ -169,35 +183,45 @@ function flowValues(r: Chained): Array<string | number | null> {
  * (B6): SQLite runs one prepared statement per row on the transaction's own connection,
  * yielding to the event loop between chunks; PostgreSQL appends the batch with one `COPY`
  * on the transaction's client (an `unnest` of column arrays when there is none).
+ * `identityIds`: each record's identity id, by record id (resolved before the transaction).
  */
 export async function insertFlows(
   trx: Trx,
   store: { engine: Engine; sqlite: DatabaseSync | null },
   records: ReadonlyArray<Chained>,
+  identityIds: ReadonlyMap<string, number>,
   pgClient: pg.PoolClient | null = null,
 ): Promise<void> {
+  const idOf = (r: Chained): number => {
+    const id = identityIds.get(r.recordId);
+    if (id === undefined) throw new Error(`record ${r.recordId}: no identity id`);
+    return id;
+  };
   if (store.sqlite) {
     const insert = store.sqlite.prepare(SQLITE_INSERT);
     for (let i = 0; i < records.length; i += SQLITE_ROWS_PER_CHUNK) {
       if (i > 0) await yieldToEventLoop();
       const end = Math.min(records.length, i + SQLITE_ROWS_PER_CHUNK);
-      for (let k = i; k < end; k++) insert.run(...flowValues(records[k] as Chained));
+      for (let k = i; k < end; k++) {
+        const r = records[k] as Chained;
+        insert.run(...(flowValues(r, idOf(r)) as Array<string | number | bigint | Buffer | null>));
+      }
     }
     return;
   }
   if (records.length === 0) return;
   if (pgClient) {
     let text = '';
-    for (const r of records) text += `${flowValues(r).map(copyValue).join('\t')}\n`;
+    for (const r of records) text += `${flowValues(r, idOf(r)).map(copyField).join('\t')}\n`;
     await copyFrom(pgClient, PG_COPY, text);
     return;
   }
-  const rows = records.map(flowValues);
+  const rows = records.map((r) => flowValues(r, idOf(r)).map((v) => (typeof v === 'bigint' ? v.toString() : v)));
   if (store.engine === 'postgres') {
     const arrays = FLOW_COLUMNS.map((c, k) => sql`${rows.map((r) => r[k])}::${sql.raw(PG_TYPES[c] ?? 'text')}[]`);
     await sql`insert into audit_flows (${sql.join(FLOW_COLUMNS.map((c) => sql.id(c)))}) select * from unnest(${sql.join(arrays)})`.execute(trx);
   } else {
-    await trx.insertInto('audit_flows').values(rows.map((r) => Object.fromEntries(FLOW_COLUMNS.map((c, k) => [c, r[k]])) as AuditDatabase['audit_flows'])).execute();
+    await trx.insertInto('audit_flows').values(rows.map((r) => Object.fromEntries(FLOW_COLUMNS.map((c, k) => [c, r[k]])) as unknown as AuditDatabase['audit_flows'])).execute();
   }
 }
 
