@@ -10,7 +10,7 @@ import { identityOf } from '../../../core/audit/identity.ts';
 import { identityIds } from './identity-store.ts';
 import type { AppContext } from '../../context.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
-import { type HeadRow, allDeviceNames, headSeqs, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, lowerSegmentFirstSeen, saveBatchAck, storedRecordIds, updateHeads } from './ingest-store.ts';
+import { type HeadRow, allDeviceNames, headSeqs, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, lowerSegmentFirstSeen, rowIdsOf, saveBatchAck, storedRecordIds, updateHeads } from './ingest-store.ts';
 
 /**
  * Ingests one batch of a gateway's (or agent's) flow records and capture gaps (issue 10 items 2, 3):
@@ -66,7 +66,7 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
   await ensureSegment(audit.store.db, audit.store.engine, segment, ingestedAt);
   // Identities are resolved (and stored where new) before the transaction: see identity-store.ts.
   const ids = await identityIds(audit.store.db, audit.store.engine, attributed.map((f) => identityOf({ ...f, gatewayId })));
-  const identityIdOf = new Map(attributed.map((f, k) => [f.recordId, ids[k] as number]));
+  const rowIds = rowIdsOf(gatewayId, attributed.map((f) => f.recordId), ids);
   return audit.store.transaction(async (trx, pgClient) => {
     if (!(await claimBatch(trx, gatewayId, batch.batchId, segment))) {
       const ack = await findBatchAck(trx, gatewayId, batch.batchId);
@@ -85,14 +85,14 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
       // unlocked look at the heads and the locks is exactly those plants' seq ranges in
       // between: they are rechecked under the locks (a record resent concurrently is still stored once).
       const before = await headSeqs(trx, plantIds);
-      already = await storedRecordIds(trx, audit.store.engine, gatewayId, recordIds, earliest);
+      already = await storedRecordIds(trx, audit.store.engine, gatewayId, rowIds, earliest);
       heads = await lockHeads(trx, audit.store.engine, plantIds);
       const moved = [...heads].map(([plantId, h]) => ({ plantId, after: before.get(plantId) ?? 0, upTo: h.seq })).filter((r) => r.upTo > r.after);
       const mine = new Set(recordIds);
       for (const id of await recordIdsAppendedSince(trx, gatewayId, moved, earliest)) if (mine.has(id)) already.add(id);
     } else {
       heads = await lockHeads(trx, audit.store.engine, plantIds);
-      already = await storedRecordIds(trx, audit.store.engine, gatewayId, recordIds, earliest);
+      already = await storedRecordIds(trx, audit.store.engine, gatewayId, rowIds, earliest);
     }
     const fresh = attributed.filter((f) => !already.has(f.recordId));
 
@@ -132,7 +132,7 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
     }
     await updateHeads(trx, audit.store.engine, advanced);
     // All plants' records in one bulk insert (B6: one round trip per chunk, not one per plant).
-    await insertFlows(trx, audit.store, chained, identityIdOf, pgClient);
+    await insertFlows(trx, audit.store, chained, rowIds, pgClient);
     await lowerSegmentFirstSeen(trx, earliestBySegment);
     const stored = chained.length;
     await insertCheckpoints(trx, checkpoints);

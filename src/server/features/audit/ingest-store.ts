@@ -99,27 +99,35 @@ export async function lockHeads(trx: Trx, engine: Engine, plantIds: string[]): P
   );
 }
 
+/** A record's identity id (audit_identities) and its record key, resolved before the ingest transaction. */
+export type RowIds = { identity: number; key: number };
+
+/** Each record's RowIds by record id. */
+export function rowIdsOf(gatewayId: string, recordIds: readonly string[], identityIds: readonly number[]): Map<string, RowIds> {
+  return new Map(recordIds.map((id, k) => [id, { identity: identityIds[k] as number, key: recordKey(gatewayId, id) }]));
+}
+
 /**
  * Record ids of this gateway already stored (a spooled record sent again in another batch).
  * Looked up by their 64-bit keys (migration 0017); a key match counts only when the full
  * gateway and record ids match too, so a key collision never drops a record.
  */
-export async function storedRecordIds(trx: Trx, engine: Engine, gatewayId: string, recordIds: string[], fromSegment: number): Promise<Set<string>> {
+export async function storedRecordIds(trx: Trx, engine: Engine, gatewayId: string, keys: ReadonlyMap<string, RowIds>, fromSegment: number): Promise<Set<string>> {
   const found = new Set<string>();
-  const mine = new Set(recordIds);
+  const all = [...keys.values()].map((k) => k.key);
   // PostgreSQL: one array parameter (planning 5,000 `in` parameters costs more than the lookup).
   const chunk = engine === 'postgres' ? 10_000 : 500;
-  for (let i = 0; i < recordIds.length; i += chunk) {
+  for (let i = 0; i < all.length; i += chunk) {
     if (i > 0) await yieldToEventLoop();
-    const keys = recordIds.slice(i, i + chunk).map((id) => recordKey(gatewayId, id));
+    const part = all.slice(i, i + chunk);
     const rows = await trx
       .selectFrom('audit_flows as f')
       .innerJoin('audit_identities as i', 'i.id', 'f.identity_id')
       .select(['f.record_id', 'i.gateway_id'])
-      .where((eb) => (engine === 'postgres' ? eb(sql`f.record_key`, '=', sql`any(${keys}::bigint[])`) : eb('f.record_key', 'in', keys)))
+      .where((eb) => (engine === 'postgres' ? eb(sql`f.record_key`, '=', sql`any(${part}::bigint[])`) : eb('f.record_key', 'in', part)))
       .where('f.segment', '>=', fromSegment)
       .execute();
-    for (const r of rows) if (r.gateway_id === gatewayId && mine.has(r.record_id)) found.add(r.record_id);
+    for (const r of rows) if (r.gateway_id === gatewayId && keys.has(r.record_id)) found.add(r.record_id);
   }
   return found;
 }
@@ -164,17 +172,16 @@ const SQLITE_INSERT = `insert into audit_flows (${FLOW_COLUMNS.join(', ')}) valu
 type Chained = StoredFlow & { hash: string };
 
 /** A record's column values in FLOW_COLUMNS order (the identity and key as ids, the hash as bytes). */
-function flowValues(r: Chained, identityId: number): Array<string | number | bigint | Buffer | null> {
+function flowValues(r: Chained, ids: RowIds): Array<string | number | Buffer | null> {
   return [
-    r.seq, recordKey(r.gatewayId, r.recordId), identityId, r.connections, r.bytesIn, r.bytesOut, Date.parse(r.ingestedAt), Date.parse(r.firstSeen),
+    r.seq, ids.key, ids.identity, r.connections, r.bytesIn, r.bytesOut, Date.parse(r.ingestedAt), Date.parse(r.firstSeen),
     Date.parse(r.lastSeen), r.segment, r.port, r.plantId, r.recordId, r.destinationIp, r.deviceIp, r.protocol, r.session, hashBytes(r.hash),
   ];
 }
 
-/** COPY text of one value (bytea as `\\x…`, bigint as digits). */
-function copyField(v: string | number | bigint | Buffer | null): string {
+/** COPY text of one value (bytea as `\\x…`). */
+function copyField(v: string | number | Buffer | null): string {
   if (Buffer.isBuffer(v)) return `\\\\x${v.toString('hex')}`;
-  if (typeof v === 'bigint') return v.toString();
   return copyValue(v);
 }
 
@@ -183,17 +190,17 @@ function copyField(v: string | number | bigint | Buffer | null): string {
  * (B6): SQLite runs one prepared statement per row on the transaction's own connection,
  * yielding to the event loop between chunks; PostgreSQL appends the batch with one `COPY`
  * on the transaction's client (an `unnest` of column arrays when there is none).
- * `identityIds`: each record's identity id, by record id (resolved before the transaction).
+ * `ids`: each record's identity id and key, by record id (resolved before the transaction).
  */
 export async function insertFlows(
   trx: Trx,
   store: { engine: Engine; sqlite: DatabaseSync | null },
   records: ReadonlyArray<Chained>,
-  identityIds: ReadonlyMap<string, number>,
+  ids: ReadonlyMap<string, RowIds>,
   pgClient: pg.PoolClient | null = null,
 ): Promise<void> {
-  const idOf = (r: Chained): number => {
-    const id = identityIds.get(r.recordId);
+  const idOf = (r: Chained): RowIds => {
+    const id = ids.get(r.recordId);
     if (id === undefined) throw new Error(`record ${r.recordId}: no identity id`);
     return id;
   };
@@ -204,7 +211,7 @@ export async function insertFlows(
       const end = Math.min(records.length, i + SQLITE_ROWS_PER_CHUNK);
       for (let k = i; k < end; k++) {
         const r = records[k] as Chained;
-        insert.run(...(flowValues(r, idOf(r)) as Array<string | number | bigint | Buffer | null>));
+        insert.run(...flowValues(r, idOf(r)));
       }
     }
     return;
@@ -216,7 +223,7 @@ export async function insertFlows(
     await copyFrom(pgClient, PG_COPY, text);
     return;
   }
-  const rows = records.map((r) => flowValues(r, idOf(r)).map((v) => (typeof v === 'bigint' ? v.toString() : v)));
+  const rows = records.map((r) => flowValues(r, idOf(r)));
   if (store.engine === 'postgres') {
     const arrays = FLOW_COLUMNS.map((c, k) => sql`${rows.map((r) => r[k])}::${sql.raw(PG_TYPES[c] ?? 'text')}[]`);
     await sql`insert into audit_flows (${sql.join(FLOW_COLUMNS.map((c) => sql.id(c)))}) select * from unnest(${sql.join(arrays)})`.execute(trx);
