@@ -139,7 +139,8 @@ async function copyRecords(db: Kysely<unknown>, engine: Engine): Promise<void> {
     let q = old.selectFrom('audit_flows_v16').selectAll();
     if (after) {
       const a = after;
-      q = q.where((eb) => eb.or([eb('plant_id', '>', a.plant), eb.and([eb('plant_id', '=', a.plant), eb('seq', '>', a.seq)])]));
+      // A row-value comparison: an index range on both engines (an `or` of the two cases is not).
+      q = q.where((eb) => eb(eb.refTuple('plant_id', 'seq'), '>', eb.tuple(a.plant, a.seq)));
     }
     const rows = (await q.orderBy('plant_id').orderBy('seq').limit(CHUNK).execute()) as OldRow[];
     if (rows.length === 0) return;
