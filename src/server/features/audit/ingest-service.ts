@@ -89,7 +89,7 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
       heads = await lockHeads(trx, audit.store.engine, plantIds);
       const moved = [...heads].map(([plantId, h]) => ({ plantId, after: before.get(plantId) ?? 0, upTo: h.seq })).filter((r) => r.upTo > r.after);
       const mine = new Set(recordIds);
-      for (const id of await recordIdsAppendedSince(trx, gatewayId, moved, earliest)) if (mine.has(id)) already.add(id);
+      for (const id of await recordIdsAppendedSince(trx, gatewayId, moved, earliest, mine)) already.add(id);
     } else {
       heads = await lockHeads(trx, audit.store.engine, plantIds);
       already = await storedRecordIds(trx, audit.store.engine, gatewayId, rowIds, earliest);

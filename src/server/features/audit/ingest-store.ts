@@ -109,11 +109,13 @@ export function rowIdsOf(gatewayId: string, recordIds: readonly string[], identi
 
 /**
  * Record ids of this gateway already stored (a spooled record sent again in another batch).
- * Looked up by their 64-bit keys (migration 0017); a key match counts only when the full
- * gateway and record ids match too, so a key collision never drops a record.
+ * Looked up by their 48-bit keys (migration 0017) in the flow table alone (no join the
+ * planner could turn into a scan of a fresh partition); a key match counts only when the
+ * full record id and the gateway (of the row's identity) match too, so a key collision
+ * never drops a record.
  */
 export async function storedRecordIds(trx: Trx, engine: Engine, gatewayId: string, keys: ReadonlyMap<string, RowIds>, fromSegment: number): Promise<Set<string>> {
-  const found = new Set<string>();
+  const candidates: Array<{ record_id: string; identity_id: number }> = [];
   const all = [...keys.values()].map((k) => k.key);
   // PostgreSQL: one array parameter (planning 5,000 `in` parameters costs more than the lookup).
   const chunk = engine === 'postgres' ? 10_000 : 500;
@@ -121,15 +123,26 @@ export async function storedRecordIds(trx: Trx, engine: Engine, gatewayId: strin
     if (i > 0) await yieldToEventLoop();
     const part = all.slice(i, i + chunk);
     const rows = await trx
-      .selectFrom('audit_flows as f')
-      .innerJoin('audit_identities as i', 'i.id', 'f.identity_id')
-      .select(['f.record_id', 'i.gateway_id'])
-      .where((eb) => (engine === 'postgres' ? eb(sql`f.record_key`, '=', sql`any(${part}::bigint[])`) : eb('f.record_key', 'in', part)))
-      .where('f.segment', '>=', fromSegment)
+      .selectFrom('audit_flows')
+      .select(['record_id', 'identity_id'])
+      .where((eb) => (engine === 'postgres' ? eb(sql`record_key`, '=', sql`any(${part}::bigint[])`) : eb('record_key', 'in', part)))
+      .where('segment', '>=', fromSegment)
       .execute();
-    for (const r of rows) if (r.gateway_id === gatewayId && keys.has(r.record_id)) found.add(r.record_id);
+    for (const r of rows) if (keys.has(r.record_id)) candidates.push(r);
   }
-  return found;
+  return ofGateway(trx, gatewayId, candidates);
+}
+
+/** The record ids among `rows` whose identity names `gatewayId` (one query, only when there are any). */
+async function ofGateway(trx: Trx, gatewayId: string, rows: ReadonlyArray<{ record_id: string; identity_id: number | string }>): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const ids = [...new Set(rows.map((r) => Number(r.identity_id)))];
+  const mine = new Set<number>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const found = await trx.selectFrom('audit_identities').select('id').where('gateway_id', '=', gatewayId).where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const r of found) mine.add(Number(r.id));
+  }
+  return new Set(rows.filter((r) => mine.has(Number(r.identity_id))).map((r) => r.record_id));
 }
 
 /** The plants' head sequence numbers as committed now, without locking them (PostgreSQL's pre-lock lookup, see ingest-service). */
@@ -144,16 +157,23 @@ export async function headSeqs(trx: Trx, plantIds: string[]): Promise<Map<string
  * (after, upTo]: the batches that committed between an unlocked look at the heads and
  * taking their locks. A walk of the newest primary-key entries, not one probe per record.
  */
-export async function recordIdsAppendedSince(trx: Trx, gatewayId: string, ranges: ReadonlyArray<{ plantId: string; after: number; upTo: number }>, fromSegment: number): Promise<Set<string>> {
+export async function recordIdsAppendedSince(
+  trx: Trx,
+  gatewayId: string,
+  ranges: ReadonlyArray<{ plantId: string; after: number; upTo: number }>,
+  fromSegment: number,
+  mine: ReadonlySet<string>,
+): Promise<Set<string>> {
   if (ranges.length === 0) return new Set();
   // `offset 0` keeps the subquery a per-plant primary-key range walk, and the gateway is
-  // compared here: given the gateway in SQL, the planner (with a fresh partition's missing
-  // statistics) scanned every record of the gateway instead (330 ms at 500,000 rows).
-  const result = await sql<{ record_id: string; gateway_id: string }>`select f.record_id, f.gateway_id
+  // compared afterwards, only for this batch's record ids: given the gateway in SQL, the
+  // planner (with a fresh partition's missing statistics) scanned every record of the
+  // gateway instead (330 ms at 500,000 rows).
+  const result = await sql<{ record_id: string; identity_id: string }>`select f.record_id, f.identity_id
     from unnest(${ranges.map((r) => r.plantId)}::text[], ${ranges.map((r) => r.after)}::bigint[], ${ranges.map((r) => r.upTo)}::bigint[]) as u(plant_id, after_seq, up_to)
-    cross join lateral (select a.record_id, i.gateway_id from audit_flows a join audit_identities i on i.id = a.identity_id
+    cross join lateral (select record_id, identity_id from audit_flows a
       where a.plant_id = u.plant_id and a.seq > u.after_seq and a.seq <= u.up_to and a.segment >= ${fromSegment} offset 0) f`.execute(trx);
-  return new Set(result.rows.filter((r) => r.gateway_id === gatewayId).map((r) => r.record_id));
+  return ofGateway(trx, gatewayId, result.rows.filter((r) => mine.has(r.record_id)));
 }
 
 /** SQLite rows per chunk: the longest the event loop is held by one ingest (≈ 10 ms). */
