@@ -121,11 +121,13 @@ function generated(engine: 'pg' | 'sqlite', perPlantDay: number): string {
   const hash = engine === 'pg' ? `decode(md5(i::text || '/' || d) || md5(d || '/' || i), 'hex')` : `randomblob(32)`;
   const text = (e: string) => (engine === 'pg' ? `(${e})::text` : `(${e})`);
   const recordId = `${uid(engine, 5, 'p % 20')} || ':' || ${text(`${last} * 1000 + 60000`)} || ':' || i`;
-  // The product's recordKey(gateway, record id): the first 6 bytes of SHA-256("gateway\nrecord id").
+  // The product's recordKey(gateway, record id, first seen): the first-seen minute (26 bits) above
+  // 22 bits of SHA-256("gateway\nrecord id").
+  const minute = `((${first} / 60) % 67108864)`;
   const key =
     engine === 'pg'
-      ? `('x' || encode(substr(sha256(convert_to(${uid(engine, 5, 'p % 20')} || E'\\n' || ${recordId}, 'UTF8')), 1, 6), 'hex'))::bit(48)::bigint`
-      : `record_key(${uid(engine, 5, 'p % 20')}, ${recordId})`;
+      ? `${minute} * 4194304 + ((('x' || encode(substr(sha256(convert_to(${uid(engine, 5, 'p % 20')} || E'\\n' || ${recordId}, 'UTF8')), 1, 3), 'hex'))::bit(24)::bigint) >> 2)`
+      : `record_key(${uid(engine, 5, 'p % 20')}, ${recordId}, ${first} * 1000)`;
   return [
     `(d - D0) * ${perPlantDay} + k + 1`,
     key,
@@ -175,7 +177,7 @@ async function loadSqlite(store: AuditStore, o: AuditQueryOptions, d0: number, p
   if (!raw) throw new Error('no SQLite connection');
   const select = generated('sqlite', perPlantDay).replaceAll('D0', String(d0));
   raw.exec('PRAGMA synchronous = OFF'); // the load only; the product's setting is not measured here
-  raw.function('record_key', { deterministic: true }, (gateway, recordId) => recordKey(String(gateway), String(recordId)));
+  raw.function('record_key', { deterministic: true }, (gateway, recordId, firstMs) => recordKey(String(gateway), String(recordId), new Date(Number(firstMs)).toISOString()));
   for (let d = d0; d < d0 + o.days; d++) {
     raw.exec(`begin;
       insert into audit_flows (${FLOW_COLUMNS})
@@ -213,10 +215,10 @@ export async function auditQueryBench(o: AuditQueryOptions): Promise<AuditQueryS
     const sample = await store.db
       .selectFrom('audit_flows as f')
       .innerJoin('audit_identities as i', 'i.id', 'f.identity_id')
-      .select(['f.record_key', 'f.record_id', 'i.gateway_id'])
+      .select(['f.record_key', 'f.record_id', 'i.gateway_id', 'f.first_seen_ms'])
       .limit(3)
       .execute();
-    for (const r of sample) if (Number(r.record_key) !== recordKey(r.gateway_id, r.record_id)) throw new Error(`record ${r.record_id}: generated key ${r.record_key} is not the product's`);
+    for (const r of sample) if (Number(r.record_key) !== recordKey(r.gateway_id, r.record_id, new Date(Number(r.first_seen_ms)).toISOString())) throw new Error(`record ${r.record_id}: generated key ${r.record_key} is not the product's`);
 
     const counted = await store.db.selectFrom('audit_flows').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     const storedRows = Number(counted.n);

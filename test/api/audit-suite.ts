@@ -169,7 +169,7 @@ export function auditSuite(engine: string, database: () => Promise<string | unde
       assert.equal(stored?.body.records.length, 1);
     });
 
-    it('A5 (0017): a new record whose 48-bit record key equals a stored record’s is stored, not taken for a duplicate', async () => {
+    it('A5 (0017): a new record whose record key equals a stored record’s is stored, not taken for a duplicate', async () => {
       const stored = batch([flow(mapped(23), 443)]);
       assert.equal((await ingest(stored)).body.stored, 1);
       const next = batch([flow(mapped(24), 443)]);
@@ -184,7 +184,7 @@ export function auditSuite(engine: string, database: () => Promise<string | unde
       // A key collision, made by hand: the stored record now carries the new record's key.
       await flows()
         .updateTable('audit_flows')
-        .set({ record_key: recordKey(gatewayId, (next.records[0] as { id: string }).id) })
+        .set({ record_key: recordKey(gatewayId, (next.records[0] as { id: string }).id, (next.records[0] as { firstSeen: string }).firstSeen) })
         .where('record_id', '=', (stored.records[0] as { id: string }).id)
         .execute();
       const ack = await ingest(next);

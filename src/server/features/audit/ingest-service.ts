@@ -66,7 +66,7 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
   await ensureSegment(audit.store.db, audit.store.engine, segment, ingestedAt);
   // Identities are resolved (and stored where new) before the transaction: see identity-store.ts.
   const ids = await identityIds(audit.store.db, audit.store.engine, attributed.map((f) => identityOf({ ...f, gatewayId })));
-  const rowIds = rowIdsOf(gatewayId, attributed.map((f) => f.recordId), ids);
+  const rowIds = rowIdsOf(gatewayId, attributed, ids);
   return audit.store.transaction(async (trx, pgClient) => {
     if (!(await claimBatch(trx, gatewayId, batch.batchId, segment))) {
       const ack = await findBatchAck(trx, gatewayId, batch.batchId);

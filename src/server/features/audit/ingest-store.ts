@@ -103,13 +103,13 @@ export async function lockHeads(trx: Trx, engine: Engine, plantIds: string[]): P
 export type RowIds = { identity: number; key: number };
 
 /** Each record's RowIds by record id. */
-export function rowIdsOf(gatewayId: string, recordIds: readonly string[], identityIds: readonly number[]): Map<string, RowIds> {
-  return new Map(recordIds.map((id, k) => [id, { identity: identityIds[k] as number, key: recordKey(gatewayId, id) }]));
+export function rowIdsOf(gatewayId: string, records: ReadonlyArray<{ recordId: string; firstSeen: string }>, identityIds: readonly number[]): Map<string, RowIds> {
+  return new Map(records.map((r, k) => [r.recordId, { identity: identityIds[k] as number, key: recordKey(gatewayId, r.recordId, r.firstSeen) }]));
 }
 
 /**
  * Record ids of this gateway already stored (a spooled record sent again in another batch).
- * Looked up by their 48-bit keys (migration 0017) in the flow table alone (no join the
+ * Looked up by their keys (migration 0017, `recordKey`) in the flow table alone (no join the
  * planner could turn into a scan of a fresh partition); a key match counts only when the
  * full record id and the gateway (of the row's identity) match too, so a key collision
  * never drops a record.
