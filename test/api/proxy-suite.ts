@@ -192,6 +192,16 @@ export function proxySuite(engine: string, database: () => Promise<string | unde
     });
 
 
+    it('DESIGN "Sync": with the proxy on, an idle gateway long-poll makes no database query; after a write the section is derived once for all gateways', async () => {
+      await poll();
+      const before = server.ctx.store.queryCount();
+      const idle = await gateway.client.get(`/api/v1/gateways/${gateway.id}/state?delta=1&after=${revision}&wait=1`);
+      assert.equal(idle.status, 200);
+      // The daemon's own credential check is memoized per revision too: nothing at all reached the database.
+      assert.equal(server.ctx.store.queryCount() - before, 0, 'an idle long-poll queried the database');
+      await poll();
+    });
+
     it('item 4: removing the job role that opened the plant removes the session from the next document (and records it closed)', async () => {
       const paul = await as('paul@solarco.example', 'paul-password');
       const t = (await paul.get('/api/v1/web-targets')).body[0];
