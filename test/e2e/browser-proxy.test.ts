@@ -110,8 +110,8 @@ describe('browser proxy through the region gateway (issue 12, real gateway, agen
       assert.equal(response?.status(), 200, `${target.label}: ${await page.content()}`);
       assert.equal(await page.textContent('#device'), expected);
       assert.ok(page.url().startsWith(origin(target)), page.url());
+      await page.screenshot({ path: join(SCREENSHOTS, `browser-proxy-${target === targets.aTls ? 'tls1-logger' : 'inverter'}-plant-a.png`) });
     }
-    await page.screenshot({ path: join(SCREENSHOTS, 'browser-proxy-legacy-device.png') });
     const bobPage = await (await browserOf(bob)).newPage();
     for (const [target, expected] of [[targets.bWeb, 'plant-B'], [targets.aWeb, 'plant-A']] as const) {
       await bobPage.goto(await openUrl(bob, target));
