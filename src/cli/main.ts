@@ -31,6 +31,7 @@ export const MODULES: Array<{ names: string[]; load: () => Promise<Register> }> 
   { names: ['org'], load: async () => (await import('./commands/org.ts')).registerOrgCommands },
   { names: ['site-vpn'], load: async () => (await import('./commands/site-vpn.ts')).registerSiteVpnCommands },
   { names: ['proxy'], load: async () => (await import('./commands/proxy.ts')).registerProxyCommands },
+  { names: ['org-vpn'], load: async () => (await import('./commands/org-vpn.ts')).registerOrgVpnCommands },
   { names: ['plant'], load: async () => (await import('./commands/plant.ts')).registerPlantCommands },
   { names: ['invitation'], load: async () => (await import('./commands/invitation.ts')).registerInvitationCommands },
   { names: ['password'], load: async () => (await import('./commands/users.ts')).registerPasswordCommand },

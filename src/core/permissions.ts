@@ -37,6 +37,10 @@ export const ORG_ACTIONS = [
   'cooperation.view-shared',
   'access.explain',
   'events.view',
+  /** See the organization VPNs (SPEC O1): plants, clients (public keys only) and routes. */
+  'org-vpns.view',
+  /** Create, rename and delete organization VPNs; choose their plants; add and remove clients. */
+  'org-vpns.manage',
   /**
    * Read, export and verify the audit trail of the organization's plants (SPEC A2). The
    * one action platform operators do not get by default: only when the server config
@@ -71,6 +75,8 @@ export const ORG_PERMISSIONS: Readonly<Record<OrgAction, readonly OrgRole[]>> = 
   'cooperation.view-shared': ADMIN_MODERATOR,
   'access.explain': ADMIN_MODERATOR,
   'events.view': ADMIN_MODERATOR,
+  'org-vpns.view': NOT_GUEST,
+  'org-vpns.manage': ADMIN_MODERATOR,
   'audit.read': ADMIN_MODERATOR,
 };
 

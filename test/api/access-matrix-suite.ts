@@ -15,6 +15,7 @@ import { DIRECT_VPN_ROWS } from './access-matrix-direct-vpn-rows.ts';
 import { OPS_ROWS } from './access-matrix-ops-rows.ts';
 import { PROXY_ROWS } from './access-matrix-proxy-rows.ts';
 import { ORG_ROWS } from './access-matrix-org-rows.ts';
+import { ORG_VPN_ROWS } from './access-matrix-org-vpn-rows.ts';
 import { baseFleet } from './fleet-fixture.ts';
 
 /**
@@ -223,6 +224,8 @@ export const MATRIX: Record<string, Row> = {
 
   // ---- browser proxy (issue 12): targets by the plant permission table, opening by SPEC P4 --
   ...PROXY_ROWS,
+  // ---- organization VPNs (issue 12, SPEC O1): Admin/Moderator manage, Members see --------
+  ...ORG_VPN_ROWS,
 };
 
 function userRow(target: string, suffix: string, ok: number, body?: unknown): Row {

@@ -14,6 +14,11 @@ export const GatewayPeer = z.object({
   /** The user's tunnel IP; the peer's AllowedIPs are exactly this /32. */
   tunnelIp: ipV4,
   profileId: z.string(),
+  /**
+   * Set for an organization VPN client (SPEC O1, `profileId` = `org-vpn:<client id>`): only
+   * the gateways of this region take the peer; personal profiles work in every region (P8).
+   */
+  region: z.string().optional(),
 });
 export type GatewayPeer = z.infer<typeof GatewayPeer>;
 

@@ -384,6 +384,8 @@ export class FleetState {
       for (const plantId of affected.touchPlants ?? []) if (!plants.includes(plantId)) plants.push(plantId);
       gateways = affected.gateways ?? false;
     }
+    // Organization VPN clients hang on whole organizations' plants and cooperations: always recomputed (few, cheap; unchanged ones yield no change).
+    this.index.recomputeOrgVpnClients(this.model);
     this.lastAffectedUsers = new Set(users);
     return { revision, changes: this.index.takeChanges(), plants, gateways };
   }

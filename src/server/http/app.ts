@@ -21,6 +21,7 @@ import { directVpnRoutes } from '../features/direct-vpn/routes.ts';
 import { discoveryRoutes } from '../features/discovery/routes.ts';
 import { plantAccessRoutes } from '../features/direct-vpn/plant-access-routes.ts';
 import { proxyRoutes } from '../features/proxy/routes.ts';
+import { orgVpnRoutes } from '../features/org-vpn/routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { cookieAuthorization, webSession } from '../web/session-cookie.ts';
 import { mountWebUi } from '../web/static.ts';
@@ -41,6 +42,7 @@ export const allRoutes: RouteDef[] = [
   ...discoveryRoutes,
   ...plantAccessRoutes,
   ...proxyRoutes,
+  ...orgVpnRoutes,
 ];
 
 const NO_CALLER: Caller = { userId: '', email: '', name: '', platformOperator: false, tokenId: '' };

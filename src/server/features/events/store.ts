@@ -71,7 +71,15 @@ export type EventKind =
   | 'web-target.changed'
   | 'web-target.removed'
   | 'proxy-session.opened'
-  | 'proxy-session.closed';
+  | 'proxy-session.closed'
+  // organization VPNs (issue 12, SPEC O1): details name the VPN, plant or client, never a private key
+  | 'org-vpn.created'
+  | 'org-vpn.renamed'
+  | 'org-vpn.removed'
+  | 'org-vpn.plant-added'
+  | 'org-vpn.plant-removed'
+  | 'org-vpn.client-added'
+  | 'org-vpn.client-removed';
 
 export type NewEvent = {
   kind: EventKind;
