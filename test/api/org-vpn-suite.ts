@@ -11,6 +11,8 @@ type Client = ReturnType<typeof http>;
 const SOLAR = '/api/v1/orgs/SolarCo/org-vpns';
 const WIND = '/api/v1/orgs/WindServ/org-vpns';
 
+const ipNumber = (ip: string) => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+
 /** Organization VPNs (issue 12 items 6–9, SPEC O1), against a real server on every storage engine. */
 export function orgVpnSuite(engine: string, database: () => Promise<string | undefined>): void {
   describe(`organization VPN API on ${engine}`, () => {
@@ -166,8 +168,13 @@ export function orgVpnSuite(engine: string, database: () => Promise<string | und
     it('A4: every change is an event of the organization', async () => {
       const renamed = await alice.put(`${SOLAR}/control-room`, { name: 'control room' });
       assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
+      // The newest address of the installation belongs to this VPN's client when the VPN goes.
+      assert.equal((await alice.post(`${SOLAR}/control%20room/clients`, { name: 'newest', kind: 'device' })).status, 201);
+      const held = (await alice.get(`${SOLAR}/control%20room/clients`)).body.map((c: { tunnelIp: string }) => ipNumber(c.tunnelIp));
       const deleted = await alice.delete(`${SOLAR}/control%20room`);
       assert.equal(deleted.status, 200);
+      const next = (await wanda.post(`${WIND}/service/clients`, { name: 'after-delete', kind: 'device' })).body.client.tunnelIp;
+      assert.ok(ipNumber(next) > Math.max(...held), `a deleted VPN's tunnel IPs are not handed out again (${next})`);
       assert.equal(doc().peers.filter((p) => p.profileId.startsWith('org-vpn:') && p.region === 'eu-central').length, 0, 'deleting the VPN cuts every client');
       const events = await alice.get('/api/v1/orgs/SolarCo/events?limit=200');
       assert.equal(events.status, 200, JSON.stringify(events.body));

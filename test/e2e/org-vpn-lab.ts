@@ -36,7 +36,8 @@ export class OrgVpnLab {
     await s.loginAdmin();
     await s.applyFleet(scenarioFleet());
     await s.admin(['admin', 'region', 'add', REGION, '--endpoint', `${GATEWAY_IP}:51820`]);
-    await s.startGateway({ reconcileSeconds: 5 });
+    // Flow capture on, reported every 2 s: the audit trail's attribution is part of what the e2e test checks.
+    await s.startGateway({ reconcileSeconds: 5, args: ['--flow-capture', 'on', '--flow-report-seconds', '2'] });
     await s.startAgent('agentA', PLANT_A);
     await s.startAgent('agentB', PLANT_B);
     this.router = await s.addUser(PEOPLE.olga, passwordOf(PEOPLE.olga));

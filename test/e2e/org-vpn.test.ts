@@ -48,6 +48,21 @@ describe('organization VPN end to end (network namespaces)', { timeout: 180_000 
     assert.equal(await o.s.whoAnswers(o.host, INTERNET_IP), 'none', 'the gateway forwards nothing but the VPN\u2019s plants');
   });
 
+  it('O1/A1: the office host\u2019s requests are in Plant A\u2019s audit trail, attributed to the organization VPN and its site', async (t) => {
+    for (let i = 0; i < 2; i++) assert.match(await o.s.http(o.host, o.mapped.A), /^OK plant-A/);
+    type Row = { user: string | null; plant: string; deviceIp: string; protocol: string; port: number | null; connections: number };
+    let http: Row[] = [];
+    for (const end = Date.now() + 30_000; Date.now() < end; await sleep(1000)) {
+      const page = JSON.parse((await o.olga(['audit', 'query', '--plant', PLANT_A, '--json'])).stdout) as { records: Row[] };
+      http = page.records.filter((r) => r.protocol === 'tcp' && r.port === 80);
+      if (http.reduce((sum, r) => sum + r.connections, 0) >= 2) break;
+    }
+    t.diagnostic(`HTTP records: ${JSON.stringify(http)}`);
+    assert.ok(http.length > 0, `HTTP flows in the audit\n--- gateway:\n${o.s.gateway?.output().slice(-3000)}`);
+    assert.deepEqual([...new Set(http.map((r) => r.user))], ['org-vpn:office/hq']);
+    assert.deepEqual([...new Set(http.map((r) => r.deviceIp))], [DEVICE_IP]);
+  });
+
   it(`O1 item 8: Plant A leaving the VPN cuts an open flow within ${CUT_MS} ms of the API answer; adding it back restores it`, async () => {
     const flow = o.flowWithChange(o.mapped.A, 1500, `${VPN_PATH}/plants/${encodeURIComponent(PLANT_A)}`, 4500);
     await flow.waitForLine(/^done/, 15_000);

@@ -99,7 +99,7 @@ export async function removeOrgVpn(ctx: AppContext, access: OrgAccess, ref: stri
   requireAction(access, 'org-vpns.manage');
   const row = await findVpn(ctx.store.db, access, ref);
   const now = ctx.now().toISOString();
-  const { model } = await ctx.fleet.write(
+  await ctx.fleet.write(
     async (trx) => {
       const clients = await activeClientRows(trx, [row.id]);
       await deleteOrgVpn(trx, row.id);
@@ -107,7 +107,7 @@ export async function removeOrgVpn(ctx: AppContext, access: OrgAccess, ref: stri
     },
     (m) => m.removeOrgVpn(row.id as OrgVpnId),
   );
-  return { ok: true, revision: revisionOf(ctx, model) };
+  return { ok: true, revision: ctx.fleet.currentRevision() };
 }
 
 export async function addPlant(ctx: AppContext, access: OrgAccess, ref: string, plantRef: string): Promise<OrgVpnView> {
@@ -206,7 +206,7 @@ export async function removeClient(ctx: AppContext, access: OrgAccess, ref: stri
   requireAction(access, 'org-vpns.manage');
   const row = await findVpn(ctx.store.db, access, ref);
   const now = ctx.now().toISOString();
-  const { model } = await ctx.fleet.write(
+  await ctx.fleet.write(
     async (trx) => {
       const clients = await activeClientRows(trx, [row.id]);
       const client = clients.find((c) => c.id === clientRef) ?? clients.find((c) => c.name === clientRef);
@@ -217,7 +217,7 @@ export async function removeClient(ctx: AppContext, access: OrgAccess, ref: stri
     },
     (m, client) => m.removeOrgVpnClient(client.id as OrgVpnClientId),
   );
-  return { ok: true, revision: revisionOf(ctx, model) };
+  return { ok: true, revision: ctx.fleet.currentRevision() };
 }
 
 // ---- helpers ------------------------------------------------------------------------------
@@ -346,8 +346,4 @@ function plantNames(model: FleetModel, plantIds: string[]): string[] {
 
 function event(access: OrgAccess, kind: NewEvent['kind'], details: Record<string, unknown>): NewEvent {
   return { kind, actorUserId: access.caller.userId, subjectUserId: null, details, orgId: access.org.id };
-}
-
-function revisionOf(ctx: AppContext, _model: FleetModel): number {
-  return ctx.fleet.currentRevision();
 }

@@ -28,11 +28,27 @@ export async function renameOrgVpn(db: Db, id: string, name: string): Promise<vo
   await db.updateTable('org_vpns').set({ name }).where('id', '=', id).execute();
 }
 
+/**
+ * Deletes the VPN; its plants' and clients' rows go with it (foreign keys). The highest
+ * tunnel IP its clients held is kept in `meta` first, so the addresses are not handed out
+ * again while the range lasts (the audit trail names them).
+ */
 export async function deleteOrgVpn(db: Db, id: string): Promise<void> {
-  // Clients' rows go with it; their tunnel IPs stay out of reuse through the key registry and the audit trail's own records.
-  await db.deleteFrom('org_vpn_plants').where('vpn_id', '=', id).execute();
-  await db.updateTable('org_vpn_clients').set({ removed_at: new Date(0).toISOString() }).where('vpn_id', '=', id).where('removed_at', 'is', null).execute();
+  const row = await db.selectFrom('org_vpn_clients').select((eb) => eb.fn.max('tunnel_ip_num').as('top')).where('vpn_id', '=', id).executeTakeFirst();
+  if (row?.top != null) {
+    const top = Math.max(Number(row.top), (await deletedClientsTop(db)) ?? 0);
+    await db.deleteFrom('meta').where('key', '=', DELETED_TOP).execute();
+    await db.insertInto('meta').values({ key: DELETED_TOP, value: String(top) }).execute();
+  }
   await db.deleteFrom('org_vpns').where('id', '=', id).execute();
+}
+
+const DELETED_TOP = 'org_vpn_deleted_tunnel_ip_top';
+
+/** The highest tunnel IP a client of a deleted organization VPN held (null when none was deleted). */
+export async function deletedClientsTop(db: Db): Promise<number | null> {
+  const row = await db.selectFrom('meta').select('value').where('key', '=', DELETED_TOP).executeTakeFirst();
+  return row ? Number(row.value) : null;
 }
 
 export async function vpnPlantIds(db: Db, vpnId: string): Promise<string[]> {

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/handle.ts';
+import { deletedClientsTop } from '../org-vpn/store.ts';
 import type { Database } from '../../db/schema.ts';
 
 /** SQL of the vpn feature: profiles, retired keys, the WireGuard key registry, route preferences. Writes run inside `FleetState.write`. */
@@ -30,7 +31,8 @@ export async function markProfileRevoked(db: Db, id: string, at: string): Promis
 export async function topTunnelIp(db: Db): Promise<number | null> {
   const row = await db.selectFrom('profiles').select((eb) => eb.fn.max('tunnel_ip_num').as('top')).executeTakeFirst();
   const org = await db.selectFrom('org_vpn_clients').select((eb) => eb.fn.max('tunnel_ip_num').as('top')).executeTakeFirst();
-  const tops = [row?.top, org?.top].filter((t) => t != null).map(Number);
+  const deleted = await deletedClientsTop(db);
+  const tops = [row?.top, org?.top, deleted].filter((t) => t != null).map(Number);
   return tops.length === 0 ? null : Math.max(...tops);
 }
 
