@@ -102,7 +102,7 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
       prepare: (_update, reason) => sync.prepare(reason),
       apply: async (update, reason, access) => {
         // first, and synchronously inside: a session that left the document is cut before the data plane's turn
-        const proxied = proxy?.update(sync.document?.header.proxy, access === 'withdrawn');
+        const proxied = proxy?.update(sync.document?.header.proxy, access === 'withdrawn', (plantId) => sync.document?.site(plantId));
         const result = await sync.apply(update, reason, access);
         trackTunnelRange();
         await proxied;
