@@ -11,7 +11,7 @@ import { identityIds } from './identity-store.ts';
 import type { AppContext } from '../../context.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
 import { proxySessionUsers } from './proxy-users-store.ts';
-import { type HeadRow, allDeviceNames, headSeqs, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, lowerSegmentFirstSeen, rowIdsOf, saveBatchAck, storedRecordIds, updateHeads } from './ingest-store.ts';
+import { type HeadRow, allDeviceNames, headSeqs, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, lowerSegmentFirstSeen, rowIdsOf, saveBatchAck, storedRecordIds, updateHeads, withoutJit } from './ingest-store.ts';
 
 /**
  * Ingests one batch of a gateway's (or agent's) flow records and capture gaps (issue 10 items 2, 3):
@@ -86,6 +86,7 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
       // the same plants overlap it instead of queueing behind it. What committed between the
       // unlocked look at the heads and the locks is exactly those plants' seq ranges in
       // between: they are rechecked under the locks (a record resent concurrently is still stored once).
+      await withoutJit(trx);
       const before = await headSeqs(trx, plantIds);
       already = await storedRecordIds(trx, audit.store.engine, gatewayId, rowIds, earliest);
       heads = await lockHeads(trx, audit.store.engine, plantIds);
