@@ -231,7 +231,7 @@ export class GatewaySync {
     await this.fixKey(observed, 'sites', this.siteKey.privateKey, this.siteKey.publicKey, this.config.sitePort);
   }
 
-  private async fixKey(observed: GatewayObserved, role: keyof GatewayInterfaces, privateKey: string, publicKey: string, port: number) {
+  private async fixKey(observed: GatewayObserved, role: 'users' | 'sites', privateKey: string, publicKey: string, port: number) {
     const dump = observed[role];
     if (dump === null || (dump.interface.publicKey === publicKey && dump.interface.listenPort === port)) return;
     await this.ports.wireguard.setPrivateKey(this.config.ifaces[role], privateKey, port);

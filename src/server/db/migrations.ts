@@ -8,6 +8,7 @@ import { directVpns } from './migrations/0011_direct_vpns.ts';
 import { hostedDirectVpns } from './migrations/0012_hosted_direct_vpns.ts';
 import { directVpnLive } from './migrations/0013_direct_vpn_live.ts';
 import { sessionsMigration } from './migrations/0010_sessions.ts';
+import { openVpnProfiles } from './migrations/0021_openvpn_profiles.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -230,6 +231,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0011_direct_vpns': directVpns,
     '0012_hosted_direct_vpns': hostedDirectVpns,
     '0013_direct_vpn_live': directVpnLive,
+    '0021_openvpn_profiles': openVpnProfiles,
   };
 }
 
