@@ -28,6 +28,9 @@ export function registerDaemonCommands(program: Command, io: Io): void {
     .option('--flow-capture <mode>', 'audit-trail flow capture from conntrack: auto (on when conntrack is installed), on, off', flowMode, 'auto')
     .option('--flow-report-seconds <n>', 'report window: open flows are reported this often, not only at their end', positive, 60)
     .option('--conntrack-buffer-bytes <n>', 'netlink receive buffer of the flow capture; events beyond it are lost and recorded as a gap', positive, 8 * 1024 * 1024)
+    .option('--openvpn <mode>', 'OpenVPN servers for OpenVPN certificate profiles (UDP and TCP): auto (on when openvpn is installed), on, off', flowMode, 'auto')
+    .option('--openvpn-port <port>', 'port of the OpenVPN servers, UDP and TCP (profiles dial 1194)', port, 1194)
+    .option('--openvpn-interfaces <udp,tcp>', 'tun interface names of the UDP and the TCP server', 'pgo0,pgt0')
     .action(async (opts, command: Command) => {
       const code = await runGateway({ ...opts, server: servers(opts.server, io), token: enrolToken(command, opts, io) }, io);
       if (code !== 0) throw new CliError('gateway stopped with an error (see the log above)', code);
