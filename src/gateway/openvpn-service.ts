@@ -164,6 +164,8 @@ export class GatewayOpenVpn {
     this.servers.set(transport, server);
     instance.onNotification((notification) => void this.onNotification(server, notification));
     void instance.exited.then((exit) => this.onExit(server, exit));
+    // real-time log lines: a handshake the CRL (or the CA) refuses is said in the gateway's log
+    await instance.command('log on').catch((error) => this.ports.log.warn('openvpn log on failed', { error: errorMessage(error) }));
     this.ports.log.info('openvpn server started', { transport, port: this.config.port, interface: instance.name, pid: instance.pid });
   }
 
@@ -191,6 +193,10 @@ export class GatewayOpenVpn {
   }
 
   private async onNotification(server: Server, notification: ManagementNotification): Promise<void> {
+    if (notification.kind === 'log' && /VERIFY ERROR/.test(notification.value.text)) {
+      this.ports.log.info('openvpn handshake refused', { transport: server.transport, reason: notification.value.text.slice(0, 200) });
+      return;
+    }
     if (notification.kind !== 'client') return;
     const [first = '', second = ''] = notification.args;
     switch (notification.event) {
