@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,7 +23,12 @@ import { assertNetnsCapable, type LabProcess, NetnsLab } from './netns.ts';
 const NODE = process.execPath;
 const BIN = new URL('../../bin/plantgate.js', import.meta.url).pathname;
 const PROBE = new URL('./fixtures/probe.ts', import.meta.url).pathname;
-const DEVICE = new URL('./fixtures/device-server.ts', import.meta.url).pathname;
+const DEVICES = {
+  /** HTTP :80, ticks on :81 (test/e2e/fixtures/device-server.ts). */
+  ticks: new URL('./fixtures/device-server.ts', import.meta.url).pathname,
+  /** HTTP :80, an echo on :502 that a flow can time (test/e2e/fixtures/plant-device.ts). */
+  echo: new URL('./fixtures/plant-device.ts', import.meta.url).pathname,
+};
 const OPERATOR = { email: 'ops@plantgate.test', password: 'operator-password-1' };
 export const LAB_USERS = {
   alice: { email: 'alice@solarco.example', password: 'alice-password', link: 1 },
@@ -61,7 +66,8 @@ const fleet = {
 
 export type OpenVpnProfileLab = Awaited<ReturnType<typeof startOpenVpnProfileLab>>;
 
-export async function startOpenVpnProfileLab(options: { deviceLifetimeMs: number }) {
+export async function startOpenVpnProfileLab(options: { deviceLifetimeMs: number; device?: keyof typeof DEVICES }) {
+  const DEVICE = DEVICES[options.device ?? 'ticks'];
   await assertNetnsCapable();
   const lab = new NetnsLab();
   const work = mkdtempSync(join(tmpdir(), 'pg-ovpn-'));
@@ -161,8 +167,14 @@ export async function startOpenVpnProfileLab(options: { deviceLifetimeMs: number
       const routes = JSON.parse(await cli('cp', 'ops', ['admin', 'routes', '--user', LAB_USERS[who].email, '--json'])) as Array<{ mapped: string }>;
       mapped[plant] = (routes[0]?.mapped ?? assert.fail(`${who} has no route`)).replace(/\.0\/24$/, '.10');
     }
+    /** The user's API base URL (from the user's namespace) and API token (for a process that calls the API itself). */
+    const apiOf = (who: Who) => ({
+      server: `http://10.211.${LAB_USERS[who].link + 3}.1:8080`,
+      token: (JSON.parse(readFileSync(join(work, who, 'credentials.json'), 'utf8')) as { token: string }).token,
+    });
     return {
       lab,
+      apiOf,
       ns,
       work,
       gateway,
