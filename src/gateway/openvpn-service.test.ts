@@ -35,7 +35,7 @@ function setup() {
 const alice: GatewayPeer = { publicKey: 'openvpn:1a2b3c', tunnelIp: '100.64.0.7', profileId: 'p-alice' };
 
 describe('GatewayOpenVpn (the gateway\u2019s OpenVPN servers, SPEC P9)', () => {
-  it('nothing runs before the first OpenVPN profile (no material); then a UDP and a TCP server with the CA, key and CRL', async () => {
+  it('nothing runs before the first OpenVPN profile (no material); then a UDP and a TCP server with the CA, key and CRL, released from hold once the daemon listens', async () => {
     const { openvpn, service, server } = setup();
     await service.update(null, source([]));
     assert.equal(openvpn.instances.length, 0);
@@ -44,6 +44,9 @@ describe('GatewayOpenVpn (the gateway\u2019s OpenVPN servers, SPEC P9)', () => {
     assert.match(server('pgo0').spec.config, /^proto udp$/m);
     assert.match(server('pgt0').spec.config, /^proto tcp-server$/m);
     assert.equal(server('pgo0').files.get('crl.pem'), 'CRL-1');
+    // held until the daemon listens: a connect before that would never be answered
+    assert.match(server('pgo0').spec.config, /^management-hold$/m);
+    assert.deepEqual(server('pgo0').commands.slice(0, 2), ['log on', 'hold release']);
     await service.stop();
   });
 

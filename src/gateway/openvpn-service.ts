@@ -166,6 +166,9 @@ export class GatewayOpenVpn {
     void instance.exited.then((exit) => this.onExit(server, exit));
     // real-time log lines: a handshake the CRL (or the CA) refuses is said in the gateway's log
     await instance.command('log on').catch((error) => this.ports.log.warn('openvpn log on failed', { error: errorMessage(error) }));
+    // management-hold: openvpn binds its port only now, when every connect will be heard
+    // (a connect that arrives before the management client is attached is never answered)
+    await instance.command('hold release');
     this.ports.log.info('openvpn server started', { transport, port: this.config.port, interface: instance.name, pid: instance.pid });
   }
 
@@ -193,6 +196,10 @@ export class GatewayOpenVpn {
   }
 
   private async onNotification(server: Server, notification: ManagementNotification): Promise<void> {
+    if (notification.kind === 'other' && notification.type === 'HOLD') {
+      await server.instance.command('hold release').catch((error) => this.ports.log.warn('openvpn hold release failed', { error: errorMessage(error) }));
+      return;
+    }
     if (notification.kind === 'log' && /VERIFY ERROR/.test(notification.value.text)) {
       this.ports.log.info('openvpn handshake refused', { transport: server.transport, reason: notification.value.text.slice(0, 200) });
       return;

@@ -50,6 +50,8 @@ export function renderGatewayOpenVpnServer(server: GatewayOpenVpnServer): string
     'verb 3',
     `management ${server.managementSocket} unix`,
     'management-client-auth',
+    // wait for `hold release`: no client may connect before the daemon listens (see openvpn-service.ts)
+    'management-hold',
     // the certificate is the credential: no username/password is asked for
     'auth-user-pass-optional',
     'max-clients 100000',
