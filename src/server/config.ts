@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { resolveRetention } from '../core/audit/retention.ts';
 import { type SiemSinkConfig, SiemSinks } from '../core/audit/siem-sink.ts';
+import { proxyDomainProblem } from '../core/proxy/web-target.ts';
 
 /**
  * `plantgate server` settings from four sources, highest first: command-line flags,
@@ -21,6 +22,10 @@ export type ServerSettings = {
   tlsKey: string | undefined;
   logLevel: LogLevel;
   metricsToken: string | undefined;
+  /** The browser proxy's domain (docs/browser-proxy.md): targets at `t-….<domain>`; undefined: the proxy is off. */
+  proxyDomain: string | undefined;
+  /** The HTTPS port the gateways' proxy listens on (default 443). */
+  proxyPort: string | undefined;
   /** The audit store (docs/audit.md): config file only, so a shorter retention is always a written decision. */
   audit: AuditSettings;
 };
@@ -48,6 +53,8 @@ export const SETTING_SOURCES: Record<StringSetting, { flag: string; env: string;
   tlsKey: { flag: '--tls-key', env: 'PLANTGATE_TLS_KEY', file: 'tls.key' },
   logLevel: { flag: '--log-level', env: 'PLANTGATE_LOG_LEVEL', file: 'log.level' },
   metricsToken: { flag: '--metrics-token', env: 'PLANTGATE_METRICS_TOKEN', file: 'metrics.token' },
+  proxyDomain: { flag: '--proxy-domain', env: 'PLANTGATE_PROXY_DOMAIN', file: 'proxy.domain' },
+  proxyPort: { flag: '--proxy-port', env: 'PLANTGATE_PROXY_PORT', file: 'proxy.port' },
 };
 
 const text = z.string().min(1, 'must not be empty').max(4096, 'is too long').refine((value) => !/[\r\n\0]/.test(value), 'must be one line');
@@ -65,6 +72,7 @@ export const ServerConfigFile = z
     tls: z.object({ cert: text.optional(), key: text.optional() }).strict().optional(),
     log: z.object({ level: z.enum(LOG_LEVELS).optional() }).strict().optional(),
     metrics: z.object({ token: text.optional() }).strict().optional(),
+    proxy: z.object({ domain: text.optional(), port: z.number().int('must be a whole number').min(1, 'must be 1–65535').max(65535, 'must be 1–65535').optional() }).strict().optional(),
     audit: z
       .object({
         retentionDays: z.number().int('must be a whole number of days').min(1, 'must be at least 1').optional(),
@@ -115,6 +123,8 @@ export function resolveServerSettings(input: {
     tlsKey: file.tls?.key,
     logLevel: file.log?.level,
     metricsToken: file.metrics?.token,
+    proxyDomain: file.proxy?.domain,
+    proxyPort: file.proxy?.port === undefined ? undefined : String(file.proxy.port),
   };
   const pick = (key: StringSetting): string | undefined => {
     const env = input.env[SETTING_SOURCES[key].env];
@@ -136,8 +146,16 @@ export function resolveServerSettings(input: {
     tlsKey: pick('tlsKey'),
     logLevel: logLevel as LogLevel,
     metricsToken: pick('metricsToken'),
+    proxyDomain: pick('proxyDomain'),
+    proxyPort: pick('proxyPort'),
     audit: file.audit ?? {},
   };
+  if (settings.proxyDomain !== undefined) {
+    const problem = proxyDomainProblem(settings.proxyDomain);
+    if (problem) problems.push(`proxy domain "${settings.proxyDomain}" (--proxy-domain / PLANTGATE_PROXY_DOMAIN / proxy.domain): ${problem}`);
+  }
+  if (settings.proxyPort !== undefined && !/^([1-9][0-9]{0,4})$/.test(settings.proxyPort)) problems.push(`proxy port "${settings.proxyPort}" (--proxy-port / PLANTGATE_PROXY_PORT / proxy.port): must be 1–65535`);
+  else if (settings.proxyPort !== undefined && Number(settings.proxyPort) > 65535) problems.push(`proxy port "${settings.proxyPort}" (--proxy-port / PLANTGATE_PROXY_PORT / proxy.port): must be 1–65535`);
   const retention = resolveRetention({ days: settings.audit.retentionDays, allowBelowMinimum: settings.audit.allowRetentionBelow730Days });
   if (!retention.ok) problems.push(`${input.fileName ?? 'config file'}: ${retention.problem}`);
   if ((settings.tlsCert === undefined) !== (settings.tlsKey === undefined)) {

@@ -26,6 +26,7 @@ import { routeMatcher } from './observability/route-pattern.ts';
 import { ServerMetrics } from './observability/server-metrics.ts';
 import { loadMasterKey, secretBox } from './secrets/secret-box.ts';
 import { RouteViewCache } from './features/vpn/routes-view.ts';
+import { proxySectionSource } from './features/proxy/section.ts';
 
 export type ServerOptions = {
   listen: string;
@@ -51,6 +52,10 @@ export type ServerOptions = {
   authLimits?: GuardLimits;
   /** The audit store (issue 10); docs/audit.md. */
   audit?: AuditOptions;
+  /** The browser proxy's domain (docs/browser-proxy.md); unset: the proxy is off. */
+  proxyDomain?: string | undefined;
+  /** The HTTPS port the gateways' proxy listens on and the URLs name (default 443). */
+  proxyPort?: string | number | undefined;
 };
 
 
@@ -114,6 +119,7 @@ export async function startServer(options: ServerOptions, print: (line: string) 
     // The clock reads ctx.now, so tests that move ctx.now move the backoff with it.
     guard: new AttemptGuard(options.authLimits ?? guardLimitsFromEnv(process.env), () => ctx.now().getTime()),
     daemonStatus,
+    proxy: options.proxyDomain ? { domain: options.proxyDomain, port: options.proxyPort === undefined ? 443 : Number(options.proxyPort) } : null,
     audit: {
       store: auditStore,
       key: await loadAuditKey(auditStore.db, box, new Date()),
@@ -122,6 +128,7 @@ export async function startServer(options: ServerOptions, print: (line: string) 
       checkpointIntervalMs: options.audit?.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
     },
   };
+  if (ctx.proxy) fleet.setProxySource(proxySectionSource(ctx));
   const maintenance = startAuditMaintenance(ctx, options.audit?.maintenanceIntervalMs ?? 600_000, (err) =>
     logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'audit maintenance'),
   );

@@ -7,7 +7,14 @@ export const OPERATOR = { email: 'operator@example.test', password: 'operator-pa
 
 /** A real control plane on a loopback port with its own data directory (and database). */
 export async function startTestServer(
-  options: { database?: string; mappedSpace?: string; /** Another replica's data dir: share its master key (same database). */ replicaOf?: string } = {},
+  options: {
+    database?: string;
+    mappedSpace?: string;
+    /** Another replica's data dir: share its master key (same database). */ replicaOf?: string;
+    /** The browser proxy's domain and port (docs/browser-proxy.md); unset: the proxy is off. */
+    proxyDomain?: string;
+    proxyPort?: number;
+  } = {},
 ): Promise<RunningServer & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'plantgate-test-'));
   if (options.replicaOf) copyFileSync(join(options.replicaOf, 'master.key'), join(dataDir, 'master.key'));
@@ -19,6 +26,8 @@ export async function startTestServer(
       adminEmail: OPERATOR.email,
       adminPassword: OPERATOR.password,
       mappedSpace: options.mappedSpace,
+      proxyDomain: options.proxyDomain,
+      proxyPort: options.proxyPort,
       quiet: true,
     },
     () => undefined,

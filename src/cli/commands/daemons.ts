@@ -31,6 +31,9 @@ export function registerDaemonCommands(program: Command, io: Io): void {
     .option('--openvpn <mode>', 'OpenVPN servers for OpenVPN certificate profiles (UDP and TCP): auto (on when openvpn is installed), on, off', flowMode, 'auto')
     .option('--openvpn-port <port>', 'port of the OpenVPN servers, UDP and TCP (profiles dial 1194)', port, 1194)
     .option('--openvpn-interfaces <udp,tcp>', 'tun interface names of the UDP and the TCP server', 'pgo0,pgt0')
+    .option('--proxy-listen <host[:port]|off>', "browser proxy (served when the control plane has a proxy domain): listen address; port default: the server's --proxy-port", '0.0.0.0')
+    .option('--proxy-cert <file>', 'browser proxy: PEM certificate (chain) for *.<proxy domain> (default: a self-signed one, browsers warn)')
+    .option('--proxy-key <file>', 'browser proxy: PEM private key of --proxy-cert')
     .action(async (opts, command: Command) => {
       const code = await runGateway({ ...opts, server: servers(opts.server, io), token: enrolToken(command, opts, io) }, io);
       if (code !== 0) throw new CliError('gateway stopped with an error (see the log above)', code);

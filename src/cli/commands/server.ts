@@ -26,6 +26,8 @@ export function registerServerCommand(program: Command, io: Io): void {
     .option('--tls-key <file>', 'PEM private key of --tls-cert (env PLANTGATE_TLS_KEY)')
     .option('--log-level <level>', 'trace, debug, info (default), warn, error, fatal, silent (env PLANTGATE_LOG_LEVEL)')
     .option('--metrics-token <token>', 'require this bearer token on GET /metrics (env PLANTGATE_METRICS_TOKEN; prefer the env or the file)')
+    .option('--proxy-domain <domain>', 'browser proxy: serve web targets at t-….<domain> through the gateways (env PLANTGATE_PROXY_DOMAIN; default: off; docs/browser-proxy.md)')
+    .option('--proxy-port <port>', 'the HTTPS port the gateways\' browser proxy listens on (env PLANTGATE_PROXY_PORT; default 443)')
     .option('--demo', 'load a small demo fleet with overlapping plants')
     .action(async (opts: ServerFlags) => {
       const configPath = opts.config ?? (io.env.PLANTGATE_CONFIG_FILE || undefined);
