@@ -142,5 +142,12 @@ export function openVpnProfilesSuite(engine: string, database: () => Promise<str
         ['profile.rotated', 'openvpn'],
       ]);
     });
+
+    it('P3/P9: disabling a user puts their OpenVPN certificate on the CRL', async () => {
+      const bob = (await (await as('bob@solarco.example', 'bob-password')).get('/api/v1/vpn/profile')).body;
+      assert.equal((await op.post('/api/v1/admin/users/bob%40solarco.example/disable')).status, 204);
+      const crl = new x509.X509Crl((await gw.client.get(`/api/v1/gateways/${gw.id}/openvpn`)).body.material.crl);
+      assert.ok(crl.entries.some((e) => e.serialNumber.toLowerCase().replace(/^0+/, '') === bob.profile.certificate.serial));
+    });
   });
 }
