@@ -13,6 +13,7 @@ import type { IpConfigDriver } from '../os/ip/ip-config-driver.ts';
 import type { NftDriver } from '../os/nft/nft-driver.ts';
 import type { WireGuardDriver } from '../os/wireguard/wireguard-driver.ts';
 import { canonicalAddress } from '../core/net/ipv4.ts';
+import { openVpnSerialOf } from '../core/openvpn/profile-certificate.ts';
 import type { GatewayInterfaces } from './nft-ruleset.ts';
 import type { GatewayApplyPlan, GatewayObserved } from './plan.ts';
 import { checkAndPinRanges } from './ranges.ts';
@@ -144,7 +145,7 @@ export class GatewaySync {
     const document = this.documentValue;
     if (reason !== 'reconcile' || document === null) return;
     await this.applier.prepareObservation();
-    await this.applier.prepareDocumentView(() => document.toState(), document.revision);
+    await this.applier.prepareDocumentView(() => wireGuardState(document.toState()), document.revision);
   }
 
   /** Brings the data plane to the document held (see the class comment for how). */
@@ -185,11 +186,11 @@ export class GatewaySync {
     const full = reason !== 'update' || access === 'withdrawn' || update.change === null;
     if (!full && update.change !== null) {
       const { delta, previousSites } = update.change;
-      report = await this.applier.applyDelta(delta, { previousSites, sitesNow: (plantId) => document.site(plantId) }, () => document.toState());
+      report = await this.applier.applyDelta(wireGuardDelta(delta), { previousSites, sitesNow: (plantId) => document.site(plantId) }, () => wireGuardState(document.toState()));
     } else if (reason === 'reconcile' && access === 'serving') {
-      report = await this.applier.reconcile(() => document.toState(), document.revision, header.gateway.siteTunnelIp);
+      report = await this.applier.reconcile(() => wireGuardState(document.toState()), document.revision, header.gateway.siteTunnelIp);
     } else {
-      const state = access === 'withdrawn' ? withdrawnState(document.toState()) : document.toState();
+      const state = access === 'withdrawn' ? withdrawnState(document.toState()) : wireGuardState(document.toState());
       report = await this.applier.apply(state, { observe: reason !== 'update', withdrawn: access === 'withdrawn' });
     }
     this.adopted = null;
@@ -231,7 +232,7 @@ export class GatewaySync {
     await this.fixKey(observed, 'sites', this.siteKey.privateKey, this.siteKey.publicKey, this.config.sitePort);
   }
 
-  private async fixKey(observed: GatewayObserved, role: keyof GatewayInterfaces, privateKey: string, publicKey: string, port: number) {
+  private async fixKey(observed: GatewayObserved, role: 'users' | 'sites', privateKey: string, publicKey: string, port: number) {
     const dump = observed[role];
     if (dump === null || (dump.interface.publicKey === publicKey && dump.interface.listenPort === port)) return;
     await this.ports.wireguard.setPrivateKey(this.config.ifaces[role], privateKey, port);
@@ -275,6 +276,25 @@ export class GatewaySync {
     desiredPeers.set({ interface: 'users' }, access === 'withdrawn' ? 0 : document.counts.peers);
     desiredPeers.set({ interface: 'sites' }, applied?.sites ?? 0);
   }
+}
+
+/**
+ * The document as the WireGuard side sees it: OpenVPN profiles' peers (`openvpn:<serial>`,
+ * issue 11) are served by the OpenVPN servers, never by the users interface; their allowed
+ * pairs and native mappings stay (the nft sets govern both kinds of client).
+ */
+export function wireGuardState(state: GatewayDesiredState): GatewayDesiredState {
+  return state.peers.some((peer) => openVpnSerialOf(peer.publicKey) !== null) ? { ...state, peers: state.peers.filter((peer) => openVpnSerialOf(peer.publicKey) === null) } : state;
+}
+
+export function wireGuardDelta(delta: GatewayStateDelta): GatewayStateDelta {
+  const wg = (key: string) => openVpnSerialOf(key) === null;
+  return { ...delta, peers: { upsert: delta.peers.upsert.filter((peer) => wg(peer.publicKey)), remove: delta.peers.remove.filter(wg) } };
+}
+
+/** Whether a delta adds or removes an OpenVPN profile (the CRL or the CA may have changed). */
+export function touchesOpenVpn(delta: GatewayStateDelta): boolean {
+  return delta.peers.upsert.some((peer) => openVpnSerialOf(peer.publicKey) !== null) || delta.peers.remove.some((key) => openVpnSerialOf(key) !== null);
 }
 
 /** User access withdrawn (fail static past the max age): no user peer, no allowed pair, no native entry; site tunnels stay. */

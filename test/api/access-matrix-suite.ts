@@ -206,6 +206,7 @@ export const MATRIX: Record<string, Row> = {
   // ---- gateways and agents, each only as itself ------------------------------------
   'POST /gateways/:id/register': daemonRow('gateway', '/register', 200, () => ({ sitePublicKey: key(), siteEndpoint: '198.51.100.7:51821' })),
   'GET /gateways/:id/secrets': daemonRow('gateway', '/secrets', 200),
+  'GET /gateways/:id/openvpn': daemonRow('gateway', '/openvpn', 200),
   'GET /gateways/:id/state': daemonRow('gateway', '/state', 200),
   'POST /gateways/:id/status': daemonRow('gateway', '/status', 204, () => statusReport),
   'POST /agents/:id/register': daemonRow('agent', '/register', 200, () => ({ publicKey: key() })),
