@@ -132,7 +132,7 @@ export interface Database {
     revoked_at: string | null;
   };
   retired_keys: { public_key: string; profile_id: string; retired_at: string };
-  regions: { id: string; name: string; endpoint: string; created_at: string };
+  regions: { id: string; name: string; endpoint: string; created_at: string; drained_at: string | null };
   enrolment_tokens: {
     id: string;
     kind: 'gateway' | 'agent';
