@@ -26,6 +26,9 @@ export function registerServerCommand(program: Command, io: Io): void {
     .option('--tls-key <file>', 'PEM private key of --tls-cert (env PLANTGATE_TLS_KEY)')
     .option('--log-level <level>', 'trace, debug, info (default), warn, error, fatal, silent (env PLANTGATE_LOG_LEVEL)')
     .option('--metrics-token <token>', 'require this bearer token on GET /metrics (env PLANTGATE_METRICS_TOKEN; prefer the env or the file)')
+    .option('--service-name <fqdn>', 'the one name every VPN profile dials, for all regions (env PLANTGATE_SERVICE_NAME; docs/regions.md)')
+    .option('--dns-listen <addr:port>', 'answer the service name\u2019s zone here, UDP and TCP (env PLANTGATE_DNS_LISTEN; e.g. 0.0.0.0:53; needs --service-name)')
+    .option('--dns-nameservers <names>', 'comma-separated host names of the zone\u2019s nameservers as delegated (env PLANTGATE_DNS_NAMESERVERS; default ns.<service-name>)')
     .option('--demo', 'load a small demo fleet with overlapping plants')
     .action(async (opts: ServerFlags) => {
       const configPath = opts.config ?? (io.env.PLANTGATE_CONFIG_FILE || undefined);
