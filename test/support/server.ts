@@ -7,7 +7,14 @@ export const OPERATOR = { email: 'operator@example.test', password: 'operator-pa
 
 /** A real control plane on a loopback port with its own data directory (and database). */
 export async function startTestServer(
-  options: { database?: string; mappedSpace?: string; /** Another replica's data dir: share its master key (same database). */ replicaOf?: string } = {},
+  options: {
+    database?: string;
+    mappedSpace?: string;
+    /** Another replica's data dir: share its master key (same database). */ replicaOf?: string;
+    /** Issue 11: the service name and where its DNS responder listens (e.g. 127.0.0.1:0). */
+    serviceName?: string;
+    dnsListen?: string;
+  } = {},
 ): Promise<RunningServer & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'plantgate-test-'));
   if (options.replicaOf) copyFileSync(join(options.replicaOf, 'master.key'), join(dataDir, 'master.key'));
@@ -19,6 +26,8 @@ export async function startTestServer(
       adminEmail: OPERATOR.email,
       adminPassword: OPERATOR.password,
       mappedSpace: options.mappedSpace,
+      serviceName: options.serviceName,
+      dnsListen: options.dnsListen,
       quiet: true,
     },
     () => undefined,
