@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type LabProcess, assertNetnsCapable } from './netns.ts';
 import { GATEWAY_IP, type LabUser, REGION, SERVER_IP, ScenarioLab, sleep } from './scenario-lab.ts';
@@ -102,6 +103,9 @@ describe('regions: one service name, failover with a standard client (issue 11)'
   it('P8: region 1 killed by PID; the next connection attempt lands in region 2 within 30 s, same plant, same tunnel IP, nothing more (R6)', async (t) => {
     const tunnelIp = /^Address = ([\d.]+)\/32$/m.exec(s.config(alice))?.[1] ?? '';
     const publicKey = (await s.lab.exec(alice.ns, 'wg', ['show', alice.iface, 'public-key'])).stdout.trim();
+    // A gateway that ran for a status interval has written down where its agents are (item 4).
+    const remembered = join(s.work, 'gw-state', 'site-endpoints.json');
+    await waitFor(async () => existsSync(remembered) && Object.keys(JSON.parse(readFileSync(remembered, 'utf8'))).length === 2, 25_000);
     const killed = Date.now();
     await killNamespace(s.ns.gw);
     s.gateway = null;
@@ -141,7 +145,12 @@ describe('regions: one service name, failover with a standard client (issue 11)'
       await sleep(100);
     }
     t.diagnostic(`agent reconnect: ${reconnected} ms after the gateway process was started (its start-up included)`);
-    assert.ok(reconnected > 0 && reconnected <= AGENT_RECONNECT_BOUND_MS, `agent A handshook with the restarted gateway after ${reconnected || 'never'} ms\n${output()}`);
+    const planes = async () => {
+      const agent = (await s.lab.exec(s.ns.agentA, 'wg', ['show', agentIface])).stdout;
+      const gateway = (await s.lab.exec(s.ns.gw, 'wg', ['show', s.ifaces.sites])).stdout;
+      return `--- agent A wg\n${agent}\n--- gateway 1 sites wg\n${gateway}`;
+    };
+    assert.ok(reconnected > 0 && reconnected <= AGENT_RECONNECT_BOUND_MS, `agent A handshook with the restarted gateway after ${reconnected || 'never'} ms\n${await planes()}\n${output()}`);
     let endpoint = '';
     for (let attempt = 0; attempt < 10; attempt++) {
       endpoint = await connect();
