@@ -75,11 +75,11 @@ export function RegionsPage() {
                     </Table.Td>
                     <Table.Td data-label="Health">
                       <Group gap={6}>
-                        <Badge color={r.healthy ? 'green.9' : 'red.9'} variant="light">
+                        <Badge variant="dot" color={r.healthy ? 'teal' : 'red'} tt="none">
                           {r.healthy ? 'healthy' : 'down'} · {r.liveGateways}/{r.gateways} gateways
                         </Badge>
                         {r.drainedAt && (
-                          <Badge color="orange.9" variant="light" title={`since ${formatDate(r.drainedAt)}`}>
+                          <Badge variant="dot" color="orange" tt="none" title={`since ${formatDate(r.drainedAt)}`}>
                             drained
                           </Badge>
                         )}
