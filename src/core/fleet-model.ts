@@ -7,6 +7,10 @@ import type {
   Organization,
   OrgId,
   OrgRole,
+  OrgVpn,
+  OrgVpnClient,
+  OrgVpnClientId,
+  OrgVpnId,
   Plant,
   PlantId,
   Portfolio,
@@ -38,6 +42,9 @@ export class FleetModel {
   readonly profiles = new Map<UserId, Profile>();
   /** Enrolled plant agents: their site-tunnel key and address. */
   readonly agents = new Map<PlantId, SiteAgent>();
+  /** Organization VPNs (SPEC O1) and their clients; their routes are computed from the rest (src/core/org-vpn). */
+  readonly orgVpns = new Map<OrgVpnId, OrgVpn>();
+  readonly orgVpnClients = new Map<OrgVpnClientId, OrgVpnClient>();
 
   private readonly membershipsByUser = new Map<UserId, Map<OrgId, OrgRole>>();
   private readonly membersByOrg = new Map<OrgId, Set<UserId>>();
@@ -244,6 +251,29 @@ export class FleetModel {
     if (profile) this.profiles.set(userId, profile);
     else this.profiles.delete(userId);
     return new Set([userId]);
+  }
+
+  /** Organization VPNs change no user's routes: their clients are recomputed on every write (src/core/state/gateway-state.ts). */
+  putOrgVpn(vpn: OrgVpn): Set<UserId> {
+    this.orgVpns.set(vpn.id, vpn);
+    return new Set();
+  }
+
+  /** Removes the VPN with its clients. */
+  removeOrgVpn(vpnId: OrgVpnId): Set<UserId> {
+    this.orgVpns.delete(vpnId);
+    for (const [id, client] of this.orgVpnClients) if (client.vpnId === vpnId) this.orgVpnClients.delete(id);
+    return new Set();
+  }
+
+  putOrgVpnClient(client: OrgVpnClient): Set<UserId> {
+    this.orgVpnClients.set(client.id, client);
+    return new Set();
+  }
+
+  removeOrgVpnClient(clientId: OrgVpnClientId): Set<UserId> {
+    this.orgVpnClients.delete(clientId);
+    return new Set();
   }
 
   private holdersWithin(cooperationId: CooperationId): Set<UserId> {

@@ -13,6 +13,8 @@ export type PortfolioId = Brand<string, 'PortfolioId'>;
 export type CooperationId = Brand<string, 'CooperationId'>;
 export type JobRoleId = Brand<string, 'JobRoleId'>;
 export type ProfileId = Brand<string, 'ProfileId'>;
+export type OrgVpnId = Brand<string, 'OrgVpnId'>;
+export type OrgVpnClientId = Brand<string, 'OrgVpnClientId'>;
 
 export const ORG_ROLES = ['admin', 'moderator', 'member', 'guest'] as const;
 export type OrgRole = (typeof ORG_ROLES)[number];
@@ -72,3 +74,25 @@ export type Profile = {
 };
 
 export type SiteAgent = { publicKey: string; tunnelIp: number };
+
+/**
+ * An organization VPN (SPEC O1): a shared WireGuard service of one organization in one
+ * region, with chosen plants routed through it for the whole team.
+ */
+export type OrgVpn = { id: OrgVpnId; orgId: OrgId; name: string; region: string; plantIds: PlantId[] };
+
+/**
+ * A client of an organization VPN: a *site* (an office or control-room router announcing the
+ * organization's own networks, its "organization VPN routes") or a *device* (a shared team
+ * machine). Only the public key is known to the platform.
+ */
+export type OrgVpnClient = {
+  id: OrgVpnClientId;
+  vpnId: OrgVpnId;
+  name: string;
+  kind: 'site' | 'device';
+  publicKey: string;
+  tunnelIp: number;
+  /** A site's announced networks (empty for a device). */
+  networks: Ipv4Prefix[];
+};

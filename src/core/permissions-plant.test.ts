@@ -28,13 +28,20 @@ describe('mayOnPlant (SPEC D10)', () => {
     ['D10: a cooperation Viewer does not see them', on(null, [], ['viewer']), 'direct-vpn.view', false],
     ['a stranger sees nothing', on(null), 'direct-vpn.view', false],
     ['a platform operator manages every plant\u2019s direct VPNs', on(null, [], [], true), 'direct-vpn.manage', true],
+    ['O2: an Admin of the plant\u2019s organization manages its web targets', on('admin'), 'web-target.manage', true],
+    ['O2: a Moderator manages them', on('moderator'), 'web-target.manage', true],
+    ['O2: the plant\u2019s Operator job role manages them', on('member', ['operator']), 'web-target.manage', true],
+    ['O2: a Technical Manager does not', on('member', ['technical-manager']), 'web-target.manage', false],
+    ['O2: a plain member does not', on('member'), 'web-target.manage', false],
+    ['O2: a Guest with the Operator job role does not', on('guest', ['operator']), 'web-target.manage', false],
+    ['O2: an Operator within a cooperation does not (the operator organization runs the targets)', on(null, [], ['operator']), 'web-target.manage', false],
   ];
   for (const [name, standing, action, expected] of rows) it(name, () => assert.equal(mayOnPlant(standing, action), expected));
 });
 
 describe('allowedPlantActions / relatedToPlant', () => {
   it('a cooperation Technical Manager may only view', () => assert.deepEqual(allowedPlantActions(on(null, [], ['technical-manager'])), ['direct-vpn.view']));
-  it('a Moderator may view, manage and discover', () => assert.deepEqual(allowedPlantActions(on('moderator')), ['direct-vpn.view', 'direct-vpn.manage', 'plant.discover']));
+  it('a Moderator may view, manage and discover', () => assert.deepEqual(allowedPlantActions(on('moderator')), ['direct-vpn.view', 'direct-vpn.manage', 'plant.discover', 'web-target.manage']));
   it('S2: a Viewer is related to the plant (a refusal is 403), a stranger is not (404)', () => {
     assert.equal(relatedToPlant(on('member', ['viewer'])), true);
     assert.equal(relatedToPlant(on(null)), false);

@@ -37,6 +37,10 @@ export const ORG_ACTIONS = [
   'cooperation.view-shared',
   'access.explain',
   'events.view',
+  /** See the organization VPNs (SPEC O1): plants, clients (public keys only) and routes. */
+  'org-vpns.view',
+  /** Create, rename and delete organization VPNs; choose their plants; add and remove clients. */
+  'org-vpns.manage',
   /**
    * Read, export and verify the audit trail of the organization's plants (SPEC A2). The
    * one action platform operators do not get by default: only when the server config
@@ -71,6 +75,8 @@ export const ORG_PERMISSIONS: Readonly<Record<OrgAction, readonly OrgRole[]>> = 
   'cooperation.view-shared': ADMIN_MODERATOR,
   'access.explain': ADMIN_MODERATOR,
   'events.view': ADMIN_MODERATOR,
+  'org-vpns.view': NOT_GUEST,
+  'org-vpns.manage': ADMIN_MODERATOR,
   'audit.read': ADMIN_MODERATOR,
 };
 
@@ -117,6 +123,8 @@ export const PLANT_ACTIONS = [
   'direct-vpn.manage',
   /** D11: probe the plant's subnets from its agent and save what answered as network devices. */
   'plant.discover',
+  /** O2: mark the plant's network devices as web targets for the browser proxy (add, change, remove). */
+  'web-target.manage',
 ] as const;
 export type PlantAction = (typeof PLANT_ACTIONS)[number];
 
@@ -137,6 +145,8 @@ export const PLANT_PERMISSIONS: Readonly<Record<PlantAction, PlantRule>> = {
   'direct-vpn.manage': { orgRoles: ADMIN_MODERATOR, jobRoles: [], viaCooperation: false },
   // Probing sends packets into the plant's network: the own organization's Admins and Moderators only, like changing its VPNs.
   'plant.discover': { orgRoles: ADMIN_MODERATOR, jobRoles: [], viaCooperation: false },
+  // Issue 12: the plant's operator organization runs its targets; the Operator job role too, but not through a cooperation.
+  'web-target.manage': { orgRoles: ADMIN_MODERATOR, jobRoles: ['operator'], viaCooperation: false },
 };
 
 /** The caller's standing on one plant. */

@@ -13,7 +13,7 @@ import {
 } from '../os/nft/nft-elements.ts';
 import { type GatewayApplyPlan, layoutGaps } from './plan.ts';
 import { DEFAULT_PLAN_OPTIONS, type PeerPlan, type PlanOptions } from '../os/wireguard/peer-plan.ts';
-import { desiredSitePeers, desiredUserPeers } from './wireguard-peers.ts';
+import { desiredSitePeers, desiredUserPeers, peerInRegion } from './wireguard-peers.ts';
 import { samePeerConfig, type WireGuardPeerConfig } from '../os/wireguard/wireguard-peer.ts';
 
 /**
@@ -64,6 +64,8 @@ export class AppliedGatewayView {
   private readonly users = new Map<string, PeerEntry>();
   private readonly sites = new Map<string, PeerEntry>();
   private generation = 0;
+  /** The gateway's region (organization VPN clients of other regions are no peers here). */
+  private region: string | null = null;
 
   private readonly ifaces: GatewayInterfaces;
   /** The users interface's public key as last observed (the service key, normally). */
@@ -125,7 +127,9 @@ export class AppliedGatewayView {
       this.tableShards.add(nativeShard(element.userIp));
       if (++count % CHUNK === 0) yield;
     }
+    this.region = desired.region;
     for (const peer of desired.peers) {
+      if (!peerInRegion(peer, this.region)) continue;
       const [config] = desiredUserPeers({ peers: [peer] });
       this.users.set(config.publicKey, { config, raw: userRaw(peer), mark: 0 });
       if (++count % CHUNK === 0) yield;
@@ -146,9 +150,10 @@ export class AppliedGatewayView {
         `users interface ${this.ifaces.users} has public key ${this.usersPublicKey}, not the service key ${desired.servicePublicKey}`,
       );
     }
+    this.region = desired.region;
     const users = this.planPeers(
       this.users,
-      desired.peers,
+      desired.peers.filter((peer) => peerInRegion(peer, desired.region)),
       (peer) => peer.publicKey,
       userRaw,
       (peer) => desiredUserPeers({ peers: [peer] })[0],
@@ -277,6 +282,7 @@ export class AppliedGatewayView {
     const removeUsers = delta.peers.remove.filter((key) => this.users.has(key) && !upserted.has(key));
     const upsertUsers: WireGuardPeerConfig[] = [];
     for (const peer of delta.peers.upsert) {
+      if (!peerInRegion(peer, this.region)) continue;
       const [config] = desiredUserPeers({ peers: [peer] });
       const entry = this.users.get(config.publicKey);
       if (entry === undefined || !samePeerConfig(entry.config, config)) upsertUsers.push(config);

@@ -14,6 +14,8 @@ import type { ConntrackSource } from '../os/conntrack/conntrack-source.ts';
 import { FlowAccounting } from '../daemon/flow-accounting.ts';
 import { FlowCapture } from '../daemon/flow-capture.ts';
 import { FlowSpool, type SpoolFiles } from '../daemon/flow-spool.ts';
+import { ProxyFlowReporter } from './proxy/proxy-flow-reporter.ts';
+import { ProxyHost, type ProxyHostConfig } from './proxy/proxy-host.ts';
 
 /**
  * The region gateway daemon: enrol once, register at every (re)connect, then keep the
@@ -35,6 +37,8 @@ export type GatewayDaemonConfig = {
   loop?: Partial<SyncLoopOptions>;
   /** Flow capture for the audit trail (issue 10); off when absent. */
   flows?: { reportMs: number; maxSpoolBatches?: number };
+  /** The browser proxy (issue 12): served while the desired document has a `proxy` section; off when absent. */
+  proxy?: ProxyHostConfig;
 };
 
 /** `conntrack` and `flowSpool`: the flow capture's source and spool directory (both needed for it to run). */
@@ -57,7 +61,15 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
   const savedDocument = await documents.load();
   const saved = savedDocument === null ? null : sync.restore(savedDocument);
 
-  const capture = flowCapture(config, ports, identity.id, api);
+  const spool = flowSpool(config, ports, identity.id, api);
+  const capture = flowCapture(config, ports, identity.id, spool);
+  const proxyFlows = new ProxyFlowReporter({
+    spool,
+    log,
+    sourceIp: () => sync.document?.header.gateway?.siteTunnelIp ?? null,
+    intervalMs: config.flows?.reportMs ?? 60_000,
+  });
+  const proxy = config.proxy === undefined ? null : new ProxyHost(config.proxy, { log, now: () => clock.now(), onRequest: (request) => proxyFlows.record(request) });
   const trackTunnelRange = () => capture?.accounting.setTunnelRange(sync.document?.header.tunnelRange ?? null);
   trackTunnelRange();
 
@@ -89,8 +101,11 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
       },
       prepare: (_update, reason) => sync.prepare(reason),
       apply: async (update, reason, access) => {
+        // first, and synchronously inside: a session that left the document is cut before the data plane's turn
+        const proxied = proxy?.update(sync.document?.header.proxy, access === 'withdrawn', (plantId) => sync.document?.site(plantId));
         const result = await sync.apply(update, reason, access);
         trackTunnelRange();
+        await proxied;
         return result;
       },
       // Not awaited: a delta is one appended line, a full document a snapshot written in chunks.
@@ -117,13 +132,17 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
       log.error('flow capture could not start: no flow records from this gateway', { error: (error as Error).message });
     }
   }
+  if (proxy !== null) proxyFlows.start();
   log.info('gateway started', { id: identity.id, name: identity.name, region: identity.region, interfaces: config.ifaces, table: config.table });
   return {
     identity,
     loop: loop as unknown as SyncLoop<{ revision: number }>,
     stop: async () => {
       await loop.stop();
-      await capture?.capture.stop();
+      await proxy?.stop();
+      await proxyFlows.stop();
+      if (capture !== null) await capture.capture.stop();
+      else await spool?.stop();
       await documents.flush();
       if (config.keepOnExit) {
         log.info('stopped; data plane left running (--keep-on-exit)');
@@ -135,20 +154,24 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
   };
 }
 
-function flowCapture(config: GatewayDaemonConfig, ports: GatewayDaemonPorts, gatewayId: string, api: GatewayControlPlane) {
-  const { conntrack, flowSpool } = ports;
-  if (config.flows === undefined || conntrack === undefined || flowSpool === undefined || api.flows === undefined) return null;
-  const upload = api.flows.bind(api);
-  const accounting = new FlowAccounting({ daemonId: gatewayId });
-  const spool = new FlowSpool({
+/** The spool of flow batches (conntrack's and the browser proxy's), when the gateway has a spool directory and the control plane takes flows. */
+function flowSpool(config: GatewayDaemonConfig, ports: GatewayDaemonPorts, gatewayId: string, api: GatewayControlPlane): FlowSpool | null {
+  if (ports.flowSpool === undefined || api.flows === undefined) return null;
+  return new FlowSpool({
     daemonId: gatewayId,
-    files: flowSpool,
-    upload,
+    files: ports.flowSpool,
+    upload: api.flows.bind(api),
     now: () => ports.clock.now(),
     random: ports.random ?? Math.random,
     log: ports.log,
-    maxBatches: config.flows.maxSpoolBatches,
+    maxBatches: config.flows?.maxSpoolBatches,
   });
+}
+
+function flowCapture(config: GatewayDaemonConfig, ports: GatewayDaemonPorts, gatewayId: string, spool: FlowSpool | null) {
+  const { conntrack } = ports;
+  if (config.flows === undefined || conntrack === undefined || spool === null) return null;
+  const accounting = new FlowAccounting({ daemonId: gatewayId });
   const capture = new FlowCapture({
     daemonId: gatewayId,
     source: conntrack,

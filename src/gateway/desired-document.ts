@@ -74,6 +74,11 @@ export class GatewayDocument {
       if (!previousSites.has(site.plantId)) previousSites.set(site.plantId, this.sites.get(site.plantId));
       this.sites.set(site.plantId, site);
     }
+    // the proxy section travels whole (src/core/wire/gateway-delta.ts): null removes it, absent keeps it
+    if (delta.proxy === null) {
+      const { proxy: _removed, ...header } = this.headerValue;
+      this.headerValue = header;
+    } else if (delta.proxy !== undefined) this.headerValue = { ...this.headerValue, proxy: delta.proxy };
     this.headerValue = { ...this.headerValue, revision: delta.revision };
     return { ok: true, previousSites };
   }

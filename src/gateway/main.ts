@@ -8,6 +8,7 @@ import { httpGatewayControlPlane } from '../daemon/http-control-plane.ts';
 import { realDaemonPorts } from '../daemon/real-ports.ts';
 import { type DaemonOutput, daemonVersion, loopOptions, runDaemon } from '../daemon/run.ts';
 import { startGatewayDaemon } from './daemon.ts';
+import type { ProxyHostConfig } from './proxy/proxy-host.ts';
 
 /** `plantgate gateway`: only wiring — real drivers, HTTP control plane, state dir, real clock. */
 
@@ -33,6 +34,11 @@ export type GatewayCommandOptions = {
   flowReportSeconds?: number;
   /** conntrack's netlink receive buffer (`--buffer-size`); default 8 MiB. */
   conntrackBufferBytes?: number;
+  /** Browser proxy listener: `off`, `HOST` (port from the control plane's proxy settings) or `HOST:PORT`; default all addresses. */
+  proxyListen?: string;
+  /** PEM certificate (chain) and key for `*.<proxy domain>`; without them a self-signed certificate is served. */
+  proxyCert?: string;
+  proxyKey?: string;
 };
 
 export function runGateway(options: GatewayCommandOptions, output: DaemonOutput): Promise<number> {
@@ -52,17 +58,29 @@ export function runGateway(options: GatewayCommandOptions, output: DaemonOutput)
         version: daemonVersion(),
         loop: loopOptions(options.reconcileSeconds, options.maxStaleHours),
         flows: flows ? { reportMs: (options.flowReportSeconds ?? 60) * 1000 } : undefined,
+        proxy: proxyHostConfig(options),
       },
       {
         ...realDaemonPorts(options, { log, metrics, withdraw }, (servers, identity) => httpGatewayControlPlane(servers, identity.id, identity.credential)),
+        // the spool carries the browser proxy's flows too, with or without conntrack
+        flowSpool: new DirectorySpoolFiles(join(options.stateDir, 'flows')),
         ...(flows
-          ? {
-              conntrack: new ConntrackCliSource({ bufferBytes: options.conntrackBufferBytes, warn: (message, fields) => log.warn(message, fields) }),
-              flowSpool: new DirectorySpoolFiles(join(options.stateDir, 'flows')),
-            }
+          ? { conntrack: new ConntrackCliSource({ bufferBytes: options.conntrackBufferBytes, warn: (message, fields) => log.warn(message, fields) }) }
           : {}),
       },
       signal,
     );
   });
+}
+
+/** `--proxy-listen off|HOST|HOST:PORT`, `--proxy-cert`, `--proxy-key` → the proxy host's config (undefined: off). */
+export function proxyHostConfig(options: Pick<GatewayCommandOptions, 'proxyListen' | 'proxyCert' | 'proxyKey'>): ProxyHostConfig | undefined {
+  const listen = options.proxyListen ?? '0.0.0.0';
+  if (listen === 'off') return undefined;
+  const match = /^(.*?)(?::(\d{1,5}))?$/.exec(listen);
+  const host = match?.[1] ?? '';
+  const port = match?.[2] === undefined ? undefined : Number(match[2]);
+  if (host.length === 0 || (port !== undefined && (port < 1 || port > 65535))) throw new Error(`--proxy-listen: "${listen}" is not off, HOST or HOST:PORT`);
+  if ((options.proxyCert === undefined) !== (options.proxyKey === undefined)) throw new Error('--proxy-cert and --proxy-key go together');
+  return { listenHost: host, listenPort: port, certFile: options.proxyCert, keyFile: options.proxyKey };
 }

@@ -24,6 +24,16 @@ describe('gateway WireGuard peers', () => {
     ]);
   });
 
+  it('O1: an organization VPN client is a peer only on the gateways of its region', () => {
+    const orgClient = { publicKey: 'Ed7VjUhf+UlQnmYdEOk59czGqi241fWjoD/7zWErfgo=', tunnelIp: '100.64.9.9', profileId: 'org-vpn:c', region: 'eu' };
+    const peers = [...twoPlantsState.peers, orgClient];
+    const inRegion = desiredUserPeers({ peers, region: 'eu' }).map((p) => p.allowedIps[0]);
+    const elsewhere = desiredUserPeers({ peers, region: 'us' }).map((p) => p.allowedIps[0]);
+    assert.ok(inRegion.includes('100.64.9.9/32'));
+    assert.ok(!elsewhere.includes('100.64.9.9/32'));
+    assert.equal(elsewhere.length, twoPlantsState.peers.length, 'personal profiles stay in every region (P8)');
+  });
+
   for (const bad of ['', 'short=', 'V4NcchRA0lZU/FocplXLH0zt9FEPAOskWBnih/OGZ18', 'V4NcchRA0lZU/FocplXLH0zt9FEPAOskWBnih/OGZ18=\nPostUp = x']) {
     it(`refuses public key ${JSON.stringify(bad)}`, () => assert.throws(() => checkedPublicKey(bad)));
   }

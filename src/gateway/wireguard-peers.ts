@@ -4,10 +4,20 @@ import { comparePrefixes, memoCanonicalAddress, memoCanonicalPrefix } from '../c
 
 /** The peers a gateway's two WireGuard interfaces should have (rendered by src/os/wireguard/wireguard-peer.ts). */
 
-/** One peer per profile; AllowedIPs exactly its tunnel IP, which is also the anti-spoofing rule. */
-export function desiredUserPeers(state: Pick<GatewayDesiredState, 'peers'>): WireGuardPeerConfig[] {
+/**
+ * Whether this gateway takes the peer: personal profiles work in every region (SPEC P8); an
+ * organization VPN client only in its VPN's region (O1). The document carries every region's
+ * clients (one document for all regions keeps the deltas shared); the allowed and native
+ * elements of another region's client stay inert here, as no peer here owns that tunnel IP.
+ */
+export function peerInRegion(peer: { region?: string | undefined }, region: string | null | undefined): boolean {
+  return peer.region === undefined || region === null || region === undefined || peer.region === region;
+}
+
+/** One peer per profile (and organization VPN client of this region); AllowedIPs exactly its tunnel IP, which is also the anti-spoofing rule. */
+export function desiredUserPeers(state: Pick<GatewayDesiredState, 'peers'> & { region?: string }): WireGuardPeerConfig[] {
   return sortPeers(
-    state.peers.map((peer) => ({
+    state.peers.filter((peer) => peerInRegion(peer, state.region)).map((peer) => ({
       publicKey: checkedPublicKey(peer.publicKey),
       allowedIps: [`${memoCanonicalAddress(peer.tunnelIp)}/32`],
     })),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { resolveRetention } from '../core/audit/retention.ts';
 import { type SiemSinkConfig, SiemSinks } from '../core/audit/siem-sink.ts';
+import { proxyDomainProblem } from '../core/proxy/web-target.ts';
 
 /**
  * `plantgate server` settings from four sources, highest first: command-line flags,
@@ -26,6 +27,10 @@ export type ServerSettings = {
   dnsListen: string | undefined;
   /** Comma-separated nameserver host names of the zone (the NS records; default `ns.<service-name>`). */
   dnsNameservers: string | undefined;
+  /** The browser proxy's domain (docs/browser-proxy.md): targets at `t-….<domain>`; undefined: the proxy is off. */
+  proxyDomain: string | undefined;
+  /** The HTTPS port the gateways' proxy listens on (default 443). */
+  proxyPort: string | undefined;
   /** The audit store (docs/audit.md): config file only, so a shorter retention is always a written decision. */
   audit: AuditSettings;
 };
@@ -56,6 +61,8 @@ export const SETTING_SOURCES: Record<StringSetting, { flag: string; env: string;
   serviceName: { flag: '--service-name', env: 'PLANTGATE_SERVICE_NAME', file: 'serviceName' },
   dnsListen: { flag: '--dns-listen', env: 'PLANTGATE_DNS_LISTEN', file: 'dns.listen' },
   dnsNameservers: { flag: '--dns-nameservers', env: 'PLANTGATE_DNS_NAMESERVERS', file: 'dns.nameservers' },
+  proxyDomain: { flag: '--proxy-domain', env: 'PLANTGATE_PROXY_DOMAIN', file: 'proxy.domain' },
+  proxyPort: { flag: '--proxy-port', env: 'PLANTGATE_PROXY_PORT', file: 'proxy.port' },
 };
 
 /** A fully qualified host name: dot-separated labels of letters, digits and inner dashes, at least two labels. */
@@ -78,6 +85,7 @@ export const ServerConfigFile = z
     metrics: z.object({ token: text.optional() }).strict().optional(),
     serviceName: text.optional(),
     dns: z.object({ listen: text.optional(), nameservers: text.optional() }).strict().optional(),
+    proxy: z.object({ domain: text.optional(), port: z.number().int('must be a whole number').min(1, 'must be 1–65535').max(65535, 'must be 1–65535').optional() }).strict().optional(),
     audit: z
       .object({
         retentionDays: z.number().int('must be a whole number of days').min(1, 'must be at least 1').optional(),
@@ -131,6 +139,8 @@ export function resolveServerSettings(input: {
     serviceName: file.serviceName,
     dnsListen: file.dns?.listen,
     dnsNameservers: file.dns?.nameservers,
+    proxyDomain: file.proxy?.domain,
+    proxyPort: file.proxy?.port === undefined ? undefined : String(file.proxy.port),
   };
   const pick = (key: StringSetting): string | undefined => {
     const env = input.env[SETTING_SOURCES[key].env];
@@ -155,8 +165,16 @@ export function resolveServerSettings(input: {
     serviceName: pick('serviceName'),
     dnsListen: pick('dnsListen'),
     dnsNameservers: pick('dnsNameservers'),
+    proxyDomain: pick('proxyDomain'),
+    proxyPort: pick('proxyPort'),
     audit: file.audit ?? {},
   };
+  if (settings.proxyDomain !== undefined) {
+    const problem = proxyDomainProblem(settings.proxyDomain);
+    if (problem) problems.push(`proxy domain "${settings.proxyDomain}" (--proxy-domain / PLANTGATE_PROXY_DOMAIN / proxy.domain): ${problem}`);
+  }
+  if (settings.proxyPort !== undefined && !/^([1-9][0-9]{0,4})$/.test(settings.proxyPort)) problems.push(`proxy port "${settings.proxyPort}" (--proxy-port / PLANTGATE_PROXY_PORT / proxy.port): must be 1–65535`);
+  else if (settings.proxyPort !== undefined && Number(settings.proxyPort) > 65535) problems.push(`proxy port "${settings.proxyPort}" (--proxy-port / PLANTGATE_PROXY_PORT / proxy.port): must be 1–65535`);
   const retention = resolveRetention({ days: settings.audit.retentionDays, allowBelowMinimum: settings.audit.allowRetentionBelow730Days });
   if (!retention.ok) problems.push(`${input.fileName ?? 'config file'}: ${retention.problem}`);
   if ((settings.tlsCert === undefined) !== (settings.tlsKey === undefined)) {

@@ -1,4 +1,5 @@
 import type { Ipv4Prefix } from '../core/net/ipv4.ts';
+import type { ProxyConfig } from '../core/proxy/proxy-section.ts';
 import type { AttemptGuard } from './features/auth/attempt-guard.ts';
 import type { AuditContext } from './features/audit/audit-context.ts';
 import type { DaemonStatusBuffer } from './features/daemons/status-buffer.ts';
@@ -32,6 +33,8 @@ export type AppContext = {
   daemonStatus: DaemonStatusBuffer;
   /** Issue 11: the one name every profile dials (lower case, no trailing dot); null: profiles dial their region's endpoint. */
   serviceName: string | null;
+  /** The browser proxy's domain and port (docs/browser-proxy.md); null: the proxy is off. */
+  proxy: ProxyConfig | null;
   /** The audit store (issue 10): its own database (SQLite) or tables and pool (PostgreSQL), key and settings. */
   audit: AuditContext;
 };

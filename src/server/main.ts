@@ -28,6 +28,7 @@ import { loadMasterKey, secretBox } from './secrets/secret-box.ts';
 import { RouteViewCache } from './features/vpn/routes-view.ts';
 import { zoneName } from './features/regions/dns-answer.ts';
 import { type RunningDns, startDnsResponder } from './features/regions/dns-server.ts';
+import { proxySectionSource } from './features/proxy/section.ts';
 
 export type ServerOptions = {
   listen: string;
@@ -58,6 +59,10 @@ export type ServerOptions = {
   dnsListen?: string;
   /** Comma-separated NS host names of the zone. */
   dnsNameservers?: string;
+  /** The browser proxy's domain (docs/browser-proxy.md); unset: the proxy is off. */
+  proxyDomain?: string | undefined;
+  /** The HTTPS port the gateways' proxy listens on and the URLs name (default 443). */
+  proxyPort?: string | number | undefined;
 };
 
 
@@ -122,6 +127,7 @@ export async function startServer(options: ServerOptions, print: (line: string) 
     guard: new AttemptGuard(options.authLimits ?? guardLimitsFromEnv(process.env), () => ctx.now().getTime()),
     daemonStatus,
     serviceName: options.serviceName ? zoneName(options.serviceName) : null,
+    proxy: options.proxyDomain ? { domain: options.proxyDomain, port: options.proxyPort === undefined ? 443 : Number(options.proxyPort) } : null,
     audit: {
       store: auditStore,
       key: await loadAuditKey(auditStore.db, box, new Date()),
@@ -130,6 +136,7 @@ export async function startServer(options: ServerOptions, print: (line: string) 
       checkpointIntervalMs: options.audit?.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
     },
   };
+  if (ctx.proxy) fleet.setProxySource(proxySectionSource(ctx));
   const maintenance = startAuditMaintenance(ctx, options.audit?.maintenanceIntervalMs ?? 600_000, (err) =>
     logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'audit maintenance'),
   );

@@ -13,7 +13,9 @@ import { OPERATOR, http, login } from '../support/server.ts';
 import { AUDIT_ROWS } from './access-matrix-audit-rows.ts';
 import { DIRECT_VPN_ROWS } from './access-matrix-direct-vpn-rows.ts';
 import { OPS_ROWS } from './access-matrix-ops-rows.ts';
+import { PROXY_ROWS } from './access-matrix-proxy-rows.ts';
 import { ORG_ROWS } from './access-matrix-org-rows.ts';
+import { ORG_VPN_ROWS } from './access-matrix-org-vpn-rows.ts';
 import { baseFleet } from './fleet-fixture.ts';
 
 /**
@@ -234,6 +236,11 @@ export const MATRIX: Record<string, Row> = {
   // ---- direct plant VPNs (issue 9): the plant permission table (SPEC D10) ---------------
   ...DIRECT_VPN_ROWS,
   ...OPS_ROWS,
+
+  // ---- browser proxy (issue 12): targets by the plant permission table, opening by SPEC P4 --
+  ...PROXY_ROWS,
+  // ---- organization VPNs (issue 12, SPEC O1): Admin/Moderator manage, Members see --------
+  ...ORG_VPN_ROWS,
 };
 
 function userRow(target: string, suffix: string, ok: number, body?: unknown): Row {
@@ -376,6 +383,7 @@ export function accessMatrix(engine: string, database: () => Promise<string | un
           adminPassword: OPERATOR.password,
           quiet: true,
           authLimits: limits,
+          proxyDomain: 'proxy.matrix.test',
         },
         () => undefined,
       );

@@ -14,6 +14,9 @@ export async function startTestServer(
     /** Issue 11: the service name and where its DNS responder listens (e.g. 127.0.0.1:0). */
     serviceName?: string;
     dnsListen?: string;
+    /** The browser proxy's domain and port (docs/browser-proxy.md); unset: the proxy is off. */
+    proxyDomain?: string;
+    proxyPort?: number;
   } = {},
 ): Promise<RunningServer & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'plantgate-test-'));
@@ -28,6 +31,8 @@ export async function startTestServer(
       mappedSpace: options.mappedSpace,
       serviceName: options.serviceName,
       dnsListen: options.dnsListen,
+      proxyDomain: options.proxyDomain,
+      proxyPort: options.proxyPort,
       quiet: true,
     },
     () => undefined,

@@ -6,8 +6,10 @@ import { auditApi } from '../../src/core/wire/audit.ts';
 import { directVpnApi } from '../../src/core/wire/direct-vpn.ts';
 import type { Endpoint } from '../../src/core/wire/endpoint.ts';
 import { orgApi } from '../../src/core/wire/org.ts';
+import { orgVpnApi } from '../../src/core/wire/org-vpn.ts';
 import { plantAccessApi } from '../../src/core/wire/plant-access.ts';
 import { platformApi } from '../../src/core/wire/platform.ts';
+import { proxyApi } from '../../src/core/wire/proxy.ts';
 import { allRoutes } from '../../src/server/http/app.ts';
 import { api } from '../../web/src/api/endpoints.ts';
 
@@ -51,4 +53,12 @@ test('issue 9: the plant read the web UI takes the Site VPN / User VPN tabs from
 
 test('issue 10: every audit endpoint the web UI calls (auditApi) exists on the server with the same request, query and answer schemas', () => {
   checkTable('auditApi', auditApi);
+});
+
+test('issue 12: every organization VPN endpoint (orgVpnApi) exists on the server with the same request, query and answer schemas', () => {
+  checkTable('orgVpnApi', orgVpnApi);
+});
+
+test('issue 12: every browser proxy endpoint the web UI and the CLI call (proxyApi) exists on the server with the same request and answer schemas', () => {
+  checkTable('proxyApi', proxyApi);
 });

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { openOrgTab } from './org-session.ts';
 
 /** The Site VPN tests' steps through the plant pages (test/web/site-vpn*.test.ts). */
-export async function openPlantTab(page: Page, plant: string, tab: 'Site VPN' | 'User VPN'): Promise<void> {
+export async function openPlantTab(page: Page, plant: string, tab: 'Site VPN' | 'User VPN' | 'Web targets'): Promise<void> {
   await openOrgTab(page, 'Plants');
   await page.locator(`[data-testid="plant-row"][data-plant="${plant}"]`).getByRole('link', { name: plant }).click();
   await page.getByTestId('plant-name').filter({ hasText: plant }).waitFor();

@@ -28,6 +28,9 @@ export function registerDaemonCommands(program: Command, io: Io): void {
     .option('--flow-capture <mode>', 'audit-trail flow capture from conntrack: auto (on when conntrack is installed), on, off', flowMode, 'auto')
     .option('--flow-report-seconds <n>', 'report window: open flows are reported this often, not only at their end', positive, 60)
     .option('--conntrack-buffer-bytes <n>', 'netlink receive buffer of the flow capture; events beyond it are lost and recorded as a gap', positive, 8 * 1024 * 1024)
+    .option('--proxy-listen <host[:port]|off>', "browser proxy (served when the control plane has a proxy domain): listen address; port default: the server's --proxy-port", '0.0.0.0')
+    .option('--proxy-cert <file>', 'browser proxy: PEM certificate (chain) for *.<proxy domain> (default: a self-signed one, browsers warn)')
+    .option('--proxy-key <file>', 'browser proxy: PEM private key of --proxy-cert')
     .action(async (opts, command: Command) => {
       const code = await runGateway({ ...opts, server: servers(opts.server, io), token: enrolToken(command, opts, io) }, io);
       if (code !== 0) throw new CliError('gateway stopped with an error (see the log above)', code);

@@ -29,6 +29,8 @@ export function registerServerCommand(program: Command, io: Io): void {
     .option('--service-name <fqdn>', 'the one name every VPN profile dials, for all regions (env PLANTGATE_SERVICE_NAME; docs/regions.md)')
     .option('--dns-listen <addr:port>', 'answer the service name\u2019s zone here, UDP and TCP (env PLANTGATE_DNS_LISTEN; e.g. 0.0.0.0:53; needs --service-name)')
     .option('--dns-nameservers <names>', 'comma-separated host names of the zone\u2019s nameservers as delegated (env PLANTGATE_DNS_NAMESERVERS; default ns.<service-name>)')
+    .option('--proxy-domain <domain>', 'browser proxy: serve web targets at t-….<domain> through the gateways (env PLANTGATE_PROXY_DOMAIN; default: off; docs/browser-proxy.md)')
+    .option('--proxy-port <port>', 'the HTTPS port the gateways\' browser proxy listens on (env PLANTGATE_PROXY_PORT; default 443)')
     .option('--demo', 'load a small demo fleet with overlapping plants')
     .action(async (opts: ServerFlags) => {
       const configPath = opts.config ?? (io.env.PLANTGATE_CONFIG_FILE || undefined);

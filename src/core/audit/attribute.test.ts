@@ -53,3 +53,17 @@ describe('attributeFlow (SPEC A1, A5)', () => {
     });
   }
 });
+
+describe('attributeFlow: browser proxy flows (issue 12 item 4)', () => {
+  const proxyUser = (session: string) => (session === 'proxy:ps-1' ? { userId: 'u-dave', email: 'dave@windserv.example' } : null);
+  it('A1: a proxy flow from the gateway’s own address is the proxy session’s user’s, on the mapped device', () => {
+    const result = attributeFlow(view, { ...reported('100.80.1.17', '100.64.0.9'), session: 'proxy:ps-1', port: 443 }, proxyUser);
+    assert.equal(result.ok, true);
+    if (!result.ok) return;
+    assert.deepEqual({ user: result.flow.userEmail, plant: result.flow.plantName, device: result.flow.deviceIp, session: result.flow.session }, { user: 'dave@windserv.example', plant: 'Park B', device: '192.168.1.17', session: 'proxy:ps-1' });
+  });
+  it('A5: a proxy session the control plane does not know keeps the flow, without a user', () => {
+    const result = attributeFlow(view, { ...reported('100.80.1.17', '100.64.0.9'), session: 'proxy:gone' }, proxyUser);
+    assert.equal(result.ok && result.flow.userEmail, null);
+  });
+});

@@ -1,5 +1,6 @@
 import type { FleetModel } from '../fleet-model.ts';
-import type { UserId } from '../model.ts';
+import type { OrgVpnId, UserId } from '../model.ts';
+import { orgVpnRoutes } from '../org-vpn/routes.ts';
 import { type Ipv4Prefix, containsAddress, formatCidr, formatIpv4, parseIpv4, translateAddress } from '../net/ipv4.ts';
 import { effectiveRoutes } from '../routes/effective.ts';
 import type { StoredFlow } from './flow.ts';
@@ -23,11 +24,15 @@ export type SubnetAtTime = { subnetId: string; plantId: string; orgId: string; p
 
 /** What attribution asks of the fleet as it is at ingest time (SPEC A5: the answer is then frozen into the record). */
 export type AttributionView = {
-  userByTunnelIp(ip: number): { userId: string; email: string } | null;
+  /**
+   * Who holds the tunnel IP: a user's profile, or an organization VPN client (SPEC O1: userId
+   * null, email `org-vpn:<vpn name>/<client name>`); `routes` keys nativeSubnetsOf (defaults to userId).
+   */
+  userByTunnelIp(ip: number): { userId: string | null; email: string; routes?: string } | null;
   /** The subnet whose mapped prefix holds the address (mapped prefixes are unique in the installation). */
   subnetByMapped(ip: number): SubnetAtTime | null;
-  /** The user's routes with native addresses on (at most one per address, SPEC P5). */
-  nativeSubnetsOf(userId: string): readonly SubnetAtTime[];
+  /** The user's (or organization VPN client's) routes with native addresses on (at most one per address, SPEC P5). */
+  nativeSubnetsOf(routes: string): readonly SubnetAtTime[];
   deviceName(plantId: string, deviceIp: string): string | null;
 };
 
@@ -39,17 +44,19 @@ export type Attribution = { ok: true; flow: Attributed } | { ok: false; reason: 
  * Attributes a reported flow (SPEC A1): tunnel IP → profile → user; destination → plant
  * subnet, by the mapped prefix, or else by the user's own native routes; device = the real
  * address behind it, with its name where the plant lists it. An unknown tunnel IP keeps
- * the flow (user null): the trail must not lose access it cannot name.
+ * the flow (user null): the trail must not lose access it cannot name. `sessionUser`: the
+ * user of a session the flow names itself (the browser proxy's), before the tunnel IP.
  */
-export function attributeFlow(view: AttributionView, reported: ReportedFlow): Attribution {
+export function attributeFlow(view: AttributionView, reported: ReportedFlow, sessionUser?: (session: string) => { userId: string; email: string; routes?: string } | null): Attribution {
   const tunnel = parseIpv4(reported.tunnelIp);
   const destination = parseIpv4(reported.destinationIp);
   if (tunnel === null || destination === null) return { ok: false, reason: 'bad-address' };
-  const user = view.userByTunnelIp(tunnel);
+  // a browser-proxy flow comes from the gateway's own address: its user is the session's (issue 12)
+  const user = (reported.session !== null ? sessionUser?.(reported.session) : null) ?? view.userByTunnelIp(tunnel);
   let subnet = view.subnetByMapped(destination);
   let deviceIp = destination;
   if (subnet) deviceIp = translateAddress(destination, subnet.mapped, subnet.prefix);
-  else if (user) subnet = view.nativeSubnetsOf(user.userId).find((s) => containsAddress(s.prefix, destination)) ?? null;
+  else if (user) subnet = view.nativeSubnetsOf(user.routes ?? user.userId ?? '').find((s) => containsAddress(s.prefix, destination)) ?? null;
   if (!subnet) return { ok: false, reason: 'no-plant-subnet' };
   const device = formatIpv4(deviceIp);
   return attributed(reported, subnet, {
@@ -101,10 +108,15 @@ export function attributed(
  * Built once per ingest batch; native routes are computed per user on first use.
  */
 export function attributionView(model: FleetModel, devices: ReadonlyMap<string, ReadonlyMap<string, string>>): AttributionView {
-  const users = new Map<number, { userId: string; email: string }>();
+  const users = new Map<number, { userId: string | null; email: string; routes?: string }>();
   for (const profile of model.profiles.values()) {
     const user = model.users.get(profile.userId);
     if (user) users.set(profile.tunnelIp, { userId: user.id, email: user.email });
+  }
+  // Organization VPN clients (SPEC O1, A1): the trail names the VPN and its client.
+  for (const client of model.orgVpnClients.values()) {
+    const vpn = model.orgVpns.get(client.vpnId);
+    if (vpn) users.set(client.tunnelIp, { userId: null, email: orgVpnIdentity(vpn.name, client.name), routes: `${ORG_VPN_ROUTES}${vpn.id}` });
   }
   const subnets: SubnetAtTime[] = [];
   const byId = new Map<string, SubnetAtTime>();
@@ -132,17 +144,26 @@ export function attributionView(model: FleetModel, devices: ReadonlyMap<string, 
       }
       return null;
     },
-    nativeSubnetsOf: (userId) => {
-      let list = native.get(userId);
+    nativeSubnetsOf: (key) => {
+      let list = native.get(key);
       if (!list) {
-        list = effectiveRoutes(model, userId as UserId)
+        const vpn = key.startsWith(ORG_VPN_ROUTES) ? model.orgVpns.get(key.slice(ORG_VPN_ROUTES.length) as OrgVpnId) : undefined;
+        const routes = vpn ? orgVpnRoutes(model, vpn) : key.startsWith(ORG_VPN_ROUTES) ? [] : effectiveRoutes(model, key as UserId);
+        list = routes
           .filter((r) => r.native)
           .map((r) => byId.get(r.subnetId))
           .filter((s): s is SubnetAtTime => s !== undefined);
-        native.set(userId, list);
+        native.set(key, list);
       }
       return list;
     },
     deviceName: (plantId, ip) => devices.get(plantId)?.get(ip) ?? null,
   };
+}
+
+const ORG_VPN_ROUTES = 'org-vpn-routes:';
+
+/** How the trail names an organization VPN client in the record's user field (no user id: the access is the organization's). */
+export function orgVpnIdentity(vpnName: string, clientName: string): string {
+  return `org-vpn:${vpnName}/${clientName}`;
 }

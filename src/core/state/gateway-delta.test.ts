@@ -23,6 +23,40 @@ const base: GatewayDesiredState = {
   sites: [{ plantId: 'a', plantName: 'A', agentPublicKey: null, agentTunnelIp: null, translations: [{ mapped: '100.80.0.0/24', real: '192.168.1.0/24' }] }],
 };
 
+const PROXY: NonNullable<GatewayDesiredState['proxy']> = {
+  domain: 'proxy.example.net',
+  port: 443,
+  targets: [{ id: 't1', host: 't-aaaaaaaaaaaa', plantId: 'a', scheme: 'https', mappedAddress: '100.80.0.17', port: 443, path: '/' }],
+  sessions: [{ id: 's1', targetId: 't1', userId: 'u1', userEmail: 'u@example.test', grantHash: 'a'.repeat(64), grantExpiresAt: '2026-11-30T12:00:30Z', expiresAt: '2026-11-30T20:00:00Z' }],
+};
+
+describe('gateway delta: the proxy section (docs/browser-proxy.md)', () => {
+  const withProxy: GatewayDesiredState = { ...base, proxy: PROXY };
+  it('a session removed (revocation) sends the whole section without it', () => {
+    const next = { ...withProxy, revision: 5, proxy: { ...PROXY, sessions: [] } };
+    const delta = diffGatewayStates(withProxy, next);
+    assert.deepEqual(delta.proxy, next.proxy);
+    const applied = applyGatewayDelta(withProxy, delta);
+    assert.ok(applied.ok);
+    assert.deepEqual(applied.state.proxy?.sessions, []);
+  });
+  it('the proxy turned off: null removes the section', () => {
+    const delta = diffGatewayStates(withProxy, { ...base, revision: 5 });
+    assert.equal(delta.proxy, null);
+    const applied = applyGatewayDelta(withProxy, delta);
+    assert.ok(applied.ok);
+    assert.equal('proxy' in applied.state, false);
+  });
+  it('an unchanged section is not sent, and a delta without it keeps it', () => {
+    const delta = diffGatewayStates(withProxy, { ...withProxy, revision: 5 });
+    assert.equal('proxy' in delta, false);
+    assert.ok(isEmptyDelta(delta));
+    const applied = applyGatewayDelta(withProxy, delta);
+    assert.ok(applied.ok);
+    assert.deepEqual(applied.state.proxy, PROXY);
+  });
+});
+
 describe('gateway delta', () => {
   const cases: { name: string; next: GatewayDesiredState }[] = [
     { name: 'revoke: peer and its pairs go', next: { ...base, revision: 5, peers: base.peers.slice(1), allowed: base.allowed.slice(1), native: [] } },
@@ -51,6 +85,7 @@ describe('gateway delta', () => {
       },
     },
     { name: 'nothing changed', next: { ...base, revision: 5 } },
+    { name: 'browser proxy turned on: the section travels whole', next: { ...base, revision: 5, proxy: PROXY } },
   ];
   for (const { name, next } of cases) {
     it(`${name}: diff applied to the old document gives the new one`, () => {

@@ -24,17 +24,18 @@ export function applyGatewayDelta(state: GatewayDesiredState, delta: GatewayStat
   const sites = new Map(state.sites.map((s) => [s.plantId, s]));
   for (const id of delta.sites.remove) sites.delete(id);
   for (const s of delta.sites.upsert) sites.set(s.plantId, s);
-  return {
-    ok: true,
-    state: {
-      ...state,
-      revision: delta.revision,
-      peers: [...peers.values()],
-      allowed: [...allowed.values()],
-      native: [...native.values()],
-      sites: [...sites.values()],
-    },
+  const next: GatewayDesiredState = {
+    ...state,
+    revision: delta.revision,
+    peers: [...peers.values()],
+    allowed: [...allowed.values()],
+    native: [...native.values()],
+    sites: [...sites.values()],
   };
+  // The proxy section travels whole: present replaces it, null removes it, absent keeps it.
+  if (delta.proxy === null) delete next.proxy;
+  else if (delta.proxy !== undefined) next.proxy = delta.proxy;
+  return { ok: true, state: next };
 }
 
 export function diffGatewayStates(from: GatewayDesiredState, to: GatewayDesiredState): GatewayStateDelta {
@@ -46,7 +47,9 @@ export function diffGatewayStates(from: GatewayDesiredState, to: GatewayDesiredS
   const toNative = new Map(to.native.map((n) => [nativeKey(n), n]));
   const fromSites = new Map(from.sites.map((s) => [s.plantId, s]));
   const toSites = new Map(to.sites.map((s) => [s.plantId, s]));
+  const proxyMoved = JSON.stringify(from.proxy ?? null) !== JSON.stringify(to.proxy ?? null);
   return {
+    ...(proxyMoved ? { proxy: to.proxy ?? null } : {}),
     kind: 'delta',
     fromRevision: from.revision,
     revision: to.revision,
@@ -94,6 +97,9 @@ export function canonicalGatewayState(state: GatewayDesiredState): GatewayDesire
     allowed: [...state.allowed].sort(by(allowedKey)),
     native: [...state.native].sort(by(nativeKey)),
     sites: [...state.sites].sort(by((s) => s.plantId)).map((s) => ({ ...s, translations: [...s.translations].sort(by((t) => t.mapped)) })),
+    ...(state.proxy
+      ? { proxy: { ...state.proxy, targets: [...state.proxy.targets].sort(by((t) => t.id)), sessions: [...state.proxy.sessions].sort(by((x) => x.id)) } }
+      : {}),
   };
 }
 
@@ -107,7 +113,7 @@ export function isEmptyDelta(delta: GatewayStateDelta): boolean {
       delta.native.remove.length +
       delta.sites.upsert.length +
       delta.sites.remove.length ===
-    0
+      0 && delta.proxy === undefined
   );
 }
 

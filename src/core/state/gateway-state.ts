@@ -1,5 +1,6 @@
 import type { FleetModel } from '../fleet-model.ts';
-import type { PlantId, UserId } from '../model.ts';
+import type { OrgVpnClientId, PlantId, UserId } from '../model.ts';
+import { orgVpnEligiblePlants, orgVpnRoutes } from '../org-vpn/routes.ts';
 import { formatCidr, formatIpv4 } from '../net/ipv4.ts';
 import { effectiveRoutes } from '../routes/effective.ts';
 import type { AllowedPair, GatewayDesiredState, GatewayPeer, GatewaySelf, GatewaySite, NativeMapping } from '../wire/gateway-state.ts';
@@ -25,12 +26,16 @@ export class GatewayStateIndex {
   /** Each recomputed user's and plant's entry as it was at the last takeChanges (the delta's "before"). */
   private readonly originalUsers = new Map<UserId, UserShare | undefined>();
   private readonly originalSites = new Map<PlantId, GatewaySite | undefined>();
+  /** Organization VPN clients (SPEC O1): peers like profiles, with their VPN's routes, in their VPN's region only. */
+  private readonly orgClients = new Map<OrgVpnClientId, UserShare>();
+  private readonly originalOrgClients = new Map<OrgVpnClientId, UserShare | undefined>();
 
   /** Recomputes everything; returns the plants whose site entry changed (or went away). */
   rebuild(model: FleetModel): PlantId[] {
     for (const [userId, share] of this.users) if (!this.originalUsers.has(userId)) this.originalUsers.set(userId, share);
     this.users.clear();
     this.recomputeUsers(model, model.profiles.keys());
+    this.recomputeOrgVpnClients(model);
     const gone = [...this.sites.keys()].filter((plantId) => !model.plants.has(plantId));
     return this.recomputePlants(model, [...model.plants.keys(), ...gone]);
   }
@@ -53,6 +58,45 @@ export class GatewayStateIndex {
         if (route.native) native.push({ userIp, native: formatCidr(route.prefix), mapped });
       }
       this.users.set(userId, { peer: { publicKey: profile.publicKey, tunnelIp: userIp, profileId: profile.id }, allowed, native });
+    }
+  }
+
+  /**
+   * Recomputes every organization VPN client. Their routes hang on plants, subnets,
+   * cooperations and job roles of whole organizations, and there are few of them, so every
+   * write recomputes them all; a client whose routes did not move produces no change.
+   */
+  recomputeOrgVpnClients(model: FleetModel): void {
+    for (const [id, share] of this.orgClients) if (!this.originalOrgClients.has(id)) this.originalOrgClients.set(id, share);
+    this.orgClients.clear();
+    if (model.orgVpnClients.size === 0) return;
+    const byVpn = new Map<string, { allowed: string[]; native: Array<{ native: string; mapped: string }> }>();
+    const eligibleByOrg = new Map<string, ReturnType<typeof orgVpnEligiblePlants>>();
+    for (const client of model.orgVpnClients.values()) {
+      const vpn = model.orgVpns.get(client.vpnId);
+      if (!vpn) continue;
+      let routes = byVpn.get(vpn.id);
+      if (!routes) {
+        let eligible = eligibleByOrg.get(vpn.orgId);
+        if (!eligible) {
+          eligible = orgVpnEligiblePlants(model, vpn.orgId);
+          eligibleByOrg.set(vpn.orgId, eligible);
+        }
+        const computed = orgVpnRoutes(model, vpn, eligible);
+        routes = {
+          allowed: computed.map((r) => formatCidr(r.mapped)),
+          native: computed.filter((r) => r.native).map((r) => ({ native: formatCidr(r.prefix), mapped: formatCidr(r.mapped) })),
+        };
+        byVpn.set(vpn.id, routes);
+      }
+      const userIp = formatIpv4(client.tunnelIp);
+      // A new client was absent before this revision: the delta adds it.
+      if (!this.originalOrgClients.has(client.id)) this.originalOrgClients.set(client.id, undefined);
+      this.orgClients.set(client.id, {
+        peer: { publicKey: client.publicKey, tunnelIp: userIp, profileId: `org-vpn:${client.id}`, region: vpn.region },
+        allowed: routes.allowed.map((mapped) => ({ userIp, mapped })),
+        native: routes.native.map((n) => ({ userIp, ...n })),
+      });
     }
   }
 
@@ -94,6 +138,13 @@ export class GatewayStateIndex {
       recorder.allowed(before?.allowed ?? [], after?.allowed ?? []);
       recorder.native(before?.native ?? [], after?.native ?? []);
     }
+    for (const [id, before] of this.originalOrgClients) {
+      const after = this.orgClients.get(id);
+      recorder.peer(before?.peer, after?.peer);
+      recorder.allowed(before?.allowed ?? [], after?.allowed ?? []);
+      recorder.native(before?.native ?? [], after?.native ?? []);
+    }
+    this.originalOrgClients.clear();
     for (const [plantId, before] of this.originalSites) recorder.site(plantId, before, this.sites.get(plantId));
     this.originalUsers.clear();
     this.originalSites.clear();
@@ -105,7 +156,7 @@ export class GatewayStateIndex {
     const peers: string[] = [];
     const allowed: string[] = [];
     const native: string[] = [];
-    for (const share of this.users.values()) {
+    for (const share of this.shares()) {
       peers.push(JSON.stringify(share.peer));
       for (const a of share.allowed) allowed.push(JSON.stringify(a));
       for (const n of share.native) native.push(JSON.stringify(n));
@@ -124,6 +175,16 @@ export class GatewayStateIndex {
     return this.sites.get(plantId);
   }
 
+  /** One organization VPN client's share (peer, allowed, native). */
+  orgClientShareOf(clientId: OrgVpnClientId): UserShare | undefined {
+    return this.orgClients.get(clientId);
+  }
+
+  private *shares(): Generator<UserShare> {
+    yield* this.users.values();
+    yield* this.orgClients.values();
+  }
+
   /** The one user's share, for tests and for incremental consumers. */
   shareOf(userId: UserId): UserShare | undefined {
     return this.users.get(userId);
@@ -133,7 +194,7 @@ export class GatewayStateIndex {
     const peers: GatewayPeer[] = [];
     const allowed: AllowedPair[] = [];
     const native: NativeMapping[] = [];
-    for (const share of this.users.values()) {
+    for (const share of this.shares()) {
       peers.push(share.peer);
       for (const a of share.allowed) allowed.push(a);
       for (const n of share.native) native.push(n);

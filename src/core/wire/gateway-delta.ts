@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AllowedPair, GatewayDesiredState, GatewayPeer, GatewaySite, NativeMapping } from './gateway-state.ts';
+import { AllowedPair, GatewayDesiredState, GatewayPeer, GatewayProxy, GatewaySite, NativeMapping } from './gateway-state.ts';
 
 /**
  * What `GET /api/v1/gateways/:id/state?after=R` answers (DESIGN "Sync"): the complete
@@ -11,6 +11,9 @@ import { AllowedPair, GatewayDesiredState, GatewayPeer, GatewaySite, NativeMappi
  *
  * Element identities: a peer is its publicKey; an allowed pair is userIp + mapped; a
  * native mapping is userIp + native (its mapped prefix is the value); a site is its plantId.
+ *
+ * `proxy` is not a set delta: when present it replaces the document's whole proxy section
+ * (null: the proxy was turned off, remove the section); absent: unchanged.
  */
 export const GatewayStateDelta = z.object({
   kind: z.literal('delta'),
@@ -20,6 +23,7 @@ export const GatewayStateDelta = z.object({
   allowed: z.object({ add: z.array(AllowedPair), remove: z.array(AllowedPair) }),
   native: z.object({ add: z.array(NativeMapping), remove: z.array(NativeMapping) }),
   sites: z.object({ upsert: z.array(GatewaySite), remove: z.array(z.string()) }),
+  proxy: GatewayProxy.nullable().optional(),
 });
 export type GatewayStateDelta = z.infer<typeof GatewayStateDelta>;
 

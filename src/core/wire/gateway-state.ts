@@ -14,6 +14,11 @@ export const GatewayPeer = z.object({
   /** The user's tunnel IP; the peer's AllowedIPs are exactly this /32. */
   tunnelIp: ipV4,
   profileId: z.string(),
+  /**
+   * Set for an organization VPN client (SPEC O1, `profileId` = `org-vpn:<client id>`): only
+   * the gateways of this region take the peer; personal profiles work in every region (P8).
+   */
+  region: z.string().optional(),
 });
 export type GatewayPeer = z.infer<typeof GatewayPeer>;
 
@@ -49,6 +54,51 @@ export const GatewaySelf = z.object({
 });
 export type GatewaySelf = z.infer<typeof GatewaySelf>;
 
+/**
+ * A web target as the gateways serve it (SPEC O2, docs/browser-proxy.md): the browser asks for
+ * `https://<host>.<domain>:<port>`, the gateway forwards to `scheme://mappedAddress:port`.
+ */
+export const GatewayProxyTarget = z.object({
+  id: z.string(),
+  /** The per-target subdomain label, `t-` and lowercase letters/digits (a DNS label). */
+  host: z.string().regex(/^t-[a-z0-9]{1,60}$/),
+  plantId: z.string(),
+  scheme: z.enum(['http', 'https']),
+  /** The device's MAPPED address (its subnet's mapped prefix, host part kept): overlapping plant subnets never mix. */
+  mappedAddress: ipV4,
+  port: z.number().int().min(1).max(65535),
+  /** Where the grant redirect lands (absolute path on the device). */
+  path: z.string(),
+});
+export type GatewayProxyTarget = z.infer<typeof GatewayProxyTarget>;
+
+/**
+ * One user's proxy session on one target. The gateway redeems the grant (sha256 hex of the
+ * one-time token in the URL) once, before `grantExpiresAt`, and serves the session until
+ * `expiresAt` or until the session is no longer in the document — then it closes it at once
+ * (open requests, WebSockets) and forgets its cookie.
+ */
+export const GatewayProxySession = z.object({
+  id: z.string(),
+  targetId: z.string(),
+  userId: z.string(),
+  userEmail: z.string(),
+  grantHash: z.string().regex(/^[0-9a-f]{64}$/),
+  grantExpiresAt: z.string(),
+  expiresAt: z.string(),
+});
+export type GatewayProxySession = z.infer<typeof GatewayProxySession>;
+
+export const GatewayProxy = z.object({
+  /** The proxy domain: target `host` is served at `<host>.<domain>`. */
+  domain: z.string(),
+  /** The HTTPS port the gateways' proxy listens on (and the URLs name when not 443). */
+  port: z.number().int().min(1).max(65535),
+  targets: z.array(GatewayProxyTarget),
+  sessions: z.array(GatewayProxySession),
+});
+export type GatewayProxy = z.infer<typeof GatewayProxy>;
+
 export const GatewayDesiredState = z.object({
   /** Moves on every change that alters this document. */
   revision: z.number().int().nonnegative(),
@@ -65,5 +115,7 @@ export const GatewayDesiredState = z.object({
   allowed: z.array(AllowedPair),
   native: z.array(NativeMapping),
   sites: z.array(GatewaySite),
+  /** The browser proxy (docs/browser-proxy.md); absent when the server has it turned off. */
+  proxy: GatewayProxy.optional(),
 });
 export type GatewayDesiredState = z.infer<typeof GatewayDesiredState>;

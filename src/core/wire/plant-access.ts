@@ -14,6 +14,8 @@ export const PlantAccessView = z.strictObject({
   name: oneLine,
   organization: z.strictObject({ id: z.string(), name: oneLine }),
   actions: z.array(z.enum(PLANT_ACTIONS)),
+  /** The caller may reach the plant under SPEC P4 (personal VPN routes; opening its web targets in the browser proxy). */
+  reaches: z.boolean(),
 });
 export type PlantAccessViewWire = z.infer<typeof PlantAccessView>;
 

@@ -9,6 +9,8 @@ import { hostedDirectVpns } from './migrations/0012_hosted_direct_vpns.ts';
 import { regionDrain } from './migrations/0020_region_drain.ts';
 import { directVpnLive } from './migrations/0013_direct_vpn_live.ts';
 import { sessionsMigration } from './migrations/0010_sessions.ts';
+import { webTargets } from './migrations/0018_web_targets.ts';
+import { orgVpns } from './migrations/0019_org_vpns.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -231,6 +233,8 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0011_direct_vpns': directVpns,
     '0012_hosted_direct_vpns': hostedDirectVpns,
     '0013_direct_vpn_live': directVpnLive,
+    '0018_web_targets': webTargets,
+    '0019_org_vpns': orgVpns,
     '0020_region_drain': regionDrain,
   };
 }

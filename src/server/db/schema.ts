@@ -73,6 +73,33 @@ export interface Database {
     created_by: string | null;
     created_at: string;
   };
+  /** 0018: browser proxy targets (docs/browser-proxy.md); `host` is the fixed subdomain label. */
+  web_targets: {
+    id: string;
+    plant_id: string;
+    device_id: string;
+    host: string;
+    name: string | null;
+    scheme: 'http' | 'https';
+    port: number;
+    path: string;
+    created_by: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  /** 0018: proxy sessions: only the grant token's SHA-256 (hex), never the token. */
+  proxy_sessions: {
+    id: string;
+    target_id: string;
+    user_id: string;
+    token_id: string;
+    grant_hash: string;
+    grant_expires_at: string;
+    opened_at: string;
+    expires_at: string;
+    closed_at: string | null;
+    close_reason: string | null;
+  };
   /** 0013: the latest report of each direct VPN (written in the daemons' status flush). */
   direct_vpn_live: {
     direct_vpn_id: string;
@@ -118,7 +145,7 @@ export interface Database {
   /** `resume_priority_seq`: on a disabled route, the priority choice it gets back when re-enabled. */
   route_prefs: { user_id: string; subnet_id: string; kind: 'priority' | 'disabled'; seq: number; resume_priority_seq: number | null };
   /** Every WireGuard public key in use, unique across profiles (retired keys included), daemons and the service. */
-  wireguard_keys: { public_key: string; owner: 'profile' | 'gateway' | 'agent' | 'service'; profile_id: string | null; daemon_id: string | null; created_at: string };
+  wireguard_keys: { public_key: string; owner: 'profile' | 'gateway' | 'agent' | 'service' | 'org-vpn-client'; profile_id: string | null; daemon_id: string | null; created_at: string };
   profiles: {
     id: string;
     user_id: string;
@@ -133,6 +160,22 @@ export interface Database {
   };
   retired_keys: { public_key: string; profile_id: string; retired_at: string };
   regions: { id: string; name: string; endpoint: string; created_at: string; drained_at: string | null };
+  /** Organization VPNs (issue 12, SPEC O1; migration 0019). */
+  org_vpns: { id: string; org_id: string; name: string; region_id: string; protocol: string; created_at: string; created_by: string | null };
+  org_vpn_plants: { vpn_id: string; plant_id: string };
+  /** Clients of organization VPNs; `networks` is a JSON array of CIDRs (a site's announced networks); a removed client keeps its row (its tunnel IP is not reused). */
+  org_vpn_clients: {
+    id: string;
+    vpn_id: string;
+    name: string;
+    kind: 'site' | 'device';
+    public_key: string;
+    tunnel_ip: string;
+    tunnel_ip_num: number;
+    networks: string;
+    created_at: string;
+    removed_at: string | null;
+  };
   enrolment_tokens: {
     id: string;
     kind: 'gateway' | 'agent';

@@ -5,7 +5,7 @@ import type { FleetModel } from '../../core/fleet-model.ts';
 import { fleetModelDiff } from '../../core/fleet-model-diff.ts';
 import type { PlantId, UserId } from '../../core/model.ts';
 import { type ServiceIdentity, GatewayStateIndex } from '../../core/state/gateway-state.ts';
-import type { GatewaySelf } from '../../core/wire/gateway-state.ts';
+import type { GatewayProxy, GatewaySelf } from '../../core/wire/gateway-state.ts';
 import type { Store } from '../db/connect.ts';
 import { PgListener } from '../db/pg-listener.ts';
 import type { Database } from '../db/schema.ts';
@@ -17,6 +17,9 @@ type Trx = Transaction<Database>;
 
 /** What a write's `apply` returns: the users (and plants, gateway set) whose state may have moved, or 'reload'. */
 export type Affected = Iterable<UserId> | 'reload' | { users?: Iterable<UserId>; plants?: Iterable<PlantId>; gateways?: boolean; /** Plants whose agent document changed outside the model (a direct VPN disabled): their agent revision moves. */ touchPlants?: Iterable<PlantId> };
+
+/** Builds the browser proxy's section of the gateways' document from the model and the database (src/server/features/proxy/section.ts). */
+export type ProxySectionSource = (model: FleetModel) => Promise<GatewayProxy>;
 
 export type FleetStateOptions = { clock?: () => number; ringLimits?: DeltaRingLimits; onError?: (error: unknown) => void };
 
@@ -51,6 +54,9 @@ export class FleetState {
   private readonly changed = new EventEmitter();
   private elementsCache: { revision: number; json: string } | null = null;
   private memos = new Map<string, Promise<unknown>>();
+  private proxySource: ProxySectionSource | null = null;
+  /** The proxy section last computed (what the gateways were sent) and the ring head at which it last changed. */
+  private proxyLast: { json: string; changedAt: number } | null = null;
   /**
    * Per plant, the revision at which its agent's document last changed, and the same for
    * the set of gateways: an agent's long-poll answers only when its own document moved,
@@ -205,15 +211,49 @@ export class FleetState {
     format: GatewayStateFormat,
   ): Promise<{ json: string; gzipped: (() => Uint8Array) | null }> {
     if (format === 'message' && after !== undefined) {
+      const proxy = await this.proxySection();
       const delta = this.ring.deltaJson(after);
       const head = this.ring.head();
+      if (delta !== null && proxy !== null && proxy.changedAt > after) {
+        // The proxy section travels whole when it moved since `after` (src/core/wire/gateway-delta.ts).
+        const json = `${delta.slice(0, -1)},"proxy":${proxy.json}}`;
+        return { json, gzipped: json.length >= GZIP_FROM ? () => gzipSync(json) : null };
+      }
       if (delta !== null) return { json: delta, gzipped: delta.length >= GZIP_FROM ? () => this.ring.deltaGzip(after, head) ?? gzipSync(delta) : null };
     }
     // A full document (a (re)connecting gateway: rare) reflects every committed write,
     // also one whose notification is still on its way: one query, not one per long-poll.
     await this.fresh();
-    const doc = this.documentJson(region, gateway);
+    const proxy = await this.proxySection();
+    const bare = this.documentJson(region, gateway);
+    const doc = proxy === null ? bare : `${bare.slice(0, -1)},"proxy":${proxy.json}}`;
     return { json: format === 'message' ? `{"kind":"full","state":${doc}}` : doc, gzipped: null };
+  }
+
+  /** Turns the browser proxy's section of the gateways' document on (main, when a proxy domain is configured). */
+  setProxySource(source: ProxySectionSource | null): void {
+    this.proxySource = source;
+    this.proxyLast = null;
+  }
+
+  /**
+   * The proxy section as JSON (computed once per revision, shared by every gateway) and the
+   * ring head at which it last changed; null when the proxy is off. The section depends on
+   * rows outside the model (targets, sessions, tokens), so a change is found by comparing
+   * with the last computed text. It is computed until the head stays put during the
+   * computation: a section older than the revision it travels with could hide a change.
+   */
+  private async proxySection(): Promise<{ json: string; changedAt: number } | null> {
+    const source = this.proxySource;
+    if (!source) return null;
+    let json = '';
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const head = this.ring.head();
+      json = (await this.memo(`proxy-section ${this.revision}`, async () => JSON.stringify(await source(this.model)))) ?? '';
+      if (this.ring.head() === head) break;
+    }
+    if (this.proxyLast?.json !== json) this.proxyLast = { json, changedAt: this.ring.head() };
+    return this.proxyLast;
   }
 
   /** The region's full document as JSON text (`gateway` names the gateway it is for). */
@@ -344,6 +384,8 @@ export class FleetState {
       for (const plantId of affected.touchPlants ?? []) if (!plants.includes(plantId)) plants.push(plantId);
       gateways = affected.gateways ?? false;
     }
+    // Organization VPN clients hang on whole organizations' plants and cooperations: always recomputed (few, cheap; unchanged ones yield no change).
+    this.index.recomputeOrgVpnClients(this.model);
     this.lastAffectedUsers = new Set(users);
     return { revision, changes: this.index.takeChanges(), plants, gateways };
   }

@@ -7,6 +7,8 @@ import type {
   JobRoleName,
   OrgId,
   OrgRole,
+  OrgVpnClientId,
+  OrgVpnId,
   PlantId,
   PortfolioId,
   ProfileId,
@@ -73,6 +75,24 @@ export async function loadFleetModel(db: Kysely<Database>): Promise<FleetModel> 
   }
   for (const p of profiles) {
     model.setProfile(p.user_id as UserId, { id: p.id as ProfileId, userId: p.user_id as UserId, publicKey: p.public_key, tunnelIp: Number(p.tunnel_ip_num) });
+  }
+  const [vpns, vpnPlants, vpnClients] = await Promise.all([
+    db.selectFrom('org_vpns').innerJoin('regions', 'regions.id', 'org_vpns.region_id').select(['org_vpns.id', 'org_vpns.org_id', 'org_vpns.name', 'regions.name as region']).execute(),
+    db.selectFrom('org_vpn_plants').selectAll().execute(),
+    db.selectFrom('org_vpn_clients').select(['id', 'vpn_id', 'name', 'kind', 'public_key', 'tunnel_ip_num', 'networks']).where('removed_at', 'is', null).execute(),
+  ]);
+  const plantsOfVpn = groupBy(vpnPlants, (r) => r.vpn_id, (r) => r.plant_id as PlantId);
+  for (const v of vpns) model.putOrgVpn({ id: v.id as OrgVpnId, orgId: v.org_id as OrgId, name: v.name, region: v.region, plantIds: plantsOfVpn.get(v.id) ?? [] });
+  for (const c of vpnClients) {
+    model.putOrgVpnClient({
+      id: c.id as OrgVpnClientId,
+      vpnId: c.vpn_id as OrgVpnId,
+      name: c.name,
+      kind: c.kind,
+      publicKey: c.public_key,
+      tunnelIp: Number(c.tunnel_ip_num),
+      networks: (JSON.parse(c.networks) as string[]).map(cidr),
+    });
   }
   for (const a of agents) model.setAgent(a.plant_id as PlantId, { publicKey: a.public_key as string, tunnelIp: Number(a.tunnel_ip_num) });
   return model;

@@ -20,6 +20,8 @@ import { auditRoutes } from '../features/audit/routes.ts';
 import { directVpnRoutes } from '../features/direct-vpn/routes.ts';
 import { discoveryRoutes } from '../features/discovery/routes.ts';
 import { plantAccessRoutes } from '../features/direct-vpn/plant-access-routes.ts';
+import { proxyRoutes } from '../features/proxy/routes.ts';
+import { orgVpnRoutes } from '../features/org-vpn/routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { cookieAuthorization, webSession } from '../web/session-cookie.ts';
 import { mountWebUi } from '../web/static.ts';
@@ -39,6 +41,8 @@ export const allRoutes: RouteDef[] = [
   ...directVpnRoutes,
   ...discoveryRoutes,
   ...plantAccessRoutes,
+  ...proxyRoutes,
+  ...orgVpnRoutes,
 ];
 
 const NO_CALLER: Caller = { userId: '', email: '', name: '', platformOperator: false, tokenId: '' };

@@ -17,11 +17,14 @@ const PlatformPage = lazy(() => import('../features/platform/PlatformPage.tsx').
 const OrgSection = lazy(() => import('../features/organization/OrgSection.tsx').then((m) => ({ default: m.OrgSection })));
 // A plant seen through a cooperation (its Site VPN and User VPN tabs), issue 9.
 const SharedPlantPage = lazy(() => import('../features/site-vpn/SharedPlantPage.tsx').then((m) => ({ default: m.SharedPlantPage })));
+// The browser proxy's list of openable device web interfaces (issue 12).
+const WebTargetsPage = lazy(() => import('../features/proxy/WebTargetsPage.tsx').then((m) => ({ default: m.WebTargetsPage })));
 const AcceptInvitationPage = lazy(() => import('../features/organization/invite/AcceptInvitationPage.tsx').then((m) => ({ default: m.AcceptInvitationPage })));
 
 const NAV = [
   { path: PAGES.vpn, label: 'Personal VPN' },
   { path: PAGES.routes, label: 'Routes' },
+  { path: PAGES.webTargets, label: 'Web targets' },
   { path: PAGES.account, label: 'Account' },
   // Offered to platform operators only (the page and the API refuse everyone else too).
   { path: '/platform', label: 'Platform', operator: true },
@@ -73,7 +76,7 @@ function Shell({ email, platformOperator }: { email: string; platformOperator: b
   usePrefetchRoutes();
   const orgs = useOrgs();
   // Shown only to members of an organization (and operators): others have nothing there.
-  const nav = orgs.data?.length ? [...NAV.slice(0, 2), { path: PAGES.orgs, label: 'Organization' }, ...NAV.slice(2)] : NAV;
+  const nav = orgs.data?.length ? [...NAV.slice(0, 3), { path: PAGES.orgs, label: 'Organization' }, ...NAV.slice(3)] : NAV;
   const go = (to: string) => {
     navigate(to);
     close();
@@ -104,22 +107,23 @@ function Shell({ email, platformOperator }: { email: string; platformOperator: b
     <AppShell
       transitionDuration={0}
       header={{ height: 56 }}
-      navbar={{ width: 220, breakpoint: 'sm', collapsed: { desktop: true, mobile: !opened } }}
+      navbar={{ width: 220, breakpoint: 'md', collapsed: { desktop: true, mobile: !opened } }}
       padding="md"
     >
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="xs" wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Open navigation" />
+            <Burger opened={opened} onClick={toggle} hiddenFrom="md" size="sm" aria-label="Open navigation" />
             <Title order={2} size="h4">
               plantgate
             </Title>
-            <Group gap={0} visibleFrom="sm" component="nav" aria-label="Main">
+            {/* Six links and the account need about 1,000 px: below that the menu button (md) */}
+            <Group gap={0} visibleFrom="md" component="nav" aria-label="Main" wrap="nowrap">
               {links}
             </Group>
           </Group>
           <Group gap="sm" wrap="nowrap">
-            <Text size="sm" visibleFrom="sm">
+            <Text size="sm" visibleFrom="lg">
               {email}
             </Text>
             <Button variant="default" size="xs" onClick={() => signOut.mutate()} loading={signOut.isPending}>
@@ -154,6 +158,13 @@ function Page({ path }: { path: string }) {
     );
   }
   if (path === PAGES.routes) return <RoutesPage />;
+  if (path === PAGES.webTargets) {
+    return (
+      <Suspense fallback={<PageLoader />}>
+        <WebTargetsPage />
+      </Suspense>
+    );
+  }
   if (path === PAGES.account) return <AccountPage />;
   if (isPlatformPath(path)) {
     return (

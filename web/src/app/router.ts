@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from 'react';
 
 /** The pages; the server answers every non-/api path with the app, so these are deep-linkable. */
-export const PAGES = { vpn: '/', routes: '/routes', account: '/account', orgs: '/orgs', plants: '/plants', invite: '/invite' } as const;
+export const PAGES = { vpn: '/', routes: '/routes', webTargets: '/web-targets', account: '/account', orgs: '/orgs', plants: '/plants', invite: '/invite' } as const;
 
 const listeners = new Set<() => void>();
 function subscribe(listener: () => void): () => void {

@@ -8,6 +8,7 @@ import { CLOCK_SKEW_DAYS, type StoredFlow, type StoredGap, segmentOf } from '../
 import type { FlowBatch, FlowBatchAck } from '../../../core/wire/audit.ts';
 import type { AppContext } from '../../context.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
+import { proxySessionUsers } from './proxy-users-store.ts';
 import { type HeadRow, allDeviceNames, headSeqs, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, lowerSegmentFirstSeen, saveBatchAck, storedRecordIds, updateHeads } from './ingest-store.ts';
 
 /**
@@ -22,7 +23,8 @@ import { type HeadRow, allDeviceNames, headSeqs, recordIdsAppendedSince, deviceN
  */
 export async function ingestFlows(ctx: AppContext, daemon: DaemonRow, batch: FlowBatch): Promise<FlowBatchAck> {
   const view = await attributionNow(ctx);
-  return ingestAttributed(ctx, daemon, batch, (reported) => attributeFlow(view, reported), daemon.id);
+  const proxyUsers = await proxySessionUsers(ctx.store.db, batch.records.map((r) => r.session));
+  return ingestAttributed(ctx, daemon, batch, (reported) => attributeFlow(view, reported, (session) => proxyUsers.get(session) ?? null), daemon.id);
 }
 
 /**

@@ -48,7 +48,7 @@ export const authRoutes: RouteDef[] = [
     auth: 'user',
     status: 204,
     handler: async ({ ctx, caller }) => {
-      await logOut(ctx, caller.tokenId);
+      await logOut(ctx, caller.tokenId, caller.userId);
       return undefined;
     },
   }),

@@ -6,6 +6,7 @@ import { ApiError, badRequest, notFound } from '../../http/errors.ts';
 import { recordEvents } from '../events/store.ts';
 import { type Credentials, verifyCredentials } from './login.ts';
 import { hashPassword } from './passwords.ts';
+import { closeSessionsOfEndedTokens } from '../proxy/service.ts';
 import { type TokenKindStored, type TokenRow, insertToken, revokeOwnToken, revokeSessions, revokeToken, setOwnPassword, tokenById, tokensOf } from './store.ts';
 import { mintToken } from './tokens.ts';
 
@@ -35,10 +36,12 @@ export async function changePassword(ctx: AppContext, input: Credentials & { new
     await revokeSessions(trx, user.id, now);
     await recordEvents(trx, now, [{ kind: 'user.password-changed', actorUserId: user.id, subjectUserId: user.id, details: { oneTime: user.passwordMustChange } }]);
   });
+  await closeSessionsOfEndedTokens(ctx, user.id, 'password changed', user.id);
 }
 
-export async function logOut(ctx: AppContext, tokenId: string): Promise<void> {
+export async function logOut(ctx: AppContext, tokenId: string, userId: string): Promise<void> {
   await revokeToken(ctx.store.db, tokenId, ctx.now().toISOString());
+  await closeSessionsOfEndedTokens(ctx, userId, 'logged out', userId);
 }
 
 export async function listTokens(ctx: AppContext, userId: string): Promise<TokenInfo[]> {
@@ -56,6 +59,7 @@ export async function createToken(ctx: AppContext, userId: string, name: string,
 export async function revokeOwn(ctx: AppContext, userId: string, tokenId: string): Promise<void> {
   if (!(await revokeOwnToken(ctx.store.db, userId, tokenId, ctx.now().toISOString()))) throw notFound('id', `no active token ${tokenId} of yours`);
   await recordEvents(ctx.store.db, ctx.now().toISOString(), [{ kind: 'token.revoked', actorUserId: userId, subjectUserId: userId, details: { tokenId } }]);
+  await closeSessionsOfEndedTokens(ctx, userId, 'token revoked', userId);
 }
 
 async function newToken(ctx: AppContext, userId: string, name: string, kind: TokenKindStored, expiresAt: string | null) {

@@ -1,4 +1,6 @@
+import type { UserId } from '../../../core/model.ts';
 import { allowedPlantActions } from '../../../core/permissions.ts';
+import { grantedPlants } from '../../../core/routes/access.ts';
 import { plantAccessApi } from '../../../core/wire/plant-access.ts';
 import { type RouteDef, fromEndpoint } from '../../http/registry.ts';
 import { relatedPlant } from './plant-scope.ts';
@@ -10,8 +12,9 @@ export const plantAccessRoutes: RouteDef[] = [
     tag: 'direct-vpns',
     auth: 'user',
     handler: async ({ ctx, caller, params }) => {
-      const { plant, orgName, standing } = await relatedPlant(ctx, caller, params.id as string);
-      return { id: plant.id, name: plant.name, organization: { id: plant.orgId, name: orgName }, actions: allowedPlantActions(standing) };
+      const { plant, orgName, standing, model } = await relatedPlant(ctx, caller, params.id as string);
+      const reaches = grantedPlants(model, caller.userId as UserId).has(plant.id);
+      return { id: plant.id, name: plant.name, organization: { id: plant.orgId, name: orgName }, actions: allowedPlantActions(standing), reaches };
     },
   }),
 ];

@@ -22,7 +22,9 @@ export async function plantScope(ctx: AppContext, caller: Caller, ref: string, a
         ? 'Technical Manager or higher on the plant, or Admin or Moderator of its organization'
         : action === 'plant.discover'
           ? `Admin or Moderator of ${orgName} (discovery sends probes into the plant's network)`
-          : `Admin or Moderator of ${orgName} (cooperation partners and job roles see direct VPNs read only)`;
+          : action === 'web-target.manage'
+            ? `Admin or Moderator of ${orgName}, or the Operator job role on the plant`
+            : `Admin or Moderator of ${orgName} (cooperation partners and job roles see direct VPNs read only)`;
     throw new ApiError(403, 'forbidden', `${action} on plant ${plant.name} needs ${needs}`);
   }
   return scope;

@@ -1,5 +1,6 @@
 import type { DirectVpnSubnetContext, SubnetProblem } from '../../../core/direct-vpn/subnet-validation.ts';
 import { containsAddress, formatCidr, parseCidr, parseIpv4 } from '../../../core/net/ipv4.ts';
+import { orgVpnSiteNetworks } from '../../../core/org-vpn/site-networks.ts';
 import type { AppContext } from '../../context.ts';
 import { ApiError } from '../../http/errors.ts';
 import type { DeviceRow } from '../organizations/org-store.ts';
@@ -15,11 +16,15 @@ export function subnetContext(ctx: AppContext, scope: PlantScope, rows: DirectVp
   return {
     tunnelRanges: [formatCidr(ctx.addressing.tunnelRange)],
     mappedSpaces: [formatCidr(ctx.addressing.mappedSpace)],
-    organizationVpnRoutes: scope.model
-      .subnetsOf(scope.plant.id)
-      .map((s) => formatCidr(s.prefix))
-      .filter((cidr) => !byVpns.has(cidr))
-      .map((cidr) => ({ cidr, organization: scope.orgName })),
+    organizationVpnRoutes: [
+      ...scope.model
+        .subnetsOf(scope.plant.id)
+        .map((s) => formatCidr(s.prefix))
+        .filter((cidr) => !byVpns.has(cidr))
+        .map((cidr) => ({ cidr, organization: scope.orgName })),
+      // The networks the organization's VPN sites announce (SPEC O1, D4).
+      ...orgVpnSiteNetworks(scope.model, scope.plant.orgId).map((n) => ({ cidr: formatCidr(n.prefix), organization: scope.orgName })),
+    ],
     otherDirectVpns: rows.filter((r) => r.id !== editing).map((r) => ({ name: r.name, subnets: subnetsOf(r) })),
   };
 }

@@ -67,7 +67,21 @@ export type EventKind =
   // D11: a discovery of a plant's devices was requested
   | 'plant.discovery-started'
   | 'direct-vpn.client-added'
-  | 'direct-vpn.client-removed';
+  | 'direct-vpn.client-removed'
+  // browser proxy (issue 12): details name the plant (plantId), the target and, for sessions, the user and the reason it closed
+  | 'web-target.created'
+  | 'web-target.changed'
+  | 'web-target.removed'
+  | 'proxy-session.opened'
+  | 'proxy-session.closed'
+  // organization VPNs (issue 12, SPEC O1): details name the VPN, plant or client, never a private key
+  | 'org-vpn.created'
+  | 'org-vpn.renamed'
+  | 'org-vpn.removed'
+  | 'org-vpn.plant-added'
+  | 'org-vpn.plant-removed'
+  | 'org-vpn.client-added'
+  | 'org-vpn.client-removed';
 
 export type NewEvent = {
   kind: EventKind;

@@ -1,4 +1,5 @@
-import type { PlantId } from '../../../core/model.ts';
+import type { OrgId, PlantId } from '../../../core/model.ts';
+import { orgVpnSiteNetworks } from '../../../core/org-vpn/site-networks.ts';
 import type { Transaction } from 'kysely';
 import type { FleetFile } from '../../../core/fleet-file/schema.ts';
 import { validateFleetFile } from '../../../core/fleet-file/validate.ts';
@@ -44,6 +45,9 @@ export type OrgChange = { changes: string[]; revision: number };
 export async function editOrganizations(ctx: AppContext, spec: OrgEdit): Promise<OrgChange> {
   const now = ctx.now().toISOString();
   const owner = spec.orgIds[0] as string;
+  // SPEC D4: plant subnets must not overlap the organization VPN routes (the networks its VPN sites announce).
+  const vpnModel = await ctx.fleet.current();
+  const vpnRoutes = spec.orgIds.flatMap((orgId) => orgVpnSiteNetworks(vpnModel, orgId as OrgId)).map((n) => ({ name: `organization VPN route (${n.owner})`, prefix: n.prefix }));
   const applied = await writeFleetChange(
     ctx,
     { actorUserId: spec.actorUserId, now, cause: `organization change: ${spec.event.kind}`, orgId: owner, daemonCause: 'its plant was removed by an organization admin (force)' },
@@ -63,6 +67,7 @@ export async function editOrganizations(ctx: AppContext, spec: OrgEdit): Promise
         reserved: [
           { name: 'tunnel range', prefix: ctx.addressing.tunnelRange },
           { name: 'mapped space', prefix: ctx.addressing.mappedSpace },
+          ...vpnRoutes,
         ],
       });
       if (!validation.ok) {

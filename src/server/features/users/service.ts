@@ -1,3 +1,4 @@
+import { closeSessionsOfEndedTokens } from '../proxy/service.ts';
 import { randomBytes } from 'node:crypto';
 import type { UserId } from '../../../core/model.ts';
 import type { ProfileInfo } from '../../../core/wire/api.ts';
@@ -68,6 +69,8 @@ export async function disableUser(ctx: AppContext, actorUserId: string, selector
     },
     (model, userId) => model.setProfile(userId as UserId, null),
   );
+  const user = await findUser(ctx.store.db, selector);
+  await closeSessionsOfEndedTokens(ctx, user.id, 'user disabled', actorUserId);
 }
 
 export async function enableUser(ctx: AppContext, actorUserId: string, selector: string): Promise<void> {
@@ -116,8 +119,10 @@ export async function resetPassword(db: Db, now: string, actorUserId: string | n
 }
 
 /** An operator's reset (the route); the server host's reset calls `resetPassword` without an actor. */
-export function resetUserPassword(ctx: AppContext, actorUserId: string, selector: string, given: string | undefined): Promise<PasswordReset> {
-  return resetPassword(ctx.store.db, ctx.now().toISOString(), actorUserId, selector, given);
+export async function resetUserPassword(ctx: AppContext, actorUserId: string, selector: string, given: string | undefined): Promise<PasswordReset> {
+  const reset = await resetPassword(ctx.store.db, ctx.now().toISOString(), actorUserId, selector, given);
+  await closeSessionsOfEndedTokens(ctx, (await findUser(ctx.store.db, selector)).id, 'password reset', actorUserId);
+  return reset;
 }
 
 /** SPEC P3 by an operator: the user's active profile is revoked (404 naming `profile` when there is none). */

@@ -2,7 +2,7 @@ import type { Db } from '../../db/handle.ts';
 import { conflict } from '../../http/errors.ts';
 import { deleteDaemonKeys, insertKeyClaim, keyHolder } from './store.ts';
 
-export type KeyOwner = { owner: 'profile'; profileId: string } | { owner: 'gateway' | 'agent'; daemonId: string };
+export type KeyOwner = { owner: 'profile'; profileId: string } | { owner: 'org-vpn-client'; clientId: string } | { owner: 'gateway' | 'agent'; daemonId: string };
 
 /**
  * Issue 7 #8: a WireGuard public key names exactly one peer. A second holder would share
@@ -16,15 +16,16 @@ export async function claimWireGuardKey(trx: Db, publicKey: string, owner: KeyOw
   if (publicKey === context.servicePublicKey) throw keyInUse(field, 'the platform\u2019s service key');
   const held = await keyHolder(trx, publicKey);
   if (held) {
-    if (owner.owner !== 'profile' && held.daemon_id === owner.daemonId) return;
+    if ((owner.owner === 'gateway' || owner.owner === 'agent') && held.daemon_id === owner.daemonId) return;
     throw keyInUse(field, describe(held.owner));
   }
   try {
     await insertKeyClaim(trx, {
       publicKey,
       owner: owner.owner,
-      profileId: owner.owner === 'profile' ? owner.profileId : null,
-      daemonId: owner.owner === 'profile' ? null : owner.daemonId,
+      // An organization VPN client's id goes in profile_id (no foreign key): the key stays claimed after the client is removed.
+      profileId: owner.owner === 'profile' ? owner.profileId : owner.owner === 'org-vpn-client' ? owner.clientId : null,
+      daemonId: owner.owner === 'gateway' || owner.owner === 'agent' ? owner.daemonId : null,
       at: context.now,
     });
   } catch (e) {
@@ -42,6 +43,7 @@ export async function releaseDaemonKeys(trx: Db, daemonId: string, except: strin
 function describe(owner: string): string {
   if (owner === 'profile') return 'a personal VPN profile (current or retired)';
   if (owner === 'gateway') return 'a gateway';
+  if (owner === 'org-vpn-client') return 'an organization VPN client (current or removed)';
   if (owner === 'agent') return 'a plant agent';
   return 'the platform\u2019s service key';
 }

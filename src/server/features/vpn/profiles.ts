@@ -134,7 +134,7 @@ async function requireRegion(ctx: AppContext): Promise<void> {
 }
 
 /** Lowest address above every one handed out so far; tunnel IPs are not reused while the range lasts, so audit records stay unambiguous. */
-async function allocateTunnelIp(ctx: AppContext, trx: Db): Promise<number> {
+export async function allocateTunnelIp(ctx: AppContext, trx: Db): Promise<number> {
   const { firstUserIp, tunnelRange } = ctx.addressing;
   const last = prefixEnd(tunnelRange) - 1; // keep the broadcast-looking top address out
   const top = (await topTunnelIp(trx)) ?? firstUserIp - 1;

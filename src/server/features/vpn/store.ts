@@ -1,4 +1,5 @@
 import type { Db } from '../../db/handle.ts';
+import { deletedClientsTop } from '../org-vpn/store.ts';
 import type { Database } from '../../db/schema.ts';
 
 /** SQL of the vpn feature: profiles, retired keys, the WireGuard key registry, route preferences. Writes run inside `FleetState.write`. */
@@ -26,15 +27,20 @@ export async function markProfileRevoked(db: Db, id: string, at: string): Promis
 }
 
 /** The highest tunnel address ever handed out (retired and revoked profiles included), or null. */
+/** Profiles and organization VPN clients share the users' interface and so the tunnel addresses (removed ones too: never reused while the range lasts). */
 export async function topTunnelIp(db: Db): Promise<number | null> {
   const row = await db.selectFrom('profiles').select((eb) => eb.fn.max('tunnel_ip_num').as('top')).executeTakeFirst();
-  return row?.top == null ? null : Number(row.top);
+  const org = await db.selectFrom('org_vpn_clients').select((eb) => eb.fn.max('tunnel_ip_num').as('top')).executeTakeFirst();
+  const deleted = await deletedClientsTop(db);
+  const tops = [row?.top, org?.top, deleted].filter((t) => t != null).map(Number);
+  return tops.length === 0 ? null : Math.max(...tops);
 }
 
 /** Tunnel addresses of active profiles, ascending. */
 export async function activeTunnelIps(db: Db): Promise<number[]> {
-  const rows = await db.selectFrom('profiles').select('tunnel_ip_num').where('status', '=', 'active').orderBy('tunnel_ip_num').execute();
-  return rows.map((r) => Number(r.tunnel_ip_num));
+  const rows = await db.selectFrom('profiles').select('tunnel_ip_num').where('status', '=', 'active').execute();
+  const org = await db.selectFrom('org_vpn_clients').select('tunnel_ip_num').where('removed_at', 'is', null).execute();
+  return [...rows, ...org].map((r) => Number(r.tunnel_ip_num)).sort((a, b) => a - b);
 }
 
 // ---- WireGuard key registry -------------------------------------------------------------
@@ -46,7 +52,7 @@ export function keyHolder(db: Db, publicKey: string) {
 /** Fails on the primary key when another writer claimed the key first. */
 export async function insertKeyClaim(
   db: Db,
-  claim: { publicKey: string; owner: 'profile' | 'gateway' | 'agent'; profileId: string | null; daemonId: string | null; at: string },
+  claim: { publicKey: string; owner: 'profile' | 'gateway' | 'agent' | 'org-vpn-client'; profileId: string | null; daemonId: string | null; at: string },
 ): Promise<void> {
   await db
     .insertInto('wireguard_keys')

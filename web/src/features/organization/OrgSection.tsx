@@ -18,6 +18,7 @@ import { PlantDetailPage } from './plants/PlantDetailPage.tsx';
 import { PlantsPage } from './plants/PlantsPage.tsx';
 import type { PlantTab } from '../site-vpn/plant-tabs.ts';
 import { PortfoliosPage } from './portfolios/PortfoliosPage.tsx';
+import { OrgVpnsPage } from '../org-vpn/OrgVpnsPage.tsx';
 import { type OrgAccess, useOrgAccess, useOrgs } from './use-org.ts';
 
 /** `/orgs/…`: the organization switcher, the tabs the caller may use, and the tab's page. */
@@ -138,6 +139,8 @@ function TabPage({ org, tab, plantId, plantTab, access }: { org: OrgSummary; tab
       return <JobRolesPage key={org.id} org={org} access={access} />;
     case 'cooperations':
       return <CooperationsPage key={org.id} org={org} access={access} />;
+    case 'org-vpns':
+      return <OrgVpnsPage key={org.id} org={org} access={access} />;
     case 'explain':
       return <ExplainPage key={org.id} org={org} />;
     case 'events':

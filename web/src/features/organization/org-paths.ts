@@ -5,7 +5,7 @@ import { isPlantTab, type PlantTab } from '../site-vpn/plant-tabs.ts';
  * The organization pages' addresses: `/orgs/<org id>/<tab>` and
  * `/orgs/<org id>/plants/<plant id>[/<plant tab>]`. Ids, not names, so a rename keeps links working.
  */
-export const ORG_TABS = ['members', 'plants', 'portfolios', 'job-roles', 'cooperations', 'explain', 'events', 'audit'] as const;
+export const ORG_TABS = ['members', 'plants', 'portfolios', 'job-roles', 'cooperations', 'org-vpns', 'explain', 'events', 'audit'] as const;
 export type OrgTab = (typeof ORG_TABS)[number];
 
 export const ORG_TAB_LABEL: Readonly<Record<OrgTab, string>> = {
@@ -14,6 +14,7 @@ export const ORG_TAB_LABEL: Readonly<Record<OrgTab, string>> = {
   portfolios: 'Portfolios',
   'job-roles': 'Job roles',
   cooperations: 'Cooperations',
+  'org-vpns': 'Organization VPNs',
   explain: 'Explain access',
   events: 'Events',
   audit: 'Audit',
@@ -26,6 +27,7 @@ export const ORG_TAB_ACTION: Readonly<Record<OrgTab, OrgAction>> = {
   portfolios: 'plants.view',
   'job-roles': 'job-roles.view',
   cooperations: 'cooperations.view',
+  'org-vpns': 'org-vpns.view',
   explain: 'access.explain',
   events: 'events.view',
   audit: 'audit.read',

@@ -5,6 +5,7 @@ import { parseSharedPlantPath, sharedPlantPath, visiblePlantTabs } from './plant
 import { SiteVpnTab } from './SiteVpnTab.tsx';
 import { usePlantAccess } from './use-direct-vpns.ts';
 import { UserVpnTab } from './UserVpnTab.tsx';
+import { WebTargetsTab } from '../proxy/WebTargetsTab.tsx';
 
 /**
  * `/plants/<id>/<tab>`: a plant seen through a cooperation (the partner has no page of the
@@ -24,7 +25,7 @@ export function SharedPlantPage({ path }: { path: string }) {
     <Stack maw={1200}>
       <Loadable query={access} what="plant">
         {(plant) => {
-          const tabs = visiblePlantTabs(plant.actions, false);
+          const tabs = visiblePlantTabs(plant.actions, false, plant.reaches);
           const tab = location.tab && tabs.includes(location.tab) ? location.tab : tabs[0];
           const manage = plant.actions.includes('direct-vpn.manage');
           return (
@@ -40,7 +41,9 @@ export function SharedPlantPage({ path }: { path: string }) {
               ) : (
                 <>
                   <PlantTabsNav plantName={plant.name} tabs={tabs} current={tab} hrefOf={(t) => sharedPlantPath(plant.id, t)} />
-                  {tab === 'user-vpn' ? (
+                  {tab === 'web-targets' ? (
+                    <WebTargetsTab plantId={plant.id} plantName={plant.name} manage={plant.actions.includes('web-target.manage')} />
+                  ) : tab === 'user-vpn' ? (
                     <UserVpnTab plantId={plant.id} plantName={plant.name} manage={manage} />
                   ) : (
                     <SiteVpnTab plantId={plant.id} plantName={plant.name} manage={manage} />

@@ -34,6 +34,13 @@ const KINDS = [
   'org.cooperation-offered',
   'org.cooperation-changed',
   'org.cooperation-ended',
+  'org-vpn.created',
+  'org-vpn.renamed',
+  'org-vpn.removed',
+  'org-vpn.plant-added',
+  'org-vpn.plant-removed',
+  'org-vpn.client-added',
+  'org-vpn.client-removed',
   'routes.changed',
 ];
 

@@ -18,6 +18,7 @@ import { type PlantTab, visiblePlantTabs } from '../../site-vpn/plant-tabs.ts';
 import { SiteVpnTab } from '../../site-vpn/SiteVpnTab.tsx';
 import { usePlantAccess } from '../../site-vpn/use-direct-vpns.ts';
 import { UserVpnTab } from '../../site-vpn/UserVpnTab.tsx';
+import { WebTargetsTab } from '../../proxy/WebTargetsTab.tsx';
 
 /**
  * One plant: its subnets and devices with their mapped addresses, the agent that serves it,
@@ -41,7 +42,7 @@ function PlantView({ org, plant, plantTab, access }: { org: OrgSummary; plant: P
   // The plant actions as the server judges them (own organization or cooperation, job roles): an older server without them shows the overview only.
   const plantAccess = usePlantAccess(plant.id);
   const actions = plantAccess.data?.actions ?? [];
-  const tabs = visiblePlantTabs(actions, true);
+  const tabs = visiblePlantTabs(actions, true, plantAccess.data?.reaches ?? false);
   const tab = tabs.includes(plantTab) ? plantTab : 'overview';
   const [renaming, setRenaming] = useState(false);
   const [deleting, setDeleting] = useState(false);
@@ -69,6 +70,7 @@ function PlantView({ org, plant, plantTab, access }: { org: OrgSummary; plant: P
       {tabs.length > 1 && <PlantTabsNav plantName={plant.name} tabs={tabs} current={tab} hrefOf={(t) => orgPath(org.id, 'plants', plant.id, t)} />}
       {tab === 'site-vpn' && <SiteVpnTab plantId={plant.id} plantName={plant.name} manage={actions.includes('direct-vpn.manage')} />}
       {tab === 'user-vpn' && <UserVpnTab plantId={plant.id} plantName={plant.name} manage={actions.includes('direct-vpn.manage')} />}
+      {tab === 'web-targets' && <WebTargetsTab plantId={plant.id} plantName={plant.name} manage={actions.includes('web-target.manage')} />}
       {tab === 'overview' && <PlantOverview org={org} plant={plant} manage={manage} />}
       {renaming && <RenameDialog orgId={org.id} plant={plant} onClose={() => setRenaming(false)} />}
       <ConfirmDialog

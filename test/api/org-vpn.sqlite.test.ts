@@ -1,0 +1,3 @@
+import { orgVpnSuite } from './org-vpn-suite.ts';
+
+orgVpnSuite('SQLite', async () => undefined);

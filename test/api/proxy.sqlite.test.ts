@@ -1,0 +1,4 @@
+import { proxyOffSuite, proxySuite } from './proxy-suite.ts';
+
+proxySuite('SQLite', async () => undefined);
+proxyOffSuite();

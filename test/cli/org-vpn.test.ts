@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseWireGuardConfig } from '../../src/core/direct-vpn/wireguard-config.ts';
+import { wireGuardPublicKey } from '../../src/crypto/wireguard-keys.ts';
+import { baseFleet } from '../api/fleet-fixture.ts';
+import { http, login, OPERATOR, startTestServer } from '../support/server.ts';
+import { plantgate, type Run } from './support.ts';
+
+/**
+ * `plantgate org-vpn …` (issue 12 item 9): the real binary against a real control plane.
+ * The client's key pair is made by the CLI; only the public key reaches the server.
+ */
+describe('plantgate org-vpn against a real control plane', () => {
+  const work = mkdtempSync(join(tmpdir(), 'plantgate-cli-org-vpn-'));
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  const env = { PLANTGATE_CONFIG_DIR: join(work, 'alice'), PLANTGATE_SERVER: undefined, PLANTGATE_TOKEN: undefined };
+  const run = (args: string[], input?: string): Promise<Run> => plantgate(args, env, input);
+  const ok = async (args: string[]) => {
+    const r = await run(args);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    return r;
+  };
+
+  before(async () => {
+    server = await startTestServer();
+    const operator = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
+    assert.equal((await operator.post('/api/v1/admin/fleet', { document: baseFleet() })).status, 200);
+    assert.equal((await operator.post('/api/v1/admin/regions', { name: 'eu-central', endpoint: 'vpn.example.test:51820' })).status, 201);
+    const r = await run(['login', '--server', server.url, '--email', 'alice@solarco.example', '--password-stdin'], 'alice-password\n');
+    assert.equal(r.code, 0, r.stderr);
+  });
+  after(async () => {
+    await server?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('O1: create, plant add/remove, list and show --json say the same as the API', async () => {
+    const created = JSON.parse((await ok(['org-vpn', 'create', 'office', '--org', 'SolarCo', '--region', 'eu-central', '--plant', 'Park A', '--json'])).stdout);
+    assert.equal(created.region, 'eu-central');
+    assert.deepEqual(created.routes.map((r: { plant: string; native: boolean }) => [r.plant, r.native]), [['Park A', true]]);
+    const added = JSON.parse((await ok(['org-vpn', 'plant', 'add', 'office', 'Park B', '--org', 'SolarCo', '--json'])).stdout);
+    assert.deepEqual(added.routes.map((r: { native: boolean }) => r.native), [false, false], 'P5: a conflict within the VPN is mapped only');
+    const removed = JSON.parse((await ok(['org-vpn', 'plant', 'remove', 'office', 'Park B', '--org', 'SolarCo', '--json'])).stdout);
+    assert.deepEqual(removed.plants.map((p: { name: string }) => p.name), ['Park A']);
+    const list = JSON.parse((await ok(['org-vpn', 'list', '--org', 'SolarCo', '--json'])).stdout);
+    assert.deepEqual(list.map((v: { name: string }) => v.name), ['office']);
+    const text = (await ok(['org-vpn', 'show', 'office', '--org', 'SolarCo'])).stdout;
+    assert.match(text, /^office {2}\(organization SolarCo, region eu-central, wireguard/m);
+    assert.match(text, /Park A\s+192\.168\.1\.0\/24\s+100\.80\.\d+\.0\/24\s+yes/);
+  });
+
+  it('O1: client add --kind site --out writes a 0600 wg-quick config once, with a key made locally; the server knows only its public half', async () => {
+    const out = join(work, 'hq.conf');
+    const r = await ok(['org-vpn', 'client', 'add', 'office', '--org', 'SolarCo', '--name', 'hq', '--kind', 'site', '--network', '10.50.0.0/24', '--out', out, '--json']);
+    const client = JSON.parse(r.stdout);
+    assert.match(r.stderr, /written to .*hq\.conf \(mode 0600\)\. It is shown only now/);
+    assert.equal(statSync(out).mode & 0o777, 0o600);
+    const parsed = parseWireGuardConfig(readFileSync(out, 'utf8'));
+    assert.ok(parsed.ok);
+    assert.equal(wireGuardPublicKey(parsed.config.privateKey), client.publicKey);
+    assert.deepEqual(parsed.config.addresses, [`${client.tunnelIp}/32`]);
+    assert.equal(parsed.config.peers[0]?.endpoint, 'vpn.example.test:51820');
+    assert.ok(parsed.config.peers[0]?.allowedIps.includes('100.80.0.0/12'));
+    const again = await run(['org-vpn', 'client', 'add', 'office', '--org', 'SolarCo', '--name', 'hq2', '--kind', 'site', '--network', '10.50.0.0/24', '--out', out]);
+    assert.notEqual(again.code, 0);
+    assert.match(again.stderr, /--out: .* exists/);
+    const clash = await run(['org-vpn', 'client', 'add', 'office', '--org', 'SolarCo', '--name', 'hq2', '--kind', 'site', '--network', '192.168.0.0/16']);
+    assert.notEqual(clash.code, 0);
+    assert.match(clash.stderr, /--network|networks\[0\]/);
+    assert.match(clash.stderr, /plant subnet of "Park A"/);
+    const clients = JSON.parse((await ok(['org-vpn', 'client', 'list', 'office', '--org', 'SolarCo', '--json'])).stdout);
+    assert.deepEqual(clients.map((c: { name: string; networks: string[] }) => [c.name, c.networks]), [['hq', ['10.50.0.0/24']]]);
+  });
+
+  it('O1: client remove, edit and delete; a Member is refused with the role it needs', async () => {
+    await ok(['org-vpn', 'client', 'add', 'office', '--org', 'SolarCo', '--name', 'laptop', '--kind', 'device', '--out', join(work, 'laptop.conf')]);
+    const removed = JSON.parse((await ok(['org-vpn', 'client', 'remove', 'office', 'laptop', '--org', 'SolarCo', '--json'])).stdout);
+    assert.equal(removed.ok, true);
+    const renamed = JSON.parse((await ok(['org-vpn', 'edit', 'office', '--org', 'SolarCo', '--name', 'control room', '--json'])).stdout);
+    assert.equal(renamed.name, 'control room');
+    const bobEnv = { ...env, PLANTGATE_CONFIG_DIR: join(work, 'bob') };
+    assert.equal((await plantgate(['login', '--server', server.url, '--email', 'bob@solarco.example', '--password-stdin'], bobEnv, 'bob-password\n')).code, 0);
+    const refused = await plantgate(['org-vpn', 'delete', 'control room', '--org', 'SolarCo'], bobEnv);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /org-vpns\.manage in SolarCo needs the org role admin or moderator/);
+    await ok(['org-vpn', 'delete', 'control room', '--org', 'SolarCo']);
+    assert.deepEqual(JSON.parse((await ok(['org-vpn', 'list', '--org', 'SolarCo', '--json'])).stdout), []);
+  });
+});

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WireGuardGoDriver } from '../../src/os/wireguard/wireguard-go-driver.ts';
+import type { LabProcess } from './netns.ts';
+import { FLOW, GATEWAY_IP, type LabUser, NODE, REGION, SERVER_URL, ScenarioLab } from './scenario-lab.ts';
+import { PEOPLE, PLANT_A, PLANT_B, passwordOf, scenarioFleet } from './scenario-fleet.ts';
+import { wgQuickUp } from './wg-quick.ts';
+
+/**
+ * The organization VPN in network namespaces (issue 12, SPEC O1), on the scenario lab
+ * (control plane, one gateway, agents of Plant A and Plant B, both on 192.168.1.0/24):
+ *
+ *   office host 10.77.0.5 ── office router 10.77.0.1 (olga's namespace: the CLI, and
+ *   wireguard-go brought up wg-quick style from the site config `org-vpn client add --out`
+ *   wrote; it forwards and masquerades the office network into the tunnel) ── gateway
+ *
+ * SolarCo's VPN "office" routes Plant A only. Shared by the e2e test and bench/org-vpn-cut.ts.
+ */
+export const OFFICE_NETWORK = '10.77.0.0/24';
+export const VPN_PATH = '/orgs/SolarCo/org-vpns/office';
+
+export class OrgVpnLab {
+  readonly s = new ScenarioLab();
+  /** The SolarCo Admin, whose namespace is the office router. */
+  router!: LabUser;
+  /** A machine behind the router (only `ns` is used by the probes). */
+  host!: LabUser;
+  readonly mapped = { A: '', B: '' };
+  readonly routerIface = this.s.lab.name('wgo');
+  confPath = '';
+
+  async start(): Promise<void> {
+    const { s } = this;
+    await s.build();
+    await s.startServer();
+    await s.loginAdmin();
+    await s.applyFleet(scenarioFleet());
+    await s.admin(['admin', 'region', 'add', REGION, '--endpoint', `${GATEWAY_IP}:51820`]);
+    // Flow capture on, reported every 2 s: the audit trail's attribution is part of what the e2e test checks.
+    await s.startGateway({ reconcileSeconds: 5, args: ['--flow-capture', 'on', '--flow-report-seconds', '2'] });
+    await s.startAgent('agentA', PLANT_A);
+    await s.startAgent('agentB', PLANT_B);
+    this.router = await s.addUser(PEOPLE.olga, passwordOf(PEOPLE.olga));
+    const hostNs = await s.lab.addNamespace('ohst');
+    await s.lab.addVeth({ ns: this.router.ns, iface: 'office0', address: '10.77.0.1/24' }, { ns: hostNs, iface: 'eth0', address: '10.77.0.5/24' });
+    await s.lab.addRoute(hostNs, ['default', 'via', '10.77.0.1']);
+    await s.lab.enableForwarding(this.router.ns);
+    this.host = { ...this.router, email: 'office-host', ns: hostNs, up: false };
+
+    // Created with both plants to learn both mapped prefixes, then Plant B leaves: the VPN routes Plant A only.
+    const created = JSON.parse((await this.olga(['org-vpn', 'create', 'office', '--org', 'SolarCo', '--region', REGION, '--plant', PLANT_A, '--plant', PLANT_B, '--json'])).stdout);
+    const mappedOf = (plant: string) => (created.routes.find((r: { plant: string }) => r.plant === plant)?.mapped ?? '') as string;
+    this.mapped.A = mappedOf(PLANT_A).replace(/\.0\/24$/, '.10');
+    this.mapped.B = mappedOf(PLANT_B).replace(/\.0\/24$/, '.10');
+    await this.olga(['org-vpn', 'plant', 'remove', 'office', PLANT_B, '--org', 'SolarCo']);
+    await this.connectSite('hq');
+  }
+
+  /** `org-vpn client add --kind site --out`, then the router brings the config up as wg-quick would and masquerades the office network. */
+  async connectSite(name: string): Promise<void> {
+    const { s } = this;
+    this.confPath = join(s.work, `${name}.conf`);
+    await this.olga(['org-vpn', 'client', 'add', 'office', '--org', 'SolarCo', '--name', name, '--kind', 'site', '--network', OFFICE_NETWORK, '--out', this.confPath]);
+    const driver = new WireGuardGoDriver({ netns: this.router.ns });
+    await driver.deleteInterface(this.routerIface).catch(() => undefined);
+    s.lab.trackWireGuardInterface(this.routerIface);
+    await wgQuickUp(s.lab, this.router.ns, this.routerIface, readFileSync(this.confPath, 'utf8'), driver);
+    // What the router's admin adds (the config's comment says so): the office network leaves the tunnel as the router's
+    // tunnel address; toward its uplink (where the control plane is) as its uplink address, as office routers do.
+    const nat = `table ip office {}\ndelete table ip office\ntable ip office {\n\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\toifname "${this.routerIface}" ip saddr ${OFFICE_NETWORK} masquerade\n\t\toifname "up0" ip saddr ${OFFICE_NETWORK} masquerade\n\t}\n}\n`;
+    await s.lab.exec(this.router.ns, 'nft', ['-f', '-'], { stdin: nat });
+  }
+
+  olga(args: string[]) {
+    return this.s.as(this.router, args);
+  }
+
+  /** A TCP flow from the office host to Plant A's mapped device; `changeAtMs` after it stands, `DELETE path` through the API (olga's token). */
+  flowWithChange(target: string, changeAtMs: number, deletePath: string, durationMs: number, intervalMs = 20): LabProcess {
+    return this.s.lab.startProcess(this.host.ns, NODE, [FLOW, 'flow', target, '502', String(intervalMs), String(durationMs), String(changeAtMs), SERVER_URL, this.s.token(this.router), `DELETE ${deletePath}`]);
+  }
+
+  async cleanup(): Promise<void> {
+    await new WireGuardGoDriver({ netns: this.router?.ns ?? '' }).deleteInterface(this.routerIface).catch(() => undefined);
+    await this.s.cleanup();
+  }
+}
