@@ -17,6 +17,7 @@ import { openVpnSerialOf } from '../core/openvpn/profile-certificate.ts';
 import type { GatewayInterfaces } from './nft-ruleset.ts';
 import type { GatewayApplyPlan, GatewayObserved } from './plan.ts';
 import { checkAndPinRanges } from './ranges.ts';
+import { SiteEndpointMemory } from './site-endpoints.ts';
 
 /**
  * The gateway's local side of sync: the desired document it holds (indexed, updated by
@@ -59,6 +60,8 @@ export class GatewaySync {
   private readonly siteKey: WireGuardKeyPair;
   private readonly fetchSecrets: () => Promise<GatewaySecrets>;
   private readonly applier: GatewayApplier;
+  /** The agents' last endpoints (issue 11 item 4): a restarted gateway handshakes toward them at once. */
+  readonly siteEndpoints: SiteEndpointMemory;
   private documentValue: GatewayDocument | null = null;
   private secrets: GatewaySecrets | null = null;
   private forwardingChecked = false;
@@ -75,6 +78,7 @@ export class GatewaySync {
     this.ports = ports;
     this.siteKey = siteKey;
     this.fetchSecrets = fetchSecrets;
+    this.siteEndpoints = new SiteEndpointMemory(ports.store, ports.log);
     const plane: GatewayDataPlane = {
       wireguard: ports.wireguard,
       nft: ports.nft,
@@ -201,6 +205,13 @@ export class GatewaySync {
     // the plan ran nothing (already applied): addresses and routes still get their turn
     if (!ipDone) await this.syncIp(document, reason !== 'update', changes);
     this.setStateGauges(document, access);
+    if (access === 'serving') {
+      const kicked = await this.siteEndpoints.kickOnce(this.ports.wireguard, this.config.ifaces.sites).catch((error) => {
+        this.ports.log.warn('could not point site peers at their last endpoints', { error: errorMessage(error) });
+        return 0;
+      });
+      if (kicked > 0) changes.push(`${kicked} site peer(s) handshaking toward their last endpoint`);
+    }
     return changes.length === 0 ? null : changes.join('; ');
   }
 
@@ -212,6 +223,7 @@ export class GatewaySync {
       peers.set({ interface: role }, dump?.peers.length ?? 0);
       connected.set({ interface: role }, dump?.peers.filter((peer) => isConnected(peer.latestHandshake, now)).length ?? 0);
     }
+    await this.siteEndpoints.remember(sites).catch((error) => this.ports.log.warn('could not keep the agents\u2019 endpoints', { error: errorMessage(error) }));
     return [...peerStatuses(users), ...peerStatuses(sites)];
   }
 

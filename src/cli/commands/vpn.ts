@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
-import { regionComment, renderProfileConf } from '../../core/render/profile-conf.ts';
+import { dialEndpoint, regionComment, renderProfileConf } from '../../core/render/profile-conf.ts';
 import { readOwnedLines, updateOwnedLines } from '../../core/render/wireguard-conf-update.ts';
 import { renderOpenVpnProfile } from '../../core/render/openvpn-profile.ts';
 import { chooseRegion, openVpnRemotes, type RegionEndpoint } from '../../core/render/profile-endpoints.ts';
@@ -72,13 +72,13 @@ export function registerVpnCommands(program: Command, io: Io): void {
         const region = pickRegion(parts, opts.region ?? fromFile?.name);
         const updated = updateOwnedLines(text, {
           peerPublicKey: parts.servicePublicKey,
-          endpoint: region.endpoint,
+          endpoint: dialEndpoint(parts, region),
           allowedIps: parts.allowedIps,
           regionComment: regionComment(parts, region),
         });
         if (!updated.ok) throw new CliError(`--config: ${opts.config}: ${updated.message}`, updated.reason === 'no-service-peer' ? 'usage' : 'error');
         file.commit(updated.text, true);
-        io.out(`${opts.config} refreshed: AllowedIPs ${parts.allowedIps.join(', ')}; region ${region.name} (${region.endpoint}). Reload it in your WireGuard client.`);
+        io.out(`${opts.config} refreshed: AllowedIPs ${parts.allowedIps.join(', ')}; ${dialsWhat(parts, region)}. Reload it in your WireGuard client.`);
       } catch (e) {
         file.abandon();
         throw e;
@@ -240,9 +240,7 @@ async function writeProfile(
     if (file === null) return io.out(text.trimEnd());
     file.commit(text, Boolean(opts.force));
     const what = type === 'openvpn' ? `certificate ${parts.profile.certificate?.serial ?? ''}, ` : '';
-    io.out(
-      `profile ${verb}: ${type}, ${what}tunnel IP ${parts.profile.tunnelIp}, region ${region.name} (${region.endpoint}); config written to ${opts.out} (mode 0600). The private key exists only in that file.`,
-    );
+    io.out(`profile ${verb}: ${type}, ${what}tunnel IP ${parts.profile.tunnelIp}, ${dialsWhat(parts, region)}; config written to ${opts.out} (mode 0600). The private key exists only in that file.`);
   } catch (e) {
     file?.abandon();
     if (registered && !(e instanceof CliError)) {
@@ -272,7 +270,7 @@ async function deviceCredential(type: ProfileType): Promise<DeviceCredential> {
         profileId: parts.profile.id,
         verb,
         at: new Date(),
-        remotes: openVpnRemotes(parts.regions, region, openvpn.port),
+        remotes: openVpnRemotes(parts.regions, region, openvpn.port, parts.serviceEndpoint),
         ca: openvpn.ca,
         certificate: openvpn.certificate,
         privateKey: device.privateKeyPem,
@@ -282,4 +280,9 @@ async function deviceCredential(type: ProfileType): Promise<DeviceCredential> {
       return result.text;
     },
   };
+}
+
+/** "endpoint vpn.example.com:51820 (every region)" or "region eu-central (host:port)". */
+function dialsWhat(parts: ProfileConfigParts, region: { name: string; endpoint: string }): string {
+  return parts.serviceEndpoint ? `endpoint ${parts.serviceEndpoint} (every region: ${parts.regions.map((r) => r.name).join(', ')})` : `region ${region.name} (${region.endpoint})`;
 }

@@ -59,6 +59,16 @@ describe('profile endpoints (one place for the choice of remote)', () => {
       { host: 'vpn-eu.example.test', port: 1194, proto: 'tcp' },
     ]);
   });
+  it('P8 with a service name: its host first (the control plane DNS picks the healthy region), then the region hosts', () => {
+    assert.deepEqual(openVpnRemotes(regions, regions[0] as (typeof regions)[0], 1194, 'vpn.example.test:51820'), [
+      { host: 'vpn.example.test', port: 1194, proto: 'udp' },
+      { host: 'vpn.example.test', port: 1194, proto: 'tcp' },
+      { host: 'vpn-eu.example.test', port: 1194, proto: 'udp' },
+      { host: 'vpn-eu.example.test', port: 1194, proto: 'tcp' },
+      { host: '2001:db8::1', port: 1194, proto: 'udp' },
+      { host: '2001:db8::1', port: 1194, proto: 'tcp' },
+    ]);
+  });
   it('chooseRegion: the named one, the first by default, null for an unknown name', () => {
     assert.equal(chooseRegion(regions)?.name, 'eu-central');
     assert.equal(chooseRegion(regions, 'eu-west')?.name, 'eu-west');

@@ -23,11 +23,14 @@ export function chooseRegion(regions: RegionEndpoint[], name?: string): RegionEn
  * An OpenVPN profile's `remote` lines: the chosen region first, then the others (OpenVPN
  * tries them in order, so a region that fails is left for the next at the next attempt);
  * per host UDP before TCP (TCP gets through networks that block UDP). The host is the
- * region endpoint's host; the port is the gateways' OpenVPN port.
+ * region endpoint's host; the port is the gateways' OpenVPN port. With a service name
+ * (`serviceEndpoint`, issue 11 item 1) its host comes first: OpenVPN resolves it at every
+ * connection attempt, so the control plane's DNS picks the healthy region; the region hosts
+ * after it still serve when that DNS cannot be reached.
  */
-export function openVpnRemotes(regions: RegionEndpoint[], first: RegionEndpoint, port: number = OPENVPN_PROFILE_PORT): OpenVpnRemote[] {
+export function openVpnRemotes(regions: RegionEndpoint[], first: RegionEndpoint, port: number = OPENVPN_PROFILE_PORT, serviceEndpoint?: string | null): OpenVpnRemote[] {
   const ordered = [first, ...regions.filter((r) => r.name !== first.name)];
-  const hosts: string[] = [];
+  const hosts: string[] = serviceEndpoint ? [endpointHost(serviceEndpoint)] : [];
   for (const region of ordered) {
     const host = endpointHost(region.endpoint);
     if (!hosts.includes(host)) hosts.push(host);

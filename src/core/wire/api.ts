@@ -105,6 +105,8 @@ export const ProfileConfigParts = z.object({
   openvpn: z
     .object({ certificate: z.string().nullable(), ca: z.string(), tlsCrypt: z.string(), port: z.number().int().min(1).max(65535) })
     .optional(),
+  /** Issue 11: `<service-name>:<port>` when the installation has a service name; every profile then dials it (absent: servers before issue 11, or none configured). */
+  serviceEndpoint: z.string().nullable().optional(),
 });
 export type ProfileConfigParts = z.infer<typeof ProfileConfigParts>;
 
@@ -190,7 +192,21 @@ export const RegionCreateRequest = z
   })
   .strict();
 /** Lax on purpose: an operator must be able to list (and remove) a region stored before endpoints were checked. */
-export const RegionInfo = z.object({ id: z.string(), name: z.string(), endpoint: z.string(), createdAt: z.string() });
+export const RegionInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  endpoint: z.string(),
+  createdAt: z.string(),
+  /** Issue 11: a drained region is left out of the service name's answers while another healthy one exists. */
+  drainedAt: z.string().nullable(),
+  /** At least one of its gateways reported within the status window (REGION_HEALTHY_WITHIN_SECONDS). */
+  healthy: z.boolean(),
+  liveGateways: z.number(),
+  gateways: z.number(),
+});
+
+/** `GET /regions/:name/health` (no login: external GSLB / load-balancer checks): 200 with this, else 503. */
+export const RegionHealthInfo = z.object({ region: z.string(), healthy: z.boolean(), drained: z.boolean(), liveGateways: z.number(), gateways: z.number() });
 
 export const EventInfo = z.object({
   id: z.number(),

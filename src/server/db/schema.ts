@@ -175,7 +175,7 @@ export interface Database {
   /** 0021: every certificate issued to a profile; revoked_at set = on the CRL. */
   profile_certificates: { serial: string; profile_id: string; fingerprint: string; not_after: string; issued_at: string; revoked_at: string | null };
   retired_keys: { public_key: string; profile_id: string; retired_at: string };
-  regions: { id: string; name: string; endpoint: string; created_at: string };
+  regions: { id: string; name: string; endpoint: string; created_at: string; drained_at: string | null };
   /** Organization VPNs (issue 12, SPEC O1; migration 0019). */
   org_vpns: { id: string; org_id: string; name: string; region_id: string; protocol: string; created_at: string; created_by: string | null };
   org_vpn_plants: { vpn_id: string; plant_id: string };

@@ -197,6 +197,7 @@ async function configParts(ctx: AppContext, row: ProfileRow, signed: SignedCerti
     regions,
     allowedIps: [formatCidr(ctx.addressing.mappedSpace), ...native],
     ...(row.kind === 'openvpn' ? { openvpn: await openVpnParts(ctx, signed) } : {}),
+    serviceEndpoint: ctx.serviceName ? serviceEndpoint(ctx.serviceName, regions) : null,
   };
 }
 
@@ -205,6 +206,20 @@ async function openVpnParts(ctx: AppContext, signed: SignedCertificate | null): 
   const ca = await existingUserCa(ctx, ctx.store.db);
   if (!ca) throw new Error('an OpenVPN profile exists but the user CA does not');
   return { certificate: signed?.certificate ?? null, ca: ca.ca.certificate, tlsCrypt: ca.tlsCrypt, port: OPENVPN_PROFILE_PORT };
+}
+
+/**
+ * `<service-name>:<port>` (issue 11): every region's gateways listen on the same user port
+ * (gateway `--user-port`, default 51820); the port is the one most regions' endpoints name.
+ */
+export function serviceEndpoint(serviceName: string, regions: Array<{ endpoint: string }>): string {
+  const counts = new Map<string, number>();
+  for (const r of regions) {
+    const port = /:(\d+)$/.exec(r.endpoint)?.[1];
+    if (port) counts.set(port, (counts.get(port) ?? 0) + 1);
+  }
+  const port = [...counts].sort((a, b) => b[1] - a[1] || Number(a[0]) - Number(b[0]))[0]?.[0] ?? '51820';
+  return `${serviceName}:${port}`;
 }
 
 async function requireRegion(ctx: AppContext): Promise<void> {

@@ -28,7 +28,7 @@ export function ShowOnceConfig({ config, onClose }: { config: ShownOnceConfig; o
             If you lose it, rotate the profile to get a new one.
           </Text>
         </Alert>
-        {config.forRegion && regions.length > 1 && (
+        {config.forRegion && regions.length > 1 && !config.parts.serviceEndpoint && (
           <NativeSelect
             label="Region to dial"
             description={openvpn ? 'Pick the region nearest to you; the file dials the others when it cannot reach it.' : 'Pick the region nearest to you; the file names the others to fall back to.'}

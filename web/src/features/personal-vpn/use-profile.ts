@@ -73,7 +73,7 @@ export function useKeyedProfileChange(verb: 'issued' | 'rotated') {
             profileId: parts.profile.id,
             verb,
             at: now,
-            remotes: openVpnRemotes(parts.regions, region, openvpn.port),
+            remotes: openVpnRemotes(parts.regions, region, openvpn.port, parts.serviceEndpoint),
             ca: openvpn.ca,
             certificate: openvpn.certificate as string,
             privateKey: device.privateKeyPem,
