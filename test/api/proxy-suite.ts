@@ -154,6 +154,20 @@ export function proxySuite(engine: string, database: () => Promise<string | unde
       assert.ok(hours > 7.9 && hours <= 8, `${hours}`);
     });
 
+    it('ended sessions leave the table a week after they ended (their events stay); open ones are kept', async () => {
+      const db = server.ctx.store.db;
+      const live = await db.selectFrom('proxy_sessions').select('id').where('closed_at', 'is', null).execute();
+      const old = new Date(Date.now() - 8 * 86_400_000).toISOString();
+      await db.updateTable('proxy_sessions').set({ closed_at: old, close_reason: 'closed' }).where('id', '=', live[0]!.id).execute();
+      const t = (await alice.get('/api/v1/web-targets')).body[0];
+      const opened = await alice.post(`/api/v1/web-targets/${t.id}/open`);
+      assert.equal(opened.status, 201);
+      const ids = (await db.selectFrom('proxy_sessions').select('id').execute()).map((r) => r.id);
+      assert.equal(ids.includes(live[0]!.id), false, 'the session ended 8 days ago is gone');
+      for (const r of live.slice(1)) assert.ok(ids.includes(r.id), 'open sessions stay');
+      assert.ok(ids.includes(opened.body.sessionId));
+    });
+
     it('O2 item 3: two plants on the same subnet: the same device address maps to two different gateway addresses', async () => {
       const b = await mona.post(PARK_B, { device: 'inverter-b' });
       assert.equal(b.status, 201, JSON.stringify(b.body));
