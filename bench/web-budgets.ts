@@ -79,7 +79,7 @@ export async function measureWebBudgets(options: { routes: number; runs: number 
       await page.close();
       const t1 = Date.now();
       await fresh.goto(server.url);
-      await fresh.getByRole('heading', { name: /You have no personal VPN profile|Your profile is active/ }).waitFor();
+      await fresh.getByRole('heading', { name: /You have no personal VPN profile|Your (WireGuard|OpenVPN) profile is active/ }).waitFor();
       result.signedInFirstPageMs.push(Date.now() - t1);
       // Routes: click → the first route painted (Element Timing: the browser's own paint time), and → the last row the view drew painted.
       await fresh.evaluate(() => {

@@ -30,6 +30,7 @@ declare -A deb_files=(
   [iputils-ping]=/usr/bin/ping
   [systemd]=/usr/bin/systemd-analyze
   [python3]=/usr/bin/python3   # test/cli/pty-run.py: the password prompt on a real pseudo-terminal
+  [openssl]=/usr/bin/openssl   # the browser proxy tests' TLS-1.0-only device (openssl s_server -tls1)
 )
 
 if [ "$want_deb" = 1 ]; then

@@ -27,6 +27,7 @@ export const MODULES: Array<{ names: string[]; load: () => Promise<Register> }> 
       };
     },
   },
+  { names: ['region'], load: async () => (await import('./commands/region.ts')).registerRegionCommands },
   { names: ['audit'], load: async () => (await import('./commands/audit.ts')).registerAuditCommands },
   { names: ['org'], load: async () => (await import('./commands/org.ts')).registerOrgCommands },
   { names: ['site-vpn'], load: async () => (await import('./commands/site-vpn.ts')).registerSiteVpnCommands },

@@ -1,4 +1,4 @@
-import type { AgentDesiredState, AgentDiscoveryResult, DaemonStatusReport, EnrolResponse, GatewaySecrets } from '../core/wire/daemon.ts';
+import type { AgentDesiredState, AgentDiscoveryResult, DaemonStatusReport, EnrolResponse, GatewaySecrets, GatewayOpenVpnMaterial } from '../core/wire/daemon.ts';
 import type { FlowBatch, FlowBatchAck } from '../core/wire/audit.ts';
 import type { GatewayStateMessage } from '../core/wire/gateway-delta.ts';
 
@@ -18,6 +18,8 @@ export type StateRequest = { after: number | null; waitSeconds: number; signal?:
 export interface GatewayControlPlane {
   register(registration: { sitePublicKey: string; siteEndpoint: string }): Promise<{ siteTunnelIp: string }>;
   secrets(): Promise<GatewaySecrets>;
+  /** The OpenVPN servers' CA, certificate, key, tls-crypt key and CRL (issue 11); absent on control planes without it. */
+  openvpn?(): Promise<GatewayOpenVpnMaterial>;
   /** The full document on (re)connect (`after` null) or when too far behind, else a delta since `after`. */
   state(request: StateRequest): Promise<GatewayStateMessage>;
   status(report: DaemonStatusReport): Promise<void>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FlowBatchAck } from '../core/wire/audit.ts';
-import { AgentDesiredState, EnrolResponse, GatewaySecrets } from '../core/wire/daemon.ts';
+import { AgentDesiredState, EnrolResponse, GatewayOpenVpnMaterial, GatewaySecrets } from '../core/wire/daemon.ts';
 import { GatewayStateMessage } from '../core/wire/gateway-delta.ts';
 import { GatewayDesiredState, ipV4 } from '../core/wire/gateway-state.ts';
 import {
@@ -101,6 +101,7 @@ export function httpGatewayControlPlane(server: ServerList | string, id: string,
   return {
     register: (registration) => http.request('POST', `${base}/register`, registration, GatewayRegistered),
     secrets: () => http.request('GET', `${base}/secrets`, undefined, GatewaySecrets),
+    openvpn: () => http.request('GET', `${base}/openvpn`, undefined, GatewayOpenVpnMaterial),
     // delta=1: answer with the delta contract (a server without it answers the bare document, read as full)
     state: (request) => http.request('GET', `${base}/state${stateQuery(request, { delta: true })}`, undefined, GatewayStateAnswer, longPoll(request)),
     status: (report) => http.request('POST', `${base}/status`, report, null),

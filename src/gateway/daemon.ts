@@ -8,7 +8,10 @@ import { SyncLoop, type SyncLoopOptions } from '../daemon/sync-loop.ts';
 import { loadContact, saveContact } from '../daemon/contact.ts';
 import { answerNotOlder } from '../daemon/not-older.ts';
 import { GatewayDocumentStore } from './document-store.ts';
-import { type GatewayUpdate, GatewaySync } from './gateway-sync.ts';
+import { type GatewayUpdate, GatewaySync, touchesOpenVpn } from './gateway-sync.ts';
+import { GatewayOpenVpn, type GatewayOpenVpnConfig, type PeerSource } from './openvpn-service.ts';
+import type { OpenVpnDriver } from '../os/openvpn/openvpn-driver.ts';
+import type { ConntrackFlush } from '../os/conntrack/conntrack-flush.ts';
 import type { GatewayInterfaces } from './nft-ruleset.ts';
 import type { ConntrackSource } from '../os/conntrack/conntrack-source.ts';
 import { FlowAccounting } from '../daemon/flow-accounting.ts';
@@ -37,19 +40,28 @@ export type GatewayDaemonConfig = {
   loop?: Partial<SyncLoopOptions>;
   /** Flow capture for the audit trail (issue 10); off when absent. */
   flows?: { reportMs: number; maxSpoolBatches?: number };
+  /** The personal-VPN OpenVPN servers (issue 11, SPEC P9); off when absent. */
+  openvpn?: GatewayOpenVpnConfig;
   /** The browser proxy (issue 12): served while the desired document has a `proxy` section; off when absent. */
   proxy?: ProxyHostConfig;
 };
 
 /** `conntrack` and `flowSpool`: the flow capture's source and spool directory (both needed for it to run). */
-export type GatewayDaemonPorts = DaemonPorts<GatewayControlPlane> & { conntrack?: ConntrackSource; flowSpool?: SpoolFiles };
+export type GatewayDaemonPorts = DaemonPorts<GatewayControlPlane> & {
+  conntrack?: ConntrackSource;
+  flowSpool?: SpoolFiles;
+  openvpn?: OpenVpnDriver;
+  conntrackFlush?: ConntrackFlush;
+};
 
 export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: GatewayDaemonPorts, signal?: AbortSignal): Promise<RunningDaemon> {
   const { store, log, clock } = ports;
   const identity = await loadOrEnrol({ kind: 'gateway', store, enrolment: ports.enrolment, token: config.token, name: config.name, clock, log, signal });
   const siteKey = await loadOrCreateKeyPair(store);
   const api = ports.controlPlane(identity);
-  const sync = new GatewaySync(config, ports, siteKey, async () => {
+  const openvpn = openVpnService(config, ports);
+  const syncConfig = openvpn ? { ...config, ifaces: { ...config.ifaces, openvpn: openvpn.interfaceNames } } : config;
+  const sync = new GatewaySync(syncConfig, ports, siteKey, async () => {
     const secrets = await api.secrets();
     const saved = GatewaySecrets.safeParse(await store.read('secrets'));
     if (!saved.success || saved.data.servicePrivateKey !== secrets.servicePrivateKey) await store.write('secrets', secrets);
@@ -102,11 +114,25 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
       prepare: (_update, reason) => sync.prepare(reason),
       apply: async (update, reason, access) => {
         // first, and synchronously inside: a session that left the document is cut before the data plane's turn
-        const proxied = proxy?.update(sync.document?.header.proxy, access === 'withdrawn');
+        const proxied = proxy?.update(sync.document?.header.proxy, access === 'withdrawn', (plantId) => sync.document?.site(plantId));
         const result = await sync.apply(update, reason, access);
         trackTunnelRange();
         await proxied;
-        return result;
+        const document = sync.document;
+        if (openvpn === null || document === null) return result;
+        // nft has already cut a removed client's traffic; its session goes now, then the CRL follows
+        const source = access === 'withdrawn' ? withdrawnSource(document) : document;
+        const killed = await openvpn.enforce(source);
+        const materialMoved = update.change === null || touchesOpenVpn(update.change.delta);
+        if (materialMoved && reason !== 'restore' && api.openvpn) {
+          const answer = await api.openvpn().catch((error) => {
+            log.warn('could not fetch the OpenVPN material', { error: (error as Error).message });
+            return null;
+          });
+          if (answer !== null) await openvpn.update(answer.material, source);
+        }
+        const note = killed.length > 0 ? `openvpn sessions ended: ${killed.join(', ')}` : null;
+        return [result, note].filter((part) => part !== null).join('; ') || null;
       },
       // Not awaited: a delta is one appended line, a full document a snapshot written in chunks.
       persist: async (update) => {
@@ -143,6 +169,7 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
       await proxyFlows.stop();
       if (capture !== null) await capture.capture.stop();
       else await spool?.stop();
+      await openvpn?.stop();
       await documents.flush();
       if (config.keepOnExit) {
         log.info('stopped; data plane left running (--keep-on-exit)');
@@ -152,6 +179,16 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
       log.info('stopped; interfaces and table removed');
     },
   };
+}
+
+function openVpnService(config: GatewayDaemonConfig, ports: GatewayDaemonPorts): GatewayOpenVpn | null {
+  if (config.openvpn === undefined || ports.openvpn === undefined) return null;
+  return new GatewayOpenVpn(config.openvpn, { openvpn: ports.openvpn, ip: ports.ip, log: ports.log, conntrack: ports.conntrackFlush });
+}
+
+/** Fail static past the max age: no user is served, so no OpenVPN client either. */
+function withdrawnSource(document: PeerSource): PeerSource {
+  return { peer: () => undefined, nativeOf: () => [], header: document.header };
 }
 
 /** The spool of flow batches (conntrack's and the browser proxy's), when the gateway has a spool directory and the control plane takes flows. */

@@ -94,6 +94,18 @@ export class GatewayDocument {
     };
   }
 
+  /** A user peer by its identity (a WireGuard key, or `openvpn:<serial>`). */
+  peer(key: string): GatewayPeer | undefined {
+    return this.peers.get(key);
+  }
+
+  /** The native prefixes active for one user tunnel IP (read at an OpenVPN client's connect: O(native mappings)). */
+  nativeOf(userIp: string): string[] {
+    const prefixes: string[] = [];
+    for (const mapping of this.native.values()) if (mapping.userIp === userIp) prefixes.push(mapping.native);
+    return prefixes;
+  }
+
   site(plantId: string): GatewaySite | undefined {
     return this.sites.get(plantId);
   }

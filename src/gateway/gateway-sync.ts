@@ -13,9 +13,11 @@ import type { IpConfigDriver } from '../os/ip/ip-config-driver.ts';
 import type { NftDriver } from '../os/nft/nft-driver.ts';
 import type { WireGuardDriver } from '../os/wireguard/wireguard-driver.ts';
 import { canonicalAddress } from '../core/net/ipv4.ts';
+import { openVpnSerialOf } from '../core/openvpn/profile-certificate.ts';
 import type { GatewayInterfaces } from './nft-ruleset.ts';
 import type { GatewayApplyPlan, GatewayObserved } from './plan.ts';
 import { checkAndPinRanges } from './ranges.ts';
+import { SiteEndpointMemory } from './site-endpoints.ts';
 
 /**
  * The gateway's local side of sync: the desired document it holds (indexed, updated by
@@ -58,6 +60,8 @@ export class GatewaySync {
   private readonly siteKey: WireGuardKeyPair;
   private readonly fetchSecrets: () => Promise<GatewaySecrets>;
   private readonly applier: GatewayApplier;
+  /** The agents' last endpoints (issue 11 item 4): a restarted gateway handshakes toward them at once. */
+  readonly siteEndpoints: SiteEndpointMemory;
   private documentValue: GatewayDocument | null = null;
   private secrets: GatewaySecrets | null = null;
   private forwardingChecked = false;
@@ -74,6 +78,7 @@ export class GatewaySync {
     this.ports = ports;
     this.siteKey = siteKey;
     this.fetchSecrets = fetchSecrets;
+    this.siteEndpoints = new SiteEndpointMemory(ports.store, ports.log);
     const plane: GatewayDataPlane = {
       wireguard: ports.wireguard,
       nft: ports.nft,
@@ -144,7 +149,7 @@ export class GatewaySync {
     const document = this.documentValue;
     if (reason !== 'reconcile' || document === null) return;
     await this.applier.prepareObservation();
-    await this.applier.prepareDocumentView(() => document.toState(), document.revision);
+    await this.applier.prepareDocumentView(() => wireGuardState(document.toState()), document.revision);
   }
 
   /** Brings the data plane to the document held (see the class comment for how). */
@@ -185,11 +190,11 @@ export class GatewaySync {
     const full = reason !== 'update' || access === 'withdrawn' || update.change === null;
     if (!full && update.change !== null) {
       const { delta, previousSites } = update.change;
-      report = await this.applier.applyDelta(delta, { previousSites, sitesNow: (plantId) => document.site(plantId) }, () => document.toState());
+      report = await this.applier.applyDelta(wireGuardDelta(delta), { previousSites, sitesNow: (plantId) => document.site(plantId) }, () => wireGuardState(document.toState()));
     } else if (reason === 'reconcile' && access === 'serving') {
-      report = await this.applier.reconcile(() => document.toState(), document.revision, header.gateway.siteTunnelIp);
+      report = await this.applier.reconcile(() => wireGuardState(document.toState()), document.revision, header.gateway.siteTunnelIp);
     } else {
-      const state = access === 'withdrawn' ? withdrawnState(document.toState()) : document.toState();
+      const state = access === 'withdrawn' ? withdrawnState(document.toState()) : wireGuardState(document.toState());
       report = await this.applier.apply(state, { observe: reason !== 'update', withdrawn: access === 'withdrawn' });
     }
     this.adopted = null;
@@ -200,6 +205,13 @@ export class GatewaySync {
     // the plan ran nothing (already applied): addresses and routes still get their turn
     if (!ipDone) await this.syncIp(document, reason !== 'update', changes);
     this.setStateGauges(document, access);
+    if (access === 'serving') {
+      const kicked = await this.siteEndpoints.kickOnce(this.ports.wireguard, this.config.ifaces.sites).catch((error) => {
+        this.ports.log.warn('could not point site peers at their last endpoints', { error: errorMessage(error) });
+        return 0;
+      });
+      if (kicked > 0) changes.push(`${kicked} site peer(s) handshaking toward their last endpoint`);
+    }
     return changes.length === 0 ? null : changes.join('; ');
   }
 
@@ -211,6 +223,7 @@ export class GatewaySync {
       peers.set({ interface: role }, dump?.peers.length ?? 0);
       connected.set({ interface: role }, dump?.peers.filter((peer) => isConnected(peer.latestHandshake, now)).length ?? 0);
     }
+    await this.siteEndpoints.remember(sites).catch((error) => this.ports.log.warn('could not keep the agents\u2019 endpoints', { error: errorMessage(error) }));
     return [...peerStatuses(users), ...peerStatuses(sites)];
   }
 
@@ -231,7 +244,7 @@ export class GatewaySync {
     await this.fixKey(observed, 'sites', this.siteKey.privateKey, this.siteKey.publicKey, this.config.sitePort);
   }
 
-  private async fixKey(observed: GatewayObserved, role: keyof GatewayInterfaces, privateKey: string, publicKey: string, port: number) {
+  private async fixKey(observed: GatewayObserved, role: 'users' | 'sites', privateKey: string, publicKey: string, port: number) {
     const dump = observed[role];
     if (dump === null || (dump.interface.publicKey === publicKey && dump.interface.listenPort === port)) return;
     await this.ports.wireguard.setPrivateKey(this.config.ifaces[role], privateKey, port);
@@ -275,6 +288,25 @@ export class GatewaySync {
     desiredPeers.set({ interface: 'users' }, access === 'withdrawn' ? 0 : document.counts.peers);
     desiredPeers.set({ interface: 'sites' }, applied?.sites ?? 0);
   }
+}
+
+/**
+ * The document as the WireGuard side sees it: OpenVPN profiles' peers (`openvpn:<serial>`,
+ * issue 11) are served by the OpenVPN servers, never by the users interface; their allowed
+ * pairs and native mappings stay (the nft sets govern both kinds of client).
+ */
+export function wireGuardState(state: GatewayDesiredState): GatewayDesiredState {
+  return state.peers.some((peer) => openVpnSerialOf(peer.publicKey) !== null) ? { ...state, peers: state.peers.filter((peer) => openVpnSerialOf(peer.publicKey) === null) } : state;
+}
+
+export function wireGuardDelta(delta: GatewayStateDelta): GatewayStateDelta {
+  const wg = (key: string) => openVpnSerialOf(key) === null;
+  return { ...delta, peers: { upsert: delta.peers.upsert.filter((peer) => wg(peer.publicKey)), remove: delta.peers.remove.filter(wg) } };
+}
+
+/** Whether a delta adds or removes an OpenVPN profile (the CRL or the CA may have changed). */
+export function touchesOpenVpn(delta: GatewayStateDelta): boolean {
+  return delta.peers.upsert.some((peer) => openVpnSerialOf(peer.publicKey) !== null) || delta.peers.remove.some((key) => openVpnSerialOf(key) !== null);
 }
 
 /** User access withdrawn (fail static past the max age): no user peer, no allowed pair, no native entry; site tunnels stay. */

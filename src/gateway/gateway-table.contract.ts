@@ -78,6 +78,20 @@ export function gatewayTableContract(label: string, setup: () => Promise<Gateway
       await assertForeignTableIntact();
     });
 
+    it('P9: with the OpenVPN tuns every user rule is repeated for them, and the table reads back as the planner expects (no reload loop)', async () => {
+      const withOpenVpn = { ...ifaces, openvpn: ['pgo0', 'pgt0'] };
+      await driver.applyScript(renderGatewayRuleset(twoPlantsState, withOpenVpn, table));
+      const observed = await driver.readTable(table);
+      assert.ok(observed);
+      const expected = expectedGatewayStructure(withOpenVpn, twoPlantsState.gateway?.siteTunnelIp ?? null, [24, 28], ['100.64.0']);
+      assert.deepEqual(observed.chains, expected.chains);
+      const forward = expected.chains.find((chain) => chain.name === 'forward');
+      assert.equal(forward?.rules.filter((rule) => rule.includes('pgo0')).length, 4, 'both directions for both set lengths');
+      assert.deepEqual(planNft(twoPlantsState, withOpenVpn, observed), { kind: 'unchanged' });
+      assert.equal(planNft(twoPlantsState, ifaces, observed).kind, 'reload', 'a gateway that drops OpenVPN reloads its table');
+      await driver.applyScript(renderGatewayRuleset(twoPlantsState, ifaces, table));
+    });
+
     it('a second full load replaces the elements (no leftovers from the first)', async () => {
       const smaller = { allowed: twoPlantsState.allowed.slice(0, 1), native: [] };
       await driver.applyScript(renderGatewayRuleset(smaller, ifaces, table));

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { OpenVpnProcessDriver } from '../os/openvpn/openvpn-process-driver.ts';
+import { ConntrackCliFlush } from '../os/conntrack/conntrack-flush.ts';
 import { ConntrackCliSource } from '../os/conntrack/conntrack-cli-source.ts';
 import { DirectorySpoolFiles } from '../daemon/flow-spool.ts';
 import { CONNTRACK, flowCaptureEnabled } from '../daemon/flow-capture-mode.ts';
@@ -9,6 +11,13 @@ import { realDaemonPorts } from '../daemon/real-ports.ts';
 import { type DaemonOutput, daemonVersion, loopOptions, runDaemon } from '../daemon/run.ts';
 import { startGatewayDaemon } from './daemon.ts';
 import type { ProxyHostConfig } from './proxy/proxy-host.ts';
+
+const OPENVPN_BINARIES = ['/usr/sbin/openvpn', '/usr/bin/openvpn'];
+
+function openVpnConfig(options: GatewayCommandOptions) {
+  const [udp = 'pgo0', tcp = 'pgt0'] = (options.openvpnInterfaces ?? 'pgo0,pgt0').split(',').map((name) => name.trim());
+  return { directory: join(options.stateDir, 'openvpn'), port: options.openvpnPort ?? 1194, interfaces: { udp, tcp } };
+}
 
 /** `plantgate gateway`: only wiring — real drivers, HTTP control plane, state dir, real clock. */
 
@@ -34,6 +43,11 @@ export type GatewayCommandOptions = {
   flowReportSeconds?: number;
   /** conntrack's netlink receive buffer (`--buffer-size`); default 8 MiB. */
   conntrackBufferBytes?: number;
+  /** OpenVPN certificate profiles (issue 11): 'auto' (default) runs the servers when openvpn is installed. */
+  openvpn?: 'auto' | 'on' | 'off';
+  openvpnPort?: number;
+  /** "UDP,TCP" tun names. */
+  openvpnInterfaces?: string;
   /** Browser proxy listener: `off`, `HOST` (port from the control plane's proxy settings) or `HOST:PORT`; default all addresses. */
   proxyListen?: string;
   /** PEM certificate (chain) and key for `*.<proxy domain>`; without them a self-signed certificate is served. */
@@ -44,6 +58,8 @@ export type GatewayCommandOptions = {
 export function runGateway(options: GatewayCommandOptions, output: DaemonOutput): Promise<number> {
   return runDaemon('gateway', options, output, ({ log, metrics, signal, withdraw }) => {
     const flows = flowCaptureEnabled(options.flowCapture, existsSync(CONNTRACK));
+    const openvpn = options.openvpn === 'on' || (options.openvpn !== 'off' && OPENVPN_BINARIES.some((path) => existsSync(path)));
+    if (!openvpn) log.warn('OpenVPN servers off: OpenVPN certificate profiles cannot connect to this gateway', { mode: options.openvpn ?? 'auto' });
     if (!flows) log.warn('flow capture off: no flow records for the audit trail from this gateway', { mode: options.flowCapture ?? 'auto', conntrack: existsSync(CONNTRACK) });
     return startGatewayDaemon(
       {
@@ -58,10 +74,12 @@ export function runGateway(options: GatewayCommandOptions, output: DaemonOutput)
         version: daemonVersion(),
         loop: loopOptions(options.reconcileSeconds, options.maxStaleHours),
         flows: flows ? { reportMs: (options.flowReportSeconds ?? 60) * 1000 } : undefined,
+        openvpn: openvpn ? openVpnConfig(options) : undefined,
         proxy: proxyHostConfig(options),
       },
       {
         ...realDaemonPorts(options, { log, metrics, withdraw }, (servers, identity) => httpGatewayControlPlane(servers, identity.id, identity.credential)),
+        ...(openvpn ? { openvpn: new OpenVpnProcessDriver(), ...(existsSync(CONNTRACK) ? { conntrackFlush: new ConntrackCliFlush() } : {}) } : {}),
         // the spool carries the browser proxy's flows too, with or without conntrack
         flowSpool: new DirectorySpoolFiles(join(options.stateDir, 'flows')),
         ...(flows

@@ -20,7 +20,6 @@ import {
 } from '../os/nft/nft-elements.ts';
 import { checkedTableName, DEFAULT_TABLE_NAME, inputChain, quotedInterface } from '../os/nft/nft-names.ts';
 
-
 /**
  * Renders plantgate's gateway nft table (DESIGN "Data plane") as one `nft -f` script.
  *
@@ -31,7 +30,17 @@ import { checkedTableName, DEFAULT_TABLE_NAME, inputChain, quotedInterface } fro
  * stale chains and set types; delete + define does not.)
  */
 
-export type GatewayInterfaces = { users: string; sites: string };
+/**
+ * `openvpn`: the tun interfaces of the gateway's OpenVPN servers (issue 11, SPEC P9). Their
+ * clients carry the same user tunnel IPs as the WireGuard peers, so every rule that names the
+ * users interface is repeated for each of them: the same sets and maps govern both.
+ */
+export type GatewayInterfaces = { users: string; sites: string; openvpn?: string[] };
+
+/** The users interface and the OpenVPN tuns, in that order. */
+export function userSideInterfaces(ifaces: GatewayInterfaces): string[] {
+  return [ifaces.users, ...(ifaces.openvpn ?? [])];
+}
 
 export function renderGatewayRuleset(
   state: Pick<GatewayDesiredState, 'allowed' | 'native'> & Partial<Pick<GatewayDesiredState, 'gateway'>>,
@@ -39,7 +48,7 @@ export function renderGatewayRuleset(
   tableName: string = DEFAULT_TABLE_NAME,
 ): string {
   const table = checkedTableName(tableName);
-  const users = quotedInterface(ifaces.users);
+  const userSide = userSideInterfaces(ifaces).map(quotedInterface);
   const sites = quotedInterface(ifaces.sites);
   const { allowed, native } = desiredGatewayElements(state);
   const lengths = orderedLengths(countByLength(allowed));
@@ -72,10 +81,10 @@ export function renderGatewayRuleset(
       '\t}',
       '',
     ]),
-    ...inputChain([users, sites], true),
+    ...inputChain([...userSide, sites], true),
     '\tchain prerouting {',
     '\t\ttype nat hook prerouting priority dstnat; policy accept;',
-    ...shards.map((shard) => `\t\t${nativeRule(users, shard)}`),
+    ...userSide.flatMap((users) => shards.map((shard) => `\t\t${nativeRule(users, shard)}`)),
     '\t}',
     '',
     // The forward hook sees only routed-through packets: the WireGuard UDP and the
@@ -84,7 +93,7 @@ export function renderGatewayRuleset(
     // cuts open flows; replies are matched through conntrack's tuples.
     '\tchain forward {',
     '\t\ttype filter hook forward priority filter; policy drop;',
-    ...lengths.flatMap((length) => allowedRules(users, sites, length)),
+    ...userSide.flatMap((users) => lengths.flatMap((length) => allowedRules(users, sites, length))),
     '\t}',
     '',
     // Agents see this gateway's own site address as source (unique per gateway), so an
@@ -190,9 +199,7 @@ export function renderSetDelta(delta: SetDelta, tableName: string = DEFAULT_TABL
 }
 
 export function isEmptyDelta(delta: SetDelta): boolean {
-  return (
-    delta.addAllowed.length + delta.removeAllowed.length + delta.addNative.length + delta.removeNative.length === 0
-  );
+  return delta.addAllowed.length + delta.removeAllowed.length + delta.addNative.length + delta.removeNative.length === 0;
 }
 
 function nativeElementText(element: NativeElement): string {

@@ -14,7 +14,7 @@ import {
   nativeShardPrefix,
   netmask,
 } from '../os/nft/nft-elements.ts';
-import type { GatewayInterfaces, SetDelta } from './nft-ruleset.ts';
+import { type GatewayInterfaces, type SetDelta, userSideInterfaces } from './nft-ruleset.ts';
 import type { ObservedNftTable } from '../os/nft/nft-table-json.ts';
 import type { WgDump } from '../os/wireguard/wg-dump.ts';
 import { DEFAULT_PLAN_OPTIONS, type PeerPlan, type PlanOptions, planPeers } from '../os/wireguard/peer-plan.ts';
@@ -35,10 +35,7 @@ export type GatewayObserved = {
   nft: ObservedNftTable | null;
 };
 
-export type NftPlan =
-  | { kind: 'unchanged' }
-  | { kind: 'delta'; delta: SetDelta }
-  | { kind: 'reload'; reasons: string[] };
+export type NftPlan = { kind: 'unchanged' } | { kind: 'delta'; delta: SetDelta } | { kind: 'reload'; reasons: string[] };
 
 export type GatewayApplyPlan = {
   /** Interfaces the applier must create before it applies the peer plans. */
@@ -61,9 +58,7 @@ export function planGatewayApply(
   if (observed.users === null) missingInterfaces.push('users');
   if (observed.sites === null) missingInterfaces.push('sites');
   if (observed.users && observed.users.interface.publicKey !== desired.servicePublicKey) {
-    problems.push(
-      `users interface ${ifaces.users} has public key ${observed.users.interface.publicKey}, not the service key ${desired.servicePublicKey}`,
-    );
+    problems.push(`users interface ${ifaces.users} has public key ${observed.users.interface.publicKey}, not the service key ${desired.servicePublicKey}`);
   }
   return {
     missingInterfaces,
@@ -150,9 +145,7 @@ export function diffElements(
     // A changed value (user picked another priority plant) is a remove of the old
     // key:value plus an add of the new one; renderSetDelta orders them.
     addNative: desired.native.filter((element) => observedNative.get(nativeKey(element))?.mapped !== element.mapped),
-    removeNative: observed.native.filter(
-      (element) => desiredNative.get(nativeKey(element))?.mapped !== element.mapped,
-    ),
+    removeNative: observed.native.filter((element) => desiredNative.get(nativeKey(element))?.mapped !== element.mapped),
   };
 }
 
@@ -169,7 +162,8 @@ export function expectedGatewayStructure(
   allowedLengths: number[] = [],
   nativeShards: string[] = [],
 ): TableStructure {
-  const { users, sites } = ifaces;
+  const { sites } = ifaces;
+  const userSide = userSideInterfaces(ifaces);
   return {
     sets: [
       ...allowedLengths.map((length) => ({
@@ -186,16 +180,17 @@ export function expectedGatewayStructure(
       })),
     ],
     chains: [
-      expectedInputChain([users, sites], true),
+      expectedInputChain([...userSide, sites], true),
       {
         name: 'prerouting',
         type: 'nat',
         hook: 'prerouting',
         prio: -100,
         policy: 'accept',
-        rules: nativeShards.map(
-          (shard) =>
-            `iifname == ${users} ip saddr == ${nativeShardPrefix(shard)} dnat ip prefix to ip saddr . ip daddr map @${nativeMapName(shard)}`,
+        rules: userSide.flatMap((users) =>
+          nativeShards.map(
+            (shard) => `iifname == ${users} ip saddr == ${nativeShardPrefix(shard)} dnat ip prefix to ip saddr . ip daddr map @${nativeMapName(shard)}`,
+          ),
         ),
       },
       {
@@ -204,14 +199,16 @@ export function expectedGatewayStructure(
         hook: 'forward',
         prio: 0,
         policy: 'drop',
-        rules: allowedLengths.flatMap((length) => {
-          const mask = length === 32 ? '' : ` & ${netmask(length)}`;
-          const set = `@${allowedSetName(length)}`;
-          return [
-            `iifname == ${users} oifname == ${sites} ip saddr . ip daddr${mask} == ${set} accept`,
-            `iifname == ${sites} oifname == ${users} ct original ip saddr . ct reply ip saddr${mask} == ${set} accept`,
-          ];
-        }),
+        rules: userSide.flatMap((users) =>
+          allowedLengths.flatMap((length) => {
+            const mask = length === 32 ? '' : ` & ${netmask(length)}`;
+            const set = `@${allowedSetName(length)}`;
+            return [
+              `iifname == ${users} oifname == ${sites} ip saddr . ip daddr${mask} == ${set} accept`,
+              `iifname == ${sites} oifname == ${users} ct original ip saddr . ct reply ip saddr${mask} == ${set} accept`,
+            ];
+          }),
+        ),
       },
       {
         name: 'postrouting',
@@ -224,4 +221,3 @@ export function expectedGatewayStructure(
     ],
   };
 }
-

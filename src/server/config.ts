@@ -22,6 +22,11 @@ export type ServerSettings = {
   tlsKey: string | undefined;
   logLevel: LogLevel;
   metricsToken: string | undefined;
+  /** Issue 11: the name every profile dials (one for all regions); answered by the built-in DNS responder at `dnsListen`. */
+  serviceName: string | undefined;
+  dnsListen: string | undefined;
+  /** Comma-separated nameserver host names of the zone (the NS records; default `ns.<service-name>`). */
+  dnsNameservers: string | undefined;
   /** The browser proxy's domain (docs/browser-proxy.md): targets at `t-….<domain>`; undefined: the proxy is off. */
   proxyDomain: string | undefined;
   /** The HTTPS port the gateways' proxy listens on (default 443). */
@@ -53,9 +58,15 @@ export const SETTING_SOURCES: Record<StringSetting, { flag: string; env: string;
   tlsKey: { flag: '--tls-key', env: 'PLANTGATE_TLS_KEY', file: 'tls.key' },
   logLevel: { flag: '--log-level', env: 'PLANTGATE_LOG_LEVEL', file: 'log.level' },
   metricsToken: { flag: '--metrics-token', env: 'PLANTGATE_METRICS_TOKEN', file: 'metrics.token' },
+  serviceName: { flag: '--service-name', env: 'PLANTGATE_SERVICE_NAME', file: 'serviceName' },
+  dnsListen: { flag: '--dns-listen', env: 'PLANTGATE_DNS_LISTEN', file: 'dns.listen' },
+  dnsNameservers: { flag: '--dns-nameservers', env: 'PLANTGATE_DNS_NAMESERVERS', file: 'dns.nameservers' },
   proxyDomain: { flag: '--proxy-domain', env: 'PLANTGATE_PROXY_DOMAIN', file: 'proxy.domain' },
   proxyPort: { flag: '--proxy-port', env: 'PLANTGATE_PROXY_PORT', file: 'proxy.port' },
 };
+
+/** A fully qualified host name: dot-separated labels of letters, digits and inner dashes, at least two labels. */
+const FQDN = /^(?=.{1,253}\.?$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.?$/i;
 
 const text = z.string().min(1, 'must not be empty').max(4096, 'is too long').refine((value) => !/[\r\n\0]/.test(value), 'must be one line');
 
@@ -72,6 +83,8 @@ export const ServerConfigFile = z
     tls: z.object({ cert: text.optional(), key: text.optional() }).strict().optional(),
     log: z.object({ level: z.enum(LOG_LEVELS).optional() }).strict().optional(),
     metrics: z.object({ token: text.optional() }).strict().optional(),
+    serviceName: text.optional(),
+    dns: z.object({ listen: text.optional(), nameservers: text.optional() }).strict().optional(),
     proxy: z.object({ domain: text.optional(), port: z.number().int('must be a whole number').min(1, 'must be 1–65535').max(65535, 'must be 1–65535').optional() }).strict().optional(),
     audit: z
       .object({
@@ -123,6 +136,9 @@ export function resolveServerSettings(input: {
     tlsKey: file.tls?.key,
     logLevel: file.log?.level,
     metricsToken: file.metrics?.token,
+    serviceName: file.serviceName,
+    dnsListen: file.dns?.listen,
+    dnsNameservers: file.dns?.nameservers,
     proxyDomain: file.proxy?.domain,
     proxyPort: file.proxy?.port === undefined ? undefined : String(file.proxy.port),
   };
@@ -146,6 +162,9 @@ export function resolveServerSettings(input: {
     tlsKey: pick('tlsKey'),
     logLevel: logLevel as LogLevel,
     metricsToken: pick('metricsToken'),
+    serviceName: pick('serviceName'),
+    dnsListen: pick('dnsListen'),
+    dnsNameservers: pick('dnsNameservers'),
     proxyDomain: pick('proxyDomain'),
     proxyPort: pick('proxyPort'),
     audit: file.audit ?? {},
@@ -161,5 +180,24 @@ export function resolveServerSettings(input: {
   if ((settings.tlsCert === undefined) !== (settings.tlsKey === undefined)) {
     problems.push('tls: give both a certificate (--tls-cert / tls.cert) and its key (--tls-key / tls.key), or neither');
   }
+  problems.push(...serviceNameProblems(settings));
   return problems.length > 0 ? { ok: false, problems } : { ok: true, settings };
+}
+
+function serviceNameProblems(settings: ServerSettings): string[] {
+  const problems: string[] = [];
+  const name = SETTING_SOURCES.serviceName;
+  if (settings.serviceName !== undefined && !FQDN.test(settings.serviceName)) {
+    problems.push(`service name "${settings.serviceName}" (${name.flag} / ${name.env} / ${name.file}): must be a fully qualified host name, e.g. vpn.example.com`);
+  }
+  if (settings.dnsListen !== undefined) {
+    if (settings.serviceName === undefined) problems.push(`${SETTING_SOURCES.dnsListen.flag}: needs ${name.flag} (the zone the responder answers for)`);
+    if (!/^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.test(settings.dnsListen) || Number(settings.dnsListen.split(':').at(-1)) > 65535) {
+      problems.push(`${SETTING_SOURCES.dnsListen.flag} "${settings.dnsListen}": must be ADDR:PORT, e.g. 0.0.0.0:53`);
+    }
+  }
+  for (const ns of (settings.dnsNameservers ?? '').split(',').map((n) => n.trim()).filter(Boolean)) {
+    if (!FQDN.test(ns)) problems.push(`${SETTING_SOURCES.dnsNameservers.flag}: "${ns}" is not a fully qualified host name`);
+  }
+  return problems;
 }

@@ -31,6 +31,8 @@ export type AppContext = {
   guard: AttemptGuard;
   /** Daemons' status reports, written to the database in batches. */
   daemonStatus: DaemonStatusBuffer;
+  /** Issue 11: the one name every profile dials (lower case, no trailing dot); null: profiles dial their region's endpoint. */
+  serviceName: string | null;
   /** The browser proxy's domain and port (docs/browser-proxy.md); null: the proxy is off. */
   proxy: ProxyConfig | null;
   /** The audit store (issue 10): its own database (SQLite) or tables and pool (PostgreSQL), key and settings. */

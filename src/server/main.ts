@@ -26,6 +26,8 @@ import { routeMatcher } from './observability/route-pattern.ts';
 import { ServerMetrics } from './observability/server-metrics.ts';
 import { loadMasterKey, secretBox } from './secrets/secret-box.ts';
 import { RouteViewCache } from './features/vpn/routes-view.ts';
+import { zoneName } from './features/regions/dns-answer.ts';
+import { type RunningDns, startDnsResponder } from './features/regions/dns-server.ts';
 import { proxySectionSource } from './features/proxy/section.ts';
 
 export type ServerOptions = {
@@ -52,6 +54,11 @@ export type ServerOptions = {
   authLimits?: GuardLimits;
   /** The audit store (issue 10); docs/audit.md. */
   audit?: AuditOptions;
+  /** Issue 11 (docs/regions.md): the name every profile dials; with `dnsListen`, this process answers its zone. */
+  serviceName?: string;
+  dnsListen?: string;
+  /** Comma-separated NS host names of the zone. */
+  dnsNameservers?: string;
   /** The browser proxy's domain (docs/browser-proxy.md); unset: the proxy is off. */
   proxyDomain?: string | undefined;
   /** The HTTPS port the gateways' proxy listens on and the URLs name (default 443). */
@@ -73,7 +80,7 @@ export type AuditOptions = {
   streaming?: StreamingOptions;
 };
 
-export type RunningServer = { url: string; ctx: AppContext; close(): Promise<void> };
+export type RunningServer = { url: string; ctx: AppContext; dns: RunningDns | null; close(): Promise<void> };
 
 export async function startServer(options: ServerOptions, print: (line: string) => void = console.log): Promise<RunningServer> {
   const logger = createPinoLogger(options.logWrite ?? ((line) => process.stdout.write(`${line}\n`)), {
@@ -119,6 +126,7 @@ export async function startServer(options: ServerOptions, print: (line: string) 
     // The clock reads ctx.now, so tests that move ctx.now move the backoff with it.
     guard: new AttemptGuard(options.authLimits ?? guardLimitsFromEnv(process.env), () => ctx.now().getTime()),
     daemonStatus,
+    serviceName: options.serviceName ? zoneName(options.serviceName) : null,
     proxy: options.proxyDomain ? { domain: options.proxyDomain, port: options.proxyPort === undefined ? 443 : Number(options.proxyPort) } : null,
     audit: {
       store: auditStore,
@@ -154,10 +162,13 @@ export async function startServer(options: ServerOptions, print: (line: string) 
   const address = server.address() as AddressInfo;
   const url = `${tls ? 'https' : 'http'}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info({ url, engine: store.engine, revision: fleet.currentRevision() }, 'plantgate control plane listening');
+  const dns = options.serviceName && options.dnsListen ? await startDns(ctx, options, logger, server) : null;
   return {
     url,
     ctx,
+    dns,
     close: async () => {
+      await dns?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
@@ -170,6 +181,20 @@ export async function startServer(options: ServerOptions, print: (line: string) 
       await auditStore.close();
     },
   };
+}
+
+async function startDns(ctx: AppContext, options: ServerOptions, logger: ReturnType<typeof createPinoLogger>, http: ReturnType<typeof serve>): Promise<RunningDns> {
+  const nameservers = (options.dnsNameservers ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  try {
+    const dns = await startDnsResponder(ctx, { serviceName: options.serviceName as string, listen: options.dnsListen as string, nameservers }, (err) =>
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'dns responder'),
+    );
+    logger.info({ serviceName: ctx.serviceName, udp: dns.udpPort, tcp: dns.tcpPort }, 'dns responder listening');
+    return dns;
+  } catch (error) {
+    http.close();
+    throw new Error(`--dns-listen ${options.dnsListen}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 function readPem(path: string, what: string): string {

@@ -136,6 +136,21 @@ export const MATRIX: Record<string, Row> = {
     ok: 204,
     missing: () => ({ path: '/admin/regions/no-such-region' }),
   },
+  // Issue 11: drain is idempotent; the matrix undrains afterwards so nothing else sees a drained region.
+  'POST /admin/regions/:name/drain': {
+    access: 'operator',
+    call: () => ({ path: '/admin/regions/eu-central/drain' }),
+    ok: 200,
+    missing: () => ({ path: '/admin/regions/no-such-region/drain' }),
+  },
+  'POST /admin/regions/:name/undrain': {
+    access: 'operator',
+    call: () => ({ path: '/admin/regions/eu-central/undrain' }),
+    ok: 200,
+    missing: () => ({ path: '/admin/regions/no-such-region/undrain' }),
+  },
+  // For load balancers: no login; the matrix's gateway never reported, so the region is not healthy (503).
+  'GET /regions/:name/health': { access: 'public', call: () => ({ path: '/regions/eu-central/health' }), ok: 503 },
   'GET /admin/regions/:name/state': {
     access: 'operator',
     call: () => ({ path: '/admin/regions/eu-central/state' }),
@@ -206,6 +221,7 @@ export const MATRIX: Record<string, Row> = {
   // ---- gateways and agents, each only as itself ------------------------------------
   'POST /gateways/:id/register': daemonRow('gateway', '/register', 200, () => ({ sitePublicKey: key(), siteEndpoint: '198.51.100.7:51821' })),
   'GET /gateways/:id/secrets': daemonRow('gateway', '/secrets', 200),
+  'GET /gateways/:id/openvpn': daemonRow('gateway', '/openvpn', 200),
   'GET /gateways/:id/state': daemonRow('gateway', '/state', 200),
   'POST /gateways/:id/status': daemonRow('gateway', '/status', 204, () => statusReport),
   'POST /agents/:id/register': daemonRow('agent', '/register', 200, () => ({ publicKey: key() })),

@@ -53,6 +53,9 @@ export function proxySuite(engine: string, database: () => Promise<string | unde
       fleet.users.push({ email: 'paul@solarco.example', name: 'Paul', password: 'paul-password' });
       fleet.organizations[0]!.members.push({ email: 'paul@solarco.example', role: 'member' });
       fleet.organizations[0]!.jobRoles.push({ user: 'paul@solarco.example', plant: 'Park A', role: 'technical-manager' });
+      fleet.users.push({ email: 'tina@solarco.example', name: 'Tina', password: 'tina-password' });
+      fleet.organizations[0]!.members.push({ email: 'tina@solarco.example', role: 'member' });
+      fleet.organizations[0]!.jobRoles.push({ user: 'tina@solarco.example', plant: 'Park A', role: 'operator' });
       // Park B has Park A's subnet: the same device address in two plants.
       fleet.organizations[0]!.plants[1]!.devices.push({ name: 'inverter-b', ip: '192.168.1.17', kind: 'inverter', ports: [80] });
       const applied = await op.post('/api/v1/admin/fleet', { document: fleet });
@@ -151,6 +154,20 @@ export function proxySuite(engine: string, database: () => Promise<string | unde
       assert.ok(hours > 7.9 && hours <= 8, `${hours}`);
     });
 
+    it('ended sessions leave the table a week after they ended (their events stay); open ones are kept', async () => {
+      const db = server.ctx.store.db;
+      const live = await db.selectFrom('proxy_sessions').select('id').where('closed_at', 'is', null).execute();
+      const old = new Date(Date.now() - 8 * 86_400_000).toISOString();
+      await db.updateTable('proxy_sessions').set({ closed_at: old, close_reason: 'closed' }).where('id', '=', live[0]!.id).execute();
+      const t = (await alice.get('/api/v1/web-targets')).body[0];
+      const opened = await alice.post(`/api/v1/web-targets/${t.id}/open`);
+      assert.equal(opened.status, 201);
+      const ids = (await db.selectFrom('proxy_sessions').select('id').execute()).map((r) => r.id);
+      assert.equal(ids.includes(live[0]!.id), false, 'the session ended 8 days ago is gone');
+      for (const r of live.slice(1)) assert.ok(ids.includes(r.id), 'open sessions stay');
+      assert.ok(ids.includes(opened.body.sessionId));
+    });
+
     it('O2 item 3: two plants on the same subnet: the same device address maps to two different gateway addresses', async () => {
       const b = await mona.post(PARK_B, { device: 'inverter-b' });
       assert.equal(b.status, 201, JSON.stringify(b.body));
@@ -188,6 +205,16 @@ export function proxySuite(engine: string, database: () => Promise<string | unde
       await poll();
     });
 
+
+    it('DESIGN "Sync": with the proxy on, an idle gateway long-poll makes no database query; after a write the section is derived once for all gateways', async () => {
+      await poll();
+      const before = server.ctx.store.queryCount();
+      const idle = await gateway.client.get(`/api/v1/gateways/${gateway.id}/state?delta=1&after=${revision}&wait=1`);
+      assert.equal(idle.status, 200);
+      // The daemon's own credential check is memoized per revision too: nothing at all reached the database.
+      assert.equal(server.ctx.store.queryCount() - before, 0, 'an idle long-poll queried the database');
+      await poll();
+    });
 
     it('item 4: removing the job role that opened the plant removes the session from the next document (and records it closed)', async () => {
       const paul = await as('paul@solarco.example', 'paul-password');
@@ -242,6 +269,30 @@ export function proxySuite(engine: string, database: () => Promise<string | unde
         [],
       );
       assert.equal((await op.post('/api/v1/admin/users/alice@solarco.example/enable')).status, 204);
+    });
+
+    it('item 4: lowering the user to Guest in the plant’s organization removes the session (P4: guests reach nothing)', async () => {
+      const tina = await as('tina@solarco.example', 'tina-password');
+      const t = (await tina.get('/api/v1/web-targets')).body.find((x: { plant: string }) => x.plant === 'Park A');
+      const opened = await tina.post(`/api/v1/web-targets/${t.host}/open`);
+      assert.equal(opened.status, 201, JSON.stringify(opened.body));
+      assert.ok((await sessionIds()).includes(opened.body.sessionId));
+      const lowered = await op.put('/api/v1/orgs/SolarCo/members/tina@solarco.example', { role: 'guest' });
+      assert.equal(lowered.status, 200, JSON.stringify(lowered.body));
+      assert.equal((await sessionIds()).includes(opened.body.sessionId), false);
+    });
+
+    it('item 4: removing the device from the plant takes its targets and their sessions with it', async () => {
+      const alice3 = await as('alice@solarco.example', 'alice-password');
+      const t = (await alice3.get('/api/v1/web-targets')).body.find((x: { plant: string }) => x.plant === 'Park B');
+      const opened = await alice3.post(`/api/v1/web-targets/${t.host}/open`);
+      assert.equal(opened.status, 201, JSON.stringify(opened.body));
+      assert.ok((await sessionIds()).includes(opened.body.sessionId));
+      assert.equal((await op.delete('/api/v1/orgs/SolarCo/plants/Park%20B/devices/inverter-b')).status, 200);
+      const section = await poll();
+      assert.equal(section?.targets.some((x) => x.id === t.id), false);
+      assert.equal(section?.sessions.some((s) => s.id === opened.body.sessionId), false);
+      assert.equal((await alice3.post(`/api/v1/web-targets/${t.host}/open`)).status, 404);
     });
 
     it('item 4: removing the target removes its sessions; the opened/closed events are in the plant’s operator view only', async () => {

@@ -134,6 +134,15 @@ describe('plantgate CLI against a real `plantgate server`', () => {
     for (const kind of ['profile.issued', 'profile.rotated', 'profile.revoked', 'fleet.applied', 'routes.changed']) assert.ok(kinds.has(kind), kind);
     const regions = JSON.parse((await plantgate(['admin', 'region', 'list', '--json'], operatorEnv)).stdout);
     assert.deepEqual(regions.map((r: { name: string }) => r.name), ['eu-central']);
+    // Issue 11: drain and undrain, top-level and under admin; the listing shows it.
+    const drained = await plantgate(['region', 'drain', 'eu-central'], operatorEnv);
+    assert.match(drained.stdout, /region eu-central drained since 20\d\d-/);
+    assert.match((await plantgate(['region', 'list'], operatorEnv)).stdout, /eu-central\s+gw\.example\.test:51820\s+down\s+0\/0\s+20\d\d-/);
+    assert.equal((await plantgate(['admin', 'region', 'undrain', 'eu-central'], operatorEnv)).code, 0);
+    assert.equal(JSON.parse((await plantgate(['region', 'list', '--json'], operatorEnv)).stdout)[0].drainedAt, null);
+    const unknown = await plantgate(['region', 'drain', 'nowhere'], operatorEnv);
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /no region "nowhere"/);
     const denied = await plantgate(['admin', 'events'], aliceEnv);
     assert.equal(denied.code, 3, 'exit code 3: not allowed');
     assert.match(denied.stderr, /platform operator/);

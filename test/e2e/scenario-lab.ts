@@ -187,6 +187,26 @@ export class ScenarioLab {
     return this.gateway;
   }
 
+  private regionTokens = new Map<string, string>();
+
+  /**
+   * A gateway of another region in a namespace of its own (issue 11): enrolled once per
+   * region, restarted from its state dir. `ifaces` must be run-unique (lab.name).
+   */
+  async startRegionGateway(o: { ns: string; region: string; name: string; ip: string; ifaces: { users: string; sites: string }; server?: string }): Promise<LabProcess> {
+    let token = this.regionTokens.get(o.region);
+    if (!token) {
+      token = await this.enrol('gateway', o.region);
+      this.regionTokens.set(o.region, token);
+    }
+    for (const name of Object.values(o.ifaces)) this.lab.trackWireGuardInterface(name);
+    return this.lab.startProcess(o.ns, NODE, [
+      BIN, 'gateway', '--server', o.server ?? SERVER_URL, '--token', token, '--state-dir', join(this.work, `${o.name}-state`),
+      '--name', o.name, '--site-endpoint', `${o.ip}:51821`, '--user-port', '51820', '--site-port', '51821',
+      '--user-interface', o.ifaces.users, '--site-interface', o.ifaces.sites, '--reconcile-seconds', '10',
+    ]);
+  }
+
   private agentTokens = new Map<string, string>();
 
   /** `args`: extra flags (e.g. `--flow-capture on --flow-report-seconds 2`). */

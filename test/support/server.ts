@@ -11,6 +11,9 @@ export async function startTestServer(
     database?: string;
     mappedSpace?: string;
     /** Another replica's data dir: share its master key (same database). */ replicaOf?: string;
+    /** Issue 11: the service name and where its DNS responder listens (e.g. 127.0.0.1:0). */
+    serviceName?: string;
+    dnsListen?: string;
     /** The browser proxy's domain and port (docs/browser-proxy.md); unset: the proxy is off. */
     proxyDomain?: string;
     proxyPort?: number;
@@ -26,6 +29,8 @@ export async function startTestServer(
       adminEmail: OPERATOR.email,
       adminPassword: OPERATOR.password,
       mappedSpace: options.mappedSpace,
+      serviceName: options.serviceName,
+      dnsListen: options.dnsListen,
       proxyDomain: options.proxyDomain,
       proxyPort: options.proxyPort,
       quiet: true,

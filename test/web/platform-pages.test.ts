@@ -284,6 +284,15 @@ describe('platform pages in Chromium', () => {
     assert.equal(await name.getAttribute('aria-invalid'), 'true', 'the refusal is shown on the name field');
     await expectAccessible(page, 'platform-regions');
 
+    // Issue 11: health and drain. eu-west has no gateway: down, 0/0; drain marks it and the server keeps it.
+    await row.getByText('down · 0/0 gateways').waitFor();
+    await page.getByRole('button', { name: 'Drain region eu-west' }).click();
+    await row.getByText('drained', { exact: true }).waitFor();
+    assert.ok(((await op.get('/api/v1/admin/regions')).body as Array<{ name: string; drainedAt: string | null }>).find((r) => r.name === 'eu-west')?.drainedAt, 'drained on the server');
+    await expectAccessible(page, 'platform-regions-drained');
+    await page.getByRole('button', { name: 'Undrain region eu-west' }).click();
+    await row.getByText('drained', { exact: true }).waitFor({ state: 'detached' });
+
     await page.getByRole('button', { name: 'Remove region eu-west' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText('configs stop listing this endpoint').waitFor();

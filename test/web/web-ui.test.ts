@@ -231,7 +231,7 @@ describe('web UI in Chromium', () => {
     const { context, page, sent } = await signedIn(USERS.alice);
     const api = http(server.url, await login(server.url, USERS.alice.email, USERS.alice.password));
 
-    await page.getByRole('button', { name: 'Issue my profile' }).click();
+    await page.getByRole('button', { name: 'Issue my WireGuard profile' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText('Shown only now').waitFor();
     await dialog.getByRole('img', { name: /QR code of the WireGuard configuration/ }).waitFor();
@@ -406,7 +406,7 @@ describe('web UI in Chromium', () => {
 
   test('phone width: navigation through the menu, routes as cards without sideways scrolling, a token created and revoked', async () => {
     const { context, page } = await signedIn(USERS.alice, { width: 390, height: 844 });
-    await page.getByRole('heading', { name: 'Your profile is active' }).waitFor();
+    await page.getByRole('heading', { name: 'Your WireGuard profile is active' }).waitFor();
     await expectAccessible(page, 'personal-vpn-phone');
     await page.getByRole('button', { name: 'Open navigation' }).click();
     await page.getByRole('link', { name: 'Routes' }).click();
@@ -450,7 +450,7 @@ describe('web UI in Chromium', () => {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'Personal VPN', level: 1 }).waitFor();
       for (const [path, ready] of [
-        ['/', page.getByRole('heading', { name: /You have no personal VPN profile|Your profile is active/ })],
+        ['/', page.getByRole('heading', { name: /You have no personal VPN profile|Your (WireGuard|OpenVPN) profile is active/ })],
         ['/routes', page.locator('[data-testid="route-row"]').first()],
         ['/account', page.getByRole('heading', { name: 'API tokens' })],
       ] as const) {

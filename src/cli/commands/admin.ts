@@ -13,6 +13,7 @@ import { enrolInstructions } from '../enrol-token.ts';
 import { formatTable } from '../table.ts';
 import { readStdin } from '../stdin.ts';
 import { renderRoutes } from './vpn.ts';
+import { addRegionCommands, printRegions } from './region.ts';
 
 export function registerAdminCommands(program: Command, io: Io): void {
   const admin = program.command('admin').description('platform operator commands');
@@ -81,11 +82,8 @@ export function registerAdminCommands(program: Command, io: Io): void {
     .command('list')
     .description('list regions')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
-      const regions = await client(io).get('/admin/regions', z.array(RegionInfo));
-      if (opts.json) printJson(io, regions);
-      else io.out(formatTable(['NAME', 'ENDPOINT', 'CREATED'], regions.map((r) => [r.name, r.endpoint, r.createdAt])));
-    });
+    .action(async (opts: { json?: boolean }) => printRegions(io, opts.json === true));
+  addRegionCommands(region, io, false);
   region
     .command('remove <name>')
     .description('remove a region; refused while gateways are enrolled in it')

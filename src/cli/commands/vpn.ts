@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { z } from 'zod';
-import { regionComment, renderProfileConf } from '../../core/render/profile-conf.ts';
+import { dialEndpoint, regionComment, renderProfileConf } from '../../core/render/profile-conf.ts';
 import { readOwnedLines, updateOwnedLines } from '../../core/render/wireguard-conf-update.ts';
-import { ProfileConfigParts, ProfileGatewayStatus, ProfileInfo, RouteView, routeContractJson } from '../../core/wire/api.ts';
+import { renderOpenVpnProfile } from '../../core/render/openvpn-profile.ts';
+import { chooseRegion, openVpnRemotes, type RegionEndpoint } from '../../core/render/profile-endpoints.ts';
+import { ProfileConfigParts, ProfileGatewayStatus, ProfileInfo, type ProfileKeyRequest, type ProfileType, RouteView, routeContractJson } from '../../core/wire/api.ts';
 import { generateWireGuardKeyPair, wireGuardPublicKey } from '../../crypto/wireguard-keys.ts';
 import { type PendingFile, pendingFile } from '../config-file.ts';
 import { CliError, type Io, client, printJson } from '../context.ts';
@@ -16,22 +18,27 @@ export function registerVpnCommands(program: Command, io: Io): void {
 
   vpn
     .command('issue')
-    .description('generate a key pair here, register the public key, write the complete WireGuard config (shown once)')
+    .description(
+      'generate a key pair here, register the public key (WireGuard) or have a certificate signed (OpenVPN), write the complete config (shown once)',
+    )
     .requiredOption('--out <file>', 'where to write the config (mode 0600); - for standard output')
+    .addOption(new Option('--type <type>', 'wireguard (.conf) or openvpn (.ovpn: OpenVPN 2.6, OpenVPN Connect)').choices(['wireguard', 'openvpn']).default('wireguard'))
     .option('--region <name>', 'region to dial (default: the first region)')
     .option('--force', 'overwrite an existing file')
-    .action(async (opts: { out: string; region?: string; force?: boolean }) => {
-      await writeProfile(io, opts, (publicKey) => client(io).post('/vpn/profile', { publicKey }, ProfileConfigParts), 'issued');
+    .action(async (opts: { out: string; type: ProfileType; region?: string; force?: boolean }) => {
+      await writeProfile(io, opts, opts.type, (body) => client(io).post('/vpn/profile', body, ProfileConfigParts), 'issued');
     });
 
   vpn
     .command('rotate')
-    .description('replace the key pair (same tunnel IP and route preferences); writes the new config')
+    .description('replace the key pair (OpenVPN: and the certificate; same tunnel IP and route preferences); writes the new config')
     .requiredOption('--out <file>', 'where to write the config (mode 0600); - for standard output')
     .option('--region <name>', 'region to dial (default: the first region)')
     .option('--force', 'overwrite an existing file')
     .action(async (opts: { out: string; region?: string; force?: boolean }) => {
-      await writeProfile(io, opts, (publicKey) => client(io).post('/vpn/profile/rotate', { publicKey }, ProfileConfigParts), 'rotated');
+      // a rotate keeps the profile's type: ask which it is
+      const current = await client(io).get('/vpn/profile', ProfileConfigParts);
+      await writeProfile(io, opts, current.profile.kind, (body) => client(io).post('/vpn/profile/rotate', body, ProfileConfigParts), 'rotated');
     });
 
   vpn
@@ -57,6 +64,7 @@ export function registerVpnCommands(program: Command, io: Io): void {
       const file = openPending(opts.config, '--config');
       try {
         const parts = await client(io).get('/vpn/profile', ProfileConfigParts);
+        if (parts.profile.kind === 'openvpn') throw new CliError('your profile is an OpenVPN profile: its routes are pushed at every connect, there is nothing to refresh', 'conflict');
         if (publicKey !== parts.profile.publicKey) {
           throw new CliError(`--config: ${opts.config} holds another key than your active profile (rotated or revoked?): use plantgate vpn rotate --out FILE`, 'conflict');
         }
@@ -64,13 +72,13 @@ export function registerVpnCommands(program: Command, io: Io): void {
         const region = pickRegion(parts, opts.region ?? fromFile?.name);
         const updated = updateOwnedLines(text, {
           peerPublicKey: parts.servicePublicKey,
-          endpoint: region.endpoint,
+          endpoint: dialEndpoint(parts, region),
           allowedIps: parts.allowedIps,
           regionComment: regionComment(parts, region),
         });
         if (!updated.ok) throw new CliError(`--config: ${opts.config}: ${updated.message}`, updated.reason === 'no-service-peer' ? 'usage' : 'error');
         file.commit(updated.text, true);
-        io.out(`${opts.config} refreshed: AllowedIPs ${parts.allowedIps.join(', ')}; region ${region.name} (${region.endpoint}). Reload it in your WireGuard client.`);
+        io.out(`${opts.config} refreshed: AllowedIPs ${parts.allowedIps.join(', ')}; ${dialsWhat(parts, region)}. Reload it in your WireGuard client.`);
       } catch (e) {
         file.abandon();
         throw e;
@@ -97,10 +105,10 @@ export function registerVpnCommands(program: Command, io: Io): void {
         [
           `profile     ${p.id} (${p.kind}, ${p.status})`,
           `tunnel IP   ${p.tunnelIp}`,
-          `public key  ${p.publicKey}`,
+          p.certificate ? `certificate ${p.certificate.serial} (SHA-256 ${p.certificate.fingerprint}, valid until ${p.certificate.notAfter})` : `public key  ${p.publicKey}`,
           `issued      ${p.createdAt}${p.rotatedAt ? `, rotated ${p.rotatedAt}` : ''}`,
           `regions     ${parts.regions.map((r) => `${r.name} (${r.endpoint})`).join(', ') || 'none'}`,
-          `AllowedIPs  ${parts.allowedIps.join(', ')}`,
+          `${p.kind === 'openvpn' ? 'routes now ' : 'AllowedIPs  '}${parts.allowedIps.join(', ')}`,
         ].join('\n'),
       );
     });
@@ -211,7 +219,8 @@ function openPending(path: string, flag: string): PendingFile {
 async function writeProfile(
   io: Io,
   opts: { out: string; region?: string; force?: boolean },
-  register: (publicKey: string) => Promise<ProfileConfigParts>,
+  type: ProfileType,
+  register: (body: ProfileKeyRequest) => Promise<ProfileConfigParts>,
   verb: string,
 ): Promise<void> {
   const toStdout = opts.out === '-';
@@ -219,18 +228,19 @@ async function writeProfile(
   const file: PendingFile | null = toStdout ? null : openPending(opts.out, '--out');
   let registered = false;
   try {
-    const keys = generateWireGuardKeyPair();
-    const parts = await register(keys.publicKey);
+    const device = await deviceCredential(type);
+    const parts = await register(device.body);
     registered = true;
     // The key is registered now: a config must be written even if --region names no region.
-    const region = parts.regions.find((r) => r.name === opts.region) ?? pickRegion(parts, undefined);
+    const region = chooseRegion(parts.regions, opts.region) ?? pickRegion(parts, undefined);
     if (opts.region !== undefined && region.name !== opts.region) {
       io.err(`warning: --region: no region "${opts.region}" (have: ${parts.regions.map((r) => r.name).join(', ')}); wrote the config for ${region.name} (switch with plantgate vpn refresh --region NAME)`);
     }
-    const text = renderProfileConf(parts, keys.privateKey, region, verb, new Date());
+    const text = device.render(parts, region, verb);
     if (file === null) return io.out(text.trimEnd());
     file.commit(text, Boolean(opts.force));
-    io.out(`profile ${verb}: tunnel IP ${parts.profile.tunnelIp}, region ${region.name} (${region.endpoint}); config written to ${opts.out} (mode 0600). The private key exists only in that file.`);
+    const what = type === 'openvpn' ? `certificate ${parts.profile.certificate?.serial ?? ''}, ` : '';
+    io.out(`profile ${verb}: ${type}, ${what}tunnel IP ${parts.profile.tunnelIp}, ${dialsWhat(parts, region)}; config written to ${opts.out} (mode 0600). The private key exists only in that file.`);
   } catch (e) {
     file?.abandon();
     if (registered && !(e instanceof CliError)) {
@@ -238,4 +248,41 @@ async function writeProfile(
     }
     throw e;
   }
+}
+
+type DeviceCredential = { body: ProfileKeyRequest; render: (parts: ProfileConfigParts, region: RegionEndpoint, verb: string) => string };
+
+/** The key pair made here: WireGuard (the public key is sent) or OpenVPN (a CSR is sent; the .ovpn is assembled here around the signed certificate). */
+async function deviceCredential(type: ProfileType): Promise<DeviceCredential> {
+  if (type === 'wireguard') {
+    const keys = generateWireGuardKeyPair();
+    return { body: { publicKey: keys.publicKey }, render: (parts, region, verb) => renderProfileConf(parts, keys.privateKey, region, verb, new Date()) };
+  }
+  // loaded only here: the X.509 library is not needed by any other command
+  const { createDeviceCsr } = await import('../../crypto/profile-csr.ts');
+  const device = await createDeviceCsr();
+  return {
+    body: { type: 'openvpn', csr: device.csrPem },
+    render: (parts, region, verb) => {
+      const openvpn = parts.openvpn;
+      if (!openvpn?.certificate) throw new Error('the control plane answered without a signed certificate');
+      const result = renderOpenVpnProfile({
+        profileId: parts.profile.id,
+        verb,
+        at: new Date(),
+        remotes: openVpnRemotes(parts.regions, region, openvpn.port, parts.serviceEndpoint),
+        ca: openvpn.ca,
+        certificate: openvpn.certificate,
+        privateKey: device.privateKeyPem,
+        tlsCrypt: openvpn.tlsCrypt,
+      });
+      if (!result.ok) throw new Error(`${result.field} ${result.message}`);
+      return result.text;
+    },
+  };
+}
+
+/** "endpoint vpn.example.com:51820 (every region)" or "region eu-central (host:port)". */
+function dialsWhat(parts: ProfileConfigParts, region: { name: string; endpoint: string }): string {
+  return parts.serviceEndpoint ? `endpoint ${parts.serviceEndpoint} (every region: ${parts.regions.map((r) => r.name).join(', ')})` : `region ${region.name} (${region.endpoint})`;
 }

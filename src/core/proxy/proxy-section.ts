@@ -1,7 +1,7 @@
 import type { FleetModel } from '../fleet-model.ts';
 import type { PlantId, UserId } from '../model.ts';
 import { containsAddress, formatIpv4, parseIpv4, translateAddress } from '../net/ipv4.ts';
-import { grantedPlants } from '../routes/access.ts';
+import { reachesPlant } from '../routes/access.ts';
 import type { GatewayProxy, GatewayProxySession, GatewayProxyTarget } from '../wire/gateway-state.ts';
 
 /**
@@ -46,7 +46,7 @@ export function sessionEndReason(
   session: SessionRow,
   target: { plantId: string } | undefined,
   nowIso: string,
-  granted: (userId: string) => ReadonlyMap<PlantId, unknown>,
+  reaches: (userId: string, plantId: string) => boolean,
 ): string | null {
   if (session.closedAt !== null) return 'closed';
   if (session.expiresAt <= nowIso) return 'expired';
@@ -54,7 +54,7 @@ export function sessionEndReason(
   if (session.tokenRevokedAt !== null) return 'logged out';
   if (session.tokenExpiresAt !== null && session.tokenExpiresAt <= nowIso) return 'platform session expired';
   if (!target || !model.plants.has(target.plantId as PlantId)) return 'target removed';
-  if (!granted(session.userId).has(target.plantId as PlantId)) return 'permission lost';
+  if (!reaches(session.userId, target.plantId)) return 'permission lost';
   return null;
 }
 
@@ -81,15 +81,16 @@ export function buildProxySection(
     served.set(t.id, t);
     out.push({ id: t.id, host: t.host, plantId: t.plantId, scheme: t.scheme, mappedAddress, port: t.port, path: t.path });
   }
-  // grantedPlants walks the user's job roles: once per user, not once per session.
-  const grants = new Map<string, ReadonlyMap<PlantId, unknown>>();
-  const granted = (userId: string) => {
-    let g = grants.get(userId);
-    if (!g) {
-      g = grantedPlants(model, userId as UserId);
-      grants.set(userId, g);
+  // SPEC P4 for one (user, plant) pair at a time, remembered: a user often has several sessions on one plant.
+  const judged = new Map<string, boolean>();
+  const reaches = (userId: string, plantId: string) => {
+    const key = `${userId} ${plantId}`;
+    let r = judged.get(key);
+    if (r === undefined) {
+      r = reachesPlant(model, userId as UserId, plantId as PlantId);
+      judged.set(key, r);
     }
-    return g;
+    return r;
   };
   const open: GatewayProxySession[] = [];
   const ended: EndedSession[] = [];
@@ -97,7 +98,7 @@ export function buildProxySection(
     const target = stored.get(s.targetId);
     // A target whose device left every subnet is not served: its sessions wait (not ended) until it is again or goes.
     if (target && !served.has(s.targetId) && model.plants.has(target.plantId as PlantId)) continue;
-    const reason = sessionEndReason(model, s, served.get(s.targetId), nowIso, granted);
+    const reason = sessionEndReason(model, s, served.get(s.targetId), nowIso, reaches);
     if (reason === null) {
       open.push({ id: s.id, targetId: s.targetId, userId: s.userId, userEmail: s.userEmail, grantHash: s.grantHash, grantExpiresAt: s.grantExpiresAt, expiresAt: s.expiresAt });
     } else if (reason !== 'expired' && reason !== 'closed') {

@@ -48,3 +48,13 @@ test('P1: the device renders the whole config around its own private key, the ot
 test('issue 7 item 4: a region endpoint with a line break is refused, not written', () => {
   assert.throws(() => renderProfileConf(parts, KEY_A, { name: 'eu', endpoint: 'x:1\nPostUp = id' }, 'issued', new Date(0)), /endpoint/);
 });
+
+test('P8 (issue 11): with a service name the file dials it, whatever region was picked, and stays a standard WireGuard file', () => {
+  const withName = { ...parts, serviceEndpoint: 'vpn.example.com:51820' };
+  for (const region of withName.regions) {
+    const text = renderProfileConf(withName, KEY_A, region, 'issued', new Date('2026-02-03T04:05:06.000Z'));
+    assert.match(text, /^Endpoint = vpn\.example\.com:51820$/m);
+    assert.match(text, /^# service vpn\.example\.com:51820: answered by the healthy regions, nearest first \(eu, us\)$/m);
+    assert.doesNotMatch(text, /vpn-(eu|us)/);
+  }
+});

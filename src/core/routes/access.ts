@@ -25,6 +25,20 @@ export function grantedPlants(model: FleetModel, userId: UserId): Map<PlantId, V
   return granted;
 }
 
+/**
+ * Whether the user's permissions open this one plant: `grantedPlants(model, userId).has(plantId)`,
+ * judged with the same rule (judgeJobRole) but only over the job roles that cover the plant — the
+ * browser proxy asks this once per open session and revision, where walking every plant of a
+ * user's portfolios would not pay.
+ */
+export function reachesPlant(model: FleetModel, userId: UserId, plantId: PlantId): boolean {
+  for (const jobRole of model.jobRolesOf(userId)) {
+    if (jobRole.target.kind === 'plant' ? jobRole.target.plantId !== plantId : !plantsOfTarget(model, jobRole).includes(plantId)) continue;
+    if (judgeJobRole(model, userId, jobRole, plantId).granted) return true;
+  }
+  return false;
+}
+
 export type PlantAccess = {
   plantId: PlantId;
   granted: boolean;

@@ -62,15 +62,28 @@ export const TokenInfo = z.object({
 export type TokenInfo = z.infer<typeof TokenInfo>;
 export const TokenCreated = TokenInfo.extend({ token: apiToken });
 
-export const ProfileKeyRequest = z.object({ publicKey: WireGuardPublicKey }).strict();
+/**
+ * Issue or rotate (SPEC P1, P2, P9): a WireGuard profile sends the public key made on the
+ * device, an OpenVPN profile the device's certificate signing request (PEM). `type`
+ * defaults to wireguard (the contract before issue 11); a rotate keeps the profile's type.
+ */
+export const ProfileType = z.enum(['wireguard', 'openvpn']);
+export type ProfileType = z.infer<typeof ProfileType>;
+export const ProfileKeyRequest = z
+  .object({ type: ProfileType.optional(), publicKey: WireGuardPublicKey.optional(), csr: z.string().max(8192).optional() })
+  .strict();
+export type ProfileKeyRequest = z.infer<typeof ProfileKeyRequest>;
 
 /** Strict: the CLI writes these into WireGuard configs (issue 7 item 4). */
 export const RegionEndpoint = z.object({ name: oneLine, endpoint: hostPort });
 export const ProfileInfo = z.object({
   id: oneLine,
-  kind: z.literal('wireguard'),
+  kind: ProfileType,
   status: z.enum(['active', 'revoked']),
-  publicKey: wireGuardKey,
+  /** The WireGuard public key; null for an OpenVPN profile (its certificate says who it is). */
+  publicKey: wireGuardKey.nullable(),
+  /** OpenVPN profiles: the current certificate (serial as hex, SHA-256 fingerprint, end of validity). */
+  certificate: z.object({ serial: z.string(), fingerprint: z.string(), notAfter: z.string() }).nullable().optional(),
   tunnelIp: strictIpv4,
   createdAt: z.string(),
   rotatedAt: z.string().nullable(),
@@ -85,6 +98,15 @@ export const ProfileConfigParts = z.object({
   regions: z.array(RegionEndpoint),
   /** The mapped space plus the native prefixes active now (DESIGN). */
   allowedIps: z.array(strictCidrV4),
+  /**
+   * OpenVPN profiles (SPEC P9): the certificate just signed (issue/rotate answers only), the
+   * user CA, the tls-crypt key and the gateways' OpenVPN port; the device adds its own key.
+   */
+  openvpn: z
+    .object({ certificate: z.string().nullable(), ca: z.string(), tlsCrypt: z.string(), port: z.number().int().min(1).max(65535) })
+    .optional(),
+  /** Issue 11: `<service-name>:<port>` when the installation has a service name; every profile then dials it (absent: servers before issue 11, or none configured). */
+  serviceEndpoint: z.string().nullable().optional(),
 });
 export type ProfileConfigParts = z.infer<typeof ProfileConfigParts>;
 
@@ -170,7 +192,21 @@ export const RegionCreateRequest = z
   })
   .strict();
 /** Lax on purpose: an operator must be able to list (and remove) a region stored before endpoints were checked. */
-export const RegionInfo = z.object({ id: z.string(), name: z.string(), endpoint: z.string(), createdAt: z.string() });
+export const RegionInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  endpoint: z.string(),
+  createdAt: z.string(),
+  /** Issue 11: a drained region is left out of the service name's answers while another healthy one exists. */
+  drainedAt: z.string().nullable(),
+  /** At least one of its gateways reported within the status window (REGION_HEALTHY_WITHIN_SECONDS). */
+  healthy: z.boolean(),
+  liveGateways: z.number(),
+  gateways: z.number(),
+});
+
+/** `GET /regions/:name/health` (no login: external GSLB / load-balancer checks): 200 with this, else 503. */
+export const RegionHealthInfo = z.object({ region: z.string(), healthy: z.boolean(), drained: z.boolean(), liveGateways: z.number(), gateways: z.number() });
 
 export const EventInfo = z.object({
   id: z.number(),

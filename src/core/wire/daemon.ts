@@ -75,6 +75,18 @@ export const AgentRegistration = z.object({ publicKey: WireGuardPublicKey }).str
 export const GatewaySecrets = z.object({ servicePrivateKey: z.string(), servicePublicKey: z.string() });
 export type GatewaySecrets = z.infer<typeof GatewaySecrets>;
 
+/**
+ * What a gateway's OpenVPN servers need (issue 11, SPEC P9): the user CA, the server
+ * certificate and key (unsealed for gateways only), the tls-crypt key and the current CRL.
+ * `material` is null until the first OpenVPN profile made the user CA. Fetched at
+ * (re)connect and whenever OpenVPN peers leave the desired document (a revoke or rotate
+ * re-signs the CRL), so a revoked certificate is refused at its next handshake.
+ */
+export const GatewayOpenVpnMaterial = z.object({
+  material: z.object({ ca: z.string(), certificate: z.string(), key: z.string(), tlsCrypt: z.string(), crl: z.string() }).nullable(),
+});
+export type GatewayOpenVpnMaterial = z.infer<typeof GatewayOpenVpnMaterial>;
+
 export const AgentGateway = z.object({
   id: z.string(),
   name: z.string(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NoContent, ProfileInfo, RegionCreateRequest, RegionInfo } from './api.ts';
+import { NoContent, ProfileInfo, RegionCreateRequest, RegionHealthInfo, RegionInfo } from './api.ts';
 import { DaemonInfo, EnrolmentCreateAgent, EnrolmentCreated, EnrolmentCreateGateway, EnrolmentInfo } from './daemon.ts';
 import { endpoint } from './endpoint.ts';
 import { EventPage, EventsQuery } from './org.ts';
@@ -30,6 +30,9 @@ export const platformApi = {
   regions: endpoint({ method: 'GET', path: '/admin/regions', response: z.array(RegionInfo) }),
   addRegion: endpoint({ method: 'POST', path: '/admin/regions', body: RegionCreateRequest, response: RegionInfo }),
   removeRegion: endpoint({ method: 'DELETE', path: '/admin/regions/:name', query: RegionRemoveQuery, response: NoContent }),
+  drainRegion: endpoint({ method: 'POST', path: '/admin/regions/:name/drain', response: RegionInfo }),
+  undrainRegion: endpoint({ method: 'POST', path: '/admin/regions/:name/undrain', response: RegionInfo }),
+  regionHealth: endpoint({ method: 'GET', path: '/regions/:name/health', response: RegionHealthInfo }),
 
   gateways: endpoint({ method: 'GET', path: '/admin/gateways', response: z.array(DaemonInfo) }),
   agents: endpoint({ method: 'GET', path: '/admin/agents', response: z.array(DaemonInfo) }),

@@ -154,6 +154,8 @@ export class BrowserProxy {
   }
 
   private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    // an upgraded socket is ours alone: a reset by the browser must not become an uncaught error
+    socket.on('error', () => socket.destroy());
     const target = this.targetOf(req);
     if (target === undefined) {
       refuseUpgrade(socket, 'no-access');

@@ -108,7 +108,7 @@ after(async () => {
 
 const HOST = 't-web.px.test';
 
-test('O2/P3: a proxy session removed from the desired document is cut (WebSocket closed) < 1 s after the document reaches the gateway', async () => {
+test('O2/P3: a proxy session removed from the desired document is cut (WebSocket closed) < 1 s after the document reaches the gateway', async (t) => {
   const grant = await proxyGet('127.0.0.1', LISTEN, HOST, `${GRANT_PATH}?token=tok-1`);
   assert.equal(grant.status, 303);
   const cookie = sessionCookieFrom(grant) ?? '';
@@ -119,23 +119,25 @@ test('O2/P3: a proxy session removed from the desired document is cut (WebSocket
   const published = performance.now();
   cp.publish((state) => ({ ...state, proxy: section([]) }));
   const cutMs = (await closed) - published;
+  t.diagnostic(`WebSocket cut ${cutMs.toFixed(1)} ms after the document was published`);
   assert.ok(cutMs < 1000, `cut after ${cutMs.toFixed(1)} ms`);
   assert.equal((await proxyGet('127.0.0.1', LISTEN, HOST, '/', { cookie })).status, 404);
 });
 
 test('A1: the proxied requests reach the flow spool and the upload: the device’s mapped address and port, the session, requests and bytes', async () => {
-  for (let i = 0; i < 50 && !batches.some((b) => b.records.some((r) => r.session === 'proxy:s1')); i++) await sleep(50);
-  const records = batches.flatMap((b) => b.records).filter((r) => r.session === 'proxy:s1');
-  assert.ok(records.length > 0, 'records uploaded');
-  const requests = records.reduce((n, r) => n + r.connections, 0);
+  // the page and the WebSocket may fall into two report windows (100 ms each)
+  const records = () => batches.flatMap((b) => b.records).filter((r) => r.session === 'proxy:s1');
+  for (let i = 0; i < 50 && records().reduce((n, r) => n + r.connections, 0) < 2; i++) await sleep(50);
+  assert.ok(records().length > 0, 'records uploaded');
+  const requests = records().reduce((n, r) => n + r.connections, 0);
   assert.equal(requests, 2, 'the page and the WebSocket');
-  for (const r of records) {
+  for (const r of records()) {
     assert.equal(r.destinationIp, '127.0.0.1');
     assert.equal(r.port, device.port);
     assert.equal(r.protocol, 'tcp');
     assert.equal(r.tunnelIp, '100.64.0.9', 'the gateway’s site-side address');
   }
-  assert.ok(records.reduce((n, r) => n + r.bytesIn, 0) > 0);
+  assert.ok(records().reduce((n, r) => n + r.bytesIn, 0) > 0);
   assert.ok(log.lines.some((l) => l.message === 'proxy request' && l.fields.path === '/' && l.fields.status === 200 && l.fields.user === 's1@example.test'));
 });
 

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type { GatewayProxy } from '../../core/wire/gateway-state.ts';
+import type { GatewayProxy, GatewaySite } from '../../core/wire/gateway-state.ts';
 import { errorMessage, type Logger } from '../../daemon/log.ts';
 import { BrowserProxy } from './browser-proxy.ts';
+import { withDeviceAddresses } from './device-address.ts';
 import type { ProxiedRequest } from './proxy-flows.ts';
 import { proxyCertificateNames, selfSignedCertificate } from './self-signed.ts';
 
@@ -45,8 +46,8 @@ export class ProxyHost {
    * already (the < 1 s bound does not wait for a restart); `withdrawn`: user access is
    * withdrawn (fail static past its limit), so no session is served.
    */
-  update(section: GatewayProxy | undefined, withdrawn: boolean): Promise<void> {
-    const part = section === undefined ? null : { targets: section.targets, sessions: withdrawn ? [] : section.sessions };
+  update(section: GatewayProxy | undefined, withdrawn: boolean, siteOf: (plantId: string) => GatewaySite | undefined = () => undefined): Promise<void> {
+    const part = section === undefined ? null : withDeviceAddresses({ targets: section.targets, sessions: withdrawn ? [] : section.sessions }, siteOf);
     const key = section === undefined ? null : `${section.domain}:${section.port}`;
     if (this.running !== null && part !== null && this.running.key === key) this.running.proxy.apply(part);
     this.queue = this.queue.then(async () => {

@@ -86,6 +86,13 @@ export class FakeOpenVpnInstance implements OpenVpnInstance {
     return ['SUCCESS: ok'];
   }
 
+  /** `client-auth` and its block, recorded as one entry per line (the block ends with END). */
+  async commandBlock(command: string, block: string[]): Promise<string[]> {
+    if (!this.alive) throw new Error(`openvpn ${this.name} is not running`);
+    this.commands.push(command, ...block, 'END');
+    return ['SUCCESS: client-auth command succeeded'];
+  }
+
   onNotification(listener: (notification: ManagementNotification) => void): void {
     this.listeners.push(listener);
   }

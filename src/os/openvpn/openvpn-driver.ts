@@ -32,6 +32,11 @@ export interface OpenVpnInstance {
   running(): boolean;
   /** One management command; its response lines (without the closing END). Rejects on ERROR: or timeout. */
   command(command: string): Promise<string[]>;
+  /**
+   * A command followed by a block of lines and `END` (`client-auth CID KID` with the
+   * client's config, openvpn's `--management-client-auth`); one SUCCESS:/ERROR: answer.
+   */
+  commandBlock(command: string, block: string[]): Promise<string[]>;
   /** Real-time notifications (`>STATE:`, `>LOG:`, `>BYTECOUNT:`…), parsed. */
   onNotification(listener: (notification: ManagementNotification) => void): void;
   /** (Re)writes files in the instance's directory, 0600 (ccd entries, the CRL). */

@@ -130,7 +130,15 @@ class ProcessInstance implements OpenVpnInstance {
   }
 
   command(command: string): Promise<string[]> {
-    if (/[\r\n]/.test(command)) return Promise.reject(new Error('a management command is one line'));
+    return this.send(command, null);
+  }
+
+  commandBlock(command: string, block: string[]): Promise<string[]> {
+    return this.send(command, block);
+  }
+
+  private send(command: string, block: string[] | null): Promise<string[]> {
+    if ([command, ...(block ?? [])].some((line) => /[\r\n]/.test(line) || line === 'END')) return Promise.reject(new Error('a management command is one line'));
     const run = async (): Promise<string[]> => {
       if (!this.running() || this.socket.destroyed) throw new Error(`openvpn ${this.name} is not running`);
       return await new Promise<string[]>((resolve, reject) => {
@@ -139,7 +147,7 @@ class ProcessInstance implements OpenVpnInstance {
           reject(new Error(`openvpn ${this.name}: no answer to "${command.split(' ')[0]}" within ${this.timeoutMs} ms`));
         }, this.timeoutMs);
         this.pending = {
-          shape: responseShape(command),
+          shape: block === null ? responseShape(command) : 'single',
           lines: [],
           resolve: (lines) => {
             clearTimeout(timer);
@@ -150,7 +158,7 @@ class ProcessInstance implements OpenVpnInstance {
             reject(error);
           },
         };
-        this.socket.write(`${command}\n`);
+        this.socket.write(block === null ? `${command}\n` : `${[command, ...block, 'END'].join('\n')}\n`);
       });
     };
     const result = this.queue.then(run, run);

@@ -6,8 +6,10 @@ import { fleetOps } from './migrations/0004_fleet_ops.ts';
 import { orgSelfService } from './migrations/0005_org_self_service.ts';
 import { directVpns } from './migrations/0011_direct_vpns.ts';
 import { hostedDirectVpns } from './migrations/0012_hosted_direct_vpns.ts';
+import { regionDrain } from './migrations/0020_region_drain.ts';
 import { directVpnLive } from './migrations/0013_direct_vpn_live.ts';
 import { sessionsMigration } from './migrations/0010_sessions.ts';
+import { openVpnProfiles } from './migrations/0021_openvpn_profiles.ts';
 import { webTargets } from './migrations/0018_web_targets.ts';
 import { orgVpns } from './migrations/0019_org_vpns.ts';
 import type { Database } from './schema.ts';
@@ -234,6 +236,8 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0013_direct_vpn_live': directVpnLive,
     '0018_web_targets': webTargets,
     '0019_org_vpns': orgVpns,
+    '0020_region_drain': regionDrain,
+    '0021_openvpn_profiles': openVpnProfiles,
   };
 }
 

@@ -157,9 +157,25 @@ export interface Database {
     created_at: string;
     rotated_at: string | null;
     revoked_at: string | null;
+    /** OpenVPN profiles (0021): the current certificate; null for WireGuard. */
+    cert_serial?: string | null;
+    cert_fingerprint?: string | null;
+    cert_not_after?: string | null;
   };
+  /** 0021: the installation's user CA and the gateways' OpenVPN server certificate (keys sealed). */
+  user_ca: {
+    id: number;
+    certificate: string;
+    key_sealed: string;
+    server_certificate: string;
+    server_key_sealed: string;
+    tls_crypt_sealed: string;
+    created_at: string;
+  };
+  /** 0021: every certificate issued to a profile; revoked_at set = on the CRL. */
+  profile_certificates: { serial: string; profile_id: string; fingerprint: string; not_after: string; issued_at: string; revoked_at: string | null };
   retired_keys: { public_key: string; profile_id: string; retired_at: string };
-  regions: { id: string; name: string; endpoint: string; created_at: string };
+  regions: { id: string; name: string; endpoint: string; created_at: string; drained_at: string | null };
   /** Organization VPNs (issue 12, SPEC O1; migration 0019). */
   org_vpns: { id: string; org_id: string; name: string; region_id: string; protocol: string; created_at: string; created_by: string | null };
   org_vpn_plants: { vpn_id: string; plant_id: string };

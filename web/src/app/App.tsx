@@ -107,22 +107,23 @@ function Shell({ email, platformOperator }: { email: string; platformOperator: b
     <AppShell
       transitionDuration={0}
       header={{ height: 56 }}
-      navbar={{ width: 220, breakpoint: 'sm', collapsed: { desktop: true, mobile: !opened } }}
+      navbar={{ width: 220, breakpoint: 'md', collapsed: { desktop: true, mobile: !opened } }}
       padding="md"
     >
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="xs" wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Open navigation" />
+            <Burger opened={opened} onClick={toggle} hiddenFrom="md" size="sm" aria-label="Open navigation" />
             <Title order={2} size="h4">
               plantgate
             </Title>
-            <Group gap={0} visibleFrom="sm" component="nav" aria-label="Main">
+            {/* Six links and the account need about 1,000 px: below that the menu button (md) */}
+            <Group gap={0} visibleFrom="md" component="nav" aria-label="Main" wrap="nowrap">
               {links}
             </Group>
           </Group>
           <Group gap="sm" wrap="nowrap">
-            <Text size="sm" visibleFrom="sm">
+            <Text size="sm" visibleFrom="lg">
               {email}
             </Text>
             <Button variant="default" size="xs" onClick={() => signOut.mutate()} loading={signOut.isPending}>

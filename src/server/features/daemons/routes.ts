@@ -5,12 +5,14 @@ import {
   DaemonInfo,
   DaemonStatusReport,
   GatewayRegistration,
+  GatewayOpenVpnMaterial,
   GatewaySecrets,
 } from '../../../core/wire/daemon.ts';
 import { GatewayStateMessage } from '../../../core/wire/gateway-delta.ts';
 import { GatewayDesiredState } from '../../../core/wire/gateway-state.ts';
 import { type RouteDef, route } from '../../http/registry.ts';
 import { remoteAddress } from '../../http/source-address.ts';
+import { gatewayOpenVpnMaterial } from '../vpn/gateway-openvpn.ts';
 import { agentState, gatewaySecrets, gatewayState, listDaemons, recordStatus, regionState, registerAgent, registerGateway, removeDaemon } from './service.ts';
 import type { DaemonRow } from './authenticate-daemon.ts';
 
@@ -78,6 +80,15 @@ export const daemonRoutes: RouteDef[] = [
     auth: 'gateway',
     response: GatewaySecrets,
     handler: ({ ctx }) => gatewaySecrets(ctx),
+  }),
+  route({
+    method: 'get',
+    path: '/gateways/:id/openvpn',
+    summary: 'The user CA, server certificate and key, tls-crypt key and CRL of the gateway\u2019s OpenVPN servers (SPEC P9); material is null before the first OpenVPN profile',
+    tag: 'daemons',
+    auth: 'gateway',
+    response: GatewayOpenVpnMaterial,
+    handler: ({ ctx }) => gatewayOpenVpnMaterial(ctx),
   }),
   route({
     method: 'get',

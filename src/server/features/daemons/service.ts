@@ -20,6 +20,7 @@ import {
   setAgentKey,
   setAgentPublicAddress,
   setGatewaySite,
+  touchDaemon,
 } from './store.ts';
 
 type DaemonKind = 'gateway' | 'agent';
@@ -97,6 +98,9 @@ export async function registerGateway(ctx: AppContext, gw: DaemonRow, site: { si
       },
       () => ({ gateways: true }),
     );
+  } else {
+    // Issue 11: a restarted gateway's region is healthy for the service name's DNS at once, not at its first status report 10 s later.
+    await touchDaemon(ctx.store.db, gw.id, ctx.now().toISOString());
   }
   return { siteTunnelIp: gw.tunnel_ip };
 }

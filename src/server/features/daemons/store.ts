@@ -35,6 +35,11 @@ export async function setGatewaySite(db: Db, id: string, site: { publicKey: stri
   await db.updateTable('daemons').set({ public_key: site.publicKey, endpoint: site.endpoint, last_seen_at: site.seenAt }).where('id', '=', id).execute();
 }
 
+/** A sign of life outside the status reports (a gateway's registration at every start). */
+export async function touchDaemon(db: Db, id: string, seenAt: string): Promise<void> {
+  await db.updateTable('daemons').set({ last_seen_at: seenAt }).where('id', '=', id).execute();
+}
+
 export async function setAgentKey(db: Db, id: string, publicKey: string, seenAt: string): Promise<void> {
   await db.updateTable('daemons').set({ public_key: publicKey, last_seen_at: seenAt }).where('id', '=', id).execute();
 }

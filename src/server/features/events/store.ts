@@ -10,6 +10,8 @@ export type EventKind =
   | 'routes.changed'
   | 'fleet.applied'
   | 'region.added'
+  | 'region.drained'
+  | 'region.undrained'
   | 'region.removed'
   | 'token.created'
   | 'token.revoked'

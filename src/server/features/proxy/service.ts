@@ -21,6 +21,7 @@ import {
   insertSession,
   insertTarget,
   openSessionsOnRevokedTokens,
+  pruneEndedSessions,
   openSessionsOfTargets,
   targetByIdOrHost,
   targetsOfPlants,
@@ -34,6 +35,9 @@ import {
  * users who may reach the plant under SPEC P4 (`grantedPlants`, the personal VPN's rule).
  * Every write goes through `ctx.fleet.write`: the gateways' document moves with it.
  */
+
+/** How long the rows of ended proxy sessions are kept (their events are the record). */
+const ENDED_KEPT_MS = 7 * 86_400_000;
 
 /** What anyone who may not open (or see) a target gets: the answer of a target that does not exist. */
 function targetNotFound(): ApiError {
@@ -249,6 +253,8 @@ export async function openTarget(ctx: AppContext, caller: Caller, ref: string): 
   };
   const { model: after } = await ctx.fleet.write(
     async (trx) => {
+      // Ended sessions leave the table after a while (the opened/closed events stay): it holds what may still be open.
+      await pruneEndedSessions(trx, new Date(now.getTime() - ENDED_KEPT_MS).toISOString());
       await insertSession(trx, row);
       await recordEvents(trx, row.opened_at, [
         {

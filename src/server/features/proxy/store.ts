@@ -135,3 +135,11 @@ export async function closeSessionIfOpen(db: Db, id: string, now: string, reason
   const result = await db.updateTable('proxy_sessions').set({ closed_at: now, close_reason: reason }).where('id', '=', id).where('closed_at', 'is', null).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
+
+/** Rows of sessions that ended before `before` (closed or expired): the events keep their history. */
+export async function pruneEndedSessions(db: Db, before: string): Promise<void> {
+  await db
+    .deleteFrom('proxy_sessions')
+    .where((eb) => eb.or([eb('expires_at', '<', before), eb('closed_at', '<', before)]))
+    .execute();
+}

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { RegionCreateRequest, RegionInfo } from '../../../core/wire/api.ts';
-import { RegionRemoveQuery } from '../../../core/wire/platform.ts';
-import { type RouteDef, route } from '../../http/registry.ts';
-import { addRegion, listRegions, removeRegion } from './service.ts';
+import { RegionRemoveQuery, platformApi } from '../../../core/wire/platform.ts';
+import { type RouteDef, fromEndpoint, route } from '../../http/registry.ts';
+import { addRegion, listRegions, regionHealthCheck, removeRegion, setDrained } from './service.ts';
 
 export const regionRoutes: RouteDef[] = [
   route({
@@ -37,5 +37,23 @@ export const regionRoutes: RouteDef[] = [
       await removeRegion(ctx, caller.userId, params.name as string, query.force === 'true');
       return undefined;
     },
+  }),
+  fromEndpoint(platformApi.drainRegion, {
+    summary: 'Drain a region: the service name stops answering with it while another healthy region exists',
+    tag: 'admin',
+    auth: 'operator',
+    handler: ({ ctx, caller, params }) => setDrained(ctx, caller.userId, params.name as string, true),
+  }),
+  fromEndpoint(platformApi.undrainRegion, {
+    summary: 'Put a drained region back into the service name\u2019s answers',
+    tag: 'admin',
+    auth: 'operator',
+    handler: ({ ctx, caller, params }) => setDrained(ctx, caller.userId, params.name as string, false),
+  }),
+  fromEndpoint(platformApi.regionHealth, {
+    summary: 'Region health for external GSLB / load-balancer checks: 200 while a gateway reported within the status window and the region is not drained, else 503 (no login)',
+    tag: 'regions',
+    auth: 'none',
+    handler: ({ ctx, params }) => regionHealthCheck(ctx, params.name as string),
   }),
 ];

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 
-type GeoLookup = { lookup(ip: string): { country?: string } | null };
+type GeoLookup = { lookup(ip: string): { country?: string; continent?: string } | null };
 
 let geo: GeoLookup | null = null;
 
@@ -15,6 +15,13 @@ export function countryOf(endpoint: string | null): string | null {
   if (!host) return null;
   geo ??= createRequire(import.meta.url)('geoip-country') as GeoLookup;
   return geo.lookup(host)?.country ?? null;
+}
+
+/** Country and continent codes of a bare address (the DNS responder's "nearest region"); nulls when unknown. */
+export function placeOf(address: string): { country: string | null; continent: string | null } {
+  geo ??= createRequire(import.meta.url)('geoip-country') as GeoLookup;
+  const found = geo.lookup(address);
+  return { country: found?.country ?? null, continent: found?.continent ?? null };
 }
 
 export function hostOf(endpoint: string | null): string | null {

@@ -10,6 +10,7 @@ import { ApiError, conflict, notFound } from '../../http/errors.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { turnTotpOff } from '../auth/totp.ts';
 import { revokeProfile } from '../vpn/profiles.ts';
+import { revokeCertificate } from '../vpn/certificate-store.ts';
 import { activeProfileOf, markProfileRevoked } from '../vpn/store.ts';
 import {
   type UserRow,
@@ -160,7 +161,16 @@ async function revokeActiveProfile(trx: Db, actorUserId: string, userId: string,
   const profile = await activeProfileOf(trx, userId);
   if (!profile) return null;
   await markProfileRevoked(trx, profile.id, now);
-  await recordEvents(trx, now, [{ kind: 'profile.revoked', actorUserId, subjectUserId: userId, details: { profileId: profile.id, tunnelIp: profile.tunnel_ip } }]);
+  // an OpenVPN profile's certificate lands on the CRL too (SPEC P9)
+  if (profile.cert_serial) await revokeCertificate(trx, profile.cert_serial, now);
+  await recordEvents(trx, now, [
+    {
+      kind: 'profile.revoked',
+      actorUserId,
+      subjectUserId: userId,
+      details: { profileId: profile.id, tunnelIp: profile.tunnel_ip, ...(profile.cert_serial ? { type: 'openvpn', serial: profile.cert_serial } : {}) },
+    },
+  ]);
   return profile.id;
 }
 

@@ -10,13 +10,13 @@ export const vpnRoutes: RouteDef[] = [
   route({
     method: 'post',
     path: '/vpn/profile',
-    summary: 'Issue your personal WireGuard profile from a public key generated on your device (SPEC P1)',
+    summary: 'Issue your personal profile: WireGuard from a public key, or OpenVPN from a certificate signing request, both generated on your device (SPEC P1, P9)',
     tag: 'vpn',
     auth: 'user',
     body: ProfileKeyRequest,
     response: ProfileConfigParts,
     status: 201,
-    handler: ({ ctx, caller, body }) => issueProfile(ctx, caller.userId, body.publicKey),
+    handler: ({ ctx, caller, body }) => issueProfile(ctx, caller.userId, body),
   }),
   route({
     method: 'post',
@@ -26,7 +26,7 @@ export const vpnRoutes: RouteDef[] = [
     auth: 'user',
     body: ProfileKeyRequest,
     response: ProfileConfigParts,
-    handler: ({ ctx, caller, body }) => rotateProfile(ctx, caller.userId, body.publicKey),
+    handler: ({ ctx, caller, body }) => rotateProfile(ctx, caller.userId, body),
   }),
   route({
     method: 'post',

@@ -15,7 +15,7 @@ export function RefreshConfigButton({ label = 'Refresh a config file…' }: { la
       client.setQueryData(['profile'], parts);
       const result = await refreshConfig(await file.text(), parts);
       if (!result.ok) throw new Error(result.message);
-      return { text: result.text, fileName: file.name, parts, verb: 'refreshed' };
+      return { type: 'wireguard', text: result.text, fileName: file.name, parts, verb: 'refreshed' };
     },
   });
   return (

@@ -9,11 +9,13 @@ export function ShowOnceConfig({ config, onClose }: { config: ShownOnceConfig; o
   const [region, setRegion] = useState<string | null>(null);
   const text = region && config.forRegion ? config.forRegion(region) : config.text;
   const regions = config.parts.regions;
+  const openvpn = config.type === 'openvpn';
+  const kind = openvpn ? 'OpenVPN profile (.ovpn)' : 'WireGuard configuration';
   return (
     <Modal
       opened
       onClose={onClose}
-      title={`Profile ${config.verb}: your WireGuard configuration`}
+      title={`Profile ${config.verb}: your ${kind}`}
       size="xl"
       closeOnClickOutside={false}
       centered
@@ -26,10 +28,10 @@ export function ShowOnceConfig({ config, onClose }: { config: ShownOnceConfig; o
             If you lose it, rotate the profile to get a new one.
           </Text>
         </Alert>
-        {config.forRegion && regions.length > 1 && (
+        {config.forRegion && regions.length > 1 && !config.parts.serviceEndpoint && (
           <NativeSelect
             label="Region to dial"
-            description="Pick the region nearest to you; the file names the others to fall back to."
+            description={openvpn ? 'Pick the region nearest to you; the file dials the others when it cannot reach it.' : 'Pick the region nearest to you; the file names the others to fall back to.'}
             data={regions.map((r) => ({ value: r.name, label: `${r.name} (${r.endpoint})` }))}
             value={region ?? regions[0]?.name}
             onChange={(event) => setRegion(event.currentTarget.value)}
@@ -37,9 +39,9 @@ export function ShowOnceConfig({ config, onClose }: { config: ShownOnceConfig; o
           />
         )}
         <Grid>
-          <Grid.Col span={{ base: 12, md: 8 }}>
+          <Grid.Col span={{ base: 12, md: openvpn ? 12 : 8 }}>
             <Textarea
-              label="WireGuard configuration"
+              label={openvpn ? 'OpenVPN profile for OpenVPN 2.6 and OpenVPN Connect (import the downloaded file)' : 'WireGuard configuration'}
               value={text}
               readOnly
               autosize
@@ -48,14 +50,17 @@ export function ShowOnceConfig({ config, onClose }: { config: ShownOnceConfig; o
               data-testid="config-text"
             />
           </Grid.Col>
-          <Grid.Col span={{ base: 12, md: 4 }}>
-            <Stack gap={4} align="center">
-              <QrCode text={text} label="QR code of the WireGuard configuration for the mobile app" />
-              <Text size="xs" ta="center">
-                Scan with the WireGuard app (Add tunnel → Scan from QR code).
-              </Text>
-            </Stack>
-          </Grid.Col>
+          {/* an .ovpn with certificate and key is too large for a QR code: OpenVPN Connect imports the file */}
+          {!openvpn && (
+            <Grid.Col span={{ base: 12, md: 4 }}>
+              <Stack gap={4} align="center">
+                <QrCode text={text} label="QR code of the WireGuard configuration for the mobile app" />
+                <Text size="xs" ta="center">
+                  Scan with the WireGuard app (Add tunnel → Scan from QR code).
+                </Text>
+              </Stack>
+            </Grid.Col>
+          )}
         </Grid>
         <ShowOnceActions fileName={config.fileName} text={text} onClose={onClose} />
       </Stack>

@@ -1,7 +1,8 @@
-import { Alert, Button, Card, Group, Loader, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Button, Card, Group, Loader, SegmentedControl, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
-import type { ProfileConfigParts, ProfileGatewayStatus } from '../../../../src/core/wire/api.ts';
+import type { ProfileConfigParts, ProfileGatewayStatus, ProfileType } from '../../../../src/core/wire/api.ts';
 import { formatBytes } from '../../../../src/core/render/format-bytes.ts';
+import { endpointHost } from '../../../../src/core/render/profile-endpoints.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { TableScroll } from '../../ui/TableScroll.tsx';
 import { RefreshConfigButton } from './RefreshConfigButton.tsx';
@@ -15,6 +16,7 @@ export function VpnPage() {
   const rotate = useKeyedProfileChange('rotated');
   const revoke = useRevokeProfile();
   const [confirm, setConfirm] = useState<'rotate' | 'revoke' | null>(null);
+  const [type, setType] = useState<ProfileType>('wireguard');
   const shown = issue.data ?? rotate.data;
   const closeShown = () => {
     issue.reset();
@@ -42,12 +44,27 @@ export function VpnPage() {
               You have no personal VPN profile
             </Title>
             <Text>
-              One profile reaches every plant your permissions allow. Issuing makes a key pair in this browser; only the public key is sent to plantgate. You
-              get the complete WireGuard configuration once, to download or scan.
+              One profile reaches every plant your permissions allow. Issuing makes a key pair in this browser; only the public key (WireGuard) or a
+              certificate signing request (OpenVPN) is sent to plantgate. You get the complete configuration once, to download.
+            </Text>
+            <SegmentedControl
+              aria-label="Profile type"
+              value={type}
+              onChange={(value) => setType(value as ProfileType)}
+              data={[
+                { value: 'wireguard', label: 'WireGuard' },
+                { value: 'openvpn', label: 'OpenVPN (certificate)' },
+              ]}
+              maw={420}
+            />
+            <Text size="sm" c="dimmed">
+              {type === 'wireguard'
+                ? 'WireGuard: a .conf for the WireGuard apps and wg-quick (QR code for phones).'
+                : 'OpenVPN: a .ovpn for OpenVPN 2.6 and OpenVPN Connect, for networks or company IT that require OpenVPN. Routes are pushed at every connect, so the file never needs a refresh.'}
             </Text>
             <Group>
-              <Button onClick={() => issue.mutate()} loading={issue.isPending}>
-                Issue my profile
+              <Button onClick={() => issue.mutate(type)} loading={issue.isPending}>
+                Issue my {type === 'openvpn' ? 'OpenVPN' : 'WireGuard'} profile
               </Button>
             </Group>
           </Stack>
@@ -66,10 +83,11 @@ export function VpnPage() {
         confirmLabel="Rotate and show the new file"
         loading={rotate.isPending}
         onCancel={() => setConfirm(null)}
-        onConfirm={() => rotate.mutate(undefined, { onSettled: () => setConfirm(null) })}
+        onConfirm={() => rotate.mutate(profile.data?.profile.kind ?? 'wireguard', { onSettled: () => setConfirm(null) })}
       >
         <Text>
-          A new key pair is made in this browser. Your current configuration file stops working at once on every gateway; tunnel IP and route choices stay.
+          A new key pair is made in this browser{profile.data?.profile.kind === 'openvpn' ? ' and plantgate signs a new certificate' : ''}. Your current
+          configuration file stops working at once on every gateway; tunnel IP and route choices stay.
         </Text>
       </ConfirmDialog>
       <ConfirmDialog
@@ -94,15 +112,16 @@ export function VpnPage() {
 
 function ProfileStatus({ parts, onRotate, onRevoke }: { parts: ProfileConfigParts; onRotate: () => void; onRevoke: () => void }) {
   const p = parts.profile;
+  const openvpn = p.kind === 'openvpn';
   return (
     <Card withBorder padding="lg">
       <Stack>
         <Group justify="space-between">
           <Title order={2} size="h3">
-            Your profile is active
+            Your {openvpn ? 'OpenVPN' : 'WireGuard'} profile is active
           </Title>
           <Group>
-            <RefreshConfigButton />
+            {!openvpn && <RefreshConfigButton />}
             <Button variant="default" onClick={onRotate}>
               Rotate key
             </Button>
@@ -116,7 +135,14 @@ function ProfileStatus({ parts, onRotate, onRevoke }: { parts: ProfileConfigPart
           <Fact label="Issued" value={formatDate(p.createdAt)} />
           <Fact label="Rotated" value={p.rotatedAt ? formatDate(p.rotatedAt) : 'never'} />
         </SimpleGrid>
-        <Fact label="Public key" value={p.publicKey} />
+        {p.certificate ? (
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            <Fact label="Certificate serial" value={p.certificate.serial} />
+            <Fact label="Valid until" value={formatDate(p.certificate.notAfter)} />
+          </SimpleGrid>
+        ) : (
+          <Fact label="Public key" value={p.publicKey ?? ''} />
+        )}
         <Title order={3} size="h4">
           Region endpoints
         </Title>
@@ -136,7 +162,7 @@ function ProfileStatus({ parts, onRotate, onRevoke }: { parts: ProfileConfigPart
                   <Table.Tr key={r.name} data-testid="region-endpoint">
                     <Table.Td>{r.name}</Table.Td>
                     <Table.Td>
-                      <code>{r.endpoint}</code>
+                      <code>{openvpn ? `${endpointHost(r.endpoint)} port ${parts.openvpn?.port ?? ''} (UDP, TCP)` : r.endpoint}</code>
                     </Table.Td>
                   </Table.Tr>
                 ))}
@@ -144,11 +170,18 @@ function ProfileStatus({ parts, onRotate, onRevoke }: { parts: ProfileConfigPart
             </Table>
           </Table.ScrollContainer>
         )}
-        <GatewayStatus publicKey={p.publicKey} />
-        <Text size="sm">
-          Your config routes {parts.allowedIps.length} prefix{parts.allowedIps.length === 1 ? '' : 'es'}: {parts.allowedIps.join(', ')}. The private key is only
-          in the file you saved; lost it? Rotate.
-        </Text>
+        {p.publicKey && <GatewayStatus publicKey={p.publicKey} />}
+        {openvpn ? (
+          <Text size="sm">
+            The gateway pushes your routes at every connect: now {parts.allowedIps.join(', ')}. Reconnect to pick up a change. The private key is only in the
+            file you saved; lost it? Rotate.
+          </Text>
+        ) : (
+          <Text size="sm">
+            Your config routes {parts.allowedIps.length} prefix{parts.allowedIps.length === 1 ? '' : 'es'}: {parts.allowedIps.join(', ')}. The private key is
+            only in the file you saved; lost it? Rotate.
+          </Text>
+        )}
       </Stack>
     </Card>
   );

@@ -1,4 +1,4 @@
-import { regionComment } from '../../../../src/core/render/profile-conf.ts';
+import { dialEndpoint, regionComment } from '../../../../src/core/render/profile-conf.ts';
 import { readOwnedLines, updateOwnedLines } from '../../../../src/core/render/wireguard-conf-update.ts';
 import type { ProfileConfigParts } from '../../../../src/core/wire/api.ts';
 import { base64 } from './keys.ts';
@@ -27,7 +27,7 @@ export async function refreshConfig(text: string, parts: ProfileConfigParts): Pr
   if (!region) return { ok: false, message: 'The platform has no region to connect to yet.' };
   const updated = updateOwnedLines(text, {
     peerPublicKey: parts.servicePublicKey,
-    endpoint: region.endpoint,
+    endpoint: dialEndpoint(parts, region),
     allowedIps: parts.allowedIps,
     regionComment: regionComment(parts, region),
   });

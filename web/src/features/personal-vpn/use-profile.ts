@@ -1,6 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { renderProfileConf } from '../../../../src/core/render/profile-conf.ts';
-import type { ProfileConfigParts } from '../../../../src/core/wire/api.ts';
+import { renderOpenVpnProfile } from '../../../../src/core/render/openvpn-profile.ts';
+import { openVpnRemotes } from '../../../../src/core/render/profile-endpoints.ts';
+import type { ProfileConfigParts, ProfileType } from '../../../../src/core/wire/api.ts';
 import { ApiRequestError, request } from '../../api/client.ts';
 import { api } from '../../api/endpoints.ts';
 import { generateWireGuardKeyPair } from './keys.ts';
@@ -34,6 +36,7 @@ export function useProfileStatus(publicKey: string) {
 
 /** A config file that exists only in this page's memory until the user downloads or copies it. */
 export type ShownOnceConfig = {
+  type: ProfileType;
   text: string;
   fileName: string;
   parts: ProfileConfigParts;
@@ -43,26 +46,51 @@ export type ShownOnceConfig = {
 };
 
 /**
- * Issue (SPEC P1) or rotate (P2): a key pair is made here, only its public key is sent,
- * and the config is assembled here around the private key.
+ * Issue (SPEC P1, P9) or rotate (P2): a key pair is made here, only its public key
+ * (WireGuard) or a certificate signing request (OpenVPN) is sent, and the config is
+ * assembled here around the private key.
  */
 export function useKeyedProfileChange(verb: 'issued' | 'rotated') {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async (): Promise<ShownOnceConfig> => {
-      const keys = await generateWireGuardKeyPair();
+    mutationFn: async (type: ProfileType = 'wireguard'): Promise<ShownOnceConfig> => {
       const endpoint = verb === 'issued' ? api.issueProfile : api.rotateProfile;
+      const noRegion = () =>
+        new Error(`The profile was ${verb}, but the platform has no region to connect to yet. Ask the operator to add one, then rotate the profile here to get a working file.`);
+      const now = new Date();
+      if (type === 'openvpn') {
+        const { generateOpenVpnKeyAndCsr } = await import('./openvpn-keys.ts');
+        const device = await generateOpenVpnKeyAndCsr();
+        const parts = await request(endpoint, { body: { type, csr: device.csrPem } });
+        client.setQueryData(['profile'], parts);
+        const openvpn = parts.openvpn;
+        const first = parts.regions[0];
+        if (!first) throw noRegion();
+        if (!openvpn?.certificate) throw new Error('plantgate answered without a signed certificate; rotate the profile to try again.');
+        const forRegion = (name: string) => {
+          const region = parts.regions.find((r) => r.name === name) ?? first;
+          const result = renderOpenVpnProfile({
+            profileId: parts.profile.id,
+            verb,
+            at: now,
+            remotes: openVpnRemotes(parts.regions, region, openvpn.port, parts.serviceEndpoint),
+            ca: openvpn.ca,
+            certificate: openvpn.certificate as string,
+            privateKey: device.privateKeyPem,
+            tlsCrypt: openvpn.tlsCrypt,
+          });
+          if (!result.ok) throw new Error(`The profile could not be assembled: ${result.field} ${result.message}`);
+          return result.text;
+        };
+        return { type, text: forRegion(first.name), fileName: `plantgate-${parts.profile.tunnelIp}.ovpn`, parts, verb, forRegion };
+      }
+      const keys = await generateWireGuardKeyPair();
       const parts = await request(endpoint, { body: { publicKey: keys.publicKey } });
       client.setQueryData(['profile'], parts);
       const region = parts.regions[0];
-      if (!region) {
-        throw new Error(
-          `The profile was ${verb}, but the platform has no region to connect to yet. Ask the operator to add one, then rotate the profile here to get a working file.`,
-        );
-      }
-      const now = new Date();
+      if (!region) throw noRegion();
       const forRegion = (name: string) => renderProfileConf(parts, keys.privateKey, parts.regions.find((r) => r.name === name) ?? region, verb, now);
-      return { text: forRegion(region.name), fileName: `plantgate-${parts.profile.tunnelIp}.conf`, parts, verb, forRegion };
+      return { type, text: forRegion(region.name), fileName: `plantgate-${parts.profile.tunnelIp}.conf`, parts, verb, forRegion };
     },
     onSettled: () => client.invalidateQueries({ queryKey: ['events'] }),
   });

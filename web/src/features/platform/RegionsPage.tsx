@@ -1,4 +1,4 @@
-import { Button, Card, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { RegionCreateRequest } from '../../../../src/core/wire/api.ts';
 import { ApiRequestError } from '../../api/client.ts';
@@ -7,13 +7,14 @@ import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { Loadable } from '../../ui/Loadable.tsx';
 import { TableScroll } from '../../ui/TableScroll.tsx';
 import { formatDate } from '../personal-vpn/VpnPage.tsx';
-import { useAddRegion, useRegions, useRemoveRegion } from './use-platform.ts';
+import { useAddRegion, useDrainRegion, useRegions, useRemoveRegion } from './use-platform.ts';
 
 /** Regions: where users' clients dial in. Add (checked as typed), remove (refused while gateways are enrolled, unless forced). */
 export function RegionsPage() {
   const regions = useRegions();
   const add = useAddRegion();
   const remove = useRemoveRegion();
+  const drain = useDrainRegion();
   const [removing, setRemoving] = useState<string | null>(null);
   const form = useZodForm(RegionCreateRequest, { name: '', endpoint: '' });
   const onSubmit = form.submit((input) => add.mutate(input, { onSuccess: () => form.reset(), onError: form.showError }));
@@ -32,7 +33,7 @@ export function RegionsPage() {
             <Title order={2} size="h3">
               Add a region
             </Title>
-            <Text size="sm">Every user's VPN config lists each region's endpoint; gateways enrol into a region.</Text>
+            <Text size="sm">Gateways enrol into a region. With a service name (docs/regions.md) every profile dials that one name and the control plane answers with the healthy regions that are not drained.</Text>
             <Group align="flex-start">
               <TextInput label="Name" placeholder="eu-central" {...form.field('name')} />
               <TextInput label="Endpoint (host:port)" placeholder="vpn.example.com:51820" w={300} maw="100%" {...form.field('endpoint')} />
@@ -56,6 +57,7 @@ export function RegionsPage() {
                 <Table.Tr>
                   <Table.Th>Region</Table.Th>
                   <Table.Th>Endpoint</Table.Th>
+                  <Table.Th>Health</Table.Th>
                   <Table.Th>Added</Table.Th>
                   <Table.Th>
                     <span className="mantine-visually-hidden">Actions</span>
@@ -71,8 +73,30 @@ export function RegionsPage() {
                     <Table.Td data-label="Endpoint">
                       <code>{r.endpoint}</code>
                     </Table.Td>
+                    <Table.Td data-label="Health">
+                      <Group gap={6}>
+                        <Badge variant="dot" color={r.healthy ? 'teal' : 'red'} tt="none">
+                          {r.healthy ? 'healthy' : 'down'} · {r.liveGateways}/{r.gateways} gateways
+                        </Badge>
+                        {r.drainedAt && (
+                          <Badge variant="dot" color="orange" tt="none" title={`since ${formatDate(r.drainedAt)}`}>
+                            drained
+                          </Badge>
+                        )}
+                      </Group>
+                    </Table.Td>
                     <Table.Td data-label="Added">{formatDate(r.createdAt)}</Table.Td>
                     <Table.Td data-label="">
+                      <Button
+                        size="compact-sm"
+                        variant="outline"
+                        mr="xs"
+                        loading={drain.isPending && drain.variables?.name === r.name}
+                        onClick={() => drain.mutate({ name: r.name, drained: r.drainedAt === null })}
+                        aria-label={`${r.drainedAt === null ? 'Drain' : 'Undrain'} region ${r.name}`}
+                      >
+                        {r.drainedAt === null ? 'Drain' : 'Undrain'}
+                      </Button>
                       <Button size="compact-sm" color="red" variant="outline" onClick={() => setRemoving(r.name)} aria-label={`Remove region ${r.name}`}>
                         Remove
                       </Button>

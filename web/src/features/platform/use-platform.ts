@@ -59,6 +59,15 @@ export function useAddRegion() {
   });
 }
 
+/** Drain or put back a region (issue 11): the service name's DNS stops or resumes answering with it. */
+export function useDrainRegion() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ name, drained }: { name: string; drained: boolean }) => request(drained ? platformApi.drainRegion : platformApi.undrainRegion, { params: { name } }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['platform', 'regions'] }),
+  });
+}
+
 export function useRemoveRegion() {
   const client = useQueryClient();
   return useMutation({

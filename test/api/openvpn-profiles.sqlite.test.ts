@@ -1,0 +1,3 @@
+import { openVpnProfilesSuite } from './openvpn-profiles-suite.ts';
+
+openVpnProfilesSuite('SQLite', async () => undefined);

@@ -1,0 +1,3 @@
+import { proxyAuditSuite } from './proxy-audit-suite.ts';
+
+proxyAuditSuite('SQLite', async () => undefined);
