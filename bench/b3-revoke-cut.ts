@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { assertNetnsCapable } from '../test/e2e/netns.ts';
 import { GATEWAY_IP, REGION, ScenarioLab, flowCut, parseFlow, sleep } from '../test/e2e/scenario-lab.ts';
 import { PEOPLE, PLANT_A, PLANT_B, passwordOf, scenarioFleet } from '../test/e2e/scenario-fleet.ts';
+import { summary } from './b3-trials.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,14 +37,6 @@ const WARMUP_MS = Number(values.warmup);
 const AFTER_MS = 1500;
 if (!(TRIALS >= 1 && TRIALS <= 500 && INTERVAL_MS >= 1 && WARMUP_MS >= 100)) throw new Error('--trials 1..500, --interval ≥ 1, --warmup ≥ 100');
 
-function quantile(sorted: number[], q: number): number {
-  if (!sorted.length) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
-}
-const summary = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return { n: sorted.length, p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? Number.NaN, min: sorted[0] ?? Number.NaN };
-};
 
 await assertNetnsCapable();
 const s = new ScenarioLab();

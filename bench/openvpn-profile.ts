@@ -29,6 +29,7 @@ import { WireGuardGoDriver } from '../src/os/wireguard/wireguard-go-driver.ts';
 import { flowCut, parseFlow } from '../test/e2e/scenario-lab.ts';
 import { startOpenVpnProfileLab } from '../test/e2e/openvpn-profile-lab.ts';
 import { wgQuickUp } from '../test/e2e/wg-quick.ts';
+import { quantile } from './b3-trials.ts';
 
 const { values } = parseArgs({
   options: {
@@ -51,10 +52,6 @@ if (!(TRIALS >= 1 && TRIALS <= 300 && CONNECTS >= 1 && CONNECTS <= 100 && ROUNDS
 }
 const FLOW = new URL('../test/e2e/fixtures/flow.ts', import.meta.url).pathname;
 
-function quantile(sorted: number[], q: number): number {
-  if (!sorted.length) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
-}
 function summary(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
   return { n: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? Number.NaN, min: sorted[0] ?? Number.NaN };

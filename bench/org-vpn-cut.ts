@@ -25,6 +25,7 @@ import { assertNetnsCapable } from '../test/e2e/netns.ts';
 import { OrgVpnLab, VPN_PATH } from '../test/e2e/org-vpn-lab.ts';
 import { PLANT_A } from '../test/e2e/scenario-fleet.ts';
 import { flowCut, parseFlow, sleep } from '../test/e2e/scenario-lab.ts';
+import { summary } from './b3-trials.ts';
 
 const { values } = parseArgs({
   options: {
@@ -39,14 +40,6 @@ const WARMUP_MS = Number(values.warmup);
 const AFTER_MS = 1500;
 if (!(TRIALS >= 1 && TRIALS <= 500 && INTERVAL_MS >= 1 && WARMUP_MS >= 100)) throw new Error('--trials 1..500, --interval ≥ 1, --warmup ≥ 100');
 
-function quantile(sorted: number[], q: number): number {
-  if (!sorted.length) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
-}
-const summary = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return { n: sorted.length, p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? Number.NaN, min: sorted[0] ?? Number.NaN };
-};
 
 type Kind = 'plant' | 'client';
 type Trial = { kind: Kind; trial: number; firstDropped: number; lastThrough: number; request: number; echoesBefore: number; lateEchoes: number };
