@@ -44,8 +44,10 @@ export type SupervisorOptions = {
   pollMs?: number;
   /** How often the peer's counters are read (default 500 ms). */
   sampleMs?: number;
-  /** Sends unanswered this long → fail over (default 5 s). */
-  staleAfterMs?: number;
+  /** Sends unanswered this long → handshake probe (default 2 s). */
+  suspectAfterMs?: number;
+  /** Probe handshake unanswered this long → fail over (default 3 s). */
+  probeMs?: number;
 };
 
 export class OwnClientSupervisor {
@@ -65,7 +67,7 @@ export class OwnClientSupervisor {
   private counters = { rx: 0, tx: 0, handshake: 0 };
 
   constructor(options: SupervisorOptions) {
-    this.o = { pollMs: 2000, sampleMs: 500, staleAfterMs: 5000, ...options };
+    this.o = { pollMs: 2000, sampleMs: 500, suspectAfterMs: 2000, probeMs: 3000, ...options };
   }
 
   /** Brings the tunnel up; throws (nothing left behind) when the file or the system refuses. */
@@ -123,11 +125,18 @@ export class OwnClientSupervisor {
     const peer = dump?.peers.find((p) => p.publicKey === this.peer.publicKey);
     if (!peer) return;
     this.counters = { rx: peer.rxBytes, tx: peer.txBytes, handshake: peer.latestHandshake };
-    const next = observe(this.liveness, { atMs: Date.now(), rxBytes: peer.rxBytes, txBytes: peer.txBytes }, this.o.staleAfterMs);
+    const next = observe(this.liveness, { atMs: Date.now(), rxBytes: peer.rxBytes, txBytes: peer.txBytes }, { suspectAfterMs: this.o.suspectAfterMs, probeMs: this.o.probeMs });
     this.liveness = next.state;
-    if (peer.rxBytes > 0 && this.failed.length > 0 && !next.stale) this.failed = [];
-    if (next.stale) await this.failover();
-    else this.save('up', null);
+    if (next.action === 'none' && next.state.unansweredSinceMs === null && next.state.probeDeadlineMs === null && peer.rxBytes > 0) this.failed = [];
+    if (next.action === 'probe') await this.recreatePeer();
+    if (next.action === 'failover') await this.failover();
+    this.save('up', null);
+  }
+
+  /** A new peer entry forgets the old session: the next packet starts a handshake (with this.peer's endpoint). */
+  private async recreatePeer(): Promise<void> {
+    await this.o.wg.changePeers(this.o.iface, { remove: [this.peer.publicKey], upsert: [] });
+    await this.o.wg.changePeers(this.o.iface, { remove: [], upsert: [this.peer] });
   }
 
   private async failover(): Promise<void> {
@@ -135,14 +144,11 @@ export class OwnClientSupervisor {
     this.failed = [...this.failed.filter((f) => f !== dead), dead];
     const endpoint = await this.chooseEndpoint();
     if (!endpoint) return;
-    // A new peer entry forgets the old session: the next packet starts a handshake with the new gateway.
     this.peer = { ...this.peer, endpoint };
-    await this.o.wg.changePeers(this.o.iface, { remove: [this.peer.publicKey], upsert: [] });
-    await this.o.wg.changePeers(this.o.iface, { remove: [], upsert: [this.peer] });
+    await this.recreatePeer();
     this.liveness = INITIAL_LIVENESS;
     this.failovers++;
-    this.o.log(`failover: ${dead} went silent; now dialing ${endpoint} (${this.regionName() ?? 'region unknown'})`);
-    this.save('up', null);
+    this.o.log(`failover: ${dead} answered no handshake; now dialing ${endpoint} (${this.regionName() ?? 'region unknown'})`);
   }
 
   private async poll(): Promise<void> {
