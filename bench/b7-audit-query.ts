@@ -18,6 +18,9 @@
  * 3. Reports bytes per stored record (PostgreSQL: pg_total_relation_size of every partition,
  *    indexes included; SQLite: the database file) and deletes everything.
  *
+ * Identities (migration 0017): every (plant, user slot, device) of the trail is stored first
+ * through the product's identityIds, and a generated row names its identity's id.
+ *
  * Generated records (row i of day d; p = i mod plants, k = i div plants): plant p of
  * organization p div 5 (5 plants per organization), user (p div 5)·8 + (k + p) mod 8 with
  * its e-mail and tunnel address, one of 20 gateways, device .10–.39 of the plant's /24 (and
@@ -35,6 +38,8 @@ import { segmentOf, segmentStart } from '../src/core/audit/flow.ts';
 import type { AuditQuery } from '../src/core/wire/audit.ts';
 import { type AuditStore, openAuditStore } from '../src/server/db/audit-connect.ts';
 import { partitionName } from '../src/server/features/audit/ingest-store.ts';
+import { identityIds } from '../src/server/features/audit/identity-store.ts';
+import { type Identity, recordKey } from '../src/core/audit/identity.ts';
 import { candidateSegments, recordsQuery } from '../src/server/features/audit/query-store.ts';
 import { recordsPage } from '../src/server/features/audit/read-service.ts';
 
@@ -49,56 +54,97 @@ export type AuditQuerySummary = AuditQueryOptions & {
 };
 
 const FLOW_COLUMNS = [
-  'plant_id', 'seq', 'segment', 'record_id', 'gateway_id', 'ingested_at', 'user_id', 'user_email', 'tunnel_ip', 'org_id', 'plant_name',
-  'subnet_id', 'subnet_cidr', 'subnet_mapped', 'destination_ip', 'device_ip', 'device_name', 'protocol', 'port', 'connections',
-  'bytes_in', 'bytes_out', 'first_seen', 'last_seen', 'session', 'hash',
+  'seq', 'record_key', 'identity_id', 'connections', 'bytes_in', 'bytes_out', 'ingested_ms', 'first_seen_ms', 'last_seen_ms', 'segment', 'port',
+  'plant_id', 'record_id', 'destination_ip', 'device_ip', 'protocol', 'session', 'hash',
 ].join(', ');
+
+/** Identities per plant: 8 users × 30 devices (the gateway is the plant's). */
+const USERS_PER_PLANT = 8;
+const DEVICES = 30;
 
 /** A UUID-shaped id of kind `kind` and number `n` (plants 1, organizations 2, users 3, subnets 4, gateways 5, sessions 6). */
 const uid = (engine: 'pg' | 'sqlite', kind: number, n: string) =>
   engine === 'pg' ? `(lpad(to_hex(${kind}), 8, '0') || '-0000-4000-8000-' || lpad(to_hex(${n}), 12, '0'))` : `printf('%08x-0000-4000-8000-%012x', ${kind}, ${n})`;
+const uidJs = (kind: number, n: number) => `${kind.toString(16).padStart(8, '0')}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+
+/**
+ * Every identity of the trail, stored through the product's `identityIds` (content
+ * address, insert-if-missing) in id order: plant p, user slot j, device h has id
+ * p·240 + j·30 + h + 1, which the generated rows name (checked here).
+ */
+async function loadIdentities(store: AuditStore, plants: number): Promise<void> {
+  const chunkPlants = 50;
+  for (let p0 = 0; p0 < plants; p0 += chunkPlants) {
+    const list: Identity[] = [];
+    for (let p = p0; p < Math.min(plants, p0 + chunkPlants); p++) {
+      const org = Math.floor(p / 5);
+      for (let j = 0; j < USERS_PER_PLANT; j++) {
+        const user = org * 8 + j;
+        for (let h = 0; h < DEVICES; h++) {
+          list.push({
+            gatewayId: uidJs(5, p % 20),
+            userId: uidJs(3, user),
+            userEmail: `user${user}@org${org}.example`,
+            tunnelIp: `100.64.${Math.floor(user / 250)}.${(user % 250) + 1}`,
+            orgId: uidJs(2, org),
+            plantName: `Plant ${p}`,
+            subnetId: uidJs(4, p),
+            subnetCidr: `10.${Math.floor(p / 250)}.${p % 250}.0/24`,
+            subnetMapped: `172.${16 + Math.floor(p / 256)}.${p % 256}.0/24`,
+            deviceName: `plc-${10 + h}`,
+          });
+        }
+      }
+    }
+    const ids = await identityIds(store.db, store.engine, list);
+    ids.forEach((id, k) => {
+      if (id !== p0 * USERS_PER_PLANT * DEVICES + k + 1) throw new Error(`identity ${k} of plants from ${p0} got id ${id}`);
+    });
+  }
+}
 
 /** The SELECT list of one generated record, over columns i, p, k, d (see the header). */
 function generated(engine: 'pg' | 'sqlite', perPlantDay: number): string {
   const div = (a: string, b: string) => (engine === 'pg' ? `(${a}) / (${b})` : `((${a}) / (${b}))`);
-  const ts = (seconds: string) =>
-    engine === 'pg' ? `to_char(to_timestamp(${seconds}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : `strftime('%Y-%m-%dT%H:%M:%S.000Z', ${seconds}, 'unixepoch')`;
+  const ts = (seconds: string) => `(${seconds}) * 1000`;
   const first = `(d * 86400 + ${div(`k * 86400`, String(perPlantDay))} + (i % 60))`;
   const last = `(${first} + (i % 300))`;
   const org = div('p', '5');
-  const user = `(${org} * 8 + (k + p) % 8)`;
-  const host = `(10 + (i * 7 + k) % 30)`;
+  const slot = '((k + p) % 8)';
+  const user = `(${org} * 8 + ${slot})`;
+  const h = '((i * 7 + k) % 30)';
+  const host = `(10 + ${h})`;
   const net = `${div('p', '250')} || '.' || (p % 250)`;
   const mapped = `(16 + ${div('p', '256')}) || '.' || (p % 256)`;
   const port = engine === 'pg' ? `(array[502, 80, 443, 22, 102, 4840, 161, 47808])[1 + i % 8]` : `(case i % 8 when 0 then 502 when 1 then 80 when 2 then 443 when 3 then 22 when 4 then 102 when 5 then 4840 when 6 then 161 else 47808 end)`;
   const random = (max: number) => (engine === 'pg' ? `(random() * ${max})::bigint` : `(abs(random()) % ${max})`);
-  const hash = engine === 'pg' ? `md5(i::text || '/' || d) || md5(d || '/' || i)` : `lower(hex(randomblob(32)))`;
+  const hash = engine === 'pg' ? `decode(md5(i::text || '/' || d) || md5(d || '/' || i), 'hex')` : `randomblob(32)`;
   const text = (e: string) => (engine === 'pg' ? `(${e})::text` : `(${e})`);
+  const recordId = `${uid(engine, 5, 'p % 20')} || ':' || ${text(`${last} * 1000 + 60000`)} || ':' || i`;
+  // The product's recordKey(gateway, record id, first seen): the first-seen minute (26 bits) above
+  // 22 bits of SHA-256("gateway\nrecord id").
+  const minute = `((${first} / 60) % 67108864)`;
+  const key =
+    engine === 'pg'
+      ? `${minute} * 4194304 + ((('x' || encode(substr(sha256(convert_to(${uid(engine, 5, 'p % 20')} || E'\\n' || ${recordId}, 'UTF8')), 1, 3), 'hex'))::bit(24)::bigint) >> 2)`
+      : `record_key(${uid(engine, 5, 'p % 20')}, ${recordId}, ${first} * 1000)`;
   return [
-    uid(engine, 1, 'p'),
     `(d - D0) * ${perPlantDay} + k + 1`,
-    'd',
-    `${uid(engine, 5, 'p % 20')} || ':' || ${text(`${last} * 1000 + 60000`)} || ':' || i`,
-    uid(engine, 5, 'p % 20'),
-    ts(`${last} + 30`),
-    uid(engine, 3, user),
-    `'user' || ${user} || '@org' || ${org} || '.example'`,
-    `'100.64.' || ${div(user, '250')} || '.' || (${user} % 250 + 1)`,
-    uid(engine, 2, org),
-    `'Plant ' || p`,
-    uid(engine, 4, 'p'),
-    `'10.' || ${net} || '.0/24'`,
-    `'172.' || ${mapped} || '.0/24'`,
-    `'172.' || ${mapped} || '.' || ${host}`,
-    `'10.' || ${net} || '.' || ${host}`,
-    `'plc-' || ${host}`,
-    `(case when i % 9 = 0 then 'udp' else 'tcp' end)`,
-    port,
+    key,
+    `p * ${USERS_PER_PLANT * DEVICES} + ${slot} * ${DEVICES} + ${h} + 1`,
     '1 + i % 5',
     random(2_000_000),
     random(200_000),
+    ts(`${last} + 30`),
     ts(first),
     ts(last),
+    'd',
+    port,
+    uid(engine, 1, 'p'),
+    recordId,
+    `'172.' || ${mapped} || '.' || ${host}`,
+    `'10.' || ${net} || '.' || ${host}`,
+    `(case when i % 9 = 0 then 'udp' else 'tcp' end)`,
     uid(engine, 6, `${user} * 1000 + d % 1000`),
     hash,
   ].join(',\n    ');
@@ -117,8 +163,10 @@ async function loadPostgres(store: AuditStore, o: AuditQueryOptions, d0: number,
         .execute(store.db);
       // Statistics per day partition, as autovacuum keeps them in service (it never analyzes the partitioned parent).
       await sql.raw(`analyze ${part}`).execute(store.db);
+      // The partition's indexes are built here, from the parent's (one sort each, not row by row).
       await sql.raw(`alter table audit_flows attach partition ${part} for values from (${d}) to (${d + 1})`).execute(store.db);
       await store.db.insertInto('audit_segments').values({ segment: d, created_at: segmentStart(d), first_seen_min: segmentStart(d) }).execute();
+      if (process.env.B7_PROGRESS && (d - d0) % 50 === 0) console.error(`${new Date().toISOString()} day ${d - d0 + 1} of ${o.days} loaded`);
     }
   };
   await Promise.all(Array.from({ length: o.workers }, worker));
@@ -129,6 +177,7 @@ async function loadSqlite(store: AuditStore, o: AuditQueryOptions, d0: number, p
   if (!raw) throw new Error('no SQLite connection');
   const select = generated('sqlite', perPlantDay).replaceAll('D0', String(d0));
   raw.exec('PRAGMA synchronous = OFF'); // the load only; the product's setting is not measured here
+  raw.function('record_key', { deterministic: true }, (gateway, recordId, firstMs) => recordKey(String(gateway), String(recordId), new Date(Number(firstMs)).toISOString()));
   for (let d = d0; d < d0 + o.days; d++) {
     raw.exec(`begin;
       insert into audit_flows (${FLOW_COLUMNS})
@@ -158,15 +207,26 @@ export async function auditQueryBench(o: AuditQueryOptions): Promise<AuditQueryS
     const perDay = Math.ceil(o.rows / o.days);
     const perPlantDay = Math.ceil(perDay / o.plants);
     const started = performance.now();
+    await loadIdentities(store, o.plants);
     if (o.database === 'pg') await loadPostgres(store, o, d0, perDay, perPlantDay);
     else await loadSqlite(store, o, d0, perDay, perPlantDay);
     const loadSeconds = Math.round((performance.now() - started) / 1000);
+    // The generated keys are the product's: recordKey(gateway, record id) of a few stored rows.
+    const sample = await store.db
+      .selectFrom('audit_flows as f')
+      .innerJoin('audit_identities as i', 'i.id', 'f.identity_id')
+      .select(['f.record_key', 'f.record_id', 'i.gateway_id', 'f.first_seen_ms'])
+      .limit(3)
+      .execute();
+    for (const r of sample) if (Number(r.record_key) !== recordKey(r.gateway_id, r.record_id, new Date(Number(r.first_seen_ms)).toISOString())) throw new Error(`record ${r.record_id}: generated key ${r.record_key} is not the product's`);
 
     const counted = await store.db.selectFrom('audit_flows').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     const storedRows = Number(counted.n);
     let bytes: number;
     if (o.database === 'pg') {
-      const r = await sql<{ bytes: string }>`select sum(pg_total_relation_size(relid))::bigint as bytes from pg_partition_tree('audit_flows')`.execute(store.db);
+      // Every day partition (heap, TOAST, primary key, both indexes) and the identities the rows name.
+      const r = await sql<{ bytes: string }>`select (select sum(pg_total_relation_size(relid)) from pg_partition_tree('audit_flows'))::bigint
+        + pg_total_relation_size('audit_identities') as bytes`.execute(store.db);
       bytes = Number(r.rows[0]?.bytes);
     } else {
       const file = `${url.slice('sqlite:'.length, -3)}-audit.db`;
@@ -198,8 +258,8 @@ export async function auditQueryBench(o: AuditQueryOptions): Promise<AuditQueryS
           .selectFrom('audit_flows')
           .select((eb) => eb.fn.countAll().as('n'))
           .where('plant_id', '=', plantId)
-          .where('last_seen', '>=', query.from as string)
-          .where('first_seen', '<=', query.to as string)
+          .where('last_seen_ms', '>=', Date.parse(query.from as string))
+          .where('first_seen_ms', '<=', Date.parse(query.to as string))
           .executeTakeFirstOrThrow();
         if (Math.min(Number(direct.n), 500) !== page.records.length) throw new Error(`plant ${p} day ${d}: ${page.records.length} records, ${direct.n} stored`);
         if (page.records.some((r) => r.plant !== `Plant ${p}`)) throw new Error(`plant ${p} day ${d}: a record of another plant`);

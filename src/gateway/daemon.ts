@@ -11,6 +11,7 @@ import { GatewayDocumentStore } from './document-store.ts';
 import { type GatewayUpdate, GatewaySync, touchesOpenVpn } from './gateway-sync.ts';
 import { GatewayOpenVpn, type GatewayOpenVpnConfig, type PeerSource } from './openvpn-service.ts';
 import type { OpenVpnDriver } from '../os/openvpn/openvpn-driver.ts';
+import type { ConntrackFlush } from '../os/conntrack/conntrack-flush.ts';
 import type { GatewayInterfaces } from './nft-ruleset.ts';
 import type { ConntrackSource } from '../os/conntrack/conntrack-source.ts';
 import { FlowAccounting } from '../daemon/flow-accounting.ts';
@@ -46,7 +47,12 @@ export type GatewayDaemonConfig = {
 };
 
 /** `conntrack` and `flowSpool`: the flow capture's source and spool directory (both needed for it to run). */
-export type GatewayDaemonPorts = DaemonPorts<GatewayControlPlane> & { conntrack?: ConntrackSource; flowSpool?: SpoolFiles; openvpn?: OpenVpnDriver };
+export type GatewayDaemonPorts = DaemonPorts<GatewayControlPlane> & {
+  conntrack?: ConntrackSource;
+  flowSpool?: SpoolFiles;
+  openvpn?: OpenVpnDriver;
+  conntrackFlush?: ConntrackFlush;
+};
 
 export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: GatewayDaemonPorts, signal?: AbortSignal): Promise<RunningDaemon> {
   const { store, log, clock } = ports;
@@ -177,7 +183,7 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
 
 function openVpnService(config: GatewayDaemonConfig, ports: GatewayDaemonPorts): GatewayOpenVpn | null {
   if (config.openvpn === undefined || ports.openvpn === undefined) return null;
-  return new GatewayOpenVpn(config.openvpn, { openvpn: ports.openvpn, ip: ports.ip, log: ports.log });
+  return new GatewayOpenVpn(config.openvpn, { openvpn: ports.openvpn, ip: ports.ip, log: ports.log, conntrack: ports.conntrackFlush });
 }
 
 /** Fail static past the max age: no user is served, so no OpenVPN client either. */

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { OpenVpnProcessDriver } from '../os/openvpn/openvpn-process-driver.ts';
+import { ConntrackCliFlush } from '../os/conntrack/conntrack-flush.ts';
 import { ConntrackCliSource } from '../os/conntrack/conntrack-cli-source.ts';
 import { DirectorySpoolFiles } from '../daemon/flow-spool.ts';
 import { CONNTRACK, flowCaptureEnabled } from '../daemon/flow-capture-mode.ts';
@@ -78,7 +79,7 @@ export function runGateway(options: GatewayCommandOptions, output: DaemonOutput)
       },
       {
         ...realDaemonPorts(options, { log, metrics, withdraw }, (servers, identity) => httpGatewayControlPlane(servers, identity.id, identity.credential)),
-        ...(openvpn ? { openvpn: new OpenVpnProcessDriver() } : {}),
+        ...(openvpn ? { openvpn: new OpenVpnProcessDriver(), ...(existsSync(CONNTRACK) ? { conntrackFlush: new ConntrackCliFlush() } : {}) } : {}),
         // the spool carries the browser proxy's flows too, with or without conntrack
         flowSpool: new DirectorySpoolFiles(join(options.stateDir, 'flows')),
         ...(flows

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import type { GatewayPeer } from '../core/wire/gateway-state.ts';
 import { memoryLogger } from '../daemon/log.ts';
+import { FakeConntrackFlush } from '../os/conntrack/conntrack-flush.ts';
 import { FakeIpConfigDriver } from '../os/ip/fake-ip-config-driver.ts';
 import { FakeOpenVpnDriver, type FakeOpenVpnInstance } from '../os/openvpn/fake-openvpn-driver.ts';
 import { GatewayOpenVpn, type OpenVpnMaterial, type PeerSource } from './openvpn-service.ts';
@@ -19,7 +20,8 @@ function setup() {
   const openvpn = new FakeOpenVpnDriver();
   const ip = new FakeIpConfigDriver();
   const log = memoryLogger();
-  const service = new GatewayOpenVpn({ directory: '/var/lib/pg/openvpn', port: 1194, interfaces: { udp: 'pgo0', tcp: 'pgt0' } }, { openvpn, ip, log, restartDelayMs: 1 });
+  const conntrack = new FakeConntrackFlush();
+  const service = new GatewayOpenVpn({ directory: '/var/lib/pg/openvpn', port: 1194, interfaces: { udp: 'pgo0', tcp: 'pgt0' } }, { openvpn, ip, conntrack, log, restartDelayMs: 1 });
   const server = (name: string) => openvpn.running(name) as FakeOpenVpnInstance;
   /** A client connecting with a certificate serial as openvpn reports it (colons). */
   const connectClient = async (instance: FakeOpenVpnInstance, clientId: number, serialHex: string) => {
@@ -29,7 +31,7 @@ function setup() {
     instance.emit({ kind: 'client', event: 'ENV', args: ['END'] });
     await sleep(5);
   };
-  return { openvpn, ip, log, service, server, connectClient };
+  return { openvpn, ip, log, conntrack, service, server, connectClient };
 }
 
 const alice: GatewayPeer = { publicKey: 'openvpn:1a2b3c', tunnelIp: '100.64.0.7', profileId: 'p-alice' };
@@ -77,15 +79,17 @@ describe('GatewayOpenVpn (the gateway\u2019s OpenVPN servers, SPEC P9)', () => {
     await service.stop();
   });
 
-  it('P3/P9: when the peer leaves the document (revoke, rotate) enforce kills the session and drops its route; a new CRL is written in place', async () => {
-    const { service, server, connectClient, ip, openvpn } = setup();
+  it('P3/P9: when the peer leaves the document (revoke, rotate) enforce kills the session, drops its route and its conntrack entries; a new CRL is written in place', async () => {
+    const { service, server, connectClient, ip, openvpn, conntrack } = setup();
     await service.update(material, source([alice]));
     await connectClient(server('pgo0'), 5, '1a2b3c');
+    conntrack.entries.push({ source: '100.64.0.7', destination: '100.80.1.10' }, { source: '100.64.0.8', destination: '100.80.1.10' });
     assert.deepEqual(await service.enforce(source([alice])), [], 'still a peer: nothing happens');
     const killed = await service.enforce(source([]));
     assert.deepEqual(killed, ['1a2b3c (100.64.0.7)']);
     assert.ok(server('pgo0').commands.includes('client-kill 5'));
     assert.deepEqual(ip.routes.get('pgo0'), []);
+    assert.deepEqual(conntrack.entries, [{ source: '100.64.0.8', destination: '100.80.1.10' }], 'the killed client\u2019s tracked connections are gone, the others stay');
     await service.update({ ...material, crl: 'CRL-2' }, source([]));
     assert.equal(server('pgo0').files.get('crl.pem'), 'CRL-2');
     assert.equal(openvpn.instances.length, 2, 'a CRL change restarts nothing');

@@ -6,6 +6,7 @@ import { normalSerial, openVpnPeerId } from '../core/openvpn/profile-certificate
 import type { GatewayOpenVpnMaterial } from '../core/wire/daemon.ts';
 import type { GatewayPeer } from '../core/wire/gateway-state.ts';
 import { errorMessage, type Logger } from '../daemon/log.ts';
+import type { ConntrackFlush } from '../os/conntrack/conntrack-flush.ts';
 import type { IpConfigDriver } from '../os/ip/ip-config-driver.ts';
 import type { OpenVpnDriver, OpenVpnInstance } from '../os/openvpn/openvpn-driver.ts';
 
@@ -18,7 +19,7 @@ import type { OpenVpnDriver, OpenVpnInstance } from '../os/openvpn/openvpn-drive
  * checked it against the CA and the CRL already); the client is told its tunnel IP and
  * routes (clientPushLines). A connected client whose peer leaves the document (revoke,
  * rotate) or whose address changes is killed at the next enforce(); the nft sets keyed by
- * tunnel IP have already cut its traffic in the same apply.
+ * tunnel IP have already cut its traffic in the same apply; its conntrack entries go with it.
  *
  * Each connected client's /32 is routed into its server's tun (the WireGuard users
  * interface holds the tunnel-range route; the more specific route wins).
@@ -37,6 +38,8 @@ export type GatewayOpenVpnConfig = {
 export type GatewayOpenVpnPorts = {
   openvpn: OpenVpnDriver;
   ip: IpConfigDriver;
+  /** Forgets a killed client's tracked connections (absent without conntrack). */
+  conntrack?: ConntrackFlush;
   log: Logger;
   /** Waits between restarts of a server that died (tests pass a short one). */
   restartDelayMs?: number;
@@ -127,6 +130,7 @@ export class GatewayOpenVpn {
         server.clients.delete(client.clientId);
         killed.push(`${client.serial} (${client.tunnelIp})`);
         await server.instance.command(`client-kill ${client.clientId}`).catch((error) => this.ports.log.warn('openvpn client-kill failed', { error: errorMessage(error) }));
+        await this.ports.conntrack?.flushAddress(client.tunnelIp).catch((error) => this.ports.log.warn('conntrack flush failed', { error: errorMessage(error) }));
       }
       if (killed.length > 0) await this.syncRoutes(server);
     }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { after, before, describe, it } from 'node:test';
 import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
+import { recordKey } from '../../src/core/audit/identity.ts';
 import { formatCidr, formatIpv4 } from '../../src/core/net/ipv4.ts';
 import { checkpointQuietHeads, purgeExpired } from '../../src/server/features/audit/retention-service.ts';
 import type { RunningServer } from '../../src/server/main.ts';
@@ -166,6 +167,29 @@ export function auditSuite(engine: string, database: () => Promise<string | unde
       assert.deepEqual([rebatched.body.stored, rebatched.body.alreadyStored], [1, 1]);
       const stored = await records('alice', '?device=192.168.1.21');
       assert.equal(stored?.body.records.length, 1);
+    });
+
+    it('A5 (0017): a new record whose record key equals a stored record’s is stored, not taken for a duplicate', async () => {
+      const stored = batch([flow(mapped(23), 443)]);
+      assert.equal((await ingest(stored)).body.stored, 1);
+      const next = batch([flow(mapped(24), 443)]);
+      const gatewayId = (
+        await flows()
+          .selectFrom('audit_flows as f')
+          .innerJoin('audit_identities as i', 'i.id', 'f.identity_id')
+          .select('i.gateway_id')
+          .where('f.record_id', '=', (stored.records[0] as { id: string }).id)
+          .executeTakeFirstOrThrow()
+      ).gateway_id;
+      // A key collision, made by hand: the stored record now carries the new record's key.
+      await flows()
+        .updateTable('audit_flows')
+        .set({ record_key: recordKey(gatewayId, (next.records[0] as { id: string }).id, (next.records[0] as { firstSeen: string }).firstSeen) })
+        .where('record_id', '=', (stored.records[0] as { id: string }).id)
+        .execute();
+      const ack = await ingest(next);
+      assert.deepEqual([ack.body.stored, ack.body.alreadyStored], [1, 0]);
+      assert.equal((await records('alice', '?device=192.168.1.24'))?.body.records.length, 1);
     });
 
     it('A5/B6: records resent in batches ingested concurrently are each stored once (the lookup before the chain-head locks is rechecked under them)', async () => {

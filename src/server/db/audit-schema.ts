@@ -2,13 +2,33 @@ import type { Generated } from 'kysely';
 
 /** Row types of the audit store (migration 0008_audit); separate from the fleet schema on purpose. */
 export type AuditDatabase = {
+  /** Migration 0017_audit_compact_rows: the record's repeating part is in audit_identities; hash as 32 bytes. */
   audit_flows: {
-    plant_id: string;
     seq: number;
+    record_key: number;
+    identity_id: number;
+    connections: number;
+    bytes_in: number;
+    bytes_out: number;
     segment: number;
+    port: number | null;
+    plant_id: string;
     record_id: string;
+    /** Instants as milliseconds since the epoch (the ingest stores them in one spelling, `toISOString`, which they convert back to exactly). */
+    ingested_ms: number;
+    first_seen_ms: number;
+    last_seen_ms: number;
+    destination_ip: string;
+    device_ip: string;
+    protocol: string;
+    session: string | null;
+    hash: Uint8Array;
+  };
+  /** Frozen identities (gateway, user, tunnel address, organization, plant name, subnet, device name), once each by content. */
+  audit_identities: {
+    id: Generated<number>;
+    digest: Uint8Array;
     gateway_id: string;
-    ingested_at: string;
     user_id: string | null;
     user_email: string | null;
     tunnel_ip: string;
@@ -17,18 +37,7 @@ export type AuditDatabase = {
     subnet_id: string;
     subnet_cidr: string;
     subnet_mapped: string;
-    destination_ip: string;
-    device_ip: string;
     device_name: string | null;
-    protocol: string;
-    port: number | null;
-    connections: number;
-    bytes_in: number;
-    bytes_out: number;
-    first_seen: string;
-    last_seen: string;
-    session: string | null;
-    hash: string;
   };
   /** `first_seen_min`: the earliest first_seen of the segment's records (migration 0016; null: unknown, from before it). */
   audit_segments: { segment: number; created_at: string; first_seen_min: string | null };

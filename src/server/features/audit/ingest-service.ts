@@ -6,10 +6,12 @@ import { appendToChain } from '../../../core/audit/chain.ts';
 import { type Checkpoint, signCheckpoint } from '../../../core/audit/checkpoint.ts';
 import { CLOCK_SKEW_DAYS, type StoredFlow, type StoredGap, segmentOf } from '../../../core/audit/flow.ts';
 import type { FlowBatch, FlowBatchAck } from '../../../core/wire/audit.ts';
+import { identityOf } from '../../../core/audit/identity.ts';
+import { identityIds } from './identity-store.ts';
 import type { AppContext } from '../../context.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
 import { proxySessionUsers } from './proxy-users-store.ts';
-import { type HeadRow, allDeviceNames, headSeqs, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, lowerSegmentFirstSeen, saveBatchAck, storedRecordIds, updateHeads } from './ingest-store.ts';
+import { type HeadRow, allDeviceNames, headSeqs, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, lowerSegmentFirstSeen, rowIdsOf, saveBatchAck, storedRecordIds, updateHeads, withoutJit } from './ingest-store.ts';
 
 /**
  * Ingests one batch of a gateway's (or agent's) flow records and capture gaps (issue 10 items 2, 3):
@@ -64,6 +66,9 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
   const plantIds = [...new Set(attributed.map((f) => f.plantId))];
 
   await ensureSegment(audit.store.db, audit.store.engine, segment, ingestedAt);
+  // Identities are resolved (and stored where new) before the transaction: see identity-store.ts.
+  const ids = await identityIds(audit.store.db, audit.store.engine, attributed.map((f) => identityOf({ ...f, gatewayId })));
+  const rowIds = rowIdsOf(gatewayId, attributed, ids);
   return audit.store.transaction(async (trx, pgClient) => {
     if (!(await claimBatch(trx, gatewayId, batch.batchId, segment))) {
       const ack = await findBatchAck(trx, gatewayId, batch.batchId);
@@ -81,15 +86,16 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
       // the same plants overlap it instead of queueing behind it. What committed between the
       // unlocked look at the heads and the locks is exactly those plants' seq ranges in
       // between: they are rechecked under the locks (a record resent concurrently is still stored once).
+      await withoutJit(trx);
       const before = await headSeqs(trx, plantIds);
-      already = await storedRecordIds(trx, audit.store.engine, gatewayId, recordIds, earliest);
+      already = await storedRecordIds(trx, audit.store.engine, gatewayId, rowIds, earliest);
       heads = await lockHeads(trx, audit.store.engine, plantIds);
       const moved = [...heads].map(([plantId, h]) => ({ plantId, after: before.get(plantId) ?? 0, upTo: h.seq })).filter((r) => r.upTo > r.after);
       const mine = new Set(recordIds);
-      for (const id of await recordIdsAppendedSince(trx, gatewayId, moved, earliest)) if (mine.has(id)) already.add(id);
+      for (const id of await recordIdsAppendedSince(trx, gatewayId, moved, earliest, mine)) already.add(id);
     } else {
       heads = await lockHeads(trx, audit.store.engine, plantIds);
-      already = await storedRecordIds(trx, audit.store.engine, gatewayId, recordIds, earliest);
+      already = await storedRecordIds(trx, audit.store.engine, gatewayId, rowIds, earliest);
     }
     const fresh = attributed.filter((f) => !already.has(f.recordId));
 
@@ -129,7 +135,7 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
     }
     await updateHeads(trx, audit.store.engine, advanced);
     // All plants' records in one bulk insert (B6: one round trip per chunk, not one per plant).
-    await insertFlows(trx, audit.store, chained, pgClient);
+    await insertFlows(trx, audit.store, chained, rowIds, pgClient);
     await lowerSegmentFirstSeen(trx, earliestBySegment);
     const stored = chained.length;
     await insertCheckpoints(trx, checkpoints);

@@ -5,6 +5,7 @@ import { copyFrom, copyValue } from '../../db/pg-copy.ts';
 import type { ChainHead } from '../../../core/audit/chain.ts';
 import type { Checkpoint } from '../../../core/audit/checkpoint.ts';
 import type { StoredFlow, StoredGap } from '../../../core/audit/flow.ts';
+import { hashBytes, recordKey } from '../../../core/audit/identity.ts';
 import type { AuditDatabase } from '../../db/audit-schema.ts';
 import type { Engine } from '../../db/migrations.ts';
 import type { Db } from '../../db/handle.ts';
@@ -98,24 +99,62 @@ export async function lockHeads(trx: Trx, engine: Engine, plantIds: string[]): P
   );
 }
 
-/** Record ids of this gateway already stored (a spooled record sent again in another batch). */
-export async function storedRecordIds(trx: Trx, engine: Engine, gatewayId: string, recordIds: string[], fromSegment: number): Promise<Set<string>> {
-  const found = new Set<string>();
+/** A record's identity id (audit_identities) and its record key, resolved before the ingest transaction. */
+export type RowIds = { identity: number; key: number };
+
+/** Each record's RowIds by record id. */
+export function rowIdsOf(gatewayId: string, records: ReadonlyArray<{ recordId: string; firstSeen: string }>, identityIds: readonly number[]): Map<string, RowIds> {
+  return new Map(records.map((r, k) => [r.recordId, { identity: identityIds[k] as number, key: recordKey(gatewayId, r.recordId, r.firstSeen) }]));
+}
+
+/**
+ * Record ids of this gateway already stored (a spooled record sent again in another batch).
+ * Looked up by their keys (migration 0017, `recordKey`) in the flow table alone (no join the
+ * planner could turn into a scan of a fresh partition); a key match counts only when the
+ * full record id and the gateway (of the row's identity) match too, so a key collision
+ * never drops a record.
+ */
+export async function storedRecordIds(trx: Trx, engine: Engine, gatewayId: string, keys: ReadonlyMap<string, RowIds>, fromSegment: number): Promise<Set<string>> {
+  const candidates: Array<{ record_id: string; identity_id: number }> = [];
+  const all = [...keys.values()].map((k) => k.key);
   // PostgreSQL: one array parameter (planning 5,000 `in` parameters costs more than the lookup).
   const chunk = engine === 'postgres' ? 10_000 : 500;
-  for (let i = 0; i < recordIds.length; i += chunk) {
+  for (let i = 0; i < all.length; i += chunk) {
     if (i > 0) await yieldToEventLoop();
-    const ids = recordIds.slice(i, i + chunk);
-    const rows = await trx
-      .selectFrom('audit_flows')
-      .select('record_id')
-      .where('gateway_id', '=', gatewayId)
-      .where((eb) => (engine === 'postgres' ? eb(sql`record_id`, '=', sql`any(${ids}::text[])`) : eb('record_id', 'in', ids)))
-      .where('segment', '>=', fromSegment)
-      .execute();
-    for (const r of rows) found.add(r.record_id);
+    const part = all.slice(i, i + chunk);
+    // PostgreSQL: one index probe per key. `record_key = any(…)` was planned as a scan of the
+    // whole day partition while it had no statistics yet (58 ms at 300,000 rows, growing).
+    const rows =
+      engine === 'postgres'
+        ? (
+            await sql<{ record_id: string; identity_id: number }>`select f.record_id, f.identity_id from unnest(${part}::bigint[]) as k(key)
+              cross join lateral (select record_id, identity_id from audit_flows a where a.record_key = k.key and a.segment >= ${fromSegment} offset 0) f`.execute(trx)
+          ).rows
+        : await trx.selectFrom('audit_flows').select(['record_id', 'identity_id']).where('record_key', 'in', part).where('segment', '>=', fromSegment).execute();
+    for (const r of rows) if (keys.has(r.record_id)) candidates.push(r);
   }
-  return found;
+  return ofGateway(trx, gatewayId, candidates);
+}
+
+/** The record ids among `rows` whose identity names `gatewayId` (one query, only when there are any). */
+async function ofGateway(trx: Trx, gatewayId: string, rows: ReadonlyArray<{ record_id: string; identity_id: number | string }>): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const ids = [...new Set(rows.map((r) => Number(r.identity_id)))];
+  const mine = new Set<number>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const found = await trx.selectFrom('audit_identities').select('id').where('gateway_id', '=', gatewayId).where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const r of found) mine.add(Number(r.id));
+  }
+  return new Set(rows.filter((r) => mine.has(Number(r.identity_id))).map((r) => r.record_id));
+}
+
+/**
+ * PostgreSQL: no JIT for the ingest transaction's statements. Their row estimates on a day
+ * partition without statistics yet are in the millions, which made PostgreSQL compile the
+ * 10 ms key lookup for 300 ms.
+ */
+export async function withoutJit(trx: Trx): Promise<void> {
+  await sql`set local jit = off`.execute(trx);
 }
 
 /** The plants' head sequence numbers as committed now, without locking them (PostgreSQL's pre-lock lookup, see ingest-service). */
@@ -130,38 +169,52 @@ export async function headSeqs(trx: Trx, plantIds: string[]): Promise<Map<string
  * (after, upTo]: the batches that committed between an unlocked look at the heads and
  * taking their locks. A walk of the newest primary-key entries, not one probe per record.
  */
-export async function recordIdsAppendedSince(trx: Trx, gatewayId: string, ranges: ReadonlyArray<{ plantId: string; after: number; upTo: number }>, fromSegment: number): Promise<Set<string>> {
+export async function recordIdsAppendedSince(
+  trx: Trx,
+  gatewayId: string,
+  ranges: ReadonlyArray<{ plantId: string; after: number; upTo: number }>,
+  fromSegment: number,
+  mine: ReadonlySet<string>,
+): Promise<Set<string>> {
   if (ranges.length === 0) return new Set();
   // `offset 0` keeps the subquery a per-plant primary-key range walk, and the gateway is
-  // compared here: given the gateway in SQL, the planner (with a fresh partition's missing
-  // statistics) scanned every record of the gateway instead (330 ms at 500,000 rows).
-  const result = await sql<{ record_id: string; gateway_id: string }>`select f.record_id, f.gateway_id
+  // compared afterwards, only for this batch's record ids: given the gateway in SQL, the
+  // planner (with a fresh partition's missing statistics) scanned every record of the
+  // gateway instead (330 ms at 500,000 rows).
+  const result = await sql<{ record_id: string; identity_id: string }>`select f.record_id, f.identity_id
     from unnest(${ranges.map((r) => r.plantId)}::text[], ${ranges.map((r) => r.after)}::bigint[], ${ranges.map((r) => r.upTo)}::bigint[]) as u(plant_id, after_seq, up_to)
-    cross join lateral (select record_id, gateway_id from audit_flows a where a.plant_id = u.plant_id and a.seq > u.after_seq and a.seq <= u.up_to and a.segment >= ${fromSegment} offset 0) f`.execute(trx);
-  return new Set(result.rows.filter((r) => r.gateway_id === gatewayId).map((r) => r.record_id));
+    cross join lateral (select record_id, identity_id from audit_flows a
+      where a.plant_id = u.plant_id and a.seq > u.after_seq and a.seq <= u.up_to and a.segment >= ${fromSegment} offset 0) f`.execute(trx);
+  return ofGateway(trx, gatewayId, result.rows.filter((r) => mine.has(r.record_id)));
 }
 
 /** SQLite rows per chunk: the longest the event loop is held by one ingest (≈ 10 ms). */
 const SQLITE_ROWS_PER_CHUNK = 1000;
 
 const FLOW_COLUMNS: ReadonlyArray<keyof AuditDatabase['audit_flows']> = [
-  'plant_id', 'seq', 'segment', 'record_id', 'gateway_id', 'ingested_at', 'user_id', 'user_email', 'tunnel_ip', 'org_id', 'plant_name',
-  'subnet_id', 'subnet_cidr', 'subnet_mapped', 'destination_ip', 'device_ip', 'device_name', 'protocol', 'port', 'connections',
-  'bytes_in', 'bytes_out', 'first_seen', 'last_seen', 'session', 'hash',
+  'seq', 'record_key', 'identity_id', 'connections', 'bytes_in', 'bytes_out', 'ingested_ms', 'first_seen_ms', 'last_seen_ms', 'segment', 'port',
+  'plant_id', 'record_id', 'destination_ip', 'device_ip', 'protocol', 'session', 'hash',
 ];
-const PG_TYPES: Record<string, string> = { seq: 'bigint', segment: 'integer', port: 'integer', connections: 'bigint', bytes_in: 'bigint', bytes_out: 'bigint' };
+const PG_TYPES: Record<string, string> = {
+  seq: 'bigint', record_key: 'bigint', identity_id: 'bigint', ingested_ms: 'bigint', first_seen_ms: 'bigint', last_seen_ms: 'bigint', segment: 'integer', port: 'integer', connections: 'bigint', bytes_in: 'bigint', bytes_out: 'bigint', hash: 'bytea',
+};
 const PG_COPY = `copy audit_flows (${FLOW_COLUMNS.join(', ')}) from stdin`;
 const SQLITE_INSERT = `insert into audit_flows (${FLOW_COLUMNS.join(', ')}) values (${FLOW_COLUMNS.map(() => '?').join(', ')})`;
 
 type Chained = StoredFlow & { hash: string };
 
-/** A record's column values in FLOW_COLUMNS order. */
-function flowValues(r: Chained): Array<string | number | null> {
+/** A record's column values in FLOW_COLUMNS order (the identity and key as ids, the hash as bytes). */
+function flowValues(r: Chained, ids: RowIds): Array<string | number | Buffer | null> {
   return [
-    r.plantId, r.seq, r.segment, r.recordId, r.gatewayId, r.ingestedAt, r.userId, r.userEmail, r.tunnelIp, r.orgId, r.plantName,
-    r.subnetId, r.subnetCidr, r.subnetMapped, r.destinationIp, r.deviceIp, r.deviceName, r.protocol, r.port, r.connections,
-    r.bytesIn, r.bytesOut, r.firstSeen, r.lastSeen, r.session, r.hash,
+    r.seq, ids.key, ids.identity, r.connections, r.bytesIn, r.bytesOut, Date.parse(r.ingestedAt), Date.parse(r.firstSeen),
+    Date.parse(r.lastSeen), r.segment, r.port, r.plantId, r.recordId, r.destinationIp, r.deviceIp, r.protocol, r.session, hashBytes(r.hash),
   ];
+}
+
+/** COPY text of one value (bytea as `\\x…`). */
+function copyField(v: string | number | Buffer | null): string {
+  if (Buffer.isBuffer(v)) return `\\\\x${v.toString('hex')}`;
+  return copyValue(v);
 }
 
 /**
@@ -169,35 +222,45 @@ function flowValues(r: Chained): Array<string | number | null> {
  * (B6): SQLite runs one prepared statement per row on the transaction's own connection,
  * yielding to the event loop between chunks; PostgreSQL appends the batch with one `COPY`
  * on the transaction's client (an `unnest` of column arrays when there is none).
+ * `ids`: each record's identity id and key, by record id (resolved before the transaction).
  */
 export async function insertFlows(
   trx: Trx,
   store: { engine: Engine; sqlite: DatabaseSync | null },
   records: ReadonlyArray<Chained>,
+  ids: ReadonlyMap<string, RowIds>,
   pgClient: pg.PoolClient | null = null,
 ): Promise<void> {
+  const idOf = (r: Chained): RowIds => {
+    const id = ids.get(r.recordId);
+    if (id === undefined) throw new Error(`record ${r.recordId}: no identity id`);
+    return id;
+  };
   if (store.sqlite) {
     const insert = store.sqlite.prepare(SQLITE_INSERT);
     for (let i = 0; i < records.length; i += SQLITE_ROWS_PER_CHUNK) {
       if (i > 0) await yieldToEventLoop();
       const end = Math.min(records.length, i + SQLITE_ROWS_PER_CHUNK);
-      for (let k = i; k < end; k++) insert.run(...flowValues(records[k] as Chained));
+      for (let k = i; k < end; k++) {
+        const r = records[k] as Chained;
+        insert.run(...flowValues(r, idOf(r)));
+      }
     }
     return;
   }
   if (records.length === 0) return;
   if (pgClient) {
     let text = '';
-    for (const r of records) text += `${flowValues(r).map(copyValue).join('\t')}\n`;
+    for (const r of records) text += `${flowValues(r, idOf(r)).map(copyField).join('\t')}\n`;
     await copyFrom(pgClient, PG_COPY, text);
     return;
   }
-  const rows = records.map(flowValues);
+  const rows = records.map((r) => flowValues(r, idOf(r)));
   if (store.engine === 'postgres') {
     const arrays = FLOW_COLUMNS.map((c, k) => sql`${rows.map((r) => r[k])}::${sql.raw(PG_TYPES[c] ?? 'text')}[]`);
     await sql`insert into audit_flows (${sql.join(FLOW_COLUMNS.map((c) => sql.id(c)))}) select * from unnest(${sql.join(arrays)})`.execute(trx);
   } else {
-    await trx.insertInto('audit_flows').values(rows.map((r) => Object.fromEntries(FLOW_COLUMNS.map((c, k) => [c, r[k]])) as AuditDatabase['audit_flows'])).execute();
+    await trx.insertInto('audit_flows').values(rows.map((r) => Object.fromEntries(FLOW_COLUMNS.map((c, k) => [c, r[k]])) as unknown as AuditDatabase['audit_flows'])).execute();
   }
 }
 

@@ -59,10 +59,16 @@ export async function userIdByEmail(db: Db, email: string): Promise<string | nul
   return row?.id ?? null;
 }
 
-/** The users that appear in a plant's trail within the window (index plant_id, last_seen). */
+/** The users that appear in a plant's trail within the window (index plant_id, last_seen_ms). */
 export async function usersInTrail(db: Kysely<AuditDatabase>, plantId: string, from: string | undefined): Promise<string[]> {
-  let q = db.selectFrom('audit_flows').select('user_id').distinct().where('plant_id', '=', plantId).where('user_id', 'is not', null);
-  if (from !== undefined) q = q.where('last_seen', '>=', from);
+  let q = db
+    .selectFrom('audit_flows as f')
+    .innerJoin('audit_identities as i', 'i.id', 'f.identity_id')
+    .select('i.user_id')
+    .distinct()
+    .where('f.plant_id', '=', plantId)
+    .where('i.user_id', 'is not', null);
+  if (from !== undefined) q = q.where('f.last_seen_ms', '>=', Date.parse(from));
   const rows = await q.execute();
   return rows.map((r) => r.user_id as string);
 }

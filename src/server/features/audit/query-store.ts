@@ -4,9 +4,23 @@ import type { HeadRow } from './ingest-store.ts';
 import type { Checkpoint } from '../../../core/audit/checkpoint.ts';
 import { CLOCK_SKEW_DAYS, type StoredFlow, segmentOf } from '../../../core/audit/flow.ts';
 import type { AuditDatabase } from '../../db/audit-schema.ts';
+import { hashHex } from '../../../core/audit/identity.ts';
 
 export type AuditDb = Kysely<AuditDatabase>;
-export type FlowRow = AuditDatabase['audit_flows'];
+
+/** A stored record as read: the flow row with its identity (migration 0017), columns named as before it. */
+const FLOW_SELECT = [
+  'f.plant_id', 'f.seq', 'f.segment', 'f.record_id', 'i.gateway_id', 'f.ingested_ms', 'i.user_id', 'i.user_email', 'i.tunnel_ip', 'i.org_id',
+  'i.plant_name', 'i.subnet_id', 'i.subnet_cidr', 'i.subnet_mapped', 'f.destination_ip', 'f.device_ip', 'i.device_name', 'f.protocol', 'f.port',
+  'f.connections', 'f.bytes_in', 'f.bytes_out', 'f.first_seen_ms', 'f.last_seen_ms', 'f.session', 'f.hash',
+] as const;
+
+/** The records with their identities; every read of records starts here (filters name `f.` and `i.` columns). */
+export function flowsWithIdentity(db: AuditDb) {
+  return db.selectFrom('audit_flows as f').innerJoin('audit_identities as i', 'i.id', 'f.identity_id').select(FLOW_SELECT);
+}
+
+export type FlowRow = Awaited<ReturnType<ReturnType<typeof flowsWithIdentity>['executeTakeFirstOrThrow']>>;
 
 export type RecordFilter = { plantId: string; userEmail?: string; deviceIp?: string; from?: string; to?: string; afterSeq: number; limit: number };
 
@@ -39,14 +53,15 @@ export async function candidateSegments(db: AuditDb, f: RecordFilter): Promise<n
 
 /** The query selectRecords runs (B7 also asks the database for its plan). */
 export function recordsQuery(db: AuditDb, f: RecordFilter, segments: number[] | null) {
-  let q = db.selectFrom('audit_flows').selectAll().where('plant_id', '=', f.plantId).where('seq', '>', f.afterSeq);
-  if (segments !== null) q = q.where('segment', 'in', segments);
-  else if (f.from !== undefined) q = q.where('segment', '>=', segmentOf(new Date(f.from)) - CLOCK_SKEW_DAYS);
-  if (f.userEmail !== undefined) q = q.where('user_email', '=', f.userEmail);
-  if (f.deviceIp !== undefined) q = q.where('device_ip', '=', f.deviceIp);
-  if (f.from !== undefined) q = q.where('last_seen', '>=', f.from);
-  if (f.to !== undefined) q = q.where('first_seen', '<=', f.to);
-  return q.orderBy('seq').limit(f.limit + 1);
+  let q = flowsWithIdentity(db).where('f.plant_id', '=', f.plantId).where('f.seq', '>', f.afterSeq);
+  if (segments !== null) q = q.where('f.segment', 'in', segments);
+  else if (f.from !== undefined) q = q.where('f.segment', '>=', segmentOf(new Date(f.from)) - CLOCK_SKEW_DAYS);
+  if (f.userEmail !== undefined) q = q.where('i.user_email', '=', f.userEmail);
+  if (f.deviceIp !== undefined) q = q.where('f.device_ip', '=', f.deviceIp);
+  // Instants are stored as milliseconds (0017); the index (plant, last_seen_ms, first_seen_ms) decides the window.
+  if (f.from !== undefined) q = q.where('f.last_seen_ms', '>=', Date.parse(f.from));
+  if (f.to !== undefined) q = q.where('f.first_seen_ms', '<=', Date.parse(f.to));
+  return q.orderBy('f.seq').limit(f.limit + 1);
 }
 
 /** The gaps of the window a plant's query shows: every gateway's, and only this plant's agent's (core/audit/gap-owner.ts). */
@@ -87,13 +102,20 @@ export async function selectHead(db: AuditDb, plantId: string): Promise<HeadRow 
 
 /** The owner organization and name a plant had in its latest record (a plant removed from the fleet keeps its trail). */
 export async function plantOfRecords(db: AuditDb, plantId: string): Promise<{ orgId: string; plantName: string } | null> {
-  const r = await db.selectFrom('audit_flows').select(['org_id', 'plant_name']).where('plant_id', '=', plantId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const r = await db
+    .selectFrom('audit_flows as f')
+    .innerJoin('audit_identities as i', 'i.id', 'f.identity_id')
+    .select(['i.org_id', 'i.plant_name'])
+    .where('f.plant_id', '=', plantId)
+    .orderBy('f.seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return r ? { orgId: r.org_id, plantName: r.plant_name } : null;
 }
 
 /** Chain order, in pages (verification and export read a whole chain without holding it all at once). */
 export async function selectChainPage(db: AuditDb, plantId: string, afterSeq: number, limit: number): Promise<Array<StoredFlow & { hash: string }>> {
-  const rows = await db.selectFrom('audit_flows').selectAll().where('plant_id', '=', plantId).where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+  const rows = await flowsWithIdentity(db).where('f.plant_id', '=', plantId).where('f.seq', '>', afterSeq).orderBy('f.seq').limit(limit).execute();
   return rows.map(chainedOf);
 }
 
@@ -104,7 +126,7 @@ export function chainedOf(r: FlowRow): StoredFlow & { hash: string } {
     recordId: r.record_id,
     gatewayId: r.gateway_id,
     segment: r.segment,
-    ingestedAt: r.ingested_at,
+    ingestedAt: isoOf(r.ingested_ms),
     userId: r.user_id,
     userEmail: r.user_email,
     tunnelIp: r.tunnel_ip,
@@ -121,9 +143,14 @@ export function chainedOf(r: FlowRow): StoredFlow & { hash: string } {
     connections: Number(r.connections),
     bytesIn: Number(r.bytes_in),
     bytesOut: Number(r.bytes_out),
-    firstSeen: r.first_seen,
-    lastSeen: r.last_seen,
+    firstSeen: isoOf(r.first_seen_ms),
+    lastSeen: isoOf(r.last_seen_ms),
     session: r.session,
-    hash: r.hash,
+    hash: hashHex(r.hash),
   };
+}
+
+/** A stored instant (milliseconds; PostgreSQL hands bigint back as text) in the spelling it was ingested in. */
+function isoOf(ms: number | string): string {
+  return new Date(Number(ms)).toISOString();
 }

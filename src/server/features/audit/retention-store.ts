@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { AuditDatabase } from '../../db/audit-schema.ts';
 import type { Engine } from '../../db/migrations.ts';
 import type { Checkpoint } from '../../../core/audit/checkpoint.ts';
+import { hashHex } from '../../../core/audit/identity.ts';
 import { insertCheckpoints, partitionName } from './ingest-store.ts';
 
 type AuditDb = Kysely<AuditDatabase>;
@@ -27,7 +28,7 @@ export async function lastRecordsBefore(db: AuditDb, keepFrom: number): Promise<
       .where('plant_id', '=', r.plant_id)
       .where('seq', '=', Number(r.seq))
       .executeTakeFirstOrThrow();
-    out.push({ plantId: r.plant_id, seq: Number(r.seq), hash: row.hash, segment: row.segment });
+    out.push({ plantId: r.plant_id, seq: Number(r.seq), hash: hashHex(row.hash), segment: row.segment });
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { StoredFlow } from '../../../core/audit/flow.ts';
 import type { AuditDatabase } from '../../db/audit-schema.ts';
-import { chainedOf } from './query-store.ts';
+import { chainedOf, flowsWithIdentity } from './query-store.ts';
 
 /** SQL of SIEM streaming (issue 10 item 5): the sinks' cursors and the records to send. */
 type AuditDb = Kysely<AuditDatabase>;
@@ -33,8 +33,8 @@ export async function chainHeads(db: AuditDb): Promise<Map<string, number>> {
 
 /** A plant's records after `afterSeq` in chain order, only those of `orgId` when given (an organization's sink, SPEC A2). */
 export async function recordsToStream(db: AuditDb, plantId: string, afterSeq: number, orgId: string | null, limit: number): Promise<Array<StoredFlow & { hash: string }>> {
-  let q = db.selectFrom('audit_flows').selectAll().where('plant_id', '=', plantId).where('seq', '>', afterSeq);
-  if (orgId !== null) q = q.where('org_id', '=', orgId);
-  const rows = await q.orderBy('seq').limit(limit).execute();
+  let q = flowsWithIdentity(db).where('f.plant_id', '=', plantId).where('f.seq', '>', afterSeq);
+  if (orgId !== null) q = q.where('i.org_id', '=', orgId);
+  const rows = await q.orderBy('f.seq').limit(limit).execute();
   return rows.map(chainedOf);
 }
