@@ -42,6 +42,8 @@ function setup(options: { serviceAnswers?: string[] } = {}) {
     wg,
     ip,
     controlPlane: {
+      // No long-poll here (the e2e has the real one): each call waits until aborted at stop.
+      changes: (_after, _waitS, signal) => new Promise((_done, fail) => signal.addEventListener('abort', () => fail(new Error('stopped')))),
       profile: async () => parts,
       routes: async () => [],
       gatewayStatus: async () => [],

@@ -25,6 +25,8 @@ import { removeState, writeState } from './state-file.ts';
  */
 
 export type ControlPlane = {
+  /** Long-poll: the fleet revision once it passes `after` (or after `waitS`); aborted by `signal` at stop. */
+  changes(after: number | null, waitS: number, signal: AbortSignal): Promise<number>;
   profile(): Promise<ProfileConfigParts>;
   routes(): Promise<RouteView[]>;
   gatewayStatus(): Promise<ProfileGatewayStatus[]>;
@@ -40,13 +42,15 @@ export type SupervisorOptions = {
   /** host → IPv4 addresses (dns.lookup, all answers, in order). */
   resolve: (host: string) => Promise<string[]>;
   log: (line: string) => void;
-  /** How often the control plane is asked about routes (default 2 s). */
+  /** How long one long-poll waits (default 20 s). */
+  longPollS?: number;
+  /** Besides the long-poll: how often routes and the gateways' reports are read anyway (default 10 s). */
   pollMs?: number;
   /** How often the peer's counters are read (default 500 ms). */
   sampleMs?: number;
-  /** Sends unanswered this long → handshake probe (default 2 s). */
+  /** Sends unanswered this long → handshake probe (default 1.5 s). */
   suspectAfterMs?: number;
-  /** Probe handshake unanswered this long → fail over (default 3 s). */
+  /** Probe handshake unanswered this long → fail over (default 2.5 s; a live gateway answers within a round trip). */
   probeMs?: number;
 };
 
@@ -62,12 +66,14 @@ export class OwnClientSupervisor {
   private failovers = 0;
   private fileEndpoint = '';
   private timers: NodeJS.Timeout[] = [];
-  private busy = false;
+  private readonly abort = new AbortController();
+  private chain: Promise<void> = Promise.resolve();
+  private pending = 0;
   private stopped = false;
   private counters = { rx: 0, tx: 0, handshake: 0 };
 
   constructor(options: SupervisorOptions) {
-    this.o = { pollMs: 2000, sampleMs: 500, suspectAfterMs: 2000, probeMs: 3000, ...options };
+    this.o = { longPollS: 20, pollMs: 10_000, sampleMs: 500, suspectAfterMs: 1500, probeMs: 2500, ...options };
   }
 
   /** Brings the tunnel up; throws (nothing left behind) when the file or the system refuses. */
@@ -80,7 +86,7 @@ export class OwnClientSupervisor {
     if (!servicePeer.endpoint) throw new Error(`--config: ${this.o.configPath}: the [Peer] has no Endpoint`);
     this.fileEndpoint = servicePeer.endpoint;
     this.publicKey = wireGuardPublicKey(conf.privateKey);
-    await this.refreshControlPlane(false).catch((e: Error) => this.o.log(`control plane not reachable at start (${e.message}); using the file's AllowedIPs`));
+    await this.refreshControlPlane(true).catch((e: Error) => this.o.log(`control plane not reachable at start (${e.message}); using the file's AllowedIPs`));
     const endpoint = await this.chooseEndpoint();
     if (!endpoint) throw new Error(`cannot resolve ${this.fileEndpoint} and the profile names no region endpoint`);
     this.peer = { publicKey: servicePeer.publicKey, allowedIps: servicePeer.allowedIps, endpoint, persistentKeepalive: servicePeer.persistentKeepalive };
@@ -97,27 +103,52 @@ export class OwnClientSupervisor {
     this.save('up', null);
     this.timers.push(setInterval(() => this.tick(() => this.sample()), this.o.sampleMs));
     this.timers.push(setInterval(() => this.tick(() => this.poll()), this.o.pollMs));
+    void this.watchChanges();
+  }
+
+  /** Route changes arrive through the long-poll: each new revision → read the profile, apply. */
+  private async watchChanges(): Promise<void> {
+    let revision: number | null = null;
+    while (!this.stopped) {
+      try {
+        const next = await this.o.controlPlane.changes(revision, this.o.longPollS, this.abort.signal);
+        if (revision !== null && next !== revision && !this.stopped) await this.run(() => this.poll());
+        revision = next;
+      } catch (error) {
+        if (this.stopped) return;
+        this.o.log(`warning: control plane long-poll: ${(error as Error).message}; again in 2 s`);
+        await new Promise((done) => setTimeout(done, 2000));
+      }
+    }
   }
 
   /** Removes the interface (its routes go with it) and the state file. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.abort.abort();
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
+    await this.chain;
     await this.o.wg.deleteInterface(this.o.iface);
     removeState(this.o.stateDir);
     this.o.log(`down: ${this.o.iface} removed`);
   }
 
-  /** One step at a time: a failover and a route change never interleave. */
+  /** One step at a time: a failover and a route change never interleave. A timer's step is skipped while another runs. */
   private tick(step: () => Promise<void>): void {
-    if (this.busy || this.stopped) return;
-    this.busy = true;
-    step()
+    if (this.pending > 0 || this.stopped) return;
+    void this.run(step);
+  }
+
+  private run(step: () => Promise<void>): Promise<void> {
+    this.pending++;
+    this.chain = this.chain
+      .then(() => (this.stopped ? undefined : step()))
       .catch((e: Error) => this.o.log(`warning: ${e.message}`))
       .finally(() => {
-        this.busy = false;
+        this.pending--;
       });
+    return this.chain;
   }
 
   private async sample(): Promise<void> {

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { renderOwnClientStatus, statusOf } from '../../core/own-client/status.ts';
-import { ProfileConfigParts, ProfileGatewayStatus, RouteView } from '../../core/wire/api.ts';
+import { ProfileChanges, ProfileConfigParts, ProfileGatewayStatus, RouteView } from '../../core/wire/api.ts';
 import { IpCliConfigDriver } from '../../os/ip/ip-cli-config-driver.ts';
 import { WireGuardGoDriver } from '../../os/wireguard/wireguard-go-driver.ts';
 import { alive, DEFAULT_STATE_DIR, logPath, readState, removeState } from '../../own-client/state-file.ts';
@@ -32,7 +32,7 @@ export function registerOwnClientCommands(vpn: Command, io: Io): void {
     .option('--config <file>', 'the WireGuard config written by vpn issue', 'plantgate.conf')
     .option('--interface <name>', 'the WireGuard interface to create', DEFAULT_INTERFACE)
     .option('--state-dir <dir>', 'where the pid and status live', DEFAULT_STATE_DIR)
-    .option('--poll-ms <ms>', 'how often the control plane is asked about your routes', '2000')
+    .option('--poll-ms <ms>', 'besides the long-poll for route changes: how often routes and the gateways\u2019 reports are read anyway', '10000')
     .option('--foreground', 'run the supervising process here instead of in the background')
     .action(async (opts: UpOptions) => {
       const config = resolvePath(opts.config);
@@ -107,6 +107,8 @@ async function runForeground(io: Io, opts: UpOptions, pollMs: number): Promise<v
     wg: new WireGuardGoDriver(),
     ip: new IpCliConfigDriver(),
     controlPlane: {
+      changes: async (after, waitS, signal) =>
+        (await api.get(after === null ? '/vpn/profile/changes' : `/vpn/profile/changes?after=${after}&wait=${waitS}`, ProfileChanges, { signal })).revision,
       profile: () => api.get('/vpn/profile', ProfileConfigParts),
       routes: () => api.get('/vpn/routes', z.array(RouteView)),
       gatewayStatus: () => api.get('/vpn/profile/status', z.array(ProfileGatewayStatus)),
