@@ -53,7 +53,12 @@ export function registerOwnClientCommands(vpn: Command, io: Io): void {
     .action(async (opts: { stateDir: string }) => {
       const state = readState(opts.stateDir);
       if (!state) throw new CliError('not up: no plantgate tunnel is running (nothing to stop)', 'not-found');
-      if (alive(state.pid)) process.kill(state.pid, 'SIGTERM');
+      try {
+        if (alive(state.pid)) process.kill(state.pid, 'SIGTERM');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EPERM') throw new CliError(`vpn down: not allowed to stop pid ${state.pid} (started with sudo? run sudo plantgate vpn down)`, 'auth');
+        throw error;
+      }
       const deadline = Date.now() + STOP_WAIT_MS;
       while (alive(state.pid) && Date.now() < deadline) await sleep(100);
       if (alive(state.pid)) {
