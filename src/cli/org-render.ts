@@ -44,8 +44,8 @@ export const ACTION_WORDS: Record<OrgAction, string> = {
   'cooperation.view-shared': 'as a partner, see what is shared with you (org cooperations)',
   'access.explain': 'explain a user\u2019s access (org explain)',
   'events.view': 'read the organization\u2019s events (org events)',
-  'org-vpns.view': 'see organization VPNs, their plants and clients (org-vpn list|show)',
-  'org-vpns.manage': 'create and delete organization VPNs, choose plants, add and remove clients (org-vpn create|plant|client)',
+  'org-vpns.view': 'see organization VPNs, their plants and clients: plantgate org-vpn list, show',
+  'org-vpns.manage': 'create and delete organization VPNs, choose plants, add and remove clients: plantgate org-vpn create, plant, client',
   'audit.read': 'read, export and verify its plants\u2019 audit trails: plantgate audit query, export, verify',
 };
 

@@ -139,6 +139,9 @@ export function orgVpnSuite(engine: string, database: () => Promise<string | und
       const ended = await alice.post(`/api/v1/orgs/SolarCo/cooperations/${coops.body[0].id}/end`);
       assert.equal(ended.status, 200, JSON.stringify(ended.body));
       assert.equal(doc('us-east').allowed.filter((a) => a.userIp === client.tunnelIp).length, 0, 'no route after the cooperation ended');
+      const regionGone = await op.delete('/api/v1/admin/regions/us-east?force=true');
+      assert.equal(regionGone.status, 409, 'a region holding organization VPNs is not removed, not even with force');
+      assert.match(regionGone.body.error.message, /WindServ\/service/);
       const shown = (await wanda.get(`${WIND}/service`)).body;
       assert.equal(shown.plants[0].routed, false);
       assert.deepEqual(shown.routes, []);

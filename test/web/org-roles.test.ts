@@ -111,7 +111,7 @@ describe('organization pages: what each role sees', () => {
       .getByRole('navigation', { name: /pages$/ })
       .getByRole('link')
       .allTextContents();
-    assert.deepEqual(tabs, ['Members', 'Plants', 'Portfolios']);
+    assert.deepEqual(tabs, ['Members', 'Plants', 'Portfolios', 'Organization VPNs'], 'a Member sees the organization VPNs (org-vpns.view), read only');
     await context.close();
 
     // Vera is a Member with only the Viewer job role on Park A (the demo fleet).

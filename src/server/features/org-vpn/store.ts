@@ -75,3 +75,15 @@ export async function insertClient(db: Db, row: OrgVpnClientRow): Promise<void> 
 export async function markClientRemoved(db: Db, id: string, at: string): Promise<void> {
   await db.updateTable('org_vpn_clients').set({ removed_at: at }).where('id', '=', id).execute();
 }
+
+/** The organization VPNs in a region, as "organization/VPN" (a region with some is not removed). */
+export async function orgVpnsInRegion(db: Db, regionId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('org_vpns')
+    .innerJoin('organizations', 'organizations.id', 'org_vpns.org_id')
+    .select(['organizations.name as org', 'org_vpns.name as vpn'])
+    .where('org_vpns.region_id', '=', regionId)
+    .orderBy('organizations.name')
+    .execute();
+  return rows.map((r) => `${r.org}/${r.vpn}`);
+}

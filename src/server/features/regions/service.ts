@@ -7,6 +7,7 @@ import { recordEvents } from '../events/store.ts';
 import { ApiError } from '../../http/errors.ts';
 import { type RegionHealthInfo, healthOfRegions } from './health.ts';
 import { type RegionRow, deleteRegion, gatewaysOfRegion, insertRegion, listRegionRows, regionIdByName, setRegionDrained } from './store.ts';
+import { orgVpnsInRegion } from '../org-vpn/store.ts';
 
 type Region = z.infer<typeof RegionInfo>;
 
@@ -69,6 +70,11 @@ export async function removeRegion(ctx: AppContext, actorUserId: string, name: s
     async (trx) => {
       const region = await regionIdByName(trx, name);
       if (!region) throw notFound('name', `no region "${name}"`);
+      // Organizations' VPNs are theirs to delete: a region holding some is never removed, not even with --force.
+      const vpns = await orgVpnsInRegion(trx, region.id);
+      if (vpns.length > 0) {
+        throw conflict('org-vpns-in-region', `name: region "${name}" has organization VPNs: ${vpns.join(', ')}; their organizations must delete them first (plantgate org-vpn delete)`, 'name');
+      }
       const gateways = await gatewaysOfRegion(trx, region.id);
       if (gateways.length > 0 && !force) {
         const named = gateways.map((g) => `${g.name} (${g.id})`).join(', ');
