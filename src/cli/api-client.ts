@@ -24,7 +24,8 @@ export class ApiClientError extends Error {
 }
 
 export type ApiClient = {
-  get<T>(path: string, response: z.ZodType<T>): Promise<T>;
+  /** `signal`: ends a long-poll early (the own client's stop). */
+  get<T>(path: string, response: z.ZodType<T>, options?: { signal?: AbortSignal }): Promise<T>;
   post<T>(path: string, body: unknown, response: z.ZodType<T>): Promise<T>;
   put<T>(path: string, body: unknown, response: z.ZodType<T>): Promise<T>;
   delete<T>(path: string, response: z.ZodType<T>, body?: unknown): Promise<T>;
@@ -36,7 +37,7 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export function apiClient(server: string, token: string | undefined, options: ApiClientOptions = { timeoutMs: DEFAULT_TIMEOUT_MS }): ApiClient {
   const base = server.replace(/\/+$/, '');
-  const call = async <T>(method: string, path: string, body: unknown, schema: z.ZodType<T>): Promise<T> => {
+  const call = async <T>(method: string, path: string, body: unknown, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T> => {
     let response: Response;
     let text: string;
     try {
@@ -44,7 +45,7 @@ export function apiClient(server: string, token: string | undefined, options: Ap
         method,
         headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: signal ? AbortSignal.any([AbortSignal.timeout(options.timeoutMs), signal]) : AbortSignal.timeout(options.timeoutMs),
       });
       text = await response.text();
     } catch (e) {
@@ -71,7 +72,7 @@ export function apiClient(server: string, token: string | undefined, options: Ap
     return checked.data;
   };
   return {
-    get: (path, response) => call('GET', path, undefined, response),
+    get: (path, response, getOptions) => call('GET', path, undefined, response, getOptions?.signal),
     post: (path, body, response) => call('POST', path, body ?? {}, response),
     put: (path, body, response) => call('PUT', path, body ?? {}, response),
     delete: (path, response, body) => call('DELETE', path, body, response),

@@ -100,6 +100,7 @@ export const MATRIX: Record<string, Row> = {
   'POST /vpn/profile/rotate': { access: 'user', call: () => ({ path: '/vpn/profile/rotate', body: { publicKey: key() } }), ok: 200 },
   'GET /vpn/profile': { access: 'user', call: () => ({ path: '/vpn/profile' }), ok: 200 },
   'GET /vpn/profile/status': { access: 'user', call: () => ({ path: '/vpn/profile/status' }), ok: 200 },
+  'GET /vpn/profile/changes': { access: 'user', call: () => ({ path: '/vpn/profile/changes?after=0&wait=0' }), ok: 200 },
   'GET /vpn/routes': { access: 'user', call: () => ({ path: '/vpn/routes' }), ok: 200 },
   // P7: the caller's own sessions only (there is no path to anyone else's; test/api/vpn-sessions.test.ts checks the content).
   'GET /vpn/sessions': { access: 'user', call: () => ({ path: '/vpn/sessions' }), ok: 200 },

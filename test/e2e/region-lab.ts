@@ -134,7 +134,7 @@ export class RegionLab {
 }
 
 /** SIGKILL to every process in the namespace, by PID (`ip netns pids`). */
-function killNamespace(ns: string): void {
+export function killNamespace(ns: string): void {
   const stdout = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', timeout: 10_000 });
   for (const pid of stdout.split('\n').map(Number).filter((n) => n > 0)) {
     try {

@@ -11,7 +11,9 @@ import { type PendingFile, pendingFile } from '../config-file.ts';
 import { CliError, type Io, client, printJson } from '../context.ts';
 import { formatBytes } from '../../core/render/format-bytes.ts';
 import { formatTable } from '../table.ts';
+import { ownClientStatus, registerOwnClientCommands } from './vpn-client.ts';
 import { registerVpnSessionsCommand } from './vpn-sessions.ts';
+import { DEFAULT_STATE_DIR } from '../../own-client/state-file.ts';
 
 export function registerVpnCommands(program: Command, io: Io): void {
   const vpn = program.command('vpn').description('your personal VPN profile and its routes');
@@ -115,9 +117,11 @@ export function registerVpnCommands(program: Command, io: Io): void {
 
   vpn
     .command('status')
-    .description('what each gateway last reported about your profile: last handshake and bytes')
+    .description('the tunnel of plantgate vpn up when it runs here (region, gateway, endpoint, handshake, bytes, routes); else what each gateway last reported about your profile')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
+    .option('--state-dir <dir>', 'where vpn up keeps its status', DEFAULT_STATE_DIR)
+    .action(async (opts: { json?: boolean; stateDir: string }) => {
+      if (ownClientStatus(io, opts.stateDir, Boolean(opts.json))) return;
       const rows = await client(io).get('/vpn/profile/status', ProfileStatusRows);
       if (opts.json) return printJson(io, rows);
       if (rows.length === 0) return io.out('no gateway has seen a handshake yet (gateways report every few seconds once your WireGuard client connects)');
@@ -131,6 +135,7 @@ export function registerVpnCommands(program: Command, io: Io): void {
     });
 
   registerVpnSessionsCommand(vpn, io);
+  registerOwnClientCommands(vpn, io);
 
   vpn
     .command('routes')

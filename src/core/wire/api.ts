@@ -110,6 +110,20 @@ export const ProfileConfigParts = z.object({
 });
 export type ProfileConfigParts = z.infer<typeof ProfileConfigParts>;
 
+/**
+ * `GET /vpn/profile/changes` (issue 11 item 3, the own client): a long-poll that answers when
+ * the fleet revision passes `after` (a permission, route choice or region changed) or after
+ * `wait` seconds; the client then reads /vpn/profile. Without `after`: the revision now.
+ */
+export const ProfileChangesQuery = z
+  .object({
+    after: z.coerce.number().int().min(0, 'must be a revision (0 or more)').optional(),
+    wait: z.coerce.number().int().min(0).max(60, 'must be at most 60 seconds').default(20),
+  })
+  .strict();
+export const ProfileChanges = z.object({ revision: z.number().int().nonnegative() });
+export type ProfileChanges = z.infer<typeof ProfileChanges>;
+
 /** A network device behind a route (SPEC P5): its native address and the same host in the mapped prefix. */
 export const RouteDevice = z.object({ name: z.string(), ip: strictIpv4, mappedIp: strictIpv4, kind: z.string() });
 export type RouteDevice = z.infer<typeof RouteDevice>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AdminRouteReport, ProfileConfigParts, ProfileGatewayStatus, ProfileInfo, ProfileKeyRequest, RouteSelector, RoutesQuery, RouteView } from '../../../core/wire/api.ts';
+import { AdminRouteReport, ProfileChanges, ProfileChangesQuery, ProfileConfigParts, ProfileGatewayStatus, ProfileInfo, ProfileKeyRequest, RouteSelector, RoutesQuery, RouteView } from '../../../core/wire/api.ts';
 import { profileGatewayStatus } from './profile-status.ts';
 import { currentProfile, issueProfile, revokeProfile, rotateProfile } from './profiles.ts';
 import { ownRoutes, routeReport } from './route-overview.ts';
@@ -45,6 +45,20 @@ export const vpnRoutes: RouteDef[] = [
     auth: 'user',
     response: ProfileConfigParts,
     handler: ({ ctx, caller }) => currentProfile(ctx, caller.userId),
+  }),
+  route({
+    method: 'get',
+    path: '/vpn/profile/changes',
+    summary: 'Long-poll: answers when the fleet revision passes `after` (your routes may have changed) or after `wait` seconds; the own client (plantgate vpn up) then reads /vpn/profile',
+    tag: 'vpn',
+    auth: 'user',
+    query: ProfileChangesQuery,
+    response: ProfileChanges,
+    handler: async ({ ctx, query }) => {
+      // Memory only (the revision ring), like the daemons' long-poll: an idle wait costs no query.
+      if (query.after !== undefined) await ctx.fleet.waitForRevision(query.after, query.wait * 1000);
+      return { revision: ctx.fleet.headRevision() };
+    },
   }),
   route({
     method: 'get',
