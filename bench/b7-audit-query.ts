@@ -122,11 +122,11 @@ function generated(engine: 'pg' | 'sqlite', perPlantDay: number): string {
   const text = (e: string) => (engine === 'pg' ? `(${e})::text` : `(${e})`);
   const recordId = `${uid(engine, 5, 'p % 20')} || ':' || ${text(`${last} * 1000 + 60000`)} || ':' || i`;
   // The product's recordKey(gateway, record id, first seen): the first-seen minute (26 bits) above
-  // 22 bits of SHA-256("gateway\nrecord id").
+  // 27 bits of SHA-256("gateway\nrecord id").
   const minute = `((${first} / 60) % 67108864)`;
   const key =
     engine === 'pg'
-      ? `${minute} * 4194304 + ((('x' || encode(substr(sha256(convert_to(${uid(engine, 5, 'p % 20')} || E'\\n' || ${recordId}, 'UTF8')), 1, 3), 'hex'))::bit(24)::bigint) >> 2)`
+      ? `${minute} * 134217728 + ((('x' || encode(substr(sha256(convert_to(${uid(engine, 5, 'p % 20')} || E'\\n' || ${recordId}, 'UTF8')), 1, 4), 'hex'))::bit(32)::bigint) >> 5)`
       : `record_key(${uid(engine, 5, 'p % 20')}, ${recordId}, ${first} * 1000)`;
   return [
     `(d - D0) * ${perPlantDay} + k + 1`,

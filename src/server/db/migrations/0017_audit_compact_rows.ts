@@ -10,7 +10,7 @@ import type { Engine } from '../migrations.ts';
  *   subnet and its prefixes, device name) moves to `audit_identities`, stored once under
  *   its content address (SHA-256) and never edited (SPEC A5: a rename makes a new identity);
  *   a record keeps the identity's integer id.
- * - Idempotency by `record_key` (first-seen minute and 22 bits of SHA-256(gateway, record id)), in a small index
+ * - Idempotency by `record_key` (first-seen minute and 27 bits of SHA-256(gateway, record id)), in a small index
  *   instead of `(gateway_id, record_id)` text; the ingest compares the full ids on a match.
  * - The chain hash as 32 bytes (bytea / blob) instead of 64 hex digits.
  * - Instants (ingested, first and last seen) as milliseconds (bigint) instead of ISO text: the
