@@ -10,7 +10,7 @@ import { sleep } from './scenario-lab.ts';
  * control plane answering the service name over DNS (the user namespace's resolv.conf
  * points at it). alice (Operator of Plant A only) holds an unmodified WireGuard file
  * whose Endpoint is the service name; the client resolves it itself at every connect
- * (`wg setconf`, as wg-quick does). Region 1's gateway is killed by PID (gateway and its
+ * (the real `wg-quick up`). Region 1's gateway is killed by PID (gateway and its
  * wireguard-go processes): the next connection attempt lands in region 2 within 30 s,
  * reaches Plant A with the same tunnel IP and nothing more; region 1 back, new
  * connections prefer it again, and the agents' tunnels to the restarted gateway are up
@@ -39,6 +39,7 @@ describe('regions: one service name, failover with a standard client (issue 11)'
   it('P8: the issued file dials the service name; the client resolves it through the product\u2019s DNS to region 1 and reaches Plant A', async () => {
     await s.as(r.alice, ['vpn', 'issue', '--out', r.alice.confPath]);
     assert.match(s.config(r.alice), new RegExp(`^Endpoint = ${SERVICE.replace(/\./g, '\\.')}:51820$`, 'm'), 'one name for every region');
+    assert.doesNotMatch(s.config(r.alice), /^DNS\s*=/m, 'no DNS line: wg-quick needs no resolvconf');
     assert.equal(await r.reconnect(), REGION1_ENDPOINT, 'resolved to region 1 (nearest: same place, first by name)');
     assert.equal(await s.waitForAnswer(r.alice, r.mappedA, 'plant-A', 30_000), 'plant-A', `alice reaches Plant A through region 1\n${r.output()}`);
     assert.equal(await s.whoAnswers(r.alice, r.mappedB, 1500), 'none', 'and not Plant B');

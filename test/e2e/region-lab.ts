@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { LabProcess } from './netns.ts';
 import { GATEWAY_IP, type LabUser, REGION, SERVER_IP, ScenarioLab, sleep } from './scenario-lab.ts';
 import { PEOPLE, PLANT_A, PLANT_B, passwordOf, scenarioFleet } from './scenario-fleet.ts';
@@ -17,6 +17,7 @@ export const REGION2 = 'e2f'; // sorts after REGION ('e2e'): with no geo-IP plac
 export const GATEWAY2_IP = '10.10.4.2';
 export const REGION1_ENDPOINT = `${GATEWAY_IP}:51820`;
 export const REGION2_ENDPOINT = `${GATEWAY2_IP}:51820`;
+const WG_QUICK = '/usr/bin/wg-quick';
 
 export class RegionLab {
   readonly s = new ScenarioLab();
@@ -44,6 +45,9 @@ export class RegionLab {
     await s.startAgent('agentA', PLANT_A);
     await s.startAgent('agentB', PLANT_B);
     this.alice = await s.addUser(PEOPLE.alice, passwordOf(PEOPLE.alice));
+    // wg-quick names the interface after the file: a run-unique name, since wireguard-go's
+    // socket (/var/run/wireguard/<name>.sock) is shared by every namespace on the machine.
+    this.alice.confPath = join(dirname(this.alice.confPath), `${this.alice.iface}.conf`);
     const dir = `/etc/netns/${this.alice.ns}`;
     mkdirSync(dir, { recursive: true });
     this.resolvDirs.push(dir);
@@ -68,10 +72,23 @@ export class RegionLab {
     return stdout.trim().split('\t')[1] ?? '';
   }
 
-  /** The user's reconnect with the same, unchanged file (what wg-quick down/up does); returns where it dialed. */
+  /**
+   * The user's reconnect with the same, unchanged file: the real `wg-quick down` (when up)
+   * then `wg-quick up`, which resolves the Endpoint name itself; returns where it dialed.
+   * No kernel WireGuard here: wg-quick's `ip link add … type wireguard` fails and it falls
+   * back to its userspace implementation, named explicitly.
+   */
   async reconnect(): Promise<string> {
-    await this.s.clientUp(this.alice);
+    const { alice } = this;
+    if (alice.up) await this.wgQuick('down');
+    await this.wgQuick('up');
+    alice.up = true;
     return this.endpoint();
+  }
+
+  async wgQuick(verb: 'up' | 'down'): Promise<void> {
+    await this.s.lab.exec(this.alice.ns, WG_QUICK, [verb, this.alice.confPath], { env: { ...process.env, WG_QUICK_USERSPACE_IMPLEMENTATION: 'wireguard-go' }, timeoutMs: 20_000 });
+    if (verb === 'down') this.alice.up = false;
   }
 
   /** Waits until the gateway has written down where its agents are (it does so with each status report). */
@@ -128,6 +145,7 @@ export class RegionLab {
   }
 
   async cleanup(): Promise<void> {
+    if (this.alice?.up) await this.wgQuick('down').catch(() => undefined);
     await this.s.cleanup();
     for (const dir of this.resolvDirs) rmSync(dir, { recursive: true, force: true });
   }
