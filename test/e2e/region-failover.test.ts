@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { assertNetnsCapable } from './netns.ts';
-import { REGION1_ENDPOINT, RegionLab, SERVICE } from './region-lab.ts';
+import { GATEWAY2_IP, REGION1_ENDPOINT, RegionLab, SERVICE } from './region-lab.ts';
+import { GATEWAY_IP } from './scenario-lab.ts';
 import { sleep } from './scenario-lab.ts';
 
 /**
@@ -45,14 +47,28 @@ describe('regions: one service name, failover with a standard client (issue 11)'
     assert.equal(await s.whoAnswers(r.alice, r.mappedB, 1500), 'none', 'and not Plant B');
   });
 
+  it('P8/P9: the issued OpenVPN profile names the service name first; the real openvpn client resolves it to region 1 and reaches Plant A', async () => {
+    await s.as(r.dave, ['vpn', 'issue', '--type', 'openvpn', '--out', r.ovpnPath, '--force']);
+    const remotes = [...readFileSync(r.ovpnPath, 'utf8').matchAll(/^remote (\S+) /gm)].map((m) => m[1]);
+    assert.deepEqual([...new Set(remotes)], [SERVICE, GATEWAY_IP, GATEWAY2_IP], 'service name first, then the region hosts');
+    assert.equal(await r.openVpnConnect(30_000), GATEWAY_IP, `connected through region 1\n${r.output()}`);
+    assert.equal(await s.waitForAnswer(r.dave, r.mappedAForDave, 'plant-A', 30_000), 'plant-A', `dave reaches Plant A through region 1\n${r.output()}`);
+    assert.equal(await s.whoAnswers(r.dave, r.mappedB, 1500), 'none', 'and not Plant B');
+  });
+
   it('P8: region 1 killed by PID; the next connection attempt lands in region 2 within 30 s, same plant, same tunnel IP, nothing more (R6)', async (t) => {
     const tunnelIp = /^Address = ([\d.]+)\/32$/m.exec(s.config(r.alice))?.[1] ?? '';
     const publicKey = (await s.lab.exec(r.alice.ns, 'wg', ['show', r.alice.iface, 'public-key'])).stdout.trim();
     // A gateway that ran for a status interval has written down where its agents are (item 4).
     await r.gatewayRemembersAgents();
-    const { ms, lastEndpoint } = await r.failover(FAILOVER_BOUND_MS + 10_000);
-    t.diagnostic(`failover (kill → first connection through region 2 reaching Plant A): ${ms} ms`);
-    assert.ok(ms > 0 && ms <= FAILOVER_BOUND_MS, `landed in region 2 after ${ms || 'never'} ms (last endpoint ${lastEndpoint})\n${r.output()}`);
+    const ovpnTunnelIp = await r.openVpnTunnelIp();
+    const killed = r.killRegion1();
+    const [{ ms, lastEndpoint }, ovpn] = await Promise.all([r.failover(FAILOVER_BOUND_MS + 10_000, killed), r.openVpnFailover(killed, FAILOVER_BOUND_MS + 10_000)]);
+    t.diagnostic(`failover (kill → first connection through region 2 reaching Plant A): wg-quick ${ms} ms, openvpn ${ovpn.ms} ms`);
+    assert.ok(ms > 0 && ms <= FAILOVER_BOUND_MS, `wg-quick landed in region 2 after ${ms || 'never'} ms (last endpoint ${lastEndpoint})\n${r.output()}`);
+    assert.ok(ovpn.ms > 0 && ovpn.ms <= FAILOVER_BOUND_MS, `openvpn landed in region 2 after ${ovpn.ms || 'never'} ms (last gateway ${ovpn.lastGateway || 'none'})\n${r.output()}`);
+    assert.equal(await r.openVpnTunnelIp(), ovpnTunnelIp, 'the OpenVPN tunnel IP is the same in region 2');
+    assert.equal(await s.whoAnswers(r.dave, r.mappedB, 1500), 'none', 'Plant B stays out of reach for the OpenVPN user in region 2 (R6)');
     const peer = await gatewayPeer(s.ns.gw2, r.ifaces2.users, publicKey);
     assert.equal(peer.allowedIps, `${tunnelIp}/32`, 'region 2 knows alice under the same tunnel IP');
     assert.ok(peer.latestHandshake > 0, 'and the handshake was with region 2');

@@ -18,11 +18,17 @@ export const GATEWAY2_IP = '10.10.4.2';
 export const REGION1_ENDPOINT = `${GATEWAY_IP}:51820`;
 export const REGION2_ENDPOINT = `${GATEWAY2_IP}:51820`;
 const WG_QUICK = '/usr/bin/wg-quick';
+const OPENVPN = '/usr/sbin/openvpn';
 
 export class RegionLab {
   readonly s = new ScenarioLab();
   readonly ifaces2 = { users: this.s.lab.name('pgv'), sites: this.s.lab.name('pgt') };
   alice!: LabUser;
+  /** dave (Operator of Plant A only) connects with an OpenVPN certificate profile and the real `openvpn` client. */
+  dave!: LabUser;
+  ovpnPath = '';
+  ovpnClient: LabProcess | null = null;
+  mappedAForDave = '';
   gateway2: LabProcess | null = null;
   mappedA = '';
   mappedB = '';
@@ -48,13 +54,16 @@ export class RegionLab {
     // wg-quick names the interface after the file: a run-unique name, since wireguard-go's
     // socket (/var/run/wireguard/<name>.sock) is shared by every namespace on the machine.
     this.alice.confPath = join(dirname(this.alice.confPath), `${this.alice.iface}.conf`);
-    const dir = `/etc/netns/${this.alice.ns}`;
-    mkdirSync(dir, { recursive: true });
-    this.resolvDirs.push(dir);
-    writeFileSync(`${dir}/resolv.conf`, `nameserver ${SERVER_IP}\noptions timeout:1 attempts:2\n`);
+    this.resolveThroughProduct(this.alice.ns);
+    this.dave = await s.addUser(PEOPLE.dave, passwordOf(PEOPLE.dave));
+    this.resolveThroughProduct(this.dave.ns);
+    this.ovpnPath = join(dirname(this.dave.confPath), 'plantgate.ovpn');
     const routeA = (await s.routes(this.alice)).find((r) => r.plant === PLANT_A);
     if (!routeA) throw new Error('alice has no route to Plant A');
     this.mappedA = routeA.mapped.replace(/\.0\/24$/, '.10');
+    const daveA = (await s.routes(this.dave)).find((r) => r.plant === PLANT_A);
+    if (!daveA) throw new Error('dave has no route to Plant A');
+    this.mappedAForDave = daveA.mapped.replace(/\.0\/24$/, '.10');
     // Plant B's mapped device address, from bob's routes (Operator of both): alice must never reach it.
     const bob = await s.addUser(PEOPLE.bob, passwordOf(PEOPLE.bob));
     const routeB = (await s.routes(bob)).find((r) => r.plant === PLANT_B);
@@ -62,8 +71,51 @@ export class RegionLab {
     this.mappedB = routeB.mapped.replace(/\.0\/24$/, '.10');
   }
 
+  /** The namespace's resolver is the control plane's DNS (/etc/netns/<ns>/resolv.conf, bind-mounted by `ip netns exec`). */
+  private resolveThroughProduct(ns: string): void {
+    const dir = `/etc/netns/${ns}`;
+    mkdirSync(dir, { recursive: true });
+    this.resolvDirs.push(dir);
+    writeFileSync(`${dir}/resolv.conf`, `nameserver ${SERVER_IP}\noptions timeout:1 attempts:2\n`);
+  }
+
   output(): string {
-    return `${this.s.daemonOutput()}\n--- gateway 2\n${this.gateway2?.output() ?? ''}`;
+    return `${this.s.daemonOutput()}\n--- gateway 2\n${this.gateway2?.output() ?? ''}\n--- openvpn client\n${this.ovpnClient?.output() ?? ''}`;
+  }
+
+  /**
+   * dave's (re)connect: the real `openvpn --config FILE` (the issued file unchanged) started
+   * afresh, as a user restarts the client; it resolves the service name itself. Returns the
+   * gateway address it connected to, or '' when the tunnel was not up within `withinMs`.
+   */
+  async openVpnConnect(withinMs: number): Promise<string> {
+    await this.ovpnClient?.stop();
+    const client = this.s.lab.startProcess(this.dave.ns, OPENVPN, ['--config', this.ovpnPath]);
+    this.ovpnClient = client;
+    try {
+      await client.waitForLine(/Initialization Sequence Completed/, withinMs);
+    } catch {
+      await client.stop();
+      return '';
+    }
+    const peers = [...client.output().matchAll(/Peer Connection Initiated with \[AF_INET\]([\d.]+):\d+/g)];
+    return peers.at(-1)?.[1] ?? '';
+  }
+
+  async openVpnTunnelIp(): Promise<string> {
+    const { stdout } = await this.s.lab.exec(this.dave.ns, 'ip', ['-j', '-4', 'addr', 'show', 'dev', 'tun0']);
+    return (JSON.parse(stdout) as Array<{ addr_info: Array<{ local: string }> }>)[0]?.addr_info[0]?.local ?? '';
+  }
+
+  /** After region 1 died: restarts the OpenVPN client until it is up through region 2 and reaches Plant A (0: not within `withinMs`). */
+  async openVpnFailover(killedAt: number, withinMs: number): Promise<{ ms: number; lastGateway: string }> {
+    let last = '';
+    while (Date.now() - killedAt < withinMs) {
+      last = await this.openVpnConnect(5000);
+      if (last === GATEWAY2_IP && (await this.s.whoAnswers(this.dave, this.mappedAForDave, 1500)) === 'plant-A') return { ms: Date.now() - killedAt, lastGateway: last };
+      await sleep(500);
+    }
+    return { ms: 0, lastGateway: last };
   }
 
   /** What wg resolved the file's Endpoint to. */
@@ -98,14 +150,19 @@ export class RegionLab {
   }
 
   /**
-   * Kills every process of region 1's gateway namespace (gateway and wireguard-go) by PID,
-   * then reconnects every second until a connection lands in region 2 and reaches Plant A.
-   * Returns the time from the kill to that connection (0: not within `withinMs`).
+   * After region 1 was killed (`killed`, killRegion1), alice reconnects every second until a
+   * connection lands in region 2 and reaches Plant A. Returns the time from the kill to that
+   * connection (0: not within `withinMs`).
    */
-  async failover(withinMs: number): Promise<{ ms: number; lastEndpoint: string }> {
-    const killed = Date.now();
+  /** Kills every process of region 1's gateway namespace (gateway, wireguard-go, openvpn servers) by PID; returns when. */
+  killRegion1(): number {
+    const at = Date.now();
     killNamespace(this.s.ns.gw);
     this.s.gateway = null;
+    return at;
+  }
+
+  async failover(withinMs: number, killed = Date.now()): Promise<{ ms: number; lastEndpoint: string }> {
     let last = '';
     while (Date.now() - killed < withinMs) {
       last = await this.reconnect();
@@ -146,6 +203,7 @@ export class RegionLab {
 
   async cleanup(): Promise<void> {
     if (this.alice?.up) await this.wgQuick('down').catch(() => undefined);
+    await this.ovpnClient?.stop();
     await this.s.cleanup();
     for (const dir of this.resolvDirs) rmSync(dir, { recursive: true, force: true });
   }
