@@ -29,7 +29,7 @@ try {
     if ((await r.reconnect()) !== REGION1_ENDPOINT) throw new Error('the client did not start in region 1');
     if ((await r.s.waitForAnswer(r.alice, r.mappedA, 'plant-A', 30_000)) !== 'plant-A') throw new Error('Plant A not reached through region 1');
     await r.gatewayRemembersAgents();
-    const f = await r.failover(60_000);
+    const f = await r.failover(60_000, r.killRegion1());
     if (f.ms === 0) throw new Error(`no failover within 60 s (last endpoint ${f.lastEndpoint})`);
     const back = await r.restartRegion1();
     if (back.fromReadyMs === 0) throw new Error('agent A did not reconnect to the restarted gateway within 30 s');

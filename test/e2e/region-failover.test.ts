@@ -7,14 +7,17 @@ import { GATEWAY_IP } from './scenario-lab.ts';
 import { sleep } from './scenario-lab.ts';
 
 /**
- * Issue 11 items 1, 2 and 4 (SPEC P8) with real packets and a standard client: two
- * regions with a gateway each, Plant A's and Plant B's agents connected to both, and the
- * control plane answering the service name over DNS (the user namespace's resolv.conf
- * points at it). alice (Operator of Plant A only) holds an unmodified WireGuard file
- * whose Endpoint is the service name; the client resolves it itself at every connect
- * (the real `wg-quick up`). Region 1's gateway is killed by PID (gateway and its
- * wireguard-go processes): the next connection attempt lands in region 2 within 30 s,
- * reaches Plant A with the same tunnel IP and nothing more; region 1 back, new
+ * Issue 11 items 1, 2 and 4 (SPEC P8/P9) with real packets and standard clients: two
+ * regions with a gateway each (WireGuard and OpenVPN servers), Plant A's and Plant B's
+ * agents connected to both, and the control plane answering the service name over DNS
+ * (the user namespaces' resolv.conf points at it). alice (Operator of Plant A only) holds
+ * an unmodified WireGuard file whose Endpoint is the service name and connects with the
+ * real `wg-quick up` (userspace wireguard-go); dave (Operator of Plant A only) holds an
+ * OpenVPN certificate profile whose first `remote` is the service name and runs the real
+ * `openvpn` client. Both resolve the name themselves at every connect. Region 1's gateway
+ * namespace is killed by PID (gateway, wireguard-go, openvpn servers): the next connection
+ * attempt of each client (wg-quick down/up; an openvpn restart) lands in region 2 within
+ * 30 s, reaches Plant A with the same tunnel IP and nothing more; region 1 back, new
  * connections prefer it again, and the agents' tunnels to the restarted gateway are up
  * again within 5 s of its interface.
  */
@@ -22,7 +25,7 @@ import { sleep } from './scenario-lab.ts';
 const FAILOVER_BOUND_MS = 30_000;
 const AGENT_RECONNECT_BOUND_MS = 5_000;
 
-describe('regions: one service name, failover with a standard client (issue 11)', { timeout: 240_000 }, () => {
+describe('regions: one service name, failover with standard clients, wg-quick and openvpn (issue 11)', { timeout: 240_000 }, () => {
   const r = new RegionLab();
   const { s } = r;
 
@@ -75,7 +78,7 @@ describe('regions: one service name, failover with a standard client (issue 11)'
     assert.equal(await s.whoAnswers(r.alice, r.mappedB, 1500), 'none', 'Plant B stays out of reach in region 2 (R6)');
   });
 
-  it('region 1 back: the agents\u2019 tunnels to the restarted gateway are up within 5 s of its interface, and new connections prefer region 1 again', async (t) => {
+  it('region 1 back: the agents\u2019 tunnels to the restarted gateway are up within 5 s of its interface, and new connections (wg-quick and openvpn) prefer region 1 again', async (t) => {
     const { fromReadyMs, fromSpawnMs } = await r.restartRegion1();
     t.diagnostic(`agent reconnect: ${fromReadyMs} ms after the restarted gateway's interface had its key (${fromSpawnMs} ms after its process was started)`);
     assert.ok(fromReadyMs > 0 && fromReadyMs <= AGENT_RECONNECT_BOUND_MS, `agent A handshook with the restarted gateway ${fromReadyMs || 'never'} ms after its interface was ready\n${await r.sitePlanes()}\n${r.output()}`);
@@ -86,5 +89,12 @@ describe('regions: one service name, failover with a standard client (issue 11)'
     }
     assert.equal(endpoint, REGION1_ENDPOINT, 'a new connection resolves to region 1 again');
     assert.equal(await s.waitForAnswer(r.alice, r.mappedA, 'plant-A', 10_000), 'plant-A', `and reaches Plant A through it\n${r.output()}`);
+    let gateway = '';
+    for (let attempt = 0; attempt < 5 && gateway !== GATEWAY_IP; attempt++) {
+      if (attempt > 0) await sleep(1000);
+      gateway = await r.openVpnConnect(10_000);
+    }
+    assert.equal(gateway, GATEWAY_IP, `a restarted OpenVPN client connects through region 1 again\n${r.output()}`);
+    assert.equal(await s.waitForAnswer(r.dave, r.mappedAForDave, 'plant-A', 10_000), 'plant-A', `and reaches Plant A through it\n${r.output()}`);
   });
 });
