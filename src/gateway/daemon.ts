@@ -143,7 +143,8 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
       },
       persistContact: (at) => saveContact(store, at),
       report: async (status) => {
-        await api.status(statusReport(status, config.version, await sync.peerReport(), clock.now()));
+        const openVpnPeers = openvpn === null ? [] : await openvpn.peerReport(Math.floor(clock.now() / 1000));
+        await api.status(statusReport(status, config.version, [...openVpnPeers, ...(await sync.peerReport())], clock.now()));
       },
     },
     config.loop,

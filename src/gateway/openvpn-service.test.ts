@@ -70,6 +70,22 @@ describe('GatewayOpenVpn (the gateway\u2019s OpenVPN servers, SPEC P9)', () => {
     await service.stop();
   });
 
+  it('P7: the status report lists each admitted client by its profile peer id with real address, bytes and connect time; a refused one is left out', async () => {
+    const { service, server, connectClient } = setup();
+    await service.update(material, source([alice]));
+    await connectClient(server('pgo0'), 3, '1a:2b:3c');
+    await connectClient(server('pgt0'), 4, 'ff:ee');
+    server('pgo0').clients.set('plantgate-profile-x', { realAddress: '10.201.1.2:41234', virtualAddress: '100.64.0.7', bytesIn: 5120, bytesOut: 9000, clientId: 3, connectedSince: 1_796_064_000 });
+    server('pgt0').clients.set('stranger', { realAddress: '10.201.1.9:5000', virtualAddress: '', bytesIn: 10, bytesOut: 10, clientId: 4, connectedSince: 1_796_064_100 });
+    assert.deepEqual(await service.peerReport(1_796_065_000), [
+      { publicKey: 'openvpn:1a2b3c', endpoint: '10.201.1.2:41234', latestHandshake: 1_796_065_000, rxBytes: 5120, txBytes: 9000, connectedSince: 1_796_064_000 },
+    ]);
+    // a revoke kills the client: the next report no longer lists it (its session ends there)
+    await service.enforce(source([]));
+    assert.deepEqual(await service.peerReport(1_796_065_005), []);
+    await service.stop();
+  });
+
   it('P3/P9: an unknown or revoked certificate is denied at connect', async () => {
     const { service, server, connectClient, ip } = setup();
     await service.update(material, source([alice]));

@@ -1,9 +1,10 @@
-import type { ManagementNotification } from '../core/direct-vpn/openvpn-management.ts';
+import { type ManagementNotification, parseStatus3 } from '../core/direct-vpn/openvpn-management.ts';
+import { openVpnPeerStatuses } from '../core/openvpn/client-sessions.ts';
 import { managementQuoted } from '../core/direct-vpn/openvpn-server-render.ts';
 import { clientPushLines } from '../core/openvpn/client-push.ts';
 import { renderGatewayOpenVpnServer } from '../core/openvpn/gateway-server-config.ts';
 import { normalSerial, openVpnPeerId } from '../core/openvpn/profile-certificate.ts';
-import type { GatewayOpenVpnMaterial } from '../core/wire/daemon.ts';
+import type { GatewayOpenVpnMaterial, PeerStatus } from '../core/wire/daemon.ts';
 import type { GatewayPeer } from '../core/wire/gateway-state.ts';
 import { errorMessage, type Logger } from '../daemon/log.ts';
 import type { ConntrackFlush } from '../os/conntrack/conntrack-flush.ts';
@@ -61,6 +62,8 @@ type Server = {
   pending: { event: string; clientId: number; keyId: number; env: Map<string, string> } | null;
   /** Route changes one after the other (each diffs against what the kernel has). */
   routes: Promise<void>;
+  /** The last status read (repeated when a read fails, so a slow socket does not end every session). */
+  lastReport: PeerStatus[];
 };
 
 const FILES = { ca: 'ca.pem', cert: 'server.pem', key: 'server.key', tlsCrypt: 'tls-crypt.key', crl: 'crl.pem' } as const;
@@ -88,6 +91,25 @@ export class GatewayOpenVpn {
   /** Connected clients (for tests and the status log): transport, client id, serial, tunnel IP. */
   connected(): Array<Client & { transport: Transport }> {
     return [...this.servers.values()].flatMap((server) => [...server.clients.values()].map((client) => ({ ...client, transport: server.transport })));
+  }
+
+  /**
+   * SPEC P7: the connected clients as status-report peers (`openvpn:<serial>`, real
+   * address, bytes, connect time), read with `status 3` from each server; see
+   * core/openvpn/client-sessions.ts.
+   */
+  async peerReport(nowSeconds: number): Promise<PeerStatus[]> {
+    const out: PeerStatus[] = [];
+    for (const server of [...this.servers.values()]) {
+      try {
+        const rows = parseStatus3(await server.instance.command('status 3'));
+        server.lastReport = openVpnPeerStatuses(rows, [...server.clients.values()], nowSeconds);
+      } catch (error) {
+        this.ports.log.warn('openvpn status failed', { transport: server.transport, error: errorMessage(error) });
+      }
+      out.push(...server.lastReport);
+    }
+    return out;
   }
 
   /**
@@ -164,7 +186,7 @@ export class GatewayOpenVpn {
       config,
       files: { [FILES.ca]: material.ca, [FILES.cert]: material.certificate, [FILES.key]: material.key, [FILES.tlsCrypt]: material.tlsCrypt, [FILES.crl]: material.crl },
     });
-    const server: Server = { transport, instance, clients: new Map(), pending: null, routes: Promise.resolve() };
+    const server: Server = { transport, instance, clients: new Map(), pending: null, routes: Promise.resolve(), lastReport: [] };
     this.servers.set(transport, server);
     instance.onNotification((notification) => void this.onNotification(server, notification));
     void instance.exited.then((exit) => this.onExit(server, exit));

@@ -58,6 +58,23 @@ describe('OpenVPN certificate profiles end to end (real openvpn client and serve
     assert.match(await l.http('gus', 'http://192.168.1.10/'), /^ERR/);
   });
 
+  it('P7: the connected OpenVPN profile is a current session in vpn sessions: its source address, bytes both ways, region and gateway', async () => {
+    // the gateway reports every few seconds; the control plane folds reports into sessions every 15 s
+    type Session = { start: string; end: string | null; sourceAddress: string | null; bytesIn: number; bytesOut: number; region: string; gateway: string };
+    const deadline = Date.now() + 25_000;
+    let sessions: Session[] = [];
+    while (Date.now() < deadline) {
+      sessions = JSON.parse(await l.cli('alice', 'alice', ['vpn', 'sessions', '--json'])) as Session[];
+      if (sessions.some((s) => s.end === null && s.bytesIn > 0)) break;
+      await sleep(1000);
+    }
+    const current = sessions.find((s) => s.end === null);
+    assert.ok(current, `a current session: ${JSON.stringify(sessions)}`);
+    assert.match(current.sourceAddress ?? '', /^10\.201\.1\.2:\d+$/, 'the address the openvpn client connects from');
+    assert.ok(current.bytesIn > 0 && current.bytesOut > 0, `bytes both ways: ${JSON.stringify(current)}`);
+    assert.ok(Date.parse(current.start) <= Date.now() && current.gateway !== '', JSON.stringify(current));
+  });
+
   it('P2/P9: rotate re-issues (new certificate, same tunnel IP); the gateway ends the old certificate\u2019s session', async () => {
     const before = JSON.parse(await l.cli('alice', 'alice', ['vpn', 'show', '--json'])) as { profile: { tunnelIp: string; certificate: { serial: string } } };
     const old = l.clients.alice as LabProcess;

@@ -132,3 +132,39 @@ describe('P7 sessions from successive gateway reports', () => {
     assert.equal(counterDelta(10, 3), 3);
   });
 });
+
+describe('P7 sessions of OpenVPN profiles (seen at each report, with their connect time)', () => {
+  const O = 'openvpn:5a1f';
+  const seen = (at: number, connectedSince: number, rxBytes: number, txBytes: number) => ({ at, peers: [{ publicKey: O, latestHandshake: at, connectedSince, rxBytes, txBytes }] });
+  const table: Array<{ rule: string; reports: Array<{ at: number; peers: Array<Partial<PeerObservation>> }>; want: Array<ReturnType<typeof brief>> }> = [
+    {
+      rule: 'a connected client is one open session from its connect time, for longer than 3 minutes, bytes by counter deltas',
+      reports: [seen(T0 + 5, T0, 100, 50), seen(T0 + 200, T0, 700, 90), seen(T0 + 400, T0, 900, 95)],
+      want: [{ start: 0, end: null, bytesIn: 900, bytesOut: 95 }],
+    },
+    {
+      rule: 'a client the gateway no longer lists disconnected: its session ends at the last report that listed it',
+      reports: [seen(T0 + 5, T0, 100, 50), seen(T0 + 10, T0, 120, 60), { at: T0 + 15, peers: [] }],
+      want: [{ start: 0, end: 10, bytesIn: 120, bytesOut: 60 }],
+    },
+    {
+      rule: 'a reconnect (new connect time) ends the old session and starts a new one; the restarted counters count whole',
+      reports: [seen(T0 + 5, T0, 100, 50), seen(T0 + 10, T0, 120, 60), seen(T0 + 15, T0 + 12, 30, 20)],
+      want: [
+        { start: 0, end: 10, bytesIn: 120, bytesOut: 60 },
+        { start: 12, end: null, bytesIn: 30, bytesOut: 20 },
+      ],
+    },
+    {
+      rule: 'a report that missed a still-connected client (same connect time) reopens its session, not a second one',
+      reports: [seen(T0 + 5, T0, 100, 50), { at: T0 + 10, peers: [] }, seen(T0 + 15, T0, 150, 70)],
+      want: [{ start: 0, end: null, bytesIn: 150, bytesOut: 70 }],
+    },
+  ];
+  for (const { rule, reports, want } of table) {
+    it(rule, () => {
+      const sessions = run(reports).filter((s) => s.publicKey === O);
+      assert.deepEqual(sessions.map(brief), want);
+    });
+  }
+});

@@ -10,12 +10,22 @@
  *   last handshake, so traffic cannot have flowed later than that);
  * - bytes are deltas of the counters between reports; a counter lower than the last one
  *   seen means it restarted from 0 (gateway or peer re-created), so the whole new value counts.
+ * OpenVPN profiles (peer id `openvpn:<serial>`) have no periodic handshake: the gateway
+ * reports a connected client as seen at report time with the time it connected
+ * (`connectedSince`), which is the session's start; a new `connectedSince` is a new
+ * session (a reconnect); and since the gateway lists every connected OpenVPN client, one it
+ * no longer lists has disconnected: its session ends at the last report that listed it.
  * Pure: the caller passes the state (each peer's latest session) and the report time.
  */
 export const SESSION_GAP_SECONDS = 180;
 
 /** One peer as a gateway reports it. */
-export type PeerObservation = { publicKey: string; endpoint: string | null; latestHandshake: number; rxBytes: number; txBytes: number };
+export type PeerObservation = { publicKey: string; endpoint: string | null; latestHandshake: number; rxBytes: number; txBytes: number; connectedSince?: number };
+
+/** An OpenVPN profile's peer id (see profile-certificate.ts openVpnPeerId). */
+function isOpenVpnPeer(publicKey: string): boolean {
+  return publicKey.startsWith('openvpn:');
+}
 
 /** The newest session of one peer on one gateway (open or ended); it carries the counter baseline. */
 export type PeerSession = {
@@ -76,6 +86,12 @@ export function advanceSessions(
   }
   for (const [key, session] of latest) {
     if (listed.has(key) || session.endedAt !== null) continue;
+    if (isOpenVpnPeer(key)) {
+      const ended = { ...session, endedAt: session.lastHandshake };
+      latest.set(key, ended);
+      changed.set(ended, true);
+      continue;
+    }
     if (reportedAt - session.lastHandshake > SESSION_GAP_SECONDS) {
       const ended = { ...session, endedAt: session.lastHandshake + SESSION_GAP_SECONDS };
       latest.set(key, ended);
@@ -115,7 +131,10 @@ function observe(
     });
   }
 
-  if (before && before.endedAt === null && handshake - before.lastHandshake <= SESSION_GAP_SECONDS) {
+  // OpenVPN: the same connect time is the same session, however long the reports paused (reopened if a report missed it).
+  const sameConnection = peer.connectedSince !== undefined && before !== undefined && peer.connectedSince === before.startedAt;
+  const continues = peer.connectedSince !== undefined ? sameConnection : before !== undefined && before.endedAt === null && handshake - before.lastHandshake <= SESSION_GAP_SECONDS;
+  if (before && continues) {
     // The regular re-handshake of a session that is still going.
     return one({
       ...before,
@@ -131,11 +150,11 @@ function observe(
 
   // A handshake after a silence: the old session (if still open) ended, a new one starts.
   const changed: PeerSession[] = [];
-  if (before && before.endedAt === null) changed.push({ ...before, endedAt: before.lastHandshake + SESSION_GAP_SECONDS });
+  if (before && before.endedAt === null) changed.push({ ...before, endedAt: isOpenVpnPeer(before.publicKey) ? before.lastHandshake : before.lastHandshake + SESSION_GAP_SECONDS });
   const opened: PeerSession = {
     id: newId(),
     publicKey: peer.publicKey,
-    startedAt: handshake,
+    startedAt: peer.connectedSince !== undefined && peer.connectedSince <= handshake ? peer.connectedSince : handshake,
     // Seen late (the gateway's reports were delayed): recorded, and ended at once.
     endedAt: reportedAt - handshake > SESSION_GAP_SECONDS ? handshake + SESSION_GAP_SECONDS : null,
     lastHandshake: handshake,

@@ -150,7 +150,7 @@ export type RouteView = z.infer<typeof RouteView>;
 export const ProfileGatewayStatus = z.object({
   region: z.string(),
   gateway: z.string(),
-  /** null: the gateway knows the peer but has seen no handshake. */
+  /** null: the gateway knows the peer but has seen no handshake. For an OpenVPN profile (no periodic handshake): when its client connected. */
   lastHandshakeAt: z.string().nullable(),
   rxBytes: z.number().int().nonnegative(),
   txBytes: z.number().int().nonnegative(),

@@ -271,6 +271,8 @@ export const PeerStatus = z
     latestHandshake: counter,
     rxBytes: counter,
     txBytes: counter,
+    /** OpenVPN profiles only (additive): unix seconds the client connected; latestHandshake is then the time it was last seen connected. */
+    connectedSince: counter.optional(),
   })
   .strict();
 export type PeerStatus = z.infer<typeof PeerStatus>;

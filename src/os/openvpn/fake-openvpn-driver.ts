@@ -43,8 +43,8 @@ export class FakeOpenVpnInstance implements OpenVpnInstance {
   readonly spec: OpenVpnSpec;
   readonly files: Map<string, string>;
   readonly commands: string[] = [];
-  /** `status 3` clients: common name → [bytes in, bytes out]. */
-  readonly clients = new Map<string, { realAddress: string; virtualAddress: string; bytesIn: number; bytesOut: number }>();
+  /** `status 3` clients by common name (client id: their index unless given). */
+  readonly clients = new Map<string, { realAddress: string; virtualAddress: string; bytesIn: number; bytesOut: number; clientId?: number; connectedSince?: number }>();
   state: OpenVpnState = 'CONNECTING';
   private alive = true;
   private finish: (exit: OpenVpnExit) => void = () => {};
@@ -76,7 +76,7 @@ export class FakeOpenVpnInstance implements OpenVpnInstance {
     if (verb === 'status') {
       return [
         'HEADER\tCLIENT_LIST\tCommon Name\tReal Address\tVirtual Address\tVirtual IPv6 Address\tBytes Received\tBytes Sent\tConnected Since\tConnected Since (time_t)\tUsername\tClient ID\tPeer ID\tData Channel Cipher',
-        ...[...this.clients].map(([cn, c], index) => `CLIENT_LIST\t${cn}\t${c.realAddress}\t${c.virtualAddress}\t\t${c.bytesIn}\t${c.bytesOut}\tx\t1796051288\tUNDEF\t${index}\t${index}\tAES-256-GCM`),
+        ...[...this.clients].map(([cn, c], index) => `CLIENT_LIST\t${cn}\t${c.realAddress}\t${c.virtualAddress}\t\t${c.bytesIn}\t${c.bytesOut}\tx\t${c.connectedSince ?? 1796051288}\tUNDEF\t${c.clientId ?? index}\t${c.clientId ?? index}\tAES-256-GCM`),
       ];
     }
     if (verb === 'kill') {

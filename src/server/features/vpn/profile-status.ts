@@ -26,7 +26,8 @@ export async function profileGatewayStatus(ctx: AppContext, userId: string): Pro
     out.push({
       region: g.region ?? '',
       gateway: g.name,
-      lastHandshakeAt: peer.latestHandshake > 0 ? new Date(peer.latestHandshake * 1000).toISOString() : null,
+      // An OpenVPN profile has no periodic handshake: its gateways report when the client connected.
+      lastHandshakeAt: handshakeOrConnect(peer),
       rxBytes: peer.rxBytes,
       txBytes: peer.txBytes,
       reportedAt,
@@ -45,5 +46,12 @@ function peerOf(statusText: string, publicKey: string): PeerStatus | undefined {
   const peer = Array.isArray(report.peers) ? report.peers.find((p) => p?.publicKey === publicKey) : undefined;
   if (!peer) return undefined;
   const counter = (n: unknown) => (Number.isSafeInteger(n) && (n as number) >= 0 ? (n as number) : 0);
-  return { ...peer, latestHandshake: counter(peer.latestHandshake), rxBytes: counter(peer.rxBytes), txBytes: counter(peer.txBytes) };
+  const { connectedSince: reported, ...rest } = peer;
+  const connectedSince = counter(reported);
+  return { ...rest, latestHandshake: counter(peer.latestHandshake), rxBytes: counter(peer.rxBytes), txBytes: counter(peer.txBytes), ...(connectedSince > 0 ? { connectedSince } : {}) };
+}
+
+function handshakeOrConnect(peer: PeerStatus): string | null {
+  const at = peer.connectedSince ?? peer.latestHandshake;
+  return at > 0 ? new Date(at * 1000).toISOString() : null;
 }
