@@ -152,6 +152,19 @@ describe('OpenVPN runner (issue 9, agent side): outgoing', () => {
     assert.match(report?.checks?.[0]?.fix ?? '', /advanced data cipher/);
   });
 
+  it('D7: a lost CONNECTED notification does not leave the card "connecting": the byte count tick asks for the state again', async () => {
+    const s = setup();
+    await s.runner.apply([client()], false);
+    const instance = s.openvpn.running(iface1) as FakeOpenVpnInstance;
+    instance.state = 'CONNECTED'; // openvpn connected, but its >STATE notification never reached the agent
+    assert.equal(s.runner.statusNow()[0]?.state, 'connecting');
+    instance.emit({ kind: 'bytecount', bytesIn: 10, bytesOut: 20 });
+    await settle();
+    await settle();
+    assert.equal(s.runner.statusNow()[0]?.state, 'connected');
+    assert.equal(instance.commands.filter((c) => c === 'state').length, 2, 'the start query and one more');
+  });
+
   it('D7: while down, the remote is checked too (in the background, at most every 30 s) and the result joins the log checks', async () => {
     const asked: string[] = [];
     const s = setup(async (endpoint) => {

@@ -245,6 +245,24 @@ export class OpenVpnRunner implements DirectVpnTunnelRunner {
     else if (notification.kind === 'bytecount') {
       entry.bytesIn = notification.bytesIn;
       entry.bytesOut = notification.bytesOut;
+      // A state notification around the start can be lost to the first `state` query (seen once in CI: bytes
+      // flowing, the card "connecting" for 40 s); while not connected, the byte count's tick asks again.
+      if (entry.state !== 'connected') void this.refreshState(entry, instance);
+    }
+  }
+
+  private readonly stateQueries = new WeakSet<Entry>();
+
+  private async refreshState(entry: Entry, instance: OpenVpnInstance): Promise<void> {
+    if (this.stateQueries.has(entry)) return;
+    this.stateQueries.add(entry);
+    try {
+      const state = parseStateLine((await instance.command('state')).at(-1) ?? '');
+      if (state && entry.instance === instance) this.stateFrom(entry, instance, state.state);
+    } catch {
+      // a dead management connection is the exit handler's to deal with
+    } finally {
+      this.stateQueries.delete(entry);
     }
   }
 
