@@ -5,13 +5,15 @@ import { formatTable } from './table.ts';
 
 export { csvHeader, csvLine, jsonLines } from '../core/audit/export-format.ts';
 
-/** `audit query --json`: exactly the issue 10 contract keys, nothing more (scripts depend on it). */
+/** `audit query --json`: exactly the issue 10 contract keys (scripts depend on them), plus `http` on a browser-proxy record (issue 12). */
 export function contractPage(page: AuditPage): { records: Array<Record<string, unknown>>; gaps: AuditPage['gaps']; next: string | null } {
   return { records: page.records.map(contractRecord), gaps: page.gaps.map((g) => ({ from: g.from, to: g.to, reason: g.reason })), next: page.next };
 }
 
 function contractRecord(r: AuditRecord): Record<string, unknown> {
-  return Object.fromEntries(AUDIT_RECORD_CONTRACT_KEYS.map((k) => [k, r[k]]));
+  const record: Record<string, unknown> = Object.fromEntries(AUDIT_RECORD_CONTRACT_KEYS.map((k) => [k, r[k]]));
+  if (r.http !== undefined) record.http = r.http;
+  return record;
 }
 
 export function renderAuditPage(page: AuditPage): string {
@@ -34,6 +36,11 @@ export function renderAuditPage(page: AuditPage): string {
         ]),
       ),
     );
+  }
+  for (const r of page.records) {
+    if (r.http === undefined) continue;
+    lines.push(`requests of ${r.user ?? r.tunnelIp} to ${r.deviceIp}:${r.port ?? '-'} (${r.firstSeen} … ${r.lastSeen}):`);
+    for (const e of r.http) lines.push(`  ${e.method} ${e.path} ${e.status}  ×${e.requests}  ${e.bytesIn} bytes in, ${e.bytesOut} out`);
   }
   for (const g of page.gaps) lines.push(`gap ${g.from} … ${g.to}: ${g.reason}`);
   if (page.next) lines.push(`more: --cursor ${page.next}`);

@@ -6,8 +6,22 @@ import type { StoredFlow } from './flow.ts';
  * A field added later is a new version tag, so old chains keep verifying.
  */
 export const CANONICAL_VERSION = 'pgaf1';
+/** A record with HTTP request detail (the browser proxy's, issue 12): the same fields, then the detail. */
+export const CANONICAL_VERSION_HTTP = 'pgaf2';
 
 export function canonicalFlow(r: StoredFlow): string {
+  // Records without detail keep exactly their pgaf1 bytes: every existing chain still verifies.
+  const plain = canonicalPlain(r);
+  if (r.http === undefined) return plain;
+  // The same array with the other tag and one more element: the field list is written once.
+  const detail = JSON.stringify(r.http.map((e) => [e.method, e.path, e.status, e.requests, e.bytesIn, e.bytesOut]));
+  return `[${JSON.stringify(CANONICAL_VERSION_HTTP)}${plain.slice(PLAIN_PREFIX.length, -1)},${detail}]`;
+}
+
+const PLAIN_PREFIX = `[${JSON.stringify(CANONICAL_VERSION)}`;
+
+// B6: the common case builds one literal array (no spread per record).
+function canonicalPlain(r: StoredFlow): string {
   return JSON.stringify([
     CANONICAL_VERSION,
     r.plantId,
@@ -37,3 +51,4 @@ export function canonicalFlow(r: StoredFlow): string {
     r.session,
   ]);
 }
+

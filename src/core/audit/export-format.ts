@@ -5,20 +5,20 @@ import { AUDIT_RECORD_CONTRACT_KEYS, type AuditExportPage, type AuditRecord, typ
  * web UI's export buttons so both write the same bytes. CSV is for people (a spreadsheet);
  * JSON lines carry hashes and checkpoints, so an auditor can verify them offline.
  */
-const CSV_KEYS = [...AUDIT_RECORD_CONTRACT_KEYS, 'seq', 'mappedSubnet', 'deviceName', 'tunnelIp', 'recordId', 'gatewayId', 'hash'] as const;
+const CSV_KEYS = [...AUDIT_RECORD_CONTRACT_KEYS, 'seq', 'mappedSubnet', 'deviceName', 'tunnelIp', 'recordId', 'gatewayId', 'hash', 'http'] as const;
 
 export function csvHeader(): string {
   return CSV_KEYS.join(',');
 }
 
 export function csvLine(r: ChainedRecord): string {
-  const values: Record<(typeof CSV_KEYS)[number], unknown> = { ...auditRecordOf(r), recordId: r.recordId, gatewayId: r.gatewayId, hash: r.hash };
+  const values: Record<(typeof CSV_KEYS)[number], unknown> = { ...auditRecordOf(r), recordId: r.recordId, gatewayId: r.gatewayId, hash: r.hash, http: httpCell(r.http) };
   return CSV_KEYS.map((k) => csvField(values[k])).join(',');
 }
 
 type FlowFields = Pick<
   ChainedRecord,
-  'userEmail' | 'plantName' | 'subnetCidr' | 'deviceIp' | 'protocol' | 'port' | 'connections' | 'bytesIn' | 'bytesOut' | 'firstSeen' | 'lastSeen' | 'session' | 'seq' | 'subnetMapped' | 'deviceName' | 'tunnelIp'
+  'userEmail' | 'plantName' | 'subnetCidr' | 'deviceIp' | 'protocol' | 'port' | 'connections' | 'bytesIn' | 'bytesOut' | 'firstSeen' | 'lastSeen' | 'session' | 'seq' | 'subnetMapped' | 'deviceName' | 'tunnelIp' | 'http'
 >;
 
 /** A stored record as the query answers it (and as the CSV export's first columns show it). */
@@ -40,7 +40,15 @@ export function auditRecordOf(r: FlowFields): AuditRecord {
     mappedSubnet: r.subnetMapped,
     deviceName: r.deviceName,
     tunnelIp: r.tunnelIp,
+    // Only a browser-proxy record has it: other records keep exactly their keys.
+    ...(r.http !== undefined ? { http: r.http } : {}),
   };
+}
+
+/** The CSV cell of a record's requests: `METHOD path status ×requests in/out` per entry, `; ` between (empty for other records). */
+function httpCell(http: ChainedRecord['http']): string | null {
+  if (http === undefined) return null;
+  return http.map((e) => `${e.method} ${e.path} ${e.status} ×${e.requests} ${e.bytesIn}/${e.bytesOut}`).join('; ');
 }
 
 /** RFC 4180 quoting; a leading = + - @ is prefixed so a spreadsheet never runs a cell as a formula. */

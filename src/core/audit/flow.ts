@@ -33,7 +33,16 @@ export type StoredFlow = {
   firstSeen: string;
   lastSeen: string;
   session: string | null;
+  /**
+   * The browser proxy's requests behind the record (issue 12 item 4), summed per method, path
+   * and status; absent for every other record (and then the record's canonical form is the
+   * one it always had).
+   */
+  http?: HttpRequestSummary[];
 };
+
+/** Requests of one method, path (no query, cut to MAX_HTTP_PATH) and status within a report window. */
+export type HttpRequestSummary = { method: string; path: string; status: number; requests: number; bytesIn: number; bytesOut: number };
 
 /** A gap in capture a gateway reported (lost conntrack events, spool overflow): recorded, never silently lost. */
 export type StoredGap = { gatewayId: string; gapId: string; from: string; to: string; reason: string; ingestedAt: string; segment: number };

@@ -22,6 +22,30 @@ const id = z
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone' });
 const count = z.number().int('must be a whole number').min(0, 'must not be negative').max(Number.MAX_SAFE_INTEGER, 'is too large');
 
+/** HTTP detail of a browser-proxy record (issue 12 item 4): at most this many entries, the rest summed into one `*` entry. */
+export const MAX_HTTP_ENTRIES = 50;
+/** A path longer than this is cut to it (the query string is never sent). */
+export const MAX_HTTP_PATH = 256;
+/** The entry summing a window's (method, path, status) beyond the first MAX_HTTP_ENTRIES - 1. */
+export const HTTP_OVERFLOW = { method: '*', path: '*', status: 0 } as const;
+
+/** Requests of one method, path and status within the record's window, with their bytes (browser → device out, device → browser in). */
+export const HttpRequestsIn = z
+  .object({
+    method: z.string().regex(/^(\*|[A-Z][A-Z0-9_-]{0,31})$/, 'must be an HTTP method in capitals (GET, POST, …), or * for the rest'),
+    path: z
+      .string()
+      .min(1, 'is required')
+      .max(MAX_HTTP_PATH, `must be at most ${MAX_HTTP_PATH} characters`)
+      .regex(/^(\*|\/[^\u0000-\u001f\u007f?#]*)$/, 'must be a path starting with / (no query, no control characters), or * for the rest'),
+    status: z.number().int('must be a whole number').min(0, 'must be an HTTP status (0–999)').max(999, 'must be an HTTP status (0–999)'),
+    requests: count,
+    bytesIn: count,
+    bytesOut: count,
+  })
+  .strict();
+export type HttpRequestsIn = z.infer<typeof HttpRequestsIn>;
+
 export const FlowRecordIn = z
   .object({
     id,
@@ -38,6 +62,8 @@ export const FlowRecordIn = z
     firstSeen: instant,
     lastSeen: instant,
     session: id.nullable().default(null),
+    /** The browser proxy's requests behind the record (absent for conntrack's flows). */
+    http: z.array(HttpRequestsIn).min(1, 'must not be empty (leave it out)').max(MAX_HTTP_ENTRIES, `must hold at most ${MAX_HTTP_ENTRIES} entries`).optional(),
   })
   .strict()
   .refine((r) => Date.parse(r.lastSeen) >= Date.parse(r.firstSeen), { message: 'must not be before firstSeen', path: ['lastSeen'] });
@@ -104,6 +130,8 @@ export const AuditRecord = z.object({
   mappedSubnet: z.string(),
   deviceName: z.string().nullable(),
   tunnelIp: z.string(),
+  /** Only on a browser-proxy record: its requests per method, path and status (issue 12). */
+  http: z.array(HttpRequestsIn).optional(),
 });
 export type AuditRecord = z.infer<typeof AuditRecord>;
 export const AUDIT_RECORD_CONTRACT_KEYS = [
@@ -188,6 +216,8 @@ export const ChainedRecord = z.object({
   firstSeen: z.string(),
   lastSeen: z.string(),
   session: z.string().nullable(),
+  /** Chained with the record (canonical form pgaf2) when present. */
+  http: z.array(HttpRequestsIn).optional(),
   hash: z.string(),
 });
 export type ChainedRecord = z.infer<typeof ChainedRecord>;

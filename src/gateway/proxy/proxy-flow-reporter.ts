@@ -6,8 +6,8 @@ import { type ProxiedRequest, ProxyFlows } from './proxy-flows.ts';
 
 /**
  * Feeds the browser proxy's requests into the gateway's flow spool (the same trail and
- * upload as conntrack's flows, SPEC A1) once per report window, and logs each request with
- * its method, path and status (the flow record has no field for them).
+ * upload as conntrack's flows, SPEC A1) once per report window — each record with its
+ * requests per method, path and status — and logs each request.
  */
 export class ProxyFlowReporter {
   private readonly flows = new ProxyFlows(`px-${randomBytes(6).toString('hex')}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FlowRecordIn } from '../../core/wire/audit.ts';
-import { type ProxiedRequest, ProxyFlows } from './proxy-flows.ts';
+import { FlowRecordIn, MAX_HTTP_ENTRIES, MAX_HTTP_PATH } from '../../core/wire/audit.ts';
+import { type ProxiedRequest, ProxyFlows, auditPath } from './proxy-flows.ts';
 
 const request = (over: Partial<ProxiedRequest>): ProxiedRequest => ({
   sessionId: 's1',
@@ -35,4 +35,45 @@ test('A1 proxy flows: requests summed per session and device over a window, as v
   for (const record of records) assert.equal(FlowRecordIn.safeParse(record).success, true, JSON.stringify(record));
   assert.notEqual(records[0]?.id, records[1]?.id);
   assert.deepEqual(flows.drain('100.64.0.9'), [], 'the window starts empty');
+});
+
+test('A1 proxy flows (issue 12 item 4): each record lists its requests per method, path without query, and status', () => {
+  const flows = new ProxyFlows('px-test');
+  flows.record(request({ path: '/index.html?token=secret', bytesIn: 10, bytesOut: 1 }));
+  flows.record(request({ path: '/index.html', bytesIn: 20, bytesOut: 2 }));
+  flows.record(request({ method: 'POST', path: '/api/set', status: 401, bytesIn: 5, bytesOut: 50 }));
+  flows.record(request({ sessionId: 's2', path: '/other' }));
+  const records = flows.drain('100.64.0.9');
+  const s1 = records.find((r) => r.session === 'proxy:s1');
+  assert.deepEqual(s1?.http, [
+    { method: 'GET', path: '/index.html', status: 200, requests: 2, bytesIn: 30, bytesOut: 3 },
+    { method: 'POST', path: '/api/set', status: 401, requests: 1, bytesIn: 5, bytesOut: 50 },
+  ]);
+  assert.equal(s1?.connections, 3, 'the entries sum to the record');
+  assert.deepEqual(records.find((r) => r.session === 'proxy:s2')?.http?.map((e) => e.path), ['/other']);
+  for (const record of records) assert.equal(FlowRecordIn.safeParse(record).success, true, JSON.stringify(record));
+});
+
+test('A1 proxy flows: more distinct requests than fit keep the most requested and sum the rest into one * entry (bounded record)', () => {
+  const flows = new ProxyFlows('px-test');
+  for (let k = 0; k < 120; k++) flows.record(request({ path: `/page/${k}`, bytesIn: 1 }));
+  for (let k = 0; k < 5; k++) flows.record(request({ path: '/busy', bytesIn: 1 }));
+  const [record] = flows.drain('100.64.0.9');
+  const http = record?.http ?? [];
+  assert.equal(http.length, MAX_HTTP_ENTRIES);
+  assert.deepEqual(http[0], { method: 'GET', path: '/busy', status: 200, requests: 5, bytesIn: 5, bytesOut: 500 });
+  assert.deepEqual(http.at(-1), { method: '*', path: '*', status: 0, requests: 125 - 5 - (MAX_HTTP_ENTRIES - 2), bytesIn: 125 - 5 - (MAX_HTTP_ENTRIES - 2), bytesOut: 100 * (125 - 5 - (MAX_HTTP_ENTRIES - 2)) });
+  assert.equal(http.reduce((n, e) => n + e.requests, 0), 125, 'no request lost');
+  assert.equal(FlowRecordIn.safeParse(record).success, true);
+});
+
+test('A1 proxy flows: a path is cut to its stated length, control characters escaped, never a query', () => {
+  assert.equal(auditPath(`/${'a'.repeat(400)}?q=1`).length, MAX_HTTP_PATH);
+  assert.equal(auditPath('/a\u0001b#frag'), '/a%01b');
+  assert.equal(auditPath('*'), '/');
+  const flows = new ProxyFlows('px-test');
+  flows.record(request({ path: `/${'x'.repeat(1000)}`, method: 'weird method' }));
+  const [record] = flows.drain('100.64.0.9');
+  assert.equal(FlowRecordIn.safeParse(record).success, true, JSON.stringify(record?.http));
+  assert.equal(record?.http?.[0]?.method, '*');
 });

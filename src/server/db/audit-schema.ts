@@ -45,6 +45,8 @@ export type AuditDatabase = {
   audit_chain_heads: { plant_id: string; seq: number; hash: string; segment: number; checkpoint_seq: number; checkpoint_at: string };
   audit_checkpoints: { plant_id: string; seq: number; hash: string; record_segment: number; segment: number; created_at: string; signature: string };
   audit_batches: { gateway_id: string; batch_id: string; segment: number; ack: string };
+  /** Migration 0018_audit_http_requests: a browser-proxy record's requests (JSON array of HttpRequestSummary), keyed like its record. */
+  audit_http_requests: { plant_id: string; seq: number; segment: number; requests: string };
   /** Migration 0015_audit_stream_cursors: what each SIEM sink acknowledged, per stream. */
   audit_stream_cursors: { sink: string; stream: string; position: number; updated_at: string };
   audit_keys: { id: string; private_sealed: string; public_pem: string; created_at: string };

@@ -11,6 +11,7 @@ import { identityIds } from './identity-store.ts';
 import type { AppContext } from '../../context.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
 import { proxySessionUsers } from './proxy-users-store.ts';
+import { insertHttpRequests } from './http-requests-store.ts';
 import { type HeadRow, allDeviceNames, headSeqs, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, lowerSegmentFirstSeen, rowIdsOf, saveBatchAck, storedRecordIds, updateHeads, withoutJit } from './ingest-store.ts';
 
 /**
@@ -60,7 +61,7 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
     reported.firstSeen = iso(reported.firstSeen);
     reported.lastSeen = iso(reported.lastSeen);
     const result = attribute(reported);
-    if (result.ok) attributed.push(result.flow);
+    if (result.ok) attributed.push(withDetail(result.flow, reported));
     else unattributed.push(reported);
   }
   const plantIds = [...new Set(attributed.map((f) => f.plantId))];
@@ -136,6 +137,7 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
     await updateHeads(trx, audit.store.engine, advanced);
     // All plants' records in one bulk insert (B6: one round trip per chunk, not one per plant).
     await insertFlows(trx, audit.store, chained, rowIds, pgClient);
+    await insertHttpRequests(trx, chained);
     await lowerSegmentFirstSeen(trx, earliestBySegment);
     const stored = chained.length;
     await insertCheckpoints(trx, checkpoints);
@@ -166,6 +168,12 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
 async function attributionNow(ctx: AppContext): Promise<AttributionView> {
   const view = await ctx.fleet.memo('audit-attribution', async () => attributionView(await ctx.fleet.current(), await allDeviceNames(ctx.store.db)));
   return view as AttributionView;
+}
+
+/** The browser proxy's request detail travels with its record into the chain (issue 12 item 4). */
+function withDetail(flow: Attributed, reported: FlowBatch['records'][number]): Attributed {
+  if (reported.http !== undefined) flow.http = reported.http;
+  return flow;
 }
 
 const CANONICAL_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;

@@ -5,6 +5,7 @@ import type { Checkpoint } from '../../../core/audit/checkpoint.ts';
 import { CLOCK_SKEW_DAYS, type StoredFlow, segmentOf } from '../../../core/audit/flow.ts';
 import type { AuditDatabase } from '../../db/audit-schema.ts';
 import { hashHex } from '../../../core/audit/identity.ts';
+import { withHttpRequests } from './http-requests-store.ts';
 
 export type AuditDb = Kysely<AuditDatabase>;
 
@@ -116,7 +117,7 @@ export async function plantOfRecords(db: AuditDb, plantId: string): Promise<{ or
 /** Chain order, in pages (verification and export read a whole chain without holding it all at once). */
 export async function selectChainPage(db: AuditDb, plantId: string, afterSeq: number, limit: number): Promise<Array<StoredFlow & { hash: string }>> {
   const rows = await flowsWithIdentity(db).where('f.plant_id', '=', plantId).where('f.seq', '>', afterSeq).orderBy('f.seq').limit(limit).execute();
-  return rows.map(chainedOf);
+  return withHttpRequests(db, rows.map(chainedOf));
 }
 
 export function chainedOf(r: FlowRow): StoredFlow & { hash: string } {

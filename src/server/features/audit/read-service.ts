@@ -11,6 +11,7 @@ import { ApiError } from '../../http/errors.ts';
 import type { Caller } from '../../http/registry.ts';
 import { countGapsFromSegment } from './gaps-store.ts';
 import { linkSessions } from './session-link-service.ts';
+import { withHttpRequests } from './http-requests-store.ts';
 import { chainedOf, plantOfRecords, selectChainPage, selectCheckpoints, selectGaps, selectHead, selectRecords } from './query-store.ts';
 
 export type AuditedPlant = { plantId: string; plantName: string; orgId: string };
@@ -67,7 +68,7 @@ export async function recordsPage(
     limit: query.limit,
   });
   // Each record's P7 session (issue 10): linked when read, by user, gateway and time (the API passes the linker).
-  const chained = rows.slice(0, query.limit).map(chainedOf);
+  const chained = await withHttpRequests(db, rows.slice(0, query.limit).map(chainedOf));
   const linked = link ? await link(chained) : { flows: chained, sessions: [] };
   const page = linked.flows.map(auditRecordOf);
   const gaps = await selectGaps(db, plantId, from, to);

@@ -4,6 +4,7 @@ import type { Engine } from '../../db/migrations.ts';
 import type { Checkpoint } from '../../../core/audit/checkpoint.ts';
 import { hashHex } from '../../../core/audit/identity.ts';
 import { insertCheckpoints, partitionName } from './ingest-store.ts';
+import { deleteHttpRequestsOfSegment } from './http-requests-store.ts';
 
 type AuditDb = Kysely<AuditDatabase>;
 
@@ -46,13 +47,14 @@ export async function keptCheckpointsAt(db: AuditDb, plantId: string, seq: numbe
 
 /**
  * Drops one whole segment: PostgreSQL drops the day's partition (no row-by-row delete, no
- * bloat); SQLite deletes the segment's rows by its indexed id. Gaps, checkpoints and batch
- * ids of the segment go with it.
+ * bloat); SQLite deletes the segment's rows by its indexed id. Gaps, checkpoints, batch
+ * ids and the records' HTTP detail of the segment go with it.
  */
 export async function dropSegment(db: AuditDb, engine: Engine, segment: number): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (engine === 'postgres') await sql`drop table if exists ${sql.id(partitionName(segment))}`.execute(trx);
     else await trx.deleteFrom('audit_flows').where('segment', '=', segment).execute();
+    await deleteHttpRequestsOfSegment(trx, segment);
     await trx.deleteFrom('audit_gaps').where('segment', '=', segment).execute();
     await trx.deleteFrom('audit_checkpoints').where('segment', '=', segment).execute();
     await trx.deleteFrom('audit_batches').where('segment', '=', segment).execute();

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { StoredFlow } from '../../../core/audit/flow.ts';
 import type { AuditDatabase } from '../../db/audit-schema.ts';
 import { chainedOf, flowsWithIdentity } from './query-store.ts';
+import { withHttpRequests } from './http-requests-store.ts';
 
 /** SQL of SIEM streaming (issue 10 item 5): the sinks' cursors and the records to send. */
 type AuditDb = Kysely<AuditDatabase>;
@@ -36,5 +37,5 @@ export async function recordsToStream(db: AuditDb, plantId: string, afterSeq: nu
   let q = flowsWithIdentity(db).where('f.plant_id', '=', plantId).where('f.seq', '>', afterSeq);
   if (orgId !== null) q = q.where('i.org_id', '=', orgId);
   const rows = await q.orderBy('f.seq').limit(limit).execute();
-  return rows.map(chainedOf);
+  return withHttpRequests(db, rows.map(chainedOf));
 }
