@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { endpoint } from './endpoint.ts';
 import { oneLine, strictIpv4 } from './formats.ts';
+import { hasControlCharacter } from '../render/unsafe-characters.ts';
 
 /**
  * Wire types and endpoints of the audit trail (issue 10, SPEC A1–A5): gateways post
@@ -37,7 +38,8 @@ export const HttpRequestsIn = z
       .string()
       .min(1, 'is required')
       .max(MAX_HTTP_PATH, `must be at most ${MAX_HTTP_PATH} characters`)
-      .regex(/^(\*|\/[^\u0000-\u001f\u007f?#]*)$/, 'must be a path starting with / (no query, no control characters), or * for the rest'),
+      .regex(/^(\*|\/[^?#]*)$/, 'must be a path starting with / (no query), or * for the rest')
+      .refine((v) => !hasControlCharacter(v), { message: 'must not contain control characters (CR, LF, ESC, …)' }),
     status: z.number().int('must be a whole number').min(0, 'must be an HTTP status (0–999)').max(999, 'must be an HTTP status (0–999)'),
     requests: count,
     bytesIn: count,

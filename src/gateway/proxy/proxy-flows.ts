@@ -1,3 +1,4 @@
+import { isControlCode } from '../../core/render/unsafe-characters.ts';
 import { type FlowRecordIn, HTTP_OVERFLOW, type HttpRequestsIn, MAX_HTTP_ENTRIES, MAX_HTTP_PATH } from '../../core/wire/audit.ts';
 
 /**
@@ -128,7 +129,8 @@ const OVERFLOW_KEY = '* 0 *';
 
 /** The path as the trail keeps it: no query or fragment, control characters escaped, at most MAX_HTTP_PATH characters. */
 export function auditPath(raw: string): string {
-  const path = (raw.split(/[?#]/, 1)[0] ?? '').replace(/[\u0000-\u001f\u007f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
+  let path = '';
+  for (const c of raw.split(/[?#]/, 1)[0] ?? '') path += isControlCode(c.charCodeAt(0)) ? encodeURIComponent(c) : c;
   if (!path.startsWith('/')) return '/';
   return path.slice(0, MAX_HTTP_PATH);
 }
