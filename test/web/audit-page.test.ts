@@ -257,4 +257,55 @@ describe('audit page (issue 10)', () => {
     assert.equal(await page.getByLabel('User (email)').inputValue(), USERS.bob.email);
     await context.close();
   });
+  test('issue 12 item 4: a browser-proxy record lists its requests (method, path, status, count, bytes) in an expandable row', async () => {
+    const now = Date.now();
+    const gateway = http(server.url, gw.credential);
+    const record = {
+      id: 'r-proxy',
+      tunnelIp: bobIp,
+      destinationIp: parkAMapped(19),
+      protocol: 'tcp',
+      port: 443,
+      connections: 4,
+      bytesIn: 70_000,
+      bytesOut: 900,
+      firstSeen: new Date(now - 20_000).toISOString(),
+      lastSeen: new Date(now - 10_000).toISOString(),
+      session: 'proxy:web-session-1',
+      http: [
+        { method: 'GET', path: '/index.html', status: 200, requests: 2, bytesIn: 65_536, bytesOut: 600 },
+        { method: 'POST', path: '/cgi-bin/login', status: 401, requests: 1, bytesIn: 300, bytesOut: 200 },
+        { method: 'GET', path: '/favicon.ico', status: 404, requests: 1, bytesIn: 4164, bytesOut: 100 },
+      ],
+    };
+    const ack = await gateway.post(`/api/v1/gateways/${gw.id}/flows`, { batchId: 'web-proxy-batch', records: [record], gaps: [] });
+    assert.equal(ack.body.stored, 1, JSON.stringify(ack.body));
+
+    const { context, page } = await signIn(browser, server.url, USERS.alice, problems);
+    await openOrgTab(page, 'Audit');
+    await page.getByLabel('Device IP').fill('192.168.1.19');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await untilRows(page, 1);
+    assert.deepEqual(await rows(page), [['192.168.1.19', '443', '4']]);
+    assert.equal(await page.getByTestId('audit-http-detail').count(), 0, 'collapsed at first');
+    const toggle = page.getByTestId('audit-http-toggle');
+    assert.equal(await toggle.textContent(), 'Show 4 requests');
+    await toggle.click();
+    await page.getByTestId('audit-http-detail').waitFor();
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+    const requests = await page
+      .getByTestId('audit-http-row')
+      .evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-method'), tr.getAttribute('data-path'), tr.getAttribute('data-status'), tr.getAttribute('data-requests')]));
+    assert.deepEqual(requests, [
+      ['GET', '/index.html', '200', '2'],
+      ['POST', '/cgi-bin/login', '401', '1'],
+      ['GET', '/favicon.ico', '404', '1'],
+    ]);
+    assert.match((await page.getByTestId('audit-http-row').first().textContent()) ?? '', /64\.0 KiB/);
+    assert.match((await page.getByTestId('audit-row').textContent()) ?? '', /bob@solarco\.example/);
+    await expectAccessible(page, 'audit-proxy-requests');
+    await toggle.click();
+    await page.getByTestId('audit-http-detail').waitFor({ state: 'detached' });
+    await context.close();
+  });
 });

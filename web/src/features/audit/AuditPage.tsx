@@ -1,10 +1,11 @@
 import { Alert, Button, Card, Group, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import type { AuditEvent, AuditPage as Page } from '../../../../src/core/wire/audit.ts';
 import type { OrgSummary } from '../../../../src/core/wire/org.ts';
 import { Loadable } from '../../ui/Loadable.tsx';
 import { TableScroll } from '../../ui/TableScroll.tsx';
 import { usePlants } from '../organization/plants/use-plants.ts';
+import { HttpRequestsRow, HttpRequestsToggle } from './AuditHttpRequests.tsx';
 import { AuditSessions } from './AuditSessions.tsx';
 import { AuditSummaries } from './AuditSummaries.tsx';
 import { AuditTimeline } from './AuditTimeline.tsx';
@@ -154,6 +155,13 @@ function TrailPage({
   moreEvents: boolean;
   onShowSession: (s: SessionSummary) => void;
 }) {
+  const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
+  const toggle = (seq: number) =>
+    setExpanded((open) => {
+      const next = new Set(open);
+      if (!next.delete(seq)) next.add(seq);
+      return next;
+    });
   return (
     <Stack>
       {page.gaps.map((g) => (
@@ -192,31 +200,37 @@ function TrailPage({
             </Table.Thead>
             <Table.Tbody>
               {page.records.map((r) => (
-                <Table.Tr key={r.seq} data-testid="audit-row" data-device={r.deviceIp} data-port={r.port ?? ''} data-connections={r.connections}>
-                  <Table.Td data-label="User">{r.user ?? `unknown (${r.tunnelIp})`}</Table.Td>
-                  <Table.Td data-label="Subnet" title={`mapped ${r.mappedSubnet}`}>
-                    {r.subnet}
-                  </Table.Td>
-                  <Table.Td data-label="Device">
-                    {r.deviceIp}
-                    {r.deviceName ? ` (${r.deviceName})` : ''}
-                  </Table.Td>
-                  <Table.Td data-label="Protocol">{r.protocol}</Table.Td>
-                  <Table.Td data-label="Port">{r.port ?? '—'}</Table.Td>
-                  <Table.Td data-label="Connections">{r.connections}</Table.Td>
-                  <Table.Td data-label="Bytes in / out" title={`${r.bytesIn} bytes in, ${r.bytesOut} bytes out`} style={{ whiteSpace: 'nowrap' }}>
-                    {formatBytes(r.bytesIn)} / {formatBytes(r.bytesOut)}
-                  </Table.Td>
-                  <Table.Td data-label="First seen (UTC)" style={{ whiteSpace: 'nowrap' }}>
-                    {formatUtc(r.firstSeen)}
-                  </Table.Td>
-                  <Table.Td data-label="Last seen (UTC)" style={{ whiteSpace: 'nowrap' }}>
-                    {formatUtc(r.lastSeen)}
-                  </Table.Td>
-                  <Table.Td data-label="Session">
-                    <code style={{ overflowWrap: 'anywhere' }}>{r.session ?? '—'}</code>
-                  </Table.Td>
-                </Table.Tr>
+                <Fragment key={r.seq}>
+                  <Table.Tr data-testid="audit-row" data-device={r.deviceIp} data-port={r.port ?? ''} data-connections={r.connections}>
+                    <Table.Td data-label="User">
+                      {r.user ?? `unknown (${r.tunnelIp})`}
+                      {r.http && <HttpRequestsToggle record={r} open={expanded.has(r.seq)} onToggle={() => toggle(r.seq)} />}
+                    </Table.Td>
+                    <Table.Td data-label="Subnet" title={`mapped ${r.mappedSubnet}`}>
+                      {r.subnet}
+                    </Table.Td>
+                    <Table.Td data-label="Device">
+                      {r.deviceIp}
+                      {r.deviceName ? ` (${r.deviceName})` : ''}
+                    </Table.Td>
+                    <Table.Td data-label="Protocol">{r.protocol}</Table.Td>
+                    <Table.Td data-label="Port">{r.port ?? '—'}</Table.Td>
+                    <Table.Td data-label="Connections">{r.connections}</Table.Td>
+                    <Table.Td data-label="Bytes in / out" title={`${r.bytesIn} bytes in, ${r.bytesOut} bytes out`} style={{ whiteSpace: 'nowrap' }}>
+                      {formatBytes(r.bytesIn)} / {formatBytes(r.bytesOut)}
+                    </Table.Td>
+                    <Table.Td data-label="First seen (UTC)" style={{ whiteSpace: 'nowrap' }}>
+                      {formatUtc(r.firstSeen)}
+                    </Table.Td>
+                    <Table.Td data-label="Last seen (UTC)" style={{ whiteSpace: 'nowrap' }}>
+                      {formatUtc(r.lastSeen)}
+                    </Table.Td>
+                    <Table.Td data-label="Session">
+                      <code style={{ overflowWrap: 'anywhere' }}>{r.session ?? '—'}</code>
+                    </Table.Td>
+                  </Table.Tr>
+                  {r.http && expanded.has(r.seq) && <HttpRequestsRow record={r} columns={10} />}
+                </Fragment>
               ))}
             </Table.Tbody>
           </Table>
