@@ -198,14 +198,15 @@ describe('browser proxy through the region gateway (issue 12, real gateway, agen
     assert.equal((await page.reload())?.status(), 404);
   });
 
-  it('A1: the proxied requests are in Plant A’s audit trail, attributed to the users, per device and port', async () => {
+  it('A1: the proxied requests are in Plant A’s audit trail, attributed to the users, per device and port, with method, path and status (issue 12 item 4)', async () => {
     const olga = s.users.get(PEOPLE.olga) as LabUser;
-    type Row = { user: string | null; plant: string; deviceIp: string; protocol: string; port: number | null; connections: number; bytesIn: number; session: string | null };
+    type Http = { method: string; path: string; status: number; requests: number; bytesIn: number; bytesOut: number };
+    type Row = { user: string | null; plant: string; deviceIp: string; protocol: string; port: number | null; connections: number; bytesIn: number; session: string | null; http?: Http[] };
     let proxied: Row[] = [];
     for (const end = Date.now() + 30_000; Date.now() < end; await sleep(1000)) {
       const page = JSON.parse((await s.as(olga, ['audit', 'query', '--plant', PLANT_A, '--json'])).stdout) as { records: Row[] };
       proxied = page.records.filter((r) => r.session?.startsWith('proxy:'));
-      if (proxied.some((r) => r.user === PEOPLE.erin) && proxied.some((r) => r.port === 443)) break;
+      if (proxied.some((r) => r.user === PEOPLE.erin && r.http?.some((e) => e.path === '/ws')) && proxied.some((r) => r.port === 443)) break;
     }
     assert.ok(proxied.length > 0, `proxy records in the audit\n${s.gateway?.output().slice(-3000)}`);
     assert.deepEqual([...new Set(proxied.map((r) => r.plant))], [PLANT_A]);
@@ -215,5 +216,23 @@ describe('browser proxy through the region gateway (issue 12, real gateway, agen
     assert.ok(proxied.every((r) => r.user !== null), 'every proxy record names its user');
     const big = proxied.filter((r) => r.user === PEOPLE.alice && r.port === 8080).reduce((n, r) => n + r.bytesIn, 0);
     assert.ok(big >= BIG_BYTES, `the 50 MB download counted: ${big}`);
+    // the requests themselves, as alice's browser made them (the grant redemption is the proxy's own, not proxied)
+    const requestsOf = (user: string, port: number) => proxied.filter((r) => r.user === user && r.port === port).flatMap((r) => r.http ?? []);
+    const seen = (entries: Http[]) => new Set(entries.map((e) => `${e.method} ${e.path} ${e.status}`));
+    const alice8080 = seen(requestsOf(PEOPLE.alice, 8080));
+    for (const request of ['GET / 200', 'GET /redirect 302', 'GET /landing 200', 'GET /big 200']) {
+      assert.ok(alice8080.has(request), `${request} in alice's audited requests: ${[...alice8080].join(', ')}`);
+    }
+    // a WebSocket is recorded when it closes: erin's, cut by the revocation (alice's page is still open)
+    assert.ok(seen(requestsOf(PEOPLE.erin, 8080)).has('GET /ws 101'), `erin's cut WebSocket: ${[...seen(requestsOf(PEOPLE.erin, 8080))].join(', ')}`);
+    assert.ok(seen(requestsOf(PEOPLE.alice, 443)).has('GET /index.html 200'), 'the TLS 1.0 logger page');
+    const download = requestsOf(PEOPLE.alice, 8080).filter((e) => e.path === '/big').reduce((n, e) => n + e.bytesIn, 0);
+    assert.ok(download >= BIG_BYTES, `the download's bytes on its request: ${download}`);
+    for (const r of proxied) {
+      assert.ok(r.http !== undefined && r.http.length > 0, `every proxy record carries its requests: ${JSON.stringify(r)}`);
+      assert.equal(r.http.reduce((n, e) => n + e.requests, 0), r.connections, 'the requests add up to the record');
+    }
+    const verified = await s.as(olga, ['audit', 'verify', '--plant', PLANT_A]);
+    assert.match(verified.stdout, /verified \d+ records/, 'the chain, request detail included, verifies');
   });
 });
