@@ -46,7 +46,7 @@ type Trial = { kind: Kind; trial: number; firstDropped: number; lastThrough: num
 
 await assertNetnsCapable();
 const o = new OrgVpnLab();
-process.once('SIGINT', () => void o.cleanup().then(() => process.exit(130)));
+process.once('SIGINT', () => void o.cleanup().then(() => process.kill(process.pid, 'SIGINT')));
 const trials: Trial[] = [];
 const failures: string[] = [];
 try {

@@ -14,6 +14,7 @@ import { auditStreamCursors } from './migrations/0015_audit_stream_cursors.ts';
 import { auditSegmentFirstSeen } from './migrations/0016_audit_segment_first_seen.ts';
 import { auditCompactRows } from './migrations/0017_audit_compact_rows.ts';
 import { auditHttpRequests } from './migrations/0018_audit_http_requests.ts';
+import { auditRecordKeyMs } from './migrations/0019_audit_record_key_ms.ts';
 import { openSqlite } from './sqlite-adapter.ts';
 
 export type AuditStore = {
@@ -31,7 +32,11 @@ export type AuditStore = {
 
 /** The audit store's migrations: append-only like the fleet's, tracked in their own table. */
 export function auditMigrations(engine: Engine) {
-  return { '0008_audit': auditSchema(engine), '0014_audit_query_index': auditQueryIndex(engine), '0015_audit_stream_cursors': auditStreamCursors, '0016_audit_segment_first_seen': auditSegmentFirstSeen, '0017_audit_compact_rows': auditCompactRows(engine), '0018_audit_http_requests': auditHttpRequests };
+  return {
+    '0008_audit': auditSchema(engine), '0014_audit_query_index': auditQueryIndex(engine), '0015_audit_stream_cursors': auditStreamCursors, '0016_audit_segment_first_seen': auditSegmentFirstSeen, '0017_audit_compact_rows': auditCompactRows(engine),
+    '0018_audit_http_requests': auditHttpRequests,
+    '0019_audit_record_key_ms': auditRecordKeyMs(engine),
+  };
 }
 
 /**
