@@ -18,6 +18,7 @@ import { FlowAccounting } from '../daemon/flow-accounting.ts';
 import { FlowCapture } from '../daemon/flow-capture.ts';
 import { FlowSpool, type SpoolFiles } from '../daemon/flow-spool.ts';
 import { ProxyFlowReporter } from './proxy/proxy-flow-reporter.ts';
+import { cookieKeyOf } from './proxy/session-cookie.ts';
 import { ProxyHost, type ProxyHostConfig } from './proxy/proxy-host.ts';
 
 /**
@@ -61,14 +62,20 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
   const api = ports.controlPlane(identity);
   const openvpn = openVpnService(config, ports);
   const syncConfig = openvpn ? { ...config, ifaces: { ...config.ifaces, openvpn: openvpn.interfaceNames } } : config;
+  // the browser proxy's cookie key comes with the service key (kept in the state dir: a restart without the control plane keeps the sessions)
+  let proxyCookieKey: Buffer | null = null;
   const sync = new GatewaySync(syncConfig, ports, siteKey, async () => {
     const secrets = await api.secrets();
     const saved = GatewaySecrets.safeParse(await store.read('secrets'));
-    if (!saved.success || saved.data.servicePrivateKey !== secrets.servicePrivateKey) await store.write('secrets', secrets);
+    if (!saved.success || saved.data.servicePrivateKey !== secrets.servicePrivateKey || saved.data.proxyCookieKey !== secrets.proxyCookieKey) await store.write('secrets', secrets);
+    proxyCookieKey = cookieKeyOf(secrets.proxyCookieKey);
     return secrets;
   });
   const savedSecrets = GatewaySecrets.safeParse(await store.read('secrets'));
-  if (savedSecrets.success) sync.setSecrets(savedSecrets.data);
+  if (savedSecrets.success) {
+    sync.setSecrets(savedSecrets.data);
+    proxyCookieKey = cookieKeyOf(savedSecrets.data.proxyCookieKey);
+  }
   const documents = new GatewayDocumentStore(store, log);
   const savedDocument = await documents.load();
   const saved = savedDocument === null ? null : sync.restore(savedDocument);
@@ -81,7 +88,10 @@ export async function startGatewayDaemon(config: GatewayDaemonConfig, ports: Gat
     sourceIp: () => sync.document?.header.gateway?.siteTunnelIp ?? null,
     intervalMs: config.flows?.reportMs ?? 60_000,
   });
-  const proxy = config.proxy === undefined ? null : new ProxyHost(config.proxy, { log, now: () => clock.now(), onRequest: (request) => proxyFlows.record(request) });
+  const proxy =
+    config.proxy === undefined
+      ? null
+      : new ProxyHost(config.proxy, { log, now: () => clock.now(), onRequest: (request) => proxyFlows.record(request), cookieKey: () => proxyCookieKey });
   const trackTunnelRange = () => capture?.accounting.setTunnelRange(sync.document?.header.tunnelRange ?? null);
   trackTunnelRange();
 

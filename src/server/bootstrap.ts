@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { type Ipv4Prefix, formatCidr, overlaps, parseCidr, prefixSize } from '../core/net/ipv4.ts';
 import { generateWireGuardKeyPair } from '../crypto/wireguard-keys.ts';
 import { hashPassword } from './features/auth/passwords.ts';
+import { PROXY_COOKIE_KEY } from './features/daemons/store.ts';
 import type { Addressing } from './context.ts';
 import type { Database } from './db/schema.ts';
 import type { SecretBox } from './secrets/secret-box.ts';
@@ -54,6 +55,21 @@ export async function loadServiceKey(db: Kysely<Database>, box: SecretBox): Prom
     { key: 'service_private_key', value: box.seal(pair.privateKey, 'service_private_key') },
   ]).execute();
   return pair;
+}
+
+/**
+ * The browser proxy's cookie key (issue 12, docs/browser-proxy-gateway.md): 32 random bytes,
+ * made once (the first start with the proxy on), sealed at rest like the service key (SPEC S3),
+ * handed to gateways only with their secrets. Replicas starting at once keep the first one stored.
+ */
+export async function ensureProxyCookieKey(db: Kysely<Database>, box: SecretBox): Promise<void> {
+  const row = await db.selectFrom('meta').select('key').where('key', '=', PROXY_COOKIE_KEY).executeTakeFirst();
+  if (row) return;
+  await db
+    .insertInto('meta')
+    .values({ key: PROXY_COOKIE_KEY, value: box.seal(randomBytes(32).toString('base64url'), PROXY_COOKIE_KEY) })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
 }
 
 /** First start: a platform operator account; without a given password, a one-time one is printed once. */

@@ -6,7 +6,7 @@ import { serve } from '@hono/node-server';
 import { createPinoLogger } from '../daemon/log.ts';
 import { formatCidr, formatIpv4 } from '../core/net/ipv4.ts';
 import { AttemptGuard, type GuardLimits, guardLimitsFromEnv } from './features/auth/attempt-guard.ts';
-import { ensurePlatformOperator, loadAddressing, loadServiceKey } from './bootstrap.ts';
+import { ensurePlatformOperator, ensureProxyCookieKey, loadAddressing, loadServiceKey } from './bootstrap.ts';
 import type { AppContext } from './context.ts';
 import { openStore } from './db/connect.ts';
 import { openAuditStore } from './db/audit-connect.ts';
@@ -97,6 +97,7 @@ export async function startServer(options: ServerOptions, print: (line: string) 
   const auditStore = await openAuditStore(store.url);
   const addressing = await loadAddressing(store.db, options);
   const serviceKey = await loadServiceKey(store.db, box);
+  if (options.proxyDomain) await ensureProxyCookieKey(store.db, box);
   await ensurePlatformOperator(store.db, { email: options.adminEmail, password: options.adminPassword }, print);
   const fleet = new FleetState(
     store,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { ensureProxyCookieKey } from '../../src/server/bootstrap.ts';
 import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
 import { orgFleet } from './org-self-service-fixture.ts';
 
@@ -145,6 +146,23 @@ export function proxySuite(engine: string, database: () => Promise<string | unde
       assert.equal(session?.expiresAt, opened.body.expiresAt);
       assert.equal(JSON.stringify(section).includes(token), false);
       assert.deepEqual([section?.domain, section?.port], ['proxy.plantgate.test', 8443]);
+    });
+
+    it('O2 sessions across gateways: the proxy cookie key is made once, sealed at rest, given to gateways with their secrets only — never in the document', async () => {
+      const secrets = await gateway.client.get(`/api/v1/gateways/${gateway.id}/secrets`);
+      assert.equal(secrets.status, 200);
+      const key = secrets.body.proxyCookieKey as string;
+      assert.match(key, /^[A-Za-z0-9_-]{43}$/, '32 bytes, base64url');
+      const row = await server.ctx.store.db.selectFrom('meta').select('value').where('key', '=', 'proxy_cookie_key').executeTakeFirstOrThrow();
+      assert.ok(!row.value.includes(key), 'stored only sealed');
+      // what a restart (or a second replica) runs at start: the stored key stays
+      await ensureProxyCookieKey(server.ctx.store.db, server.ctx.box);
+      const again = await gateway.client.get(`/api/v1/gateways/${gateway.id}/secrets`);
+      assert.equal(again.body.proxyCookieKey, key, 'the same key after a restart, for every call and every gateway');
+      const full = await gateway.client.get(`/api/v1/gateways/${gateway.id}/state`);
+      assert.ok(!JSON.stringify(full.body).includes(key), 'not in the gateway document');
+      const region = await op.get('/api/v1/admin/regions/eu-central/state');
+      assert.ok(!JSON.stringify(region.body).includes(key), 'not in what an operator reads');
     });
 
     it('O2 item 2: the session never outlives the platform session it was opened in (login sessions: 8 h cap)', async () => {

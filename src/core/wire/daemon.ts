@@ -72,7 +72,12 @@ export const GatewayRegistration = z.object({ sitePublicKey: WireGuardPublicKey,
 export const AgentRegistration = z.object({ publicKey: WireGuardPublicKey }).strict();
 
 /** The personal-VPN service key pair every gateway of every region serves (DESIGN). */
-export const GatewaySecrets = z.object({ servicePrivateKey: z.string(), servicePublicKey: z.string() });
+export const GatewaySecrets = z.object({
+  servicePrivateKey: z.string(),
+  servicePublicKey: z.string(),
+  /** The browser proxy's cookie key (32 bytes, base64url; issue 12), when the proxy is on: any gateway checks any gateway's session cookie. */
+  proxyCookieKey: z.string().optional(),
+});
 export type GatewaySecrets = z.infer<typeof GatewaySecrets>;
 
 /**

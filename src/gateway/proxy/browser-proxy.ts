@@ -38,6 +38,8 @@ export type BrowserProxyOptions = {
   grantWaitMs?: number;
   /** How often sessions are checked against their expiry. */
   sweepMs?: number;
+  /** The fleet's proxy cookie key (GatewaySecrets.proxyCookieKey), read at each use; null or absent: a key of this process. */
+  cookieKey?: () => Buffer | null;
 };
 
 type Context = { target: ProxyTargetEntry; session: ProxySessionEntry; started: number; bytesOut: number; bytesIn: number };
@@ -55,7 +57,7 @@ export class BrowserProxy {
   constructor(options: BrowserProxyOptions) {
     this.options = options;
     this.suffix = `.${options.domain.toLowerCase()}`;
-    this.sessions = new ProxySessions(options.now);
+    this.sessions = new ProxySessions(options.now, options.cookieKey);
     this.upstream = upstreamAgents();
     this.proxy = new ProxyServer({ xfwd: false, secure: false, ws: true, proxyTimeout: 120_000 });
     this.proxy.on('proxyRes', (proxyRes, req) => this.onUpstreamResponse(proxyRes, req));

@@ -27,14 +27,17 @@ export class ProxyHost {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly onRequest: (request: ProxiedRequest) => void;
+  private readonly cookieKey: () => Buffer | null;
   private running: { proxy: BrowserProxy; key: string } | null = null;
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(config: ProxyHostConfig, ports: { log: Logger; now: () => number; onRequest: (request: ProxiedRequest) => void }) {
+  /** `cookieKey`: the fleet's proxy cookie key from the gateway's secrets (null until known: cookies of this process only). */
+  constructor(config: ProxyHostConfig, ports: { log: Logger; now: () => number; onRequest: (request: ProxiedRequest) => void; cookieKey?: () => Buffer | null }) {
     this.config = config;
     this.log = ports.log;
     this.now = ports.now;
     this.onRequest = ports.onRequest;
+    this.cookieKey = ports.cookieKey ?? (() => null);
   }
 
   get proxy(): BrowserProxy | null {
@@ -86,6 +89,7 @@ export class ProxyHost {
       now: this.now,
       log: this.log,
       onRequest: this.onRequest,
+      cookieKey: this.cookieKey,
     });
     await proxy.start();
     return proxy;

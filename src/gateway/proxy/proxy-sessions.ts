@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ProxyDocumentPart, ProxySessionEntry, ProxyTargetEntry } from './proxy-document.ts';
+import { makeSessionCookie, verifySessionCookie } from './session-cookie.ts';
 
 /**
  * The proxy's view of the desired document's `proxy` part and what it made of it: targets
@@ -7,8 +8,10 @@ import type { ProxyDocumentPart, ProxySessionEntry, ProxyTargetEntry } from './p
  * serving a session — so a session that leaves the document (revoked, permission lost,
  * user disabled) or runs out is cut at once, open downloads and WebSockets included.
  *
- * Cookies live in this process only: a gateway restart, or a second gateway of the region
- * answering, asks the user to open the target again (a new grant).
+ * Cookies are HMACs with the fleet's proxy cookie key (session-cookie.ts): any gateway with
+ * the key accepts them while their session is in its document, so a restart or another
+ * gateway of the region keeps the session. Without a key from the control plane (an older
+ * server), a key made at start stands in: cookies then last as long as this process.
  */
 
 export type Closable = { destroy(): void };
@@ -17,7 +20,7 @@ export type RedeemResult =
   | { ok: true; session: ProxySessionEntry; cookie: string; cookieMaxAgeSeconds: number }
   | { ok: false; reason: 'unknown-grant' | 'grant-expired' | 'grant-used' | 'session-expired' };
 
-type Live = { cookie: string | null; sockets: Set<Closable> };
+type Live = { sockets: Set<Closable> };
 
 export class ProxySessions {
   private readonly now: () => number;
@@ -25,15 +28,17 @@ export class ProxySessions {
   private readonly sessions = new Map<string, ProxySessionEntry>();
   /** grantHash → session id, for redemption. */
   private readonly byGrant = new Map<string, string>();
-  /** cookie → session id. */
-  private readonly byCookie = new Map<string, string>();
+  /** The control plane's cookie key, or null: then `processKey`. */
+  private readonly cookieKey: () => Buffer | null;
+  private readonly processKey = randomBytes(32);
   private readonly live = new Map<string, Live>();
   /** Grants already redeemed (session id), so a grant opens at most once even if its session stays. */
   private readonly redeemed = new Set<string>();
   private waiters: Array<() => void> = [];
 
-  constructor(now: () => number) {
+  constructor(now: () => number, cookieKey: () => Buffer | null = () => null) {
     this.now = now;
+    this.cookieKey = cookieKey;
   }
 
   /** Takes a new document part; returns the ids of sessions closed because they left it. */
@@ -106,8 +111,8 @@ export class ProxySessions {
   /** The session a request with this cookie may use on this target, or null (unknown, another target's, expired, closed). */
   sessionFor(targetId: string, cookie: string | null): ProxySessionEntry | null {
     if (cookie === null) return null;
-    const id = this.byCookie.get(cookie);
-    if (id === undefined) return null;
+    const id = verifySessionCookie(this.key(), cookie, (sessionId) => this.sessions.get(sessionId), this.now());
+    if (id === null) return null;
     const session = this.sessions.get(id);
     if (session === undefined || session.targetId !== targetId) return null;
     if (Date.parse(session.expiresAt) <= this.now()) return null;
@@ -151,17 +156,18 @@ export class ProxySessions {
     const expiresAt = Date.parse(session.expiresAt);
     if (expiresAt <= now) return { ok: false, reason: 'session-expired' };
     this.redeemed.add(session.id);
-    const live = this.liveOf(session.id);
-    if (live.cookie !== null) this.byCookie.delete(live.cookie);
-    live.cookie = randomBytes(32).toString('base64url');
-    this.byCookie.set(live.cookie, session.id);
-    return { ok: true, session, cookie: live.cookie, cookieMaxAgeSeconds: Math.max(1, Math.floor((expiresAt - now) / 1000)) };
+    this.liveOf(session.id);
+    return { ok: true, session, cookie: makeSessionCookie(this.key(), session), cookieMaxAgeSeconds: Math.max(1, Math.floor((expiresAt - now) / 1000)) };
+  }
+
+  private key(): Buffer {
+    return this.cookieKey() ?? this.processKey;
   }
 
   private liveOf(sessionId: string): Live {
     let live = this.live.get(sessionId);
     if (live === undefined) {
-      live = { cookie: null, sockets: new Set() };
+      live = { sockets: new Set() };
       this.live.set(sessionId, live);
     }
     return live;
@@ -171,7 +177,6 @@ export class ProxySessions {
     const live = this.live.get(sessionId);
     if (live === undefined) return;
     this.live.delete(sessionId);
-    if (live.cookie !== null) this.byCookie.delete(live.cookie);
     for (const socket of live.sockets) socket.destroy();
     live.sockets.clear();
   }

@@ -2,7 +2,7 @@ import { agentDirectVpns } from '../direct-vpn/agent-document.ts';
 import { agentDiscoveries } from '../discovery/service.ts';
 import { directVpnPlantsMemo } from '../direct-vpn/live.ts';
 import type { PlantId } from '../../../core/model.ts';
-import { type AgentDesiredState, CONNECTED_WITHIN_SECONDS, type DaemonInfo, DaemonStatusReport, PeerStatus, STATUS_LIMITS } from '../../../core/wire/daemon.ts';
+import { type AgentDesiredState, CONNECTED_WITHIN_SECONDS, type DaemonInfo, DaemonStatusReport, type GatewaySecrets, PeerStatus, STATUS_LIMITS } from '../../../core/wire/daemon.ts';
 import type { AppContext } from '../../context.ts';
 import { notFound } from '../../http/errors.ts';
 import { JsonText } from '../../http/registry.ts';
@@ -16,6 +16,8 @@ import {
   daemonsWithRegion,
   deleteDaemon,
   reachableGateways,
+  PROXY_COOKIE_KEY,
+  sealedProxyCookieKey,
   sealedServicePrivateKey,
   setAgentKey,
   setAgentPublicAddress,
@@ -105,10 +107,13 @@ export async function registerGateway(ctx: AppContext, gw: DaemonRow, site: { si
   return { siteTunnelIp: gw.tunnel_ip };
 }
 
-/** The personal-VPN service key pair the gateway serves on its users interface. */
-export async function gatewaySecrets(ctx: AppContext): Promise<{ servicePrivateKey: string; servicePublicKey: string }> {
+/** The personal-VPN service key pair the gateway serves on its users interface, and the browser proxy's cookie key while the proxy is on. */
+export async function gatewaySecrets(ctx: AppContext): Promise<GatewaySecrets> {
   const sealed = await sealedServicePrivateKey(ctx.store.db);
-  return { servicePrivateKey: ctx.box.open(sealed, 'service_private_key'), servicePublicKey: ctx.servicePublicKey };
+  const secrets: GatewaySecrets = { servicePrivateKey: ctx.box.open(sealed, 'service_private_key'), servicePublicKey: ctx.servicePublicKey };
+  const cookieKey = ctx.proxy ? await sealedProxyCookieKey(ctx.store.db) : undefined;
+  if (cookieKey !== undefined) secrets.proxyCookieKey = ctx.box.open(cookieKey, PROXY_COOKIE_KEY);
+  return secrets;
 }
 
 /** Long-polls while `after` is current, then the gateway's state: a delta message or the whole document. */

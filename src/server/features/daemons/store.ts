@@ -65,6 +65,15 @@ export async function sealedServicePrivateKey(db: Db): Promise<string> {
   return row.value;
 }
 
+/** The `meta` key (and sealing context) of the browser proxy's cookie key. */
+export const PROXY_COOKIE_KEY = 'proxy_cookie_key';
+
+/** The browser proxy's cookie key, sealed (bootstrap.ts ensureProxyCookieKey); undefined before the proxy was first turned on. */
+export async function sealedProxyCookieKey(db: Db): Promise<string | undefined> {
+  const row = await db.selectFrom('meta').select('value').where('key', '=', PROXY_COOKIE_KEY).executeTakeFirst();
+  return row?.value;
+}
+
 export function daemonOfPlant(db: Db, plantId: string) {
   return db.selectFrom('daemons').select(['id', 'name']).where('plant_id', '=', plantId).executeTakeFirst();
 }
