@@ -235,4 +235,23 @@ describe('browser proxy through the region gateway (issue 12, real gateway, agen
     const verified = await s.as(olga, ['audit', 'verify', '--plant', PLANT_A]);
     assert.match(verified.stdout, /verified \d+ records/, 'the chain, request detail included, verifies');
   });
+  it('O2 (sessions across restarts): alice’s open page keeps working after the gateway restarts — the same cookie, no new grant', async (t) => {
+    const alice = s.users.get(PEOPLE.alice) as LabUser;
+    const page = await (await browserOf(alice)).newPage();
+    assert.equal((await page.goto(await openUrl(alice, targets.aWeb)))?.status(), 200);
+    const cookies = await page.context().cookies();
+    await s.gateway?.stop();
+    const restarted = Date.now();
+    await (await s.startGateway({ args: ['--proxy-listen', `${GATEWAY_IP}:${PORT}`, '--flow-report-seconds', '2'] })).waitForLine(/browser proxy listening/, 30_000);
+    // the site tunnel comes back after the restart: until then the device is unreachable (502), never refused (404)
+    let status: number | undefined;
+    for (const end = Date.now() + 30_000; Date.now() < end; await sleep(500)) {
+      status = (await page.reload().catch(() => null))?.status();
+      if (status === 200 || status === 404) break;
+    }
+    t.diagnostic(`served again ${Date.now() - restarted} ms after the restart began`);
+    assert.equal(status, 200, `the cookie after the restart\n${s.gateway?.output().slice(-3000)}`);
+    assert.equal(await page.textContent('#device'), 'plant-A');
+    assert.deepEqual(await page.context().cookies(), cookies, 'the browser was given no new cookie');
+  });
 });
