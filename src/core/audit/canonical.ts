@@ -6,26 +6,25 @@ import type { StoredFlow } from './flow.ts';
  * A field added later is a new version tag, so old chains keep verifying.
  */
 export const CANONICAL_VERSION = 'pgaf1';
-/** A record with HTTP request detail (the browser proxy's, issue 12): the same fields, then the detail. */
+/**
+ * A record with HTTP request detail (the browser proxy's, issue 12): the pgaf1 fields, then
+ * the entries as [method, path, status, requests, bytesIn, bytesOut]. A record without detail
+ * keeps exactly its pgaf1 bytes, so every existing chain still verifies.
+ */
 export const CANONICAL_VERSION_HTTP = 'pgaf2';
 
 export function canonicalFlow(r: StoredFlow): string {
-  // Records without detail keep exactly their pgaf1 bytes: every existing chain still verifies.
-  const plain = canonicalPlain(r);
-  if (r.http === undefined) return plain;
-  // The same array with the other tag and one more element: the field list is written once.
-  const detail = JSON.stringify(r.http.map((e) => [e.method, e.path, e.status, e.requests, e.bytesIn, e.bytesOut]));
-  return `[${JSON.stringify(CANONICAL_VERSION_HTTP)}${plain.slice(PLAIN_PREFIX.length, -1)},${detail}]`;
+  const [before, after] = canonicalAroundSeq(r);
+  return `${before}${r.seq}${after}`;
 }
 
-const PLAIN_PREFIX = `[${JSON.stringify(CANONICAL_VERSION)}`;
-
-// B6: the common case builds one literal array (no spread per record).
-function canonicalPlain(r: StoredFlow): string {
-  return JSON.stringify([
-    CANONICAL_VERSION,
-    r.plantId,
-    r.seq,
+/**
+ * A record's canonical bytes before and after its seq. The ingest computes them before it
+ * locks the chain heads, where only the seq and the hashes remain to be done (B6).
+ */
+export function canonicalAroundSeq(r: Omit<StoredFlow, 'seq'>): [string, string] {
+  const before = `[${JSON.stringify(r.http === undefined ? CANONICAL_VERSION : CANONICAL_VERSION_HTTP)},${JSON.stringify(r.plantId)},`;
+  const after = JSON.stringify([
     r.recordId,
     r.gatewayId,
     r.segment,
@@ -50,5 +49,7 @@ function canonicalPlain(r: StoredFlow): string {
     r.lastSeen,
     r.session,
   ]);
+  if (r.http === undefined) return [before, `,${after.slice(1)}`];
+  const detail = JSON.stringify(r.http.map((e) => [e.method, e.path, e.status, e.requests, e.bytesIn, e.bytesOut]));
+  return [before, `,${after.slice(1, -1)},${detail}]`];
 }
-

@@ -13,7 +13,7 @@ import { type TestPostgres, createDatabase, startTestPostgres } from '../../../.
 import { identityOf } from '../../../core/audit/identity.ts';
 import { insertHttpRequests } from '../../features/audit/http-requests-store.ts';
 import { identityIds } from '../../features/audit/identity-store.ts';
-import { ensureSegment, insertFlows, rowIdsOf } from '../../features/audit/ingest-store.ts';
+import { ensureSegment, insertFlows, prepareFlows, rowIdsOf } from '../../features/audit/ingest-store.ts';
 import { selectChainPage } from '../../features/audit/query-store.ts';
 import { dropSegment } from '../../features/audit/retention-store.ts';
 import { auditMigrations } from '../audit-connect.ts';
@@ -31,8 +31,10 @@ async function store(db: Kysely<AuditDatabase>, engine: Engine, records: Chained
   await ensureSegment(db, engine, SEGMENT, records[0]?.ingestedAt as string);
   const ids = await identityIds(db, engine, records.map((r) => identityOf(r)));
   await db.transaction().execute(async (trx) => {
-    await insertFlows(trx, { engine, sqlite: null }, records, rowIdsOf('gw-1', records, ids));
-    await insertHttpRequests(trx, records);
+    // already numbered and hashed: the drafts only carry them to the row writer
+    const rows = prepareFlows(engine, records.map((record) => ({ record, around: ['', ''] as [string, string] })), rowIdsOf('gw-1', records, ids));
+    await insertFlows(trx, { engine, sqlite: null }, rows);
+    await insertHttpRequests(trx, records, (r) => r);
   });
 }
 

@@ -13,9 +13,10 @@ type AuditDb = Kysely<AuditDatabase>;
 /** Rows per insert statement (5 parameters each, well below SQLite's limit). */
 const ROWS_PER_INSERT = 500;
 
-export async function insertHttpRequests(trx: Transaction<AuditDatabase>, records: ReadonlyArray<StoredFlow>): Promise<void> {
+export async function insertHttpRequests<T>(trx: Transaction<AuditDatabase>, items: ReadonlyArray<T>, recordOf: (item: T) => StoredFlow): Promise<void> {
   let rows: AuditDatabase['audit_http_requests'][] | null = null;
-  for (const r of records) {
+  for (const item of items) {
+    const r = recordOf(item);
     if (r.http === undefined) continue;
     rows ??= [];
     rows.push({ plant_id: r.plantId, seq: r.seq, segment: r.segment, requests: JSON.stringify(r.http.map(summaryOf)) });
