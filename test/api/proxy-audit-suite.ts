@@ -4,6 +4,7 @@ import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
 import { csvLine, jsonLines, verifyExport } from '../../src/cli/audit-render.ts';
 import { flowLine } from '../../src/core/audit/siem-sink.ts';
 import { selectChainPage } from '../../src/server/features/audit/query-store.ts';
+import { recordsToStream } from '../../src/server/features/audit/stream-store.ts';
 import { orgFleet } from './org-self-service-fixture.ts';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
@@ -143,8 +144,10 @@ export function proxyAuditSuite(engine: string, database: () => Promise<string |
       assert.match(csvLine(chained), /GET \/index\.html 200 ×2 3000\/400; POST \/api\/setpoint 403 ×1 50\/120/);
       const db = server.ctx.audit.store.db;
       const plantId = chained.plantId as string;
-      const [streamed] = await selectChainPage(db, plantId, chained.seq - 1, 1);
-      assert.deepEqual(JSON.parse(flowLine(streamed as never).json).http, detail);
+      const [streamed] = await recordsToStream(db, plantId, chained.seq - 1, null, 1);
+      assert.deepEqual(JSON.parse(flowLine(streamed as never).json).http, detail, 'the SIEM line carries the requests');
+      const [page] = await selectChainPage(db, plantId, chained.seq - 1, 1);
+      assert.deepEqual(page?.http, detail);
 
       // tamper evidence: the detail is in the hash chain
       const verify = async () => (await mona.get('/api/v1/audit/plants/Park%20A/verify')).body;
