@@ -28,9 +28,11 @@ export async function revokeCertificate(db: Db, serial: string, at: string): Pro
   await db.updateTable('profile_certificates').set({ revoked_at: at }).where('serial', '=', serial).where('revoked_at', 'is', null).execute();
 }
 
+/** The CRL's entries: revoked profile certificates and those of removed organization VPN clients (0022), both signed by the one user CA. */
 export async function revokedCertificates(db: Db): Promise<Array<{ serial: string; revoked_at: string }>> {
-  const rows = await db.selectFrom('profile_certificates').select(['serial', 'revoked_at']).where('revoked_at', 'is not', null).orderBy('serial').execute();
-  return rows.map((r) => ({ serial: r.serial, revoked_at: r.revoked_at as string }));
+  const profiles = await db.selectFrom('profile_certificates').select(['serial', 'revoked_at']).where('revoked_at', 'is not', null).execute();
+  const orgClients = await db.selectFrom('org_vpn_certificates').select(['serial', 'revoked_at']).where('revoked_at', 'is not', null).execute();
+  return [...profiles, ...orgClients].map((r) => ({ serial: r.serial, revoked_at: r.revoked_at as string })).sort((a, b) => (a.serial < b.serial ? -1 : a.serial > b.serial ? 1 : 0));
 }
 
 export async function setProfileCertificate(db: Db, profileId: string, cert: { serial: string; fingerprint: string; notAfter: string; peerId: string }, at: string | null): Promise<void> {
