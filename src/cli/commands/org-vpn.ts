@@ -199,7 +199,7 @@ function renderVpn(view: OrgVpnView): string {
   for (const p of view.plants) lines.push(`  ${p.name} (${p.organization}, ${p.via ?? 'not routed'}${p.routed ? '' : ': cooperation ended or no Operator'})`);
   lines.push('', 'CLIENTS');
   if (view.clients.length === 0) lines.push('  none (plantgate org-vpn client add VPN --kind site|device)');
-  for (const c of view.clients) lines.push(`  ${c.name}  ${c.kind}  ${c.tunnelIp}${c.certificate ? `  certificate ${c.certificate.serial}` : ""}${c.networks.length ? `  networks ${c.networks.join(', ')}` : ''}`);
+  for (const c of view.clients) lines.push(`  ${c.name}  ${c.kind}  ${c.tunnelIp}${c.certificate ? `  certificate ${c.certificate.serial}` : ''}${c.networks.length ? `  networks ${c.networks.join(', ')}` : ''}`);
   lines.push('', 'ROUTES');
   if (view.routes.length === 0) lines.push('  none');
   else lines.push(formatTable(['PLANT', 'SUBNET', 'MAPPED', 'NATIVE'], view.routes.map((r) => [r.plant, r.subnet, r.mapped, r.native ? 'yes' : 'no (conflict: mapped only)'])));
