@@ -1,7 +1,7 @@
-import { Badge, Button, Card, Group, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Modal, Radio, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import type { OrgSummary } from '../../../../src/core/wire/org.ts';
-import type { OrgVpnView } from '../../../../src/core/wire/org-vpn.ts';
+import type { OrgVpnProtocol, OrgVpnView } from '../../../../src/core/wire/org-vpn.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { Loadable } from '../../ui/Loadable.tsx';
 import { TableScroll } from '../../ui/TableScroll.tsx';
@@ -25,7 +25,7 @@ export function OrgVpnsPage({ org, access }: { org: OrgSummary; access: OrgAcces
           {manage && <Button onClick={() => setCreating(true)}>New organization VPN</Button>}
         </Group>
         <Text size="sm" mt="xs">
-          A shared WireGuard tunnel in one region. Its sites (office or control-room routers) and devices reach the chosen plants — mapped addresses always,
+          A shared WireGuard or OpenVPN tunnel in one region. Its sites (office or control-room routers) and devices reach the chosen plants — mapped addresses always,
           native ones where no two chosen plants overlap — and nothing else.
         </Text>
       </Card>
@@ -61,7 +61,7 @@ function VpnCard({ orgId, vpn, manage }: { orgId: string; vpn: OrgVpnView; manag
               {vpn.name}
             </Title>
             <Text size="sm">
-              Region <Badge variant="light">{vpn.region}</Badge> · WireGuard · {vpn.clients.length} client{vpn.clients.length === 1 ? '' : 's'}
+              Region <Badge variant="light">{vpn.region}</Badge> · {vpn.protocol === 'openvpn' ? 'OpenVPN' : 'WireGuard'} · {vpn.clients.length} client{vpn.clients.length === 1 ? '' : 's'}
             </Text>
           </div>
           {manage && (
@@ -202,9 +202,10 @@ function VpnCard({ orgId, vpn, manage }: { orgId: string; vpn: OrgVpnView; manag
       {adding && (
         <AddClientDialog
           vpn={vpn.name}
+          protocol={vpn.protocol}
           pending={adder.pending}
           error={adder.error}
-          onAdd={(input) => adder.add(vpn.id, input)}
+          onAdd={(input) => adder.add(vpn, input)}
           onShown={(config) => {
             setAdding(false);
             setShown(config);
@@ -237,12 +238,13 @@ function CreateDialog({ orgId, onClose }: { orgId: string; onClose: () => void }
   const [name, setName] = useState('');
   const [region, setRegion] = useState('');
   const [plants, setPlants] = useState('');
+  const [protocol, setProtocol] = useState<OrgVpnProtocol>('wireguard');
   return (
     <Modal opened onClose={onClose} title="New organization VPN" centered closeButtonProps={{ 'aria-label': 'Cancel' }}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          create.mutate({ name: name.trim(), region: region.trim(), plants: plants.split('\n').map((p) => p.trim()).filter(Boolean) }, { onSuccess: onClose });
+          create.mutate({ name: name.trim(), region: region.trim(), plants: plants.split('\n').map((p) => p.trim()).filter(Boolean), protocol }, { onSuccess: onClose });
         }}
         noValidate
       >
@@ -250,6 +252,12 @@ function CreateDialog({ orgId, onClose }: { orgId: string; onClose: () => void }
           <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus required />
           <TextInput label="Region" description="Where its clients connect (a region's name)" value={region} onChange={(e) => setRegion(e.currentTarget.value)} required />
           <TextInput label="Plants (optional)" description="Plant names, one per line; more can be added later" value={plants} onChange={(e) => setPlants(e.currentTarget.value)} />
+          <Radio.Group label="Protocol" description="What its clients run; chosen once" value={protocol} onChange={(v) => setProtocol(v as OrgVpnProtocol)}>
+            <Group mt={4}>
+              <Radio value="wireguard" label="WireGuard" />
+              <Radio value="openvpn" label="OpenVPN (certificate)" />
+            </Group>
+          </Radio.Group>
           {create.error && (
             <Text c="red.9" role="alert">
               {create.error.message}
