@@ -196,6 +196,48 @@ export function orgVpnSuite(engine: string, database: () => Promise<string | und
       }
     });
 
+    it('O1 with P7: a client\u2019s sessions come from the gateways\u2019 status reports (WireGuard handshake, OpenVPN connect time): source address and bytes; Members see them, Guests 403, others 404', async () => {
+      assert.equal((await alice.post(SOLAR, { name: 'watched', region: 'eu-central', plants: ['Park A'] })).status, 201);
+      assert.equal((await alice.post(SOLAR, { name: 'watched-ovpn', region: 'eu-central', plants: ['Park A'], protocol: 'openvpn' })).status, 201);
+      const wg = (await alice.post(`${SOLAR}/watched/clients`, { name: 'hq', kind: 'device' })).body.client;
+      const ovpn = (await alice.post(`${SOLAR}/watched-ovpn/clients`, { name: 'pc', kind: 'device', csr: (await createDeviceCsr()).csrPem })).body.client;
+      const gateway = await enrolGateway(op, server.url);
+      const T = Math.floor(Date.now() / 1000);
+      const realNow = server.ctx.now;
+      const report = async (at: number, peers: Array<Record<string, unknown>>) => {
+        server.ctx.now = () => new Date(at * 1000);
+        const sent = await gateway.client.post(`/api/v1/gateways/${gateway.id}/status`, { appliedRevision: 1, version: 'test', lastError: null, peers });
+        assert.equal(sent.status, 204, JSON.stringify(sent.body));
+      };
+      await report(T, [
+        { publicKey: wg.publicKey, endpoint: '198.51.100.7:40000', latestHandshake: T - 10, rxBytes: 1000, txBytes: 500 },
+        { publicKey: `openvpn:${ovpn.certificate.serial}`, endpoint: '198.51.100.8:1194', latestHandshake: T, rxBytes: 70, txBytes: 80, connectedSince: T - 30 },
+      ]);
+      await server.ctx.daemonStatus.flush();
+      try {
+        const wgSessions = await bob.get(`${SOLAR}/watched/clients/hq/sessions`);
+        assert.equal(wgSessions.status, 200, JSON.stringify(wgSessions.body));
+        assert.deepEqual(wgSessions.body.sessions.map((x: Record<string, unknown>) => [x.start, x.end, x.sourceAddress, x.bytesIn, x.bytesOut, x.region]), [
+          [new Date((T - 10) * 1000).toISOString(), null, '198.51.100.7:40000', 1000, 500, 'eu-central'],
+        ]);
+        const ovpnSessions = await bob.get(`${SOLAR}/watched-ovpn/clients/${ovpn.id}/sessions`);
+        assert.deepEqual(ovpnSessions.body.sessions.map((x: Record<string, unknown>) => [x.start, x.sourceAddress, x.bytesIn, x.bytesOut]), [
+          [new Date((T - 30) * 1000).toISOString(), '198.51.100.8:1194', 70, 80],
+        ], 'an OpenVPN client\u2019s session starts at its connect');
+        assert.deepEqual((await bob.get('/api/v1/vpn/sessions')).body.sessions, [], 'not a personal session of anyone');
+        assert.equal((await gus.get(`${SOLAR}/watched/clients/hq/sessions`)).status, 403);
+        assert.equal((await otto.get(`${SOLAR}/watched/clients/hq/sessions`)).status, 404);
+        const missing = await bob.get(`${SOLAR}/watched/clients/nobody/sessions`);
+        assert.equal(missing.status, 404);
+        assert.equal(missing.body.error.field, 'client');
+        const bad = await bob.get(`${SOLAR}/watched/clients/hq/sessions?limit=0`);
+        assert.equal(bad.status, 400);
+      } finally {
+        server.ctx.now = realNow;
+      }
+      for (const name of ['watched', 'watched-ovpn']) assert.equal((await alice.delete(`${SOLAR}/${name}`)).status, 200);
+    });
+
     it('O1 with P9: an OpenVPN organization VPN: clients send a CSR, get a certificate of the user CA once, are OpenVPN peers of their region; removal and deletion put them on the CRL', async () => {
       const badProtocol = await alice.post(SOLAR, { name: 'ovpn', region: 'eu-central', protocol: 'ipsec' });
       assert.equal(badProtocol.status, 400);

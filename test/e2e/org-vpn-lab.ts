@@ -76,6 +76,8 @@ export class OrgVpnLab {
     this.confPath = join(s.work, `${name}.${this.protocol === 'openvpn' ? 'ovpn' : 'conf'}`);
     await this.olga(['org-vpn', 'client', 'add', 'office', '--org', 'SolarCo', '--name', name, '--kind', 'site', '--network', OFFICE_NETWORK, '--out', this.confPath]);
     if (this.protocol === 'openvpn') {
+      // a previous site's client (removed: refused by the CRL) gives up tun0 first
+      await this.siteClient?.stop();
       this.siteClient = await this.startOpenVpn(this.router.ns, this.confPath);
     } else {
       const driver = new WireGuardGoDriver({ netns: this.router.ns });

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { formatBytes } from '../../core/render/format-bytes.ts';
 import { renderOrgVpnConf, renderOrgVpnOvpn } from '../../core/render/org-vpn-conf.ts';
+import { SESSION_PAGE_MAX, type SessionPage, type VpnSession, sessionContractJson } from '../../core/wire/sessions.ts';
 import { type OrgVpnClientCredentials, type OrgVpnView, orgVpnApi } from '../../core/wire/org-vpn.ts';
 import { generateWireGuardKeyPair } from '../../crypto/wireguard-keys.ts';
 import { callEndpoint } from '../api-client.ts';
@@ -158,6 +160,38 @@ export function registerOrgVpnCommands(program: Command, io: Io): void {
       } else if (opts.json) return;
       io.err(`config of ${what} follows. It is shown only now: plantgate keeps no copy of its private key.`);
       io.out(text.trimEnd());
+    });
+
+  clients
+    .command('sessions <vpn> <client>')
+    .description("a client's current and past sessions, newest first: start, end, source address, country, bytes, region and gateway")
+    .requiredOption('--org <org>', ORG_HELP)
+    .option('--json', 'print JSON (per session: start, end, sourceAddress, country, bytesIn, bytesOut, region, gateway)')
+    .option('--limit <n>', 'how many sessions (newest first)', '50')
+    .option('--all', 'every session (pages through all of them)')
+    .action(async (name: string, clientRef: string, opts: { org: string; json?: boolean; limit: string; all?: boolean }) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit: must be a whole number of at least 1', 'usage');
+      const sessions: VpnSession[] = [];
+      let cursor: string | null = null;
+      do {
+        const want = opts.all ? SESSION_PAGE_MAX : Math.min(SESSION_PAGE_MAX, limit - sessions.length);
+        const page: SessionPage = await callEndpoint(client(io), orgVpnApi.clientSessions, {
+          params: { org: opts.org, vpn: name, client: clientRef },
+          query: { limit: want, ...(cursor ? { cursor } : {}) },
+        });
+        sessions.push(...page.sessions);
+        cursor = page.next;
+      } while (cursor && (opts.all || sessions.length < limit));
+      if (opts.json) return printJson(io, sessions.map(sessionContractJson));
+      if (sessions.length === 0) return io.out(`${clientRef} has no session yet (one starts when a gateway reports the client connected)`);
+      io.out(
+        formatTable(
+          // the gateway counts from its side: what it received is what the client sent
+          ['START', 'END', 'SOURCE', 'COUNTRY', 'SENT BY CLIENT', 'RECEIVED BY CLIENT', 'REGION', 'GATEWAY'],
+          sessions.map((s) => [s.start, s.end ?? 'connected', s.sourceAddress ?? '-', s.country ?? '-', formatBytes(s.bytesIn), formatBytes(s.bytesOut), s.region, s.gateway]),
+        ),
+      );
     });
 
   clients

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { endpoint } from './endpoint.ts';
 import { strictCidrV4, strictIpv4, wireGuardKey } from './formats.ts';
+import { SessionPage, SessionsQuery } from './sessions.ts';
 
 /** Organization VPNs (issue 12, SPEC O1): one endpoint table for server, CLI and web UI. */
 
@@ -125,4 +126,6 @@ export const orgVpnApi = {
   addClient: endpoint({ method: 'POST', path: '/orgs/:org/org-vpns/:vpn/clients', body: OrgVpnClientCreateRequest, response: OrgVpnClientCredentials }),
   /** `:client` is the client's id or name. */
   removeClient: endpoint({ method: 'DELETE', path: '/orgs/:org/org-vpns/:vpn/clients/:client', response: OrgVpnChange }),
+  /** A client's sessions, newest first (P7's shape: start, end, source address, bytes, region, gateway); `:client` is its id or name. */
+  clientSessions: endpoint({ method: 'GET', path: '/orgs/:org/org-vpns/:vpn/clients/:client/sessions', query: SessionsQuery, response: SessionPage }),
 } as const;

@@ -227,6 +227,8 @@ export interface Database {
     last_rx: number;
     last_tx: number;
   };
+  /** 0022a: sessions of organization VPN clients (the shape of vpn_sessions, owned by a client). */
+  org_vpn_sessions: Omit<Database['vpn_sessions'], 'user_id'> & { client_id: string };
   daemons: {
     id: string;
     kind: 'gateway' | 'agent';

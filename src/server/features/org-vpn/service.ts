@@ -14,6 +14,8 @@ import { type NewEvent, recordEvents } from '../events/store.ts';
 import { type OrgAccess, requireAction } from '../organizations/org-access.ts';
 import { regionByName } from '../regions/store.ts';
 import { claimWireGuardKey } from '../vpn/key-registry.ts';
+import { orgClientSessions } from '../sessions/service.ts';
+import type { SessionPage, SessionsQuery } from '../../../core/wire/sessions.ts';
 import { loadOrCreateUserCa, type SignedCertificate, signProfileCsr } from '../vpn/user-ca.ts';
 import { openVpnPeerId, orgVpnClientCommonName } from '../../../core/openvpn/profile-certificate.ts';
 import { OPENVPN_PROFILE_PORT } from '../../../core/render/profile-endpoints.ts';
@@ -256,6 +258,16 @@ export async function removeClient(ctx: AppContext, access: OrgAccess, ref: stri
     (m, client) => m.removeOrgVpnClient(client.id as OrgVpnClientId),
   );
   return { ok: true, revision: ctx.fleet.currentRevision() };
+}
+
+/** A client's sessions (P7's view, org VPN clients: 0022a); whoever may see the VPN sees them. */
+export async function clientSessions(ctx: AppContext, access: OrgAccess, ref: string, clientRef: string, query: SessionsQuery): Promise<SessionPage> {
+  requireAction(access, 'org-vpns.view');
+  const row = await findVpn(ctx.store.db, access, ref);
+  const clients = await activeClientRows(ctx.store.db, [row.id]);
+  const client = clients.find((c) => c.id === clientRef) ?? clients.find((c) => c.name === clientRef);
+  if (!client) throw notFound('client', `client: ${row.name} has no client "${clientRef.slice(0, 64)}"`);
+  return orgClientSessions(ctx, client.id, query);
 }
 
 // ---- helpers ------------------------------------------------------------------------------
