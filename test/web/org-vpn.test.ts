@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { wireGuardPublicKey } from '../../src/crypto/wireguard-keys.ts';
-import { startTestServer } from '../support/server.ts';
+import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
 import { ensureWebBuilt, launchChromium } from './browser.ts';
 import { loadWebFleet, USERS } from './fleet.ts';
 import { DESKTOP, expectAccessible, openOrgTab, PHONE, pageFetch, signIn } from './org-session.ts';
@@ -125,6 +125,26 @@ describe('organization VPNs in the web UI (issue 12)', () => {
     await shown.waitFor({ state: 'detached' });
     assert.ok(!(await page.content()).includes(inline('key').split('\n')[1] as string), 'the key is gone with the dialog');
     const client = vpn.locator('[data-testid="org-vpn-client"][data-client="team-pc"]');
+
+    // P7's view for the client: a gateway of the region reports it connected (its OpenVPN connect time and bytes)
+    const op = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
+    const enrolment = await op.post('/api/v1/admin/gateways/enrolments', { region: 'demo' });
+    const enrolled = await http(server.url).post('/api/v1/enrol', { token: enrolment.body.token });
+    assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
+    const now = Math.floor(Date.now() / 1000);
+    const peer = { publicKey: stored.public_key, endpoint: '198.51.100.20:51000', latestHandshake: now, rxBytes: 4096, txBytes: 8192, connectedSince: now - 60 };
+    const status = await http(server.url, enrolled.body.credential).post(`/api/v1/gateways/${enrolled.body.id}/status`, { appliedRevision: 1, version: 'test', lastError: null, peers: [peer] });
+    assert.equal(status.status, 204, JSON.stringify(status.body));
+    await server.ctx.daemonStatus.flush();
+    await client.getByRole('button', { name: 'Sessions of client team-pc' }).click();
+    const sessions = page.getByRole('dialog', { name: 'Sessions of team-pc' });
+    const row = sessions.getByTestId('session-row');
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? '', /Connected.*198\.51\.100\.20:51000.*4\.00 KiB.*8\.00 KiB.*demo/);
+    await expectAccessible(page, 'org-vpn-client-sessions');
+    await sessions.getByRole('button', { name: 'Close' }).click();
+    await sessions.waitFor({ state: 'detached' });
+
     await client.getByRole('button', { name: 'Remove client team-pc' }).click();
     await client.waitFor({ state: 'detached' });
     await context.close();

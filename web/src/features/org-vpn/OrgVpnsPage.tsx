@@ -8,6 +8,7 @@ import { TableScroll } from '../../ui/TableScroll.tsx';
 import type { OrgAccess } from '../organization/use-org.ts';
 import { AddClientDialog } from './AddClientDialog.tsx';
 import { ClientConfigDialog } from './ClientConfigDialog.tsx';
+import { ClientSessionsDialog } from './ClientSessionsDialog.tsx';
 import { type ShownClientConfig, useAddClient, useCreateOrgVpn, useOrgVpns, useRemoveClient, useRemoveOrgVpn, useVpnPlant } from './use-org-vpns.ts';
 
 /** Organization VPNs (SPEC O1): a shared tunnel in one region with chosen plants, for the whole team's offices and machines. */
@@ -52,6 +53,7 @@ function VpnCard({ orgId, vpn, manage }: { orgId: string; vpn: OrgVpnView; manag
   const [adding, setAdding] = useState(false);
   const [shown, setShown] = useState<ShownClientConfig | null>(null);
   const [deleting, setDeleting] = useState(false);
+  const [watching, setWatching] = useState<{ id: string; name: string } | null>(null);
   return (
     <Card withBorder padding="lg" data-testid="org-vpn" data-vpn={vpn.name} component="section" aria-label={`Organization VPN ${vpn.name}`}>
       <Stack>
@@ -166,7 +168,7 @@ function VpnCard({ orgId, vpn, manage }: { orgId: string; vpn: OrgVpnView; manag
                   <Table.Th>Kind</Table.Th>
                   <Table.Th>Tunnel IP</Table.Th>
                   <Table.Th>Networks</Table.Th>
-                  {manage && <Table.Th>Actions</Table.Th>}
+                  <Table.Th>Actions</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -178,20 +180,25 @@ function VpnCard({ orgId, vpn, manage }: { orgId: string; vpn: OrgVpnView; manag
                     <Table.Td data-label="Kind">{c.kind}</Table.Td>
                     <Table.Td data-label="Tunnel IP">{c.tunnelIp}</Table.Td>
                     <Table.Td data-label="Networks">{c.networks.join(', ') || '—'}</Table.Td>
-                    {manage && (
-                      <Table.Td data-label="">
-                        <Button
-                          size="compact-sm"
-                          color="red"
-                          variant="outline"
-                          aria-label={`Remove client ${c.name}`}
-                          loading={removeClient.isPending && removeClient.variables?.client === c.id}
-                          onClick={() => removeClient.mutate({ vpn: vpn.id, client: c.id })}
-                        >
-                          Remove
+                    <Table.Td data-label="">
+                      <Group gap="xs">
+                        <Button size="compact-sm" variant="default" aria-label={`Sessions of client ${c.name}`} onClick={() => setWatching({ id: c.id, name: c.name })}>
+                          Sessions
                         </Button>
-                      </Table.Td>
-                    )}
+                        {manage && (
+                          <Button
+                            size="compact-sm"
+                            color="red"
+                            variant="outline"
+                            aria-label={`Remove client ${c.name}`}
+                            loading={removeClient.isPending && removeClient.variables?.client === c.id}
+                            onClick={() => removeClient.mutate({ vpn: vpn.id, client: c.id })}
+                          >
+                            Remove
+                          </Button>
+                        )}
+                      </Group>
+                    </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
@@ -217,6 +224,7 @@ function VpnCard({ orgId, vpn, manage }: { orgId: string; vpn: OrgVpnView; manag
         />
       )}
       {shown && <ClientConfigDialog config={shown} onClose={() => setShown(null)} />}
+      {watching && <ClientSessionsDialog orgId={orgId} vpn={vpn} client={watching} onClose={() => setWatching(null)} />}
       <ConfirmDialog
         opened={deleting}
         title={`Delete organization VPN ${vpn.name}?`}
