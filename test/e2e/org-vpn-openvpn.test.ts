@@ -80,6 +80,21 @@ describe('OpenVPN organization VPN end to end (real openvpn client and server, n
     assert.deepEqual([...new Set(http.map((r) => r.deviceIp))], [DEVICE_IP]);
   });
 
+  it('O1 with P7: the connected device client is a current session in org-vpn client sessions --json (source address, bytes both ways)', async () => {
+    // the gateway reports every few seconds; the control plane folds reports into sessions every 15 s
+    type Session = { start: string; end: string | null; sourceAddress: string | null; bytesIn: number; bytesOut: number; region: string };
+    let sessions: Session[] = [];
+    for (const end = Date.now() + 30_000; Date.now() < end; await sleep(1000)) {
+      sessions = JSON.parse((await o.olga(['org-vpn', 'client', 'sessions', 'office', 'team-pc', '--org', 'SolarCo', '--json'])).stdout) as Session[];
+      if (sessions.some((x) => x.end === null && x.bytesIn > 0 && x.bytesOut > 0)) break;
+    }
+    const current = sessions.find((x) => x.end === null);
+    assert.ok(current, `a current session: ${JSON.stringify(sessions)}`);
+    assert.match(current.sourceAddress ?? '', /^10\.10\.\d+\.2:\d+$/, 'the address the machine\u2019s openvpn client connects from (its uplink)');
+    assert.ok(current.bytesIn > 0 && current.bytesOut > 0, JSON.stringify(current));
+    assert.equal(current.region, 'e2e');
+  });
+
   it(`O1 item 8: Plant A leaving the VPN cuts an open flow within ${CUT_MS} ms of the API answer; adding it back restores it`, async () => {
     const flow = o.flowWithChange(o.mapped.A, 1500, `${VPN_PATH}/plants/${encodeURIComponent(PLANT_A)}`, 4500);
     await flow.waitForLine(/^done/, 15_000);
