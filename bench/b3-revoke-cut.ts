@@ -43,7 +43,7 @@ const s = new ScenarioLab();
 const stop = async () => {
   await s.cleanup();
 };
-process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+process.once('SIGINT', () => void stop().then(() => process.kill(process.pid, 'SIGINT')));
 
 type Trial = { trial: number; lastThrough: number; firstDropped: number; revokeRequest: number; echoesBefore: number; lateEchoes: number };
 const trials: Trial[] = [];

@@ -121,7 +121,7 @@ const stop = async () => {
   await s.cleanup();
   await pg?.stop();
 };
-process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+process.once('SIGINT', () => void stop().then(() => process.kill(process.pid, 'SIGINT')));
 
 const cliApplies: number[] = [];
 type Trial = Cut & { kind: 'revoke' | 'role'; trial: number; request: number; steps: Map<string, number> };

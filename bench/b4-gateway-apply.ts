@@ -323,8 +323,8 @@ async function main() {
   const stopAll = async () => {
     for (const gateway of gateways.splice(0)) await gateway.teardown().catch(() => {});
   };
-  const onSignal = () => {
-    stopAll().finally(() => process.exit(130));
+  const onSignal = (signal: NodeJS.Signals) => {
+    stopAll().finally(() => process.kill(process.pid, signal));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

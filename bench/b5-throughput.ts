@@ -72,8 +72,8 @@ async function main() {
     for (const { driver, name } of wgDrivers) await driver.deleteInterface(name).catch(() => {});
     await lab.cleanup();
   };
-  const onSignal = () => {
-    cleanup().finally(() => process.exit(130));
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanup().finally(() => process.kill(process.pid, signal));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

@@ -40,6 +40,7 @@ import { type AuditStore, openAuditStore } from '../src/server/db/audit-connect.
 import { partitionName } from '../src/server/features/audit/ingest-store.ts';
 import { identityIds } from '../src/server/features/audit/identity-store.ts';
 import { type Identity, recordKey } from '../src/core/audit/identity.ts';
+import { recordKeySql } from '../src/server/db/migrations/0019_audit_record_key_ms.ts';
 import { candidateSegments, recordsQuery } from '../src/server/features/audit/query-store.ts';
 import { recordsPage } from '../src/server/features/audit/read-service.ts';
 
@@ -121,12 +122,11 @@ function generated(engine: 'pg' | 'sqlite', perPlantDay: number): string {
   const hash = engine === 'pg' ? `decode(md5(i::text || '/' || d) || md5(d || '/' || i), 'hex')` : `randomblob(32)`;
   const text = (e: string) => (engine === 'pg' ? `(${e})::text` : `(${e})`);
   const recordId = `${uid(engine, 5, 'p % 20')} || ':' || ${text(`${last} * 1000 + 60000`)} || ':' || i`;
-  // The product's recordKey(gateway, record id, first seen): the first-seen minute (26 bits) above
-  // 27 bits of SHA-256("gateway\nrecord id").
-  const minute = `((${first} / 60) % 67108864)`;
+  // The product's recordKey(gateway, record id, first seen): the first-seen millisecond (41 bits)
+  // above 12 bits of SHA-256("gateway\nrecord id"), as migration 0019 computes it.
   const key =
     engine === 'pg'
-      ? `${minute} * 134217728 + ((('x' || encode(substr(sha256(convert_to(${uid(engine, 5, 'p % 20')} || E'\\n' || ${recordId}, 'UTF8')), 1, 4), 'hex'))::bit(32)::bigint) >> 5)`
+      ? recordKeySql(uid(engine, 5, 'p % 20'), recordId, `(${first}) * 1000`)
       : `record_key(${uid(engine, 5, 'p % 20')}, ${recordId}, ${first} * 1000)`;
   return [
     `(d - D0) * ${perPlantDay} + k + 1`,

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const cleanup = async () => {
     while (cleanups.length > 0) await (cleanups.pop() as () => Promise<void>)().catch((e) => console.error('cleanup:', e));
   };
-  const onSignal = () => void cleanup().finally(() => process.exit(130));
+  const onSignal = (signal: NodeJS.Signals) => void cleanup().finally(() => process.kill(process.pid, signal));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {

@@ -135,7 +135,7 @@ const cleanup = async () => {
   agent.destroy();
   while (cleanups.length) await (cleanups.pop() as () => Promise<void>)().catch((e) => console.error('cleanup:', e));
 };
-process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+process.once('SIGINT', () => void cleanup().finally(() => process.kill(process.pid, 'SIGINT')));
 
 type Window = { seconds: number; waiting: number | null; queriesTotal: number | null; queriesPerSecond: number | null; pgXactPerSecond: number | null; cpuShare: number; answersPerSecond: number; mibPerSecond: number; errors: number };
 const windows: Window[] = [];
@@ -262,7 +262,7 @@ try {
   rssMiB = processRssMiB(pid);
   stopAt = 0;
   agent.destroy();
-  await Promise.race([Promise.allSettled(loops), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  await Promise.race([Promise.allSettled(loops), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
 } catch (error) {
   console.error(error);
   if (running.server) console.error(running.server.output().slice(-3000));
@@ -316,5 +316,3 @@ line('MiB/s sent to the daemons', result.mibPerSecond);
 line('errors', result.errors);
 line('server RSS', `${result.serverRssMiB} MiB`);
 console.log(`RESULT ${JSON.stringify(result)}`);
-// Sockets the server closed late may still hold the loop: the results are out, end here.
-process.exit(process.exitCode ?? 0);

@@ -61,7 +61,7 @@ function median(values: number[]): number {
 }
 
 const l = await startOpenVpnProfileLab({ deviceLifetimeMs: 30 * 60_000, device: 'echo' });
-process.once('SIGINT', () => void l.stop().then(() => process.exit(130)));
+process.once('SIGINT', () => void l.stop().then(() => process.kill(process.pid, 'SIGINT')));
 const ns = (who: string) => l.ns[who] as string;
 const failures: string[] = [];
 const connectMs: number[] = [];

@@ -51,7 +51,7 @@ type Trial = { kind: Kind; trial: number; firstDropped: number; lastThrough: num
 
 await assertNetnsCapable();
 const o = new OrgVpnLab({ protocol: PROTOCOL });
-process.once('SIGINT', () => void o.cleanup().then(() => process.exit(130)));
+process.once('SIGINT', () => void o.cleanup().then(() => process.kill(process.pid, 'SIGINT')));
 const trials: Trial[] = [];
 const failures: string[] = [];
 try {

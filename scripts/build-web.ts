@@ -5,15 +5,13 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-let vite: typeof import('vite');
-try {
-  vite = await import('vite');
-} catch {
+const vite = await import('vite').catch(() => null);
+if (vite === null) {
   console.log('web UI not built: Vite is not installed (dev dependencies omitted)');
-  process.exit(0);
+} else {
+  const configFile = `${root}web/vite.config.ts`;
+  if (!existsSync(configFile)) throw new Error(`missing ${configFile}`);
+  const started = performance.now();
+  await vite.build({ configFile, logLevel: 'warn' });
+  console.log(`web UI built into web/dist in ${Math.round(performance.now() - started)} ms`);
 }
-const configFile = `${root}web/vite.config.ts`;
-if (!existsSync(configFile)) throw new Error(`missing ${configFile}`);
-const started = performance.now();
-await vite.build({ configFile, logLevel: 'warn' });
-console.log(`web UI built into web/dist in ${Math.round(performance.now() - started)} ms`);

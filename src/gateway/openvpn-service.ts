@@ -196,7 +196,7 @@ export class GatewayOpenVpn {
     const server: Server = { transport, instance, clients: new Map(), pending: null, routes: Promise.resolve(), lastReport: [] };
     this.servers.set(transport, server);
     instance.onNotification((notification) => void this.onNotification(server, notification));
-    void instance.exited.then((exit) => this.onExit(server, exit));
+    void instance.exited.then((exit) => this.onServerEnded(server, exit));
     // real-time log lines: a handshake the CRL (or the CA) refuses is said in the gateway's log
     await instance.command('log on').catch((error) => this.ports.log.warn('openvpn log on failed', { error: errorMessage(error) }));
     // management-hold: openvpn binds its port only now, when every connect will be heard
@@ -206,7 +206,7 @@ export class GatewayOpenVpn {
   }
 
   /** Supervision: a server that died while wanted is started again (after a pause, so a crash loop cannot spin). */
-  private async onExit(server: Server, exit: { code: number | null; signal: string | null }): Promise<void> {
+  private async onServerEnded(server: Server, exit: { code: number | null; signal: string | null }): Promise<void> {
     if (this.servers.get(server.transport) !== server) return; // stopped on purpose
     this.servers.delete(server.transport);
     this.ports.log.error('openvpn server exited; restarting', { transport: server.transport, code: exit.code, signal: exit.signal });

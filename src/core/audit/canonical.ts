@@ -8,10 +8,17 @@ import type { StoredFlow } from './flow.ts';
 export const CANONICAL_VERSION = 'pgaf1';
 
 export function canonicalFlow(r: StoredFlow): string {
-  return JSON.stringify([
-    CANONICAL_VERSION,
-    r.plantId,
-    r.seq,
+  const [before, after] = canonicalAroundSeq(r);
+  return `${before}${r.seq}${after}`;
+}
+
+/**
+ * A record's canonical bytes before and after its seq. The ingest computes them before it
+ * locks the chain heads, where only the seq and the hashes remain to be done (B6).
+ */
+export function canonicalAroundSeq(r: Omit<StoredFlow, 'seq'>): [string, string] {
+  const before = `[${JSON.stringify(CANONICAL_VERSION)},${JSON.stringify(r.plantId)},`;
+  const after = JSON.stringify([
     r.recordId,
     r.gatewayId,
     r.segment,
@@ -36,4 +43,5 @@ export function canonicalFlow(r: StoredFlow): string {
     r.lastSeen,
     r.session,
   ]);
+  return [before, `,${after.slice(1)}`];
 }

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { canonicalFlow } from './canonical.ts';
+import { canonicalAroundSeq, canonicalFlow } from './canonical.ts';
 import type { StoredFlow } from './flow.ts';
 
 /**
@@ -40,4 +40,30 @@ export function appendToChain<R extends Partial<StoredFlow>>(
     out.push(record);
   }
   return { records: out, head: { seq, hash, segment } };
+}
+
+/** A record whose canonical bytes around the seq are already known (`canonicalAroundSeq`). */
+export type ChainDraft = { record: StoredFlow & { hash: string }; around: [string, string] };
+
+/** Drafts for `appendDrafts`: the records with every field but seq and hash, and their canonical bytes. */
+export function chainDrafts(records: ReadonlyArray<Omit<StoredFlow, 'seq'>>): ChainDraft[] {
+  return records.map((r) => ({ record: { ...r, seq: 0, hash: '' }, around: canonicalAroundSeq(r) }));
+}
+
+/**
+ * appendToChain for drafts: numbers and hashes them in place (the same hashes as
+ * appendToChain of the same records), so the work done while the chain head is locked is
+ * one SHA-256 per record. Every draft must carry the segment the chain continues in.
+ */
+export function appendDrafts(head: ChainHead, drafts: readonly ChainDraft[]): ChainHead {
+  let { seq, hash: previous } = head;
+  let segment = head.segment;
+  for (const { record, around } of drafts) {
+    seq += 1;
+    previous = hash('sha256', `${previous}\n${around[0]}${seq}${around[1]}`, 'hex');
+    record.seq = seq;
+    record.hash = previous;
+    segment = Math.max(segment, record.segment);
+  }
+  return { seq, hash: previous, segment };
 }

@@ -13,6 +13,7 @@ import { auditQueryIndex } from './migrations/0014_audit_query_index.ts';
 import { auditStreamCursors } from './migrations/0015_audit_stream_cursors.ts';
 import { auditSegmentFirstSeen } from './migrations/0016_audit_segment_first_seen.ts';
 import { auditCompactRows } from './migrations/0017_audit_compact_rows.ts';
+import { auditRecordKeyMs } from './migrations/0019_audit_record_key_ms.ts';
 import { openSqlite } from './sqlite-adapter.ts';
 
 export type AuditStore = {
@@ -30,7 +31,11 @@ export type AuditStore = {
 
 /** The audit store's migrations: append-only like the fleet's, tracked in their own table. */
 export function auditMigrations(engine: Engine) {
-  return { '0008_audit': auditSchema(engine), '0014_audit_query_index': auditQueryIndex(engine), '0015_audit_stream_cursors': auditStreamCursors, '0016_audit_segment_first_seen': auditSegmentFirstSeen, '0017_audit_compact_rows': auditCompactRows(engine) };
+  return {
+    '0008_audit': auditSchema(engine), '0014_audit_query_index': auditQueryIndex(engine), '0015_audit_stream_cursors': auditStreamCursors, '0016_audit_segment_first_seen': auditSegmentFirstSeen, '0017_audit_compact_rows': auditCompactRows(engine),
+    // 0018 is left for the proxy's HTTP request details (issue 12)
+    '0019_audit_record_key_ms': auditRecordKeyMs(engine),
+  };
 }
 
 /**

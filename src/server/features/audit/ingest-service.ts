@@ -2,16 +2,16 @@ import { type Attributed, type Attribution, type AttributionView, type ReportedF
 import { type ClientAttributionView, attributeClientFlow, clientAttributionView } from '../../../core/audit/attribute-client.ts';
 import { forbidden } from '../../http/errors.ts';
 import { agentGapOwner } from '../../../core/audit/gap-owner.ts';
-import { appendToChain } from '../../../core/audit/chain.ts';
+import { appendDrafts, chainDrafts } from '../../../core/audit/chain.ts';
 import { type Checkpoint, signCheckpoint } from '../../../core/audit/checkpoint.ts';
-import { CLOCK_SKEW_DAYS, type StoredFlow, type StoredGap, segmentOf } from '../../../core/audit/flow.ts';
+import { CLOCK_SKEW_DAYS, type StoredGap, segmentOf } from '../../../core/audit/flow.ts';
 import type { FlowBatch, FlowBatchAck } from '../../../core/wire/audit.ts';
 import { identityOf } from '../../../core/audit/identity.ts';
 import { identityIds } from './identity-store.ts';
 import type { AppContext } from '../../context.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
 import { proxySessionUsers } from './proxy-users-store.ts';
-import { type HeadRow, allDeviceNames, headSeqs, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, lowerSegmentFirstSeen, rowIdsOf, saveBatchAck, storedRecordIds, updateHeads, withoutJit } from './ingest-store.ts';
+import { type HeadRow, type PreparedFlow, allDeviceNames, headSeqs, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, lowerSegmentFirstSeen, prepareFlows, rowIdsOf, saveBatchAck, storedRecordIds, updateHeads, withoutJit } from './ingest-store.ts';
 
 /**
  * Ingests one batch of a gateway's (or agent's) flow records and capture gaps (issue 10 items 2, 3):
@@ -69,6 +69,10 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
   // Identities are resolved (and stored where new) before the transaction: see identity-store.ts.
   const ids = await identityIds(audit.store.db, audit.store.engine, attributed.map((f) => identityOf({ ...f, gatewayId })));
   const rowIds = rowIdsOf(gatewayId, attributed, ids);
+  // Everything of a record but its seq and hash, made before the chain heads are locked (B6).
+  const prepare = (records: readonly Attributed[], recordSegment: number) =>
+    prepareFlows(audit.store.engine, chainDrafts(records.map((f) => ({ ...f, gatewayId, segment: recordSegment, ingestedAt }))), rowIds);
+  const prepared = new Map(prepare(attributed, segment).map((p) => [p.draft.record.recordId, p]));
   return audit.store.transaction(async (trx, pgClient) => {
     if (!(await claimBatch(trx, gatewayId, batch.batchId, segment))) {
       const ack = await findBatchAck(trx, gatewayId, batch.batchId);
@@ -101,7 +105,7 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
 
     const checkpoints: Checkpoint[] = [];
     const sign = (c: Omit<Checkpoint, 'signature'>) => checkpoints.push(signCheckpoint(audit.key.privateKeyPem, c));
-    const chained: Array<StoredFlow & { hash: string }> = [];
+    const chained: PreparedFlow[] = [];
     const earliestBySegment = new Map<number, string>();
     const advanced = new Map<string, HeadRow>();
     const byPlant = new Map<string, Attributed[]>();
@@ -119,23 +123,25 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
       if (head.seq > 0 && head.segment < chainSegment && head.checkpointSeq !== head.seq) {
         sign({ plantId, seq: head.seq, hash: head.hash, recordSegment: head.segment, segment: chainSegment, createdAt: ingestedAt });
       }
-      const appended = appendToChain(head, records, { gatewayId, segment: chainSegment, ingestedAt });
-      for (const r of appended.records) chained.push(r);
+      // A head already in a later segment (another replica's clock ahead): the drafts are remade for it.
+      const rows = chainSegment === segment ? records.map((f) => prepared.get(f.recordId) as PreparedFlow) : prepare(records, chainSegment);
+      const appendedHead = appendDrafts(head, rows.map((r) => r.draft));
+      for (const r of rows) chained.push(r);
       for (const r of records) {
         const known = earliestBySegment.get(chainSegment);
         if (known === undefined || r.firstSeen < known) earliestBySegment.set(chainSegment, r.firstSeen);
       }
       const due = head.checkpointAt === '' || now.getTime() - Date.parse(head.checkpointAt) >= audit.checkpointIntervalMs;
-      if (due) sign({ plantId, seq: appended.head.seq, hash: appended.head.hash, recordSegment: chainSegment, segment: chainSegment, createdAt: ingestedAt });
+      if (due) sign({ plantId, seq: appendedHead.seq, hash: appendedHead.hash, recordSegment: chainSegment, segment: chainSegment, createdAt: ingestedAt });
       advanced.set(plantId, {
-        ...appended.head,
-        checkpointSeq: due ? appended.head.seq : head.checkpointSeq,
+        ...appendedHead,
+        checkpointSeq: due ? appendedHead.seq : head.checkpointSeq,
         checkpointAt: due ? ingestedAt : head.checkpointAt,
       });
     }
     await updateHeads(trx, audit.store.engine, advanced);
     // All plants' records in one bulk insert (B6: one round trip per chunk, not one per plant).
-    await insertFlows(trx, audit.store, chained, rowIds, pgClient);
+    await insertFlows(trx, audit.store, chained, pgClient);
     await lowerSegmentFirstSeen(trx, earliestBySegment);
     const stored = chained.length;
     await insertCheckpoints(trx, checkpoints);

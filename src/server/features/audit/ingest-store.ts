@@ -2,7 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type pg from 'pg';
 import { copyFrom, copyValue } from '../../db/pg-copy.ts';
-import type { ChainHead } from '../../../core/audit/chain.ts';
+import type { ChainDraft, ChainHead } from '../../../core/audit/chain.ts';
 import type { Checkpoint } from '../../../core/audit/checkpoint.ts';
 import type { StoredFlow, StoredGap } from '../../../core/audit/flow.ts';
 import { hashBytes, recordKey } from '../../../core/audit/identity.ts';
@@ -191,76 +191,83 @@ export async function recordIdsAppendedSince(
 /** SQLite rows per chunk: the longest the event loop is held by one ingest (≈ 10 ms). */
 const SQLITE_ROWS_PER_CHUNK = 1000;
 
+// seq first and hash last: the two values known only once the chain head is locked.
 const FLOW_COLUMNS: ReadonlyArray<keyof AuditDatabase['audit_flows']> = [
   'seq', 'record_key', 'identity_id', 'connections', 'bytes_in', 'bytes_out', 'ingested_ms', 'first_seen_ms', 'last_seen_ms', 'segment', 'port',
   'plant_id', 'record_id', 'destination_ip', 'device_ip', 'protocol', 'session', 'hash',
 ];
+const HASH_COLUMN = FLOW_COLUMNS.length - 1;
 const PG_TYPES: Record<string, string> = {
   seq: 'bigint', record_key: 'bigint', identity_id: 'bigint', ingested_ms: 'bigint', first_seen_ms: 'bigint', last_seen_ms: 'bigint', segment: 'integer', port: 'integer', connections: 'bigint', bytes_in: 'bigint', bytes_out: 'bigint', hash: 'bytea',
 };
-const PG_COPY = `copy audit_flows (${FLOW_COLUMNS.join(', ')}) from stdin`;
 const SQLITE_INSERT = `insert into audit_flows (${FLOW_COLUMNS.join(', ')}) values (${FLOW_COLUMNS.map(() => '?').join(', ')})`;
 
 type Chained = StoredFlow & { hash: string };
+type FlowValue = string | number | Buffer | null;
 
-/** A record's column values in FLOW_COLUMNS order (the identity and key as ids, the hash as bytes). */
-function flowValues(r: Chained, ids: RowIds): Array<string | number | Buffer | null> {
+/**
+ * A record ready to be appended (B6: built before the chain heads are locked): its chain
+ * draft and its column values (seq and hash filled in at append); on PostgreSQL also the
+ * `COPY` text of the columns between seq and hash.
+ */
+export type PreparedFlow = { draft: ChainDraft; values: FlowValue[]; copyMiddle: string | null };
+
+export function prepareFlows(engine: Engine, drafts: readonly ChainDraft[], ids: ReadonlyMap<string, RowIds>): PreparedFlow[] {
+  return drafts.map((draft) => {
+    const id = ids.get(draft.record.recordId);
+    if (id === undefined) throw new Error(`record ${draft.record.recordId}: no identity id`);
+    const values = flowValues(draft.record, id);
+    const copyMiddle = engine === 'postgres' ? values.slice(1, HASH_COLUMN).map((v) => copyValue(v as string | number | null)).join('\t') : null;
+    return { draft, values, copyMiddle };
+  });
+}
+
+/** A record's column values in FLOW_COLUMNS order (the identity and key as ids; seq and hash as they are now). */
+function flowValues(r: Chained, ids: RowIds): FlowValue[] {
   return [
     r.seq, ids.key, ids.identity, r.connections, r.bytesIn, r.bytesOut, Date.parse(r.ingestedAt), Date.parse(r.firstSeen),
-    Date.parse(r.lastSeen), r.segment, r.port, r.plantId, r.recordId, r.destinationIp, r.deviceIp, r.protocol, r.session, hashBytes(r.hash),
+    Date.parse(r.lastSeen), r.segment, r.port, r.plantId, r.recordId, r.destinationIp, r.deviceIp, r.protocol, r.session, r.hash === '' ? null : hashBytes(r.hash),
   ];
 }
 
-/** COPY text of one value (bytea as `\\x…`). */
-function copyField(v: string | number | Buffer | null): string {
-  if (Buffer.isBuffer(v)) return `\\\\x${v.toString('hex')}`;
-  return copyValue(v);
-}
-
 /**
- * Appends records inside the ingest transaction, without the query builder in the hot path
- * (B6): SQLite runs one prepared statement per row on the transaction's own connection,
- * yielding to the event loop between chunks; PostgreSQL appends the batch with one `COPY`
- * on the transaction's client (an `unnest` of column arrays when there is none).
- * `ids`: each record's identity id and key, by record id (resolved before the transaction).
+ * Appends chained records inside the ingest transaction, without the query builder in the
+ * hot path (B6): SQLite runs one prepared statement per row on the transaction's own
+ * connection, yielding to the event loop between chunks; PostgreSQL appends the batch with
+ * one `COPY` on the transaction's client, straight into the day partition when the batch
+ * has one segment (an `unnest` of column arrays when there is no client).
  */
-export async function insertFlows(
-  trx: Trx,
-  store: { engine: Engine; sqlite: DatabaseSync | null },
-  records: ReadonlyArray<Chained>,
-  ids: ReadonlyMap<string, RowIds>,
-  pgClient: pg.PoolClient | null = null,
-): Promise<void> {
-  const idOf = (r: Chained): RowIds => {
-    const id = ids.get(r.recordId);
-    if (id === undefined) throw new Error(`record ${r.recordId}: no identity id`);
-    return id;
+export async function insertFlows(trx: Trx, store: { engine: Engine; sqlite: DatabaseSync | null }, rows: readonly PreparedFlow[], pgClient: pg.PoolClient | null = null): Promise<void> {
+  if (rows.length === 0) return;
+  const valuesOf = (row: PreparedFlow): FlowValue[] => {
+    row.values[0] = row.draft.record.seq;
+    row.values[HASH_COLUMN] = hashBytes(row.draft.record.hash);
+    return row.values;
   };
   if (store.sqlite) {
     const insert = store.sqlite.prepare(SQLITE_INSERT);
-    for (let i = 0; i < records.length; i += SQLITE_ROWS_PER_CHUNK) {
+    for (let i = 0; i < rows.length; i += SQLITE_ROWS_PER_CHUNK) {
       if (i > 0) await yieldToEventLoop();
-      const end = Math.min(records.length, i + SQLITE_ROWS_PER_CHUNK);
-      for (let k = i; k < end; k++) {
-        const r = records[k] as Chained;
-        insert.run(...flowValues(r, idOf(r)));
-      }
+      const end = Math.min(rows.length, i + SQLITE_ROWS_PER_CHUNK);
+      for (let k = i; k < end; k++) insert.run(...valuesOf(rows[k] as PreparedFlow));
     }
     return;
   }
-  if (records.length === 0) return;
   if (pgClient) {
+    const segment = (rows[0] as PreparedFlow).draft.record.segment;
+    const oneSegment = rows.every((r) => r.draft.record.segment === segment);
     let text = '';
-    for (const r of records) text += `${flowValues(r, idOf(r)).map(copyField).join('\t')}\n`;
-    await copyFrom(pgClient, PG_COPY, text);
+    for (const { draft, copyMiddle } of rows) text += `${draft.record.seq}\t${copyMiddle}\t\\\\x${draft.record.hash}\n`;
+    // The partition itself when it can: PostgreSQL then routes no row (ensureSegment made it).
+    await copyFrom(pgClient, `copy ${oneSegment ? partitionName(segment) : 'audit_flows'} (${FLOW_COLUMNS.join(', ')}) from stdin`, text);
     return;
   }
-  const rows = records.map((r) => flowValues(r, idOf(r)));
+  const values = rows.map(valuesOf);
   if (store.engine === 'postgres') {
-    const arrays = FLOW_COLUMNS.map((c, k) => sql`${rows.map((r) => r[k])}::${sql.raw(PG_TYPES[c] ?? 'text')}[]`);
+    const arrays = FLOW_COLUMNS.map((c, k) => sql`${values.map((r) => r[k])}::${sql.raw(PG_TYPES[c] ?? 'text')}[]`);
     await sql`insert into audit_flows (${sql.join(FLOW_COLUMNS.map((c) => sql.id(c)))}) select * from unnest(${sql.join(arrays)})`.execute(trx);
   } else {
-    await trx.insertInto('audit_flows').values(rows.map((r) => Object.fromEntries(FLOW_COLUMNS.map((c, k) => [c, r[k]])) as unknown as AuditDatabase['audit_flows'])).execute();
+    await trx.insertInto('audit_flows').values(values.map((r) => Object.fromEntries(FLOW_COLUMNS.map((c, k) => [c, r[k]])) as unknown as AuditDatabase['audit_flows'])).execute();
   }
 }
 
