@@ -7,14 +7,17 @@
  *   node bench/b6-audit-ingest.ts [--database sqlite|pg] [--batches 20] [--batch 5000] [--parallel 2] [--runs 5] [--plants 50]
  *
  * Each run posts `--batches` batches of `--batch` records, `--parallel` requests in flight,
- * and measures flows/s from the first request to the last acknowledgement. After all runs it
+ * from a worker thread (bench/b6-gateway-client.ts: the gateway's side, which is not the
+ * server's work), and measures flows/s from the first request to the last acknowledgement. After all runs it
  * counts the stored rows: every record sent is stored exactly once (0 unreported loss), and
  * one batch sent again stores nothing. Prints `RESULT {json}` with the medians.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { formatIpv4 } from '../src/core/net/ipv4.ts';
+import type { GatewayClientRun, GatewayClientSetup } from './b6-gateway-client.ts';
 import { generateWireGuardKeyPair } from '../src/crypto/wireguard-keys.ts';
 import { startServer } from '../src/server/main.ts';
 
@@ -75,54 +78,29 @@ export async function auditIngest(args: AuditIngestOptions): Promise<AuditIngest
     const gateway = client(server.url, enrolled.credential);
     const path = `/api/v1/gateways/${enrolled.id}/flows`;
 
-    let recordNo = 0;
-    const makeBatch = (id: string) => {
-      const now = Date.now();
-      const records = Array.from({ length: args.batch }, () => {
-        const n = recordNo++;
-        return {
-          id: `r${n}`,
-          tunnelIp: tunnelIps[n % tunnelIps.length],
-          destinationIp: formatIpv4((mapped[n % mapped.length] as number) + 10 + (n % 5)),
-          protocol: n % 7 === 0 ? 'udp' : 'tcp',
-          port: n % 3 === 0 ? 80 : 502,
-          connections: 1 + (n % 4),
-          bytesIn: 1000 + (n % 9000),
-          bytesOut: 200 + (n % 700),
-          firstSeen: new Date(now - 60_000).toISOString(),
-          lastSeen: new Date(now).toISOString(),
-          session: `s${n % 16}`,
-        };
-      });
-      return { batchId: id, records, gaps: [] };
-    };
-
     const rates: number[] = [];
     const batchMs: number[] = [];
     let sent = 0;
-    let firstBatch: ReturnType<typeof makeBatch> | undefined;
-    for (let run = 0; run < args.runs; run++) {
-      // Bodies are built before the clock starts: the figure is the server's ingest, not the generator.
-      const bodies = Array.from({ length: args.batches }, (_, b) => JSON.stringify(makeBatch(`run${run}-b${b}`)));
-      firstBatch ??= JSON.parse(bodies[0] as string);
-      let next = 0;
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: args.parallel }, async () => {
-          while (next < bodies.length) {
-            const body = bodies[next++] as string;
-            const t = performance.now();
-            const ack = must(await gateway('POST', path, body), 200, 'ingest');
-            batchMs.push(performance.now() - t);
-            if (ack.stored !== args.batch) throw new Error(`a batch stored ${ack.stored} of ${args.batch}: ${JSON.stringify(ack)}`);
-          }
-        }),
-      );
-      const seconds = (performance.now() - started) / 1000;
-      sent += args.batches * args.batch;
-      rates.push(Math.round((args.batches * args.batch) / seconds));
+    let firstBatch: string | undefined;
+    const setup: GatewayClientSetup = { url: server.url, path, credential: enrolled.credential, tunnelIps, mapped, batch: args.batch, batches: args.batches, parallel: args.parallel };
+    const worker = new Worker(new URL('./b6-gateway-client.ts', import.meta.url), { workerData: setup });
+    try {
+      for (let run = 0; run < args.runs; run++) {
+        const answer = await new Promise<{ ok: boolean; result?: GatewayClientRun; error?: string }>((resolve, reject) => {
+          worker.once('message', resolve);
+          worker.once('error', reject);
+          worker.postMessage({ run });
+        });
+        if (!answer.ok || answer.result === undefined) throw new Error(`gateway client: ${answer.error}`);
+        firstBatch ??= answer.result.firstBody;
+        sent += args.batches * args.batch;
+        rates.push(answer.result.rate);
+        batchMs.push(...answer.result.batchMs);
+      }
+    } finally {
+      await worker.terminate();
     }
-    const retry = must(await gateway('POST', path, JSON.stringify(firstBatch)), 200, 'retry');
+    const retry = must(await gateway('POST', path, firstBatch), 200, 'retry');
     const stored = await server.ctx.audit.store.db.selectFrom('audit_flows').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     return {
       ...args,

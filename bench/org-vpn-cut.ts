@@ -4,7 +4,9 @@
  *
  * The organization VPN lab of test/e2e (network namespaces; the real `plantgate server`,
  * `plantgate gateway`, two `plantgate agent`s; an office router running wireguard-go with
- * the site config `plantgate org-vpn client add --out` wrote, and a host behind it). Per trial:
+ * the site config `plantgate org-vpn client add --out` wrote — or, with `--protocol openvpn`,
+ * the real `openvpn` client with the site's show-once `.ovpn` against the gateway's OpenVPN
+ * servers — and a host behind it). Per trial:
  *   1. Plant A is routed through the VPN and the site client is connected (re-added and the
  *      router's tunnel brought up again after a client trial), the host reaches plant A;
  *   2. inside the host's namespace one process opens a TCP connection to plant A's mapped
@@ -17,7 +19,7 @@
  * Reports p50/p90/p99/max per kind over TRIALS trials each; goal p99(first-dropped) < 1 s.
  *
  * Run as root (it creates network namespaces; all traffic stays inside them):
- *   npx node bench/org-vpn-cut.ts [--trials 30] [--interval 5] [--warmup 600]
+ *   npx node bench/org-vpn-cut.ts [--trials 30] [--interval 5] [--warmup 600] [--protocol wireguard|openvpn]
  * Prints a table, then `RESULT {json}`.
  */
 import { parseArgs } from 'node:util';
@@ -32,12 +34,15 @@ const { values } = parseArgs({
     trials: { type: 'string', default: '30' },
     interval: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '600' },
+    protocol: { type: 'string', default: 'wireguard' },
   },
 });
 const TRIALS = Number(values.trials);
 const INTERVAL_MS = Number(values.interval);
 const WARMUP_MS = Number(values.warmup);
 const AFTER_MS = 1500;
+const PROTOCOL = values.protocol;
+if (PROTOCOL !== 'wireguard' && PROTOCOL !== 'openvpn') throw new Error('--protocol wireguard|openvpn');
 if (!(TRIALS >= 1 && TRIALS <= 500 && INTERVAL_MS >= 1 && WARMUP_MS >= 100)) throw new Error('--trials 1..500, --interval ≥ 1, --warmup ≥ 100');
 
 
@@ -45,14 +50,14 @@ type Kind = 'plant' | 'client';
 type Trial = { kind: Kind; trial: number; firstDropped: number; lastThrough: number; request: number; echoesBefore: number; lateEchoes: number };
 
 await assertNetnsCapable();
-const o = new OrgVpnLab();
+const o = new OrgVpnLab({ protocol: PROTOCOL });
 process.once('SIGINT', () => void o.cleanup().then(() => process.kill(process.pid, 'SIGINT')));
 const trials: Trial[] = [];
 const failures: string[] = [];
 try {
   const setupStarted = Date.now();
   await o.start();
-  console.log(`setup ${Date.now() - setupStarted} ms; ${TRIALS} trials per kind, a message every ${INTERVAL_MS} ms, change after ${WARMUP_MS} ms`);
+  console.log(`setup ${Date.now() - setupStarted} ms; ${PROTOCOL}; ${TRIALS} trials per kind, a message every ${INTERVAL_MS} ms, change after ${WARMUP_MS} ms`);
   let site = 'hq';
   let sites = 1;
   let plantIn = true;
@@ -116,5 +121,5 @@ for (const kind of ['plant', 'client'] as const) {
   if (!(firstDropped.p99 < 1000)) failures.push(`${label}: p99(first dropped) ${firstDropped.p99} ms is not < 1000 ms`);
 }
 for (const failure of failures) console.log(`FAILED ${failure}`);
-console.log(`RESULT ${JSON.stringify({ bench: 'org-vpn-cut', trialsPerKind: TRIALS, intervalMs: INTERVAL_MS, ...report, failures })}`);
+console.log(`RESULT ${JSON.stringify({ bench: 'org-vpn-cut', protocol: PROTOCOL, trialsPerKind: TRIALS, intervalMs: INTERVAL_MS, ...report, failures })}`);
 process.exitCode = failures.length ? 1 : 0;

@@ -11,9 +11,9 @@ import { GatewayOpenVpn, type OpenVpnMaterial, type PeerSource } from './openvpn
 const material: OpenVpnMaterial = { ca: 'CA', certificate: 'CERT', key: 'KEY', tlsCrypt: 'TC', crl: 'CRL-1' };
 const header = { serviceTunnelIp: '100.64.0.1', tunnelRange: '100.64.0.0/12', mappedSpace: '100.80.0.0/12' };
 
-function source(peers: GatewayPeer[], native: Record<string, string[]> = {}): PeerSource {
+function source(peers: GatewayPeer[], native: Record<string, string[]> = {}, region?: string): PeerSource {
   const byKey = new Map(peers.map((peer) => [peer.publicKey, peer]));
-  return { peer: (key) => byKey.get(key), nativeOf: (ip) => native[ip] ?? [], header };
+  return { peer: (key) => byKey.get(key), nativeOf: (ip) => native[ip] ?? [], header: region === undefined ? header : { ...header, region } };
 }
 
 function setup() {
@@ -85,6 +85,26 @@ describe('GatewayOpenVpn (the gateway\u2019s OpenVPN servers, SPEC P9)', () => {
     assert.deepEqual(await service.peerReport(1_796_065_005), []);
     await service.stop();
   });
+
+  const orgRows: Array<[string, string, boolean]> = [
+    ['O1: an organization VPN client of this gateway\u2019s region is admitted', 'eu-central', true],
+    ['O1: an organization VPN client of another region is denied (only its VPN\u2019s region serves it)', 'us-east', false],
+  ];
+  for (const [name, gatewayRegion, admitted] of orgRows) {
+    it(name, async () => {
+      const { service, server, connectClient, ip } = setup();
+      const site: GatewayPeer = { publicKey: 'openvpn:5e17e', tunnelIp: '100.64.0.9', profileId: 'org-vpn:c-1', region: 'eu-central' };
+      await service.update(material, source([site], {}, gatewayRegion));
+      await connectClient(server('pgo0'), 5, '05:e1:7e');
+      const commands = server('pgo0').commands;
+      assert.equal(commands.includes('client-auth 5 1'), admitted, commands.join('\n'));
+      assert.equal(commands.some((c) => c.startsWith('client-deny 5 1 ')), !admitted);
+      assert.deepEqual(ip.routes.get('pgo0') ?? [], admitted ? ['100.64.0.9/32'] : []);
+      // a document that moves the client to another region ends its session
+      if (admitted) assert.equal((await service.enforce(source([site], {}, 'us-east'))).length, 1);
+      await service.stop();
+    });
+  }
 
   it('P3/P9: an unknown or revoked certificate is denied at connect', async () => {
     const { service, server, connectClient, ip } = setup();

@@ -7,6 +7,7 @@ import { normalSerial, openVpnPeerId } from '../core/openvpn/profile-certificate
 import type { GatewayOpenVpnMaterial, PeerStatus } from '../core/wire/daemon.ts';
 import type { GatewayPeer } from '../core/wire/gateway-state.ts';
 import { errorMessage, type Logger } from '../daemon/log.ts';
+import { peerInRegion } from './wireguard-peers.ts';
 import type { ConntrackFlush } from '../os/conntrack/conntrack-flush.ts';
 import type { IpConfigDriver } from '../os/ip/ip-config-driver.ts';
 import type { OpenVpnDriver, OpenVpnInstance } from '../os/openvpn/openvpn-driver.ts';
@@ -50,8 +51,14 @@ export type GatewayOpenVpnPorts = {
 export type PeerSource = {
   peer(key: string): GatewayPeer | undefined;
   nativeOf(userIp: string): string[];
-  readonly header: { serviceTunnelIp: string; tunnelRange: string; mappedSpace: string };
+  readonly header: { serviceTunnelIp: string; tunnelRange: string; mappedSpace: string; region?: string | null };
 };
+
+/** A peer this gateway serves: any personal profile, an organization VPN client only in its VPN's region (SPEC O1). */
+function servedPeer(source: PeerSource, serial: string): GatewayPeer | undefined {
+  const peer = source.peer(openVpnPeerId(serial));
+  return peer && peerInRegion(peer, source.header.region) ? peer : undefined;
+}
 
 type Client = { clientId: number; serial: string; tunnelIp: string };
 type Server = {
@@ -147,7 +154,7 @@ export class GatewayOpenVpn {
     const killed: string[] = [];
     for (const server of this.servers.values()) {
       for (const client of [...server.clients.values()]) {
-        const peer = source.peer(openVpnPeerId(client.serial));
+        const peer = servedPeer(source, client.serial);
         if (peer && peer.tunnelIp === client.tunnelIp) continue;
         server.clients.delete(client.clientId);
         killed.push(`${client.serial} (${client.tunnelIp})`);
@@ -269,7 +276,7 @@ export class GatewayOpenVpn {
     } catch {
       serial = null;
     }
-    const peer = serial === null || source === null ? undefined : source.peer(openVpnPeerId(serial));
+    const peer = serial === null || source === null ? undefined : servedPeer(source, serial);
     if (serial === null || peer === undefined || source === null) {
       this.ports.log.info('openvpn client refused', { transport: server.transport, serial, reason: 'no active profile with this certificate' });
       await server.instance.command(`client-deny ${clientId} ${keyId} ${managementQuoted('no active plantgate profile with this certificate')}`);

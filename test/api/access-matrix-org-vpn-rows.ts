@@ -27,6 +27,7 @@ async function must(r: Promise<{ status: number; body: unknown }>): Promise<void
 /** One shared VPN with a client per managing principal to remove, and per principal a VPN to edit, one to delete, one holding Park C. */
 async function vpns(w: World): Promise<void> {
   await must(w.op.post(`/api/v1${VPNS}`, { name: 'Matrix VPN', region: 'eu-central', plants: ['Park A'] }));
+  await must(w.op.post(`/api/v1${vpn('Matrix VPN')}/clients`, { name: 'watched', kind: 'device' }));
   for (const p of MANAGES) {
     await must(w.op.post(`/api/v1${vpn('Matrix VPN')}/clients`, { name: `doomed ${p}`, kind: 'device' }));
     await must(w.op.post(`/api/v1${VPNS}`, { name: `Edit ${p}`, region: 'eu-central' }));
@@ -74,5 +75,11 @@ export const ORG_VPN_ROWS: Record<string, Row> = {
     access: 'user',
     call: (_w, p) => ({ path: `${vpn('Matrix VPN')}/clients/${encodeURIComponent(`doomed ${own(p)}`)}` }),
     ok: by(MANAGES, 200),
+  },
+  'GET /orgs/:org/org-vpns/:vpn/clients/:client/sessions': {
+    access: 'user',
+    call: () => ({ path: `${vpn('Matrix VPN')}/clients/watched/sessions` }),
+    ok: by(VIEWS, 200),
+    foreign: foreign('/Matrix%20VPN/clients/watched/sessions'),
   },
 };

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { GatewayDesiredState } from '../../src/core/wire/gateway-state.ts';
+import { createDeviceCsr } from '../../src/crypto/profile-csr.ts';
 import { generateWireGuardKeyPair, wireGuardPublicKey } from '../../src/crypto/wireguard-keys.ts';
+import { x509 } from '../../src/crypto/x509.ts';
 import { OPERATOR, http, login, startTestServer } from '../support/server.ts';
 import { orgFleet } from './org-self-service-fixture.ts';
 
@@ -12,6 +14,13 @@ const SOLAR = '/api/v1/orgs/SolarCo/org-vpns';
 const WIND = '/api/v1/orgs/WindServ/org-vpns';
 
 const ipNumber = (ip: string) => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+
+async function enrolGateway(op: Client, base: string) {
+  const created = await op.post('/api/v1/admin/gateways/enrolments', { region: 'eu-central' });
+  const enrolled = await http(base).post('/api/v1/enrol', { token: created.body.token });
+  assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
+  return { id: enrolled.body.id as string, client: http(base, enrolled.body.credential) };
+}
 
 /** Organization VPNs (issue 12 items 6–9, SPEC O1), against a real server on every storage engine. */
 export function orgVpnSuite(engine: string, database: () => Promise<string | undefined>): void {
@@ -185,6 +194,103 @@ export function orgVpnSuite(engine: string, database: () => Promise<string | und
       for (const kind of ['org-vpn.created', 'org-vpn.client-added', 'org-vpn.client-removed', 'org-vpn.plant-removed', 'org-vpn.plant-added', 'org-vpn.renamed', 'org-vpn.removed']) {
         assert.ok(kinds.includes(kind), `${kind} in ${kinds.join(', ')}`);
       }
+    });
+
+    it('O1 with P7: a client\u2019s sessions come from the gateways\u2019 status reports (WireGuard handshake, OpenVPN connect time): source address and bytes; Members see them, Guests 403, others 404', async () => {
+      assert.equal((await alice.post(SOLAR, { name: 'watched', region: 'eu-central', plants: ['Park A'] })).status, 201);
+      assert.equal((await alice.post(SOLAR, { name: 'watched-ovpn', region: 'eu-central', plants: ['Park A'], protocol: 'openvpn' })).status, 201);
+      const wg = (await alice.post(`${SOLAR}/watched/clients`, { name: 'hq', kind: 'device' })).body.client;
+      const ovpn = (await alice.post(`${SOLAR}/watched-ovpn/clients`, { name: 'pc', kind: 'device', csr: (await createDeviceCsr()).csrPem })).body.client;
+      const gateway = await enrolGateway(op, server.url);
+      const T = Math.floor(Date.now() / 1000);
+      const realNow = server.ctx.now;
+      const report = async (at: number, peers: Array<Record<string, unknown>>) => {
+        server.ctx.now = () => new Date(at * 1000);
+        const sent = await gateway.client.post(`/api/v1/gateways/${gateway.id}/status`, { appliedRevision: 1, version: 'test', lastError: null, peers });
+        assert.equal(sent.status, 204, JSON.stringify(sent.body));
+      };
+      await report(T, [
+        { publicKey: wg.publicKey, endpoint: '198.51.100.7:40000', latestHandshake: T - 10, rxBytes: 1000, txBytes: 500 },
+        { publicKey: `openvpn:${ovpn.certificate.serial}`, endpoint: '198.51.100.8:1194', latestHandshake: T, rxBytes: 70, txBytes: 80, connectedSince: T - 30 },
+      ]);
+      await server.ctx.daemonStatus.flush();
+      try {
+        const wgSessions = await bob.get(`${SOLAR}/watched/clients/hq/sessions`);
+        assert.equal(wgSessions.status, 200, JSON.stringify(wgSessions.body));
+        assert.deepEqual(wgSessions.body.sessions.map((x: Record<string, unknown>) => [x.start, x.end, x.sourceAddress, x.bytesIn, x.bytesOut, x.region]), [
+          [new Date((T - 10) * 1000).toISOString(), null, '198.51.100.7:40000', 1000, 500, 'eu-central'],
+        ]);
+        const ovpnSessions = await bob.get(`${SOLAR}/watched-ovpn/clients/${ovpn.id}/sessions`);
+        assert.deepEqual(ovpnSessions.body.sessions.map((x: Record<string, unknown>) => [x.start, x.sourceAddress, x.bytesIn, x.bytesOut]), [
+          [new Date((T - 30) * 1000).toISOString(), '198.51.100.8:1194', 70, 80],
+        ], 'an OpenVPN client\u2019s session starts at its connect');
+        assert.deepEqual((await bob.get('/api/v1/vpn/sessions')).body.sessions, [], 'not a personal session of anyone');
+        assert.equal((await gus.get(`${SOLAR}/watched/clients/hq/sessions`)).status, 403);
+        assert.equal((await otto.get(`${SOLAR}/watched/clients/hq/sessions`)).status, 404);
+        const missing = await bob.get(`${SOLAR}/watched/clients/nobody/sessions`);
+        assert.equal(missing.status, 404);
+        assert.equal(missing.body.error.field, 'client');
+        const bad = await bob.get(`${SOLAR}/watched/clients/hq/sessions?limit=0`);
+        assert.equal(bad.status, 400);
+      } finally {
+        server.ctx.now = realNow;
+      }
+      for (const name of ['watched', 'watched-ovpn']) assert.equal((await alice.delete(`${SOLAR}/${name}`)).status, 200);
+    });
+
+    it('O1 with P9: an OpenVPN organization VPN: clients send a CSR, get a certificate of the user CA once, are OpenVPN peers of their region; removal and deletion put them on the CRL', async () => {
+      const badProtocol = await alice.post(SOLAR, { name: 'ovpn', region: 'eu-central', protocol: 'ipsec' });
+      assert.equal(badProtocol.status, 400);
+      assert.equal(badProtocol.body.error.field, 'protocol');
+      const created = await alice.post(SOLAR, { name: 'ovpn', region: 'eu-central', plants: ['Park A'], protocol: 'openvpn' });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.equal(created.body.protocol, 'openvpn');
+      assert.equal((await alice.post(SOLAR, { name: 'wg-default', region: 'us-east' })).body.protocol, 'wireguard', 'WireGuard stays the default');
+      const refusals: Array<[string, Record<string, unknown>, string, string]> = [
+        ['no csr', { name: 'x', kind: 'device' }, `${SOLAR}/ovpn/clients`, 'csr'],
+        ['a WireGuard key for an OpenVPN VPN', { name: 'x', kind: 'device', publicKey: generateWireGuardKeyPair().publicKey }, `${SOLAR}/ovpn/clients`, 'publicKey'],
+        ['text that is no CSR', { name: 'x', kind: 'device', csr: 'hello' }, `${SOLAR}/ovpn/clients`, 'csr'],
+        ['a CSR for a WireGuard VPN', { name: 'x', kind: 'device', csr: (await createDeviceCsr()).csrPem }, `${SOLAR}/wg-default/clients`, 'csr'],
+      ];
+      for (const [what, body, path, field] of refusals) {
+        const refused = await alice.post(path, body);
+        assert.equal(refused.status, 400, what);
+        assert.equal(refused.body.error.field, field, what);
+      }
+      const gateway = await enrolGateway(op, server.url);
+      const material = async () => (await gateway.client.get(`/api/v1/gateways/${gateway.id}/openvpn`)).body.material;
+      const crlSerials = async () => new x509.X509Crl((await material()).crl).entries.map((e) => e.serialNumber.toLowerCase().replace(/^0+/, ''));
+      const added: Record<string, { client: { id: string; tunnelIp: string; publicKey: string | null; certificate: { serial: string } }; openvpn: { certificate: string; ca: string } }> = {};
+      for (const [name, kind, networks] of [['hq', 'site', ['10.60.0.0/24']], ['laptop', 'device', undefined]] as const) {
+        const device = await createDeviceCsr();
+        const answer = await mona.post(`${SOLAR}/ovpn/clients`, { name, kind, networks, csr: device.csrPem });
+        assert.equal(answer.status, 201, JSON.stringify(answer.body));
+        added[name] = answer.body;
+        assert.equal(answer.body.privateKey, null);
+        assert.equal(answer.body.client.publicKey, null);
+        const cert = new x509.X509Certificate(answer.body.openvpn.certificate);
+        assert.equal(cert.subject, `CN=plantgate-org-vpn-client-${answer.body.client.id}`);
+        assert.ok(await cert.verify({ publicKey: await new x509.X509Certificate(answer.body.openvpn.ca).publicKey.export() }), 'signed by the user CA');
+        assert.equal(answer.body.openvpn.ca, (await material()).ca, 'the gateways\u2019 CA');
+        const peer = doc().peers.find((p) => p.profileId === `org-vpn:${answer.body.client.id}`);
+        assert.deepEqual(peer, { publicKey: `openvpn:${answer.body.client.certificate.serial}`, tunnelIp: answer.body.client.tunnelIp, profileId: `org-vpn:${answer.body.client.id}`, region: 'eu-central' });
+        const db = server.ctx.store.db;
+        const stored = JSON.stringify([await db.selectFrom('org_vpn_clients').selectAll().execute(), await db.selectFrom('events').selectAll().execute()]);
+        assert.ok(!stored.includes(device.privateKeyPem.split('\n')[1] as string), 'the private key is stored nowhere');
+      }
+      const shown = await bob.get(`${SOLAR}/ovpn/clients`);
+      assert.deepEqual(shown.body.map((c: { certificate: { serial: string } }) => c.certificate.serial).sort(), [added.hq?.client.certificate.serial, added.laptop?.client.certificate.serial].sort());
+      assert.equal((await alice.delete(`${SOLAR}/ovpn/clients/laptop`)).status, 200);
+      assert.ok(!doc().peers.some((p) => p.profileId === `org-vpn:${added.laptop?.client.id}`));
+      assert.ok((await crlSerials()).includes(added.laptop?.client.certificate.serial as string), 'a removed client\u2019s certificate is on the CRL');
+      assert.ok(!(await crlSerials()).includes(added.hq?.client.certificate.serial as string));
+      assert.equal((await alice.delete(`${SOLAR}/ovpn`)).status, 200);
+      assert.ok((await crlSerials()).includes(added.hq?.client.certificate.serial as string), 'deleting the VPN puts its clients\u2019 certificates on the CRL');
+      const events = (await alice.get('/api/v1/orgs/SolarCo/events?limit=200')).body.events as Array<{ kind: string; details: Record<string, unknown> }>;
+      const addedEvent = events.find((e) => e.kind === 'org-vpn.client-added' && e.details.client === 'laptop');
+      assert.equal(addedEvent?.details.serial, added.laptop?.client.certificate.serial);
+      assert.equal(events.find((e) => e.kind === 'org-vpn.created' && e.details.vpn === 'ovpn')?.details.protocol, 'openvpn');
+      assert.equal(events.find((e) => e.kind === 'org-vpn.client-removed' && e.details.client === 'laptop')?.details.serial, added.laptop?.client.certificate.serial);
     });
   });
 }

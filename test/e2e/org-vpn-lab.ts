@@ -14,7 +14,12 @@ import { wgQuickUp } from './wg-quick.ts';
  *   wireguard-go brought up wg-quick style from the site config `org-vpn client add --out`
  *   wrote; it forwards and masquerades the office network into the tunnel) ── gateway
  *
- * SolarCo's VPN "office" routes Plant A only. Shared by the e2e test and bench/org-vpn-cut.ts.
+ * SolarCo's VPN "office" routes Plant A only. Shared by the e2e tests and bench/org-vpn-cut.ts.
+ *
+ * With `protocol: 'openvpn'` the VPN is an OpenVPN one: the router runs the real `openvpn`
+ * client with the show-once `.ovpn` (`client add --out x.ovpn`) against the gateway's OpenVPN
+ * servers and masquerades the office network to its tun, as the WireGuard site does; a
+ * device client can be connected from a namespace of its own (connectDevice).
  */
 export const OFFICE_NETWORK = '10.77.0.0/24';
 export const VPN_PATH = '/orgs/SolarCo/org-vpns/office';
@@ -26,8 +31,16 @@ export class OrgVpnLab {
   /** A machine behind the router (only `ns` is used by the probes). */
   host!: LabUser;
   readonly mapped = { A: '', B: '' };
-  readonly routerIface = this.s.lab.name('wgo');
+  readonly routerIface: string;
+  readonly protocol: 'wireguard' | 'openvpn';
   confPath = '';
+  /** The router's openvpn client (OpenVPN VPNs). */
+  siteClient: LabProcess | null = null;
+
+  constructor(options: { protocol?: 'wireguard' | 'openvpn' } = {}) {
+    this.protocol = options.protocol ?? 'wireguard';
+    this.routerIface = this.protocol === 'openvpn' ? 'tun0' : this.s.lab.name('wgo');
+  }
 
   async start(): Promise<void> {
     const { s } = this;
@@ -48,7 +61,8 @@ export class OrgVpnLab {
     this.host = { ...this.router, email: 'office-host', ns: hostNs, up: false };
 
     // Created with both plants to learn both mapped prefixes, then Plant B leaves: the VPN routes Plant A only.
-    const created = JSON.parse((await this.olga(['org-vpn', 'create', 'office', '--org', 'SolarCo', '--region', REGION, '--plant', PLANT_A, '--plant', PLANT_B, '--json'])).stdout);
+    const protocol = this.protocol === 'openvpn' ? ['--protocol', 'openvpn'] : [];
+    const created = JSON.parse((await this.olga(['org-vpn', 'create', 'office', '--org', 'SolarCo', '--region', REGION, '--plant', PLANT_A, '--plant', PLANT_B, ...protocol, '--json'])).stdout);
     const mappedOf = (plant: string) => (created.routes.find((r: { plant: string }) => r.plant === plant)?.mapped ?? '') as string;
     this.mapped.A = mappedOf(PLANT_A).replace(/\.0\/24$/, '.10');
     this.mapped.B = mappedOf(PLANT_B).replace(/\.0\/24$/, '.10');
@@ -59,16 +73,39 @@ export class OrgVpnLab {
   /** `org-vpn client add --kind site --out`, then the router brings the config up as wg-quick would and masquerades the office network. */
   async connectSite(name: string): Promise<void> {
     const { s } = this;
-    this.confPath = join(s.work, `${name}.conf`);
+    this.confPath = join(s.work, `${name}.${this.protocol === 'openvpn' ? 'ovpn' : 'conf'}`);
     await this.olga(['org-vpn', 'client', 'add', 'office', '--org', 'SolarCo', '--name', name, '--kind', 'site', '--network', OFFICE_NETWORK, '--out', this.confPath]);
-    const driver = new WireGuardGoDriver({ netns: this.router.ns });
-    await driver.deleteInterface(this.routerIface).catch(() => undefined);
-    s.lab.trackWireGuardInterface(this.routerIface);
-    await wgQuickUp(s.lab, this.router.ns, this.routerIface, readFileSync(this.confPath, 'utf8'), driver);
+    if (this.protocol === 'openvpn') {
+      // a previous site's client (removed: refused by the CRL) gives up tun0 first
+      await this.siteClient?.stop();
+      this.siteClient = await this.startOpenVpn(this.router.ns, this.confPath);
+    } else {
+      const driver = new WireGuardGoDriver({ netns: this.router.ns });
+      await driver.deleteInterface(this.routerIface).catch(() => undefined);
+      s.lab.trackWireGuardInterface(this.routerIface);
+      await wgQuickUp(s.lab, this.router.ns, this.routerIface, readFileSync(this.confPath, 'utf8'), driver);
+    }
     // What the router's admin adds (the config's comment says so): the office network leaves the tunnel as the router's
     // tunnel address; toward its uplink (where the control plane is) as its uplink address, as office routers do.
     const nat = `table ip office {}\ndelete table ip office\ntable ip office {\n\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\toifname "${this.routerIface}" ip saddr ${OFFICE_NETWORK} masquerade\n\t\toifname "up0" ip saddr ${OFFICE_NETWORK} masquerade\n\t}\n}\n`;
     await s.lab.exec(this.router.ns, 'nft', ['-f', '-'], { stdin: nat });
+  }
+
+  /**
+   * OpenVPN VPNs: `client add --kind device --out NAME.ovpn` (olga makes it), then the real
+   * openvpn client with that file in `user`'s namespace (a shared team machine).
+   */
+  async connectDevice(name: string, user: LabUser): Promise<{ file: string; client: LabProcess }> {
+    const file = join(this.s.work, `${name}.ovpn`);
+    await this.olga(['org-vpn', 'client', 'add', 'office', '--org', 'SolarCo', '--name', name, '--kind', 'device', '--out', file]);
+    return { file, client: await this.startOpenVpn(user.ns, file) };
+  }
+
+  /** The real openvpn client, up when it says so (the gateway's servers start once the first OpenVPN client exists: it retries until then). */
+  async startOpenVpn(ns: string, file: string): Promise<LabProcess> {
+    const client = this.s.lab.startProcess(ns, 'openvpn', ['--config', file]);
+    await client.waitForLine(/Initialization Sequence Completed/, 45_000);
+    return client;
   }
 
   olga(args: string[]) {
@@ -81,7 +118,7 @@ export class OrgVpnLab {
   }
 
   async cleanup(): Promise<void> {
-    await new WireGuardGoDriver({ netns: this.router?.ns ?? '' }).deleteInterface(this.routerIface).catch(() => undefined);
+    if (this.protocol === 'wireguard') await new WireGuardGoDriver({ netns: this.router?.ns ?? '' }).deleteInterface(this.routerIface).catch(() => undefined);
     await this.s.cleanup();
   }
 }

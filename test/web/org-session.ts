@@ -16,7 +16,8 @@ export async function signIn(
   problems: string[],
   viewport = DESKTOP,
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport });
+  // downloads allowed: show-once files are downloaded and compared with what the page shows
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
   const page = await context.newPage();
   watch(page, user.email, problems);
   await page.goto(baseUrl);

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { renderOrgVpnConf } from '../../core/render/org-vpn-conf.ts';
+import { formatBytes } from '../../core/render/format-bytes.ts';
+import { renderOrgVpnConf, renderOrgVpnOvpn } from '../../core/render/org-vpn-conf.ts';
+import { SESSION_PAGE_MAX, type SessionPage, type VpnSession, sessionContractJson } from '../../core/wire/sessions.ts';
 import { type OrgVpnClientCredentials, type OrgVpnView, orgVpnApi } from '../../core/wire/org-vpn.ts';
 import { generateWireGuardKeyPair } from '../../crypto/wireguard-keys.ts';
 import { callEndpoint } from '../api-client.ts';
@@ -43,16 +45,18 @@ export function registerOrgVpnCommands(program: Command, io: Io): void {
 
   vpn
     .command('create <name>')
-    .description('create an organization VPN in a region (WireGuard)')
+    .description('create an organization VPN in a region (WireGuard, or OpenVPN with certificates)')
     .requiredOption('--org <org>', ORG_HELP)
     .requiredOption('--region <region>', 'the region its clients connect to')
     .option('--plant <plant>', 'a plant to route through it: own, or shared with Operator (repeat)', collect)
+    .option('--protocol <protocol>', 'wireguard (default) | openvpn: what its clients run; chosen once', 'wireguard')
     .option('--json', 'print JSON')
-    .action(async (name: string, opts: { org: string; region: string; plant?: string[]; json?: boolean }) => {
+    .action(async (name: string, opts: { org: string; region: string; plant?: string[]; protocol: string; json?: boolean }) => {
+      if (opts.protocol !== 'wireguard' && opts.protocol !== 'openvpn') throw new CliError(`--protocol: "${opts.protocol}" is not wireguard or openvpn`, 'usage');
       const view = await callEndpoint(client(io), orgVpnApi.create, {
         params: { org: opts.org },
-        body: { name, region: opts.region, plants: opts.plant },
-        labels: { region: '--region', plants: '--plant' },
+        body: { name, region: opts.region, plants: opts.plant, ...(opts.protocol === 'openvpn' ? { protocol: 'openvpn' as const } : {}) },
+        labels: { region: '--region', plants: '--plant', protocol: '--protocol' },
       });
       if (opts.json) return printJson(io, view);
       io.out(renderVpn(view));
@@ -104,7 +108,7 @@ export function registerOrgVpnCommands(program: Command, io: Io): void {
   const clients = vpn.command('client').description("a VPN's sites (office routers) and devices (shared machines)");
   clients
     .command('list <vpn>')
-    .description('the clients (public keys only)')
+    .description('the clients (public keys or certificate serials only)')
     .requiredOption('--org <org>', ORG_HELP)
     .option('--json', 'print JSON')
     .action(async (name: string, opts: { org: string; json?: boolean }) => {
@@ -121,24 +125,27 @@ export function registerOrgVpnCommands(program: Command, io: Io): void {
     .requiredOption('--name <name>', 'the client\u2019s name')
     .requiredOption('--kind <kind>', 'site (an office/control-room router) | device (a shared machine)')
     .option('--network <cidr>', 'sites: a network behind the router, an organization VPN route (repeat)', collect)
-    .option('--out <file>', 'write the config to this new file (mode 0600) instead of printing it')
+    .option('--out <file>', 'write the config (.conf for WireGuard, .ovpn for OpenVPN) to this new file (mode 0600) instead of printing it')
     .option('--json', 'print the client (and the config, unless --out) as JSON')
     .action(async (name: string, opts: { org: string; name: string; kind: string; network?: string[]; out?: string; json?: boolean }) => {
       if (opts.kind !== 'site' && opts.kind !== 'device') throw new CliError(`--kind: "${opts.kind}" is not site or device`, 'usage');
+      const api = client(io);
+      // the VPN's protocol decides what is made here: a WireGuard pair, or an ECDSA key and its CSR
+      const { protocol } = await callEndpoint(api, orgVpnApi.show, { params: { org: opts.org, vpn: name } });
+      const device = await clientKeys(protocol);
       const target = profileTarget(opts.out);
-      const keys = generateWireGuardKeyPair();
       let credentials: OrgVpnClientCredentials;
       try {
-        credentials = await callEndpoint(client(io), orgVpnApi.addClient, {
+        credentials = await callEndpoint(api, orgVpnApi.addClient, {
           params: { org: opts.org, vpn: name },
-          body: { name: opts.name, kind: opts.kind, networks: opts.network, publicKey: keys.publicKey },
+          body: { name: opts.name, kind: opts.kind, networks: opts.network, ...device.body },
           labels: { name: '--name', kind: '--kind', networks: '--network' },
         });
       } catch (e) {
         target?.abandon();
         throw e;
       }
-      const text = renderOrgVpnConf(credentials, keys.privateKey, new Date());
+      const text = device.render(credentials, new Date());
       const what = `${credentials.client.kind} ${credentials.client.name} (${credentials.client.tunnelIp})`;
       if (opts.json) printJson(io, target === null ? { client: credentials.client, config: text } : credentials.client);
       if (target !== null && opts.out !== undefined) {
@@ -156,6 +163,38 @@ export function registerOrgVpnCommands(program: Command, io: Io): void {
     });
 
   clients
+    .command('sessions <vpn> <client>')
+    .description("a client's current and past sessions, newest first: start, end, source address, country, bytes, region and gateway")
+    .requiredOption('--org <org>', ORG_HELP)
+    .option('--json', 'print JSON (per session: start, end, sourceAddress, country, bytesIn, bytesOut, region, gateway)')
+    .option('--limit <n>', 'how many sessions (newest first)', '50')
+    .option('--all', 'every session (pages through all of them)')
+    .action(async (name: string, clientRef: string, opts: { org: string; json?: boolean; limit: string; all?: boolean }) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit: must be a whole number of at least 1', 'usage');
+      const sessions: VpnSession[] = [];
+      let cursor: string | null = null;
+      do {
+        const want = opts.all ? SESSION_PAGE_MAX : Math.min(SESSION_PAGE_MAX, limit - sessions.length);
+        const page: SessionPage = await callEndpoint(client(io), orgVpnApi.clientSessions, {
+          params: { org: opts.org, vpn: name, client: clientRef },
+          query: { limit: want, ...(cursor ? { cursor } : {}) },
+        });
+        sessions.push(...page.sessions);
+        cursor = page.next;
+      } while (cursor && (opts.all || sessions.length < limit));
+      if (opts.json) return printJson(io, sessions.map(sessionContractJson));
+      if (sessions.length === 0) return io.out(`${clientRef} has no session yet (one starts when a gateway reports the client connected)`);
+      io.out(
+        formatTable(
+          // the gateway counts from its side: what it received is what the client sent
+          ['START', 'END', 'SOURCE', 'COUNTRY', 'SENT BY CLIENT', 'RECEIVED BY CLIENT', 'REGION', 'GATEWAY'],
+          sessions.map((s) => [s.start, s.end ?? 'connected', s.sourceAddress ?? '-', s.country ?? '-', formatBytes(s.bytesIn), formatBytes(s.bytesOut), s.region, s.gateway]),
+        ),
+      );
+    });
+
+  clients
     .command('remove <vpn> <client>')
     .description('remove a client: it is cut at once')
     .requiredOption('--org <org>', ORG_HELP)
@@ -167,13 +206,34 @@ export function registerOrgVpnCommands(program: Command, io: Io): void {
     });
 }
 
+type ClientKeys = { body: { publicKey: string } | { csr: string }; render: (credentials: OrgVpnClientCredentials, now: Date) => string };
+
+/** The key made here; only its public half (WireGuard) or a CSR over it (OpenVPN) is sent. */
+async function clientKeys(protocol: OrgVpnView['protocol']): Promise<ClientKeys> {
+  if (protocol === 'wireguard') {
+    const keys = generateWireGuardKeyPair();
+    return { body: { publicKey: keys.publicKey }, render: (credentials, now) => renderOrgVpnConf(credentials, keys.privateKey, now) };
+  }
+  // loaded only here, as for `vpn issue --type openvpn`: the X.509 library is not needed by any other command
+  const { createDeviceCsr } = await import('../../crypto/profile-csr.ts');
+  const device = await createDeviceCsr();
+  return {
+    body: { csr: device.csrPem },
+    render: (credentials, now) => {
+      const result = renderOrgVpnOvpn(credentials, device.privateKeyPem, now);
+      if (!result.ok) throw new CliError(`the control plane's answer cannot make a .ovpn: ${result.field} ${result.message}`);
+      return result.text;
+    },
+  };
+}
+
 function renderVpn(view: OrgVpnView): string {
   const lines = [`${view.name}  (organization ${view.organization}, region ${view.region}, ${view.protocol}, id ${view.id})`, '', 'PLANTS'];
   if (view.plants.length === 0) lines.push('  none (plantgate org-vpn plant add VPN PLANT)');
   for (const p of view.plants) lines.push(`  ${p.name} (${p.organization}, ${p.via ?? 'not routed'}${p.routed ? '' : ': cooperation ended or no Operator'})`);
   lines.push('', 'CLIENTS');
   if (view.clients.length === 0) lines.push('  none (plantgate org-vpn client add VPN --kind site|device)');
-  for (const c of view.clients) lines.push(`  ${c.name}  ${c.kind}  ${c.tunnelIp}${c.networks.length ? `  networks ${c.networks.join(', ')}` : ''}`);
+  for (const c of view.clients) lines.push(`  ${c.name}  ${c.kind}  ${c.tunnelIp}${c.certificate ? `  certificate ${c.certificate.serial}` : ''}${c.networks.length ? `  networks ${c.networks.join(', ')}` : ''}`);
   lines.push('', 'ROUTES');
   if (view.routes.length === 0) lines.push('  none');
   else lines.push(formatTable(['PLANT', 'SUBNET', 'MAPPED', 'NATIVE'], view.routes.map((r) => [r.plant, r.subnet, r.mapped, r.native ? 'yes' : 'no (conflict: mapped only)'])));

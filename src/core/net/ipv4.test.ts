@@ -33,6 +33,34 @@ describe('parseCidr', () => {
   });
 });
 
+describe('parseIpv4', () => {
+  const rows: Array<[string, number | null]> = [
+    ['0.0.0.0', 0],
+    ['10.0.0.17', 0x0a000011],
+    ['255.255.255.255', 0xffffffff],
+    ['192.168.1.100', 0xc0a80164],
+    ['1.2.3.4', 0x01020304],
+    ['256.0.0.1', null],
+    ['1.2.3.999', null],
+    ['01.2.3.4', null],
+    ['1.2.3.00', null],
+    ['1.2.3', null],
+    ['1.2.3.4.5', null],
+    ['1..3.4', null],
+    ['.1.2.3', null],
+    ['1.2.3.', null],
+    ['1.2.3.4 ', null],
+    [' 1.2.3.4', null],
+    ['1.2.3.-4', null],
+    ['1.2.3.4/24', null],
+    ['a.b.c.d', null],
+    ['fd00::1', null],
+    ['', null],
+    ['0001.2.3.4', null],
+  ];
+  for (const [input, expected] of rows) it(`"${input}" → ${expected}`, () => assert.equal(parseIpv4(input), expected));
+});
+
 describe('ipv4 arithmetic', () => {
   it('round-trips the top address', () => assert.equal(formatIpv4(parseIpv4('255.255.255.255') as number), '255.255.255.255'));
   const overlapRows: Array<[string, string, boolean]> = [

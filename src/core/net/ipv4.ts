@@ -7,20 +7,36 @@ export type Ipv4Prefix = { readonly start: number; readonly length: number };
 
 export type ParsedCidr = { ok: true; prefix: Ipv4Prefix } | { ok: false; reason: 'malformed' | 'host-bits-set'; message: string; canonical?: string };
 
-const DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
+/**
+ * `a.b.c.d` with decimal octets 0–255 and no leading zeros (no octal-looking octets), else
+ * null. A character loop, not a regular expression: flow attribution parses two addresses
+ * per record (B6).
+ */
 export function parseIpv4(text: string): number | null {
-  const m = DOTTED.exec(text);
-  if (!m) return null;
+  const length = text.length;
+  if (length < 7 || length > 15) return null;
   let value = 0;
-  for (let i = 1; i <= 4; i++) {
-    const part = m[i] as string;
-    if (part.length > 1 && part[0] === '0') return null; // no octal-looking octets
-    const octet = Number(part);
-    if (octet > 255) return null;
-    value = value * 256 + octet;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return null;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 1 && octet === 0) return null;
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return null;
+    } else {
+      return null;
+    }
   }
-  return value;
+  if (dots !== 3 || digits === 0) return null;
+  return value * 256 + octet;
 }
 
 export function formatIpv4(value: number): string {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type CsrFacts, certificateValidity, checkCsr, normalSerial, openVpnPeerId, openVpnSerialOf, PROFILE_CERTIFICATE_DAYS } from './profile-certificate.ts';
+import { type CsrFacts, certificateValidity, checkCsr, normalSerial, openVpnPeerId, openVpnSerialOf, orgVpnClientCommonName, PROFILE_CERTIFICATE_DAYS, profileCommonName } from './profile-certificate.ts';
 
 describe('checkCsr (SPEC P9: which signing requests the platform signs)', () => {
   const rows: Array<[string, CsrFacts, boolean, RegExp?]> = [
@@ -44,4 +44,12 @@ describe('certificate identity and validity', () => {
     assert.equal(openVpnSerialOf('Aq1X+EdMVhPxyg4HTHvsYEvdMhMsXotxawsvFCOsOw4='), null);
     assert.throws(() => normalSerial('zz:11'), /not a certificate serial/);
   });
+});
+
+describe('certificate common names (the subject a CSR asks for is ignored)', () => {
+  const rows: Array<[string, string, string]> = [
+    ['P9: a personal profile is named after its profile id', profileCommonName('7f1c'), 'plantgate-profile-7f1c'],
+    ['O1: an organization VPN client is named after its client id, never as a profile', orgVpnClientCommonName('7f1c'), 'plantgate-org-vpn-client-7f1c'],
+  ];
+  for (const [name, actual, expected] of rows) it(name, () => assert.equal(actual, expected));
 });

@@ -53,6 +53,14 @@ export function profileCommonName(profileId: string): string {
   return `plantgate-profile-${profileId}`;
 }
 
+/**
+ * An organization VPN client's certificate common name (SPEC O1 over P9): the client id
+ * under a prefix of its own, so a certificate never reads as a personal profile's.
+ */
+export function orgVpnClientCommonName(clientId: string): string {
+  return `plantgate-org-vpn-client-${clientId}`;
+}
+
 export function certificateValidity(now: Date): { notBefore: Date; notAfter: Date } {
   return { notBefore: new Date(now.getTime() - NOT_BEFORE_SLACK_MS), notAfter: new Date(now.getTime() + PROFILE_CERTIFICATE_DAYS * 86_400_000) };
 }

@@ -17,6 +17,8 @@ export type OpenVpnProfileParts = {
   certificate: string;
   privateKey: string;
   tlsCrypt: string;
+  /** Comment lines instead of the personal profile's two (an organization VPN client's file, core/render/org-vpn-conf.ts). */
+  heading?: string[];
 };
 
 export type OpenVpnProfileResult = { ok: true; text: string } | { ok: false; field: string; message: string };
@@ -42,9 +44,12 @@ export function renderOpenVpnProfile(parts: OpenVpnProfileParts): OpenVpnProfile
   }
   if (!STATIC_KEY.test(parts.tlsCrypt.trim())) return { ok: false, field: 'tlsCrypt', message: 'is not an OpenVPN static key' };
   if (!/^[A-Za-z0-9-]{1,64}$/.test(parts.profileId)) return { ok: false, field: 'profileId', message: 'is not a profile id' };
+  const heading = parts.heading ?? [
+    `plantgate personal VPN profile ${parts.profileId} (OpenVPN), ${parts.verb} ${parts.at.toISOString()}`,
+    'shown once: it holds your private key. Routes and your tunnel address come from the gateway at every connect.',
+  ];
   const lines = [
-    `# plantgate personal VPN profile ${parts.profileId} (OpenVPN), ${parts.verb} ${parts.at.toISOString()}`,
-    '# shown once: it holds your private key. Routes and your tunnel address come from the gateway at every connect.',
+    ...heading.map((line) => `# ${line.replace(/[\r\n]+/g, ' ')}`),
     'client',
     'dev tun',
     'nobind',

@@ -12,6 +12,8 @@ import { sessionsMigration } from './migrations/0010_sessions.ts';
 import { openVpnProfiles } from './migrations/0021_openvpn_profiles.ts';
 import { webTargets } from './migrations/0018_web_targets.ts';
 import { orgVpns } from './migrations/0019_org_vpns.ts';
+import { orgVpnOpenVpn } from './migrations/0022_org_vpn_openvpn.ts';
+import { orgVpnSessions } from './migrations/0022a_org_vpn_sessions.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -238,6 +240,8 @@ export function migrations(engine: Engine): Record<string, Migration> {
     '0019_org_vpns': orgVpns,
     '0020_region_drain': regionDrain,
     '0021_openvpn_profiles': openVpnProfiles,
+    '0022_org_vpn_openvpn': orgVpnOpenVpn,
+    '0022a_org_vpn_sessions': orgVpnSessions,
   };
 }
 

@@ -177,7 +177,7 @@ export interface Database {
   retired_keys: { public_key: string; profile_id: string; retired_at: string };
   regions: { id: string; name: string; endpoint: string; created_at: string; drained_at: string | null };
   /** Organization VPNs (issue 12, SPEC O1; migration 0019). */
-  org_vpns: { id: string; org_id: string; name: string; region_id: string; protocol: string; created_at: string; created_by: string | null };
+  org_vpns: { id: string; org_id: string; name: string; region_id: string; protocol: 'wireguard' | 'openvpn'; created_at: string; created_by: string | null };
   org_vpn_plants: { vpn_id: string; plant_id: string };
   /** Clients of organization VPNs; `networks` is a JSON array of CIDRs (a site's announced networks); a removed client keeps its row (its tunnel IP is not reused). */
   org_vpn_clients: {
@@ -191,7 +191,13 @@ export interface Database {
     networks: string;
     created_at: string;
     removed_at: string | null;
+    /** 0022: an OpenVPN client's current certificate (public_key is then `openvpn:<serial>`). */
+    cert_serial: string | null;
+    cert_fingerprint: string | null;
+    cert_not_after: string | null;
   };
+  /** 0022: every certificate issued to an organization VPN client (no foreign key: a deleted VPN's stay on the CRL). */
+  org_vpn_certificates: { serial: string; client_id: string; vpn_id: string; fingerprint: string; not_after: string; issued_at: string; revoked_at: string | null };
   enrolment_tokens: {
     id: string;
     kind: 'gateway' | 'agent';
@@ -221,6 +227,8 @@ export interface Database {
     last_rx: number;
     last_tx: number;
   };
+  /** 0022a: sessions of organization VPN clients (the shape of vpn_sessions, owned by a client). */
+  org_vpn_sessions: Omit<Database['vpn_sessions'], 'user_id'> & { client_id: string };
   daemons: {
     id: string;
     kind: 'gateway' | 'agent';

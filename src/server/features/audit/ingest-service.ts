@@ -140,7 +140,7 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
         checkpointAt: due ? ingestedAt : head.checkpointAt,
       });
     }
-    await updateHeads(trx, audit.store.engine, advanced);
+    await updateHeads(trx, audit.store, advanced);
     // All plants' records in one bulk insert (B6: one round trip per chunk, not one per plant).
     await insertFlows(trx, audit.store, chained, pgClient);
     await insertHttpRequests(trx, chained, (row) => row.draft.record);

@@ -1,7 +1,7 @@
 import { orgVpnApi } from '../../../core/wire/org-vpn.ts';
 import { type RouteDef, fromEndpoint } from '../../http/registry.ts';
 import { orgAccess } from '../organizations/org-access.ts';
-import { addClient, addPlant, createOrgVpn, listClients, listOrgVpns, removeClient, removeOrgVpn, removePlant, renameOrgVpn, showOrgVpn } from './service.ts';
+import { addClient, addPlant, clientSessions, createOrgVpn, listClients, listOrgVpns, removeClient, removeOrgVpn, removePlant, renameOrgVpn, showOrgVpn } from './service.ts';
 
 const tag = 'org-vpns';
 
@@ -14,7 +14,7 @@ export const orgVpnRoutes: RouteDef[] = [
     handler: async ({ ctx, caller, params }) => listOrgVpns(ctx, await orgAccess(ctx, caller, params.org as string)),
   }),
   fromEndpoint(orgVpnApi.create, {
-    summary: 'Create an organization VPN in a region (WireGuard), optionally with its plants',
+    summary: 'Create an organization VPN in a region (protocol wireguard, the default, or openvpn), optionally with its plants',
     tag,
     auth: 'user',
     status: 201,
@@ -57,7 +57,8 @@ export const orgVpnRoutes: RouteDef[] = [
     handler: async ({ ctx, caller, params }) => listClients(ctx, await orgAccess(ctx, caller, params.org as string), params.vpn as string),
   }),
   fromEndpoint(orgVpnApi.addClient, {
-    summary: 'Add a site or device; with publicKey the pair was made on the client, else the private key is in this answer once and never stored',
+    summary:
+      'Add a site or device. WireGuard: with publicKey the pair was made on the client, else the private key is in this answer once and never stored. OpenVPN: a csr made on the client; the signed certificate is in this answer once',
     tag,
     auth: 'user',
     status: 201,
@@ -68,5 +69,12 @@ export const orgVpnRoutes: RouteDef[] = [
     tag,
     auth: 'user',
     handler: async ({ ctx, caller, params }) => removeClient(ctx, await orgAccess(ctx, caller, params.org as string), params.vpn as string, params.client as string),
+  }),
+  fromEndpoint(orgVpnApi.clientSessions, {
+    summary: "A client's sessions, newest first: start, end (null while connected), source address, country, bytes, region and gateway (SPEC P7's view)",
+    tag,
+    auth: 'user',
+    handler: async ({ ctx, caller, params, query }) =>
+      clientSessions(ctx, await orgAccess(ctx, caller, params.org as string), params.vpn as string, params.client as string, query),
   }),
 ];

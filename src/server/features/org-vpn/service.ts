@@ -14,6 +14,11 @@ import { type NewEvent, recordEvents } from '../events/store.ts';
 import { type OrgAccess, requireAction } from '../organizations/org-access.ts';
 import { regionByName } from '../regions/store.ts';
 import { claimWireGuardKey } from '../vpn/key-registry.ts';
+import { orgClientSessions } from '../sessions/service.ts';
+import type { SessionPage, SessionsQuery } from '../../../core/wire/sessions.ts';
+import { loadOrCreateUserCa, type SignedCertificate, signProfileCsr } from '../vpn/user-ca.ts';
+import { openVpnPeerId, orgVpnClientCommonName } from '../../../core/openvpn/profile-certificate.ts';
+import { OPENVPN_PROFILE_PORT } from '../../../core/render/profile-endpoints.ts';
 import { allocateTunnelIp } from '../vpn/profiles.ts';
 import {
   type OrgVpnClientRow,
@@ -22,6 +27,7 @@ import {
   addVpnPlant,
   deleteOrgVpn,
   insertClient,
+  insertClientCertificate,
   insertOrgVpn,
   markClientRemoved,
   orgVpnRows,
@@ -63,13 +69,14 @@ export async function createOrgVpn(ctx: AppContext, access: OrgAccess, body: z.o
   const region = await regionByName(ctx.store.db, body.region);
   if (!region) throw new ApiError(400, 'invalid', `region: no region named "${body.region.slice(0, 64)}" (plantgate regions lists them)`, { field: 'region' });
   const plantIds = [...new Set((body.plants ?? []).map((ref, i) => eligiblePlant(access.model, access.org.id, ref, `plants[${i}]`)))];
+  const protocol = body.protocol ?? 'wireguard';
   const now = ctx.now().toISOString();
   const id = randomUUID();
   await ctx.fleet.write(
     async (trx) => {
       await refuseTakenName(trx, access, body.name, null);
-      await insertOrgVpn(trx, { id, org_id: access.org.id, name: body.name, region_id: region.id, protocol: 'wireguard', created_at: now, created_by: access.caller.userId }, plantIds);
-      await recordEvents(trx, now, [event(access, 'org-vpn.created', { vpn: body.name, vpnId: id, region: region.name, plants: plantNames(access.model, plantIds) })]);
+      await insertOrgVpn(trx, { id, org_id: access.org.id, name: body.name, region_id: region.id, protocol, created_at: now, created_by: access.caller.userId }, plantIds);
+      await recordEvents(trx, now, [event(access, 'org-vpn.created', { vpn: body.name, vpnId: id, region: region.name, protocol, plants: plantNames(access.model, plantIds) })]);
     },
     (model) => model.putOrgVpn({ id: id as OrgVpnId, orgId: access.org.id, name: body.name, region: region.name, plantIds: plantIds as PlantId[] }),
   );
@@ -102,7 +109,7 @@ export async function removeOrgVpn(ctx: AppContext, access: OrgAccess, ref: stri
   await ctx.fleet.write(
     async (trx) => {
       const clients = await activeClientRows(trx, [row.id]);
-      await deleteOrgVpn(trx, row.id);
+      await deleteOrgVpn(trx, row.id, now);
       await recordEvents(trx, now, [event(access, 'org-vpn.removed', { vpn: row.name, vpnId: row.id, clients: clients.map((c) => c.name) })]);
     },
     (m) => m.removeOrgVpn(row.id as OrgVpnId),
@@ -151,15 +158,25 @@ export async function addClient(ctx: AppContext, access: OrgAccess, ref: string,
   refuseBadName('name', body.name);
   const row = await findVpn(ctx.store.db, access, ref);
   const networks = clientNetworks(ctx, access, row.id, body);
-  const pair = body.publicKey === undefined ? generateWireGuardKeyPair() : null;
-  const publicKey = body.publicKey ?? (pair?.publicKey as string);
+  const credential = clientCredential(row.protocol, body);
+  const pair = credential.type === 'wireguard' && credential.publicKey === undefined ? generateWireGuardKeyPair() : null;
   const now = ctx.now().toISOString();
   const id = randomUUID();
-  const { result: client, model } = await ctx.fleet.write(
+  const { result, model } = await ctx.fleet.write(
     async (trx) => {
       const clients = await activeClientRows(trx, [row.id]);
       if (clients.some((c) => c.name === body.name)) throw conflict('name-taken', `name: ${row.name} already has a client named "${body.name}"`, 'name');
-      await claimWireGuardKey(trx, publicKey, { owner: 'org-vpn-client', clientId: id }, { field: 'publicKey', servicePublicKey: ctx.servicePublicKey, now });
+      let signed: (SignedCertificate & { ca: string; tlsCrypt: string }) | null = null;
+      let publicKey: string;
+      if (credential.type === 'wireguard') {
+        publicKey = credential.publicKey ?? (pair?.publicKey as string);
+        await claimWireGuardKey(trx, publicKey, { owner: 'org-vpn-client', clientId: id }, { field: 'publicKey', servicePublicKey: ctx.servicePublicKey, now });
+      } else {
+        // P9's user CA signs it, as it signs personal profiles: one CA, one CRL, the same gateway servers
+        const ca = await loadOrCreateUserCa(ctx, trx);
+        signed = { ...(await signProfileCsr(ca.ca, credential.csr, orgVpnClientCommonName(id), ctx.now())), ca: ca.ca.certificate, tlsCrypt: ca.tlsCrypt };
+        publicKey = openVpnPeerId(signed.serial);
+      }
       const tunnelIp = await allocateTunnelIp(ctx, trx);
       const clientRow: OrgVpnClientRow = {
         id,
@@ -172,34 +189,56 @@ export async function addClient(ctx: AppContext, access: OrgAccess, ref: string,
         networks: JSON.stringify(networks),
         created_at: now,
         removed_at: null,
+        cert_serial: signed?.serial ?? null,
+        cert_fingerprint: signed?.fingerprint ?? null,
+        cert_not_after: signed?.notAfter ?? null,
       };
       await insertClient(trx, clientRow);
+      if (signed) await insertClientCertificate(trx, { serial: signed.serial, clientId: id, vpnId: row.id, fingerprint: signed.fingerprint, notAfter: signed.notAfter, issuedAt: now });
+      const identity = signed ? { serial: signed.serial, fingerprint: signed.fingerprint } : { publicKey };
       await recordEvents(trx, now, [
-        event(access, 'org-vpn.client-added', { vpn: row.name, vpnId: row.id, client: body.name, clientId: id, kind: body.kind, tunnelIp: clientRow.tunnel_ip, networks, publicKey }),
+        event(access, 'org-vpn.client-added', { vpn: row.name, vpnId: row.id, client: body.name, clientId: id, kind: body.kind, tunnelIp: clientRow.tunnel_ip, networks, protocol: row.protocol, ...identity }),
       ]);
-      return clientRow;
+      return { client: clientRow, signed };
     },
     (m, r) =>
       m.putOrgVpnClient({
-        id: r.id as OrgVpnClientId,
+        id: r.client.id as OrgVpnClientId,
         vpnId: row.id as OrgVpnId,
-        name: r.name,
-        kind: r.kind,
-        publicKey: r.public_key,
-        tunnelIp: r.tunnel_ip_num,
+        name: r.client.name,
+        kind: r.client.kind,
+        publicKey: r.client.public_key,
+        tunnelIp: r.client.tunnel_ip_num,
         networks: networks.map(cidr),
       }),
   );
   const vpn = model.orgVpns.get(row.id as OrgVpnId);
   const native = vpn ? orgVpnRoutes(model, vpn).filter((r) => r.native).map((r) => formatCidr(r.prefix)) : [];
+  const { signed } = result;
   return {
-    client: clientView(client),
+    client: clientView(result.client),
     vpn: row.name,
     region: { name: row.region, endpoint: row.endpoint },
     servicePublicKey: ctx.servicePublicKey,
     allowedIps: [formatCidr(ctx.addressing.mappedSpace), ...native],
     privateKey: pair?.privateKey ?? null,
+    ...(signed ? { openvpn: { certificate: signed.certificate, ca: signed.ca, tlsCrypt: signed.tlsCrypt, port: OPENVPN_PROFILE_PORT } } : {}),
   };
+}
+
+type ClientCredential = { type: 'wireguard'; publicKey: string | undefined } | { type: 'openvpn'; csr: string };
+
+/** The key material the VPN's protocol takes; 400 naming the missing or misplaced field. */
+function clientCredential(protocol: string, body: z.output<typeof OrgVpnClientCreateRequest>): ClientCredential {
+  if (protocol !== 'openvpn') {
+    if (body.csr !== undefined) throw new ApiError(400, 'invalid', 'csr: this is a WireGuard organization VPN; send a publicKey (or none: the server makes the pair)', { field: 'csr' });
+    return { type: 'wireguard', publicKey: body.publicKey };
+  }
+  if (body.publicKey !== undefined) throw new ApiError(400, 'invalid', 'publicKey: this is an OpenVPN organization VPN; send a certificate signing request (csr), not a WireGuard key', { field: 'publicKey' });
+  if (body.csr === undefined || body.csr.trim() === '') {
+    throw new ApiError(400, 'invalid', 'csr: required for a client of an OpenVPN organization VPN (a PEM certificate signing request made where the key is)', { field: 'csr' });
+  }
+  return { type: 'openvpn', csr: body.csr };
 }
 
 export async function removeClient(ctx: AppContext, access: OrgAccess, ref: string, clientRef: string): Promise<Change> {
@@ -212,12 +251,23 @@ export async function removeClient(ctx: AppContext, access: OrgAccess, ref: stri
       const client = clients.find((c) => c.id === clientRef) ?? clients.find((c) => c.name === clientRef);
       if (!client) throw notFound('client', `client: ${row.name} has no client "${clientRef.slice(0, 64)}"`);
       await markClientRemoved(trx, client.id, now);
-      await recordEvents(trx, now, [event(access, 'org-vpn.client-removed', { vpn: row.name, vpnId: row.id, client: client.name, clientId: client.id, tunnelIp: client.tunnel_ip })]);
+      const certificate = client.cert_serial ? { serial: client.cert_serial } : {};
+      await recordEvents(trx, now, [event(access, 'org-vpn.client-removed', { vpn: row.name, vpnId: row.id, client: client.name, clientId: client.id, tunnelIp: client.tunnel_ip, ...certificate })]);
       return client;
     },
     (m, client) => m.removeOrgVpnClient(client.id as OrgVpnClientId),
   );
   return { ok: true, revision: ctx.fleet.currentRevision() };
+}
+
+/** A client's sessions (P7's view, org VPN clients: 0022a); whoever may see the VPN sees them. */
+export async function clientSessions(ctx: AppContext, access: OrgAccess, ref: string, clientRef: string, query: SessionsQuery): Promise<SessionPage> {
+  requireAction(access, 'org-vpns.view');
+  const row = await findVpn(ctx.store.db, access, ref);
+  const clients = await activeClientRows(ctx.store.db, [row.id]);
+  const client = clients.find((c) => c.id === clientRef) ?? clients.find((c) => c.name === clientRef);
+  if (!client) throw notFound('client', `client: ${row.name} has no client "${clientRef.slice(0, 64)}"`);
+  return orgClientSessions(ctx, client.id, query);
 }
 
 // ---- helpers ------------------------------------------------------------------------------
@@ -244,7 +294,7 @@ function vpnView(model: FleetModel, row: OrgVpnWithRegion, clients: OrgVpnClient
     name: row.name,
     organization: model.organizations.get(row.org_id as OrgId)?.name ?? row.org_id,
     region: row.region,
-    protocol: 'wireguard',
+    protocol: row.protocol,
     createdAt: row.created_at,
     plants: (vpn?.plantIds ?? [])
       .filter((id) => model.plants.has(id))
@@ -267,7 +317,17 @@ function vpnView(model: FleetModel, row: OrgVpnWithRegion, clients: OrgVpnClient
 }
 
 function clientView(row: OrgVpnClientRow): OrgVpnClientView {
-  return { id: row.id, name: row.name, kind: row.kind, publicKey: row.public_key, tunnelIp: row.tunnel_ip, networks: JSON.parse(row.networks) as string[], createdAt: row.created_at };
+  const certificate = row.cert_serial && row.cert_fingerprint && row.cert_not_after ? { serial: row.cert_serial, fingerprint: row.cert_fingerprint, notAfter: row.cert_not_after } : null;
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    publicKey: certificate ? null : row.public_key,
+    certificate,
+    tunnelIp: row.tunnel_ip,
+    networks: JSON.parse(row.networks) as string[],
+    createdAt: row.created_at,
+  };
 }
 
 function refuseBadName(field: string, name: string): void {

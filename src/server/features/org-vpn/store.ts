@@ -33,13 +33,15 @@ export async function renameOrgVpn(db: Db, id: string, name: string): Promise<vo
  * tunnel IP its clients held is kept in `meta` first, so the addresses are not handed out
  * again while the range lasts (the audit trail names them).
  */
-export async function deleteOrgVpn(db: Db, id: string): Promise<void> {
+export async function deleteOrgVpn(db: Db, id: string, at: string): Promise<void> {
   const row = await db.selectFrom('org_vpn_clients').select((eb) => eb.fn.max('tunnel_ip_num').as('top')).where('vpn_id', '=', id).executeTakeFirst();
   if (row?.top != null) {
     const top = Math.max(Number(row.top), (await deletedClientsTop(db)) ?? 0);
     await db.deleteFrom('meta').where('key', '=', DELETED_TOP).execute();
     await db.insertInto('meta').values({ key: DELETED_TOP, value: String(top) }).execute();
   }
+  // the certificates of its OpenVPN clients stay on the CRL (their rows have no foreign key)
+  await revokeVpnCertificates(db, id, at);
   await db.deleteFrom('org_vpns').where('id', '=', id).execute();
 }
 
@@ -72,8 +74,21 @@ export async function insertClient(db: Db, row: OrgVpnClientRow): Promise<void> 
   await db.insertInto('org_vpn_clients').values(row).execute();
 }
 
+/** Marks the client removed; an OpenVPN client's certificates go on the CRL in the same write. */
 export async function markClientRemoved(db: Db, id: string, at: string): Promise<void> {
   await db.updateTable('org_vpn_clients').set({ removed_at: at }).where('id', '=', id).execute();
+  await db.updateTable('org_vpn_certificates').set({ revoked_at: at }).where('client_id', '=', id).where('revoked_at', 'is', null).execute();
+}
+
+export async function insertClientCertificate(db: Db, row: { serial: string; clientId: string; vpnId: string; fingerprint: string; notAfter: string; issuedAt: string }): Promise<void> {
+  await db
+    .insertInto('org_vpn_certificates')
+    .values({ serial: row.serial, client_id: row.clientId, vpn_id: row.vpnId, fingerprint: row.fingerprint, not_after: row.notAfter, issued_at: row.issuedAt, revoked_at: null })
+    .execute();
+}
+
+async function revokeVpnCertificates(db: Db, vpnId: string, at: string): Promise<void> {
+  await db.updateTable('org_vpn_certificates').set({ revoked_at: at }).where('vpn_id', '=', vpnId).where('revoked_at', 'is', null).execute();
 }
 
 /** The organization VPNs in a region, as "organization/VPN" (a region with some is not removed). */

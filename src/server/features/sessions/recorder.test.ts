@@ -60,8 +60,8 @@ describe('SessionRecorder on a real SQLite store', async () => {
   it('no write per report: three reports of 250 peers are one flush of batched upserts; an unchanged report writes nothing', async () => {
     const recorder = new SessionRecorder(store.db);
     for (const at of [T, T + 5, T + 10]) recorder.observe('g1', peers(T - 1, at - T + 100), at);
-    // gateway names, open sessions, newest per peer, profile owners (first sight of the gateway), 2 upserts of ≤200 rows
-    assert.equal(await queries(recorder), 6);
+    // gateway names, open sessions and newest per peer (profiles' and organization VPN clients'), profile owners (first sight of the gateway), 2 upserts of ≤200 rows
+    assert.equal(await queries(recorder), 8);
     for (const at of [T + 15, T + 20, T + 25]) recorder.observe('g1', peers(T - 1, at - T + 100), at);
     assert.equal(await queries(recorder), 3, 'gateway names + 2 upserts, however many reports');
     recorder.observe('g1', peers(T - 1, 125), T + 30);

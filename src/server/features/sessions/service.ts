@@ -1,7 +1,7 @@
 import { effectiveEnd } from '../../../core/sessions/derive.ts';
 import type { SessionPage, SessionsQuery } from '../../../core/wire/sessions.ts';
 import type { AppContext } from '../../context.ts';
-import { sessionsOfUser } from './store.ts';
+import { type SessionRow, sessionsOfOrgClient, sessionsOfUser } from './store.ts';
 
 const DEFAULT_LIMIT = 50;
 
@@ -11,9 +11,20 @@ const DEFAULT_LIMIT = 50;
  * whose gateway stopped reporting shows its derived end (last handshake + 3 minutes).
  */
 export async function ownSessions(ctx: AppContext, userId: string, query: SessionsQuery): Promise<SessionPage> {
+  return sessionPage(ctx, query, (limit, after) => sessionsOfUser(ctx.store.db, userId, limit, after));
+}
+
+/** An organization VPN client's sessions (0022a), the same page; the caller has checked the organization access. */
+export async function orgClientSessions(ctx: AppContext, clientId: string, query: SessionsQuery): Promise<SessionPage> {
+  return sessionPage(ctx, query, (limit, after) => sessionsOfOrgClient(ctx.store.db, clientId, limit, after));
+}
+
+type PageRow = Omit<SessionRow, 'user_id'>;
+
+async function sessionPage(ctx: AppContext, query: SessionsQuery, read: (limit: number, after?: { startedAt: number; id: string }) => Promise<PageRow[]>): Promise<SessionPage> {
   const limit = query.limit ?? DEFAULT_LIMIT;
   const after = query.cursor ? parseCursor(query.cursor) : undefined;
-  const rows = await sessionsOfUser(ctx.store.db, userId, limit + 1, after);
+  const rows = await read(limit + 1, after);
   const page = rows.slice(0, limit);
   const now = Math.floor(ctx.now().getTime() / 1000);
   const last = page.at(-1);

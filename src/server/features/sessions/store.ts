@@ -4,6 +4,7 @@ import type { Database } from '../../db/schema.ts';
 /** SQL of the sessions feature (SPEC P7). */
 
 export type SessionRow = Database['vpn_sessions'];
+export type OrgVpnSessionRow = Database['org_vpn_sessions'];
 
 /** Rows per upsert statement (15 columns: well inside both engines' parameter limits). */
 const BATCH = 200;
@@ -53,6 +54,75 @@ export async function profileOwners(db: Db, publicKeys: string[]): Promise<Map<s
     for (const row of rows) owners.set(row.public_key, row.user_id);
   }
   return owners;
+}
+
+/** Organization VPN clients by peer identity (removed ones too: a session outlives its client's removal), 0022a. */
+export async function orgClientOwners(db: Db, publicKeys: string[]): Promise<Map<string, string>> {
+  const owners = new Map<string, string>();
+  for (let i = 0; i < publicKeys.length; i += 500) {
+    const rows = await db.selectFrom('org_vpn_clients').select(['public_key', 'id']).where('public_key', 'in', publicKeys.slice(i, i + 500)).execute();
+    for (const row of rows) owners.set(row.public_key, row.id);
+  }
+  return owners;
+}
+
+/** The organization VPN client sessions still open on a gateway. */
+export function openOrgSessionsOf(db: Db, daemonId: string): Promise<OrgVpnSessionRow[]> {
+  return db.selectFrom('org_vpn_sessions').selectAll().where('daemon_id', '=', daemonId).where('ended_at', 'is', null).execute();
+}
+
+/** The newest organization VPN client session per peer on a gateway (their counter baseline). */
+export async function newestOrgSessionsOf(db: Db, daemonId: string, publicKeys: string[]): Promise<OrgVpnSessionRow[]> {
+  const out: OrgVpnSessionRow[] = [];
+  for (let i = 0; i < publicKeys.length; i += 500) {
+    const rows = await db
+      .selectFrom('org_vpn_sessions')
+      .selectAll()
+      .where('daemon_id', '=', daemonId)
+      .where('public_key', 'in', publicKeys.slice(i, i + 500))
+      .orderBy('started_at', 'desc')
+      .execute();
+    const seen = new Set<string>();
+    for (const row of rows) {
+      if (seen.has(row.public_key)) continue;
+      seen.add(row.public_key);
+      out.push(row);
+    }
+  }
+  return out;
+}
+
+/** A client's sessions, newest first, after the cursor (started_at, id) when given. */
+export function sessionsOfOrgClient(db: Db, clientId: string, limit: number, after?: { startedAt: number; id: string }): Promise<OrgVpnSessionRow[]> {
+  let query = db.selectFrom('org_vpn_sessions').selectAll().where('client_id', '=', clientId);
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([eb('started_at', '<', after.startedAt), eb.and([eb('started_at', '=', after.startedAt), eb('id', '<', after.id)])]),
+    );
+  }
+  return query.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** Inserts new organization VPN client sessions and updates changed ones. */
+export async function upsertOrgSessions(db: Db, rows: OrgVpnSessionRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) {
+    await db
+      .insertInto('org_vpn_sessions')
+      .values(rows.slice(i, i + BATCH))
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          ended_at: eb.ref('excluded.ended_at'),
+          last_handshake_at: eb.ref('excluded.last_handshake_at'),
+          source_address: eb.ref('excluded.source_address'),
+          country: eb.ref('excluded.country'),
+          bytes_in: eb.ref('excluded.bytes_in'),
+          bytes_out: eb.ref('excluded.bytes_out'),
+          last_rx: eb.ref('excluded.last_rx'),
+          last_tx: eb.ref('excluded.last_tx'),
+        })),
+      )
+      .execute();
+  }
 }
 
 /** Inserts new sessions and updates changed ones, `BATCH` rows per statement. */

@@ -28,9 +28,22 @@ export async function revokeCertificate(db: Db, serial: string, at: string): Pro
   await db.updateTable('profile_certificates').set({ revoked_at: at }).where('serial', '=', serial).where('revoked_at', 'is', null).execute();
 }
 
+/**
+ * The CRL's entries: revoked profile certificates and those of removed organization VPN
+ * clients (0022), both signed by the one user CA. A client certificate whose client row is
+ * gone without a revocation (its organization was deleted: the rows cascade away) is on the
+ * CRL too, dated by its issue.
+ */
 export async function revokedCertificates(db: Db): Promise<Array<{ serial: string; revoked_at: string }>> {
-  const rows = await db.selectFrom('profile_certificates').select(['serial', 'revoked_at']).where('revoked_at', 'is not', null).orderBy('serial').execute();
-  return rows.map((r) => ({ serial: r.serial, revoked_at: r.revoked_at as string }));
+  const profiles = await db.selectFrom('profile_certificates').select(['serial', 'revoked_at']).where('revoked_at', 'is not', null).execute();
+  const orgClients = await db
+    .selectFrom('org_vpn_certificates')
+    .leftJoin('org_vpn_clients', 'org_vpn_clients.id', 'org_vpn_certificates.client_id')
+    .select(['org_vpn_certificates.serial as serial', 'org_vpn_certificates.revoked_at as revoked_at', 'org_vpn_certificates.issued_at as issued_at'])
+    .where((eb) => eb.or([eb('org_vpn_certificates.revoked_at', 'is not', null), eb('org_vpn_clients.id', 'is', null)]))
+    .execute();
+  const entries = [...profiles.map((r) => ({ serial: r.serial, revoked_at: r.revoked_at as string })), ...orgClients.map((r) => ({ serial: r.serial, revoked_at: r.revoked_at ?? r.issued_at }))];
+  return entries.sort((a, b) => (a.serial < b.serial ? -1 : a.serial > b.serial ? 1 : 0));
 }
 
 export async function setProfileCertificate(db: Db, profileId: string, cert: { serial: string; fingerprint: string; notAfter: string; peerId: string }, at: string | null): Promise<void> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ProfileId, UserId } from '../../../core/model.ts';
 import { formatCidr, formatIpv4, prefixEnd } from '../../../core/net/ipv4.ts';
 import { effectiveRoutes } from '../../../core/routes/effective.ts';
-import { openVpnPeerId } from '../../../core/openvpn/profile-certificate.ts';
+import { openVpnPeerId, profileCommonName } from '../../../core/openvpn/profile-certificate.ts';
 import { OPENVPN_PROFILE_PORT } from '../../../core/render/profile-endpoints.ts';
 import type { ProfileConfigParts, ProfileInfo, ProfileKeyRequest, ProfileType } from '../../../core/wire/api.ts';
 import type { AppContext } from '../../context.ts';
@@ -124,7 +124,7 @@ function requestedCredential(request: ProfileKeyRequest, type: ProfileType): Cre
 
 async function signForProfile(ctx: AppContext, trx: Db, csr: string, profileId: string): Promise<SignedCertificate> {
   const ca = await loadOrCreateUserCa(ctx, trx);
-  return signProfileCsr(ca.ca, csr, profileId, ctx.now());
+  return signProfileCsr(ca.ca, csr, profileCommonName(profileId), ctx.now());
 }
 
 function certificateColumns(signed: SignedCertificate) {

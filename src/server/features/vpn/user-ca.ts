@@ -1,5 +1,5 @@
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
-import { certificateValidity, checkCsr, MAX_CSR_CHARS, normalSerial, profileCommonName } from '../../../core/openvpn/profile-certificate.ts';
+import { certificateValidity, checkCsr, MAX_CSR_CHARS, normalSerial } from '../../../core/openvpn/profile-certificate.ts';
 import { x509 } from '../../../crypto/x509.ts';
 import type { AppContext } from '../../context.ts';
 import type { Db } from '../../db/handle.ts';
@@ -55,11 +55,12 @@ function openCa(ctx: AppContext, row: NonNullable<Awaited<ReturnType<typeof user
 }
 
 /**
- * Signs a device's CSR for a profile: the CSR must prove its key (signature) and use a key
- * every OpenVPN client takes (checkCsr); the subject it asks for is ignored — the
- * certificate names the profile. 400 naming `csr` otherwise.
+ * Signs a device's CSR for a personal profile or an organization VPN client: the CSR must
+ * prove its key (signature) and use a key every OpenVPN client takes (checkCsr); the subject
+ * it asks for is ignored — the certificate gets `commonName` (profileCommonName,
+ * orgVpnClientCommonName). 400 naming `csr` otherwise.
  */
-export async function signProfileCsr(ca: PemKeyPair, csrPem: string, profileId: string, now: Date): Promise<SignedCertificate> {
+export async function signProfileCsr(ca: PemKeyPair, csrPem: string, commonName: string, now: Date): Promise<SignedCertificate> {
   if (csrPem.length > MAX_CSR_CHARS) throw csrError(`is longer than ${MAX_CSR_CHARS} characters`);
   let csr: x509.Pkcs10CertificateRequest;
   try {
@@ -83,7 +84,7 @@ export async function signProfileCsr(ca: PemKeyPair, csrPem: string, profileId: 
   const { notBefore, notAfter } = certificateValidity(now);
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial,
-    subject: `CN=${profileCommonName(profileId)}`,
+    subject: `CN=${commonName}`,
     issuer: caCert.subject,
     notBefore,
     notAfter,

@@ -5,6 +5,7 @@ import type { ShownClientConfig } from './use-org-vpns.ts';
 /** Add a site (an office or control-room router announcing networks) or a device (a shared machine). */
 export function AddClientDialog(props: {
   vpn: string;
+  protocol: 'wireguard' | 'openvpn';
   pending: boolean;
   error: string | null;
   onAdd: (input: { name: string; kind: 'site' | 'device'; networks: string[] }) => Promise<ShownClientConfig | null>;
@@ -41,7 +42,9 @@ export function AddClientDialog(props: {
               minRows={2}
             />
           )}
-          <Text size="sm">The key pair is made in this browser; the configuration is shown once.</Text>
+          <Text size="sm">
+            The key is made in this browser{props.protocol === 'openvpn' ? ' (only a certificate signing request is sent)' : ''}; the configuration is shown once.
+          </Text>
           {props.error && (
             <Text c="red.9" role="alert">
               {props.error}

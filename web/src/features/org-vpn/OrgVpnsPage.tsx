@@ -1,13 +1,14 @@
-import { Badge, Button, Card, Group, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Modal, Radio, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import type { OrgSummary } from '../../../../src/core/wire/org.ts';
-import type { OrgVpnView } from '../../../../src/core/wire/org-vpn.ts';
+import type { OrgVpnProtocol, OrgVpnView } from '../../../../src/core/wire/org-vpn.ts';
 import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { Loadable } from '../../ui/Loadable.tsx';
 import { TableScroll } from '../../ui/TableScroll.tsx';
 import type { OrgAccess } from '../organization/use-org.ts';
 import { AddClientDialog } from './AddClientDialog.tsx';
 import { ClientConfigDialog } from './ClientConfigDialog.tsx';
+import { ClientSessionsDialog } from './ClientSessionsDialog.tsx';
 import { type ShownClientConfig, useAddClient, useCreateOrgVpn, useOrgVpns, useRemoveClient, useRemoveOrgVpn, useVpnPlant } from './use-org-vpns.ts';
 
 /** Organization VPNs (SPEC O1): a shared tunnel in one region with chosen plants, for the whole team's offices and machines. */
@@ -25,7 +26,7 @@ export function OrgVpnsPage({ org, access }: { org: OrgSummary; access: OrgAcces
           {manage && <Button onClick={() => setCreating(true)}>New organization VPN</Button>}
         </Group>
         <Text size="sm" mt="xs">
-          A shared WireGuard tunnel in one region. Its sites (office or control-room routers) and devices reach the chosen plants — mapped addresses always,
+          A shared WireGuard or OpenVPN tunnel in one region. Its sites (office or control-room routers) and devices reach the chosen plants — mapped addresses always,
           native ones where no two chosen plants overlap — and nothing else.
         </Text>
       </Card>
@@ -52,6 +53,7 @@ function VpnCard({ orgId, vpn, manage }: { orgId: string; vpn: OrgVpnView; manag
   const [adding, setAdding] = useState(false);
   const [shown, setShown] = useState<ShownClientConfig | null>(null);
   const [deleting, setDeleting] = useState(false);
+  const [watching, setWatching] = useState<{ id: string; name: string } | null>(null);
   return (
     <Card withBorder padding="lg" data-testid="org-vpn" data-vpn={vpn.name} component="section" aria-label={`Organization VPN ${vpn.name}`}>
       <Stack>
@@ -61,7 +63,7 @@ function VpnCard({ orgId, vpn, manage }: { orgId: string; vpn: OrgVpnView; manag
               {vpn.name}
             </Title>
             <Text size="sm">
-              Region <Badge variant="light">{vpn.region}</Badge> · WireGuard · {vpn.clients.length} client{vpn.clients.length === 1 ? '' : 's'}
+              Region <Badge variant="light">{vpn.region}</Badge> · {vpn.protocol === 'openvpn' ? 'OpenVPN' : 'WireGuard'} · {vpn.clients.length} client{vpn.clients.length === 1 ? '' : 's'}
             </Text>
           </div>
           {manage && (
@@ -166,7 +168,7 @@ function VpnCard({ orgId, vpn, manage }: { orgId: string; vpn: OrgVpnView; manag
                   <Table.Th>Kind</Table.Th>
                   <Table.Th>Tunnel IP</Table.Th>
                   <Table.Th>Networks</Table.Th>
-                  {manage && <Table.Th>Actions</Table.Th>}
+                  <Table.Th>Actions</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -178,20 +180,25 @@ function VpnCard({ orgId, vpn, manage }: { orgId: string; vpn: OrgVpnView; manag
                     <Table.Td data-label="Kind">{c.kind}</Table.Td>
                     <Table.Td data-label="Tunnel IP">{c.tunnelIp}</Table.Td>
                     <Table.Td data-label="Networks">{c.networks.join(', ') || '—'}</Table.Td>
-                    {manage && (
-                      <Table.Td data-label="">
-                        <Button
-                          size="compact-sm"
-                          color="red"
-                          variant="outline"
-                          aria-label={`Remove client ${c.name}`}
-                          loading={removeClient.isPending && removeClient.variables?.client === c.id}
-                          onClick={() => removeClient.mutate({ vpn: vpn.id, client: c.id })}
-                        >
-                          Remove
+                    <Table.Td data-label="">
+                      <Group gap="xs">
+                        <Button size="compact-sm" variant="default" aria-label={`Sessions of client ${c.name}`} onClick={() => setWatching({ id: c.id, name: c.name })}>
+                          Sessions
                         </Button>
-                      </Table.Td>
-                    )}
+                        {manage && (
+                          <Button
+                            size="compact-sm"
+                            color="red"
+                            variant="outline"
+                            aria-label={`Remove client ${c.name}`}
+                            loading={removeClient.isPending && removeClient.variables?.client === c.id}
+                            onClick={() => removeClient.mutate({ vpn: vpn.id, client: c.id })}
+                          >
+                            Remove
+                          </Button>
+                        )}
+                      </Group>
+                    </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
@@ -202,9 +209,10 @@ function VpnCard({ orgId, vpn, manage }: { orgId: string; vpn: OrgVpnView; manag
       {adding && (
         <AddClientDialog
           vpn={vpn.name}
+          protocol={vpn.protocol}
           pending={adder.pending}
           error={adder.error}
-          onAdd={(input) => adder.add(vpn.id, input)}
+          onAdd={(input) => adder.add(vpn, input)}
           onShown={(config) => {
             setAdding(false);
             setShown(config);
@@ -216,6 +224,7 @@ function VpnCard({ orgId, vpn, manage }: { orgId: string; vpn: OrgVpnView; manag
         />
       )}
       {shown && <ClientConfigDialog config={shown} onClose={() => setShown(null)} />}
+      {watching && <ClientSessionsDialog orgId={orgId} vpn={vpn} client={watching} onClose={() => setWatching(null)} />}
       <ConfirmDialog
         opened={deleting}
         title={`Delete organization VPN ${vpn.name}?`}
@@ -237,12 +246,13 @@ function CreateDialog({ orgId, onClose }: { orgId: string; onClose: () => void }
   const [name, setName] = useState('');
   const [region, setRegion] = useState('');
   const [plants, setPlants] = useState('');
+  const [protocol, setProtocol] = useState<OrgVpnProtocol>('wireguard');
   return (
     <Modal opened onClose={onClose} title="New organization VPN" centered closeButtonProps={{ 'aria-label': 'Cancel' }}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          create.mutate({ name: name.trim(), region: region.trim(), plants: plants.split('\n').map((p) => p.trim()).filter(Boolean) }, { onSuccess: onClose });
+          create.mutate({ name: name.trim(), region: region.trim(), plants: plants.split('\n').map((p) => p.trim()).filter(Boolean), protocol }, { onSuccess: onClose });
         }}
         noValidate
       >
@@ -250,6 +260,12 @@ function CreateDialog({ orgId, onClose }: { orgId: string; onClose: () => void }
           <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus required />
           <TextInput label="Region" description="Where its clients connect (a region's name)" value={region} onChange={(e) => setRegion(e.currentTarget.value)} required />
           <TextInput label="Plants (optional)" description="Plant names, one per line; more can be added later" value={plants} onChange={(e) => setPlants(e.currentTarget.value)} />
+          <Radio.Group label="Protocol" description="What its clients run; chosen once" value={protocol} onChange={(v) => setProtocol(v as OrgVpnProtocol)}>
+            <Group mt={4}>
+              <Radio value="wireguard" label="WireGuard" />
+              <Radio value="openvpn" label="OpenVPN (certificate)" />
+            </Group>
+          </Radio.Group>
           {create.error && (
             <Text c="red.9" role="alert">
               {create.error.message}

@@ -34,30 +34,7 @@ export function SessionsSection() {
         </Alert>
       )}
       {sessions.isSuccess && rows.length === 0 && <Text data-testid="sessions-empty">No sessions yet. Your first connection through a gateway shows up here.</Text>}
-      {rows.length > 0 && (
-        // At phone width each session is a card of label/value lines (.stack-table).
-        <TableScroll label="Your sessions" minWidth={760}>
-          <Table className="stack-table" data-testid="sessions">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Start</Table.Th>
-                <Table.Th>End</Table.Th>
-                <Table.Th>Source address</Table.Th>
-                <Table.Th>Country</Table.Th>
-                <Table.Th>Sent by you</Table.Th>
-                <Table.Th>Received by you</Table.Th>
-                <Table.Th>Region</Table.Th>
-                <Table.Th>Gateway</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {rows.map((s) => (
-                <SessionRow key={`${s.start}/${s.gateway}/${s.sourceAddress}`} session={s} />
-              ))}
-            </Table.Tbody>
-          </Table>
-        </TableScroll>
-      )}
+      {rows.length > 0 && <SessionsTable rows={rows} label="Your sessions" whose="you" />}
       {sessions.hasNextPage && (
         <Group>
           <Button variant="default" onClick={() => void sessions.fetchNextPage()} loading={sessions.isFetchingNextPage}>
@@ -69,7 +46,35 @@ export function SessionsSection() {
   );
 }
 
-function SessionRow({ session: s }: { session: VpnSession }) {
+/** The sessions table (personal and organization VPN clients' views); `whose` names the side that sent and received. */
+export function SessionsTable({ rows, label, whose }: { rows: VpnSession[]; label: string; whose: string }) {
+  return (
+    // At phone width each session is a card of label/value lines (.stack-table).
+    <TableScroll label={label} minWidth={760}>
+      <Table className="stack-table" data-testid="sessions">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Start</Table.Th>
+            <Table.Th>End</Table.Th>
+            <Table.Th>Source address</Table.Th>
+            <Table.Th>Country</Table.Th>
+            <Table.Th>Sent by {whose}</Table.Th>
+            <Table.Th>Received by {whose}</Table.Th>
+            <Table.Th>Region</Table.Th>
+            <Table.Th>Gateway</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map((s) => (
+            <SessionRow key={`${s.start}/${s.gateway}/${s.sourceAddress}`} session={s} whose={whose} />
+          ))}
+        </Table.Tbody>
+      </Table>
+    </TableScroll>
+  );
+}
+
+function SessionRow({ session: s, whose }: { session: VpnSession; whose: string }) {
   return (
     <Table.Tr data-testid="session-row">
       <Table.Td data-label="Start">{formatDate(s.start)}</Table.Td>
@@ -77,7 +82,7 @@ function SessionRow({ session: s }: { session: VpnSession }) {
         {s.end ? (
           formatDate(s.end)
         ) : (
-          <Badge variant="dot" color="teal" tt="none">
+          <Badge variant="dot" color="teal" tt="none" style={{ minWidth: 'max-content' }}>
             Connected
           </Badge>
         )}
@@ -88,9 +93,9 @@ function SessionRow({ session: s }: { session: VpnSession }) {
       <Table.Td data-label="Country" data-testid="session-country">
         {s.country ?? 'unknown'}
       </Table.Td>
-      {/* The gateway counts from its side: what it received (in) is what this user's device sent. */}
-      <Table.Td data-label="Sent by you">{formatBytes(s.bytesIn)}</Table.Td>
-      <Table.Td data-label="Received by you">{formatBytes(s.bytesOut)}</Table.Td>
+      {/* The gateway counts from its side: what it received (in) is what the device sent. */}
+      <Table.Td data-label={`Sent by ${whose}`}>{formatBytes(s.bytesIn)}</Table.Td>
+      <Table.Td data-label={`Received by ${whose}`}>{formatBytes(s.bytesOut)}</Table.Td>
       <Table.Td data-label="Region">{s.region}</Table.Td>
       <Table.Td data-label="Gateway">{s.gateway}</Table.Td>
     </Table.Tr>
