@@ -45,9 +45,13 @@ export function appendToChain<R extends Partial<StoredFlow>>(
 /** A record whose canonical bytes around the seq are already known (`canonicalAroundSeq`). */
 export type ChainDraft = { record: StoredFlow & { hash: string }; around: [string, string] };
 
-/** Drafts for `appendDrafts`: the records with every field but seq and hash, and their canonical bytes. */
-export function chainDrafts(records: ReadonlyArray<Omit<StoredFlow, 'seq'>>): ChainDraft[] {
-  return records.map((r) => ({ record: { ...r, seq: 0, hash: '' }, around: canonicalAroundSeq(r) }));
+/** Drafts for `appendDrafts`: the records (with `common` the fields they share) and their canonical bytes. */
+export function chainDrafts<R extends Partial<StoredFlow>>(records: ReadonlyArray<R>, common: Partial<StoredFlow> = {}): ChainDraft[] {
+  // One object per record (B6: a spread of ~25 fields per record is most of the ingest's garbage).
+  return records.map((r) => {
+    const record = { ...r, ...common, seq: 0, hash: '' } as StoredFlow & { hash: string };
+    return { record, around: canonicalAroundSeq(record) };
+  });
 }
 
 /**

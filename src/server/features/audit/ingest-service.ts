@@ -72,7 +72,7 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
   const rowIds = rowIdsOf(gatewayId, attributed, ids);
   // Everything of a record but its seq and hash, made before the chain heads are locked (B6).
   const prepare = (records: readonly Attributed[], recordSegment: number) =>
-    prepareFlows(audit.store.engine, chainDrafts(records.map((f) => ({ ...f, gatewayId, segment: recordSegment, ingestedAt }))), rowIds);
+    prepareFlows(audit.store.engine, chainDrafts(records, { gatewayId, segment: recordSegment, ingestedAt }), rowIds);
   const prepared = new Map(prepare(attributed, segment).map((p) => [p.draft.record.recordId, p]));
   return audit.store.transaction(async (trx, pgClient) => {
     if (!(await claimBatch(trx, gatewayId, batch.batchId, segment))) {
