@@ -6,13 +6,10 @@ import {
   type OrgVpnSessionRow,
   type SessionRow,
   gatewayNames,
-  newestOrgSessionsOf,
   newestSessionsOf,
-  openOrgSessionsOf,
   openSessionsOf,
   orgClientOwners,
   profileOwners,
-  upsertOrgSessions,
   upsertSessions,
 } from './store.ts';
 
@@ -98,8 +95,8 @@ export class SessionRecorder {
       }
       // A gateway that stopped reporting here (gone, or now reporting to another replica) is reloaded when it comes back.
       for (const id of this.state.keys()) if (!batch.has(id)) this.state.delete(id);
-      await upsertSessions(this.db, rows);
-      if (clientRows.length > 0) await upsertOrgSessions(this.db, clientRows);
+      await upsertSessions(this.db, 'vpn_sessions', rows);
+      if (clientRows.length > 0) await upsertSessions(this.db, 'org_vpn_sessions', clientRows);
     } catch (error) {
       this.state.clear();
       throw error;
@@ -107,13 +104,13 @@ export class SessionRecorder {
   }
 
   private async load(daemonId: string, reports: Array<{ peers: PeerObservation[] }>): Promise<GatewayState> {
-    const open = await openSessionsOf(this.db, daemonId);
-    const openClients = await openOrgSessionsOf(this.db, daemonId);
+    const open = await openSessionsOf(this.db, 'vpn_sessions', daemonId);
+    const openClients = await openSessionsOf(this.db, 'org_vpn_sessions', daemonId);
     const openKeys = new Set([...open, ...openClients].map((r) => r.public_key));
     const keys = new Set<string>();
     for (const r of reports) for (const p of r.peers) if (p.latestHandshake > 0 && !openKeys.has(p.publicKey)) keys.add(p.publicKey);
-    const newest = keys.size > 0 ? await newestSessionsOf(this.db, daemonId, [...keys]) : [];
-    const newestClients = keys.size > 0 ? await newestOrgSessionsOf(this.db, daemonId, [...keys]) : [];
+    const newest = keys.size > 0 ? await newestSessionsOf(this.db, 'vpn_sessions', daemonId, [...keys]) : [];
+    const newestClients = keys.size > 0 ? await newestSessionsOf(this.db, 'org_vpn_sessions', daemonId, [...keys]) : [];
     const state: GatewayState = { latest: new Map(), owners: new Map() };
     for (const row of [...newest, ...open]) {
       state.latest.set(row.public_key, fromRow(row));

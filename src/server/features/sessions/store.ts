@@ -20,22 +20,25 @@ export function gatewayNames(db: Db, daemonIds: string[]): Promise<Array<{ id: s
     .execute();
 }
 
+/** The two session tables (personal profiles; organization VPN clients, 0022a): the same columns for what the recorder reads and writes. */
+export type SessionTable = 'vpn_sessions' | 'org_vpn_sessions';
+
 /** The sessions still open on a gateway. */
-export function openSessionsOf(db: Db, daemonId: string): Promise<SessionRow[]> {
-  return db.selectFrom('vpn_sessions').selectAll().where('daemon_id', '=', daemonId).where('ended_at', 'is', null).execute();
+export function openSessionsOf<T extends SessionTable>(db: Db, table: T, daemonId: string): Promise<Array<Database[T]>> {
+  return db.selectFrom(table as SessionTable).selectAll().where('daemon_id', '=', daemonId).where('ended_at', 'is', null).execute() as Promise<Array<Database[T]>>;
 }
 
 /** The newest session per peer on a gateway, for the given peers (their counter baseline). */
-export async function newestSessionsOf(db: Db, daemonId: string, publicKeys: string[]): Promise<SessionRow[]> {
-  const out: SessionRow[] = [];
+export async function newestSessionsOf<T extends SessionTable>(db: Db, table: T, daemonId: string, publicKeys: string[]): Promise<Array<Database[T]>> {
+  const out: Array<Database[T]> = [];
   for (let i = 0; i < publicKeys.length; i += 500) {
-    const rows = await db
-      .selectFrom('vpn_sessions')
+    const rows = (await db
+      .selectFrom(table as SessionTable)
       .selectAll()
       .where('daemon_id', '=', daemonId)
       .where('public_key', 'in', publicKeys.slice(i, i + 500))
       .orderBy('started_at', 'desc')
-      .execute();
+      .execute()) as Array<Database[T]>;
     const seen = new Set<string>();
     for (const row of rows) {
       if (seen.has(row.public_key)) continue;
@@ -66,32 +69,6 @@ export async function orgClientOwners(db: Db, publicKeys: string[]): Promise<Map
   return owners;
 }
 
-/** The organization VPN client sessions still open on a gateway. */
-export function openOrgSessionsOf(db: Db, daemonId: string): Promise<OrgVpnSessionRow[]> {
-  return db.selectFrom('org_vpn_sessions').selectAll().where('daemon_id', '=', daemonId).where('ended_at', 'is', null).execute();
-}
-
-/** The newest organization VPN client session per peer on a gateway (their counter baseline). */
-export async function newestOrgSessionsOf(db: Db, daemonId: string, publicKeys: string[]): Promise<OrgVpnSessionRow[]> {
-  const out: OrgVpnSessionRow[] = [];
-  for (let i = 0; i < publicKeys.length; i += 500) {
-    const rows = await db
-      .selectFrom('org_vpn_sessions')
-      .selectAll()
-      .where('daemon_id', '=', daemonId)
-      .where('public_key', 'in', publicKeys.slice(i, i + 500))
-      .orderBy('started_at', 'desc')
-      .execute();
-    const seen = new Set<string>();
-    for (const row of rows) {
-      if (seen.has(row.public_key)) continue;
-      seen.add(row.public_key);
-      out.push(row);
-    }
-  }
-  return out;
-}
-
 /** A client's sessions, newest first, after the cursor (started_at, id) when given. */
 export function sessionsOfOrgClient(db: Db, clientId: string, limit: number, after?: { startedAt: number; id: string }): Promise<OrgVpnSessionRow[]> {
   let query = db.selectFrom('org_vpn_sessions').selectAll().where('client_id', '=', clientId);
@@ -103,34 +80,12 @@ export function sessionsOfOrgClient(db: Db, clientId: string, limit: number, aft
   return query.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
-/** Inserts new organization VPN client sessions and updates changed ones. */
-export async function upsertOrgSessions(db: Db, rows: OrgVpnSessionRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += BATCH) {
-    await db
-      .insertInto('org_vpn_sessions')
-      .values(rows.slice(i, i + BATCH))
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          ended_at: eb.ref('excluded.ended_at'),
-          last_handshake_at: eb.ref('excluded.last_handshake_at'),
-          source_address: eb.ref('excluded.source_address'),
-          country: eb.ref('excluded.country'),
-          bytes_in: eb.ref('excluded.bytes_in'),
-          bytes_out: eb.ref('excluded.bytes_out'),
-          last_rx: eb.ref('excluded.last_rx'),
-          last_tx: eb.ref('excluded.last_tx'),
-        })),
-      )
-      .execute();
-  }
-}
-
 /** Inserts new sessions and updates changed ones, `BATCH` rows per statement. */
-export async function upsertSessions(db: Db, rows: SessionRow[]): Promise<void> {
+export async function upsertSessions<T extends SessionTable>(db: Db, table: T, rows: Array<Database[T]>): Promise<void> {
   for (let i = 0; i < rows.length; i += BATCH) {
     await db
-      .insertInto('vpn_sessions')
-      .values(rows.slice(i, i + BATCH))
+      .insertInto(table as SessionTable)
+      .values(rows.slice(i, i + BATCH) as Array<Database[SessionTable]>)
       .onConflict((oc) =>
         oc.column('id').doUpdateSet((eb) => ({
           ended_at: eb.ref('excluded.ended_at'),
