@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { describe, it } from 'node:test';
+import { type Kysely, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import pg from 'pg';
-import { EMPTY_HEAD, appendToChain } from '../../../core/audit/chain.ts';
+import { type OpenAuditStore, onEachAuditEngine } from '../../../../test/support/audit-engines.ts';
+import { appendToChain, EMPTY_HEAD } from '../../../core/audit/chain.ts';
 import { signCheckpoint } from '../../../core/audit/checkpoint.ts';
 import type { StoredFlow } from '../../../core/audit/flow.ts';
 import { verifyChain } from '../../../core/audit/verify-chain.ts';
-import { type TestPostgres, createDatabase, startTestPostgres } from '../../../../test/support/postgres.ts';
 import { selectChainPage } from '../../features/audit/query-store.ts';
 import { auditMigrations } from '../audit-connect.ts';
 import type { AuditDatabase } from '../audit-schema.ts';
 import type { Engine } from '../migrations.ts';
-import { openSqlite } from '../sqlite-adapter.ts';
 
 const SEGMENT = 20_000;
 
@@ -82,7 +80,7 @@ async function readAll(db: Kysely<AuditDatabase>, plantId: string): Promise<Arra
   }
 }
 
-function suite(engine: Engine, open: () => Promise<{ db: Kysely<AuditDatabase>; close: () => Promise<void> }>) {
+function suite(engine: Engine, open: OpenAuditStore) {
   describe(`migration 0017_audit_compact_rows on a trail with history (${engine})`, () => {
     it('keeps every stored record exactly as it was (every field, the hash), the chain verifies, a rename stays two identities', async () => {
       const { db, close } = await open();
@@ -112,23 +110,4 @@ function suite(engine: Engine, open: () => Promise<{ db: Kysely<AuditDatabase>; 
   });
 }
 
-suite('sqlite', async () => {
-  const db = new Kysely<AuditDatabase>({ dialect: new SqliteDialect({ database: openSqlite(':memory:') }) });
-  return { db, close: () => db.destroy() };
-});
-
-let server: TestPostgres | undefined;
-before(async () => {
-  server = await startTestPostgres();
-});
-after(async () => {
-  await server?.stop();
-});
-suite('postgres', async () => {
-  const url = await createDatabase((server as TestPostgres).url, `plantgate_m0017_${process.pid}`);
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
-  // As the product's pools do: the cluster stopping after the suite closes idle connections.
-  pool.on('error', () => undefined);
-  const db = new Kysely<AuditDatabase>({ dialect: new PostgresDialect({ pool }) });
-  return { db, close: () => db.destroy() };
-});
+onEachAuditEngine('m0017', suite);

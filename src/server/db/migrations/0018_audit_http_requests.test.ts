@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { describe, it } from 'node:test';
+import type { Kysely, } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import pg from 'pg';
-import { EMPTY_HEAD, appendToChain } from '../../../core/audit/chain.ts';
+import { type OpenAuditStore, onEachAuditEngine } from '../../../../test/support/audit-engines.ts';
+import { appendToChain, EMPTY_HEAD } from '../../../core/audit/chain.ts';
 import { signCheckpoint } from '../../../core/audit/checkpoint.ts';
 import type { StoredFlow } from '../../../core/audit/flow.ts';
+import { identityOf } from '../../../core/audit/identity.ts';
 import { flow } from '../../../core/audit/testing.ts';
 import { verifyChain } from '../../../core/audit/verify-chain.ts';
-import { type TestPostgres, createDatabase, startTestPostgres } from '../../../../test/support/postgres.ts';
-import { identityOf } from '../../../core/audit/identity.ts';
 import { insertHttpRequests } from '../../features/audit/http-requests-store.ts';
 import { identityIds } from '../../features/audit/identity-store.ts';
 import { ensureSegment, insertFlows, prepareFlows, rowIdsOf } from '../../features/audit/ingest-store.ts';
@@ -19,7 +18,6 @@ import { dropSegment } from '../../features/audit/retention-store.ts';
 import { auditMigrations } from '../audit-connect.ts';
 import type { AuditDatabase } from '../audit-schema.ts';
 import type { Engine } from '../migrations.ts';
-import { openSqlite } from '../sqlite-adapter.ts';
 
 const SEGMENT = 20_000;
 type Chained = StoredFlow & { hash: string };
@@ -38,7 +36,7 @@ async function store(db: Kysely<AuditDatabase>, engine: Engine, records: Chained
   });
 }
 
-function suite(engine: Engine, open: () => Promise<{ db: Kysely<AuditDatabase>; close: () => Promise<void> }>) {
+function suite(engine: Engine, open: OpenAuditStore) {
   describe(`migration 0018_audit_http_requests (${engine})`, () => {
     it('a trail stored before 0018 reads back unchanged (no http) and verifies; records after it keep their detail, chained, and a purge removes it with its segment', async () => {
       const { db, close } = await open();
@@ -86,22 +84,4 @@ function suite(engine: Engine, open: () => Promise<{ db: Kysely<AuditDatabase>; 
   });
 }
 
-suite('sqlite', async () => {
-  const db = new Kysely<AuditDatabase>({ dialect: new SqliteDialect({ database: openSqlite(':memory:') }) });
-  return { db, close: () => db.destroy() };
-});
-
-let server: TestPostgres | undefined;
-before(async () => {
-  server = await startTestPostgres();
-});
-after(async () => {
-  await server?.stop();
-});
-suite('postgres', async () => {
-  const url = await createDatabase((server as TestPostgres).url, `plantgate_m0018_${process.pid}`);
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
-  pool.on('error', () => undefined);
-  const db = new Kysely<AuditDatabase>({ dialect: new PostgresDialect({ pool }) });
-  return { db, close: () => db.destroy() };
-});
+onEachAuditEngine('m0018', suite);

@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 import { hash } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import pg from 'pg';
-import { type TestPostgres, createDatabase, startTestPostgres } from '../../../../test/support/postgres.ts';
+import { type OpenAuditStore, onEachAuditEngine } from '../../../../test/support/audit-engines.ts';
 import { recordKeyAt } from '../../../core/audit/identity.ts';
 import { identityIds } from '../../features/audit/identity-store.ts';
 import { auditMigrations } from '../audit-connect.ts';
-import type { AuditDatabase } from '../audit-schema.ts';
 import type { Engine } from '../migrations.ts';
-import { openSqlite } from '../sqlite-adapter.ts';
 
 const SEGMENT = 20_400;
 
@@ -28,7 +25,7 @@ const ROWS = Array.from({ length: 6003 }, (_, k) => ({
   firstSeenMs: Date.UTC(2025, 0, 1) + k * 7919,
 }));
 
-function suite(engine: Engine, open: () => Promise<{ db: Kysely<AuditDatabase>; close: () => Promise<void> }>) {
+function suite(engine: Engine, open: OpenAuditStore) {
   describe(`migration 0019_audit_record_key_ms (${engine})`, () => {
     it('rekeys every stored record to recordKeyAt (the key a resent record is looked up by), the index rebuilt', async () => {
       const { db, close } = await open();
@@ -76,22 +73,4 @@ function suite(engine: Engine, open: () => Promise<{ db: Kysely<AuditDatabase>; 
   });
 }
 
-suite('sqlite', async () => {
-  const db = new Kysely<AuditDatabase>({ dialect: new SqliteDialect({ database: openSqlite(':memory:') }) });
-  return { db, close: () => db.destroy() };
-});
-
-let server: TestPostgres | undefined;
-before(async () => {
-  server = await startTestPostgres();
-});
-after(async () => {
-  await server?.stop();
-});
-suite('postgres', async () => {
-  const url = await createDatabase((server as TestPostgres).url, `plantgate_m0019_${process.pid}`);
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
-  pool.on('error', () => undefined);
-  const db = new Kysely<AuditDatabase>({ dialect: new PostgresDialect({ pool }) });
-  return { db, close: () => db.destroy() };
-});
+onEachAuditEngine('m0019', suite);
