@@ -42,16 +42,18 @@ export function appendToChain<R extends Partial<StoredFlow>>(
   return { records: out, head: { seq, hash, segment } };
 }
 
-/** A record whose canonical bytes around the seq are already known (`canonicalAroundSeq`). */
-export type ChainDraft = { record: StoredFlow & { hash: string }; around: [string, string] };
+/** A record whose canonical bytes before and after its seq are already known (`canonicalAroundSeq`). */
+export type ChainDraft = { record: StoredFlow & { hash: string }; before: string; after: string };
+
+/** A draft of a complete record (seq and hash still to come): its canonical bytes around the seq. */
+export function chainDraft(record: StoredFlow & { hash: string }): ChainDraft {
+  const [before, after] = canonicalAroundSeq(record);
+  return { record, before, after };
+}
 
 /** Drafts for `appendDrafts`: the records (with `common` the fields they share) and their canonical bytes. */
 export function chainDrafts<R extends Partial<StoredFlow>>(records: ReadonlyArray<R>, common: Partial<StoredFlow> = {}): ChainDraft[] {
-  // One object per record (B6: a spread of ~25 fields per record is most of the ingest's garbage).
-  return records.map((r) => {
-    const record = { ...r, ...common, seq: 0, hash: '' } as StoredFlow & { hash: string };
-    return { record, around: canonicalAroundSeq(record) };
-  });
+  return records.map((r) => chainDraft({ ...r, ...common, seq: 0, hash: '' } as StoredFlow & { hash: string }));
 }
 
 /**
@@ -62,9 +64,9 @@ export function chainDrafts<R extends Partial<StoredFlow>>(records: ReadonlyArra
 export function appendDrafts(head: ChainHead, drafts: readonly ChainDraft[]): ChainHead {
   let { seq, hash: previous } = head;
   let segment = head.segment;
-  for (const { record, around } of drafts) {
+  for (const { record, before, after } of drafts) {
     seq += 1;
-    previous = hash('sha256', `${previous}\n${around[0]}${seq}${around[1]}`, 'hex');
+    previous = hash('sha256', `${previous}\n${before}${seq}${after}`, 'hex');
     record.seq = seq;
     record.hash = previous;
     segment = Math.max(segment, record.segment);

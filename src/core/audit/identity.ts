@@ -32,6 +32,20 @@ export function identityText(r: Identity): string {
   return JSON.stringify([r.gatewayId, r.userId, r.userEmail, r.tunnelIp, r.orgId, r.plantName, r.subnetId, r.subnetCidr, r.subnetMapped, r.deviceName]);
 }
 
+/**
+ * The identity's content as a cache key, without building the Identity (B6: the ingest
+ * looks one up per record; identityOf + identityText cost 1.3 µs of its ~20). Each field
+ * is length-prefixed and null is `~`, so two different identities never share a key,
+ * whatever characters a name holds.
+ */
+export function identityKey(gatewayId: string, r: Omit<Identity, 'gatewayId'>): string {
+  return `${part(gatewayId)}${part(r.userId)}${part(r.userEmail)}${part(r.tunnelIp)}${part(r.orgId)}${part(r.plantName)}${part(r.subnetId)}${part(r.subnetCidr)}${part(r.subnetMapped)}${part(r.deviceName)}`;
+}
+
+function part(value: string | null): string {
+  return value === null ? '~' : `${value.length}:${value}`;
+}
+
 /** Content address of an identity: SHA-256 of identityText (the store's unique key; equal content, one row). */
 export function identityDigest(r: Identity): Buffer {
   return hash('sha256', identityText(r), 'buffer');

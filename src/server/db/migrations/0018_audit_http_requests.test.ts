@@ -12,7 +12,7 @@ import { flow } from '../../../core/audit/testing.ts';
 import { verifyChain } from '../../../core/audit/verify-chain.ts';
 import { insertHttpRequests } from '../../features/audit/http-requests-store.ts';
 import { identityIds } from '../../features/audit/identity-store.ts';
-import { ensureSegment, insertFlows, prepareFlows, rowIdsOf } from '../../features/audit/ingest-store.ts';
+import { ensureSegment, insertFlows, instantsOfBatch, prepareFlow } from '../../features/audit/ingest-store.ts';
 import { selectChainPage } from '../../features/audit/query-store.ts';
 import { dropSegment } from '../../features/audit/retention-store.ts';
 import { auditMigrations } from '../audit-connect.ts';
@@ -29,8 +29,9 @@ async function store(db: Kysely<AuditDatabase>, engine: Engine, records: Chained
   await ensureSegment(db, engine, SEGMENT, records[0]?.ingestedAt as string);
   const ids = await identityIds(db, engine, records.map((r) => identityOf(r)));
   await db.transaction().execute(async (trx) => {
-    // already numbered and hashed: the drafts only carry them to the row writer
-    const rows = prepareFlows(engine, records.map((record) => ({ record, around: ['', ''] as [string, string] })), rowIdsOf('gw-1', records, ids));
+    // already numbered and hashed: preparing only carries them to the row writer
+    const msOf = instantsOfBatch();
+    const rows = records.map((record, k) => prepareFlow(engine, record, ids[k] as number, msOf));
     await insertFlows(trx, { engine, sqlite: null }, rows);
     await insertHttpRequests(trx, records, (r) => r);
   });

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { type Identity, identityDigest, identityText } from '../../../core/audit/identity.ts';
+import { type Identity, identityDigest, identityKey, identityOf } from '../../../core/audit/identity.ts';
 import type { Engine } from '../../db/migrations.ts';
 
 /**
@@ -16,12 +16,30 @@ const caches = new WeakMap<object, Map<string, number>>();
 
 /** The identities' ids (inserted where missing), in the order given. */
 export async function identityIds(db: AnyDb, engine: Engine, identities: readonly Identity[], cacheOwner: object = db): Promise<number[]> {
+  return identityIdsOf(db, engine, identities, (r) => r.gatewayId, cacheOwner);
+}
+
+/**
+ * The ids of the identities the records name (each record's identity fields, with the
+ * gateway `gatewayOf` gives): the ingest's way, which builds an Identity only for one the
+ * cache does not know yet (B6).
+ */
+export async function identityIdsOf<R extends Omit<Identity, 'gatewayId'>>(
+  db: AnyDb,
+  engine: Engine,
+  records: readonly R[],
+  gatewayOf: (r: R) => string,
+  cacheOwner: object = db,
+): Promise<number[]> {
   const cache = caches.get(cacheOwner) ?? new Map<string, number>();
   caches.set(cacheOwner, cache);
-  const texts = identities.map(identityText);
+  const texts = records.map((r) => identityKey(gatewayOf(r), r));
   const missing = new Map<string, Identity>();
   texts.forEach((t, k) => {
-    if (!cache.has(t)) missing.set(t, identities[k] as Identity);
+    if (!cache.has(t) && !missing.has(t)) {
+      const r = records[k] as R;
+      missing.set(t, identityOf({ ...r, gatewayId: gatewayOf(r) }));
+    }
   });
   if (missing.size > 0) {
     const list = [...missing.values()];
@@ -73,6 +91,6 @@ function remember(cache: Map<string, number>, list: readonly Identity[], digests
   const byDigest = new Map(rows.map((r) => [Buffer.from(r.digest).toString('hex'), Number(r.id)]));
   list.forEach((identity, k) => {
     const id = byDigest.get((digests[k] as Buffer).toString('hex'));
-    if (id !== undefined) cache.set(identityText(identity), id);
+    if (id !== undefined) cache.set(identityKey(identity.gatewayId, identity), id);
   });
 }

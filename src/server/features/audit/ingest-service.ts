@@ -2,17 +2,16 @@ import { type Attributed, type Attribution, type AttributionView, type ReportedF
 import { type ClientAttributionView, attributeClientFlow, clientAttributionView } from '../../../core/audit/attribute-client.ts';
 import { forbidden } from '../../http/errors.ts';
 import { agentGapOwner } from '../../../core/audit/gap-owner.ts';
-import { appendDrafts, chainDrafts } from '../../../core/audit/chain.ts';
+import { appendDrafts } from '../../../core/audit/chain.ts';
 import { type Checkpoint, signCheckpoint } from '../../../core/audit/checkpoint.ts';
-import { CLOCK_SKEW_DAYS, type StoredGap, segmentOf } from '../../../core/audit/flow.ts';
+import { CLOCK_SKEW_DAYS, type StoredFlow, type StoredGap, segmentOf } from '../../../core/audit/flow.ts';
 import type { FlowBatch, FlowBatchAck } from '../../../core/wire/audit.ts';
-import { identityOf } from '../../../core/audit/identity.ts';
-import { identityIds } from './identity-store.ts';
+import { identityIdsOf } from './identity-store.ts';
 import type { AppContext } from '../../context.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
 import { proxySessionUsers } from './proxy-users-store.ts';
 import { insertHttpRequests } from './http-requests-store.ts';
-import { type HeadRow, type PreparedFlow, allDeviceNames, headSeqs, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, lockHeads, lowerSegmentFirstSeen, prepareFlows, rowIdsOf, saveBatchAck, storedRecordIds, updateHeads, withoutJit } from './ingest-store.ts';
+import { type HeadRow, type PreparedFlow, allDeviceNames, headSeqs, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, instantsOfBatch, lockHeads, lowerSegmentFirstSeen, prepareFlow, saveBatchAck, storedRecordIds, updateHeads, withoutJit } from './ingest-store.ts';
 
 /**
  * Ingests one batch of a gateway's (or agent's) flow records and capture gaps (issue 10 items 2, 3):
@@ -68,12 +67,23 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
 
   await ensureSegment(audit.store.db, audit.store.engine, segment, ingestedAt);
   // Identities are resolved (and stored where new) before the transaction: see identity-store.ts.
-  const ids = await identityIds(audit.store.db, audit.store.engine, attributed.map((f) => identityOf({ ...f, gatewayId })));
-  const rowIds = rowIdsOf(gatewayId, attributed, ids);
+  const ids = await identityIdsOf(audit.store.db, audit.store.engine, attributed, () => gatewayId);
   // Everything of a record but its seq and hash, made before the chain heads are locked (B6).
-  const prepare = (records: readonly Attributed[], recordSegment: number) =>
-    prepareFlows(audit.store.engine, chainDrafts(records, { gatewayId, segment: recordSegment, ingestedAt }), rowIds);
-  const prepared = new Map(prepare(attributed, segment).map((p) => [p.draft.record.recordId, p]));
+  // The attributed flows become the stored records in place: no copy per record.
+  const msOf = instantsOfBatch();
+  const prepare = (record: Chained, identity: number, recordSegment: number) => {
+    record.gatewayId = gatewayId;
+    record.segment = recordSegment;
+    record.ingestedAt = ingestedAt;
+    record.seq = 0;
+    record.hash = '';
+    return prepareFlow(audit.store.engine, record, identity, msOf);
+  };
+  const prepared = new Map<string, PreparedFlow>();
+  for (let k = 0; k < attributed.length; k++) {
+    const f = attributed[k] as Attributed;
+    prepared.set(f.recordId, prepare(f as Chained, ids[k] as number, segment));
+  }
   return audit.store.transaction(async (trx, pgClient) => {
     if (!(await claimBatch(trx, gatewayId, batch.batchId, segment))) {
       const ack = await findBatchAck(trx, gatewayId, batch.batchId);
@@ -83,7 +93,6 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
     let earliest = segment;
     for (const f of attributed) earliest = Math.min(earliest, segmentOf(new Date(f.firstSeen)));
     earliest -= CLOCK_SKEW_DAYS;
-    const recordIds = attributed.map((f) => f.recordId);
     let heads: Map<string, HeadRow>;
     let already: Set<string>;
     if (audit.store.engine === 'postgres') {
@@ -93,14 +102,13 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
       // between: they are rechecked under the locks (a record resent concurrently is still stored once).
       await withoutJit(trx);
       const before = await headSeqs(trx, plantIds);
-      already = await storedRecordIds(trx, audit.store.engine, gatewayId, rowIds, earliest);
+      already = await storedRecordIds(trx, audit.store.engine, gatewayId, prepared, earliest);
       heads = await lockHeads(trx, audit.store.engine, plantIds);
       const moved = [...heads].map(([plantId, h]) => ({ plantId, after: before.get(plantId) ?? 0, upTo: h.seq })).filter((r) => r.upTo > r.after);
-      const mine = new Set(recordIds);
-      for (const id of await recordIdsAppendedSince(trx, gatewayId, moved, earliest, mine)) already.add(id);
+      for (const id of await recordIdsAppendedSince(trx, gatewayId, moved, earliest, prepared)) already.add(id);
     } else {
       heads = await lockHeads(trx, audit.store.engine, plantIds);
-      already = await storedRecordIds(trx, audit.store.engine, gatewayId, rowIds, earliest);
+      already = await storedRecordIds(trx, audit.store.engine, gatewayId, prepared, earliest);
     }
     const fresh = attributed.filter((f) => !already.has(f.recordId));
 
@@ -125,8 +133,11 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
         sign({ plantId, seq: head.seq, hash: head.hash, recordSegment: head.segment, segment: chainSegment, createdAt: ingestedAt });
       }
       // A head already in a later segment (another replica's clock ahead): the drafts are remade for it.
-      const rows = chainSegment === segment ? records.map((f) => prepared.get(f.recordId) as PreparedFlow) : prepare(records, chainSegment);
-      const appendedHead = appendDrafts(head, rows.map((r) => r.draft));
+      const rows = records.map((f) => {
+        const p = prepared.get(f.recordId) as PreparedFlow;
+        return chainSegment === segment ? p : prepare(p.record, p.identity, chainSegment);
+      });
+      const appendedHead = appendDrafts(head, rows);
       for (const r of rows) chained.push(r);
       for (const r of records) {
         const known = earliestBySegment.get(chainSegment);
@@ -143,7 +154,7 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
     await updateHeads(trx, audit.store, advanced);
     // All plants' records in one bulk insert (B6: one round trip per chunk, not one per plant).
     await insertFlows(trx, audit.store, chained, pgClient);
-    await insertHttpRequests(trx, chained, (row) => row.draft.record);
+    await insertHttpRequests(trx, chained, (row) => row.record);
     await lowerSegmentFirstSeen(trx, earliestBySegment);
     const stored = chained.length;
     await insertCheckpoints(trx, checkpoints);
@@ -181,6 +192,8 @@ function withDetail(flow: Attributed, reported: FlowBatch['records'][number]): A
   if (reported.http !== undefined) flow.http = reported.http;
   return flow;
 }
+
+type Chained = StoredFlow & { hash: string };
 
 const CANONICAL_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 

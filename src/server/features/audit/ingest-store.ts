@@ -3,9 +3,10 @@ import { type Kysely, type Transaction, sql } from 'kysely';
 import type pg from 'pg';
 import { copyFrom, copyValue } from '../../db/pg-copy.ts';
 import type { ChainDraft, ChainHead } from '../../../core/audit/chain.ts';
+import { canonicalAroundSeq } from '../../../core/audit/canonical.ts';
 import type { Checkpoint } from '../../../core/audit/checkpoint.ts';
 import type { StoredFlow, StoredGap } from '../../../core/audit/flow.ts';
-import { hashBytes, recordKey } from '../../../core/audit/identity.ts';
+import { hashBytes, recordKeyAt } from '../../../core/audit/identity.ts';
 import type { AuditDatabase } from '../../db/audit-schema.ts';
 import type { Engine } from '../../db/migrations.ts';
 import type { Db } from '../../db/handle.ts';
@@ -99,13 +100,8 @@ export async function lockHeads(trx: Trx, engine: Engine, plantIds: string[]): P
   );
 }
 
-/** A record's identity id (audit_identities) and its record key, resolved before the ingest transaction. */
-export type RowIds = { identity: number; key: number };
-
-/** Each record's RowIds by record id. */
-export function rowIdsOf(gatewayId: string, records: ReadonlyArray<{ recordId: string; firstSeen: string }>, identityIds: readonly number[]): Map<string, RowIds> {
-  return new Map(records.map((r, k) => [r.recordId, { identity: identityIds[k] as number, key: recordKey(gatewayId, r.recordId, r.firstSeen) }]));
-}
+/** What the idempotency lookups need of a record: its record key (`recordKeyAt`). */
+export type Keyed = { key: number };
 
 /**
  * Record ids of this gateway already stored (a spooled record sent again in another batch).
@@ -114,7 +110,7 @@ export function rowIdsOf(gatewayId: string, records: ReadonlyArray<{ recordId: s
  * full record id and the gateway (of the row's identity) match too, so a key collision
  * never drops a record.
  */
-export async function storedRecordIds(trx: Trx, engine: Engine, gatewayId: string, keys: ReadonlyMap<string, RowIds>, fromSegment: number): Promise<Set<string>> {
+export async function storedRecordIds(trx: Trx, engine: Engine, gatewayId: string, keys: ReadonlyMap<string, Keyed>, fromSegment: number): Promise<Set<string>> {
   const candidates: Array<{ record_id: string; identity_id: number }> = [];
   const all = [...keys.values()].map((k) => k.key);
   // PostgreSQL: one array parameter (planning 5,000 `in` parameters costs more than the lookup).
@@ -167,25 +163,29 @@ export async function headSeqs(trx: Trx, plantIds: string[]): Promise<Map<string
 /**
  * Record ids of this gateway appended to the given plants' chains in the seq ranges
  * (after, upTo]: the batches that committed between an unlocked look at the heads and
- * taking their locks. A walk of the newest primary-key entries, not one probe per record.
+ * taking their locks. A walk of the newest primary-key entries, not one probe per record;
+ * only rows with one of this batch's record keys come back (B6: with two batches in flight
+ * each one's range is the other's 5,000 records, and sending them all back took 47 ms
+ * under the locks every other batch waits for).
  */
 export async function recordIdsAppendedSince(
   trx: Trx,
   gatewayId: string,
   ranges: ReadonlyArray<{ plantId: string; after: number; upTo: number }>,
   fromSegment: number,
-  mine: ReadonlySet<string>,
+  keys: ReadonlyMap<string, Keyed>,
 ): Promise<Set<string>> {
   if (ranges.length === 0) return new Set();
   // `offset 0` keeps the subquery a per-plant primary-key range walk, and the gateway is
   // compared afterwards, only for this batch's record ids: given the gateway in SQL, the
   // planner (with a fresh partition's missing statistics) scanned every record of the
-  // gateway instead (330 ms at 500,000 rows).
+  // gateway instead (330 ms at 500,000 rows). The keys are a hashed semi-join.
   const result = await sql<{ record_id: string; identity_id: string }>`select f.record_id, f.identity_id
     from unnest(${ranges.map((r) => r.plantId)}::text[], ${ranges.map((r) => r.after)}::bigint[], ${ranges.map((r) => r.upTo)}::bigint[]) as u(plant_id, after_seq, up_to)
-    cross join lateral (select record_id, identity_id from audit_flows a
-      where a.plant_id = u.plant_id and a.seq > u.after_seq and a.seq <= u.up_to and a.segment >= ${fromSegment} offset 0) f`.execute(trx);
-  return ofGateway(trx, gatewayId, result.rows.filter((r) => mine.has(r.record_id)));
+    cross join lateral (select record_id, identity_id, record_key from audit_flows a
+      where a.plant_id = u.plant_id and a.seq > u.after_seq and a.seq <= u.up_to and a.segment >= ${fromSegment} offset 0) f
+    where f.record_key in (select unnest(${[...keys.values()].map((k) => k.key)}::bigint[]))`.execute(trx);
+  return ofGateway(trx, gatewayId, result.rows.filter((r) => keys.has(r.record_id)));
 }
 
 /** SQLite rows per chunk: the longest the event loop is held by one ingest (≈ 10 ms). */
@@ -196,7 +196,6 @@ const FLOW_COLUMNS: ReadonlyArray<keyof AuditDatabase['audit_flows']> = [
   'seq', 'record_key', 'identity_id', 'connections', 'bytes_in', 'bytes_out', 'ingested_ms', 'first_seen_ms', 'last_seen_ms', 'segment', 'port',
   'plant_id', 'record_id', 'destination_ip', 'device_ip', 'protocol', 'session', 'hash',
 ];
-const HASH_COLUMN = FLOW_COLUMNS.length - 1;
 const PG_TYPES: Record<string, string> = {
   seq: 'bigint', record_key: 'bigint', identity_id: 'bigint', ingested_ms: 'bigint', first_seen_ms: 'bigint', last_seen_ms: 'bigint', segment: 'integer', port: 'integer', connections: 'bigint', bytes_in: 'bigint', bytes_out: 'bigint', hash: 'bytea',
 };
@@ -207,26 +206,44 @@ type FlowValue = string | number | Buffer | null;
 
 /**
  * A record ready to be appended (B6: built before the chain heads are locked): its chain
- * draft and its column values (seq and hash filled in at append); on PostgreSQL also the
- * `COPY` text of the columns between seq and hash.
+ * draft, record key, identity id and instants in milliseconds; on PostgreSQL also the
+ * `COPY` text of the columns between seq and hash (the two known only at append).
  */
-export type PreparedFlow = { draft: ChainDraft; values: FlowValue[]; copyMiddle: string | null };
+export type PreparedFlow = ChainDraft & { key: number; identity: number; ingestedMs: number; firstSeenMs: number; lastSeenMs: number; copyMiddle: string | null };
 
-export function prepareFlows(engine: Engine, drafts: readonly ChainDraft[], ids: ReadonlyMap<string, RowIds>): PreparedFlow[] {
-  return drafts.map((draft) => {
-    const id = ids.get(draft.record.recordId);
-    if (id === undefined) throw new Error(`record ${draft.record.recordId}: no identity id`);
-    const values = flowValues(draft.record, id);
-    const copyMiddle = engine === 'postgres' ? values.slice(1, HASH_COLUMN).map((v) => copyValue(v as string | number | null)).join('\t') : null;
-    return { draft, values, copyMiddle };
-  });
+/** Milliseconds of the canonical instants of one batch: its records share a few report-window bounds, parsed once each. */
+export function instantsOfBatch(): (text: string) => number {
+  const known = new Map<string, number>();
+  return (text) => {
+    let ms = known.get(text);
+    if (ms === undefined) {
+      ms = Date.parse(text);
+      known.set(text, ms);
+    }
+    return ms;
+  };
 }
 
-/** A record's column values in FLOW_COLUMNS order (the identity and key as ids; seq and hash as they are now). */
-function flowValues(r: Chained, ids: RowIds): FlowValue[] {
+/** A complete record (seq and hash still to come) as a PreparedFlow: one object, no copy of the record (B6). */
+export function prepareFlow(engine: Engine, record: Chained, identity: number, msOf: (text: string) => number): PreparedFlow {
+  const [before, after] = canonicalAroundSeq(record);
+  const ingestedMs = msOf(record.ingestedAt);
+  const firstSeenMs = msOf(record.firstSeen);
+  const lastSeenMs = msOf(record.lastSeen);
+  const key = recordKeyAt(record.gatewayId, record.recordId, firstSeenMs);
+  const copyMiddle =
+    engine === 'postgres'
+      ? `${key}\t${identity}\t${record.connections}\t${record.bytesIn}\t${record.bytesOut}\t${ingestedMs}\t${firstSeenMs}\t${lastSeenMs}\t${record.segment}\t${copyValue(record.port)}\t${copyValue(record.plantId)}\t${copyValue(record.recordId)}\t${copyValue(record.destinationIp)}\t${copyValue(record.deviceIp)}\t${copyValue(record.protocol)}\t${copyValue(record.session)}`
+      : null;
+  return { record, before, after, key, identity, ingestedMs, firstSeenMs, lastSeenMs, copyMiddle };
+}
+
+/** A prepared record's column values in FLOW_COLUMNS order (seq and hash as they are now). */
+function flowValues(p: PreparedFlow): FlowValue[] {
+  const r = p.record;
   return [
-    r.seq, ids.key, ids.identity, r.connections, r.bytesIn, r.bytesOut, Date.parse(r.ingestedAt), Date.parse(r.firstSeen),
-    Date.parse(r.lastSeen), r.segment, r.port, r.plantId, r.recordId, r.destinationIp, r.deviceIp, r.protocol, r.session, r.hash === '' ? null : hashBytes(r.hash),
+    r.seq, p.key, p.identity, r.connections, r.bytesIn, r.bytesOut, p.ingestedMs, p.firstSeenMs,
+    p.lastSeenMs, r.segment, r.port, r.plantId, r.recordId, r.destinationIp, r.deviceIp, r.protocol, r.session, r.hash === '' ? null : hashBytes(r.hash),
   ];
 }
 
@@ -239,30 +256,29 @@ function flowValues(r: Chained, ids: RowIds): FlowValue[] {
  */
 export async function insertFlows(trx: Trx, store: { engine: Engine; sqlite: DatabaseSync | null }, rows: readonly PreparedFlow[], pgClient: pg.PoolClient | null = null): Promise<void> {
   if (rows.length === 0) return;
-  const valuesOf = (row: PreparedFlow): FlowValue[] => {
-    row.values[0] = row.draft.record.seq;
-    row.values[HASH_COLUMN] = hashBytes(row.draft.record.hash);
-    return row.values;
-  };
   if (store.sqlite) {
     const insert = store.sqlite.prepare(SQLITE_INSERT);
     for (let i = 0; i < rows.length; i += SQLITE_ROWS_PER_CHUNK) {
       if (i > 0) await yieldToEventLoop();
       const end = Math.min(rows.length, i + SQLITE_ROWS_PER_CHUNK);
-      for (let k = i; k < end; k++) insert.run(...valuesOf(rows[k] as PreparedFlow));
+      for (let k = i; k < end; k++) {
+        const p = rows[k] as PreparedFlow;
+        const r = p.record;
+        insert.run(r.seq, p.key, p.identity, r.connections, r.bytesIn, r.bytesOut, p.ingestedMs, p.firstSeenMs, p.lastSeenMs, r.segment, r.port, r.plantId, r.recordId, r.destinationIp, r.deviceIp, r.protocol, r.session, hashBytes(r.hash));
+      }
     }
     return;
   }
   if (pgClient) {
-    const segment = (rows[0] as PreparedFlow).draft.record.segment;
-    const oneSegment = rows.every((r) => r.draft.record.segment === segment);
-    let text = '';
-    for (const { draft, copyMiddle } of rows) text += `${draft.record.seq}\t${copyMiddle}\t\\\\x${draft.record.hash}\n`;
+    const segment = (rows[0] as PreparedFlow).record.segment;
+    const oneSegment = rows.every((r) => r.record.segment === segment);
+    // One join, not 5,000 appends: a flat string converts to bytes without flattening a rope (B6, under the chain-head locks).
+    const text = rows.map(({ record, copyMiddle }) => `${record.seq}\t${copyMiddle}\t\\\\x${record.hash}\n`).join('');
     // The partition itself when it can: PostgreSQL then routes no row (ensureSegment made it).
     await copyFrom(pgClient, `copy ${oneSegment ? partitionName(segment) : 'audit_flows'} (${FLOW_COLUMNS.join(', ')}) from stdin`, text);
     return;
   }
-  const values = rows.map(valuesOf);
+  const values = rows.map(flowValues);
   if (store.engine === 'postgres') {
     const arrays = FLOW_COLUMNS.map((c, k) => sql`${values.map((r) => r[k])}::${sql.raw(PG_TYPES[c] ?? 'text')}[]`);
     await sql`insert into audit_flows (${sql.join(FLOW_COLUMNS.map((c) => sql.id(c)))}) select * from unnest(${sql.join(arrays)})`.execute(trx);
