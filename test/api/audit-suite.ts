@@ -19,6 +19,7 @@ import { baseFleet } from './fleet-fixture.ts';
 export function auditSuite(engine: string, database: () => Promise<string | undefined>): void {
   describe(`audit store on ${engine} (issue 10)`, () => {
     let server: RunningServer & { dataDir: string };
+    let databaseUrl: string | undefined;
     let op: ReturnType<typeof http>;
     let gateway: { id: string; credential: string };
     const as: Record<string, ReturnType<typeof http>> = {};
@@ -56,7 +57,8 @@ export function auditSuite(engine: string, database: () => Promise<string | unde
     const plantId = async () => [...(await server.ctx.fleet.current()).plants.values()].find((p) => p.name === 'Park A')?.id as string;
 
     before(async () => {
-      server = await startTestServer({ database: await database() });
+      databaseUrl = await database();
+      server = await startTestServer({ database: databaseUrl });
       op = http(server.url, await login(server.url, OPERATOR.email, OPERATOR.password));
       const fleet = baseFleet();
       fleet.users.push(
@@ -201,6 +203,37 @@ export function auditSuite(engine: string, database: () => Promise<string | unde
       assert.deepEqual([stored, already], [3 + 8, 3 * 7]);
       for (const ip of ['192.168.1.40', '192.168.1.41', '192.168.1.42']) {
         assert.equal((await records('alice', `?device=${ip}`))?.body.records.length, 1, ip);
+      }
+    });
+
+    // PostgreSQL only: a SQLite store has one control plane per database file.
+    if (engine === 'PostgreSQL') it('A3/B6: two control planes on one database ingest into the same plants at once: each record stored once, every chain verifies', async () => {
+      // The second replica's batches move the heads the first one predicted (and back): each
+      // side's copies before the locks meet the other's, and fall back to locking first.
+      const replica = await startTestServer({ database: databaseUrl as string, replicaOf: server.dataDir });
+      try {
+        const ingestAt = (url: string, body: unknown): Promise<{ status: number; body: any }> =>
+          fetch(`${url}/api/v1/gateways/${gateway.id}/flows`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${gateway.credential}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          }).then(async (r) => ({ status: r.status, body: await r.json() }));
+        const before = (await verify()).records as number;
+        const resent = [flow(mapped(50), 443), flow(mapped(51), 443)];
+        const batches = Array.from({ length: 12 }, (_, i) => batch([...(i % 3 === 0 ? resent : []), ...Array.from({ length: 40 }, (_, k) => flow(mapped(52 + (k % 5)), 2000 + i * 40 + k))]));
+        const acks = await Promise.all(batches.map((b, i) => ingestAt(i % 2 === 0 ? server.url : replica.url, b)));
+        assert.deepEqual(acks.map((a) => a.status), Array(12).fill(200), JSON.stringify(acks.find((a) => a.status !== 200)?.body));
+        const stored = acks.reduce((n, a) => n + a.body.stored, 0);
+        assert.equal(stored, 2 + 12 * 40, 'every record once: the resent ones too');
+        assert.equal(acks.reduce((n, a) => n + a.body.alreadyStored, 0), 2 * 3);
+        const v = await verify();
+        assert.equal(v.ok, true, JSON.stringify(v));
+        assert.equal(v.records, before + stored);
+        // And the first replica goes on predicting correctly after the other moved its heads.
+        assert.equal((await ingest(batch([flow(mapped(57), 443)]))).body.stored, 1);
+        assert.equal((await verify()).ok, true);
+      } finally {
+        await replica.close();
       }
     });
 

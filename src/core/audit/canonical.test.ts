@@ -44,3 +44,30 @@ describe('canonical form of a flow record (SPEC A3)', () => {
     });
   }
 });
+
+describe('canonicalFlow is JSON.stringify of the field array, whatever the fields hold', () => {
+  /** The definition: every stored field in the fixed order, as one JSON array. */
+  const reference = (r: StoredFlow) =>
+    JSON.stringify([
+      r.http === undefined ? 'pgaf1' : 'pgaf2',
+      r.plantId, r.seq, r.recordId, r.gatewayId, r.segment, r.ingestedAt, r.userId, r.userEmail, r.tunnelIp, r.orgId, r.plantName, r.subnetId, r.subnetCidr, r.subnetMapped,
+      r.destinationIp, r.deviceIp, r.deviceName, r.protocol, r.port, r.connections, r.bytesIn, r.bytesOut, r.firstSeen, r.lastSeen, r.session,
+      ...(r.http === undefined ? [] : [r.http.map((e) => [e.method, e.path, e.status, e.requests, e.bytesIn, e.bytesOut])]),
+    ]);
+  const cases: Array<{ name: string; change: Partial<StoredFlow> }> = [
+    { name: 'a plain record', change: {} },
+    { name: 'nulls where fields may be null', change: { userId: null, userEmail: null, deviceName: null, port: null, session: null } },
+    { name: 'quotes, backslashes and control characters in names', change: { plantName: 'Park "A" \\ east\n\t\u0001', deviceName: 'inv\u2028erter' } },
+    { name: 'non-ASCII and astral characters', change: { plantName: 'Windpark Süd 🌬', userEmail: 'jürgen@example.test' } },
+    { name: 'a field missing (as JSON.stringify writes undefined in an array: null)', change: { deviceName: undefined as never, session: undefined as never } },
+    { name: 'large counters and seq', change: { seq: 2 ** 40, connections: Number.MAX_SAFE_INTEGER, bytesIn: 0, bytesOut: 10 ** 15 } },
+    { name: 'HTTP detail (pgaf2)', change: { http: detail } },
+    { name: 'HTTP detail with odd paths', change: { http: [{ method: 'GET', path: '/a%22b\\"c', status: 101, requests: 1, bytesIn: 0, bytesOut: 0 }] } },
+  ];
+  for (const { name, change } of cases) {
+    it(name, () => {
+      const r = { ...record, ...change };
+      assert.equal(canonicalFlow(r), reference(r));
+    });
+  }
+});

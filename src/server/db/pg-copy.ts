@@ -9,7 +9,6 @@ import type pg from 'pg';
 export function copyFrom(client: pg.PoolClient, statement: string, payload: string): Promise<number> {
   return new Promise((resolve, reject) => {
     let rows = 0;
-    let failure: Error | null = null;
     const submittable = {
       submit(connection: PgConnection) {
         connection.query(statement);
@@ -23,12 +22,14 @@ export function copyFrom(client: pg.PoolClient, statement: string, payload: stri
       handleCommandComplete(message: { text?: string }) {
         rows = Number(/(\d+)$/.exec(message.text ?? '')?.[1] ?? 0);
       },
+      // node-pg hands an error to the active query and then forgets it: ReadyForQuery after an
+      // error never reaches this object, so the error settles the copy here (a copy that
+      // waited only for ReadyForQuery hung forever on a unique violation).
       handleError(error: Error) {
-        failure = error;
+        reject(error);
       },
       handleReadyForQuery() {
-        if (failure) reject(failure);
-        else resolve(rows);
+        resolve(rows);
       },
       handleRowDescription() {},
       handleDataRow() {},

@@ -22,7 +22,7 @@ export async function identityIds(db: AnyDb, engine: Engine, identities: readonl
 /**
  * The ids of the identities the records name (each record's identity fields, with the
  * gateway `gatewayOf` gives): the ingest's way, which builds an Identity only for one the
- * cache does not know yet (B6).
+ * cache does not know yet (B6). `texts`: the records' identityKey, when the caller has them.
  */
 export async function identityIdsOf<R extends Omit<Identity, 'gatewayId'>>(
   db: AnyDb,
@@ -30,10 +30,10 @@ export async function identityIdsOf<R extends Omit<Identity, 'gatewayId'>>(
   records: readonly R[],
   gatewayOf: (r: R) => string,
   cacheOwner: object = db,
+  texts: readonly string[] = records.map((r) => identityKey(gatewayOf(r), r)),
 ): Promise<number[]> {
   const cache = caches.get(cacheOwner) ?? new Map<string, number>();
   caches.set(cacheOwner, cache);
-  const texts = records.map((r) => identityKey(gatewayOf(r), r));
   const missing = new Map<string, Identity>();
   texts.forEach((t, k) => {
     if (!cache.has(t) && !missing.has(t)) {

@@ -7,11 +7,16 @@ import { type Checkpoint, signCheckpoint } from '../../../core/audit/checkpoint.
 import { CLOCK_SKEW_DAYS, type StoredFlow, type StoredGap, segmentOf } from '../../../core/audit/flow.ts';
 import type { FlowBatch, FlowBatchAck } from '../../../core/wire/audit.ts';
 import { identityIdsOf } from './identity-store.ts';
+import { identityKey } from '../../../core/audit/identity.ts';
+import { type Transaction, sql } from 'kysely';
+import type pg from 'pg';
+import type { AuditDatabase } from '../../db/audit-schema.ts';
+import { chainTipsOf, forgetTips, landedWithin, takeOff } from './chain-tips.ts';
 import type { AppContext } from '../../context.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
 import { proxySessionUsers } from './proxy-users-store.ts';
 import { insertHttpRequests } from './http-requests-store.ts';
-import { type HeadRow, type PreparedFlow, allDeviceNames, headSeqs, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, instantsOfBatch, lockHeads, lowerSegmentFirstSeen, prepareFlow, saveBatchAck, storedRecordIds, updateHeads, withoutJit } from './ingest-store.ts';
+import { FIRST_HEAD, type HeadRow, type PreparedFlow, allDeviceNames, committedHeads, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, instantsOfBatch, lockHeads, lowerSegmentFirstSeen, prepareFlow, saveBatchAck, storedRecordIds, updateHeads, withoutJit } from './ingest-store.ts';
 
 /**
  * Ingests one batch of a gateway's (or agent's) flow records and capture gaps (issue 10 items 2, 3):
@@ -67,7 +72,8 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
 
   await ensureSegment(audit.store.db, audit.store.engine, segment, ingestedAt);
   // Identities are resolved (and stored where new) before the transaction: see identity-store.ts.
-  const ids = await identityIdsOf(audit.store.db, audit.store.engine, attributed, () => gatewayId);
+  const identityKeys = attributed.map((f) => identityKey(gatewayId, f));
+  const ids = await identityIdsOf(audit.store.db, audit.store.engine, attributed, () => gatewayId, audit.store.db, identityKeys);
   // Everything of a record but its seq and hash, made before the chain heads are locked (B6).
   // The attributed flows become the stored records in place: no copy per record.
   const msOf = instantsOfBatch();
@@ -84,34 +90,13 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
     const f = attributed[k] as Attributed;
     prepared.set(f.recordId, prepare(f as Chained, ids[k] as number, segment));
   }
-  return audit.store.transaction(async (trx, pgClient) => {
-    if (!(await claimBatch(trx, gatewayId, batch.batchId, segment))) {
-      const ack = await findBatchAck(trx, gatewayId, batch.batchId);
-      return { ...(JSON.parse(ack || '{}') as FlowBatchAck), batchId: batch.batchId, duplicate: true };
-    }
-    // A record cannot have been stored before the day it was first seen (CLOCK_SKEW_DAYS allowed).
-    let earliest = segment;
-    for (const f of attributed) earliest = Math.min(earliest, segmentOf(new Date(f.firstSeen)));
-    earliest -= CLOCK_SKEW_DAYS;
-    let heads: Map<string, HeadRow>;
-    let already: Set<string>;
-    if (audit.store.engine === 'postgres') {
-      // B6: the per-record lookup runs before the chain-head locks, so concurrent batches for
-      // the same plants overlap it instead of queueing behind it. What committed between the
-      // unlocked look at the heads and the locks is exactly those plants' seq ranges in
-      // between: they are rechecked under the locks (a record resent concurrently is still stored once).
-      await withoutJit(trx);
-      const before = await headSeqs(trx, plantIds);
-      already = await storedRecordIds(trx, audit.store.engine, gatewayId, prepared, earliest);
-      heads = await lockHeads(trx, audit.store.engine, plantIds);
-      const moved = [...heads].map(([plantId, h]) => ({ plantId, after: before.get(plantId) ?? 0, upTo: h.seq })).filter((r) => r.upTo > r.after);
-      for (const id of await recordIdsAppendedSince(trx, gatewayId, moved, earliest, prepared)) already.add(id);
-    } else {
-      heads = await lockHeads(trx, audit.store.engine, plantIds);
-      already = await storedRecordIds(trx, audit.store.engine, gatewayId, prepared, earliest);
-    }
-    const fresh = attributed.filter((f) => !already.has(f.recordId));
+  // A record cannot have been stored before the day it was first seen (CLOCK_SKEW_DAYS allowed).
+  let earliest = segment;
+  for (const f of attributed) earliest = Math.min(earliest, segmentOf(new Date(f.firstSeen)));
+  earliest -= CLOCK_SKEW_DAYS;
 
+  /** Numbers, hashes and checkpoints the fresh records on the given heads (nothing written yet). */
+  const chain = (fresh: readonly Attributed[], heads: ReadonlyMap<string, HeadRow>): Chaining => {
     const checkpoints: Checkpoint[] = [];
     const sign = (c: Omit<Checkpoint, 'signature'>) => checkpoints.push(signCheckpoint(audit.key.privateKeyPem, c));
     const chained: PreparedFlow[] = [];
@@ -123,19 +108,22 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
       byPlant.set(f.plantId, list);
       list.push(f);
     }
-    for (const plantId of plantIds) {
-      const records = byPlant.get(plantId) ?? [];
+    for (const [plantId, records] of byPlant) {
       const head = heads.get(plantId);
-      if (!head || records.length === 0) continue;
+      if (!head) continue;
       const chainSegment = Math.max(segment, head.segment);
       // The checkpoint at a segment boundary lives in the new segment: it anchors the chain once the old one is purged.
       if (head.seq > 0 && head.segment < chainSegment && head.checkpointSeq !== head.seq) {
         sign({ plantId, seq: head.seq, hash: head.hash, recordSegment: head.segment, segment: chainSegment, createdAt: ingestedAt });
       }
-      // A head already in a later segment (another replica's clock ahead): the drafts are remade for it.
+      // A head already in a later segment (another replica's clock ahead): the record is prepared again for it.
       const rows = records.map((f) => {
-        const p = prepared.get(f.recordId) as PreparedFlow;
-        return chainSegment === segment ? p : prepare(p.record, p.identity, chainSegment);
+        let p = prepared.get(f.recordId) as PreparedFlow;
+        if (p.record.segment !== chainSegment) {
+          p = prepare(p.record, p.identity, chainSegment);
+          prepared.set(f.recordId, p);
+        }
+        return p;
       });
       const appendedHead = appendDrafts(head, rows);
       for (const r of rows) chained.push(r);
@@ -151,14 +139,13 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
         checkpointAt: due ? ingestedAt : head.checkpointAt,
       });
     }
-    await updateHeads(trx, audit.store, advanced);
-    // All plants' records in one bulk insert (B6: one round trip per chunk, not one per plant).
-    await insertFlows(trx, audit.store, chained, pgClient);
-    await insertHttpRequests(trx, chained, (row) => row.record);
-    await lowerSegmentFirstSeen(trx, earliestBySegment);
-    const stored = chained.length;
-    await insertCheckpoints(trx, checkpoints);
+    return { chained, checkpoints, earliestBySegment, advanced, fresh: fresh.length };
+  };
 
+  /** The rest of the batch once its records are written and its heads are advanced. */
+  const finish = async (trx: AuditTrx, done: Chaining): Promise<FlowBatchAck> => {
+    await lowerSegmentFirstSeen(trx, done.earliestBySegment);
+    await insertCheckpoints(trx, done.checkpoints);
     const gaps: StoredGap[] = batch.gaps.map((g) => ({ gatewayId: gapOwner, gapId: g.id, from: iso(g.from), to: iso(g.to), reason: g.reason, ingestedAt, segment }));
     if (unattributed.length > 0) {
       gaps.push({
@@ -172,10 +159,160 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
       });
     }
     const newGaps = await insertGaps(trx, gaps);
-    const ack: FlowBatchAck = { batchId: batch.batchId, duplicate: false, stored, alreadyStored: attributed.length - fresh.length, unattributed: unattributed.length, gaps: newGaps };
+    const ack: FlowBatchAck = { batchId: batch.batchId, duplicate: false, stored: done.chained.length, alreadyStored: attributed.length - done.fresh, unattributed: unattributed.length, gaps: newGaps };
     await saveBatchAck(trx, gatewayId, batch.batchId, JSON.stringify(ack));
     return ack;
-  });
+  };
+
+  const duplicateAck = async (trx: AuditTrx): Promise<FlowBatchAck> => {
+    const ack = await findBatchAck(trx, gatewayId, batch.batchId);
+    return { ...(JSON.parse(ack || '{}') as FlowBatchAck), batchId: batch.batchId, duplicate: true };
+  };
+
+  /**
+   * The safe order: the chain heads are locked first, then the records are checked, chained
+   * and written (SQLite, where the transaction holds the write lock anyway; and PostgreSQL's
+   * way when its predicted heads were wrong).
+   */
+  const lockedFirst = (trx: AuditTrx, pgClient: pg.PoolClient | null): Promise<FlowBatchAck> =>
+    (async () => {
+      if (!(await claimBatch(trx, gatewayId, batch.batchId, segment))) return duplicateAck(trx);
+      let heads: Map<string, HeadRow>;
+      let already: Set<string>;
+      if (audit.store.engine === 'postgres') {
+        // The per-record lookup runs before the locks; what committed between the unlocked look
+        // at the heads and the locks is exactly those plants' seq ranges in between, rechecked
+        // under the locks (a record resent concurrently is still stored once).
+        await withoutJit(trx);
+        const before = await committedHeads(trx, plantIds);
+        already = await storedRecordIds(trx, audit.store.engine, gatewayId, prepared, earliest);
+        heads = await lockHeads(trx, audit.store.engine, plantIds);
+        const moved = [...heads].map(([plantId, h]) => ({ plantId, after: before.get(plantId)?.seq ?? 0, upTo: h.seq })).filter((r) => r.upTo > r.after);
+        for (const id of await recordIdsAppendedSince(trx, gatewayId, moved, earliest, prepared)) already.add(id);
+      } else {
+        heads = await lockHeads(trx, audit.store.engine, plantIds);
+        already = await storedRecordIds(trx, audit.store.engine, gatewayId, prepared, earliest);
+      }
+      const done = chain(
+        attributed.filter((f) => !already.has(f.recordId)),
+        heads,
+      );
+      // Under the locks these are the heads this batch leaves: later batches may chain on them.
+      if (audit.store.engine === 'postgres') for (const [plantId, head] of done.advanced) chainTipsOf(audit.store).heads.set(plantId, head);
+      await updateHeads(trx, audit.store, done.advanced);
+      // All plants' records in one bulk insert (B6: one round trip per chunk, not one per plant).
+      await insertFlows(trx, audit.store, done.chained, pgClient);
+      await insertHttpRequests(trx, done.chained, (row) => row.record);
+      return finish(trx, done);
+    })();
+
+  if (audit.store.engine !== 'postgres') return audit.store.transaction(lockedFirst);
+
+  /**
+   * PostgreSQL (B6): the records are chained on the heads this process predicts (the heads its
+   * own batches in flight will leave, chain-tips.ts) and copied in before the chain heads are
+   * locked, so the copies of concurrent batches run side by side and only the head update and
+   * commit queue on the locks. Under the locks the prediction is checked: the heads must be
+   * exactly the predicted ones, and no record of this batch may have been appended since the
+   * unlocked look. A wrong prediction (another replica appended, a batch before it failed, a
+   * record resent concurrently) rolls the transaction back and the batch runs `lockedFirst`.
+   */
+  const tips = chainTipsOf(audit.store);
+  const flight = takeOff(tips);
+  let predicted = new Map<string, HeadRow>();
+  try {
+    return await audit.store.transaction(async (trx, pgClient) => {
+      if (!(await claimBatch(trx, gatewayId, batch.batchId, segment))) return duplicateAck(trx);
+      await withoutJit(trx);
+      const before = await committedHeads(trx, plantIds);
+      const already = await storedRecordIds(trx, audit.store.engine, gatewayId, prepared, earliest);
+      const fresh = attributed.filter((f) => !already.has(f.recordId));
+      const plants = [...new Set(fresh.map((f) => f.plantId))];
+      // A plant without a tip while batches are in flight: their heads are not known yet, so
+      // wait for them to land (they leave tips, or the stored heads are theirs) before predicting.
+      let stored = before;
+      for (let round = 0; round < LANDING_ROUNDS && plants.some((p) => !tips.heads.has(p)); round++) {
+        const ahead = flight.ahead.filter((f) => tips.flights.has(f));
+        if (ahead.length === 0) break;
+        await landedWithin(ahead, LANDING_WAIT_MS);
+        stored = await committedHeads(trx, plants);
+      }
+      // From here to the tips' update nothing awaits: two batches never predict from the same tip.
+      const starts = new Map<string, HeadRow>(plants.map((p) => [p, tips.heads.get(p) ?? stored.get(p) ?? FIRST_HEAD]));
+      const done = chain(fresh, starts);
+      predicted = done.advanced;
+      for (const [plantId, head] of predicted) tips.heads.set(plantId, head);
+
+      await insertFlows(trx, audit.store, done.chained, pgClient);
+      await insertHttpRequests(trx, done.chained, (row) => row.record);
+      // The batches chained before this one lock first: until they have, the heads are theirs to move.
+      await sql`savepoint chain_heads`.execute(trx);
+      let locked = await lockHeads(trx, audit.store.engine, plants);
+      if (!predictionHolds(starts, locked) && flight.ahead.length > 0) {
+        await sql`rollback to savepoint chain_heads`.execute(trx);
+        await landedWithin(flight.ahead, LANDING_WAIT_MS);
+        locked = await lockHeads(trx, audit.store.engine, plants);
+      }
+      if (!predictionHolds(starts, locked)) throw new Mispredicted();
+      const moved = [...starts].map(([plantId, start]) => ({ plantId, after: before.get(plantId)?.seq ?? 0, upTo: start.seq })).filter((r) => r.upTo > r.after);
+      if ((await recordIdsAppendedSince(trx, gatewayId, moved, earliest, prepared)).size > 0) throw new Mispredicted();
+      await updateHeads(trx, audit.store, done.advanced);
+      return finish(trx, done);
+    });
+  } catch (error) {
+    forgetTips(tips, predicted.keys());
+    flight.land();
+    if (!(error instanceof Mispredicted) && !isPredictionConflict(error)) throw error;
+    return lockedFirstWithRetries();
+  } finally {
+    flight.land();
+  }
+
+  /** `lockedFirst` in a flight of its own; its copy may still meet rows of a batch that predicted wrong (then it tries again). */
+  async function lockedFirstWithRetries(): Promise<FlowBatchAck> {
+    for (let attempt = 1; ; attempt++) {
+      const own = takeOff(tips);
+      try {
+        return await audit.store.transaction(lockedFirst);
+      } catch (error) {
+        forgetTips(tips, plantIds);
+        if (attempt >= FALLBACK_ATTEMPTS || !isPredictionConflict(error)) throw error;
+      } finally {
+        own.land();
+      }
+    }
+  }
+}
+
+/** How long, and how often, a batch waits for the batches ahead of it (a bound, see landedWithin). */
+const LANDING_WAIT_MS = 2_000;
+const LANDING_ROUNDS = 3;
+const FALLBACK_ATTEMPTS = 3;
+
+function predictionHolds(starts: ReadonlyMap<string, HeadRow>, locked: ReadonlyMap<string, HeadRow>): boolean {
+  for (const [plantId, start] of starts) {
+    const head = locked.get(plantId);
+    if (!head || head.seq !== start.seq || head.hash !== start.hash) return false;
+  }
+  return true;
+}
+
+type AuditTrx = Transaction<AuditDatabase>;
+
+/** A batch chained and ready to write. */
+type Chaining = { chained: PreparedFlow[]; checkpoints: Checkpoint[]; earliestBySegment: Map<number, string>; advanced: Map<string, HeadRow>; fresh: number };
+
+/** The heads a PostgreSQL ingest predicted were not the heads it found under the locks. */
+class Mispredicted extends Error {
+  constructor() {
+    super('the predicted chain heads moved');
+  }
+}
+
+/** A copy that met another transaction's rows at the same seqs (a unique violation, or a deadlock while waiting for them). */
+function isPredictionConflict(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === '23505' || code === '40P01';
 }
 
 /**
