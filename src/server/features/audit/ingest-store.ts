@@ -184,12 +184,13 @@ export async function recordIdsAppendedSince(
   // `offset 0` keeps the subquery a per-plant primary-key range walk, and the gateway is
   // compared afterwards, only for this batch's record ids: given the gateway in SQL, the
   // planner (with a fresh partition's missing statistics) scanned every record of the
-  // gateway instead (330 ms at 500,000 rows). The keys are a hashed semi-join.
+  // gateway instead (330 ms at 500,000 rows). `= any` of the keys is hashed; `in (select unnest(…))`
+  // was a subplan scanned once per row (400 ms per batch over 2,000 plants).
   const result = await sql<{ record_id: string; identity_id: string }>`select f.record_id, f.identity_id
     from unnest(${ranges.map((r) => r.plantId)}::text[], ${ranges.map((r) => r.after)}::bigint[], ${ranges.map((r) => r.upTo)}::bigint[]) as u(plant_id, after_seq, up_to)
     cross join lateral (select record_id, identity_id, record_key from audit_flows a
       where a.plant_id = u.plant_id and a.seq > u.after_seq and a.seq <= u.up_to and a.segment >= ${fromSegment} offset 0) f
-    where f.record_key in (select unnest(${bigintArray([...keys.values()].map((k) => k.key))}::bigint[]))`.execute(trx);
+    where f.record_key = any(${bigintArray([...keys.values()].map((k) => k.key))}::bigint[])`.execute(trx);
   return ofGateway(trx, gatewayId, result.rows.filter((r) => keys.has(r.record_id)));
 }
 
