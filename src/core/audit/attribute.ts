@@ -86,8 +86,8 @@ export function attributed(
       orgId: subnet.orgId,
       plantName: subnet.plantName,
       subnetId: subnet.subnetId,
-      subnetCidr: formatCidr(subnet.prefix),
-      subnetMapped: formatCidr(subnet.mapped),
+      subnetCidr: cidrText(subnet.prefix),
+      subnetMapped: cidrText(subnet.mapped),
       destinationIp: at.destinationIp,
       deviceIp: at.deviceIp,
       deviceName: at.deviceName,
@@ -101,6 +101,18 @@ export function attributed(
       session: at.session,
     },
   };
+}
+
+/** A subnet's prefix as text, made once per prefix object (a batch names the same few thousand per record, B6). */
+const cidrTexts = new WeakMap<Ipv4Prefix, string>();
+
+function cidrText(prefix: Ipv4Prefix): string {
+  let text = cidrTexts.get(prefix);
+  if (text === undefined) {
+    text = formatCidr(prefix);
+    cidrTexts.set(prefix, text);
+  }
+  return text;
 }
 
 /**

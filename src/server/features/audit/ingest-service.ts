@@ -72,7 +72,19 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
 
   await ensureSegment(audit.store.db, audit.store.engine, segment, ingestedAt);
   // Identities are resolved (and stored where new) before the transaction: see identity-store.ts.
-  const identityKeys = attributed.map((f) => identityKey(gatewayId, f));
+  // Within one batch attribution is a function of the tunnel address, the destination and the
+  // session alone (one fleet view, one set of proxy sessions): records alike in those three name
+  // the same identity, whose key is made once (B6).
+  const keyByInputs = new Map<string, string>();
+  const identityKeys = attributed.map((f) => {
+    const inputs = `${f.tunnelIp}|${f.destinationIp}|${f.session ?? ''}`;
+    let key = keyByInputs.get(inputs);
+    if (key === undefined) {
+      key = identityKey(gatewayId, f);
+      keyByInputs.set(inputs, key);
+    }
+    return key;
+  });
   const ids = await identityIdsOf(audit.store.db, audit.store.engine, attributed, () => gatewayId, audit.store.db, identityKeys);
   // Everything of a record but its seq and hash, made before the chain heads are locked (B6).
   // The attributed flows become the stored records in place: no copy per record.
