@@ -8,7 +8,7 @@ import { CLOCK_SKEW_DAYS, type StoredFlow, type StoredGap, segmentOf } from '../
 import type { FlowBatch, FlowBatchAck } from '../../../core/wire/audit.ts';
 import { identityIdsOf } from './identity-store.ts';
 import { identityKey } from '../../../core/audit/identity.ts';
-import { type Transaction, sql } from 'kysely';
+import type { Transaction } from 'kysely';
 import type pg from 'pg';
 import type { AuditDatabase } from '../../db/audit-schema.ts';
 import { chainTipsOf, forgetTips, landedWithin, takeOff } from './chain-tips.ts';
@@ -16,7 +16,7 @@ import type { AppContext } from '../../context.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
 import { proxySessionUsers } from './proxy-users-store.ts';
 import { insertHttpRequests } from './http-requests-store.ts';
-import { FIRST_HEAD, type HeadRow, type PreparedFlow, allDeviceNames, committedHeads, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, instantsOfBatch, lockHeads, lowerSegmentFirstSeen, prepareFlow, saveBatchAck, storedRecordIds, updateHeads, withoutJit } from './ingest-store.ts';
+import { FIRST_HEAD, type HeadRow, type PreparedFlow, allDeviceNames, committedHeads, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, instantsOfBatch, lockHeads, lowerSegmentFirstSeen, markBeforeHeadLocks, releaseHeadLocks, prepareFlow, saveBatchAck, storedRecordIds, updateHeads, withoutJit } from './ingest-store.ts';
 
 /**
  * Ingests one batch of a gateway's (or agent's) flow records and capture gaps (issue 10 items 2, 3):
@@ -258,10 +258,10 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
       await insertFlows(trx, audit.store, done.chained, pgClient);
       await insertHttpRequests(trx, done.chained, (row) => row.record);
       // The batches chained before this one lock first: until they have, the heads are theirs to move.
-      await sql`savepoint chain_heads`.execute(trx);
+      await markBeforeHeadLocks(trx);
       let locked = await lockHeads(trx, audit.store.engine, plants);
       if (!predictionHolds(starts, locked) && flight.ahead.length > 0) {
-        await sql`rollback to savepoint chain_heads`.execute(trx);
+        await releaseHeadLocks(trx);
         await landedWithin(flight.ahead, LANDING_WAIT_MS);
         locked = await lockHeads(trx, audit.store.engine, plants);
       }

@@ -151,6 +151,19 @@ export async function withoutJit(trx: Trx): Promise<void> {
   await sql`set local jit = off`.execute(trx);
 }
 
+/**
+ * A savepoint before the chain-head locks, and the way back to it: PostgreSQL releases row
+ * locks taken after a savepoint when the transaction rolls back to it (the ingest's wait for
+ * the batches ahead of it, ingest-service.ts).
+ */
+export async function markBeforeHeadLocks(trx: Trx): Promise<void> {
+  await sql`savepoint chain_heads`.execute(trx);
+}
+
+export async function releaseHeadLocks(trx: Trx): Promise<void> {
+  await sql`rollback to savepoint chain_heads`.execute(trx);
+}
+
 /** The plants' heads as committed now, without locking them (PostgreSQL's look before the locks, see ingest-service). */
 export async function committedHeads(trx: Trx, plantIds: string[]): Promise<Map<string, HeadRow>> {
   if (plantIds.length === 0) return new Map();
