@@ -4,7 +4,7 @@ import { forbidden } from '../../http/errors.ts';
 import { agentGapOwner } from '../../../core/audit/gap-owner.ts';
 import { appendDrafts } from '../../../core/audit/chain.ts';
 import { type Checkpoint, signCheckpoint } from '../../../core/audit/checkpoint.ts';
-import { CLOCK_SKEW_DAYS, type StoredFlow, type StoredGap, segmentOf } from '../../../core/audit/flow.ts';
+import { CLOCK_SKEW_DAYS, type StoredGap, segmentOf } from '../../../core/audit/flow.ts';
 import type { FlowBatch, FlowBatchAck } from '../../../core/wire/audit.ts';
 import { identityIdsOf } from './identity-store.ts';
 import { identityKey } from '../../../core/audit/identity.ts';
@@ -16,7 +16,7 @@ import type { AppContext } from '../../context.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
 import { proxySessionUsers } from './proxy-users-store.ts';
 import { insertHttpRequests } from './http-requests-store.ts';
-import { FIRST_HEAD, type HeadRow, type PreparedFlow, allDeviceNames, committedHeads, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, instantsOfBatch, lockHeads, lowerSegmentFirstSeen, markBeforeHeadLocks, releaseHeadLocks, prepareFlow, saveBatchAck, storedRecordIds, updateHeads, withoutJit } from './ingest-store.ts';
+import { type Chained, FIRST_HEAD, type HeadRow, type PreparedFlow, allDeviceNames, committedHeads, recordIdsAppendedSince, deviceNamesOfPlant, hostedClientsOfPlant, claimBatch, ensureSegment, findBatchAck, insertCheckpoints, insertFlows, insertGaps, instantsOfBatch, lockHeads, lowerSegmentFirstSeen, markBeforeHeadLocks, releaseHeadLocks, prepareFlow, saveBatchAck, storedRecordIds, updateHeads, withoutJit } from './ingest-store.ts';
 
 /**
  * Ingests one batch of a gateway's (or agent's) flow records and capture gaps (issue 10 items 2, 3):
@@ -181,42 +181,44 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
     return { ...(JSON.parse(ack || '{}') as FlowBatchAck), batchId: batch.batchId, duplicate: true };
   };
 
+  // PostgreSQL's predicted heads (chain-tips.ts); the locking-first order below keeps them too.
+  const tips = chainTipsOf(audit.store);
+
   /**
    * The safe order: the chain heads are locked first, then the records are checked, chained
    * and written (SQLite, where the transaction holds the write lock anyway; and PostgreSQL's
    * way when its predicted heads were wrong).
    */
-  const lockedFirst = (trx: AuditTrx, pgClient: pg.PoolClient | null): Promise<FlowBatchAck> =>
-    (async () => {
-      if (!(await claimBatch(trx, gatewayId, batch.batchId, segment))) return duplicateAck(trx);
-      let heads: Map<string, HeadRow>;
-      let already: Set<string>;
-      if (audit.store.engine === 'postgres') {
-        // The per-record lookup runs before the locks; what committed between the unlocked look
-        // at the heads and the locks is exactly those plants' seq ranges in between, rechecked
-        // under the locks (a record resent concurrently is still stored once).
-        await withoutJit(trx);
-        const before = await committedHeads(trx, plantIds);
-        already = await storedRecordIds(trx, audit.store.engine, gatewayId, prepared, earliest);
-        heads = await lockHeads(trx, audit.store.engine, plantIds);
-        const moved = [...heads].map(([plantId, h]) => ({ plantId, after: before.get(plantId)?.seq ?? 0, upTo: h.seq })).filter((r) => r.upTo > r.after);
-        for (const id of await recordIdsAppendedSince(trx, gatewayId, moved, earliest, prepared)) already.add(id);
-      } else {
-        heads = await lockHeads(trx, audit.store.engine, plantIds);
-        already = await storedRecordIds(trx, audit.store.engine, gatewayId, prepared, earliest);
-      }
-      const done = chain(
-        attributed.filter((f) => !already.has(f.recordId)),
-        heads,
-      );
-      // Under the locks these are the heads this batch leaves: later batches may chain on them.
-      if (audit.store.engine === 'postgres') for (const [plantId, head] of done.advanced) chainTipsOf(audit.store).heads.set(plantId, head);
-      await updateHeads(trx, audit.store, done.advanced);
-      // All plants' records in one bulk insert (B6: one round trip per chunk, not one per plant).
-      await insertFlows(trx, audit.store, done.chained, pgClient);
-      await insertHttpRequests(trx, done.chained, (row) => row.record);
-      return finish(trx, done);
-    })();
+  const lockedFirst = async (trx: AuditTrx, pgClient: pg.PoolClient | null): Promise<FlowBatchAck> => {
+    if (!(await claimBatch(trx, gatewayId, batch.batchId, segment))) return duplicateAck(trx);
+    let heads: Map<string, HeadRow>;
+    let already: Set<string>;
+    if (audit.store.engine === 'postgres') {
+      // The per-record lookup runs before the locks; what committed between the unlocked look
+      // at the heads and the locks is exactly those plants' seq ranges in between, rechecked
+      // under the locks (a record resent concurrently is still stored once).
+      await withoutJit(trx);
+      const before = await committedHeads(trx, plantIds);
+      already = await storedRecordIds(trx, audit.store.engine, gatewayId, prepared, earliest);
+      heads = await lockHeads(trx, audit.store.engine, plantIds);
+      const moved = [...heads].map(([plantId, h]) => ({ plantId, after: before.get(plantId)?.seq ?? 0, upTo: h.seq })).filter((r) => r.upTo > r.after);
+      for (const id of await recordIdsAppendedSince(trx, gatewayId, moved, earliest, prepared)) already.add(id);
+    } else {
+      heads = await lockHeads(trx, audit.store.engine, plantIds);
+      already = await storedRecordIds(trx, audit.store.engine, gatewayId, prepared, earliest);
+    }
+    const done = chain(
+      attributed.filter((f) => !already.has(f.recordId)),
+      heads,
+    );
+    // Under the locks these are the heads this batch leaves: later batches may chain on them.
+    if (audit.store.engine === 'postgres') for (const [plantId, head] of done.advanced) tips.heads.set(plantId, head);
+    await updateHeads(trx, audit.store, done.advanced);
+    // All plants' records in one bulk insert (B6: one round trip per chunk, not one per plant).
+    await insertFlows(trx, audit.store, done.chained, pgClient);
+    await insertHttpRequests(trx, done.chained, (row) => row.record);
+    return finish(trx, done);
+  };
 
   if (audit.store.engine !== 'postgres') return audit.store.transaction(lockedFirst);
 
@@ -229,7 +231,6 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
    * unlocked look. A wrong prediction (another replica appended, a batch before it failed, a
    * record resent concurrently) rolls the transaction back and the batch runs `lockedFirst`.
    */
-  const tips = chainTipsOf(audit.store);
   const flight = takeOff(tips);
   let predicted = new Map<string, HeadRow>();
   try {
@@ -341,8 +342,6 @@ function withDetail(flow: Attributed, reported: FlowBatch['records'][number]): A
   if (reported.http !== undefined) flow.http = reported.http;
   return flow;
 }
-
-type Chained = StoredFlow & { hash: string };
 
 const CANONICAL_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 

@@ -228,7 +228,8 @@ const PG_TYPES: Record<string, string> = {
 };
 const SQLITE_INSERT = `insert into audit_flows (${FLOW_COLUMNS.join(', ')}) values (${FLOW_COLUMNS.map(() => '?').join(', ')})`;
 
-type Chained = StoredFlow & { hash: string };
+/** A stored record with its chain hash (empty until the record is chained). */
+export type Chained = StoredFlow & { hash: string };
 type FlowValue = string | number | Buffer | null;
 
 /**
