@@ -49,6 +49,10 @@ export class NetnsLab {
     await run('ip', ['netns', 'add', name]);
     this.namespaces.push(name);
     await this.exec(name, 'ip', ['link', 'set', 'lo', 'up']);
+    // No IPv6 on the links made here (lo keeps ::1): a veth's link-local address finishing
+    // duplicate address detection a second after it came up is a network change to Chromium,
+    // which aborts a navigation in flight with ERR_NETWORK_CHANGED. The labs are IPv4 only.
+    await this.exec(name, 'sysctl', ['-qw', 'net.ipv6.conf.default.disable_ipv6=1']);
     return name;
   }
 
