@@ -4,9 +4,11 @@
  * (`startServer` on SQLite or PostgreSQL); each batch is validated, attributed (user by
  * tunnel IP, plant and device by mapped address), chained, checkpointed and committed.
  *
- *   node bench/b6-audit-ingest.ts [--database sqlite|pg] [--batches 20] [--batch 5000] [--parallel 2] [--runs 5] [--plants 50]
+ *   node bench/b6-audit-ingest.ts [--database sqlite|pg] [--batches 20] [--batch 10000] [--parallel 2] [--runs 5] [--plants 50]
  *
- * Each run posts `--batches` batches of `--batch` records, `--parallel` requests in flight,
+ * Each run posts `--batches` batches of `--batch` records (by default MAX_BATCH_RECORDS: a
+ * gateway's report window holds more than that at any rate above 170 flows/s, so under load
+ * every batch it uploads is full), `--parallel` requests in flight,
  * from a worker thread (bench/b6-gateway-client.ts: the gateway's side, which is not the
  * server's work), and measures flows/s from the first request to the last acknowledgement. After all runs it
  * counts the stored rows: every record sent is stored exactly once (0 unreported loss), and
@@ -17,6 +19,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { formatIpv4 } from '../src/core/net/ipv4.ts';
+import { MAX_BATCH_RECORDS } from '../src/core/wire/audit.ts';
 import type { GatewayClientRun, GatewayClientSetup } from './b6-gateway-client.ts';
 import { generateWireGuardKeyPair } from '../src/crypto/wireguard-keys.ts';
 import { startServer } from '../src/server/main.ts';
@@ -156,7 +159,7 @@ if (import.meta.main) {
   const summary = await auditIngest({
     database: arg('database', 'sqlite') as 'sqlite' | 'pg',
     batches: Number(arg('batches', '20')),
-    batch: Number(arg('batch', '5000')),
+    batch: Number(arg('batch', String(MAX_BATCH_RECORDS))),
     parallel: Number(arg('parallel', '2')),
     runs: Number(arg('runs', '5')),
     plants: Number(arg('plants', '50')),

@@ -15,6 +15,7 @@ import { auditSegmentFirstSeen } from './migrations/0016_audit_segment_first_see
 import { auditCompactRows } from './migrations/0017_audit_compact_rows.ts';
 import { auditHttpRequests } from './migrations/0018_audit_http_requests.ts';
 import { auditRecordKeyMs } from './migrations/0019_audit_record_key_ms.ts';
+import { auditSegmentIndex } from './migrations/0020_audit_segment_index.ts';
 import { openSqlite } from './sqlite-adapter.ts';
 
 export type AuditStore = {
@@ -36,6 +37,7 @@ export function auditMigrations(engine: Engine) {
     '0008_audit': auditSchema(engine), '0014_audit_query_index': auditQueryIndex(engine), '0015_audit_stream_cursors': auditStreamCursors, '0016_audit_segment_first_seen': auditSegmentFirstSeen, '0017_audit_compact_rows': auditCompactRows(engine),
     '0018_audit_http_requests': auditHttpRequests,
     '0019_audit_record_key_ms': auditRecordKeyMs(engine),
+    '0020_audit_segment_index': auditSegmentIndex(engine),
   };
 }
 
