@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { after, before, describe, it } from 'node:test';
 import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
 import { recordKey } from '../../src/core/audit/identity.ts';
+import { chainTipsOf } from '../../src/server/features/audit/chain-tips.ts';
 import { formatCidr, formatIpv4 } from '../../src/core/net/ipv4.ts';
 import { checkpointQuietHeads, purgeExpired } from '../../src/server/features/audit/retention-service.ts';
 import type { RunningServer } from '../../src/server/main.ts';
@@ -204,6 +205,23 @@ export function auditSuite(engine: string, database: () => Promise<string | unde
       for (const ip of ['192.168.1.40', '192.168.1.41', '192.168.1.42']) {
         assert.equal((await records('alice', `?device=${ip}`))?.body.records.length, 1, ip);
       }
+    });
+
+    // PostgreSQL only: SQLite has no predicted heads (its transaction holds the write lock).
+    if (engine === 'PostgreSQL') it('B6: eight batches in flight on one control plane chain behind each other as predicted: none runs again, none fails, the chain verifies', async () => {
+      const tips = chainTipsOf(server.ctx.audit.store);
+      const fallbacks = tips.fallbacks;
+      const before = (await verify()).records as number;
+      for (let round = 0; round < 3; round++) {
+        const batches = Array.from({ length: 8 }, (_, i) => batch(Array.from({ length: 60 }, (_, k) => flow(mapped(60 + (k % 7)), 3000 + round * 1000 + i * 60 + k))));
+        const acks = await Promise.all(batches.map((b) => ingest(b)));
+        assert.deepEqual(acks.map((a) => a.status), Array(8).fill(200), JSON.stringify(acks.find((a) => a.status !== 200)?.body));
+        assert.deepEqual(acks.map((a) => a.body.stored), Array(8).fill(60));
+      }
+      assert.equal(tips.fallbacks - fallbacks, 0, 'a batch chained on a wrong prediction within one control plane');
+      const v = await verify();
+      assert.equal(v.ok, true, JSON.stringify(v));
+      assert.equal(v.records, before + 3 * 8 * 60);
     });
 
     // PostgreSQL only: a SQLite store has one control plane per database file.

@@ -7,14 +7,19 @@ import type { HeadRow } from './ingest-store.ts';
  * the prediction is checked against the stored heads, so a wrong tip costs a retry, never a
  * wrong chain.
  */
-export type ChainTips = { heads: Map<string, HeadRow>; flights: Set<Promise<void>> };
+export type ChainTips = {
+  heads: Map<string, HeadRow>;
+  flights: Set<Promise<void>>;
+  /** Batches that predicted wrong and ran again locking first (a replica's appends; within one process, a fault). */
+  fallbacks: number;
+};
 
 const tipsByStore = new WeakMap<object, ChainTips>();
 
 export function chainTipsOf(store: object): ChainTips {
   let tips = tipsByStore.get(store);
   if (!tips) {
-    tips = { heads: new Map(), flights: new Set() };
+    tips = { heads: new Map(), flights: new Set(), fallbacks: 0 };
     tipsByStore.set(store, tips);
   }
   return tips;

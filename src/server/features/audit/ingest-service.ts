@@ -11,7 +11,7 @@ import { identityKey } from '../../../core/audit/identity.ts';
 import type { Transaction } from 'kysely';
 import type pg from 'pg';
 import type { AuditDatabase } from '../../db/audit-schema.ts';
-import { chainTipsOf, forgetTips, landedWithin, takeOff } from './chain-tips.ts';
+import { type Flight, chainTipsOf, forgetTips, landedWithin, takeOff } from './chain-tips.ts';
 import type { AppContext } from '../../context.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
 import { proxySessionUsers } from './proxy-users-store.ts';
@@ -231,7 +231,8 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
    * unlocked look. A wrong prediction (another replica appended, a batch before it failed, a
    * record resent concurrently) rolls the transaction back and the batch runs `lockedFirst`.
    */
-  const flight = takeOff(tips);
+  // Takes off when it chains (below): the batches ahead of it are exactly those it chains behind.
+  const flying: { flight: Flight | null } = { flight: null };
   let predicted = new Map<string, HeadRow>();
   try {
     return await audit.store.transaction(async (trx, pgClient) => {
@@ -245,12 +246,14 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
       // wait for them to land (they leave tips, or the stored heads are theirs) before predicting.
       let stored = before;
       for (let round = 0; round < LANDING_ROUNDS && plants.some((p) => !tips.heads.has(p)); round++) {
-        const ahead = flight.ahead.filter((f) => tips.flights.has(f));
+        const ahead = [...tips.flights];
         if (ahead.length === 0) break;
         await landedWithin(ahead, LANDING_WAIT_MS);
         stored = await committedHeads(trx, plants);
       }
       // From here to the tips' update nothing awaits: two batches never predict from the same tip.
+      const own = takeOff(tips);
+      flying.flight = own;
       const starts = new Map<string, HeadRow>(plants.map((p) => [p, tips.heads.get(p) ?? stored.get(p) ?? FIRST_HEAD]));
       const done = chain(fresh, starts);
       predicted = done.advanced;
@@ -261,9 +264,13 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
       // The batches chained before this one lock first: until they have, the heads are theirs to move.
       await markBeforeHeadLocks(trx);
       let locked = await lockHeads(trx, audit.store.engine, plants);
-      if (!predictionHolds(starts, locked) && flight.ahead.length > 0) {
+      // Heads not yet where predicted while batches ahead are still in flight: they are still
+      // copying (more batches in flight than one commit's time covers); wait for them, bounded.
+      for (let round = 0; !predictionHolds(starts, locked) && round < LOCK_ROUNDS; round++) {
+        const ahead = own.ahead.filter((f) => tips.flights.has(f));
+        if (ahead.length === 0) break;
         await releaseHeadLocks(trx);
-        await landedWithin(flight.ahead, LANDING_WAIT_MS);
+        await landedWithin(ahead, LANDING_WAIT_MS);
         locked = await lockHeads(trx, audit.store.engine, plants);
       }
       if (!predictionHolds(starts, locked)) throw new Mispredicted();
@@ -274,11 +281,12 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
     });
   } catch (error) {
     forgetTips(tips, predicted.keys());
-    flight.land();
+    flying.flight?.land();
     if (!(error instanceof Mispredicted) && !isPredictionConflict(error)) throw error;
+    tips.fallbacks++;
     return lockedFirstWithRetries();
   } finally {
-    flight.land();
+    flying.flight?.land();
   }
 
   /** `lockedFirst` in a flight of its own; its copy may still meet rows of a batch that predicted wrong (then it tries again). */
@@ -286,6 +294,11 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
     for (let attempt = 1; ; attempt++) {
       const own = takeOff(tips);
       try {
+        // The batches in flight may have copied rows at the seqs this batch is about to take
+        // from the stored heads: its insert would wait for them while they wait for its head
+        // locks (a deadlock PostgreSQL breaks after a second, failing one of them). Holding
+        // nothing yet, it waits for them to land first; none of them waits for it.
+        await landedWithin(own.ahead, FALLBACK_WAIT_MS);
         return await audit.store.transaction(lockedFirst);
       } catch (error) {
         forgetTips(tips, plantIds);
@@ -300,6 +313,8 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
 /** How long, and how often, a batch waits for the batches ahead of it (a bound, see landedWithin). */
 const LANDING_WAIT_MS = 2_000;
 const LANDING_ROUNDS = 3;
+const LOCK_ROUNDS = 10;
+const FALLBACK_WAIT_MS = 30_000;
 const FALLBACK_ATTEMPTS = 3;
 
 function predictionHolds(starts: ReadonlyMap<string, HeadRow>, locked: ReadonlyMap<string, HeadRow>): boolean {
