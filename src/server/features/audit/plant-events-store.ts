@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { StoredEvent } from '../../../core/audit/plant-events.ts';
 import type { AuditDatabase } from '../../db/audit-schema.ts';
 import type { Db } from '../../db/handle.ts';
+import { windowSeqRange } from './query-store.ts';
 
 /**
  * Reads of the SPEC A4 event log for the audit view and the SIEM streamer (issue 10 item 8).
@@ -59,8 +60,9 @@ export async function userIdByEmail(db: Db, email: string): Promise<string | nul
   return row?.id ?? null;
 }
 
-/** The users that appear in a plant's trail within the window (index plant_id, last_seen_ms). */
+/** The users that appear in a plant's trail within the window (PostgreSQL: index plant_id, last_seen_ms; SQLite: the window's seq range). */
 export async function usersInTrail(db: Kysely<AuditDatabase>, plantId: string, from: string | undefined): Promise<string[]> {
+  const range = await windowSeqRange(db, plantId, from, null);
   let q = db
     .selectFrom('audit_flows as f')
     .innerJoin('audit_identities as i', 'i.id', 'f.identity_id')
@@ -69,6 +71,7 @@ export async function usersInTrail(db: Kysely<AuditDatabase>, plantId: string, f
     .where('f.plant_id', '=', plantId)
     .where('i.user_id', 'is not', null);
   if (from !== undefined) q = q.where('f.last_seen_ms', '>=', Date.parse(from));
+  if (range !== null) q = q.where('f.seq', '>=', range.from);
   const rows = await q.execute();
   return rows.map((r) => r.user_id as string);
 }

@@ -1,5 +1,5 @@
 import { gapsOfPlant } from './gaps-store.ts';
-import type { Kysely } from 'kysely';
+import { type Kysely, SqliteAdapter } from 'kysely';
 import type { HeadRow } from './ingest-store.ts';
 import type { Checkpoint } from '../../../core/audit/checkpoint.ts';
 import { CLOCK_SKEW_DAYS, type StoredFlow, segmentOf } from '../../../core/audit/flow.ts';
@@ -35,7 +35,56 @@ export type RecordFilter = { plantId: string; userEmail?: string; deviceIp?: str
 export async function selectRecords(db: AuditDb, f: RecordFilter): Promise<FlowRow[]> {
   const segments = await candidateSegments(db, f);
   if (segments !== null && segments.length === 0) return [];
-  return recordsQuery(db, f, segments).execute();
+  return recordsQuery(db, f, segments, await windowSeqRange(db, f.plantId, f.from, segments)).execute();
+}
+
+/**
+ * The seqs a windowed query reads on SQLite, whose audit file has no window index (migration
+ * 0021): null on PostgreSQL (its index (plant, last_seen_ms, first_seen_ms) decides the window,
+ * B7) and for a query without `from`.
+ */
+export async function windowSeqRange(db: AuditDb, plantId: string, from: string | undefined, segments: number[] | null): Promise<SeqRange | null> {
+  if (!isSqlite(db) || from === undefined) return null;
+  const first = segments === null ? segmentOf(new Date(from)) - CLOCK_SKEW_DAYS : Math.min(...segments);
+  return seqRangeOfSegments(db, plantId, first, segments === null ? null : Math.max(...segments));
+}
+
+/** A range of a plant's chain: seqs from `from` on, below `below` (null: to its head). */
+export type SeqRange = { from: number; below: number | null };
+
+/**
+ * The part of a plant's chain that holds its records of segments `first` to `last` (null: to
+ * the newest). Along a plant's chain the segment never decreases (a record is chained into
+ * the later of today's segment and its head's, ingest-service), so each end is found by
+ * bisection on the primary key (plant_id, seq): about 2·log2(records) seeks, no index per time.
+ */
+export async function seqRangeOfSegments(db: AuditDb, plantId: string, first: number, last: number | null): Promise<SeqRange> {
+  const newest = await db.selectFrom('audit_flows').select('seq').where('plant_id', '=', plantId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  if (newest === undefined) return { from: 0, below: 0 };
+  const hi = Number(newest.seq);
+  return { from: await firstSeqOfSegment(db, plantId, first, hi), below: last === null ? null : await firstSeqOfSegment(db, plantId, last + 1, hi) };
+}
+
+/** The least seq m in [0, hi + 1] whose next stored record (at m or after) is in `segment` or later (hi + 1: none is). */
+async function firstSeqOfSegment(db: AuditDb, plantId: string, segment: number, hi: number): Promise<number> {
+  const segmentFrom = async (seq: number) => {
+    const row = await db.selectFrom('audit_flows').select('segment').where('plant_id', '=', plantId).where('seq', '>=', seq).orderBy('seq').limit(1).executeTakeFirst();
+    return row?.segment ?? Number.POSITIVE_INFINITY;
+  };
+  if ((await segmentFrom(0)) >= segment) return 0;
+  // Invariant: the record from `below` on is before `segment`, the one from `upTo` on is not.
+  let below = 0;
+  let upTo = hi + 1;
+  while (upTo - below > 1) {
+    const mid = below + Math.floor((upTo - below) / 2);
+    if ((await segmentFrom(mid)) >= segment) upTo = mid;
+    else below = mid;
+  }
+  return upTo;
+}
+
+function isSqlite(db: AuditDb): boolean {
+  return db.getExecutor().adapter instanceof SqliteAdapter;
 }
 
 /** The segments a day query must read (null: no bound, read them all). */
@@ -53,13 +102,14 @@ export async function candidateSegments(db: AuditDb, f: RecordFilter): Promise<n
 }
 
 /** The query selectRecords runs (B7 also asks the database for its plan). */
-export function recordsQuery(db: AuditDb, f: RecordFilter, segments: number[] | null) {
-  let q = flowsWithIdentity(db).where('f.plant_id', '=', f.plantId).where('f.seq', '>', f.afterSeq);
+export function recordsQuery(db: AuditDb, f: RecordFilter, segments: number[] | null, range: SeqRange | null = null) {
+  let q = flowsWithIdentity(db).where('f.plant_id', '=', f.plantId).where('f.seq', '>', range === null ? f.afterSeq : Math.max(f.afterSeq, range.from - 1));
+  if (range?.below != null) q = q.where('f.seq', '<', range.below);
   if (segments !== null) q = q.where('f.segment', 'in', segments);
   else if (f.from !== undefined) q = q.where('f.segment', '>=', segmentOf(new Date(f.from)) - CLOCK_SKEW_DAYS);
   if (f.userEmail !== undefined) q = q.where('i.user_email', '=', f.userEmail);
   if (f.deviceIp !== undefined) q = q.where('f.device_ip', '=', f.deviceIp);
-  // Instants are stored as milliseconds (0017); the index (plant, last_seen_ms, first_seen_ms) decides the window.
+  // Instants are stored as milliseconds (0017); on PostgreSQL the index (plant, last_seen_ms, first_seen_ms) decides the window, on SQLite the seq range.
   if (f.from !== undefined) q = q.where('f.last_seen_ms', '>=', Date.parse(f.from));
   if (f.to !== undefined) q = q.where('f.first_seen_ms', '<=', Date.parse(f.to));
   return q.orderBy('f.seq').limit(f.limit + 1);
