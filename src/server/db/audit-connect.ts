@@ -17,6 +17,7 @@ import { auditHttpRequests } from './migrations/0018_audit_http_requests.ts';
 import { auditRecordKeyMs } from './migrations/0019_audit_record_key_ms.ts';
 import { auditSegmentIndex } from './migrations/0020_audit_segment_index.ts';
 import { auditWindowByChain } from './migrations/0021_audit_window_by_chain.ts';
+import { auditHeadsFillfactor } from './migrations/0022_audit_heads_fillfactor.ts';
 import { openSqlite } from './sqlite-adapter.ts';
 
 export type AuditStore = {
@@ -40,6 +41,7 @@ export function auditMigrations(engine: Engine) {
     '0019_audit_record_key_ms': auditRecordKeyMs(engine),
     '0020_audit_segment_index': auditSegmentIndex(engine),
     '0021_audit_window_by_chain': auditWindowByChain(engine),
+    '0022_audit_heads_fillfactor': auditHeadsFillfactor(engine),
   };
 }
 

@@ -200,7 +200,7 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
       await withoutJit(trx);
       const before = await committedHeads(trx, plantIds);
       already = await storedRecordIds(trx, audit.store.engine, gatewayId, prepared, earliest);
-      heads = await lockHeads(trx, audit.store.engine, plantIds);
+      heads = await lockHeads(trx, audit.store.engine, plantIds, before);
       const moved = [...heads].map(([plantId, h]) => ({ plantId, after: before.get(plantId)?.seq ?? 0, upTo: h.seq })).filter((r) => r.upTo > r.after);
       for (const id of await recordIdsAppendedSince(trx, gatewayId, moved, earliest, prepared)) already.add(id);
     } else {
@@ -263,7 +263,7 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
       await insertHttpRequests(trx, done.chained, (row) => row.record);
       // The batches chained before this one lock first: until they have, the heads are theirs to move.
       await markBeforeHeadLocks(trx);
-      let locked = await lockHeads(trx, audit.store.engine, plants);
+      let locked = await lockHeads(trx, audit.store.engine, plants, stored);
       // Heads not yet where predicted while batches ahead are still in flight: they are still
       // copying (more batches in flight than one commit's time covers); wait for them, bounded.
       for (let round = 0; !predictionHolds(starts, locked) && round < LOCK_ROUNDS; round++) {
@@ -271,7 +271,7 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
         if (ahead.length === 0) break;
         await releaseHeadLocks(trx);
         await landedWithin(ahead, LANDING_WAIT_MS);
-        locked = await lockHeads(trx, audit.store.engine, plants);
+        locked = await lockHeads(trx, audit.store.engine, plants, stored);
       }
       if (!predictionHolds(starts, locked)) throw new Mispredicted();
       const moved = [...starts].map(([plantId, start]) => ({ plantId, after: before.get(plantId)?.seq ?? 0, upTo: start.seq })).filter((r) => r.upTo > r.after);
