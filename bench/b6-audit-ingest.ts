@@ -23,6 +23,7 @@ import { MAX_BATCH_RECORDS } from '../src/core/wire/audit.ts';
 import type { GatewayClientRun, GatewayClientSetup } from './b6-gateway-client.ts';
 import { generateWireGuardKeyPair } from '../src/crypto/wireguard-keys.ts';
 import { startServer } from '../src/server/main.ts';
+import { commitGroupStats } from '../src/server/features/audit/commit-group.ts';
 
 const OPERATOR = { email: 'bench-operator@example.test', password: 'bench-operator-password-1' };
 export type AuditIngestOptions = { database: 'sqlite' | 'pg'; batches: number; batch: number; parallel: number; runs: number; plants: number };
@@ -34,7 +35,13 @@ export type AuditIngestSummary = AuditIngestOptions & {
   stored: number;
   /** The first batch sent again was answered as a duplicate (and the count above includes the retry). */
   retryDuplicate: boolean;
+  /** SQLite: batches per ingest transaction (commit-group.ts); null on PostgreSQL. */
+  batchesPerCommit: number | null;
 };
+
+function batchesPerCommit(stats: { commits: number; batches: number } | null): number | null {
+  return stats === null || stats.commits === 0 ? null : Math.round((stats.batches / stats.commits) * 100) / 100;
+}
 
 export async function auditIngest(args: AuditIngestOptions): Promise<AuditIngestSummary> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'plantgate-b6-'));
@@ -113,6 +120,7 @@ export async function auditIngest(args: AuditIngestOptions): Promise<AuditIngest
       sent,
       stored: Number(stored.n),
       retryDuplicate: retry.duplicate === true,
+      batchesPerCommit: batchesPerCommit(commitGroupStats(server.ctx.audit.store)),
     };
   } finally {
     await server.close();

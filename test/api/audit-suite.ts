@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { after, before, describe, it } from 'node:test';
 import { generateWireGuardKeyPair } from '../../src/crypto/wireguard-keys.ts';
 import { recordKey } from '../../src/core/audit/identity.ts';
+import { commitGroupStats } from '../../src/server/features/audit/commit-group.ts';
 import { chainTipsOf } from '../../src/server/features/audit/chain-tips.ts';
 import { formatCidr, formatIpv4 } from '../../src/core/net/ipv4.ts';
 import { checkpointQuietHeads, purgeExpired } from '../../src/server/features/audit/retention-service.ts';
@@ -222,6 +223,25 @@ export function auditSuite(engine: string, database: () => Promise<string | unde
       const v = await verify();
       assert.equal(v.ok, true, JSON.stringify(v));
       assert.equal(v.records, before + 3 * 8 * 60);
+    });
+
+    // SQLite only: PostgreSQL's batches run side by side and queue only on the chain-head locks.
+    if (engine === 'SQLite') it('B6: batches posted at once share SQLite commits; each is acknowledged with its own counts; the chain verifies', async () => {
+      const before = (await verify()).records as number;
+      const shared = commitGroupStats(server.ctx.audit.store) ?? { commits: 0, batches: 0 };
+      // Over 1,000 records each: a batch's insert yields between chunks, and the next batch is parsed meanwhile.
+      const sizes = [2000, 2001, 2002, 2003, 2004, 2005];
+      const batches = sizes.map((size, i) => batch(Array.from({ length: size }, (_, k) => flow(mapped(110 + (k % 5)), 10_000 + i * 3000 + k))));
+      const acks = await Promise.all(batches.map((b) => ingest(b)));
+      assert.deepEqual(acks.map((a) => a.status), Array(6).fill(200));
+      assert.deepEqual(acks.map((a) => a.body.stored), sizes);
+      assert.deepEqual(acks.map((a) => a.body.batchId), batches.map((b) => b.batchId));
+      const after = commitGroupStats(server.ctx.audit.store) ?? { commits: 0, batches: 0 };
+      assert.equal(after.batches - shared.batches, 6);
+      assert.ok(after.commits - shared.commits < 6, `6 batches in ${after.commits - shared.commits} commits`);
+      const v = await verify();
+      assert.equal(v.ok, true, JSON.stringify(v));
+      assert.equal(v.records, before + 12_015);
     });
 
     // PostgreSQL only: a SQLite store has one control plane per database file.

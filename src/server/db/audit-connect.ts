@@ -98,7 +98,7 @@ export async function openAuditStore(fleetUrl: string): Promise<AuditStore> {
     // it from its spool) survives a power cut too; one flush per batch, not per record. The
     // WAL is checkpointed every 64 MiB instead of every 4 MiB (a page rewritten by several
     // batches is copied once) and 64 MiB of pages are cached.
-    database.raw.exec('PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 16384; PRAGMA cache_size = -65536;');
+    database.raw.exec('PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 65536; PRAGMA cache_size = -65536;');
     const db = new Kysely<AuditDatabase>({ dialect: new SqliteDialect({ database }) });
     store = { db, engine: 'sqlite', sqlite: database.raw, transaction: (work) => db.transaction().execute((trx) => work(trx, null)), close: () => db.destroy() };
   } else {

@@ -12,6 +12,7 @@ import type { Transaction } from 'kysely';
 import type pg from 'pg';
 import type { AuditDatabase } from '../../db/audit-schema.ts';
 import { type Flight, chainTipsOf, forgetTips, landedWithin, takeOff } from './chain-tips.ts';
+import { commitGroupOf } from './commit-group.ts';
 import type { AppContext } from '../../context.ts';
 import type { DaemonRow } from '../daemons/authenticate-daemon.ts';
 import { proxySessionUsers } from './proxy-users-store.ts';
@@ -220,7 +221,8 @@ async function ingestAttributed(ctx: AppContext, daemon: DaemonRow, batch: FlowB
     return finish(trx, done);
   };
 
-  if (audit.store.engine !== 'postgres') return audit.store.transaction(lockedFirst);
+  // SQLite: batches ready at the same time share one commit (commit-group.ts).
+  if (audit.store.engine !== 'postgres') return commitGroupOf<AuditTrx>(audit.store, (work) => audit.store.transaction((trx) => work(trx))).run((trx) => lockedFirst(trx, null));
 
   /**
    * PostgreSQL (B6): the records are chained on the heads this process predicts (the heads its
