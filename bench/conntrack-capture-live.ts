@@ -8,7 +8,7 @@
  * events it was given and the gaps it was told of. A run keeps up when every connection
  * arrived as an event; a run that lost any must have reported a gap (never a silent loss).
  *
- *   node bench/conntrack-capture-live.ts [--rate 20000] [--seconds 5] [--runs 3]
+ *   node bench/conntrack-capture-live.ts [--rate 20000] [--seconds 5] [--runs 3] [--buffer-mib 8]
  *
  * Root and `ip netns` are needed (as for the e2e tests); traffic stays on the namespace's loopback.
  */
@@ -118,7 +118,8 @@ if (import.meta.main) {
   };
   const runs: LiveCaptureRun[] = [];
   for (let i = 0; i < arg('runs', 3); i++) {
-    const run = await liveCapture({ rate: arg('rate', 20_000), seconds: arg('seconds', 5) });
+    const bufferMib = arg('buffer-mib', 0);
+    const run = await liveCapture({ rate: arg('rate', 20_000), seconds: arg('seconds', 5), ...(bufferMib > 0 ? { bufferBytes: bufferMib * 1024 * 1024 } : {}) });
     console.log(JSON.stringify(run));
     runs.push(run);
   }

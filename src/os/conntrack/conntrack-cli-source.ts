@@ -22,7 +22,7 @@ export type ConntrackCliSourceOptions = {
 export const DEFAULT_CONNTRACK_BUFFER_BYTES = 8 * 1024 * 1024;
 
 /**
- * ConntrackSource over conntrack-tools: one long-running `conntrack -E -o timestamp,extended,id`
+ * ConntrackSource over conntrack-tools: one long-running `conntrack -E -e NEW,DESTROY -o timestamp,extended,id`
  * (spawned with an argument array, no shell: it streams, so run-command's execFile with its
  * collected output does not fit) and `conntrack -L -o extended,id` through run-command.
  * Every overflow warning on stderr and every unexpected exit becomes a gap.
@@ -58,7 +58,10 @@ export class ConntrackCliSource implements ConntrackSource {
   }
 
   private spawnEvents(handler: ConntrackHandler): Promise<void> {
-    const [file, args] = inNetns(this.netns, 'conntrack', ['-E', '-o', 'timestamp,extended,id', '--buffer-size', String(Math.floor(this.bufferBytes))]);
+    // NEW and DESTROY only: a TCP connection's state changes are four more UPDATE events each,
+    // which the accounting does not need (DESTROY carries the final counters, the periodic
+    // listing the running ones); the kernel then does not queue them on this socket at all.
+    const [file, args] = inNetns(this.netns, 'conntrack', ['-E', '-e', 'NEW,DESTROY', '-o', 'timestamp,extended,id', '--buffer-size', String(Math.floor(this.bufferBytes))]);
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.lastSeen = this.now();

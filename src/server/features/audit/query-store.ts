@@ -45,6 +45,7 @@ export async function selectRecords(db: AuditDb, f: RecordFilter): Promise<FlowR
  */
 export async function windowSeqRange(db: AuditDb, plantId: string, from: string | undefined, segments: number[] | null): Promise<SeqRange | null> {
   if (!isSqlite(db) || from === undefined) return null;
+  if (segments !== null && segments.length === 0) return { from: 0, below: 0 };
   const first = segments === null ? segmentOf(new Date(from)) - CLOCK_SKEW_DAYS : Math.min(...segments);
   return seqRangeOfSegments(db, plantId, first, segments === null ? null : Math.max(...segments));
 }
