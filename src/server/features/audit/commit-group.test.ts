@@ -69,6 +69,18 @@ describe('CommitGroup (SQLite ingest, B6)', () => {
     assert.deepEqual(store.committed, [['a'], ['c']], 'nothing of the failed group committed; the good batches each once');
   });
 
+  it('a transaction that cannot begin refuses the batches waiting for it (no retry loop); later batches run', async () => {
+    let begins = 0;
+    const group = new CommitGroup<string[]>(async (work) => {
+      if (++begins === 1) throw new Error('database is locked');
+      return work([]);
+    }, 3);
+    const waiting = [group.run(async () => 'a'), group.run(async () => 'b')];
+    for (const answer of waiting) await assert.rejects(answer, /database is locked/);
+    assert.equal(await group.run(async () => 'c'), 'c');
+    assert.equal(begins, 2);
+  });
+
   it('a batch alone that fails is refused; the queue goes on', async () => {
     const store = fakeStore();
     const group = new CommitGroup<string[]>(store.transaction, 3);

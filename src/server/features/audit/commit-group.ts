@@ -54,8 +54,13 @@ export class CommitGroup<Trx> {
           this.batches += taken.length;
           for (const [k, job] of taken.entries()) job.resolve(results[k]);
         } catch (error) {
-          if (taken.length <= 1) {
-            taken[0]?.reject(error);
+          // The transaction could not even begin: every batch waiting would meet the same.
+          if (taken.length === 0) {
+            for (const job of this.pending.splice(0)) job.reject(error);
+            continue;
+          }
+          if (taken.length === 1) {
+            (taken[0] as Job<Trx>).reject(error);
             continue;
           }
           for (const job of taken) await this.alone(job);
