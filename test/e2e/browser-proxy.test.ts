@@ -243,10 +243,11 @@ describe('browser proxy through the region gateway (issue 12, real gateway, agen
     await s.gateway?.stop();
     const restarted = Date.now();
     await (await s.startGateway({ args: ['--proxy-listen', `${GATEWAY_IP}:${PORT}`, '--flow-report-seconds', '2'] })).waitForLine(/browser proxy listening/, 30_000);
-    // the site tunnel comes back after the restart: until then the device is unreachable (502), never refused (404)
+    // the site tunnel comes back after the restart: until then the device is unreachable (502), never refused (404);
+    // a reload sent while the tunnel is still handshaking may wait out TCP's SYN backoff, so each try is bounded
     let status: number | undefined;
-    for (const end = Date.now() + 30_000; Date.now() < end; await sleep(500)) {
-      status = (await page.reload().catch(() => null))?.status();
+    for (const end = Date.now() + 60_000; Date.now() < end; await sleep(500)) {
+      status = (await page.reload({ timeout: 10_000 }).catch(() => null))?.status();
       if (status === 200 || status === 404) break;
     }
     t.diagnostic(`served again ${Date.now() - restarted} ms after the restart began`);

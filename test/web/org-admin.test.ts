@@ -52,6 +52,8 @@ describe('organization pages: an Admin at work', () => {
     await expectAccessible(page, 'org-invitation-created');
     await dialog.getByRole('button', { name: 'I have copied it, close' }).click();
     await page.locator(`[data-testid="invitation-row"][data-email="${newcomer.email}"][data-status="pending"]`).waitFor();
+    // The dialog's closing transition ends: then the link must be gone (a link left behind fails here).
+    await page.getByTestId('invitation-link').waitFor({ state: 'detached', timeout: 5000 });
     assert.equal(await page.getByTestId('invitation-link').count(), 0, 'the link is gone once the dialog is closed');
     await expectAccessible(page, 'org-members');
 
