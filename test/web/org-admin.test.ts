@@ -246,6 +246,7 @@ describe('organization pages: an Admin at work', () => {
     await dialog.getByRole('button', { name: 'Add device' }).click();
     const device = page.locator('[data-testid="device-row"][data-device="meter"]');
     await device.waitFor();
+    await dialog.waitFor({ state: 'detached' });
     assert.match((await device.textContent()) ?? '', new RegExp(`${prefix.replace(/\./g, '\\.')}\\.23`), 'host part kept in the mapped address');
     await page.getByRole('button', { name: 'Edit device meter' }).click();
     await page.getByRole('dialog', { name: 'Edit meter' }).getByLabel('Kind').fill('energy-meter');

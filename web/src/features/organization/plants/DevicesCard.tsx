@@ -76,7 +76,10 @@ export function DevicesCard({ orgId, plant, manage }: { orgId: string; plant: Pl
           </TableScroll>
         )}
       </Stack>
-      {editing && <DeviceDialog orgId={orgId} plant={plant} device={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />}
+      {/* Keyed by what it edits: a dialog opened for another device (or right after adding one) starts from that device, not from the previous form. */}
+      {editing && (
+        <DeviceDialog key={editing === 'new' ? 'new' : editing.id} orgId={orgId} plant={plant} device={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />
+      )}
       <ConfirmDialog
         opened={removing !== null}
         title={`Remove device ${removing?.name ?? ''}?`}
